@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip install -c requirements/constraints.txt
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed clean-var
+
+$(STAMP): requirements/*.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) -r requirements/dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the tests need (speech clips, browser tests); skipped when present or not Debian.
+system-deps:
+	@bash scripts/system_deps.sh
+
+run: venv
+	$(BIN)/python -m tiktok.stack
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: venv system-deps lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench-embedder: venv
+	$(BIN)/python -m embedder_service.bench
+
+bench-pipeline: venv system-deps
+	$(BIN)/python manage.py bench_pipeline
+
+bench-feed: venv
+	$(BIN)/python manage.py bench_feed

@@ -1,0 +1,1 @@
+"""Users, the follow and block graph, and persisted long-term taste profiles."""

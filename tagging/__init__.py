@@ -1,0 +1,1 @@
+"""The operator-curated tag taxonomy and automatic tagging of videos against it."""

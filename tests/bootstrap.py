@@ -1,0 +1,32 @@
+"""Loaded with `-p tests.bootstrap` before pytest-django configures Django: test environment.
+
+Tests use the real embedded PostgreSQL and Redis (a separate test database and Redis db
+index), with models offline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production")
+os.environ.setdefault("DEBUG", "0")
+
+
+def _test_redis_url() -> str:
+    """The suite's Redis: REDIS_URL or the embedded server, on its own db index."""
+    from tiktok import embedded
+
+    base = os.environ.get("REDIS_URL") or embedded.redis_url(BASE_DIR / "var" / "redis")
+    db = os.environ.get("TEST_REDIS_DB", "15")
+    parts = urlsplit(base)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}?db={db}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+os.environ["REDIS_URL"] = _test_redis_url()

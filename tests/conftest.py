@@ -1,0 +1,120 @@
+"""Suite-wide fixtures: the real embedded PostgreSQL and Redis, a real embedder service.
+
+Tests run against the same servers `make run` uses (a separate test database and Redis db
+index), never SQLite or fakes. Set TEST_DATABASE_NAME / TEST_REDIS_DB to run two suites side
+by side on one embedded server.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+EMBEDDER_START_TIMEOUT_SECONDS = 240
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis() -> Iterator[None]:
+    """Each test starts with an empty Redis db (only the suite's own db index)."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield
+    client.close()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory, settings) -> Path:  # noqa: ANN001
+    """Media files of each test live in a temporary folder."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = str(root)
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http_ok(url: str, timeout_s: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:200]}"
+        except httpx.HTTPError as exc:
+            last = str(exc)
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} not healthy after {timeout_s}s: {last}")
+
+
+@pytest.fixture(scope="session")
+def embedder_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real embedder service (CPU backend, real models) for the whole session."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("embedder") / "embedder.log"
+    env = {**os.environ, "EMBEDDER_BACKEND": "cpu", "HF_HUB_OFFLINE": "1"}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "embedder_service", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{url}/healthz", EMBEDDER_START_TIMEOUT_SECONDS, process)
+    except RuntimeError as exc:
+        process.kill()
+        raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def embedder(embedder_url: str, settings) -> str:  # noqa: ANN001
+    """Point the Django side at the session's embedder service."""
+    settings.EMBEDDER_URL = embedder_url
+    return embedder_url
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):  # noqa: ANN001
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client(api_client, user):  # noqa: ANN001
+    api_client.force_authenticate(user=user)
+    return api_client

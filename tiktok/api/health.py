@@ -1,0 +1,81 @@
+"""GET /api/health: the state of every part the product needs, 503 naming what is down."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+def check_database() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version')")
+        server_version = cursor.fetchone()[0]
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("pgvector extension is not installed (run migrations)")
+    return {"postgres": server_version, "pgvector": row[0]}
+
+
+def check_redis() -> dict[str, Any]:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=CHECK_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+        return {"version": client.info("server").get("redis_version")}
+    finally:
+        client.close()
+
+
+def check_celery() -> dict[str, Any]:
+    from tiktok.celery import app
+
+    replies = app.control.ping(timeout=CHECK_TIMEOUT_SECONDS)
+    if not replies:
+        raise RuntimeError("no Celery worker answered a ping")
+    return {"workers": sorted(name for reply in replies for name in reply)}
+
+
+def check_embedder() -> dict[str, Any]:
+    response = httpx.get(f"{settings.EMBEDDER_URL}/healthz", timeout=CHECK_TIMEOUT_SECONDS)
+    body = response.json()
+    if response.status_code != 200:
+        raise RuntimeError(f"embedder answered {response.status_code}: {body.get('status', body)}")
+    return {
+        key: body.get(key) for key in ("backend", "model", "dim", "embedding_version", "device")
+    }
+
+
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
+    "database": check_database,
+    "redis": check_redis,
+    "celery": check_celery,
+    "embedder": check_embedder,
+}
+
+
+def _run(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    started = time.monotonic()
+    try:
+        result = {"ok": True, **check()}
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none is raised
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    result["ms"] = round((time.monotonic() - started) * 1000, 1)
+    return result
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    components = {name: _run(check) for name, check in CHECKS.items()}
+    failing = [name for name, result in components.items() if not result["ok"]]
+    body = {"status": "ok" if not failing else "degraded", "failing": failing, **components}
+    return JsonResponse(body, status=503 if failing else 200)

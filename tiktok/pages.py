@@ -1,0 +1,3 @@
+"""Routes (filled in by the app's API work)."""
+
+urlpatterns: list = []

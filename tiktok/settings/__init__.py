@@ -1,0 +1,9 @@
+"""Project settings, split by concern; every value comes from an environment variable."""
+
+from .base import *  # noqa: F403
+from .celery import *  # noqa: F403
+from .database import *  # noqa: F403
+from .embedder import *  # noqa: F403
+from .feed import *  # noqa: F403
+from .media import *  # noqa: F403
+from .redis import *  # noqa: F403

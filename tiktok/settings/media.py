@@ -1,0 +1,24 @@
+"""Media storage and upload / processing limits."""
+
+from __future__ import annotations
+
+from .env import VAR_DIR, env_int, env_str
+
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+# Serve MEDIA_ROOT from Django (with HTTP range requests). Off when a CDN / nginx serves it.
+SERVE_MEDIA = env_str("SERVE_MEDIA", "1") == "1"
+
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+MAX_VIDEO_DURATION_SECONDS = env_int("MAX_VIDEO_DURATION_SECONDS", 180)
+MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
+# Uploads above this stay on disk while Django parses them (never whole in memory).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+
+STORAGES = {
+    "default": {
+        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

