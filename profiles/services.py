@@ -9,10 +9,15 @@ from rest_framework.authtoken.models import Token
 
 from profiles.models import User
 
+# Names that collide with routes such as /api/users/me or /@admin.
+RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
+
 
 @transaction.atomic
 def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
     """Create an account; raises ValidationError naming the field on bad input."""
+    if username.lower() in RESERVED_USERNAMES:
+        raise ValidationError({"username": ["this username is reserved"]})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["this username is taken"]})
     user = User(username=username, email=email, display_name=display_name or username)

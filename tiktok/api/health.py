@@ -39,7 +39,8 @@ def check_redis() -> dict[str, Any]:
 def check_celery() -> dict[str, Any]:
     from tiktok.celery import app
 
-    replies = app.control.ping(timeout=CHECK_TIMEOUT_SECONDS)
+    # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
+    replies = app.control.ping(timeout=CHECK_TIMEOUT_SECONDS, limit=1)
     if not replies:
         raise RuntimeError("no Celery worker answered a ping")
     return {"workers": sorted(name for reply in replies for name in reply)}

@@ -11,3 +11,48 @@ FEED_EXPLORATION_SHARE = env_float("FEED_EXPLORATION_SHARE", 0.2)
 FEED_MMR_LAMBDA = env_float("FEED_MMR_LAMBDA", 0.7)
 FEED_MAX_PER_CREATOR = env_int("FEED_MAX_PER_CREATOR", 2)
 SESSION_TTL_SECONDS = env_int("SESSION_TTL_SECONDS", 45 * 60)
+
+# Strong-positive weights for the long-term taste (S += w * e, W += w) and the session EMA.
+FEED_WATCH_POSITIVE_RATIO = env_float("FEED_WATCH_POSITIVE_RATIO", 0.4)
+FEED_WEIGHT_WATCH = env_float("FEED_WEIGHT_WATCH", 1.0)
+FEED_WEIGHT_FINISH = env_float("FEED_WEIGHT_FINISH", 1.5)
+FEED_WEIGHT_REWATCH = env_float("FEED_WEIGHT_REWATCH", 2.0)
+FEED_WEIGHT_LIKE = env_float("FEED_WEIGHT_LIKE", 2.0)
+FEED_WEIGHT_SAVE = env_float("FEED_WEIGHT_SAVE", 2.5)
+FEED_WEIGHT_SHARE = env_float("FEED_WEIGHT_SHARE", 3.0)
+# Session taste: EMA step per unit of event weight, and k in gamma = W_sess / (W_sess + k).
+FEED_SESSION_ALPHA = env_float("FEED_SESSION_ALPHA", 0.35)
+FEED_SESSION_GAMMA_K = env_float("FEED_SESSION_GAMMA_K", 4.0)
+# Negative feedback: a skip before this many ms is a negative; penalties on cosine to negatives.
+FEED_SKIP_NEGATIVE_MS = env_int("FEED_SKIP_NEGATIVE_MS", 2000)
+FEED_SKIP_PENALTY = env_float("FEED_SKIP_PENALTY", 0.35)
+FEED_NOT_INTERESTED_PENALTY = env_float("FEED_NOT_INTERESTED_PENALTY", 0.8)
+FEED_NEAR_DUPLICATE_COSINE = env_float("FEED_NEAR_DUPLICATE_COSINE", 0.92)
+# Co-engagement: each new positive pairs with the user's last N positives (bounded work).
+FEED_COENGAGEMENT_RECENT = env_int("FEED_COENGAGEMENT_RECENT", 20)
+FEED_COENGAGEMENT_CANDIDATES = env_int("FEED_COENGAGEMENT_CANDIDATES", 100)
+FEED_COENGAGEMENT_WEIGHT = env_float("FEED_COENGAGEMENT_WEIGHT", 0.3)
+# Share of the personal slots reserved for videos co-engaged at least MIN_COUNT times.
+FEED_COENGAGEMENT_SHARE = env_float("FEED_COENGAGEMENT_SHARE", 0.25)
+FEED_COENGAGEMENT_MIN_COUNT = env_int("FEED_COENGAGEMENT_MIN_COUNT", 2)
+# Slots per page reserved for followed creators' new videos.
+FEED_FOLLOWING_SLOTS = env_int("FEED_FOLLOWING_SLOTS", 2)
+# Two videos this close are near-duplicates: a page holds one unless nothing else is left.
+FEED_PAGE_DUPLICATE_COSINE = env_float("FEED_PAGE_DUPLICATE_COSINE", 0.97)
+# Rerank boosts (added to cosine similarity).
+FEED_FRESHNESS_WEIGHT = env_float("FEED_FRESHNESS_WEIGHT", 0.05)
+FEED_QUALITY_WEIGHT = env_float("FEED_QUALITY_WEIGHT", 0.1)
+FEED_FOLLOWING_WEIGHT = env_float("FEED_FOLLOWING_WEIGHT", 0.1)
+# Fresh videos: published within this window and with few impressions get exploration slots.
+FEED_FRESH_HOURS = env_int("FEED_FRESH_HOURS", 48)
+FEED_FRESH_MAX_IMPRESSIONS = env_int("FEED_FRESH_MAX_IMPRESSIONS", 200)
+# Trending: events over this window, exponentially decayed with this half-life.
+FEED_TRENDING_WINDOW_HOURS = env_int("FEED_TRENDING_WINDOW_HOURS", 48)
+FEED_TRENDING_HALF_LIFE_HOURS = env_float("FEED_TRENDING_HALF_LIFE_HOURS", 6.0)
+FEED_TRENDING_SIZE = env_int("FEED_TRENDING_SIZE", 500)
+# A user's recently watched videos stay out of the feed for this long (across sessions).
+FEED_SEEN_DAYS = env_int("FEED_SEEN_DAYS", 7)
+FEED_SEEN_MAX = env_int("FEED_SEEN_MAX", 2000)
+# Events timestamped further ahead than this are rejected (client clock skew allowance).
+FEED_MAX_CLOCK_SKEW_SECONDS = env_int("FEED_MAX_CLOCK_SKEW_SECONDS", 300)
+FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)

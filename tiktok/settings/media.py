@@ -10,6 +10,7 @@ MEDIA_URL = env_str("MEDIA_URL", "/media/")
 SERVE_MEDIA = env_str("SERVE_MEDIA", "1") == "1"
 
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+MAX_AVATAR_BYTES = env_int("MAX_AVATAR_BYTES", 5 * 1024 * 1024)
 MAX_VIDEO_DURATION_SECONDS = env_int("MAX_VIDEO_DURATION_SECONDS", 180)
 MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 # Uploads above this stay on disk while Django parses them (never whole in memory).

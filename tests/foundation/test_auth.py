@@ -1,0 +1,134 @@
+"""Accounts API: register, log in, log out (session and token) and the shared error shape."""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from profiles.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
+
+
+def test_register_creates_user_logs_in_and_returns_token(api_client):
+    response = api_client.post(
+        "/api/auth/register",
+        {"username": "maya", "password": PASSWORD, "display_name": "Maya"},
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["user"]["username"] == "maya"
+    assert body["user"]["display_name"] == "Maya"
+    assert Token.objects.get(user__username="maya").key == body["token"]
+    assert api_client.get("/api/auth/me").json()["username"] == "maya"
+
+
+def test_register_duplicate_username_names_the_field(api_client):
+    UserFactory(username="maya")
+    response = api_client.post(
+        "/api/auth/register", {"username": "Maya", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid"
+    assert "username" in body["fields"]
+    assert "taken" in body["detail"]
+
+
+def test_register_reserved_username_is_refused(api_client):
+    response = api_client.post(
+        "/api/auth/register", {"username": "me", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 400
+    assert "reserved" in response.json()["fields"]["username"][0]
+
+
+def test_register_weak_password_is_rejected_with_reason(api_client):
+    response = api_client.post(
+        "/api/auth/register", {"username": "maya", "password": "password"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "password" in response.json()["fields"]
+    assert not User.objects.filter(username="maya").exists()
+
+
+def test_login_with_wrong_password_is_401_in_error_shape(api_client):
+    UserFactory(username="maya", raw_password=PASSWORD)
+    response = api_client.post(
+        "/api/auth/login", {"username": "maya", "password": "nope-nope-nope"}, format="json"
+    )
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": "invalid_credentials",
+        "detail": "wrong username or password",
+        "fields": {},
+    }
+
+
+def test_token_from_login_authenticates_api_clients():
+    UserFactory(username="maya", raw_password=PASSWORD)
+    token = (
+        APIClient()
+        .post("/api/auth/login", {"username": "maya", "password": PASSWORD}, format="json")
+        .json()["token"]
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/auth/me").json()["username"] == "maya"
+
+
+def test_logout_ends_the_session(api_client):
+    UserFactory(username="maya", raw_password=PASSWORD)
+    api_client.post("/api/auth/login", {"username": "maya", "password": PASSWORD}, format="json")
+    assert api_client.post("/api/auth/logout").status_code == 204
+    response = api_client.get("/api/auth/me")
+    assert response.status_code == 401
+    assert response.json()["error"] == "not_authenticated"
+
+
+def test_logout_with_token_revokes_the_token():
+    user = UserFactory(username="maya", raw_password=PASSWORD)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert client.post("/api/auth/logout").status_code == 204
+    assert not Token.objects.filter(user=user).exists()
+    assert client.get("/api/auth/me").status_code == 401
+
+
+def test_session_post_without_csrf_token_is_refused():
+    UserFactory(username="maya", raw_password=PASSWORD)
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username="maya", password=PASSWORD)
+    response = client.post("/api/auth/logout")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_malformed_json_body_is_400_in_error_shape(api_client):
+    response = api_client.post("/api/auth/login", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "parse_error"
+
+
+def test_openapi_schema_and_docs_are_served(client):
+    schema = client.get("/api/schema")
+    assert schema.status_code == 200
+    assert b"/api/auth/register" in schema.content
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_createsuperuser_makes_an_admin_who_can_open_the_admin(client, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, username="root", email="root@example.com")
+    assert client.login(username="root", password=PASSWORD)
+    assert client.get("/admin/").status_code == 200

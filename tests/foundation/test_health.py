@@ -1,0 +1,114 @@
+"""GET /api/health: 200 with every part up, 503 naming each part that is down."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import BASE_DIR, free_port
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker on the suite's Redis, so the health ping has someone to answer."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tiktok",
+            "worker",
+            "--pool",
+            "solo",
+            "--hostname",
+            f"health-{os.getpid()}@%h",
+            "-l",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    from tiktok.celery import app
+
+    for _ in range(120):
+        if app.control.ping(timeout=0.5):
+            break
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_health_is_200_when_every_part_is_up(client, embedder, celery_worker):
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ok"
+    assert body["failing"] == []
+    assert body["database"]["pgvector"] == "0.6.2"
+    assert body["redis"]["ok"] is True
+    assert body["celery"]["workers"]
+    assert body["embedder"]["embedding_version"] == "minilm-l6:384:v1"
+
+
+def test_health_names_the_embedder_when_it_is_down(client, settings):
+    settings.EMBEDDER_URL = f"http://127.0.0.1:{free_port()}"
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 503
+    assert "embedder" in body["failing"]
+    assert body["database"]["ok"] is True
+    assert "ConnectError" in body["embedder"]["error"]
+
+
+def test_health_names_celery_when_no_worker_answers(client):
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 503
+    assert "celery" in body["failing"]
+    assert "no Celery worker" in body["celery"]["error"]
+
+
+def test_health_names_redis_when_it_is_down(client, settings, tmp_path):
+    settings.REDIS_URL = f"unix://{tmp_path}/missing.sock?db=0"
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 503
+    assert "redis" in body["failing"]
+    assert body["database"]["ok"] is True
+
+
+def test_health_names_the_database_when_it_is_down(tmp_path):
+    """A separate process whose DATABASE_URL points at no server still answers, with 503."""
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/api/health');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tiktok.settings",
+        "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{free_port()}/nothing",
+        "EMBEDDER_URL": f"http://127.0.0.1:{free_port()}",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["status"] == 503
+    assert "database" in outcome["body"]["failing"]
+    assert "OperationalError" in outcome["body"]["database"]["error"]

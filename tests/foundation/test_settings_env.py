@@ -1,0 +1,108 @@
+"""Settings come from environment variables, with documented defaults and clear refusals."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import BASE_DIR
+
+DUMP = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "d = settings.DATABASES['default'];"
+    "print(json.dumps({'db_name': d['NAME'], 'db_host': d['HOST'], 'db_port': d['PORT'],"
+    " 'redis': settings.REDIS_URL, 'broker': settings.CELERY_BROKER_URL,"
+    " 'embedder': settings.EMBEDDER_URL, 'media_root': str(settings.MEDIA_ROOT),"
+    " 'hosts': settings.ALLOWED_HOSTS, 'max_upload': settings.MAX_UPLOAD_BYTES,"
+    " 'max_duration': settings.MAX_VIDEO_DURATION_SECONDS, 'debug': settings.DEBUG}))"
+)
+
+
+def load_settings(**overrides: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tiktok.settings", **overrides}
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name)
+    return subprocess.run(
+        [sys.executable, "-c", DUMP],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_json(**overrides: str) -> dict:
+    result = load_settings(**overrides)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_external_database_and_redis_urls_are_used_as_given():
+    values = settings_json(
+        DATABASE_URL="postgresql://app:secret@db.internal:6543/shortvideo",
+        REDIS_URL="redis://cache.internal:6380/2",
+    )
+    assert (values["db_host"], values["db_port"], values["db_name"]) == (
+        "db.internal",
+        6543,
+        "shortvideo",
+    )
+    assert values["redis"] == "redis://cache.internal:6380/2"
+    assert values["broker"] == "redis://cache.internal:6380/2"
+
+
+def test_embedded_redis_socket_becomes_a_kombu_socket_url():
+    values = settings_json(REDIS_URL="unix:///srv/redis/redis.sock?db=3")
+    assert values["broker"] == "redis+socket:///srv/redis/redis.sock?virtual_host=3"
+
+
+def test_service_urls_media_hosts_and_limits_come_from_env():
+    values = settings_json(
+        EMBEDDER_URL="http://gpu-box:8100",
+        MEDIA_ROOT="/data/media",
+        ALLOWED_HOSTS="video.example.com, www.video.example.com",
+        MAX_UPLOAD_BYTES="1048576",
+        MAX_VIDEO_DURATION_SECONDS="60",
+    )
+    assert values["embedder"] == "http://gpu-box:8100"
+    assert values["media_root"] == "/data/media"
+    assert values["hosts"] == ["video.example.com", "www.video.example.com"]
+    assert values["max_upload"] == 1048576
+    assert values["max_duration"] == 60
+
+
+def test_defaults_when_nothing_is_set():
+    values = settings_json(
+        EMBEDDER_URL=None, MEDIA_ROOT=None, ALLOWED_HOSTS=None, MAX_UPLOAD_BYTES=None
+    )
+    assert values["embedder"] == "http://127.0.0.1:8100"
+    assert values["media_root"].endswith("var/media")
+    assert values["hosts"] == ["127.0.0.1", "localhost"]
+    assert values["max_upload"] == 200 * 1024 * 1024
+
+
+def test_refuses_to_start_with_default_secret_key_when_debug_is_off():
+    result = load_settings(SECRET_KEY=None, DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY is the built-in development key while DEBUG is off" in result.stderr
+
+
+def test_default_secret_key_is_allowed_in_debug():
+    assert settings_json(SECRET_KEY=None, DEBUG="1")["debug"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MAX_UPLOAD_BYTES", "lots", "MAX_UPLOAD_BYTES='lots' is not an integer"),
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+    ],
+)
+def test_malformed_values_name_the_variable(name, value, message):
+    result = load_settings(**{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
