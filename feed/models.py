@@ -1,4 +1,4 @@
-"""Append-only interaction events (the feed's source of truth)."""
+"""Append-only interaction events (the feed's source of truth) and the state derived from them."""
 
 from __future__ import annotations
 
@@ -45,3 +45,49 @@ class Interaction(models.Model):
             models.Index(fields=["session_id", "-created_at"]),
             models.Index(fields=["video", "type", "-created_at"]),
         ]
+
+
+class CoEngagement(models.Model):
+    """Item-to-item counts: how many times a positive on video_a and one on video_b came from
+    the same user close together ("people who finished X also finished Y"). Stored in both
+    directions so the neighbours of X are one index range scan."""
+
+    video_a = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
+    video_b = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["video_a", "video_b"], name="coengagement_pair_once")
+        ]
+        indexes = [models.Index(fields=["video_a", "-count"])]
+
+
+class HiddenVideo(models.Model):
+    """A video the user marked not_interested: never served to them again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_videos"
+    )
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "video"], name="hide_once")]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+
+class VideoStats(models.Model):
+    """Exposure and completion counts per video, for exploration (Thompson sampling on
+    completion) and the quality boost; incremented per interaction batch."""
+
+    video = models.OneToOneField(
+        "videos.Video", on_delete=models.CASCADE, primary_key=True, related_name="feed_stats"
+    )
+    impressions = models.PositiveBigIntegerField(default=0)
+    plays = models.PositiveBigIntegerField(default=0)
+    finishes = models.PositiveBigIntegerField(default=0)
+    skips = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    shares = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

@@ -50,12 +50,18 @@ class TagPhrase(models.Model):
 
 
 class TagEmbedding(models.Model):
-    """A tag's vector for one embedding version, recomputed when its phrases change."""
+    """A tag's vector for one embedding version, recomputed when its phrases change.
+
+    `embedding` is the normalised mean of the phrase vectors; `phrase_vectors` keeps every
+    phrase vector (float32 rows, `phrase_count` x dim) for max-over-phrases scoring.
+    """
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="embeddings")
     embedding_version = models.CharField(max_length=64)
     phrases_hash = models.CharField(max_length=64)
     embedding = VectorField()
+    phrase_vectors = models.BinaryField(default=bytes)
+    phrase_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,6 +72,16 @@ class TagEmbedding(models.Model):
         ]
 
 
+class TagBackground(models.Model):
+    """Vectors of the generic background sentences for one embedding version (calibration)."""
+
+    embedding_version = models.CharField(max_length=64, unique=True)
+    texts_hash = models.CharField(max_length=64)
+    dim = models.PositiveIntegerField()
+    vectors = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class TagSource(models.TextChoices):
     AUTO = "auto"
     CREATOR = "creator"
@@ -74,7 +90,10 @@ class TagSource(models.TextChoices):
 class VideoTag(models.Model):
     video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="video_tags")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="video_tags")
+    # score: the cosine e_video . e_tag; confidence: that score calibrated against the tag's
+    # background distribution (a z-score), which decides whether and where the tag is kept.
     score = models.FloatField()
+    confidence = models.FloatField(default=0.0)
     rank = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=16, choices=TagSource.choices, default=TagSource.AUTO)
     created_at = models.DateTimeField(auto_now_add=True)

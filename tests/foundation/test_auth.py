@@ -41,7 +41,7 @@ def test_register_duplicate_username_names_the_field(api_client):
 
 def test_register_reserved_username_is_refused(api_client):
     response = api_client.post(
-        "/api/auth/register", {"username": "me", "password": PASSWORD}, format="json"
+        "/api/auth/register", {"username": "admin", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 400
     assert "reserved" in response.json()["fields"]["username"][0]
