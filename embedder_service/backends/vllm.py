@@ -1,0 +1,183 @@
+"""vLLM backend: Qwen3-VL-Embedding served by `vllm serve --runner pooling`, plus Whisper on GPU."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import re
+from typing import Any
+
+import httpx
+import numpy as np
+
+from embedder_service.asr import SpeechRecognizer
+from embedder_service.backends.base import TextEmbeddings, embedding_version
+from embedder_service.config import RECIPE_VERSION, Settings
+from embedder_service.errors import ServiceError
+from embedder_service.images import Frame
+from embedder_service.pooling import DegenerateVectorError, truncate_matryoshka
+
+logger = logging.getLogger(__name__)
+
+# No tokenizer runs here (the weights live with vLLM), so texts are cut by a character budget:
+# ~4 characters per token for English, with room to spare in a 8192-token context.
+CHARS_PER_TOKEN = 4
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def model_tag(model: str) -> str:
+    """`Qwen/Qwen3-VL-Embedding-2B` -> `qwen3-vl-emb-2b`; other names are slugified."""
+    name = model.rstrip("/").rsplit("/", 1)[-1].lower()
+    name = name.replace("-embedding-", "-emb-")
+    return re.sub(r"[^a-z0-9.]+", "-", name).strip("-")
+
+
+def chat_embedding_request(model: str, instruction: str, parts: list[dict]) -> dict[str, Any]:
+    """The body of one vLLM chat-embeddings request for Qwen3-VL-Embedding.
+
+    The empty assistant turn plus `continue_final_message` ends the prompt right after
+    `<|im_start|>assistant\\n`, where the model was trained to pool its embedding.
+    """
+    return {
+        "model": model,
+        "messages": [
+            {"role": "system", "content": [{"type": "text", "text": instruction}]},
+            {"role": "user", "content": parts},
+            {"role": "assistant", "content": ""},
+        ],
+        "encoding_format": "float",
+        "continue_final_message": True,
+        "add_special_tokens": True,
+    }
+
+
+def image_part(frame: Frame) -> dict[str, Any]:
+    """An `image_url` content part carrying the frame as a base64 data URL."""
+    encoded = base64.b64encode(frame.data).decode("ascii")
+    return {"type": "image_url", "image_url": {"url": f"data:{frame.mime_type};base64,{encoded}"}}
+
+
+def text_part(text: str) -> dict[str, Any]:
+    """A text content part."""
+    return {"type": "text", "text": text}
+
+
+class VllmBackend:
+    """Talks to a vLLM pooling server; one request per item, fired concurrently so vLLM batches."""
+
+    name = "vllm"
+    has_image_model = True
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.model = settings.vllm_model
+        self.dim = settings.dim
+        tag = settings.vllm_model_tag or model_tag(settings.vllm_model)
+        self.embedding_version = embedding_version(tag, settings.dim, RECIPE_VERSION)
+        self.speech = SpeechRecognizer(settings)
+        self.device = self.speech.device
+        self._max_chars = settings.max_text_tokens * CHARS_PER_TOKEN
+        self._client: httpx.AsyncClient | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+
+    def load(self) -> None:
+        """Only Whisper loads here; the embedding model lives in the vLLM process."""
+        self.speech.load()
+
+    def _http(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        # Created on first use so both belong to the event loop that serves requests.
+        if self._client is None or self._semaphore is None:
+            self._client = httpx.AsyncClient(
+                base_url=self._settings.vllm_url, timeout=self._settings.vllm_timeout_s
+            )
+            self._semaphore = asyncio.Semaphore(self._settings.vllm_max_concurrency)
+        return self._client, self._semaphore
+
+    async def embed_texts(self, texts: list[str], instruction: str | None) -> TextEmbeddings:
+        """Embed each text as its own request; over-long texts are cut to the budget."""
+        cut = [text[: self._max_chars] for text in texts]
+        instruction = instruction or self._settings.default_instruction
+        vectors = await asyncio.gather(
+            *(self._embed_one(instruction, [text_part(text)]) for text in cut)
+        )
+        truncated = [len(text) > self._max_chars for text in texts]
+        return TextEmbeddings(vectors=np.stack(vectors), truncated=truncated)
+
+    async def embed_images(self, frames: list[Frame]) -> np.ndarray:
+        """Embed each frame as its own request (the service pools them)."""
+        instruction = self._settings.default_instruction
+        vectors = await asyncio.gather(
+            *(self._embed_one(instruction, [image_part(frame)]) for frame in frames)
+        )
+        return np.stack(vectors)
+
+    async def _embed_one(self, instruction: str, parts: list[dict]) -> np.ndarray:
+        body = chat_embedding_request(self.model, instruction, parts)
+        payload = await self._post_with_retries("/v1/embeddings", body)
+        try:
+            raw = np.asarray(payload["data"][0]["embedding"], dtype=np.float64)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise ServiceError(
+                502, "vllm_bad_response", f"unexpected embeddings response: {exc!r}"
+            ) from exc
+        try:
+            return truncate_matryoshka(raw, self.dim)
+        except (ValueError, DegenerateVectorError) as exc:
+            raise ServiceError(502, "vllm_bad_response", str(exc)) from exc
+
+    async def _post_with_retries(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        client, semaphore = self._http()
+        attempts = self._settings.vllm_max_retries + 1
+        last_problem = ""
+        for attempt in range(attempts):
+            if attempt:
+                await asyncio.sleep(self._settings.vllm_retry_backoff_s * 2 ** (attempt - 1))
+            try:
+                async with semaphore:
+                    response = await client.post(path, json=body)
+            except httpx.TransportError as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                logger.warning("vLLM request failed (attempt %d): %s", attempt + 1, last_problem)
+                continue
+            if response.status_code >= 500:
+                last_problem = f"HTTP {response.status_code}: {response.text[:300]}"
+                logger.warning("vLLM answered %s (attempt %d)", last_problem, attempt + 1)
+                continue
+            if response.status_code >= 400:
+                raise ServiceError(422, "vllm_rejected_input", _vllm_message(response))
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise ServiceError(502, "vllm_bad_response", "vLLM answered non-JSON") from exc
+        raise ServiceError(
+            503,
+            "vllm_unavailable",
+            f"vLLM at {self._settings.vllm_url} failed {attempts} times; last: {last_problem}",
+        )
+
+    async def unavailable_reason(self) -> str | None:
+        """Ask vLLM's /health so /healthz reports a dead vLLM instead of failing later."""
+        client, _ = self._http()
+        try:
+            response = await client.get("/health", timeout=HEALTH_TIMEOUT_SECONDS)
+        except httpx.TransportError as exc:
+            return f"vLLM at {self._settings.vllm_url} is unreachable: {type(exc).__name__}"
+        if response.status_code != 200:
+            return f"vLLM at {self._settings.vllm_url} /health answered {response.status_code}"
+        return None
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def _vllm_message(response: httpx.Response) -> str:
+    try:
+        payload = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}: {response.text[:300]}"
+    message = payload.get("message") or payload.get("error") or payload
+    return f"HTTP {response.status_code}: {message}"

@@ -1,0 +1,179 @@
+"""HTTP client for the embedder service; the one way Django code talks to it (httpx + stdlib)."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+# The service refuses more than EMBEDDER_MAX_TEXTS (default 256) texts per request.
+TEXT_BATCH_SIZE = 256
+
+
+class EmbedderError(Exception):
+    """Base for errors from the embedder; carries the HTTP status and the service's error body."""
+
+    def __init__(
+        self, message: str, status_code: int | None = None, error: str = "", detail: Any = None
+    ):
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = error
+        self.detail = detail
+
+
+class EmbedderUnavailable(EmbedderError):
+    """Transient: connection refused, timeout, models loading, 5xx. Callers retry later."""
+
+
+class EmbedderRejected(EmbedderError):
+    """Permanent: the service refused this input (4xx). Retrying the same input won't help."""
+
+
+@dataclass(frozen=True)
+class EmbedTextResult:
+    """Unit-length vectors, one per input text, in input order."""
+
+    embeddings: list[list[float]]
+    dim: int
+    embedding_version: str
+    truncated: list[bool]
+
+
+@dataclass(frozen=True)
+class EmbedVideoResult:
+    """One vector per video plus its parts; `missing` names the parts that could not be made."""
+
+    video_embedding: list[float]
+    visual_embedding: list[float] | None
+    text_embedding: list[float] | None
+    embedding_version: str
+    dim: int
+    missing: list[str]
+
+
+class EmbedderClient:
+    """Synchronous client; one instance may be reused (it keeps a connection pool)."""
+
+    def __init__(self, base_url: str, timeout_s: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> EmbedderClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def health(self) -> dict[str, Any]:
+        """GET /healthz; raises EmbedderUnavailable while models load or a dependency is down."""
+        return self._request("GET", "/healthz")
+
+    def transcribe(self, audio_path: str | Path) -> dict[str, Any]:
+        """Transcribe an audio (or video) file: `{text, language, duration_s, segments, ...}`."""
+        path = Path(audio_path)
+        with path.open("rb") as handle:
+            files = {"audio": (path.name, handle, _content_type(path, "application/octet-stream"))}
+            return self._request("POST", "/v1/transcribe", files=files)
+
+    def embed_texts(self, texts: list[str], instruction: str | None = None) -> EmbedTextResult:
+        """Embed any number of texts (sent in batches the service accepts)."""
+        if not texts:
+            raise EmbedderRejected("embed_texts needs at least one text", error="empty_texts")
+        embeddings: list[list[float]] = []
+        truncated: list[bool] = []
+        dim, version = 0, ""
+        for batch in _batches(texts, TEXT_BATCH_SIZE):
+            body: dict[str, Any] = {"texts": batch}
+            if instruction is not None:
+                body["instruction"] = instruction
+            payload = self._request("POST", "/v1/embed/text", json=body)
+            if version and payload["embedding_version"] != version:
+                raise EmbedderUnavailable(
+                    "embedding_version changed between batches (service restarted with another "
+                    "model?); retry the whole call",
+                    error="version_changed",
+                )
+            embeddings.extend(payload["embeddings"])
+            truncated.extend(payload.get("truncated", [False] * len(batch)))
+            dim, version = payload["dim"], payload["embedding_version"]
+        return EmbedTextResult(
+            embeddings=embeddings, dim=dim, embedding_version=version, truncated=truncated
+        )
+
+    def embed_video(
+        self,
+        frame_paths: list[Path],
+        transcript: str,
+        caption: str,
+        w_vis: float | None = None,
+        w_text: float | None = None,
+    ) -> EmbedVideoResult:
+        """Embed one video from its sampled frames, transcript and caption."""
+        data: dict[str, str] = {"transcript": transcript, "caption": caption}
+        if w_vis is not None:
+            data["w_vis"] = repr(float(w_vis))
+        if w_text is not None:
+            data["w_text"] = repr(float(w_text))
+        with ExitStack() as stack:
+            files = [
+                (
+                    "frames",
+                    (Path(p).name, stack.enter_context(Path(p).open("rb")), _content_type(Path(p))),
+                )
+                for p in frame_paths
+            ]
+            payload = self._request("POST", "/v1/embed/video", data=data, files=files)
+        return EmbedVideoResult(
+            video_embedding=payload["video_embedding"],
+            visual_embedding=payload["visual_embedding"],
+            text_embedding=payload["text_embedding"],
+            embedding_version=payload["embedding_version"],
+            dim=payload["dim"],
+            missing=payload["missing"],
+        )
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise EmbedderUnavailable(f"embedder timed out on {method} {path}: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise EmbedderUnavailable(
+                f"cannot reach embedder at {self.base_url}: {type(exc).__name__}: {exc}"
+            ) from exc
+        if response.status_code < 400:
+            return response.json()
+        error, detail = _error_body(response)
+        message = f"{method} {path} -> {response.status_code} {error}: {detail}"
+        kind = EmbedderRejected if response.status_code < 500 else EmbedderUnavailable
+        raise kind(message, status_code=response.status_code, error=error, detail=detail)
+
+
+def _error_body(response: httpx.Response) -> tuple[str, Any]:
+    try:
+        payload = response.json()
+    except ValueError:
+        return "http_error", response.text[:500]
+    if isinstance(payload, dict):
+        return str(payload.get("error", "http_error")), payload.get("detail")
+    return "http_error", payload
+
+
+def _content_type(path: Path, default: str = "image/jpeg") -> str:
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or default
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,58 @@
+"""Validate uploaded video frames with Pillow: real images only, bounded pixel count."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from embedder_service.errors import ServiceError
+
+ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: the original bytes (sent on as-is) and the decoded RGB image."""
+
+    data: bytes
+    mime_type: str
+    image: Image.Image
+
+
+def decode_frame(data: bytes, index: int, max_pixels: int) -> Frame:
+    """Decode one frame, rejecting non-images and decompression bombs with a 400."""
+    name = f"frame {index}"
+    if not data:
+        raise ServiceError(400, "invalid_image", f"{name} is empty")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice it; make every bomb an error.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ServiceError(
+                    400,
+                    "image_too_large",
+                    f"{name} is {width}x{height} pixels, over the limit of {max_pixels} pixels",
+                )
+            if image.format not in ACCEPTED_FORMATS:
+                raise ServiceError(
+                    400,
+                    "invalid_image",
+                    f"{name} is {image.format}; accepted: {', '.join(ACCEPTED_FORMATS)}",
+                )
+            image.load()
+    except ServiceError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ServiceError(400, "image_too_large", f"{name}: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        accepted = ", ".join(ACCEPTED_FORMATS)
+        raise ServiceError(400, "invalid_image", f"{name} is not an image ({accepted})") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ServiceError(400, "invalid_image", f"{name} is a broken image: {exc}") from exc
+    return Frame(data=data, mime_type=ACCEPTED_FORMATS[image.format], image=image.convert("RGB"))

@@ -1,0 +1,1 @@
+"""Tests of the embedder microservice (no database; real CPU models)."""

@@ -1,0 +1,115 @@
+"""POST /v1/transcribe on the real Whisper tiny.en model, and its error paths."""
+
+from __future__ import annotations
+
+import io
+import wave
+from pathlib import Path
+
+import av
+import httpx
+import numpy as np
+
+from embedder_service.client import EmbedderClient
+
+KEY_WORDS = ["cat", "sleeping", "kitchen", "table"]
+
+
+def wav_bytes(samples: np.ndarray, rate: int = 16_000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+def f32le_bytes(path: Path) -> bytes:
+    """Decode a file to 16 kHz mono float32 the way a caller with raw samples would hold them."""
+    with av.open(str(path)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=16_000)
+        chunks = [
+            out.to_ndarray().reshape(-1)
+            for frame in container.decode(audio=0)
+            for out in resampler.resample(frame)
+        ]
+    return np.concatenate(chunks).astype("<f4").tobytes()
+
+
+def test_speech_clip_transcribes_to_its_key_words(
+    embedder_client: EmbedderClient, speech_wav: Path
+) -> None:
+    result = embedder_client.transcribe(speech_wav)
+    text = result["text"].lower()
+    assert all(word in text for word in KEY_WORDS), text
+    assert result["language"] == "en"
+    assert 2.0 < result["duration_s"] < 6.0
+    assert result["segments"] and result["segments"][0]["start"] >= 0.0
+
+
+def test_raw_f32le_declared_by_content_type_transcribes(
+    http: httpx.Client, speech_wav: Path
+) -> None:
+    files = {"audio": ("clip.f32", f32le_bytes(speech_wav), "audio/x-raw-f32le")}
+    response = http.post("/v1/transcribe", files=files)
+    assert response.status_code == 200, response.text
+    assert "kitchen" in response.json()["text"].lower()
+
+
+def test_raw_f32le_declared_by_form_field_transcribes(http: httpx.Client, speech_wav: Path) -> None:
+    files = {"audio": ("clip.raw", f32le_bytes(speech_wav), "application/octet-stream")}
+    data = {"format": "f32le", "sample_rate": "16000"}
+    response = http.post("/v1/transcribe", files=files, data=data)
+    assert response.status_code == 200, response.text
+    assert "kitchen" in response.json()["text"].lower()
+
+
+def test_audio_over_the_length_limit_is_refused_with_413(http: httpx.Client) -> None:
+    too_long = wav_bytes(np.zeros(16_000 * 25))  # the test service's limit is 20 s
+    response = http.post("/v1/transcribe", files={"audio": ("long.wav", too_long, "audio/wav")})
+    assert response.status_code == 413
+    assert response.json()["error"] == "audio_too_long"
+    assert "20 s" in response.json()["detail"]
+
+
+def test_raw_audio_over_the_length_limit_is_refused_with_413(http: httpx.Client) -> None:
+    raw = np.zeros(16_000 * 21, dtype="<f4").tobytes()
+    files = {"audio": ("long.f32", raw, "audio/x-raw-f32le")}
+    response = http.post("/v1/transcribe", files=files)
+    assert response.status_code == 413
+    assert "20 s" in response.json()["detail"]
+
+
+def test_bytes_that_are_not_audio_are_refused_with_400(http: httpx.Client) -> None:
+    junk = bytes(range(256)) * 64
+    response = http.post("/v1/transcribe", files={"audio": ("x.mp3", junk, "audio/mpeg")})
+    assert response.status_code == 400
+    assert response.json()["error"] == "audio_undecodable"
+
+
+def test_raw_f32le_with_partial_sample_is_refused_with_400(http: httpx.Client) -> None:
+    files = {"audio": ("x.f32", b"\x00" * 10, "audio/x-raw-f32le")}
+    response = http.post("/v1/transcribe", files=files)
+    assert response.status_code == 400
+    assert "multiple of 4" in response.json()["detail"]
+
+
+def test_raw_f32le_at_another_sample_rate_is_refused_with_422(http: httpx.Client) -> None:
+    files = {"audio": ("x.f32", b"\x00" * 400, "application/octet-stream")}
+    data = {"format": "f32le", "sample_rate": "44100"}
+    response = http.post("/v1/transcribe", files=files, data=data)
+    assert response.status_code == 422
+    assert response.json()["error"] == "unsupported_sample_rate"
+
+
+def test_form_without_audio_field_is_refused_with_422(http: httpx.Client) -> None:
+    response = http.post("/v1/transcribe", files={"sound": ("a.wav", b"RIFF", "audio/wav")})
+    assert response.status_code == 422
+    assert response.json()["error"] == "missing_audio"
+
+
+def test_json_body_on_transcribe_is_refused_with_415(http: httpx.Client) -> None:
+    response = http.post("/v1/transcribe", json={"audio": "base64..."})
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"

@@ -1,0 +1,197 @@
+"""The vllm backend against a fake vLLM server: request shape, truncation, retries, outages."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from embedder_service.app import create_app
+from embedder_service.config import Settings
+from tests.embedder_service.fake_vllm import FULL_DIM, FakeVllm, raw_vector_for, shape_problems
+from tests.embedder_service.media import jpeg_bytes
+
+DIM = 1024
+
+
+def vllm_settings(url: str, **overrides: object) -> Settings:
+    values: dict = {
+        "backend": "vllm",
+        "dim": DIM,
+        "max_text_tokens": 64,
+        "vllm_url": url,
+        "vllm_max_retries": 2,
+        "vllm_retry_backoff_s": 0.01,
+        "vllm_timeout_s": 5.0,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def wait_ready(client: TestClient) -> None:
+    for _ in range(200):
+        if client.app.state.models.status == "ok":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"models not loaded: {client.app.state.models.error}")
+
+
+@pytest.fixture(scope="module")
+def vllm_service(fake_vllm: FakeVllm) -> Iterator[TestClient]:
+    with TestClient(create_app(vllm_settings(fake_vllm.url))) as client:
+        wait_ready(client)
+        yield client
+
+
+@pytest.fixture
+def fake(fake_vllm: FakeVllm) -> FakeVllm:
+    fake_vllm.reset()
+    return fake_vllm
+
+
+def expected(body: dict) -> np.ndarray:
+    raw = raw_vector_for(body)[:DIM]
+    return raw / np.linalg.norm(raw)
+
+
+def test_health_reports_qwen_version_when_vllm_answers(vllm_service: TestClient, fake) -> None:
+    health = vllm_service.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["backend"] == "vllm"
+    assert health.json()["embedding_version"] == "qwen3-vl-emb-2b:1024:v1"
+    assert health.json()["dim"] == DIM
+
+
+def test_text_request_has_the_chat_embedding_shape(vllm_service: TestClient, fake) -> None:
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["a dog surfing"]})
+    assert response.status_code == 200, response.text
+    (body,) = fake.requests
+    assert shape_problems(body) == []
+    assert body["model"] == "Qwen/Qwen3-VL-Embedding-2B"
+    system, user, assistant = body["messages"]
+    assert system["content"] == [{"type": "text", "text": "Represent the user's input."}]
+    assert user["content"] == [{"type": "text", "text": "a dog surfing"}]
+    assert assistant == {"role": "assistant", "content": ""}
+    assert body["continue_final_message"] is True
+    assert body["add_special_tokens"] is True
+    assert body["encoding_format"] == "float"
+
+
+def test_instruction_goes_into_the_system_turn(vllm_service: TestClient, fake) -> None:
+    instruction = "Retrieve videos relevant to the user's query."
+    response = vllm_service.post(
+        "/v1/embed/text", json={"texts": ["surfing dogs"], "instruction": instruction}
+    )
+    assert response.status_code == 200
+    assert fake.requests[0]["messages"][0]["content"][0]["text"] == instruction
+
+
+def test_vectors_are_matryoshka_truncated_and_renormalised(vllm_service: TestClient, fake) -> None:
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["one", "two", "three"]})
+    payload = response.json()
+    vectors = np.asarray(payload["embeddings"])
+    assert payload["dim"] == DIM and vectors.shape == (3, DIM)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    by_text = {body["messages"][1]["content"][0]["text"]: body for body in fake.requests}
+    assert len(fake.requests) == 3  # one request per item
+    for text, vector in zip(["one", "two", "three"], vectors, strict=True):
+        assert np.allclose(vector, expected(by_text[text]), atol=1e-5)
+    assert FULL_DIM > DIM
+
+
+def test_long_text_is_cut_to_the_budget_and_flagged(vllm_service: TestClient, fake) -> None:
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["ok", "word " * 200]})
+    assert response.json()["truncated"] == [False, True]
+    sent = [b["messages"][1]["content"][0]["text"] for b in fake.requests]
+    assert max(len(text) for text in sent) == 64 * 4  # max_text_tokens * 4 chars per token
+
+
+def test_video_pools_frames_and_combines_with_text(vllm_service: TestClient, fake) -> None:
+    blobs = [jpeg_bytes((200, 0, 0)), jpeg_bytes((0, 200, 0))]
+    files = [("frames", (f"f{i}.jpg", blob, "image/jpeg")) for i, blob in enumerate(blobs)]
+    response = vllm_service.post(
+        "/v1/embed/video", data={"transcript": "hello", "caption": "#red"}, files=files
+    )
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert payload["missing"] == []
+    image_bodies = [b for b in fake.requests if b["messages"][1]["content"][0]["type"] != "text"]
+    text_bodies = [b for b in fake.requests if b["messages"][1]["content"][0]["type"] == "text"]
+    assert len(image_bodies) == 2 and len(text_bodies) == 1
+    sent_images = sorted(
+        base64.b64decode(b["messages"][1]["content"][0]["image_url"]["url"].split(",", 1)[1])
+        for b in image_bodies
+    )
+    assert sent_images == sorted(blobs)
+    assert text_bodies[0]["messages"][1]["content"][0]["text"] == "hello\n#red"
+    e_vis = np.mean([expected(b) for b in image_bodies], axis=0)
+    e_vis /= np.linalg.norm(e_vis)
+    e_text = expected(text_bodies[0])
+    e_video = 0.7 * e_vis + 0.3 * e_text
+    e_video /= np.linalg.norm(e_video)
+    assert np.allclose(payload["visual_embedding"], e_vis, atol=1e-5)
+    assert np.allclose(payload["text_embedding"], e_text, atol=1e-5)
+    assert np.allclose(payload["video_embedding"], e_video, atol=1e-5)
+
+
+def test_silent_uncaptioned_video_uses_the_visual_part_only(vllm_service: TestClient, fake) -> None:
+    files = [("frames", ("f.jpg", jpeg_bytes((9, 9, 9)), "image/jpeg"))]
+    response = vllm_service.post("/v1/embed/video", data={"transcript": ""}, files=files)
+    payload = response.json()
+    assert payload["missing"] == ["text"]
+    assert payload["text_embedding"] is None
+    assert np.allclose(payload["video_embedding"], payload["visual_embedding"], atol=1e-6)
+
+
+def test_5xx_from_vllm_is_retried_until_it_succeeds(vllm_service: TestClient, fake) -> None:
+    fake.fail_next = 2
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["retry me"]})
+    assert response.status_code == 200
+    assert len(fake.requests) == 3
+
+
+def test_persistent_5xx_gives_503_after_the_retries(vllm_service: TestClient, fake) -> None:
+    fake.fail_next = 100
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["never"]})
+    assert response.status_code == 503
+    assert response.json()["error"] == "vllm_unavailable"
+    assert "HTTP 500" in response.json()["detail"]
+    assert len(fake.requests) == 3  # 1 try + VLLM_MAX_RETRIES=2
+
+
+def test_vllm_rejecting_an_input_gives_422_with_its_message(vllm_service: TestClient, fake) -> None:
+    fake.reject_all = True
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["too long for vllm"]})
+    assert response.status_code == 422
+    assert response.json()["error"] == "vllm_rejected_input"
+    assert "prompt too long" in response.json()["detail"]
+
+
+def test_vllm_down_gives_clear_503_on_requests_and_health() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with TestClient(create_app(vllm_settings(dead_url, vllm_max_retries=1))) as client:
+        wait_ready(client)
+        embed = client.post("/v1/embed/text", json={"texts": ["anyone there?"]})
+        health = client.get("/healthz")
+    assert embed.status_code == 503
+    assert embed.json()["error"] == "vllm_unavailable"
+    assert dead_url in embed.json()["detail"]
+    assert health.status_code == 503
+    assert health.json()["error"] == "vllm_unavailable"
+
+
+def test_vllm_vectors_narrower_than_the_dim_give_502(fake_vllm: FakeVllm) -> None:
+    fake_vllm.reset()
+    too_wide = vllm_settings(fake_vllm.url, dim=FULL_DIM * 2)
+    with TestClient(create_app(too_wide)) as client:
+        wait_ready(client)
+        response = client.post("/v1/embed/text", json={"texts": ["x"]})
+    assert response.status_code == 502
+    assert response.json()["error"] == "vllm_bad_response"

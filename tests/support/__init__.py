@@ -1,0 +1,1 @@
+"""Helpers shared by test modules (media generation, embedded services)."""
