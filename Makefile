@@ -37,10 +37,10 @@ test: venv system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench-embedder: venv
-	$(BIN)/python -m embedder_service.bench
+	DEBUG=1 $(BIN)/python -m embedder_service.bench
 
 bench-pipeline: venv system-deps
-	$(BIN)/python manage.py bench_pipeline
+	DEBUG=1 $(BIN)/python manage.py bench_pipeline
 
 bench-feed: venv
-	$(BIN)/python manage.py bench_feed
+	DEBUG=1 $(BIN)/python manage.py bench_feed

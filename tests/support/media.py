@@ -1,0 +1,177 @@
+"""Small real media files for tests and benchmarks, made with PyAV (and espeak-ng for speech)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+from tests.support.speech import make_speech_wav
+
+TONE_HZ = 440.0
+AUDIO_RATE_HZ = 44100
+
+
+def _picture(width: int, height: int, index: int, fps: float) -> np.ndarray:
+    """A moving colour gradient with a bright bar on the left edge (so tests can tell which
+    way up a picture is)."""
+    t = index / fps
+    x = np.linspace(0, 1, width, dtype=np.float32)[None, :]
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    red = (np.sin(2 * np.pi * (x + t / 3)) * 0.5 + 0.5) * 200 + y * 0
+    green = (y * 180 + x * 0 + 40 * math.sin(t)).clip(0, 255)
+    blue = np.full((height, width), (index * 7) % 256, dtype=np.float32)
+    frame = np.stack([red, green, blue], axis=-1).clip(0, 255).astype(np.uint8)
+    frame[:, : max(2, width // 8)] = 255
+    return frame
+
+
+def _speech_samples(text: str, workdir: Path) -> tuple[np.ndarray, int]:
+    wav = make_speech_wav(text, workdir / "speech.wav")
+    with av.open(str(wav)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE_HZ)
+        chunks = []
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray().reshape(-1))
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray().reshape(-1))
+    wav.unlink()
+    return np.concatenate(chunks).astype(np.float32), AUDIO_RATE_HZ
+
+
+def make_clip(
+    path: Path,
+    *,
+    width: int = 160,
+    height: int = 284,
+    seconds: float = 2.0,
+    fps: int = 10,
+    audio: str | None = "tone",
+    speech_text: str = "",
+    video_codec: str = "libx264",
+    audio_codec: str = "aac",
+    container_format: str | None = None,
+    rotation: int = 0,
+    faststart: bool = True,
+) -> Path:
+    """Write a clip: audio is "tone", "speech" (espeak-ng saying speech_text, the clip as long
+    as the speech if that is longer), "silence" (a silent track) or None (no audio stream).
+    `rotation` stores a display matrix (counter-clockwise degrees) like a phone does."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    samples = None
+    if audio == "speech":
+        samples, _ = _speech_samples(speech_text or "hello from the test suite", path.parent)
+        seconds = max(seconds, len(samples) / AUDIO_RATE_HZ + 0.3)
+    options = {"movflags": "+faststart"} if faststart and path.suffix in (".mp4", ".mov") else {}
+    with av.open(str(path), "w", format=container_format, options=options) as output:
+        vstream = output.add_stream(
+            video_codec, rate=fps, options={"preset": "ultrafast"} if "264" in video_codec else {}
+        )
+        vstream.width, vstream.height = width, height
+        vstream.pix_fmt = "yuv420p"
+        if "vpx" in video_codec:
+            vstream.bit_rate = 200_000
+        if rotation:
+            vstream.set_display_rotation(rotation)
+        astream = None
+        if audio is not None:
+            rate = 48000 if audio_codec == "libopus" else AUDIO_RATE_HZ
+            astream = output.add_stream(audio_codec, rate=rate, layout="mono")
+        total_frames = max(1, round(seconds * fps))
+        for index in range(total_frames):
+            frame = av.VideoFrame.from_ndarray(_picture(width, height, index, fps), format="rgb24")
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            for packet in vstream.encode(frame):
+                output.mux(packet)
+        for packet in vstream.encode(None):
+            output.mux(packet)
+        if astream is not None:
+            _write_audio(output, astream, audio, samples, seconds)
+    return path
+
+
+def _write_audio(output, astream, kind: str, samples, seconds: float) -> None:  # noqa: ANN001
+    total = int(seconds * AUDIO_RATE_HZ)
+    if kind == "speech":
+        signal = np.zeros(total, dtype=np.float32)
+        signal[: min(total, len(samples))] = samples[:total]
+    elif kind == "silence":
+        signal = np.zeros(total, dtype=np.float32)
+    else:
+        t = np.arange(total, dtype=np.float32) / AUDIO_RATE_HZ
+        signal = (0.3 * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)
+    resampler = av.AudioResampler(
+        format=astream.codec_context.format.name, layout="mono", rate=astream.codec_context.rate
+    )
+    chunk = 1024
+    for start in range(0, total, chunk):
+        piece = signal[start : start + chunk].reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(piece, format="flt", layout="mono")
+        frame.sample_rate = AUDIO_RATE_HZ
+        frame.pts = None
+        for converted in resampler.resample(frame):
+            for packet in astream.encode(converted):
+                output.mux(packet)
+    for converted in resampler.resample(None):
+        for packet in astream.encode(converted):
+            output.mux(packet)
+    for packet in astream.encode(None):
+        output.mux(packet)
+
+
+def make_webm(path: Path, **kwargs) -> Path:  # noqa: ANN003
+    """A VP9 + Opus WebM clip (what imageboards serve)."""
+    kwargs.setdefault("audio", "tone")
+    return make_clip(
+        path, video_codec="libvpx-vp9", audio_codec="libopus", container_format="webm", **kwargs
+    )
+
+
+def make_gif(path: Path, *, width: int = 120, height: int = 90, frames: int = 12) -> Path:
+    """An animated GIF (Pillow), 10 frames per second."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    images = [
+        Image.fromarray(_picture(width, height, index, 10.0)).convert("P", palette=Image.ADAPTIVE)
+        for index in range(frames)
+    ]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=100, loop=0)
+    return Path(path)
+
+
+def make_audio_only(path: Path, *, seconds: float = 2.0) -> Path:
+    """An M4A-style MP4 with only an AAC track."""
+    path = Path(path)
+    with av.open(str(path), "w", format="mp4") as output:
+        astream = output.add_stream("aac", rate=AUDIO_RATE_HZ, layout="mono")
+        _write_audio(output, astream, "tone", None, seconds)
+    return path
+
+
+def make_long_video(path: Path, *, seconds: float = 600.0) -> Path:
+    """A long video made cheaply: 32x32 pixels at 1 fps, no audio."""
+    return make_clip(path, width=32, height=32, seconds=seconds, fps=1, audio=None)
+
+
+def make_truncated_mp4(path: Path, *, keep_fraction: float = 0.5) -> Path:
+    """An MP4 cut off mid-file (index at the end, so the index is gone - a failed download)."""
+    path = Path(path)
+    full = path.with_name(path.stem + ".full.mp4")
+    make_clip(full, faststart=False, seconds=2.0)
+    data = full.read_bytes()
+    full.unlink()
+    path.write_bytes(data[: int(len(data) * keep_fraction)])
+    return path
+
+
+def make_text_as_mp4(path: Path) -> Path:
+    """A text file with a video extension."""
+    path = Path(path)
+    path.write_text("this is not a video, just some text pretending to be one\n" * 20)
+    return path

@@ -1,0 +1,26 @@
+"""Fixtures for the videos tests: small generated clips and a clip-backed video."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.media import make_clip
+
+
+@pytest.fixture
+def clip(tmp_path: Path) -> Path:
+    """A 2 s, 160x284, 10 fps clip with a tone."""
+    return make_clip(tmp_path / "clip.mp4")
+
+
+@pytest.fixture
+def silent_clip(tmp_path: Path) -> Path:
+    """A clip without an audio stream."""
+    return make_clip(tmp_path / "silent.mp4", audio=None)
+
+
+def media_files(root: Path) -> list[str]:
+    """Every file under MEDIA_ROOT, relative, sorted."""
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())

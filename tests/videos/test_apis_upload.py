@@ -1,0 +1,162 @@
+"""POST /api/videos: streamed uploads, probing, limits, duplicates; nothing left behind on
+rejection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.media import (
+    make_audio_only,
+    make_long_video,
+    make_text_as_mp4,
+    make_truncated_mp4,
+)
+from tests.videos.conftest import media_files
+from videos.models import PipelineStep, Video, VideoStatus
+
+
+def _upload(client, path: Path, name: str | None = None, **fields):  # noqa: ANN001, ANN003
+    with path.open("rb") as handle:
+        if name is not None:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            handle = SimpleUploadedFile(name, path.read_bytes(), content_type="video/mp4")
+        return client.post("/api/videos", {"file": handle, **fields}, format="multipart")
+
+
+def test_upload_returns_201_processing_and_stores_the_original(
+    auth_client, user, clip, _media_root
+):
+    response = _upload(auth_client, clip, caption="hello", privacy="private")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "processing"
+    video = Video.objects.get(pk=body["id"])
+    assert (video.owner, video.caption, video.privacy) == (user, "hello", "private")
+    assert video.original.name == f"videos/{video.pk}/original.mp4"
+    assert media_files(_media_root) == [f"videos/{video.pk}/original.mp4"]
+    assert PipelineStep.objects.filter(video=video).count() == 5
+
+
+def test_upload_requires_login(api_client, clip):
+    assert _upload(api_client, clip).status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    ("maker", "status", "code"),
+    [
+        (lambda p: (p.write_bytes(b""), p)[1], 415, "empty_file"),
+        (make_truncated_mp4, 415, "not_a_video"),
+        (make_text_as_mp4, 415, "not_a_video"),
+        (make_audio_only, 415, "no_video_stream"),
+        (make_long_video, 400, "too_long"),
+    ],
+    ids=["zero-byte", "truncated-mp4", "text-renamed-mp4", "audio-only", "ten-minutes"],
+)
+def test_bad_upload_is_refused_with_reason_and_leaves_nothing(
+    auth_client,
+    user,
+    tmp_path,
+    _media_root,
+    maker,
+    status,
+    code,  # noqa: ANN001
+):
+    from tests.factories import VideoFactory
+
+    other = VideoFactory(owner=user)
+    response = _upload(auth_client, maker(tmp_path / "bad.mp4"))
+    assert response.status_code == status
+    assert response.json()["error"] == code
+    assert response.json()["detail"]
+    assert list(Video.objects.values_list("pk", flat=True)) == [other.pk]
+    assert media_files(_media_root) == []
+
+
+def test_upload_over_the_size_cap_is_413_and_leaves_nothing(
+    auth_client, clip, settings, _media_root
+):
+    settings.MAX_UPLOAD_BYTES = clip.stat().st_size - 1
+    response = _upload(auth_client, clip)
+    assert response.status_code == 413
+    assert response.json()["error"] == "file_too_large"
+    assert not Video.objects.exists() and media_files(_media_root) == []
+
+
+def test_duplicate_upload_is_409_with_the_existing_id(auth_client, clip):
+    first = _upload(auth_client, clip).json()["id"]
+    response = _upload(auth_client, clip, name="renamed copy.mp4")
+    assert response.status_code == 409
+    assert response.json()["id"] == first
+    assert Video.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["../../../etc/passwd.mp4", "..\\..\\evil.mp4", "猫の動画 🎬.mp4"])
+def test_hostile_or_unicode_file_names_never_shape_the_stored_path(
+    auth_client,
+    clip,
+    _media_root,
+    name,  # noqa: ANN001
+):
+    response = _upload(auth_client, clip, name=name)
+    assert response.status_code == 201, response.json()
+    video = Video.objects.get(pk=response.json()["id"])
+    assert video.original.name == f"videos/{video.pk}/original.mp4"
+    assert "/" not in video.original_filename and "\\" not in video.original_filename
+    assert media_files(_media_root) == [f"videos/{video.pk}/original.mp4"]
+
+
+def test_gif_and_webm_uploads_are_accepted(auth_client, tmp_path):
+    from tests.support.media import make_gif, make_webm
+
+    for path in (make_gif(tmp_path / "a.gif"), make_webm(tmp_path / "b.webm")):
+        assert _upload(auth_client, path).status_code == 201
+
+
+def test_owner_deletes_video_and_all_its_files(auth_client, clip, _media_root):
+    video_id = _upload(auth_client, clip).json()["id"]
+    response = auth_client.delete(f"/api/videos/{video_id}")
+    assert response.status_code == 204
+    assert not Video.objects.filter(pk=video_id).exists()
+    assert media_files(_media_root) == []
+    assert not (Path(_media_root) / "videos" / str(video_id)).exists()
+
+
+def test_other_users_cannot_see_or_delete_an_unready_video(api_client, auth_client, clip):
+    from tests.factories import UserFactory
+
+    video_id = _upload(auth_client, clip).json()["id"]
+    api_client.force_authenticate(UserFactory())
+    assert api_client.get(f"/api/videos/{video_id}").status_code == 404
+    assert api_client.delete(f"/api/videos/{video_id}").status_code == 404
+    assert Video.objects.filter(pk=video_id).exists()
+
+
+def test_detail_shows_the_owner_status_steps_and_transcript_fields(auth_client, clip):
+    video_id = _upload(auth_client, clip).json()["id"]
+    body = auth_client.get(f"/api/videos/{video_id}").json()
+    assert body["id"] == video_id and body["status"] == VideoStatus.PROCESSING
+    assert [step["name"] for step in body["steps"]] == [
+        "transcode",
+        "transcribe",
+        "embed",
+        "tag",
+        "publish",
+    ]
+    assert set(body["steps"][0]) == {"name", "state", "attempts", "last_error", "duration_s"}
+    for key in (
+        "transcript",
+        "transcript_language",
+        "transcript_segments",
+        "failure_reason",
+        "fps",
+        "has_audio",
+        "source_url",
+        "owner",
+        "counts",
+        "tags",
+        "mp4_url",
+    ):
+        assert key in body

@@ -1,0 +1,131 @@
+"""manage.py ingest_url against a local HTTP server (never the internet)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.factories import UserFactory
+from tests.support.media import make_clip, make_webm
+from videos.models import Video
+
+FIXTURE = Path(__file__).parent / "fixtures" / "wsg_thread.html"
+
+
+@pytest.fixture
+def site(tmp_path: Path):  # noqa: ANN201
+    """A thread page, its two videos, a slow file and a page without videos."""
+    root = tmp_path / "site"
+    (root / "files").mkdir(parents=True)
+    make_webm(root / "files" / "1700000000001.webm", audio=None)
+    make_clip(root / "files" / "1700000000002.mp4", audio=None)
+    (root / "files" / "1700000000001s.jpg").write_bytes(b"\xff\xd8\xff")
+    (root / "empty.html").write_text("<html><title>Nothing</title><a href='x.jpg'>x</a></html>")
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.startswith("/slow"):
+                time.sleep(3)
+            if self.path == "/wsg/thread/5000001":
+                body = FIXTURE.read_text().replace("HOST", self.headers["Host"]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            return None
+
+    class QuietServer(ThreadingHTTPServer):
+        def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+            return None  # the client hanging up on /slow is the point of that test
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", root
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def owner(db):  # noqa: ANN001
+    return UserFactory(username="collector")
+
+
+def _ingest(url: str, *args: str) -> str:
+    out = StringIO()
+    call_command("ingest_url", url, "--user", "collector", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_thread_page_videos_are_ingested_with_post_text_and_source_url(owner, site):
+    base, _ = site
+    _ingest(f"{base}/wsg/thread/5000001")
+    videos = {v.original_filename: v for v in Video.objects.all()}
+    assert set(videos) == {"cat_jump.webm", "kitten.mp4"}
+    assert "Cat jumping onto the fridge" in videos["cat_jump.webm"].caption
+    assert videos["kitten.mp4"].caption == "kitten meets a dog for the first time"
+    assert videos["kitten.mp4"].source_url == f"{base}/files/1700000000002.mp4"
+
+
+def test_rerun_downloads_nothing_new(owner, site):
+    base, _ = site
+    _ingest(f"{base}/wsg/thread/5000001")
+    output = _ingest(f"{base}/wsg/thread/5000001")
+    assert "2 duplicate" in output
+    assert Video.objects.count() == 2
+
+
+def test_direct_video_link_works(owner, site):
+    base, _ = site
+    _ingest(f"{base}/files/1700000000002.mp4")
+    video = Video.objects.get()
+    assert video.source_url == f"{base}/files/1700000000002.mp4"
+
+
+def test_page_without_videos_is_an_error_with_the_reason(owner, site):
+    base, _ = site
+    with pytest.raises(CommandError, match="no video links"):
+        _ingest(f"{base}/empty.html")
+    assert not Video.objects.exists()
+
+
+def test_page_that_404s_is_an_error(owner, site):
+    base, _ = site
+    with pytest.raises(CommandError, match="404"):
+        _ingest(f"{base}/wsg/thread/404")
+
+
+def test_timeout_and_404_links_fail_alone_and_leave_no_files(owner, site, _media_root):  # noqa: ANN001
+    base, root = site
+    (root / "mixed.html").write_text(
+        "<html><title>Mixed</title>"
+        "<a href='/files/1700000000002.mp4'>ok</a>"
+        "<a href='/slow/files/1700000000001.webm'>slow</a>"
+        "<a href='/files/missing.webm'>gone</a></html>"
+    )
+    with pytest.raises(CommandError, match="2 error"):
+        _ingest(f"{base}/mixed.html", "--timeout", "1")
+    assert Video.objects.count() == 1
+    files = [p for p in Path(_media_root).rglob("*") if p.is_file()]
+    assert {p.parent.name for p in files} == {str(Video.objects.get().pk)}
+
+
+def test_oversized_download_is_refused(owner, site):
+    base, _ = site
+    with pytest.raises(CommandError, match="1 error"):
+        _ingest(f"{base}/files/1700000000002.mp4", "--max-bytes", "100")
+    assert not Video.objects.exists()

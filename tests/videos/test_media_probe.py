@@ -1,0 +1,57 @@
+"""Probing rejects what is not a video we can process, with a reason (no database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.media import (
+    make_audio_only,
+    make_clip,
+    make_long_video,
+    make_text_as_mp4,
+    make_truncated_mp4,
+)
+from videos.media.probe import MediaRejected, probe_media
+
+
+def _rejection(path: Path) -> MediaRejected:
+    with pytest.raises(MediaRejected) as caught:
+        probe_media(path, max_duration_s=180)
+    return caught.value
+
+
+def test_zero_byte_file_is_rejected_as_empty(tmp_path: Path):
+    path = tmp_path / "empty.mp4"
+    path.write_bytes(b"")
+    assert _rejection(path).code == "empty_file"
+
+
+def test_truncated_mp4_is_rejected_as_unreadable(tmp_path: Path):
+    assert _rejection(make_truncated_mp4(tmp_path / "cut.mp4")).code == "not_a_video"
+
+
+def test_text_file_renamed_mp4_is_rejected_by_content_not_extension(tmp_path: Path):
+    rejection = _rejection(make_text_as_mp4(tmp_path / "notes.mp4"))
+    assert rejection.code == "not_a_video"
+    assert "not a readable video" in str(rejection)
+
+
+def test_audio_only_file_is_rejected_for_having_no_video_stream(tmp_path: Path):
+    rejection = _rejection(make_audio_only(tmp_path / "song.mp4"))
+    assert rejection.code == "no_video_stream"
+    assert "audio-only" in str(rejection)
+
+
+def test_ten_minute_video_is_rejected_by_the_duration_cap_with_the_reason(tmp_path: Path):
+    rejection = _rejection(make_long_video(tmp_path / "long.mp4", seconds=600))
+    assert rejection.code == "too_long"
+    assert "600 s" in str(rejection) and "180 s" in str(rejection)
+
+
+def test_probe_reports_rotation_and_display_size_of_phone_video(tmp_path: Path):
+    path = make_clip(tmp_path / "phone.mp4", width=284, height=160, rotation=90, audio=None)
+    info = probe_media(path)
+    assert info.rotation == 90
+    assert info.display_size == (160, 284)

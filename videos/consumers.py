@@ -1,0 +1,48 @@
+"""Live pipeline status for the uploader: /ws/videos/<id>/status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from videos.models import Video
+from videos.selectors import video_status
+from videos.services.progress import status_group
+
+CLOSE_FORBIDDEN = 4403
+
+
+def _owner_status(video_id: int, user) -> dict[str, Any] | None:  # noqa: ANN001
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    video = Video.objects.filter(pk=video_id, owner_id=user.pk).first()
+    return video_status(video=video) if video is not None else None
+
+
+class VideoStatusConsumer(AsyncJsonWebsocketConsumer):
+    """Only the owner may subscribe; they get the current state at once, then every change."""
+
+    group_name: str | None = None
+
+    async def connect(self) -> None:
+        video_id = int(self.scope["url_route"]["kwargs"]["video_id"])
+        current = await database_sync_to_async(_owner_status)(video_id, self.scope.get("user"))
+        if current is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group_name = status_group(video_id)
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "status", "video": current})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group_name:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        return None  # the channel is one-way
+
+    async def status(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "status", "video": event["video"]})

@@ -1,0 +1,118 @@
+"""Shared pieces of the ingestion commands: the user, the pipeline mode, waiting, the table."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError, CommandParser
+
+from videos.models import Video, VideoStatus
+from videos.services.ingest import IngestOutcome
+
+WAIT_POLL_SECONDS = 2.0
+
+
+def add_ingest_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--user", required=True, help="username that will own the videos")
+    parser.add_argument("--privacy", default="public", choices=["public", "followers", "private"])
+    parser.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    parser.add_argument("--limit", type=int, default=None, help="at most N new videos")
+    parser.add_argument("--retry-failed", action="store_true", help="reprocess failed duplicates")
+    parser.add_argument(
+        "--wait", action="store_true", help="block until every video is ready or failed"
+    )
+    parser.add_argument(
+        "--wait-timeout", type=float, default=3600.0, help="seconds --wait gives up after"
+    )
+    parser.add_argument(
+        "--sync",
+        action="store_true",
+        help="run the pipeline in this process instead of enqueueing to Celery workers",
+    )
+
+
+def owner_for(username: str):  # noqa: ANN201
+    try:
+        return get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist as exc:
+        raise CommandError(f"no user named {username!r}") from exc
+
+
+def enqueuer(sync: bool) -> tuple[Callable[[Video], None], list[int]]:
+    """The function that starts a video's pipeline, and the ids it was called with."""
+    from videos.pipeline import pipeline_enqueue, pipeline_run
+
+    queued: list[int] = []
+
+    def start(video: Video) -> None:
+        queued.append(video.pk)
+        if not sync:
+            pipeline_enqueue(video=video)
+
+    if sync:
+        # In-process runs happen after the walk (see run_queued), one video at a time.
+        start.run = lambda video_id: pipeline_run(video_id=video_id)  # type: ignore[attr-defined]
+    return start, queued
+
+
+def wait_for(video_ids: list[int], timeout_s: float, progress=None) -> None:  # noqa: ANN001
+    """Poll until every video is ready or failed (or the timeout passes)."""
+    deadline = time.monotonic() + timeout_s
+    pending = set(video_ids)
+    while pending and time.monotonic() < deadline:
+        finished = set(
+            Video.objects.filter(
+                pk__in=pending, status__in=[VideoStatus.READY, VideoStatus.FAILED]
+            ).values_list("pk", flat=True)
+        )
+        if progress is not None and finished:
+            progress.update(len(finished))
+        pending -= finished
+        if pending:
+            time.sleep(WAIT_POLL_SECONDS)
+
+
+def final_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
+    """Replace `created`/`retried` by the pipeline's verdict (ready, failed, processing)."""
+    ids = [o.video_id for o in outcomes if o.video_id]
+    videos = {v.pk: v for v in Video.objects.filter(pk__in=ids)}
+    result = []
+    for outcome in outcomes:
+        video = videos.get(outcome.video_id)
+        if video is not None and outcome.outcome in ("created", "retried"):
+            detail = video.failure_reason or outcome.detail
+            result.append(IngestOutcome(outcome.source, video.status, video.pk, detail))
+        else:
+            result.append(outcome)
+    return result
+
+
+def outcomes_table(outcomes: list[IngestOutcome]) -> str:
+    width = min(60, max([len(o.source) for o in outcomes] + [6]))
+    lines = [f"{'source':<{width}}  {'outcome':<13}  {'video':>6}  detail"]
+    for o in outcomes:
+        source = o.source if len(o.source) <= width else "..." + o.source[-(width - 3) :]
+        video = str(o.video_id) if o.video_id else "-"
+        lines.append(f"{source:<{width}}  {o.outcome:<13}  {video:>6}  {o.detail[:120]}")
+    return "\n".join(lines)
+
+
+def summary_line(outcomes: list[IngestOutcome]) -> str:
+    counts = Counter(o.outcome for o in outcomes)
+    parts = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    return f"{len(outcomes)} input(s): {parts or 'nothing to do'}"
+
+
+def is_success(outcome: IngestOutcome) -> bool:
+    return outcome.outcome in (
+        "created",
+        "duplicate",
+        "retried",
+        "would_create",
+        "ready",
+        "processing",
+        "uploaded",
+    )

@@ -1,0 +1,113 @@
+"""Ingest the videos linked from a web page (or one direct video link):
+`manage.py ingest_url URL --user NAME`."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from videos.management.cli import add_ingest_arguments, enqueuer, owner_for
+from videos.management.commands.ingest_folder import finish
+from videos.models import Video
+from videos.services.download import (
+    DownloadError,
+    download_to_temp,
+    http_client,
+    page_video_links,
+)
+from videos.services.ingest import DUPLICATE, ERROR, WOULD_CREATE, IngestOutcome, video_ingest_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Fetch URL, collect links to .webm/.mp4/.mov files (anchors, <video>, <source>), "
+        "download each (streaming, size cap, timeout) and ingest it with the post text or page "
+        "title as caption. A direct video link works too. Re-runs skip what is already in."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("url")
+        add_ingest_arguments(parser)
+        parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+        parser.add_argument("--concurrency", type=int, default=3, help="parallel downloads")
+        parser.add_argument(
+            "--max-bytes", type=int, default=None, help="per-file cap (default MAX_UPLOAD_BYTES)"
+        )
+
+    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        owner = owner_for(options["user"])
+        max_bytes = options["max_bytes"] or settings.MAX_UPLOAD_BYTES
+        start, queued = enqueuer(options["sync"])
+        with http_client(options["timeout"]) as client:
+            try:
+                page = page_video_links(client, options["url"])
+            except DownloadError as exc:
+                raise CommandError(str(exc)) from exc
+            if not page.links:
+                raise CommandError(f"no video links found on {options['url']}")
+            self.stdout.write(f"{len(page.links)} video link(s) on {page.title or page.url}")
+            outcomes: list[IngestOutcome] = []
+            known = dict(
+                Video.objects.filter(
+                    owner=owner, source_url__in=[link.url for link in page.links]
+                ).values_list("source_url", "pk")
+            )
+            todo = []
+            for link in page.links:
+                if link.url in known:
+                    outcomes.append(
+                        IngestOutcome(
+                            link.url, DUPLICATE, known[link.url], "already ingested from this URL"
+                        )
+                    )
+                elif options["dry_run"]:
+                    outcomes.append(IngestOutcome(link.url, WOULD_CREATE))
+                else:
+                    todo.append(link)
+            if options["limit"] is not None:
+                todo = todo[: options["limit"]]
+            outcomes += self._download_and_ingest(client, todo, owner, max_bytes, start, options)
+        finish(self, outcomes, queued, start, options)
+
+    def _download_and_ingest(self, client, links, owner, max_bytes, start, options):  # noqa: ANN001, ANN202
+        outcomes = []
+        progress = tqdm(
+            total=len(links), desc="download", unit="file", disable=None, file=self.stderr._out
+        )
+        # Downloads run in threads; database writes stay on this thread (one connection).
+        with ThreadPoolExecutor(max_workers=max(1, options["concurrency"])) as pool:
+            futures = {
+                pool.submit(download_to_temp, client, link.url, max_bytes=max_bytes): link
+                for link in links
+            }
+            for future in as_completed(futures):
+                link = futures[future]
+                progress.update(1)
+                try:
+                    path: Path = future.result()
+                except DownloadError as exc:
+                    outcomes.append(IngestOutcome(link.url, ERROR, detail=str(exc)))
+                    continue
+                try:
+                    outcomes.append(
+                        video_ingest_file(
+                            owner=owner,
+                            path=path,
+                            caption=link.caption,
+                            source=link.url,
+                            source_url=link.url,
+                            original_filename=link.filename,
+                            privacy=options["privacy"],
+                            retry_failed=options["retry_failed"],
+                            enqueue=start,
+                        )
+                    )
+                finally:
+                    path.unlink(missing_ok=True)
+        progress.close()
+        order = {link.url: index for index, link in enumerate(links)}
+        return sorted(outcomes, key=lambda o: order.get(o.source, 0))

@@ -1,0 +1,62 @@
+"""Re-run pipeline steps: `manage.py reprocess [--step embed] [--only] [--all|--failed|ID...]`."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from videos.models import Video, VideoStatus
+from videos.pipeline import pipeline_enqueue, pipeline_run
+from videos.services import STEP_ORDER
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-run the pipeline from a step (default transcode) for chosen videos - e.g. "
+        "`--step embed --all` re-embeds (and re-tags) everything after the embedding model "
+        "changed. Ready videos stay in the feed while later steps re-run."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("ids", nargs="*", type=int, help="video ids")
+        parser.add_argument("--step", default="transcode", choices=STEP_ORDER)
+        parser.add_argument("--only", action="store_true", help="run just that step")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--all", action="store_true", help="every video")
+        group.add_argument("--failed", action="store_true", help="every failed video")
+        parser.add_argument(
+            "--sync", action="store_true", help="run in this process instead of Celery"
+        )
+
+    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        if options["all"]:
+            videos = Video.objects.all()
+        elif options["failed"]:
+            videos = Video.objects.filter(status=VideoStatus.FAILED)
+        elif options["ids"]:
+            videos = Video.objects.filter(pk__in=options["ids"])
+            missing = set(options["ids"]) - set(videos.values_list("pk", flat=True))
+            if missing:
+                raise CommandError(f"no such video(s): {', '.join(map(str, sorted(missing)))}")
+        else:
+            raise CommandError("name video ids, or pass --all or --failed")
+        ids = list(videos.order_by("pk").values_list("pk", flat=True))
+        failed = []
+        for video_id in tqdm(
+            ids, desc="reprocess", unit="video", disable=None, file=self.stderr._out
+        ):
+            video = Video.objects.get(pk=video_id)
+            if options["sync"]:
+                video = pipeline_run(
+                    video_id=video_id, from_step=options["step"], only=options["only"]
+                )
+                if video.status == VideoStatus.FAILED:
+                    failed.append(f"{video_id} ({video.failure_reason})")
+            else:
+                pipeline_enqueue(video=video, from_step=options["step"], only=options["only"])
+        verb = "ran" if options["sync"] else "queued"
+        steps = options["step"] + (" only" if options["only"] else " onwards")
+        summary = f"{verb} {steps} for {len(ids)} video(s)"
+        if failed:
+            raise CommandError(f"{summary}; failed: {', '.join(failed)}")
+        self.stdout.write(summary)

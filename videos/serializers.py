@@ -1,0 +1,16 @@
+"""Input validation for the videos API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from videos.models import Privacy
+from videos.services.videos import MAX_CAPTION_CHARS
+
+
+class VideoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    caption = serializers.CharField(
+        max_length=MAX_CAPTION_CHARS, required=False, allow_blank=True, default=""
+    )
+    privacy = serializers.ChoiceField(choices=Privacy.choices, required=False, default="public")

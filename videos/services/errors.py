@@ -1,0 +1,15 @@
+"""How a pipeline step can end other than success."""
+
+from __future__ import annotations
+
+
+class StepSkipped(Exception):
+    """Nothing to do for this video (e.g. no audio to transcribe); the reason is recorded."""
+
+
+class StepTransientError(Exception):
+    """Worth retrying later (the embedder is down or timed out)."""
+
+
+class StepPermanentError(Exception):
+    """Retrying the same input will not help (corrupt file, input refused)."""

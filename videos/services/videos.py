@@ -1,0 +1,148 @@
+"""Creating a video from a file on disk (every way in ends here) and deleting one."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from videos.media.probe import MediaInfo, probe_media
+from videos.models import PipelineStep, Privacy, StepName, Video
+from videos.services.storage import storage_delete_tree, storage_put, video_prefix
+
+logger = logging.getLogger(__name__)
+
+HASH_CHUNK_BYTES = 1024 * 1024
+MAX_CAPTION_CHARS = 2200
+MAX_FILENAME_CHARS = 255
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".mkv", ".m4v", ".avi", ".gif")
+# What to call the stored original when the uploaded name has no usable extension.
+EXTENSION_BY_FORMAT = {
+    "mov": ".mov",
+    "mp4": ".mp4",
+    "matroska": ".mkv",
+    "webm": ".webm",
+    "gif": ".gif",
+    "avi": ".avi",
+}
+STEP_ORDER = [
+    StepName.TRANSCODE,
+    StepName.TRANSCRIBE,
+    StepName.EMBED,
+    StepName.TAG,
+    StepName.PUBLISH,
+]
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def clean_filename(name: str | None) -> str:
+    """A display name: the last path component, no control characters, NFC, at most 255."""
+    if not name:
+        return ""
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if base in (".", ".."):
+        return ""
+    return base[:MAX_FILENAME_CHARS]
+
+
+def stored_extension(filename: str, info: MediaInfo) -> str:
+    """Extension of the stored original: the uploaded one when it is a known video type,
+    else one from the probed container. Never anything taken verbatim from the user."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return suffix
+    for name in info.format_name.split(","):
+        if name in EXTENSION_BY_FORMAT:
+            return EXTENSION_BY_FORMAT[name]
+    return ".video"
+
+
+def video_find_duplicate(*, owner, content_hash: str) -> Video | None:  # noqa: ANN001
+    return Video.objects.filter(owner=owner, content_hash=content_hash).first()
+
+
+def video_create_from_path(
+    *,
+    owner,  # noqa: ANN001
+    path: Path,
+    caption: str = "",
+    privacy: str = "public",
+    source_url: str = "",
+    original_filename: str | None = None,
+    content_hash: str | None = None,
+) -> tuple[Video, bool]:
+    """Store a local video file as a new Video (status uploaded, steps pending).
+
+    Returns (existing, False) when this owner already has the same bytes. Raises
+    MediaRejected (videos.media.probe) when the file is not a video we accept, and
+    ValueError for an unknown privacy. Does not start the pipeline.
+    """
+    path = Path(path)
+    if privacy not in Privacy.values:
+        raise ValueError(f"privacy must be one of {', '.join(Privacy.values)}")
+    content_hash = content_hash or file_sha256(path)
+    existing = video_find_duplicate(owner=owner, content_hash=content_hash)
+    if existing is not None:
+        return existing, False
+    info = probe_media(path, max_duration_s=settings.MAX_VIDEO_DURATION_SECONDS)
+    filename = clean_filename(original_filename if original_filename is not None else path.name)
+    display_w, display_h = info.display_size
+    video_id = None
+    try:
+        with transaction.atomic():
+            video = Video.objects.create(
+                owner=owner,
+                caption=(caption or "").strip()[:MAX_CAPTION_CHARS],
+                privacy=privacy,
+                content_hash=content_hash,
+                original_filename=filename,
+                source_url=source_url[:2000],
+                duration_s=info.duration_s,
+                width=display_w,
+                height=display_h,
+                fps=info.fps,
+                has_audio=info.has_audio,
+            )
+            video_id = video.pk
+            name = video_prefix(video.pk) + "original" + stored_extension(filename, info)
+            video.original.name = storage_put(name, path)
+            video.save(update_fields=["original"])
+            PipelineStep.objects.bulk_create(
+                [PipelineStep(video=video, name=step) for step in STEP_ORDER]
+            )
+    except IntegrityError:
+        # The same owner uploaded the same bytes concurrently; theirs won.
+        if video_id is not None:
+            storage_delete_tree(video_prefix(video_id))
+        existing = video_find_duplicate(owner=owner, content_hash=content_hash)
+        if existing is None:
+            raise
+        return existing, False
+    except BaseException:
+        if video_id is not None:
+            storage_delete_tree(video_prefix(video_id))
+        raise
+    return video, True
+
+
+def video_delete(*, video: Video) -> None:
+    """Delete the video, everything that references it, and all its files."""
+    video_id = video.pk
+    video.delete()
+    storage_delete_tree(video_prefix(video_id))
+    logger.info("deleted video %s and its files", video_id)
