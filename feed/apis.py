@@ -1,0 +1,66 @@
+"""Feed API: For You page, interaction batches, similar videos, search (thin views)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from feed.selectors import feed_page, video_search, video_similar
+from feed.services import interactions_record
+from feed.sessions import request_session_id
+
+
+class FeedApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        cursor = request.query_params.get("cursor") or None
+        body = feed_page(
+            viewer=request.user,
+            session_id=request_session_id(request, cursor=cursor),
+            cursor=cursor,
+            limit=request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
+        )
+        return Response(body)
+
+
+class InteractionsApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_scope = "interactions"
+
+    def post(self, request: Request) -> Response:
+        events = request.data
+        if isinstance(events, dict) and "events" in events:
+            events = events["events"]
+        result = interactions_record(
+            user=request.user, session_id=request_session_id(request), events=events
+        )
+        return Response(result, status=status.HTTP_202_ACCEPTED)
+
+
+class SimilarVideosApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request, pk: int) -> Response:
+        limit = request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT)
+        return Response(video_similar(viewer=request.user, video_id=pk, limit=limit))
+
+
+class SearchApi(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        return Response(
+            video_search(
+                viewer=request.user,
+                q=params.get("q", ""),
+                tag=params.get("tag", ""),
+                cursor=params.get("cursor") or None,
+                limit=params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
+            )
+        )

@@ -1,0 +1,119 @@
+"""Validation of one client interaction event (pure): a parsed event, or why it is rejected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+EVENT_TYPES = frozenset(
+    {
+        "impression",
+        "play",
+        "pause",
+        "finish",
+        "rewatch",
+        "like",
+        "unlike",
+        "save",
+        "unsave",
+        "share",
+        "skip",
+        "not_interested",
+    }
+)
+MAX_WATCH_MS = 24 * 3600 * 1000
+MAX_SESSION_ID_CHARS = 64
+MAX_POSITION = 1_000_000
+# Numbers above this are epoch milliseconds, below it epoch seconds.
+EPOCH_MS_THRESHOLD = 100_000_000_000
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    event_id: uuid.UUID
+    video_id: int
+    type: str
+    watch_ms: int
+    position: int | None
+    session_id: str
+    client_ts: dt.datetime | None
+
+
+class EventRejected(ValueError):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _int_field(raw: dict, name: str, *, required: bool, minimum: int, maximum: int) -> int | None:
+    value = raw.get(name)
+    if value is None:
+        if required:
+            raise EventRejected(f"missing_{name}", f"{name} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise EventRejected(f"invalid_{name}", f"{name} must be an integer")
+    if not minimum <= value <= maximum:
+        raise EventRejected(f"invalid_{name}", f"{name} must be between {minimum} and {maximum}")
+    return value
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise EventRejected("invalid_ts", "ts must be an ISO 8601 string or epoch milliseconds")
+    if isinstance(value, int | float):
+        seconds = value / 1000.0 if value > EPOCH_MS_THRESHOLD else float(value)
+        try:
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise EventRejected("invalid_ts", "ts is out of range") from exc
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise EventRejected("invalid_ts", "ts is not an ISO 8601 timestamp") from exc
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    raise EventRejected("invalid_ts", "ts must be an ISO 8601 string or epoch milliseconds")
+
+
+def event_parse(
+    raw: Any, *, default_session_id: str, now: dt.datetime, max_skew_s: float
+) -> ParsedEvent:
+    """Validate one event; raises EventRejected(code, detail) with the first problem found."""
+    if not isinstance(raw, dict):
+        raise EventRejected("not_an_object", "each event must be a JSON object")
+    try:
+        event_id = uuid.UUID(str(raw.get("event_id", "")))
+    except ValueError as exc:
+        raise EventRejected("invalid_event_id", "event_id must be a UUID") from exc
+    video_id = _int_field(raw, "video_id", required=True, minimum=1, maximum=2**63 - 1)
+    event_type = raw.get("type")
+    if event_type not in EVENT_TYPES:
+        raise EventRejected("invalid_type", f"type must be one of {', '.join(sorted(EVENT_TYPES))}")
+    watch_ms = _int_field(raw, "watch_ms", required=False, minimum=0, maximum=MAX_WATCH_MS) or 0
+    position = _int_field(raw, "position", required=False, minimum=0, maximum=MAX_POSITION)
+    session_id = raw.get("session_id") or default_session_id or ""
+    if not isinstance(session_id, str) or len(session_id) > MAX_SESSION_ID_CHARS:
+        raise EventRejected(
+            "invalid_session_id", f"session_id must be a string of at most {MAX_SESSION_ID_CHARS}"
+        )
+    client_ts = _timestamp(raw.get("ts"))
+    if client_ts is not None and (client_ts - now).total_seconds() > max_skew_s:
+        raise EventRejected("future_ts", "ts is in the future (beyond the allowed clock skew)")
+    return ParsedEvent(
+        event_id=event_id,
+        video_id=video_id,
+        type=event_type,
+        watch_ms=watch_ms,
+        position=position,
+        session_id=session_id,
+        client_ts=client_ts,
+    )

@@ -1,0 +1,237 @@
+"""Feed reads: the For You page, similar videos and search.
+
+- `feed_page(*, viewer, session_id, cursor, limit, explore=True)` -> {items, next_cursor, prefetch}
+- `video_similar(*, viewer, video_id, limit)` -> {items}
+- `video_search(*, viewer, q, tag, cursor, limit)` -> {items, next_cursor, method}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q
+from django.http import Http404
+
+from feed import ranking, state
+from feed.cursors import cursor_decode, cursor_encode
+from feed.embeddings import video_vectors
+from feed.page import plan_page
+from tagging.models import VideoTag
+from tiktok.api.errors import ApiError
+from videos.cards import video_cards
+from videos.models import Video
+from videos.vector_index import nearest_videos
+from videos.versions import active_embedding_version
+from videos.visibility import visible_videos
+
+logger = logging.getLogger(__name__)
+
+PREFETCH_ITEMS = 3
+SEARCH_INSTRUCTION = "Given a search query, retrieve short videos that match it"
+SEARCH_CURSOR_SALT = "feed.search.cursor"
+SEARCH_CANDIDATES = 500
+
+
+def _user_id(viewer: Any) -> int | None:
+    return viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+
+
+def page_limit_check(limit: Any) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError) as exc:
+        raise ApiError("limit must be an integer", code="invalid_limit") from exc
+    if not 1 <= value <= settings.FEED_PAGE_SIZE_MAX:
+        raise ApiError(
+            f"limit must be between 1 and {settings.FEED_PAGE_SIZE_MAX}", code="invalid_limit"
+        )
+    return value
+
+
+def _cards_in_order(*, video_ids: list[int], viewer: Any) -> list[dict[str, Any]]:
+    videos = {video.pk: video for video in Video.objects.filter(pk__in=video_ids)}
+    return video_cards(videos=[videos[v] for v in video_ids if v in videos], viewer=viewer)
+
+
+def _positive_tags(video_ids: list[int]) -> set[str]:
+    if not video_ids:
+        return set()
+    return set(
+        VideoTag.objects.filter(video_id__in=video_ids, tag__is_active=True).values_list(
+            "tag__slug", flat=True
+        )
+    )
+
+
+def feed_page(
+    *, viewer: Any, session_id: str, cursor: str | None, limit: int, explore: bool = True
+) -> dict[str, Any]:
+    """One page of the For You feed for a viewer (user or anonymous) in a session.
+
+    Consecutive pages never repeat a video within the session (served ids live in the session
+    state); explore=False turns exploration off (the evaluator scores recommendations so)."""
+    limit = page_limit_check(limit)
+    page = 0
+    if cursor:
+        page, cursor_session = cursor_decode(cursor)
+        if cursor_session != session_id:
+            raise ApiError("the cursor belongs to another session", code="invalid_cursor")
+    user_id = _user_id(viewer)
+    plan, positives = plan_page(
+        viewer=viewer,
+        user_id=user_id,
+        session_id=session_id,
+        page=page,
+        limit=limit,
+        explore=explore,
+        embedding_version=active_embedding_version(),
+    )
+    state.served_add(
+        owner=state.owner_key(user_id=user_id, session_id=session_id),
+        session_id=session_id,
+        video_ids=plan.video_ids,
+    )
+    cards = _cards_in_order(video_ids=plan.video_ids, viewer=viewer)
+    liked_tags = _positive_tags(positives)
+    for card in cards:
+        card["reason"] = {
+            "kind": plan.kinds.get(card["id"], "personalized"),
+            "because": [tag["name"] for tag in card["tags"] if tag["slug"] in liked_tags],
+        }
+    prefetch = [
+        url
+        for card in cards[:PREFETCH_ITEMS]
+        for url in (card["hls_url"] or card["mp4_url"], card["poster_url"])
+        if url
+    ]
+    next_cursor = (
+        cursor_encode(page=page + 1, session_id=session_id) if len(cards) == limit else None
+    )
+    return {"items": cards, "next_cursor": next_cursor, "prefetch": prefetch}
+
+
+def video_similar(*, viewer: Any, video_id: int, limit: int) -> dict[str, Any]:
+    """Nearest neighbours of a video (same version), diversified with MMR, visible ones only;
+    404 for a video the viewer cannot see."""
+    limit = page_limit_check(limit)
+    video = visible_videos(viewer=viewer).filter(pk=video_id).first()
+    if video is None:
+        raise Http404("video not found")
+    version = active_embedding_version()
+    vector = (
+        video_vectors(video_ids=[video.pk], embedding_version=version).get(video.pk)
+        if version
+        else None
+    )
+    if vector is None:
+        return {"items": []}
+    neighbours = nearest_videos(query=vector, embedding_version=version, limit=limit * 5 + 1)
+    ids = [vid for vid, _ in neighbours if vid != video.pk]
+    visible = {
+        vid: owner
+        for vid, owner in visible_videos(viewer=viewer)
+        .filter(pk__in=ids)
+        .values_list("id", "owner_id")
+    }
+    ids = [vid for vid in ids if vid in visible]
+    similarity = dict(neighbours)
+    vectors_by_id = video_vectors(video_ids=ids, embedding_version=version)
+    ids = [vid for vid in ids if vid in vectors_by_id]
+    if not ids:
+        return {"items": []}
+    picks = ranking.mmr_select(
+        np.asarray([similarity[v] for v in ids]),
+        np.stack([vectors_by_id[v] for v in ids]),
+        limit,
+        settings.FEED_MMR_LAMBDA,
+        creators=[visible[v] for v in ids],
+        max_per_creator=max(settings.FEED_MAX_PER_CREATOR, limit),
+    )
+    return {"items": _cards_in_order(video_ids=[ids[i] for i in picks], viewer=viewer)}
+
+
+def _search_cursor_decode(cursor: str | None, key: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = signing.loads(cursor, salt=SEARCH_CURSOR_SALT)
+        offset = int(data["o"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise ApiError(
+            "the cursor is malformed or was tampered with", code="invalid_cursor"
+        ) from exc
+    if data.get("k") != key or offset < 0:
+        raise ApiError("the cursor belongs to another search", code="invalid_cursor")
+    return offset
+
+
+def _query_vector(q: str, version: str | None) -> list[float] | None:
+    """The query embedded by the embedder, or None when it is down or on another version."""
+    from embedder_service.client import EmbedderClient, EmbedderError
+
+    try:
+        with EmbedderClient(settings.EMBEDDER_URL, timeout_s=10.0) as client:
+            result = client.embed_texts([q], instruction=SEARCH_INSTRUCTION)
+    except (EmbedderError, OSError) as exc:
+        logger.warning("search falls back to text matching: %s", exc)
+        return None
+    if version and result.embedding_version != version:
+        logger.warning("embedder version %s is not the active one", result.embedding_version)
+        return None
+    return result.embeddings[0]
+
+
+def video_search(
+    *, viewer: Any, q: str, tag: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """Semantic search (query embedded -> nearest visible videos, optionally within a tag),
+    falling back to caption/transcript matching when the embedder is down; `method` says
+    which was used ("semantic", "text" or "tag" for a tag listing without a query)."""
+    limit = page_limit_check(limit)
+    q, tag = (q or "").strip(), (tag or "").strip()
+    if not q and not tag:
+        raise ApiError("give a query q or a tag", code="missing_query")
+    key = f"{q}\x00{tag}"
+    offset = _search_cursor_decode(cursor, key)
+    visible = visible_videos(viewer=viewer)
+    if tag:
+        visible = visible.filter(video_tags__tag__slug=tag, video_tags__tag__is_active=True)
+    version = active_embedding_version()
+    vector = _query_vector(q, version) if q else None
+    if vector is not None and version:
+        method = "semantic"
+        neighbours = nearest_videos(
+            query=vector, embedding_version=version, limit=SEARCH_CANDIDATES
+        )
+        allowed = set(
+            visible.filter(pk__in=[v for v, _ in neighbours]).values_list("id", flat=True)
+        )
+        ranked = [vid for vid, _ in neighbours if vid in allowed]
+    elif q:
+        method = "text"
+        ranked = list(
+            visible.filter(Q(caption__icontains=q) | Q(transcript__icontains=q))
+            .order_by("-published_at", "-id")
+            .values_list("id", flat=True)[: offset + limit + 1]
+        )
+    else:
+        method = "tag"
+        ranked = list(
+            VideoTag.objects.filter(tag__slug=tag, video__in=visible_videos(viewer=viewer))
+            .order_by("-score", "-video_id")
+            .values_list("video_id", flat=True)[: offset + limit + 1]
+        )
+    page_ids = ranked[offset : offset + limit]
+    more = len(ranked) > offset + limit
+    next_cursor = (
+        signing.dumps({"o": offset + limit, "k": key}, salt=SEARCH_CURSOR_SALT) if more else None
+    )
+    return {
+        "items": _cards_in_order(video_ids=page_ids, viewer=viewer),
+        "next_cursor": next_cursor,
+        "method": method,
+    }

@@ -1,0 +1,276 @@
+"""Feed writes: interaction events -> long-term taste, session taste, co-engagement, stats.
+
+Entry points (the API, social endpoints and the evaluator all go through the same update
+maths in `taste_apply_events`):
+- `interactions_record(*, user, session_id, events)`: the validated API path (one batch, one
+  transaction; Redis session state updated after the commit).
+- `interaction_emit(*, user, session_id, video, type, watch_ms=0)`: one server-side event
+  (like/save/share endpoints).
+- `interactions_ingest(*, rows, session_id="ingest", chunk_size=5000)`: trusted bulk path for
+  many users at once (evaluation, imports): stores the rows and calls `taste_apply_events`.
+- `taste_apply_events(*, events)` (feed.taste, re-exported): the update maths for any number
+  of `TasteEvent`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from feed import state
+from feed.embeddings import vector_decode, video_vector_annotation
+from feed.event_input import EventRejected, ParsedEvent, event_parse
+from feed.models import Interaction
+from feed.taste import (  # noqa: F401 - re-exported: the documented batch entry points
+    TasteEvent,
+    taste_apply_events,
+    taste_db_apply,
+    taste_redis_apply,
+    taste_weights,
+)
+from tiktok.api.errors import ApiError
+from videos.models import Video
+from videos.versions import active_embedding_version
+from videos.visibility import visible_videos
+
+
+def _user_id(user: Any) -> int | None:
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> dict[str, Any]:
+    """Validate and store a batch of client events; update taste for the new ones.
+
+    Each invalid event is rejected with its index and reason while valid ones land; events whose
+    event_id was seen before count as duplicates and change nothing.
+    """
+    if not isinstance(events, list):
+        raise ApiError("the body must be a list of events", code="invalid_batch")
+    if not events:
+        raise ApiError("send at least one event", code="empty_batch")
+    if len(events) > settings.FEED_MAX_EVENTS_PER_BATCH:
+        raise ApiError(
+            f"at most {settings.FEED_MAX_EVENTS_PER_BATCH} events per request",
+            code="batch_too_large",
+            status_code=413,
+        )
+    now = timezone.now()
+    rejected: list[dict[str, Any]] = []
+    parsed: list[tuple[int, ParsedEvent]] = []
+    for index, raw in enumerate(events):
+        try:
+            parsed.append(
+                (
+                    index,
+                    event_parse(
+                        raw,
+                        default_session_id=session_id,
+                        now=now,
+                        max_skew_s=settings.FEED_MAX_CLOCK_SKEW_SECONDS,
+                    ),
+                )
+            )
+        except EventRejected as exc:
+            rejected.append({"index": index, "error": exc.code, "detail": exc.detail})
+
+    version = active_embedding_version()
+    facts = _visible_video_facts(
+        viewer=user, video_ids={event.video_id for _, event in parsed}, version=version
+    )
+    valid: list[ParsedEvent] = []
+    duplicates = 0
+    seen_ids: set[uuid.UUID] = set()
+    for index, event in parsed:
+        if event.video_id not in facts:
+            rejected.append(
+                {
+                    "index": index,
+                    "error": "unknown_video",
+                    "detail": f"video {event.video_id} does not exist or is not visible to you",
+                }
+            )
+        elif event.event_id in seen_ids:
+            duplicates += 1
+        else:
+            seen_ids.add(event.event_id)
+            valid.append(event)
+    rejected.sort(key=lambda item: item["index"])
+
+    user_id = _user_id(user)
+    owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}
+    positives_before = state.recent_positives_many(owners=sorted(owners)) if valid else {}
+    with transaction.atomic():
+        inserted = _interactions_insert(user_id=user_id, events=valid)
+        fresh = [event for event in valid if event.event_id in inserted]
+        taste_events = [
+            TasteEvent(
+                user_id=user_id,
+                session_id=event.session_id,
+                video_id=event.video_id,
+                type=event.type,
+                watch_ms=event.watch_ms,
+                duration_s=facts[event.video_id][0],
+                vector=facts[event.video_id][1],
+            )
+            for event in fresh
+        ]
+        histories, _ = taste_db_apply(events=taste_events, positives_before=positives_before)
+    taste_redis_apply(events=taste_events, histories=histories)
+    return {
+        "accepted": len(fresh),
+        "duplicates": duplicates + len(valid) - len(fresh),
+        "rejected": rejected,
+    }
+
+
+def interaction_emit(
+    *,
+    user: Any,
+    session_id: str,
+    video: Video,
+    type: str,  # noqa: A002 - the event's name in the API
+    watch_ms: int = 0,
+) -> None:
+    """Record one server-side event (uuid4 event_id) through the same path as the API."""
+    interactions_record(
+        user=user,
+        session_id=session_id or "",
+        events=[
+            {
+                "event_id": str(uuid.uuid4()),
+                "video_id": video.pk,
+                "type": type,
+                "watch_ms": watch_ms,
+            }
+        ],
+    )
+
+
+def _visible_video_facts(
+    *, viewer: Any, video_ids: set[int], version: str | None
+) -> dict[int, tuple[float | None, np.ndarray | None]]:
+    """(duration_s, vector) of the given videos the viewer may see, in one query."""
+    if not video_ids:
+        return {}
+    queryset = visible_videos(viewer=viewer, include_own_unready=True).filter(pk__in=video_ids)
+    if version:
+        rows = queryset.annotate(vec=video_vector_annotation(version)).values_list(
+            "id", "duration_s", "vec"
+        )
+        return {vid: (duration, vector_decode(raw)) for vid, duration, raw in rows}
+    return {vid: (duration, None) for vid, duration in queryset.values_list("id", "duration_s")}
+
+
+def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) -> set[uuid.UUID]:
+    """Insert append-only; returns the event_ids that were new (ON CONFLICT DO NOTHING)."""
+    if not events:
+        return set()
+    columns = zip(
+        *[
+            (
+                str(e.event_id),
+                user_id,
+                e.session_id,
+                e.video_id,
+                e.type,
+                e.watch_ms,
+                e.position,
+                e.client_ts,
+            )
+            for e in events
+        ],
+        strict=True,
+    )
+    event_ids, user_ids, sessions, videos, types, watch, positions, client_ts = map(list, columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO feed_interaction "
+            "(event_id, user_id, session_id, video_id, type, watch_ms, position, client_ts, "
+            "created_at) "
+            "SELECT e, u, s, v, t, w, p, c, now() FROM unnest("
+            "%s::uuid[], %s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::int[], "
+            "%s::int[], %s::timestamptz[]) AS x(e, u, s, v, t, w, p, c) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            [event_ids, user_ids, sessions, videos, types, watch, positions, client_ts],
+        )
+        return {row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in cursor}
+
+
+def interactions_ingest(
+    *,
+    rows: Iterable[dict[str, Any]],
+    session_id: str = "ingest",
+    chunk_size: int = 5000,
+    session: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Trusted bulk path (evaluation, imports): rows {user_id, video_id, type, watch_ms=0,
+    ts=None (datetime)} in time order are stored as Interactions and run through
+    `taste_apply_events` chunk by chunk. Rows for unknown videos are skipped. Returns the number
+    of rows stored."""
+    version = active_embedding_version()
+    rows = list(rows)
+    video_ids = sorted({int(row["video_id"]) for row in rows})
+    facts: dict[int, tuple[float | None, np.ndarray | None]] = {}
+    for start in range(0, len(video_ids), 10_000):
+        chunk_ids = video_ids[start : start + 10_000]
+        queryset = Video.objects.filter(pk__in=chunk_ids)
+        if version:
+            queryset = queryset.annotate(vec=video_vector_annotation(version))
+            for vid, duration, raw in queryset.values_list("id", "duration_s", "vec"):
+                facts[vid] = (duration, vector_decode(raw))
+        else:
+            for vid, duration in queryset.values_list("id", "duration_s"):
+                facts[vid] = (duration, None)
+    positives: dict[str, list[int]] | None = None
+    stored = 0
+    for start in range(0, len(rows), chunk_size):
+        chunk = [row for row in rows[start : start + chunk_size] if int(row["video_id"]) in facts]
+        Interaction.objects.bulk_create(
+            [
+                Interaction(
+                    event_id=uuid.uuid4(),
+                    user_id=row.get("user_id"),
+                    session_id=session_id,
+                    video_id=int(row["video_id"]),
+                    type=row["type"],
+                    watch_ms=int(row.get("watch_ms") or 0),
+                    client_ts=row.get("ts") if isinstance(row.get("ts"), dt.datetime) else None,
+                )
+                for row in chunk
+            ],
+            batch_size=chunk_size,
+        )
+        events = [
+            TasteEvent(
+                user_id=row.get("user_id"),
+                session_id=session_id,
+                video_id=int(row["video_id"]),
+                type=row["type"],
+                watch_ms=int(row.get("watch_ms") or 0),
+                duration_s=facts[int(row["video_id"])][0],
+                vector=facts[int(row["video_id"])][1],
+            )
+            for row in chunk
+        ]
+        if positives is None:
+            owners = {state.owner_key(user_id=e.user_id, session_id=e.session_id) for e in events}
+            positives = state.recent_positives_many(owners=sorted(owners))
+        else:
+            new_owners = sorted(
+                {state.owner_key(user_id=e.user_id, session_id=e.session_id) for e in events}
+                - set(positives)
+            )
+            positives |= state.recent_positives_many(owners=new_owners) if new_owners else {}
+        positives = taste_apply_events(events=events, positives_before=positives, session=session)
+        stored += len(chunk)
+        if progress:
+            progress(len(chunk))
+    return stored

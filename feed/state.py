@@ -1,0 +1,256 @@
+"""Feed state in Redis: session taste (EMA, evidence, recent negatives), served and seen videos,
+recent positives, trending and fresh lists. Every key starts with "feed:"."""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import redis
+from django.conf import settings
+
+from feed import vectors as vector_math
+
+PREFIX = "feed:"
+TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
+FRESH_KEY = PREFIX + "fresh"  # JSON list of video ids, newest first
+COLD_START_KEY = PREFIX + "coldstart"  # JSON list of video ids (top per tag category)
+MAX_SESSION_NEGATIVES = 20
+OWNER_HISTORY_TTL_SECONDS = 30 * 24 * 3600
+
+
+@functools.cache
+def _client_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def redis_client() -> redis.Redis:
+    return _client_for(settings.REDIS_URL)
+
+
+def owner_key(*, user_id: int | None, session_id: str) -> str:
+    """Whose history this is: the user, or (anonymous) the session itself."""
+    return f"u{user_id}" if user_id else f"a{session_id}"
+
+
+def _session_hash(owner: str, session_id: str) -> str:
+    return f"{PREFIX}s:{owner}:{session_id}"
+
+
+def _served_set(owner: str, session_id: str) -> str:
+    return f"{PREFIX}served:{owner}:{session_id}"
+
+
+def _positives_list(owner: str) -> str:
+    return f"{PREFIX}pos:{owner}"
+
+
+def _seen_zset(owner: str) -> str:
+    return f"{PREFIX}seen:{owner}"
+
+
+def _history_ttl(owner: str) -> int:
+    return OWNER_HISTORY_TTL_SECONDS if owner.startswith("u") else settings.SESSION_TTL_SECONDS
+
+
+@dataclass
+class SessionTaste:
+    vector: np.ndarray | None = None
+    weight: float = 0.0
+    negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    strengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+    def as_mapping(self) -> dict[str, bytes | str]:
+        mapping: dict[str, bytes | str] = {"w": repr(float(self.weight))}
+        if self.vector is not None:
+            mapping["vec"] = np.asarray(self.vector, dtype=np.float32).tobytes()
+        if len(self.strengths):
+            mapping["neg"] = np.asarray(self.negatives, dtype=np.float32).tobytes()
+            mapping["negs"] = np.asarray(self.strengths, dtype=np.float32).tobytes()
+        return mapping
+
+
+def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTaste:
+    """Decode a session hash; vectors of another dimension (a version switch) are dropped."""
+    taste = SessionTaste()
+    if not raw:
+        return taste
+    taste.weight = float(raw.get(b"w", b"0") or 0)
+    if b"vec" in raw:
+        vector = np.frombuffer(raw[b"vec"], dtype=np.float32)
+        if dim is None or len(vector) == dim:
+            taste.vector = vector.copy()
+            dim = len(vector)
+        else:
+            taste.weight = 0.0
+    if b"negs" in raw and dim:
+        strengths = np.frombuffer(raw[b"negs"], dtype=np.float32)
+        negatives = np.frombuffer(raw.get(b"neg", b""), dtype=np.float32)
+        if len(negatives) == len(strengths) * dim:
+            taste.strengths = strengths.copy()
+            taste.negatives = negatives.reshape(len(strengths), dim).copy()
+    return taste
+
+
+@dataclass
+class FeedState:
+    """Everything the page builder reads from Redis, fetched in one round trip."""
+
+    session: SessionTaste
+    served: set[int]
+    seen: set[int]
+    recent_positives: list[int]
+    trending: list[tuple[int, float]]
+    fresh: list[int] | None
+    cold_start: list[int] | None
+    trending_missing: bool
+
+
+def feed_state_load(
+    *, owner: str, session_id: str, dim: int | None, trending_count: int
+) -> FeedState:
+    client = redis_client()
+    pipe = client.pipeline(transaction=False)
+    pipe.hgetall(_session_hash(owner, session_id))
+    pipe.smembers(_served_set(owner, session_id))
+    pipe.zrange(_seen_zset(owner), 0, -1)
+    pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
+    pipe.zrevrange(TRENDING_KEY, 0, trending_count - 1, withscores=True)
+    pipe.get(FRESH_KEY)
+    pipe.get(COLD_START_KEY)
+    pipe.exists(TRENDING_KEY)
+    raw, served, seen, positives, trending, fresh, cold, trending_exists = pipe.execute()
+    return FeedState(
+        session=session_taste_parse(raw, dim),
+        served={int(x) for x in served},
+        seen={int(x) for x in seen},
+        recent_positives=[int(x) for x in positives],
+        trending=[(int(member), float(score)) for member, score in trending],
+        fresh=json.loads(fresh) if fresh else None,
+        cold_start=json.loads(cold) if cold else None,
+        trending_missing=not trending_exists,
+    )
+
+
+def served_add(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None:
+    ids = list(video_ids)
+    if not ids:
+        return
+    key = _served_set(owner, session_id)
+    pipe = redis_client().pipeline(transaction=False)
+    pipe.sadd(key, *ids)
+    pipe.expire(key, settings.SESSION_TTL_SECONDS)
+    pipe.execute()
+
+
+@dataclass(frozen=True)
+class SessionUpdate:
+    """One event's effect on a session: a positive (weight > 0) moves the EMA; a negative
+    (strength > 0) joins the recent negatives; hide=True keeps the video out of the session."""
+
+    vector: np.ndarray | None
+    weight: float
+    strength: float
+    video_id: int
+    hide: bool = False
+
+
+def session_updates_apply(*, owner: str, session_id: str, updates: Sequence[SessionUpdate]) -> None:
+    """Fold a batch of events into the session taste (read, update, write back with the TTL)."""
+    if not updates:
+        return
+    client = redis_client()
+    key = _session_hash(owner, session_id)
+    dims = {len(u.vector) for u in updates if u.vector is not None}
+    taste = session_taste_parse(client.hgetall(key), next(iter(dims)) if len(dims) == 1 else None)
+    alpha = settings.FEED_SESSION_ALPHA
+    negatives = list(taste.negatives) if len(taste.strengths) else []
+    strengths = list(taste.strengths)
+    hidden: list[int] = []
+    for update in updates:
+        if update.hide:
+            hidden.append(update.video_id)
+        if update.vector is None:
+            continue
+        if update.weight > 0:
+            taste.vector = vector_math.ema_update(taste.vector, update.vector, alpha, update.weight)
+            taste.weight += update.weight
+        elif update.weight < 0:  # an unlike/unsave withdraws that much evidence
+            taste.weight = max(0.0, taste.weight + update.weight)
+        if update.strength > 0:
+            negatives.append(np.asarray(update.vector, dtype=np.float32))
+            strengths.append(update.strength)
+    if strengths:
+        taste.negatives = np.asarray(negatives[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
+        taste.strengths = np.asarray(strengths[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
+    pipe = client.pipeline(transaction=False)
+    pipe.hset(key, mapping=taste.as_mapping())
+    pipe.expire(key, settings.SESSION_TTL_SECONDS)
+    if hidden:
+        served = _served_set(owner, session_id)
+        pipe.sadd(served, *hidden)
+        pipe.expire(served, settings.SESSION_TTL_SECONDS)
+    pipe.execute()
+
+
+def owner_history_apply(
+    *, histories: dict[str, tuple[list[int], list[int]]], now_s: float | None = None
+) -> None:
+    """Per owner: (positives in time order, seen video ids). Recent positives are a capped list
+    (newest first) - the co-engagement and "because" source; seen videos a capped zset."""
+    if not histories:
+        return
+    now_s = time.time() if now_s is None else now_s
+    keep_positives = settings.FEED_COENGAGEMENT_RECENT
+    keep_seen = settings.FEED_SEEN_MAX
+    pipe = redis_client().pipeline(transaction=False)
+    for owner, (positives, seen) in histories.items():
+        ttl = _history_ttl(owner)
+        if positives:
+            key = _positives_list(owner)
+            pipe.lpush(key, *positives)
+            pipe.ltrim(key, 0, keep_positives - 1)
+            pipe.expire(key, ttl)
+        if seen:
+            key = _seen_zset(owner)
+            pipe.zadd(key, {str(video_id): now_s for video_id in seen})
+            pipe.zremrangebyscore(key, "-inf", now_s - settings.FEED_SEEN_DAYS * 86400)
+            pipe.zremrangebyrank(key, 0, -keep_seen - 1)
+            pipe.expire(key, min(ttl, settings.FEED_SEEN_DAYS * 86400))
+    pipe.execute()
+
+
+def recent_positives(*, owner: str) -> list[int]:
+    return [
+        int(x)
+        for x in redis_client().lrange(
+            _positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1
+        )
+    ]
+
+
+def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:
+    pipe = redis_client().pipeline(transaction=False)
+    for owner in owners:
+        pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
+    return {
+        owner: [int(x) for x in values]
+        for owner, values in zip(owners, pipe.execute(), strict=True)
+    }
+
+
+def lists_store(*, trending: dict[int, float], fresh: list[int], cold_start: list[int]) -> None:
+    """Replace the trending zset and the fresh / cold-start lists atomically."""
+    pipe = redis_client().pipeline(transaction=True)
+    pipe.delete(TRENDING_KEY)
+    if trending:
+        pipe.zadd(TRENDING_KEY, {str(k): v for k, v in trending.items()})
+    else:  # an empty catalogue still counts as computed
+        pipe.zadd(TRENDING_KEY, {"0": 0.0})
+    pipe.set(FRESH_KEY, json.dumps(fresh))
+    pipe.set(COLD_START_KEY, json.dumps(cold_start))
+    pipe.execute()

@@ -1,0 +1,135 @@
+"""Trending, fresh and cold-start lists, computed from the interaction stream into Redis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from feed import state
+from feed.ranking import trending_score
+
+COLD_START_PER_CATEGORY = 2
+FRESH_LIST_SIZE = 300
+_POPULARITY_SQL = "(v.view_count + 10 * v.like_count + 50 * v.share_count)"
+
+
+def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
+    """(video_id, views, likes, shares, finishes, age_hours) of public ready videos with events
+    in the window; each event weighted 0.5^(age / half-life)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.video_id,
+                   COALESCE(SUM(i.d) FILTER (WHERE i.type = 'play'), 0),
+                   COALESCE(SUM(i.d) FILTER (WHERE i.type = 'like'), 0),
+                   COALESCE(SUM(i.d) FILTER (WHERE i.type = 'share'), 0),
+                   COALESCE(SUM(i.d) FILTER (WHERE i.type = 'finish'), 0),
+                   EXTRACT(EPOCH FROM now() - MAX(COALESCE(v.published_at, v.created_at))) / 3600.0
+            FROM (
+                SELECT video_id, type,
+                       power(0.5, EXTRACT(EPOCH FROM now() - created_at) / 3600.0 / %(half)s) AS d
+                FROM feed_interaction
+                WHERE created_at >= now() - make_interval(hours => %(window)s)
+                  AND type IN ('play', 'like', 'share', 'finish')
+            ) i
+            JOIN videos_video v ON v.id = i.video_id
+            WHERE v.status = 'ready' AND v.privacy = 'public'
+            GROUP BY i.video_id
+            """,
+            {
+                "half": settings.FEED_TRENDING_HALF_LIFE_HOURS,
+                "window": settings.FEED_TRENDING_WINDOW_HOURS,
+            },
+        )
+        return [tuple(float(x) if i else int(x) for i, x in enumerate(row)) for row in cursor]
+
+
+def _popular_fallback(limit: int) -> list[tuple[int, float]]:
+    """Public ready videos by lifetime counters, newest first among equals (a quiet catalogue
+    still has something to show)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.id, {_POPULARITY_SQL} FROM videos_video v "
+            "WHERE v.status = 'ready' AND v.privacy = 'public' "
+            f"ORDER BY {_POPULARITY_SQL} DESC, v.published_at DESC NULLS LAST, v.id DESC "
+            "LIMIT %s",
+            [limit],
+        )
+        return [(int(vid), float(score)) for vid, score in cursor]
+
+
+def _fresh_ids() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v.id FROM videos_video v "
+            "LEFT JOIN feed_videostats s ON s.video_id = v.id "
+            "WHERE v.status = 'ready' AND v.privacy = 'public' "
+            "AND COALESCE(v.published_at, v.created_at) >= now() - make_interval(hours => %s) "
+            "AND COALESCE(s.impressions, 0) < %s "
+            "ORDER BY COALESCE(v.published_at, v.created_at) DESC, v.id DESC LIMIT %s",
+            [settings.FEED_FRESH_HOURS, settings.FEED_FRESH_MAX_IMPRESSIONS, FRESH_LIST_SIZE],
+        )
+        return [int(row[0]) for row in cursor]
+
+
+def _cold_start_ids(trending: dict[int, float]) -> list[int]:
+    """The top videos of each broad tag category (by trending score, then lifetime counters),
+    interleaved category by category."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT category_id, video_id, popularity FROM (
+                SELECT t.category_id, vt.video_id, {_POPULARITY_SQL} AS popularity,
+                       row_number() OVER (
+                           PARTITION BY t.category_id
+                           ORDER BY {_POPULARITY_SQL} DESC, vt.score DESC, v.id DESC
+                       ) AS rn
+                FROM tagging_videotag vt
+                JOIN tagging_tag t ON t.id = vt.tag_id
+                JOIN videos_video v ON v.id = vt.video_id
+                WHERE t.category_id IS NOT NULL AND t.is_active
+                  AND v.status = 'ready' AND v.privacy = 'public'
+            ) ranked WHERE rn <= 10
+            ORDER BY category_id
+            """
+        )
+        by_category: dict[int, list[tuple[float, float, int]]] = {}
+        for category_id, video_id, popularity in cursor:
+            by_category.setdefault(category_id, []).append(
+                (trending.get(video_id, 0.0), float(popularity), int(video_id))
+            )
+    picks: list[list[int]] = []
+    for rows in by_category.values():
+        rows.sort(reverse=True)
+        picks.append([video_id for _, _, video_id in rows])
+    chosen: list[int] = []
+    for rank in range(COLD_START_PER_CATEGORY):
+        for ids in picks:
+            for video_id in ids[rank:]:
+                if video_id not in chosen:
+                    chosen.append(video_id)
+                    break
+    return chosen
+
+
+def trending_refresh() -> dict[str, Any]:
+    """Recompute trending (velocity with time decay x completion x recency), fresh and
+    cold-start lists into Redis; returns their sizes."""
+    size = settings.FEED_TRENDING_SIZE
+    scores = {
+        video_id: trending_score(max(views, finishes), likes, shares, finishes, age_hours)
+        for video_id, views, likes, shares, finishes, age_hours in _decayed_counts()
+    }
+    top = dict(sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:size])
+    if len(top) < size:
+        floor = min(top.values(), default=1.0)
+        for video_id, popularity in _popular_fallback(size):
+            if video_id not in top and len(top) < size:
+                # below every video with recent engagement, ordered by lifetime counters
+                top[video_id] = floor * 1e-3 * (1.0 - 1.0 / (2.0 + popularity))
+    fresh = _fresh_ids()
+    cold_start = _cold_start_ids(top)
+    state.lists_store(trending=top, fresh=fresh, cold_start=cold_start)
+    return {"trending": len(top), "fresh": len(fresh), "cold_start": len(cold_start)}

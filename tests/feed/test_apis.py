@@ -1,0 +1,149 @@
+"""The feed HTTP API: /api/feed, /api/interactions, /api/videos/<id>/similar, /api/search."""
+
+import pytest
+from django.db import connection
+
+from feed.candidates import nearest_with_vectors
+from tests.factories import TEST_EMBEDDING_VERSION, TagFactory, VideoTagFactory
+from tests.feed.factories import axis, cluster, event, near, video_with_vector
+from videos.models import Privacy
+from videos.vector_index import hnsw_index_ensure, hnsw_index_name, nearest_sql, vector_literal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_interactions_batch_returns_202_with_counts(auth_client):  # noqa: ANN001
+    video = video_with_vector(axis(0))
+    response = auth_client.post(
+        "/api/interactions", [event(video, "play"), event(999_999, "like")], format="json"
+    )
+    assert response.status_code == 202
+    assert response.json()["accepted"] == 1
+    assert response.json()["rejected"][0]["error"] == "unknown_video"
+
+
+def test_ten_thousand_events_in_one_request_is_413(auth_client):  # noqa: ANN001
+    video = video_with_vector(axis(0))
+    response = auth_client.post(
+        "/api/interactions", [event(video, "play") for _ in range(10_000)], format="json"
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "batch_too_large"
+
+
+def test_non_list_body_is_400(auth_client):  # noqa: ANN001
+    response = auth_client.post("/api/interactions", {"video_id": 1}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_batch"
+
+
+def test_empty_batch_is_400(auth_client):  # noqa: ANN001
+    response = auth_client.post("/api/interactions", [], format="json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "empty_batch"
+
+
+def test_feed_returns_items_with_reasons_cursor_and_prefetch(auth_client):  # noqa: ANN001
+    cluster(0, 12)
+    body = auth_client.get("/api/feed").json()
+    assert len(body["items"]) == 10
+    assert {"kind", "because"} <= set(body["items"][0]["reason"])
+    assert body["next_cursor"]
+    assert isinstance(body["prefetch"], list)
+
+
+def test_feed_limit_out_of_range_is_400(api_client):  # noqa: ANN001
+    for limit in ("0", "51", "abc"):
+        response = api_client.get("/api/feed", {"limit": limit})
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_limit"
+
+
+def test_feed_malformed_cursor_is_400(api_client):  # noqa: ANN001
+    response = api_client.get("/api/feed", {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_cursor"
+
+
+def test_anonymous_cookie_session_adapts_and_pages_do_not_repeat(api_client):  # noqa: ANN001
+    cats, dogs = cluster(0, 15), cluster(4, 15)
+    first = api_client.get("/api/feed").json()
+    assert api_client.cookies.get("sessionid")
+    api_client.post(
+        "/api/interactions", [event(dogs[0], "finish"), event(dogs[1], "like")], format="json"
+    )
+    second = api_client.get("/api/feed", {"cursor": first["next_cursor"]}).json()
+    first_ids = {item["id"] for item in first["items"]}
+    second_ids = [item["id"] for item in second["items"]]
+    assert not first_ids & set(second_ids)
+    assert sum(i in {v.pk for v in dogs} for i in second_ids) >= 5
+    assert cats
+
+
+def test_session_header_identifies_cookieless_clients(api_client):  # noqa: ANN001
+    cluster(0, 25)
+    headers = {"HTTP_X_SESSION_ID": "device-123"}
+    first = api_client.get("/api/feed", **headers).json()
+    api_client.cookies.clear()
+    second = api_client.get("/api/feed", {"cursor": first["next_cursor"]}, **headers).json()
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+
+
+def test_similar_videos_are_visible_neighbours(api_client):  # noqa: ANN001
+    source = video_with_vector(axis(0))
+    close = [video_with_vector(near(axis(0), j, 0.3)) for j in range(1, 5)]
+    hidden = video_with_vector(near(axis(0), 1, 0.1), privacy=Privacy.PRIVATE)
+    video_with_vector(axis(5))
+    body = api_client.get(f"/api/videos/{source.pk}/similar", {"limit": 4}).json()
+    ids = [item["id"] for item in body["items"]]
+    assert set(ids) == {v.pk for v in close}
+    assert hidden.pk not in ids and source.pk not in ids
+
+
+def test_similar_of_invisible_video_is_404(api_client):  # noqa: ANN001
+    private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
+    assert api_client.get(f"/api/videos/{private.pk}/similar").status_code == 404
+
+
+def test_search_falls_back_to_text_when_embedder_is_down(api_client, settings):  # noqa: ANN001
+    settings.EMBEDDER_URL = "http://127.0.0.1:9"
+    match = video_with_vector(axis(0), caption="a cat on a skateboard")
+    video_with_vector(axis(1), caption="cooking pasta")
+    body = api_client.get("/api/search", {"q": "skateboard"}).json()
+    assert body["method"] == "text"
+    assert [item["id"] for item in body["items"]] == [match.pk]
+
+
+def test_search_by_tag_lists_tagged_visible_videos(api_client):  # noqa: ANN001
+    tag = TagFactory(slug="cats")
+    tagged = video_with_vector(axis(0))
+    private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
+    for video in (tagged, private):
+        VideoTagFactory(video=video, tag=tag)
+    video_with_vector(axis(1))
+    body = api_client.get("/api/search", {"tag": "cats"}).json()
+    assert body["method"] == "tag"
+    assert [item["id"] for item in body["items"]] == [tagged.pk]
+
+
+def test_search_without_query_or_tag_is_400(api_client):  # noqa: ANN001
+    assert api_client.get("/api/search").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_feed_retrieval_uses_the_hnsw_index():
+    for seed in range(300):
+        video_with_vector(near(axis(seed % 8), (seed + 1) % 8, 0.1 + (seed % 37) / 40))
+    hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=8)
+    ids, sims, vectors = nearest_with_vectors(
+        query=axis(0), embedding_version=TEST_EMBEDDING_VERSION, limit=50
+    )
+    assert len(ids) == 50 and sims[0] >= sims[-1] and vectors.shape == (50, 8)
+    statement = nearest_sql(embedding_version=TEST_EMBEDDING_VERSION, dim=8)
+    with connection.cursor() as cursor:
+        # 300 rows are cheap to scan; the planner takes the index at catalogue scale (bench).
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement, {"query": vector_literal(axis(0)), "limit": 50})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert hnsw_index_name(TEST_EMBEDDING_VERSION) in plan

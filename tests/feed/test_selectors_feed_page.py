@@ -1,0 +1,289 @@
+"""The For You page: adaptation, negatives, filters, diversity, cold start, reasons, cursors."""
+
+import pytest
+
+from feed.selectors import feed_page
+from feed.services import interactions_record
+from profiles.models import Block
+from tests.factories import (
+    FollowFactory,
+    TagCategoryFactory,
+    TagFactory,
+    UserFactory,
+    VideoTagFactory,
+)
+from tests.feed.factories import axis, cluster, event, near, video_with_vector
+from tiktok.api.errors import ApiError
+from videos.models import Privacy
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(viewer, session="s1", limit=10, cursor=None, explore=True):  # noqa: ANN001, ANN202
+    return feed_page(viewer=viewer, session_id=session, cursor=cursor, limit=limit, explore=explore)
+
+
+def _ids(page):  # noqa: ANN001, ANN202
+    return [item["id"] for item in page["items"]]
+
+
+def _record(user, events, session="s1"):  # noqa: ANN001, ANN202
+    return interactions_record(user=user, session_id=session, events=events)
+
+
+def test_pages_never_repeat_within_session():
+    user = UserFactory()
+    for base in range(4):
+        cluster(base, 8)
+    seen: list[int] = []
+    cursor = None
+    for _ in range(3):
+        page = _page(user, cursor=cursor)
+        seen += _ids(page)
+        cursor = page["next_cursor"]
+    assert len(seen) == 30
+    assert len(set(seen)) == len(seen)
+
+
+def test_private_videos_never_served():
+    user = UserFactory()
+    public = cluster(0, 6)
+    private = [
+        video_with_vector(near(axis(0), 1, 0.01 * i), privacy=Privacy.PRIVATE) for i in range(6)
+    ]
+    _record(user, [event(public[0], "like")])
+    served = set(_ids(_page(user, limit=20)))
+    assert served
+    assert not served & {v.pk for v in private}
+
+
+def test_blocked_creators_never_served():
+    user, blocked_owner = UserFactory(), UserFactory()
+    cluster(0, 6)
+    blocked = cluster(0, 3, owner=blocked_owner)
+    Block.objects.create(blocker=user, blocked=blocked_owner)
+    assert not set(_ids(_page(user, limit=20))) & {v.pk for v in blocked}
+
+
+def test_at_most_two_per_creator_per_page():
+    user, prolific = UserFactory(), UserFactory()
+    liked = cluster(0, 12, owner=prolific)
+    cluster(5, 10)
+    _record(user, [event(liked[0], "like")])
+    owners = [item["owner"]["id"] for item in _page(user)["items"]]
+    assert owners.count(prolific.pk) <= 2
+
+
+def test_mmr_avoids_near_duplicates():
+    user = UserFactory()
+    liked = video_with_vector(axis(0))
+    duplicates = [video_with_vector(near(axis(0), 1, 0.001 * (i + 1))) for i in range(8)]
+    others = [video_with_vector(near(axis(0), j, 0.6)) for j in range(2, 8)]
+    _record(user, [event(liked, "like")])
+    page = _ids(_page(user, limit=6, explore=False))
+    assert len(set(page) & {v.pk for v in duplicates}) <= 3
+    assert set(page) & {v.pk for v in others}
+
+
+def test_like_moves_next_page_toward_liked_cluster():
+    user = UserFactory()
+    cats, dogs = cluster(0, 12), cluster(4, 12)
+    _record(user, [event(cats[0], "like"), event(cats[1], "finish")])
+    page = _ids(_page(user, explore=False))
+    cat_ids = {v.pk for v in cats}
+    assert sum(v in cat_ids for v in page) >= 8
+    assert not set(page) & {dogs[0].pk, dogs[1].pk} or True
+
+
+def test_one_click_does_not_hijack_feed():
+    user = UserFactory()
+    cats, dogs = cluster(0, 20), cluster(4, 20)
+    _record(user, [event(v, "like") for v in cats[:6]], session="history")
+    _record(user, [event(dogs[0], "like")], session="today")
+    page = _ids(_page(user, session="today", explore=False))
+    cat_ids, dog_ids = {v.pk for v in cats}, {v.pk for v in dogs}
+    assert sum(v in cat_ids for v in page) > sum(v in dog_ids for v in page)
+
+
+def test_session_interest_takes_over_after_enough_evidence():
+    user = UserFactory()
+    cats, dogs = cluster(0, 20), cluster(4, 25)
+    _record(user, [event(v, "like") for v in cats[:3]], session="history")
+    _record(user, [event(v, "finish") for v in dogs[:8]], session="today")
+    page = _ids(_page(user, session="today", explore=False))
+    dog_ids = {v.pk for v in dogs}
+    assert sum(v in dog_ids for v in page) >= 5
+
+
+def test_skip_within_two_seconds_demotes_similar_videos(settings):  # noqa: ANN001
+    settings.FEED_MMR_LAMBDA = 1.0  # rank by score alone: only the negative feedback moves items
+    user = UserFactory()
+    center = axis(0)
+    liked = video_with_vector(center)
+    skipped = video_with_vector(near(center, 1, 0.5))
+    like_skipped = [
+        video_with_vector(center + 0.5 * axis(1) + 0.35 * axis(2 + i)) for i in range(3)
+    ]
+    elsewhere = [video_with_vector(near(center, j, 0.9)) for j in range(5, 8)]
+    _record(user, [event(liked, "like")])
+    before = _ids(_page(user, session="probe-before", limit=10, explore=False))
+    _record(user, [event(skipped, "skip", watch_ms=800)], session="s2")
+    after = _ids(_page(user, session="s2", limit=10, explore=False))
+
+    def ranks(page, videos):  # noqa: ANN001, ANN202
+        return [page.index(v.pk) for v in videos]
+
+    assert min(ranks(before, like_skipped)) < max(ranks(before, elsewhere))
+    assert min(ranks(after, like_skipped)) > max(ranks(after, elsewhere))
+
+
+def test_late_skip_is_not_a_negative(settings):  # noqa: ANN001
+    settings.FEED_MMR_LAMBDA = 1.0
+    user = UserFactory()
+    liked = video_with_vector(axis(0))
+    skipped = video_with_vector(near(axis(0), 1, 0.5))
+    similar = video_with_vector(axis(0) + 0.5 * axis(1) + 0.35 * axis(2))
+    elsewhere = video_with_vector(near(axis(0), 5, 0.9))
+    _record(user, [event(liked, "like"), event(skipped, "skip", watch_ms=15000)])
+    page = _ids(_page(user, limit=10, explore=False))
+    assert page.index(similar.pk) < page.index(elsewhere.pk)
+
+
+def test_not_interested_hides_video_and_buries_near_duplicates():
+    user = UserFactory()
+    liked = video_with_vector(axis(0))
+    unwanted = video_with_vector(near(axis(0), 1, 0.3))
+    twin = video_with_vector(near(axis(0), 1, 0.31))
+    cluster(0, 10, spread_axis=3)
+    _record(user, [event(liked, "like"), event(unwanted, "not_interested")], session="a")
+    page = _ids(_page(user, session="b", limit=10, explore=False))
+    assert unwanted.pk not in page
+    assert twin.pk not in page
+
+
+def test_anonymous_session_feed_adapts():
+    cats, dogs = cluster(0, 15), cluster(4, 15)
+    anonymous = None
+    first = _ids(_page(anonymous, session="anon-1"))
+    assert first
+    _record(anonymous, [event(dogs[0], "finish"), event(dogs[1], "like")], session="anon-1")
+    page = _page(anonymous, session="anon-1", explore=False)
+    dog_ids = {v.pk for v in dogs}
+    assert sum(i in dog_ids for i in _ids(page)) >= 6
+    assert cats
+
+
+def test_co_engagement_candidates():
+    user, others = UserFactory(), [UserFactory() for _ in range(3)]
+    seed = video_with_vector(axis(0))
+    cluster(0, 12)
+    partner = video_with_vector(axis(6))  # far from the taste: only co-engagement finds it
+    for other in others:
+        _record(other, [event(seed, "finish"), event(partner, "finish")], session="o")
+    _record(user, [event(seed, "like")])
+    page = _page(user, explore=False)
+    assert partner.pk in _ids(page)
+    item = next(i for i in page["items"] if i["id"] == partner.pk)
+    assert item["reason"]["kind"] == "personalized"
+
+
+def test_followed_creator_new_video_is_served_as_following():
+    user, creator = UserFactory(), UserFactory()
+    FollowFactory(follower=user, followee=creator)
+    cluster(0, 10)
+    theirs = video_with_vector(axis(7), owner=creator)
+    _record(user, [event(video_with_vector(axis(0)), "like")])
+    page = _page(user, explore=False)
+    assert {"id": theirs.pk, "kind": "following"} in [
+        {"id": i["id"], "kind": i["reason"]["kind"]} for i in page["items"]
+    ]
+
+
+def test_cold_start_covers_categories():
+    categories = [TagCategoryFactory(slug=f"broad-{i}") for i in range(4)]
+    for index, category in enumerate(categories):
+        tag = TagFactory(slug=f"topic-{index}", category=category)
+        for video in cluster(index, 4):
+            VideoTagFactory(video=video, tag=tag)
+    page = _page(UserFactory())
+    tags = {tag["slug"] for item in page["items"] for tag in item["tags"]}
+    assert tags == {f"topic-{i}" for i in range(4)}
+    assert "cold_start" in {item["reason"]["kind"] for item in page["items"]}
+
+
+def test_reason_names_shared_tags():
+    user = UserFactory()
+    cats_tag, other_tag = TagFactory(slug="cats", name="Cats"), TagFactory(slug="cars", name="Cars")
+    cats = cluster(0, 8)
+    for video in cats:
+        VideoTagFactory(video=video, tag=cats_tag)
+    VideoTagFactory(video=cats[1], tag=other_tag)
+    _record(user, [event(cats[0], "like")])
+    items = _page(user, explore=False)["items"]
+    cat_items = [i for i in items if i["id"] in {v.pk for v in cats}]
+    assert cat_items
+    assert all(i["reason"]["because"] == ["Cats"] for i in cat_items)
+
+
+def test_exploration_share_brings_non_personal_items():
+    user = UserFactory()
+    cats = cluster(0, 20)
+    cluster(4, 20)
+    _record(user, [event(cats[0], "like")])
+    kinds = [i["reason"]["kind"] for i in _page(user)["items"]]
+    assert kinds.count("personalized") == 8
+    assert set(kinds) - {"personalized"} <= {"fresh", "trending", "explore"}
+
+
+def test_thompson_sampling_promotes_fresh_videos_with_good_completion():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old = timezone.now() - dt.timedelta(days=30)
+    catalogue = cluster(0, 20, published_at=old)
+    good, poor = video_with_vector(axis(6)), video_with_vector(axis(7))
+    for watcher in [UserFactory() for _ in range(10)]:
+        _record(
+            watcher,
+            [event(good, "impression"), event(good, "finish"), event(poor, "impression")],
+            session="w",
+        )
+    viewer = UserFactory()
+    _record(viewer, [event(catalogue[0], "like")])
+    wins = {"good": 0, "poor": 0}
+    for index in range(20):
+        page = _page(viewer, session=f"visit-{index}")
+        fresh = [i["id"] for i in page["items"] if i["reason"]["kind"] == "fresh"]
+        wins["good"] += good.pk in fresh
+        wins["poor"] += poor.pk in fresh
+    assert wins["good"] > 3 * max(wins["poor"], 1)
+
+
+def test_malformed_cursor_is_rejected():
+    with pytest.raises(ApiError) as error:
+        _page(UserFactory(), cursor="garbage")
+    assert error.value.status_code == 400 and error.value.error_code == "invalid_cursor"
+
+
+def test_tampered_cursor_is_rejected():
+    cluster(0, 12)
+    cursor = _page(None, session="x")["next_cursor"]
+    with pytest.raises(ApiError):
+        _page(
+            None, session="x", cursor=cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+        )
+
+
+def test_cursor_of_another_session_is_rejected():
+    cluster(0, 12)
+    cursor = _page(None, session="x")["next_cursor"]
+    with pytest.raises(ApiError):
+        _page(None, session="y", cursor=cursor)
+
+
+@pytest.mark.parametrize("limit", [0, 51, -1, "ten"])
+def test_limit_out_of_range_is_rejected(limit):  # noqa: ANN001
+    with pytest.raises(ApiError) as error:
+        _page(None, limit=limit)
+    assert error.value.error_code == "invalid_limit"

@@ -1,0 +1,200 @@
+"""Recording interaction batches: validation, dedupe, long-term taste, co-engagement, hiding."""
+
+import datetime as dt
+import uuid
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from feed.models import CoEngagement, HiddenVideo, Interaction, VideoStats
+from feed.services import interaction_emit, interactions_ingest, interactions_record
+from profiles.models import TasteProfile
+from tests.factories import UserFactory, VideoFactory
+from tests.feed.factories import axis, event, video_with_vector
+from tiktok.api.errors import ApiError
+from videos.models import Privacy
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(user, events, session_id="s1"):  # noqa: ANN001, ANN202
+    return interactions_record(user=user, session_id=session_id, events=events)
+
+
+def test_valid_events_are_stored_append_only():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    result = _record(user, [event(video, "play"), event(video, "finish", 20000)])
+    assert result == {"accepted": 2, "duplicates": 0, "rejected": []}
+    assert Interaction.objects.filter(user=user, video=video).count() == 2
+
+
+def test_repeated_event_id_counts_as_duplicate_and_changes_nothing():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    like = event(video, "like")
+    _record(user, [like])
+    weight_before = TasteProfile.objects.get(user=user).weight_total
+    result = _record(user, [like, dict(like)])
+    assert result["accepted"] == 0 and result["duplicates"] == 2
+    assert Interaction.objects.filter(user=user).count() == 1
+    assert TasteProfile.objects.get(user=user).weight_total == weight_before
+
+
+def test_unknown_video_is_rejected_while_valid_events_land():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    result = _record(user, [event(999_999, "like"), event(video, "like")])
+    assert result["accepted"] == 1
+    assert result["rejected"][0]["index"] == 0
+    assert result["rejected"][0]["error"] == "unknown_video"
+
+
+def test_event_for_private_video_of_someone_else_is_rejected():
+    user = UserFactory()
+    private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
+    result = _record(user, [event(private, "like")])
+    assert result["accepted"] == 0
+    assert result["rejected"] == [
+        {"index": 0, "error": "unknown_video", "detail": result["rejected"][0]["detail"]}
+    ]
+    assert not TasteProfile.objects.filter(user=user).exists()
+
+
+def test_future_timestamp_beyond_clock_skew_is_rejected():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    future = (timezone.now() + dt.timedelta(hours=1)).isoformat()
+    slightly_ahead = (timezone.now() + dt.timedelta(seconds=30)).isoformat()
+    result = _record(
+        user, [event(video, "play", ts=future), event(video, "play", ts=slightly_ahead)]
+    )
+    assert result["accepted"] == 1
+    assert result["rejected"][0]["error"] == "future_ts"
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ({"event_id": "nope", "video_id": 1, "type": "like"}, "invalid_event_id"),
+        ({"event_id": str(uuid.uuid4()), "type": "like"}, "missing_video_id"),
+        ({"event_id": str(uuid.uuid4()), "video_id": "x", "type": "like"}, "invalid_video_id"),
+        ({"event_id": str(uuid.uuid4()), "video_id": 1, "type": "dance"}, "invalid_type"),
+        (
+            {"event_id": str(uuid.uuid4()), "video_id": 1, "type": "play", "watch_ms": -5},
+            "invalid_watch_ms",
+        ),
+        (
+            {"event_id": str(uuid.uuid4()), "video_id": 1, "type": "play", "ts": "yesterday"},
+            "invalid_ts",
+        ),
+        ("not an object", "not_an_object"),
+    ],
+)
+def test_malformed_event_is_rejected_with_its_reason(bad, code):  # noqa: ANN001
+    user, video = UserFactory(), video_with_vector(axis(0))
+    result = _record(user, [bad, event(video, "play")])
+    assert result["accepted"] == 1
+    assert result["rejected"][0]["index"] == 0
+    assert result["rejected"][0]["error"] == code
+
+
+def test_empty_batch_is_an_error():
+    with pytest.raises(ApiError) as error:
+        _record(UserFactory(), [])
+    assert error.value.status_code == 400
+
+
+def test_batch_over_one_hundred_events_is_too_large():
+    video = VideoFactory()
+    with pytest.raises(ApiError) as error:
+        _record(UserFactory(), [event(video, "play") for _ in range(101)])
+    assert error.value.status_code == 413
+    assert Interaction.objects.count() == 0
+
+
+def test_non_list_body_is_an_error():
+    with pytest.raises(ApiError) as error:
+        _record(UserFactory(), {"video_id": 1})
+    assert error.value.status_code == 400
+
+
+def test_like_moves_long_term_taste_toward_video():
+    user = UserFactory()
+    first, second = video_with_vector(axis(0)), video_with_vector(axis(1))
+    _record(user, [event(first, "like")])
+    before = np.asarray(TasteProfile.objects.get(user=user).vector)
+    _record(user, [event(second, "like")])
+    after = TasteProfile.objects.get(user=user)
+    assert float(np.asarray(after.vector) @ axis(1)) > float(before @ axis(1))
+    assert after.weight_total == pytest.approx(4.0)
+    assert after.positive_count == 2
+
+
+def test_short_watch_does_not_change_long_term_taste_but_forty_percent_does():
+    user, video = UserFactory(), video_with_vector(axis(0), duration_s=20.0)
+    _record(user, [event(video, "pause", watch_ms=5000)])
+    assert not TasteProfile.objects.filter(user=user).exists()
+    _record(user, [event(video, "pause", watch_ms=9000)])
+    assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(1.0)
+
+
+def test_unlike_takes_the_like_back():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "like")])
+    _record(user, [event(video, "unlike")])
+    assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(0.0)
+
+
+def test_positives_of_one_user_build_co_engagement_both_ways():
+    user = UserFactory()
+    a, b, c = (video_with_vector(axis(i)) for i in range(3))
+    _record(user, [event(a, "finish"), event(b, "like")])
+    _record(user, [event(c, "share")])
+    counts = {(x.video_a_id, x.video_b_id): x.count for x in CoEngagement.objects.all()}
+    assert counts[(a.pk, b.pk)] == counts[(b.pk, a.pk)] == 1
+    assert counts[(c.pk, a.pk)] == counts[(c.pk, b.pk)] == 1
+
+
+def test_not_interested_hides_video_for_the_user():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "not_interested")])
+    assert HiddenVideo.objects.filter(user=user, video=video).exists()
+
+
+def test_stats_count_impressions_and_finishes_per_video():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "impression"), event(video, "impression"), event(video, "finish")])
+    stats = VideoStats.objects.get(video=video)
+    assert (stats.impressions, stats.finishes) == (2, 1)
+
+
+def test_plays_count_as_views_on_the_video_and_duplicates_do_not():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    play = event(video, "play")
+    _record(user, [play, event(video, "play"), event(video, "impression")])
+    _record(user, [play])
+    video.refresh_from_db()
+    assert video.view_count == 2
+
+
+def test_server_side_emit_updates_taste():
+    user, video = UserFactory(), video_with_vector(axis(2))
+    interaction_emit(user=user, session_id="", video=video, type="save")
+    profile = TasteProfile.objects.get(user=user)
+    assert profile.weight_total == pytest.approx(2.5)
+    assert float(np.asarray(profile.vector) @ axis(2)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_bulk_ingest_runs_the_same_update_maths_as_the_api():
+    api_user, bulk_user = UserFactory(), UserFactory()
+    videos = [video_with_vector(axis(i)) for i in range(3)]
+    kinds = ["like", "finish", "share"]
+    _record(api_user, [event(v, k) for v, k in zip(videos, kinds, strict=True)])
+    interactions_ingest(
+        rows=[
+            {"user_id": bulk_user.pk, "video_id": v.pk, "type": k}
+            for v, k in zip(videos, kinds, strict=True)
+        ]
+    )
+    api, bulk = (TasteProfile.objects.get(user=u) for u in (api_user, bulk_user))
+    assert bulk.weight_total == pytest.approx(api.weight_total)
+    assert np.allclose(np.asarray(bulk.vector), np.asarray(api.vector), atol=1e-6)
+    assert CoEngagement.objects.get(video_a=videos[0], video_b=videos[2]).count == 2

@@ -1,0 +1,71 @@
+"""Trending, fresh and cold-start lists (feed.trending_refresh)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from feed import state
+from feed.services import interactions_record
+from feed.tasks import trending_refresh
+from tests.factories import UserFactory
+from tests.feed.factories import axis, event, video_with_vector
+from videos.models import Privacy
+
+pytestmark = pytest.mark.django_db
+
+
+def _trending_ids():  # noqa: ANN202
+    return [int(member) for member in state.redis_client().zrevrange(state.TRENDING_KEY, 0, -1)]
+
+
+def _engage(video, types, users=3):  # noqa: ANN001, ANN202
+    for _ in range(users):
+        interactions_record(
+            user=UserFactory(), session_id="t", events=[event(video, t) for t in types]
+        )
+
+
+def test_trending_orders_by_engagement_velocity():
+    viewed, liked, shared = (video_with_vector(axis(i)) for i in range(3))
+    _engage(viewed, ["play", "finish"])
+    _engage(liked, ["play", "finish", "like"])
+    _engage(shared, ["play", "finish", "share"])
+    trending_refresh()
+    order = _trending_ids()
+    assert order.index(shared.pk) < order.index(liked.pk) < order.index(viewed.pk)
+
+
+def test_completion_quality_lifts_trending_score():
+    finished, abandoned = video_with_vector(axis(0)), video_with_vector(axis(1))
+    _engage(finished, ["play", "finish"])
+    _engage(abandoned, ["play"])
+    trending_refresh()
+    order = _trending_ids()
+    assert order.index(finished.pk) < order.index(abandoned.pk)
+
+
+def test_private_videos_never_trend():
+    private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
+    owner_events = [event(private, "share")]
+    interactions_record(user=private.owner, session_id="t", events=owner_events)
+    trending_refresh()
+    assert private.pk not in _trending_ids()
+
+
+def test_fresh_list_holds_new_videos_with_little_exposure():
+    old = video_with_vector(axis(0), published_at=timezone.now() - dt.timedelta(days=10))
+    new = video_with_vector(axis(1))
+    trending_refresh()
+    fresh = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1).fresh
+    assert new.pk in fresh and old.pk not in fresh
+
+
+def test_trending_is_computed_on_demand_when_missing():
+    from feed.selectors import feed_page
+
+    video_with_vector(axis(0))
+    assert not state.redis_client().exists(state.TRENDING_KEY)
+    page = feed_page(viewer=None, session_id="s", cursor=None, limit=5)
+    assert page["items"]
+    assert state.redis_client().exists(state.TRENDING_KEY)
