@@ -1,0 +1,121 @@
+"""Curation UI for the taxonomy: tags with inline phrases, bulk (de)activation, corpus re-tag."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from tagging.models import Tag, TagCategory, TagPhrase, VideoTag
+from tagging.services import tag_phrases_changed, tags_set_active
+
+logger = logging.getLogger(__name__)
+RETAG_ACTION = "retag_all_videos"
+
+
+def _enqueue_retag() -> None:
+    from tagging.tasks import retag_all
+
+    try:
+        retag_all.delay()
+    except Exception as exc:  # noqa: BLE001 - the operator sees the failure in the log
+        logger.error("could not queue tagging.retag_all: %s", exc)
+
+
+class TagPhraseInline(admin.TabularInline):
+    model = TagPhrase
+    extra = 2
+
+
+@admin.register(TagCategory)
+class TagCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "tag_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TagCategory]:
+        return super().get_queryset(request).annotate(tag_count=Count("tags"))
+
+    @admin.display(ordering="tag_count", description="tags")
+    def tag_count(self, category: TagCategory) -> int:
+        return category.tag_count
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "category", "is_active", "phrase_count", "video_count")
+    list_filter = ("category", "is_active")
+    search_fields = ("slug", "name", "phrases__text")
+    list_select_related = ("category",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [TagPhraseInline]
+    actions = ["activate_tags", "deactivate_tags", RETAG_ACTION]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                phrase_count=Count("phrases", distinct=True),
+                video_count=Count("video_tags", distinct=True),
+            )
+        )
+
+    @admin.display(ordering="phrase_count", description="phrases")
+    def phrase_count(self, tag: Tag) -> int:
+        return tag.phrase_count
+
+    @admin.display(ordering="video_count", description="videos")
+    def video_count(self, tag: Tag) -> int:
+        return tag.video_count
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:  # noqa: ANN001
+        super().save_related(request, form, formsets, change)
+        # The refresh task embeds only tags whose phrase hash changed, after this commit.
+        tag_phrases_changed()
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):  # noqa: ANN001, ANN201
+        # "Re-tag all videos" concerns the whole corpus, so it needs no selected tag.
+        if (
+            request.method == "POST"
+            and request.POST.get("action") == RETAG_ACTION
+            and not request.POST.getlist(ACTION_CHECKBOX_NAME)
+        ):
+            first = Tag.objects.order_by("pk").values_list("pk", flat=True).first()
+            if first is not None:
+                post = request.POST.copy()
+                post.setlist(ACTION_CHECKBOX_NAME, [str(first)])
+                request.POST = post
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Activate selected tags")
+    def activate_tags(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        count = tags_set_active(tags=queryset, is_active=True)
+        self.message_user(request, f"{count} tag(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected tags")
+    def deactivate_tags(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        count = tags_set_active(tags=queryset, is_active=False)
+        self.message_user(request, f"{count} tag(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Re-tag all videos (background task)")
+    def retag_all_videos(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        transaction.on_commit(_enqueue_retag)
+        self.message_user(
+            request,
+            "Re-tagging of all videos was queued; tags update as the worker goes.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(VideoTag)
+class VideoTagAdmin(admin.ModelAdmin):
+    list_display = ("video", "tag", "score", "confidence", "rank", "source", "created_at")
+    list_filter = ("source", "tag__category")
+    search_fields = ("tag__slug", "video__caption")
+    raw_id_fields = ("video", "tag")
+    list_select_related = ("tag", "video")

@@ -1,0 +1,194 @@
+"""Assign tags to videos: score, calibrate, keep 0..K, add the creator hashtags."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from tagging import conf
+from tagging.hashtags import caption_hashtags, hashtag_key
+from tagging.models import Tag, TagSource, VideoTag
+from tagging.scoring import calibrate, select_tags, tag_scores
+from tagging.services.vectors import TaggingError, TagIndex, tag_index_ensure, tag_index_load
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TagChoice:
+    tag_id: int
+    score: float
+    confidence: float
+    source: str
+
+
+def score_videos(
+    vectors: np.ndarray, index: TagIndex, *, pooling: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw cosine scores and calibrated confidences (N x T) of video vectors against the index."""
+    pooling = pooling or conf.phrase_pooling()
+    scores = tag_scores(vectors, index.matrix, pooling)
+    background = tag_scores(index.background, index.matrix, pooling)
+    return scores, calibrate(scores, background)
+
+
+def choose_tags(
+    scores: np.ndarray,
+    confidences: np.ndarray,
+    index: TagIndex,
+    *,
+    creator_tag_ids: Sequence[int] = (),
+    max_tags: int | None = None,
+    min_confidence: float | None = None,
+    relative_floor: float | None = None,
+) -> list[TagChoice]:
+    """One video's tags, best first: the calibrated top-K auto tags plus its creator tags."""
+    kept = select_tags(
+        confidences,
+        max_tags=conf.max_tags() if max_tags is None else max_tags,
+        min_confidence=conf.min_confidence() if min_confidence is None else min_confidence,
+        relative_floor=conf.relative_floor() if relative_floor is None else relative_floor,
+    )
+    column = {tag_id: j for j, tag_id in enumerate(index.tag_ids)}
+    creator = set(creator_tag_ids)
+    choices = {
+        index.tag_ids[j]: TagChoice(
+            tag_id=index.tag_ids[j],
+            score=float(scores[j]),
+            confidence=float(confidences[j]),
+            source=TagSource.CREATOR if index.tag_ids[j] in creator else TagSource.AUTO,
+        )
+        for j in kept
+    }
+    for tag_id in creator - set(choices):
+        j = column.get(tag_id)
+        choices[tag_id] = TagChoice(
+            tag_id=tag_id,
+            score=float(scores[j]) if j is not None else 0.0,
+            confidence=float(confidences[j]) if j is not None else 0.0,
+            source=TagSource.CREATOR,
+        )
+    return sorted(choices.values(), key=lambda choice: -choice.confidence)
+
+
+def hashtag_tag_ids(captions: Sequence[str]) -> list[list[int]]:
+    """For each caption, the active tags its hashtags name (by slug, name or phrase)."""
+    wanted = [[hashtag_key(tag) for tag in caption_hashtags(caption)] for caption in captions]
+    if not any(wanted):
+        return [[] for _ in captions]
+    by_key: dict[str, int] = {}
+    for tag in Tag.objects.filter(is_active=True).prefetch_related("phrases"):
+        for text in (*[phrase.text for phrase in tag.phrases.all()], tag.name):
+            by_key.setdefault(hashtag_key(text), tag.pk)
+    for tag in Tag.objects.filter(is_active=True).only("pk", "slug"):
+        by_key[hashtag_key(tag.slug)] = tag.pk  # a slug wins over another tag's phrase
+    result = []
+    for keys in wanted:
+        ids = [by_key[key] for key in keys if key in by_key]
+        result.append(list(dict.fromkeys(ids)))
+    return result
+
+
+def _store(video_ids: Sequence[int], choices_per_video: Sequence[list[TagChoice]]) -> None:
+    """Replace the auto tags of the videos and upsert their creator tags, in one transaction.
+    Creator tags the videos already carry are never removed (only re-scored and re-ranked)."""
+    with transaction.atomic():
+        VideoTag.objects.filter(video_id__in=video_ids, source=TagSource.AUTO).delete()
+        existing = {
+            (row.video_id, row.tag_id): row
+            for row in VideoTag.objects.filter(video_id__in=video_ids, source=TagSource.CREATOR)
+        }
+        new_rows, updated = [], []
+        for video_id, choices in zip(video_ids, choices_per_video, strict=True):
+            chosen = {choice.tag_id for choice in choices}
+            leftovers = [row for (vid, tid), row in existing.items() if vid == video_id]
+            leftovers = [row for row in leftovers if row.tag_id not in chosen]
+            for rank, choice in enumerate(choices):
+                row = existing.get((video_id, choice.tag_id))
+                if row is None:
+                    new_rows.append(
+                        VideoTag(
+                            video_id=video_id,
+                            tag_id=choice.tag_id,
+                            score=choice.score,
+                            confidence=choice.confidence,
+                            rank=rank,
+                            source=choice.source,
+                        )
+                    )
+                else:
+                    row.score, row.confidence, row.rank = choice.score, choice.confidence, rank
+                    updated.append(row)
+            for rank, row in enumerate(leftovers, start=len(choices)):
+                row.rank = rank
+                updated.append(row)
+        VideoTag.objects.bulk_update(updated, ["score", "confidence", "rank"])
+        VideoTag.objects.bulk_create(new_rows)
+
+
+def video_tags_assign(*, video) -> list[VideoTag]:  # noqa: ANN001 - a videos.Video
+    """Tag one video from its embedding (the active version, else its newest): replaces its auto
+    tags, keeps its creator tags and adds the ones its caption's hashtags name. Raises
+    TaggingError (or an embedder error) when it cannot score."""
+    from videos.models import VideoEmbedding
+    from videos.versions import active_embedding_version
+
+    version = active_embedding_version()
+    embeddings = VideoEmbedding.objects.filter(video=video)
+    row = (version and embeddings.filter(embedding_version=version).first()) or embeddings.order_by(
+        "-created_at", "-id"
+    ).first()
+    if row is None:
+        raise TaggingError(f"video {video.pk} has no embedding to tag from")
+    index = tag_index_ensure(embedding_version=row.embedding_version)
+    if index is None:
+        return []
+    vector = np.asarray(row.embedding, dtype=np.float32)[None, :]
+    scores, confidences = score_videos(vector, index)
+    creator_ids = hashtag_tag_ids([video.caption])[0]
+    choices = choose_tags(scores[0], confidences[0], index, creator_tag_ids=creator_ids)
+    _store([video.pk], [choices])
+    return list(VideoTag.objects.filter(video=video).select_related("tag").order_by("rank"))
+
+
+def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | None = None) -> int:
+    """Re-tag every video embedded with the version (default: the active one), one matrix
+    product per batch. Returns how many videos were tagged."""
+    from videos.models import VideoEmbedding
+    from videos.versions import active_embedding_version
+
+    version = embedding_version or active_embedding_version()
+    if not version:
+        raise TaggingError("no embedding version is known yet")
+    index = tag_index_ensure(embedding_version=version)
+    if index is None:
+        VideoTag.objects.filter(source=TagSource.AUTO).delete()
+        return 0
+    batch_size = batch_size or conf.retag_batch_size()
+    embeddings = VideoEmbedding.objects.filter(embedding_version=version).order_by("id")
+    done, last_id = 0, 0
+    while True:
+        batch = list(
+            embeddings.filter(id__gt=last_id)
+            .select_related("video")
+            .only("id", "video_id", "embedding", "video__caption")[:batch_size]
+        )
+        if not batch:
+            break
+        last_id = batch[-1].id
+        index = tag_index_load(embedding_version=version) or index
+        vectors = np.vstack([np.asarray(row.embedding, dtype=np.float32) for row in batch])
+        scores, confidences = score_videos(vectors, index)
+        creator_ids = hashtag_tag_ids([row.video.caption for row in batch])
+        choices = [
+            choose_tags(scores[i], confidences[i], index, creator_tag_ids=creator_ids[i])
+            for i in range(len(batch))
+        ]
+        _store([row.video_id for row in batch], choices)
+        done += len(batch)
+    logger.info("re-tagged %d videos for %s", done, version)
+    return done

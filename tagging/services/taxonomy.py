@@ -1,0 +1,95 @@
+"""Taxonomy writes: load a taxonomy in one transaction, (de)activate tags, queue vectors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from tagging.models import Tag, TagCategory, TagPhrase
+from tagging.taxonomy import Taxonomy
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaxonomyLoadResult:
+    categories: int
+    tags_created: int
+    tags_updated: int
+    tags_deactivated: int
+    phrases: int
+
+
+@transaction.atomic
+def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> TaxonomyLoadResult:
+    """Create or update the categories and tags of a validated taxonomy (all or nothing). Each
+    listed tag's phrases become exactly the file's; with deactivate_missing, tags absent from the
+    file are deactivated. Tag vectors are recomputed by a Celery task after the commit."""
+    categories = {}
+    for spec in taxonomy.categories:
+        category, _ = TagCategory.objects.update_or_create(
+            slug=spec.slug, defaults={"name": spec.name}
+        )
+        categories[spec.slug] = category
+    created = updated = phrase_count = 0
+    for spec in taxonomy.tags:
+        tag, was_created = Tag.objects.update_or_create(
+            slug=spec.slug,
+            defaults={
+                "name": spec.name,
+                "description": spec.description,
+                "is_active": spec.is_active,
+                "category": categories.get(spec.category) if spec.category else None,
+            },
+        )
+        created += was_created
+        updated += not was_created
+        wanted = list(spec.phrases)
+        TagPhrase.objects.filter(tag=tag).exclude(text__in=wanted).delete()
+        have = set(TagPhrase.objects.filter(tag=tag).values_list("text", flat=True))
+        TagPhrase.objects.bulk_create(
+            [TagPhrase(tag=tag, text=text) for text in wanted if text not in have]
+        )
+        phrase_count += len(wanted)
+    deactivated = 0
+    if deactivate_missing:
+        deactivated = (
+            Tag.objects.filter(is_active=True)
+            .exclude(slug__in=[spec.slug for spec in taxonomy.tags])
+            .update(is_active=False)
+        )
+    tag_phrases_changed()
+    return TaxonomyLoadResult(
+        categories=len(categories),
+        tags_created=created,
+        tags_updated=updated,
+        tags_deactivated=deactivated,
+        phrases=phrase_count,
+    )
+
+
+def tags_set_active(*, tags: Iterable[Tag], is_active: bool) -> int:
+    """Activate or deactivate tags; activated tags get vectors from the refresh task."""
+    ids = [tag.pk for tag in tags]
+    count = Tag.objects.filter(pk__in=ids).exclude(is_active=is_active).update(is_active=is_active)
+    if is_active and count:
+        tag_phrases_changed()
+    return count
+
+
+def _enqueue_refresh() -> None:
+    from tagging.tasks import refresh_tag_embeddings
+
+    try:
+        refresh_tag_embeddings.delay()
+    except Exception as exc:  # noqa: BLE001 - vectors are also computed lazily at scoring time
+        logger.warning("could not queue tagging.refresh_tag_embeddings: %s", exc)
+
+
+def tag_phrases_changed() -> None:
+    """Recompute missing/stale tag vectors in a Celery task once the current transaction
+    commits (never inside an admin request or a load)."""
+    transaction.on_commit(_enqueue_refresh)

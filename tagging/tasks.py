@@ -1,0 +1,33 @@
+"""Celery tasks of the tagging app: tag vectors and corpus re-tagging (thin wrappers)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from embedder_service.client import EmbedderUnavailable
+from tagging.services import tag_vectors_refresh, videos_retag_all
+from tagging.services.vectors import EmbeddingVersionUnknown
+
+
+@shared_task(
+    name="tagging.refresh_tag_embeddings",
+    autoretry_for=(EmbedderUnavailable, EmbeddingVersionUnknown),
+    retry_backoff=10,
+    retry_backoff_max=300,
+    max_retries=12,
+)
+def refresh_tag_embeddings(embedding_version: str | None = None) -> int:
+    """Embed the phrases of tags whose vectors are missing or stale for the version."""
+    return tag_vectors_refresh(embedding_version=embedding_version)
+
+
+@shared_task(
+    name="tagging.retag_all",
+    autoretry_for=(EmbedderUnavailable,),
+    retry_backoff=10,
+    retry_backoff_max=300,
+    max_retries=6,
+)
+def retag_all(embedding_version: str | None = None) -> int:
+    """Re-tag every embedded video in batches (one matrix product per batch)."""
+    return videos_retag_all(embedding_version=embedding_version)

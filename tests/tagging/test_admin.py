@@ -1,0 +1,103 @@
+"""Taxonomy curation in the Django admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
+
+from tagging.models import Tag, TagEmbedding, VideoTag
+from tests.factories import (
+    TEST_EMBEDDING_VERSION,
+    TagFactory,
+    TagPhraseFactory,
+    UserFactory,
+    VideoEmbeddingFactory,
+    VideoTagFactory,
+)
+from tests.tagging.factories import axis
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/tagging/tag/"
+
+
+@pytest.fixture
+def admin_client_() -> Client:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_changelist_shows_video_counts_and_searches_phrases(admin_client_) -> None:  # noqa: ANN001
+    cats = TagFactory(slug="cats")
+    TagPhraseFactory(tag=cats, text="kitten")
+    TagFactory(slug="dogs")
+    VideoTagFactory(tag=cats)
+    VideoTagFactory(tag=cats)
+
+    page = admin_client_.get(CHANGELIST, {"q": "kitten"})
+
+    assert page.status_code == 200
+    rows = page.context["cl"].result_list
+    assert [(tag.slug, tag.video_count) for tag in rows] == [("cats", 2)]
+
+
+def test_bulk_deactivate_and_activate(admin_client_) -> None:  # noqa: ANN001
+    tags = [TagFactory(slug="a"), TagFactory(slug="b")]
+    ids = [str(tag.pk) for tag in tags]
+    admin_client_.post(CHANGELIST, {"action": "deactivate_tags", ACTION_CHECKBOX_NAME: ids})
+    assert not Tag.objects.filter(is_active=True).exists()
+    admin_client_.post(CHANGELIST, {"action": "activate_tags", ACTION_CHECKBOX_NAME: ids[:1]})
+    assert list(Tag.objects.filter(is_active=True).values_list("slug", flat=True)) == ["a"]
+
+
+def test_retag_all_action_needs_no_selection_and_retags_in_the_background(
+    admin_client_,
+    geometry,
+    celery_eager,
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    embedding = VideoEmbeddingFactory(embedding=axis(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(CHANGELIST, {"action": "retag_all_videos"})
+    assert response.status_code == 302
+    tagged = VideoTag.objects.filter(video=embedding.video).values_list("tag__slug", flat=True)
+    assert list(tagged) == ["dogs"]
+
+
+def test_editing_phrases_recomputes_the_tag_vector_after_the_save(
+    admin_client_,
+    embedder,
+    celery_eager,
+    django_capture_on_commit_callbacks,
+    settings,  # noqa: ANN001
+) -> None:
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    tag = TagFactory(slug="cats", name="Cats")
+    phrase = TagPhraseFactory(tag=tag, text="cat")
+    form = {
+        "slug": "cats",
+        "name": "Cats",
+        "category": "",
+        "description": "",
+        "is_active": "on",
+        "phrases-TOTAL_FORMS": "3",
+        "phrases-INITIAL_FORMS": "1",
+        "phrases-MIN_NUM_FORMS": "0",
+        "phrases-MAX_NUM_FORMS": "1000",
+        "phrases-0-id": str(phrase.pk),
+        "phrases-0-tag": str(tag.pk),
+        "phrases-0-text": "cat",
+        "phrases-1-tag": str(tag.pk),
+        "phrases-1-text": "kitten",
+        "phrases-2-tag": str(tag.pk),
+        "phrases-2-text": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(f"{CHANGELIST}{tag.pk}/change/", form)
+    assert response.status_code == 302, response.content[:2000]
+
+    vector = TagEmbedding.objects.get(tag=tag)
+    assert vector.phrase_count == 2
+    assert vector.embedding_version != TEST_EMBEDDING_VERSION
+    assert len(vector.embedding) == 384

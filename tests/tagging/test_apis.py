@@ -1,0 +1,98 @@
+"""GET /api/tags, /api/tags/{slug}, /api/tags/{slug}/videos."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    TagCategoryFactory,
+    TagFactory,
+    TagPhraseFactory,
+    VideoFactory,
+    VideoTagFactory,
+)
+from videos.models import Privacy, VideoStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tag_list_counts_only_ready_public_videos(api_client) -> None:  # noqa: ANN001
+    category = TagCategoryFactory(slug="animals", name="Animals")
+    cats = TagFactory(slug="cats", category=category)
+    TagFactory(slug="hidden", is_active=False)
+    VideoTagFactory(tag=cats)
+    VideoTagFactory(tag=cats, video=VideoFactory(privacy=Privacy.PRIVATE))
+    VideoTagFactory(tag=cats, video=VideoFactory(status=VideoStatus.PROCESSING))
+
+    response = api_client.get("/api/tags")
+
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    assert row["slug"] == "cats" and row["video_count"] == 1
+    assert row["category"] == {"slug": "animals", "name": "Animals"}
+
+
+def test_tag_list_filters_by_category(api_client) -> None:  # noqa: ANN001
+    TagFactory(slug="cats", category=TagCategoryFactory(slug="animals"))
+    TagFactory(slug="guitar", category=TagCategoryFactory(slug="music"))
+    response = api_client.get("/api/tags?category=music")
+    assert [row["slug"] for row in response.json()["results"]] == ["guitar"]
+
+
+def test_tag_detail_includes_phrases(api_client) -> None:  # noqa: ANN001
+    tag = TagFactory(slug="cats")
+    TagPhraseFactory(tag=tag, text="kitten")
+    body = api_client.get("/api/tags/cats").json()
+    assert body["slug"] == "cats" and body["phrases"] == ["kitten"]
+
+
+@pytest.mark.parametrize("path", ["/api/tags/nope", "/api/tags/nope/videos"])
+def test_unknown_or_inactive_tag_is_a_json_404(api_client, path) -> None:  # noqa: ANN001
+    TagFactory(slug="off", is_active=False)
+    for url in (path, path.replace("nope", "off")):
+        response = api_client.get(url)
+        assert response.status_code == 404
+        assert response.json()["error"] == "not_found"
+
+
+def test_tag_videos_are_ordered_by_score_then_recency_across_pages(api_client) -> None:  # noqa: ANN001
+    tag = TagFactory(slug="cats")
+    now = timezone.now()
+    expected = []
+    for score, age_h in [(0.9, 5), (0.7, 1), (0.7, 3), (0.5, 0), (0.3, 2)]:
+        video = VideoFactory(published_at=now - timedelta(hours=age_h))
+        VideoTagFactory(video=video, tag=tag, score=score)
+        expected.append(video.pk)
+    VideoTagFactory(tag=tag, video=VideoFactory(privacy=Privacy.PRIVATE), score=1.0)
+
+    seen, url = [], "/api/tags/cats/videos?limit=2"
+    while url:
+        body = api_client.get(url).json()
+        seen += [card["id"] for card in body["results"]]
+        url = body["next"]
+
+    assert seen == expected
+
+
+def test_tag_videos_render_video_cards_with_their_tags(api_client) -> None:  # noqa: ANN001
+    tag = TagFactory(slug="cats", name="Cats")
+    VideoTagFactory(tag=tag, score=0.61234, source="creator")
+    (card,) = api_client.get("/api/tags/cats/videos").json()["results"]
+    assert card["tags"] == [{"slug": "cats", "name": "Cats", "score": 0.6123, "source": "creator"}]
+    assert "owner" in card and "counts" in card
+
+
+def test_followers_only_videos_show_to_followers(auth_client, user) -> None:  # noqa: ANN001
+    from tests.factories import FollowFactory
+
+    tag = TagFactory(slug="cats")
+    video = VideoFactory(privacy=Privacy.FOLLOWERS)
+    VideoTagFactory(tag=tag, video=video)
+    assert auth_client.get("/api/tags/cats/videos").json()["results"] == []
+    FollowFactory(follower=user, followee=video.owner)
+    assert [c["id"] for c in auth_client.get("/api/tags/cats/videos").json()["results"]] == [
+        video.pk
+    ]

@@ -1,0 +1,84 @@
+"""manage.py load_taxonomy: the default taxonomy, operator files, all-or-nothing errors."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tagging.models import Tag, TagCategory, TagPhrase
+from tests.factories import TagFactory
+
+pytestmark = pytest.mark.django_db
+
+TWO_TAGS = """\
+categories:
+  - slug: animals
+    tags:
+      - slug: cats
+        phrases: [cat, kitten]
+      - slug: dogs
+        phrases: [dog, puppy]
+"""
+
+
+def load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_taxonomy", *args, stdout=out)
+    return out.getvalue()
+
+
+def write(tmp_path: Path, text: str, name: str = "tags.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_default_loads_at_least_80_tags_in_12_categories_without_an_embedder() -> None:
+    load("--default")
+    assert Tag.objects.filter(is_active=True).count() >= 80
+    assert TagCategory.objects.count() >= 12
+    assert TagPhrase.objects.filter(tag__slug="cats").count() >= 3
+
+
+def test_if_empty_does_nothing_when_a_tag_exists() -> None:
+    TagFactory(slug="mine")
+    assert "nothing loaded" in load("--default", "--if-empty")
+    assert list(Tag.objects.values_list("slug", flat=True)) == ["mine"]
+
+
+def test_a_file_creates_tags_and_a_reload_replaces_their_phrases(tmp_path: Path) -> None:
+    load(write(tmp_path, TWO_TAGS))
+    load(write(tmp_path, TWO_TAGS.replace("[cat, kitten]", "[cat, cute cat]")))
+    phrases = set(TagPhrase.objects.filter(tag__slug="cats").values_list("text", flat=True))
+    assert phrases == {"cat", "cute cat"}
+    assert Tag.objects.get(slug="cats").category.slug == "animals"
+
+
+def test_deactivate_missing_deactivates_tags_absent_from_the_file(tmp_path: Path) -> None:
+    TagFactory(slug="old-tag")
+    load(write(tmp_path, TWO_TAGS), "--deactivate-missing")
+    assert Tag.objects.get(slug="old-tag").is_active is False
+    assert Tag.objects.get(slug="cats").is_active is True
+
+
+def test_a_bad_file_fails_with_one_line_and_loads_nothing(tmp_path: Path) -> None:
+    bad = TWO_TAGS + "      - slug: birds\n        phrases: []\n"
+    with pytest.raises(CommandError) as error:
+        load(write(tmp_path, bad))
+    message = str(error.value)
+    assert "\n" not in message
+    assert "tag 'birds' has an empty phrase list" in message and "line 9" in message
+    assert not Tag.objects.exists()
+
+
+def test_a_missing_file_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no such file"):
+        load(str(tmp_path / "absent.yaml"))
+
+
+def test_path_and_default_are_exclusive(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="either a taxonomy PATH or --default"):
+        load(write(tmp_path, TWO_TAGS), "--default")
