@@ -1,0 +1,1 @@
+"""Media work with PyAV (no ffmpeg binary, no Django): probing, transcoding, HLS, images."""

@@ -1,0 +1,145 @@
+"""Read what a file is before accepting it: a video stream, its size, length and rotation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+
+# Beyond this many pixels per frame a decoder allocation is a denial of service, not a video.
+MAX_INPUT_PIXELS = 8192 * 8192
+MAX_INPUT_SIDE_PIXELS = 16384
+
+
+class MediaRejected(Exception):
+    """The file is not a video we can process; `code` is a stable machine name."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What probing found. Width/height are as stored (before rotation)."""
+
+    format_name: str
+    duration_s: float | None
+    width: int
+    height: int
+    fps: float | None
+    video_codec: str
+    has_audio: bool
+    audio_codec: str | None
+    rotation: int
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """Width and height as shown to viewers (rotation applied)."""
+        if self.rotation in (90, 270):
+            return self.height, self.width
+        return self.width, self.height
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rotation_of(stream: av.video.stream.VideoStream) -> int:
+    """Counter-clockwise display rotation in {0, 90, 180, 270} from the stream's old-style
+    `rotate` tag (clockwise degrees); the display matrix is read from decoded frames."""
+    tag = stream.metadata.get("rotate")
+    if tag:
+        try:
+            return (-int(float(tag))) % 360 // 90 * 90
+        except ValueError:
+            return 0
+    return 0
+
+
+def normalise_rotation(degrees: float | int | None) -> int:
+    """Snap any rotation to the nearest quarter turn in [0, 360)."""
+    if not degrees:
+        return 0
+    return int(round(float(degrees) / 90.0)) % 4 * 90
+
+
+def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo:
+    """Open the file, find a decodable video stream, and check the hard limits.
+
+    Raises MediaRejected with a human sentence naming the problem.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MediaRejected(f"cannot read the file: {exc.strerror}", code="unreadable") from exc
+    if size == 0:
+        raise MediaRejected("the file is empty (0 bytes)", code="empty_file")
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise MediaRejected(
+            f"not a readable video file ({_ffmpeg_reason(exc)})", code="not_a_video"
+        ) from exc
+    with container:
+        videos = [s for s in container.streams.video if s.codec_context is not None]
+        if not videos:
+            kind = "an audio-only file" if container.streams.audio else "not a video"
+            raise MediaRejected(f"no video stream: the file is {kind}", code="no_video_stream")
+        stream = videos[0]
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if not width or not height:
+            raise MediaRejected("the video stream has no picture size", code="not_a_video")
+        if max(width, height) > MAX_INPUT_SIDE_PIXELS or width * height > MAX_INPUT_PIXELS:
+            raise MediaRejected(
+                f"resolution {width}x{height} is too large to process", code="resolution_too_large"
+            )
+        duration_s = _duration_of(container, stream)
+        if max_duration_s is not None and duration_s is not None and duration_s > max_duration_s:
+            raise MediaRejected(
+                f"the video is {duration_s:.0f} s long; the limit is {max_duration_s:.0f} s",
+                code="too_long",
+            )
+        rate = stream.average_rate or stream.guessed_rate
+        audio = container.streams.audio[0] if container.streams.audio else None
+        rotation = _rotation_of(stream)
+        if not rotation:
+            rotation = _first_frame_rotation(container, stream)
+        return MediaInfo(
+            format_name=container.format.name,
+            duration_s=duration_s,
+            width=width,
+            height=height,
+            fps=float(rate) if rate else None,
+            video_codec=stream.codec_context.name,
+            has_audio=audio is not None,
+            audio_codec=audio.codec_context.name if audio is not None else None,
+            rotation=rotation,
+        )
+
+
+def _duration_of(container: av.container.InputContainer, stream) -> float | None:  # noqa: ANN001
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / av.time_base
+    return None
+
+
+def _first_frame_rotation(container: av.container.InputContainer, stream) -> int:  # noqa: ANN001
+    """The display matrix arrives as frame side data; decode one frame to read it. A file whose
+    first frame cannot be decoded is rejected here rather than deep in the pipeline."""
+    try:
+        for frame in container.decode(stream):
+            return normalise_rotation(frame.rotation)
+    except av.error.FFmpegError as exc:
+        raise MediaRejected(
+            f"the video stream cannot be decoded ({_ffmpeg_reason(exc)})", code="undecodable"
+        ) from exc
+    raise MediaRejected("the video stream has no frames", code="undecodable")
+
+
+def _ffmpeg_reason(exc: av.error.FFmpegError) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
