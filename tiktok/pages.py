@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
+from django.views.generic import RedirectView
 
 from profiles.models import User
 from profiles.social_selectors import profile_json, user_videos
@@ -179,4 +180,5 @@ urlpatterns = [
     path("login", login_page, name="page-login"),
     path("register", register_page, name="page-register"),
     path("logout", logout_page, name="page-logout"),
+    path("favicon.ico", RedirectView.as_view(url="/static/img/icon.svg", permanent=True)),
 ]

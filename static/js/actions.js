@@ -1,0 +1,146 @@
+// Engagement actions shared by the feed and the video page: like, save, share, follow.
+// Each updates its button optimistically, then settles on the server's answer.
+
+import { api, compactCount, reportError, requireSignIn, toast } from "./api.js";
+
+export function setCount(root, name, value) {
+  for (const node of root.querySelectorAll(`[data-count="${name}"]`)) {
+    node.textContent = compactCount(value);
+    node.dataset.value = String(value);
+  }
+}
+
+function setPressed(root, action, pressed) {
+  for (const button of root.querySelectorAll(`[data-action="${action}"]`)) {
+    button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    button.classList.toggle("on", pressed);
+  }
+}
+
+export function paintCard(root, card) {
+  for (const name of ["likes", "comments", "saves", "shares"]) setCount(root, name, card.counts[name]);
+  setPressed(root, "like", card.viewer.liked);
+  setPressed(root, "save", card.viewer.saved);
+  paintFollow(root, card);
+}
+
+export function paintFollow(root, card) {
+  for (const button of root.querySelectorAll('[data-action="follow"]')) {
+    const hide = card.viewer.is_owner;
+    button.hidden = hide;
+    button.textContent = card.viewer.following_owner ? "Following" : "Follow";
+    button.classList.toggle("on", card.viewer.following_owner);
+    button.setAttribute("aria-pressed", card.viewer.following_owner ? "true" : "false");
+  }
+}
+
+async function toggle(root, card, { action, flag, count, reason }) {
+  if (!requireSignIn(reason)) return false;
+  const before = { flag: card.viewer[flag], count: card.counts[count] };
+  const next = !before.flag;
+  card.viewer[flag] = next;
+  card.counts[count] = Math.max(0, before.count + (next ? 1 : -1));
+  paintCard(root, card);
+  try {
+    const answer = await api(`/api/videos/${card.id}/${action}`, { method: next ? "POST" : "DELETE" });
+    if (answer && flag in answer) card.viewer[flag] = answer[flag];
+    if (answer && count in answer) card.counts[count] = answer[count];
+  } catch (error) {
+    card.viewer[flag] = before.flag;
+    card.counts[count] = before.count;
+    reportError(error);
+  }
+  paintCard(root, card);
+  return card.viewer[flag];
+}
+
+export function toggleLike(root, card) {
+  return toggle(root, card, { action: "like", flag: "liked", count: "likes", reason: "Log in to like videos." });
+}
+
+// Double-tap: only ever likes (never un-likes).
+export function likeOnce(root, card) {
+  if (card.viewer.liked) return Promise.resolve(true);
+  return toggleLike(root, card);
+}
+
+export function toggleSave(root, card) {
+  return toggle(root, card, { action: "save", flag: "saved", count: "saves", reason: "Log in to save videos." });
+}
+
+export function videoUrl(card) {
+  return new URL(`/v/${card.id}`, location.origin).href;
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}
+
+// Share = copy the link (always) + count the share on the server (anyone may share).
+export async function share(root, card) {
+  let url = videoUrl(card);
+  const copied = await copyText(url);
+  try {
+    const answer = await api(`/api/videos/${card.id}/share`, { method: "POST", body: { channel: "copy_link" } });
+    if (answer && "shares" in answer) card.counts.shares = answer.shares;
+    else card.counts.shares += 1;
+    if (answer && answer.url) url = answer.url;
+  } catch (error) {
+    if (error.status !== 401 && error.status !== 403) reportError(error);
+  }
+  paintCard(root, card);
+  toast(copied ? "Link copied" : url);
+}
+
+export async function copyLink(card) {
+  toast((await copyText(videoUrl(card))) ? "Link copied" : videoUrl(card));
+}
+
+// Follow / unfollow a card's creator; every card of that creator on the page updates.
+export async function toggleFollow(card, { onChange } = {}) {
+  if (!requireSignIn("Log in to follow creators.")) return;
+  const next = !card.viewer.following_owner;
+  try {
+    const answer = await api(`/api/users/${encodeURIComponent(card.owner.username)}/follow`, {
+      method: next ? "POST" : "DELETE",
+    });
+    const following = answer && "following" in answer ? answer.following : next;
+    onChange?.(card.owner.username, following);
+    toast(following ? `Following @${card.owner.username}` : `Unfollowed @${card.owner.username}`);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+// Follow button of a profile page (data attributes carry the username and state).
+export function bindProfileFollow(button, followersNode) {
+  button.addEventListener("click", async () => {
+    if (!requireSignIn("Log in to follow creators.")) return;
+    const username = button.dataset.username;
+    const next = button.getAttribute("aria-pressed") !== "true";
+    try {
+      const answer = await api(`/api/users/${encodeURIComponent(username)}/follow`, { method: next ? "POST" : "DELETE" });
+      const following = answer && "following" in answer ? answer.following : next;
+      button.setAttribute("aria-pressed", following ? "true" : "false");
+      button.classList.toggle("on", following);
+      button.textContent = following ? "Following" : "Follow";
+      if (followersNode && answer && "followers" in answer) followersNode.textContent = compactCount(answer.followers);
+    } catch (error) {
+      reportError(error);
+    }
+  });
+}

@@ -1,0 +1,147 @@
+// JSON API client for the pages: CSRF header, error shape, sign-in prompt, small DOM helpers.
+
+export const viewer = JSON.parse(document.getElementById("viewer-data")?.textContent || "{}");
+
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && (body.detail || body.error)) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+// A per-tab id for the anonymous session taste (sent as X-Session-Id and in interaction events).
+export function sessionId() {
+  let id = sessionStorage.getItem("reels:session");
+  if (!id) {
+    id = uuid();
+    sessionStorage.setItem("reels:session", id);
+  }
+  return id;
+}
+
+// fetch() with JSON in and out, the session cookie and the CSRF header on unsafe methods.
+export async function api(url, { method = "GET", body, keepalive = false, signal } = {}) {
+  const headers = { Accept: "application/json", "X-Session-Id": sessionId() };
+  const init = { method, headers, credentials: "same-origin", keepalive, signal };
+  if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, init);
+  if (response.status === 204) return null;
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { detail: text.slice(0, 200) };
+    }
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// Account-only actions: anonymous visitors get the sign-in sheet instead of an error.
+export function requireSignIn(reason) {
+  if (viewer.authenticated) return true;
+  promptSignIn(reason);
+  return false;
+}
+
+export function promptSignIn(reason = "Log in to like, save, comment and follow.") {
+  const dialog = document.getElementById("signin-prompt");
+  if (!dialog) {
+    window.location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+    return;
+  }
+  const next = encodeURIComponent(location.pathname + location.search);
+  dialog.querySelector("[data-role=reason]").textContent = reason;
+  dialog.querySelector("[data-role=login]").href = `/login?next=${next}`;
+  dialog.querySelector("[data-role=register]").href = `/register?next=${next}`;
+  if (!dialog.open) dialog.showModal();
+}
+
+// Errors from account actions: 401/403 mean "sign in", the rest become a toast.
+export function reportError(error, fallback = "Something went wrong") {
+  if (error instanceof ApiError && (error.status === 401 || error.status === 403) && !viewer.authenticated) {
+    promptSignIn();
+    return;
+  }
+  if (error instanceof ApiError && error.status === 429) {
+    toast("Slow down a little - try again in a moment");
+    return;
+  }
+  toast(error instanceof ApiError ? error.message : fallback);
+}
+
+let toastTimer = 0;
+export function toast(message) {
+  const box = document.getElementById("toast");
+  if (!box) return;
+  box.textContent = message;
+  box.classList.add("show");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => box.classList.remove("show"), 2600);
+}
+
+export function compactCount(value) {
+  const n = Number(value) || 0;
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0).replace(/\.0$/, "")}K`;
+  return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, "")}M`;
+}
+
+// Element factory that only ever sets text (never HTML) from data.
+export function el(tag, { cls, text, attrs } = {}, children = []) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (attrs) for (const [key, value] of Object.entries(attrs)) if (value !== undefined && value !== null) node.setAttribute(key, value);
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+// Caption text with #hashtags turned into links to their tag pages (text nodes only).
+const HASHTAG_RE = /#([\p{L}\p{N}_-]{1,64})/gu;
+export function renderCaption(target, caption) {
+  // One inline wrapper: line-clamped (-webkit-box) captions would drop the spaces between links.
+  const line = document.createElement("span");
+  const text = caption || "";
+  let last = 0;
+  for (const match of text.matchAll(HASHTAG_RE)) {
+    if (match.index > last) line.append(document.createTextNode(text.slice(last, match.index)));
+    const slug = match[1].toLowerCase();
+    line.append(el("a", { cls: "hashtag", text: match[0], attrs: { href: `/tag/${encodeURIComponent(slug)}` } }));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) line.append(document.createTextNode(text.slice(last)));
+  target.replaceChildren(line);
+}
+
+export function relativeTime(iso) {
+  if (!iso) return "";
+  const seconds = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
+  if (seconds < 86400 * 30) return `${Math.floor(seconds / 86400)}d`;
+  return new Date(iso).toLocaleDateString();
+}
+
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

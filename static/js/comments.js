@@ -1,0 +1,172 @@
+// Comment thread: list (cursor pages, one level of replies), post, reply, delete.
+// Used as a bottom sheet on the feed and inline on the video page.
+
+import { api, el, relativeTime, reportError, requireSignIn, toast, viewer } from "./api.js";
+
+export class CommentThread {
+  // root: element holding [data-role=list|form|empty|count|replying] and [data-action=more].
+  constructor(root, { onCountChange } = {}) {
+    this.root = root;
+    this.list = root.querySelector("[data-role=list]");
+    this.form = root.querySelector("[data-role=form]");
+    this.input = this.form.querySelector("input[name=body], textarea[name=body]");
+    this.more = root.querySelector("[data-action=more]");
+    this.empty = root.querySelector("[data-role=empty]");
+    this.replying = root.querySelector("[data-role=replying]");
+    this.template = document.getElementById("comment-template");
+    this.onCountChange = onCountChange;
+    this.card = null;
+    this.next = null;
+    this.parentId = null;
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.post();
+    });
+    this.more.addEventListener("click", () => this.loadPage(this.next));
+    root.querySelector("[data-action=cancel-reply]")?.addEventListener("click", () => this.replyTo(null));
+    this.input.addEventListener("focus", () => {
+      if (!viewer.authenticated) {
+        this.input.blur();
+        requireSignIn("Log in to comment.");
+      }
+    });
+  }
+
+  async open(card) {
+    this.card = card;
+    this.list.replaceChildren();
+    this.replyTo(null);
+    this.setCount(card.counts.comments);
+    this.empty.hidden = true;
+    await this.loadPage(`/api/videos/${card.id}/comments?limit=20`);
+  }
+
+  setCount(count) {
+    const node = this.root.querySelector("[data-role=count]");
+    if (node) node.textContent = String(count);
+    const noun = this.root.querySelector("[data-role=count-noun]");
+    if (noun) noun.textContent = count === 1 ? "comment" : "comments";
+  }
+
+  async loadPage(url) {
+    if (!url || !this.card) return;
+    this.more.hidden = true;
+    try {
+      const page = await api(url);
+      for (const comment of page.results || []) this.list.append(this.renderComment(comment));
+      this.next = page.next;
+      this.more.hidden = !page.next;
+      this.empty.hidden = this.list.children.length > 0;
+    } catch (error) {
+      reportError(error, "Could not load comments");
+    }
+  }
+
+  renderComment(comment) {
+    const node = this.template.content.firstElementChild.cloneNode(true);
+    node.dataset.commentId = comment.id;
+    const author = node.querySelector("[data-role=author]");
+    author.textContent = comment.author.display_name || comment.author.username;
+    author.href = `/@${encodeURIComponent(comment.author.username)}`;
+    node.querySelector("[data-role=body]").textContent = comment.body;
+    const time = node.querySelector("[data-role=time]");
+    time.textContent = relativeTime(comment.created_at);
+    time.dateTime = comment.created_at;
+    const del = node.querySelector("[data-action=delete]");
+    del.hidden = !comment.can_delete;
+    del.addEventListener("click", () => this.remove(comment, node));
+    const reply = node.querySelector("[data-action=reply]");
+    const replies = node.querySelector("[data-role=replies]");
+    if (comment.parent_id) {
+      reply.remove();
+      replies.remove();
+      node.classList.add("reply");
+    } else {
+      reply.addEventListener("click", () => this.replyTo(comment));
+      for (const child of comment.replies || []) replies.append(this.renderComment(child));
+      const hidden = (comment.reply_count || 0) - (comment.replies || []).length;
+      if (hidden > 0) {
+        const button = el("button", { cls: "link-btn", text: `View ${hidden} more repl${hidden === 1 ? "y" : "ies"}`, attrs: { type: "button" } });
+        button.addEventListener("click", () => this.loadReplies(comment, replies, button));
+        node.append(button);
+      }
+    }
+    return node;
+  }
+
+  async loadReplies(comment, container, button) {
+    button.disabled = true;
+    try {
+      let url = `/api/videos/${this.card.id}/comments?parent=${comment.id}&limit=50`;
+      const shown = new Set([...container.children].map((child) => child.dataset.commentId));
+      while (url) {
+        const page = await api(url);
+        for (const reply of page.results || []) {
+          if (!shown.has(String(reply.id))) container.append(this.renderComment(reply));
+        }
+        url = page.next;
+      }
+      button.remove();
+    } catch (error) {
+      button.disabled = false;
+      reportError(error, "Could not load replies");
+    }
+  }
+
+  replyTo(comment) {
+    this.parentId = comment ? comment.id : null;
+    if (!this.replying) return;
+    this.replying.hidden = !comment;
+    if (comment) {
+      this.replying.querySelector("span").textContent = `Replying to ${comment.author.display_name || comment.author.username}`;
+      this.input.focus();
+    }
+  }
+
+  async post() {
+    if (!requireSignIn("Log in to comment.")) return;
+    const body = this.input.value.trim();
+    if (!body) return;
+    const button = this.form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const payload = { body };
+      if (this.parentId) payload.parent_id = this.parentId;
+      const comment = await api(`/api/videos/${this.card.id}/comments`, { method: "POST", body: payload });
+      const node = this.renderComment(comment);
+      if (comment.parent_id) {
+        const parent = this.list.querySelector(`[data-comment-id="${comment.parent_id}"] [data-role=replies]`);
+        (parent || this.list).append(node);
+      } else {
+        this.list.prepend(node);
+      }
+      this.input.value = "";
+      this.replyTo(null);
+      this.empty.hidden = true;
+      this.bumpCount(1);
+    } catch (error) {
+      reportError(error, "Could not post the comment");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async remove(comment, node) {
+    try {
+      await api(`/api/comments/${comment.id}`, { method: "DELETE" });
+      const removed = 1 + node.querySelectorAll(".comment").length;
+      node.remove();
+      this.bumpCount(-removed);
+      this.empty.hidden = this.list.children.length > 0;
+      toast("Comment deleted");
+    } catch (error) {
+      reportError(error, "Could not delete the comment");
+    }
+  }
+
+  bumpCount(delta) {
+    this.card.counts.comments = Math.max(0, this.card.counts.comments + delta);
+    this.setCount(this.card.counts.comments);
+    this.onCountChange?.(this.card);
+  }
+}

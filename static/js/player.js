@@ -1,0 +1,129 @@
+// Video element lifecycle: pick the source (native HLS, hls.js, or MP4), preload, release.
+
+const HLS_SCRIPT_URL = "/static/vendor/hls.light.min.js";
+const HLS_MIME = "application/vnd.apple.mpegurl";
+let hlsLoading = null;
+
+function loadHlsJs() {
+  if (window.Hls) return Promise.resolve(window.Hls);
+  if (!hlsLoading) {
+    hlsLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = HLS_SCRIPT_URL;
+      script.async = true;
+      script.onload = () => resolve(window.Hls);
+      script.onerror = () => reject(new Error("hls.js failed to load"));
+      document.head.append(script);
+    });
+  }
+  return hlsLoading;
+}
+
+function mediaSourceAvailable() {
+  return Boolean(window.MediaSource || window.ManagedMediaSource);
+}
+
+// Which way this browser plays a card: "native-hls", "hls.js" or "mp4".
+export function playbackMode(card, probe = document.createElement("video")) {
+  if (card.hls_url && probe.canPlayType(HLS_MIME)) return "native-hls";
+  if (card.hls_url && mediaSourceAvailable()) return "hls.js";
+  return "mp4";
+}
+
+// A muted, looping, inline <video> for a card; sources are attached by attachSource().
+export function createVideo(card) {
+  const video = document.createElement("video");
+  video.className = "player";
+  video.muted = true;
+  video.defaultMuted = true;
+  video.loop = true;
+  video.playsInline = true;
+  video.setAttribute("playsinline", "");
+  video.setAttribute("webkit-playsinline", "");
+  video.disablePictureInPicture = true;
+  video.preload = "none";
+  if (card.poster_url) video.poster = card.poster_url;
+  return video;
+}
+
+// Attach the card's media to the element with the given preload level ("auto" fetches the
+// first seconds now, "metadata" only the header). Idempotent: upgrading preload later is cheap.
+export async function attachSource(video, card, preload) {
+  video.preload = preload;
+  if (video.dataset.attached) {
+    if (preload === "auto" && video._hls) video._hls.startLoad(-1);
+    return;
+  }
+  video.dataset.attached = "1";
+  const mode = card.mp4_url || card.hls_url ? playbackMode(card, video) : "none";
+  video.dataset.mode = mode;
+  if (mode === "none") return;
+  if (mode === "hls.js") {
+    try {
+      const Hls = await loadHlsJs();
+      if (!video.dataset.attached) return; // released while the library loaded
+      if (Hls && Hls.isSupported()) {
+        const hls = new Hls({
+          capLevelToPlayerSize: true, // the rendition that fits the screen
+          maxBufferLength: 12,
+          maxMaxBufferLength: 30,
+          startFragPrefetch: true,
+          autoStartLoad: preload !== "none",
+        });
+        video._hls = hls;
+        hls.on(Hls.Events.ERROR, (_event, data) => {
+          if (data.fatal && card.mp4_url) {
+            hls.destroy();
+            video._hls = null;
+            video.dataset.mode = "mp4";
+            video.src = card.mp4_url;
+          }
+        });
+        hls.loadSource(card.hls_url);
+        hls.attachMedia(video);
+        return;
+      }
+    } catch {
+      // fall through to MP4
+    }
+    video.dataset.mode = "mp4";
+  }
+  video.src = mode === "native-hls" ? card.hls_url : card.mp4_url || card.hls_url;
+}
+
+// Free the decoder and network buffers: the element no longer holds any media.
+export function releaseVideo(video) {
+  try {
+    video.pause();
+  } catch {
+    // already detached
+  }
+  if (video._hls) {
+    video._hls.destroy();
+    video._hls = null;
+  }
+  delete video.dataset.attached;
+  video.removeAttribute("src");
+  video.load();
+  video.remove();
+}
+
+// play() that never throws: returns whether playback started (autoplay policies may refuse).
+export async function tryPlay(video) {
+  try {
+    await video.play();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function bufferedAheadSeconds(video) {
+  const ranges = video.buffered;
+  for (let i = 0; i < ranges.length; i++) {
+    if (ranges.start(i) <= video.currentTime + 0.1 && ranges.end(i) >= video.currentTime) {
+      return ranges.end(i) - video.currentTime;
+    }
+  }
+  return 0;
+}

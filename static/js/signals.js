@@ -1,0 +1,142 @@
+// Watch signals: per-video watch tracking and batched delivery to /api/interactions.
+//
+// Events queue in memory and go out every few seconds or when the batch fills. When the page
+// is hidden or closed, signed-in visitors flush with fetch(keepalive) - it survives the tab
+// closing like sendBeacon and can carry the X-CSRFToken header that session auth requires;
+// anonymous visitors (no CSRF check for them) flush with navigator.sendBeacon.
+
+import { csrfToken, sessionId, uuid, viewer } from "./api.js";
+
+const ENDPOINT = "/api/interactions";
+const FLUSH_INTERVAL_MS = 4000;
+const MAX_BATCH_EVENTS = 25;
+const SKIP_WITHIN_MS = 2000;
+const MAX_QUEUE_EVENTS = 500;
+
+export class SignalQueue {
+  constructor() {
+    this.queue = [];
+    this.session = sessionId();
+    this.beforeHide = [];
+    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    const onHide = () => {
+      for (const hook of this.beforeHide) hook();
+      this.flush({ unloading: true });
+    };
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") onHide();
+    });
+    window.addEventListener("pagehide", onHide);
+  }
+
+  push(type, { videoId, watchMs = 0, position = null }) {
+    this.queue.push({
+      event_id: uuid(),
+      video_id: videoId,
+      type,
+      watch_ms: Math.max(0, Math.round(watchMs)),
+      position,
+      session_id: this.session,
+      ts: new Date().toISOString(),
+    });
+    if (this.queue.length > MAX_QUEUE_EVENTS) this.queue.splice(0, this.queue.length - MAX_QUEUE_EVENTS);
+    if (this.queue.length >= MAX_BATCH_EVENTS) this.flush();
+  }
+
+  flush({ unloading = false } = {}) {
+    if (!this.queue.length) return;
+    const events = this.queue.splice(0, MAX_BATCH_EVENTS);
+    const body = JSON.stringify({ events });
+    if (unloading && !viewer.authenticated && navigator.sendBeacon) {
+      const sent = navigator.sendBeacon(ENDPOINT, new Blob([body], { type: "application/json" }));
+      if (sent) {
+        if (this.queue.length) this.flush({ unloading });
+        return;
+      }
+    }
+    fetch(ENDPOINT, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "X-Session-Id": this.session },
+      body,
+    })
+      .then((response) => {
+        // Server errors and rate limits: put the batch back (event_id makes retries idempotent).
+        if (response.status >= 500 || response.status === 429) this.queue.unshift(...events);
+      })
+      .catch(() => {
+        if (!unloading) this.queue.unshift(...events);
+      });
+    if (this.queue.length) this.flush({ unloading });
+  }
+}
+
+// Watch tracking for one video while it is on screen. Loops are detected from currentTime
+// jumping back near the end: the first completion is "finish", later ones "rewatch".
+export class WatchTracker {
+  constructor(queue, card, position) {
+    this.queue = queue;
+    this.card = card;
+    this.position = position;
+    this.enteredAt = 0;
+    this.playingSince = 0;
+    this.watchedMs = 0;
+    this.played = false;
+    this.completions = 0;
+    this.lastTime = 0;
+    this.impressionSent = false;
+  }
+
+  send(type, extra = {}) {
+    this.queue.push(type, { videoId: this.card.id, position: this.position, ...extra });
+  }
+
+  enter() {
+    this.enteredAt = performance.now();
+    this.watchedMs = 0;
+    this.playingSince = 0;
+    if (!this.impressionSent) {
+      this.impressionSent = true;
+      this.send("impression");
+    }
+  }
+
+  onPlaying() {
+    if (!this.playingSince) this.playingSince = performance.now();
+    if (!this.played) {
+      this.played = true;
+      this.send("play");
+    }
+  }
+
+  onPaused() {
+    if (this.playingSince) {
+      this.watchedMs += performance.now() - this.playingSince;
+      this.playingSince = 0;
+    }
+  }
+
+  onTime(currentTime, duration) {
+    const wrapped = duration > 0 && this.lastTime > duration * 0.75 && currentTime < this.lastTime - 0.5;
+    this.lastTime = currentTime;
+    if (!wrapped) return;
+    this.completions += 1;
+    this.send(this.completions === 1 ? "finish" : "rewatch", { watchMs: this.currentWatchMs() });
+  }
+
+  currentWatchMs() {
+    return this.watchedMs + (this.playingSince ? performance.now() - this.playingSince : 0);
+  }
+
+  // Leaving the video: "skip" when it was left within 2 s, else a "pause" carrying watch_ms.
+  leave() {
+    if (!this.enteredAt) return;
+    this.onPaused();
+    const onScreenMs = performance.now() - this.enteredAt;
+    this.enteredAt = 0;
+    const type = onScreenMs < SKIP_WITHIN_MS && this.completions === 0 ? "skip" : "pause";
+    this.send(type, { watchMs: this.watchedMs });
+    this.lastTime = 0;
+  }
+}

@@ -1,0 +1,306 @@
+"""Browser-test fixtures: real clips through the real pipeline, a live daphne server on the test
+database, a Celery worker when a test uploads, and headless Debian Chromium via Playwright.
+
+Seed data is committed (outside any test transaction) once for the package and deleted when the
+package finishes, so the live server - another process - sees it. Tests only write through the
+server (the browser), so they can use ordinary `django_db` and read what the server committed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.conftest import BASE_DIR, free_port, wait_http_ok
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_SECONDS = 60
+WORKER_START_TIMEOUT_SECONDS = 60
+SEED_USERNAME_PREFIX = "web_"
+SEED_PASSWORD = "correct-horse-battery"
+MOBILE_VIEWPORT = {"width": 390, "height": 844}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
+
+
+@dataclass
+class Seed:
+    """What the package's tests can rely on: users (password SEED_PASSWORD) and ready videos."""
+
+    users: dict[str, object] = field(default_factory=dict)
+    videos: dict[str, object] = field(default_factory=dict)
+    media_root: Path | None = None
+
+    def password(self) -> str:
+        return SEED_PASSWORD
+
+
+def _test_database_url() -> str:
+    from django.conf import settings
+    from django.db import connection
+
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def _delete_seed_rows() -> None:
+    from feed.models import Interaction
+    from profiles.models import User
+    from videos.models import Video
+
+    users = User.objects.filter(username__startswith=SEED_USERNAME_PREFIX)
+    Interaction.objects.filter(video__owner__in=users).delete()
+    Video.objects.filter(owner__in=users).delete()
+    users.delete()
+
+
+def _process_clip(*, owner, path: Path, caption: str, privacy: str = "public"):  # noqa: ANN001, ANN202
+    from videos.models import VideoStatus
+    from videos.pipeline import pipeline_run
+    from videos.services import video_create_from_path
+
+    video, _ = video_create_from_path(owner=owner, path=path, caption=caption, privacy=privacy)
+    video = pipeline_run(video_id=video.pk)
+    assert video.status == VideoStatus.READY, (video.status, video.failure_reason)
+    return video
+
+
+@pytest.fixture(scope="package")
+def web_seed(
+    django_db_setup,
+    django_db_blocker,
+    embedder_url: str,
+    tmp_path_factory,  # noqa: ANN001
+) -> Iterator[Seed]:
+    """Three creators and a viewer; six scene clips and one `<script>`-captioned clip, all
+    processed by the real pipeline (transcode, transcribe, embed, tag, publish)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from profiles.models import User
+    from tagging.models import Tag, TagCategory
+    from tests.web.scenes import SCENES, Scene, make_scene_clip
+
+    media_root = tmp_path_factory.mktemp("web-media")
+    clips = tmp_path_factory.mktemp("web-clips")
+    seed = Seed(media_root=media_root)
+    started = time.monotonic()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media_root), EMBEDDER_URL=embedder_url),
+    ):
+        _delete_seed_rows()
+        had_tags = Tag.objects.exists()
+        if not had_tags:
+            call_command("load_taxonomy", "--default", verbosity=0)
+        for name, display in [
+            ("alice", "Alice Rivera"),
+            ("bob", "Bob Okafor"),
+            ("mallory", "Mallory"),
+            ("viewer", "Vic Viewer"),
+        ]:
+            seed.users[name] = User.objects.create_user(
+                username=f"{SEED_USERNAME_PREFIX}{name}",
+                password=SEED_PASSWORD,
+                display_name=display,
+            )
+        owners = ["alice", "alice", "bob", "alice", "bob", "alice"]
+        for scene, owner in zip(SCENES, owners, strict=True):
+            path = make_scene_clip(scene, clips / f"{scene.name}.mp4")
+            seed.videos[scene.name] = _process_clip(
+                owner=seed.users[owner], path=path, caption=scene.caption
+            )
+        hostile = Scene(
+            "hostile",
+            (40, 40, 40),
+            (10, 10, 10),
+            (200, 60, 60),
+            '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> #safety',
+            "a short clip about internet safety",
+        )
+        path = make_scene_clip(hostile, clips / "hostile.mp4")
+        seed.videos["hostile"] = _process_clip(
+            owner=seed.users["mallory"], path=path, caption=hostile.caption
+        )
+        print(f"web_seed: {len(seed.videos)} clips ready in {time.monotonic() - started:.1f}s")
+        yield seed
+        _delete_seed_rows()
+        if not had_tags:
+            Tag.objects.all().delete()
+            TagCategory.objects.all().delete()
+
+
+def _child_env(seed: Seed, embedder_url: str) -> dict[str, str]:
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tiktok.settings",
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "MEDIA_ROOT": str(seed.media_root),
+        "SERVE_MEDIA": "1",
+        "EMBEDDER_URL": embedder_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PYTHONUNBUFFERED": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@pytest.fixture(scope="package")
+def live_url(web_seed: Seed, embedder_url: str, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
+    """A daphne server (HTTP + websockets) on the test database and the seeded media."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "tiktok.asgi:application",
+            ],
+            cwd=BASE_DIR,
+            env=_child_env(web_seed, embedder_url),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{url}/login", SERVER_START_TIMEOUT_SECONDS, process)
+    except RuntimeError as exc:
+        _stop(process)
+        raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
+    yield url
+    _stop(process)
+
+
+@pytest.fixture
+def celery_worker(web_seed: Seed, embedder_url: str, tmp_path) -> Iterator[subprocess.Popen]:  # noqa: ANN001
+    """A solo-pool Celery worker for the test (started after the per-test Redis flush)."""
+    log_path = tmp_path / "worker.log"
+    ready_marker = "ready."
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tiktok",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=BASE_DIR,
+            env=_child_env(web_seed, embedder_url),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
+    while ready_marker not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    process.log_path = log_path  # type: ignore[attr-defined]
+    yield process
+    _stop(process)
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless. Playwright's sync API keeps an asyncio loop on this thread,
+    so Django's async-safety guard is lifted while it runs: the tests' ORM reads are ordinary
+    synchronous calls."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+            # ORM calls made while Playwright's loop runs get their own (context-local) database
+            # connections; close them here or the test database cannot be dropped at the end.
+            from django.db import connections
+
+            connections.close_all()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def mobile_page(live_url: str, browser) -> Iterator[object]:  # noqa: ANN001
+    """A phone-sized, touch-capable page."""
+    context = browser.new_context(
+        base_url=live_url,
+        viewport=MOBILE_VIEWPORT,
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(live_url: str, browser) -> Iterator[object]:  # noqa: ANN001
+    context = browser.new_context(base_url=live_url, viewport=DESKTOP_VIEWPORT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, username: str, password: str = SEED_PASSWORD) -> None:  # noqa: ANN001
+    """Sign the page's browser context in through the API (the session cookie is shared)."""
+    response = page.request.post(
+        "/api/auth/login", data={"username": username, "password": password}
+    )
+    assert response.ok, response.text()

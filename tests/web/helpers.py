@@ -1,0 +1,68 @@
+"""Small page helpers shared by the browser tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+WAIT_TIMEOUT_MS = 20_000
+
+
+def wait_feed_playing(page, index: int = 0) -> None:  # noqa: ANN001
+    """Wait until slide `index` is the active one and its video is advancing."""
+    page.wait_for_function(
+        """(index) => window.reelsFeed && window.reelsFeed.active === index &&
+            (() => { const v = document.querySelector(`.slide[data-index="${index}"] video`);
+                     return v && !v.paused && v.currentTime > 0.2; })()""",
+        arg=index,
+        timeout=WAIT_TIMEOUT_MS,
+    )
+
+
+def wait_feed_advanced(page, past: int) -> int:  # noqa: ANN001
+    """Wait until a slide after `past` is active and playing; return its index."""
+    page.wait_for_function(
+        """(past) => window.reelsFeed && window.reelsFeed.active > past &&
+            (() => { const v = document.querySelector('.slide.active video');
+                     return v && !v.paused && v.currentTime > 0.2; })()""",
+        arg=past,
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    return page.evaluate("() => window.reelsFeed.active")
+
+
+def session_id(page) -> str:  # noqa: ANN001
+    """The tab's feed session id (what its interaction events carry)."""
+    return page.evaluate("() => sessionStorage.getItem('reels:session')")
+
+
+def active_video_id(page) -> int:  # noqa: ANN001
+    return int(page.eval_on_selector(".slide.active", "node => node.dataset.videoId"))
+
+
+def touch_swipe_up(page, steps: int = 10) -> None:  # noqa: ANN001
+    """A finger dragging up over half the screen, as raw touch events through the DevTools
+    protocol (the browser turns them into a native scroll, then snaps)."""
+    viewport = page.viewport_size
+    x, start_y = viewport["width"] // 3, int(viewport["height"] * 0.75)
+    step_px = int(viewport["height"] * 0.55) // steps
+    session = page.context.new_cdp_session(page)
+    session.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": start_y}]}
+    )
+    for step in range(1, steps + 1):
+        point = {"x": x, "y": start_y - step * step_px}
+        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.detach()
+
+
+def eventually(check: Callable[[], object], timeout_s: float = 15.0, interval_s: float = 0.3):  # noqa: ANN201
+    """Poll until check() returns something truthy (the server writes asynchronously)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval_s)
