@@ -122,3 +122,41 @@ def test_browsers_without_native_hls_play_through_hls_js(mobile_page):  # noqa: 
     video = mobile_page.locator('.slide[data-index="0"] video')
     assert video.evaluate("v => v.dataset.mode") == "hls.js"
     assert video.evaluate("v => v.currentSrc.startsWith('blob:')")
+
+
+def _heap_metrics(page) -> dict[str, float]:  # noqa: ANN001
+    """JS heap and DOM size after a forced garbage collection (Chrome DevTools Protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("HeapProfiler.collectGarbage")
+    cdp.send("Performance.enable")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    cdp.detach()
+    return metrics
+
+
+def test_memory_stays_flat_over_two_hundred_swipes(mobile_page):  # noqa: ANN001
+    mobile_page.goto("/")
+    wait_feed_playing(mobile_page, 0)
+    count = mobile_page.evaluate("() => window.reelsFeed.count")
+    last = count - 1
+
+    def swipe_zigzag(swipes: int, start: int) -> int:
+        index = start
+        for _ in range(swipes):
+            going_down = (index // last) % 2 == 0 if last else True
+            mobile_page.keyboard.press("j" if going_down else "k")
+            index += 1
+            mobile_page.wait_for_timeout(60)
+        return index
+
+    done = swipe_zigzag(20, 0)
+    mobile_page.wait_for_timeout(500)
+    early = _heap_metrics(mobile_page)
+    swipe_zigzag(180, done)
+    mobile_page.wait_for_timeout(500)
+    late = _heap_metrics(mobile_page)
+
+    assert mobile_page.locator("video").count() <= 4
+    assert late["Nodes"] <= early["Nodes"] * 1.25 + 200
+    # Flat: 180 more swipes may not grow the heap by more than a small constant.
+    assert late["JSHeapUsedSize"] <= early["JSHeapUsedSize"] * 1.3 + 2_000_000
