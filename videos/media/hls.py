@@ -20,9 +20,10 @@ def mp4_to_hls(mp4_path: Path, hls_dir: Path) -> Path:
         "hls_segment_filename": str(hls_dir / "seg_%03d.ts"),
         "hls_flags": "independent_segments",
     }
-    with av.open(str(mp4_path)) as source, av.open(
-        str(playlist), "w", format="hls", options=options
-    ) as target:
+    with (
+        av.open(str(mp4_path)) as source,
+        av.open(str(playlist), "w", format="hls", options=options) as target,
+    ):
         mapping = {}
         for stream in source.streams:
             if stream.type in ("video", "audio"):

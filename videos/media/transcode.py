@@ -204,9 +204,10 @@ def transcode(
     asr_chunks: list[bytes] = []
     audio_samples = 0
 
-    with av.open(str(source), metadata_errors="ignore") as container, av.open(
-        str(mp4_path), "w", format="mp4", options={"movflags": "+faststart"}
-    ) as output:
+    with (
+        av.open(str(source), metadata_errors="ignore") as container,
+        av.open(str(mp4_path), "w", format="mp4", options={"movflags": "+faststart"}) as output,
+    ):
         video_in = container.streams.video[0]
         video_in.thread_type = "AUTO"
         audio_in = container.streams.audio[0] if container.streams.audio else None
@@ -272,9 +273,12 @@ def transcode(
                         frame.pts = round(max(0.0, relative) / frame.time_base)
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
-                    if t_in is not None and first_pts_s is not None:
-                        if t_in - first_pts_s > limits.max_duration_s + 1.0:
-                            continue
+                    if (
+                        t_in is not None
+                        and first_pts_s is not None
+                        and t_in - first_pts_s > limits.max_duration_s + 1.0
+                    ):
+                        continue
                     frame.pts = None
                     encode_audio(frame)
         if upright is None:
