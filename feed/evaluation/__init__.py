@@ -1,0 +1,1 @@
+"""Offline evaluation and benchmarking of the For You feed (evaluate_feed, bench_feed)."""

@@ -1,0 +1,268 @@
+"""bench_feed's measurements: the feed API through daphne + HTTP, and the pgvector query alone."""
+
+from __future__ import annotations
+
+import contextlib
+import cProfile
+import io
+import os
+import pstats
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from feed.evaluation.bench_seed import BenchCatalogue
+from feed.evaluation.report import percentiles_ms
+from videos.vector_index import hnsw_index_name, nearest_sql, vector_literal
+
+SERVER_START_TIMEOUT_SECONDS = 90
+WARMUP_REQUESTS = 5
+ANONYMOUS_VISITORS = 50
+EVENTS_PER_INTERACTION_REQUEST = 5
+PAGE_LIMIT = 10
+UNTHROTTLED = "100000000/min"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def daphne_server(
+    *, database_url: str, redis_url: str, embedding_version: str, log_path: Path
+) -> Iterator[str]:
+    """daphne serving the project against the throwaway database; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ACTIVE_EMBEDDING_VERSION": embedding_version,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "LOG_LEVEL": "WARNING",
+        "THROTTLE_ANON": UNTHROTTLED,
+        "THROTTLE_USER": UNTHROTTLED,
+        "THROTTLE_INTERACTIONS": UNTHROTTLED,
+    }
+    base_dir = Path(settings.BASE_DIR) if hasattr(settings, "BASE_DIR") else Path.cwd()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "tiktok.asgi:application",
+            ],
+            cwd=base_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(f"{url}/api/feed?limit=1", process, log_path)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"daphne exited with {process.returncode}:\n{log_path.read_text()[-3000:]}"
+            )
+        try:
+            response = httpx.get(url, timeout=5)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:300]}"
+        except httpx.HTTPError as exc:
+            last = str(exc)
+        time.sleep(0.25)
+    raise RuntimeError(f"daphne not ready after {SERVER_START_TIMEOUT_SECONDS}s: {last}")
+
+
+def _timed(call: Callable[[], httpx.Response], expected: int) -> float:
+    started = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - started
+    if response.status_code != expected:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url} -> {response.status_code}: "
+            f"{response.text[:500]}"
+        )
+    return elapsed
+
+
+def feed_latencies(*, base_url: str, tokens: list[str] | None, requests: int) -> list[float]:
+    """GET /api/feed latencies: token users round-robin, or anonymous cookie sessions."""
+    samples: list[float] = []
+    if tokens is not None:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            for i in range(requests + WARMUP_REQUESTS):
+                headers = {"Authorization": f"Token {tokens[i % len(tokens)]}"}
+                elapsed = _timed(
+                    lambda h=headers: client.get(
+                        "/api/feed", params={"limit": PAGE_LIMIT}, headers=h
+                    ),
+                    200,
+                )
+                if i >= WARMUP_REQUESTS:
+                    samples.append(elapsed)
+        return samples
+    visitors = [httpx.Client(base_url=base_url, timeout=30) for _ in range(ANONYMOUS_VISITORS)]
+    try:
+        for i in range(requests + WARMUP_REQUESTS):
+            client = visitors[i % len(visitors)]
+            elapsed = _timed(lambda c=client: c.get("/api/feed", params={"limit": PAGE_LIMIT}), 200)
+            if i >= WARMUP_REQUESTS:
+                samples.append(elapsed)
+    finally:
+        for client in visitors:
+            client.close()
+    return samples
+
+
+def interaction_latencies(
+    *, base_url: str, tokens: list[str], video_ids: np.ndarray, requests: int, seed: int
+) -> list[float]:
+    """POST /api/interactions latencies (batches of a few events from warm users)."""
+    rng = np.random.default_rng(seed)
+    kinds = ["impression", "play", "finish", "skip", "like"]
+    samples: list[float] = []
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for i in range(requests + WARMUP_REQUESTS):
+            events = [
+                {
+                    "event_id": str(uuid.uuid4()),
+                    "video_id": int(video_ids[rng.integers(len(video_ids))]),
+                    "type": kinds[int(rng.integers(len(kinds)))],
+                    "watch_ms": int(rng.integers(500, 30_000)),
+                    "position": j,
+                    "ts": datetime.now(UTC).isoformat(),
+                }
+                for j in range(EVENTS_PER_INTERACTION_REQUEST)
+            ]
+            headers = {"Authorization": f"Token {tokens[i % len(tokens)]}"}
+            elapsed = _timed(
+                lambda e=events, h=headers: client.post("/api/interactions", json=e, headers=h), 202
+            )
+            if i >= WARMUP_REQUESTS:
+                samples.append(elapsed)
+    return samples
+
+
+def retrieval_measure(*, bench: BenchCatalogue, requests: int, seed: int) -> dict:
+    """The candidate query alone (top FEED_CANDIDATES by inner product), timed, with EXPLAIN."""
+    rng = np.random.default_rng(seed)
+    statement = nearest_sql(embedding_version=bench.version, dim=bench.dim)
+    limit = int(settings.FEED_CANDIDATES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT vector_send(vector) FROM profiles_tasteprofile WHERE embedding_version = %s "
+            "LIMIT 200",
+            [bench.version],
+        )
+        queries = [
+            np.frombuffer(bytes(raw)[4:], dtype=">f4").astype(np.float32) for (raw,) in cursor
+        ]
+    if not queries:
+        queries = [rng.normal(size=bench.dim).astype(np.float32)]
+    literals = [vector_literal(q / np.linalg.norm(q)) for q in queries]
+    samples: list[float] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW hnsw.ef_search")
+        ef_search = cursor.fetchone()[0]
+        for i in range(requests + WARMUP_REQUESTS):
+            params = {"query": literals[i % len(literals)], "limit": limit}
+            started = time.perf_counter()
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+            if i >= WARMUP_REQUESTS:
+                samples.append(time.perf_counter() - started)
+        cursor.execute("EXPLAIN " + statement, {"query": literals[0], "limit": limit})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = re.sub(r"'\[[^\]]*\]'", "'[...]'", plan)  # the 384 numbers of the query vector
+    figures = percentiles_ms(samples)
+    index = hnsw_index_name(bench.version)
+    figures.update(
+        {
+            "limit": limit,
+            "rows_returned": len(rows),
+            "ef_search": int(ef_search),
+            "index": index,
+            "uses_hnsw_index": index in plan,
+            "explain": plan,
+        }
+    )
+    return figures
+
+
+def feed_profile(*, user_ids: list[int], calls: int = 10, top: int = 18) -> str:
+    """cProfile of in-process feed_page calls (no HTTP): where a page's time goes."""
+    from feed.selectors import feed_page
+    from profiles.models import User
+
+    users = list(User.objects.filter(pk__in=user_ids[:calls]))
+    queries: dict[str, list[float]] = defaultdict(list)
+
+    def timed_query(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries[re.sub(r"\s+", " ", sql)[:150]].append(time.perf_counter() - started)
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    with connection.execute_wrapper(timed_query):
+        profiler.enable()
+        for i, user in enumerate(users):
+            feed_page(viewer=user, session_id=f"profile-{i}", cursor=None, limit=PAGE_LIMIT)
+        profiler.disable()
+    pages = max(len(users), 1)
+    per_page_ms = 1000.0 * (time.perf_counter() - started) / pages
+    sql_ms = 1000.0 * sum(sum(times) for times in queries.values()) / pages
+    lines = [
+        f"in-process feed_page (no HTTP): {per_page_ms:.1f} ms per page, of which SQL "
+        f"{sql_ms:.1f} ms in {sum(len(t) for t in queries.values()) / pages:.1f} queries",
+        "slowest statements (ms per page, calls per page):",
+    ]
+    for statement, times in sorted(queries.items(), key=lambda item: -sum(item[1]))[:8]:
+        lines.append(
+            f"  {1000.0 * sum(times) / pages:7.1f} ms {len(times) / pages:5.1f}x  {statement}"
+        )
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+    return "\n".join(lines) + "\n" + out.getvalue()

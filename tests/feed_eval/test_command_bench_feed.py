@@ -1,0 +1,39 @@
+"""bench_feed at a tiny size: figures for every measurement and an HNSW plan.
+
+2,000 videos: below about 1,500 PostgreSQL rightly plans an exact scan for 400 candidates."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+from django.core.management import call_command
+
+from tests.feed_eval.conftest import row_counts
+
+LATENCY_KEYS = {"p50_ms", "p95_ms", "p99_ms"}
+
+
+def test_tiny_bench_writes_every_figure_and_uses_the_hnsw_index(outside_transaction, tmp_path):
+    before = row_counts()
+    out_path = tmp_path / "feed.json"
+    stdout = StringIO()
+    call_command(
+        "bench_feed",
+        videos=2000,
+        users=10,
+        requests=5,
+        out=out_path,
+        no_progress=True,
+        stdout=stdout,
+    )
+    figures = json.loads(out_path.read_text())
+    for name in ("feed_warm", "feed_cold", "feed_anonymous", "interactions", "retrieval_sql"):
+        assert set(figures[name]) >= LATENCY_KEYS, name
+        assert figures[name]["n"] == 5
+        assert 0 < figures[name]["p50_ms"] <= figures[name]["p95_ms"] <= figures[name]["p99_ms"]
+    assert figures["videos"] == 2000
+    assert figures["retrieval_sql"]["uses_hnsw_index"] is True, figures["retrieval_sql"]["explain"]
+    assert figures["retrieval_sql"]["index"] in figures["retrieval_sql"]["explain"]
+    assert "Index Scan using video_emb_hnsw_" in stdout.getvalue()
+    assert row_counts() == before

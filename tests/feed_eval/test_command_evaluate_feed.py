@@ -1,0 +1,124 @@
+"""evaluate_feed end to end on a small generated dataset, with the real embedder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from feed.evaluation.synthetic import generate_dataset
+from feed.evaluation.throwaway import database_exists
+from tests.feed_eval.conftest import row_counts
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+METHODS = {"engine", "popularity", "content_only", "random"}
+
+
+@pytest.fixture(scope="module")
+def small_dataset(tmp_path_factory) -> tuple[Path, Path]:  # noqa: ANN001
+    return generate_dataset(
+        tmp_path_factory.mktemp("dataset"), n_items=150, n_users=60, n_interactions=450, seed=5
+    )
+
+
+def test_report_has_every_method_and_consistent_metrics_and_leaves_no_database(
+    embedder, outside_transaction, small_dataset, tmp_path
+):
+    items, interactions = small_dataset
+    before = row_counts()
+    database_before = connection.settings_dict["NAME"]
+    out = StringIO()
+    report_path = tmp_path / "report.json"
+    call_command(
+        "evaluate_feed",
+        items=str(items),
+        interactions=str(interactions),
+        k="10,20",
+        eval_users=40,
+        seed=1,
+        out=str(report_path),
+        no_progress=True,
+        stdout=out,
+    )
+    report = json.loads(report_path.read_text())
+    assert set(report) == {"methods", "users", "items", "interactions", "seconds"}
+    assert set(report["methods"]) == METHODS
+    assert (report["users"], report["items"], report["interactions"]) == (60, 150, 450)
+    for name, metrics in report["methods"].items():
+        for k in (10, 20):
+            for metric in ("recall", "ndcg", "coverage", "ild", "fresh"):
+                assert 0.0 <= metrics[f"{metric}@{k}"] <= 1.0, (name, metric, k)
+        assert metrics["recall@20"] >= metrics["recall@10"], name
+        assert metrics["ndcg@20"] >= metrics["ndcg@10"], name
+        assert metrics["ndcg@10"] <= metrics["recall@10"], name
+        assert metrics["coverage@20"] >= metrics["coverage@10"], name
+    assert report["methods"]["engine"]["coverage@10"] > 0  # the engine returned pages
+    database = re.search(r"throwaway database (\w+)", out.getvalue()).group(1)
+    assert not database_exists(database)
+    assert connection.settings_dict["NAME"] == database_before
+    assert row_counts() == before
+    assert "recall@20" in out.getvalue() and "content_only" in out.getvalue()
+
+
+def test_simulation_reports_hit_rate_and_interactions_to_adapt(
+    embedder, outside_transaction, small_dataset, tmp_path
+):
+    items, interactions = small_dataset
+    report_path = tmp_path / "report.json"
+    call_command(
+        "evaluate_feed",
+        items=str(items),
+        interactions=str(interactions),
+        eval_users=5,
+        simulate=3,
+        out=str(report_path),
+        no_progress=True,
+        stdout=StringIO(),
+    )
+    simulation = json.loads(report_path.read_text())["simulation"]
+    assert simulation["viewers"] == 3
+    assert 0.0 <= simulation["hit_rate"] <= 1.0
+    assert 0.0 <= simulation["adapted_share"] <= 1.0
+    needed = simulation["interactions_to_adapt_median"]
+    assert needed is None or 0 <= needed <= simulation["not_adapted_within"]
+
+
+def test_unknown_item_in_interactions_fails_naming_file_and_line(tmp_path):
+    items = tmp_path / "items.csv"
+    items.write_text("item_id,title,tags\na,cat video,pets\n")
+    rows = tmp_path / "interactions.csv"
+    rows.write_text("user_id,item_id,timestamp\nu1,a,10\nu1,b,20\n")
+    with pytest.raises(CommandError, match=rf"{re.escape(str(rows))}:3: unknown item id 'b'"):
+        call_command("evaluate_feed", items=str(items), interactions=str(rows))
+
+
+def test_command_line_exits_non_zero_with_one_line_for_a_missing_file(tmp_path):
+    missing = tmp_path / "absent.csv"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "evaluate_feed",
+            "--items",
+            str(missing),
+            "--interactions",
+            str(missing),
+        ],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DEBUG": "1"},
+    )
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if "absent.csv" in line]
+    assert errors == [f"CommandError: {missing}: file not found"]

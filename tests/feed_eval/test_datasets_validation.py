@@ -1,0 +1,116 @@
+"""Input CSV validation: every problem is reported with the file, the line and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feed.evaluation.datasets import (
+    DatasetError,
+    leave_last_out,
+    load_dataset,
+    load_interactions,
+    load_items,
+)
+
+ITEMS = "item_id,title,tags\na,cute kitten,pets|cats\nb,pasta night,cooking\nc,skate trick,\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(call) -> DatasetError:  # noqa: ANN001
+    with pytest.raises(DatasetError) as info:
+        call()
+    return info.value
+
+
+def test_items_and_interactions_load_with_tags_split_on_pipes(tmp_path):
+    items = write(tmp_path, "items.csv", ITEMS)
+    rows = write(
+        tmp_path,
+        "inter.csv",
+        "user_id,item_id,timestamp,watch_ratio\nu1,a,100,0.5\nu1,b,2024-01-01T00:00:00Z,\n",
+    )
+    dataset = load_dataset(items, rows)
+    assert dataset.items[0].tags == ("pets", "cats")
+    assert dataset.items[2].tags == ()
+    assert dataset.interactions[0].watch_ratio == 0.5
+    assert dataset.interactions[1].watch_ratio is None
+    assert dataset.interactions[1].ts == 1704067200.0
+
+
+def test_missing_file_is_reported_by_name(tmp_path):
+    error = error_of(lambda: load_items(tmp_path / "nope.csv"))
+    assert str(error) == f"{tmp_path / 'nope.csv'}: file not found"
+
+
+def test_missing_column_is_reported_on_the_header_line(tmp_path):
+    path = write(tmp_path, "items.csv", "item_id,title\na,x\n")
+    error = error_of(lambda: load_items(path))
+    assert (error.path, error.line) == (str(path), 1)
+    assert "missing column(s) tags" in error.problem
+
+
+def test_unknown_column_is_reported_on_the_header_line(tmp_path):
+    path = write(tmp_path, "inter.csv", "user_id,item_id,timestamp,rating\nu,a,1,5\n")
+    error = error_of(lambda: load_interactions(path, {"a"}))
+    assert error.line == 1
+    assert "unknown column(s) rating" in error.problem
+
+
+def test_bad_timestamp_names_its_line(tmp_path):
+    path = write(tmp_path, "inter.csv", "user_id,item_id,timestamp\nu,a,1\nu,a,yesterday\n")
+    error = error_of(lambda: load_interactions(path, {"a"}))
+    assert error.line == 3
+    assert "bad timestamp 'yesterday'" in error.problem
+
+
+def test_unknown_item_id_names_its_line(tmp_path):
+    path = write(tmp_path, "inter.csv", "user_id,item_id,timestamp\nu,a,1\nu,zzz,2\n")
+    error = error_of(lambda: load_interactions(path, {"a"}))
+    assert error.line == 3
+    assert "unknown item id 'zzz'" in error.problem
+
+
+def test_watch_ratio_outside_zero_one_is_rejected(tmp_path):
+    path = write(tmp_path, "inter.csv", "user_id,item_id,timestamp,watch_ratio\nu,a,1,1.5\n")
+    error = error_of(lambda: load_interactions(path, {"a"}))
+    assert error.line == 2
+    assert "bad watch_ratio" in error.problem
+
+
+def test_wrong_field_count_names_its_line(tmp_path):
+    path = write(tmp_path, "items.csv", "item_id,title,tags\na,x,y\nb,only-two\n")
+    error = error_of(lambda: load_items(path))
+    assert error.line == 3
+    assert "expected 3 fields, found 2" in error.problem
+
+
+def test_duplicate_item_id_names_both_lines(tmp_path):
+    path = write(tmp_path, "items.csv", "item_id,title,tags\na,x,\na,y,\n")
+    error = error_of(lambda: load_items(path))
+    assert error.line == 3
+    assert "first on line 2" in error.problem
+
+
+def test_empty_file_is_rejected(tmp_path):
+    path = write(tmp_path, "items.csv", "")
+    assert "empty file" in error_of(lambda: load_items(path)).problem
+
+
+def test_leave_last_out_holds_out_the_latest_new_item_per_user(tmp_path):
+    items = write(tmp_path, "items.csv", ITEMS)
+    rows = write(
+        tmp_path,
+        "inter.csv",
+        "user_id,item_id,timestamp\nu1,c,30\nu1,a,10\nu1,b,20\nu1,a,40\nu2,a,5\n",
+    )
+    splits = {s.user_id: s for s in leave_last_out(load_dataset(items, rows).interactions)}
+    assert [r.item_id for r in splits["u1"].history] == ["a", "b"]
+    assert splits["u1"].held_out.item_id == "c"
+    assert splits["u2"].held_out is None
