@@ -15,7 +15,7 @@ MAX_VIDEO_DURATION_SECONDS = env_int("MAX_VIDEO_DURATION_SECONDS", 180)
 MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 # Uploads above this stay on disk while Django parses them (never whole in memory).
 # libx264 speed/size trade-off for the one encode per video (HLS is a remux of it).
-TRANSCODE_X264_PRESET = env_str("TRANSCODE_X264_PRESET", "veryfast")
+TRANSCODE_X264_PRESET = env_str("TRANSCODE_X264_PRESET", "superfast")
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 

@@ -39,7 +39,7 @@ class TranscodeLimits:
     min_frames: int = 12
     max_frames: int = 24
     crf: int = 23
-    preset: str = "veryfast"
+    preset: str = "superfast"
 
 
 @dataclass
