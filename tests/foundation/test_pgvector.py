@@ -57,6 +57,8 @@ def test_versions_of_other_dimensions_live_side_by_side_and_are_never_mixed():
 def test_partial_hnsw_index_is_built_and_used_by_the_nearest_query():
     for seed in range(200):
         VideoEmbeddingFactory(embedding=unit_vector(seed))
+    with connection.cursor() as cursor:  # other tests may have built it already
+        cursor.execute(f"DROP INDEX IF EXISTS {hnsw_index_name(TEST_EMBEDDING_VERSION)}")
     assert hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=8) is True
     assert hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=8) is False
 
