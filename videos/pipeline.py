@@ -14,6 +14,7 @@ from celery import chain
 from django.conf import settings
 from django.db import connection, transaction
 
+from feed.tasks import lists_refresh_soon
 from videos.models import StepName, StepState, Video, VideoStatus
 from videos.services import STEP_ORDER
 from videos.services.errors import StepPermanentError, StepSkipped, StepTransientError
@@ -68,6 +69,7 @@ def step_run(*, video_id: int, name: str, final_attempt: bool = True) -> bool:
     step_finish(video=video, step=step, state=StepState.DONE, detail=detail)
     if name == StepName.PUBLISH:
         video_set_status(video=video, status=VideoStatus.READY)
+        lists_refresh_soon()
     return True
 
 

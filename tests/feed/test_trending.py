@@ -69,3 +69,27 @@ def test_trending_is_computed_on_demand_when_missing():
     page = feed_page(viewer=None, session_id="s", cursor=None, limit=5)
     assert page["items"]
     assert state.redis_client().exists(state.TRENDING_KEY)
+
+
+def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_once(settings):
+    from feed.selectors import feed_page
+    from feed.tasks import lists_refresh_soon
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    trending_refresh()  # an empty catalogue: the lists exist and are empty
+    published = video_with_vector(axis(0))
+    lists_refresh_soon()  # what the pipeline's publish step calls
+    page = feed_page(viewer=None, session_id="s", cursor=None, limit=5)
+    assert [item["id"] for item in page["items"]] == [published.pk]
+
+
+def test_refreshes_after_publishing_are_debounced(settings):
+    from feed.tasks import lists_refresh_soon
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    first = video_with_vector(axis(0))
+    lists_refresh_soon()
+    second = video_with_vector(axis(1))
+    lists_refresh_soon()  # within the debounce window: no second refresh yet
+    fresh = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1).fresh
+    assert first.pk in fresh and second.pk not in fresh
