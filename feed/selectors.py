@@ -22,7 +22,7 @@ from feed.embeddings import video_vectors
 from feed.page import plan_page
 from tagging.models import VideoTag
 from tiktok.api.errors import ApiError
-from videos.cards import video_cards
+from videos.cards import card_videos, video_cards
 from videos.models import Video
 from videos.vector_index import nearest_videos
 from videos.versions import active_embedding_version
@@ -53,7 +53,7 @@ def page_limit_check(limit: Any) -> int:
 
 
 def _cards_in_order(*, video_ids: list[int], viewer: Any) -> list[dict[str, Any]]:
-    videos = {video.pk: video for video in Video.objects.filter(pk__in=video_ids)}
+    videos = {video.pk: video for video in card_videos(Video.objects.filter(pk__in=video_ids))}
     return video_cards(videos=[videos[v] for v in video_ids if v in videos], viewer=viewer)
 
 

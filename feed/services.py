@@ -25,7 +25,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feed import state
-from feed.embeddings import vector_decode, video_vector_annotation
+from feed.candidates import visible_where
+from feed.embeddings import (
+    binary_rows,
+    cached_vectors,
+    vector_decode,
+    vectors_remember,
+    video_vector_annotation,
+)
 from feed.event_input import EventRejected, ParsedEvent, event_parse
 from feed.models import Interaction
 from feed.taste import (  # noqa: F401 - re-exported: the documented batch entry points
@@ -38,7 +45,6 @@ from feed.taste import (  # noqa: F401 - re-exported: the documented batch entry
 from tiktok.api.errors import ApiError
 from videos.models import Video
 from videos.versions import active_embedding_version
-from videos.visibility import visible_videos
 
 
 def _user_id(user: Any) -> int | None:
@@ -156,16 +162,28 @@ def interaction_emit(
 def _visible_video_facts(
     *, viewer: Any, video_ids: set[int], version: str | None
 ) -> dict[int, tuple[float | None, np.ndarray | None]]:
-    """(duration_s, vector) of the given videos the viewer may see, in one query."""
+    """(duration_s, vector) of the given videos the viewer may see, in one query (vectors in
+    binary, and only those not already in the process cache)."""
     if not video_ids:
         return {}
-    queryset = visible_videos(viewer=viewer, include_own_unready=True).filter(pk__in=video_ids)
-    if version:
-        rows = queryset.annotate(vec=video_vector_annotation(version)).values_list(
-            "id", "duration_s", "vec"
-        )
-        return {vid: (duration, vector_decode(raw)) for vid, duration, raw in rows}
-    return {vid: (duration, None) for vid, duration in queryset.values_list("id", "duration_s")}
+    ids = sorted(int(v) for v in video_ids)
+    cached, missing = (
+        cached_vectors(video_ids=ids, embedding_version=version) if version else ({}, [])
+    )
+    visible, visible_params = visible_where(viewer=viewer, include_own_unready=True)
+    rows = binary_rows(
+        'SELECT "videos_video".id, "videos_video".duration_s, '
+        'CASE WHEN "videos_video".id = ANY(%s) THEN ('
+        "SELECT vector_send(e.embedding) FROM videos_videoembedding e "
+        'WHERE e.video_id = "videos_video".id AND e.embedding_version = %s) END '
+        f'FROM "videos_video" WHERE "videos_video".id = ANY(%s) AND ({visible})',
+        [missing, version or "", ids, *visible_params],
+    )
+    read = {vid: vector_decode(raw) for vid, _, raw in rows if raw is not None}
+    if read and version:
+        vectors_remember(vectors=read, embedding_version=version)
+    cached.update(read)
+    return {vid: (duration, cached.get(vid) if version else None) for vid, duration, _ in rows}
 
 
 def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) -> set[uuid.UUID]:

@@ -4,6 +4,7 @@ videos in the DB; recent positives, seen videos and session taste in Redis."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,11 +14,11 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from feed import state
+from feed.embeddings import binary_rows, vector_decode
 from feed.models import HiddenVideo
 from feed.ranking import coengagement_pairs
 from feed.vectors import taste_accumulate
 from feed.weights import TasteWeights, negative_strength, positive_weight
-from profiles.models import TasteProfile
 from videos.versions import active_embedding_version
 
 
@@ -106,62 +107,78 @@ def taste_db_apply(
             positives.append(event.video_id)
         if event.type == "not_interested" and event.user_id:
             hidden.add((event.user_id, event.video_id))
-    if by_user and version:
-        _long_term_apply(by_user=by_user, version=version)
-    _coengagement_upsert(pair_counts)
-    _stats_upsert(stats)
-    if hidden:
-        HiddenVideo.objects.bulk_create(
-            [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(hidden)], ignore_conflicts=True
-        )
+    # The writes need no answer: pipelined, they cost one round trip instead of one each
+    # (an error still raises here, inside the caller's transaction).
+    with _pipeline():
+        if by_user and version:
+            _long_term_apply(by_user=by_user, version=version)
+        _coengagement_upsert(pair_counts)
+        _stats_upsert(stats)
+        if hidden:
+            HiddenVideo.objects.bulk_create(
+                [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(hidden)],
+                ignore_conflicts=True,
+            )
     return histories, recent
 
 
+def _pipeline() -> contextlib.AbstractContextManager:
+    """psycopg's pipeline mode on Django's connection (a no-op context for other drivers)."""
+    connection.ensure_connection()
+    pipeline = getattr(connection.connection, "pipeline", None)
+    return pipeline() if pipeline is not None else contextlib.nullcontext()
+
+
+def _vector_text(vector: np.ndarray) -> str:
+    # repr of each float32 (as a Python float) round-trips exactly, as pgvector's own adapter.
+    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
+
+
 def _long_term_apply(*, by_user: dict[int, list[tuple[np.ndarray, float]]], version: str) -> None:
-    """S += sum w e, W += sum w per user; rows locked so concurrent batches don't lose updates."""
-    profiles = {
-        p.user_id: p
-        for p in TasteProfile.objects.select_for_update().filter(
-            user_id__in=list(by_user), embedding_version=version
+    """S += sum w e, W += sum w per user; rows locked so concurrent batches don't lose updates.
+    One locking read (S arrives in binary) and one upsert for all users."""
+    stored = {
+        int(user_id): (vector_decode(raw), float(total), int(count or 0))
+        for user_id, raw, total, count in binary_rows(
+            "SELECT user_id, vector_send(weighted_sum), weight_total, positive_count "
+            "FROM profiles_tasteprofile WHERE embedding_version = %s AND user_id = ANY(%s) "
+            "FOR UPDATE",
+            [version, list(by_user)],
         )
     }
-    changed: list[TasteProfile] = []
+    changed: list[tuple[int, str, str, float, int]] = []
     for user_id, items in by_user.items():
         vectors = np.stack([vector for vector, _ in items])
         weights = [weight for _, weight in items]
-        profile = profiles.get(user_id)
         dim = vectors.shape[1]
-        if profile is None:
+        if user_id not in stored:
             if sum(weights) <= 0:
                 continue
-            profile = TasteProfile(user_id=user_id, embedding_version=version)
-            weighted_sum, weight_total = np.zeros(dim, dtype=np.float32), 0.0
+            weighted_sum, weight_total, positive_count = np.zeros(dim, dtype=np.float32), 0.0, 0
         else:
-            weighted_sum = np.asarray(profile.weighted_sum, dtype=np.float32)
-            weight_total = profile.weight_total
-            if len(weighted_sum) != dim:
+            weighted_sum, weight_total, positive_count = stored[user_id]
+            if weighted_sum is None or len(weighted_sum) != dim:
                 weighted_sum, weight_total = np.zeros(dim, dtype=np.float32), 0.0
         new_sum, new_total, vector = taste_accumulate(weighted_sum, weight_total, vectors, weights)
-        profile.weighted_sum = new_sum
-        profile.weight_total = new_total
-        profile.vector = vector
-        profile.positive_count = max(
-            0, (profile.positive_count or 0) + sum(1 if w > 0 else -1 for w in weights)
+        positive_count = max(0, positive_count + sum(1 if w > 0 else -1 for w in weights))
+        changed.append(
+            (user_id, _vector_text(vector), _vector_text(new_sum), new_total, positive_count)
         )
-        changed.append(profile)
     if changed:
-        TasteProfile.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["user", "embedding_version"],
-            update_fields=[
-                "vector",
-                "weighted_sum",
-                "weight_total",
-                "positive_count",
-                "updated_at",
-            ],
-        )
+        columns = [list(column) for column in zip(*changed, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO profiles_tasteprofile (user_id, embedding_version, vector, "
+                "weighted_sum, weight_total, positive_count, updated_at) "
+                "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
+                "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
+                "AS x(u, v, s, w, p) "
+                "ON CONFLICT (user_id, embedding_version) DO UPDATE SET "
+                "vector = EXCLUDED.vector, weighted_sum = EXCLUDED.weighted_sum, "
+                "weight_total = EXCLUDED.weight_total, positive_count = EXCLUDED.positive_count, "
+                "updated_at = EXCLUDED.updated_at",
+                [version, *columns],
+            )
 
 
 def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:

@@ -56,3 +56,5 @@ FEED_SEEN_MAX = env_int("FEED_SEEN_MAX", 2000)
 # Events timestamped further ahead than this are rejected (client clock skew allowance).
 FEED_MAX_CLOCK_SKEW_SECONDS = env_int("FEED_MAX_CLOCK_SKEW_SECONDS", 300)
 FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
+# Per-process cache of video vectors (a version's vectors never change); 0 turns it off.
+FEED_VECTOR_CACHE_SIZE = env_int("FEED_VECTOR_CACHE_SIZE", 50_000)
