@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs, skipping what is already there.
+# Installs the system packages the test suite needs (espeak-ng for speech clips, Chromium for
+# the browser tests), skipping what is already there: apt-get on Debian, Homebrew on macOS.
 set -euo pipefail
 needed=()
 command -v espeak-ng >/dev/null 2>&1 || needed+=(espeak-ng)
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || needed+=(chromium)
+have_chromium() {
+  [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ] && return 0
+  [ -x /usr/bin/chromium ] || [ -x /Applications/Chromium.app/Contents/MacOS/Chromium ]
+}
+have_chromium || needed+=(chromium)
 [ ${#needed[@]} -eq 0 ] && exit 0
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "missing system packages: ${needed[*]} (install them with your package manager)" >&2
+
+if command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing system packages: ${needed[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+elif command -v brew >/dev/null 2>&1; then
+  echo "installing with Homebrew: ${needed[*]}"
+  for package in "${needed[@]}"; do
+    if [ "$package" = chromium ]; then
+      brew install --cask --no-quarantine chromium
+    else
+      brew install "$package"
+    fi
+  done
+else
+  echo "missing system packages: ${needed[*]} (no apt-get or Homebrew found; install them, or set CHROMIUM_PATH)" >&2
   exit 1
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "installing system packages: ${needed[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null

@@ -21,7 +21,18 @@ import pytest
 
 from tests.conftest import BASE_DIR, free_port, wait_http_ok
 
-CHROMIUM_PATH = "/usr/bin/chromium"
+# Debian's chromium package, or Homebrew's Chromium on macOS; CHROMIUM_PATH overrides.
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or next(
+    (
+        path
+        for path in (
+            "/usr/bin/chromium",
+            "/Applications/Chromium.app/Contents/MacOS/Chromium",
+        )
+        if os.path.exists(path)
+    ),
+    "/usr/bin/chromium",
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
