@@ -139,13 +139,7 @@ def plan_page(
     buried = score < -5
     personal = np.asarray([bool(members[v] & set(personal_names)) for v in facts.ids]) & ~buried
 
-    share = ranking.exploration_share(
-        settings.FEED_EXPLORATION_SHARE,
-        session.negative_streak,
-        settings.FEED_BOREDOM_EXPLORATION_STEP,
-        settings.FEED_EXPLORATION_MAX_SHARE,
-    )
-    explore_slots = int(round(limit * share)) if explore else 0
+    explore_slots = int(round(limit * settings.FEED_EXPLORATION_SHARE)) if explore else 0
     explore_slots = min(explore_slots, limit - 1) if limit > 1 else 0
     personal_slots = limit - explore_slots
     creator_counts: dict[int, int] = {}

@@ -152,12 +152,3 @@ def coengagement_pairs(recent_positive_ids: Sequence[int], video_id: int) -> lis
             pairs.append((video_id, other))
             pairs.append((other, video_id))
     return pairs
-
-
-def exploration_share(
-    base_share: float, negative_streak: int, step_per_negative: float, max_share: float
-) -> float:
-    """Share of a page spent exploring: the base share, raised by every consecutive rejection
-    (skips / not interested since the last positive) - a viewer who keeps skipping is bored of
-    what the taste vector finds, and a new interest can only be discovered by exposure."""
-    return min(max_share, base_share + step_per_negative * max(0, negative_streak))

@@ -63,14 +63,9 @@ class SessionTaste:
     weight: float = 0.0
     negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     strengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-    # Rejections (negatives) since the last positive: drives extra exploration.
-    negative_streak: int = 0
 
     def as_mapping(self) -> dict[str, bytes | str]:
-        mapping: dict[str, bytes | str] = {
-            "w": repr(float(self.weight)),
-            "ns": str(int(self.negative_streak)),
-        }
+        mapping: dict[str, bytes | str] = {"w": repr(float(self.weight))}
         if self.vector is not None:
             mapping["vec"] = np.asarray(self.vector, dtype=np.float32).tobytes()
         if len(self.strengths):
@@ -85,7 +80,6 @@ def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTast
     if not raw:
         return taste
     taste.weight = float(raw.get(b"w", b"0") or 0)
-    taste.negative_streak = int(raw.get(b"ns", b"0") or 0)
     if b"vec" in raw:
         vector = np.frombuffer(raw[b"vec"], dtype=np.float32)
         if dim is None or len(vector) == dim:
@@ -185,13 +179,11 @@ def session_updates_apply(*, owner: str, session_id: str, updates: Sequence[Sess
         if update.weight > 0:
             taste.vector = vector_math.ema_update(taste.vector, update.vector, alpha, update.weight)
             taste.weight += update.weight
-            taste.negative_streak = 0
         elif update.weight < 0:  # an unlike/unsave withdraws that much evidence
             taste.weight = max(0.0, taste.weight + update.weight)
         if update.strength > 0:
             negatives.append(np.asarray(update.vector, dtype=np.float32))
             strengths.append(update.strength)
-            taste.negative_streak += 1
     if strengths:
         taste.negatives = np.asarray(negatives[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
         taste.strengths = np.asarray(strengths[-MAX_SESSION_NEGATIVES:], dtype=np.float32)

@@ -1,12 +1,10 @@
 """Pure ranking maths: MMR, creator cap, negative penalties, Thompson sampling, trending."""
 
 import numpy as np
-import pytest
 
 from feed.ranking import (
     coengagement_pairs,
     completion_rate,
-    exploration_share,
     freshness_boost,
     mmr_select,
     negative_penalty,
@@ -108,9 +106,3 @@ def test_completion_rate_starts_at_prior_and_follows_evidence():
 
 def test_coengagement_pairs_are_both_directions_and_skip_self():
     assert coengagement_pairs([5, 7, 5, 9], 9) == [(9, 5), (5, 9), (9, 7), (7, 9)]
-
-
-def test_exploration_share_grows_with_consecutive_rejections_and_is_capped():
-    assert exploration_share(0.2, 0, 0.1, 0.6) == pytest.approx(0.2)
-    assert exploration_share(0.2, 2, 0.1, 0.6) == pytest.approx(0.4)
-    assert exploration_share(0.2, 40, 0.1, 0.6) == pytest.approx(0.6)

@@ -287,27 +287,3 @@ def test_limit_out_of_range_is_rejected(limit):  # noqa: ANN001
     with pytest.raises(ApiError) as error:
         _page(None, limit=limit)
     assert error.value.error_code == "invalid_limit"
-
-
-def test_a_run_of_skips_opens_up_exploration_and_a_positive_closes_it():
-    user = UserFactory()
-    home = axis(0)
-    liked = video_with_vector(home)
-    for i in range(12):
-        video_with_vector(near(home, 1 + i % 3, 0.2 + 0.02 * i))
-    elsewhere = [video_with_vector(near(axis(4 + i % 4), 0, 0.1 + 0.01 * i)) for i in range(12)]
-    _record(user, [event(liked, "like")])
-
-    def exploring(session):  # noqa: ANN001, ANN202
-        page = _page(user, session=session, limit=10)
-        return sum(item["reason"]["kind"] != "personalized" for item in page["items"])
-
-    calm = exploring("calm")
-    skipped = [video_with_vector(near(home, 2, 0.3 + 0.01 * i)) for i in range(4)]
-    _record(user, [event(v, "skip", watch_ms=500) for v in skipped], session="bored")
-    bored = exploring("bored")
-    _record(user, [event(elsewhere[0], "finish", watch_ms=20000)], session="bored")
-    recovered = exploring("bored")
-
-    assert bored >= calm + 3
-    assert recovered < bored
