@@ -7,42 +7,17 @@ import sys
 
 import pytest
 
-from tests.conftest import BASE_DIR, free_port
+from tests.conftest import BASE_DIR, free_port, start_celery_worker, stop_process
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def celery_worker():
+def celery_worker(tmp_path):  # noqa: ANN001
     """A real Celery worker on the suite's Redis, so the health ping has someone to answer."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tiktok",
-            "worker",
-            "--pool",
-            "solo",
-            "--hostname",
-            f"health-{os.getpid()}@%h",
-            "-l",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    from tiktok.celery import app
-
-    for _ in range(120):
-        if app.control.ping(timeout=0.5):
-            break
+    process = start_celery_worker(env=dict(os.environ), log_path=tmp_path / "worker.log")
     yield process
-    process.terminate()
-    process.wait(timeout=30)
+    stop_process(process)
 
 
 def test_health_is_200_when_every_part_is_up(client, embedder, celery_worker):

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import BASE_DIR, free_port, wait_http_ok
+from tests.conftest import BASE_DIR, free_port, start_celery_worker, stop_process, wait_http_ok
 
 # Debian's chromium package, or Homebrew's Chromium on macOS; CHROMIUM_PATH overrides.
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or next(
@@ -43,7 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_TIMEOUT_SECONDS = 60
-WORKER_START_TIMEOUT_SECONDS = 60
 SEED_USERNAME_PREFIX = "web_"
 SEED_PASSWORD = "correct-horse-battery"
 MOBILE_VIEWPORT = {"width": 390, "height": 844}
@@ -179,15 +178,6 @@ def _child_env(seed: Seed, embedder_url: str) -> dict[str, str]:
     }
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 @pytest.fixture(scope="package")
 def live_url(web_seed: Seed, embedder_url: str, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """A daphne server (HTTP + websockets) on the test database and the seeded media."""
@@ -214,48 +204,20 @@ def live_url(web_seed: Seed, embedder_url: str, tmp_path_factory) -> Iterator[st
     try:
         wait_http_ok(f"{url}/login", SERVER_START_TIMEOUT_SECONDS, process)
     except RuntimeError as exc:
-        _stop(process)
+        stop_process(process)
         raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
     yield url
-    _stop(process)
+    stop_process(process)
 
 
 @pytest.fixture
 def celery_worker(web_seed: Seed, embedder_url: str, tmp_path) -> Iterator[subprocess.Popen]:  # noqa: ANN001
     """A solo-pool Celery worker for the test (started after the per-test Redis flush)."""
     log_path = tmp_path / "worker.log"
-    ready_marker = "ready."
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=BASE_DIR,
-            env=_child_env(web_seed, embedder_url),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
-    while ready_marker not in log_path.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
+    process = start_celery_worker(env=_child_env(web_seed, embedder_url), log_path=log_path)
     process.log_path = log_path  # type: ignore[attr-defined]
     yield process
-    _stop(process)
+    stop_process(process)
 
 
 @pytest.fixture(scope="package")
