@@ -31,6 +31,17 @@ def vector_decode(raw: bytes | memoryview | None) -> np.ndarray | None:
     return np.frombuffer(raw, dtype=">f4", offset=_HEADER_BYTES).astype(np.float32)
 
 
+def vectors_decode(raws: Sequence[bytes | memoryview]) -> np.ndarray:
+    """Many vector_send values of one dimension as a [n, dim] float32 matrix, decoded at once."""
+    if not raws:
+        return np.zeros((0, 0), dtype=np.float32)
+    width = len(raws[0])
+    if any(len(raw) != width for raw in raws):
+        return np.stack([vector_decode(raw) for raw in raws])
+    block = np.frombuffer(b"".join(raws), dtype=np.uint8).reshape(len(raws), width)
+    return block[:, _HEADER_BYTES:].copy().view(">f4").astype(np.float32)
+
+
 def binary_rows(statement: str, params: Any) -> list[tuple]:
     """Run a read on Django's connection with results in binary: a bytea (vector_send) arrives
     as raw bytes instead of hex text twice its size that psycopg must parse. Django's cursors

@@ -16,6 +16,8 @@ from feed.vectors import blend, session_gamma
 
 PERSONAL_SOURCES = ("following", "coengaged", "nearest")
 TRENDING_READ = 200
+TRENDING_PERSONALISED = 30  # trending candidates of a personalised page (exploration only)
+FRESH_SHORTLIST = 12  # fresh candidates per page, pre-drawn by Thompson sampling
 
 
 @dataclass
@@ -41,48 +43,56 @@ def plan_page(
     limit: int,
     explore: bool,
     embedding_version: str | None,
-) -> tuple[PagePlan, list[int]]:
-    """Choose the page's videos. Returns the plan and the viewer's recent positives."""
-    long_term = sources.long_term_taste(user_id=user_id, embedding_version=embedding_version)
-    dim = len(long_term) if long_term is not None else None
+) -> tuple[PagePlan, set[str]]:
+    """Choose the page's videos. Returns the plan and the tag slugs of the viewer's recent
+    positives (what "because" may name)."""
     owner = state.owner_key(user_id=user_id, session_id=session_id)
     feed_state = state.feed_state_load(
-        owner=owner, session_id=session_id, dim=dim, trending_count=TRENDING_READ
+        owner=owner, session_id=session_id, dim=None, trending_count=TRENDING_READ
     )
     if feed_state.trending_missing:
         from feed.trending import trending_refresh
 
         trending_refresh()
         feed_state = state.feed_state_load(
-            owner=owner, session_id=session_id, dim=dim, trending_count=TRENDING_READ
+            owner=owner, session_id=session_id, dim=None, trending_count=TRENDING_READ
         )
-    hidden_ids, hidden_vectors = sources.hidden_videos(
-        user_id=user_id, embedding_version=embedding_version
+    context = sources.viewer_context(
+        user_id=user_id,
+        embedding_version=embedding_version,
+        recent_positives=feed_state.recent_positives,
+        coengagement_limit=settings.FEED_COENGAGEMENT_CANDIDATES,
     )
+    long_term = context.long_term
     session = feed_state.session
+    if (
+        long_term is not None
+        and session.vector is not None
+        and len(session.vector) != len(long_term)
+    ):  # the session was built in another embedding version
+        session = state.SessionTaste()
     taste = blend(
         long_term, session.vector, session_gamma(session.weight, settings.FEED_SESSION_GAMMA_K)
     )
-    excluded = feed_state.served | feed_state.seen | hidden_ids | {0}
+    excluded = feed_state.served | feed_state.seen | context.hidden_ids | {0}
+    rng = _rng(session_id, page)
 
     origin: dict[int, str] = {}  # first source (in this priority order) that proposed it
     members: dict[int, set[str]] = {}  # every source that proposed it
-    known_vectors: dict[int, np.ndarray] = {}
     nearest_rank: dict[int, int] = {}
     if taste is not None and embedding_version:
-        ids, _sims, vectors = sources.nearest_with_vectors(
+        ids, _sims = sources.nearest_candidates(
             query=taste, embedding_version=embedding_version, limit=settings.FEED_CANDIDATES
         )
-        for rank, (video_id, vector) in enumerate(zip(ids, vectors, strict=True)):
-            known_vectors[video_id] = vector
-            nearest_rank[video_id] = rank
-    coengaged = sources.coengagement_neighbours(
-        video_ids=feed_state.recent_positives, limit=settings.FEED_COENGAGEMENT_CANDIDATES
-    )
-    following = sources.following_new_videos(user_id=user_id)
-    trending = [video_id for video_id, _ in feed_state.trending if video_id]
-    fresh = list(feed_state.fresh or [])
+        nearest_rank = {video_id: rank for rank, video_id in enumerate(ids)}
+    coengaged = context.coengaged
+    following = context.following
+    trending = [video_id for video_id in feed_state.trending if video_id]
     cold_start = list(feed_state.cold_start or []) if taste is None else []
+    if taste is not None:
+        # A personalised page takes only exploration picks from trending: its head is enough.
+        trending = [v for v in trending if v not in excluded][:TRENDING_PERSONALISED]
+    fresh = _fresh_shortlist(feed_state, excluded, rng)
     for name, ids in (
         ("following", following),
         ("coengaged", coengaged),
@@ -99,12 +109,11 @@ def plan_page(
         viewer=viewer,
         video_ids=list(origin),
         embedding_version=embedding_version,
-        known_vectors=known_vectors,
         dim=len(taste) if taste is not None else 0,
     )
     plan = PagePlan(cold_start=taste is None)
     if not facts.ids:
-        return plan, feed_state.recent_positives
+        return plan, context.liked_tags
 
     vectors = facts.vectors
     similarity = vectors @ taste if taste is not None else np.zeros(len(facts.ids))
@@ -121,7 +130,7 @@ def plan_page(
         + settings.FEED_FOLLOWING_WEIGHT
         * np.asarray([video_id in followed for video_id in facts.ids], dtype=float)
     )
-    negatives, strengths = _negatives(session, hidden_vectors, settings, vectors.shape[1])
+    negatives, strengths = _negatives(session, context.hidden_vectors, settings, vectors.shape[1])
     score = score - ranking.negative_penalty(
         vectors, negatives, strengths, settings.FEED_NEAR_DUPLICATE_COSINE
     )
@@ -137,7 +146,8 @@ def plan_page(
         personal_names = PERSONAL_SOURCES
     # Near-duplicates of what the user rejected are buried: out of every pool.
     buried = score < -5
-    personal = np.asarray([bool(members[v] & set(personal_names)) for v in facts.ids]) & ~buried
+    personal_set = set(personal_names)
+    personal = np.asarray([not members[v].isdisjoint(personal_set) for v in facts.ids]) & ~buried
 
     explore_slots = int(round(limit * settings.FEED_EXPLORATION_SHARE)) if explore else 0
     explore_slots = min(explore_slots, limit - 1) if limit > 1 else 0
@@ -178,7 +188,8 @@ def plan_page(
             duplicate_cosine=duplicate_cosine,
         )
         picked += [indexes[j] for j in chosen_here]
-    pool = np.asarray([i for i in np.flatnonzero(personal) if i not in set(picked)], dtype=int)
+    picked_set = set(picked)
+    pool = np.asarray([i for i in np.flatnonzero(personal) if i not in picked_set], dtype=int)
     if len(pool):
         picked += [
             int(pool[i])
@@ -206,7 +217,7 @@ def plan_page(
             taken=set(picked),
             slots=explore_slots,
             creator_counts=creator_counts,
-            rng=_rng(session_id, page),
+            rng=rng,
             trending=trending,
         )
         for index, kind in explored:
@@ -214,8 +225,9 @@ def plan_page(
     # A short personal pool or exploration: fill from whatever is left, best score first.
     chosen = picked + [index for index, _ in explored]
     if len(chosen) < limit:
+        chosen_set = set(chosen)
         rest = np.asarray(
-            [i for i in range(len(facts.ids)) if i not in set(chosen) and not buried[i]], dtype=int
+            [i for i in range(len(facts.ids)) if i not in chosen_set and not buried[i]], dtype=int
         )
         if len(rest):
             extra = ranking.mmr_select(
@@ -235,7 +247,21 @@ def plan_page(
     ordered = _interleave(picked, [index for index, _ in explored], limit)
     plan.video_ids = [facts.ids[i] for i in ordered]
     plan.kinds = {facts.ids[i]: kinds[i] for i in ordered}
-    return plan, feed_state.recent_positives
+    return plan, context.liked_tags
+
+
+def _fresh_shortlist(
+    feed_state: state.FeedState, excluded: set[int], rng: np.random.Generator
+) -> list[int]:
+    """The fresh videos this page considers: a Thompson draw on completion over the whole fresh
+    list, from the counts of its last computation, keeps the FRESH_SHORTLIST most promising
+    (the exploration step then draws again among them on live counts)."""
+    ids = [v for v in feed_state.fresh or [] if v not in excluded]
+    if len(ids) <= FRESH_SHORTLIST:
+        return ids
+    stats = np.asarray([feed_state.fresh_stats.get(v, (0.0, 0.0)) for v in ids])
+    draws = ranking.thompson_sample(stats[:, 0], stats[:, 1], rng)
+    return [ids[i] for i in np.argsort(-draws, kind="stable")[:FRESH_SHORTLIST]]
 
 
 def _negatives(session: state.SessionTaste, hidden: np.ndarray, config: Any, dim: int):  # noqa: ANN202

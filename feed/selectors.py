@@ -22,8 +22,7 @@ from feed.embeddings import video_vectors
 from feed.page import plan_page
 from tagging.models import VideoTag
 from tiktok.api.errors import ApiError
-from videos.cards import card_videos, video_cards
-from videos.models import Video
+from videos.cards import cards_for_ids
 from videos.vector_index import nearest_videos
 from videos.versions import active_embedding_version
 from videos.visibility import visible_videos
@@ -53,18 +52,7 @@ def page_limit_check(limit: Any) -> int:
 
 
 def _cards_in_order(*, video_ids: list[int], viewer: Any) -> list[dict[str, Any]]:
-    videos = {video.pk: video for video in card_videos(Video.objects.filter(pk__in=video_ids))}
-    return video_cards(videos=[videos[v] for v in video_ids if v in videos], viewer=viewer)
-
-
-def _positive_tags(video_ids: list[int]) -> set[str]:
-    if not video_ids:
-        return set()
-    return set(
-        VideoTag.objects.filter(video_id__in=video_ids, tag__is_active=True).values_list(
-            "tag__slug", flat=True
-        )
-    )
+    return cards_for_ids(video_ids=video_ids, viewer=viewer)
 
 
 def feed_page(
@@ -81,7 +69,7 @@ def feed_page(
         if cursor_session != session_id:
             raise ApiError("the cursor belongs to another session", code="invalid_cursor")
     user_id = _user_id(viewer)
-    plan, positives = plan_page(
+    plan, liked_tags = plan_page(
         viewer=viewer,
         user_id=user_id,
         session_id=session_id,
@@ -96,7 +84,6 @@ def feed_page(
         video_ids=plan.video_ids,
     )
     cards = _cards_in_order(video_ids=plan.video_ids, viewer=viewer)
-    liked_tags = _positive_tags(positives)
     for card in cards:
         card["reason"] = {
             "kind": plan.kinds.get(card["id"], "personalized"),
@@ -205,7 +192,9 @@ def video_search(
     if vector is not None and version:
         method = "semantic"
         neighbours = nearest_videos(
-            query=vector, embedding_version=version, limit=SEARCH_CANDIDATES
+            query=vector,
+            embedding_version=version,
+            limit=min(SEARCH_CANDIDATES, settings.HNSW_EF_SEARCH),
         )
         allowed = set(
             visible.filter(pk__in=[v for v, _ in neighbours]).values_list("id", flat=True)

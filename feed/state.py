@@ -17,7 +17,7 @@ from feed import vectors as vector_math
 
 PREFIX = "feed:"
 TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
-FRESH_KEY = PREFIX + "fresh"  # JSON list of video ids, newest first
+FRESH_KEY = PREFIX + "fresh"  # JSON list of [video id, finishes, exposures], newest first
 COLD_START_KEY = PREFIX + "coldstart"  # JSON list of video ids (top per tag category)
 MAX_SESSION_NEGATIVES = 20
 OWNER_HISTORY_TTL_SECONDS = 30 * 24 * 3600
@@ -87,10 +87,12 @@ def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTast
             dim = len(vector)
         else:
             taste.weight = 0.0
-    if b"negs" in raw and dim:
+    if b"negs" in raw:
         strengths = np.frombuffer(raw[b"negs"], dtype=np.float32)
         negatives = np.frombuffer(raw.get(b"neg", b""), dtype=np.float32)
-        if len(negatives) == len(strengths) * dim:
+        if dim is None and len(strengths):  # no vector to tell the dimension: the rows do
+            dim = len(negatives) // len(strengths)
+        if dim and len(negatives) == len(strengths) * dim:
             taste.strengths = strengths.copy()
             taste.negatives = negatives.reshape(len(strengths), dim).copy()
     return taste
@@ -104,8 +106,10 @@ class FeedState:
     served: set[int]
     seen: set[int]
     recent_positives: list[int]
-    trending: list[tuple[int, float]]
+    trending: list[int]  # best first
     fresh: list[int] | None
+    # (finishes, exposures) of each fresh video when the list was computed: the bandit's prior.
+    fresh_stats: dict[int, tuple[float, float]]
     cold_start: list[int] | None
     trending_missing: bool
 
@@ -119,21 +123,40 @@ def feed_state_load(
     pipe.smembers(_served_set(owner, session_id))
     pipe.zrange(_seen_zset(owner), 0, -1)
     pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
-    pipe.zrevrange(TRENDING_KEY, 0, trending_count - 1, withscores=True)
+    pipe.zrevrange(TRENDING_KEY, 0, trending_count - 1)
     pipe.get(FRESH_KEY)
     pipe.get(COLD_START_KEY)
     pipe.exists(TRENDING_KEY)
     raw, served, seen, positives, trending, fresh, cold, trending_exists = pipe.execute()
+    fresh_ids, fresh_stats = _fresh_parse(fresh)
     return FeedState(
         session=session_taste_parse(raw, dim),
         served={int(x) for x in served},
         seen={int(x) for x in seen},
         recent_positives=[int(x) for x in positives],
-        trending=[(int(member), float(score)) for member, score in trending],
-        fresh=json.loads(fresh) if fresh else None,
+        trending=[int(member) for member in trending],
+        fresh=fresh_ids,
+        fresh_stats=fresh_stats,
         cold_start=json.loads(cold) if cold else None,
         trending_missing=not trending_exists,
     )
+
+
+def _fresh_parse(raw: bytes | None) -> tuple[list[int] | None, dict[int, tuple[float, float]]]:
+    """The fresh list: [id, finishes, exposures] rows (plain ids, as stored before, count as
+    unexposed)."""
+    if not raw:
+        return None, {}
+    ids: list[int] = []
+    stats: dict[int, tuple[float, float]] = {}
+    for entry in json.loads(raw):
+        if isinstance(entry, list):
+            video_id, finishes, exposures = int(entry[0]), float(entry[1]), float(entry[2])
+        else:
+            video_id, finishes, exposures = int(entry), 0.0, 0.0
+        ids.append(video_id)
+        stats[video_id] = (finishes, exposures)
+    return ids, stats
 
 
 def served_add(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None:
@@ -243,14 +266,20 @@ def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:
     }
 
 
-def lists_store(*, trending: dict[int, float], fresh: list[int], cold_start: list[int]) -> None:
-    """Replace the trending zset and the fresh / cold-start lists atomically."""
+def lists_store(
+    *,
+    trending: dict[int, float],
+    fresh: Sequence[tuple[int, float, float]],
+    cold_start: list[int],
+) -> None:
+    """Replace the trending zset and the fresh (id, finishes, exposures) / cold-start lists
+    atomically."""
     pipe = redis_client().pipeline(transaction=True)
     pipe.delete(TRENDING_KEY)
     if trending:
         pipe.zadd(TRENDING_KEY, {str(k): v for k, v in trending.items()})
     else:  # an empty catalogue still counts as computed
         pipe.zadd(TRENDING_KEY, {"0": 0.0})
-    pipe.set(FRESH_KEY, json.dumps(fresh))
+    pipe.set(FRESH_KEY, json.dumps([[int(v), float(f), float(e)] for v, f, e in fresh]))
     pipe.set(COLD_START_KEY, json.dumps(cold_start))
     pipe.execute()

@@ -60,10 +60,12 @@ def _popular_fallback(limit: int) -> list[tuple[int, float]]:
         return [(int(vid), float(score)) for vid, score in cursor]
 
 
-def _fresh_ids() -> list[int]:
+def _fresh_rows() -> list[tuple[int, float, float]]:
+    """(video_id, finishes, exposures) of recent public videos with little exposure yet."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT v.id FROM videos_video v "
+            "SELECT v.id, COALESCE(s.finishes, 0), "
+            "GREATEST(COALESCE(s.impressions, 0), COALESCE(s.plays, 0)) FROM videos_video v "
             "LEFT JOIN feed_videostats s ON s.video_id = v.id "
             "WHERE v.status = 'ready' AND v.privacy = 'public' "
             "AND COALESCE(v.published_at, v.created_at) >= now() - make_interval(hours => %s) "
@@ -71,7 +73,7 @@ def _fresh_ids() -> list[int]:
             "ORDER BY COALESCE(v.published_at, v.created_at) DESC, v.id DESC LIMIT %s",
             [settings.FEED_FRESH_HOURS, settings.FEED_FRESH_MAX_IMPRESSIONS, FRESH_LIST_SIZE],
         )
-        return [int(row[0]) for row in cursor]
+        return [(int(vid), float(done), float(seen)) for vid, done, seen in cursor]
 
 
 def _cold_start_ids(trending: dict[int, float]) -> list[int]:
@@ -129,7 +131,7 @@ def trending_refresh() -> dict[str, Any]:
             if video_id not in top and len(top) < size:
                 # below every video with recent engagement, ordered by lifetime counters
                 top[video_id] = floor * 1e-3 * (1.0 - 1.0 / (2.0 + popularity))
-    fresh = _fresh_ids()
+    fresh = _fresh_rows()
     cold_start = _cold_start_ids(top)
     state.lists_store(trending=top, fresh=fresh, cold_start=cold_start)
     return {"trending": len(top), "fresh": len(fresh), "cold_start": len(cold_start)}

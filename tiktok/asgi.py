@@ -2,10 +2,14 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from tiktok.handlers import SyncChainASGIHandler  # noqa: E402 - needs Django set up first
+
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

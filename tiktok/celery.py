@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -10,3 +11,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 app = Celery("tiktok")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _forget_inherited_database_pools(**kwargs) -> None:  # noqa: ANN003
+    """A prefork child must not use the parent's PostgreSQL pool (its sockets are shared with the
+    parent and its maintenance threads did not survive the fork): drop it, unclosed, so the child
+    opens its own on first use."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        getattr(type(connection), "_connection_pools", {}).clear()
+        connection.connection = None

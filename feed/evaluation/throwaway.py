@@ -127,6 +127,7 @@ def throwaway_environment(
             celery_app.conf.task_always_eager = True
             celery_app.conf.broker_url = celery_redis_url(redis_url)
             connection.close()
+            connection.close_pool()  # a pool keeps connections to the database it was made for
             connection.settings_dict["NAME"] = name
             try:
                 with override_settings(REDIS_URL=redis_url, CACHES=caches):
@@ -139,6 +140,7 @@ def throwaway_environment(
                     )
             finally:
                 connection.close()
+                connection.close_pool()
                 connection.settings_dict["NAME"] = original["NAME"]
                 celery_app.conf.task_always_eager = eager_before
                 celery_app.conf.broker_url = broker_before

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from feed.candidates import nearest_with_vectors
+from feed.candidates import nearest_candidates
 from tests.factories import TEST_EMBEDDING_VERSION, TagFactory, VideoTagFactory
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
 from videos.models import Privacy
@@ -135,10 +135,10 @@ def test_feed_retrieval_uses_the_hnsw_index():
     for seed in range(300):
         video_with_vector(near(axis(seed % 8), (seed + 1) % 8, 0.1 + (seed % 37) / 40))
     hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=8)
-    ids, sims, vectors = nearest_with_vectors(
+    ids, sims = nearest_candidates(
         query=axis(0), embedding_version=TEST_EMBEDDING_VERSION, limit=50
     )
-    assert len(ids) == 50 and sims[0] >= sims[-1] and vectors.shape == (50, 8)
+    assert len(ids) == 50 and sims[0] >= sims[-1]
     statement = nearest_sql(embedding_version=TEST_EMBEDDING_VERSION, dim=8)
     with connection.cursor() as cursor:
         # 300 rows are cheap to scan; the planner takes the index at catalogue scale (bench).
@@ -147,3 +147,13 @@ def test_feed_retrieval_uses_the_hnsw_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert hnsw_index_name(TEST_EMBEDDING_VERSION) in plan
+
+
+def test_asking_more_candidates_than_hnsw_ef_search_is_a_configuration_error(settings):
+    from feed.apps import candidates_within_ef_search
+
+    settings.FEED_CANDIDATES, settings.HNSW_EF_SEARCH = 300, 300
+    assert candidates_within_ef_search() == []
+    settings.FEED_CANDIDATES = 500
+    (error,) = candidates_within_ef_search()
+    assert error.id == "feed.E001" and "HNSW_EF_SEARCH" in error.msg

@@ -93,3 +93,41 @@ def test_refreshes_after_publishing_are_debounced(settings):
     lists_refresh_soon()  # within the debounce window: no second refresh yet
     fresh = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1).fresh
     assert first.pk in fresh and second.pk not in fresh
+
+
+def test_fresh_list_carries_each_videos_completion_counts():
+    watched = video_with_vector(axis(0))
+    untouched = video_with_vector(axis(1))
+    _engage(watched, ["impression", "play", "finish"], users=2)
+    trending_refresh()
+    loaded = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1)
+    assert loaded.fresh_stats[watched.pk] == (2.0, 2.0)
+    assert loaded.fresh_stats[untouched.pk] == (0.0, 0.0)
+
+
+def test_a_page_shortlists_the_fresh_videos_that_complete_well():
+    import numpy as np
+
+    from feed.page import FRESH_SHORTLIST, _fresh_shortlist
+
+    ids = list(range(1, 41))
+    stats = {video_id: (0.0, 40.0) for video_id in ids}  # nobody finishes these
+    stats[7] = (38.0, 40.0)
+    stats[33] = (0.0, 0.0)  # never shown: the prior keeps it in the running
+    loaded = state.FeedState(
+        session=state.SessionTaste(),
+        served=set(),
+        seen=set(),
+        recent_positives=[],
+        trending=[],
+        fresh=ids,
+        fresh_stats=stats,
+        cold_start=None,
+        trending_missing=False,
+    )
+    for seed in range(20):
+        shortlist = _fresh_shortlist(loaded, excluded={12}, rng=np.random.default_rng(seed))
+        assert len(shortlist) == FRESH_SHORTLIST and 12 not in shortlist
+        assert 7 in shortlist  # Beta(39, 3) beats every Beta(1, 41)
+    counts = sum(33 in _fresh_shortlist(loaded, set(), np.random.default_rng(s)) for s in range(50))
+    assert counts >= 40  # unexposed: Beta(1, 1) beats Beta(1, 41) nearly always

@@ -16,7 +16,8 @@ DUMP = (
     " 'redis': settings.REDIS_URL, 'broker': settings.CELERY_BROKER_URL,"
     " 'embedder': settings.EMBEDDER_URL, 'media_root': str(settings.MEDIA_ROOT),"
     " 'hosts': settings.ALLOWED_HOSTS, 'max_upload': settings.MAX_UPLOAD_BYTES,"
-    " 'max_duration': settings.MAX_VIDEO_DURATION_SECONDS, 'debug': settings.DEBUG}))"
+    " 'max_duration': settings.MAX_VIDEO_DURATION_SECONDS, 'debug': settings.DEBUG,"
+    " 'pool': d['OPTIONS'].get('pool'), 'conn_max_age': d.get('CONN_MAX_AGE', 0)}))"
 )
 
 
@@ -106,3 +107,15 @@ def test_malformed_values_name_the_variable(name, value, message):
     result = load_settings(**{name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_database_connections_come_from_a_pool_unless_turned_off():
+    pooled = settings_json(DATABASE_URL="postgresql://app@db.internal/shortvideo")
+    assert pooled["pool"] == {"min_size": 2, "max_size": 10, "timeout": 10}
+    assert pooled["conn_max_age"] == 0  # Django refuses persistent connections with a pool
+    sized = settings_json(DATABASE_URL="postgresql://app@db.internal/x", DB_POOL_MAX="4")
+    assert sized["pool"]["max_size"] == 4
+    unpooled = settings_json(
+        DATABASE_URL="postgresql://app@db.internal/x", DB_POOL_MAX="0", DB_CONN_MAX_AGE="30"
+    )
+    assert unpooled["pool"] is None and unpooled["conn_max_age"] == 30

@@ -20,6 +20,7 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
         "TIMEOUT": env_int("CACHE_TIMEOUT_SECONDS", 300),
+        "OPTIONS": {"pool_class": "tiktok.cache.SharedConnectionPool"},
     }
 }
 
