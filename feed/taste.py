@@ -17,6 +17,7 @@ from feed import state
 from feed.embeddings import binary_rows, vector_decode
 from feed.models import HiddenVideo
 from feed.ranking import coengagement_pairs
+from feed.stats_cache import stats_forget
 from feed.vectors import taste_accumulate
 from feed.weights import TasteWeights, negative_strength, positive_weight
 from videos.versions import active_embedding_version
@@ -119,6 +120,7 @@ def taste_db_apply(
                 [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(hidden)],
                 ignore_conflicts=True,
             )
+    stats_forget(stats)  # this process ranks on the new counts at once
     return histories, recent
 
 

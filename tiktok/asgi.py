@@ -2,7 +2,13 @@
 
 import os
 
-import django
+# One BLAS thread per web process: requests are the parallelism, the matrices are small, and
+# OpenBLAS's spinning helper threads took CPU from PostgreSQL on the same cores (feed p50
+# measured ~15% lower with one thread). Set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import django  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok.settings")
 django.setup(set_prefix=False)

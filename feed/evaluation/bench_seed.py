@@ -138,7 +138,7 @@ def bench_seed(
     with progress_bar(total=len(rows), desc="histories", unit="event", enabled=progress) as bar:
         interactions_ingest(rows=rows, session_id="bench", progress=bar.update)
     trending_refresh()
-    catalogue.analyze()
+    catalogue.vacuum_analyze()
     return BenchCatalogue(
         version=version,
         dim=dim,

@@ -156,3 +156,10 @@ def video_tags_create(*, video_ids: Sequence[int], tags: Sequence[Sequence[str]]
 def analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def vacuum_analyze() -> None:
+    """After a bulk load: statistics, plus hint bits and the visibility map set once here
+    rather than by the first queries that read each page (what a settled database looks like)."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")

@@ -93,3 +93,24 @@ def test_asgi_requests_run_the_middleware_chain_synchronously(settings):
     assert status == 401 and b"error" in body  # the API's JSON error shape, through the chain
     status, body = _asgi_get("/api/no-such-endpoint")
     assert status == 404 and body.startswith(b"{")
+
+
+def test_the_web_entry_point_runs_numpy_with_one_blas_thread():
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import BASE_DIR
+
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+    }
+    code = (
+        "import sys, os; import tiktok.asgi; "
+        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-2:] == ["1", "1"]

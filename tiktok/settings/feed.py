@@ -58,3 +58,6 @@ FEED_MAX_CLOCK_SKEW_SECONDS = env_int("FEED_MAX_CLOCK_SKEW_SECONDS", 300)
 FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
 # Per-process cache of video vectors (a version's vectors never change); 0 turns it off.
 FEED_VECTOR_CACHE_SIZE = env_int("FEED_VECTOR_CACHE_SIZE", 50_000)
+# Engagement counters per process (feed/stats_cache.py): seconds kept, and entries at most.
+FEED_STATS_CACHE_SECONDS = env_float("FEED_STATS_CACHE_SECONDS", 60.0)
+FEED_STATS_CACHE_SIZE = env_int("FEED_STATS_CACHE_SIZE", 200_000)
