@@ -4,6 +4,7 @@ MMR with a creator cap, reasons."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,14 +49,14 @@ def plan_page(
     positives (what "because" may name)."""
     owner = state.owner_key(user_id=user_id, session_id=session_id)
     feed_state = state.feed_state_load(
-        owner=owner, session_id=session_id, dim=None, trending_count=TRENDING_READ
+        owner=owner, session_id=session_id, trending_count=TRENDING_READ
     )
     if feed_state.trending_missing:
         from feed.trending import trending_refresh
 
         trending_refresh()
         feed_state = state.feed_state_load(
-            owner=owner, session_id=session_id, dim=None, trending_count=TRENDING_READ
+            owner=owner, session_id=session_id, trending_count=TRENDING_READ
         )
     context = sources.viewer_context(
         user_id=user_id,
@@ -152,12 +153,24 @@ def plan_page(
     explore_slots = int(round(limit * settings.FEED_EXPLORATION_SHARE)) if explore else 0
     explore_slots = min(explore_slots, limit - 1) if limit > 1 else 0
     personal_slots = limit - explore_slots
-    creator_counts: dict[int, int] = {}
-    creators = facts.owners
-    max_per_creator = settings.FEED_MAX_PER_CREATOR
-    lambda_ = settings.FEED_MMR_LAMBDA
+    creator_counts: dict[int, int] = {}  # one creator budget across every part of the page
 
-    duplicate_cosine = settings.FEED_PAGE_DUPLICATE_COSINE
+    def mmr_pick(indexes: Sequence[int], count: int, on_page: list[int]) -> list[int]:
+        """MMR over these candidates, against what is already on the page."""
+        indexes = [int(i) for i in indexes]
+        chosen_here = ranking.mmr_select(
+            score[indexes],
+            vectors[indexes],
+            count,
+            settings.FEED_MMR_LAMBDA,
+            creators=[facts.owners[i] for i in indexes],
+            max_per_creator=settings.FEED_MAX_PER_CREATOR,
+            creator_counts=creator_counts,
+            selected_vectors=vectors[on_page] if on_page else None,
+            duplicate_cosine=settings.FEED_PAGE_DUPLICATE_COSINE,
+        )
+        return [indexes[j] for j in chosen_here]
+
     # Reserved picks first: followed creators' new videos, then strongly co-engaged videos.
     picked: list[int] = []
     reserved = (
@@ -174,37 +187,12 @@ def plan_page(
     for indexes, budget in reserved:
         indexes = [i for i in indexes if i not in picked and score[i] > -5]
         budget = min(budget, personal_slots - len(picked))
-        if not indexes or budget <= 0:
-            continue
-        chosen_here = ranking.mmr_select(
-            score[indexes],
-            vectors[indexes],
-            budget,
-            lambda_,
-            creators=[creators[i] for i in indexes],
-            max_per_creator=max_per_creator,
-            creator_counts=creator_counts,
-            selected_vectors=vectors[picked] if picked else None,
-            duplicate_cosine=duplicate_cosine,
-        )
-        picked += [indexes[j] for j in chosen_here]
+        if indexes and budget > 0:
+            picked += mmr_pick(indexes, budget, picked)
     picked_set = set(picked)
-    pool = np.asarray([i for i in np.flatnonzero(personal) if i not in picked_set], dtype=int)
-    if len(pool):
-        picked += [
-            int(pool[i])
-            for i in ranking.mmr_select(
-                score[pool],
-                vectors[pool],
-                personal_slots - len(picked),
-                lambda_,
-                creators=[creators[i] for i in pool],
-                max_per_creator=max_per_creator,
-                creator_counts=creator_counts,
-                selected_vectors=vectors[picked] if picked else None,
-                duplicate_cosine=duplicate_cosine,
-            )
-        ]
+    pool = [i for i in np.flatnonzero(personal) if i not in picked_set]
+    if pool:
+        picked += mmr_pick(pool, personal_slots - len(picked), picked)
     kinds = {i: _kind(origin[facts.ids[i]], taste is None) for i in picked}
 
     explored: list[int] = []
@@ -226,24 +214,11 @@ def plan_page(
     chosen = picked + [index for index, _ in explored]
     if len(chosen) < limit:
         chosen_set = set(chosen)
-        rest = np.asarray(
-            [i for i in range(len(facts.ids)) if i not in chosen_set and not buried[i]], dtype=int
-        )
-        if len(rest):
-            extra = ranking.mmr_select(
-                score[rest],
-                vectors[rest],
-                limit - len(chosen),
-                lambda_,
-                creators=[creators[i] for i in rest],
-                max_per_creator=max_per_creator,
-                creator_counts=creator_counts,
-                selected_vectors=vectors[chosen] if chosen else None,
-                duplicate_cosine=duplicate_cosine,
-            )
-            for i in extra:
-                kinds[int(rest[i])] = _kind(origin[facts.ids[int(rest[i])]], taste is None)
-                picked.append(int(rest[i]))
+        rest = [i for i in range(len(facts.ids)) if i not in chosen_set and not buried[i]]
+        if rest:
+            for index in mmr_pick(rest, limit - len(chosen), chosen):
+                kinds[index] = _kind(origin[facts.ids[index]], taste is None)
+                picked.append(index)
     ordered = _interleave(picked, [index for index, _ in explored], limit)
     plan.video_ids = [facts.ids[i] for i in ordered]
     plan.kinds = {facts.ids[i]: kinds[i] for i in ordered}

@@ -51,10 +51,6 @@ def page_limit_check(limit: Any) -> int:
     return value
 
 
-def _cards_in_order(*, video_ids: list[int], viewer: Any) -> list[dict[str, Any]]:
-    return cards_for_ids(video_ids=video_ids, viewer=viewer)
-
-
 def feed_page(
     *, viewer: Any, session_id: str, cursor: str | None, limit: int, explore: bool = True
 ) -> dict[str, Any]:
@@ -83,7 +79,7 @@ def feed_page(
         session_id=session_id,
         video_ids=plan.video_ids,
     )
-    cards = _cards_in_order(video_ids=plan.video_ids, viewer=viewer)
+    cards = cards_for_ids(video_ids=plan.video_ids, viewer=viewer)
     for card in cards:
         card["reason"] = {
             "kind": plan.kinds.get(card["id"], "personalized"),
@@ -138,7 +134,7 @@ def video_similar(*, viewer: Any, video_id: int, limit: int) -> dict[str, Any]:
         creators=[visible[v] for v in ids],
         max_per_creator=max(settings.FEED_MAX_PER_CREATOR, limit),
     )
-    return {"items": _cards_in_order(video_ids=[ids[i] for i in picks], viewer=viewer)}
+    return {"items": cards_for_ids(video_ids=[ids[i] for i in picks], viewer=viewer)}
 
 
 def _search_cursor_decode(cursor: str | None, key: str) -> int:
@@ -220,7 +216,7 @@ def video_search(
         signing.dumps({"o": offset + limit, "k": key}, salt=SEARCH_CURSOR_SALT) if more else None
     )
     return {
-        "items": _cards_in_order(video_ids=page_ids, viewer=viewer),
+        "items": cards_for_ids(video_ids=page_ids, viewer=viewer),
         "next_cursor": next_cursor,
         "method": method,
     }

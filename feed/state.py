@@ -114,9 +114,9 @@ class FeedState:
     trending_missing: bool
 
 
-def feed_state_load(
-    *, owner: str, session_id: str, dim: int | None, trending_count: int
-) -> FeedState:
+def feed_state_load(*, owner: str, session_id: str, trending_count: int) -> FeedState:
+    """Everything a page reads from Redis. The session taste keeps its own dimension; the page
+    drops it when it does not match the long-term taste's (an embedding version switch)."""
     client = redis_client()
     pipe = client.pipeline(transaction=False)
     pipe.hgetall(_session_hash(owner, session_id))
@@ -130,7 +130,7 @@ def feed_state_load(
     raw, served, seen, positives, trending, fresh, cold, trending_exists = pipe.execute()
     fresh_ids, fresh_stats = _fresh_parse(fresh)
     return FeedState(
-        session=session_taste_parse(raw, dim),
+        session=session_taste_parse(raw, None),
         served={int(x) for x in served},
         seen={int(x) for x in seen},
         recent_positives=[int(x) for x in positives],

@@ -57,7 +57,7 @@ def test_fresh_list_holds_new_videos_with_little_exposure():
     old = video_with_vector(axis(0), published_at=timezone.now() - dt.timedelta(days=10))
     new = video_with_vector(axis(1))
     trending_refresh()
-    fresh = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1).fresh
+    fresh = state.feed_state_load(owner="a", session_id="x", trending_count=1).fresh
     assert new.pk in fresh and old.pk not in fresh
 
 
@@ -91,7 +91,7 @@ def test_refreshes_after_publishing_are_debounced(settings):
     lists_refresh_soon()
     second = video_with_vector(axis(1))
     lists_refresh_soon()  # within the debounce window: no second refresh yet
-    fresh = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1).fresh
+    fresh = state.feed_state_load(owner="a", session_id="x", trending_count=1).fresh
     assert first.pk in fresh and second.pk not in fresh
 
 
@@ -100,7 +100,7 @@ def test_fresh_list_carries_each_videos_completion_counts():
     untouched = video_with_vector(axis(1))
     _engage(watched, ["impression", "play", "finish"], users=2)
     trending_refresh()
-    loaded = state.feed_state_load(owner="a", session_id="x", dim=8, trending_count=1)
+    loaded = state.feed_state_load(owner="a", session_id="x", trending_count=1)
     assert loaded.fresh_stats[watched.pk] == (2.0, 2.0)
     assert loaded.fresh_stats[untouched.pk] == (0.0, 0.0)
 
