@@ -173,18 +173,21 @@ def visible_where(*, viewer: Any, include_own_unready: bool = False) -> tuple[st
     ]
 
 
+# Counters and vectors are read only for the candidates missing from the process caches, each
+# by an index lookup in a correlated subquery: a join on feed_videostats planned as a hash join
+# over the whole table for a few hundred ids (measured 2 ms slower at 100k videos).
 _FACTS_SQL = (
     'SELECT "videos_video".id, "videos_video".owner_id, '
     'EXTRACT(EPOCH FROM now() - COALESCE("videos_video".published_at, '
     '"videos_video".created_at))::float8 / 3600.0, '
-    "COALESCE(s.impressions, 0)::float8, COALESCE(s.plays, 0)::float8, "
-    'COALESCE(s.finishes, 0)::float8, "videos_video".like_count::float8, '
+    '"videos_video".like_count::float8, '
+    'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN COALESCE(('
+    "SELECT ARRAY[s.impressions, s.plays, s.finishes]::float8[] FROM feed_videostats s "
+    'WHERE s.video_id = "videos_video".id), ARRAY[0, 0, 0]::float8[]) END, '
     'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN ('
     "SELECT vector_send(e.embedding) FROM videos_videoembedding e "
     'WHERE e.video_id = "videos_video".id AND e.embedding_version = %s) END '
     'FROM "videos_video" '
-    "LEFT JOIN feed_videostats s "
-    'ON s.video_id = "videos_video".id AND s.video_id = ANY(%s::bigint[]) '
     'WHERE "videos_video".id = ANY(%s::bigint[]) AND ({visible})'
 )
 
@@ -212,24 +215,23 @@ def candidate_facts(
         rows = binary_rows(
             _FACTS_SQL.format(visible=visible),
             [
+                int_array(counters_missing),
                 int_array(missing),
                 embedding_version or "",
-                int_array(counters_missing),
                 id_array,
                 *visible_params,
             ],
         )
         position = {video_id: index for index, video_id in enumerate(ids)}
         rows.sort(key=lambda row: position[row[0]])
-        read_counters = set(counters_missing)
-        fetched = {row[0]: (row[3], row[4], row[5]) for row in rows if row[0] in read_counters}
+        fetched = {row[0]: tuple(row[4]) for row in rows if row[4] is not None}
         stats_remember(fetched)
         counters.update(fetched)
-    with_vector = [row for row in rows if row[7] is not None]
+    with_vector = [row for row in rows if row[5] is not None]
     read = dict(
         zip(
             [row[0] for row in with_vector],
-            vectors_decode([row[7] for row in with_vector]),
+            vectors_decode([row[5] for row in with_vector]),
             strict=True,
         )
     )
@@ -246,7 +248,7 @@ def candidate_facts(
             matrix[index] = vector
             has_vector[index] = True
     numbers = np.asarray(
-        [(row[2], *counters[row[0]], row[6]) for row in rows], dtype=np.float64
+        [(row[2], *counters[row[0]], row[3]) for row in rows], dtype=np.float64
     ).reshape(len(rows), 5)
     return CandidateFacts(
         ids=[row[0] for row in rows],

@@ -1,15 +1,18 @@
 """Feed writes: interaction events -> long-term taste, session taste, co-engagement, stats.
 
 Entry points (the API, social endpoints and the evaluator all go through the same update
-maths in `taste_apply_events`):
+maths, `feed.taste.taste_update`):
 - `interactions_record(*, user, session_id, events)`: the validated API path (one batch, one
-  transaction; Redis session state updated after the commit).
+  transaction for the events and hidden videos; Redis session state updated after the commit;
+  long-term taste, co-engagement and stats queued for `feed.aggregates.aggregates_flush`).
 - `interaction_emit(*, user, session_id, video, type, watch_ms=0)`: one server-side event
   (like/save/share endpoints).
 - `interactions_ingest(*, rows, session_id="ingest", chunk_size=5000)`: trusted bulk path for
   many users at once (evaluation, imports): stores the rows and calls `taste_apply_events`.
 - `taste_apply_events(*, events)` (feed.taste, re-exported): the update maths for any number
-  of `TasteEvent`s.
+  of `TasteEvent`s, written at once.
+- `aggregates_flush()` (feed.aggregates, re-exported): apply the queued aggregate updates (the
+  `feed.aggregates_flush` task; tests and scripts call it directly).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feed import state
+from feed.aggregates import aggregates_enqueue, aggregates_flush, hidden_insert  # noqa: F401
 from feed.candidates import visible_where
 from feed.embeddings import (
     binary_rows,
@@ -38,8 +42,8 @@ from feed.models import Interaction
 from feed.taste import (  # noqa: F401 - re-exported: the documented batch entry points
     TasteEvent,
     taste_apply_events,
-    taste_db_apply,
     taste_redis_apply,
+    taste_update,
     taste_weights,
 )
 from tiktok.api.errors import ApiError
@@ -113,6 +117,8 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
     owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}
     positives_before = state.recent_positives_many(owners=sorted(owners)) if valid else {}
     with transaction.atomic():
+        if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
+            _commit_without_flush_wait()
         inserted = _interactions_insert(user_id=user_id, events=valid)
         fresh = [event for event in valid if event.event_id in inserted]
         taste_events = [
@@ -127,8 +133,11 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
             )
             for event in fresh
         ]
-        histories, _ = taste_db_apply(events=taste_events, positives_before=positives_before)
-    taste_redis_apply(events=taste_events, histories=histories)
+        update = taste_update(events=taste_events, positives_before=positives_before)
+        if update.hidden:  # hidden at once, for every later page and session
+            hidden_insert(sorted(update.hidden))
+    taste_redis_apply(events=taste_events, histories=update.histories)
+    aggregates_enqueue(update.deltas)
     return {
         "accepted": len(fresh),
         "duplicates": duplicates + len(valid) - len(fresh),
@@ -184,6 +193,17 @@ def _visible_video_facts(
         vectors_remember(vectors=read, embedding_version=version)
     cached.update(read)
     return {vid: (duration, cached.get(vid) if version else None) for vid, duration, _ in rows}
+
+
+def _commit_without_flush_wait() -> None:
+    """This transaction commits without waiting for its WAL flush (`synchronous_commit = off`,
+    for this transaction only). The flush still happens within moments (wal_writer_delay): a
+    PostgreSQL crash in between can lose the last fraction of a second of events together
+    with their taste updates (one transaction, so never one without the other), and never
+    corrupts anything. Waiting for the flush was the largest and most variable part of an
+    interactions request; FEED_INTERACTIONS_SYNCHRONOUS_COMMIT=1 restores it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) -> set[uuid.UUID]:

@@ -3,8 +3,8 @@
 A page scores a few hundred candidates; joining their counters on every request measured about
 a third of the candidate query. Counters move slowly relative to ranking (trending is
 recomputed every 5 minutes), so each process keeps them for FEED_STATS_CACHE_SECONDS (0 turns
-the cache off). Interactions recorded by this process drop their videos' entries at once, so
-this process always ranks on its own latest counts.
+the cache off). A process that applies counters (the aggregates flush, the bulk path) drops
+those videos' entries at once; other processes see new counts within the cache lifetime.
 """
 
 from __future__ import annotations

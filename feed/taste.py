@@ -1,24 +1,22 @@
 """The taste update maths for stored interaction events (one code path for the API, the
-server-side events and the bulk evaluator): long-term S/W, co-engagement, video stats, hidden
-videos in the DB; recent positives, seen videos and session taste in Redis."""
+server-side events and the bulk evaluator): what they add to long-term S/W, co-engagement and
+video stats (written behind the request, feed/aggregates.py), hidden videos in the DB; recent
+positives, seen videos and session taste in Redis."""
 
 from __future__ import annotations
 
-import contextlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from feed import state
-from feed.embeddings import binary_rows, vector_decode
-from feed.models import HiddenVideo
+from feed.aggregates import TasteDeltas, aggregates_write
 from feed.ranking import coengagement_pairs
 from feed.stats_cache import stats_forget
-from feed.vectors import taste_accumulate
 from feed.weights import TasteWeights, negative_strength, positive_weight
 from videos.versions import active_embedding_version
 
@@ -57,9 +55,10 @@ def taste_apply_events(
     positives_before: dict[str, list[int]] | None = None,
     session: bool = True,
 ) -> dict[str, list[int]]:
-    """The update maths for already-stored events of any number of users, in time order:
-    long-term taste, co-engagement, video stats and hidden videos in one transaction, then
-    Redis (recent positives, seen videos and - with session=True - session taste).
+    """The update maths for already-stored events of any number of users, in time order, written
+    at once (the bulk path): long-term taste, co-engagement, video stats and hidden videos in
+    one transaction, then Redis (recent positives, seen videos and - with session=True -
+    session taste).
 
     positives_before: each owner's recent positives (newest first) before these events; read
     from Redis when not given. Returns each owner's recent positives after the events, so a
@@ -70,24 +69,34 @@ def taste_apply_events(
     if positives_before is None:
         owners = {state.owner_key(user_id=e.user_id, session_id=e.session_id) for e in events}
         positives_before = state.recent_positives_many(owners=sorted(owners))
+    update = taste_update(events=events, positives_before=positives_before)
     with transaction.atomic():
-        histories, positives_after = taste_db_apply(
-            events=events, positives_before=positives_before
-        )
-    taste_redis_apply(events=events if session else [], histories=histories)
-    return {**positives_before, **positives_after}
+        aggregates_write(update.deltas, hidden=sorted(update.hidden))
+    stats_forget(update.deltas.stats)
+    taste_redis_apply(events=events if session else [], histories=update.histories)
+    return {**positives_before, **update.recent}
 
 
-def taste_db_apply(
+@dataclass
+class TasteUpdate:
+    """What a batch of events changes: the additive aggregates, the videos to hide, and per
+    owner (new positives in time order, seen ids) for Redis and the recent positives after."""
+
+    deltas: TasteDeltas
+    hidden: set[tuple[int, int]]
+    histories: dict[str, tuple[list[int], list[int]]]
+    recent: dict[str, list[int]]
+
+
+def taste_update(
     *, events: Sequence[TasteEvent], positives_before: dict[str, list[int]]
-) -> tuple[dict[str, tuple[list[int], list[int]]], dict[str, list[int]]]:
-    """DB half of the update (call inside a transaction). Returns per owner (new positives in
-    time order, seen video ids) for the Redis half, and each owner's recent positives after."""
+) -> TasteUpdate:
+    """The update maths (no I/O): each positive adds w e to its user's S and w to W and pairs
+    with the owner's recent positives (co-engagement); every event counts in its video's
+    stats; not_interested hides the video for its user."""
     weights = taste_weights()
-    version = active_embedding_version()
-    by_user: dict[int, list[tuple[np.ndarray, float]]] = defaultdict(list)
-    pair_counts: Counter[tuple[int, int]] = Counter()
-    stats: dict[int, Counter[str]] = defaultdict(Counter)
+    deltas = TasteDeltas(version=active_embedding_version())
+    sums: dict[int, list] = {}
     hidden: set[tuple[int, int]] = set()
     histories: dict[str, tuple[list[int], list[int]]] = {}
     recent: dict[str, list[int]] = {}
@@ -96,147 +105,27 @@ def taste_db_apply(
         owner = state.owner_key(user_id=event.user_id, session_id=event.session_id)
         positives, seen = histories.setdefault(owner, ([], []))
         seen.append(event.video_id)
-        stats[event.video_id][event.type] += 1
+        deltas.stats[event.video_id][event.type] += 1
         weight = positive_weight(weights, event.type, event.watch_ms, event.duration_s)
         if event.user_id and weight != 0 and event.vector is not None:
-            by_user[event.user_id].append((event.vector, weight))
+            total = sums.setdefault(event.user_id, [np.zeros(len(event.vector)), 0.0, 0])
+            if len(total[0]) == len(event.vector):
+                total[0] = total[0] + weight * np.asarray(event.vector, dtype=np.float64)
+                total[1] += weight
+                total[2] += 1 if weight > 0 else -1
         if weight > 0:
             history = recent.setdefault(owner, list(positives_before.get(owner, [])))
-            pair_counts.update(coengagement_pairs(history, event.video_id))
+            deltas.pairs.update(coengagement_pairs(history, event.video_id))
             history.insert(0, event.video_id)
             del history[keep:]
             positives.append(event.video_id)
         if event.type == "not_interested" and event.user_id:
             hidden.add((event.user_id, event.video_id))
-    # The writes need no answer: pipelined, they cost one round trip instead of one each
-    # (an error still raises here, inside the caller's transaction).
-    with _pipeline():
-        if by_user and version:
-            _long_term_apply(by_user=by_user, version=version)
-        _coengagement_upsert(pair_counts)
-        _stats_upsert(stats)
-        if hidden:
-            HiddenVideo.objects.bulk_create(
-                [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(hidden)],
-                ignore_conflicts=True,
-            )
-    stats_forget(stats)  # this process ranks on the new counts at once
-    return histories, recent
-
-
-def _pipeline() -> contextlib.AbstractContextManager:
-    """psycopg's pipeline mode on Django's connection (a no-op context for other drivers)."""
-    connection.ensure_connection()
-    pipeline = getattr(connection.connection, "pipeline", None)
-    return pipeline() if pipeline is not None else contextlib.nullcontext()
-
-
-def _vector_text(vector: np.ndarray) -> str:
-    # repr of each float32 (as a Python float) round-trips exactly, as pgvector's own adapter.
-    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
-
-
-def _long_term_apply(*, by_user: dict[int, list[tuple[np.ndarray, float]]], version: str) -> None:
-    """S += sum w e, W += sum w per user; rows locked so concurrent batches don't lose updates.
-    One locking read (S arrives in binary) and one upsert for all users."""
-    stored = {
-        int(user_id): (vector_decode(raw), float(total), int(count or 0))
-        for user_id, raw, total, count in binary_rows(
-            "SELECT user_id, vector_send(weighted_sum), weight_total, positive_count "
-            "FROM profiles_tasteprofile WHERE embedding_version = %s AND user_id = ANY(%s) "
-            "FOR UPDATE",
-            [version, list(by_user)],
-        )
+    deltas.users = {
+        user_id: (np.asarray(s, dtype=np.float32), float(w), int(n))
+        for user_id, (s, w, n) in sums.items()
     }
-    changed: list[tuple[int, str, str, float, int]] = []
-    for user_id, items in by_user.items():
-        vectors = np.stack([vector for vector, _ in items])
-        weights = [weight for _, weight in items]
-        dim = vectors.shape[1]
-        if user_id not in stored:
-            if sum(weights) <= 0:
-                continue
-            weighted_sum, weight_total, positive_count = np.zeros(dim, dtype=np.float32), 0.0, 0
-        else:
-            weighted_sum, weight_total, positive_count = stored[user_id]
-            if weighted_sum is None or len(weighted_sum) != dim:
-                weighted_sum, weight_total = np.zeros(dim, dtype=np.float32), 0.0
-        new_sum, new_total, vector = taste_accumulate(weighted_sum, weight_total, vectors, weights)
-        positive_count = max(0, positive_count + sum(1 if w > 0 else -1 for w in weights))
-        changed.append(
-            (user_id, _vector_text(vector), _vector_text(new_sum), new_total, positive_count)
-        )
-    if changed:
-        columns = [list(column) for column in zip(*changed, strict=True)]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO profiles_tasteprofile (user_id, embedding_version, vector, "
-                "weighted_sum, weight_total, positive_count, updated_at) "
-                "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
-                "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
-                "AS x(u, v, s, w, p) "
-                "ON CONFLICT (user_id, embedding_version) DO UPDATE SET "
-                "vector = EXCLUDED.vector, weighted_sum = EXCLUDED.weighted_sum, "
-                "weight_total = EXCLUDED.weight_total, positive_count = EXCLUDED.positive_count, "
-                "updated_at = EXCLUDED.updated_at",
-                [version, *columns],
-            )
-
-
-def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:
-    if not pair_counts:
-        return
-    pairs = sorted(pair_counts.items())  # a fixed lock order avoids deadlocks between batches
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO feed_coengagement (video_a_id, video_b_id, count) "
-            "SELECT a, b, c FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS x(a, b, c) "
-            "ON CONFLICT (video_a_id, video_b_id) "
-            "DO UPDATE SET count = feed_coengagement.count + EXCLUDED.count",
-            [[a for (a, _), _ in pairs], [b for (_, b), _ in pairs], [c for _, c in pairs]],
-        )
-
-
-STAT_COLUMNS = {
-    "impression": "impressions",
-    "play": "plays",
-    "finish": "finishes",
-    "skip": "skips",
-    "like": "likes",
-    "share": "shares",
-}
-
-
-def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
-    rows = sorted(
-        (video_id, *(counter.get(t, 0) for t in STAT_COLUMNS))
-        for video_id, counter in stats.items()
-        if any(counter.get(t, 0) for t in STAT_COLUMNS)
-    )
-    if not rows:
-        return
-    columns = list(STAT_COLUMNS.values())
-    arrays = [list(col) for col in zip(*rows, strict=True)]
-    updates = ", ".join(f"{c} = feed_videostats.{c} + EXCLUDED.{c}" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO feed_videostats (video_id, {', '.join(columns)}, updated_at) "
-            f"SELECT *, now() FROM unnest(%s::bigint[], {', '.join(['%s::bigint[]'] * 6)}) "
-            f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",
-            arrays,
-        )
-        # The public view counter on cards and profiles counts plays.
-        plays = [
-            (video_id, counter["play"])
-            for video_id, counter in stats.items()
-            if counter.get("play")
-        ]
-        if plays:
-            cursor.execute(
-                "UPDATE videos_video v SET view_count = v.view_count + d.n "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, n) WHERE v.id = d.id",
-                [[video_id for video_id, _ in plays], [n for _, n in plays]],
-            )
+    return TasteUpdate(deltas=deltas, hidden=hidden, histories=histories, recent=recent)
 
 
 def taste_redis_apply(

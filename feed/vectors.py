@@ -46,8 +46,21 @@ def taste_accumulate(
     """
     weights_array = np.asarray(weights, dtype=np.float32)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(weights_array), -1)
-    new_sum = np.asarray(weighted_sum, dtype=np.float32) + (weights_array[:, None] * vectors).sum(0)
-    new_total = float(weight_total) + float(weights_array.sum())
+    return taste_add(
+        weighted_sum,
+        weight_total,
+        (weights_array[:, None] * vectors).sum(0),
+        float(weights_array.sum()),
+    )
+
+
+def taste_add(
+    weighted_sum: np.ndarray, weight_total: float, delta_sum: np.ndarray, delta_weight: float
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """S += dS, W += dW (the summed contribution of some events); returns (S, W, normalize(S/W)),
+    all zero once W is no longer positive."""
+    new_sum = np.asarray(weighted_sum, dtype=np.float32) + np.asarray(delta_sum, dtype=np.float32)
+    new_total = float(weight_total) + float(delta_weight)
     if new_total <= EPSILON:
         return np.zeros_like(new_sum), 0.0, np.zeros_like(new_sum)
     return new_sum, new_total, normalize(new_sum / new_total)

@@ -1,23 +1,95 @@
-"""Django's ASGI handler with the middleware chain run synchronously, in one thread hop.
+"""Django's ASGI handler, serving this project's synchronous views with one thread hop per
+request on a fixed pool of worker threads.
 
-The stock handler runs the chain in async mode: every sync-only middleware (WhiteNoise) and
-every process_request/process_response of the built-in ones then crosses between the event
-loop and the request's worker thread - about 15 crossings per request, which measured several
-milliseconds on a 2-core machine. All views and middleware of this project are synchronous, so
-the chain is loaded in sync mode and entered once per request. Websockets (Channels) are not
-affected; an async view would still work (Django runs it through async_to_sync).
+The stock handler runs the middleware chain in async mode (every sync middleware then crosses
+between the event loop and a thread), wraps each request in a ThreadSensitiveContext (asgiref
+then starts a new thread for every request), sends the request_started signal and closes the
+response through further hops, and races the view against a disconnect listener. For a project
+whose views and middleware are all synchronous that is pure overhead: several milliseconds per
+request on a 2-core machine. Here, as under a threaded WSGI server, each request runs start to
+finish (signals, middleware, view, response.close) in one call on a pooled worker thread, which
+also keeps its database connection wrapper between requests. Streaming responses (media files)
+are sent chunk by chunk as before and closed afterwards. An async view would still work (Django
+runs it through async_to_sync). Websockets (Channels) are not affected.
 """
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpRequest, HttpResponseBase
+import asyncio
+import contextvars
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
+
+# Requests served at the same time by one process (each holds one database connection while it
+# runs, so keep it at most DB_POOL_MAX).
+WEB_THREADS_DEFAULT = 8
+
+
+def web_threads() -> int:
+    value = os.environ.get("WEB_THREADS", "").strip()
+    try:
+        threads = int(value) if value else WEB_THREADS_DEFAULT
+    except ValueError as exc:
+        raise ValueError(f"WEB_THREADS must be a positive integer, not {value!r}") from exc
+    if threads < 1:
+        raise ValueError(f"WEB_THREADS must be a positive integer, not {value!r}")
+    return threads
 
 
 class SyncChainASGIHandler(ASGIHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.executor = ThreadPoolExecutor(
+            max_workers=web_threads(), thread_name_prefix="django-request"
+        )
+
     def load_middleware(self, is_async: bool = False) -> None:  # noqa: ARG002, FBT001, FBT002
         super().load_middleware(is_async=False)
 
-    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: dict, receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        loop = asyncio.get_running_loop()
+        run = functools.partial(contextvars.copy_context().run, self._respond, scope, body_file)
+        try:
+            response = await loop.run_in_executor(self.executor, run)
+            try:
+                await self.send_response(response, send)
+            except asyncio.CancelledError:
+                pass  # the client went away while the response was being sent
+            finally:
+                if response.streaming:
+                    await loop.run_in_executor(self.executor, response.close)
+        finally:
+            body_file.close()
+
+    def _respond(self, scope: dict, body_file: Any) -> HttpResponseBase:
+        """One request, start to finish, in a worker thread. A buffered response is closed here
+        (request_finished hands the database connection back to the pool before the bytes go
+        out); a streaming one after it has been sent."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response

@@ -8,12 +8,12 @@ from rest_framework import serializers, status
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from feed.sessions import request_session_id
 from tiktok.api.errors import ApiError
 from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from videos.engagement import (
     comment_create,
     comment_delete,

@@ -44,13 +44,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def daphne_server(
-    *, database_url: str, redis_url: str, embedding_version: str, log_path: Path
-) -> Iterator[str]:
-    """daphne serving the project against the throwaway database; yields its base URL."""
-    port = free_port()
-    env = {
+def _server_env(*, database_url: str, redis_url: str, embedding_version: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -65,7 +60,30 @@ def daphne_server(
         "THROTTLE_USER": UNTHROTTLED,
         "THROTTLE_INTERACTIONS": UNTHROTTLED,
     }
-    base_dir = Path(settings.BASE_DIR) if hasattr(settings, "BASE_DIR") else Path.cwd()
+
+
+def _base_dir() -> Path:
+    return Path(settings.BASE_DIR) if hasattr(settings, "BASE_DIR") else Path.cwd()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def daphne_server(
+    *, database_url: str, redis_url: str, embedding_version: str, log_path: Path
+) -> Iterator[str]:
+    """daphne serving the project against the throwaway database; yields its base URL."""
+    port = free_port()
+    env = _server_env(
+        database_url=database_url, redis_url=redis_url, embedding_version=embedding_version
+    )
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [
@@ -78,7 +96,7 @@ def daphne_server(
                 str(port),
                 "tiktok.asgi:application",
             ],
-            cwd=base_dir,
+            cwd=_base_dir(),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -88,12 +106,64 @@ def daphne_server(
         _wait_ready(f"{url}/api/feed?limit=1", process, log_path)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+@contextlib.contextmanager
+def celery_worker(
+    *, database_url: str, redis_url: str, embedding_version: str, log_path: Path
+) -> Iterator[subprocess.Popen]:
+    """A Celery worker (one process) on the throwaway environment, as in a deployment: it
+    applies the aggregates that interaction requests queue, on the same two cores."""
+    env = _server_env(
+        database_url=database_url, redis_url=redis_url, embedding_version=embedding_version
+    )
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tiktok",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=_base_dir(),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+        while "ready." not in log_path.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        _stop(process)
+
+
+def aggregates_drain_seconds(timeout: float = 60.0) -> float:
+    """Seconds until the worker has applied every queued aggregates batch (raises if it does
+    not within the timeout)."""
+    from feed.aggregates import aggregates_pending
+
+    started = time.monotonic()
+    while aggregates_pending():
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(
+                f"{aggregates_pending()} aggregates batches still queued after {timeout:.0f} s"
+            )
+        time.sleep(0.05)
+    return time.monotonic() - started
 
 
 def _wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:

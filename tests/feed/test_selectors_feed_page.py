@@ -3,7 +3,7 @@
 import pytest
 
 from feed.selectors import feed_page
-from feed.services import interactions_record
+from feed.services import aggregates_flush, interactions_record
 from profiles.models import Block
 from tests.factories import (
     FollowFactory,
@@ -27,8 +27,14 @@ def _ids(page):  # noqa: ANN001, ANN202
     return [item["id"] for item in page["items"]]
 
 
-def _record(user, events, session="s1"):  # noqa: ANN001, ANN202
-    return interactions_record(user=user, session_id=session, events=events)
+def _record(user, events, session="s1", *, applied=True):  # noqa: ANN001, ANN202
+    """Record a batch; with applied, also apply the aggregates it queued (long-term taste,
+    co-engagement, stats), as the flush task does a second later. Without it, only what the
+    request itself updates (session taste, seen videos, hidden videos) has changed."""
+    result = interactions_record(user=user, session_id=session, events=events)
+    if applied:
+        aggregates_flush()
+    return result
 
 
 def test_pages_never_repeat_within_session():
@@ -99,7 +105,7 @@ def test_one_click_does_not_hijack_feed():
     user = UserFactory()
     cats, dogs = cluster(0, 20), cluster(4, 20)
     _record(user, [event(v, "like") for v in cats[:6]], session="history")
-    _record(user, [event(dogs[0], "like")], session="today")
+    _record(user, [event(dogs[0], "like")], session="today", applied=False)
     page = _ids(_page(user, session="today", explore=False))
     cat_ids, dog_ids = {v.pk for v in cats}, {v.pk for v in dogs}
     assert sum(v in cat_ids for v in page) > sum(v in dog_ids for v in page)
@@ -109,7 +115,7 @@ def test_session_interest_takes_over_after_enough_evidence():
     user = UserFactory()
     cats, dogs = cluster(0, 20), cluster(4, 25)
     _record(user, [event(v, "like") for v in cats[:3]], session="history")
-    _record(user, [event(v, "finish") for v in dogs[:8]], session="today")
+    _record(user, [event(v, "finish") for v in dogs[:8]], session="today", applied=False)
     page = _ids(_page(user, session="today", explore=False))
     dog_ids = {v.pk for v in dogs}
     assert sum(v in dog_ids for v in page) >= 5
@@ -127,7 +133,7 @@ def test_skip_within_two_seconds_demotes_similar_videos(settings):  # noqa: ANN0
     elsewhere = [video_with_vector(near(center, j, 0.9)) for j in range(5, 8)]
     _record(user, [event(liked, "like")])
     before = _ids(_page(user, session="probe-before", limit=10, explore=False))
-    _record(user, [event(skipped, "skip", watch_ms=800)], session="s2")
+    _record(user, [event(skipped, "skip", watch_ms=800)], session="s2", applied=False)
     after = _ids(_page(user, session="s2", limit=10, explore=False))
 
     def ranks(page, videos):  # noqa: ANN001, ANN202

@@ -8,7 +8,12 @@ import pytest
 from django.utils import timezone
 
 from feed.models import CoEngagement, HiddenVideo, Interaction, VideoStats
-from feed.services import interaction_emit, interactions_ingest, interactions_record
+from feed.services import (
+    aggregates_flush,
+    interaction_emit,
+    interactions_ingest,
+    interactions_record,
+)
 from profiles.models import TasteProfile
 from tests.factories import UserFactory, VideoFactory
 from tests.feed.factories import axis, event, video_with_vector
@@ -22,6 +27,13 @@ def _record(user, events, session_id="s1"):  # noqa: ANN001, ANN202
     return interactions_record(user=user, session_id=session_id, events=events)
 
 
+def _applied(user, events, session_id="s1"):  # noqa: ANN001, ANN202
+    """Record a batch, then apply the aggregate updates it queued (what the flush task does)."""
+    result = _record(user, events, session_id)
+    aggregates_flush()
+    return result
+
+
 def test_valid_events_are_stored_append_only():
     user, video = UserFactory(), video_with_vector(axis(0))
     result = _record(user, [event(video, "play"), event(video, "finish", 20000)])
@@ -32,9 +44,9 @@ def test_valid_events_are_stored_append_only():
 def test_repeated_event_id_counts_as_duplicate_and_changes_nothing():
     user, video = UserFactory(), video_with_vector(axis(0))
     like = event(video, "like")
-    _record(user, [like])
+    _applied(user, [like])
     weight_before = TasteProfile.objects.get(user=user).weight_total
-    result = _record(user, [like, dict(like)])
+    result = _applied(user, [like, dict(like)])
     assert result["accepted"] == 0 and result["duplicates"] == 2
     assert Interaction.objects.filter(user=user).count() == 1
     assert TasteProfile.objects.get(user=user).weight_total == weight_before
@@ -51,7 +63,7 @@ def test_unknown_video_is_rejected_while_valid_events_land():
 def test_event_for_private_video_of_someone_else_is_rejected():
     user = UserFactory()
     private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
-    result = _record(user, [event(private, "like")])
+    result = _applied(user, [event(private, "like")])
     assert result["accepted"] == 0
     assert result["rejected"] == [
         {"index": 0, "error": "unknown_video", "detail": result["rejected"][0]["detail"]}
@@ -116,12 +128,40 @@ def test_non_list_body_is_an_error():
     assert error.value.status_code == 400
 
 
+@pytest.mark.django_db(transaction=True)  # SET LOCAL ends with the outermost transaction
+@pytest.mark.parametrize("synchronous", [False, True])
+def test_a_batch_commits_without_waiting_for_the_wal_flush_unless_configured(
+    settings, monkeypatch, synchronous
+):
+    from django.db import connection
+
+    import feed.services as services
+
+    settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT = synchronous
+    seen = []
+    insert = services._interactions_insert
+
+    def spy(**kwargs):  # noqa: ANN003, ANN202
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        return insert(**kwargs)
+
+    monkeypatch.setattr(services, "_interactions_insert", spy)
+    user, video = UserFactory(), video_with_vector(axis(0))
+    assert _record(user, [event(video, "like")])["accepted"] == 1
+    assert seen == ["on" if synchronous else "off"]
+    with connection.cursor() as cursor:  # only that transaction: the session is unchanged
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
 def test_like_moves_long_term_taste_toward_video():
     user = UserFactory()
     first, second = video_with_vector(axis(0)), video_with_vector(axis(1))
-    _record(user, [event(first, "like")])
+    _applied(user, [event(first, "like")])
     before = np.asarray(TasteProfile.objects.get(user=user).vector)
-    _record(user, [event(second, "like")])
+    _applied(user, [event(second, "like")])
     after = TasteProfile.objects.get(user=user)
     assert float(np.asarray(after.vector) @ axis(1)) > float(before @ axis(1))
     assert after.weight_total == pytest.approx(4.0)
@@ -130,24 +170,24 @@ def test_like_moves_long_term_taste_toward_video():
 
 def test_short_watch_does_not_change_long_term_taste_but_forty_percent_does():
     user, video = UserFactory(), video_with_vector(axis(0), duration_s=20.0)
-    _record(user, [event(video, "pause", watch_ms=5000)])
+    _applied(user, [event(video, "pause", watch_ms=5000)])
     assert not TasteProfile.objects.filter(user=user).exists()
-    _record(user, [event(video, "pause", watch_ms=9000)])
+    _applied(user, [event(video, "pause", watch_ms=9000)])
     assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(1.0)
 
 
 def test_unlike_takes_the_like_back():
     user, video = UserFactory(), video_with_vector(axis(0))
-    _record(user, [event(video, "like")])
-    _record(user, [event(video, "unlike")])
+    _applied(user, [event(video, "like")])
+    _applied(user, [event(video, "unlike")])
     assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(0.0)
 
 
 def test_positives_of_one_user_build_co_engagement_both_ways():
     user = UserFactory()
     a, b, c = (video_with_vector(axis(i)) for i in range(3))
-    _record(user, [event(a, "finish"), event(b, "like")])
-    _record(user, [event(c, "share")])
+    _applied(user, [event(a, "finish"), event(b, "like")])
+    _applied(user, [event(c, "share")])
     counts = {(x.video_a_id, x.video_b_id): x.count for x in CoEngagement.objects.all()}
     assert counts[(a.pk, b.pk)] == counts[(b.pk, a.pk)] == 1
     assert counts[(c.pk, a.pk)] == counts[(c.pk, b.pk)] == 1
@@ -161,7 +201,7 @@ def test_not_interested_hides_video_for_the_user():
 
 def test_stats_count_impressions_and_finishes_per_video():
     user, video = UserFactory(), video_with_vector(axis(0))
-    _record(user, [event(video, "impression"), event(video, "impression"), event(video, "finish")])
+    _applied(user, [event(video, "impression"), event(video, "impression"), event(video, "finish")])
     stats = VideoStats.objects.get(video=video)
     assert (stats.impressions, stats.finishes) == (2, 1)
 
@@ -169,8 +209,8 @@ def test_stats_count_impressions_and_finishes_per_video():
 def test_plays_count_as_views_on_the_video_and_duplicates_do_not():
     user, video = UserFactory(), video_with_vector(axis(0))
     play = event(video, "play")
-    _record(user, [play, event(video, "play"), event(video, "impression")])
-    _record(user, [play])
+    _applied(user, [play, event(video, "play"), event(video, "impression")])
+    _applied(user, [play])
     video.refresh_from_db()
     assert video.view_count == 2
 
@@ -178,6 +218,7 @@ def test_plays_count_as_views_on_the_video_and_duplicates_do_not():
 def test_server_side_emit_updates_taste():
     user, video = UserFactory(), video_with_vector(axis(2))
     interaction_emit(user=user, session_id="", video=video, type="save")
+    aggregates_flush()
     profile = TasteProfile.objects.get(user=user)
     assert profile.weight_total == pytest.approx(2.5)
     assert float(np.asarray(profile.vector) @ axis(2)) == pytest.approx(1.0, abs=1e-5)
@@ -187,7 +228,7 @@ def test_bulk_ingest_runs_the_same_update_maths_as_the_api():
     api_user, bulk_user = UserFactory(), UserFactory()
     videos = [video_with_vector(axis(i)) for i in range(3)]
     kinds = ["like", "finish", "share"]
-    _record(api_user, [event(v, k) for v, k in zip(videos, kinds, strict=True)])
+    _applied(api_user, [event(v, k) for v, k in zip(videos, kinds, strict=True)])
     interactions_ingest(
         rows=[
             {"user_id": bulk_user.pk, "video_id": v.pk, "type": k}

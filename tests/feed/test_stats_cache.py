@@ -4,7 +4,7 @@ import pytest
 
 from feed import stats_cache
 from feed.candidates import candidate_facts
-from feed.services import interactions_record
+from feed.services import aggregates_flush, interactions_record
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, video_with_vector
 
@@ -25,10 +25,12 @@ def test_counters_are_read_once_then_served_from_the_cache():
     assert found == {video.pk: (0.0, 0.0, 0.0)} and missing == []
 
 
-def test_interactions_of_this_process_refresh_the_counts_at_once():
+def test_a_flush_in_this_process_refreshes_the_counts_at_once():
     video = video_with_vector(axis(0))
     assert _finishes(video) == 0.0  # now cached
     interactions_record(user=UserFactory(), session_id="s", events=[event(video, "finish")])
+    assert _finishes(video) == 0.0  # queued, not yet applied: the cached count stands
+    aggregates_flush()
     assert _finishes(video) == 1.0
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from feed import state
-from feed.services import interactions_record
+from feed.services import aggregates_flush, interactions_record
 from feed.tasks import trending_refresh
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, video_with_vector
@@ -24,6 +24,7 @@ def _engage(video, types, users=3):  # noqa: ANN001, ANN202
         interactions_record(
             user=UserFactory(), session_id="t", events=[event(video, t) for t in types]
         )
+    aggregates_flush()  # the counters, as the flush task applies them
 
 
 def test_trending_orders_by_engagement_velocity():

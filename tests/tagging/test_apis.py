@@ -35,6 +35,28 @@ def test_tag_list_counts_only_ready_public_videos(api_client) -> None:  # noqa: 
     assert row["category"] == {"slug": "animals", "name": "Animals"}
 
 
+def test_tag_list_counts_are_shared_for_a_minute_and_the_detail_counts_now(api_client) -> None:  # noqa: ANN001
+    from django.core.cache import cache
+
+    from tagging import selectors
+
+    cats = TagFactory(slug="cats")
+    VideoTagFactory(tag=cats)
+
+    def listed() -> int:
+        return api_client.get("/api/tags").json()["results"][0]["video_count"]
+
+    assert listed() == 1
+    VideoTagFactory(tag=cats)
+    assert listed() == 1  # the cached count, until it expires
+    assert api_client.get("/api/tags/cats").json()["video_count"] == 2
+    key = cache.make_key(selectors.TAG_COUNTS_CACHE_KEY)
+    ttl = cache._cache.get_client(key).ttl(key)
+    assert 0 < ttl <= selectors.TAG_COUNTS_CACHE_SECONDS
+    cache.delete(selectors.TAG_COUNTS_CACHE_KEY)  # what expiry does
+    assert listed() == 2
+
+
 def test_tag_list_filters_by_category(api_client) -> None:  # noqa: ANN001
     TagFactory(slug="cats", category=TagCategoryFactory(slug="animals"))
     TagFactory(slug="guitar", category=TagCategoryFactory(slug="music"))

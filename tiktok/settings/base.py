@@ -112,9 +112,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tiktok.api.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 20),
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "tiktok.api.throttling.AnonRateThrottle",
+        "tiktok.api.throttling.UserRateThrottle",
+        "tiktok.api.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "EXCEPTION_HANDLER": "tiktok.api.errors.exception_handler",

@@ -35,4 +35,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feed.trending_refresh",
         "schedule": float(env_int("TRENDING_REFRESH_SECONDS", 300)),
     },
+    # A safety net: each queued batch schedules its own flush (feed/aggregates.py).
+    "aggregates-sweep": {
+        "task": "feed.aggregates_flush",
+        "schedule": float(env_int("FEED_AGGREGATES_SWEEP_SECONDS", 30)),
+    },
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .env import env_float, env_int
+from .env import env_bool, env_float, env_int
 
 FEED_PAGE_SIZE_DEFAULT = env_int("FEED_PAGE_SIZE_DEFAULT", 10)
 FEED_PAGE_SIZE_MAX = env_int("FEED_PAGE_SIZE_MAX", 50)
@@ -56,6 +56,11 @@ FEED_SEEN_MAX = env_int("FEED_SEEN_MAX", 2000)
 # Events timestamped further ahead than this are rejected (client clock skew allowance).
 FEED_MAX_CLOCK_SKEW_SECONDS = env_int("FEED_MAX_CLOCK_SKEW_SECONDS", 300)
 FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
+# Long-term taste, co-engagement and stats are written behind the request: a queued batch is
+# applied this long after the queue was empty (feed/aggregates.py), merged with what followed.
+FEED_AGGREGATES_DELAY_SECONDS = env_float("FEED_AGGREGATES_DELAY_SECONDS", 1.0)
+# Interaction batches commit without waiting for the WAL flush (feed/services.py); 1 waits.
+FEED_INTERACTIONS_SYNCHRONOUS_COMMIT = env_bool("FEED_INTERACTIONS_SYNCHRONOUS_COMMIT", False)
 # Per-process cache of video vectors (a version's vectors never change); 0 turns it off.
 FEED_VECTOR_CACHE_SIZE = env_int("FEED_VECTOR_CACHE_SIZE", 50_000)
 # Engagement counters per process (feed/stats_cache.py): seconds kept, and entries at most.

@@ -1,0 +1,287 @@
+"""Engagement aggregates, written behind the request: long-term taste (S, W), co-engagement
+counts, video stats and view counts.
+
+Everything an event adds to them is additive (S += w e, W += w, count += n), so what a batch of
+events adds (`TasteDeltas`) can be merged with other batches and applied in any order. An
+interactions request computes its deltas, and after its own commit (the append-only log, hidden
+videos) appends them to a Redis list; the `feed.aggregates_flush` Celery task applies whatever
+is queued, merged, in one transaction about FEED_AGGREGATES_DELAY_SECONDS later. The request
+then holds no row lock on a popular video's counters or on co-engagement rows, which every
+viewer of that video would otherwise queue on, and many requests' updates cost one upsert each.
+Session taste, seen videos and recent positives stay on the request path (Redis), so the very
+next page reacts. The bulk path (`taste_apply_events`, the evaluator) writes its deltas directly.
+
+Delivery is at most once per request in one edge case: a web process that dies between its
+commit and the push loses that batch's aggregate updates (the events themselves are stored). A
+flush that dies between its commit and trimming the queue applies that batch again on retry.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from feed import state
+from feed.embeddings import binary_rows, vector_decode
+from feed.stats_cache import stats_forget
+from feed.vectors import taste_add
+
+logger = logging.getLogger(__name__)
+
+QUEUE_KEY = state.PREFIX + "aggregates"  # list of encoded TasteDeltas, oldest first
+LOCK_KEY = state.PREFIX + "aggregates:lock"
+FLUSH_BATCH = 500  # queue entries merged into one transaction
+LOCK_SECONDS = 300
+
+STAT_COLUMNS = {
+    "impression": "impressions",
+    "play": "plays",
+    "finish": "finishes",
+    "skip": "skips",
+    "like": "likes",
+    "share": "shares",
+}
+
+
+@dataclass
+class TasteDeltas:
+    """What a batch of events adds to the aggregates of one embedding version."""
+
+    version: str | None
+    # user id -> (sum of w e, sum of w, change in the number of positives)
+    users: dict[int, tuple[np.ndarray, float, int]] = field(default_factory=dict)
+    pairs: Counter[tuple[int, int]] = field(default_factory=Counter)
+    stats: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def __bool__(self) -> bool:
+        return bool(self.users or self.pairs or self.stats)
+
+
+def deltas_encode(deltas: TasteDeltas) -> bytes:
+    return json.dumps(
+        {
+            "v": deltas.version,
+            "u": [
+                [user_id, base64.b64encode(np.asarray(s, dtype="<f4").tobytes()).decode(), w, n]
+                for user_id, (s, w, n) in deltas.users.items()
+            ],
+            "p": [[a, b, count] for (a, b), count in deltas.pairs.items()],
+            "s": [[video_id, dict(counter)] for video_id, counter in deltas.stats.items()],
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def deltas_decode(raw: bytes) -> TasteDeltas:
+    """Raises ValueError on anything that is not an encoded TasteDeltas."""
+    try:
+        data = json.loads(raw)
+        deltas = TasteDeltas(version=data["v"])
+        for user_id, s, w, n in data["u"]:
+            vector = np.frombuffer(base64.b64decode(s), dtype="<f4").astype(np.float32)
+            deltas.users[int(user_id)] = (vector, float(w), int(n))
+        for a, b, count in data["p"]:
+            deltas.pairs[(int(a), int(b))] += int(count)
+        for video_id, counts in data["s"]:
+            deltas.stats[int(video_id)].update({str(k): int(v) for k, v in counts.items()})
+    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not an aggregates entry: {exc}") from exc
+    return deltas
+
+
+def deltas_merge(batches: Iterable[TasteDeltas]) -> list[TasteDeltas]:
+    """Batches summed, one TasteDeltas per embedding version."""
+    merged: dict[str | None, TasteDeltas] = {}
+    for batch in batches:
+        total = merged.setdefault(batch.version, TasteDeltas(version=batch.version))
+        for user_id, (s, w, n) in batch.users.items():
+            if user_id in total.users and len(total.users[user_id][0]) == len(s):
+                s0, w0, n0 = total.users[user_id]
+                total.users[user_id] = (s0 + s, w0 + w, n0 + n)
+            else:
+                total.users[user_id] = (s, w, n)
+        total.pairs.update(batch.pairs)
+        for video_id, counter in batch.stats.items():
+            total.stats[video_id].update(counter)
+    return list(merged.values())
+
+
+def aggregates_enqueue(deltas: TasteDeltas) -> None:
+    """Queue a request's deltas; the first entry of an empty queue schedules a flush."""
+    if not deltas:
+        return
+    length = state.redis_client().rpush(QUEUE_KEY, deltas_encode(deltas))
+    if length == 1:
+        from feed.tasks import aggregates_flush_task
+
+        try:
+            aggregates_flush_task.apply_async(countdown=settings.FEED_AGGREGATES_DELAY_SECONDS)
+        except Exception:  # the periodic sweep flushes the queue anyway
+            logger.warning("could not schedule an aggregates flush", exc_info=True)
+
+
+def aggregates_pending() -> int:
+    return int(state.redis_client().llen(QUEUE_KEY))
+
+
+def aggregates_flush() -> int | None:
+    """Apply everything queued, FLUSH_BATCH entries per transaction, until the queue is empty.
+    Returns the number of entries applied, or None when another flush holds the lock."""
+    client = state.redis_client()
+    lock = client.lock(LOCK_KEY, timeout=LOCK_SECONDS)
+    if not lock.acquire(blocking=False):
+        return None
+    applied = 0
+    try:
+        while raws := client.lrange(QUEUE_KEY, 0, FLUSH_BATCH - 1):
+            batches = []
+            for raw in raws:
+                try:
+                    batches.append(deltas_decode(raw))
+                except ValueError:
+                    logger.error("dropping an unreadable aggregates entry: %r", raw[:200])
+            merged = deltas_merge(batches)
+            with transaction.atomic():
+                for deltas in merged:
+                    aggregates_write(deltas)
+            client.ltrim(QUEUE_KEY, len(raws), -1)
+            for deltas in merged:
+                stats_forget(deltas.stats)  # this process ranks on the new counts at once
+            applied += len(raws)
+    finally:
+        with contextlib.suppress(Exception):
+            lock.release()
+    return applied
+
+
+def aggregates_write(deltas: TasteDeltas, *, hidden: Sequence[tuple[int, int]] = ()) -> None:
+    """The writes of one TasteDeltas (call inside a transaction); hidden (user, video) pairs
+    too when given. They need no answer: pipelined, they cost one round trip instead of one
+    each (an error still raises here, inside the caller's transaction)."""
+    with _pipeline():
+        if deltas.users and deltas.version:
+            _long_term_apply(users=deltas.users, version=deltas.version)
+        _coengagement_upsert(deltas.pairs)
+        _stats_upsert(deltas.stats)
+        if hidden:
+            hidden_insert(hidden)
+
+
+def hidden_insert(pairs: Sequence[tuple[int, int]]) -> None:
+    from feed.models import HiddenVideo
+
+    HiddenVideo.objects.bulk_create(
+        [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(pairs)], ignore_conflicts=True
+    )
+
+
+def _pipeline() -> contextlib.AbstractContextManager:
+    """psycopg's pipeline mode on Django's connection (a no-op context for other drivers)."""
+    connection.ensure_connection()
+    pipeline = getattr(connection.connection, "pipeline", None)
+    return pipeline() if pipeline is not None else contextlib.nullcontext()
+
+
+def _vector_text(vector: np.ndarray) -> str:
+    # repr of each float32 (as a Python float) round-trips exactly, as pgvector's own adapter.
+    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
+
+
+def _long_term_apply(*, users: dict[int, tuple[np.ndarray, float, int]], version: str) -> None:
+    """S += dS, W += dW per user; rows locked so concurrent flushes don't lose updates. One
+    locking read (S arrives in binary) and one upsert for all users."""
+    stored = {
+        int(user_id): (vector_decode(raw), float(total), int(count or 0))
+        for user_id, raw, total, count in binary_rows(
+            "SELECT user_id, vector_send(weighted_sum), weight_total, positive_count "
+            "FROM profiles_tasteprofile WHERE embedding_version = %s AND user_id = ANY(%s) "
+            "FOR UPDATE",
+            [version, sorted(users)],
+        )
+    }
+    changed: list[tuple[int, str, str, float, int]] = []
+    for user_id, (delta_sum, delta_weight, delta_count) in sorted(users.items()):
+        dim = len(delta_sum)
+        if user_id not in stored:
+            if delta_weight <= 0:
+                continue
+            weighted_sum, weight_total, positive_count = np.zeros(dim, dtype=np.float32), 0.0, 0
+        else:
+            weighted_sum, weight_total, positive_count = stored[user_id]
+            if weighted_sum is None or len(weighted_sum) != dim:
+                weighted_sum, weight_total = np.zeros(dim, dtype=np.float32), 0.0
+        new_sum, new_total, vector = taste_add(weighted_sum, weight_total, delta_sum, delta_weight)
+        positive_count = max(0, positive_count + delta_count)
+        changed.append(
+            (user_id, _vector_text(vector), _vector_text(new_sum), new_total, positive_count)
+        )
+    if changed:
+        columns = [list(column) for column in zip(*changed, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO profiles_tasteprofile (user_id, embedding_version, vector, "
+                "weighted_sum, weight_total, positive_count, updated_at) "
+                "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
+                "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
+                "AS x(u, v, s, w, p) "
+                "ON CONFLICT (user_id, embedding_version) DO UPDATE SET "
+                "vector = EXCLUDED.vector, weighted_sum = EXCLUDED.weighted_sum, "
+                "weight_total = EXCLUDED.weight_total, positive_count = EXCLUDED.positive_count, "
+                "updated_at = EXCLUDED.updated_at",
+                [version, *columns],
+            )
+
+
+def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:
+    if not pair_counts:
+        return
+    pairs = sorted(pair_counts.items())  # a fixed lock order avoids deadlocks between batches
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO feed_coengagement (video_a_id, video_b_id, count) "
+            "SELECT a, b, c FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS x(a, b, c) "
+            "ON CONFLICT (video_a_id, video_b_id) "
+            "DO UPDATE SET count = feed_coengagement.count + EXCLUDED.count",
+            [[a for (a, _), _ in pairs], [b for (_, b), _ in pairs], [c for _, c in pairs]],
+        )
+
+
+def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
+    rows = sorted(
+        (video_id, *(counter.get(t, 0) for t in STAT_COLUMNS))
+        for video_id, counter in stats.items()
+        if any(counter.get(t, 0) for t in STAT_COLUMNS)
+    )
+    if not rows:
+        return
+    columns = list(STAT_COLUMNS.values())
+    arrays = [list(col) for col in zip(*rows, strict=True)]
+    updates = ", ".join(f"{c} = feed_videostats.{c} + EXCLUDED.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO feed_videostats (video_id, {', '.join(columns)}, updated_at) "
+            f"SELECT *, now() FROM unnest(%s::bigint[], {', '.join(['%s::bigint[]'] * 6)}) "
+            f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",
+            arrays,
+        )
+        # The public view counter on cards and profiles counts plays.
+        plays = sorted(
+            (video_id, counter["play"])
+            for video_id, counter in stats.items()
+            if counter.get("play")
+        )
+        if plays:
+            cursor.execute(
+                "UPDATE videos_video v SET view_count = v.view_count + d.n "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, n) WHERE v.id = d.id",
+                [[video_id for video_id, _ in plays], [n for _, n in plays]],
+            )

@@ -1,0 +1,175 @@
+"""Aggregates written behind the request (feed/aggregates.py): queued by interactions, applied
+merged by the flush, the same result as writing them at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import feed.aggregates as aggregates
+from feed.aggregates import (
+    QUEUE_KEY,
+    TasteDeltas,
+    aggregates_flush,
+    aggregates_pending,
+    deltas_decode,
+    deltas_encode,
+    deltas_merge,
+)
+from feed.models import CoEngagement, HiddenVideo, VideoStats
+from feed.services import interactions_ingest, interactions_record
+from feed.state import redis_client
+from feed.tasks import aggregates_flush_task
+from profiles.models import TasteProfile
+from tests.factories import UserFactory
+from tests.feed.factories import axis, event, video_with_vector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scheduled(monkeypatch):  # noqa: ANN001, ANN201
+    """The flush tasks the queue schedules (countdowns), instead of sending them to a broker."""
+    calls: list[float] = []
+    monkeypatch.setattr(
+        aggregates_flush_task, "apply_async", lambda countdown=None, **_: calls.append(countdown)
+    )
+    return calls
+
+
+def _record(user, events):  # noqa: ANN001, ANN202
+    return interactions_record(user=user, session_id="s1", events=events)
+
+
+def test_a_request_queues_its_aggregates_and_the_flush_applies_them(scheduled, settings):
+    settings.FEED_AGGREGATES_DELAY_SECONDS = 1.5
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "like"), event(video, "impression")])
+    # Nothing written yet: the request only stored the events and queued the rest.
+    assert not TasteProfile.objects.filter(user=user).exists()
+    assert not VideoStats.objects.filter(video=video).exists()
+    assert aggregates_pending() == 1
+    assert scheduled == [1.5]
+
+    assert aggregates_flush() == 1
+    assert aggregates_pending() == 0
+    assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(2.0)
+    stats = VideoStats.objects.get(video=video)
+    assert (stats.likes, stats.impressions) == (1, 1)
+
+
+def test_only_the_first_entry_of_an_empty_queue_schedules_a_flush(scheduled):
+    user, video = UserFactory(), video_with_vector(axis(0))
+    for _ in range(3):
+        _record(user, [event(video, "play")])
+    assert len(scheduled) == 1 and aggregates_pending() == 3
+    aggregates_flush()
+    _record(user, [event(video, "play")])
+    assert len(scheduled) == 2
+
+
+def test_not_interested_hides_at_once_without_a_flush(scheduled):
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "not_interested")])
+    assert HiddenVideo.objects.filter(user=user, video=video).exists()
+
+
+def test_many_queued_batches_apply_as_the_same_events_written_at_once(scheduled):
+    queued_user, direct_user = UserFactory(), UserFactory()
+    videos = [video_with_vector(axis(i)) for i in range(4)]
+    kinds = ["like", "finish", "unlike", "share", "save", "finish"]
+    picks = [videos[0], videos[1], videos[0], videos[2], videos[3], videos[0]]
+    for video, kind in zip(picks, kinds, strict=True):  # one request per event
+        _record(queued_user, [event(video, kind)])
+    assert aggregates_flush() == len(kinds)
+    interactions_ingest(
+        rows=[
+            {"user_id": direct_user.pk, "video_id": v.pk, "type": k}
+            for v, k in zip(picks, kinds, strict=True)
+        ]
+    )
+    queued, direct = (TasteProfile.objects.get(user=u) for u in (queued_user, direct_user))
+    assert queued.weight_total == pytest.approx(direct.weight_total)
+    assert queued.positive_count == direct.positive_count
+    assert np.allclose(np.asarray(queued.vector), np.asarray(direct.vector), atol=1e-6)
+    # Each user's positives paired the same way; the two users' counts add up.
+    counts = {(c.video_a_id, c.video_b_id): c.count for c in CoEngagement.objects.all()}
+    assert counts[(videos[1].pk, videos[0].pk)] == 4  # v1 then v0 again: twice per user
+    assert VideoStats.objects.get(video=videos[0]).finishes == 2
+
+
+def test_an_unreadable_entry_is_dropped_and_the_rest_applied(scheduled):
+    user, video = UserFactory(), video_with_vector(axis(0))
+    redis_client().rpush(QUEUE_KEY, b"not json")
+    _record(user, [event(video, "like")])
+    assert aggregates_flush() == 2
+    assert aggregates_pending() == 0
+    assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(2.0)
+
+
+def test_a_failed_flush_keeps_the_queue_for_the_next_one(scheduled, monkeypatch):
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "like")])
+
+    def broken(*_args, **_kwargs) -> None:
+        raise RuntimeError("database went away")
+
+    original = aggregates._stats_upsert
+    monkeypatch.setattr(aggregates, "_stats_upsert", broken)
+    with pytest.raises(RuntimeError):
+        aggregates_flush()
+    assert aggregates_pending() == 1
+    assert not TasteProfile.objects.filter(user=user).exists()  # rolled back together
+    monkeypatch.setattr(aggregates, "_stats_upsert", original)
+    assert aggregates_flush() == 1
+    assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(2.0)
+
+
+def test_a_flush_while_another_runs_returns_none_and_the_task_retries(scheduled, monkeypatch):
+    lock = redis_client().lock(aggregates.LOCK_KEY, timeout=30)
+    assert lock.acquire(blocking=False)
+    try:
+        assert aggregates_flush() is None
+        retried: list[int] = []
+
+        class Retry(Exception):
+            pass
+
+        def retry(countdown: int) -> Retry:
+            retried.append(countdown)
+            return Retry()
+
+        monkeypatch.setattr(aggregates_flush_task, "retry", retry)
+        with pytest.raises(Retry):
+            aggregates_flush_task.run()
+        assert retried == [1]
+    finally:
+        lock.release()
+
+
+def test_deltas_round_trip_and_merge():
+    first = TasteDeltas(
+        version="v1",
+        users={7: (np.asarray([1.0, 0.0], dtype=np.float32), 2.0, 1)},
+        pairs=Counter({(1, 2): 1}),
+    )
+    first.stats[5]["like"] += 1
+    second = TasteDeltas(
+        version="v1",
+        users={7: (np.asarray([0.0, 1.5], dtype=np.float32), 1.5, 1)},
+        pairs=Counter({(1, 2): 2, (2, 1): 1}),
+    )
+    second.stats[5]["like"] += 2
+    other_version = TasteDeltas(version="v2", users={7: (np.ones(3, dtype=np.float32), 1.0, 1)})
+    decoded = [deltas_decode(deltas_encode(d)) for d in (first, second, other_version)]
+    merged = {d.version: d for d in deltas_merge(decoded)}
+    assert set(merged) == {"v1", "v2"}
+    total_sum, total_weight, count = merged["v1"].users[7]
+    assert total_sum.tolist() == [1.0, 1.5] and total_weight == 3.5 and count == 2
+    assert merged["v1"].pairs == Counter({(1, 2): 3, (2, 1): 1})
+    assert merged["v1"].stats[5]["like"] == 3
+    assert merged["v2"].users[7][0].tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="not an aggregates entry"):
+        deltas_decode(b'{"v": "x"}')

@@ -1,0 +1,111 @@
+"""Rate limits counted in Redis with a sliding window (tiktok/api/throttling.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.test import APIRequestFactory
+
+from tiktok.api.throttling import (
+    AnonRateThrottle,
+    RedisWindowThrottle,
+    UserRateThrottle,
+    window_wait,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class Clock:
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def throttle_at(monkeypatch):  # noqa: ANN001, ANN201
+    """A user throttle at 4/min for a fresh user id, on a clock the test moves."""
+    clock = Clock(60 * 16_667 + 20.0)  # 20 s into a one-minute window
+    monkeypatch.setattr(RedisWindowThrottle, "timer", staticmethod(clock))
+    monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "4/min")
+    request = APIRequestFactory().get("/")
+    request.user = type("U", (), {"is_authenticated": True, "pk": uuid.uuid4().int % 10**9})()
+
+    def allow() -> tuple[bool, float | None]:
+        throttle = UserRateThrottle()
+        return throttle.allow_request(request, None), throttle.wait()
+
+    return clock, allow
+
+
+def test_requests_within_the_rate_pass_and_the_next_is_refused_with_a_wait(throttle_at):
+    clock, allow = throttle_at
+    assert [allow()[0] for _ in range(4)] == [True] * 4
+    allowed, wait = allow()
+    assert not allowed
+    # Nothing in the previous window: the next window (40 s away) starts empty enough.
+    assert wait == pytest.approx(40 + 60 * (1 - 3 / 4))
+
+
+def test_refused_requests_are_not_counted(throttle_at):
+    clock, allow = throttle_at
+    for _ in range(4):
+        allow()
+    for _ in range(10):
+        assert not allow()[0]
+    clock.now += 60 + 45  # the window after next: only 1/4 of the 4 counted ones still weigh
+    assert allow()[0]
+
+
+def test_the_previous_window_still_weighs_until_it_slides_out(throttle_at):
+    clock, allow = throttle_at
+    for _ in range(4):
+        assert allow()[0]
+    clock.now += 45  # 5 s into the next window: 4 * (55/60) = 3.67 of the old still weigh
+    assert not allow()[0]
+    clock.now += 15  # 20 s in: 4 * 40/60 = 2.67, so one more fits (3.67 <= 4)
+    assert allow()[0]
+    assert not allow()[0]
+
+
+def test_each_user_and_each_anonymous_address_has_its_own_count(monkeypatch):
+    monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "2/min")
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    factory = APIRequestFactory()
+
+    def user_request(pk: int):  # noqa: ANN202
+        request = factory.get("/")
+        request.user = type("U", (), {"is_authenticated": True, "pk": pk})()
+        return request
+
+    def anon_request(address: str):  # noqa: ANN202
+        request = factory.get("/", REMOTE_ADDR=address)
+        request.user = AnonymousUser()
+        return request
+
+    base = uuid.uuid4().int % 10**9
+    noisy, quiet = user_request(base), user_request(base + 1)
+    assert [UserRateThrottle().allow_request(noisy, None) for _ in range(3)] == [1, 1, 0]
+    assert UserRateThrottle().allow_request(quiet, None)
+    first, second = anon_request("10.9.8.7"), anon_request("10.9.8.8")
+    assert [AnonRateThrottle().allow_request(first, None) for _ in range(3)] == [1, 1, 0]
+    assert AnonRateThrottle().allow_request(second, None)
+
+
+@pytest.mark.parametrize(
+    ("limit", "current", "previous", "elapsed", "expected"),
+    [
+        (10, 3, 0, 0.5, 0.0),  # room now
+        (10, 5, 10, 0.2, 0.4),  # room once 60% of the previous window has slid out
+        (10, 10, 0, 0.25, 0.75 + 0.1),  # full: next window, once 10% of this one slid out
+        (1, 1, 0, 0.0, 2.0),  # conservative: the next window must pass whole
+        (0, 0, 0, 0.3, None),  # a rate of zero never admits
+    ],
+)
+def test_window_wait(limit, current, previous, elapsed, expected):  # noqa: ANN001
+    result = window_wait(limit=limit, current=current, previous=previous, elapsed=elapsed)
+    assert result == (None if expected is None else pytest.approx(expected))
