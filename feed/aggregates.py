@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from feed import state
+from feed.candidates import int_array
 from feed.embeddings import binary_rows, vector_decode
 from feed.stats_cache import stats_forget
 from feed.vectors import taste_add
@@ -251,7 +252,11 @@ def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:
             "SELECT a, b, c FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS x(a, b, c) "
             "ON CONFLICT (video_a_id, video_b_id) "
             "DO UPDATE SET count = feed_coengagement.count + EXCLUDED.count",
-            [[a for (a, _), _ in pairs], [b for (_, b), _ in pairs], [c for _, c in pairs]],
+            [
+                int_array(a for (a, _), _ in pairs),
+                int_array(b for (_, b), _ in pairs),
+                int_array(c for _, c in pairs),
+            ],
         )
 
 

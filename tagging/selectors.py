@@ -28,9 +28,7 @@ def tag_video_counts() -> dict[int, int]:
     counts = cache.get(TAG_COUNTS_CACHE_KEY)
     if counts is None:
         counts = dict(
-            VideoTag.objects.filter(
-                video__status=VideoStatus.READY, video__privacy=Privacy.PUBLIC
-            )
+            VideoTag.objects.filter(video__status=VideoStatus.READY, video__privacy=Privacy.PUBLIC)
             .values("tag_id")
             .annotate(videos=Count("video_id", distinct=True))
             .values_list("tag_id", "videos")

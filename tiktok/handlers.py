@@ -7,10 +7,11 @@ then starts a new thread for every request), sends the request_started signal an
 response through further hops, and races the view against a disconnect listener. For a project
 whose views and middleware are all synchronous that is pure overhead: several milliseconds per
 request on a 2-core machine. Here, as under a threaded WSGI server, each request runs start to
-finish (signals, middleware, view, response.close) in one call on a pooled worker thread, which
-also keeps its database connection wrapper between requests. Streaming responses (media files)
-are sent chunk by chunk as before and closed afterwards. An async view would still work (Django
-runs it through async_to_sync). Websockets (Channels) are not affected.
+finish (signals, middleware, view, response.close) in one call on a pooled worker thread.
+Streaming responses (media files) are read chunk by chunk on the worker threads as they are
+sent (the stock handler reads a synchronous iterator whole into memory first) and closed
+afterwards. An async view would still work (Django runs it through async_to_sync). Websockets
+(Channels) are not affected.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import contextvars
 import functools
 import os
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -68,6 +70,9 @@ class SyncChainASGIHandler(ASGIHandler):
         run = functools.partial(contextvars.copy_context().run, self._respond, scope, body_file)
         try:
             response = await loop.run_in_executor(self.executor, run)
+            if response.streaming and not response.is_async:
+                chunks = iter(response.streaming_content)
+                response.streaming_content = self._chunks_from_thread(chunks, loop)
             try:
                 await self.send_response(response, send)
             except asyncio.CancelledError:
@@ -77,6 +82,14 @@ class SyncChainASGIHandler(ASGIHandler):
                     await loop.run_in_executor(self.executor, response.close)
         finally:
             body_file.close()
+
+    async def _chunks_from_thread(
+        self, chunks: Iterator[bytes], loop: asyncio.AbstractEventLoop
+    ) -> AsyncIterator[bytes]:
+        """A streaming response's chunks, each read on a worker thread as it is sent. (Django's
+        handler reads a synchronous iterator - a whole video file - into memory first.)"""
+        while (chunk := await loop.run_in_executor(self.executor, next, chunks, None)) is not None:
+            yield chunk
 
     def _respond(self, scope: dict, body_file: Any) -> HttpResponseBase:
         """One request, start to finish, in a worker thread. A buffered response is closed here

@@ -173,3 +173,14 @@ def test_deltas_round_trip_and_merge():
     assert merged["v2"].users[7][0].tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(ValueError, match="not an aggregates entry"):
         deltas_decode(b'{"v": "x"}')
+
+
+def test_deleting_a_video_removes_its_co_engagement_rows_both_ways(scheduled):
+    user = UserFactory()
+    a, b, c = (video_with_vector(axis(i)) for i in range(3))
+    _record(user, [event(a, "like"), event(b, "like"), event(c, "like")])
+    aggregates_flush()
+    assert CoEngagement.objects.filter(video_a=b).exists()
+    b.delete()  # no database foreign key on this table: the ORM's cascade removes them
+    pairs = set(CoEngagement.objects.values_list("video_a_id", "video_b_id"))
+    assert pairs == {(a.pk, c.pk), (c.pk, a.pk)}

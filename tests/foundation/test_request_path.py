@@ -1,9 +1,8 @@
 """The request path's plumbing: one Redis pool per process for the cache, pooled database
-connections, and the middleware chain entered once per ASGI request."""
+connections, and each ASGI request run start to finish in one call on a pooled worker thread."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 
@@ -11,6 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
+from tests.asgi_client import asgi_get
 from tiktok.cache import SharedConnectionPool
 
 
@@ -49,37 +49,8 @@ def test_database_connections_are_reused_from_the_pool():
 
 
 def _asgi_get(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, bytes]:
-    from tiktok.asgi import application
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"localhost"), *(headers or [])],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
-    messages = [{"type": "http.request", "body": b"", "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        if messages:
-            return messages.pop()
-        await asyncio.sleep(3600)
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(application(scope, receive, send))
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], body
+    status, _, body = asgi_get(path, headers)
+    return status, body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,6 +64,47 @@ def test_asgi_requests_run_the_middleware_chain_synchronously(settings):
     assert status == 401 and b"error" in body  # the API's JSON error shape, through the chain
     status, body = _asgi_get("/api/no-such-endpoint")
     assert status == 404 and body.startswith(b"{")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_request_runs_on_the_pooled_worker_threads_with_its_signals(settings):
+    from django.core import signals
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    events: list[tuple[str, str]] = []
+
+    def started(**_kwargs) -> None:  # noqa: ANN003
+        events.append(("started", threading.current_thread().name))
+
+    def finished(**_kwargs) -> None:  # noqa: ANN003
+        events.append(("finished", threading.current_thread().name))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        for _ in range(4):
+            assert _asgi_get("/api/auth/me")[0] == 401
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert [kind for kind, _ in events] == ["started", "finished"] * 4
+    threads = {name for _, name in events}
+    # No thread per request: the handler's fixed pool serves them (here one after another).
+    assert all(name.startswith("django-request") for name in threads)
+    assert len(threads) <= 2
+
+
+def test_web_threads_setting(monkeypatch):
+    from tiktok.handlers import WEB_THREADS_DEFAULT, web_threads
+
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    assert web_threads() == WEB_THREADS_DEFAULT
+    monkeypatch.setenv("WEB_THREADS", "3")
+    assert web_threads() == 3
+    for bad in ("0", "many", "-2"):
+        monkeypatch.setenv("WEB_THREADS", bad)
+        with pytest.raises(ValueError, match="WEB_THREADS must be a positive integer"):
+            web_threads()
 
 
 def test_the_web_entry_point_runs_numpy_with_one_blas_thread():

@@ -34,6 +34,46 @@ def test_range_request_returns_206_with_the_requested_bytes(client, public_video
     assert b"".join(response.streaming_content) == (bytes(range(256)) * 40)[100:200]
 
 
+@pytest.mark.django_db(transaction=True)  # the handler's thread has its own connection
+def test_ranges_stream_through_the_asgi_handler_and_the_file_is_closed(
+    public_video, settings, monkeypatch
+):  # noqa: ANN001
+    from django.http import StreamingHttpResponse
+
+    from tests.asgi_client import asgi_get
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    closed: list[int] = []
+    close = StreamingHttpResponse.close
+
+    def spy(self) -> None:  # noqa: ANN001
+        closed.append(self.status_code)
+        close(self)
+
+    monkeypatch.setattr(StreamingHttpResponse, "close", spy)
+    url = f"/media/videos/{public_video.pk}/video.mp4"
+    status, headers, body = asgi_get(url, [(b"range", b"bytes=1000-8999")])
+    assert status == 206
+    assert headers[b"Content-Range"] == b"bytes 1000-8999/10240"
+    assert body == (bytes(range(256)) * 40)[1000:9000]
+    status, _, body = asgi_get(url)  # the whole file (a FileResponse)
+    assert status == 200 and body == bytes(range(256)) * 40
+    assert closed == [206, 200]  # each closed once, after it was sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_sent_in_chunks_not_read_whole(public_video, _media_root, settings):  # noqa: ANN001
+    from tests.asgi_client import asgi_get_chunks
+    from tiktok.asgi import django_asgi_app
+
+    settings.ALLOWED_HOSTS = ["localhost"]
+    data = bytes(range(251)) * 2000  # 502 kB
+    _put(_media_root, f"videos/{public_video.pk}/video.mp4", data)
+    status, _, chunks = asgi_get_chunks(f"/media/videos/{public_video.pk}/video.mp4")
+    assert status == 200 and b"".join(chunks) == data
+    assert len(chunks) == -(-len(data) // django_asgi_app.chunk_size)  # one per block read
+
+
 def test_open_ended_and_suffix_ranges(client, public_video):
     url = f"/media/videos/{public_video.pk}/video.mp4"
     assert client.get(url, HTTP_RANGE="bytes=10000-")["Content-Range"] == "bytes 10000-10239/10240"
