@@ -74,10 +74,14 @@ SELECT
             SELECT f.followee_id FROM profiles_follow f WHERE f.follower_id = %(user)s)
           AND v.status = 'ready' AND v.published_at >= %(since)s
         ORDER BY v.published_at DESC LIMIT %(following_max)s),
-  ARRAY(SELECT ARRAY[c.video_b_id, c.total] FROM (
-          SELECT video_b_id, SUM(count)::bigint AS total FROM feed_coengagement
-          WHERE video_a_id = ANY(%(positives)s::bigint[])
-          GROUP BY video_b_id ORDER BY total DESC, video_b_id DESC LIMIT %(co_max)s) c),
+  ARRAY(SELECT ARRAY[c.neighbour, c.total] FROM (
+          SELECT x.neighbour, SUM(x.count)::bigint AS total FROM (
+            SELECT video_b_id AS neighbour, count FROM feed_coengagement
+            WHERE video_a_id = ANY(%(positives)s::bigint[])
+            UNION ALL
+            SELECT video_a_id, count FROM feed_coengagement
+            WHERE video_b_id = ANY(%(positives)s::bigint[])) x
+          GROUP BY x.neighbour ORDER BY total DESC, x.neighbour DESC LIMIT %(co_max)s) c),
   ARRAY(SELECT DISTINCT t.slug FROM tagging_videotag vt JOIN tagging_tag t ON t.id = vt.tag_id
         WHERE vt.video_id = ANY(%(positives)s::bigint[]) AND t.is_active)
 """

@@ -48,14 +48,15 @@ class Interaction(models.Model):
 
 
 class CoEngagement(models.Model):
-    """Item-to-item counts: how many times a positive on video_a and one on video_b came from
-    the same user close together ("people who finished X also finished Y"). Stored in both
-    directions so the neighbours of X are one range scan of the (video_a, video_b) index.
+    """Item-to-item counts: how many times a positive on one video and one on the other came
+    from the same user close together ("people who finished X also finished Y"). The count is
+    symmetric, so each pair is one row with video_a < video_b; X's neighbours are a range scan
+    of the pair index (X as video_a) plus one of the video_b index (X as video_b).
 
-    The busiest table of the aggregates flush (about 40 rows per positive), so it carries only
-    the indexes it needs - the pair, and video_b for deleting a video's rows - and no database
-    foreign keys: checking two per inserted row at commit cost as much as the upsert itself.
-    Deleting a video still removes its rows (Django's CASCADE runs in the ORM)."""
+    The busiest table of the aggregates flush (about 20 rows per positive), so it carries only
+    those two indexes and no database foreign keys: checking two per inserted row at commit
+    cost as much as the upsert itself. Deleting a video still removes its rows (Django's
+    CASCADE runs in the ORM)."""
 
     video_a = models.ForeignKey(
         "videos.Video",

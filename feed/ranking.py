@@ -144,11 +144,11 @@ def trending_score(
 
 
 def coengagement_pairs(recent_positive_ids: Sequence[int], video_id: int) -> list[tuple[int, int]]:
-    """The (a, b) pairs one new positive adds, both directions, against the user's recent
-    positives (distinct, not itself): bounded work per event."""
-    pairs: list[tuple[int, int]] = []
-    for other in dict.fromkeys(recent_positive_ids):
-        if other != video_id:
-            pairs.append((video_id, other))
-            pairs.append((other, video_id))
-    return pairs
+    """The pairs one new positive adds against the user's recent positives (distinct, not
+    itself): bounded work per event. Each pair once, as (smaller id, larger id): the count is
+    symmetric, so storing one direction halves the writes."""
+    return [
+        (min(video_id, other), max(video_id, other))
+        for other in dict.fromkeys(recent_positive_ids)
+        if other != video_id
+    ]

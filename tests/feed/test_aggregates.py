@@ -96,7 +96,7 @@ def test_many_queued_batches_apply_as_the_same_events_written_at_once(scheduled)
     assert np.allclose(np.asarray(queued.vector), np.asarray(direct.vector), atol=1e-6)
     # Each user's positives paired the same way; the two users' counts add up.
     counts = {(c.video_a_id, c.video_b_id): c.count for c in CoEngagement.objects.all()}
-    assert counts[(videos[1].pk, videos[0].pk)] == 4  # v1 then v0 again: twice per user
+    assert counts[(videos[0].pk, videos[1].pk)] == 4  # v1 then v0 again: twice per user
     assert VideoStats.objects.get(video=videos[0]).finishes == 2
 
 
@@ -183,4 +183,23 @@ def test_deleting_a_video_removes_its_co_engagement_rows_both_ways(scheduled):
     assert CoEngagement.objects.filter(video_a=b).exists()
     b.delete()  # no database foreign key on this table: the ORM's cascade removes them
     pairs = set(CoEngagement.objects.values_list("video_a_id", "video_b_id"))
-    assert pairs == {(a.pk, c.pk), (c.pk, a.pk)}
+    assert pairs == {(a.pk, c.pk)}
+
+
+def test_co_engagement_neighbours_are_found_from_either_end_of_a_pair(scheduled):
+    from feed.candidates import viewer_context
+
+    a, b, c = (video_with_vector(axis(i)) for i in range(3))
+    for _ in range(2):
+        _record(UserFactory(), [event(a, "like"), event(b, "like")])
+    _record(UserFactory(), [event(b, "like"), event(c, "like")])
+    aggregates_flush()
+
+    def neighbours(of):  # noqa: ANN001, ANN202
+        return viewer_context(
+            user_id=None, embedding_version=None, recent_positives=[of.pk], coengagement_limit=10
+        ).coengaged
+
+    assert neighbours(b) == {a.pk: 2, c.pk: 1}  # b is the larger id of one pair, smaller of other
+    assert neighbours(a) == {b.pk: 2}
+    assert neighbours(c) == {b.pk: 1}

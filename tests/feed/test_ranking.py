@@ -104,5 +104,5 @@ def test_completion_rate_starts_at_prior_and_follows_evidence():
     assert completion_rate(np.array([90.0]), np.array([100.0]))[0] > 0.85
 
 
-def test_coengagement_pairs_are_both_directions_and_skip_self():
-    assert coengagement_pairs([5, 7, 5, 9], 9) == [(9, 5), (5, 9), (9, 7), (7, 9)]
+def test_coengagement_pairs_are_one_row_per_pair_smaller_id_first_and_skip_self():
+    assert coengagement_pairs([5, 12, 5, 9], 9) == [(5, 9), (9, 12)]

@@ -78,3 +78,10 @@ def test_hnsw_ef_search_is_raised_above_the_default():
     with connection.cursor() as cursor:
         cursor.execute("SHOW hnsw.ef_search")
         assert int(cursor.fetchone()[0]) >= 300
+
+
+def test_app_connections_run_statements_without_parallel_workers():
+    # Launching parallel workers costs more than any of the app's statements.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"

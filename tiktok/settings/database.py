@@ -17,6 +17,11 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url(VAR_DIR /
 # returns at most ef_search rows). Its cost grows with it: 400 measured 1.4x the time of 300.
 HNSW_EF_SEARCH = env_int("HNSW_EF_SEARCH", 300)
 
+# Parallel query workers per statement. The app's statements are small and latency-bound:
+# when a misestimate makes PostgreSQL start parallel workers for one (the co-engagement lookup
+# did), launching them costs more than the whole query (measured 6 ms of a 7 ms statement).
+DB_PARALLEL_WORKERS = env_int("DB_PARALLEL_WORKERS", 0)
+
 # A connection pool (psycopg_pool). Under ASGI every request runs in its own context, so Django
 # cannot keep a connection between requests (CONN_MAX_AGE does not help there): without a pool
 # each request opened a new PostgreSQL connection, which measured about 8 ms of a feed request.
@@ -27,7 +32,9 @@ DB_POOL_TIMEOUT_SECONDS = env_int("DB_POOL_TIMEOUT_SECONDS", 10)
 
 _db = dj_database_url.parse(DATABASE_URL)
 _db.setdefault("OPTIONS", {})
-_db["OPTIONS"]["options"] = f"-c hnsw.ef_search={HNSW_EF_SEARCH}"
+_db["OPTIONS"]["options"] = (
+    f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"
+)
 if DB_POOL_MAX > 0:
     _db["OPTIONS"]["pool"] = {
         "min_size": min(DB_POOL_MIN, DB_POOL_MAX),
