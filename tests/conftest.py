@@ -89,6 +89,8 @@ def start_celery_worker(*, env: dict[str, str], log_path: Path) -> subprocess.Po
                 "-A",
                 "tiktok",
                 "worker",
+                "-Q",
+                "celery,feed",
                 "--pool",
                 "solo",
                 "--loglevel",

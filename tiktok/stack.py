@@ -2,7 +2,8 @@
 
 Starts (or joins) the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
 migrates, loads the default taxonomy once, then runs the embedder service, the ASGI web server,
-a Celery worker and Celery beat as child processes with prefixed output. Ctrl-C (or SIGTERM)
+a Celery worker (media), a Celery worker for the feed queue and Celery beat as child processes
+with prefixed output. Ctrl-C (or SIGTERM)
 stops the children, then releases the embedded servers, so the next run reuses the same data.
 """
 
@@ -76,6 +77,26 @@ def children(host: str, port: int, embedder_port: int, var_dir: Path) -> list[Ch
                 "info",
                 "--concurrency",
                 os.environ.get("CELERY_CONCURRENCY", "2"),
+            ],
+        ),
+        # The feed queue's small tasks (aggregates, trending) never wait behind media work.
+        Child(
+            "feed-worker",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "tiktok",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                "feed",
+                "--pool",
+                "solo",
+                "-n",
+                "feed@%h",
             ],
         ),
         Child(

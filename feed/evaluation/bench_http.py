@@ -127,6 +127,8 @@ def celery_worker(
                 "-A",
                 "tiktok",
                 "worker",
+                "-Q",
+                "celery,feed",
                 "--pool",
                 "solo",
                 "--loglevel",

@@ -95,6 +95,26 @@ def test_every_env_var_is_read_by_the_code(name):
     assert not unknown, f"{name} sets variables nothing reads: {sorted(unknown)}"
 
 
+def _queues_consumed(commands: list[list[str]]) -> set[str]:
+    queues: set[str] = set()
+    for argv in commands:
+        if "celery" in argv and "worker" in argv:
+            queues |= set(argv[argv.index("-Q") + 1].split(",")) if "-Q" in argv else {"celery"}
+    return queues
+
+
+def test_every_routed_queue_has_a_worker_in_compose_and_in_make_run(settings, tmp_path):
+    from tiktok.stack import children
+
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {"celery"}
+    compose = [
+        argv for service in SERVICES.values() if "build" in service for argv in commands_of(service)
+    ]
+    assert routed <= _queues_consumed(compose)
+    stack = [child.argv for child in children("127.0.0.1", 8000, 8100, tmp_path)]
+    assert routed <= _queues_consumed(stack)
+
+
 def test_the_stack_has_every_part():
     assert {"postgres", "redis", "web", "worker", "beat", "embedder", "vllm"} <= set(SERVICES)
     assert SERVICES["postgres"]["image"].startswith("pgvector/pgvector:pg16")

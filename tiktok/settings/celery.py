@@ -30,6 +30,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": "celery:"}
+# The feed's small, frequent tasks have their own queue and worker, so they never wait behind
+# minutes-long media tasks on the default queue (`make run` and docker/compose.yaml run both).
+FEED_QUEUE = "feed"
+CELERY_TASK_ROUTES = {
+    "feed.aggregates_flush": {"queue": FEED_QUEUE},
+    "feed.trending_refresh": {"queue": FEED_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     "trending-refresh": {
         "task": "feed.trending_refresh",
