@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from feed import state
 from feed.candidates import int_array
 from feed.embeddings import binary_rows, vector_decode
+from feed.models import HiddenVideo
 from feed.stats_cache import stats_forget
 from feed.vectors import taste_add
 
@@ -178,8 +179,7 @@ def aggregates_write(deltas: TasteDeltas, *, hidden: Sequence[tuple[int, int]] =
 
 
 def hidden_insert(pairs: Sequence[tuple[int, int]]) -> None:
-    from feed.models import HiddenVideo
-
+    """(user, video) pairs marked not_interested; already hidden ones are left as they are."""
     HiddenVideo.objects.bulk_create(
         [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(pairs)], ignore_conflicts=True
     )

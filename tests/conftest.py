@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tiktok.processes import celery_worker_start, process_stop
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDER_START_TIMEOUT_SECONDS = 240
 
@@ -65,52 +67,14 @@ def wait_http_ok(url: str, timeout_s: float, process: subprocess.Popen | None = 
     raise RuntimeError(f"{url} not healthy after {timeout_s}s: {last}")
 
 
-WORKER_START_TIMEOUT_SECONDS = 60
-
-
 def stop_process(process: subprocess.Popen) -> None:
     """Terminate a child server, killing it if it does not stop in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    process_stop(process)
 
 
 def start_celery_worker(*, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """A real solo-pool Celery worker; returns once it logs that it is ready."""
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "worker",
-                "-Q",
-                "celery,feed",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
-    while "ready." not in log_path.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_process(process)
-            raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    return process
+    """A real solo-pool Celery worker (media and feed queues); returns once it is ready."""
+    return celery_worker_start(env=env, log_path=log_path, cwd=BASE_DIR)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from django.db import connection
 
 from feed.evaluation.bench_seed import BenchCatalogue
 from feed.evaluation.report import percentiles_ms
+from tiktok.processes import celery_worker_start, process_stop
 from videos.vector_index import hnsw_index_name, nearest_sql, vector_literal
 
 SERVER_START_TIMEOUT_SECONDS = 90
@@ -66,15 +67,6 @@ def _base_dir() -> Path:
     return Path(settings.BASE_DIR) if hasattr(settings, "BASE_DIR") else Path.cwd()
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextlib.contextmanager
 def daphne_server(
     *, database_url: str, redis_url: str, embedding_version: str, log_path: Path
@@ -106,7 +98,7 @@ def daphne_server(
         _wait_ready(f"{url}/api/feed?limit=1", process, log_path)
         yield url
     finally:
-        _stop(process)
+        process_stop(process)
 
 
 @contextlib.contextmanager
@@ -118,39 +110,11 @@ def celery_worker(
     env = _server_env(
         database_url=database_url, redis_url=redis_url, embedding_version=embedding_version
     )
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "worker",
-                "-Q",
-                "celery,feed",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=_base_dir(),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = celery_worker_start(env=env, log_path=log_path, cwd=_base_dir())
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-        while "ready." not in log_path.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
         yield process
     finally:
-        _stop(process)
+        process_stop(process)
 
 
 def aggregates_drain_seconds(timeout: float = 60.0) -> float:
