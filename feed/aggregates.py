@@ -22,6 +22,7 @@ import base64
 import contextlib
 import json
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -68,9 +69,10 @@ class TasteDeltas:
         return bool(self.users or self.pairs or self.stats)
 
 
-def deltas_encode(deltas: TasteDeltas) -> bytes:
+def deltas_encode(deltas: TasteDeltas, *, queued_at: float | None = None) -> bytes:
     return json.dumps(
         {
+            "t": time.time() if queued_at is None else queued_at,
             "v": deltas.version,
             "u": [
                 [user_id, base64.b64encode(np.asarray(s, dtype="<f4").tobytes()).decode(), w, n]
@@ -133,6 +135,22 @@ def aggregates_enqueue(deltas: TasteDeltas) -> None:
 
 def aggregates_pending() -> int:
     return int(state.redis_client().llen(QUEUE_KEY))
+
+
+def aggregates_backlog() -> dict[str, float | int]:
+    """How many batches wait and how long the oldest has waited (seconds; 0 when none): the
+    health check's view of whether a worker consumes the feed queue."""
+    pipe = state.redis_client().pipeline(transaction=False)
+    pipe.llen(QUEUE_KEY)
+    pipe.lindex(QUEUE_KEY, 0)
+    pending, oldest = pipe.execute()
+    age = 0.0
+    if oldest:
+        try:
+            age = max(0.0, time.time() - float(json.loads(oldest)["t"]))
+        except (KeyError, TypeError, ValueError):
+            age = 0.0  # an unreadable entry: the flush drops it
+    return {"pending": int(pending), "oldest_s": round(age, 1)}
 
 
 def aggregates_flush() -> int | None:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -48,6 +49,29 @@ def test_health_names_celery_when_no_worker_answers(client):
     assert response.status_code == 503
     assert "celery" in body["failing"]
     assert "no Celery worker" in body["celery"]["error"]
+
+
+def test_health_names_the_feed_aggregates_when_nobody_applies_them(client, settings):
+    from feed.aggregates import QUEUE_KEY, TasteDeltas, deltas_encode
+    from feed.state import redis_client
+
+    settings.FEED_AGGREGATES_STALE_SECONDS = 60
+    deltas = TasteDeltas(version="v")
+    deltas.stats[1]["play"] += 1
+    redis_client().rpush(QUEUE_KEY, deltas_encode(deltas, queued_at=time.time() - 30))
+    body = client.get("/api/health").json()
+    assert body["feed_aggregates"] == {
+        "ok": True,
+        "pending": 1,
+        "oldest_s": pytest.approx(30, abs=10),
+        "ms": body["feed_aggregates"]["ms"],
+    }
+    redis_client().lpush(QUEUE_KEY, deltas_encode(deltas, queued_at=time.time() - 300))
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 503 and "feed_aggregates" in body["failing"]
+    assert "2 aggregate batches queued" in body["feed_aggregates"]["error"]
+    assert "'feed' queue" in body["feed_aggregates"]["error"]
 
 
 def test_health_names_redis_when_it_is_down(client, settings, tmp_path):

@@ -46,6 +46,20 @@ def check_celery() -> dict[str, Any]:
     return {"workers": sorted(name for reply in replies for name in reply)}
 
 
+def check_feed_aggregates() -> dict[str, Any]:
+    """The aggregates interaction requests queue are being applied (a worker consumes the feed
+    queue): the oldest queued batch is younger than FEED_AGGREGATES_STALE_SECONDS."""
+    from feed.aggregates import aggregates_backlog
+
+    backlog = aggregates_backlog()
+    if backlog["oldest_s"] > settings.FEED_AGGREGATES_STALE_SECONDS:
+        raise RuntimeError(
+            f"{backlog['pending']} aggregate batches queued, the oldest for "
+            f"{backlog['oldest_s']:.0f} s: is a Celery worker consuming the 'feed' queue?"
+        )
+    return backlog
+
+
 def check_embedder() -> dict[str, Any]:
     response = httpx.get(f"{settings.EMBEDDER_URL}/healthz", timeout=CHECK_TIMEOUT_SECONDS)
     body = response.json()
@@ -60,6 +74,7 @@ CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": check_database,
     "redis": check_redis,
     "celery": check_celery,
+    "feed_aggregates": check_feed_aggregates,
     "embedder": check_embedder,
 }
 

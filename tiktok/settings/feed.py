@@ -59,6 +59,8 @@ FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
 # Long-term taste, co-engagement and stats are written behind the request: a queued batch is
 # applied this long after the queue was empty (feed/aggregates.py), merged with what followed.
 FEED_AGGREGATES_DELAY_SECONDS = env_float("FEED_AGGREGATES_DELAY_SECONDS", 1.0)
+# /api/health reports the feed aggregates as failing once a batch has waited this long.
+FEED_AGGREGATES_STALE_SECONDS = env_float("FEED_AGGREGATES_STALE_SECONDS", 120.0)
 # Interaction batches commit without waiting for the WAL flush (feed/services.py); 1 waits.
 FEED_INTERACTIONS_SYNCHRONOUS_COMMIT = env_bool("FEED_INTERACTIONS_SYNCHRONOUS_COMMIT", False)
 # Per-process cache of video vectors (a version's vectors never change); 0 turns it off.
