@@ -163,6 +163,7 @@ def aggregates_flush() -> int | None:
     applied = 0
     try:
         while raws := client.lrange(QUEUE_KEY, 0, FLUSH_BATCH - 1):
+            lock.reacquire()  # a long backlog must not outlive the lock (two flushes at once)
             batches = []
             for raw in raws:
                 try:

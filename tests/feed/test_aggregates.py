@@ -203,3 +203,25 @@ def test_co_engagement_neighbours_are_found_from_either_end_of_a_pair(scheduled)
     assert neighbours(b) == {a.pk: 2, c.pk: 1}  # b is the larger id of one pair, smaller of other
     assert neighbours(a) == {b.pk: 2}
     assert neighbours(c) == {b.pk: 1}
+
+
+def test_a_long_flush_keeps_its_lock(scheduled, monkeypatch):
+    import time
+
+    user, video = UserFactory(), video_with_vector(axis(0))
+    for _ in range(3):
+        _record(user, [event(video, "play")])
+    monkeypatch.setattr(aggregates, "LOCK_SECONDS", 1)
+    monkeypatch.setattr(aggregates, "FLUSH_BATCH", 1)
+    held: list[bool] = []
+    write = aggregates.aggregates_write
+
+    def slow_write(deltas, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        held.append(bool(redis_client().exists(aggregates.LOCK_KEY)))
+        time.sleep(0.6)  # three batches take longer than the lock's lifetime
+        return write(deltas, **kwargs)
+
+    monkeypatch.setattr(aggregates, "aggregates_write", slow_write)
+    assert aggregates_flush() == 3
+    assert held == [True, True, True]
+    assert not redis_client().exists(aggregates.LOCK_KEY)  # released at the end
