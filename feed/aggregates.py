@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -119,11 +120,23 @@ def deltas_merge(batches: Iterable[TasteDeltas]) -> list[TasteDeltas]:
     return list(merged.values())
 
 
-def aggregates_enqueue(deltas: TasteDeltas) -> None:
-    """Queue a request's deltas; the first entry of an empty queue schedules a flush."""
+def aggregates_enqueue(deltas: TasteDeltas, *, pipe: redis.client.Pipeline | None = None) -> int:
+    """Queue a request's deltas; the first entry of an empty queue schedules a flush. With pipe,
+    the push is queued on it and the caller passes its result (the queue's length, at the
+    returned index of the pipeline's results) to `aggregates_pushed`; returns -1 when there is
+    nothing to queue."""
     if not deltas:
-        return
-    length = state.redis_client().rpush(QUEUE_KEY, deltas_encode(deltas))
+        return -1
+    if pipe is not None:
+        index = len(pipe.command_stack)
+        pipe.rpush(QUEUE_KEY, deltas_encode(deltas))
+        return index
+    aggregates_pushed(state.redis_client().rpush(QUEUE_KEY, deltas_encode(deltas)))
+    return -1
+
+
+def aggregates_pushed(length: int) -> None:
+    """After a push: the first entry of an empty queue schedules a flush."""
     if length == 1:
         from feed.tasks import aggregates_flush_task
 

@@ -28,7 +28,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feed import state
-from feed.aggregates import aggregates_enqueue, aggregates_flush, hidden_insert  # noqa: F401
+from feed.aggregates import (  # noqa: F401 - aggregates_flush re-exported
+    aggregates_enqueue,
+    aggregates_flush,
+    aggregates_pushed,
+    hidden_insert,
+)
 from feed.candidates import visible_where
 from feed.embeddings import (
     binary_rows,
@@ -115,7 +120,12 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
 
     user_id = _user_id(user)
     owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}
-    positives_before = state.recent_positives_many(owners=sorted(owners)) if valid else {}
+    sessions = {(state.owner_key(user_id=user_id, session_id=s), s) for s in _sessions(valid)}
+    positives_before, session_raws = (
+        state.interaction_state_load(owners=sorted(owners), sessions=sorted(sessions))
+        if valid
+        else ({}, {})
+    )
     with transaction.atomic():
         if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
             _commit_without_flush_wait()
@@ -136,13 +146,26 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
         update = taste_update(events=taste_events, positives_before=positives_before)
         if update.hidden:  # hidden at once, for every later page and session
             hidden_insert(sorted(update.hidden))
-    taste_redis_apply(events=taste_events, histories=update.histories)
-    aggregates_enqueue(update.deltas)
+    # Every Redis write of the batch - history, session taste, the queued aggregates - in one
+    # round trip.
+    pipe = state.redis_client().pipeline(transaction=False)
+    taste_redis_apply(
+        events=taste_events, histories=update.histories, session_raws=session_raws, pipe=pipe
+    )
+    pushed = aggregates_enqueue(update.deltas, pipe=pipe)
+    results = pipe.execute() if pipe.command_stack else []
+    if pushed >= 0:
+        aggregates_pushed(results[pushed])
     return {
         "accepted": len(fresh),
         "duplicates": duplicates + len(valid) - len(fresh),
         "rejected": rejected,
     }
+
+
+def _sessions(events: Sequence[ParsedEvent]) -> set[str]:
+    """The sessions whose taste the events update (server-side events may have none)."""
+    return {event.session_id for event in events if event.session_id}
 
 
 def interaction_emit(

@@ -182,14 +182,25 @@ class SessionUpdate:
     hide: bool = False
 
 
-def session_updates_apply(*, owner: str, session_id: str, updates: Sequence[SessionUpdate]) -> None:
-    """Fold a batch of events into the session taste (read, update, write back with the TTL)."""
+def session_updates_apply(
+    *,
+    owner: str,
+    session_id: str,
+    updates: Sequence[SessionUpdate],
+    raw: dict[bytes, bytes] | None = None,
+    pipe: redis.client.Pipeline | None = None,
+) -> None:
+    """Fold a batch of events into the session taste (read, update, write back with the TTL).
+    raw: the session hash as already read (else it is read here); pipe: queue the writes on it
+    (the caller executes it) instead of sending them now."""
     if not updates:
         return
     client = redis_client()
     key = _session_hash(owner, session_id)
     dims = {len(u.vector) for u in updates if u.vector is not None}
-    taste = session_taste_parse(client.hgetall(key), next(iter(dims)) if len(dims) == 1 else None)
+    if raw is None:
+        raw = client.hgetall(key)
+    taste = session_taste_parse(raw, next(iter(dims)) if len(dims) == 1 else None)
     alpha = settings.FEED_SESSION_ALPHA
     negatives = list(taste.negatives) if len(taste.strengths) else []
     strengths = list(taste.strengths)
@@ -210,27 +221,36 @@ def session_updates_apply(*, owner: str, session_id: str, updates: Sequence[Sess
     if strengths:
         taste.negatives = np.asarray(negatives[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
         taste.strengths = np.asarray(strengths[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
-    pipe = client.pipeline(transaction=False)
+    own_pipe = pipe is None
+    if pipe is None:
+        pipe = client.pipeline(transaction=False)
     pipe.hset(key, mapping=taste.as_mapping())
     pipe.expire(key, settings.SESSION_TTL_SECONDS)
     if hidden:
         served = _served_set(owner, session_id)
         pipe.sadd(served, *hidden)
         pipe.expire(served, settings.SESSION_TTL_SECONDS)
-    pipe.execute()
+    if own_pipe:
+        pipe.execute()
 
 
 def owner_history_apply(
-    *, histories: dict[str, tuple[list[int], list[int]]], now_s: float | None = None
+    *,
+    histories: dict[str, tuple[list[int], list[int]]],
+    now_s: float | None = None,
+    pipe: redis.client.Pipeline | None = None,
 ) -> None:
     """Per owner: (positives in time order, seen video ids). Recent positives are a capped list
-    (newest first) - the co-engagement and "because" source; seen videos a capped zset."""
+    (newest first) - the co-engagement and "because" source; seen videos a capped zset. With
+    pipe, the writes are queued on it for the caller to execute."""
     if not histories:
         return
     now_s = time.time() if now_s is None else now_s
     keep_positives = settings.FEED_COENGAGEMENT_RECENT
     keep_seen = settings.FEED_SEEN_MAX
-    pipe = redis_client().pipeline(transaction=False)
+    own_pipe = pipe is None
+    if pipe is None:
+        pipe = redis_client().pipeline(transaction=False)
     for owner, (positives, seen) in histories.items():
         ttl = _history_ttl(owner)
         if positives:
@@ -244,7 +264,8 @@ def owner_history_apply(
             pipe.zremrangebyscore(key, "-inf", now_s - settings.FEED_SEEN_DAYS * 86400)
             pipe.zremrangebyrank(key, 0, -keep_seen - 1)
             pipe.expire(key, min(ttl, settings.FEED_SEEN_DAYS * 86400))
-    pipe.execute()
+    if own_pipe:
+        pipe.execute()
 
 
 def recent_positives(*, owner: str) -> list[int]:
@@ -254,6 +275,25 @@ def recent_positives(*, owner: str) -> list[int]:
             _positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1
         )
     ]
+
+
+def interaction_state_load(
+    *, owners: Sequence[str], sessions: Sequence[tuple[str, str]]
+) -> tuple[dict[str, list[int]], dict[tuple[str, str], dict[bytes, bytes]]]:
+    """What recording a batch reads from Redis, in one round trip: each owner's recent positives
+    and each (owner, session)'s session hash."""
+    pipe = redis_client().pipeline(transaction=False)
+    for owner in owners:
+        pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
+    for owner, session_id in sessions:
+        pipe.hgetall(_session_hash(owner, session_id))
+    results = pipe.execute()
+    positives = {
+        owner: [int(x) for x in values]
+        for owner, values in zip(owners, results[: len(owners)], strict=True)
+    }
+    raws = dict(zip(sessions, results[len(owners) :], strict=True))
+    return positives, raws
 
 
 def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import redis
 from django.conf import settings
 from django.db import transaction
 
@@ -129,10 +130,16 @@ def taste_update(
 
 
 def taste_redis_apply(
-    *, events: Sequence[TasteEvent], histories: dict[str, tuple[list[int], list[int]]]
+    *,
+    events: Sequence[TasteEvent],
+    histories: dict[str, tuple[list[int], list[int]]],
+    session_raws: dict[tuple[str, str], dict[bytes, bytes]] | None = None,
+    pipe: redis.client.Pipeline | None = None,
 ) -> None:
-    """Redis half, after the commit: recent positives, seen videos, session taste."""
-    state.owner_history_apply(histories=histories)
+    """Redis half, after the commit: recent positives, seen videos, session taste. session_raws:
+    the session hashes as already read (`state.interaction_state_load`); pipe: queue every write
+    on it for the caller to execute (one round trip)."""
+    state.owner_history_apply(histories=histories, pipe=pipe)
     weights = taste_weights()
     by_session: dict[tuple[str, str], list[state.SessionUpdate]] = defaultdict(list)
     for event in events:
@@ -149,4 +156,10 @@ def taste_redis_apply(
             )
         )
     for (owner, session_id), updates in by_session.items():
-        state.session_updates_apply(owner=owner, session_id=session_id, updates=updates)
+        state.session_updates_apply(
+            owner=owner,
+            session_id=session_id,
+            updates=updates,
+            raw=(session_raws or {}).get((owner, session_id)),
+            pipe=pipe,
+        )

@@ -225,3 +225,21 @@ def test_a_long_flush_keeps_its_lock(scheduled, monkeypatch):
     assert aggregates_flush() == 3
     assert held == [True, True, True]
     assert not redis_client().exists(aggregates.LOCK_KEY)  # released at the end
+
+
+def test_recording_a_batch_takes_two_redis_round_trips(scheduled, monkeypatch):
+    import redis.connection
+
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "like")])  # warm up: connections, the cached version
+    sends: list[int] = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):  # noqa: ANN001, ANN202, FBT002
+        sends.append(1)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    _record(user, [event(video, "finish"), event(video, "skip", watch_ms=500)])
+    # One read (recent positives + session taste), one write (history, session, aggregates).
+    assert len(sends) == 2
