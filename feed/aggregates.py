@@ -120,19 +120,15 @@ def deltas_merge(batches: Iterable[TasteDeltas]) -> list[TasteDeltas]:
     return list(merged.values())
 
 
-def aggregates_enqueue(deltas: TasteDeltas, *, pipe: redis.client.Pipeline | None = None) -> int:
-    """Queue a request's deltas; the first entry of an empty queue schedules a flush. With pipe,
-    the push is queued on it and the caller passes its result (the queue's length, at the
-    returned index of the pipeline's results) to `aggregates_pushed`; returns -1 when there is
+def aggregates_enqueue(deltas: TasteDeltas, *, pipe: redis.client.Pipeline) -> int:
+    """Queue a request's deltas on the caller's pipeline. Returns the index of the push in the
+    pipeline's results (the queue's length, for `aggregates_pushed`), or -1 when there is
     nothing to queue."""
     if not deltas:
         return -1
-    if pipe is not None:
-        index = len(pipe.command_stack)
-        pipe.rpush(QUEUE_KEY, deltas_encode(deltas))
-        return index
-    aggregates_pushed(state.redis_client().rpush(QUEUE_KEY, deltas_encode(deltas)))
-    return -1
+    index = len(pipe.command_stack)
+    pipe.rpush(QUEUE_KEY, deltas_encode(deltas))
+    return index
 
 
 def aggregates_pushed(length: int) -> None:
@@ -183,13 +179,8 @@ def aggregates_flush() -> int | None:
                     batches.append(deltas_decode(raw))
                 except ValueError:
                     logger.error("dropping an unreadable aggregates entry: %r", raw[:200])
-            merged = deltas_merge(batches)
-            with transaction.atomic():
-                for deltas in merged:
-                    aggregates_write(deltas)
+            aggregates_apply(deltas_merge(batches))
             client.ltrim(QUEUE_KEY, len(raws), -1)
-            for deltas in merged:
-                stats_forget(deltas.stats)  # this process ranks on the new counts at once
             applied += len(raws)
     finally:
         with contextlib.suppress(Exception):
@@ -197,21 +188,31 @@ def aggregates_flush() -> int | None:
     return applied
 
 
-def aggregates_write(deltas: TasteDeltas, *, hidden: Sequence[tuple[int, int]] = ()) -> None:
-    """The writes of one TasteDeltas (call inside a transaction); hidden (user, video) pairs
-    too when given. They need no answer: pipelined, they cost one round trip instead of one
-    each (an error still raises here, inside the caller's transaction)."""
+def aggregates_apply(batches: Sequence[TasteDeltas]) -> None:
+    """Write some TasteDeltas in one transaction (the flush and the bulk path); this process
+    then ranks on the new counts at once."""
+    with transaction.atomic():
+        for deltas in batches:
+            aggregates_write(deltas)
+    for deltas in batches:
+        stats_forget(deltas.stats)
+
+
+def aggregates_write(deltas: TasteDeltas) -> None:
+    """The writes of one TasteDeltas (call inside a transaction). They need no answer:
+    pipelined, they cost one round trip instead of one each (an error still raises here,
+    inside the caller's transaction)."""
     with _pipeline():
         if deltas.users and deltas.version:
             _long_term_apply(users=deltas.users, version=deltas.version)
         _coengagement_upsert(deltas.pairs)
         _stats_upsert(deltas.stats)
-        if hidden:
-            hidden_insert(hidden)
 
 
 def hidden_insert(pairs: Sequence[tuple[int, int]]) -> None:
     """(user, video) pairs marked not_interested; already hidden ones are left as they are."""
+    if not pairs:
+        return
     HiddenVideo.objects.bulk_create(
         [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(pairs)], ignore_conflicts=True
     )

@@ -120,7 +120,12 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
 
     user_id = _user_id(user)
     owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}
-    sessions = {(state.owner_key(user_id=user_id, session_id=s), s) for s in _sessions(valid)}
+    # The sessions whose taste the events update (server-side events may have none).
+    sessions = {
+        (state.owner_key(user_id=user_id, session_id=e.session_id), e.session_id)
+        for e in valid
+        if e.session_id
+    }
     positives_before, session_raws = (
         state.interaction_state_load(owners=sorted(owners), sessions=sorted(sessions))
         if valid
@@ -144,8 +149,7 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
             for event in fresh
         ]
         update = taste_update(events=taste_events, positives_before=positives_before)
-        if update.hidden:  # hidden at once, for every later page and session
-            hidden_insert(sorted(update.hidden))
+        hidden_insert(sorted(update.hidden))  # at once, for every later page and session
     # Every Redis write of the batch - history, session taste, the queued aggregates - in one
     # round trip.
     pipe = state.redis_client().pipeline(transaction=False)
@@ -161,11 +165,6 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
         "duplicates": duplicates + len(valid) - len(fresh),
         "rejected": rejected,
     }
-
-
-def _sessions(events: Sequence[ParsedEvent]) -> set[str]:
-    """The sessions whose taste the events update (server-side events may have none)."""
-    return {event.session_id for event in events if event.session_id}
 
 
 def interaction_emit(

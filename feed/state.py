@@ -187,19 +187,15 @@ def session_updates_apply(
     owner: str,
     session_id: str,
     updates: Sequence[SessionUpdate],
-    raw: dict[bytes, bytes] | None = None,
-    pipe: redis.client.Pipeline | None = None,
+    raw: dict[bytes, bytes],
+    pipe: redis.client.Pipeline,
 ) -> None:
-    """Fold a batch of events into the session taste (read, update, write back with the TTL).
-    raw: the session hash as already read (else it is read here); pipe: queue the writes on it
-    (the caller executes it) instead of sending them now."""
+    """Fold a batch of events into the session taste: raw is the session hash as read
+    (`interaction_state_load`); the new one is written, with the TTL, on the caller's pipeline."""
     if not updates:
         return
-    client = redis_client()
     key = _session_hash(owner, session_id)
     dims = {len(u.vector) for u in updates if u.vector is not None}
-    if raw is None:
-        raw = client.hgetall(key)
     taste = session_taste_parse(raw, next(iter(dims)) if len(dims) == 1 else None)
     alpha = settings.FEED_SESSION_ALPHA
     negatives = list(taste.negatives) if len(taste.strengths) else []
@@ -221,36 +217,28 @@ def session_updates_apply(
     if strengths:
         taste.negatives = np.asarray(negatives[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
         taste.strengths = np.asarray(strengths[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
-    own_pipe = pipe is None
-    if pipe is None:
-        pipe = client.pipeline(transaction=False)
     pipe.hset(key, mapping=taste.as_mapping())
     pipe.expire(key, settings.SESSION_TTL_SECONDS)
     if hidden:
         served = _served_set(owner, session_id)
         pipe.sadd(served, *hidden)
         pipe.expire(served, settings.SESSION_TTL_SECONDS)
-    if own_pipe:
-        pipe.execute()
 
 
 def owner_history_apply(
     *,
     histories: dict[str, tuple[list[int], list[int]]],
+    pipe: redis.client.Pipeline,
     now_s: float | None = None,
-    pipe: redis.client.Pipeline | None = None,
 ) -> None:
-    """Per owner: (positives in time order, seen video ids). Recent positives are a capped list
-    (newest first) - the co-engagement and "because" source; seen videos a capped zset. With
-    pipe, the writes are queued on it for the caller to execute."""
+    """Per owner: (positives in time order, seen video ids), written on the caller's pipeline.
+    Recent positives are a capped list (newest first) - the co-engagement and "because"
+    source; seen videos a capped zset."""
     if not histories:
         return
     now_s = time.time() if now_s is None else now_s
     keep_positives = settings.FEED_COENGAGEMENT_RECENT
     keep_seen = settings.FEED_SEEN_MAX
-    own_pipe = pipe is None
-    if pipe is None:
-        pipe = redis_client().pipeline(transaction=False)
     for owner, (positives, seen) in histories.items():
         ttl = _history_ttl(owner)
         if positives:
@@ -264,17 +252,6 @@ def owner_history_apply(
             pipe.zremrangebyscore(key, "-inf", now_s - settings.FEED_SEEN_DAYS * 86400)
             pipe.zremrangebyrank(key, 0, -keep_seen - 1)
             pipe.expire(key, min(ttl, settings.FEED_SEEN_DAYS * 86400))
-    if own_pipe:
-        pipe.execute()
-
-
-def recent_positives(*, owner: str) -> list[int]:
-    return [
-        int(x)
-        for x in redis_client().lrange(
-            _positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1
-        )
-    ]
 
 
 def interaction_state_load(
@@ -297,13 +274,7 @@ def interaction_state_load(
 
 
 def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:
-    pipe = redis_client().pipeline(transaction=False)
-    for owner in owners:
-        pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
-    return {
-        owner: [int(x) for x in values]
-        for owner, values in zip(owners, pipe.execute(), strict=True)
-    }
+    return interaction_state_load(owners=owners, sessions=())[0]
 
 
 def lists_store(

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import transaction
 
 from feed import state
-from feed.aggregates import TasteDeltas, aggregates_write
+from feed.aggregates import TasteDeltas, aggregates_apply, hidden_insert
 from feed.ranking import coengagement_pairs
-from feed.stats_cache import stats_forget
+from feed.vectors import weighted_total
 from feed.weights import TasteWeights, negative_strength, positive_weight
 from videos.versions import active_embedding_version
 
@@ -72,8 +72,8 @@ def taste_apply_events(
         positives_before = state.recent_positives_many(owners=sorted(owners))
     update = taste_update(events=events, positives_before=positives_before)
     with transaction.atomic():
-        aggregates_write(update.deltas, hidden=sorted(update.hidden))
-    stats_forget(update.deltas.stats)
+        hidden_insert(sorted(update.hidden))
+        aggregates_apply([update.deltas])
     taste_redis_apply(events=events if session else [], histories=update.histories)
     return {**positives_before, **update.recent}
 
@@ -97,7 +97,7 @@ def taste_update(
     stats; not_interested hides the video for its user."""
     weights = taste_weights()
     deltas = TasteDeltas(version=active_embedding_version())
-    sums: dict[int, list] = {}
+    contributions: dict[int, list[tuple[np.ndarray, float]]] = defaultdict(list)
     hidden: set[tuple[int, int]] = set()
     histories: dict[str, tuple[list[int], list[int]]] = {}
     recent: dict[str, list[int]] = {}
@@ -109,11 +109,7 @@ def taste_update(
         deltas.stats[event.video_id][event.type] += 1
         weight = positive_weight(weights, event.type, event.watch_ms, event.duration_s)
         if event.user_id and weight != 0 and event.vector is not None:
-            total = sums.setdefault(event.user_id, [np.zeros(len(event.vector)), 0.0, 0])
-            if len(total[0]) == len(event.vector):
-                total[0] = total[0] + weight * np.asarray(event.vector, dtype=np.float64)
-                total[1] += weight
-                total[2] += 1 if weight > 0 else -1
+            contributions[event.user_id].append((event.vector, weight))
         if weight > 0:
             history = recent.setdefault(owner, list(positives_before.get(owner, [])))
             deltas.pairs.update(coengagement_pairs(history, event.video_id))
@@ -122,10 +118,14 @@ def taste_update(
             positives.append(event.video_id)
         if event.type == "not_interested" and event.user_id:
             hidden.add((event.user_id, event.video_id))
-    deltas.users = {
-        user_id: (np.asarray(s, dtype=np.float32), float(w), int(n))
-        for user_id, (s, w, n) in sums.items()
-    }
+    for user_id, items in contributions.items():
+        weights_of = [weight for _, weight in items]
+        delta_sum, delta_weight = weighted_total([vector for vector, _ in items], weights_of)
+        deltas.users[user_id] = (
+            delta_sum,
+            delta_weight,
+            sum(1 if w > 0 else -1 for w in weights_of),
+        )
     return TasteUpdate(deltas=deltas, hidden=hidden, histories=histories, recent=recent)
 
 
@@ -136,10 +136,10 @@ def taste_redis_apply(
     session_raws: dict[tuple[str, str], dict[bytes, bytes]] | None = None,
     pipe: redis.client.Pipeline | None = None,
 ) -> None:
-    """Redis half, after the commit: recent positives, seen videos, session taste. session_raws:
-    the session hashes as already read (`state.interaction_state_load`); pipe: queue every write
-    on it for the caller to execute (one round trip)."""
-    state.owner_history_apply(histories=histories, pipe=pipe)
+    """Redis half, after the commit: recent positives, seen videos, session taste, in one
+    pipelined write. session_raws: the session hashes as already read
+    (`state.interaction_state_load`; read here when not given); pipe: queue the writes on it for
+    the caller to execute."""
     weights = taste_weights()
     by_session: dict[tuple[str, str], list[state.SessionUpdate]] = defaultdict(list)
     for event in events:
@@ -155,11 +155,19 @@ def taste_redis_apply(
                 hide=event.type == "not_interested",
             )
         )
+    if session_raws is None:
+        _, session_raws = state.interaction_state_load(owners=(), sessions=sorted(by_session))
+    own_pipe = pipe is None
+    if pipe is None:
+        pipe = state.redis_client().pipeline(transaction=False)
+    state.owner_history_apply(histories=histories, pipe=pipe)
     for (owner, session_id), updates in by_session.items():
         state.session_updates_apply(
             owner=owner,
             session_id=session_id,
             updates=updates,
-            raw=(session_raws or {}).get((owner, session_id)),
+            raw=session_raws.get((owner, session_id), {}),
             pipe=pipe,
         )
+    if own_pipe and pipe.command_stack:
+        pipe.execute()

@@ -44,14 +44,16 @@ def taste_accumulate(
     Negative weights (an unlike or unsave) take their contribution back. W never drops below
     zero: once all evidence is withdrawn the taste is empty again.
     """
+    return taste_add(weighted_sum, weight_total, *weighted_total(vectors, weights))
+
+
+def weighted_total(
+    vectors: np.ndarray | Sequence[np.ndarray], weights: Sequence[float]
+) -> tuple[np.ndarray, float]:
+    """(sum_i w_i e_i, sum_i w_i): what some events add to a long-term taste."""
     weights_array = np.asarray(weights, dtype=np.float32)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(weights_array), -1)
-    return taste_add(
-        weighted_sum,
-        weight_total,
-        (weights_array[:, None] * vectors).sum(0),
-        float(weights_array.sum()),
-    )
+    return (weights_array[:, None] * vectors).sum(0), float(weights_array.sum())
 
 
 def taste_add(

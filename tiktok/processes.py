@@ -1,4 +1,5 @@
-"""Starting and stopping the project's own processes from Python (benchmarks, tests)."""
+"""The project's own processes: their command lines (`make run`, the bench, the tests) and
+starting / stopping them from Python."""
 
 from __future__ import annotations
 
@@ -10,35 +11,42 @@ from pathlib import Path
 WORKER_START_TIMEOUT_SECONDS = 60
 
 
+def daphne_argv(host: str, port: int) -> list[str]:
+    """The web server: HTTP and websockets through tiktok.asgi."""
+    return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "tiktok.asgi:application"]
+
+
+def celery_argv(*args: str) -> list[str]:
+    """A Celery command of the project's app (`worker ...`, `beat ...`)."""
+    return [sys.executable, "-m", "celery", "-A", "tiktok", *args]
+
+
+def process_start(
+    argv: list[str], *, env: dict[str, str], log_path: Path, cwd: Path
+) -> subprocess.Popen:
+    """A child with its stdout and stderr in log_path."""
+    with open(log_path, "w") as log:
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
 def celery_worker_start(
     *, env: dict[str, str], log_path: Path, cwd: Path, queues: str = "celery,feed"
 ) -> subprocess.Popen:
     """A real solo-pool Celery worker on the given queues (both by default: media and feed);
     returns once it logs that it is ready, raising with its log if it does not."""
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "worker",
-                "-Q",
-                queues,
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    argv = celery_argv(
+        "worker",
+        "-Q",
+        queues,
+        "--pool",
+        "solo",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    )
+    process = process_start(argv, env=env, log_path=log_path, cwd=cwd)
     deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
     while "ready." not in log_path.read_text():
         if process.poll() is not None or time.monotonic() > deadline:

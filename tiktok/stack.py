@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tiktok import embedded
+from tiktok.processes import celery_argv, daphne_argv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 20.0
@@ -61,58 +62,20 @@ def children(host: str, port: int, embedder_port: int, var_dir: Path) -> list[Ch
             "embedder",
             [python, "-m", "embedder_service", "--host", "127.0.0.1", "--port", str(embedder_port)],
         ),
-        Child(
-            "web", [python, "-m", "daphne", "-b", host, "-p", str(port), "tiktok.asgi:application"]
-        ),
+        Child("web", daphne_argv(host, port)),
         Child(
             "worker",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "worker",
-                "-l",
-                "info",
-                "--concurrency",
-                os.environ.get("CELERY_CONCURRENCY", "2"),
-            ],
+            celery_argv(
+                "worker", "-l", "info", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2")
+            ),
         ),
         # The feed queue's small tasks (aggregates, trending) never wait behind media work.
         Child(
             "feed-worker",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "worker",
-                "-l",
-                "info",
-                "-Q",
-                "feed",
-                "--pool",
-                "solo",
-                "-n",
-                "feed@%h",
-            ],
+            celery_argv("worker", "-l", "info", "-Q", "feed", "--pool", "solo", "-n", "feed@%h"),
         ),
         Child(
-            "beat",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "tiktok",
-                "beat",
-                "-l",
-                "info",
-                "-s",
-                str(var_dir / "celerybeat-schedule"),
-            ],
+            "beat", celery_argv("beat", "-l", "info", "-s", str(var_dir / "celerybeat-schedule"))
         ),
     ]
 

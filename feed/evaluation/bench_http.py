@@ -11,7 +11,6 @@ import re
 import secrets
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections import defaultdict
@@ -26,7 +25,7 @@ from django.db import connection
 
 from feed.evaluation.bench_seed import BenchCatalogue
 from feed.evaluation.report import percentiles_ms
-from tiktok.processes import celery_worker_start, process_stop
+from tiktok.processes import celery_worker_start, daphne_argv, process_start, process_stop
 from videos.vector_index import hnsw_index_name, nearest_sql, vector_literal
 
 SERVER_START_TIMEOUT_SECONDS = 90
@@ -76,23 +75,9 @@ def daphne_server(
     env = _server_env(
         database_url=database_url, redis_url=redis_url, embedding_version=embedding_version
     )
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "tiktok.asgi:application",
-            ],
-            cwd=_base_dir(),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = process_start(
+        daphne_argv("127.0.0.1", port), env=env, log_path=log_path, cwd=_base_dir()
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{url}/api/feed?limit=1", process, log_path)

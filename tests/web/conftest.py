@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import BASE_DIR, free_port, start_celery_worker, stop_process, wait_http_ok
+from tiktok.processes import daphne_argv, process_start
 
 # Debian's chromium package, or Homebrew's Chromium on macOS; CHROMIUM_PATH overrides.
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or next(
@@ -183,23 +183,12 @@ def live_url(web_seed: Seed, embedder_url: str, tmp_path_factory) -> Iterator[st
     """A daphne server (HTTP + websockets) on the test database and the seeded media."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "tiktok.asgi:application",
-            ],
-            cwd=BASE_DIR,
-            env=_child_env(web_seed, embedder_url),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = process_start(
+        daphne_argv("127.0.0.1", port),
+        env=_child_env(web_seed, embedder_url),
+        log_path=log_path,
+        cwd=BASE_DIR,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http_ok(f"{url}/login", SERVER_START_TIMEOUT_SECONDS, process)
