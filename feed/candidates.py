@@ -1,11 +1,15 @@
-"""Candidate sources for a feed page (one query each) and the batched facts about candidates."""
+"""Candidate sources for a feed page and the batched facts about candidates.
+
+A page reads PostgreSQL with two statements at once - the HNSW search (`nearest_start`, on a
+side connection) and the viewer's context (`viewer_context`) - then the facts of all candidates
+(`facts_read`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS
@@ -20,35 +24,15 @@ from feed.embeddings import (
     video_vectors,
 )
 from feed.stats_cache import stats_cached, stats_remember
-from videos.vector_index import nearest_sql, vector_literal
+from feed.vectors import EPSILON
+from tiktok.side_reads import SideRead, binary_read, side_read
+from videos.vector_index import nearest_scan_sql, vector_literal
 from videos.visibility import visible_videos
 
 FOLLOWING_DAYS = 14
 FOLLOWING_CANDIDATES = 50
 HIDDEN_MAX = 5000
 HIDDEN_VECTORS_MAX = 200
-
-
-def nearest_candidates(
-    *, query: np.ndarray, embedding_version: str, limit: int
-) -> tuple[list[int], np.ndarray]:
-    """pgvector nearest neighbours through the partial HNSW index: ids and cosine, nearest
-    first. Their vectors come back in the same scan (binary) into the process cache, where
-    `candidate_facts` finds them: reading them there measured cheaper than a lookup per
-    candidate in the facts query."""
-    statement = nearest_sql(embedding_version=embedding_version, dim=len(query))
-    head = "SELECT e.video_id, "
-    assert statement.startswith(head)
-    statement = head + "vector_send(e.embedding), " + statement[len(head) :]
-    rows = binary_rows(statement, {"query": vector_literal(query), "limit": limit})
-    if not rows:
-        return [], np.zeros(0)
-    ids = [int(row[0]) for row in rows]
-    vectors_remember(
-        vectors=dict(zip(ids, vectors_decode([row[1] for row in rows]), strict=True)),
-        embedding_version=embedding_version,
-    )
-    return ids, np.asarray([float(row[2]) for row in rows])
 
 
 @dataclass
@@ -177,23 +161,141 @@ def visible_where(*, viewer: Any, include_own_unready: bool = False) -> tuple[st
     ]
 
 
+# What a page needs of each candidate: owner, age in hours, likes, engagement counters
+# (impressions, plays, finishes) and vector. Rows come from two statements - the HNSW search
+# with its results' facts, and the facts of the other sources' candidates - merged by id.
+_AGE_HOURS = (
+    'EXTRACT(EPOCH FROM now() - COALESCE("videos_video".published_at, '
+    '"videos_video".created_at))::float8 / 3600.0'
+)
+_COUNTERS = (
+    "COALESCE((SELECT ARRAY[s.impressions, s.plays, s.finishes]::float8[] FROM feed_videostats s "
+    'WHERE s.video_id = "videos_video".id), ARRAY[0, 0, 0]::float8[])'
+)
+_FACT_COLUMNS = (
+    f'"videos_video".id, "videos_video".owner_id, {_AGE_HOURS}, "videos_video".like_count::float8, '
+)
+
 # Counters and vectors are read only for the candidates missing from the process caches, each
 # by an index lookup in a correlated subquery: a join on feed_videostats planned as a hash join
 # over the whole table for a few hundred ids (measured 2 ms slower at 100k videos).
 _FACTS_SQL = (
-    'SELECT "videos_video".id, "videos_video".owner_id, '
-    'EXTRACT(EPOCH FROM now() - COALESCE("videos_video".published_at, '
-    '"videos_video".created_at))::float8 / 3600.0, '
-    '"videos_video".like_count::float8, '
-    'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN COALESCE(('
-    "SELECT ARRAY[s.impressions, s.plays, s.finishes]::float8[] FROM feed_videostats s "
-    'WHERE s.video_id = "videos_video".id), ARRAY[0, 0, 0]::float8[]) END, '
+    f"SELECT {_FACT_COLUMNS}"
+    f'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN {_COUNTERS} END, '
     'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN ('
     "SELECT vector_send(e.embedding) FROM videos_videoembedding e "
     'WHERE e.video_id = "videos_video".id AND e.embedding_version = %s) END '
     'FROM "videos_video" '
     'WHERE "videos_video".id = ANY(%s::bigint[]) AND ({visible})'
 )
+
+
+class FactRow(NamedTuple):
+    """One visible candidate's facts."""
+
+    owner: int
+    age_hours: float
+    likes: float
+    counters: tuple[float, float, float]  # impressions, plays, finishes
+    vector: np.ndarray | None  # None: no vector in this version
+
+
+_NO_COUNTERS = (0.0, 0.0, 0.0)
+
+
+def _fact_rows(
+    rows: list[tuple],
+    embedding_version: str | None,
+    known_counters: dict[int, tuple[float, float, float]],
+    known_vectors: dict[int, np.ndarray],
+) -> dict[int, FactRow]:
+    """Rows of (id, owner, age, likes, counters, vector_send) as FactRows; a NULL counters or
+    vector column is taken from what the process caches gave, and what was read joins them."""
+    raws = {row[0]: row[5] for row in rows if row[5] is not None}
+    read_vectors = dict(zip(raws, vectors_decode(list(raws.values())), strict=True))
+    if read_vectors and embedding_version:
+        vectors_remember(vectors=read_vectors, embedding_version=embedding_version)
+    read_counters: dict[int, tuple[float, float, float]] = {}
+    facts: dict[int, FactRow] = {}
+    for video_id, owner, age_hours, likes, counters, _raw in rows:
+        if counters is None:
+            counters = known_counters.get(video_id, _NO_COUNTERS)
+        else:
+            counters = read_counters[video_id] = tuple(counters)
+        vector = read_vectors.get(video_id)
+        if vector is None:
+            vector = known_vectors.get(video_id)
+        facts[video_id] = FactRow(owner, age_hours, likes, counters, vector)
+    stats_remember(read_counters)
+    return facts
+
+
+def facts_read(
+    *,
+    viewer: Any,
+    video_ids: Sequence[int],
+    embedding_version: str | None,
+    vectors: dict[int, np.ndarray] | None = None,
+) -> dict[int, FactRow]:
+    """Facts of the given candidates the viewer may see, in one query: counters and vectors
+    only for those missing from the process caches (and from `vectors`, already read)."""
+    ids = [int(v) for v in video_ids]
+    if not ids:
+        return {}
+    known_vectors: dict[int, np.ndarray] = dict(vectors or {})
+    missing_vectors: list[int] = []
+    if embedding_version:
+        cached, missing_vectors = cached_vectors(
+            video_ids=[v for v in ids if v not in known_vectors],
+            embedding_version=embedding_version,
+        )
+        known_vectors.update(cached)
+    known_counters, missing_counters = stats_cached(ids)
+    visible, visible_params = visible_where(viewer=viewer)
+    rows = binary_rows(
+        _FACTS_SQL.format(visible=visible),
+        [
+            int_array(missing_counters),
+            int_array(missing_vectors),
+            embedding_version or "",
+            int_array(ids),
+            *visible_params,
+        ],
+    )
+    return _fact_rows(rows, embedding_version, known_counters, known_vectors)
+
+
+def facts_assemble(
+    *, rows: dict[int, FactRow], video_ids: Sequence[int], dim: int
+) -> CandidateFacts:
+    """Column arrays over the candidates that have a row, in the order of `video_ids` (a
+    vector of another dimension counts as none; dim 0: the first vector's)."""
+    ids = [v for v in video_ids if v in rows]
+    facts = [rows[v] for v in ids]
+    if dim == 0:
+        dim = next((len(row.vector) for row in facts if row.vector is not None), 0)
+    has_vector = np.asarray(
+        [row.vector is not None and len(row.vector) == dim for row in facts], dtype=bool
+    ).reshape(len(ids))
+    matrix = np.zeros((len(ids), dim), dtype=np.float32)
+    if has_vector.any():
+        matrix[has_vector] = np.stack(
+            [row.vector for row, ok in zip(facts, has_vector, strict=True) if ok]
+        )
+    numbers = np.asarray(
+        [(row.age_hours, *row.counters, row.likes) for row in facts], dtype=np.float64
+    ).reshape(len(ids), 5)
+    return CandidateFacts(
+        ids=ids,
+        owners=[row.owner for row in facts],
+        age_hours=numbers[:, 0],
+        impressions=numbers[:, 1],
+        plays=numbers[:, 2],
+        finishes=numbers[:, 3],
+        likes=numbers[:, 4],
+        vectors=matrix,
+        has_vector=has_vector,
+    )
 
 
 def candidate_facts(
@@ -203,65 +305,109 @@ def candidate_facts(
     embedding_version: str | None,
     dim: int,
 ) -> CandidateFacts:
-    """Visibility filter plus owner, age, likes, and the engagement counters and vectors missing
-    from the process caches, of all candidates, in one query, in the order given."""
-    ids = [int(v) for v in video_ids]
-    vectors: dict[int, np.ndarray] = {}
-    missing: list[int] = []
-    if embedding_version:
-        vectors, missing = cached_vectors(video_ids=ids, embedding_version=embedding_version)
-    counters, counters_missing = stats_cached(ids)
-    if not ids:
-        rows: list[tuple] = []
+    """Visibility filter plus owner, age, likes, engagement counters and vectors of all
+    candidates, in the order given (one query, for what the process caches lack)."""
+    rows = facts_read(viewer=viewer, video_ids=video_ids, embedding_version=embedding_version)
+    return facts_assemble(rows=rows, video_ids=[int(v) for v in video_ids], dim=dim)
+
+
+def _taste_sql(dim: int, *, with_session: bool) -> str:
+    """The blended taste u as an SQL expression, up to scale (the search orders by inner
+    product, which a positive scale does not change): (1-g) u_long/|u_long| + g u_sess/|u_sess|
+    from the stored long-term taste and the session's, or whichever exists alone. Parameters:
+    with the session: 1-g, g*u_sess/|u_sess|, user, version, u_sess/|u_sess|; without: user,
+    version."""
+    d = int(dim)
+    long_term = (
+        "(SELECT {taste} FROM profiles_tasteprofile t WHERE t.user_id = %s "
+        "AND t.embedding_version = %s AND t.weight_total > 0 "
+        f"AND vector_dims(t.vector) = {d} AND vector_norm(t.vector) > 1e-9)"
+    )
+    if not with_session:
+        return long_term.format(taste="t.vector")
+    blended = (
+        f"t.vector * array_fill(%s::float8 / vector_norm(t.vector), ARRAY[{d}])::vector({d})"
+        f" + %s::vector({d})"
+    )
+    return f"COALESCE({long_term.format(taste=blended)}, %s::vector({d}))"
+
+
+def _nearest_sql(*, embedding_version: str, dim: int, with_session: bool) -> str:
+    """The HNSW search for the viewer's blended taste: (video_id, vector_send), nearest first.
+    Parameters: the taste's (`_taste_sql`), then the limit."""
+    return (
+        f"WITH q AS MATERIALIZED (SELECT {_taste_sql(dim, with_session=with_session)} AS v) "
+        + nearest_scan_sql(
+            embedding_version=embedding_version,
+            dim=dim,
+            columns="e.video_id, vector_send(e.embedding)",
+            query_sql="(SELECT v FROM q)",
+            limit_sql="%s",
+            extra_where="AND (SELECT v FROM q) IS NOT NULL",
+        )
+    )
+
+
+class NearestSearch:
+    """The viewer's HNSW candidates, read on a side connection (see `nearest_start`)."""
+
+    def __init__(self, read: SideRead | None, embedding_version: str) -> None:
+        self._read = read
+        self._version = embedding_version
+
+    def result(self) -> tuple[list[int], dict[int, np.ndarray]]:
+        """(candidate ids, nearest first, visible or not; their vectors)."""
+        if self._read is None:
+            return [], {}
+        rows = self._read.result()
+        ids = [row[0] for row in rows]
+        vectors = dict(zip(ids, vectors_decode([row[1] for row in rows]), strict=True))
+        vectors_remember(vectors=vectors, embedding_version=self._version)
+        return ids, vectors
+
+
+def nearest_start(
+    *,
+    user_id: int | None,
+    session: np.ndarray | None,
+    gamma: float,
+    embedding_version: str,
+    dim: int,
+    limit: int,
+) -> NearestSearch:
+    """Start the pgvector search for the viewer's taste u = blend(u_long, u_sess, gamma) on a
+    side connection (see tiktok.side_reads): the long-term taste is read inside the statement,
+    so the search need not wait for the viewer-context query. The HNSW scan's rows carry the
+    vectors (reading them there measured cheaper than a lookup per candidate later). It finds
+    nothing when the viewer has no taste in this version."""
+    if user_id is None and session is None:
+        return NearestSearch(None, embedding_version)
+    with_session = session is not None and float(np.linalg.norm(session)) > EPSILON
+    statement = _nearest_sql(
+        embedding_version=embedding_version, dim=dim, with_session=with_session
+    )
+    params: list[Any]
+    if with_session:
+        unit = np.asarray(session, dtype=np.float32) / np.float32(np.linalg.norm(session))
+        params = [
+            1.0 - gamma,
+            vector_literal(gamma * unit),
+            user_id,
+            embedding_version,
+            vector_literal(unit),
+        ]
     else:
-        visible, visible_params = visible_where(viewer=viewer)
-        id_array = int_array(ids)
-        rows = binary_rows(
-            _FACTS_SQL.format(visible=visible),
-            [
-                int_array(counters_missing),
-                int_array(missing),
-                embedding_version or "",
-                id_array,
-                *visible_params,
-            ],
-        )
-        position = {video_id: index for index, video_id in enumerate(ids)}
-        rows.sort(key=lambda row: position[row[0]])
-        fetched = {row[0]: tuple(row[4]) for row in rows if row[4] is not None}
-        stats_remember(fetched)
-        counters.update(fetched)
-    with_vector = [row for row in rows if row[5] is not None]
-    read = dict(
-        zip(
-            [row[0] for row in with_vector],
-            vectors_decode([row[5] for row in with_vector]),
-            strict=True,
-        )
+        params = [user_id, embedding_version]
+    params.append(int(limit))
+    return NearestSearch(
+        side_read(lambda conn: binary_read(conn, statement, params)), embedding_version
     )
-    if read and embedding_version:
-        vectors_remember(vectors=read, embedding_version=embedding_version)
-    vectors.update(read)
-    if dim == 0:
-        dim = next((len(v) for v in vectors.values()), 0)
-    matrix = np.zeros((len(rows), dim), dtype=np.float32)
-    has_vector = np.zeros(len(rows), dtype=bool)
-    for index, row in enumerate(rows):
-        vector = vectors.get(row[0])
-        if vector is not None and len(vector) == dim:
-            matrix[index] = vector
-            has_vector[index] = True
-    numbers = np.asarray(
-        [(row[2], *counters[row[0]], row[3]) for row in rows], dtype=np.float64
-    ).reshape(len(rows), 5)
-    return CandidateFacts(
-        ids=[row[0] for row in rows],
-        owners=[row[1] for row in rows],
-        age_hours=numbers[:, 0],
-        impressions=numbers[:, 1],
-        plays=numbers[:, 2],
-        finishes=numbers[:, 3],
-        likes=numbers[:, 4],
-        vectors=matrix,
-        has_vector=has_vector,
+
+
+def version_dim(embedding_version: str) -> int | None:
+    """The vector dimension of an embedding version (None while it has no vectors)."""
+    row = binary_rows(
+        "SELECT dim FROM videos_videoembedding WHERE embedding_version = %s LIMIT 1",
+        [embedding_version],
     )
+    return int(row[0][0]) if row else None

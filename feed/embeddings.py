@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import psycopg
 from django.conf import settings
 from django.db import connection
 from django.db.models.expressions import RawSQL
+
+from tiktok.side_reads import binary_read
 
 # vector_send: int16 dim, int16 unused, then dim big-endian float4.
 _HEADER_BYTES = 4
@@ -49,9 +50,7 @@ def binary_rows(statement: str, params: Any) -> list[tuple]:
     Never auto-prepared: a prepared statement's generic plan for the HNSW query measured 2-3x
     slower than the plan made for the actual query vector."""
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(statement, params, binary=True, prepare=False)
-        return cursor.fetchall()
+    return binary_read(connection.connection, statement, params)
 
 
 def _cache_bucket(embedding_version: str) -> dict[int, np.ndarray]:

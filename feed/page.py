@@ -49,14 +49,41 @@ def plan_page(
     positives (what "because" may name)."""
     owner = state.owner_key(user_id=user_id, session_id=session_id)
     feed_state = state.feed_state_load(
-        owner=owner, session_id=session_id, trending_count=TRENDING_READ
+        owner=owner,
+        session_id=session_id,
+        trending_count=TRENDING_READ,
+        embedding_version=embedding_version,
     )
     if feed_state.trending_missing:
         from feed.trending import trending_refresh
 
         trending_refresh()
         feed_state = state.feed_state_load(
-            owner=owner, session_id=session_id, trending_count=TRENDING_READ
+            owner=owner,
+            session_id=session_id,
+            trending_count=TRENDING_READ,
+            embedding_version=embedding_version,
+        )
+    dim = feed_state.version_dim
+    if embedding_version and dim is None:
+        dim = sources.version_dim(embedding_version)
+        if dim:
+            state.version_dim_remember(embedding_version, dim)
+    session = feed_state.session
+    if session.vector is not None and dim and len(session.vector) != dim:
+        session = state.SessionTaste()  # the session was built in another embedding version
+    gamma = session_gamma(session.weight, settings.FEED_SESSION_GAMMA_K)
+    # The HNSW search starts first, on a side connection: it runs while the context and the
+    # other sources' facts are read.
+    nearest = None
+    if embedding_version and dim:
+        nearest = sources.nearest_start(
+            user_id=user_id,
+            session=session.vector,
+            gamma=gamma,
+            embedding_version=embedding_version,
+            dim=dim,
+            limit=settings.FEED_CANDIDATES,
         )
     context = sources.viewer_context(
         user_id=user_id,
@@ -65,27 +92,16 @@ def plan_page(
         coengagement_limit=settings.FEED_COENGAGEMENT_CANDIDATES,
     )
     long_term = context.long_term
-    session = feed_state.session
     if (
         long_term is not None
         and session.vector is not None
         and len(session.vector) != len(long_term)
     ):  # the session was built in another embedding version
         session = state.SessionTaste()
-    taste = blend(
-        long_term, session.vector, session_gamma(session.weight, settings.FEED_SESSION_GAMMA_K)
-    )
+    taste = blend(long_term, session.vector, gamma)
     excluded = feed_state.served | feed_state.seen | context.hidden_ids | {0}
     rng = _rng(session_id, page)
 
-    origin: dict[int, str] = {}  # first source (in this priority order) that proposed it
-    members: dict[int, set[str]] = {}  # every source that proposed it
-    nearest_rank: dict[int, int] = {}
-    if taste is not None and embedding_version:
-        ids, _sims = sources.nearest_candidates(
-            query=taste, embedding_version=embedding_version, limit=settings.FEED_CANDIDATES
-        )
-        nearest_rank = {video_id: rank for rank, video_id in enumerate(ids)}
     coengaged = context.coengaged
     following = context.following
     trending = [video_id for video_id in feed_state.trending if video_id]
@@ -94,6 +110,27 @@ def plan_page(
         # A personalised page takes only exploration picks from trending: its head is enough.
         trending = [v for v in trending if v not in excluded][:TRENDING_PERSONALISED]
     fresh = _fresh_shortlist(feed_state, excluded, rng)
+    others = [following, coengaged, cold_start, trending, fresh]
+    rows = sources.facts_read(
+        viewer=viewer,
+        video_ids=list({v: None for ids in others for v in ids if v not in excluded}),
+        embedding_version=embedding_version,
+    )
+    nearest_ids, nearest_vectors = nearest.result() if nearest is not None else ([], {})
+    if taste is None:
+        nearest_ids = []
+    nearest_rank = {video_id: rank for rank, video_id in enumerate(nearest_ids)}
+    rows.update(
+        sources.facts_read(
+            viewer=viewer,
+            video_ids=[v for v in nearest_ids if v not in excluded and v not in rows],
+            embedding_version=embedding_version,
+            vectors=nearest_vectors,
+        )
+    )
+
+    origin: dict[int, str] = {}  # first source (in this priority order) that proposed it
+    members: dict[int, set[str]] = {}  # every source that proposed it
     for name, ids in (
         ("following", following),
         ("coengaged", coengaged),
@@ -106,11 +143,8 @@ def plan_page(
             if video_id not in excluded:
                 origin.setdefault(video_id, name)
                 members.setdefault(video_id, set()).add(name)
-    facts = sources.candidate_facts(
-        viewer=viewer,
-        video_ids=list(origin),
-        embedding_version=embedding_version,
-        dim=len(taste) if taste is not None else 0,
+    facts = sources.facts_assemble(
+        rows=rows, video_ids=list(origin), dim=len(taste) if taste is not None else 0
     )
     plan = PagePlan(cold_start=taste is None)
     if not facts.ids:

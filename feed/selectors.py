@@ -74,12 +74,13 @@ def feed_page(
         explore=explore,
         embedding_version=active_embedding_version(),
     )
-    state.served_add(
+    served = state.served_add_start(
         owner=state.owner_key(user_id=user_id, session_id=session_id),
         session_id=session_id,
         video_ids=plan.video_ids,
     )
     cards = cards_for_ids(video_ids=plan.video_ids, viewer=viewer)
+    served.result()
     for card in cards:
         card["reason"] = {
             "kind": plan.kinds.get(card["id"], "personalized"),

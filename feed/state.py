@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +22,7 @@ PREFIX = "feed:"
 TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
 FRESH_KEY = PREFIX + "fresh"  # JSON list of [video id, finishes, exposures], newest first
 COLD_START_KEY = PREFIX + "coldstart"  # JSON list of video ids (top per tag category)
+VERSION_DIM_SECONDS = 24 * 3600  # a version's dimension never changes; the TTL only tidies
 MAX_SESSION_NEGATIVES = 20
 OWNER_HISTORY_TTL_SECONDS = 30 * 24 * 3600
 
@@ -51,6 +55,10 @@ def _positives_list(owner: str) -> str:
 
 def _seen_zset(owner: str) -> str:
     return f"{PREFIX}seen:{owner}"
+
+
+def _version_dim_key(embedding_version: str) -> str:
+    return f"{PREFIX}dim:{embedding_version}"
 
 
 def _history_ttl(owner: str) -> int:
@@ -112,9 +120,12 @@ class FeedState:
     fresh_stats: dict[int, tuple[float, float]]
     cold_start: list[int] | None
     trending_missing: bool
+    version_dim: int | None = None  # the vector dimension of the embedding version, if known
 
 
-def feed_state_load(*, owner: str, session_id: str, trending_count: int) -> FeedState:
+def feed_state_load(
+    *, owner: str, session_id: str, trending_count: int, embedding_version: str | None = None
+) -> FeedState:
     """Everything a page reads from Redis. The session taste keeps its own dimension; the page
     drops it when it does not match the long-term taste's (an embedding version switch)."""
     client = redis_client()
@@ -127,7 +138,8 @@ def feed_state_load(*, owner: str, session_id: str, trending_count: int) -> Feed
     pipe.get(FRESH_KEY)
     pipe.get(COLD_START_KEY)
     pipe.exists(TRENDING_KEY)
-    raw, served, seen, positives, trending, fresh, cold, trending_exists = pipe.execute()
+    pipe.get(_version_dim_key(embedding_version or ""))
+    raw, served, seen, positives, trending, fresh, cold, trending_exists, dim = pipe.execute()
     fresh_ids, fresh_stats = _fresh_parse(fresh)
     return FeedState(
         session=session_taste_parse(raw, None),
@@ -139,7 +151,17 @@ def feed_state_load(*, owner: str, session_id: str, trending_count: int) -> Feed
         fresh_stats=fresh_stats,
         cold_start=json.loads(cold) if cold else None,
         trending_missing=not trending_exists,
+        version_dim=int(dim) if dim and embedding_version else None,
     )
+
+
+def version_dim_remember(embedding_version: str, dim: int) -> None:
+    redis_client().set(_version_dim_key(embedding_version), int(dim), ex=VERSION_DIM_SECONDS)
+
+
+# The fresh list is the same for every page until its next computation: the last one parsed is
+# kept (read-only for its users) while the stored bytes stay the same.
+_fresh_parsed: dict[str, tuple[bytes, tuple[list[int], dict[int, tuple[float, float]]]]] = {}
 
 
 def _fresh_parse(raw: bytes | None) -> tuple[list[int] | None, dict[int, tuple[float, float]]]:
@@ -147,6 +169,9 @@ def _fresh_parse(raw: bytes | None) -> tuple[list[int] | None, dict[int, tuple[f
     unexposed)."""
     if not raw:
         return None, {}
+    last = _fresh_parsed.get("last")
+    if last is not None and last[0] == raw:
+        return last[1]
     ids: list[int] = []
     stats: dict[int, tuple[float, float]] = {}
     for entry in json.loads(raw):
@@ -156,7 +181,27 @@ def _fresh_parse(raw: bytes | None) -> tuple[list[int] | None, dict[int, tuple[f
             video_id, finishes, exposures = int(entry), 0.0, 0.0
         ids.append(video_id)
         stats[video_id] = (finishes, exposures)
-    return ids, stats
+    parsed = (ids, stats)
+    _fresh_parsed["last"] = (raw, parsed)
+    return parsed
+
+
+_served_writer: dict[str, ThreadPoolExecutor] = {}
+_served_writer_lock = threading.Lock()
+os.register_at_fork(after_in_child=_served_writer.clear)  # a child has none of the threads
+
+
+def served_add_start(*, owner: str, session_id: str, video_ids: Iterable[int]) -> Future:
+    """`served_add` on a helper thread, so the page's card query runs meanwhile; wait for the
+    future before answering (the next page must see what this one served)."""
+    with _served_writer_lock:
+        if "pool" not in _served_writer:
+            _served_writer["pool"] = ThreadPoolExecutor(
+                max_workers=2, thread_name_prefix="feed-served"
+            )
+    return _served_writer["pool"].submit(
+        served_add, owner=owner, session_id=session_id, video_ids=list(video_ids)
+    )
 
 
 def served_add(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None:

@@ -64,21 +64,43 @@ def hnsw_index_ensure(*, embedding_version: str, dim: int) -> bool:
     return True
 
 
-def nearest_sql(*, embedding_version: str, dim: int, extra_where: str = "") -> str:
+def nearest_scan_sql(
+    *,
+    embedding_version: str,
+    dim: int,
+    columns: str,
+    query_sql: str,
+    limit_sql: str,
+    extra_where: str = "",
+) -> str:
+    """SELECT `columns` (on alias `e`) of one version's videos, nearest to `query_sql` (an SQL
+    expression of the query vector) first, LIMIT `limit_sql` - a scan of the version's HNSW
+    index. The version and dimension are inlined so the planner matches the partial index's
+    predicate and expression; `vector_expr(dim)` is the indexed expression. `extra_where` is
+    an `AND ...` condition."""
+    return (
+        f"SELECT {columns} FROM {TABLE} e "
+        f"WHERE e.embedding_version = {sql.Literal(embedding_version).as_string(None)} "
+        f"{extra_where} ORDER BY {vector_expr(dim)} <#> {query_sql} LIMIT {limit_sql}"
+    )
+
+
+def vector_expr(dim: int, alias: str = "e") -> str:
+    """The indexed expression, on a row of videos_videoembedding under `alias`."""
+    return f"{alias}.embedding::vector({int(dim)})"
+
+
+def nearest_sql(*, embedding_version: str, dim: int) -> str:
     """SQL for the top-N (video_id, similarity) of one version, nearest first.
 
-    Parameters: %(query)s (the query vector as text '[...]'), %(limit)s, plus whatever
-    `extra_where` (an `AND ...` clause on alias `e`) uses. The version and dimension are
-    inlined so the planner matches the partial index's predicate and expression.
-    """
-    with connection.cursor() as cursor:
-        conn = cursor.connection
-        expr = _vector_expr(dim).as_string(conn)
-        version = sql.Literal(embedding_version).as_string(conn)
-    return (
-        f"SELECT e.video_id, -(e.{expr[1:-1]} <#> %(query)s::vector({int(dim)})) AS similarity "
-        f"FROM {TABLE} e WHERE e.embedding_version = {version} {extra_where} "
-        f"ORDER BY e.{expr[1:-1]} <#> %(query)s::vector({int(dim)}) LIMIT %(limit)s"
+    Parameters: %(query)s (the query vector as text '[...]') and %(limit)s."""
+    query = f"%(query)s::vector({int(dim)})"
+    return nearest_scan_sql(
+        embedding_version=embedding_version,
+        dim=dim,
+        columns=f"e.video_id, -({vector_expr(dim)} <#> {query}) AS similarity",
+        query_sql=query,
+        limit_sql="%(limit)s",
     )
 
 

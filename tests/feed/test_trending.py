@@ -132,3 +132,17 @@ def test_a_page_shortlists_the_fresh_videos_that_complete_well():
         assert 7 in shortlist  # Beta(39, 3) beats every Beta(1, 41)
     counts = sum(33 in _fresh_shortlist(loaded, set(), np.random.default_rng(s)) for s in range(50))
     assert counts >= 40  # unexposed: Beta(1, 1) beats Beta(1, 41) nearly always
+
+
+def test_the_fresh_list_is_parsed_again_only_when_it_changes():
+    import json
+
+    from feed.state import _fresh_parse
+
+    raw = json.dumps([[5, 1, 4], [7, 0, 0], 9]).encode()
+    first = _fresh_parse(raw)
+    assert first == ([5, 7, 9], {5: (1.0, 4.0), 7: (0.0, 0.0), 9: (0.0, 0.0)})
+    assert _fresh_parse(bytes(raw)) is first  # same bytes: the parsed list is reused
+    changed = _fresh_parse(json.dumps([[5, 2, 6]]).encode())
+    assert changed == ([5], {5: (2.0, 6.0)})
+    assert _fresh_parse(None) == (None, {})

@@ -132,3 +132,38 @@ def test_createsuperuser_makes_an_admin_who_can_open_the_admin(client, monkeypat
     call_command("createsuperuser", interactive=False, username="root", email="root@example.com")
     assert client.login(username="root", password=PASSWORD)
     assert client.get("/admin/").status_code == 200
+
+
+def test_token_authentication_loads_the_user_as_the_orm_does():
+    from tiktok.api.authentication import TokenAuthentication
+
+    user = UserFactory(username="maya", display_name="Maya", avatar="avatars/maya.png")
+    key = Token.objects.create(user=user).key
+    authenticated, token = TokenAuthentication().authenticate_credentials(key)
+    stored = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(authenticated, field.attname) == getattr(stored, field.attname), field
+    assert authenticated.avatar.url.endswith("avatars/maya.png")
+    assert authenticated.date_joined.tzinfo is not None and not authenticated._state.adding
+    assert token.key == key and token.user is authenticated and token.user_id == user.pk
+
+
+@pytest.mark.parametrize(
+    ("header", "detail"),
+    [("Token not-a-key", "Invalid token."), ("Token a b", "Invalid token header.")],
+)
+def test_a_bad_token_is_401_naming_the_problem(header, detail):  # noqa: ANN001
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get("/api/auth/me")
+    assert response.status_code == 401
+    assert detail.rstrip(".") in response.json()["detail"]
+
+
+def test_the_token_of_an_inactive_user_is_refused():
+    user = UserFactory(is_active=False)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    response = client.get("/api/auth/me")
+    assert response.status_code == 401
+    assert "inactive" in response.json()["detail"]

@@ -30,6 +30,11 @@ DB_POOL_MAX = env_int("DB_POOL_MAX", 10)
 DB_POOL_MIN = env_int("DB_POOL_MIN", 2)
 DB_POOL_TIMEOUT_SECONDS = env_int("DB_POOL_TIMEOUT_SECONDS", 10)
 
+# Threads that run a request's side reads (tiktok/side_reads.py): a feed page's HNSW search runs
+# on a second pooled connection while the request reads the viewer's context on its own.
+# 0 runs them inline, one after the other.
+SIDE_READ_THREADS = env_int("SIDE_READ_THREADS", 4)
+
 _db = dj_database_url.parse(DATABASE_URL)
 _db.setdefault("OPTIONS", {})
 _db["OPTIONS"]["options"] = (

@@ -1,0 +1,214 @@
+"""The feed's HNSW search (feed.candidates.nearest_start): the viewer's blended taste computed
+inside the statement, its results' facts, and the side connection it runs on."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from django.db import connection
+from psycopg_pool import PoolTimeout
+
+from feed import candidates, state
+from feed.page import plan_page
+from feed.vectors import blend
+from profiles.models import TasteProfile
+from tests.factories import TEST_EMBEDDING_VERSION, UserFactory
+from tests.feed.factories import DIM, axis, near, video_with_vector
+from tiktok import side_reads
+from videos.models import Privacy
+from videos.vector_index import hnsw_index_ensure, hnsw_index_name
+
+
+def _catalogue(count: int = 120) -> dict[int, np.ndarray]:
+    """Videos spread over the axes; {id: unit vector}."""
+    vectors = {}
+    for seed in range(count):
+        vector = np.asarray(near(axis(seed % DIM), (seed + 3) % DIM, 0.1 + seed * 0.011))
+        vectors[video_with_vector(vector).pk] = vector
+    return vectors
+
+
+def _dense(seed: int) -> np.ndarray:
+    """A unit vector with no zero component (so no two catalogue videos tie against it)."""
+    vector = np.random.default_rng(seed).normal(size=DIM)
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def _taste(user, vector) -> None:  # noqa: ANN001
+    unit = (np.asarray(vector) / np.linalg.norm(vector)).tolist()
+    TasteProfile.objects.create(
+        user=user,
+        embedding_version=TEST_EMBEDDING_VERSION,
+        vector=unit,
+        weighted_sum=unit,
+        weight_total=1.0,
+        positive_count=1,
+    )
+
+
+def _search(user=None, session=None, gamma=0.0, limit=20):  # noqa: ANN001, ANN202
+    return candidates.nearest_start(
+        user_id=user.pk if user is not None else None,
+        session=None if session is None else np.asarray(session, dtype=np.float32),
+        gamma=gamma,
+        embedding_version=TEST_EMBEDDING_VERSION,
+        dim=DIM,
+        limit=limit,
+    )
+
+
+def _page(user, *, explore: bool, session_id: str = "s") -> list[int]:  # noqa: ANN001
+    plan, _ = plan_page(
+        viewer=user,
+        user_id=user.pk,
+        session_id=session_id,
+        page=0,
+        limit=10,
+        explore=explore,
+        embedding_version=TEST_EMBEDDING_VERSION,
+    )
+    return plan.video_ids
+
+
+def _exact_top(vectors: dict[int, np.ndarray], taste: np.ndarray, k: int) -> list[int]:
+    ids = list(vectors)
+    sims = np.stack([vectors[v] for v in ids]) @ taste
+    return [ids[i] for i in np.argsort(-sims, kind="stable")[:k]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_orders_by_the_blended_taste_and_runs_on_a_side_connection():
+    vectors = _catalogue()
+    hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=DIM)
+    user = UserFactory()
+    long_term, session = _dense(1), _dense(2)
+    _taste(user, long_term)
+    for gamma in (0.2, 0.6):
+        search = _search(user, session, gamma)
+        ids, found = search.result()
+        expected = blend(np.asarray(long_term), np.asarray(session, dtype=np.float32), gamma)
+        assert ids == _exact_top(vectors, expected, 20)
+        assert search._read.ran_on_side
+        assert all(np.allclose(found[v], vectors[v], atol=1e-6) for v in ids)
+    # Long-term alone, session alone (anonymous), neither.
+    assert _search(user).result()[0] == _exact_top(vectors, np.asarray(long_term), 20)
+    assert _search(None, session, 0.3).result()[0] == _exact_top(vectors, np.asarray(session), 20)
+    assert _search(UserFactory()).result() == ([], {})
+    assert _search(None).result() == ([], {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_uses_the_hnsw_index():
+    _catalogue()
+    hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=DIM)
+    user = UserFactory()
+    _taste(user, _dense(6))
+    assert len(_search(user, limit=50).result()[0]) == 50
+    statement = candidates._nearest_sql(
+        embedding_version=TEST_EMBEDDING_VERSION, dim=DIM, with_session=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny table; the bench checks at scale
+        cursor.execute("EXPLAIN " + statement, [user.pk, TEST_EMBEDDING_VERSION, 50])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert hnsw_index_name(TEST_EMBEDDING_VERSION) in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_never_shows_a_video_the_viewer_may_not_see_from_the_search():
+    _catalogue()
+    hidden = [
+        video_with_vector(_dense(7), privacy=Privacy.PRIVATE),
+        video_with_vector(_dense(7), privacy=Privacy.FOLLOWERS),
+    ]
+    hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=DIM)
+    user = UserFactory()
+    _taste(user, _dense(7))
+    assert {v.pk for v in hidden} <= set(_search(user, limit=10).result()[0])
+    video_ids = _page(user, explore=False)
+    assert len(video_ids) == 10 and not {v.pk for v in hidden} & set(video_ids)
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_search_runs_inline_and_sees_its_writes():
+    vectors = _catalogue(40)  # uncommitted: only this connection can see them
+    user = UserFactory()
+    _taste(user, _dense(3))
+    search = _search(user)
+    assert search._read is not None and search._read._future is None
+    assert search.result()[0] == _exact_top(vectors, _dense(3), 20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_side_read_is_repeated_inline(monkeypatch, caplog):  # noqa: ANN001
+    vectors = _catalogue(40)
+    user = UserFactory()
+    _taste(user, _dense(4))
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PoolTimeout("no free connection")
+
+    monkeypatch.setattr(side_reads, "_pool_run", broken)
+    with caplog.at_level(logging.WARNING, logger="tiktok.side_reads"):
+        search = _search(user)
+        ids = search.result()[0]
+    assert ids == _exact_top(vectors, _dense(4), 20) and not search._read.ran_on_side
+    assert "side read failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_side_reads_off_builds_the_same_page(settings):  # noqa: ANN001
+    _catalogue()
+    hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=DIM)
+    user = UserFactory()
+    _taste(user, _dense(5))
+
+    parallel = _page(user, explore=True)
+    settings.SIDE_READ_THREADS = 0
+    assert side_reads.side_reads_possible() is False
+    assert _page(user, explore=True) == parallel and len(parallel) == 10
+
+
+@pytest.mark.django_db
+def test_the_version_dimension_is_looked_up_once_then_read_from_redis():
+    video_with_vector(axis(0))
+    owner = state.owner_key(user_id=None, session_id="s")
+    loaded = state.feed_state_load(
+        owner=owner, session_id="s", trending_count=1, embedding_version=TEST_EMBEDDING_VERSION
+    )
+    assert loaded.version_dim is None
+    assert candidates.version_dim(TEST_EMBEDDING_VERSION) == DIM
+    assert candidates.version_dim("no-such-version") is None
+    plan_page(
+        viewer=None,
+        user_id=None,
+        session_id="s",
+        page=0,
+        limit=5,
+        explore=False,
+        embedding_version=TEST_EMBEDDING_VERSION,
+    )
+    loaded = state.feed_state_load(
+        owner=owner, session_id="s", trending_count=1, embedding_version=TEST_EMBEDDING_VERSION
+    )
+    assert loaded.version_dim == DIM
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_child_starts_its_own_side_read_threads():
+    import os
+
+    user = UserFactory()
+    _taste(user, _dense(8))
+    _catalogue(20)
+    assert _search(user).result()[0]  # the parent's executor exists now
+    assert side_reads._executor and state._served_writer is not None
+    state.served_add_start(owner="u1", session_id="s", video_ids=[1]).result()
+    pid = os.fork()
+    if pid == 0:  # child: no inherited executor (its threads do not exist here)
+        os._exit(0 if not side_reads._executor and not state._served_writer else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
