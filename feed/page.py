@@ -96,7 +96,7 @@ def plan_page(
         long_term is not None
         and session.vector is not None
         and len(session.vector) != len(long_term)
-    ):  # the session was built in another embedding version
+    ):  # another version's session, when the version's dimension was not known
         session = state.SessionTaste()
     taste = blend(long_term, session.vector, gamma)
     excluded = feed_state.served | feed_state.seen | context.hidden_ids | {0}

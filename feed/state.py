@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import threading
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +15,7 @@ import redis
 from django.conf import settings
 
 from feed import vectors as vector_math
+from tiktok.threads import helper_pool
 
 PREFIX = "feed:"
 TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
@@ -186,20 +185,10 @@ def _fresh_parse(raw: bytes | None) -> tuple[list[int] | None, dict[int, tuple[f
     return parsed
 
 
-_served_writer: dict[str, ThreadPoolExecutor] = {}
-_served_writer_lock = threading.Lock()
-os.register_at_fork(after_in_child=_served_writer.clear)  # a child has none of the threads
-
-
 def served_add_start(*, owner: str, session_id: str, video_ids: Iterable[int]) -> Future:
     """`served_add` on a helper thread, so the page's card query runs meanwhile; wait for the
     future before answering (the next page must see what this one served)."""
-    with _served_writer_lock:
-        if "pool" not in _served_writer:
-            _served_writer["pool"] = ThreadPoolExecutor(
-                max_workers=2, thread_name_prefix="feed-served"
-            )
-    return _served_writer["pool"].submit(
+    return helper_pool("feed-served", 2).submit(
         served_add, owner=owner, session_id=session_id, video_ids=list(video_ids)
     )
 

@@ -1,10 +1,9 @@
 """Reads on a second pooled connection, so one request can wait on two PostgreSQL backends at once.
 
-A feed page's slowest statement (the HNSW search with its candidates' facts) does not depend on
-the viewer-context query that precedes it. Run one after the other they add up; started on a
-second connection from Django's pool, the search runs in its own backend while the request's
-thread goes on with the context query on its own connection, and the page waits for the longer
-of the two.
+A feed page's slowest statement (the HNSW search) does not depend on the viewer-context query
+that precedes it. Run one after the other they add up; started on a second connection from
+Django's pool, the search runs in its own backend while the request's thread goes on with the
+context query on its own connection, and the page waits for the longer of the two.
 
 `side_read(task)` starts `task(connection)` and returns a `SideRead`; `.result()` gives what
 the task returned. The task runs on the request's own connection instead (same result, one
@@ -19,26 +18,21 @@ after the other) when:
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
 import psycopg
 from django.conf import settings
 from django.db import connection
 
+from tiktok.threads import helper_pool
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # How long a side read waits for a free pooled connection before the request runs it itself.
 SIDE_READ_WAIT_SECONDS = 0.05
-
-_executor_lock = threading.Lock()
-_executor: dict[str, ThreadPoolExecutor] = {}
-# A forked child has none of the parent's threads: it starts its own executor.
-os.register_at_fork(after_in_child=_executor.clear)
 
 
 def binary_read(conn: psycopg.Connection, statement: str, params: Any) -> list[tuple]:
@@ -54,15 +48,6 @@ def _pool_run(pool: Any, task: Callable[[psycopg.Connection], T]) -> T:
         return task(conn)
     finally:
         pool.putconn(conn)
-
-
-def _pool_executor() -> ThreadPoolExecutor:
-    with _executor_lock:
-        if "pool" not in _executor:
-            _executor["pool"] = ThreadPoolExecutor(
-                max_workers=settings.SIDE_READ_THREADS, thread_name_prefix="side-read"
-            )
-        return _executor["pool"]
 
 
 class SideRead(Generic[T]):
@@ -101,4 +86,5 @@ def side_read(task: Callable[[psycopg.Connection], T]) -> SideRead[T]:
     if not side_reads_possible():
         return SideRead(task, None)
     connection.ensure_connection()  # opens the pool if this is the process's first query
-    return SideRead(task, _pool_executor().submit(_pool_run, connection.pool, task))
+    pool = helper_pool("side-read", settings.SIDE_READ_THREADS)
+    return SideRead(task, pool.submit(_pool_run, connection.pool, task))

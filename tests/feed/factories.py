@@ -53,3 +53,15 @@ def event(video, type: str, watch_ms: int = 0, **extra) -> dict:  # noqa: ANN001
         "watch_ms": watch_ms,
         **extra,
     }
+
+
+def ingest_events(user, videos, kinds) -> None:  # noqa: ANN001
+    """The same events for `user` through the bulk path (`interactions_ingest`)."""
+    from feed.services import interactions_ingest
+
+    interactions_ingest(
+        rows=[
+            {"user_id": user.pk, "video_id": video.pk, "type": kind}
+            for video, kind in zip(videos, kinds, strict=True)
+        ]
+    )

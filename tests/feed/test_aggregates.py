@@ -19,12 +19,12 @@ from feed.aggregates import (
     deltas_merge,
 )
 from feed.models import CoEngagement, HiddenVideo, VideoStats
-from feed.services import interactions_ingest, interactions_record
+from feed.services import interactions_record
 from feed.state import redis_client
 from feed.tasks import aggregates_flush_task
 from profiles.models import TasteProfile
 from tests.factories import UserFactory
-from tests.feed.factories import axis, event, video_with_vector
+from tests.feed.factories import axis, event, ingest_events, video_with_vector
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +84,7 @@ def test_many_queued_batches_apply_as_the_same_events_written_at_once(scheduled)
     for video, kind in zip(picks, kinds, strict=True):  # one request per event
         _record(queued_user, [event(video, kind)])
     assert aggregates_flush() == len(kinds)
-    interactions_ingest(
-        rows=[
-            {"user_id": direct_user.pk, "video_id": v.pk, "type": k}
-            for v, k in zip(picks, kinds, strict=True)
-        ]
-    )
+    ingest_events(direct_user, picks, kinds)
     queued, direct = (TasteProfile.objects.get(user=u) for u in (queued_user, direct_user))
     assert queued.weight_total == pytest.approx(direct.weight_total)
     assert queued.positive_count == direct.positive_count

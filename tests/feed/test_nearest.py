@@ -17,6 +17,7 @@ from profiles.models import TasteProfile
 from tests.factories import TEST_EMBEDDING_VERSION, UserFactory
 from tests.feed.factories import DIM, axis, near, video_with_vector
 from tiktok import side_reads
+from tiktok.threads import helper_pools_started
 from videos.models import Privacy
 from videos.vector_index import hnsw_index_ensure, hnsw_index_name
 
@@ -205,10 +206,10 @@ def test_a_forked_child_starts_its_own_side_read_threads():
     _taste(user, _dense(8))
     _catalogue(20)
     assert _search(user).result()[0]  # the parent's executor exists now
-    assert side_reads._executor and state._served_writer is not None
     state.served_add_start(owner="u1", session_id="s", video_ids=[1]).result()
+    assert {"side-read", "feed-served"} <= helper_pools_started()
     pid = os.fork()
-    if pid == 0:  # child: no inherited executor (its threads do not exist here)
-        os._exit(0 if not side_reads._executor and not state._served_writer else 1)
+    if pid == 0:  # child: no inherited pool (its threads do not exist here)
+        os._exit(0 if not helper_pools_started() else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0

@@ -11,12 +11,11 @@ from feed.models import CoEngagement, HiddenVideo, Interaction, VideoStats
 from feed.services import (
     aggregates_flush,
     interaction_emit,
-    interactions_ingest,
     interactions_record,
 )
 from profiles.models import TasteProfile
 from tests.factories import UserFactory, VideoFactory
-from tests.feed.factories import axis, event, video_with_vector
+from tests.feed.factories import axis, event, ingest_events, video_with_vector
 from tiktok.api.errors import ApiError
 from videos.models import Privacy
 
@@ -228,12 +227,7 @@ def test_bulk_ingest_runs_the_same_update_maths_as_the_api():
     videos = [video_with_vector(axis(i)) for i in range(3)]
     kinds = ["like", "finish", "share"]
     _applied(api_user, [event(v, k) for v, k in zip(videos, kinds, strict=True)])
-    interactions_ingest(
-        rows=[
-            {"user_id": bulk_user.pk, "video_id": v.pk, "type": k}
-            for v, k in zip(videos, kinds, strict=True)
-        ]
-    )
+    ingest_events(bulk_user, videos, kinds)
     api, bulk = (TasteProfile.objects.get(user=u) for u in (api_user, bulk_user))
     assert bulk.weight_total == pytest.approx(api.weight_total)
     assert np.allclose(np.asarray(bulk.vector), np.asarray(api.vector), atol=1e-6)
