@@ -23,11 +23,13 @@ system-deps:
 	@bash scripts/system_deps.sh
 
 run: venv
-	$(BIN)/python -m tiktok.stack
+	$(BIN)/python -m tiktok.dev.stack
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/import_cycles.py
 
 format: venv
 	$(BIN)/ruff format .

@@ -1,1 +1,2 @@
-"""The For You feed: interactions, taste, candidate retrieval, ranking and the feed API."""
+"""The For You feed: interactions, taste, candidate retrieval, ranking, search, creator
+analytics and the feed pages and API."""

@@ -29,15 +29,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import redis
-from django.conf import settings
 from django.db import connection, transaction
 
 from feed import state
-from feed.candidates import int_array
-from feed.embeddings import binary_rows, vector_decode
-from feed.models import HiddenVideo
+from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
 from feed.stats_cache import stats_forget
-from feed.vectors import taste_add
+from feed.taste_maths import taste_add
+from feed.vector_reads import vector_decode
+from tiktok.db.binary import binary_rows
+from tiktok.db.sql import int_array, table, vector_literal
+from videos.services.videos import video_views_add
 
 logger = logging.getLogger(__name__)
 
@@ -122,24 +123,13 @@ def deltas_merge(batches: Iterable[TasteDeltas]) -> list[TasteDeltas]:
 
 def aggregates_enqueue(deltas: TasteDeltas, *, pipe: redis.client.Pipeline) -> int:
     """Queue a request's deltas on the caller's pipeline. Returns the index of the push in the
-    pipeline's results (the queue's length, for `aggregates_pushed`), or -1 when there is
-    nothing to queue."""
+    pipeline's results (the queue's length, for `feed.scheduling.aggregates_pushed`), or -1
+    when there is nothing to queue."""
     if not deltas:
         return -1
     index = len(pipe.command_stack)
     pipe.rpush(QUEUE_KEY, deltas_encode(deltas))
     return index
-
-
-def aggregates_pushed(length: int) -> None:
-    """After a push: the first entry of an empty queue schedules a flush."""
-    if length == 1:
-        from feed.tasks import aggregates_flush_task
-
-        try:
-            aggregates_flush_task.apply_async(countdown=settings.FEED_AGGREGATES_DELAY_SECONDS)
-        except Exception:  # the periodic sweep flushes the queue anyway
-            logger.warning("could not schedule an aggregates flush", exc_info=True)
 
 
 def aggregates_pending() -> int:
@@ -225,11 +215,6 @@ def _pipeline() -> contextlib.AbstractContextManager:
     return pipeline() if pipeline is not None else contextlib.nullcontext()
 
 
-def _vector_text(vector: np.ndarray) -> str:
-    # repr of each float32 (as a Python float) round-trips exactly, as pgvector's own adapter.
-    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
-
-
 def _long_term_apply(*, users: dict[int, tuple[np.ndarray, float, int]], version: str) -> None:
     """S += dS, W += dW per user; rows locked so concurrent flushes don't lose updates. One
     locking read (S arrives in binary) and one upsert for all users."""
@@ -237,7 +222,7 @@ def _long_term_apply(*, users: dict[int, tuple[np.ndarray, float, int]], version
         int(user_id): (vector_decode(raw), float(total), int(count or 0))
         for user_id, raw, total, count in binary_rows(
             "SELECT user_id, vector_send(weighted_sum), weight_total, positive_count "
-            "FROM profiles_tasteprofile WHERE embedding_version = %s AND user_id = ANY(%s) "
+            f"FROM {table(TasteProfile)} WHERE embedding_version = %s AND user_id = ANY(%s) "
             "FOR UPDATE",
             [version, sorted(users)],
         )
@@ -256,13 +241,13 @@ def _long_term_apply(*, users: dict[int, tuple[np.ndarray, float, int]], version
         new_sum, new_total, vector = taste_add(weighted_sum, weight_total, delta_sum, delta_weight)
         positive_count = max(0, positive_count + delta_count)
         changed.append(
-            (user_id, _vector_text(vector), _vector_text(new_sum), new_total, positive_count)
+            (user_id, vector_literal(vector), vector_literal(new_sum), new_total, positive_count)
         )
     if changed:
         columns = [list(column) for column in zip(*changed, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO profiles_tasteprofile (user_id, embedding_version, vector, "
+                f"INSERT INTO {table(TasteProfile)} (user_id, embedding_version, vector, "
                 "weighted_sum, weight_total, positive_count, updated_at) "
                 "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
                 "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
@@ -281,10 +266,10 @@ def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:
     pairs = sorted(pair_counts.items())  # a fixed lock order avoids deadlocks between batches
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO feed_coengagement (video_a_id, video_b_id, count) "
+            f"INSERT INTO {table(CoEngagement)} AS pair (video_a_id, video_b_id, count) "
             "SELECT a, b, c FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS x(a, b, c) "
             "ON CONFLICT (video_a_id, video_b_id) "
-            "DO UPDATE SET count = feed_coengagement.count + EXCLUDED.count",
+            "DO UPDATE SET count = pair.count + EXCLUDED.count",
             [
                 int_array(a for (a, _), _ in pairs),
                 int_array(b for (_, b), _ in pairs),
@@ -303,23 +288,13 @@ def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
         return
     columns = list(STAT_COLUMNS.values())
     arrays = [list(col) for col in zip(*rows, strict=True)]
-    updates = ", ".join(f"{c} = feed_videostats.{c} + EXCLUDED.{c}" for c in columns)
+    updates = ", ".join(f"{c} = s.{c} + EXCLUDED.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO feed_videostats (video_id, {', '.join(columns)}, updated_at) "
+            f"INSERT INTO {table(VideoStats)} AS s (video_id, {', '.join(columns)}, updated_at) "
             f"SELECT *, now() FROM unnest(%s::bigint[], {', '.join(['%s::bigint[]'] * 6)}) "
             f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",
             arrays,
         )
-        # The public view counter on cards and profiles counts plays.
-        plays = sorted(
-            (video_id, counter["play"])
-            for video_id, counter in stats.items()
-            if counter.get("play")
-        )
-        if plays:
-            cursor.execute(
-                "UPDATE videos_video v SET view_count = v.view_count + d.n "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, n) WHERE v.id = d.id",
-                [[video_id for video_id, _ in plays], [n for _, n in plays]],
-            )
+    # The public view counter on cards and profiles (owned by videos) counts plays.
+    video_views_add({video_id: counter["play"] for video_id, counter in stats.items()})

@@ -1,17 +1,24 @@
-"""Feed API: For You page, interaction batches, similar videos, search (thin views)."""
+"""Feed API: For You page, Following feed, interaction batches, similar videos, search, and the
+creator's analytics (thin views)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feed.selectors import feed_page, video_search, video_similar
+from feed.analytics import creator_analytics
+from feed.selectors import feed_page, following_feed, video_search, video_similar
 from feed.services import interactions_record
-from feed.sessions import request_session_id
+from feed.sessions import feed_session_id
+from tiktok.api.base import ApiView
+from tiktok.api.sessions import request_session_id
+from videos.apis.creators import video_list_response
 
 
 class FeedApi(APIView):
@@ -21,7 +28,7 @@ class FeedApi(APIView):
         cursor = request.query_params.get("cursor") or None
         body = feed_page(
             viewer=request.user,
-            session_id=request_session_id(request, cursor=cursor),
+            session_id=feed_session_id(request, cursor=cursor),
             cursor=cursor,
             limit=request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
         )
@@ -64,3 +71,24 @@ class SearchApi(APIView):
                 limit=params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
             )
         )
+
+
+class FollowingFeedApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return video_list_response(
+            self,
+            request,
+            following_feed(viewer=request.user),
+            reason={"kind": "following", "because": []},
+        )
+
+
+class MeAnalyticsApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(creator_analytics(user=request.user))

@@ -8,7 +8,18 @@ class FeedConfig(AppConfig):
     verbose_name = "Feed"
 
     def ready(self) -> None:
+        from feed.receivers import (
+            check_feed_aggregates,
+            on_engagement_recorded,
+            on_video_published,
+        )
+        from tiktok.api.health import health_check_register
+        from videos.events import engagement_recorded, video_published
+
         checks.register(candidates_within_ef_search)
+        video_published.connect(on_video_published, dispatch_uid="feed.video_published")
+        engagement_recorded.connect(on_engagement_recorded, dispatch_uid="feed.engagement")
+        health_check_register("feed_aggregates", check_feed_aggregates, position=40)
 
 
 def candidates_within_ef_search(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001, ANN003, ARG001

@@ -7,27 +7,32 @@ side connection) and the viewer's context (`viewer_context`) - then the facts of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from feed.embeddings import (
-    binary_rows,
+from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
+from feed.page_plan import CandidateFacts
+from feed.stats_cache import stats_cached, stats_remember
+from feed.vector_reads import (
     cached_vectors,
     vector_decode,
     vectors_decode,
     vectors_remember,
     video_vectors,
 )
-from feed.stats_cache import stats_cached, stats_remember
-from feed.vectors import EPSILON
-from tiktok.side_reads import SideRead, binary_read, side_read
-from videos.vector_index import nearest_scan_sql, vector_literal
-from videos.visibility import visible_videos
+from profiles.models import Follow
+from tagging.models import Tag, VideoTag
+from tiktok.db.binary import binary_read, binary_rows
+from tiktok.db.side_reads import SideRead, side_read
+from tiktok.db.sql import int_array, table, vector_literal
+from tiktok.vectors import EPSILON
+from videos.models import Video, VideoEmbedding
+from videos.vector_index import nearest_scan_sql
+from videos.visibility import visible_where
 
 FOLLOWING_DAYS = 14
 FOLLOWING_CANDIDATES = 50
@@ -47,34 +52,28 @@ class ViewerContext:
     liked_tags: set[str]  # active tag slugs of the recent positives (the "because" of reasons)
 
 
-_CONTEXT_SQL = """
+_CONTEXT_SQL = f"""
 SELECT
-  (SELECT vector_send(t.vector) FROM profiles_tasteprofile t
+  (SELECT vector_send(t.vector) FROM {table(TasteProfile)} t
     WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0),
-  ARRAY(SELECT h.video_id FROM feed_hiddenvideo h WHERE h.user_id = %(user)s
+  ARRAY(SELECT h.video_id FROM {table(HiddenVideo)} h WHERE h.user_id = %(user)s
         ORDER BY h.created_at DESC LIMIT %(hidden_max)s),
-  ARRAY(SELECT v.id FROM videos_video v
+  ARRAY(SELECT v.id FROM {table(Video)} v
         WHERE v.owner_id IN (
-            SELECT f.followee_id FROM profiles_follow f WHERE f.follower_id = %(user)s)
+            SELECT f.followee_id FROM {table(Follow)} f WHERE f.follower_id = %(user)s)
           AND v.status = 'ready' AND v.published_at >= %(since)s
         ORDER BY v.published_at DESC LIMIT %(following_max)s),
   ARRAY(SELECT ARRAY[c.neighbour, c.total] FROM (
           SELECT x.neighbour, SUM(x.count)::bigint AS total FROM (
-            SELECT video_b_id AS neighbour, count FROM feed_coengagement
+            SELECT video_b_id AS neighbour, count FROM {table(CoEngagement)}
             WHERE video_a_id = ANY(%(positives)s::bigint[])
             UNION ALL
-            SELECT video_a_id, count FROM feed_coengagement
+            SELECT video_a_id, count FROM {table(CoEngagement)}
             WHERE video_b_id = ANY(%(positives)s::bigint[])) x
           GROUP BY x.neighbour ORDER BY total DESC, x.neighbour DESC LIMIT %(co_max)s) c),
-  ARRAY(SELECT DISTINCT t.slug FROM tagging_videotag vt JOIN tagging_tag t ON t.id = vt.tag_id
+  ARRAY(SELECT DISTINCT t.slug FROM {table(VideoTag)} vt JOIN {table(Tag)} t ON t.id = vt.tag_id
         WHERE vt.video_id = ANY(%(positives)s::bigint[]) AND t.is_active)
 """
-
-
-def int_array(values: Iterable[int]) -> str:
-    """A PostgreSQL array literal of integers, for `%s::bigint[]` (psycopg's list adaptation
-    checks every element's type, which measured about 1 ms per 1,000 ids)."""
-    return "{" + ",".join(str(int(v)) for v in values) + "}"
 
 
 def viewer_context(
@@ -119,74 +118,32 @@ def viewer_context(
     )
 
 
-@dataclass
-class CandidateFacts:
-    """Column arrays over the candidates the viewer may see, in one order."""
-
-    ids: list[int]
-    owners: list[int]
-    age_hours: np.ndarray
-    impressions: np.ndarray
-    plays: np.ndarray
-    finishes: np.ndarray
-    likes: np.ndarray
-    vectors: np.ndarray
-    has_vector: np.ndarray
-
-
-_VIEWER_SENTINEL_PK = -7_351_902_468_113
-_visible_where_cache: dict[tuple[bool, bool], tuple[str, list]] = {}
-
-
-def visible_where(*, viewer: Any, include_own_unready: bool = False) -> tuple[str, list]:
-    """The WHERE condition of `visible_videos` (on table "videos_video", %s placeholders), to
-    put into a hand-written query so visibility stays defined in one place and the table is
-    scanned once. Compiled once per process and viewer kind (building the queryset costs more
-    than the query): for users, with a placeholder id that is then replaced by theirs."""
-    from profiles.models import User
-
-    authenticated = viewer is not None and getattr(viewer, "is_authenticated", False)
-    user_id = viewer.pk if authenticated else None
-    key = (user_id is not None, include_own_unready)
-    if key not in _visible_where_cache:
-        template_viewer = User(pk=_VIEWER_SENTINEL_PK) if user_id is not None else None
-        query = visible_videos(
-            viewer=template_viewer, include_own_unready=include_own_unready
-        ).query
-        compiled = query.get_compiler(using=DEFAULT_DB_ALIAS).compile(query.where)
-        _visible_where_cache[key] = (compiled[0], list(compiled[1]))
-    where_sql, template_params = _visible_where_cache[key]
-    return where_sql, [
-        user_id if value == _VIEWER_SENTINEL_PK else value for value in template_params
-    ]
-
-
 # What a page needs of each candidate: owner, age in hours, likes, engagement counters
 # (impressions, plays, finishes) and vector. Rows come from two statements - the HNSW search
 # with its results' facts, and the facts of the other sources' candidates - merged by id.
+_VIDEO = table(Video)  # the quoted table name visible_where's condition refers to
 _AGE_HOURS = (
-    'EXTRACT(EPOCH FROM now() - COALESCE("videos_video".published_at, '
-    '"videos_video".created_at))::float8 / 3600.0'
+    f"EXTRACT(EPOCH FROM now() - COALESCE({_VIDEO}.published_at, "
+    f"{_VIDEO}.created_at))::float8 / 3600.0"
 )
 _COUNTERS = (
-    "COALESCE((SELECT ARRAY[s.impressions, s.plays, s.finishes]::float8[] FROM feed_videostats s "
-    'WHERE s.video_id = "videos_video".id), ARRAY[0, 0, 0]::float8[])'
+    "COALESCE((SELECT ARRAY[s.impressions, s.plays, s.finishes]::float8[] "
+    f"FROM {table(VideoStats)} s "
+    f"WHERE s.video_id = {_VIDEO}.id), ARRAY[0, 0, 0]::float8[])"
 )
-_FACT_COLUMNS = (
-    f'"videos_video".id, "videos_video".owner_id, {_AGE_HOURS}, "videos_video".like_count::float8, '
-)
+_FACT_COLUMNS = f"{_VIDEO}.id, {_VIDEO}.owner_id, {_AGE_HOURS}, {_VIDEO}.like_count::float8, "
 
 # Counters and vectors are read only for the candidates missing from the process caches, each
 # by an index lookup in a correlated subquery: a join on feed_videostats planned as a hash join
 # over the whole table for a few hundred ids (measured 2 ms slower at 100k videos).
 _FACTS_SQL = (
     f"SELECT {_FACT_COLUMNS}"
-    f'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN {_COUNTERS} END, '
-    'CASE WHEN "videos_video".id = ANY(%s::bigint[]) THEN ('
-    "SELECT vector_send(e.embedding) FROM videos_videoembedding e "
-    'WHERE e.video_id = "videos_video".id AND e.embedding_version = %s) END '
-    'FROM "videos_video" '
-    'WHERE "videos_video".id = ANY(%s::bigint[]) AND ({visible})'
+    f"CASE WHEN {_VIDEO}.id = ANY(%s::bigint[]) THEN {_COUNTERS} END, "
+    f"CASE WHEN {_VIDEO}.id = ANY(%s::bigint[]) THEN ("
+    f"SELECT vector_send(e.embedding) FROM {table(VideoEmbedding)} e "
+    f"WHERE e.video_id = {_VIDEO}.id AND e.embedding_version = %s) END "
+    f"FROM {_VIDEO} "
+    f"WHERE {_VIDEO}.id = ANY(%s::bigint[]) AND ({{visible}})"
 )
 
 
@@ -298,19 +255,6 @@ def facts_assemble(
     )
 
 
-def candidate_facts(
-    *,
-    viewer: Any,
-    video_ids: Sequence[int],
-    embedding_version: str | None,
-    dim: int,
-) -> CandidateFacts:
-    """Visibility filter plus owner, age, likes, engagement counters and vectors of all
-    candidates, in the order given (one query, for what the process caches lack)."""
-    rows = facts_read(viewer=viewer, video_ids=video_ids, embedding_version=embedding_version)
-    return facts_assemble(rows=rows, video_ids=[int(v) for v in video_ids], dim=dim)
-
-
 def _taste_sql(dim: int, *, with_session: bool) -> str:
     """The blended taste u as an SQL expression, up to scale (the search orders by inner
     product, which a positive scale does not change): (1-g) u_long/|u_long| + g u_sess/|u_sess|
@@ -319,7 +263,7 @@ def _taste_sql(dim: int, *, with_session: bool) -> str:
     version."""
     d = int(dim)
     long_term = (
-        "(SELECT {taste} FROM profiles_tasteprofile t WHERE t.user_id = %s "
+        f"(SELECT {{taste}} FROM {table(TasteProfile)} t WHERE t.user_id = %s "
         "AND t.embedding_version = %s AND t.weight_total > 0 "
         f"AND vector_dims(t.vector) = {d} AND vector_norm(t.vector) > 1e-9)"
     )
@@ -376,7 +320,7 @@ def nearest_start(
     limit: int,
 ) -> NearestSearch:
     """Start the pgvector search for the viewer's taste u = blend(u_long, u_sess, gamma) on a
-    side connection (see tiktok.side_reads): the long-term taste is read inside the statement,
+    side connection (see tiktok.db.side_reads): the long-term taste is read inside the statement,
     so the search need not wait for the viewer-context query. The HNSW scan's rows carry the
     vectors (reading them there measured cheaper than a lookup per candidate later). It finds
     nothing when the viewer has no taste in this version."""
@@ -407,7 +351,7 @@ def nearest_start(
 def version_dim(embedding_version: str) -> int | None:
     """The vector dimension of an embedding version (None while it has no vectors)."""
     row = binary_rows(
-        "SELECT dim FROM videos_videoembedding WHERE embedding_version = %s LIMIT 1",
+        f"SELECT dim FROM {table(VideoEmbedding)} WHERE embedding_version = %s LIMIT 1",
         [embedding_version],
     )
     return int(row[0][0]) if row else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core import signing
 
-from tiktok.api.errors import ApiError
+from tiktok.errors import InvalidInput
 
 CURSOR_SALT = "feed.cursor"
 
@@ -19,9 +19,9 @@ def cursor_decode(cursor: str) -> tuple[int, str]:
         data = signing.loads(cursor, salt=CURSOR_SALT)
         page, session_id = int(data["p"]), str(data["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise ApiError(
+        raise InvalidInput(
             "the cursor is malformed or was tampered with", code="invalid_cursor"
         ) from exc
     if page < 1:
-        raise ApiError("the cursor is malformed or was tampered with", code="invalid_cursor")
+        raise InvalidInput("the cursor is malformed or was tampered with", code="invalid_cursor")
     return page, session_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from pgvector.django import VectorField
 
 
 class InteractionType(models.TextChoices):
@@ -104,3 +105,28 @@ class VideoStats(models.Model):
     likes = models.PositiveBigIntegerField(default=0)
     shares = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class TasteProfile(models.Model):
+    """Long-term taste: u_long = normalize(S / W), kept per embedding version.
+
+    S (the weighted sum of positive-engagement video vectors) and W (the sum of weights) are
+    persisted so updates are incremental and never rescan history.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="taste_profiles"
+    )
+    embedding_version = models.CharField(max_length=64)
+    vector = VectorField()
+    weighted_sum = VectorField()
+    weight_total = models.FloatField(default=0.0)
+    positive_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "embedding_version"], name="one_taste_per_user_version"
+            )
+        ]

@@ -1,6 +1,7 @@
-"""Feed reads: the For You page, similar videos and search.
+"""Feed reads: the For You page, the Following feed, similar videos and search.
 
 - `feed_page(*, viewer, session_id, cursor, limit, explore=True)` -> {items, next_cursor, prefetch}
+- `following_feed(*, viewer)` -> ready videos of followed creators (a queryset to paginate)
 - `video_similar(*, viewer, video_id, limit)` -> {items}
 - `video_search(*, viewer, q, tag, cursor, limit)` -> {items, next_cursor, method}
 """
@@ -8,21 +9,27 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Q, QuerySet
 
+from embedder_service.client import EmbedderError
 from feed import ranking, state
 from feed.cursors import cursor_decode, cursor_encode
-from feed.embeddings import video_vectors
-from feed.page import plan_page
+from feed.page_inputs import page_inputs_read, plan_settings
+from feed.page_plan import plan_page
+from feed.vector_reads import video_vectors
+from profiles.models import Follow, User
+from profiles.viewers import viewer_id
 from tagging.models import VideoTag
-from tiktok.api.errors import ApiError
+from tiktok.embedder import EMBEDDER_QUICK_TIMEOUT_SECONDS, embedder_client
+from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
+from videos.models import Video
 from videos.vector_index import nearest_videos
 from videos.versions import active_embedding_version
 from videos.visibility import visible_videos
@@ -35,20 +42,21 @@ SEARCH_CURSOR_SALT = "feed.search.cursor"
 SEARCH_CANDIDATES = 500
 
 
-def _user_id(viewer: Any) -> int | None:
-    return viewer.pk if viewer is not None and getattr(viewer, "is_authenticated", False) else None
-
-
 def page_limit_check(limit: Any) -> int:
     try:
         value = int(limit)
     except (TypeError, ValueError) as exc:
-        raise ApiError("limit must be an integer", code="invalid_limit") from exc
+        raise InvalidInput("limit must be an integer", code="invalid_limit") from exc
     if not 1 <= value <= settings.FEED_PAGE_SIZE_MAX:
-        raise ApiError(
+        raise InvalidInput(
             f"limit must be between 1 and {settings.FEED_PAGE_SIZE_MAX}", code="invalid_limit"
         )
     return value
+
+
+def _page_rng(session_id: str, page: int) -> np.random.Generator:
+    # Deterministic per (session, page): a retried request gets the same page.
+    return np.random.default_rng(zlib.crc32(f"{session_id}:{page}".encode()))
 
 
 def feed_page(
@@ -63,17 +71,20 @@ def feed_page(
     if cursor:
         page, cursor_session = cursor_decode(cursor)
         if cursor_session != session_id:
-            raise ApiError("the cursor belongs to another session", code="invalid_cursor")
-    user_id = _user_id(viewer)
-    plan, liked_tags = plan_page(
+            raise InvalidInput("the cursor belongs to another session", code="invalid_cursor")
+    user_id = viewer_id(viewer)
+    rng = _page_rng(session_id, page)
+    inputs = page_inputs_read(
         viewer=viewer,
         user_id=user_id,
         session_id=session_id,
-        page=page,
-        limit=limit,
-        explore=explore,
         embedding_version=active_embedding_version(),
+        rng=rng,
     )
+    plan = plan_page(
+        inputs.candidates, limit=limit, explore=explore, rng=rng, config=plan_settings()
+    )
+    liked_tags = inputs.liked_tags
     served = state.served_add_start(
         owner=state.owner_key(user_id=user_id, session_id=session_id),
         session_id=session_id,
@@ -98,13 +109,19 @@ def feed_page(
     return {"items": cards, "next_cursor": next_cursor, "prefetch": prefetch}
 
 
+def following_feed(*, viewer: User) -> QuerySet[Video]:
+    """Ready videos of creators the viewer follows, that the viewer may see."""
+    followees = Follow.objects.filter(follower=viewer).values("followee_id")
+    return visible_videos(viewer=viewer).filter(owner_id__in=followees)
+
+
 def video_similar(*, viewer: Any, video_id: int, limit: int) -> dict[str, Any]:
     """Nearest neighbours of a video (same version), diversified with MMR, visible ones only;
     404 for a video the viewer cannot see."""
     limit = page_limit_check(limit)
     video = visible_videos(viewer=viewer).filter(pk=video_id).first()
     if video is None:
-        raise Http404("video not found")
+        raise NotFound("video not found")
     version = active_embedding_version()
     vector = (
         video_vectors(video_ids=[video.pk], embedding_version=version).get(video.pk)
@@ -145,20 +162,18 @@ def _search_cursor_decode(cursor: str | None, key: str) -> int:
         data = signing.loads(cursor, salt=SEARCH_CURSOR_SALT)
         offset = int(data["o"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise ApiError(
+        raise InvalidInput(
             "the cursor is malformed or was tampered with", code="invalid_cursor"
         ) from exc
     if data.get("k") != key or offset < 0:
-        raise ApiError("the cursor belongs to another search", code="invalid_cursor")
+        raise InvalidInput("the cursor belongs to another search", code="invalid_cursor")
     return offset
 
 
 def _query_vector(q: str, version: str | None) -> list[float] | None:
     """The query embedded by the embedder, or None when it is down or on another version."""
-    from embedder_service.client import EmbedderClient, EmbedderError
-
     try:
-        with EmbedderClient(settings.EMBEDDER_URL, timeout_s=10.0) as client:
+        with embedder_client(timeout_s=EMBEDDER_QUICK_TIMEOUT_SECONDS) as client:
             result = client.embed_texts([q], instruction=SEARCH_INSTRUCTION)
     except (EmbedderError, OSError) as exc:
         logger.warning("search falls back to text matching: %s", exc)
@@ -178,7 +193,7 @@ def video_search(
     limit = page_limit_check(limit)
     q, tag = (q or "").strip(), (tag or "").strip()
     if not q and not tag:
-        raise ApiError("give a query q or a tag", code="missing_query")
+        raise InvalidInput("give a query q or a tag", code="missing_query")
     key = f"{q}\x00{tag}"
     offset = _search_cursor_decode(cursor, key)
     visible = visible_videos(viewer=viewer)

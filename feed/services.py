@@ -1,18 +1,15 @@
 """Feed writes: interaction events -> long-term taste, session taste, co-engagement, stats.
 
-Entry points (the API, social endpoints and the evaluator all go through the same update
+Entry points (the API, engagement events and the evaluator all go through the same update
 maths, `feed.taste.taste_update`):
 - `interactions_record(*, user, session_id, events)`: the validated API path (one batch, one
   transaction for the events and hidden videos; Redis session state updated after the commit;
   long-term taste, co-engagement and stats queued for `feed.aggregates.aggregates_flush`).
 - `interaction_emit(*, user, session_id, video, type, watch_ms=0)`: one server-side event
-  (like/save/share endpoints).
+  (the receiver of the videos app's `engagement_recorded`: likes, saves, shares).
 - `interactions_ingest(*, rows, session_id="ingest", chunk_size=5000)`: trusted bulk path for
-  many users at once (evaluation, imports): stores the rows and calls `taste_apply_events`.
-- `taste_apply_events(*, events)` (feed.taste, re-exported): the update maths for any number
-  of `TasteEvent`s, written at once.
-- `aggregates_flush()` (feed.aggregates, re-exported): apply the queued aggregate updates (the
-  `feed.aggregates_flush` task; tests and scripts call it directly).
+  many users at once (evaluation, imports): stores the rows and calls
+  `feed.taste.taste_apply_events`.
 """
 
 from __future__ import annotations
@@ -28,36 +25,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feed import state
-from feed.aggregates import (  # noqa: F401 - aggregates_flush re-exported
-    aggregates_enqueue,
-    aggregates_flush,
-    aggregates_pushed,
-    hidden_insert,
-)
-from feed.candidates import visible_where
-from feed.embeddings import (
-    binary_rows,
+from feed.aggregates import aggregates_enqueue, hidden_insert
+from feed.event_input import EventRejected, ParsedEvent, event_parse
+from feed.models import Interaction
+from feed.scheduling import aggregates_pushed
+from feed.taste import TasteEvent, taste_apply_events, taste_redis_apply, taste_update
+from feed.vector_reads import (
     cached_vectors,
     vector_decode,
     vectors_remember,
     video_vector_annotation,
 )
-from feed.event_input import EventRejected, ParsedEvent, event_parse
-from feed.models import Interaction
-from feed.taste import (  # noqa: F401 - re-exported: the documented batch entry points
-    TasteEvent,
-    taste_apply_events,
-    taste_redis_apply,
-    taste_update,
-    taste_weights,
-)
-from tiktok.api.errors import ApiError
-from videos.models import Video
+from profiles.viewers import viewer_id
+from tiktok.db.binary import binary_rows
+from tiktok.db.sql import table
+from tiktok.errors import InvalidInput, TooLarge
+from videos.models import Video, VideoEmbedding
 from videos.versions import active_embedding_version
-
-
-def _user_id(user: Any) -> int | None:
-    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+from videos.visibility import visible_where
 
 
 def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> dict[str, Any]:
@@ -67,14 +52,13 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
     event_id was seen before count as duplicates and change nothing.
     """
     if not isinstance(events, list):
-        raise ApiError("the body must be a list of events", code="invalid_batch")
+        raise InvalidInput("the body must be a list of events", code="invalid_batch")
     if not events:
-        raise ApiError("send at least one event", code="empty_batch")
+        raise InvalidInput("send at least one event", code="empty_batch")
     if len(events) > settings.FEED_MAX_EVENTS_PER_BATCH:
-        raise ApiError(
+        raise TooLarge(
             f"at most {settings.FEED_MAX_EVENTS_PER_BATCH} events per request",
             code="batch_too_large",
-            status_code=413,
         )
     now = timezone.now()
     rejected: list[dict[str, Any]] = []
@@ -118,7 +102,7 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
             valid.append(event)
     rejected.sort(key=lambda item: item["index"])
 
-    user_id = _user_id(user)
+    user_id = viewer_id(user)
     owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}
     # The sessions whose taste the events update (server-side events may have none).
     sessions = {
@@ -202,12 +186,13 @@ def _visible_video_facts(
         cached_vectors(video_ids=ids, embedding_version=version) if version else ({}, [])
     )
     visible, visible_params = visible_where(viewer=viewer, include_own_unready=True)
+    video = table(Video)
     rows = binary_rows(
-        'SELECT "videos_video".id, "videos_video".duration_s, '
-        'CASE WHEN "videos_video".id = ANY(%s) THEN ('
-        "SELECT vector_send(e.embedding) FROM videos_videoembedding e "
-        'WHERE e.video_id = "videos_video".id AND e.embedding_version = %s) END '
-        f'FROM "videos_video" WHERE "videos_video".id = ANY(%s) AND ({visible})',
+        f"SELECT {video}.id, {video}.duration_s, "
+        f"CASE WHEN {video}.id = ANY(%s) THEN ("
+        f"SELECT vector_send(e.embedding) FROM {table(VideoEmbedding)} e "
+        f"WHERE e.video_id = {video}.id AND e.embedding_version = %s) END "
+        f"FROM {video} WHERE {video}.id = ANY(%s) AND ({visible})",
         [missing, version or "", ids, *visible_params],
     )
     read = {vid: vector_decode(raw) for vid, _, raw in rows if raw is not None}
@@ -251,7 +236,7 @@ def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) 
     event_ids, user_ids, sessions, videos, types, watch, positions, client_ts = map(list, columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO feed_interaction "
+            f"INSERT INTO {table(Interaction)} "
             "(event_id, user_id, session_id, video_id, type, watch_ms, position, client_ts, "
             "created_at) "
             "SELECT e, u, s, v, t, w, p, c, now() FROM unnest("

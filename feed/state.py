@@ -14,8 +14,8 @@ import numpy as np
 import redis
 from django.conf import settings
 
-from feed import vectors as vector_math
-from tiktok.threads import helper_pool
+from feed import taste_maths
+from tiktok.db.threads import helper_pool
 
 PREFIX = "feed:"
 TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
@@ -241,7 +241,7 @@ def session_updates_apply(
         if update.vector is None:
             continue
         if update.weight > 0:
-            taste.vector = vector_math.ema_update(taste.vector, update.vector, alpha, update.weight)
+            taste.vector = taste_maths.ema_update(taste.vector, update.vector, alpha, update.weight)
             taste.weight += update.weight
         elif update.weight < 0:  # an unlike/unsave withdraws that much evidence
             taste.weight = max(0.0, taste.weight + update.weight)

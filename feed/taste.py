@@ -17,7 +17,7 @@ from django.db import transaction
 from feed import state
 from feed.aggregates import TasteDeltas, aggregates_apply, hidden_insert
 from feed.ranking import coengagement_pairs
-from feed.vectors import weighted_total
+from feed.taste_maths import weighted_total
 from feed.weights import TasteWeights, negative_strength, positive_weight
 from videos.versions import active_embedding_version
 

@@ -8,7 +8,11 @@ from django.conf import settings
 from django.db import connection
 
 from feed import state
+from feed.models import Interaction, VideoStats
 from feed.ranking import trending_score
+from tagging.models import Tag, VideoTag
+from tiktok.db.sql import table
+from videos.models import Video
 
 COLD_START_PER_CATEGORY = 2
 FRESH_LIST_SIZE = 300
@@ -20,7 +24,7 @@ def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
     in the window; each event weighted 0.5^(age / half-life)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT i.video_id,
                    COALESCE(SUM(i.d) FILTER (WHERE i.type = 'play'), 0),
                    COALESCE(SUM(i.d) FILTER (WHERE i.type = 'like'), 0),
@@ -30,11 +34,11 @@ def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
             FROM (
                 SELECT video_id, type,
                        power(0.5, EXTRACT(EPOCH FROM now() - created_at) / 3600.0 / %(half)s) AS d
-                FROM feed_interaction
+                FROM {table(Interaction)}
                 WHERE created_at >= now() - make_interval(hours => %(window)s)
                   AND type IN ('play', 'like', 'share', 'finish')
             ) i
-            JOIN videos_video v ON v.id = i.video_id
+            JOIN {table(Video)} v ON v.id = i.video_id
             WHERE v.status = 'ready' AND v.privacy = 'public'
             GROUP BY i.video_id
             """,
@@ -51,7 +55,7 @@ def _popular_fallback(limit: int) -> list[tuple[int, float]]:
     still has something to show)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT v.id, {_POPULARITY_SQL} FROM videos_video v "
+            f"SELECT v.id, {_POPULARITY_SQL} FROM {table(Video)} v "
             "WHERE v.status = 'ready' AND v.privacy = 'public' "
             f"ORDER BY {_POPULARITY_SQL} DESC, v.published_at DESC NULLS LAST, v.id DESC "
             "LIMIT %s",
@@ -65,8 +69,8 @@ def _fresh_rows() -> list[tuple[int, float, float]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT v.id, COALESCE(s.finishes, 0), "
-            "GREATEST(COALESCE(s.impressions, 0), COALESCE(s.plays, 0)) FROM videos_video v "
-            "LEFT JOIN feed_videostats s ON s.video_id = v.id "
+            f"GREATEST(COALESCE(s.impressions, 0), COALESCE(s.plays, 0)) FROM {table(Video)} v "
+            f"LEFT JOIN {table(VideoStats)} s ON s.video_id = v.id "
             "WHERE v.status = 'ready' AND v.privacy = 'public' "
             "AND COALESCE(v.published_at, v.created_at) >= now() - make_interval(hours => %s) "
             "AND COALESCE(s.impressions, 0) < %s "
@@ -88,9 +92,9 @@ def _cold_start_ids(trending: dict[int, float]) -> list[int]:
                            PARTITION BY t.category_id
                            ORDER BY {_POPULARITY_SQL} DESC, vt.score DESC, v.id DESC
                        ) AS rn
-                FROM tagging_videotag vt
-                JOIN tagging_tag t ON t.id = vt.tag_id
-                JOIN videos_video v ON v.id = vt.video_id
+                FROM {table(VideoTag)} vt
+                JOIN {table(Tag)} t ON t.id = vt.tag_id
+                JOIN {table(Video)} v ON v.id = vt.video_id
                 WHERE t.category_id IS NOT NULL AND t.is_active
                   AND v.status = 'ready' AND v.privacy = 'public'
             ) ranked WHERE rn <= 10

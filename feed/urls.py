@@ -1,12 +1,21 @@
-"""Feed routes under /api/ (GET feed/following belongs to the social API)."""
+"""Feed API routes (mounted under /api/)."""
 
 from django.urls import path
 
-from feed.apis import FeedApi, InteractionsApi, SearchApi, SimilarVideosApi
+from feed.apis import (
+    FeedApi,
+    FollowingFeedApi,
+    InteractionsApi,
+    MeAnalyticsApi,
+    SearchApi,
+    SimilarVideosApi,
+)
 
 urlpatterns = [
     path("feed", FeedApi.as_view(), name="feed"),
+    path("feed/following", FollowingFeedApi.as_view(), name="feed-following"),
     path("interactions", InteractionsApi.as_view(), name="interactions"),
     path("videos/<int:pk>/similar", SimilarVideosApi.as_view(), name="video-similar"),
     path("search", SearchApi.as_view(), name="search"),
+    path("me/analytics", MeAnalyticsApi.as_view(), name="me-analytics"),
 ]

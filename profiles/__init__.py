@@ -1,1 +1,1 @@
-"""Users, the follow and block graph, and persisted long-term taste profiles."""
+"""Accounts, sign-in and the social graph (follows, blocks): the bottom of the app stack."""

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from profiles.serializers import LoginInput, RegisterInput, UserOutput
-from profiles.services import user_register, user_token, user_token_revoke
-from tiktok.api.errors import ApiError
+from profiles.services.accounts import user_register, user_token, user_token_revoke
+from tiktok.errors import AuthenticationFailed
 
 
 class RegisterApi(APIView):
@@ -39,9 +39,7 @@ class LoginApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request._request, **data.validated_data)
         if user is None:
-            raise ApiError(
-                "wrong username or password", code="invalid_credentials", status_code=401
-            )
+            raise AuthenticationFailed("wrong username or password", code="invalid_credentials")
         login(request._request, user)
         return Response({"user": UserOutput(user).data, "token": user_token(user=user)})
 

@@ -1,11 +1,10 @@
-"""Users, follows, blocks and long-term taste profiles."""
+"""Users and the social graph: who follows whom, who blocked whom."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
-from pgvector.django import VectorField
 
 
 def avatar_upload_to(instance: User, filename: str) -> str:
@@ -44,27 +43,4 @@ class Block(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
             models.CheckConstraint(condition=~Q(blocker=F("blocked")), name="no_self_block"),
-        ]
-
-
-class TasteProfile(models.Model):
-    """Long-term taste: u_long = normalize(S / W), kept per embedding version.
-
-    S (the weighted sum of positive-engagement video vectors) and W (the sum of weights) are
-    persisted so updates are incremental and never rescan history.
-    """
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="taste_profiles")
-    embedding_version = models.CharField(max_length=64)
-    vector = VectorField()
-    weighted_sum = VectorField()
-    weight_total = models.FloatField(default=0.0)
-    positive_count = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "embedding_version"], name="one_taste_per_user_version"
-            )
         ]

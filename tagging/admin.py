@@ -11,15 +11,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from tagging.models import Tag, TagCategory, TagPhrase, VideoTag
-from tagging.services import tag_phrases_changed, tags_set_active
+from tagging.services.taxonomy import tag_phrases_changed, tags_set_active
+from tagging.tasks import retag_all
 
 logger = logging.getLogger(__name__)
 RETAG_ACTION = "retag_all_videos"
 
 
 def _enqueue_retag() -> None:
-    from tagging.tasks import retag_all
-
     try:
         retag_all.delay()
     except Exception as exc:  # noqa: BLE001 - the operator sees the failure in the log

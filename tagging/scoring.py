@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tiktok.vectors import normalize
+
 POOLING_MEAN = "mean"
 POOLING_MAX = "max"
 POOLINGS = (POOLING_MEAN, POOLING_MAX)
@@ -13,20 +15,9 @@ POOLINGS = (POOLING_MEAN, POOLING_MAX)
 MIN_BACKGROUND_STD = 0.02
 
 
-def l2_normalize(vector: np.ndarray) -> np.ndarray:
-    """Unit-length copy of a vector (a zero vector stays zero)."""
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else vector
-
-
-def l2_normalize_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms > 0, norms, 1.0)
-
-
 def mean_tag_vector(phrase_vectors: np.ndarray) -> np.ndarray:
     """A tag's vector: the normalised mean of its phrase vectors."""
-    return l2_normalize(np.asarray(phrase_vectors, dtype=np.float32).mean(axis=0))
+    return normalize(np.asarray(phrase_vectors, dtype=np.float32).mean(axis=0))
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
-"""Tagging reads: the tag list with counts, one tag, a tag's videos, tags of videos for the feed."""
+"""Tagging reads: the tag list with counts, one tag, the tag a page slug means, a tag's videos."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import re
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 
+from tagging.hashtags import hashtag_key
 from tagging.models import Tag, VideoTag
+from tiktok.errors import NotFound
 from videos.models import Privacy, Video, VideoStatus
+from videos.visibility import visible_videos
 
 PUBLIC_READY = Q(video_tags__video__status=VideoStatus.READY) & Q(
     video_tags__video__privacy=Privacy.PUBLIC
@@ -51,7 +53,7 @@ def tag_list(*, category: str | None = None) -> list[Tag]:
 
 
 def tag_get(*, slug: str) -> Tag:
-    """An active tag with its phrases and `video_count` (counted now); Http404 when unknown or
+    """An active tag with its phrases and `video_count` (counted now); NotFound when unknown or
     inactive."""
     tag = (
         Tag.objects.filter(is_active=True, slug=slug)
@@ -61,15 +63,26 @@ def tag_get(*, slug: str) -> Tag:
         .first()
     )
     if tag is None:
-        raise Http404(f"no tag {slug!r}")
+        raise NotFound(f"no tag {slug!r}")
     return tag
 
 
-def tag_videos(*, tag: Tag, viewer=None) -> QuerySet[Video]:  # noqa: ANN001
+def tag_for_slug(slug: str) -> Tag | None:
+    """The active tag a /tag/<slug> link means: its slug, or a hashtag spelling of it
+    (#CuteCat and #cute_cat both mean the tag cute-cat)."""
+    tag = Tag.objects.filter(slug=slug.lower(), is_active=True).first()
+    if tag is not None:
+        return tag
+    key = hashtag_key(slug)
+    for candidate in Tag.objects.filter(is_active=True).only("id", "slug", "name"):
+        if hashtag_key(candidate.slug) == key:
+            return candidate
+    return None
+
+
+def tag_videos(*, tag: Tag, viewer: Any = None) -> QuerySet[Video]:
     """Videos carrying the tag that the viewer may see, annotated with `tag_score`; order them
     by -tag_score, -published_at, -id (the tag page's cursor ordering)."""
-    from videos.visibility import visible_videos
-
     score = VideoTag.objects.filter(video=OuterRef("pk"), tag=tag).values("score")[:1]
     return (
         visible_videos(viewer=viewer)
@@ -79,27 +92,15 @@ def tag_videos(*, tag: Tag, viewer=None) -> QuerySet[Video]:  # noqa: ANN001
     )
 
 
-def tag_slugs_for_videos(*, video_ids: Iterable[int], limit: int = 3) -> dict[int, list[str]]:
-    """The top `limit` active tag slugs of each video by rank (videos without tags are absent)."""
-    slugs: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        VideoTag.objects.filter(video_id__in=list(video_ids), tag__is_active=True)
-        .order_by("video_id", "rank", "-confidence")
-        .values_list("video_id", "tag__slug")
+def hashtag_or_tag_videos(*, word: str, tag: Tag | None, viewer: Any = None) -> QuerySet[Video]:
+    """Videos the viewer may see that carry the tag (auto or creator) or whose caption has the
+    #word hashtag, newest first (the tag page)."""
+    matches = Q(caption__iregex=rf"#{re.escape(word)}([^[:alnum:]_-]|$)")
+    if tag is not None:
+        matches |= Q(video_tags__tag=tag)
+    return (
+        visible_videos(viewer=viewer)
+        .filter(matches)
+        .distinct()
+        .order_by("-published_at", "-created_at", "-id")
     )
-    for video_id, slug in rows:
-        if len(slugs[video_id]) < limit:
-            slugs[video_id].append(slug)
-    return dict(slugs)
-
-
-def tags_for_videos(*, video_ids: Iterable[int]) -> dict[int, list[VideoTag]]:
-    """Every active VideoTag (with its tag) of each video, best rank first."""
-    tags: dict[int, list[VideoTag]] = defaultdict(list)
-    for video_tag in (
-        VideoTag.objects.filter(video_id__in=list(video_ids), tag__is_active=True)
-        .select_related("tag")
-        .order_by("video_id", "rank")
-    ):
-        tags[video_tag.video_id].append(video_tag)
-    return dict(tags)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from embedder_service.client import EmbedderUnavailable
-from tagging.services import tag_vectors_refresh, videos_retag_all
-from tagging.services.vectors import EmbeddingVersionUnknown
+from tagging.services.assign import videos_retag_all
+from tagging.services.vectors import EmbeddingVersionUnknown, tag_vectors_refresh
 
 
 @shared_task(

@@ -19,7 +19,7 @@ os.environ.setdefault("DEBUG", "0")
 
 def _test_redis_url() -> str:
     """The suite's Redis: REDIS_URL or the embedded server, on its own db index."""
-    from tiktok import embedded
+    from tiktok.dev import embedded
 
     base = os.environ.get("REDIS_URL") or embedded.redis_url(BASE_DIR / "var" / "redis")
     db = os.environ.get("TEST_REDIS_DB", "15")

@@ -12,13 +12,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from rest_framework.test import APIClient
 
-from tiktok.processes import celery_worker_start, process_stop
+from tiktok.dev.processes import celery_worker_start, process_stop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDER_START_TIMEOUT_SECONDS = 240
@@ -126,3 +127,30 @@ def user(db):  # noqa: ANN001
 def auth_client(api_client, user):  # noqa: ANN001
     api_client.force_authenticate(user=user)
     return api_client
+
+
+@pytest.fixture
+def client_for() -> Callable:
+    """An API client authenticated as the given user (None: anonymous)."""
+
+    def make(user=None) -> APIClient:  # noqa: ANN001
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def creator(db):  # noqa: ANN001
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def video(creator):  # noqa: ANN001
+    from tests.factories import VideoFactory
+
+    return VideoFactory(owner=creator)

@@ -8,9 +8,9 @@ import factory
 import numpy as np
 from django.utils import timezone
 
-from profiles.models import Follow, User
+from profiles.models import Block, Follow, User
 from tagging.models import Tag, TagCategory, TagPhrase, VideoTag
-from videos.models import Privacy, Video, VideoEmbedding, VideoStatus
+from videos.models import Comment, Like, Privacy, Save, Video, VideoEmbedding, VideoStatus
 
 TEST_EMBEDDING_VERSION = "test:8:v1"
 
@@ -111,3 +111,38 @@ class FollowFactory(factory.django.DjangoModelFactory):
 
     follower = factory.SubFactory(UserFactory)
     followee = factory.SubFactory(UserFactory)
+
+
+class LikeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Like
+
+    user = factory.SubFactory(UserFactory)
+    video = factory.SubFactory(VideoFactory)
+
+
+class SaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Save
+
+    user = factory.SubFactory(UserFactory)
+    video = factory.SubFactory(VideoFactory)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment row; counters are not touched (tests that need them use the service)."""
+
+    class Meta:
+        model = Comment
+
+    video = factory.SubFactory(VideoFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"comment {n}")
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    blocker = factory.SubFactory(UserFactory)
+    blocked = factory.SubFactory(UserFactory)

@@ -13,7 +13,7 @@ import django  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tiktok.settings")
 django.setup(set_prefix=False)
 
-from tiktok.handlers import SyncChainASGIHandler  # noqa: E402 - needs Django set up first
+from tiktok.web.asgi_handler import SyncChainASGIHandler  # noqa: E402 - needs Django set up first
 
 django_asgi_app = SyncChainASGIHandler()
 

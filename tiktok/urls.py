@@ -1,8 +1,9 @@
-"""Root URLs: admin, the JSON API of every app, schema docs, web pages and media."""
+"""Root URLs: admin, health, API schema, then each app's JSON API (under /api/) and pages."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tiktok.api.health import health
@@ -16,7 +17,11 @@ urlpatterns = [
     path("api/", include("videos.urls")),
     path("api/", include("tagging.urls")),
     path("api/", include("feed.urls")),
-    path("", include("tiktok.pages")),
+    path("", include("feed.pages")),
+    path("", include("videos.pages")),
+    path("", include("tagging.pages")),
+    path("", include("profiles.pages")),
+    path("favicon.ico", RedirectView.as_view(url="/static/img/icon.svg", permanent=True)),
 ]
 
 if settings.SERVE_MEDIA:

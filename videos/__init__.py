@@ -1,1 +1,2 @@
-"""Videos: storage, ingestion, the processing pipeline, and engagement on videos."""
+"""Videos: storage, ingestion, the processing pipeline, engagement, visibility, cards and the
+pages of videos and creators."""

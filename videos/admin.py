@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from videos.models import PipelineStep, Video, VideoEmbedding
+from videos.tasks import pipeline_enqueue
 
 
 class PipelineStepInline(admin.TabularInline):
@@ -62,8 +63,6 @@ class VideoAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reprocess (run the whole pipeline again)")
     def reprocess(self, request, queryset) -> None:  # noqa: ANN001
-        from videos.pipeline import pipeline_enqueue
-
         count = 0
         for video in queryset:
             pipeline_enqueue(video=video)

@@ -1,13 +1,14 @@
 """The video card: how a video appears in every list (feeds, profiles, tag pages, similar).
 
-Built from one SQL round trip per page: the video, its owner, its active tags and the viewer's
-flags (liked, saved, following the owner) come back as one row per video.
+Built from one SQL round trip per page: the video, its owner, the viewer's flags (liked, saved,
+following the owner) and the fields apps above videos add (`card_field_register`: the tagging
+app adds the video's tags) come back as one row per video.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -15,12 +16,54 @@ from django.db import connection
 from django.db.models import Model
 
 from profiles.models import Follow, User
-from tagging.models import Tag, VideoTag
+from profiles.viewers import is_signed_in, viewer_id
 from videos.models import Like, Save, Video
 
 CARD_OWNER_FIELDS = ("id", "username", "display_name", "avatar")
 # The file fields of a card, in the order the card query selects them.
 CARD_MEDIA_FIELDS = ("mp4", "hls_playlist", "poster", "thumbnail")
+CARD_VIDEO_FIELDS = (
+    "id",
+    "caption",
+    "privacy",
+    "status",
+    "created_at",
+    "published_at",
+    *CARD_MEDIA_FIELDS,
+    "duration_s",
+    "width",
+    "height",
+    "view_count",
+    "like_count",
+    "comment_count",
+    "save_count",
+    "share_count",
+)
+CARD_VIEWER_FLAGS = 3  # liked, saved, following the owner
+# Columns of the card row before the registered fields.
+_BASE_WIDTH = len(CARD_VIDEO_FIELDS) + len(CARD_OWNER_FIELDS) + CARD_VIEWER_FLAGS
+
+
+@dataclass(frozen=True)
+class CardField:
+    """A field an app above videos adds to every card.
+
+    `sql()` gives an SQL expression evaluated per card row, where `v` is the video's row in
+    the videos table (e.g. a correlated subquery on `v.id`); `to_json` turns its value into
+    the card's `name` field."""
+
+    name: str
+    sql: Callable[[], str]
+    to_json: Callable[[Any], Any]
+
+
+_card_fields: dict[str, CardField] = {}
+
+
+def card_field_register(field: CardField) -> None:
+    """Add (or replace) a card field; called from an app's AppConfig.ready()."""
+    _card_fields[field.name] = field
+    _cards_sql.cache_clear()
 
 
 def _column(model: type[Model], field_name: str) -> str:
@@ -31,43 +74,12 @@ def _column(model: type[Model], field_name: str) -> str:
 def _cards_sql(*, for_viewer: bool) -> str:
     """The card query: one row per requested id that exists, in the order of the ids.
 
-    Parameters: %(video_ids)s (an array of ids) and, for a viewer, %(viewer_id)s. Tags come as
-    JSON text of [slug, name, score, source] arrays; anonymous viewers get constant flags so
-    their query does no engagement lookups."""
-    video_pk, owner_pk, tag_pk = Video._meta.pk.column, User._meta.pk.column, Tag._meta.pk.column
-    video_columns = ", ".join(
-        f"v.{_column(Video, name)}"
-        for name in (
-            "id",
-            "caption",
-            "privacy",
-            "status",
-            "created_at",
-            "published_at",
-            *CARD_MEDIA_FIELDS,
-            "duration_s",
-            "width",
-            "height",
-            "view_count",
-            "like_count",
-            "comment_count",
-            "save_count",
-            "share_count",
-        )
-    )
+    Parameters: %(video_ids)s (an array of ids) and, for a viewer, %(viewer_id)s. Anonymous
+    viewers get constant flags so their query does no engagement lookups; registered card
+    fields come last, in registration order."""
+    video_pk, owner_pk = Video._meta.pk.column, User._meta.pk.column
+    video_columns = ", ".join(f"v.{_column(Video, name)}" for name in CARD_VIDEO_FIELDS)
     owner_columns = ", ".join(f"o.{_column(User, name)}" for name in CARD_OWNER_FIELDS)
-    tags = f"""(
-        SELECT json_agg(
-                   json_build_array(t.{_column(Tag, "slug")}, t.{_column(Tag, "name")},
-                                    vt.{_column(VideoTag, "score")},
-                                    vt.{_column(VideoTag, "source")})
-                   ORDER BY vt.{_column(VideoTag, "rank")}, vt.{_column(VideoTag, "score")} DESC
-               )::text
-          FROM {VideoTag._meta.db_table} vt
-          JOIN {Tag._meta.db_table} t ON t.{tag_pk} = vt.{_column(VideoTag, "tag")}
-         WHERE vt.{_column(VideoTag, "video")} = v.{video_pk}
-           AND t.{_column(Tag, "is_active")}
-    )"""
     if for_viewer:
         flags = f"""
         EXISTS (SELECT 1 FROM {Like._meta.db_table} l
@@ -81,8 +93,9 @@ def _cards_sql(*, for_viewer: bool) -> str:
                    AND f.{_column(Follow, "followee")} = o.{owner_pk})"""
     else:
         flags = "false, false, false"
+    extra = "".join(f", {field.sql()}" for field in _card_fields.values())
     return f"""
-    SELECT {video_columns}, {owner_columns}, {tags}, {flags}
+    SELECT {video_columns}, {owner_columns}, {flags}{extra}
       FROM unnest(%(video_ids)s::bigint[]) WITH ORDINALITY AS wanted(id, position)
       JOIN {Video._meta.db_table} v ON v.{video_pk} = wanted.id
       JOIN {User._meta.db_table} o ON o.{owner_pk} = v.{_column(Video, "owner")}
@@ -112,7 +125,7 @@ def cards_for_ids(*, video_ids: Sequence[int], viewer: Any = None) -> list[dict[
     the ids; ids of videos that do not exist are skipped. One query."""
     if not video_ids:
         return []
-    for_viewer = viewer is not None and getattr(viewer, "is_authenticated", False)
+    for_viewer = is_signed_in(viewer)
     params: dict[str, Any] = {"video_ids": list(video_ids)}
     if for_viewer:
         params["viewer_id"] = viewer.pk
@@ -120,77 +133,74 @@ def cards_for_ids(*, video_ids: Sequence[int], viewer: Any = None) -> list[dict[
         cursor.execute(_cards_sql(for_viewer=for_viewer), params)
         rows = cursor.fetchall()
     mp4_storage, hls_storage, poster_storage, thumbnail_storage, avatar_storage = _storages()
-    viewer_id = getattr(viewer, "pk", None) if viewer is not None else None
+    viewing_user = viewer_id(viewer)
+    fields = list(_card_fields.values())
     cards = []
-    for (
-        video_id,
-        caption,
-        privacy,
-        status,
-        created_at,
-        published_at,
-        mp4,
-        hls_playlist,
-        poster,
-        thumbnail,
-        duration_s,
-        width,
-        height,
-        view_count,
-        like_count,
-        comment_count,
-        save_count,
-        share_count,
-        owner_id,
-        username,
-        display_name,
-        avatar,
-        tags_json,
-        liked,
-        saved,
-        following_owner,
-    ) in rows:
-        tags = json.loads(tags_json) if tags_json else []
-        cards.append(
-            {
-                "id": video_id,
-                "caption": caption,
-                "privacy": privacy,
-                "status": status,
-                "created_at": _isoformat(created_at),
-                "published_at": _isoformat(published_at),
-                "owner": {
-                    "id": owner_id,
-                    "username": username,
-                    "display_name": display_name or username,
-                    "avatar_url": _media_url(avatar_storage, avatar),
-                },
-                "mp4_url": _media_url(mp4_storage, mp4),
-                "hls_url": _media_url(hls_storage, hls_playlist),
-                "poster_url": _media_url(poster_storage, poster),
-                "thumbnail_url": _media_url(thumbnail_storage, thumbnail),
-                "duration_s": duration_s,
-                "width": width,
-                "height": height,
-                "counts": {
-                    "views": view_count,
-                    "likes": like_count,
-                    "comments": comment_count,
-                    "saves": save_count,
-                    "shares": share_count,
-                },
-                "viewer": {
-                    "liked": liked,
-                    "saved": saved,
-                    "following_owner": following_owner,
-                    "is_owner": viewer is not None and viewer_id == owner_id,
-                },
-                "tags": [
-                    {"slug": slug, "name": name, "score": round(score, 4), "source": source}
-                    for slug, name, score, source in tags
-                ],
-            }
-        )
+    for row in rows:
+        (
+            video_id,
+            caption,
+            privacy,
+            status,
+            created_at,
+            published_at,
+            mp4,
+            hls_playlist,
+            poster,
+            thumbnail,
+            duration_s,
+            width,
+            height,
+            view_count,
+            like_count,
+            comment_count,
+            save_count,
+            share_count,
+            owner_id,
+            username,
+            display_name,
+            avatar,
+            liked,
+            saved,
+            following_owner,
+        ) = row[:_BASE_WIDTH]
+        card = {
+            "id": video_id,
+            "caption": caption,
+            "privacy": privacy,
+            "status": status,
+            "created_at": _isoformat(created_at),
+            "published_at": _isoformat(published_at),
+            "owner": {
+                "id": owner_id,
+                "username": username,
+                "display_name": display_name or username,
+                "avatar_url": _media_url(avatar_storage, avatar),
+            },
+            "mp4_url": _media_url(mp4_storage, mp4),
+            "hls_url": _media_url(hls_storage, hls_playlist),
+            "poster_url": _media_url(poster_storage, poster),
+            "thumbnail_url": _media_url(thumbnail_storage, thumbnail),
+            "duration_s": duration_s,
+            "width": width,
+            "height": height,
+            "counts": {
+                "views": view_count,
+                "likes": like_count,
+                "comments": comment_count,
+                "saves": save_count,
+                "shares": share_count,
+            },
+            "viewer": {
+                "liked": liked,
+                "saved": saved,
+                "following_owner": following_owner,
+                "is_owner": viewing_user is not None and viewing_user == owner_id,
+            },
+        }
+        for field, value in zip(fields, row[_BASE_WIDTH:], strict=True):
+            card[field.name] = field.to_json(value)
+        cards.append(card)
     return cards
 
 

@@ -7,15 +7,16 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from profiles.viewers import is_signed_in
 from videos.models import Video
-from videos.selectors import video_status
-from videos.services.progress import status_group
+from videos.pipeline.progress import status_group
+from videos.selectors.videos import video_status
 
 CLOSE_FORBIDDEN = 4403
 
 
 def _owner_status(video_id: int, user) -> dict[str, Any] | None:  # noqa: ANN001
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return None
     video = Video.objects.filter(pk=video_id, owner_id=user.pk).first()
     return video_status(video=video) if video is not None else None

@@ -134,12 +134,6 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
-def page_title(html: str) -> str:
-    parser = _LinkParser("http://localhost/")
-    parser.feed(html)
-    return _clean("".join(parser.title_parts))
-
-
 def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]:
     """(page title, video links in page order, deduplicated, URLs absolute). Each link's
     caption is its post's text, else the page title."""

@@ -1,12 +1,21 @@
-"""Celery tasks of the pipeline: one thin task per step, retried with backoff when transient."""
+"""Celery wiring of the pipeline: one thin task per step, retried with backoff when transient,
+and the chain that runs them in order (`pipeline_enqueue`)."""
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import Task, chain, shared_task
+from django.conf import settings
+from django.db import connection, transaction
 
-from videos.models import StepName
-from videos.pipeline import MAX_STEP_RETRIES, retry_countdown_s, step_run
-from videos.services.errors import StepTransientError
+from videos.models import StepName, Video
+from videos.pipeline.errors import StepTransientError
+from videos.pipeline.policy import (
+    MAX_STEP_RETRIES,
+    pipeline_prepare,
+    retry_countdown_s,
+    step_run,
+    steps_from,
+)
 
 
 def _run_step(task: Task, video_id: int, name: str) -> int:
@@ -61,3 +70,17 @@ STEP_TASKS = {
     StepName.TAG: tag,
     StepName.PUBLISH: publish,
 }
+
+
+def pipeline_enqueue(
+    *, video: Video, from_step: str = StepName.TRANSCODE, only: bool = False
+) -> None:
+    """Start the Celery chain for a video (from a step, or just that step)."""
+    names = steps_from(from_step, only=only)
+    pipeline_prepare(video, names)
+    signature = chain(*[STEP_TASKS[name].si(video.pk) for name in names])
+    if connection.in_atomic_block and not settings.CELERY_TASK_ALWAYS_EAGER:
+        # A worker must not pick the job up before the video row is committed.
+        transaction.on_commit(signature.apply_async)
+    else:
+        signature.apply_async()

@@ -6,15 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 
-from tiktok.api.errors import ApiError
+from tiktok.errors import TooLarge
 
 
-def upload_too_large() -> ApiError:
+def upload_too_large() -> TooLarge:
     limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
-    return ApiError(
-        f"the file is larger than the upload limit of {limit_mb:.0f} MB",
-        code="file_too_large",
-        status_code=413,
+    return TooLarge(
+        f"the file is larger than the upload limit of {limit_mb:.0f} MB", code="file_too_large"
     )
 
 

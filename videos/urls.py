@@ -1,10 +1,29 @@
-"""Videos API routes (mounted under /api/)."""
+"""Videos API routes (mounted under /api/): videos, engagement, creators."""
 
 from django.urls import path
 
-from videos.apis import VideoDetailApi, VideoUploadApi
+from videos.apis.creators import (
+    MeProfileApi,
+    MeSavedApi,
+    UserLikedApi,
+    UserProfileApi,
+    UserVideosApi,
+)
+from videos.apis.engagement import CommentApi, LikeApi, SaveApi, ShareApi, VideoCommentsApi
+from videos.apis.videos import VideoDetailApi, VideoUploadApi
 
 urlpatterns = [
     path("videos", VideoUploadApi.as_view(), name="video-upload"),
     path("videos/<int:pk>", VideoDetailApi.as_view(), name="video-detail"),
+    path("videos/<int:video_id>/like", LikeApi.as_view(), name="video-like"),
+    path("videos/<int:video_id>/save", SaveApi.as_view(), name="video-save"),
+    path("videos/<int:video_id>/share", ShareApi.as_view(), name="video-share"),
+    path("videos/<int:video_id>/comments", VideoCommentsApi.as_view(), name="video-comments"),
+    path("comments/<int:comment_id>", CommentApi.as_view(), name="comment"),
+    # "me" routes come first: they shadow a user literally named "me".
+    path("users/me", MeProfileApi.as_view(), name="me-profile"),
+    path("me/saved", MeSavedApi.as_view(), name="me-saved"),
+    path("users/<str:username>", UserProfileApi.as_view(), name="user-profile"),
+    path("users/<str:username>/videos", UserVideosApi.as_view(), name="user-videos"),
+    path("users/<str:username>/liked", UserLikedApi.as_view(), name="user-liked"),
 ]

@@ -10,14 +10,17 @@ cosine similarity; `<#>` returns the negated inner product.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db import connection
 from psycopg import sql
 
+from tiktok.db.sql import vector_literal
+from videos.models import VideoEmbedding
+
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
-TABLE = "videos_videoembedding"
+TABLE = VideoEmbedding._meta.db_table
 
 
 def hnsw_index_name(embedding_version: str) -> str:
@@ -102,10 +105,6 @@ def nearest_sql(*, embedding_version: str, dim: int) -> str:
         query_sql=query,
         limit_sql="%(limit)s",
     )
-
-
-def vector_literal(vector: Sequence[float] | Iterable[float]) -> str:
-    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
 def nearest_videos(

@@ -8,10 +8,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 
+from tiktok.embedder import embedder_client
+from videos.models import VideoEmbedding
+
 logger = logging.getLogger(__name__)
 
 ACTIVE_VERSION_CACHE_KEY = "embedding:active-version"
 ACTIVE_VERSION_CACHE_SECONDS = 300
+EMBEDDER_VERSION_TIMEOUT_SECONDS = 3.0
 
 
 def active_embedding_version() -> str | None:
@@ -30,20 +34,15 @@ def active_embedding_version() -> str | None:
 
 
 def _embedder_version() -> str | None:
-    from embedder_service.client import EmbedderClient
-
     try:
-        return (
-            EmbedderClient(settings.EMBEDDER_URL, timeout_s=3.0).health().get("embedding_version")
-        )
+        with embedder_client(timeout_s=EMBEDDER_VERSION_TIMEOUT_SECONDS) as client:
+            return client.health().get("embedding_version")
     except Exception as exc:  # noqa: BLE001 - fall back to what is stored
         logger.warning("embedder unreachable while resolving the active version: %s", exc)
         return None
 
 
 def _most_common_stored_version() -> str | None:
-    from videos.models import VideoEmbedding
-
     row = (
         VideoEmbedding.objects.values("embedding_version")
         .annotate(n=Count("id"))

@@ -1,21 +1,25 @@
-"""Who may see which video: the one definition every feed, page and API uses."""
+"""Who may see which video: the one definition every feed, page and API uses (as a queryset,
+or as the SQL condition of one for hand-written queries)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from profiles.models import Block, Follow
+from profiles.models import Block, Follow, User
+from profiles.viewers import is_signed_in, viewer_id
 from videos.models import Privacy, Video, VideoStatus
 
 
-def visible_videos(*, viewer=None, include_own_unready: bool = False) -> QuerySet[Video]:  # noqa: ANN001
+def visible_videos(*, viewer: Any = None, include_own_unready: bool = False) -> QuerySet[Video]:
     """Ready videos the viewer may watch: public ones, followers-only ones of creators the viewer
     follows, and the viewer's own; never videos of creators who blocked the viewer or whom the
     viewer blocked. With include_own_unready the viewer also sees their own processing or failed
     videos (their profile, the upload page)."""
     queryset = Video.objects.all()
-    if viewer is None or isinstance(viewer, AnonymousUser) or not viewer.is_authenticated:
+    if not is_signed_in(viewer):
         return queryset.filter(status=VideoStatus.READY, privacy=Privacy.PUBLIC)
 
     follows_owner = Follow.objects.filter(follower=viewer, followee=OuterRef("owner"))
@@ -33,5 +37,30 @@ def visible_videos(*, viewer=None, include_own_unready: bool = False) -> QuerySe
     return queryset.filter(ready & readable).exclude(Exists(blocked))
 
 
-def video_visible_to(*, video: Video, viewer=None) -> bool:  # noqa: ANN001
+def video_visible_to(*, video: Video, viewer: Any = None) -> bool:
     return visible_videos(viewer=viewer, include_own_unready=True).filter(pk=video.pk).exists()
+
+
+_VIEWER_SENTINEL_PK = -7_351_902_468_113
+_visible_where_cache: dict[tuple[bool, bool], tuple[str, list]] = {}
+
+
+def visible_where(*, viewer: Any, include_own_unready: bool = False) -> tuple[str, list]:
+    """The WHERE condition of `visible_videos` on the videos table (named by its quoted table
+    name, %s placeholders), to put into a hand-written query so visibility stays defined in one
+    place and the table is scanned once. Compiled once per process and viewer kind (building the
+    queryset costs more than the query): for users, with a placeholder id that is then replaced
+    by theirs."""
+    user_id = viewer_id(viewer)
+    key = (user_id is not None, include_own_unready)
+    if key not in _visible_where_cache:
+        template_viewer = User(pk=_VIEWER_SENTINEL_PK) if user_id is not None else None
+        query = visible_videos(
+            viewer=template_viewer, include_own_unready=include_own_unready
+        ).query
+        compiled = query.get_compiler(using=DEFAULT_DB_ALIAS).compile(query.where)
+        _visible_where_cache[key] = (compiled[0], list(compiled[1]))
+    where_sql, template_params = _visible_where_cache[key]
+    return where_sql, [
+        user_id if value == _VIEWER_SENTINEL_PK else value for value in template_params
+    ]

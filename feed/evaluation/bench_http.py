@@ -23,10 +23,15 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from feed.aggregates import aggregates_pending
 from feed.evaluation.bench_seed import BenchCatalogue
 from feed.evaluation.report import percentiles_ms
-from tiktok.processes import celery_worker_start, daphne_argv, process_start, process_stop
-from videos.vector_index import hnsw_index_name, nearest_sql, vector_literal
+from feed.models import TasteProfile
+from feed.selectors import feed_page
+from profiles.models import User
+from tiktok.db.sql import table, vector_literal
+from tiktok.dev.processes import celery_worker_start, daphne_argv, process_start, process_stop
+from videos.vector_index import hnsw_index_name, nearest_sql
 
 SERVER_START_TIMEOUT_SECONDS = 90
 # A freshly started server first fills its connection pool and process caches (vectors,
@@ -105,7 +110,6 @@ def celery_worker(
 def aggregates_drain_seconds(timeout: float = 60.0) -> float:
     """Seconds until the worker has applied every queued aggregates batch (raises if it does
     not within the timeout)."""
-    from feed.aggregates import aggregates_pending
 
     started = time.monotonic()
     while aggregates_pending():
@@ -213,7 +217,7 @@ def retrieval_measure(*, bench: BenchCatalogue, requests: int, seed: int) -> dic
     limit = int(settings.FEED_CANDIDATES)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT vector_send(vector) FROM profiles_tasteprofile WHERE embedding_version = %s "
+            f"SELECT vector_send(vector) FROM {table(TasteProfile)} WHERE embedding_version = %s "
             "LIMIT 200",
             [bench.version],
         )
@@ -254,8 +258,6 @@ def retrieval_measure(*, bench: BenchCatalogue, requests: int, seed: int) -> dic
 
 def feed_profile(*, user_ids: list[int], calls: int = 10, top: int = 18) -> str:
     """cProfile of in-process feed_page calls (no HTTP): where a page's time goes."""
-    from feed.selectors import feed_page
-    from profiles.models import User
 
     users = list(User.objects.filter(pk__in=user_ids[:calls]))
     queries: dict[str, list[float]] = defaultdict(list)

@@ -16,6 +16,8 @@ from feed.evaluation.bulk import copy_rows
 from feed.evaluation.progress import progress_bar
 from feed.evaluation.runner import hnsw_build
 from feed.evaluation.vocabulary import CATEGORIES
+from feed.services import interactions_ingest
+from feed.trending import trending_refresh
 
 DEFAULT_EMBEDDING_VERSION = "minilm-l6:384:v1"
 VIDEOS_PER_CREATOR = 50
@@ -71,8 +73,6 @@ def bench_seed(
     progress: bool = True,
 ) -> BenchCatalogue:
     """Seed the (throwaway) database; returns what the measurement loops need."""
-    from feed.services import interactions_ingest
-    from feed.trending import trending_refresh
 
     rng = np.random.default_rng(seed)
     version, dim = bench_version()

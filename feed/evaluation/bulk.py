@@ -13,8 +13,9 @@ from pgvector.django import VectorField
 from pgvector.psycopg.vector import register_vector_info
 from psycopg import sql
 from psycopg.types import TypeInfo
+from psycopg.types.json import Jsonb
 
-from videos.vector_index import vector_literal
+from tiktok.db.sql import vector_literal
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
@@ -99,7 +100,5 @@ def _binary_value(field: models.Field, value: Any) -> Any:
     if isinstance(field, VectorField):
         return np.asarray(value, dtype=np.float32)
     if isinstance(field, models.JSONField):
-        from psycopg.types.json import Jsonb
-
         return Jsonb(value)
     return value

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from profiles.models import User
 from tagging.models import Tag, TagCategory, TagSource, VideoTag
+from tiktok.db.sql import table
 from videos.models import Privacy, Video, VideoEmbedding, VideoStatus
 
 from .bulk import copy_rows
@@ -32,7 +33,7 @@ def users_create(usernames: Sequence[str]) -> dict[str, int]:
     )
     wanted = set(usernames)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, username FROM profiles_user")
+        cursor.execute(f"SELECT id, username FROM {table(User)}")
         return {username: user_id for user_id, username in cursor.fetchall() if username in wanted}
 
 
@@ -105,7 +106,7 @@ def videos_create(
         ),
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, content_hash, owner_id FROM videos_video")
+        cursor.execute(f"SELECT id, content_hash, owner_id FROM {table(Video)}")
         by_key = {(h, owner): video_id for video_id, h, owner in cursor.fetchall()}
     return [by_key[(hashes[i], owner_ids[i])] for i in range(n)]
 

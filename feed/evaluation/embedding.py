@@ -6,10 +6,11 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-from django.conf import settings
 
-from embedder_service.client import TEXT_BATCH_SIZE, EmbedderClient, EmbedderUnavailable
+from embedder_service.client import TEXT_BATCH_SIZE, EmbedderUnavailable
 from feed.evaluation.progress import progress_bar
+from tiktok.embedder import embedder_client
+from tiktok.vectors import normalize_rows
 
 EMBED_ATTEMPTS = 3
 EMBED_RETRY_PAUSE_SECONDS = 3.0
@@ -17,11 +18,10 @@ EMBED_RETRY_PAUSE_SECONDS = 3.0
 
 def texts_embed(texts: Sequence[str], *, progress: bool = True) -> tuple[np.ndarray, str]:
     """(unit vectors float32 [n, dim], embedding_version) for the texts, in input order."""
-    timeout = float(getattr(settings, "EMBEDDER_TIMEOUT_SECONDS", 120.0))
     vectors: list[list[float]] = []
     version = ""
     with (
-        EmbedderClient(settings.EMBEDDER_URL, timeout_s=timeout) as client,
+        embedder_client() as client,
         progress_bar(total=len(texts), desc="embed items", unit="item", enabled=progress) as bar,
     ):
         for start in range(0, len(texts), TEXT_BATCH_SIZE):
@@ -41,6 +41,4 @@ def texts_embed(texts: Sequence[str], *, progress: bool = True) -> tuple[np.ndar
             version = result.embedding_version
             vectors.extend(result.embeddings)
             bar.update(len(batch))
-    matrix = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-9), version
+    return normalize_rows(np.asarray(vectors, dtype=np.float32)), version

@@ -24,7 +24,12 @@ from feed.evaluation.datasets import Dataset, UserSplit, leave_last_out
 from feed.evaluation.embedding import texts_embed
 from feed.evaluation.metrics import method_metrics
 from feed.evaluation.progress import progress_bar
+from feed.evaluation.simulation import simulate
 from feed.evaluation.throwaway import throwaway_environment
+from feed.selectors import feed_page
+from feed.services import interactions_ingest
+from feed.trending import trending_refresh
+from profiles.models import User
 from videos.vector_index import hnsw_index_ensure, nearest_videos
 
 INDEX_BUILD_MAINTENANCE_WORK_MEM = "1GB"
@@ -153,7 +158,6 @@ def catalogue_load(
 
 def training_apply(rows: list[dict], *, progress: bool) -> int:
     """All training interactions through the feed's batched update path."""
-    from feed.services import interactions_ingest
 
     with progress_bar(
         total=len(rows), desc="train (taste + co-engagement)", unit="event", enabled=progress
@@ -163,7 +167,6 @@ def training_apply(rows: list[dict], *, progress: bool) -> int:
 
 def engine_recommend(*, users: dict[int, object], k: int, progress: bool) -> dict[int, list[int]]:
     """One feed page of k items per user, exploration off, each in a new session."""
-    from feed.selectors import feed_page
 
     result: dict[int, list[int]] = {}
     for index, (user_id, user) in enumerate(
@@ -184,7 +187,6 @@ def methods_score(
     options: EvaluationOptions,
 ) -> dict[str, dict[str, float]]:
     """Recommendations of every method for the evaluated users, and their metrics."""
-    from profiles.models import User
 
     k_max = max(options.ks)
     rng = np.random.default_rng(options.seed + 1)
@@ -258,7 +260,6 @@ def evaluate(
 ) -> EvaluationResult:
     """The whole protocol; the report has methods, users, items, interactions, seconds
     (counted from `started`, a time.monotonic() value, e.g. before reading the CSVs)."""
-    from feed.trending import trending_refresh
 
     started = time.monotonic() if started is None else started
     stages: dict[str, float] = {}
@@ -303,8 +304,6 @@ def evaluate(
             stage_done("scoring (engine pages + baselines)")
             simulation = None
             if options.simulate:
-                from feed.evaluation.simulation import simulate
-
                 simulation = simulate(
                     loaded=loaded,
                     n_users=options.simulate,

@@ -20,6 +20,10 @@ import numpy as np
 from feed.evaluation import catalogue
 from feed.evaluation.progress import progress_bar
 from feed.evaluation.vocabulary import CATEGORIES, tag_category
+from feed.selectors import feed_page
+from feed.services import interactions_record
+from profiles.models import User
+from tiktok.vectors import normalize
 
 PAGE_SIZE = 10
 PAGES_BEFORE_SWITCH = 3
@@ -65,15 +69,8 @@ def watch_probabilities(taste: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return WATCH_PROBABILITY_FLOOR + span * ranks**WATCH_PROBABILITY_SHARPNESS
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return vector / max(float(np.linalg.norm(vector)), 1e-9)
-
-
 def simulate(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:  # noqa: ANN001
     """Run n_users synthetic viewers; returns the summary that goes into report.json."""
-    from feed.selectors import feed_page
-    from feed.services import interactions_record
-    from profiles.models import User
 
     rng = np.random.default_rng(seed + 7)
     video_ids = loaded.video_ids
@@ -82,7 +79,7 @@ def simulate(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:
     names, members = item_categories(loaded.item_tags)
     by_category = [np.flatnonzero([c in m for m in members]) for c in range(len(names))]
     usable = [c for c in range(len(names)) if len(by_category[c]) >= PAGE_SIZE]
-    centroids = {c: _unit(vectors[by_category[c]].mean(axis=0)) for c in usable}
+    centroids = {c: normalize(vectors[by_category[c]].mean(axis=0)) for c in usable}
 
     ids = catalogue.users_create([f"simulated-{i}" for i in range(n_users)])
     users = User.objects.in_bulk(list(ids.values()))
@@ -95,7 +92,7 @@ def simulate(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:
         session_id = f"simulation-{i}"
         liked = rng.choice(usable, size=min(2, len(usable)), replace=False)
         mixture = rng.dirichlet(np.ones(len(liked)))
-        taste = _unit(sum(w * centroids[c] for w, c in zip(mixture, liked, strict=True)))
+        taste = normalize(sum(w * centroids[c] for w, c in zip(mixture, liked, strict=True)))
         probabilities = watch_probabilities(taste, vectors)
         random_hit.append(float(probabilities.mean()))
         others = [c for c in usable if c not in liked] or usable

@@ -26,7 +26,8 @@ from django.db import connections
 from django.test import override_settings
 from psycopg import sql
 
-from tiktok.embedded import EmbeddedRedis
+from tiktok.celery import app as celery_app
+from tiktok.dev.embedded import EmbeddedRedis
 from tiktok.settings.celery import celery_redis_url
 
 logger = logging.getLogger(__name__)
@@ -66,14 +67,6 @@ def _database_url(settings_dict: dict, database: str) -> str:
 
 def _maintenance_connect(settings_dict: dict) -> psycopg.Connection:
     return psycopg.connect(**_server_params(settings_dict, "postgres"), autocommit=True)
-
-
-def database_exists(name: str) -> bool:
-    with _maintenance_connect(connections["default"].settings_dict) as conn:
-        return (
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            is not None
-        )
 
 
 def _drop_database(settings_dict: dict, name: str) -> None:
@@ -120,8 +113,6 @@ def throwaway_environment(
             for config in caches.values():
                 if "redis" in config.get("BACKEND", "").lower():
                     config["LOCATION"] = redis_url
-            from tiktok.celery import app as celery_app
-
             eager_before = celery_app.conf.task_always_eager
             broker_before = celery_app.conf.broker_url
             celery_app.conf.task_always_eager = True

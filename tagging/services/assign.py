@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 
-from tagging import conf
 from tagging.hashtags import caption_hashtags, hashtag_key
 from tagging.models import Tag, TagSource, VideoTag
 from tagging.scoring import calibrate, select_tags, tag_scores
 from tagging.services.vectors import TaggingError, TagIndex, tag_index_ensure, tag_index_load
+from videos.models import VideoEmbedding
+from videos.versions import active_embedding_version
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ def score_videos(
     vectors: np.ndarray, index: TagIndex, *, pooling: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raw cosine scores and calibrated confidences (N x T) of video vectors against the index."""
-    pooling = pooling or conf.phrase_pooling()
+    pooling = pooling or settings.TAGGING_PHRASE_POOLING
     scores = tag_scores(vectors, index.matrix, pooling)
     background = tag_scores(index.background, index.matrix, pooling)
     return scores, calibrate(scores, background)
@@ -49,9 +51,13 @@ def choose_tags(
     """One video's tags, best first: the calibrated top-K auto tags plus its creator tags."""
     kept = select_tags(
         confidences,
-        max_tags=conf.max_tags() if max_tags is None else max_tags,
-        min_confidence=conf.min_confidence() if min_confidence is None else min_confidence,
-        relative_floor=conf.relative_floor() if relative_floor is None else relative_floor,
+        max_tags=settings.TAGGING_MAX_TAGS if max_tags is None else max_tags,
+        min_confidence=settings.TAGGING_MIN_CONFIDENCE
+        if min_confidence is None
+        else min_confidence,
+        relative_floor=settings.TAGGING_RELATIVE_FLOOR
+        if relative_floor is None
+        else relative_floor,
     )
     column = {tag_id: j for j, tag_id in enumerate(index.tag_ids)}
     creator = set(creator_tag_ids)
@@ -130,37 +136,36 @@ def _store(video_ids: Sequence[int], choices_per_video: Sequence[list[TagChoice]
         VideoTag.objects.bulk_create(new_rows)
 
 
-def video_tags_assign(*, video) -> list[VideoTag]:  # noqa: ANN001 - a videos.Video
-    """Tag one video from its embedding (the active version, else its newest): replaces its auto
-    tags, keeps its creator tags and adds the ones its caption's hashtags name. Raises
-    TaggingError (or an embedder error) when it cannot score."""
-    from videos.models import VideoEmbedding
-    from videos.versions import active_embedding_version
-
-    version = active_embedding_version()
-    embeddings = VideoEmbedding.objects.filter(video=video)
-    row = (version and embeddings.filter(embedding_version=version).first()) or embeddings.order_by(
-        "-created_at", "-id"
-    ).first()
-    if row is None:
-        raise TaggingError(f"video {video.pk} has no embedding to tag from")
-    index = tag_index_ensure(embedding_version=row.embedding_version)
+def video_tags_assign(
+    *, video_id: int, caption: str, vector: np.ndarray, embedding_version: str
+) -> list[VideoTag]:
+    """Tag one video from its vector in one embedding version (what the pipeline's embed step
+    produced): replaces its auto tags, keeps its creator tags and adds the ones its caption's
+    hashtags name. Raises an embedder error when tag vectors cannot be had."""
+    index = tag_index_ensure(embedding_version=embedding_version)
     if index is None:
         return []
-    vector = np.asarray(row.embedding, dtype=np.float32)[None, :]
-    scores, confidences = score_videos(vector, index)
-    creator_ids = hashtag_tag_ids([video.caption])[0]
+    scores, confidences = score_videos(np.asarray(vector, dtype=np.float32)[None, :], index)
+    creator_ids = hashtag_tag_ids([caption])[0]
     choices = choose_tags(scores[0], confidences[0], index, creator_tag_ids=creator_ids)
-    _store([video.pk], [choices])
-    return list(VideoTag.objects.filter(video=video).select_related("tag").order_by("rank"))
+    _store([video_id], [choices])
+    return list(VideoTag.objects.filter(video_id=video_id).select_related("tag").order_by("rank"))
+
+
+def video_tag_slugs_assign(
+    *, video_id: int, caption: str, vector: np.ndarray, embedding_version: str
+) -> list[str]:
+    """The pipeline's tagger (registered in TaggingConfig.ready()): `video_tags_assign`, as the
+    tag slugs the tag step records."""
+    tags = video_tags_assign(
+        video_id=video_id, caption=caption, vector=vector, embedding_version=embedding_version
+    )
+    return [video_tag.tag.slug for video_tag in tags]
 
 
 def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | None = None) -> int:
     """Re-tag every video embedded with the version (default: the active one), one matrix
     product per batch. Returns how many videos were tagged."""
-    from videos.models import VideoEmbedding
-    from videos.versions import active_embedding_version
-
     version = embedding_version or active_embedding_version()
     if not version:
         raise TaggingError("no embedding version is known yet")
@@ -168,7 +173,7 @@ def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | 
     if index is None:
         VideoTag.objects.filter(source=TagSource.AUTO).delete()
         return 0
-    batch_size = batch_size or conf.retag_batch_size()
+    batch_size = batch_size or settings.TAGGING_RETAG_BATCH_SIZE
     embeddings = VideoEmbedding.objects.filter(embedding_version=version).order_by("id")
     done, last_id = 0, 0
     while True:

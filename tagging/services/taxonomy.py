@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from tagging.models import Tag, TagCategory, TagPhrase
+from tagging.tasks import refresh_tag_embeddings
 from tagging.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,6 @@ def tags_set_active(*, tags: Iterable[Tag], is_active: bool) -> int:
 
 
 def _enqueue_refresh() -> None:
-    from tagging.tasks import refresh_tag_embeddings
-
     try:
         refresh_tag_embeddings.delay()
     except Exception as exc:  # noqa: BLE001 - vectors are also computed lazily at scoring time

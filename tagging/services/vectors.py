@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db import transaction
 
 from embedder_service.client import EmbedderClient, EmbedderError
-from tagging import conf
 from tagging.background import BACKGROUND_SENTENCES, background_hash
 from tagging.models import Tag, TagBackground, TagEmbedding
-from tagging.scoring import TagMatrix, l2_normalize_rows, mean_tag_vector
+from tagging.scoring import TagMatrix, mean_tag_vector
+from tiktok.embedder import embedder_client
+from tiktok.vectors import normalize_rows
+from videos.versions import active_embedding_version
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +39,15 @@ class TagIndex:
     background: np.ndarray  # (B, D) unit rows
 
 
+def phrase_instruction() -> str | None:
+    """Query-side instruction for instruction-tuned backends (Qwen3-VL); MiniLM ignores it."""
+    return settings.TAGGING_PHRASE_INSTRUCTION or None
+
+
 def tag_phrase_texts(tag: Tag) -> list[str]:
     """The texts embedded for a tag: its phrases (the name when it has none), templated."""
     phrases = sorted({phrase.text for phrase in tag.phrases.all()}) or [tag.name]
-    template = conf.phrase_template()
+    template = settings.TAGGING_PHRASE_TEMPLATE
     return [template.format(phrase=phrase) for phrase in phrases]
 
 
@@ -74,12 +81,10 @@ def tag_vectors_refresh(
     Raises EmbedderUnavailable/EmbedderRejected from the embedder, TaggingError when the
     embedder serves another version than the one asked for.
     """
-    from videos.versions import active_embedding_version
-
     version = embedding_version or active_embedding_version()
     if not version:
         raise EmbeddingVersionUnknown("no embedding version is known yet (no embedder, no videos)")
-    instruction = conf.phrase_instruction()
+    instruction = phrase_instruction()
     stored = dict(
         TagEmbedding.objects.filter(embedding_version=version).values_list("tag_id", "phrases_hash")
     )
@@ -96,7 +101,7 @@ def tag_vectors_refresh(
         return 0
 
     owns_client = client is None
-    client = client or EmbedderClient(settings.EMBEDDER_URL, timeout_s=conf.embedder_timeout_s())
+    client = client or embedder_client()
     try:
         all_texts = [text for _, texts, _ in stale for text in texts]
         phrase_result = (
@@ -114,7 +119,7 @@ def tag_vectors_refresh(
 
     with transaction.atomic():
         if background_result is not None:
-            vectors = l2_normalize_rows(np.asarray(background_result.embeddings, dtype=np.float32))
+            vectors = normalize_rows(np.asarray(background_result.embeddings, dtype=np.float32))
             TagBackground.objects.update_or_create(
                 embedding_version=version,
                 defaults={
@@ -124,7 +129,7 @@ def tag_vectors_refresh(
                 },
             )
         if phrase_result is not None:
-            matrix = l2_normalize_rows(np.asarray(phrase_result.embeddings, dtype=np.float32))
+            matrix = normalize_rows(np.asarray(phrase_result.embeddings, dtype=np.float32))
             rows, offset = [], 0
             for tag, texts, digest in stale:
                 phrase_vectors = matrix[offset : offset + len(texts)]

@@ -18,11 +18,10 @@ from feed.aggregates import (
     deltas_encode,
     deltas_merge,
 )
-from feed.models import CoEngagement, HiddenVideo, VideoStats
+from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
 from feed.services import interactions_record
 from feed.state import redis_client
 from feed.tasks import aggregates_flush_task
-from profiles.models import TasteProfile
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, ingest_events, video_with_vector
 

@@ -11,13 +11,14 @@ from django.db import connection
 from psycopg_pool import PoolTimeout
 
 from feed import candidates, state
-from feed.page import plan_page
-from feed.vectors import blend
-from profiles.models import TasteProfile
+from feed.models import TasteProfile
+from feed.page_inputs import page_inputs_read, plan_settings
+from feed.page_plan import plan_page
+from feed.taste_maths import blend
 from tests.factories import TEST_EMBEDDING_VERSION, UserFactory
 from tests.feed.factories import DIM, axis, near, video_with_vector
-from tiktok import side_reads
-from tiktok.threads import helper_pools_started
+from tiktok.db import side_reads
+from tiktok.db.threads import helper_pool
 from videos.models import Privacy
 from videos.vector_index import hnsw_index_ensure, hnsw_index_name
 
@@ -60,17 +61,23 @@ def _search(user=None, session=None, gamma=0.0, limit=20):  # noqa: ANN001, ANN2
     )
 
 
-def _page(user, *, explore: bool, session_id: str = "s") -> list[int]:  # noqa: ANN001
-    plan, _ = plan_page(
+def _plan(user, *, session_id: str, limit: int, explore: bool) -> list[int]:  # noqa: ANN001
+    rng = np.random.default_rng(0)
+    inputs = page_inputs_read(
         viewer=user,
-        user_id=user.pk,
+        user_id=user.pk if user is not None else None,
         session_id=session_id,
-        page=0,
-        limit=10,
-        explore=explore,
         embedding_version=TEST_EMBEDDING_VERSION,
+        rng=rng,
+    )
+    plan = plan_page(
+        inputs.candidates, limit=limit, explore=explore, rng=rng, config=plan_settings()
     )
     return plan.video_ids
+
+
+def _page(user, *, explore: bool, session_id: str = "s") -> list[int]:  # noqa: ANN001
+    return _plan(user, session_id=session_id, limit=10, explore=explore)
 
 
 def _exact_top(vectors: dict[int, np.ndarray], taste: np.ndarray, k: int) -> list[int]:
@@ -153,7 +160,7 @@ def test_a_failed_side_read_is_repeated_inline(monkeypatch, caplog):  # noqa: AN
         raise PoolTimeout("no free connection")
 
     monkeypatch.setattr(side_reads, "_pool_run", broken)
-    with caplog.at_level(logging.WARNING, logger="tiktok.side_reads"):
+    with caplog.at_level(logging.WARNING, logger="tiktok.db.side_reads"):
         search = _search(user)
         ids = search.result()[0]
     assert ids == _exact_top(vectors, _dense(4), 20) and not search._read.ran_on_side
@@ -183,15 +190,7 @@ def test_the_version_dimension_is_looked_up_once_then_read_from_redis():
     assert loaded.version_dim is None
     assert candidates.version_dim(TEST_EMBEDDING_VERSION) == DIM
     assert candidates.version_dim("no-such-version") is None
-    plan_page(
-        viewer=None,
-        user_id=None,
-        session_id="s",
-        page=0,
-        limit=5,
-        explore=False,
-        embedding_version=TEST_EMBEDDING_VERSION,
-    )
+    _plan(None, session_id="s", limit=5, explore=False)
     loaded = state.feed_state_load(
         owner=owner, session_id="s", trending_count=1, embedding_version=TEST_EMBEDDING_VERSION
     )
@@ -207,9 +206,12 @@ def test_a_forked_child_starts_its_own_side_read_threads():
     _catalogue(20)
     assert _search(user).result()[0]  # the parent's executor exists now
     state.served_add_start(owner="u1", session_id="s", video_ids=[1]).result()
-    assert {"side-read", "feed-served"} <= helper_pools_started()
     pid = os.fork()
-    if pid == 0:  # child: no inherited pool (its threads do not exist here)
-        os._exit(0 if not helper_pools_started() else 1)
+    if pid == 0:  # child: an inherited pool would queue work for threads that do not exist here
+        try:
+            ran = helper_pool("side-read", 1).submit(lambda: "ran").result(timeout=10)
+        except Exception:  # noqa: BLE001 - a hang or failure is the bug
+            os._exit(1)
+        os._exit(0 if ran == "ran" else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0

@@ -2,8 +2,9 @@
 
 import pytest
 
+from feed.aggregates import aggregates_flush
 from feed.selectors import feed_page
-from feed.services import aggregates_flush, interactions_record
+from feed.services import interactions_record
 from profiles.models import Block
 from tests.factories import (
     FollowFactory,
@@ -13,7 +14,8 @@ from tests.factories import (
     VideoTagFactory,
 )
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
-from tiktok.api.errors import ApiError
+from tiktok.api.errors import status_for
+from tiktok.errors import ApplicationError
 from videos.models import Privacy
 
 pytestmark = pytest.mark.django_db
@@ -267,15 +269,15 @@ def test_thompson_sampling_promotes_fresh_videos_with_good_completion():
 
 
 def test_malformed_cursor_is_rejected():
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApplicationError) as error:
         _page(UserFactory(), cursor="garbage")
-    assert error.value.status_code == 400 and error.value.error_code == "invalid_cursor"
+    assert status_for(error.value) == 400 and error.value.code == "invalid_cursor"
 
 
 def test_tampered_cursor_is_rejected():
     cluster(0, 12)
     cursor = _page(None, session="x")["next_cursor"]
-    with pytest.raises(ApiError):
+    with pytest.raises(ApplicationError):
         _page(
             None, session="x", cursor=cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
         )
@@ -284,12 +286,12 @@ def test_tampered_cursor_is_rejected():
 def test_cursor_of_another_session_is_rejected():
     cluster(0, 12)
     cursor = _page(None, session="x")["next_cursor"]
-    with pytest.raises(ApiError):
+    with pytest.raises(ApplicationError):
         _page(None, session="y", cursor=cursor)
 
 
 @pytest.mark.parametrize("limit", [0, 51, -1, "ten"])
 def test_limit_out_of_range_is_rejected(limit):  # noqa: ANN001
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApplicationError) as error:
         _page(None, limit=limit)
-    assert error.value.error_code == "invalid_limit"
+    assert error.value.code == "invalid_limit"

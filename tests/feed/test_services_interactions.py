@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from feed.models import CoEngagement, HiddenVideo, Interaction, VideoStats
+from feed.aggregates import aggregates_flush
+from feed.models import CoEngagement, HiddenVideo, Interaction, TasteProfile, VideoStats
 from feed.services import (
-    aggregates_flush,
     interaction_emit,
     interactions_record,
 )
-from profiles.models import TasteProfile
 from tests.factories import UserFactory, VideoFactory
 from tests.feed.factories import axis, event, ingest_events, video_with_vector
-from tiktok.api.errors import ApiError
+from tiktok.api.errors import status_for
+from tiktok.errors import ApplicationError
 from videos.models import Privacy
 
 pytestmark = pytest.mark.django_db
@@ -108,23 +108,23 @@ def test_malformed_event_is_rejected_with_its_reason(bad, code):  # noqa: ANN001
 
 
 def test_empty_batch_is_an_error():
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApplicationError) as error:
         _record(UserFactory(), [])
-    assert error.value.status_code == 400
+    assert status_for(error.value) == 400
 
 
 def test_batch_over_one_hundred_events_is_too_large():
     video = VideoFactory()
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApplicationError) as error:
         _record(UserFactory(), [event(video, "play") for _ in range(101)])
-    assert error.value.status_code == 413
+    assert status_for(error.value) == 413
     assert Interaction.objects.count() == 0
 
 
 def test_non_list_body_is_an_error():
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApplicationError) as error:
         _record(UserFactory(), {"video_id": 1})
-    assert error.value.status_code == 400
+    assert status_for(error.value) == 400
 
 
 @pytest.mark.django_db(transaction=True)  # SET LOCAL ends with the outermost transaction

@@ -3,8 +3,9 @@
 import pytest
 
 from feed import stats_cache
-from feed.candidates import candidate_facts
-from feed.services import aggregates_flush, interactions_record
+from feed.aggregates import aggregates_flush
+from feed.candidates import facts_assemble, facts_read
+from feed.services import interactions_record
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, video_with_vector
 
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _finishes(video) -> float:  # noqa: ANN001
-    facts = candidate_facts(viewer=None, video_ids=[video.pk], embedding_version=None, dim=0)
+    rows = facts_read(viewer=None, video_ids=[video.pk], embedding_version=None)
+    facts = facts_assemble(rows=rows, video_ids=[video.pk], dim=0)
     return float(facts.finishes[0])
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from feed import state
-from feed.services import aggregates_flush, interactions_record
+from feed.aggregates import aggregates_flush
+from feed.services import interactions_record
 from feed.tasks import trending_refresh
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, video_with_vector
@@ -73,8 +74,8 @@ def test_trending_is_computed_on_demand_when_missing():
 
 
 def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_once(settings):
+    from feed.scheduling import lists_refresh_soon
     from feed.selectors import feed_page
-    from feed.tasks import lists_refresh_soon
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     trending_refresh()  # an empty catalogue: the lists exist and are empty
@@ -85,7 +86,7 @@ def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_onc
 
 
 def test_refreshes_after_publishing_are_debounced(settings):
-    from feed.tasks import lists_refresh_soon
+    from feed.scheduling import lists_refresh_soon
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     first = video_with_vector(axis(0))
@@ -109,28 +110,19 @@ def test_fresh_list_carries_each_videos_completion_counts():
 def test_a_page_shortlists_the_fresh_videos_that_complete_well():
     import numpy as np
 
-    from feed.page import FRESH_SHORTLIST, _fresh_shortlist
+    from feed.page_plan import FRESH_SHORTLIST, fresh_shortlist
 
     ids = list(range(1, 41))
     stats = {video_id: (0.0, 40.0) for video_id in ids}  # nobody finishes these
     stats[7] = (38.0, 40.0)
     stats[33] = (0.0, 0.0)  # never shown: the prior keeps it in the running
-    loaded = state.FeedState(
-        session=state.SessionTaste(),
-        served=set(),
-        seen=set(),
-        recent_positives=[],
-        trending=[],
-        fresh=ids,
-        fresh_stats=stats,
-        cold_start=None,
-        trending_missing=False,
-    )
     for seed in range(20):
-        shortlist = _fresh_shortlist(loaded, excluded={12}, rng=np.random.default_rng(seed))
+        shortlist = fresh_shortlist(ids, stats, excluded={12}, rng=np.random.default_rng(seed))
         assert len(shortlist) == FRESH_SHORTLIST and 12 not in shortlist
         assert 7 in shortlist  # Beta(39, 3) beats every Beta(1, 41)
-    counts = sum(33 in _fresh_shortlist(loaded, set(), np.random.default_rng(s)) for s in range(50))
+    counts = sum(
+        33 in fresh_shortlist(ids, stats, set(), np.random.default_rng(s)) for s in range(50)
+    )
     assert counts >= 40  # unexposed: Beta(1, 1) beats Beta(1, 41) nearly always
 
 

@@ -16,7 +16,6 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from feed.evaluation.synthetic import generate_dataset
-from feed.evaluation.throwaway import database_exists
 from tests.feed_eval.conftest import row_counts
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -63,7 +62,9 @@ def test_report_has_every_method_and_consistent_metrics_and_leaves_no_database(
         assert metrics["coverage@20"] >= metrics["coverage@10"], name
     assert report["methods"]["engine"]["coverage@10"] > 0  # the engine returned pages
     database = re.search(r"throwaway database (\w+)", out.getvalue()).group(1)
-    assert not database_exists(database)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        assert cursor.fetchone() is None
     assert connection.settings_dict["NAME"] == database_before
     assert row_counts() == before
     assert "recall@20" in out.getvalue() and "content_only" in out.getvalue()

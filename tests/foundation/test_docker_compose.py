@@ -104,7 +104,7 @@ def _queues_consumed(commands: list[list[str]]) -> set[str]:
 
 
 def test_every_routed_queue_has_a_worker_in_compose_and_in_make_run(settings, tmp_path):
-    from tiktok.stack import children
+    from tiktok.dev.stack import children
 
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {"celery"}
     compose = [

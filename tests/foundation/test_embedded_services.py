@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from tests.conftest import BASE_DIR
-from tiktok import embedded
+from tiktok.dev import embedded
 
 # Small, so that the servers these tests start stay light.
 TEST_SHARED_BUFFERS = "64MB"
@@ -24,7 +24,7 @@ TEST_SHARED_BUFFERS = "64MB"
 HOLDER = """
 import json, sys
 from pathlib import Path
-from tiktok import embedded
+from tiktok.dev import embedded
 var = Path(sys.argv[1])
 pg = embedded.postgres_url(var / "pgdata")
 rd = embedded.redis_url(var / "redis")

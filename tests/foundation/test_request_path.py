@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.db import connection
 
 from tests.asgi_client import asgi_get
-from tiktok.cache import SharedConnectionPool
+from tiktok.db.redis_pool import SharedConnectionPool
 
 
 def test_cache_objects_of_different_request_contexts_share_one_redis_pool():
@@ -99,7 +99,7 @@ def test_each_request_runs_on_the_pooled_worker_threads_with_its_signals(setting
 
 
 def test_web_threads_setting(monkeypatch):
-    from tiktok.handlers import WEB_THREADS_DEFAULT, web_threads
+    from tiktok.web.asgi_handler import WEB_THREADS_DEFAULT, web_threads
 
     monkeypatch.delenv("WEB_THREADS", raising=False)
     assert web_threads() == WEB_THREADS_DEFAULT

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tagging import conf
 from tagging.background import background_hash
 from tagging.models import Tag, TagBackground, TagEmbedding
 from tagging.scoring import mean_tag_vector
-from tagging.services.vectors import phrases_hash, tag_phrase_texts
+from tagging.services.vectors import phrase_instruction, phrases_hash, tag_phrase_texts
 from tests.factories import TEST_EMBEDDING_VERSION, TagFactory, TagPhraseFactory
 
 DIM = 8
@@ -37,7 +36,7 @@ def tag_vectors_store(
     return TagEmbedding.objects.create(
         tag=tag,
         embedding_version=version,
-        phrases_hash=phrases_hash(tag_phrase_texts(tag), conf.phrase_instruction()),
+        phrases_hash=phrases_hash(tag_phrase_texts(tag), phrase_instruction()),
         embedding=mean_tag_vector(vectors),
         phrase_vectors=vectors.tobytes(),
         phrase_count=len(vectors),

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tagging.models import TagSource, VideoTag
-from tagging.services import TaggingError, video_tags_assign, videos_retag_all
+from tagging.services.assign import video_tags_assign, videos_retag_all
 from tests.factories import VideoEmbeddingFactory, VideoFactory, VideoTagFactory
 from tests.tagging.factories import axis, blend
+from videos.models import Video, VideoEmbedding
 
 pytestmark = pytest.mark.django_db
+
+
+def assign(video: Video) -> list[VideoTag]:
+    """Tag a video from its stored vector, as the pipeline's tag step does."""
+    embedding = VideoEmbedding.objects.get(video=video)
+    return video_tags_assign(
+        video_id=video.pk,
+        caption=video.caption,
+        vector=np.asarray(embedding.embedding, dtype=np.float32),
+        embedding_version=embedding.embedding_version,
+    )
 
 
 def tags_of(video) -> list[tuple[str, str]]:  # noqa: ANN001
@@ -20,19 +33,19 @@ def tags_of(video) -> list[tuple[str, str]]:  # noqa: ANN001
 
 def test_a_video_on_a_topic_gets_that_tag(geometry) -> None:  # noqa: ANN001
     embedding = VideoEmbeddingFactory(embedding=blend({0: 1.0, 5: 0.3}))
-    assigned = video_tags_assign(video=embedding.video)
+    assigned = assign(embedding.video)
     assert [(t.tag.slug, t.source) for t in assigned] == [("cats", TagSource.AUTO)]
     assert assigned[0].confidence > assigned[0].score > 0
 
 
 def test_a_video_matching_no_topic_gets_no_tags(geometry) -> None:  # noqa: ANN001
     embedding = VideoEmbeddingFactory(embedding=blend({4: 1.0, 6: 0.7}))
-    assert video_tags_assign(video=embedding.video) == []
+    assert assign(embedding.video) == []
 
 
 def test_a_video_between_two_topics_gets_both_best_first(geometry) -> None:  # noqa: ANN001
     embedding = VideoEmbeddingFactory(embedding=blend({0: 1.0, 1: 0.8}))
-    video_tags_assign(video=embedding.video)
+    assign(embedding.video)
     assert tags_of(embedding.video) == [("cats", "auto"), ("dogs", "auto")]
 
 
@@ -40,7 +53,7 @@ def test_at_most_k_tags_are_kept(geometry, settings) -> None:  # noqa: ANN001
     settings.TAGGING_MAX_TAGS = 1
     settings.TAGGING_RELATIVE_FLOOR = 0.0
     embedding = VideoEmbeddingFactory(embedding=blend({0: 1.0, 1: 0.9, 2: 0.8}))
-    video_tags_assign(video=embedding.video)
+    assign(embedding.video)
     assert tags_of(embedding.video) == [("cats", "auto")]
 
 
@@ -49,21 +62,21 @@ def test_retagging_replaces_auto_tags_and_keeps_creator_tags(geometry) -> None: 
     video = embedding.video
     VideoTagFactory(video=video, tag=geometry["cats"], source=TagSource.AUTO)
     VideoTagFactory(video=video, tag=geometry["cooking"], source=TagSource.CREATOR)
-    video_tags_assign(video=video)
+    assign(video)
     assert sorted(tags_of(video)) == [("cooking", "creator"), ("dogs", "auto")]
 
 
 def test_caption_hashtags_become_creator_tags_by_slug_or_phrase(geometry) -> None:  # noqa: ANN001
     video = VideoFactory(caption="lunch time #Cooking #Kitten #unknowntag")
     VideoEmbeddingFactory(video=video, embedding=axis(5))
-    video_tags_assign(video=video)
+    assign(video)
     assert sorted(tags_of(video)) == [("cats", "creator"), ("cooking", "creator")]
 
 
 def test_a_hashtag_the_content_also_matches_is_stored_once_as_creator(geometry) -> None:  # noqa: ANN001
     video = VideoFactory(caption="#dogs")
     VideoEmbeddingFactory(video=video, embedding=axis(1))
-    video_tags_assign(video=video)
+    assign(video)
     assert tags_of(video) == [("dogs", "creator")]
 
 
@@ -71,28 +84,23 @@ def test_inactive_tags_are_never_assigned(geometry) -> None:  # noqa: ANN001
     geometry["cats"].is_active = False
     geometry["cats"].save()
     embedding = VideoEmbeddingFactory(embedding=axis(0))
-    assert video_tags_assign(video=embedding.video) == []
+    assert assign(embedding.video) == []
 
 
-def test_a_video_without_an_embedding_raises(geometry) -> None:  # noqa: ANN001
-    with pytest.raises(TaggingError, match="no embedding"):
-        video_tags_assign(video=VideoFactory())
-
-
-def test_an_embedding_of_another_version_is_used_when_the_active_one_is_missing(
+def test_the_given_version_is_used_whatever_the_active_one(
     geometry,
     settings,  # noqa: ANN001
 ) -> None:
     settings.ACTIVE_EMBEDDING_VERSION = "other:8:v1"
     embedding = VideoEmbeddingFactory(embedding=axis(2))
-    assert [t.tag.slug for t in video_tags_assign(video=embedding.video)] == ["cooking"]
+    assert [t.tag.slug for t in assign(embedding.video)] == ["cooking"]
 
 
 def test_retag_all_in_batches_matches_tagging_each_video(geometry) -> None:  # noqa: ANN001
     vectors = [axis(0), axis(1), blend({2: 1.0, 0: 0.7}), axis(6), blend({1: 1.0, 4: 0.2})]
     embeddings = [VideoEmbeddingFactory(embedding=vector) for vector in vectors]
     for embedding in embeddings:
-        video_tags_assign(video=embedding.video)
+        assign(embedding.video)
     one_by_one = {e.video_id: tags_of(e.video) for e in embeddings}
     VideoTag.objects.all().delete()
 
@@ -109,7 +117,7 @@ def test_stale_vectors_are_used_while_the_embedder_is_down(geometry, settings) -
     settings.EMBEDDER_URL = f"http://127.0.0.1:{free_port()}"
     TagPhraseFactory(tag=geometry["cats"], text="cute cat")  # makes the cats vector stale
     embedding = VideoEmbeddingFactory(embedding=axis(0))
-    assert [t.tag.slug for t in video_tags_assign(video=embedding.video)] == ["cats"]
+    assert [t.tag.slug for t in assign(embedding.video)] == ["cats"]
 
 
 def test_missing_vectors_with_the_embedder_down_raise_a_retryable_error(
@@ -125,4 +133,4 @@ def test_missing_vectors_with_the_embedder_down_raise_a_retryable_error(
     TagFactory(slug="cats")
     embedding = VideoEmbeddingFactory(embedding=axis(0))
     with pytest.raises(EmbedderUnavailable):
-        video_tags_assign(video=embedding.video)
+        assign(embedding.video)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tagging.models import TagBackground, TagEmbedding, TagPhrase
-from tagging.services import tag_index_load
+from tagging.services.vectors import tag_index_load
 from tagging.tasks import refresh_tag_embeddings
 from tests.factories import TagFactory, TagPhraseFactory
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from tests.factories import FollowFactory, TagFactory, UserFactory, VideoFactory, VideoTagFactory
-from tests.social.factories import LikeFactory, SaveFactory
+from tests.factories import (
+    FollowFactory,
+    LikeFactory,
+    SaveFactory,
+    TagFactory,
+    UserFactory,
+    VideoFactory,
+    VideoTagFactory,
+)
 from videos.cards import cards_for_ids, video_cards
 from videos.models import Video
 

@@ -9,8 +9,8 @@ from channels.testing import WebsocketCommunicator
 
 from tests.factories import UserFactory, VideoFactory
 from videos.models import StepName, VideoStatus
+from videos.pipeline.progress import step_start
 from videos.routing import websocket_urlpatterns
-from videos.services.progress import step_start
 
 
 def _communicator(video_id: int, user):  # noqa: ANN001, ANN202

@@ -9,8 +9,8 @@ from django.core.files.storage import default_storage
 from tests.factories import UserFactory
 from tests.support.media import make_clip
 from videos.models import StepState, VideoEmbedding, VideoStatus
-from videos.pipeline import pipeline_run
-from videos.services import video_create_from_path
+from videos.pipeline.local import pipeline_run
+from videos.services.videos import video_create_from_path
 
 
 def test_speech_clip_becomes_ready_with_transcript_embedding_and_assets(

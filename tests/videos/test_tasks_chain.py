@@ -51,12 +51,12 @@ def test_upload_runs_the_chain_to_ready_and_skips_asr_without_audio(
 def test_tagging_failure_publishes_without_tags(
     eager, embedder, auth_client, silent_clip, monkeypatch
 ):  # noqa: ANN001
-    import tagging.services
+    import tagging.services.assign
 
-    def broken_scorer(*, video):  # noqa: ANN001, ANN202
+    def broken_scorer(**kwargs):  # noqa: ANN003, ANN202
         raise RuntimeError("taxonomy unavailable")
 
-    monkeypatch.setattr(tagging.services, "video_tags_assign", broken_scorer)
+    monkeypatch.setattr(tagging.services.assign, "video_tags_assign", broken_scorer)
     video = Video.objects.get(pk=_upload(auth_client, silent_clip).json()["id"])
     assert video.status == VideoStatus.READY
     tag_step = _steps(video)["tag"]

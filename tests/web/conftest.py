@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import BASE_DIR, free_port, start_celery_worker, stop_process, wait_http_ok
-from tiktok.processes import daphne_argv, process_start
+from tiktok.dev.processes import daphne_argv, process_start
 
 # Debian's chromium package, or Homebrew's Chromium on macOS; CHROMIUM_PATH overrides.
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or next(
@@ -82,8 +82,8 @@ def _delete_seed_rows() -> None:
 
 def _process_clip(*, owner, path: Path, caption: str, privacy: str = "public"):  # noqa: ANN001, ANN202
     from videos.models import VideoStatus
-    from videos.pipeline import pipeline_run
-    from videos.services import video_create_from_path
+    from videos.pipeline.local import pipeline_run
+    from videos.services.videos import video_create_from_path
 
     video, _ = video_create_from_path(owner=owner, path=path, caption=caption, privacy=privacy)
     video = pipeline_run(video_id=video.pk)

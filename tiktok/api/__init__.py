@@ -1,1 +1,2 @@
-"""Project-wide API plumbing: error shape, pagination, health."""
+"""Project-wide API plumbing: the error shape, the base view, authentication, throttles,
+pagination, client session ids and health."""

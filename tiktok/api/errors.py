@@ -1,4 +1,8 @@
-"""One JSON error shape for every 4xx/5xx: {"error": code, "detail": message, "fields": {...}}."""
+"""One JSON error shape for every 4xx/5xx: {"error": code, "detail": message, "fields": {...}}.
+
+Services raise `tiktok.errors.ApplicationError` subclasses (or Django's ValidationError); this
+module is the one place that turns them into HTTP statuses.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +16,38 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tiktok.errors import (
+    ApplicationError,
+    AuthenticationFailed,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    Unavailable,
+    UnsupportedMedia,
+)
+
 logger = logging.getLogger(__name__)
 
+STATUS_BY_ERROR: dict[type[ApplicationError], int] = {
+    InvalidInput: status.HTTP_400_BAD_REQUEST,
+    AuthenticationFailed: status.HTTP_401_UNAUTHORIZED,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    UnsupportedMedia: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
-class ApiError(exceptions.APIException):
-    """A domain error with its own HTTP status and code, raised from services and views."""
 
-    def __init__(
-        self, detail: str, *, code: str, status_code: int = 400, fields: dict | None = None
-    ):
-        super().__init__(detail=detail, code=code)
-        self.status_code = status_code
-        self.error_code = code
-        self.fields = fields or {}
+def status_for(error: ApplicationError) -> int:
+    """The HTTP status of an application error (its nearest mapped class; 400 otherwise)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[kind]
+    return status.HTTP_400_BAD_REQUEST
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict[str, Any]:
@@ -49,6 +72,8 @@ def _first_message(fields: dict) -> str:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=status_for(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -66,9 +91,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
 
-    if isinstance(exc, ApiError):
-        response.data = error_body(exc.error_code, str(exc.detail), exc.fields)
-    elif isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
             fields = _flatten(detail)

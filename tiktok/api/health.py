@@ -1,4 +1,9 @@
-"""GET /api/health: the state of every part the product needs, 503 naming what is down."""
+"""GET /api/health: the state of every part the product needs, 503 naming what is down.
+
+The project's own parts (database, Redis, Celery, embedder) are checked here; an app adds the
+checks of what it owns with `health_check_register` from its AppConfig.ready() (the feed its
+aggregates queue, say), so this module imports no app.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,11 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from tiktok.celery import app as celery_app
+
 CHECK_TIMEOUT_SECONDS = 2.0
+
+HealthCheck = Callable[[], dict[str, Any]]
 
 
 def check_database() -> dict[str, Any]:
@@ -37,27 +46,11 @@ def check_redis() -> dict[str, Any]:
 
 
 def check_celery() -> dict[str, Any]:
-    from tiktok.celery import app
-
     # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
-    replies = app.control.ping(timeout=CHECK_TIMEOUT_SECONDS, limit=1)
+    replies = celery_app.control.ping(timeout=CHECK_TIMEOUT_SECONDS, limit=1)
     if not replies:
         raise RuntimeError("no Celery worker answered a ping")
     return {"workers": sorted(name for reply in replies for name in reply)}
-
-
-def check_feed_aggregates() -> dict[str, Any]:
-    """The aggregates interaction requests queue are being applied (a worker consumes the feed
-    queue): the oldest queued batch is younger than FEED_AGGREGATES_STALE_SECONDS."""
-    from feed.aggregates import aggregates_backlog
-
-    backlog = aggregates_backlog()
-    if backlog["oldest_s"] > settings.FEED_AGGREGATES_STALE_SECONDS:
-        raise RuntimeError(
-            f"{backlog['pending']} aggregate batches queued, the oldest for "
-            f"{backlog['oldest_s']:.0f} s: is a Celery worker consuming the 'feed' queue?"
-        )
-    return backlog
 
 
 def check_embedder() -> dict[str, Any]:
@@ -70,16 +63,26 @@ def check_embedder() -> dict[str, Any]:
     }
 
 
-CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
-    "database": check_database,
-    "redis": check_redis,
-    "celery": check_celery,
-    "feed_aggregates": check_feed_aggregates,
-    "embedder": check_embedder,
+# name -> (position in the report, check)
+_checks: dict[str, tuple[int, HealthCheck]] = {
+    "database": (10, check_database),
+    "redis": (20, check_redis),
+    "celery": (30, check_celery),
+    "embedder": (90, check_embedder),
 }
 
 
-def _run(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def health_check_register(name: str, check: HealthCheck, *, position: int = 50) -> None:
+    """Add (or replace) a named check; it raises to report its part as failing."""
+    _checks[name] = (position, check)
+
+
+def health_checks() -> dict[str, HealthCheck]:
+    """Every registered check, in report order."""
+    return {name: check for name, (_, check) in sorted(_checks.items(), key=lambda i: i[1][0])}
+
+
+def _run(check: HealthCheck) -> dict[str, Any]:
     started = time.monotonic()
     try:
         result = {"ok": True, **check()}
@@ -91,7 +94,7 @@ def _run(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    components = {name: _run(check) for name, check in CHECKS.items()}
+    components = {name: _run(check) for name, check in health_checks().items()}
     failing = [name for name, result in components.items() if not result["ok"]]
     body = {"status": "ok" if not failing else "degraded", "failing": failing, **components}
     return JsonResponse(body, status=503 if failing else 200)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework import throttling
 
-from tiktok.cache import SharedConnectionPool
+from tiktok.db.redis_pool import SharedConnectionPool
 
 
 @functools.cache

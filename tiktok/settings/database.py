@@ -6,7 +6,7 @@ import os
 
 import dj_database_url
 
-from tiktok import embedded
+from tiktok.dev import embedded
 
 from .env import VAR_DIR, env_int, env_str
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from tiktok import embedded
+from tiktok.dev import embedded
 
 from .env import VAR_DIR, env_int
 
@@ -20,7 +20,7 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
         "TIMEOUT": env_int("CACHE_TIMEOUT_SECONDS", 300),
-        "OPTIONS": {"pool_class": "tiktok.cache.SharedConnectionPool"},
+        "OPTIONS": {"pool_class": "tiktok.db.redis_pool.SharedConnectionPool"},
     }
 }
 

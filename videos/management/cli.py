@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
 from videos.models import Video, VideoStatus
+from videos.pipeline.local import pipeline_run
 from videos.services.ingest import IngestOutcome
+from videos.tasks import pipeline_enqueue
 
 WAIT_POLL_SECONDS = 2.0
 
@@ -43,8 +45,6 @@ def owner_for(username: str):  # noqa: ANN201
 
 def enqueuer(sync: bool) -> tuple[Callable[[Video], None], list[int]]:
     """The function that starts a video's pipeline, and the ids it was called with."""
-    from videos.pipeline import pipeline_enqueue, pipeline_run
-
     queued: list[int] = []
 
     def start(video: Video) -> None:

@@ -2,6 +2,7 @@
 
 from videos.models.engagement import Comment, Like, Save, Share
 from videos.models.video import (
+    STEP_ORDER,
     PipelineStep,
     Privacy,
     StepName,
@@ -12,6 +13,7 @@ from videos.models.video import (
 )
 
 __all__ = [
+    "STEP_ORDER",
     "Comment",
     "Like",
     "PipelineStep",

@@ -97,6 +97,10 @@ class StepName(models.TextChoices):
     PUBLISH = "publish"
 
 
+# The pipeline runs its steps in this order (the StepName order above).
+STEP_ORDER: list[str] = list(StepName)
+
+
 class StepState(models.TextChoices):
     PENDING = "pending"
     RUNNING = "running"

@@ -17,6 +17,7 @@ from videos.services.videos import (
     video_create_from_path,
     video_find_duplicate,
 )
+from videos.tasks import pipeline_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,6 @@ def video_ingest_file(
     enqueue=None,  # noqa: ANN001 - callable(video) that starts the pipeline
 ) -> IngestOutcome:
     """Create (or find) the video for one file; never raises for a bad file."""
-    from videos.pipeline import pipeline_enqueue
-
     enqueue = enqueue or (lambda video: pipeline_enqueue(video=video))
     source = source or str(path)
     try:

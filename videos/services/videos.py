@@ -9,10 +9,11 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
+from tiktok.db.sql import column, table
 from videos.media.probe import MediaInfo, probe_media
-from videos.models import PipelineStep, Privacy, StepName, Video
+from videos.models import STEP_ORDER, PipelineStep, Privacy, Video
 from videos.services.storage import storage_delete_tree, storage_put, video_prefix
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,6 @@ EXTENSION_BY_FORMAT = {
     "gif": ".gif",
     "avi": ".avi",
 }
-STEP_ORDER = [
-    StepName.TRANSCODE,
-    StepName.TRANSCRIBE,
-    StepName.EMBED,
-    StepName.TAG,
-    StepName.PUBLISH,
-]
 
 
 def file_sha256(path: Path) -> str:
@@ -146,3 +140,18 @@ def video_delete(*, video: Video) -> None:
     video.delete()
     storage_delete_tree(video_prefix(video_id))
     logger.info("deleted video %s and its files", video_id)
+
+
+def video_views_add(views: dict[int, int]) -> None:
+    """Add plays to the public view counters (the feed's aggregates flush calls this inside its
+    transaction); videos deleted meanwhile are skipped."""
+    rows = sorted((int(video_id), int(n)) for video_id, n in views.items() if n)
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(Video)} v SET {column(Video, 'view_count')} = "
+            f"v.{column(Video, 'view_count')} + d.n "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, n) WHERE v.id = d.id",
+            [[video_id for video_id, _ in rows], [n for _, n in rows]],
+        )

@@ -7,9 +7,10 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tagging import conf
+from profiles.models import User
 from tagging.evaluation import (
     DatasetError,
     EvaluatedVideo,
@@ -19,7 +20,11 @@ from tagging.evaluation import (
 )
 from tagging.models import Tag, VideoTag
 from tagging.scoring import POOLINGS
-from tagging.services import choose_tags, score_videos, tag_index_load
+from tagging.services.assign import choose_tags, score_videos
+from tagging.services.vectors import tag_index_load
+from videos.models import VideoEmbedding
+from videos.pipeline.local import pipeline_run
+from videos.services.videos import video_create_from_path, video_delete
 
 
 def _metrics_line(label: str, metrics: TaggingMetrics) -> str:
@@ -45,11 +50,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
-        from profiles.models import User
-        from videos.models import VideoEmbedding
-        from videos.pipeline import pipeline_run
-        from videos.services.videos import video_create_from_path, video_delete
-
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
         known = set(Tag.objects.filter(is_active=True).values_list("slug", flat=True))
         try:
@@ -87,9 +87,11 @@ class Command(BaseCommand):
                     )
             self.stdout.write(
                 f"videos={len(results)} labeled={sum(1 for r in results if r.expected)} "
-                f"pooling={conf.phrase_pooling()} template={conf.phrase_template()!r} "
-                f"min_confidence={conf.min_confidence()} relative_floor={conf.relative_floor()} "
-                f"max_tags={conf.max_tags()}"
+                f"pooling={settings.TAGGING_PHRASE_POOLING} "
+                f"template={settings.TAGGING_PHRASE_TEMPLATE!r} "
+                f"min_confidence={settings.TAGGING_MIN_CONFIDENCE} "
+                f"relative_floor={settings.TAGGING_RELATIVE_FLOOR} "
+                f"max_tags={settings.TAGGING_MAX_TAGS}"
             )
             self.stdout.write(_metrics_line("pipeline", tagging_metrics(results)))
             self._compare_poolings(videos, labeled, VideoEmbedding)

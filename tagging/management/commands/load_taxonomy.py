@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tagging.models import Tag
-from tagging.services import taxonomy_load
+from tagging.services.taxonomy import taxonomy_load
 from tagging.taxonomy import TaxonomyError, taxonomy_read
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "default_taxonomy.yaml"

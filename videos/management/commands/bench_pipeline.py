@@ -27,9 +27,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import override_settings
 from tqdm import tqdm
 
-from videos.models import PipelineStep, VideoStatus
-from videos.pipeline import pipeline_run
-from videos.services import STEP_ORDER, video_create_from_path, video_delete
+from videos.models import STEP_ORDER, PipelineStep, VideoStatus
+from videos.pipeline.local import pipeline_run
+from videos.services.videos import video_create_from_path, video_delete
 
 BENCH_USERNAME = "bench-pipeline"
 EMBEDDER_START_TIMEOUT_SECONDS = 300

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from videos.models import Video, VideoStatus
-from videos.pipeline import pipeline_enqueue, pipeline_run
-from videos.services import STEP_ORDER
+from videos.models import STEP_ORDER, Video, VideoStatus
+from videos.pipeline.local import pipeline_run
+from videos.tasks import pipeline_enqueue
 
 
 class Command(BaseCommand):

@@ -1,0 +1,186 @@
+"""Reading what one For You page is planned from: the viewer's feed state in Redis, the HNSW
+search and the viewer's context in PostgreSQL (at the same time, on two connections), then the
+facts of every candidate. `feed.page_plan.plan_page` turns the result into a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+from feed import candidates as sources
+from feed import state
+from feed.page_plan import (
+    CandidateFacts,
+    PageCandidates,
+    PlanSettings,
+    candidate_origins,
+    fresh_shortlist,
+)
+from feed.taste_maths import blend, session_gamma
+from feed.trending import trending_refresh
+
+TRENDING_READ = 200
+TRENDING_PERSONALISED = 30  # trending candidates of a personalised page (exploration only)
+
+
+def plan_settings() -> PlanSettings:
+    """The planner's knobs from the FEED_* settings."""
+    return PlanSettings(
+        exploration_share=settings.FEED_EXPLORATION_SHARE,
+        mmr_lambda=settings.FEED_MMR_LAMBDA,
+        max_per_creator=settings.FEED_MAX_PER_CREATOR,
+        coengagement_weight=settings.FEED_COENGAGEMENT_WEIGHT,
+        coengagement_share=settings.FEED_COENGAGEMENT_SHARE,
+        coengagement_min_count=settings.FEED_COENGAGEMENT_MIN_COUNT,
+        following_slots=settings.FEED_FOLLOWING_SLOTS,
+        page_duplicate_cosine=settings.FEED_PAGE_DUPLICATE_COSINE,
+        near_duplicate_cosine=settings.FEED_NEAR_DUPLICATE_COSINE,
+        freshness_weight=settings.FEED_FRESHNESS_WEIGHT,
+        quality_weight=settings.FEED_QUALITY_WEIGHT,
+        following_weight=settings.FEED_FOLLOWING_WEIGHT,
+    )
+
+
+@dataclass
+class PageInputs:
+    candidates: PageCandidates
+    liked_tags: set[str]  # tag slugs of the viewer's recent positives (what "because" may name)
+
+
+def _feed_state(owner: str, session_id: str, embedding_version: str | None) -> state.FeedState:
+    feed_state = state.feed_state_load(
+        owner=owner,
+        session_id=session_id,
+        trending_count=TRENDING_READ,
+        embedding_version=embedding_version,
+    )
+    if feed_state.trending_missing:
+        trending_refresh()
+        feed_state = state.feed_state_load(
+            owner=owner,
+            session_id=session_id,
+            trending_count=TRENDING_READ,
+            embedding_version=embedding_version,
+        )
+    return feed_state
+
+
+def page_inputs_read(
+    *,
+    viewer: Any,
+    user_id: int | None,
+    session_id: str,
+    embedding_version: str | None,
+    rng: np.random.Generator,
+) -> PageInputs:
+    """Everything a page is planned from, in three round trips to PostgreSQL (two at once)."""
+    owner = state.owner_key(user_id=user_id, session_id=session_id)
+    feed_state = _feed_state(owner, session_id, embedding_version)
+    dim = feed_state.version_dim
+    if embedding_version and dim is None:
+        dim = sources.version_dim(embedding_version)
+        if dim:
+            state.version_dim_remember(embedding_version, dim)
+    session = feed_state.session
+    if session.vector is not None and dim and len(session.vector) != dim:
+        session = state.SessionTaste()  # the session was built in another embedding version
+    gamma = session_gamma(session.weight, settings.FEED_SESSION_GAMMA_K)
+    # The HNSW search starts first, on a side connection: it runs while the context and the
+    # other sources' facts are read.
+    nearest = None
+    if embedding_version and dim:
+        nearest = sources.nearest_start(
+            user_id=user_id,
+            session=session.vector,
+            gamma=gamma,
+            embedding_version=embedding_version,
+            dim=dim,
+            limit=settings.FEED_CANDIDATES,
+        )
+    context = sources.viewer_context(
+        user_id=user_id,
+        embedding_version=embedding_version,
+        recent_positives=feed_state.recent_positives,
+        coengagement_limit=settings.FEED_COENGAGEMENT_CANDIDATES,
+    )
+    long_term = context.long_term
+    if (
+        long_term is not None
+        and session.vector is not None
+        and len(session.vector) != len(long_term)
+    ):  # another version's session, when the version's dimension was not known
+        session = state.SessionTaste()
+    taste = blend(long_term, session.vector, gamma)
+    excluded = feed_state.served | feed_state.seen | context.hidden_ids | {0}
+
+    trending = [video_id for video_id in feed_state.trending if video_id]
+    cold_start = list(feed_state.cold_start or []) if taste is None else []
+    if taste is not None:
+        # A personalised page takes only exploration picks from trending: its head is enough.
+        trending = [v for v in trending if v not in excluded][:TRENDING_PERSONALISED]
+    fresh = fresh_shortlist(feed_state.fresh or [], feed_state.fresh_stats, excluded, rng)
+    others = [context.following, list(context.coengaged), cold_start, trending, fresh]
+    rows = sources.facts_read(
+        viewer=viewer,
+        video_ids=list({v: None for ids in others for v in ids if v not in excluded}),
+        embedding_version=embedding_version,
+    )
+    nearest_ids, nearest_vectors = nearest.result() if nearest is not None else ([], {})
+    if taste is None:
+        nearest_ids = []
+    rows.update(
+        sources.facts_read(
+            viewer=viewer,
+            video_ids=[v for v in nearest_ids if v not in excluded and v not in rows],
+            embedding_version=embedding_version,
+            vectors=nearest_vectors,
+        )
+    )
+    candidate_sources = {
+        "following": context.following,
+        "coengaged": list(context.coengaged),
+        "nearest": nearest_ids,
+        "cold_start": cold_start,
+        "trending": trending,
+        "fresh": fresh,
+    }
+    origin, members = candidate_origins(candidate_sources, excluded)
+    facts = sources.facts_assemble(
+        rows=rows, video_ids=list(origin), dim=len(taste) if taste is not None else 0
+    )
+    negatives, strengths = _negatives(session, context.hidden_vectors, facts)
+    return PageInputs(
+        candidates=PageCandidates(
+            taste=taste,
+            sources=candidate_sources,
+            coengaged=context.coengaged,
+            facts=facts,
+            origin=origin,
+            members=members,
+            negatives=negatives,
+            negative_strengths=strengths,
+        ),
+        liked_tags=context.liked_tags,
+    )
+
+
+def _negatives(
+    session: state.SessionTaste, hidden: np.ndarray, facts: CandidateFacts
+) -> tuple[np.ndarray, list[float]]:
+    """Recent negatives of the session (skips) and the latest not-interested videos, as rows
+    of the candidates' dimension with their strengths."""
+    dim = facts.vectors.shape[1]
+    rows: list[np.ndarray] = []
+    strengths: list[float] = []
+    if len(session.strengths) and session.negatives.shape[1] == dim:
+        rows.extend(session.negatives)
+        strengths.extend(session.strengths.tolist())
+    if hidden.size and hidden.shape[1] == dim:
+        rows.extend(hidden)
+        strengths.extend([settings.FEED_NOT_INTERESTED_PENALTY] * len(hidden))
+    if not rows:
+        return np.zeros((0, dim), dtype=np.float32), []
+    return np.stack(rows), strengths

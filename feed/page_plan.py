@@ -1,0 +1,351 @@
+"""Planning one For You page from its candidates (pure numpy: no Django, no Redis, no SQL).
+
+`plan_page` scores the candidates (taste similarity, co-engagement, freshness, quality,
+following, minus what resembles recent negatives), fills the reserved slots (followed creators,
+strongly co-engaged videos), the personal slots by MMR with a creator cap, the exploration slots
+(fresh videos by Thompson sampling, trending, the most different of the nearest), and
+interleaves them. `feed.page_inputs` reads what it needs; the evaluator and tests call it
+directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from feed import ranking
+
+PERSONAL_SOURCES = ("following", "coengaged", "nearest")
+# Source priority: the first source that proposed a candidate is its origin (its reason).
+SOURCE_ORDER = ("following", "coengaged", "nearest", "cold_start", "trending", "fresh")
+FRESH_SHORTLIST = 12  # fresh candidates per page, pre-drawn by Thompson sampling
+BURIED_SCORE = -5.0  # below this a candidate (a near-duplicate of a rejected video) is never shown
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """The ranking knobs (FEED_* settings; defaults follow the design)."""
+
+    exploration_share: float = 0.2
+    mmr_lambda: float = 0.7
+    max_per_creator: int = 2
+    coengagement_weight: float = 0.3
+    coengagement_share: float = 0.25
+    coengagement_min_count: int = 2
+    following_slots: int = 2
+    page_duplicate_cosine: float = 0.97
+    near_duplicate_cosine: float = 0.92
+    freshness_weight: float = 0.05
+    quality_weight: float = 0.1
+    following_weight: float = 0.1
+
+
+@dataclass
+class CandidateFacts:
+    """Column arrays over the candidates the viewer may see, in one order."""
+
+    ids: list[int]
+    owners: list[int]
+    age_hours: np.ndarray
+    impressions: np.ndarray
+    plays: np.ndarray
+    finishes: np.ndarray
+    likes: np.ndarray
+    vectors: np.ndarray
+    has_vector: np.ndarray
+
+
+@dataclass
+class PageCandidates:
+    """Everything a page is planned from."""
+
+    taste: np.ndarray | None  # the blended taste; None: cold start
+    sources: dict[str, list[int]]  # candidate ids per source (SOURCE_ORDER names), best first
+    coengaged: dict[int, int]  # co-engagement counts with the recent positives
+    facts: CandidateFacts  # of every candidate the viewer may see, in `origin` order
+    origin: dict[int, str]  # first source (in SOURCE_ORDER) that proposed each candidate
+    members: dict[int, set[str]]  # every source that proposed each candidate
+    negatives: np.ndarray  # vectors of recent negatives (skips, not interested), [n, dim]
+    negative_strengths: list[float]
+
+
+@dataclass
+class PagePlan:
+    """What was picked and why, before cards are built."""
+
+    video_ids: list[int] = field(default_factory=list)
+    kinds: dict[int, str] = field(default_factory=dict)
+    cold_start: bool = False
+
+
+def candidate_origins(
+    sources: dict[str, Sequence[int]], excluded: set[int]
+) -> tuple[dict[int, str], dict[int, set[str]]]:
+    """(origin, members) of every candidate not excluded: the first source in SOURCE_ORDER that
+    proposed it, and every source that did."""
+    origin: dict[int, str] = {}
+    members: dict[int, set[str]] = {}
+    for name in SOURCE_ORDER:
+        for video_id in sources.get(name, ()):
+            if video_id not in excluded:
+                origin.setdefault(video_id, name)
+                members.setdefault(video_id, set()).add(name)
+    return origin, members
+
+
+def fresh_shortlist(
+    fresh: Sequence[int],
+    stats: dict[int, tuple[float, float]],
+    excluded: set[int],
+    rng: np.random.Generator,
+) -> list[int]:
+    """The fresh videos a page considers: a Thompson draw on completion over the whole fresh
+    list, from its (finishes, exposures), keeps the FRESH_SHORTLIST most promising (the
+    exploration step then draws again among them on live counts)."""
+    ids = [v for v in fresh if v not in excluded]
+    if len(ids) <= FRESH_SHORTLIST:
+        return ids
+    counts = np.asarray([stats.get(v, (0.0, 0.0)) for v in ids])
+    draws = ranking.thompson_sample(counts[:, 0], counts[:, 1], rng)
+    return [ids[i] for i in np.argsort(-draws, kind="stable")[:FRESH_SHORTLIST]]
+
+
+def candidate_scores(candidates: PageCandidates, config: PlanSettings) -> np.ndarray:
+    """Each candidate's score: taste similarity plus the boosts, minus negative penalties;
+    cold start orders category tops first, then trending, by their list order."""
+    facts, taste = candidates.facts, candidates.taste
+    vectors = facts.vectors
+    similarity = vectors @ taste if taste is not None else np.zeros(len(facts.ids))
+    co_counts = np.asarray(
+        [candidates.coengaged.get(video_id, 0) for video_id in facts.ids], dtype=float
+    )
+    co_boost = np.log1p(co_counts) / np.log1p(co_counts.max()) if co_counts.max() > 0 else 0.0
+    exposures = np.maximum(facts.impressions, facts.plays)
+    followed = set(candidates.sources.get("following", ()))
+    score = (
+        similarity
+        + config.coengagement_weight * co_boost
+        + config.freshness_weight * ranking.freshness_boost(facts.age_hours)
+        + config.quality_weight
+        * ranking.quality_boost(facts.finishes, exposures, facts.likes, facts.plays)
+        + config.following_weight
+        * np.asarray([video_id in followed for video_id in facts.ids], dtype=float)
+    )
+    score = score - ranking.negative_penalty(
+        vectors,
+        candidates.negatives,
+        candidates.negative_strengths,
+        config.near_duplicate_cosine,
+    )
+    if taste is None:
+        cold_start = list(candidates.sources.get("cold_start", ()))
+        trending = [v for v in candidates.sources.get("trending", ()) if v not in cold_start]
+        order = {vid: i for i, vid in enumerate(cold_start + trending)}
+        score = score - 1e-3 * np.asarray([order.get(v, len(order)) for v in facts.ids])
+    return score
+
+
+def plan_page(
+    candidates: PageCandidates,
+    *,
+    limit: int,
+    explore: bool,
+    rng: np.random.Generator,
+    config: PlanSettings,
+) -> PagePlan:
+    """Choose the page's videos from its candidates (see the module docstring)."""
+    facts, taste = candidates.facts, candidates.taste
+    plan = PagePlan(cold_start=taste is None)
+    if not facts.ids:
+        return plan
+    vectors = facts.vectors
+    score = candidate_scores(candidates, config)
+    members = candidates.members
+    personal_names = ("cold_start", "trending", "following") if taste is None else PERSONAL_SOURCES
+    # Near-duplicates of what the user rejected are buried: out of every pool.
+    buried = score < BURIED_SCORE
+    personal_set = set(personal_names)
+    personal = np.asarray([not members[v].isdisjoint(personal_set) for v in facts.ids]) & ~buried
+
+    explore_slots = int(round(limit * config.exploration_share)) if explore else 0
+    explore_slots = min(explore_slots, limit - 1) if limit > 1 else 0
+    personal_slots = limit - explore_slots
+    creator_counts: dict[int, int] = {}  # one creator budget across every part of the page
+
+    def mmr_pick(indexes: Sequence[int], count: int, on_page: list[int]) -> list[int]:
+        """MMR over these candidates, against what is already on the page."""
+        indexes = [int(i) for i in indexes]
+        chosen_here = ranking.mmr_select(
+            score[indexes],
+            vectors[indexes],
+            count,
+            config.mmr_lambda,
+            creators=[facts.owners[i] for i in indexes],
+            max_per_creator=config.max_per_creator,
+            creator_counts=creator_counts,
+            selected_vectors=vectors[on_page] if on_page else None,
+            duplicate_cosine=config.page_duplicate_cosine,
+        )
+        return [indexes[j] for j in chosen_here]
+
+    # Reserved picks first: followed creators' new videos, then strongly co-engaged videos.
+    followed = set(candidates.sources.get("following", ()))
+    coengaged = candidates.coengaged
+    picked: list[int] = []
+    reserved = (
+        ([i for i, v in enumerate(facts.ids) if v in followed], config.following_slots),
+        (
+            [
+                i
+                for i, v in enumerate(facts.ids)
+                if coengaged.get(v, 0) >= config.coengagement_min_count
+            ],
+            int(personal_slots * config.coengagement_share),
+        ),
+    )
+    for indexes, budget in reserved:
+        indexes = [i for i in indexes if i not in picked and score[i] > BURIED_SCORE]
+        budget = min(budget, personal_slots - len(picked))
+        if indexes and budget > 0:
+            picked += mmr_pick(indexes, budget, picked)
+    picked_set = set(picked)
+    pool = [i for i in np.flatnonzero(personal) if i not in picked_set]
+    if pool:
+        picked += mmr_pick(pool, personal_slots - len(picked), picked)
+    origin = candidates.origin
+    kinds = {i: _kind(origin[facts.ids[i]], taste is None) for i in picked}
+
+    explored: list[int] = []
+    if explore_slots:
+        explored_kinds = _exploration(
+            facts=facts,
+            members=members,
+            nearest=candidates.sources.get("nearest", ()),
+            trending=candidates.sources.get("trending", ()),
+            score=score,
+            taken=set(picked),
+            slots=explore_slots,
+            creator_counts=creator_counts,
+            max_per_creator=config.max_per_creator,
+            rng=rng,
+        )
+        for index, kind in explored_kinds:
+            kinds[index] = kind
+        explored = [index for index, _ in explored_kinds]
+    # A short personal pool or exploration: fill from whatever is left, best score first.
+    chosen = picked + explored
+    if len(chosen) < limit:
+        chosen_set = set(chosen)
+        rest = [i for i in range(len(facts.ids)) if i not in chosen_set and not buried[i]]
+        if rest:
+            for index in mmr_pick(rest, limit - len(chosen), chosen):
+                kinds[index] = _kind(origin[facts.ids[index]], taste is None)
+                picked.append(index)
+    ordered = interleave(picked, explored, limit)
+    plan.video_ids = [facts.ids[i] for i in ordered]
+    plan.kinds = {facts.ids[i]: kinds[i] for i in ordered}
+    return plan
+
+
+def _kind(origin: str, cold_start: bool) -> str:
+    if origin == "following":
+        return "following"
+    if cold_start and origin in ("cold_start", "nearest", "coengaged"):
+        return "cold_start"
+    if origin in ("nearest", "coengaged"):
+        return "personalized"
+    return origin  # trending / fresh / cold_start
+
+
+def _exploration(
+    *,
+    facts: CandidateFacts,
+    members: dict[int, set[str]],
+    nearest: Sequence[int],
+    trending: Sequence[int],
+    score: np.ndarray,
+    taken: set[int],
+    slots: int,
+    creator_counts: dict[int, int],
+    max_per_creator: int,
+    rng: np.random.Generator,
+) -> list[tuple[int, str]]:
+    """Exploration picks: fresh videos by Thompson sampling on completion (half the slots,
+    at least one), then alternately the top trending video and the most different video among
+    the nearest 500 (diverse-within-top-500)."""
+    ids = facts.ids
+    chosen: list[tuple[int, str]] = []
+
+    def allowed(index: int) -> bool:
+        return index not in taken and creator_counts.get(facts.owners[index], 0) < max_per_creator
+
+    def take(index: int, kind: str) -> None:
+        taken.add(index)
+        creator_counts[facts.owners[index]] = creator_counts.get(facts.owners[index], 0) + 1
+        chosen.append((index, kind))
+
+    fresh = [
+        i
+        for i, video_id in enumerate(ids)
+        if "fresh" in members[video_id] and score[i] > BURIED_SCORE
+    ]
+    if fresh:
+        draws = ranking.thompson_sample(
+            facts.finishes[fresh], np.maximum(facts.impressions, facts.plays)[fresh], rng
+        )
+        for j in np.argsort(-draws):
+            if len(chosen) >= max(1, slots // 2):
+                break
+            if allowed(fresh[j]):
+                take(fresh[j], "fresh")
+    position = {video_id: i for i, video_id in enumerate(ids)}
+    trending_queue = [position[v] for v in trending if v in position]
+    diverse_pool = [position[v] for v in nearest if v in position]
+    turn = 0
+    while len(chosen) < slots:
+        progress = False
+        for kind in ("trending", "explore") if turn % 2 == 0 else ("explore", "trending"):
+            if len(chosen) >= slots:
+                break
+            if kind == "trending":
+                candidate = next(
+                    (i for i in trending_queue if allowed(i) and score[i] > BURIED_SCORE), None
+                )
+            else:
+                candidate = _most_different(facts.vectors, diverse_pool, taken, allowed, score)
+            if candidate is not None:
+                take(candidate, kind)
+                progress = True
+        turn += 1
+        if not progress:
+            break
+    return chosen
+
+
+def _most_different(vectors, pool, taken, allowed, score):  # noqa: ANN001, ANN202
+    options = [i for i in pool if allowed(i) and score[i] > BURIED_SCORE]
+    if not options:
+        return None
+    if not taken:
+        return options[0]
+    on_page = vectors[sorted(taken)]
+    closeness = (vectors[options] @ on_page.T).max(axis=1)
+    return options[int(np.argmin(closeness))]
+
+
+def interleave(personal: list[int], explored: list[int], limit: int) -> list[int]:
+    """Personal picks in order with exploration items spread evenly through the page."""
+    total = min(limit, len(personal) + len(explored))
+    slots = {int((k + 1) * total / (len(explored) + 1)) for k in range(len(explored))}
+    result: list[int] = []
+    personal_iter, explored_iter = iter(personal), iter(explored)
+    for index in range(total):
+        source = explored_iter if index in slots else personal_iter
+        item = next(source, None)
+        if item is None:
+            item = next(personal_iter if source is explored_iter else explored_iter, None)
+        if item is not None:
+            result.append(item)
+    return result

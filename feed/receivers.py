@@ -1,0 +1,41 @@
+"""How the feed reacts to what the videos app announces (connected in FeedConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from feed.aggregates import aggregates_backlog
+from feed.scheduling import lists_refresh_soon
+from feed.services import interaction_emit
+
+
+def on_video_published(sender: Any, *, video_id: int, **kwargs: Any) -> None:
+    """A newly ready video reaches the fresh and cold-start lists within seconds."""
+    lists_refresh_soon()
+
+
+def on_engagement_recorded(
+    sender: Any,
+    *,
+    user: Any,
+    session_id: str,
+    video: Any,
+    type: str,
+    **kwargs: Any,  # noqa: A002
+) -> None:
+    """A like, save or share teaches the feed as the same event sent by a client would."""
+    interaction_emit(user=user, session_id=session_id, video=video, type=type)
+
+
+def check_feed_aggregates() -> dict[str, Any]:
+    """Health: the aggregates interaction requests queue are being applied (a worker consumes
+    the feed queue): the oldest queued batch is younger than FEED_AGGREGATES_STALE_SECONDS."""
+    backlog = aggregates_backlog()
+    if backlog["oldest_s"] > settings.FEED_AGGREGATES_STALE_SECONDS:
+        raise RuntimeError(
+            f"{backlog['pending']} aggregate batches queued, the oldest for "
+            f"{backlog['oldest_s']:.0f} s: is a Celery worker consuming the 'feed' queue?"
+        )
+    return backlog

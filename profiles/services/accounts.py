@@ -1,0 +1,135 @@
+"""Account writes: registration, API tokens, and profile edits (with a safe avatar re-encode)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+from rest_framework.authtoken.models import Token
+
+from profiles.models import User
+
+# Names that collide with routes such as /api/users/me or /@admin.
+RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
+# Larger sources are refused before decoding (a small file can expand to gigabytes of pixels).
+MAX_AVATAR_SOURCE_PIXELS = 40_000_000
+AVATAR_SIDE_PIXELS = 512
+AVATAR_JPEG_QUALITY = 88
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+MAX_DISPLAY_NAME_CHARS = 64
+MAX_BIO_CHARS = 280
+
+
+@transaction.atomic
+def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
+    """Create an account; raises ValidationError naming the field on bad input."""
+    if username.lower() in RESERVED_USERNAMES:
+        raise ValidationError({"username": ["this username is reserved"]})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["this username is taken"]})
+    user = User(username=username, email=email, display_name=display_name or username)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_token(*, user: User) -> str:
+    """The API token for token-authenticated clients (created on first use)."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def user_token_revoke(*, user: User) -> None:
+    Token.objects.filter(user=user).delete()
+
+
+def avatar_image_clean(upload) -> ContentFile:  # noqa: ANN001 - an UploadedFile
+    """Validate an uploaded image and re-encode it as a square JPEG.
+
+    Re-encoding drops EXIF (location) and anything smuggled after the image data, so what is
+    served is only ever pixels.
+    """
+    max_bytes = settings.MAX_AVATAR_BYTES
+    if upload.size > max_bytes:
+        raise ValidationError({"avatar": [f"image is larger than {max_bytes // (1024 * 1024)} MB"]})
+    raw = upload.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as probe:
+                image_format = probe.format
+                width, height = probe.size
+                probe.verify()
+            if image_format not in AVATAR_FORMATS:
+                raise ValidationError(
+                    {"avatar": [f"use a JPEG, PNG, WebP or GIF image, not {image_format}"]}
+                )
+            if width * height > MAX_AVATAR_SOURCE_PIXELS:
+                raise ValidationError({"avatar": ["image has too many pixels"]})
+            with Image.open(io.BytesIO(raw)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError({"avatar": ["not a valid image"]}) from None
+    except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
+        raise ValidationError({"avatar": ["not a valid image"]}) from exc
+    side = min(AVATAR_SIDE_PIXELS, image.width, image.height)
+    square = ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    square.save(out, format="JPEG", quality=AVATAR_JPEG_QUALITY)
+    return ContentFile(out.getvalue(), name=f"avatar-{uuid.uuid4().hex[:12]}.jpg")
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    avatar=_UNSET,  # noqa: ANN001 - an UploadedFile, None to remove, unset to keep
+) -> User:
+    """Edit the profile fields that were given; text is stored as typed (plain text)."""
+    errors: dict[str, list[str]] = {}
+    if display_name is not None:
+        display_name = display_name.strip()
+        if len(display_name) > MAX_DISPLAY_NAME_CHARS:
+            errors["display_name"] = [
+                f"display name is longer than {MAX_DISPLAY_NAME_CHARS} characters"
+            ]
+        user.display_name = display_name
+    if bio is not None:
+        bio = bio.strip()
+        if len(bio) > MAX_BIO_CHARS:
+            errors["bio"] = [f"bio is longer than {MAX_BIO_CHARS} characters"]
+        user.bio = bio
+    if errors:
+        raise ValidationError(errors)
+
+    old_avatar_name = user.avatar.name if user.avatar else ""
+    if avatar is not _UNSET:
+        if avatar is None:
+            user.avatar = None
+        else:
+            cleaned = avatar_image_clean(avatar)
+            user.avatar.save(cleaned.name, cleaned, save=False)
+    user.save()
+    if avatar is not _UNSET and old_avatar_name and old_avatar_name != (user.avatar.name or ""):
+        storage = user.avatar.storage
+        name = old_avatar_name
+        transaction.on_commit(lambda: storage.delete(name))
+    return user

@@ -1,0 +1,16 @@
+// Read-only feed state for the browser tests and debugging (window.reelsFeed).
+
+export function exposeFeedState(state, signals) {
+  window.reelsFeed = {
+    get active() {
+      return state.active;
+    },
+    get count() {
+      return state.slides.length;
+    },
+    players() {
+      return state.slides.filter((slide) => slide.video).map((slide) => slide.index);
+    },
+    flush: () => signals.flush(),
+  };
+}

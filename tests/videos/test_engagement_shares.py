@@ -1,0 +1,77 @@
+"""Shares: counted for anyone who may see the video, with a shareable link."""
+
+from __future__ import annotations
+
+import pytest
+
+from feed.models import Interaction
+from tests.factories import UserFactory, VideoFactory
+from tests.support.errors import assert_error_shape
+from videos.models import Privacy, Share
+
+pytestmark = pytest.mark.django_db
+
+
+def test_share_returns_count_and_link(client_for, video):
+    response = client_for(UserFactory()).post(
+        f"/api/videos/{video.pk}/share", {"channel": "copy_link"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"shares": 1, "url": f"/v/{video.pk}"}
+
+
+def test_share_records_the_channel(client_for, video):
+    client_for(UserFactory()).post(
+        f"/api/videos/{video.pk}/share", {"channel": "copy_link"}, format="json"
+    )
+
+    assert Share.objects.get(video=video).channel == "copy_link"
+
+
+def test_share_without_a_body_is_counted(client_for, video):
+    response = client_for(UserFactory()).post(f"/api/videos/{video.pk}/share")
+
+    assert response.json()["shares"] == 1
+
+
+def test_every_share_is_counted(client_for, video):
+    client = client_for(UserFactory())
+    client.post(f"/api/videos/{video.pk}/share")
+
+    response = client.post(f"/api/videos/{video.pk}/share")
+
+    assert response.json()["shares"] == 2
+
+
+def test_anonymous_share_is_counted(client_for, video):
+    response = client_for(None).post(f"/api/videos/{video.pk}/share")
+
+    assert response.status_code == 200
+    assert Share.objects.get(video=video).user is None
+
+
+def test_share_emits_a_share_interaction(client_for, video):
+    sharer = UserFactory()
+
+    client_for(sharer).post(f"/api/videos/{video.pk}/share")
+
+    assert Interaction.objects.filter(user=sharer, video=video, type="share").exists()
+
+
+def test_share_with_a_malformed_channel_is_400(client_for, video):
+    response = client_for(UserFactory()).post(
+        f"/api/videos/{video.pk}/share", {"channel": "<script>"}, format="json"
+    )
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert "channel" in body["fields"]
+    assert not Share.objects.exists()
+
+
+def test_share_of_a_private_video_is_404(client_for):
+    private = VideoFactory(privacy=Privacy.PRIVATE)
+
+    response = client_for(None).post(f"/api/videos/{private.pk}/share")
+
+    assert_error_shape(response, 404)

@@ -1,0 +1,161 @@
+"""`make run`: the whole stack in the foreground on embedded defaults.
+
+Starts (or joins) the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
+migrates, loads the default taxonomy once, then runs the embedder service, the ASGI web server,
+a Celery worker (media), a Celery worker for the feed queue and Celery beat as child processes
+with prefixed output. Ctrl-C (or SIGTERM)
+stops the children, then releases the embedded servers, so the next run reuses the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tiktok.dev import embedded
+from tiktok.dev.processes import celery_argv, daphne_argv
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+STOP_GRACE_SECONDS = 20.0
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+
+
+def _stream(name: str, pipe) -> None:  # noqa: ANN001 - a text pipe
+    for line in iter(pipe.readline, ""):
+        sys.stdout.write(f"[{name:8}] {line}")
+        sys.stdout.flush()
+
+
+def stack_environment(var_dir: Path) -> dict[str, str]:
+    """The environment every child gets: explicit service URLs, offline models, dev defaults."""
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "tiktok.settings")
+    env.setdefault("EMBEDDER_URL", "http://127.0.0.1:8100")
+    env["PYTHONUNBUFFERED"] = "1"
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = embedded.postgres_url(var_dir / "pgdata")
+    if not env.get("REDIS_URL"):
+        env["REDIS_URL"] = embedded.redis_url(var_dir / "redis")
+    return env
+
+
+def children(host: str, port: int, embedder_port: int, var_dir: Path) -> list[Child]:
+    python = sys.executable
+    return [
+        Child(
+            "embedder",
+            [python, "-m", "embedder_service", "--host", "127.0.0.1", "--port", str(embedder_port)],
+        ),
+        Child("web", daphne_argv(host, port)),
+        Child(
+            "worker",
+            celery_argv(
+                "worker", "-l", "info", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2")
+            ),
+        ),
+        # The feed queue's small tasks (aggregates, trending) never wait behind media work.
+        Child(
+            "feed-worker",
+            celery_argv("worker", "-l", "info", "-Q", "feed", "--pool", "solo", "-n", "feed@%h"),
+        ),
+        Child(
+            "beat", celery_argv("beat", "-l", "info", "-s", str(var_dir / "celerybeat-schedule"))
+        ),
+    ]
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def _stop(procs: list[Child]) -> None:
+    for child in procs:
+        if child.process and child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in procs:
+        if child.process is None:
+            continue
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8000")))
+    parser.add_argument("--embedder-port", type=int, default=8100)
+    args = parser.parse_args(argv)
+
+    var_dir = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    procs: list[Child] = []
+    try:
+        env = stack_environment(var_dir)
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "load_taxonomy", "--default", "--if-empty")
+        procs = children(args.host, args.port, args.embedder_port, var_dir)
+        for child in procs:
+            child.process = subprocess.Popen(
+                child.argv,
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
+            threading.Thread(
+                target=_stream, args=(child.name, child.process.stdout), daemon=True
+            ).start()
+        print(
+            f"stack up: web http://{args.host}:{args.port}  "
+            f"embedder http://127.0.0.1:{args.embedder_port}  (Ctrl-C stops everything)",
+            flush=True,
+        )
+        while not stopping.is_set():
+            dead = [c for c in procs if c.process and c.process.poll() is not None]
+            if dead:
+                print(
+                    f"{dead[0].name} exited with {dead[0].process.returncode}; stopping", flush=True
+                )
+                return 1
+            stopping.wait(0.5)
+        return 0
+    finally:
+        print("stopping...", flush=True)
+        _stop(procs)
+        embedded.redis_stop()
+        embedded.postgres_stop()
+        print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

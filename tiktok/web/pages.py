@@ -1,0 +1,41 @@
+"""What every app's HTML pages render with: the viewer's context for the page's JavaScript, the
+not-found page, and a safe `next` redirect target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def page_viewer(request: HttpRequest) -> Any:
+    """The signed-in user looking at the page, or None."""
+    return request.user if request.user.is_authenticated else None
+
+
+def viewer_context(request: HttpRequest) -> dict[str, Any]:
+    """What the page's JavaScript needs to know about the person looking at it."""
+    viewer = page_viewer(request)
+    if viewer is None:
+        return {"authenticated": False, "username": None}
+    return {"authenticated": True, "username": viewer.username}
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(request, template, {"viewer": viewer_context(request), **context}, status=status)
+
+
+def page_not_found(request: HttpRequest, what: str) -> HttpResponse:
+    return render_page(request, "pages/not_found.html", {"what": what}, status=404)
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    """The `next` query parameter when it points at this site, else `default`."""
+    target = request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=False):
+        return target
+    return default

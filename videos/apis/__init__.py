@@ -1,0 +1,2 @@
+"""The videos app's JSON API: upload and detail (`videos`), engagement (`engagement`), creator
+profiles and lists (`creators`)."""

@@ -1,0 +1,88 @@
+"""Videos API: upload, detail, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tiktok.api.errors import error_body
+from tiktok.errors import Forbidden, InvalidInput, UnsupportedMedia
+from videos.media.probe import MediaRejected
+from videos.selectors.videos import video_detail, video_for_viewer
+from videos.serializers import VideoUploadSerializer
+from videos.services.videos import video_create_from_path, video_delete
+from videos.tasks import pipeline_enqueue
+from videos.uploads import upload_too_large, use_disk_upload_handlers
+
+# Problems with the file's limits are 400; files that are not video at all are 415.
+LIMIT_CODES = {"too_long", "resolution_too_large"}
+
+
+class VideoUploadApi(APIView):
+    """POST /api/videos: multipart `file`, `caption`, `privacy` -> 201 {id, status}.
+
+    A second upload of the same bytes by the same user is 409 with the existing video's id.
+    """
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_scope = "uploads"
+
+    def initial(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        use_disk_upload_handlers(request._request)
+        super().initial(request, *args, **kwargs)
+
+    def post(self, request):  # noqa: ANN001
+        serializer = VideoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise upload_too_large()
+        try:
+            try:
+                path = Path(upload.temporary_file_path())
+            except AttributeError:
+                raise InvalidInput("upload was not stored on disk", code="upload_failed") from None
+            video, created = video_create_from_path(
+                owner=request.user,
+                path=path,
+                caption=serializer.validated_data["caption"],
+                privacy=serializer.validated_data["privacy"],
+                original_filename=upload.name,
+            )
+        except MediaRejected as exc:
+            kind = InvalidInput if exc.code in LIMIT_CODES else UnsupportedMedia
+            raise kind(str(exc), code=exc.code) from exc
+        finally:
+            upload.close()
+        if not created:
+            body = error_body("duplicate_upload", "you already uploaded this video")
+            return Response(
+                {**body, "id": video.pk, "status": video.status}, status=status.HTTP_409_CONFLICT
+            )
+        pipeline_enqueue(video=video)
+        video.refresh_from_db(fields=["status"])
+        return Response({"id": video.pk, "status": video.status}, status=status.HTTP_201_CREATED)
+
+
+class VideoDetailApi(APIView):
+    """GET /api/videos/<id> (card + transcript + steps), DELETE by the owner."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get(self, request, pk: int):  # noqa: ANN001
+        video = video_for_viewer(video_id=pk, viewer=request.user)
+        return Response(video_detail(video=video, viewer=request.user))
+
+    def delete(self, request, pk: int):  # noqa: ANN001
+        video = video_for_viewer(video_id=pk, viewer=request.user)
+        if video.owner_id != request.user.pk:
+            raise Forbidden("only the owner can delete a video", code="not_owner")
+        video_delete(video=video)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,77 @@
+"""Pages of videos: upload, one video, and a creator's profile (their header and video grid).
+
+They read through the same visibility rules and card shape as the API; everything interactive
+is plain JavaScript in static/js calling the JSON API. `video_grid` is the grid every page of
+video lists uses (profiles here, tags in the tagging app).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from profiles.selectors import user_active_by_username
+from tiktok.errors import NotFound
+from tiktok.web.pages import page_not_found, page_viewer, render_page
+from videos.cards import video_cards
+from videos.models import Video
+from videos.selectors.creators import creator_profile, user_videos
+from videos.selectors.videos import video_for_viewer
+
+GRID_PAGE_SIZE = 24
+
+
+def video_grid(request: HttpRequest, videos: QuerySet[Video]) -> dict[str, Any]:
+    """One page of a video grid (cards in the API's shape) with page links."""
+    paginator = Paginator(videos, GRID_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "cards": video_cards(videos=list(page.object_list), viewer=page_viewer(request)),
+        "page": page,
+    }
+
+
+@ensure_csrf_cookie
+def upload_page(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"/login?next={request.path}")
+    max_minutes = settings.MAX_VIDEO_DURATION_SECONDS // 60
+    return render_page(request, "pages/upload.html", {"max_minutes": max_minutes})
+
+
+@ensure_csrf_cookie
+def profile_page(request: HttpRequest, username: str) -> HttpResponse:
+    owner = user_active_by_username(username=username)
+    if owner is None:
+        return page_not_found(request, f"@{username}")
+    viewer = page_viewer(request)
+    profile = creator_profile(user=owner, viewer=viewer)
+    videos = user_videos(user=owner, viewer=viewer).order_by("-created_at", "-id")
+    return render_page(
+        request, "pages/profile.html", {"profile": profile, **video_grid(request, videos)}
+    )
+
+
+@ensure_csrf_cookie
+def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
+    viewer = page_viewer(request)
+    try:
+        video = video_for_viewer(video_id=video_id, viewer=viewer)
+    except NotFound:
+        return page_not_found(request, "this video")
+    card = video_cards(videos=[video], viewer=viewer)[0]
+    return render_page(request, "pages/video.html", {"card": card})
+
+
+urlpatterns = [
+    path("upload", upload_page, name="page-upload"),
+    path("@<str:username>", profile_page, name="page-profile"),
+    path("v/<int:video_id>", video_page, name="page-video"),
+]

@@ -1,0 +1,93 @@
+"""What running one pipeline step means, for the Celery tasks and for in-process runs alike:
+state transitions, which errors are retried, which failures still publish, and what publishing
+announces."""
+
+from __future__ import annotations
+
+import logging
+
+from videos.events import video_published_announce
+from videos.models import STEP_ORDER, PipelineStep, StepName, StepState, Video, VideoStatus
+from videos.pipeline.errors import StepPermanentError, StepSkipped, StepTransientError
+from videos.pipeline.outputs import StepOutput
+from videos.pipeline.progress import step_finish, step_start, steps_reset, video_set_status
+from videos.pipeline.steps import OPTIONAL_STEPS, OUTPUT_TYPES, STEPS
+
+logger = logging.getLogger(__name__)
+
+MAX_STEP_RETRIES = 5
+RETRY_BASE_SECONDS = 5
+RETRY_MAX_SECONDS = 300
+
+
+def retry_countdown_s(retries: int) -> int:
+    """Exponential backoff: 5, 10, 20, 40, 80 ... seconds, capped."""
+    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+
+
+def steps_from(from_step: str, *, only: bool = False) -> list[str]:
+    if from_step not in STEP_ORDER:
+        raise ValueError(f"unknown step {from_step!r}; steps are {', '.join(STEP_ORDER)}")
+    names = STEP_ORDER[STEP_ORDER.index(from_step) :]
+    return names[:1] if only else names
+
+
+def step_inputs(video: Video, name: str) -> list[StepOutput]:
+    """The stored outputs of the earlier steps this step takes, typed."""
+    needs = STEPS[name].needs
+    details = dict(
+        PipelineStep.objects.filter(video=video, name__in=needs).values_list("name", "detail")
+    )
+    return [OUTPUT_TYPES[need].from_detail(details.get(need) or {}) for need in needs]
+
+
+def step_run(*, video_id: int, name: str, final_attempt: bool = True) -> bool:
+    """Run one step for a video and record the outcome. Returns False when the video is gone
+    or has failed (later steps then do nothing). Raises StepTransientError when the step should
+    be retried later (only when not final_attempt)."""
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None:
+        return False
+    if video.status == VideoStatus.FAILED:
+        return False
+    step = step_start(video=video, name=name)
+    try:
+        output = STEPS[name].run(video, *step_inputs(video, name))
+    except StepSkipped as exc:
+        step_finish(video=video, step=step, state=StepState.SKIPPED, error=str(exc))
+        return True
+    except StepTransientError as exc:
+        if not final_attempt:
+            step_finish(video=video, step=step, state=StepState.PENDING, error=str(exc))
+            raise
+        return _step_failed(video, step, name, f"gave up after {step.attempts} attempts: {exc}")
+    except StepPermanentError as exc:
+        return _step_failed(video, step, name, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad video never takes the worker down
+        logger.exception("step %s of video %s crashed", name, video_id)
+        return _step_failed(video, step, name, f"{type(exc).__name__}: {exc}")
+    step_finish(video=video, step=step, state=StepState.DONE, detail=output.as_detail())
+    if name == StepName.PUBLISH:
+        video_set_status(video=video, status=VideoStatus.READY)
+        video_published_announce(video_id=video.pk)
+    return True
+
+
+def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> bool:
+    step_finish(video=video, step=step, state=StepState.FAILED, error=error)
+    if name in OPTIONAL_STEPS:
+        return True  # publish without a transcript / without tags
+    if video.status == VideoStatus.READY:
+        # A failed re-embed keeps the published video (and its old vectors) in the feed.
+        return False
+    video_set_status(video=video, status=VideoStatus.FAILED, failure_reason=f"{name}: {error}")
+    return False
+
+
+def pipeline_prepare(video: Video, names: list[str]) -> None:
+    """Mark the steps pending before a (re)run; the video shows as processing unless it is a
+    re-embed or re-tag of a ready video, which stays in the feed while it runs."""
+    steps_reset(video=video, names=names)
+    keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
+    if not keep_ready:
+        video_set_status(video=video, status=VideoStatus.PROCESSING)

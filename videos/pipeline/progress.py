@@ -1,0 +1,97 @@
+"""Step and video state transitions, each broadcast to the video's status websocket group."""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from videos.models import PipelineStep, StepState, Video, VideoStatus
+from videos.selectors.videos import video_status
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 2000
+
+
+def status_group(video_id: int) -> str:
+    return f"video-status-{int(video_id)}"
+
+
+def video_status_broadcast(*, video: Video) -> None:
+    """Send {"type": "status", "video": {...}} to everyone watching this video's status. A
+    missing channel layer never breaks the pipeline."""
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        async_to_sync(layer.group_send)(
+            status_group(video.pk), {"type": "status", "video": video_status(video=video)}
+        )
+    except Exception as exc:  # noqa: BLE001 - status pushes are best effort
+        logger.warning("status broadcast for video %s failed: %s", video.pk, exc)
+
+
+def step_get(*, video: Video, name: str) -> PipelineStep:
+    step, _ = PipelineStep.objects.get_or_create(video=video, name=name)
+    return step
+
+
+def step_start(*, video: Video, name: str) -> PipelineStep:
+    step = step_get(video=video, name=name)
+    step.state = StepState.RUNNING
+    step.attempts += 1
+    step.started_at = timezone.now()
+    step.finished_at = None
+    step.duration_s = None
+    step.save(update_fields=["state", "attempts", "started_at", "finished_at", "duration_s"])
+    video_status_broadcast(video=video)
+    return step
+
+
+def step_finish(
+    *,
+    video: Video,
+    step: PipelineStep,
+    state: str,
+    error: str = "",
+    detail: dict | None = None,
+) -> PipelineStep:
+    """Record how a step attempt ended; `state` pending means "will retry"."""
+    now = timezone.now()
+    step.state = state
+    step.last_error = (error or "")[:MAX_ERROR_CHARS]
+    if detail is not None:
+        step.detail = detail
+    step.finished_at = now
+    if step.started_at is not None:
+        step.duration_s = (now - step.started_at).total_seconds()
+    step.save(update_fields=["state", "last_error", "detail", "finished_at", "duration_s"])
+    video_status_broadcast(video=video)
+    return step
+
+
+def steps_reset(*, video: Video, names: list[str]) -> None:
+    """Mark steps pending again before a (re)run."""
+    for name in names:
+        step_get(video=video, name=name)
+    video.steps.filter(name__in=names).update(
+        state=StepState.PENDING,
+        last_error="",
+        started_at=None,
+        finished_at=None,
+        duration_s=None,
+    )
+
+
+def video_set_status(*, video: Video, status: str, failure_reason: str = "") -> None:
+    video.status = status
+    video.failure_reason = failure_reason[:MAX_ERROR_CHARS]
+    fields = ["status", "failure_reason"]
+    if status == VideoStatus.READY and video.published_at is None:
+        video.published_at = timezone.now()
+        fields.append("published_at")
+    video.save(update_fields=fields)
+    video_status_broadcast(video=video)

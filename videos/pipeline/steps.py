@@ -1,0 +1,266 @@
+"""The five pipeline steps. Each gets the video and the typed outputs of the earlier steps it
+needs (videos.pipeline.outputs), does its work, writes its results and returns its own output;
+each is idempotent (a re-run replaces its outputs).
+
+The tag step runs the tagger an app above videos registers (`tagger_register`: the tagging
+app's, from its AppConfig.ready()); with none registered the step is skipped."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection, transaction
+
+from embedder_service.client import EmbedderRejected, EmbedderUnavailable
+from tiktok.embedder import embedder_client
+from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
+from videos.media.probe import MediaRejected, probe_media
+from videos.media.transcode import TranscodeLimits, transcode
+from videos.models import StepName, Video, VideoEmbedding
+from videos.pipeline.errors import StepPermanentError, StepSkipped, StepTransientError
+from videos.pipeline.outputs import (
+    EmbedOutput,
+    PublishOutput,
+    StepOutput,
+    TagOutput,
+    TranscodeOutput,
+    TranscribeOutput,
+)
+from videos.services.storage import (
+    storage_delete_tree,
+    storage_local_path,
+    storage_put,
+    video_prefix,
+)
+from videos.vector_index import hnsw_index_ensure
+
+logger = logging.getLogger(__name__)
+
+
+def transcode_limits() -> TranscodeLimits:
+    return TranscodeLimits(
+        max_duration_s=float(settings.MAX_VIDEO_DURATION_SECONDS),
+        max_short_side_px=int(settings.MAX_VIDEO_DIMENSION_PIXELS),
+        preset=settings.TRANSCODE_X264_PRESET,
+    )
+
+
+def step_transcode(video: Video) -> TranscodeOutput:
+    """Probe, transcode to MP4 + HLS, and store poster, thumbnail, frames and ASR audio."""
+    if not video.original:
+        raise StepPermanentError("the video has no original file")
+    prefix = video_prefix(video.pk)
+    limits = transcode_limits()
+    with ExitStack() as stack:
+        source = stack.enter_context(storage_local_path(video.original.name))
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="transcode-")))
+        try:
+            info = probe_media(source, max_duration_s=limits.max_duration_s)
+            result = transcode(source, workdir, info, limits)
+            playlist = mp4_to_hls(result.mp4, workdir / "hls")
+        except MediaRejected as exc:
+            raise StepPermanentError(str(exc)) from exc
+        except Exception as exc:
+            # FFmpeg errors on hostile files land here too: permanent, never a crashed worker.
+            logger.exception("transcode of video %s failed", video.pk)
+            raise StepPermanentError(f"cannot transcode the file: {exc}") from exc
+        for folder in ("hls", "frames"):
+            storage_delete_tree(prefix + folder)
+        if default_storage.exists(prefix + "audio.wav"):
+            default_storage.delete(prefix + "audio.wav")
+        for segment in sorted(playlist.parent.iterdir()):
+            if segment.name != HLS_PLAYLIST_NAME:
+                storage_put(prefix + "hls/" + segment.name, segment)
+        # The playlist last, so a player never sees it before its segments.
+        video.hls_playlist.name = storage_put(prefix + "hls/" + HLS_PLAYLIST_NAME, playlist)
+        video.mp4.name = storage_put(prefix + "video.mp4", result.mp4)
+        video.poster.name = storage_put(prefix + "poster.jpg", result.poster)
+        video.thumbnail.name = storage_put(prefix + "thumb.jpg", result.thumbnail)
+        frames = [storage_put(prefix + "frames/" + p.name, p) for p in result.frames]
+        audio = storage_put(prefix + "audio.wav", result.audio_wav) if result.audio_wav else ""
+    video.duration_s = result.duration_s
+    video.width, video.height = result.width, result.height
+    video.fps = result.fps
+    video.has_audio = result.has_audio
+    updated = Video.objects.filter(pk=video.pk).update(
+        mp4=video.mp4.name,
+        hls_playlist=video.hls_playlist.name,
+        poster=video.poster.name,
+        thumbnail=video.thumbnail.name,
+        duration_s=video.duration_s,
+        width=video.width,
+        height=video.height,
+        fps=video.fps,
+        has_audio=video.has_audio,
+    )
+    if not updated:
+        # Deleted while we worked: leave no orphan files behind.
+        storage_delete_tree(prefix)
+        raise StepPermanentError("the video was deleted during transcoding")
+    return TranscodeOutput(
+        frames=frames,
+        audio=audio,
+        source=info.as_dict(),
+        rotation=result.rotation,
+        decode_errors=result.decode_errors,
+    )
+
+
+def step_transcribe(video: Video, transcoded: TranscodeOutput) -> TranscribeOutput:
+    """Speech to text through the embedder; no audio track is a skip, not a failure."""
+    audio = transcoded.audio
+    if not video.has_audio or not audio:
+        raise StepSkipped("the video has no audio track")
+    with storage_local_path(audio) as wav, embedder_client() as client:
+        try:
+            result = client.transcribe(wav)
+        except EmbedderUnavailable as exc:
+            raise StepTransientError(str(exc)) from exc
+        except EmbedderRejected as exc:
+            raise StepPermanentError(str(exc)) from exc
+    video.transcript = (result.get("text") or "").strip()
+    video.transcript_language = (result.get("language") or "")[:16]
+    video.transcript_segments = [
+        {
+            "start": round(float(s["start"]), 3),
+            "end": round(float(s["end"]), 3),
+            "text": str(s["text"]).strip(),
+        }
+        for s in result.get("segments") or []
+    ]
+    video.save(update_fields=["transcript", "transcript_language", "transcript_segments"])
+    return TranscribeOutput(
+        language=video.transcript_language,
+        language_probability=result.get("language_probability"),
+        chars=len(video.transcript),
+    )
+
+
+def step_embed(video: Video, transcoded: TranscodeOutput) -> EmbedOutput:
+    """One vector from frames + transcript + caption, stored for the embedder's version."""
+    frames = transcoded.frames
+    if not frames:
+        raise StepPermanentError("no sampled frames to embed (transcode first)")
+    with ExitStack() as stack:
+        paths = [stack.enter_context(storage_local_path(name)) for name in frames]
+        client = stack.enter_context(embedder_client())
+        try:
+            result = client.embed_video(paths, video.transcript, video.caption)
+        except EmbedderUnavailable as exc:
+            raise StepTransientError(str(exc)) from exc
+        except EmbedderRejected as exc:
+            raise StepPermanentError(str(exc)) from exc
+    VideoEmbedding.objects.update_or_create(
+        video=video,
+        embedding_version=result.embedding_version,
+        defaults={
+            "dim": result.dim,
+            "embedding": result.video_embedding,
+            "missing": list(result.missing),
+        },
+    )
+    _index_ensure(result.embedding_version, result.dim)
+    return EmbedOutput(
+        embedding_version=result.embedding_version, dim=result.dim, missing=list(result.missing)
+    )
+
+
+def _index_ensure(embedding_version: str, dim: int) -> None:
+    """Make sure the version's HNSW index exists (cheap when it does). A failure costs only
+    speed, so it is logged, never fatal to the step."""
+    try:
+        with transaction.atomic():
+            # Inside an outer transaction (tests, bulk scripts) deferred FK checks would block
+            # CREATE INDEX; run them now.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            hnsw_index_ensure(embedding_version=embedding_version, dim=dim)
+    except DatabaseError as exc:
+        logger.warning("HNSW index for %s not ensured: %s", embedding_version, exc)
+
+
+class VideoTagger(Protocol):
+    """Chooses and stores a video's tags from its vector; returns the tag slugs, best first."""
+
+    def __call__(
+        self, *, video_id: int, caption: str, vector: np.ndarray, embedding_version: str
+    ) -> list[str]: ...
+
+
+_tagger: list[VideoTagger] = []
+
+
+def tagger_register(tagger: VideoTagger) -> None:
+    """Install the tagger the tag step runs (one; a later call replaces it)."""
+    _tagger[:] = [tagger]
+
+
+def step_tag(video: Video, embedded: EmbedOutput) -> TagOutput:
+    """Tags from the vector the embed step produced (the registered tagger chooses them)."""
+    if not _tagger:
+        raise StepSkipped("no tagger is installed")
+    embedding = (
+        VideoEmbedding.objects.filter(video=video, embedding_version=embedded.embedding_version)
+        .only("embedding")
+        .first()
+    )
+    if embedding is None:
+        raise StepPermanentError(f"video {video.pk} has no embedding to tag from")
+    try:
+        slugs = _tagger[0](
+            video_id=video.pk,
+            caption=video.caption,
+            vector=np.asarray(embedding.embedding, dtype=np.float32),
+            embedding_version=embedded.embedding_version,
+        )
+    except EmbedderUnavailable as exc:
+        raise StepTransientError(str(exc)) from exc
+    return TagOutput(tags=list(slugs))
+
+
+def step_publish(video: Video, embedded: EmbedOutput) -> PublishOutput:
+    """Check the video is playable and embedded; the caller marks it ready."""
+    if not video.mp4 or not default_storage.exists(video.mp4.name):
+        raise StepPermanentError("no playable rendition")
+    version = embedded.embedding_version
+    embeddings = VideoEmbedding.objects.filter(video=video)
+    if version:
+        embeddings = embeddings.filter(embedding_version=version)
+    if not embeddings.exists():
+        raise StepPermanentError("no embedding")
+    return PublishOutput(embedding_version=version)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step's function and the earlier steps whose outputs it takes, in argument order."""
+
+    run: Callable[..., StepOutput]
+    needs: tuple[str, ...] = ()
+
+
+STEPS: dict[str, Step] = {
+    StepName.TRANSCODE: Step(step_transcode),
+    StepName.TRANSCRIBE: Step(step_transcribe, needs=(StepName.TRANSCODE,)),
+    StepName.EMBED: Step(step_embed, needs=(StepName.TRANSCODE,)),
+    StepName.TAG: Step(step_tag, needs=(StepName.EMBED,)),
+    StepName.PUBLISH: Step(step_publish, needs=(StepName.EMBED,)),
+}
+OUTPUT_TYPES: dict[str, type] = {
+    StepName.TRANSCODE: TranscodeOutput,
+    StepName.TRANSCRIBE: TranscribeOutput,
+    StepName.EMBED: EmbedOutput,
+    StepName.TAG: TagOutput,
+    StepName.PUBLISH: PublishOutput,
+}
+# Steps whose failure still lets the video be published (graceful degradation).
+OPTIONAL_STEPS = {StepName.TRANSCRIBE, StepName.TAG}

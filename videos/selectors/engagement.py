@@ -1,0 +1,134 @@
+"""Engagement reads: the video a viewer may act on, comment threads and their JSON shape."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from profiles.selectors import hidden_user_ids
+from profiles.viewers import is_signed_in
+from tiktok.errors import NotFound
+from videos.models import Comment, Video
+from videos.visibility import visible_videos
+
+REPLY_PREVIEW_COUNT = 3
+
+
+def comment_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa: ANN001
+    """A comment on a video this viewer may see, else 404."""
+    comment = (
+        Comment.objects.select_related("video", "video__owner", "author")
+        .filter(
+            pk=comment_id,
+            video__in=visible_videos(viewer=viewer, include_own_unready=True).values("pk"),
+        )
+        .first()
+    )
+    if comment is None:
+        raise NotFound("no such comment")
+    return comment
+
+
+def comment_can_delete(*, comment: Comment, actor) -> bool:  # noqa: ANN001
+    """The author and the video's owner may delete a comment."""
+    if not is_signed_in(actor):
+        return False
+    return actor.pk in (comment.author_id, comment.video.owner_id)
+
+
+def comments_top_level(*, video: Video, viewer) -> QuerySet[Comment]:  # noqa: ANN001
+    """Top-level comments with their visible reply counts (ordering is the paginator's)."""
+    hidden = hidden_user_ids(viewer=viewer)
+    return (
+        Comment.objects.filter(video=video, parent__isnull=True)
+        .exclude(author_id__in=hidden)
+        .select_related("author")
+        .annotate(
+            reply_count=Count("replies", filter=~Q(replies__author_id__in=hidden), distinct=True)
+        )
+    )
+
+
+def comment_replies(*, video: Video, parent_id: int, viewer) -> QuerySet[Comment]:  # noqa: ANN001
+    """Replies of one top-level comment on this video; 404 if there is no such comment."""
+    if not Comment.objects.filter(pk=parent_id, video=video).exists():
+        raise NotFound("no such comment")
+    hidden = hidden_user_ids(viewer=viewer)
+    return (
+        Comment.objects.filter(video=video, parent_id=parent_id)
+        .exclude(author_id__in=hidden)
+        .select_related("author")
+    )
+
+
+def _reply_previews(*, parent_ids: list[int], viewer) -> dict[int, list[Comment]]:  # noqa: ANN001
+    """The first few replies (oldest first) of each parent, in one query."""
+    if not parent_ids:
+        return {}
+    hidden = hidden_user_ids(viewer=viewer)
+    replies = (
+        Comment.objects.filter(parent_id__in=parent_ids)
+        .exclude(author_id__in=hidden)
+        .select_related("author")
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("parent_id")], order_by=[F("created_at"), F("id")]
+            )
+        )
+        .filter(position__lte=REPLY_PREVIEW_COUNT)
+        .order_by("parent_id", "created_at", "id")
+    )
+    previews: dict[int, list[Comment]] = defaultdict(list)
+    for reply in replies:
+        previews[reply.parent_id].append(reply)
+    return previews
+
+
+def _comment_json(*, comment: Comment, video: Video, viewer, replies: list) -> dict[str, Any]:  # noqa: ANN001
+    author = comment.author
+    comment.video = video  # comment_can_delete needs the owner; no extra query
+    return {
+        "id": comment.pk,
+        "body": comment.body,
+        "created_at": comment.created_at.isoformat(),
+        "author": {
+            "id": author.pk,
+            "username": author.username,
+            "display_name": author.display_name or author.username,
+            "avatar_url": author.avatar.url if author.avatar else None,
+        },
+        "parent_id": comment.parent_id,
+        "reply_count": getattr(comment, "reply_count", 0),
+        "replies": replies,
+        "can_delete": comment_can_delete(comment=comment, actor=viewer),
+    }
+
+
+def comments_json(
+    *,
+    comments: list[Comment],
+    video: Video,
+    viewer,
+    with_replies: bool = True,  # noqa: ANN001
+) -> list[dict[str, Any]]:
+    """Serialise a page of comments; top-level ones carry a preview of their replies."""
+    previews = (
+        _reply_previews(parent_ids=[c.pk for c in comments if c.parent_id is None], viewer=viewer)
+        if with_replies
+        else {}
+    )
+    return [
+        _comment_json(
+            comment=comment,
+            video=video,
+            viewer=viewer,
+            replies=[
+                _comment_json(comment=reply, video=video, viewer=viewer, replies=[])
+                for reply in previews.get(comment.pk, [])
+            ],
+        )
+        for comment in comments
+    ]

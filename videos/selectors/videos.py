@@ -1,0 +1,71 @@
+"""A video's status and steps, and its detail page data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tiktok.errors import NotFound
+from videos.cards import video_cards
+from videos.models import STEP_ORDER, PipelineStep, Video
+from videos.visibility import visible_videos
+
+STEP_RANK = {name: rank for rank, name in enumerate(STEP_ORDER)}
+
+
+def video_for_viewer(*, video_id: int, viewer) -> Video:  # noqa: ANN001
+    """The video if this viewer may see it (owners see their unready ones), else 404.
+
+    Hidden and missing videos answer the same, so a private video's existence never leaks.
+    """
+    video = (
+        visible_videos(viewer=viewer, include_own_unready=True)
+        .select_related("owner")
+        .filter(pk=video_id)
+        .first()
+    )
+    if video is None:
+        raise NotFound("no such video")
+    return video
+
+
+def video_steps(*, video: Video) -> list[dict[str, Any]]:
+    """The pipeline steps of a video in pipeline order, in the shape the API and websocket use."""
+    steps = sorted(
+        PipelineStep.objects.filter(video=video), key=lambda step: STEP_RANK.get(step.name, 99)
+    )
+    return [
+        {
+            "name": step.name,
+            "state": step.state,
+            "attempts": step.attempts,
+            "last_error": step.last_error,
+            "duration_s": round(step.duration_s, 3) if step.duration_s is not None else None,
+        }
+        for step in steps
+    ]
+
+
+def video_status(*, video: Video) -> dict[str, Any]:
+    """What the status websocket sends: {id, status, failure_reason, steps}."""
+    return {
+        "id": video.pk,
+        "status": video.status,
+        "failure_reason": video.failure_reason,
+        "steps": video_steps(video=video),
+    }
+
+
+def video_detail(*, video: Video, viewer=None) -> dict[str, Any]:  # noqa: ANN001
+    """The video card plus transcript, probe results, provenance and pipeline steps."""
+    card = video_cards(videos=[video], viewer=viewer)[0]
+    return {
+        **card,
+        "transcript": video.transcript,
+        "transcript_language": video.transcript_language,
+        "transcript_segments": video.transcript_segments,
+        "failure_reason": video.failure_reason,
+        "fps": video.fps,
+        "has_audio": video.has_audio,
+        "source_url": video.source_url,
+        "steps": video_steps(video=video),
+    }

@@ -1,0 +1,170 @@
+"""Engagement writes: likes, saves, shares and comments, with race-free counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+
+from profiles.viewers import is_signed_in
+from tiktok.errors import Forbidden
+from videos.events import engagement_announce
+from videos.models import Comment, Like, Save, Share, Video
+from videos.models.engagement import MAX_COMMENT_CHARS
+from videos.selectors.engagement import comment_can_delete
+
+MAX_SHARE_CHANNEL_CHARS = 32
+
+
+@dataclass(frozen=True)
+class ToggleResult:
+    """The viewer's state after a like/save toggle and the video's counter."""
+
+    active: bool
+    count: int
+    changed: bool
+
+
+def _counter_add(*, video: Video, field: str, delta: int) -> int:
+    """Add delta to a counter in SQL (no lost updates) and return the committed-so-far value."""
+    queryset = Video.objects.filter(pk=video.pk)
+    # Clamped at zero: the column is unsigned, and a past miscount must not turn into a 500.
+    queryset.update(**{field: Greatest(F(field) + delta, Value(0))})
+    value = queryset.values_list(field, flat=True).first() or 0
+    setattr(video, field, value)
+    return value
+
+
+def _emit(*, user, session_id: str, video: Video, type: str) -> None:  # noqa: ANN001, A002
+    """Announce the engagement (the feed learns from it); the user's action stands even if a
+    receiver fails (it is logged)."""
+    engagement_announce(
+        user=user if is_signed_in(user) else None, session_id=session_id, video=video, type=type
+    )
+
+
+def _toggle_on(*, model, user, video: Video, field: str) -> ToggleResult:  # noqa: ANN001
+    # The row and its counter change in one transaction; the feed event is emitted after it
+    # commits (by the caller), so the public functions are not @transaction.atomic themselves.
+    with transaction.atomic():
+        # get_or_create retries the read on IntegrityError, so two racing likes by the same
+        # user create one row and only the winner bumps the counter.
+        _, created = model.objects.get_or_create(user=user, video=video)
+        if created:
+            count = _counter_add(video=video, field=field, delta=1)
+        else:
+            count = Video.objects.filter(pk=video.pk).values_list(field, flat=True).first() or 0
+    return ToggleResult(active=True, count=count, changed=created)
+
+
+def _toggle_off(*, model, user, video: Video, field: str) -> ToggleResult:  # noqa: ANN001
+    with transaction.atomic():
+        deleted, _ = model.objects.filter(user=user, video=video).delete()
+        if deleted:
+            count = _counter_add(video=video, field=field, delta=-1)
+        else:
+            count = Video.objects.filter(pk=video.pk).values_list(field, flat=True).first() or 0
+    return ToggleResult(active=False, count=count, changed=bool(deleted))
+
+
+def like_create(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+    """Like a video; liking twice is a no-op (one row, one count, one event)."""
+    result = _toggle_on(model=Like, user=user, video=video, field="like_count")
+    if result.changed:
+        _emit(user=user, session_id=session_id, video=video, type="like")
+    return result
+
+
+def like_delete(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+    """Remove a like; unliking a video that is not liked is a no-op."""
+    result = _toggle_off(model=Like, user=user, video=video, field="like_count")
+    if result.changed:
+        _emit(user=user, session_id=session_id, video=video, type="unlike")
+    return result
+
+
+def save_create(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+    """Save (bookmark) a video; saving twice is a no-op."""
+    result = _toggle_on(model=Save, user=user, video=video, field="save_count")
+    if result.changed:
+        _emit(user=user, session_id=session_id, video=video, type="save")
+    return result
+
+
+def save_delete(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+    """Remove a save; unsaving a video that is not saved is a no-op."""
+    result = _toggle_off(model=Save, user=user, video=video, field="save_count")
+    if result.changed:
+        _emit(user=user, session_id=session_id, video=video, type="unsave")
+    return result
+
+
+def share_create(*, user, video: Video, channel: str = "", session_id: str = "") -> int:  # noqa: ANN001
+    """Count a share (anonymous visitors too: user is None) and return the share count."""
+    channel = (channel or "").strip()
+    if len(channel) > MAX_SHARE_CHANNEL_CHARS:
+        raise ValidationError(
+            {"channel": [f"channel is longer than {MAX_SHARE_CHANNEL_CHARS} characters"]}
+        )
+    sharer = user if is_signed_in(user) else None
+    with transaction.atomic():
+        Share.objects.create(user=sharer, video=video, channel=channel)
+        count = _counter_add(video=video, field="share_count", delta=1)
+    _emit(user=sharer, session_id=session_id, video=video, type="share")
+    return count
+
+
+def comment_body_clean(body: str) -> str:
+    """Strip the body and enforce the length limit; the text is stored as typed (plain text)."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": ["comment is empty"]})
+    if len(body) > MAX_COMMENT_CHARS:
+        raise ValidationError(
+            {"body": [f"comment is longer than {MAX_COMMENT_CHARS} characters ({len(body)})"]}
+        )
+    if "\x00" in body:
+        raise ValidationError({"body": ["comment contains a NUL character"]})
+    return body
+
+
+@transaction.atomic
+def comment_create(*, author, video: Video, body: str, parent_id: int | None = None) -> Comment:  # noqa: ANN001
+    """Post a comment or a reply.
+
+    Replies are one level deep: replying to a reply attaches the new comment to that reply's
+    top-level parent (the thread stays flat, as on TikTok).
+    """
+    body = comment_body_clean(body)
+    parent = None
+    if parent_id is not None:
+        # Locking the parent serialises with its deletion, so a reply never outlives its parent
+        # uncounted.
+        parent = Comment.objects.select_for_update().filter(pk=parent_id, video=video).first()
+        if parent is None:
+            raise ValidationError({"parent_id": ["no such comment on this video"]})
+        if parent.parent_id is not None:
+            parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
+    comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
+    _counter_add(video=video, field="comment_count", delta=1)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor) -> int:  # noqa: ANN001
+    """Delete a comment and its replies; returns how many comments were removed."""
+    if not comment_can_delete(comment=comment, actor=actor):
+        raise Forbidden(
+            "only the author or the video's owner may delete this comment",
+            code="permission_denied",
+        )
+    locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    if locked is None:  # deleted by a concurrent request: nothing left to count
+        return 0
+    removed = 1 + Comment.objects.filter(parent=locked).count()
+    locked.delete()  # replies go with it (on_delete=CASCADE)
+    _counter_add(video=comment.video, field="comment_count", delta=-removed)
+    return removed
