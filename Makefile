@@ -42,6 +42,7 @@ bench-embedder: venv
 	DEBUG=1 $(BIN)/python -m embedder_service.bench
 
 bench-pipeline: venv system-deps
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py bench_pipeline
 
 bench-feed: venv

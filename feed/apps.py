@@ -23,15 +23,15 @@ class FeedConfig(AppConfig):
 
 
 def candidates_within_ef_search(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001, ANN003, ARG001
-    """An HNSW scan returns at most hnsw.ef_search rows: asking for more candidates than that
-    silently returns fewer."""
-    if settings.FEED_CANDIDATES > settings.HNSW_EF_SEARCH:
+    """Without iterative scans an HNSW scan returns at most hnsw.ef_search rows: asking for more
+    candidates than that silently returns fewer."""
+    if settings.HNSW_ITERATIVE_SCAN == "off" and settings.FEED_CANDIDATES > settings.HNSW_EF_SEARCH:
         return [
             checks.Error(
                 f"FEED_CANDIDATES ({settings.FEED_CANDIDATES}) is above HNSW_EF_SEARCH "
                 f"({settings.HNSW_EF_SEARCH}): the HNSW scan would return at most "
                 f"{settings.HNSW_EF_SEARCH} candidates",
-                hint="raise HNSW_EF_SEARCH or lower FEED_CANDIDATES",
+                hint="raise HNSW_EF_SEARCH, lower FEED_CANDIDATES, or turn HNSW_ITERATIVE_SCAN on",
                 id="feed.E001",
             )
         ]

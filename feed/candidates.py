@@ -276,9 +276,16 @@ def _taste_sql(dim: int, *, with_session: bool) -> str:
     return f"COALESCE({long_term.format(taste=blended)}, %s::vector({d}))"
 
 
-def _nearest_sql(*, embedding_version: str, dim: int, with_session: bool) -> str:
+def _nearest_sql(
+    *, embedding_version: str, dim: int, with_session: bool, excluding: bool = False
+) -> str:
     """The HNSW search for the viewer's blended taste: (video_id, vector_send), nearest first.
-    Parameters: the taste's (`_taste_sql`), then the limit."""
+    `excluding` leaves out given videos inside the scan (an iterative scan keeps going until
+    the limit is met by others). Parameters: the taste's (`_taste_sql`), with `excluding` the
+    excluded ids (an array literal), then the limit."""
+    extra = "AND (SELECT v FROM q) IS NOT NULL"
+    if excluding:
+        extra += " AND e.video_id <> ALL(%s::bigint[])"
     return (
         f"WITH q AS MATERIALIZED (SELECT {_taste_sql(dim, with_session=with_session)} AS v) "
         + nearest_scan_sql(
@@ -287,7 +294,7 @@ def _nearest_sql(*, embedding_version: str, dim: int, with_session: bool) -> str
             columns="e.video_id, vector_send(e.embedding)",
             query_sql="(SELECT v FROM q)",
             limit_sql="%s",
-            extra_where="AND (SELECT v FROM q) IS NOT NULL",
+            extra_where=extra,
         )
     )
 
@@ -318,17 +325,24 @@ def nearest_start(
     embedding_version: str,
     dim: int,
     limit: int,
+    excluded: Sequence[int] = (),
+    inline: bool = False,
 ) -> NearestSearch:
     """Start the pgvector search for the viewer's taste u = blend(u_long, u_sess, gamma) on a
     side connection (see tiktok.db.side_reads): the long-term taste is read inside the statement,
     so the search need not wait for the viewer-context query. The HNSW scan's rows carry the
-    vectors (reading them there measured cheaper than a lookup per candidate later). It finds
-    nothing when the viewer has no taste in this version."""
+    vectors (reading them there measured cheaper than a lookup per candidate later). Videos in
+    `excluded` are skipped inside the scan; `inline` runs it on the request's own connection
+    when `.result()` is asked for. It finds nothing when the viewer has no taste in this
+    version."""
     if user_id is None and session is None:
         return NearestSearch(None, embedding_version)
     with_session = session is not None and float(np.linalg.norm(session)) > EPSILON
     statement = _nearest_sql(
-        embedding_version=embedding_version, dim=dim, with_session=with_session
+        embedding_version=embedding_version,
+        dim=dim,
+        with_session=with_session,
+        excluding=bool(excluded),
     )
     params: list[Any]
     if with_session:
@@ -342,7 +356,13 @@ def nearest_start(
         ]
     else:
         params = [user_id, embedding_version]
+    if excluded:
+        params.append(int_array(excluded))
     params.append(int(limit))
+    if inline:
+        return NearestSearch(
+            SideRead(lambda conn: binary_read(conn, statement, params), None), embedding_version
+        )
     return NearestSearch(
         side_read(lambda conn: binary_read(conn, statement, params)), embedding_version
     )

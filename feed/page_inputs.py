@@ -24,6 +24,9 @@ from feed.trending import trending_refresh
 
 TRENDING_READ = 200
 TRENDING_PERSONALISED = 30  # trending candidates of a personalised page (exploration only)
+# Fewer unseen videos than this among the nearest: the search is repeated, excluding the seen
+# ones inside the scan (cheap searches for everybody, full pools for heavy viewers).
+NEAREST_UNSEEN_MIN = 100
 
 
 def plan_settings() -> PlanSettings:
@@ -131,6 +134,19 @@ def page_inputs_read(
     nearest_ids, nearest_vectors = nearest.result() if nearest is not None else ([], {})
     if taste is None:
         nearest_ids = []
+    elif sum(1 for v in nearest_ids if v not in excluded) < NEAREST_UNSEEN_MIN and dim:
+        # The viewer has seen most of their neighbourhood: search again, leaving out what they
+        # have seen inside the scan, which (pgvector 0.8's iterative scan) then reaches further.
+        nearest_ids, nearest_vectors = sources.nearest_start(
+            user_id=user_id,
+            session=session.vector,
+            gamma=gamma,
+            embedding_version=embedding_version,
+            dim=dim,
+            limit=settings.FEED_CANDIDATES,
+            excluded=sorted(excluded - {0}),
+            inline=True,
+        ).result()
     rows.update(
         sources.facts_read(
             viewer=viewer,

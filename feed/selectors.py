@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from embedder_service.client import EmbedderError
@@ -25,14 +26,14 @@ from feed.page_plan import plan_page
 from feed.vector_reads import video_vectors
 from profiles.models import Follow, User
 from profiles.viewers import viewer_id
-from tagging.models import VideoTag
+from tagging.models import Tag, VideoTag
 from tiktok.embedder import EMBEDDER_QUICK_TIMEOUT_SECONDS, embedder_client
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
 from videos.vector_index import nearest_videos
 from videos.versions import active_embedding_version
-from videos.visibility import visible_videos
+from videos.visibility import visible_videos, visible_where
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ PREFETCH_ITEMS = 3
 SEARCH_INSTRUCTION = "Given a search query, retrieve short videos that match it"
 SEARCH_CURSOR_SALT = "feed.search.cursor"
 SEARCH_CANDIDATES = 500
+# Similar videos: MMR picks the page from this many times `limit` nearest visible ones.
+SIMILAR_POOL_FACTOR = 5
 
 
 def page_limit_check(limit: Any) -> int:
@@ -130,14 +133,16 @@ def video_similar(*, viewer: Any, video_id: int, limit: int) -> dict[str, Any]:
     )
     if vector is None:
         return {"items": []}
-    neighbours = nearest_videos(query=vector, embedding_version=version, limit=limit * 5 + 1)
-    ids = [vid for vid, _ in neighbours if vid != video.pk]
-    visible = {
-        vid: owner
-        for vid, owner in visible_videos(viewer=viewer)
-        .filter(pk__in=ids)
-        .values_list("id", "owner_id")
-    }
+    where, params = visible_where(viewer=viewer)
+    videos_table = connection.ops.quote_name(Video._meta.db_table)
+    neighbours = nearest_videos(
+        query=vector,
+        embedding_version=version,
+        limit=limit * SIMILAR_POOL_FACTOR,
+        video_where=(f"{where} AND {videos_table}.id <> %s", [*params, video.pk]),
+    )
+    ids = [vid for vid, _ in neighbours]
+    visible = dict(Video.objects.filter(pk__in=ids).values_list("id", "owner_id"))
     ids = [vid for vid in ids if vid in visible]
     similarity = dict(neighbours)
     vectors_by_id = video_vectors(video_ids=ids, embedding_version=version)
@@ -184,6 +189,16 @@ def _query_vector(q: str, version: str | None) -> list[float] | None:
     return result.embeddings[0]
 
 
+def _tagged_sql() -> str:
+    """A condition on the videos table: the video carries the active tag of slug %s."""
+    quote = connection.ops.quote_name
+    videos, video_tags, tags = (quote(model._meta.db_table) for model in (Video, VideoTag, Tag))
+    return (
+        f"EXISTS (SELECT 1 FROM {video_tags} JOIN {tags} ON {tags}.id = {video_tags}.tag_id "
+        f"WHERE {video_tags}.video_id = {videos}.id AND {tags}.slug = %s AND {tags}.is_active)"
+    )
+
+
 def video_search(
     *, viewer: Any, q: str, tag: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
@@ -203,15 +218,18 @@ def video_search(
     vector = _query_vector(q, version) if q else None
     if vector is not None and version:
         method = "semantic"
+        where, params = visible_where(viewer=viewer)
+        if tag:
+            where, params = f"{where} AND {_tagged_sql()}", [*params, tag]
         neighbours = nearest_videos(
             query=vector,
             embedding_version=version,
-            limit=min(SEARCH_CANDIDATES, settings.HNSW_EF_SEARCH),
+            limit=SEARCH_CANDIDATES
+            if settings.HNSW_ITERATIVE_SCAN != "off"
+            else min(SEARCH_CANDIDATES, settings.HNSW_EF_SEARCH),
+            video_where=(where, params),
         )
-        allowed = set(
-            visible.filter(pk__in=[v for v, _ in neighbours]).values_list("id", flat=True)
-        )
-        ranked = [vid for vid, _ in neighbours if vid in allowed]
+        ranked = [vid for vid, _ in neighbours]
     elif q:
         method = "text"
         ranked = list(

@@ -19,9 +19,9 @@ os.environ.setdefault("DEBUG", "0")
 
 def _test_redis_url() -> str:
     """The suite's Redis: REDIS_URL or the embedded server, on its own db index."""
-    from tiktok.dev import embedded
+    from tiktok.dev import redis as embedded_redis
 
-    base = os.environ.get("REDIS_URL") or embedded.redis_url(BASE_DIR / "var" / "redis")
+    base = os.environ.get("REDIS_URL") or embedded_redis.redis_url(BASE_DIR / "var" / "redis")
     db = os.environ.get("TEST_REDIS_DB", "15")
     parts = urlsplit(base)
     if parts.scheme == "unix":

@@ -7,11 +7,13 @@ by side on one embedded server.
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,11 +40,21 @@ def _clean_redis() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path_factory: pytest.TempPathFactory, settings) -> Path:  # noqa: ANN001
-    """Media files of each test live in a temporary folder."""
-    root = tmp_path_factory.mktemp("media")
-    settings.MEDIA_ROOT = str(root)
-    return root
+def media_store(tmp_path_factory: pytest.TempPathFactory, settings):  # noqa: ANN001, ANN201
+    """Each test's media lives in a folder of its own in the real store: a key prefix in the
+    embedded SeaweedFS bucket (or a temporary folder with STORAGE_BACKEND=filesystem)."""
+    storages = copy.deepcopy(settings.STORAGES)
+    options = storages["default"].setdefault("OPTIONS", {})
+    if settings.STORAGE_BACKEND == "s3":
+        options["location"] = f"tests/{uuid.uuid4().hex}"
+    else:
+        settings.MEDIA_ROOT = options["location"] = str(tmp_path_factory.mktemp("media"))
+    settings.STORAGES = storages
+    from tests.support.storage import MediaStore
+
+    store = MediaStore(storages["default"])
+    yield store
+    store.clear()
 
 
 def free_port() -> int:
@@ -71,6 +83,37 @@ def wait_http_ok(url: str, timeout_s: float, process: subprocess.Popen | None = 
 def stop_process(process: subprocess.Popen) -> None:
     """Terminate a child server, killing it if it does not stop in time."""
     process_stop(process)
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process (web server, worker) that works on this test run's
+    database, Redis and media store: the test database, and the current test's media folder."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+    from django.db import connection
+
+    parts = urlsplit(settings.DATABASE_URL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])),
+        "REDIS_URL": settings.REDIS_URL,
+        "STORAGE_BACKEND": settings.STORAGE_BACKEND,
+        "EMBEDDER_URL": settings.EMBEDDER_URL,
+    }
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    if settings.STORAGE_BACKEND == "s3":
+        env.update(
+            S3_ENDPOINT_URL=options["endpoint_url"] or "",
+            S3_BUCKET=options["bucket_name"],
+            S3_ACCESS_KEY_ID=options["access_key"] or "",
+            S3_SECRET_ACCESS_KEY=options["secret_key"] or "",
+            S3_LOCATION=options.get("location", ""),
+        )
+    else:
+        env["MEDIA_ROOT"] = options["location"]
+    env.update(extra)
+    return env
 
 
 def start_celery_worker(*, env: dict[str, str], log_path: Path) -> subprocess.Popen:

@@ -1,6 +1,5 @@
 """Root URLs: admin, health, API schema, then each app's JSON API (under /api/) and pages."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -21,11 +20,9 @@ urlpatterns = [
     path("", include("videos.pages")),
     path("", include("tagging.pages")),
     path("", include("profiles.pages")),
+    path("", include("videos.media_urls")),
     path("favicon.ico", RedirectView.as_view(url="/static/img/icon.svg", permanent=True)),
 ]
-
-if settings.SERVE_MEDIA:
-    urlpatterns += [path("", include("videos.media_urls"))]
 
 handler400 = "tiktok.api.views.bad_request"
 handler403 = "tiktok.api.views.permission_denied"

@@ -1,22 +1,45 @@
-"""Serve MEDIA_ROOT in development with HTTP range requests (browsers seek with them),
-only to viewers allowed to see the video a file belongs to."""
+"""The media view: every stored byte reaches a browser through here, after the check of who may
+see it (whatever the storage backend).
+
+Paths are `videos/<media_key>/<file>` (the key is 128 random bits, never the video's id) and
+`avatars/...` (public); anything else is not found, whatever its case. A video's renditions
+(MP4, HLS playlist and segments, poster, thumbnail) follow the video's visibility; its original,
+ASR audio and sampled frames are the owner's alone. MEDIA_DELIVERY=proxy streams the bytes with
+HTTP range requests (public renditions of public videos marked cacheable, for a CDN in front);
+MEDIA_DELIVERY=redirect answers with a short-lived presigned URL instead, and serves HLS
+playlists with each segment presigned.
+"""
 
 from __future__ import annotations
 
 import mimetypes
 import re
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils._os import safe_join
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.utils.http import http_date
 
-from videos.models import Video
+from tiktok.storage import (
+    storage_read_range,
+    storage_signed_url,
+    storage_stat,
+)
+from videos.models import Privacy, Video, VideoStatus
 from videos.visibility import video_visible_to
 
-STREAM_CHUNK_BYTES = 256 * 1024
+STREAM_CHUNK_BYTES = 256 * 1024  # what the ASGI handler sends per hop
+MEDIA_KEY_RE = re.compile(r"^[0-9a-f]{32}$")
+# Files of a video that only its owner may read: the untouched upload (with its metadata), the
+# speech-recognition audio and the frames sampled for the embedder.
+OWNER_ONLY_PREFIXES = ("original", "audio.", "frames/")
+RENDITIONS = ("video.mp4", "poster.jpg", "thumb.jpg", "hls/")
 CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".m4v": "video/mp4",
@@ -34,44 +57,48 @@ CONTENT_TYPES = {
     ".wav": "audio/wav",
 }
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RESTRICTED_CACHE = "private, max-age=300"
 
 
-def media_path(relative: str) -> Path:
-    """The file under MEDIA_ROOT for a URL path, refusing anything that escapes it."""
+def _not_found() -> Http404:
+    return Http404("no such file")
+
+
+def _checked_parts(relative: str) -> list[str]:
     if "\x00" in relative or "\\" in relative:
-        raise Http404("no such file")
+        raise _not_found()
     parts = relative.split("/")
     if any(part in ("", ".", "..") for part in parts):
-        raise Http404("no such file")
-    try:
-        path = Path(safe_join(settings.MEDIA_ROOT, relative))
-    except (SuspiciousFileOperation, ValueError) as exc:
-        raise Http404("no such file") from exc
-    if not path.is_file():
-        raise Http404("no such file")
-    return path
+        raise _not_found()
+    return parts
 
 
-def _check_access(request: HttpRequest, relative: str) -> None:
-    parts = relative.split("/")
-    if parts[0] != "videos":
-        return  # avatars and other public media
-    if len(parts) < 3 or not parts[1].isdigit():
-        raise Http404("no such file")
-    video = Video.objects.filter(pk=int(parts[1])).first()
+def access_check(request: HttpRequest, relative: str) -> str:
+    """The Cache-Control a file may be served with, or Http404 when this viewer may not read it
+    (missing, hidden and forbidden answer the same)."""
+    parts = _checked_parts(relative)
+    if parts[0] == "avatars" and len(parts) >= 2:
+        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+    if parts[0] != "videos" or len(parts) < 3 or not MEDIA_KEY_RE.match(parts[1]):
+        raise _not_found()
+    rest = "/".join(parts[2:])
+    if not rest.startswith(RENDITIONS + OWNER_ONLY_PREFIXES):
+        raise _not_found()
+    video = Video.objects.filter(media_key=parts[1]).first()
     if video is None or not video_visible_to(video=video, viewer=request.user):
-        raise Http404("no such file")
-    if parts[2].startswith("original") and video.owner_id != request.user.pk:
-        raise Http404("no such file")  # the untouched upload (and its metadata) is the owner's
+        raise _not_found()
+    if rest.startswith(OWNER_ONLY_PREFIXES):
+        if video.owner_id != request.user.pk:
+            raise _not_found()
+        return "private, no-store"
+    if video.status == VideoStatus.READY and video.privacy == Privacy.PUBLIC:
+        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+    return RESTRICTED_CACHE
 
 
-def content_type_for(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return (
-        CONTENT_TYPES.get(suffix)
-        or mimetypes.guess_type(path.name)[0]
-        or "application/octet-stream"
-    )
+def content_type_for(name: str) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -93,60 +120,64 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return first, min(last, size - 1)
 
 
-def _read_range(path: Path, first: int, last: int):  # noqa: ANN202 - a generator
-    with path.open("rb") as handle:
-        handle.seek(first)
-        remaining = last - first + 1
-        while remaining > 0:
-            chunk = handle.read(min(STREAM_CHUNK_BYTES, remaining))
-            if not chunk:
-                return
-            remaining -= len(chunk)
-            yield chunk
+def _signed_playlist(name: str) -> HttpResponse:
+    """An HLS playlist whose segment URIs are presigned (redirect delivery)."""
+    folder = name.rsplit("/", 1)[0]
+    text = b"".join(storage_read_range(name, 0, storage_stat(name).size - 1, 1 << 20)).decode()
+    lines = []
+    for line in text.splitlines():
+        if line and not line.startswith("#") and "/" not in line and ":" not in line:
+            line = storage_signed_url(f"{folder}/{line}", content_type=content_type_for(line))
+        lines.append(line)
+    response = HttpResponse("\n".join(lines) + "\n", content_type=content_type_for(name))
+    response["Cache-Control"] = "private, no-store"  # its signatures expire
+    return response
 
 
 def media_serve(request: HttpRequest, path: str) -> HttpResponse:
     """GET/HEAD a media file; `Range: bytes=a-b` answers 206 with Content-Range."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
-    _check_access(request, path)
-    file_path = media_path(path)
-    stat = file_path.stat()
-    size = stat.st_size
-    content_type = content_type_for(file_path)
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Last-Modified": http_date(stat.st_mtime),
-        "Cache-Control": "private, max-age=3600",
-    }
+    cache_control = access_check(request, path)
+    stored = storage_stat(path)
+    if stored is None:
+        raise _not_found()
+    content_type = content_type_for(path)
+    if settings.MEDIA_DELIVERY == "redirect":
+        if path.endswith(".m3u8"):
+            return _signed_playlist(path)
+        response = HttpResponseRedirect(storage_signed_url(path, content_type=content_type))
+        response["Cache-Control"] = "private, no-store"
+        return response
+    size = stored.size
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": cache_control}
+    if stored.last_modified is not None:
+        headers["Last-Modified"] = http_date(stored.last_modified)
+    first, last, status = 0, size - 1, 200
     range_header = request.headers.get("Range")
-    byte_range = None
     if range_header:
         try:
             byte_range = parse_range(range_header, size)
         except ValueError:
-            range_header = None
+            byte_range = (0, size - 1)  # not understood: the whole file
         else:
             if byte_range is None:
                 return HttpResponse(
                     status=416, headers={**headers, "Content-Range": f"bytes */{size}"}
                 )
-    if byte_range is None:
-        if request.method == "HEAD":
-            response = HttpResponse(content_type=content_type, headers=headers)
-            response["Content-Length"] = str(size)
-            return response
-        response = FileResponse(file_path.open("rb"), content_type=content_type)
-        for name, value in headers.items():
-            response[name] = value
+            status = 206
+            headers["Content-Range"] = f"bytes {byte_range[0]}-{byte_range[1]}/{size}"
+        first, last = byte_range
+    length = last - first + 1 if size else 0
+    if request.method == "HEAD" or length == 0:
+        response = HttpResponse(status=status, content_type=content_type, headers=headers)
+        response["Content-Length"] = str(length)
         return response
-    first, last = byte_range
-    body = iter(()) if request.method == "HEAD" else _read_range(file_path, first, last)
-    response = StreamingHttpResponse(body, status=206, content_type=content_type)
+    body = storage_read_range(path, first, last, STREAM_CHUNK_BYTES)
+    response = StreamingHttpResponse(body, status=status, content_type=content_type)
     for name, value in headers.items():
         response[name] = value
-    response["Content-Range"] = f"bytes {first}-{last}/{size}"
-    response["Content-Length"] = str(last - first + 1)
+    response["Content-Length"] = str(length)
     return response
 
 

@@ -41,15 +41,19 @@ def _text_value(field: models.Field, value: Any) -> Any:
 def copy_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
     """COPY dicts (keyed by attname, e.g. owner_id) into the model's table; returns the count.
 
-    Missing keys take the field default; auto_now(_add) timestamps default to now. Vector
-    fields may be numpy arrays: they travel in pgvector's binary format (fast for 100k rows).
+    Missing keys take the field default (a callable default is called for each row, so unique
+    random keys stay unique); auto_now(_add) timestamps default to now. Vector fields may be
+    numpy arrays: they travel in pgvector's binary format (fast for 100k rows).
     """
     fields = _fields(model)
     now = timezone.now()
     defaults: dict[str, Any] = {}
+    per_row: dict[str, models.Field] = {}
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             defaults[field.attname] = now
+        elif field.has_default() and callable(field.default):
+            per_row[field.attname] = field
         elif field.has_default():
             defaults[field.attname] = field.get_default()
         elif field.null:
@@ -74,9 +78,12 @@ def copy_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> i
             for row in rows:
                 values = []
                 for field in fields:
-                    value = (
-                        row[field.attname] if field.attname in row else defaults.get(field.attname)
-                    )
+                    if field.attname in row:
+                        value = row[field.attname]
+                    elif field.attname in per_row:
+                        value = field.get_default()
+                    else:
+                        value = defaults.get(field.attname)
                     if binary:
                         values.append(_binary_value(field, value))
                     else:

@@ -27,7 +27,7 @@ from django.test import override_settings
 from psycopg import sql
 
 from tiktok.celery import app as celery_app
-from tiktok.dev.embedded import EmbeddedRedis
+from tiktok.dev.redis import EmbeddedRedis
 from tiktok.settings.celery import celery_redis_url
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,10 @@ export function exposeFeedState(state, signals) {
     get count() {
       return state.slides.length;
     },
+    // What the playing video's watch tracker has counted so far (ms of actual playback).
+    watchedMs() {
+      return state.slides[state.active]?.tracker?.currentWatchMs() ?? 0;
+    },
     players() {
       return state.slides.filter((slide) => slide.video).map((slide) => slide.index);
     },

@@ -85,8 +85,8 @@ def _clean_redis() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _media_root() -> None:
-    """The embedder never writes Django media: skip the suite-wide media folder."""
+def media_store() -> None:
+    """The embedder never writes Django media: skip the suite-wide media store."""
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from django.db import connection
 
 from tests.factories import TEST_EMBEDDING_VERSION, TagFactory, VideoTagFactory
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
+from tests.support.planner import PREFER_INDEX, RESET_PREFERENCE
 from videos.models import Privacy
 from videos.vector_index import hnsw_index_ensure, hnsw_index_name, nearest_sql, vector_literal
 
@@ -99,6 +100,31 @@ def test_similar_videos_are_visible_neighbours(api_client):  # noqa: ANN001
     assert hidden.pk not in ids and source.pk not in ids
 
 
+def _index_scan_only(ef_search: int) -> None:
+    """Make the planner take the HNSW index (as it does at catalogue scale) with a first batch
+    of `ef_search` rows, inside the test's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CREATE INDEX inside the transaction
+    hnsw_index_ensure(embedding_version=TEST_EMBEDDING_VERSION, dim=8)
+    with connection.cursor() as cursor:
+        cursor.execute(PREFER_INDEX)
+        cursor.execute(f"SET hnsw.ef_search = {int(ef_search)}")
+
+
+def test_similar_finds_visible_neighbours_beyond_many_hidden_nearer_ones(api_client):  # noqa: ANN001
+    source = video_with_vector(axis(0))
+    for j in range(40):  # the nearest forty are private
+        video_with_vector(near(axis(0), 1 + j % 7, 0.05 + j * 0.002), privacy=Privacy.PRIVATE)
+    visible = [video_with_vector(near(axis(0), j, 0.9)) for j in range(1, 4)]
+    _index_scan_only(ef_search=10)
+    body = api_client.get(f"/api/videos/{source.pk}/similar", {"limit": 3}).json()
+    with connection.cursor() as cursor:
+        cursor.execute(RESET_PREFERENCE + "; RESET hnsw.ef_search")
+    # The index scan keeps going past the private videos (pgvector iterative scan); filtering
+    # after a scan capped at ef_search rows would find none.
+    assert {item["id"] for item in body["items"]} == {v.pk for v in visible}
+
+
 def test_similar_of_invisible_video_is_404(api_client):  # noqa: ANN001
     private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
     assert api_client.get(f"/api/videos/{private.pk}/similar").status_code == 404
@@ -138,11 +164,12 @@ def test_nearest_sql_uses_the_hnsw_index():
     with connection.cursor() as cursor:
         cursor.execute(statement, {"query": vector_literal(axis(0)), "limit": 50})
         similarities = [row[1] for row in cursor.fetchall()]
-        # 300 rows are cheap to scan; the planner takes the index at catalogue scale (bench).
-        cursor.execute("SET enable_seqscan = off")
+        # 300 rows are cheap to sort exactly; the planner takes the index at catalogue scale
+        # (bench). Ruling the other plans out asks whether the statement can use the index.
+        cursor.execute(PREFER_INDEX)
         cursor.execute("EXPLAIN " + statement, {"query": vector_literal(axis(0)), "limit": 50})
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("RESET enable_seqscan")
+        cursor.execute(RESET_PREFERENCE)
     assert len(similarities) == 50 and similarities == sorted(similarities, reverse=True)
     assert hnsw_index_name(TEST_EMBEDDING_VERSION) in plan
 
@@ -150,8 +177,17 @@ def test_nearest_sql_uses_the_hnsw_index():
 def test_asking_more_candidates_than_hnsw_ef_search_is_a_configuration_error(settings):
     from feed.apps import candidates_within_ef_search
 
+    settings.HNSW_ITERATIVE_SCAN = "off"  # pgvector < 0.8: a scan stops at ef_search rows
     settings.FEED_CANDIDATES, settings.HNSW_EF_SEARCH = 300, 300
     assert candidates_within_ef_search() == []
     settings.FEED_CANDIDATES = 500
     (error,) = candidates_within_ef_search()
     assert error.id == "feed.E001" and "HNSW_EF_SEARCH" in error.msg
+
+
+def test_iterative_scans_lift_the_ef_search_limit_on_candidates(settings):
+    from feed.apps import candidates_within_ef_search
+
+    settings.HNSW_ITERATIVE_SCAN = "relaxed_order"
+    settings.FEED_CANDIDATES, settings.HNSW_EF_SEARCH = 500, 300
+    assert candidates_within_ef_search() == []

@@ -8,11 +8,10 @@ import pytest
 
 
 @pytest.fixture
-def outside_transaction(django_db_setup, django_db_blocker) -> Iterator[None]:  # noqa: ANN001
-    """Database access without a wrapping test transaction: the commands under test create,
+def outside_transaction(transactional_db) -> Iterator[None]:  # noqa: ANN001
+    """The test database without a wrapping test transaction: the commands under test create,
     migrate and drop their own throwaway databases (CREATE DATABASE cannot run in one)."""
-    with django_db_blocker.unblock():
-        yield
+    yield
 
 
 def row_counts() -> dict[str, int]:

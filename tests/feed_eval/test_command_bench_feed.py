@@ -36,4 +36,6 @@ def test_tiny_bench_writes_every_figure_and_uses_the_hnsw_index(outside_transact
     assert figures["retrieval_sql"]["uses_hnsw_index"] is True, figures["retrieval_sql"]["explain"]
     assert figures["retrieval_sql"]["index"] in figures["retrieval_sql"]["explain"]
     assert "Index Scan using video_emb_hnsw_" in stdout.getvalue()
+    assert 0.5 <= figures["retrieval_sql"]["recall_vs_exact"] <= 1.0
+    assert "against an exact scan" in stdout.getvalue()
     assert row_counts() == before

@@ -18,6 +18,7 @@ OUR_DOCKERFILES = {"docker/Dockerfile": "django", "docker/Dockerfile.embedder": 
 IMAGE_ENV = {
     "pgvector/pgvector": {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"},
     "redis": set(),
+    "chrislusf/seaweedfs": set(),
     "vllm/vllm-openai": {"HF_TOKEN"},
 }
 PROCESS_ENV = {"DJANGO_SETTINGS_MODULE", "HF_HUB_OFFLINE", "PYTHONUNBUFFERED"}
@@ -116,9 +117,19 @@ def test_every_routed_queue_has_a_worker_in_compose_and_in_make_run(settings, tm
 
 
 def test_the_stack_has_every_part():
-    assert {"postgres", "redis", "web", "worker", "beat", "embedder", "vllm"} <= set(SERVICES)
-    assert SERVICES["postgres"]["image"].startswith("pgvector/pgvector:pg16")
+    parts = {"postgres", "redis", "seaweedfs", "web", "worker", "beat", "embedder", "vllm"}
+    assert parts <= set(SERVICES)
+    assert SERVICES["postgres"]["image"].startswith("pgvector/pgvector:pg18")
     assert "--runner" in SERVICES["vllm"]["command"]
+
+
+def test_no_host_shares_a_media_disk_with_another():
+    for name, service in SERVICES.items():
+        mounts = [str(volume) for volume in service.get("volumes", [])]
+        assert not any("media" in mount for mount in mounts), name
+    assert "media" not in COMPOSE["volumes"]
+    django_env = SERVICES["web"]["environment"]
+    assert django_env["STORAGE_BACKEND"] == "s3" and "S3_ENDPOINT_URL" in django_env
 
 
 @pytest.mark.parametrize("dockerfile", sorted(OUR_DOCKERFILES))

@@ -1,6 +1,7 @@
-"""Embedded PostgreSQL and Redis: started on demand, shared between processes, reused across
-runs with their data, stopped by the last process, and never pinned by a killed one; the
-PostgreSQL runs with the project's tuned settings from its first start."""
+"""Embedded PostgreSQL, Redis and SeaweedFS: started on demand, shared between processes, reused
+across runs with their data, stopped by the last process, and never pinned by a killed one; the
+PostgreSQL runs with the project's tuned settings from its first start, and a data directory of
+the earlier PostgreSQL 16 default is upgraded with nothing lost."""
 
 import contextlib
 import json
@@ -16,22 +17,25 @@ import pytest
 import redis
 
 from tests.conftest import BASE_DIR
-from tiktok.dev import embedded
+from tiktok.dev import pg_settings, seaweedfs
 
 # Small, so that the servers these tests start stay light.
 TEST_SHARED_BUFFERS = "64MB"
 
 HOLDER = """
 import json, sys
+from dataclasses import asdict
 from pathlib import Path
-from tiktok.dev import embedded
+from tiktok.dev import postgres, redis, seaweedfs
 var = Path(sys.argv[1])
-pg = embedded.postgres_url(var / "pgdata")
-rd = embedded.redis_url(var / "redis")
-print(json.dumps({"pg": pg, "redis": rd}), flush=True)
+pg = postgres.postgres_url(var / "pgdata")
+rd = redis.redis_url(var / "redis")
+s3 = seaweedfs.s3_endpoint(var / "seaweedfs", bucket="media")
+print(json.dumps({"pg": pg, "redis": rd, "s3": asdict(s3)}), flush=True)
 sys.stdin.readline()
-embedded.redis_stop()
-embedded.postgres_stop()
+seaweedfs.seaweedfs_stop()
+redis.redis_stop()
+postgres.postgres_stop()
 """
 
 
@@ -77,6 +81,14 @@ def postgres_show(url: str, *names: str) -> list[str]:
         return [conn.execute(f"SHOW {name}").fetchone()[0] for name in names]
 
 
+def s3_running(endpoint: dict) -> bool:
+    try:
+        seaweedfs.s3_client(seaweedfs.S3Endpoint(**endpoint)).list_buckets()
+        return True
+    except Exception:  # noqa: BLE001 - down
+        return False
+
+
 def redis_running(url: str) -> bool:
     try:
         return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
@@ -96,6 +108,10 @@ def var_dir(tmp_path):
     if pg_pid.exists():
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pg_pid.read_text().splitlines()[0]), signal.SIGTERM)
+    weed_pid = tmp_path / "var" / "seaweedfs" / "weed.pid"
+    if weed_pid.exists():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.killpg(int(weed_pid.read_text()), signal.SIGKILL)
 
 
 def test_second_process_reuses_the_running_servers_and_last_one_stops_them(var_dir):
@@ -106,14 +122,17 @@ def test_second_process_reuses_the_running_servers_and_last_one_stops_them(var_d
     assert postgres_show(second.urls["pg"], "shared_buffers") == [TEST_SHARED_BUFFERS]
     assert postgres_running(first.urls["pg"])
     assert redis_running(first.urls["redis"])
+    assert second.urls["s3"] == first.urls["s3"] and s3_running(first.urls["s3"])
 
     first.exit()
     assert postgres_running(second.urls["pg"]), "stopped while another process used it"
     assert redis_running(second.urls["redis"])
+    assert s3_running(second.urls["s3"])
 
     assert "apply at its next start" in second.exit()
     assert not postgres_running(first.urls["pg"])
     assert not redis_running(first.urls["redis"])
+    assert not s3_running(first.urls["s3"])
 
 
 def test_data_and_tuned_settings_survive_a_restart(var_dir):
@@ -124,6 +143,9 @@ def test_data_and_tuned_settings_survive_a_restart(var_dir):
         conn.execute("CREATE TABLE kept (value text)")
         conn.execute("INSERT INTO kept VALUES ('still here')")
     redis.Redis.from_url(first.urls["redis"]).set("kept", "still here")
+    seaweedfs.s3_client(seaweedfs.S3Endpoint(**first.urls["s3"])).put_object(
+        Bucket="media", Key="kept.txt", Body=b"still here"
+    )
     first.exit()
 
     again = Holder(var_dir)
@@ -131,6 +153,8 @@ def test_data_and_tuned_settings_survive_a_restart(var_dir):
         assert conn.execute("SELECT value FROM kept").fetchone()[0] == "still here"
     assert postgres_show(again.urls["pg"], "shared_buffers", "jit") == [TEST_SHARED_BUFFERS, "off"]
     assert redis.Redis.from_url(again.urls["redis"]).get("kept") == b"still here"
+    s3 = seaweedfs.s3_client(seaweedfs.S3Endpoint(**again.urls["s3"]))
+    assert s3.get_object(Bucket="media", Key="kept.txt")["Body"].read() == b"still here"
     again.exit()
 
 
@@ -144,11 +168,12 @@ def test_a_killed_process_does_not_keep_the_servers_alive(var_dir):
         time.sleep(0.2)
     assert not postgres_running(survivor.urls["pg"])
     assert not redis_running(survivor.urls["redis"])
+    assert not s3_running(survivor.urls["s3"])
 
 
 def test_shared_buffers_is_capped_at_a_quarter_of_memory(monkeypatch):
     monkeypatch.setenv("EMBEDDED_PG_SHARED_BUFFERS", "4GB")
-    settings = embedded.postgres_settings(memory_bytes=8 * 1024**3)
+    settings = pg_settings.postgres_settings(memory_bytes=8 * 1024**3)
     assert settings == {
         "shared_buffers": "2048MB",
         "effective_cache_size": "4096MB",
@@ -157,4 +182,79 @@ def test_shared_buffers_is_capped_at_a_quarter_of_memory(monkeypatch):
     }
     monkeypatch.setenv("EMBEDDED_PG_SHARED_BUFFERS", "lots")
     with pytest.raises(ValueError, match="lots"):
-        embedded.postgres_settings()
+        pg_settings.postgres_settings()
+
+
+OLD_SERVER = """
+import sys
+from pathlib import Path
+import pgserver, psycopg
+server = pgserver.get_server(Path(sys.argv[1]), cleanup_mode="stop")
+server.psql('CREATE DATABASE tiktok')
+with psycopg.connect(server.get_uri("tiktok"), autocommit=True) as conn:
+    conn.execute("CREATE EXTENSION vector")
+    conn.execute("CREATE TABLE clips (id bigint PRIMARY KEY, caption text, e vector(3))")
+    conn.execute("INSERT INTO clips VALUES (1, 'still here', '[1,2,3]'), (2, 'me too', '[0,0,1]')")
+    row = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+    print(row[0])
+server.cleanup()
+"""
+
+
+def _old_cluster(var_dir: Path) -> Path:
+    """A PostgreSQL 16 + pgvector 0.6.2 data directory (pgserver's) holding two rows."""
+    pgdata = var_dir / "pgdata"
+    var_dir.mkdir(parents=True)
+    made = subprocess.run(
+        [sys.executable, "-c", OLD_SERVER, str(pgdata)],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr[-3000:]
+    assert made.stdout.strip() == "0.6.2"
+    assert (pgdata / "PG_VERSION").read_text().strip() == "16"
+    return pgdata
+
+
+def test_a_failed_upgrade_leaves_the_postgresql_16_directory_as_it_was(var_dir, monkeypatch):
+    from tiktok.dev import postgres
+
+    pgdata = _old_cluster(var_dir)
+
+    def restore_fails(data_dir: Path, dump: Path) -> None:
+        data_dir.mkdir()
+        (data_dir / "PG_VERSION").write_text("18\n")  # half-made, as a crash would leave it
+        raise postgres.PostgresUpgradeError("restore failed: disk full")
+
+    monkeypatch.setattr(postgres, "_restore_new", restore_fails)
+    with pytest.raises(postgres.PostgresUpgradeError, match="disk full"):
+        postgres.upgrade_from_16(pgdata)
+    assert (pgdata / "PG_VERSION").read_text().strip() == "16"
+    assert [p.name for p in var_dir.iterdir() if p.name.startswith(("pgdata-16-", "pg16-"))] == []
+    monkeypatch.undo()
+    holder = Holder(var_dir)  # the next start upgrades it, with every row
+    with psycopg.connect(holder.urls["pg"]) as conn:
+        rows = conn.execute("SELECT id, caption FROM clips ORDER BY id").fetchall()
+    holder.exit()
+    assert rows == [(1, "still here"), (2, "me too")]
+
+
+def test_a_postgresql_16_data_directory_is_upgraded_with_nothing_lost(var_dir):
+    _old_cluster(var_dir)
+
+    holder = Holder(var_dir)
+
+    with psycopg.connect(holder.urls["pg"]) as conn:
+        rows = conn.execute("SELECT id, caption, e::text FROM clips ORDER BY id").fetchall()
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        vector = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        vector_version = vector.fetchone()[0]
+    stderr = holder.exit()
+    assert rows == [(1, "still here", "[1,2,3]"), (2, "me too", "[0,0,1]")]
+    assert version.startswith("18.")
+    assert tuple(int(part) for part in vector_version.split(".")[:2]) >= (0, 8)
+    assert "upgrading it to PostgreSQL 18" in stderr
+    kept = [path for path in var_dir.iterdir() if path.name.startswith("pgdata-16-")]
+    assert len(kept) == 1 and (kept[0] / "PG_VERSION").read_text().strip() == "16"

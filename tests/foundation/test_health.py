@@ -1,10 +1,12 @@
 """GET /api/health: 200 with every part up, 503 naming each part that is down."""
 
+import copy
 import json
 import os
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -27,7 +29,10 @@ def test_health_is_200_when_every_part_is_up(client, embedder, celery_worker):
     assert response.status_code == 200, body
     assert body["status"] == "ok"
     assert body["failing"] == []
-    assert body["database"]["pgvector"] == "0.6.2"
+    assert body["database"]["pgvector"].startswith("0.8.")
+    assert body["database"]["postgres"].startswith("18.")
+    assert body["database"]["pg_trgm"]
+    assert body["storage"]["backend"] == "s3" and body["storage"]["bucket"]
     assert body["redis"]["ok"] is True
     assert body["celery"]["workers"]
     assert body["embedder"]["embedding_version"] == "minilm-l6:384:v1"
@@ -111,3 +116,27 @@ def test_health_names_the_database_when_it_is_down(tmp_path):
     assert outcome["status"] == 503
     assert "database" in outcome["body"]["failing"]
     assert "OperationalError" in outcome["body"]["database"]["error"]
+
+
+def _broken_storage(settings, **options) -> None:  # noqa: ANN001, ANN003
+    storages = copy.deepcopy(settings.STORAGES)
+    storages["default"]["OPTIONS"].update(options)
+    settings.STORAGES = storages
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"bucket_name": f"no-such-bucket-{uuid.uuid4().hex[:12]}"},
+        {"secret_key": "wrong-secret"},
+        {"endpoint_url": "http://127.0.0.1:9"},
+    ],
+    ids=["missing-bucket", "wrong-credentials", "unreachable-endpoint"],
+)
+def test_health_names_the_storage_when_it_fails(client, settings, options):  # noqa: ANN001
+    _broken_storage(settings, **options)
+    response = client.get("/api/health")
+    body = response.json()
+    assert response.status_code == 503
+    assert "storage" in body["failing"]
+    assert body["database"]["ok"] is True

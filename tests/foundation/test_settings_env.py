@@ -119,3 +119,86 @@ def test_database_connections_come_from_a_pool_unless_turned_off():
         DATABASE_URL="postgresql://app@db.internal/x", DB_POOL_MAX="0", DB_CONN_MAX_AGE="30"
     )
     assert unpooled["pool"] is None and unpooled["conn_max_age"] == 30
+
+
+STORAGE_DUMP = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "o = settings.STORAGES['default']['OPTIONS'];"
+    "print(json.dumps({'backend': settings.STORAGES['default']['BACKEND'],"
+    " 'endpoint': o.get('endpoint_url'), 'bucket': o.get('bucket_name'),"
+    " 'region': o.get('region_name'), 'location': o.get('location'),"
+    " 'style': o.get('addressing_style'), 'key': o.get('access_key'),"
+    " 'delivery': settings.MEDIA_DELIVERY, 'expire': o.get('querystring_expire')}))"
+)
+
+
+def storage_settings(**overrides: str | None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tiktok.settings"}
+    for name in [n for n in env if n.startswith("S3_")]:
+        env.pop(name)
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run(
+        [sys.executable, "-c", STORAGE_DUMP],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_an_s3_compatible_store_is_used_as_given():
+    result = storage_settings(
+        S3_ENDPOINT_URL="https://acct.r2.cloudflarestorage.com",
+        S3_BUCKET="videos",
+        S3_ACCESS_KEY_ID="AKIDEXAMPLE",
+        S3_SECRET_ACCESS_KEY="secret",
+        S3_REGION="auto",
+        S3_LOCATION="prod",
+        MEDIA_DELIVERY="redirect",
+        MEDIA_SIGNED_URL_SECONDS="120",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {
+        "backend": "tiktok.storage.S3MediaStorage",
+        "endpoint": "https://acct.r2.cloudflarestorage.com",
+        "bucket": "videos",
+        "region": "auto",
+        "location": "prod",
+        "style": "path",
+        "key": "AKIDEXAMPLE",
+        "delivery": "redirect",
+        "expire": 120,
+    }
+
+
+def test_a_bucket_alone_means_aws_s3_with_the_default_credential_chain():
+    result = storage_settings(S3_BUCKET="videos", S3_ADDRESSING_STYLE="virtual")
+    assert result.returncode == 0, result.stderr[-2000:]
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (values["endpoint"], values["bucket"], values["key"]) == (None, "videos", None)
+    assert values["style"] == "virtual"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND='ftp': use s3 or filesystem"),
+        ({"MEDIA_DELIVERY": "cdn"}, "MEDIA_DELIVERY='cdn': use proxy or redirect"),
+        (
+            {"STORAGE_BACKEND": "filesystem", "MEDIA_DELIVERY": "redirect"},
+            "MEDIA_DELIVERY=redirect needs STORAGE_BACKEND=s3",
+        ),
+        ({"S3_ENDPOINT_URL": "http://minio:9000"}, "S3_BUCKET is not"),
+        ({"HNSW_ITERATIVE_SCAN": "sometimes"}, "HNSW_ITERATIVE_SCAN='sometimes'"),
+    ],
+)
+def test_storage_and_index_settings_refuse_what_they_cannot_do(overrides, message):
+    result = storage_settings(**overrides)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -58,10 +58,12 @@ def make_clip(
     container_format: str | None = None,
     rotation: int = 0,
     faststart: bool = True,
+    metadata: dict[str, str] | None = None,
 ) -> Path:
     """Write a clip: audio is "tone", "speech" (espeak-ng saying speech_text, the clip as long
     as the speech if that is longer), "silence" (a silent track) or None (no audio stream).
-    `rotation` stores a display matrix (counter-clockwise degrees) like a phone does."""
+    `rotation` stores a display matrix (counter-clockwise degrees) like a phone does;
+    `metadata` tags the container and the video stream (a phone's location, make, title...)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     samples = None
@@ -75,6 +77,9 @@ def make_clip(
         )
         vstream.width, vstream.height = width, height
         vstream.pix_fmt = "yuv420p"
+        if metadata:
+            output.metadata.update(metadata)
+            vstream.metadata.update(metadata)
         if "vpx" in video_codec:
             vstream.bit_rate = 200_000
         if rotation:

@@ -19,8 +19,3 @@ def clip(tmp_path: Path) -> Path:
 def silent_clip(tmp_path: Path) -> Path:
     """A clip without an audio stream."""
     return make_clip(tmp_path / "silent.mp4", audio=None)
-
-
-def media_files(root: Path) -> list[str]:
-    """Every file under MEDIA_ROOT, relative, sorted."""
-    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())

@@ -152,7 +152,7 @@ def test_avatar_upload_is_stored_as_a_square_jpeg(client_for, creator):
     assert response.status_code == 200
     assert response.json()["avatar_url"].endswith(".jpg")
     creator.refresh_from_db()
-    with Image.open(creator.avatar.path) as stored:
+    with creator.avatar.open("rb") as handle, Image.open(handle) as stored:
         assert stored.format == "JPEG"
         assert stored.width == stored.height
 

@@ -3,6 +3,7 @@ rejection."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from tests.support.media import (
     make_text_as_mp4,
     make_truncated_mp4,
 )
-from tests.videos.conftest import media_files
 from videos.models import PipelineStep, Video, VideoStatus
 
 
@@ -27,7 +27,7 @@ def _upload(client, path: Path, name: str | None = None, **fields):  # noqa: ANN
 
 
 def test_upload_returns_201_processing_and_stores_the_original(
-    auth_client, user, clip, _media_root
+    auth_client, user, clip, media_store
 ):
     response = _upload(auth_client, clip, caption="hello", privacy="private")
     assert response.status_code == 201, response.json()
@@ -35,8 +35,8 @@ def test_upload_returns_201_processing_and_stores_the_original(
     assert body["status"] == "processing"
     video = Video.objects.get(pk=body["id"])
     assert (video.owner, video.caption, video.privacy) == (user, "hello", "private")
-    assert video.original.name == f"videos/{video.pk}/original.mp4"
-    assert media_files(_media_root) == [f"videos/{video.pk}/original.mp4"]
+    assert video.original.name == f"videos/{video.media_key}/original.mp4"
+    assert media_store.names() == [f"videos/{video.media_key}/original.mp4"]
     assert PipelineStep.objects.filter(video=video).count() == 5
 
 
@@ -59,7 +59,7 @@ def test_bad_upload_is_refused_with_reason_and_leaves_nothing(
     auth_client,
     user,
     tmp_path,
-    _media_root,
+    media_store,
     maker,
     status,
     code,  # noqa: ANN001
@@ -72,17 +72,17 @@ def test_bad_upload_is_refused_with_reason_and_leaves_nothing(
     assert response.json()["error"] == code
     assert response.json()["detail"]
     assert list(Video.objects.values_list("pk", flat=True)) == [other.pk]
-    assert media_files(_media_root) == []
+    assert media_store.names() == []
 
 
 def test_upload_over_the_size_cap_is_413_and_leaves_nothing(
-    auth_client, clip, settings, _media_root
+    auth_client, clip, settings, media_store
 ):
     settings.MAX_UPLOAD_BYTES = clip.stat().st_size - 1
     response = _upload(auth_client, clip)
     assert response.status_code == 413
     assert response.json()["error"] == "file_too_large"
-    assert not Video.objects.exists() and media_files(_media_root) == []
+    assert not Video.objects.exists() and media_store.names() == []
 
 
 def test_duplicate_upload_is_409_with_the_existing_id(auth_client, clip):
@@ -97,15 +97,15 @@ def test_duplicate_upload_is_409_with_the_existing_id(auth_client, clip):
 def test_hostile_or_unicode_file_names_never_shape_the_stored_path(
     auth_client,
     clip,
-    _media_root,
+    media_store,
     name,  # noqa: ANN001
 ):
     response = _upload(auth_client, clip, name=name)
     assert response.status_code == 201, response.json()
     video = Video.objects.get(pk=response.json()["id"])
-    assert video.original.name == f"videos/{video.pk}/original.mp4"
+    assert video.original.name == f"videos/{video.media_key}/original.mp4"
     assert "/" not in video.original_filename and "\\" not in video.original_filename
-    assert media_files(_media_root) == [f"videos/{video.pk}/original.mp4"]
+    assert media_store.names() == [f"videos/{video.media_key}/original.mp4"]
 
 
 def test_gif_and_webm_uploads_are_accepted(auth_client, tmp_path):
@@ -115,13 +115,15 @@ def test_gif_and_webm_uploads_are_accepted(auth_client, tmp_path):
         assert _upload(auth_client, path).status_code == 201
 
 
-def test_owner_deletes_video_and_all_its_files(auth_client, clip, _media_root):
+def test_owner_deletes_video_and_all_its_files(
+    auth_client, clip, media_store, django_capture_on_commit_callbacks
+):
     video_id = _upload(auth_client, clip).json()["id"]
-    response = auth_client.delete(f"/api/videos/{video_id}")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.delete(f"/api/videos/{video_id}")
     assert response.status_code == 204
     assert not Video.objects.filter(pk=video_id).exists()
-    assert media_files(_media_root) == []
-    assert not (Path(_media_root) / "videos" / str(video_id)).exists()
+    assert media_store.names() == []
 
 
 def test_other_users_cannot_see_or_delete_an_unready_video(api_client, auth_client, clip):
@@ -160,3 +162,32 @@ def test_detail_shows_the_owner_status_steps_and_transcript_fields(auth_client, 
         "mp4_url",
     ):
         assert key in body
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"bucket_name": f"no-such-bucket-{uuid.uuid4().hex[:12]}"},
+        {"secret_key": "wrong"},
+        {"endpoint_url": "http://127.0.0.1:9"},
+    ],
+    ids=["missing-bucket", "wrong-credentials", "unreachable-endpoint"],
+)
+def test_upload_while_the_storage_fails_is_503_and_leaves_nothing(
+    auth_client, clip, settings, media_store, options
+):  # noqa: ANN001
+    import copy
+
+    working = copy.deepcopy(settings.STORAGES)
+    broken = copy.deepcopy(settings.STORAGES)
+    broken["default"]["OPTIONS"].update(options)
+    settings.STORAGES = broken
+
+    response = _upload(auth_client, clip)
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "storage_unavailable"
+    assert "media storage is unavailable" in response.json()["detail"]
+    assert not Video.objects.exists()
+    settings.STORAGES = working
+    assert media_store.names() == []

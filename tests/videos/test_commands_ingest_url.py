@@ -109,7 +109,7 @@ def test_page_that_404s_is_an_error(owner, site):
         _ingest(f"{base}/wsg/thread/404")
 
 
-def test_timeout_and_404_links_fail_alone_and_leave_no_files(owner, site, _media_root):  # noqa: ANN001
+def test_timeout_and_404_links_fail_alone_and_leave_no_files(owner, site, media_store):  # noqa: ANN001
     base, root = site
     (root / "mixed.html").write_text(
         "<html><title>Mixed</title>"
@@ -120,8 +120,8 @@ def test_timeout_and_404_links_fail_alone_and_leave_no_files(owner, site, _media
     with pytest.raises(CommandError, match="2 error"):
         _ingest(f"{base}/mixed.html", "--timeout", "1")
     assert Video.objects.count() == 1
-    files = [p for p in Path(_media_root).rglob("*") if p.is_file()]
-    assert {p.parent.name for p in files} == {str(Video.objects.get().pk)}
+    files = media_store.names()
+    assert {name.split("/")[1] for name in files} == {Video.objects.get().media_key}
 
 
 def test_oversized_download_is_refused(owner, site):

@@ -84,3 +84,27 @@ def test_transcode_writes_faststart_mp4_stills_and_hls_segments(tmp_path: Path):
     segments = [line for line in text.splitlines() if line.endswith(".ts")]
     assert "#EXT-X-ENDLIST" in text and segments
     assert all((playlist.parent / name).stat().st_size > 0 for name in segments)
+
+
+def test_served_files_carry_none_of_the_uploaders_metadata(tmp_path: Path):
+    # A phone writes where and with what a video was shot; only the owner-only original keeps it.
+    tags = {
+        "location": "+48.8584+002.2945/",
+        "com.apple.quicktime.location.ISO6709": "+48.8584+002.2945+035.000/",
+        "com.apple.quicktime.make": "SecretPhoneMaker",
+        "title": "Home address 12 Hidden Lane",
+        "comment": "private comment",
+    }
+    source = make_clip(tmp_path / "phone.mov", metadata=tags)
+    with av.open(str(source)) as container:  # the source really carries them
+        assert "Hidden Lane" in container.metadata.get("title", "")
+    assert b"48.8584" in source.read_bytes()
+    result = _transcode(source, tmp_path)
+    hls = mp4_to_hls(result.mp4, tmp_path / "hls").parent
+    served = [result.mp4, result.poster, result.thumbnail, *result.frames, *hls.iterdir()]
+    for path in served:
+        data = path.read_bytes()
+        for needle in (b"48.8584", b"SecretPhoneMaker", b"Hidden Lane", b"private comment"):
+            assert needle not in data, f"{path.name} carries {needle!r}"
+    with av.open(str(result.mp4)) as container:
+        assert not {"location", "title", "comment"} & set(container.metadata)

@@ -17,3 +17,30 @@ def test_the_tag_step_of_a_video_without_an_embedding_fails() -> None:
 
     with pytest.raises(StepPermanentError, match="no embedding"):
         step_tag(video, EmbedOutput(embedding_version=TEST_EMBEDDING_VERSION, dim=8))
+
+
+def test_an_object_store_outage_is_retried_not_blamed_on_the_video(clip, settings) -> None:  # noqa: ANN001
+    import copy
+
+    from profiles.models import User
+    from videos.models import StepState, VideoStatus
+    from videos.pipeline.errors import StepTransientError
+    from videos.pipeline.policy import step_run
+    from videos.services.videos import video_create_from_path
+
+    video, _ = video_create_from_path(owner=User.objects.create(username="uploader"), path=clip)
+    working = copy.deepcopy(settings.STORAGES)
+    broken = copy.deepcopy(settings.STORAGES)
+    broken["default"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:9"
+    settings.STORAGES = broken
+
+    with pytest.raises(StepTransientError, match="media storage is unavailable"):
+        step_run(video_id=video.pk, name="transcode", final_attempt=False)
+    video.refresh_from_db()
+    step = video.steps.get(name="transcode")
+    assert video.status != VideoStatus.FAILED
+    assert step.state == StepState.PENDING and "unavailable" in step.last_error
+
+    settings.STORAGES = working  # the store is back: the retry succeeds
+    assert step_run(video_id=video.pk, name="transcode", final_attempt=False)
+    assert video.steps.get(name="transcode").state == StepState.DONE

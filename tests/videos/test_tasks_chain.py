@@ -43,7 +43,7 @@ def test_upload_runs_the_chain_to_ready_and_skips_asr_without_audio(
     assert steps["embed"].state == StepState.DONE
     assert VideoEmbedding.objects.filter(video=video).exists()
     detail = auth_client.get(f"/api/videos/{video.pk}").json()
-    assert detail["mp4_url"].endswith(f"videos/{video.pk}/video.mp4")
+    assert detail["mp4_url"].endswith(f"videos/{video.media_key}/video.mp4")
     assert detail["hls_url"].endswith("hls/index.m3u8")
     assert auth_client.get(detail["mp4_url"], HTTP_RANGE="bytes=0-99").status_code == 206
 

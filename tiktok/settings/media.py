@@ -1,13 +1,8 @@
-"""Media storage and upload / processing limits."""
+"""Upload and processing limits (where media is stored: tiktok/settings/storage.py)."""
 
 from __future__ import annotations
 
-from .env import VAR_DIR, env_int, env_str
-
-MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
-MEDIA_URL = env_str("MEDIA_URL", "/media/")
-# Serve MEDIA_ROOT from Django (with HTTP range requests). Off when a CDN / nginx serves it.
-SERVE_MEDIA = env_str("SERVE_MEDIA", "1") == "1"
+from .env import env_int, env_str
 
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 MAX_AVATAR_BYTES = env_int("MAX_AVATAR_BYTES", 5 * 1024 * 1024)
@@ -18,10 +13,3 @@ MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 TRANSCODE_X264_PRESET = env_str("TRANSCODE_X264_PRESET", "superfast")
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
-
-STORAGES = {
-    "default": {
-        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 
-from tiktok.dev import embedded
+from tiktok.dev import redis as embedded_redis
 
 from .env import VAR_DIR, env_int
 
-REDIS_URL = os.environ.get("REDIS_URL") or embedded.redis_url(VAR_DIR / "redis")
+REDIS_URL = os.environ.get("REDIS_URL") or embedded_redis.redis_url(VAR_DIR / "redis")
 
 CACHES = {
     "default": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from pgvector.django import VectorField
@@ -20,9 +22,16 @@ class Privacy(models.TextChoices):
     PRIVATE = "private"
 
 
+def new_media_key() -> str:
+    """A video's storage folder name: 128 random bits, so no object key can be guessed (never
+    the sequential id)."""
+    return secrets.token_hex(16)
+
+
 def video_file_path(instance: Video, filename: str) -> str:
-    """Every file of a video lives under videos/<id>/ so deleting a video is one rmtree."""
-    return f"videos/{instance.pk}/{filename}"
+    """Every file of a video lives under videos/<media_key>/, so deleting a video is deleting
+    one prefix."""
+    return f"videos/{instance.media_key}/{filename}"
 
 
 class Video(models.Model):
@@ -35,6 +44,9 @@ class Video(models.Model):
         max_length=16, choices=VideoStatus.choices, default=VideoStatus.UPLOADED, db_index=True
     )
     failure_reason = models.TextField(blank=True)
+
+    # Where its files live (videos/<media_key>/...): random, unique, never reused.
+    media_key = models.CharField(max_length=32, unique=True, default=new_media_key, editable=False)
 
     # Provenance and dedupe.
     content_hash = models.CharField(max_length=64, db_index=True)

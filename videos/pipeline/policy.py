@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from tiktok.storage import StorageUnavailable
 from videos.events import video_published_announce
 from videos.models import STEP_ORDER, PipelineStep, StepName, StepState, Video, VideoStatus
 from videos.pipeline.errors import StepPermanentError, StepSkipped, StepTransientError
@@ -56,9 +57,13 @@ def step_run(*, video_id: int, name: str, final_attempt: bool = True) -> bool:
     except StepSkipped as exc:
         step_finish(video=video, step=step, state=StepState.SKIPPED, error=str(exc))
         return True
-    except StepTransientError as exc:
+    except (StepTransientError, StorageUnavailable) as exc:
+        # The object store being down is an outage like the embedder's: retried, not a fault of
+        # the video.
         if not final_attempt:
             step_finish(video=video, step=step, state=StepState.PENDING, error=str(exc))
+            if isinstance(exc, StorageUnavailable):
+                raise StepTransientError(str(exc)) from exc
             raise
         return _step_failed(video, step, name, f"gave up after {step.attempts} attempts: {exc}")
     except StepPermanentError as exc:

@@ -17,11 +17,19 @@ from typing import Protocol
 
 import numpy as np
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 
 from embedder_service.client import EmbedderRejected, EmbedderUnavailable
 from tiktok.embedder import embedder_client
+from tiktok.storage import (
+    storage_delete,
+    storage_delete_prefix,
+    storage_exists,
+    storage_local_path,
+    storage_local_paths,
+    storage_put,
+    storage_put_many,
+)
 from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
 from videos.media.probe import MediaRejected, probe_media
 from videos.media.transcode import TranscodeLimits, transcode
@@ -35,12 +43,7 @@ from videos.pipeline.outputs import (
     TranscodeOutput,
     TranscribeOutput,
 )
-from videos.services.storage import (
-    storage_delete_tree,
-    storage_local_path,
-    storage_put,
-    video_prefix,
-)
+from videos.services.storage import video_prefix
 from videos.vector_index import hnsw_index_ensure
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,7 @@ def step_transcode(video: Video) -> TranscodeOutput:
     """Probe, transcode to MP4 + HLS, and store poster, thumbnail, frames and ASR audio."""
     if not video.original:
         raise StepPermanentError("the video has no original file")
-    prefix = video_prefix(video.pk)
+    prefix = video_prefix(video)
     limits = transcode_limits()
     with ExitStack() as stack:
         source = stack.enter_context(storage_local_path(video.original.name))
@@ -74,19 +77,23 @@ def step_transcode(video: Video) -> TranscodeOutput:
             logger.exception("transcode of video %s failed", video.pk)
             raise StepPermanentError(f"cannot transcode the file: {exc}") from exc
         for folder in ("hls", "frames"):
-            storage_delete_tree(prefix + folder)
-        if default_storage.exists(prefix + "audio.wav"):
-            default_storage.delete(prefix + "audio.wav")
-        for segment in sorted(playlist.parent.iterdir()):
-            if segment.name != HLS_PLAYLIST_NAME:
-                storage_put(prefix + "hls/" + segment.name, segment)
-        # The playlist last, so a player never sees it before its segments.
+            storage_delete_prefix(prefix + folder)
+        storage_delete(prefix + "audio.wav")
+        segments = sorted(p for p in playlist.parent.iterdir() if p.name != HLS_PLAYLIST_NAME)
+        frames = [prefix + "frames/" + p.name for p in result.frames]
+        audio = prefix + "audio.wav" if result.audio_wav else ""
+        storage_put_many(
+            [(prefix + "hls/" + p.name, p) for p in segments]
+            + list(zip(frames, result.frames, strict=True))
+            + [(prefix + "video.mp4", result.mp4), (prefix + "poster.jpg", result.poster)]
+            + [(prefix + "thumb.jpg", result.thumbnail)]
+            + ([(audio, result.audio_wav)] if result.audio_wav else [])
+        )
+        # The playlist after its segments, so a player never sees it before them.
         video.hls_playlist.name = storage_put(prefix + "hls/" + HLS_PLAYLIST_NAME, playlist)
-        video.mp4.name = storage_put(prefix + "video.mp4", result.mp4)
-        video.poster.name = storage_put(prefix + "poster.jpg", result.poster)
-        video.thumbnail.name = storage_put(prefix + "thumb.jpg", result.thumbnail)
-        frames = [storage_put(prefix + "frames/" + p.name, p) for p in result.frames]
-        audio = storage_put(prefix + "audio.wav", result.audio_wav) if result.audio_wav else ""
+        video.mp4.name = prefix + "video.mp4"
+        video.poster.name = prefix + "poster.jpg"
+        video.thumbnail.name = prefix + "thumb.jpg"
     video.duration_s = result.duration_s
     video.width, video.height = result.width, result.height
     video.fps = result.fps
@@ -104,7 +111,7 @@ def step_transcode(video: Video) -> TranscodeOutput:
     )
     if not updated:
         # Deleted while we worked: leave no orphan files behind.
-        storage_delete_tree(prefix)
+        storage_delete_prefix(prefix)
         raise StepPermanentError("the video was deleted during transcoding")
     return TranscodeOutput(
         frames=frames,
@@ -151,7 +158,7 @@ def step_embed(video: Video, transcoded: TranscodeOutput) -> EmbedOutput:
     if not frames:
         raise StepPermanentError("no sampled frames to embed (transcode first)")
     with ExitStack() as stack:
-        paths = [stack.enter_context(storage_local_path(name)) for name in frames]
+        paths = stack.enter_context(storage_local_paths(list(frames)))
         client = stack.enter_context(embedder_client())
         try:
             result = client.embed_video(paths, video.transcript, video.caption)
@@ -229,7 +236,7 @@ def step_tag(video: Video, embedded: EmbedOutput) -> TagOutput:
 
 def step_publish(video: Video, embedded: EmbedOutput) -> PublishOutput:
     """Check the video is playable and embedded; the caller marks it ready."""
-    if not video.mp4 or not default_storage.exists(video.mp4.name):
+    if not video.mp4 or not storage_exists(video.mp4.name):
         raise StepPermanentError("no playable rendition")
     version = embedded.embedding_version
     embeddings = VideoEmbedding.objects.filter(video=video)

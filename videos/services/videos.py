@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from tiktok.db.sql import column, table
+from tiktok.storage import storage_delete_prefix, storage_put
 from videos.media.probe import MediaInfo, probe_media
 from videos.models import STEP_ORDER, PipelineStep, Privacy, Video
-from videos.services.storage import storage_delete_tree, storage_put, video_prefix
+from videos.services.storage import video_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def video_create_from_path(
                 has_audio=info.has_audio,
             )
             video_id = video.pk
-            name = video_prefix(video.pk) + "original" + stored_extension(filename, info)
+            name = video_prefix(video) + "original" + stored_extension(filename, info)
             video.original.name = storage_put(name, path)
             video.save(update_fields=["original"])
             PipelineStep.objects.bulk_create(
@@ -122,24 +123,33 @@ def video_create_from_path(
     except IntegrityError:
         # The same owner uploaded the same bytes concurrently; theirs won.
         if video_id is not None:
-            storage_delete_tree(video_prefix(video_id))
+            _files_forget(video)
         existing = video_find_duplicate(owner=owner, content_hash=content_hash)
         if existing is None:
             raise
         return existing, False
     except BaseException:
         if video_id is not None:
-            storage_delete_tree(video_prefix(video_id))
+            _files_forget(video)
         raise
     return video, True
 
 
+def _files_forget(video: Video) -> None:
+    """Remove what a failed creation stored (best effort: the orphan sweep finds the rest)."""
+    try:
+        storage_delete_prefix(video_prefix(video))
+    except Exception:  # noqa: BLE001 - the creation's own error is the one to report
+        logger.warning("could not remove the files of a failed upload", exc_info=True)
+
+
 def video_delete(*, video: Video) -> None:
-    """Delete the video, everything that references it, and all its files."""
+    """Delete the video and everything that references it; its files go once the deletion is
+    committed (see videos.receivers: the same happens when a user or an admin bulk action
+    deletes videos)."""
     video_id = video.pk
     video.delete()
-    storage_delete_tree(video_prefix(video_id))
-    logger.info("deleted video %s and its files", video_id)
+    logger.info("deleted video %s", video_id)
 
 
 def video_views_add(views: dict[int, int]) -> None:

@@ -3,12 +3,18 @@
 Generates short clips with espeak-ng speech, ingests them as a dedicated user and runs the
 pipeline in-process (`pipeline_run`, the same step functions the Celery tasks call), then
 prints videos/minute, mean seconds per step and the upload->ready time of a 30 s clip, and
-writes the same figures to var/bench/pipeline.json. Media goes to a temporary MEDIA_ROOT and
-every benchmark video is deleted afterwards.
+writes the same figures to var/bench/pipeline.json. Media goes to the configured store (the
+embedded SeaweedFS by default), in a folder of its own that is emptied afterwards, and every
+benchmark video is deleted.
+
+It also measures serving a 5 MB video through the application's media view (daphne, the path
+every byte takes) from the object store, against the same view reading a local disk, and
+against a presigned URL read straight from the store (MEDIA_DELIVERY=redirect).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import platform
@@ -16,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
 from statistics import mean
@@ -27,6 +34,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import override_settings
 from tqdm import tqdm
 
+from tiktok.storage import storage_delete_prefix
+from videos.management.media_bench import media_throughput
 from videos.models import STEP_ORDER, PipelineStep, VideoStatus
 from videos.pipeline.local import pipeline_run
 from videos.services.videos import video_create_from_path, video_delete
@@ -92,8 +101,21 @@ class Command(BaseCommand):
                     audio="speech",
                     speech_text=" ".join(SENTENCES[:4]),
                 )
-                with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
-                    report = self._run(clips, long_clip, options)
+                storages = copy.deepcopy(settings.STORAGES)
+                if settings.STORAGE_BACKEND == "s3":
+                    storages["default"]["OPTIONS"]["location"] = f"bench/{uuid.uuid4().hex}"
+                else:
+                    storages["default"]["OPTIONS"]["location"] = str(tmp_path / "media")
+                with override_settings(STORAGES=storages):
+                    try:
+                        report = self._run(clips, long_clip, options)
+                        report["media_serving"] = media_throughput(
+                            storages=storages, scratch=tmp_path, log=self.stdout.write
+                        )
+                    finally:
+                        if settings.STORAGE_BACKEND == "s3":
+                            for top in ("videos", "avatars"):
+                                storage_delete_prefix(top)
         finally:
             if embedder_process is not None:
                 embedder_process.terminate()
@@ -204,3 +226,8 @@ class Command(BaseCommand):
             f"{'30 s clip upload->ready (s)':<34} {long['upload_to_ready_seconds']} "
             f"({long['status']}; target < {long['target_seconds']})"
         )
+        for path, figures in report.get("media_serving", {}).get("paths", {}).items():
+            self.stdout.write(
+                f"{'5 MB video, ' + path:<34} {figures['mb_per_s']} MB/s, "
+                f"p50 {figures['p50_ms']} ms per request"
+            )

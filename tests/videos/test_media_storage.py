@@ -1,0 +1,216 @@
+"""Media in the object store: files follow rows (a deleted video, account or admin selection
+leaves no object), the orphan sweep, moving an installation's media to the store, and a worker
+that processes a video with nothing on its local disk."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.conftest import child_env, start_celery_worker, stop_process
+from tests.factories import UserFactory, VideoFactory
+from videos.models import PipelineStep, StepName, Video, VideoStatus
+
+pytestmark = pytest.mark.django_db
+
+WORKER_WAIT_SECONDS = 180
+RENDITION_FILES = ("original.mp4", "video.mp4", "hls/index.m3u8", "hls/seg_000.ts", "poster.jpg")
+
+
+def _stored_video(store, **fields) -> Video:  # noqa: ANN001, ANN003
+    video = VideoFactory(**fields)
+    prefix = f"videos/{video.media_key}/"
+    for name in RENDITION_FILES:
+        store.put(prefix + name, b"bytes of " + name.encode())
+    video.mp4.name, video.original.name = prefix + "video.mp4", prefix + "original.mp4"
+    video.save(update_fields=["mp4", "original"])
+    return video
+
+
+def test_deleting_an_account_leaves_none_of_its_objects(
+    media_store, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    owner = UserFactory()
+    _stored_video(media_store, owner=owner)
+    _stored_video(media_store, owner=owner)
+    owner.avatar.name = media_store.put(f"avatars/{owner.pk}/avatar-a1b2c3.jpg", b"\xff\xd8\xff")
+    owner.save(update_fields=["avatar"])
+    kept = _stored_video(media_store)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.delete()
+    assert media_store.names() == sorted(
+        f"videos/{kept.media_key}/{name}" for name in RENDITION_FILES
+    )
+
+
+def test_an_admin_bulk_delete_removes_the_objects(
+    client, media_store, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    videos = [_stored_video(media_store) for _ in range(3)]
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/videos/video/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [v.pk for v in videos[:2]],
+                "post": "yes",
+            },
+        )
+    assert response.status_code == 302
+    assert media_store.names() == sorted(
+        f"videos/{videos[2].media_key}/{name}" for name in RENDITION_FILES
+    )
+
+
+def test_the_orphan_sweep_finds_planted_orphans_and_spares_the_rest(media_store):  # noqa: ANN001
+    video = _stored_video(media_store)
+    user = UserFactory()
+    user.avatar.name = media_store.put(f"avatars/{user.pk}/avatar-used.jpg", b"\xff\xd8\xff")
+    user.save(update_fields=["avatar"])
+    orphans = sorted(
+        [
+            media_store.put(f"videos/{secrets.token_hex(16)}/video.mp4", b"left behind"),
+            media_store.put(f"videos/{secrets.token_hex(16)}/hls/seg_000.ts", b"left behind"),
+            media_store.put("avatars/999999/avatar-gone.jpg", b"\xff\xd8\xff"),
+        ]
+    )
+    before = media_store.names()
+
+    out = StringIO()
+    call_command("media_orphans", "--dry-run", "--min-age-minutes", "0", stdout=out)
+    assert sorted(out.getvalue().splitlines()[:-1]) == orphans
+    assert "found 3 orphaned file(s)" in out.getvalue()
+    assert media_store.names() == before
+
+    call_command("media_orphans", "--min-age-minutes", "0", stdout=StringIO())
+    assert media_store.names() == sorted(set(before) - set(orphans))
+    assert f"videos/{video.media_key}/video.mp4" in media_store.names()
+
+
+def test_the_orphan_sweep_leaves_recent_files_alone(media_store):  # noqa: ANN001
+    media_store.put(f"videos/{secrets.token_hex(16)}/original.mp4", b"an upload in progress")
+    out = StringIO()
+    call_command("media_orphans", stdout=out)
+    assert "deleted 0 orphaned file(s)" in out.getvalue()
+    assert len(media_store.names()) == 1
+
+
+def _legacy_tree(root: Path, video: Video) -> list[str]:
+    files = {
+        "original.mp4": b"original",
+        "video.mp4": b"mp4",
+        "hls/index.m3u8": b"#EXTM3U\n",
+        "hls/seg_000.ts": b"\x47" * 188,
+        "poster.jpg": b"\xff\xd8\xff",
+        "frames/frame_000.jpg": b"\xff\xd8\xff",
+        "audio.wav": b"RIFF",
+    }
+    for name, data in files.items():
+        path = root / "videos" / str(video.pk) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return sorted(files)
+
+
+def _legacy_video(**fields) -> Video:  # noqa: ANN003
+    video = VideoFactory(**fields)
+    old = f"videos/{video.pk}/"
+    video.original.name, video.mp4.name = old + "original.mp4", old + "video.mp4"
+    video.hls_playlist.name, video.poster.name = old + "hls/index.m3u8", old + "poster.jpg"
+    video.save()
+    PipelineStep.objects.update_or_create(
+        video=video,
+        name=StepName.TRANSCODE,
+        defaults={"detail": {"frames": [old + "frames/frame_000.jpg"], "audio": old + "audio.wav"}},
+    )
+    return video
+
+
+def test_media_migrate_moves_a_local_tree_into_the_store(client, tmp_path, media_store):  # noqa: ANN001
+    video = _legacy_video()
+    names = _legacy_tree(tmp_path, video)
+    owner = video.owner
+    owner.avatar.name = f"avatars/{owner.pk}/avatar-old.jpg"
+    owner.save(update_fields=["avatar"])
+    (tmp_path / owner.avatar.name).parent.mkdir(parents=True)
+    (tmp_path / owner.avatar.name).write_bytes(b"\xff\xd8\xff")
+
+    call_command("media_migrate", "--from-folder", str(tmp_path), "--dry-run", stdout=StringIO())
+    assert media_store.names() == []
+
+    out = StringIO()
+    call_command("media_migrate", "--from-folder", str(tmp_path), stdout=out)
+
+    prefix = f"videos/{video.media_key}/"
+    assert media_store.names() == sorted([prefix + name for name in names] + [owner.avatar.name])
+    video.refresh_from_db()
+    assert video.mp4.name == prefix + "video.mp4"
+    assert video.hls_playlist.name == prefix + "hls/index.m3u8"
+    step = PipelineStep.objects.get(video=video, name=StepName.TRANSCODE)
+    assert step.detail == {
+        "frames": [prefix + "frames/frame_000.jpg"],
+        "audio": prefix + "audio.wav",
+    }
+    assert client.get(f"/media/{video.mp4.name}").status_code == 200
+    assert f"video {video.pk}: moved {len(names)} files" in out.getvalue()
+    # Again: nothing left to move.
+    call_command("media_migrate", "--from-folder", str(tmp_path), stdout=StringIO())
+    assert media_store.names() == sorted([prefix + name for name in names] + [owner.avatar.name])
+
+
+def test_media_migrate_renames_the_old_layout_inside_the_store(media_store):  # noqa: ANN001
+    video = _legacy_video()
+    for name in ("video.mp4", "hls/index.m3u8", "poster.jpg"):
+        media_store.put(f"videos/{video.pk}/{name}", name.encode())
+    call_command("media_migrate", stdout=StringIO())
+    prefix = f"videos/{video.media_key}/"
+    assert media_store.names() == [
+        prefix + "hls/index.m3u8",
+        prefix + "poster.jpg",
+        prefix + "video.mp4",
+    ]
+    assert media_store.read(prefix + "poster.jpg") == b"poster.jpg"
+
+
+def test_media_migrate_from_a_missing_folder_exits_with_the_reason(tmp_path):  # noqa: ANN001
+    with pytest.raises(CommandError, match="no such folder"):
+        call_command("media_migrate", "--from-folder", str(tmp_path / "nope"))
+
+
+@pytest.mark.django_db(transaction=True)  # the worker is another process: rows must be committed
+def test_a_worker_with_an_empty_local_disk_processes_a_video(
+    embedder, auth_client, user, clip, tmp_path
+):  # noqa: ANN001
+    scratch = tmp_path / "worker-tmp"
+    scratch.mkdir()
+    env = child_env(TMPDIR=str(scratch), MEDIA_ROOT=str(tmp_path / "no-such-media-root"))
+    worker = start_celery_worker(env=env, log_path=tmp_path / "worker.log")
+    try:
+        with clip.open("rb") as handle:
+            response = auth_client.post(
+                "/api/videos", {"file": handle, "caption": "a tone"}, format="multipart"
+            )
+        assert response.status_code == 201, response.json()
+        video = Video.objects.get(pk=response.json()["id"])
+        deadline = time.monotonic() + WORKER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            video.refresh_from_db()
+            if video.status in (VideoStatus.READY, VideoStatus.FAILED):
+                break
+            time.sleep(0.5)
+    finally:
+        stop_process(worker)
+    assert video.status == VideoStatus.READY, (
+        video.failure_reason,
+        (tmp_path / "worker.log").read_text()[-3000:],
+    )
+    assert not (tmp_path / "no-such-media-root").exists()
+    assert os.listdir(scratch) == []  # working copies removed

@@ -1,0 +1,338 @@
+"""The media store, one API over S3 (default) and a local folder: put, read a byte range, list and
+delete by prefix, presigned URLs, and the health check.
+
+Stored names never become public URLs by themselves: `url(name)` is the application's media
+view (MEDIA_URL + name), which checks who may see the file before any byte leaves (see
+videos.media_serving). Failures to reach the store are raised as `StorageUnavailable` (HTTP 503
+with the API's error shape) so nothing half-written is reported as success.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import shutil
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.utils.encoding import filepath_to_uri
+from storages.backends.s3 import S3Storage
+
+from tiktok.errors import Unavailable
+
+logger = logging.getLogger(__name__)
+
+COPY_CHUNK_BYTES = 1024 * 1024
+DELETE_BATCH = 1000  # the S3 API's limit per DeleteObjects call
+
+
+class StorageUnavailable(Unavailable):
+    """The media store cannot be reached or refuses the project's credentials or bucket."""
+
+    default_code = "storage_unavailable"
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError, OSError)
+
+
+class S3MediaStorage(S3Storage):
+    """django-storages' S3 backend whose URLs are the application's media view."""
+
+    def url(self, name: str, parameters: Any = None, expire: Any = None, http_method: Any = None):  # noqa: ANN201
+        return settings.MEDIA_URL + filepath_to_uri(name)
+
+    def signed_url(self, name: str, *, seconds: int, content_type: str | None = None) -> str:
+        """A presigned GET URL of the object, valid `seconds`."""
+        params: dict[str, Any] = {"Bucket": self.bucket_name, "Key": self._normalize_name(name)}
+        if content_type:
+            params["ResponseContentType"] = content_type
+        return self.connection.meta.client.generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=seconds
+        )
+
+    def object_key(self, name: str) -> str:
+        return self._normalize_name(name)
+
+
+class FileSystemMediaStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT (STORAGE_BACKEND=filesystem); same URLs as the S3 backend."""
+
+
+def _s3() -> S3MediaStorage | None:
+    """The default storage when it is the S3 backend (the lazy proxy passes isinstance)."""
+    return default_storage if isinstance(default_storage, S3Storage) else None
+
+
+def storage_put(name: str, local_path: Path) -> str:
+    """Store a local file under exactly `name`, replacing what was there (steps re-run)."""
+    try:
+        with Path(local_path).open("rb") as handle:
+            stored = default_storage.save(name, File(handle, name=Path(name).name))
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    if stored != name:
+        default_storage.delete(stored)
+        raise RuntimeError(f"storage renamed {name!r} to {stored!r}")
+    return stored
+
+
+def storage_put_many(items: list[tuple[str, Path]], *, threads: int = 8) -> list[str]:
+    """`storage_put` of many files at once (a video's HLS segments and frames): on S3 the
+    uploads run in parallel on one client, which is thread-safe."""
+    s3 = _s3()
+    if s3 is None or len(items) < 2:
+        return [storage_put(name, path) for name, path in items]
+    client = s3.connection.meta.client
+
+    def upload(item: tuple[str, Path]) -> str:
+        name, path = item
+        client.upload_file(
+            str(path),
+            s3.bucket_name,
+            s3.object_key(name),
+            ExtraArgs={"ContentType": _content_type(name)},
+        )
+        return name
+
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storage-put") as pool:
+            return list(pool.map(upload, items))
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+
+
+def _content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def storage_exists(name: str) -> bool:
+    try:
+        return default_storage.exists(name)
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    size: int
+    last_modified: float | None  # epoch seconds
+
+
+def storage_listing(prefix: str = "") -> dict[str, StoredFile]:
+    """Every stored file under `prefix` (a folder; "" for everything), at any depth, with its
+    size and modification time."""
+    prefix = prefix.rstrip("/") + "/" if prefix else ""
+    s3 = _s3()
+    if s3 is not None:
+        client = s3.connection.meta.client
+        if prefix:
+            key_prefix = s3.object_key(prefix)
+        else:
+            key_prefix = s3.location.strip("/") + "/" if s3.location else ""
+        strip = len(key_prefix) - len(prefix)
+        listing = {}
+        try:
+            for page in client.get_paginator("list_objects_v2").paginate(
+                Bucket=s3.bucket_name, Prefix=key_prefix
+            ):
+                for item in page.get("Contents", []):
+                    listing[item["Key"][strip:]] = StoredFile(
+                        size=int(item["Size"]), last_modified=item["LastModified"].timestamp()
+                    )
+        except _storage_errors() as exc:
+            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+        return listing
+    root = Path(default_storage.path(prefix))
+    if not root.is_dir():
+        return {}
+    base = Path(default_storage.path(""))
+    listing = {}
+    for path in root.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            listing[str(path.relative_to(base))] = StoredFile(stat.st_size, stat.st_mtime)
+    return listing
+
+
+def storage_names(prefix: str = "") -> list[str]:
+    """Every stored name under `prefix` (a folder; "" for everything), at any depth."""
+    return sorted(storage_listing(prefix))
+
+
+def storage_delete_prefix(prefix: str) -> int:
+    """Delete every stored file under `prefix` (a folder); returns how many."""
+    if not prefix.strip("/"):
+        raise ValueError("refusing to delete everything: name a folder")
+    prefix = prefix.rstrip("/") + "/"
+    s3 = _s3()
+    if s3 is None:
+        names = storage_names(prefix)
+        shutil.rmtree(Path(default_storage.path(prefix)), ignore_errors=True)
+        return len(names)
+    client = s3.connection.meta.client
+    keys = [s3.object_key(name) for name in storage_names(prefix)]
+    for start in range(0, len(keys), DELETE_BATCH):
+        batch = keys[start : start + DELETE_BATCH]
+        client.delete_objects(
+            Bucket=s3.bucket_name,
+            Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+        )
+    return len(keys)
+
+
+def storage_delete(name: str) -> None:
+    default_storage.delete(name)
+
+
+@contextmanager
+def storage_local_path(name: str) -> Iterator[Path]:
+    """A local path with the stored file's bytes: the file itself on the filesystem backend,
+    else a temporary copy (workers never assume they share a disk with anyone)."""
+    if _s3() is None:
+        yield Path(default_storage.path(name))
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as temporary:
+        try:
+            with default_storage.open(name, "rb") as source:
+                shutil.copyfileobj(source, temporary, COPY_CHUNK_BYTES)
+        except _storage_errors() as exc:
+            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+        temporary.flush()
+        yield Path(temporary.name)
+
+
+@contextmanager
+def storage_local_paths(names: list[str], *, threads: int = 8) -> Iterator[list[Path]]:
+    """`storage_local_path` of many files at once (a video's sampled frames): on S3 they are
+    downloaded in parallel into one temporary folder, removed afterwards."""
+    s3 = _s3()
+    if s3 is None or len(names) < 2:
+        with ExitStack() as stack:
+            yield [stack.enter_context(storage_local_path(name)) for name in names]
+        return
+    client = s3.connection.meta.client
+    with tempfile.TemporaryDirectory(prefix="storage-") as folder:
+        targets = [
+            Path(folder) / f"{index:04d}{Path(name).suffix}" for index, name in enumerate(names)
+        ]
+
+        def download(item: tuple[str, Path]) -> None:
+            name, target = item
+            body = client.get_object(Bucket=s3.bucket_name, Key=s3.object_key(name))["Body"]
+            with body, target.open("wb") as handle:
+                shutil.copyfileobj(body, handle, COPY_CHUNK_BYTES)
+
+        try:
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storage-get") as pool:
+                list(pool.map(download, zip(names, targets, strict=True)))
+        except _storage_errors() as exc:
+            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+        yield targets
+
+
+def storage_stat(name: str) -> StoredFile | None:
+    """Size and modification time of a stored file, or None when there is none."""
+    s3 = _s3()
+    if s3 is None:
+        path = Path(default_storage.path(name))
+        if not path.is_file():
+            return None
+        stat = path.stat()
+        return StoredFile(size=stat.st_size, last_modified=stat.st_mtime)
+    from botocore.exceptions import ClientError
+
+    try:
+        head = s3.connection.meta.client.head_object(Bucket=s3.bucket_name, Key=s3.object_key(name))
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    return StoredFile(
+        size=int(head["ContentLength"]), last_modified=head["LastModified"].timestamp()
+    )
+
+
+def storage_read_range(name: str, first: int, last: int, chunk_bytes: int) -> Iterator[bytes]:
+    """The bytes first..last (inclusive) of a stored file, in chunks, streamed."""
+    s3 = _s3()
+    if s3 is None:
+        with Path(default_storage.path(name)).open("rb") as handle:
+            handle.seek(first)
+            remaining = last - first + 1
+            while remaining > 0:
+                chunk = handle.read(min(chunk_bytes, remaining))
+                if not chunk:
+                    return
+                remaining -= len(chunk)
+                yield chunk
+        return
+    response = s3.connection.meta.client.get_object(
+        Bucket=s3.bucket_name, Key=s3.object_key(name), Range=f"bytes={first}-{last}"
+    )
+    body = response["Body"]
+    try:
+        yield from body.iter_chunks(chunk_bytes)
+    finally:
+        body.close()
+
+
+def storage_signed_url(name: str, *, content_type: str | None = None) -> str:
+    """A presigned URL of a stored file valid MEDIA_SIGNED_URL_SECONDS (S3 only)."""
+    s3 = _s3()
+    if s3 is None:
+        raise RuntimeError("presigned URLs need STORAGE_BACKEND=s3")
+    return s3.signed_url(name, seconds=settings.MEDIA_SIGNED_URL_SECONDS, content_type=content_type)
+
+
+def storage_bucket_ensure() -> bool:
+    """Create the S3 bucket if it does not exist; True when it was created."""
+    from botocore.exceptions import ClientError
+
+    s3 = _s3()
+    if s3 is None:
+        raise RuntimeError("buckets exist with STORAGE_BACKEND=s3 only")
+    client = s3.connection.meta.client
+    try:
+        client.head_bucket(Bucket=s3.bucket_name)
+        return False
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
+            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    try:
+        client.create_bucket(Bucket=s3.bucket_name)
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"cannot create bucket {s3.bucket_name}: {exc}") from exc
+    return True
+
+
+def check_storage() -> dict[str, Any]:
+    """Health: the store answers and the bucket (or folder) is there and ours."""
+    s3 = _s3()
+    if s3 is None:
+        root = Path(settings.MEDIA_ROOT)
+        if not root.is_dir():
+            raise RuntimeError(f"MEDIA_ROOT {root} does not exist")
+        return {"backend": "filesystem", "root": str(root)}
+    client = s3.connection.meta.client
+    client.head_bucket(Bucket=s3.bucket_name)
+    return {
+        "backend": "s3",
+        "bucket": s3.bucket_name,
+        "endpoint": settings.S3_ENDPOINT_URL or "aws",
+        "embedded": settings.S3_EMBEDDED,
+    }

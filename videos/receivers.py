@@ -1,0 +1,33 @@
+"""Files follow rows: when a video row is deleted - by `video_delete`, by its owner's account
+being deleted (CASCADE) or by an admin bulk action - its files go once that is committed.
+
+This is the one model signal the app relies on, because a cascade deletion runs no service of
+ours; it is connected in VideosConfig.ready(). `manage.py media_orphans` finds whatever a crash
+between the commit and the deletion leaves behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from tiktok.storage import storage_delete_prefix
+from videos.models import Video
+from videos.services.storage import video_prefix
+
+logger = logging.getLogger(__name__)
+
+
+def on_video_deleted(sender: Any, instance: Video, **kwargs: Any) -> None:
+    prefix = video_prefix(instance)
+
+    def delete_files() -> None:
+        try:
+            removed = storage_delete_prefix(prefix)
+            logger.info("deleted %d files of video %s", removed, instance.pk)
+        except Exception:  # noqa: BLE001 - the row is gone; the orphan sweep removes the rest
+            logger.warning("could not delete the files under %s", prefix, exc_info=True)
+
+    transaction.on_commit(delete_files)
