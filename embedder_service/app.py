@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             "status": state.status,
             "backend": backend.name,
             "model": backend.model,
+            "image_model": backend.image_model,
             "dim": backend.dim,
             "embedding_version": backend.embedding_version,
             "device": backend.device,

@@ -47,7 +47,8 @@ class EmbedTextResult:
 
 @dataclass(frozen=True)
 class EmbedVideoResult:
-    """One vector per video plus its parts; `missing` names the parts that could not be made."""
+    """One vector per video plus its parts; `missing` names the parts that could not be made
+    and `blank_frames` counts the frames left out as showing nothing."""
 
     video_embedding: list[float]
     visual_embedding: list[float] | None
@@ -55,6 +56,9 @@ class EmbedVideoResult:
     embedding_version: str
     dim: int
     missing: list[str]
+    blank_frames: int = 0
+    look_embedding: list[float] | None = None  # compare only within one look_version
+    look_version: str | None = None
 
 
 class EmbedderClient:
@@ -140,6 +144,9 @@ class EmbedderClient:
             embedding_version=payload["embedding_version"],
             dim=payload["dim"],
             missing=payload["missing"],
+            blank_frames=int(payload.get("blank_frames") or 0),
+            look_embedding=payload.get("look_embedding"),
+            look_version=payload.get("look_version"),
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 BACKENDS = ("cpu", "vllm")
 DEFAULT_VLLM_MODEL = "Qwen/Qwen3-VL-Embedding-2B"
 DEFAULT_INSTRUCTION = "Represent the user's input."
-# Version suffix of the pooling recipe (section 5 of the design); bump it when the recipe changes.
+# Version suffix of the vLLM backend's pooling recipe (section 5 of the design); bump it when the
+# recipe changes. The CPU backend versions its own recipe (backends/cpu.py).
 RECIPE_VERSION = "v1"
+# The design's weights suit a model that sees frames and text equally well (Qwen3-VL). The CPU
+# image model sees 1000 ImageNet classes, coarser than what a transcript says, so text leads.
+DEFAULT_WEIGHTS = {"cpu": (0.4, 0.6), "vllm": (0.7, 0.3)}
 
 
 def _env_str(name: str, default: str) -> str:
@@ -44,6 +48,7 @@ class Settings:
     backend: str = "cpu"
     dim: int = 384
     text_model_path: str = ""
+    image_model_path: str = ""
     asr_model_path: str = ""
     asr_device: str = "auto"
     asr_compute_type: str = "auto"
@@ -56,8 +61,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024 * 1024
     max_texts: int = 256
     max_text_tokens: int = 256
-    w_vis: float = 0.7
-    w_text: float = 0.3
+    # None: the backend's default (DEFAULT_WEIGHTS), filled in by __post_init__.
+    w_vis: float = None  # type: ignore[assignment]
+    w_text: float = None  # type: ignore[assignment]
     vllm_url: str = "http://127.0.0.1:8000"
     vllm_model: str = DEFAULT_VLLM_MODEL
     vllm_model_tag: str = ""
@@ -66,6 +72,13 @@ class Settings:
     vllm_max_retries: int = 3
     vllm_retry_backoff_s: float = 0.5
     default_instruction: str = DEFAULT_INSTRUCTION
+
+    def __post_init__(self) -> None:
+        defaults = DEFAULT_WEIGHTS.get(self.backend, DEFAULT_WEIGHTS["cpu"])
+        if self.w_vis is None:
+            object.__setattr__(self, "w_vis", defaults[0])
+        if self.w_text is None:
+            object.__setattr__(self, "w_text", defaults[1])
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -78,6 +91,7 @@ class Settings:
             backend=backend,
             dim=_env_int("EMBEDDER_DIM", 1024 if is_vllm else 384),
             text_model_path=_env_str("EMBEDDER_TEXT_MODEL_PATH", ""),
+            image_model_path=_env_str("EMBEDDER_IMAGE_MODEL_PATH", ""),
             asr_model_path=_env_str("EMBEDDER_ASR_MODEL_PATH", ""),
             asr_device=_env_str("EMBEDDER_ASR_DEVICE", "auto"),
             asr_compute_type=_env_str("EMBEDDER_ASR_COMPUTE_TYPE", "auto"),
@@ -90,8 +104,8 @@ class Settings:
             max_body_bytes=_env_int("EMBEDDER_MAX_BODY_BYTES", 64 * 1024 * 1024),
             max_texts=_env_int("EMBEDDER_MAX_TEXTS", 256),
             max_text_tokens=_env_int("EMBEDDER_MAX_TEXT_TOKENS", 4096 if is_vllm else 256),
-            w_vis=_env_float("EMBEDDER_W_VIS", 0.7),
-            w_text=_env_float("EMBEDDER_W_TEXT", 0.3),
+            w_vis=_env_float("EMBEDDER_W_VIS", DEFAULT_WEIGHTS[backend][0]),
+            w_text=_env_float("EMBEDDER_W_TEXT", DEFAULT_WEIGHTS[backend][1]),
             vllm_url=_env_str("VLLM_URL", "http://127.0.0.1:8000").rstrip("/"),
             vllm_model=_env_str("VLLM_MODEL", DEFAULT_VLLM_MODEL),
             vllm_model_tag=_env_str("VLLM_MODEL_TAG", ""),

@@ -6,11 +6,16 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from embedder_service.errors import ServiceError
 
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# A frame whose pixels vary less than this (standard deviation on the 0..255 scale, over a
+# small thumbnail) shows nothing: a black screen, a fade, a solid colour card.
+BLANK_PIXEL_STD = 6.0
+BLANK_THUMBNAIL = (64, 64)
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,15 @@ class Frame:
     data: bytes
     mime_type: str
     image: Image.Image
+    is_blank: bool = False
+
+
+def is_blank_image(image: Image.Image) -> bool:
+    """True when the image is (nearly) one flat colour, so a model would only see noise."""
+    thumbnail = image.convert("RGB")
+    thumbnail.thumbnail(BLANK_THUMBNAIL)
+    pixels = np.asarray(thumbnail, dtype=np.float32)
+    return bool(pixels.reshape(-1, 3).std(axis=0).max() < BLANK_PIXEL_STD)
 
 
 def decode_frame(data: bytes, index: int, max_pixels: int) -> Frame:
@@ -55,4 +69,7 @@ def decode_frame(data: bytes, index: int, max_pixels: int) -> Frame:
         raise ServiceError(400, "invalid_image", f"{name} is not an image ({accepted})") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise ServiceError(400, "invalid_image", f"{name} is a broken image: {exc}") from exc
-    return Frame(data=data, mime_type=ACCEPTED_FORMATS[image.format], image=image.convert("RGB"))
+    rgb = image.convert("RGB")
+    return Frame(
+        data=data, mime_type=ACCEPTED_FORMATS[image.format], image=rgb, is_blank=is_blank_image(rgb)
+    )

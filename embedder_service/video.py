@@ -26,26 +26,36 @@ async def embed_video(
     w_vis: float,
     w_text: float,
 ) -> dict[str, Any]:
-    """`e_video = normalize(w_vis * e_vis + w_text * e_text)` over the parts that exist."""
+    """`e_video = normalize(w_vis * e_vis + w_text * e_text)` over the parts that exist.
+
+    Blank frames (black screens, solid colour cards) are left out of the visual part; when
+    every frame is blank the visual part counts as missing. A video with no text and only blank
+    frames is still embedded, from those frames, so it never fails for lack of content; it
+    reports both parts missing so nothing is inferred (tagged) from it.
+    """
     missing: list[str] = []
     e_vis: np.ndarray | None = None
     e_text: np.ndarray | None = None
+    look: np.ndarray | None = None
     text_truncated = False
-    if backend.has_image_model:
-        e_vis = mean_pool(await backend.embed_images(frames))
+    seen = [frame for frame in frames if not frame.is_blank]
+    text = video_text(transcript, caption)
+    if backend.has_image_model and seen:
+        embedded = await backend.embed_images(seen)
+        e_vis, look = mean_pool(embedded.vectors), mean_pool(embedded.looks)
     else:
         missing.append("visual")
-    text = video_text(transcript, caption)
     if text:
         result = await backend.embed_texts([text], None)
         e_text, text_truncated = result.vectors[0], result.truncated[0]
     else:
         missing.append("text")
     if e_vis is None and e_text is None:
-        reason = "the video has no transcript and no caption"
         if not backend.has_image_model:
+            reason = "the video has no transcript and no caption"
             reason += f", and the {backend.name} backend has no image model"
-        raise ServiceError(422, "nothing_to_embed", reason)
+            raise ServiceError(422, "nothing_to_embed", reason)
+        e_vis = mean_pool((await backend.embed_images(frames)).vectors)
     try:
         e_video = combine_weighted([(e_vis, w_vis), (e_text, w_text)])
     except DegenerateVectorError as exc:
@@ -55,6 +65,11 @@ async def embed_video(
     return {
         "video_embedding": e_video.tolist(),
         "visual_embedding": None if e_vis is None else e_vis.tolist(),
+        "blank_frames": len(frames) - len(seen),
+        # How the video looks (mean of its frames' looks), to find copies of it; None when no
+        # frame showed anything.
+        "look_embedding": None if look is None else look.tolist(),
+        "look_version": None if look is None else backend.look_version,
         "text_embedding": None if e_text is None else e_text.tolist(),
         "embedding_version": backend.embedding_version,
         "dim": backend.dim,

@@ -143,7 +143,10 @@ _FACTS_SQL = (
     f"SELECT vector_send(e.embedding) FROM {table(VideoEmbedding)} e "
     f"WHERE e.video_id = {_VIDEO}.id AND e.embedding_version = %s) END "
     f"FROM {_VIDEO} "
-    f"WHERE {_VIDEO}.id = ANY(%s::bigint[]) AND ({{visible}})"
+    # A copy of an earlier video (videos/duplicates.py) is never recommended: the viewer would
+    # see the same thing twice.
+    f"WHERE {_VIDEO}.id = ANY(%s::bigint[]) AND {_VIDEO}.duplicate_of_id IS NULL "
+    f"AND ({{visible}})"
 )
 
 
@@ -194,8 +197,9 @@ def facts_read(
     embedding_version: str | None,
     vectors: dict[int, np.ndarray] | None = None,
 ) -> dict[int, FactRow]:
-    """Facts of the given candidates the viewer may see, in one query: counters and vectors
-    only for those missing from the process caches (and from `vectors`, already read)."""
+    """Facts of the given candidates the viewer may see (copies left out), in one query:
+    counters and vectors only for those missing from the process caches (and from `vectors`,
+    already read)."""
     ids = [int(v) for v in video_ids]
     if not ids:
         return {}

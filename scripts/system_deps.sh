@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs (espeak-ng for speech clips, Chromium for
-# the browser tests), skipping what is already there: apt-get on Debian, Homebrew on macOS.
+# the browser tests, wallpaper packages whose photographs make the silent labeled clips of
+# tagging/photo_set.py), skipping what is already there: apt-get on Debian, Homebrew on macOS.
 set -euo pipefail
 needed=()
 command -v espeak-ng >/dev/null 2>&1 || needed+=(espeak-ng)
@@ -9,6 +10,14 @@ have_chromium() {
   [ -x /usr/bin/chromium ] || [ -x /Applications/Chromium.app/Contents/MacOS/Chromium ]
 }
 have_chromium || needed+=(chromium)
+# Photographs: one file per package says whether it is installed (Debian only).
+if command -v apt-get >/dev/null 2>&1; then
+  [ -f /usr/share/palapeli/collection/european-honey-bee.jpg ] || needed+=(palapeli-data)
+  [ -f /usr/share/backgrounds/mate/nature/LadyBird.jpg ] || needed+=(mate-backgrounds)
+  [ -f /usr/share/backgrounds/Dragonfly_by_Bolly.jpg ] || needed+=(lomiri-wallpapers-16.04)
+  [ -f /usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg ] || needed+=(lomiri-wallpapers-20.04)
+  [ -f /usr/share/wallpapers/Path/contents/images/1440x900.jpg ] || needed+=(plasma-workspace-wallpapers)
+fi
 [ ${#needed[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -111,6 +111,86 @@ LABELED_CLIPS: tuple[LabeledClip, ...] = (
     ),
 )
 
+# Held out: never used to choose the thresholds (docs/tagging.md). Ten spoken topics that avoid
+# the tag words, and two off-topic clips that should get no tag.
+HELD_OUT_CLIPS: tuple[LabeledClip, ...] = (
+    LabeledClip(
+        "held01.mp4",
+        "We landed in Tokyo and took the bullet train to Kyoto to see the old temples.",
+        ("travel-vlog", "city-tour", "trains-boats", "flights"),
+        (90, 90, 160),
+    ),
+    LabeledClip(
+        "held02.mp4",
+        "I finally beat the final boss on hard difficulty after grinding my character "
+        "to level ninety.",
+        ("video-games", "retro-games", "mobile-games"),
+        (60, 30, 90),
+    ),
+    LabeledClip(
+        "held03.mp4",
+        "My parrot learned to say good morning and now he whistles every time I open the cage.",
+        ("birds",),
+        (30, 150, 60),
+    ),
+    LabeledClip(
+        "held04.mp4",
+        "Knead the dough for ten minutes, let it rise, then bake the bread until the crust "
+        "is golden.",
+        ("baking", "cooking"),
+        (200, 160, 90),
+    ),
+    LabeledClip(
+        "held05.mp4",
+        "He crossed over the defender, drove to the hoop and dunked it just before the buzzer.",
+        ("basketball",),
+        (200, 90, 30),
+    ),
+    LabeledClip(
+        "held06.mp4",
+        "We pitched our tent next to the lake, lit a fire and slept under the stars.",
+        ("camping", "hiking"),
+        (30, 70, 40),
+    ),
+    LabeledClip(
+        "held07.mp4",
+        "Through the telescope we could see the rings of Saturn and four moons of Jupiter.",
+        ("space", "science"),
+        (10, 10, 40),
+    ),
+    LabeledClip(
+        "held08.mp4",
+        "I planed the oak boards, cut the joints with a chisel and glued the table top together.",
+        ("woodworking", "diy"),
+        (150, 110, 60),
+    ),
+    LabeledClip(
+        "held09.mp4",
+        "Put part of every paycheck into an index fund and keep three months of expenses "
+        "saved for emergencies.",
+        ("personal-finance",),
+        (40, 120, 40),
+    ),
+    LabeledClip(
+        "held10.mp4",
+        "The baby took her first steps today and laughed every time she fell onto the cushions.",
+        ("babies", "parenting", "family"),
+        (240, 200, 210),
+    ),
+    LabeledClip(
+        "held11.mp4",
+        "My internet provider says the engineer will come between eight and six on Tuesday.",
+        (),
+        (100, 100, 100),
+    ),
+    LabeledClip(
+        "held12.mp4",
+        "I waited in line for an hour just to be told I had brought the wrong paperwork.",
+        (),
+        (110, 110, 110),
+    ),
+)
+
 
 def speech_wav_make(text: str, path: Path, voice: str = "en-us", speed_wpm: int = 150) -> Path:
     """Speak `text` into a WAV file with espeak-ng."""

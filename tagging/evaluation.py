@@ -34,6 +34,7 @@ class TaggingMetrics:
     labeled: int
     precision_at_1: float
     precision_at_3: float
+    fit_at_3: float  # share of labeled videos with at least one expected tag in their top 3
     recall_at_5: float
     no_tag_share: float
     tags_on_unlabeled: int
@@ -94,6 +95,7 @@ def tagging_metrics(results: Sequence[EvaluatedVideo]) -> TaggingMetrics:
         labeled=len(labeled),
         precision_at_1=mean([hits(result, 1) / 1 for result in labeled]),
         precision_at_3=mean([hits(result, 3) / 3 for result in labeled]),
+        fit_at_3=mean([1.0 if hits(result, 3) else 0.0 for result in labeled]),
         recall_at_5=mean([hits(result, 5) / len(result.expected) for result in labeled]),
         no_tag_share=mean([0.0 if result.predicted else 1.0 for result in results]),
         tags_on_unlabeled=sum(len(result.predicted) for result in results if not result.expected),

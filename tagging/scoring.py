@@ -74,14 +74,27 @@ def calibrate(scores: np.ndarray, background_scores: np.ndarray) -> np.ndarray:
 
 
 def select_tags(
-    confidences: np.ndarray, *, max_tags: int, min_confidence: float, relative_floor: float = 0.0
+    confidences: np.ndarray,
+    *,
+    max_tags: int,
+    min_confidence: float,
+    relative_floor: float = 0.0,
+    distinct_min_confidence: float | None = None,
+    distinct_margin: float = 0.0,
 ) -> list[int]:
     """Indices of the kept tags, best first: at most max_tags, each at least min_confidence and
     at least relative_floor x the best confidence (so one strong topic doesn't drag in K-1 weak
-    neighbours). Nothing above the threshold: no tags."""
+    neighbours). Below the threshold, a best tag that is still at least distinct_min_confidence
+    and leads the runner-up by distinct_margin is kept alone: speech on one clear topic scores
+    lower than the threshold more often than off-topic speech stands out from every tag like
+    that (docs/tagging.md has the measurements). Otherwise no tags."""
     if max_tags <= 0 or confidences.size == 0:
         return []
     order = np.argsort(-confidences, kind="stable")
     best = float(confidences[order[0]])
     floor = max(min_confidence, relative_floor * best)
-    return [int(j) for j in order[:max_tags] if confidences[j] >= floor]
+    kept = [int(j) for j in order[:max_tags] if confidences[j] >= floor]
+    if kept or distinct_min_confidence is None or best < distinct_min_confidence:
+        return kept
+    runner_up = float(confidences[order[1]]) if confidences.size > 1 else -np.inf
+    return [int(order[0])] if best - runner_up >= distinct_margin else []

@@ -153,6 +153,18 @@ def embedder(embedder_url: str, settings) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
+def celery_eager(settings):  # noqa: ANN001
+    """Celery runs tasks in this process (the app's config is read once per process, so the
+    Django setting alone does not reach it after the first task)."""
+    from tiktok.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.urls import reverse
 
 from profiles.models import Follow, User
 from profiles.viewers import is_signed_in, viewer_id
@@ -64,6 +65,27 @@ def card_field_register(field: CardField) -> None:
     """Add (or replace) a card field; called from an app's AppConfig.ready()."""
     _card_fields[field.name] = field
     _cards_sql.cache_clear()
+
+
+def _captions_json(value: Any) -> dict[str, Any] | None:
+    if not value:
+        return None
+    video_id, language = value
+    return {
+        "url": reverse("video-captions-vtt", kwargs={"pk": video_id}),
+        "language": language or "und",
+    }
+
+
+# Captions (the timed transcript as WebVTT) when the video has any.
+CARD_CAPTIONS = CardField(
+    name="captions",
+    sql=lambda: (
+        "CASE WHEN jsonb_array_length(v.transcript_segments) > 0 "
+        "THEN json_build_array(v.id, v.transcript_language) END"
+    ),
+    to_json=_captions_json,
+)
 
 
 def _column(model: type[Model], field_name: str) -> str:

@@ -10,11 +10,18 @@ from videos.apis.creators import (
     UserVideosApi,
 )
 from videos.apis.engagement import CommentApi, LikeApi, SaveApi, ShareApi, VideoCommentsApi
-from videos.apis.videos import VideoDetailApi, VideoUploadApi
+from videos.apis.videos import (
+    VideoCaptionsApi,
+    VideoCaptionsVttApi,
+    VideoDetailApi,
+    VideoUploadApi,
+)
 
 urlpatterns = [
     path("videos", VideoUploadApi.as_view(), name="video-upload"),
     path("videos/<int:pk>", VideoDetailApi.as_view(), name="video-detail"),
+    path("videos/<int:pk>/captions", VideoCaptionsApi.as_view(), name="video-captions"),
+    path("videos/<int:pk>/captions.vtt", VideoCaptionsVttApi.as_view(), name="video-captions-vtt"),
     path("videos/<int:video_id>/like", LikeApi.as_view(), name="video-like"),
     path("videos/<int:video_id>/save", SaveApi.as_view(), name="video-save"),
     path("videos/<int:video_id>/share", ShareApi.as_view(), name="video-share"),

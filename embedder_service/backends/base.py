@@ -20,6 +20,16 @@ class TextEmbeddings:
     truncated: list[bool]
 
 
+@dataclass(frozen=True)
+class FrameEmbeddings:
+    """Per frame: a unit vector in the shared space (`vectors`, N x dim) and a unit vector of
+    how the frame looks (`looks`, N x F), compared only with looks of the same `look_version`
+    to find re-encoded, resized or cropped copies of a video."""
+
+    vectors: np.ndarray
+    looks: np.ndarray
+
+
 class Backend(Protocol):
     """A set of models behind the service's endpoints."""
 
@@ -29,6 +39,8 @@ class Backend(Protocol):
     embedding_version: str
     device: str
     has_image_model: bool
+    image_model: str | None  # what embeds frames (None: nothing does)
+    look_version: str | None  # what the frame looks are comparable with
     speech: SpeechRecognizer
 
     def load(self) -> None:
@@ -37,8 +49,8 @@ class Backend(Protocol):
     async def embed_texts(self, texts: list[str], instruction: str | None) -> TextEmbeddings:
         """Embed texts into unit vectors of `dim` components."""
 
-    async def embed_images(self, frames: list[Frame]) -> np.ndarray:
-        """Embed frames into unit vectors, one row per frame (only if `has_image_model`)."""
+    async def embed_images(self, frames: list[Frame]) -> FrameEmbeddings:
+        """Embed frames, one row per frame (only if `has_image_model`)."""
 
     async def unavailable_reason(self) -> str | None:
         """None when the backend can serve, else why not (checked by /healthz)."""

@@ -1,4 +1,5 @@
-"""CPU backend: all-MiniLM-L6-v2 text embeddings (384-d) and Whisper tiny.en; no image model."""
+"""CPU backend: all-MiniLM-L6-v2 text embeddings (384-d), EfficientNet-Lite0 frames bridged into
+that space through ImageNet class phrases (embedder_service/vision.py), and Whisper tiny.en."""
 
 from __future__ import annotations
 
@@ -10,13 +11,23 @@ from typing import Any
 import numpy as np
 
 from embedder_service.asr import SpeechRecognizer
-from embedder_service.backends.base import TextEmbeddings, embedding_version
-from embedder_service.config import RECIPE_VERSION, Settings
+from embedder_service.backends.base import FrameEmbeddings, TextEmbeddings, embedding_version
+from embedder_service.config import Settings
 from embedder_service.images import Frame
 from embedder_service.pooling import l2_normalize_rows
+from embedder_service.vision import (
+    FEATURE_DIM,
+    ImageModel,
+    LabelBridge,
+    bundled_weights_path,
+    class_phrases,
+)
 
-MODEL_TAG = "minilm-l6"
+MODEL_TAG = "minilm-l6+efflite0"
 MODEL_NAME = "all-MiniLM-L6-v2"
+# v1: text only (MiniLM of transcript + caption). v2: frames through EfficientNet-Lite0 and the
+# class-phrase bridge, combined with the text by weight (docs/embedder.md, "The CPU recipe").
+CPU_RECIPE_VERSION = "v2"
 TEXT_BATCH_SIZE = 64
 
 
@@ -35,21 +46,28 @@ class CpuBackend:
     name = "cpu"
     model = MODEL_NAME
     device = "cpu"
-    has_image_model = False
+    has_image_model = True
+    image_model = ImageModel.name
+    # The image model's pooled features: unchanged by the bridge or the recipe.
+    look_version = f"{ImageModel.name}-features:{FEATURE_DIM}"
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.dim = settings.dim
-        self.embedding_version = embedding_version(MODEL_TAG, settings.dim, RECIPE_VERSION)
+        self.embedding_version = embedding_version(MODEL_TAG, settings.dim, CPU_RECIPE_VERSION)
         self.speech = SpeechRecognizer(settings)
         configured = settings.text_model_path
         self._model_path = Path(configured) if configured else bundled_text_model_path()
+        image_weights = settings.image_model_path
+        self.images = ImageModel(Path(image_weights) if image_weights else bundled_weights_path())
+        self.class_names: list[str] = []
+        self._bridge: LabelBridge | None = None
         self._model: Any = None
         self._max_tokens = settings.max_text_tokens
         self._lock = threading.Lock()
 
     def load(self) -> None:
-        """Load MiniLM and Whisper from local directories."""
+        """Load MiniLM, EfficientNet-Lite0 and Whisper from local files; embed the class phrases."""
         if self._model_path is None or not self._model_path.is_dir():
             raise RuntimeError(
                 f"text model directory {self._model_path} not found: set "
@@ -67,6 +85,9 @@ class CpuBackend:
         model.max_seq_length = min(self._max_tokens, model.max_seq_length)
         self._max_tokens = model.max_seq_length
         self._model = model
+        self.images.load()
+        self.class_names, phrases = class_phrases()
+        self._bridge = LabelBridge(self._embed_texts_blocking(phrases).vectors)
         self.speech.load()
 
     async def embed_texts(self, texts: list[str], instruction: str | None) -> TextEmbeddings:
@@ -82,9 +103,18 @@ class CpuBackend:
             )
         return TextEmbeddings(vectors=l2_normalize_rows(np.asarray(vectors)), truncated=truncated)
 
-    async def embed_images(self, frames: list[Frame]) -> np.ndarray:
-        """No image model runs offline on this backend."""
-        raise NotImplementedError("the cpu backend has no image model")
+    async def embed_images(self, frames: list[Frame]) -> FrameEmbeddings:
+        """Each frame as the probability-weighted mix of its likeliest classes' phrase vectors;
+        its look is EfficientNet's pooled 1280-d features."""
+        return await asyncio.to_thread(self._embed_images_blocking, frames)
+
+    def _embed_images_blocking(self, frames: list[Frame]) -> FrameEmbeddings:
+        if self._bridge is None:
+            raise RuntimeError("the image model is not loaded")
+        analysis = self.images.analyse([frame.image for frame in frames])
+        return FrameEmbeddings(
+            vectors=self._bridge(analysis.probabilities), looks=analysis.features
+        )
 
     async def unavailable_reason(self) -> str | None:
         """Local models: nothing outside the process can be down."""

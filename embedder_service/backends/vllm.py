@@ -12,7 +12,7 @@ import httpx
 import numpy as np
 
 from embedder_service.asr import SpeechRecognizer
-from embedder_service.backends.base import TextEmbeddings, embedding_version
+from embedder_service.backends.base import FrameEmbeddings, TextEmbeddings, embedding_version
 from embedder_service.config import RECIPE_VERSION, Settings
 from embedder_service.errors import ServiceError
 from embedder_service.images import Frame
@@ -72,9 +72,11 @@ class VllmBackend:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.model = settings.vllm_model
+        self.image_model = settings.vllm_model  # one model sees frames and reads text
         self.dim = settings.dim
         tag = settings.vllm_model_tag or model_tag(settings.vllm_model)
         self.embedding_version = embedding_version(tag, settings.dim, RECIPE_VERSION)
+        self.look_version = f"{tag}-frames:{settings.dim}"
         self.speech = SpeechRecognizer(settings)
         self.device = self.speech.device
         self._max_chars = settings.max_text_tokens * CHARS_PER_TOKEN
@@ -104,13 +106,15 @@ class VllmBackend:
         truncated = [len(text) > self._max_chars for text in texts]
         return TextEmbeddings(vectors=np.stack(vectors), truncated=truncated)
 
-    async def embed_images(self, frames: list[Frame]) -> np.ndarray:
-        """Embed each frame as its own request (the service pools them)."""
+    async def embed_images(self, frames: list[Frame]) -> FrameEmbeddings:
+        """Embed each frame as its own request (the service pools them); Qwen3-VL's frame
+        vectors are also the looks."""
         instruction = self._settings.default_instruction
         vectors = await asyncio.gather(
             *(self._embed_one(instruction, [image_part(frame)]) for frame in frames)
         )
-        return np.stack(vectors)
+        stacked = np.stack(vectors)
+        return FrameEmbeddings(vectors=stacked, looks=stacked)
 
     async def _embed_one(self, instruction: str, parts: list[dict]) -> np.ndarray:
         body = chat_embedding_request(self.model, instruction, parts)

@@ -12,7 +12,7 @@ import { bindGestures } from "./feed_gestures.js";
 import { markDismissed, SlideMenu } from "./feed_menu.js";
 import { FeedPager, prefetchImages } from "./feed_pager.js";
 import { SoundControl } from "./feed_sound.js";
-import { tryPlay } from "./player.js";
+import { captionsWanted, setCaptionsWanted, tryPlay } from "./player.js";
 import { SignalQueue, WatchTracker } from "./signals.js";
 import { Slide } from "./slide.js";
 
@@ -224,6 +224,7 @@ function onAction(action, slide, button) {
   if (action === "like") toggleLike(slide.node, card);
   else if (action === "save") toggleSave(slide.node, card);
   else if (action === "share") share(slide.node, card);
+  else if (action === "captions") setCaptionsWanted(!captionsWanted());
   else if (action === "comments") openComments(card);
   else if (action === "menu") menu.open(slide, button);
   else if (action === "follow") {

@@ -30,6 +30,49 @@ export function playbackMode(card, probe = document.createElement("video")) {
   return "mp4";
 }
 
+// Captions (WebVTT from the transcript): one choice for every player, remembered on this device.
+const CAPTIONS_KEY = "captions";
+
+export function captionsWanted() {
+  try {
+    return localStorage.getItem(CAPTIONS_KEY) === "on";
+  } catch {
+    return false;
+  }
+}
+
+// Show or hide captions everywhere and remember the choice; returns the new state.
+export function setCaptionsWanted(on) {
+  try {
+    localStorage.setItem(CAPTIONS_KEY, on ? "on" : "off");
+  } catch {
+    // private mode: the choice lasts for this page only
+  }
+  for (const video of document.querySelectorAll("video")) applyCaptions(video);
+  for (const button of document.querySelectorAll("[data-action=captions]")) {
+    button.setAttribute("aria-pressed", String(on));
+  }
+  return on;
+}
+
+// A <track> for the card's captions (none when the video has no speech).
+export function addCaptions(video, card) {
+  if (!card.captions || video.querySelector("track")) return;
+  const track = document.createElement("track");
+  track.kind = "subtitles";
+  track.label = "Captions";
+  if (card.captions.language && card.captions.language !== "und") track.srclang = card.captions.language;
+  track.src = card.captions.url;
+  video.append(track);
+  applyCaptions(video);
+}
+
+// "showing" draws the cues; "disabled" does not even fetch them.
+export function applyCaptions(video) {
+  const mode = captionsWanted() ? "showing" : "disabled";
+  for (const track of video.textTracks) track.mode = mode;
+}
+
 // A muted, looping, inline <video> for a card; sources are attached by attachSource().
 export function createVideo(card) {
   const video = document.createElement("video");
@@ -43,6 +86,7 @@ export function createVideo(card) {
   video.disablePictureInPicture = true;
   video.preload = "none";
   if (card.poster_url) video.poster = card.poster_url;
+  addCaptions(video, card);
   return video;
 }
 

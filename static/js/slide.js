@@ -2,7 +2,7 @@
 
 import { paintCard } from "./actions.js";
 import { el, renderCaption } from "./api.js";
-import { attachSource, createVideo, releaseVideo } from "./player.js";
+import { attachSource, captionsWanted, createVideo, releaseVideo } from "./player.js";
 
 // The feed's reason kinds (feed/page.py) in words; "because" lists tags the viewer engaged with.
 const REASON_TEXT = {
@@ -71,6 +71,9 @@ export class Slide {
     for (const tag of (card.tags || []).slice(0, 4)) {
       chips.append(el("li", {}, [el("a", { cls: "chip", text: `#${tag.name}`, attrs: { href: `/tag/${encodeURIComponent(tag.slug)}` } })]));
     }
+    const cc = node.querySelector("[data-action=captions]");
+    cc.hidden = !card.captions;
+    cc.setAttribute("aria-pressed", String(captionsWanted()));
     const reason = node.querySelector("[data-role=reason]");
     const text = reasonText(card.reason);
     reason.hidden = !text;

@@ -1,10 +1,10 @@
 // The single video page: player (same source choice as the feed), actions, comments, similar.
 
 import { paintCard, share, toggleFollow, toggleLike, toggleSave } from "./actions.js";
-import { api, renderCaption } from "./api.js";
+import { api, el, renderCaption } from "./api.js";
 import { CommentThread } from "./comments.js";
 import { gridItem } from "./grid.js";
-import { attachSource, tryPlay } from "./player.js";
+import { addCaptions, attachSource, captionsWanted, setCaptionsWanted, tryPlay } from "./player.js";
 import { SignalQueue, WatchTracker } from "./signals.js";
 
 const card = JSON.parse(document.getElementById("video-card").textContent);
@@ -16,6 +16,10 @@ const tracker = new WatchTracker(signals, card, 0);
 renderCaption(page.querySelector("[data-role=caption]"), card.caption);
 paintCard(page, card);
 
+addCaptions(video, card);
+for (const button of page.querySelectorAll("[data-action=captions]")) {
+  button.setAttribute("aria-pressed", String(captionsWanted()));
+}
 attachSource(video, card, "auto").then(() => tryPlay(video));
 tracker.enter();
 video.addEventListener("playing", () => tracker.onPlaying());
@@ -28,6 +32,8 @@ page.addEventListener("click", (event) => {
   if (action === "like") toggleLike(page, card);
   else if (action === "save") toggleSave(page, card);
   else if (action === "share") share(page, card);
+  else if (action === "captions") setCaptionsWanted(!captionsWanted());
+  else if (action === "captions-save") saveCaptions();
   else if (action === "follow") {
     toggleFollow(card, {
       onChange: (_username, following) => {
@@ -54,3 +60,50 @@ async function loadSimilar() {
   }
 }
 loadSimilar();
+
+// The owner's caption editor: one text field per timed segment (times stay as heard).
+const editor = page.querySelector("[data-role=captions-editor]");
+let segments = [];
+
+async function openEditor() {
+  const data = await api(`/api/videos/${card.id}`);
+  segments = data.transcript_segments || [];
+  const lines = editor.querySelector("[data-role=captions-lines]");
+  lines.replaceChildren(
+    ...segments.map((segment, index) => {
+      const input = el("input", {
+        attrs: { type: "text", maxlength: "500", "aria-label": `Caption ${index + 1}`, value: segment.text },
+      });
+      input.value = segment.text;
+      input.dataset.index = String(index);
+      return el("li", {}, [el("span", { cls: "cue-time", text: `${segment.start.toFixed(1)}s` }), input]);
+    }),
+  );
+}
+
+async function saveCaptions() {
+  const error = editor.querySelector("[data-role=captions-error]");
+  const saved = editor.querySelector("[data-role=captions-saved]");
+  const edited = segments.map((segment, index) => ({
+    ...segment,
+    text: editor.querySelector(`input[data-index="${index}"]`).value,
+  }));
+  error.hidden = true;
+  saved.hidden = true;
+  try {
+    await api(`/api/videos/${card.id}/captions`, { method: "PUT", body: { segments: edited } });
+    segments = edited;
+    saved.hidden = false;
+    // Reload the track so the player shows the new text.
+    const track = video.querySelector("track");
+    if (track) {
+      track.remove();
+      addCaptions(video, { ...card, captions: { ...card.captions, url: `${card.captions.url}?v=${Date.now()}` } });
+    }
+  } catch (problem) {
+    error.textContent = problem.message || "Could not save the captions";
+    error.hidden = false;
+  }
+}
+
+if (editor) editor.addEventListener("toggle", () => editor.open && openEditor(), { once: true });

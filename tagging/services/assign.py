@@ -58,6 +58,8 @@ def choose_tags(
         relative_floor=settings.TAGGING_RELATIVE_FLOOR
         if relative_floor is None
         else relative_floor,
+        distinct_min_confidence=settings.TAGGING_DISTINCT_MIN_CONFIDENCE,
+        distinct_margin=settings.TAGGING_DISTINCT_MARGIN,
     )
     column = {tag_id: j for j, tag_id in enumerate(index.tag_ids)}
     creator = set(creator_tag_ids)

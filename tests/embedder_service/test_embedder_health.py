@@ -19,8 +19,9 @@ def test_health_reports_cpu_backend_models_and_version(embedder_client: Embedder
     assert health["status"] == "ok"
     assert health["backend"] == "cpu"
     assert health["model"] == "all-MiniLM-L6-v2"
+    assert health["image_model"] == "efficientnet-lite0"
     assert health["dim"] == 384
-    assert health["embedding_version"] == "minilm-l6:384:v1"
+    assert health["embedding_version"] == "minilm-l6+efflite0:384:v2"
     assert health["device"] == "cpu"
     assert health["asr_model"] == "whisper-tiny.en"
 
@@ -34,6 +35,8 @@ class BlockedLoadBackend:
     embedding_version = "blocked:4:v1"
     device = "cpu"
     has_image_model = False
+    image_model = None
+    look_version = None
 
     def __init__(self) -> None:
         self.release = threading.Event()

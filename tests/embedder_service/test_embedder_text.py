@@ -14,7 +14,7 @@ def test_text_embeddings_are_unit_float_vectors_of_the_configured_dim(
     result = embedder_client.embed_texts(["a cat on a sofa", "stock market news"])
     vectors = np.asarray(result.embeddings, dtype=np.float32)
     assert result.dim == 384
-    assert result.embedding_version == "minilm-l6:384:v1"
+    assert result.embedding_version == "minilm-l6+efflite0:384:v2"
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert result.truncated == [False, False]

@@ -1,4 +1,5 @@
-"""POST /v1/embed/video on the cpu backend (text part only), and its error paths."""
+"""POST /v1/embed/video on the cpu backend with solid-colour frames (the text part), and its
+error paths (frames of real photographs: test_embedder_vision.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from embedder_service.client import EmbedderClient, EmbedderRejected
+from embedder_service.client import EmbedderClient
 from tests.embedder_service.media import jpeg_bytes
 
 
@@ -34,7 +35,7 @@ def frames_field(blobs: list[bytes]) -> list[tuple[str, tuple[str, bytes, str]]]
     return [("frames", (f"f{i}.jpg", blob, "image/jpeg")) for i, blob in enumerate(blobs)]
 
 
-def test_cpu_video_embedding_is_the_text_part_and_names_visual_missing(
+def test_solid_colour_frames_leave_the_text_part_alone_and_visual_missing(
     embedder_client: EmbedderClient, frame_paths: list[Path]
 ) -> None:
     result = embedder_client.embed_video(
@@ -59,17 +60,13 @@ def test_video_about_cats_is_closer_to_a_cat_query_than_to_finance(
     assert float(e_video @ np.asarray(cat)) > float(e_video @ np.asarray(finance)) + 0.2
 
 
-def test_video_without_speech_or_caption_on_cpu_is_refused_with_422(
+def test_video_of_solid_colours_without_speech_or_caption_is_embedded_not_refused(
     embedder_client: EmbedderClient, frame_paths: list[Path]
 ) -> None:
-    try:
-        embedder_client.embed_video(frame_paths, transcript="  ", caption="")
-    except EmbedderRejected as exc:
-        assert exc.status_code == 422
-        assert exc.error == "nothing_to_embed"
-        assert "no image model" in str(exc.detail)
-    else:
-        raise AssertionError("expected a 422")
+    result = embedder_client.embed_video(frame_paths, transcript="  ", caption="")
+    assert result.missing == ["visual", "text"]
+    assert result.blank_frames == len(frame_paths)
+    assert np.isclose(np.linalg.norm(result.video_embedding), 1.0, atol=1e-5)
 
 
 def test_request_without_frames_is_refused_with_400(http: httpx.Client) -> None:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from embedder_service.app import create_app
 from embedder_service.config import Settings
 from tests.embedder_service.fake_vllm import FULL_DIM, FakeVllm, raw_vector_for, shape_problems
-from tests.embedder_service.media import jpeg_bytes
+from tests.embedder_service.media import textured_jpeg
 
 DIM = 1024
 
@@ -112,7 +112,7 @@ def test_long_text_is_cut_to_the_budget_and_flagged(vllm_service: TestClient, fa
 
 
 def test_video_pools_frames_and_combines_with_text(vllm_service: TestClient, fake) -> None:
-    blobs = [jpeg_bytes((200, 0, 0)), jpeg_bytes((0, 200, 0))]
+    blobs = [textured_jpeg(1), textured_jpeg(2)]
     files = [("frames", (f"f{i}.jpg", blob, "image/jpeg")) for i, blob in enumerate(blobs)]
     response = vllm_service.post(
         "/v1/embed/video", data={"transcript": "hello", "caption": "#red"}, files=files
@@ -140,7 +140,7 @@ def test_video_pools_frames_and_combines_with_text(vllm_service: TestClient, fak
 
 
 def test_silent_uncaptioned_video_uses_the_visual_part_only(vllm_service: TestClient, fake) -> None:
-    files = [("frames", ("f.jpg", jpeg_bytes((9, 9, 9)), "image/jpeg"))]
+    files = [("frames", ("f.jpg", textured_jpeg(9), "image/jpeg"))]
     response = vllm_service.post("/v1/embed/video", data={"transcript": ""}, files=files)
     payload = response.json()
     assert payload["missing"] == ["text"]

@@ -35,7 +35,7 @@ def test_health_is_200_when_every_part_is_up(client, embedder, celery_worker):
     assert body["storage"]["backend"] == "s3" and body["storage"]["bucket"]
     assert body["redis"]["ok"] is True
     assert body["celery"]["workers"]
-    assert body["embedder"]["embedding_version"] == "minilm-l6:384:v1"
+    assert body["embedder"]["embedding_version"] == "minilm-l6+efflite0:384:v2"
 
 
 def test_health_names_the_embedder_when_it_is_down(client, settings):

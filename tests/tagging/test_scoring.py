@@ -54,3 +54,15 @@ def test_selection_keeps_at_most_k_tags_best_first() -> None:
 def test_relative_floor_drops_weak_neighbours_of_a_strong_topic() -> None:
     confidences = np.array([10.0, 3.5, 7.0])
     assert select_tags(confidences, max_tags=5, min_confidence=3.0, relative_floor=0.6) == [0, 2]
+
+
+def test_a_distinct_best_tag_below_the_threshold_is_kept_alone() -> None:
+    rule = {"max_tags": 5, "min_confidence": 3.0, "distinct_min_confidence": 1.5}
+    # One clear topic: 2.2 leads the runner-up by 1.0.
+    assert select_tags(np.array([0.4, 2.2, 1.2]), distinct_margin=0.5, **rule) == [1]
+    # Two tags about as likely: off-topic noise or an ambiguous topic, no tag.
+    assert select_tags(np.array([2.0, 2.2, 1.2]), distinct_margin=0.5, **rule) == []
+    # Too weak, however distinct.
+    assert select_tags(np.array([0.1, 1.4, -1.0]), distinct_margin=0.5, **rule) == []
+    # Above the threshold the usual rule applies (both kept).
+    assert select_tags(np.array([3.2, 4.0]), distinct_margin=0.5, **rule) == [1, 0]

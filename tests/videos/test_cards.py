@@ -79,6 +79,7 @@ def test_card_shows_the_stored_video_and_owner(video, creator):
         "counts": {"views": 11, "likes": 5, "comments": 3, "saves": 2, "shares": 1},
         "viewer": {"liked": False, "saved": False, "following_owner": False, "is_owner": False},
         "tags": [],
+        "captions": None,  # no timed transcript (test_captions.py covers one that has)
     }
     assert card["mp4_url"] == "/media/videos/1/video.mp4"
     assert card["owner"]["avatar_url"] == "/media/avatars/cat%20person.png"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .env import env_int, env_str
+from .env import env_float, env_int, env_str
 
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 MAX_AVATAR_BYTES = env_int("MAX_AVATAR_BYTES", 5 * 1024 * 1024)
@@ -13,3 +13,11 @@ MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 TRANSCODE_X264_PRESET = env_str("TRANSCODE_X264_PRESET", "superfast")
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+
+# Near-duplicate detection (videos/duplicates.py): a new video whose look (pooled frame features)
+# is at least this similar to an earlier video's, with a duration within the tolerance, is a copy
+# of it. Measured in docs/pipeline.md: copies (resized, cropped 6-10%, re-encoded, mirrored)
+# score 0.83-1.0 on EfficientNet-Lite0 features, different photographs of one subject <= 0.77.
+DUPLICATE_LOOK_MIN_SIMILARITY = env_float("DUPLICATE_LOOK_MIN_SIMILARITY", 0.88)
+DUPLICATE_DURATION_TOLERANCE_SECONDS = env_float("DUPLICATE_DURATION_TOLERANCE_SECONDS", 0.5)
+DUPLICATE_DURATION_TOLERANCE_SHARE = env_float("DUPLICATE_DURATION_TOLERANCE_SHARE", 0.05)

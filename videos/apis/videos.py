@@ -1,21 +1,26 @@
-"""Videos API: upload, detail, delete."""
+"""Videos API: upload, detail, delete, captions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tiktok.api.errors import error_body
-from tiktok.errors import Forbidden, InvalidInput, UnsupportedMedia
+from tiktok.errors import Forbidden, InvalidInput, NotFound, UnsupportedMedia
+from videos.captions import webvtt
 from videos.media.probe import MediaRejected
 from videos.selectors.videos import video_detail, video_for_viewer
 from videos.serializers import VideoUploadSerializer
+from videos.services.captions import video_captions_update
 from videos.services.videos import video_create_from_path, video_delete
 from videos.tasks import pipeline_enqueue
 from videos.uploads import upload_too_large, use_disk_upload_handlers
@@ -86,3 +91,48 @@ class VideoDetailApi(APIView):
             raise Forbidden("only the owner can delete a video", code="not_owner")
         video_delete(video=video)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebVttRenderer(BaseRenderer):
+    """Lets a client ask for text/vtt; errors still go out as JSON text."""
+
+    media_type = "text/vtt"
+    format = "vtt"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:  # noqa: ANN001
+        return data.encode() if isinstance(data, str) else json.dumps(data).encode()
+
+
+class VideoCaptionsVttApi(APIView):
+    """GET /api/videos/<id>/captions.vtt: the timed transcript as WebVTT, for whoever may watch
+    the video (the same visibility check as its media)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    renderer_classes = [JSONRenderer, WebVttRenderer]
+
+    def get(self, request, pk: int):  # noqa: ANN001
+        video = video_for_viewer(video_id=pk, viewer=request.user)
+        if not video.transcript_segments:
+            raise NotFound("this video has no captions", code="no_captions")
+        response = HttpResponse(webvtt(video.transcript_segments), content_type="text/vtt")
+        response["Content-Type"] = "text/vtt; charset=utf-8"
+        response["Cache-Control"] = "private, max-age=60"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class VideoCaptionsApi(APIView):
+    """PUT /api/videos/<id>/captions {"segments": [{start, end, text}, ...]}: the owner's edit;
+    the video is re-embedded and re-tagged from the new text."""
+
+    permission_classes = [IsAuthenticated]
+
+    def put(self, request, pk: int):  # noqa: ANN001
+        video = video_for_viewer(video_id=pk, viewer=request.user)
+        if video.owner_id != request.user.pk:
+            raise Forbidden("only the owner can edit the captions", code="not_owner")
+        if not isinstance(request.data, dict) or "segments" not in request.data:
+            raise InvalidInput('send {"segments": [...]}', code="invalid_captions")
+        video = video_captions_update(video=video, segments=request.data["segments"])
+        return Response(video_detail(video=video, viewer=request.user))

@@ -76,7 +76,8 @@ def wait_for(video_ids: list[int], timeout_s: float, progress=None) -> None:  # 
 
 
 def final_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
-    """Replace `created`/`retried` by the pipeline's verdict (ready, failed, processing)."""
+    """Replace `created`/`retried` by the pipeline's verdict (ready, failed, processing); a
+    video found to be a copy of an earlier one (same look and length) says which."""
     ids = [o.video_id for o in outcomes if o.video_id]
     videos = {v.pk: v for v in Video.objects.filter(pk__in=ids)}
     result = []
@@ -84,6 +85,8 @@ def final_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
         video = videos.get(outcome.video_id)
         if video is not None and outcome.outcome in ("created", "retried"):
             detail = video.failure_reason or outcome.detail
+            if video.duplicate_of_id:
+                detail = f"looks like a copy of video {video.duplicate_of_id}"
             result.append(IngestOutcome(outcome.source, video.status, video.pk, detail))
         else:
             result.append(outcome)

@@ -52,6 +52,12 @@ class Video(models.Model):
     content_hash = models.CharField(max_length=64, db_index=True)
     original_filename = models.CharField(max_length=255, blank=True)
     source_url = models.URLField(max_length=2000, blank=True)
+    # An earlier video this one is a copy of (re-encoded, resized or cropped: it looks the same
+    # and lasts as long; videos/duplicates.py). Copies stay on their owner's profile but the
+    # For You feed never recommends them.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
 
     # Assets (paths relative to the default storage).
     original = models.FileField(upload_to=video_file_path, max_length=500, blank=True)
@@ -149,6 +155,10 @@ class VideoEmbedding(models.Model):
     dim = models.PositiveIntegerField()
     embedding = VectorField()
     missing = models.JSONField(default=list, blank=True)
+    # How the video looks (the embedder's pooled frame features), compared only within one
+    # look_version to find copies; null when no frame showed anything.
+    look_version = models.CharField(max_length=64, blank=True)
+    look = VectorField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -57,6 +57,7 @@ class EmbedOutput(StepOutput):
     embedding_version: str = ""  # "" when the step has not produced a vector
     dim: int = 0
     missing: list[str] = field(default_factory=list)  # parts the embedder could not use
+    duplicate_of: int | None = None  # the earlier video this one is a copy of
 
     @classmethod
     def from_detail(cls, detail: dict[str, Any]) -> EmbedOutput:
@@ -64,6 +65,7 @@ class EmbedOutput(StepOutput):
             embedding_version=detail.get("embedding_version") or "",
             dim=int(detail.get("dim") or 0),
             missing=list(detail.get("missing") or []),
+            duplicate_of=detail.get("duplicate_of"),
         )
 
 

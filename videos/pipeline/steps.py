@@ -30,6 +30,7 @@ from tiktok.storage import (
     storage_put,
     storage_put_many,
 )
+from videos.duplicates import duplicate_mark
 from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
 from videos.media.probe import MediaRejected, probe_media
 from videos.media.transcode import TranscodeLimits, transcode
@@ -173,11 +174,19 @@ def step_embed(video: Video, transcoded: TranscodeOutput) -> EmbedOutput:
             "dim": result.dim,
             "embedding": result.video_embedding,
             "missing": list(result.missing),
+            "look_version": result.look_version or "",
+            "look": result.look_embedding,
         },
     )
     _index_ensure(result.embedding_version, result.dim)
+    original = duplicate_mark(
+        video=video, look_version=result.look_version or "", look=result.look_embedding
+    )
     return EmbedOutput(
-        embedding_version=result.embedding_version, dim=result.dim, missing=list(result.missing)
+        embedding_version=result.embedding_version,
+        dim=result.dim,
+        missing=list(result.missing),
+        duplicate_of=original,
     )
 
 
@@ -215,6 +224,8 @@ def step_tag(video: Video, embedded: EmbedOutput) -> TagOutput:
     """Tags from the vector the embed step produced (the registered tagger chooses them)."""
     if not _tagger:
         raise StepSkipped("no tagger is installed")
+    if {"visual", "text"} <= set(embedded.missing):
+        raise StepSkipped("nothing seen or said to tag from (blank frames, no speech or caption)")
     embedding = (
         VideoEmbedding.objects.filter(video=video, embedding_version=embedded.embedding_version)
         .only("embedding")

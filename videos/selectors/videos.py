@@ -46,13 +46,23 @@ def video_steps(*, video: Video) -> list[dict[str, Any]]:
 
 
 def video_status(*, video: Video) -> dict[str, Any]:
-    """What the status websocket sends: {id, status, failure_reason, steps}."""
+    """What the status websocket sends to the owner: {id, status, failure_reason,
+    duplicate_of, steps}."""
     return {
         "id": video.pk,
         "status": video.status,
         "failure_reason": video.failure_reason,
+        "duplicate_of": duplicate_of_visible(video=video, viewer=video.owner),
         "steps": video_steps(video=video),
     }
+
+
+def duplicate_of_visible(*, video: Video, viewer: Any) -> int | None:
+    """The earlier video this one is a copy of, when the viewer may see that video."""
+    original = video.duplicate_of_id
+    if original is None or not visible_videos(viewer=viewer).filter(pk=original).exists():
+        return None
+    return original
 
 
 def video_detail(*, video: Video, viewer=None) -> dict[str, Any]:  # noqa: ANN001
@@ -67,5 +77,6 @@ def video_detail(*, video: Video, viewer=None) -> dict[str, Any]:  # noqa: ANN00
         "fps": video.fps,
         "has_audio": video.has_audio,
         "source_url": video.source_url,
+        "duplicate_of": duplicate_of_visible(video=video, viewer=viewer),
         "steps": video_steps(video=video),
     }

@@ -60,9 +60,50 @@ def video_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+# Camera and app file-name prefixes that say nothing about the video ("VID_20240101_1234").
+CAMERA_NAME_WORDS = frozenset(
+    {
+        "img",
+        "vid",
+        "video",
+        "mov",
+        "dsc",
+        "dscn",
+        "dcim",
+        "pxl",
+        "mvimg",
+        "gopr",
+        "gh",
+        "clip",
+        "screenrecording",
+        "screen",
+        "recording",
+        "trim",
+        "final",
+        "copy",
+        "export",
+        "untitled",
+    }
+)
+
+
+def caption_from_file_name(stem: str) -> str:
+    """A file name in words when it has some ("my_cat-jumping" -> "my cat jumping"), else "":
+    digits, hashes and camera prefixes ("VID_20240101_1234", "3fa9c0e1") carry no meaning, and
+    the frames and speech describe such a video better than its name would."""
+    words = [
+        token
+        for token in re.split(r"[\W_]+", stem)
+        if len(token) >= 2 and token.isalpha() and token.casefold() not in CAMERA_NAME_WORDS
+    ]
+    if not any(len(word) >= 3 and re.search(r"[aeiouy]", word, re.IGNORECASE) for word in words):
+        return ""
+    return " ".join(words)
+
+
 def caption_for_file(path: Path) -> str:
     """The sidecar `<name>.txt` or `<name>.json` ("caption", else "title" + "description"),
-    else the file name in words."""
+    else the file name in words when it has any (caption_from_file_name)."""
     text_sidecar = path.with_suffix(".txt")
     if text_sidecar.is_file():
         return text_sidecar.read_text(encoding="utf-8", errors="replace").strip()
@@ -78,7 +119,7 @@ def caption_for_file(path: Path) -> str:
             parts = [str(data[key]).strip() for key in ("title", "description") if data.get(key)]
             if parts:
                 return "\n".join(parts)
-    return re.sub(r"[_\-.]+", " ", path.stem).strip()
+    return caption_from_file_name(path.stem)
 
 
 def video_ingest_file(

@@ -24,13 +24,15 @@ from tagging.services.assign import choose_tags, score_videos
 from tagging.services.vectors import tag_index_load
 from videos.models import VideoEmbedding
 from videos.pipeline.local import pipeline_run
+from videos.services.ingest import caption_from_file_name
 from videos.services.videos import video_create_from_path, video_delete
 
 
 def _metrics_line(label: str, metrics: TaggingMetrics) -> str:
     return (
         f"{label:<10} precision@1={metrics.precision_at_1:.3f} "
-        f"precision@3={metrics.precision_at_3:.3f} recall@5={metrics.recall_at_5:.3f} "
+        f"precision@3={metrics.precision_at_3:.3f} fit@3={metrics.fit_at_3:.3f} "
+        f"recall@5={metrics.recall_at_5:.3f} "
         f"no-tag share={metrics.no_tag_share:.3f}"
     )
 
@@ -65,7 +67,10 @@ class Command(BaseCommand):
         try:
             for item in labeled:
                 video, _ = video_create_from_path(
-                    owner=owner, path=item.path, caption=item.path.stem, privacy="private"
+                    owner=owner,
+                    path=item.path,
+                    caption=caption_from_file_name(item.path.stem),
+                    privacy="private",
                 )
                 videos.append(video)
                 video = pipeline_run(video_id=video.pk)
