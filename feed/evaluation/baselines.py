@@ -58,3 +58,98 @@ def content_recommend(
     if query is None:
         return []
     return [item for item in nearest(query, k + len(history)) if item not in history][:k]
+
+
+# Item kNN: cosine between items' sets of users, with shrinkage so that two items a handful of
+# users share do not look identical (Sarwar et al. 2001; the shrunk cosine of Koren 2008).
+ITEMKNN_SHRINK = 10.0
+# Pairs are generated from at most this many of a user's latest items (L^2 pairs per user).
+ITEMKNN_MAX_HISTORY = 200
+# The hybrid baseline: normalised item-kNN, content (cosine to the mean history vector) and
+# popularity scores, weighted. Fixed, not tuned on the evaluation data (docs/feed-quality.md).
+HYBRID_WEIGHTS = {"itemknn": 0.6, "content": 0.3, "popularity": 0.1}
+
+
+class ItemKnn:
+    """Item-to-item co-occurrence kNN over training histories, numpy only.
+
+    `similarity(i, j) = c_ij / (sqrt(n_i) * sqrt(n_j) + shrink)` where c_ij counts users who
+    engaged with both and n_i users who engaged with i: the square roots normalise away
+    popularity, the shrink term discounts pairs seen by few users. A user's score for item j is
+    the sum of j's similarities to the user's history.
+    """
+
+    def __init__(
+        self,
+        histories: dict[int, Sequence[int]],
+        *,
+        n_items: int,
+        shrink: float = ITEMKNN_SHRINK,
+        max_history: int = ITEMKNN_MAX_HISTORY,
+    ) -> None:
+        self.n_items = n_items
+        users_per_item = np.zeros(n_items, dtype=np.float64)
+        pair_chunks: list[np.ndarray] = []
+        for items in histories.values():
+            unique = np.unique(np.asarray(list(items)[-max_history:], dtype=np.int64))
+            if unique.size == 0:
+                continue
+            users_per_item[unique] += 1
+            if unique.size > 1:
+                left, right = np.meshgrid(unique, unique, indexing="ij")
+                off_diagonal = left != right
+                pair_chunks.append(left[off_diagonal] * n_items + right[off_diagonal])
+        codes = np.concatenate(pair_chunks) if pair_chunks else np.zeros(0, dtype=np.int64)
+        pairs, counts = np.unique(codes, return_counts=True)
+        self.rows = pairs // n_items
+        self.cols = pairs % n_items
+        norms = np.sqrt(users_per_item)
+        self.weights = counts / (norms[self.rows] * norms[self.cols] + shrink)
+        # Row slices: the pairs are sorted by row (they were sorted by row * n + col).
+        self.starts = np.searchsorted(self.rows, np.arange(n_items + 1))
+        self.users_per_item = users_per_item
+
+    def scores(self, history: Sequence[int]) -> np.ndarray:
+        """A score per item (dense, n_items) for a user with this history."""
+        result = np.zeros(self.n_items, dtype=np.float64)
+        for item in set(int(i) for i in history):
+            if 0 <= item < self.n_items:
+                start, end = self.starts[item], self.starts[item + 1]
+                np.add.at(result, self.cols[start:end], self.weights[start:end])
+        return result
+
+
+def top_k_excluding(scores: np.ndarray, *, exclude: set[int], k: int) -> list[int]:
+    """Indices of the k highest positive scores, excluded ones left out, best first."""
+    masked = scores.copy()
+    if exclude:
+        masked[np.fromiter(exclude, dtype=np.int64)] = -np.inf
+    count = min(k, len(masked))
+    if count == 0:
+        return []
+    top = np.argpartition(-masked, count - 1)[:count]
+    top = top[np.argsort(-masked[top], kind="stable")]
+    return [int(i) for i in top if masked[i] > 0]
+
+
+def _unit_max(values: np.ndarray) -> np.ndarray:
+    """Scale to at most 1 (by the maximum), negatives clipped: comparable across sources."""
+    clipped = np.clip(values, 0.0, None)
+    peak = float(clipped.max()) if clipped.size else 0.0
+    return clipped / peak if peak > 0 else clipped
+
+
+def hybrid_scores(
+    *,
+    knn_scores: np.ndarray,
+    content_scores: np.ndarray | None,
+    popularity: np.ndarray,
+    weights: dict[str, float] = HYBRID_WEIGHTS,
+) -> np.ndarray:
+    """Weighted sum of the three sources, each scaled to [0, 1] for this user."""
+    total = weights["itemknn"] * _unit_max(knn_scores) + weights["popularity"] * _unit_max(
+        np.log1p(popularity)
+    )
+    if content_scores is not None:
+        total = total + weights["content"] * _unit_max(content_scores)
+    return total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-METHOD_ORDER = ("engine", "popularity", "content_only", "random")
+METHOD_ORDER = ("engine", "itemknn", "hybrid", "popularity", "content_only", "random")
 
 
 def _metric_order(names: Sequence[str]) -> list[str]:

@@ -3,7 +3,8 @@
 Protocol: per user, time-ordered leave-last-out. Every training interaction goes through the
 feed's batched update path (`feed.services.interactions_ingest` -> `taste_apply_events`, the
 maths the API uses); then a seeded sample of users each gets one feed page of max(K) items with
-exploration off, and the same metrics are computed for random, popularity and content-only.
+exploration off, and the same metrics are computed for random, popularity, content-only,
+item-kNN and a hybrid (item-kNN + content + popularity).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db import connection
 from django.test import override_settings
 
 from feed.evaluation import baselines, catalogue
+from feed.evaluation.category_viewer import simulate_category
 from feed.evaluation.datasets import Dataset, UserSplit, leave_last_out
 from feed.evaluation.embedding import texts_embed
 from feed.evaluation.metrics import method_metrics
@@ -42,6 +44,7 @@ class EvaluationOptions:
     eval_users: int = 2000
     seed: int = 0
     simulate: int = 0
+    viewer: str = "category"  # the simulated viewer: "category" (strict) or "soft"
     progress: bool = True
 
 
@@ -179,11 +182,48 @@ def engine_recommend(*, users: dict[int, object], k: int, progress: bool) -> dic
     return result
 
 
+def neighbourhood_recommend(
+    *,
+    loaded: LoadedCatalogue,
+    rows: list[dict],
+    histories: dict[int, set[int]],
+    k: int,
+    progress: bool,
+) -> dict[str, dict[int, list[int]]]:
+    """The item-kNN and hybrid baselines (feed/evaluation/baselines.py) for the evaluated users,
+    trained on the same training interactions as the engine."""
+    index_of = {int(video_id): index for index, video_id in enumerate(loaded.video_ids)}
+    n_items = len(loaded.video_ids)
+    training: dict[int, list[int]] = {}
+    for row in rows:
+        training.setdefault(row["user_id"], []).append(index_of[row["video_id"]])
+    knn = baselines.ItemKnn(training, n_items=n_items)
+    dim = len(next(iter(loaded.vectors.values())))
+    matrix = np.zeros((n_items, dim), dtype=np.float32)
+    for video_id, vector in loaded.vectors.items():
+        matrix[index_of[int(video_id)]] = vector
+    result: dict[str, dict[int, list[int]]] = {"itemknn": {}, "hybrid": {}}
+    for user_id, history in progress_bar(
+        histories.items(), desc="item-kNN + hybrid", unit="user", enabled=progress
+    ):
+        seen = {index_of[v] for v in history}
+        knn_scores = knn.scores(sorted(seen))
+        query = baselines.content_query(matrix[sorted(seen)])
+        content = matrix @ query if query is not None else None
+        mixed = baselines.hybrid_scores(
+            knn_scores=knn_scores, content_scores=content, popularity=knn.users_per_item
+        )
+        for method, scores in (("itemknn", knn_scores), ("hybrid", mixed)):
+            picks = baselines.top_k_excluding(scores, exclude=seen, k=k)
+            result[method][user_id] = [int(loaded.video_ids[i]) for i in picks]
+    return result
+
+
 def methods_score(
     *,
     loaded: LoadedCatalogue,
     evaluated: list[UserSplit],
-    training_video_ids: list[int],
+    rows: list[dict],
     options: EvaluationOptions,
 ) -> dict[str, dict[str, float]]:
     """Recommendations of every method for the evaluated users, and their metrics."""
@@ -203,7 +243,7 @@ def methods_score(
             users={uid: users[uid] for uid in held_out}, k=k_max, progress=options.progress
         )
     }
-    ranking = baselines.popularity_ranking(training_video_ids)
+    ranking = baselines.popularity_ranking([row["video_id"] for row in rows])
     recommendations["popularity"] = {
         uid: baselines.popularity_recommend(ranking=ranking, history=histories[uid], k=k_max)
         for uid in held_out
@@ -224,6 +264,11 @@ def methods_score(
             held_out, desc="content-only", unit="user", enabled=options.progress
         )
     }
+    recommendations.update(
+        neighbourhood_recommend(
+            loaded=loaded, rows=rows, histories=histories, k=k_max, progress=options.progress
+        )
+    )
     recommendations["random"] = {
         uid: baselines.random_recommend(
             catalogue=loaded.video_ids, history=histories[uid], k=k_max, rng=rng
@@ -298,18 +343,21 @@ def evaluate(
             methods = methods_score(
                 loaded=loaded,
                 evaluated=evaluated,
-                training_video_ids=[row["video_id"] for row in rows],
+                rows=rows,
                 options=options,
             )
             stage_done("scoring (engine pages + baselines)")
             simulation = None
             if options.simulate:
-                simulation = simulate(
-                    loaded=loaded,
-                    n_users=options.simulate,
-                    seed=options.seed,
-                    progress=options.progress,
-                )
+                run = simulate_category if options.viewer == "category" else simulate
+                simulation = {
+                    options.viewer: run(
+                        loaded=loaded,
+                        n_users=options.simulate,
+                        seed=options.seed,
+                        progress=options.progress,
+                    )
+                }
                 stage_done("simulation")
     report: dict = {
         "methods": methods,

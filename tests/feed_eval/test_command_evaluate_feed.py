@@ -19,7 +19,7 @@ from feed.evaluation.synthetic import generate_dataset
 from tests.feed_eval.conftest import row_counts
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-METHODS = {"engine", "popularity", "content_only", "random"}
+METHODS = {"engine", "itemknn", "hybrid", "popularity", "content_only", "random"}
 
 
 @pytest.fixture(scope="module")
@@ -70,22 +70,28 @@ def test_report_has_every_method_and_consistent_metrics_and_leaves_no_database(
     assert "recall@20" in out.getvalue() and "content_only" in out.getvalue()
 
 
-def test_simulation_reports_hit_rate_and_interactions_to_adapt(
-    embedder, outside_transaction, small_dataset, tmp_path
-):
-    items, interactions = small_dataset
+def _simulation(dataset: tuple[Path, Path], tmp_path: Path, *, viewer: str, viewers: int) -> dict:
+    """Run evaluate_feed with a simulation of `viewers` viewers; its report's simulation part."""
+    items, interactions = dataset
     report_path = tmp_path / "report.json"
     call_command(
         "evaluate_feed",
         items=str(items),
         interactions=str(interactions),
         eval_users=5,
-        simulate=3,
+        simulate=viewers,
+        viewer=viewer,
         out=str(report_path),
         no_progress=True,
         stdout=StringIO(),
     )
-    simulation = json.loads(report_path.read_text())["simulation"]
+    return json.loads(report_path.read_text())["simulation"][viewer]
+
+
+def test_simulation_reports_hit_rate_and_interactions_to_adapt(
+    embedder, outside_transaction, small_dataset, tmp_path
+):
+    simulation = _simulation(small_dataset, tmp_path, viewer="soft", viewers=3)
     assert simulation["viewers"] == 3
     assert 0.0 <= simulation["hit_rate"] <= 1.0
     assert 0.0 <= simulation["adapted_share"] <= 1.0
@@ -123,3 +129,28 @@ def test_command_line_exits_non_zero_with_one_line_for_a_missing_file(tmp_path):
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if "absent.csv" in line]
     assert errors == [f"CommandError: {missing}: file not found"]
+
+
+def test_category_viewer_reports_adaptation_on_the_shown_stream(
+    embedder, outside_transaction, small_dataset, tmp_path
+):
+    category = _simulation(small_dataset, tmp_path, viewer="category", viewers=2)
+    keys = {
+        "adapt_median",
+        "adapt_p90",
+        "adapted_within_20",
+        "adapted_within_30",
+        "adapted_within_50",
+        "hit_rate_before",
+        "hit_rate_after",
+        "cold_first_interest_median",
+    }
+    assert keys <= set(category)
+    assert category["viewers"] == 2 and category["categories"] >= 2
+    assert 0 <= category["adapt_median"] <= category["adapt_p90"] <= category["censored_at"]
+    for share in ("adapted_within_20", "adapted_within_30", "adapted_within_50"):
+        assert 0.0 <= category[share] <= 1.0
+    assert category["adapted_within_20"] <= category["adapted_within_30"]
+    assert category["adapted_within_30"] <= category["adapted_within_50"]
+    assert 0.0 <= category["hit_rate_before"] <= 1.0
+    assert 0 <= category["cold_first_interest_median"] <= category["cold_censored_at"]

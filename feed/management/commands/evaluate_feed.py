@@ -1,4 +1,5 @@
-"""Offline quality of the For You feed against random, popularity and content-only baselines."""
+"""Offline quality of the For You feed against random, popularity, content-only, item-kNN and
+hybrid baselines."""
 
 from __future__ import annotations
 
@@ -44,6 +45,13 @@ class Command(BaseCommand):
             metavar="N",
             help="also run N synthetic users with interest switches through the live feed",
         )
+        parser.add_argument(
+            "--viewer",
+            choices=("category", "soft"),
+            default="category",
+            help="simulated viewer: category (one category at a time: finishes it, skips the "
+            "rest; measured on the shown stream) or soft (taste mixture, page by page)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
@@ -74,6 +82,7 @@ class Command(BaseCommand):
                 eval_users=options["eval_users"],
                 seed=options["seed"],
                 simulate=options["simulate"],
+                viewer=options["viewer"],
                 progress=not options["no_progress"],
             ),
             log=self.stdout.write,
@@ -89,7 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(methods_table(report["methods"]))
         methods = report["methods"]
         k = ks[-1]
-        for baseline in ("popularity", "content_only"):
+        for baseline in ("itemknn", "hybrid", "popularity", "content_only"):
             engine, other = methods["engine"][f"recall@{k}"], methods[baseline][f"recall@{k}"]
             verdict = "beats" if engine > other else "DOES NOT beat"
             self.stdout.write(

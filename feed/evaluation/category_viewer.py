@@ -1,0 +1,184 @@
+"""evaluate_feed --simulate N --viewer category: a strict viewer on the served stream.
+
+The viewer's interest is one category of the items (the vocabulary's broad categories, or the
+dataset's most common tags: a real catalogue's coarse category column). A card in the interest
+is watched to the end (and liked with LIKE_PROBABILITY); anything else is skipped within a
+second. After INTERACTIONS_BEFORE_SWITCH interactions the interest switches to the category this
+viewer has been shown least. The viewer uses the web client's policy
+(feed/evaluation/client_policy.py), so what is measured is what a screen would show.
+
+Measured on the stream of shown cards, not on page boundaries: interactions after the switch
+until at least ADAPT_HITS of the next ADAPT_WINDOW cards shown are in the new interest
+(censored at MAX_INTERACTIONS_AFTER_SWITCH: a viewer who never gets there counts as that many);
+hit rates before and after the switch; and the same count for a new viewer's first interest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+
+from feed.evaluation import catalogue
+from feed.evaluation.client_policy import PAGE_SIZE, SimulatedClient, Watch
+from feed.evaluation.progress import progress_bar
+from feed.selectors import feed_page
+from feed.services import interactions_record
+from profiles.models import User
+
+INTERACTIONS_BEFORE_SWITCH = 30
+MAX_INTERACTIONS_AFTER_SWITCH = 100
+MAX_COLD_INTERACTIONS = 60
+ADAPT_WINDOW = 10
+ADAPT_HITS = 5
+LIKE_PROBABILITY = 0.3
+SKIP_SECONDS = 0.8
+MIN_CATEGORY_ITEMS = 10  # a category must be able to fill the measuring window
+MAX_CATEGORIES = 60
+
+
+def coarse_categories(item_tags: Sequence[tuple[str, ...]]) -> tuple[list[str], list[int]]:
+    """One category per item: its first tag among the MAX_CATEGORIES most common first tags
+    (-1 when it has none of them)."""
+    firsts = [tags[0] if tags else "" for tags in item_tags]
+    common = [tag for tag, _ in Counter(t for t in firsts if t).most_common(MAX_CATEGORIES)]
+    index = {tag: i for i, tag in enumerate(common)}
+    return common, [index.get(tag, -1) for tag in firsts]
+
+
+def interactions_to_adapt(in_interest: Sequence[bool], *, cap: int) -> int:
+    """Cards shown before the first window of ADAPT_WINDOW cards with at least ADAPT_HITS in
+    the interest; `cap` when no complete window qualifies."""
+    hits = np.asarray(in_interest, dtype=np.int64)
+    if len(hits) < ADAPT_WINDOW:
+        return cap
+    windows = np.convolve(hits, np.ones(ADAPT_WINDOW, dtype=np.int64), mode="valid")
+    found = np.flatnonzero(windows >= ADAPT_HITS)
+    return int(min(found[0], cap)) if found.size else cap
+
+
+class _Viewer:
+    """One simulated viewer: the client, the feed and the events of what they watch."""
+
+    def __init__(self, user: User, session_id: str, rng: np.random.Generator) -> None:
+        self.user = user
+        self.session_id = session_id
+        self.rng = rng
+
+        def fetch(cursor: str | None) -> tuple[list[int], str | None]:
+            page = feed_page(viewer=user, session_id=session_id, cursor=cursor, limit=PAGE_SIZE)
+            return [int(card["id"]) for card in page["items"]], page["next_cursor"]
+
+        def send(events: list[dict]) -> None:
+            interactions_record(user=user, session_id=session_id, events=events)
+
+        self.client = SimulatedClient(fetch=fetch, send=send)
+
+    def view(self, video_id: int, position: int, *, liked_topic: bool) -> Watch:
+        now = datetime.now(UTC).isoformat()
+
+        def event(kind: str, watch_ms: int) -> dict:
+            return {
+                "event_id": str(uuid.uuid4()),
+                "video_id": video_id,
+                "type": kind,
+                "watch_ms": watch_ms,
+                "position": position,
+                "session_id": self.session_id,
+                "ts": now,
+            }
+
+        if not liked_topic:
+            return Watch(SKIP_SECONDS, [event("skip", int(SKIP_SECONDS * 1000))])
+        seconds = catalogue.VIDEO_DURATION_S
+        events = [event("finish", int(seconds * 1000))]
+        if self.rng.random() < LIKE_PROBABILITY:
+            events.append(event("like", 0))
+        return Watch(seconds, events)
+
+
+def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:  # noqa: ANN001
+    """Run n_users warm viewers (interest switch) and n_users cold ones (first interest)."""
+    rng = np.random.default_rng(seed + 11)
+    names, category_of_item = coarse_categories(loaded.item_tags)
+    position = {int(v): i for i, v in enumerate(loaded.video_ids)}
+    sizes = Counter(c for c in category_of_item if c >= 0)
+    usable = [c for c in range(len(names)) if sizes[c] >= MIN_CATEGORY_ITEMS]
+    if len(usable) < 2:
+        raise ValueError(
+            f"the category viewer needs two categories of >= {MIN_CATEGORY_ITEMS} items "
+            f"(the items' first tag); found {len(usable)}"
+        )
+
+    def category(video_id: int) -> int:
+        return category_of_item[position[video_id]]
+
+    ids = catalogue.users_create(
+        [f"category-warm-{i}" for i in range(n_users)]
+        + [f"category-cold-{i}" for i in range(n_users)]
+    )
+    users = User.objects.in_bulk(list(ids.values()))
+    adapt: list[int] = []
+    cold: list[int] = []
+    before_hits = before_shown = after_hits = after_shown = 0
+    for i in progress_bar(range(n_users), desc="category viewers", unit="viewer", enabled=progress):
+        # A warm viewer: one interest, then a switch to what they were shown least.
+        viewer = _Viewer(users[ids[f"category-warm-{i}"]], f"category-warm-{i}", rng)
+        interest = int(rng.choice(usable))
+        shown_categories: Counter[int] = Counter()
+        in_new: list[bool] = []
+        for step in range(INTERACTIONS_BEFORE_SWITCH + MAX_INTERACTIONS_AFTER_SWITCH):
+            if step == INTERACTIONS_BEFORE_SWITCH:
+                viewer.client.flush()
+                least = min(shown_categories[c] for c in usable if c != interest)
+                candidates = [c for c in usable if c != interest and shown_categories[c] == least]
+                interest = int(rng.choice(candidates))
+            video_id = viewer.client.next_card()
+            if video_id is None:
+                break
+            hit = category(video_id) == interest
+            shown_categories[category(video_id)] += 1
+            if step < INTERACTIONS_BEFORE_SWITCH:
+                before_shown += 1
+                before_hits += hit
+            else:
+                after_shown += 1
+                after_hits += hit
+                in_new.append(hit)
+            viewer.client.watched(viewer.view(video_id, step, liked_topic=hit))
+        viewer.client.flush()
+        adapt.append(interactions_to_adapt(in_new, cap=MAX_INTERACTIONS_AFTER_SWITCH))
+
+        # A cold viewer: no history, one interest from the first card.
+        newcomer = _Viewer(users[ids[f"category-cold-{i}"]], f"category-cold-{i}", rng)
+        first_interest = int(rng.choice(usable))
+        in_first: list[bool] = []
+        for step in range(MAX_COLD_INTERACTIONS):
+            video_id = newcomer.client.next_card()
+            if video_id is None:
+                break
+            hit = category(video_id) == first_interest
+            in_first.append(hit)
+            newcomer.client.watched(newcomer.view(video_id, step, liked_topic=hit))
+        newcomer.client.flush()
+        cold.append(interactions_to_adapt(in_first, cap=MAX_COLD_INTERACTIONS))
+
+    values = np.asarray(adapt, dtype=np.float64)
+    return {
+        "viewers": n_users,
+        "categories": len(usable),
+        "interactions_before_switch": INTERACTIONS_BEFORE_SWITCH,
+        "censored_at": MAX_INTERACTIONS_AFTER_SWITCH,
+        "adapt_median": float(np.median(values)),
+        "adapt_p90": float(np.percentile(values, 90)),
+        "adapted_within_20": round(float(np.mean(values <= 20)), 4),
+        "adapted_within_30": round(float(np.mean(values <= 30)), 4),
+        "adapted_within_50": round(float(np.mean(values <= 50)), 4),
+        "hit_rate_before": round(before_hits / max(before_shown, 1), 4),
+        "hit_rate_after": round(after_hits / max(after_shown, 1), 4),
+        "cold_first_interest_median": float(np.median(np.asarray(cold, dtype=np.float64))),
+        "cold_censored_at": MAX_COLD_INTERACTIONS,
+    }
