@@ -7,10 +7,11 @@ from __future__ import annotations
 from io import StringIO
 from pathlib import Path
 
-import numpy as np
+import av
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from PIL import Image
 
 from feed.selectors import video_search
 from tagging.models import VideoTag
@@ -56,20 +57,8 @@ def test_a_silent_uncaptioned_photo_clip_becomes_ready_with_a_fitting_tag(
 def test_an_all_black_silent_clip_becomes_ready_without_tags_from_noise(
     embedder, taxonomy, tmp_path: Path
 ) -> None:
-    clip = tmp_path / "black.mp4"
-    make_clip(clip, audio=None, seconds=2.0)
-    import av
-
-    with av.open(str(clip)) as source, av.open(str(tmp_path / "b.mp4"), "w") as out:
-        stream = out.add_stream("libx264", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 160, 284, "yuv420p"
-        for index, _ in enumerate(source.decode(video=0)):
-            frame = av.VideoFrame.from_ndarray(np.zeros((284, 160, 3), np.uint8), format="rgb24")
-            frame.pts = index
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+    black = Image.new("RGB", (160, 284))
+    write_h264(tmp_path / "b.mp4", [black] * 20, size=(160, 284))
     video, _ = video_create_from_path(owner=UserFactory(), path=tmp_path / "b.mp4", caption="")
 
     video = pipeline_run(video_id=video.pk)
@@ -115,29 +104,35 @@ def test_a_re_embed_keeps_the_old_version_serving_until_the_new_one_covers_it(
     assert active_embedding_version() == new_version
 
 
-def reencoded_copy(source: Path, out: Path) -> Path:
-    """The clip cropped by 6% on every side, scaled to 270x480 and re-encoded at another
-    quality: different bytes, the same look and length."""
-    import av
-    from PIL import Image
-
-    with av.open(str(source)) as container, av.open(str(out), "w") as output:
-        stream = output.add_stream("libx264", rate=10, options={"crf": "32"})
-        stream.width, stream.height, stream.pix_fmt = 270, 480, "yuv420p"
-        for index, frame in enumerate(container.decode(video=0)):
-            image = frame.to_image()
-            width, height = image.size
-            dx, dy = width * 6 // 100, height * 6 // 100
-            image = image.crop((dx, dy, width - dx, height - dy)).resize(
-                (270, 480), Image.Resampling.BILINEAR
-            )
-            copy = av.VideoFrame.from_image(image)
-            copy.pts = index
-            for packet in stream.encode(copy):
+def write_h264(
+    path: Path, images: list[Image.Image], *, size: tuple[int, int], crf: int = 23
+) -> Path:
+    """A silent 10 fps H.264 MP4 of these images."""
+    with av.open(str(path), "w") as output:
+        stream = output.add_stream("libx264", rate=10, options={"crf": str(crf)})
+        stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
+        for index, image in enumerate(images):
+            frame = av.VideoFrame.from_image(image)
+            frame.pts = index
+            for packet in stream.encode(frame):
                 output.mux(packet)
         for packet in stream.encode():
             output.mux(packet)
-    return out
+    return path
+
+
+def reencoded_copy(source: Path, out: Path) -> Path:
+    """The clip cropped by 6% on every side, scaled to 270x480 and re-encoded at another
+    quality: different bytes, the same look and length."""
+    copies = []
+    with av.open(str(source)) as container:
+        for frame in container.decode(video=0):
+            image = frame.to_image()
+            width, height = image.size
+            dx, dy = width * 6 // 100, height * 6 // 100
+            crop = image.crop((dx, dy, width - dx, height - dy))
+            copies.append(crop.resize((270, 480), Image.Resampling.BILINEAR))
+    return write_h264(out, copies, size=(270, 480), crf=32)
 
 
 def test_a_re_encoded_copy_is_found_reported_and_never_recommended(

@@ -9,13 +9,8 @@ from videos.models import StepState, Video, VideoEmbedding, VideoStatus
 
 
 @pytest.fixture
-def eager(settings):  # noqa: ANN001
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from tiktok.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+def eager(celery_eager):  # noqa: ANN001
+    """Tasks run in this process (tests/conftest.py)."""
 
 
 def _upload(client, path):  # noqa: ANN001, ANN202

@@ -16,8 +16,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 
 # Near-duplicate detection (videos/duplicates.py): a new video whose look (pooled frame features)
 # is at least this similar to an earlier video's, with a duration within the tolerance, is a copy
-# of it. Measured in docs/pipeline.md: copies (resized, cropped 6-10%, re-encoded, mirrored)
-# score 0.83-1.0 on EfficientNet-Lite0 features, different photographs of one subject <= 0.77.
+# of it. Measured by scripts/eval_copy_similarity.py (docs/pipeline.md): copies (resized,
+# cropped, re-encoded, mirrored) score 0.79-1.0, different photographs at most 0.77.
 DUPLICATE_LOOK_MIN_SIMILARITY = env_float("DUPLICATE_LOOK_MIN_SIMILARITY", 0.88)
 DUPLICATE_DURATION_TOLERANCE_SECONDS = env_float("DUPLICATE_DURATION_TOLERANCE_SECONDS", 0.5)
 DUPLICATE_DURATION_TOLERANCE_SHARE = env_float("DUPLICATE_DURATION_TOLERANCE_SHARE", 0.05)

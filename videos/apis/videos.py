@@ -115,8 +115,9 @@ class VideoCaptionsVttApi(APIView):
         video = video_for_viewer(video_id=pk, viewer=request.user)
         if not video.transcript_segments:
             raise NotFound("this video has no captions", code="no_captions")
-        response = HttpResponse(webvtt(video.transcript_segments), content_type="text/vtt")
-        response["Content-Type"] = "text/vtt; charset=utf-8"
+        response = HttpResponse(
+            webvtt(video.transcript_segments), content_type="text/vtt; charset=utf-8"
+        )
         response["Cache-Control"] = "private, max-age=60"
         response["X-Content-Type-Options"] = "nosniff"
         return response
