@@ -31,6 +31,7 @@ class FeedApi(APIView):
             session_id=feed_session_id(request, cursor=cursor),
             cursor=cursor,
             limit=request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
+            release=request.query_params.get("release"),
         )
         return Response(body)
 

@@ -4,6 +4,7 @@ facts of every candidate. `feed.page_plan.plan_page` turns the result into a pag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 from django.conf import settings
 
 from feed import candidates as sources
-from feed import state
+from feed import interest_arms, state
 from feed.page_plan import (
     CandidateFacts,
     PageCandidates,
@@ -19,6 +20,7 @@ from feed.page_plan import (
     candidate_origins,
     fresh_shortlist,
 )
+from feed.session_interests import slot_shares
 from feed.taste_maths import blend, session_gamma
 from feed.trending import trending_refresh
 
@@ -27,6 +29,9 @@ TRENDING_PERSONALISED = 30  # trending candidates of a personalised page (explor
 # Fewer unseen videos than this among the nearest: the search is repeated, excluding the seen
 # ones inside the scan (cheap searches for everybody, full pools for heavy viewers).
 NEAREST_UNSEEN_MIN = 100
+# A second session interest with at least this share of the page gets its own (smaller) search.
+SECOND_SEARCH_MIN_SHARE = 0.15
+SECOND_SEARCH_LIMIT = 100
 
 
 def plan_settings() -> PlanSettings:
@@ -44,6 +49,8 @@ def plan_settings() -> PlanSettings:
         freshness_weight=settings.FEED_FRESHNESS_WEIGHT,
         quality_weight=settings.FEED_QUALITY_WEIGHT,
         following_weight=settings.FEED_FOLLOWING_WEIGHT,
+        released_weight=settings.FEED_RELEASED_WEIGHT,
+        arm_weight=settings.FEED_ARM_WEIGHT,
     )
 
 
@@ -78,8 +85,11 @@ def page_inputs_read(
     session_id: str,
     embedding_version: str | None,
     rng: np.random.Generator,
+    released: Sequence[int] = (),
 ) -> PageInputs:
-    """Everything a page is planned from, in three round trips to PostgreSQL (two at once)."""
+    """Everything a page is planned from, in three round trips to PostgreSQL (two at once).
+    `released`: the unshown cards a re-planning client dropped (candidates again, kept when
+    the taste has not moved: a re-plan changes what it has to, not everything)."""
     owner = state.owner_key(user_id=user_id, session_id=session_id)
     feed_state = _feed_state(owner, session_id, embedding_version)
     dim = feed_state.version_dim
@@ -91,18 +101,33 @@ def page_inputs_read(
     if session.vector is not None and dim and len(session.vector) != dim:
         session = state.SessionTaste()  # the session was built in another embedding version
     gamma = session_gamma(session.weight, settings.FEED_SESSION_GAMMA_K)
-    # The HNSW search starts first, on a side connection: it runs while the context and the
+    # The session's interests share the page (feed/session_interests.py): the best one's centre
+    # stands in for the session taste of the design's blend; a second one with a real share of
+    # the page gets its own, smaller search.
+    interests = session.interests
+    shares = slot_shares(interests, rng) if dim else []
+    shares = [(i, share) for i, share in shares if len(interests.components[i].centre) == dim]
+    centres = [interests.components[i].centre for i, _ in shares[:2]]
+    session_vector = centres[0] if centres else session.vector
+
+    # The HNSW searches start first, on side connections: they run while the context and the
     # other sources' facts are read.
-    nearest = None
-    if embedding_version and dim:
-        nearest = sources.nearest_start(
+    def search(centre: np.ndarray | None, limit: int, **options: Any) -> sources.NearestSearch:
+        return sources.nearest_start(
             user_id=user_id,
-            session=session.vector,
+            session=centre,
             gamma=gamma,
             embedding_version=embedding_version,
             dim=dim,
-            limit=settings.FEED_CANDIDATES,
+            limit=limit,
+            **options,
         )
+
+    searches = []
+    if embedding_version and dim:
+        searches.append(search(session_vector, settings.FEED_CANDIDATES))
+        if len(centres) > 1 and shares[1][1] >= SECOND_SEARCH_MIN_SHARE:
+            searches.append(search(centres[1], SECOND_SEARCH_LIMIT))
     context = sources.viewer_context(
         user_id=user_id,
         embedding_version=embedding_version,
@@ -116,8 +141,24 @@ def page_inputs_read(
         and len(session.vector) != len(long_term)
     ):  # another version's session, when the version's dimension was not known
         session = state.SessionTaste()
-    taste = blend(long_term, session.vector, gamma)
+    if long_term is not None and dim and len(long_term) != dim:
+        long_term = None
+    taste = blend(long_term, session_vector, gamma)
+    tastes = [taste] if taste is not None else []
+    if taste is not None and len(searches) > 1:
+        tastes.append(blend(long_term, centres[1], gamma))
     excluded = feed_state.served | feed_state.seen | context.hidden_ids | {0}
+    arms = interest_arms.arms_current(feed_state.arms_version)
+    arm_picks: list[int] = []
+    followed: list[int] = []
+    affinity = interest_arms.arm_affinity(interests.arms) if taste is not None else {}
+    if arms is not None and affinity:
+        followed = interest_arms.followed_picks(arms, affinity, excluded)
+    if arms is not None:
+        order = interest_arms.arm_order(arms, interests.arms, rng)
+        arm_picks = interest_arms.arm_picks(
+            arms, order, excluded, settings.FEED_PAGE_SIZE_MAX if interests.rejecting else 4
+        )
 
     trending = [video_id for video_id in feed_state.trending if video_id]
     cold_start = list(feed_state.cold_start or []) if taste is None else []
@@ -125,25 +166,36 @@ def page_inputs_read(
         # A personalised page takes only exploration picks from trending: its head is enough.
         trending = [v for v in trending if v not in excluded][:TRENDING_PERSONALISED]
     fresh = fresh_shortlist(feed_state.fresh or [], feed_state.fresh_stats, excluded, rng)
-    others = [context.following, list(context.coengaged), cold_start, trending, fresh]
+    released = [int(v) for v in released if v not in excluded] if taste is not None else []
+    others = [
+        context.following,
+        list(context.coengaged),
+        released,
+        cold_start,
+        trending,
+        fresh,
+        arm_picks,
+        followed,
+    ]
     rows = sources.facts_read(
         viewer=viewer,
         video_ids=list({v: None for ids in others for v in ids if v not in excluded}),
         embedding_version=embedding_version,
     )
-    nearest_ids, nearest_vectors = nearest.result() if nearest is not None else ([], {})
+    nearest_ids: list[int] = []
+    nearest_vectors: dict = {}
+    for started in searches:
+        ids, vectors = started.result()
+        nearest_ids += [v for v in ids if v not in nearest_vectors]
+        nearest_vectors.update(vectors)
     if taste is None:
         nearest_ids = []
     elif sum(1 for v in nearest_ids if v not in excluded) < NEAREST_UNSEEN_MIN and dim:
         # The viewer has seen most of their neighbourhood: search again, leaving out what they
         # have seen inside the scan, which (pgvector 0.8's iterative scan) then reaches further.
-        nearest_ids, nearest_vectors = sources.nearest_start(
-            user_id=user_id,
-            session=session.vector,
-            gamma=gamma,
-            embedding_version=embedding_version,
-            dim=dim,
-            limit=settings.FEED_CANDIDATES,
+        nearest_ids, nearest_vectors = search(
+            session_vector,
+            settings.FEED_CANDIDATES,
             excluded=sorted(excluded - {0}),
             inline=True,
         ).result()
@@ -159,15 +211,28 @@ def page_inputs_read(
         "following": context.following,
         "coengaged": list(context.coengaged),
         "nearest": nearest_ids,
+        "released": released,
+        "followed_arm": followed,
         "cold_start": cold_start,
         "trending": trending,
         "fresh": fresh,
+        "arm": arm_picks,
     }
     origin, members = candidate_origins(candidate_sources, excluded)
     facts = sources.facts_assemble(
         rows=rows, video_ids=list(origin), dim=len(taste) if taste is not None else 0
     )
     negatives, strengths = _negatives(session, context.hidden_vectors, facts)
+    arm_affinity = np.zeros(len(facts.ids))
+    if affinity:
+        # The session's liked and skipped categories lift or lower their videos, as much as the
+        # session counts against the long-term taste in the blend (one like in a new session
+        # of a warm viewer changes the page a little; a viewer without history follows it).
+        arm_of = state.arms_of(facts.ids)
+        weight = gamma if long_term is not None else 1.0
+        arm_affinity = weight * np.asarray(
+            [affinity.get(arm_of.get(v, ""), 0.0) for v in facts.ids]
+        )
     return PageInputs(
         candidates=PageCandidates(
             taste=taste,
@@ -178,6 +243,10 @@ def page_inputs_read(
             members=members,
             negatives=negatives,
             negative_strengths=strengths,
+            tastes=tastes,
+            shares=[share for _, share in shares[: len(tastes)]] if len(tastes) > 1 else [1.0],
+            rejecting=interests.rejecting and taste is not None,
+            arm_affinity=arm_affinity,
         ),
         liked_tags=context.liked_tags,
     )

@@ -16,12 +16,27 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from feed import ranking
+from feed.session_interests import quotas
 
-PERSONAL_SOURCES = ("following", "coengaged", "nearest")
+PERSONAL_SOURCES = ("following", "coengaged", "nearest", "released", "followed_arm")
 # Source priority: the first source that proposed a candidate is its origin (its reason).
-SOURCE_ORDER = ("following", "coengaged", "nearest", "cold_start", "trending", "fresh")
+SOURCE_ORDER = (
+    "following",
+    "coengaged",
+    "nearest",
+    "released",
+    "followed_arm",
+    "cold_start",
+    "arm",
+    "trending",
+    "fresh",
+)
 FRESH_SHORTLIST = 12  # fresh candidates per page, pre-drawn by Thompson sampling
 BURIED_SCORE = -5.0  # below this a candidate (a near-duplicate of a rejected video) is never shown
+COENGAGEMENT_SHRINK = 10.0
+# Exploration never picks a video this much like something the session just rejected (a skip's
+# full penalty is 0.35 at cosine 1; 0.15 is about cosine 0.7).
+EXPLORE_MAX_PENALTY = 0.15
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class PlanSettings:
     freshness_weight: float = 0.05
     quality_weight: float = 0.1
     following_weight: float = 0.1
+    released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
+    arm_weight: float = 0.3  # times the session's affinity for the candidate's category
 
 
 @dataclass
@@ -69,6 +86,13 @@ class PageCandidates:
     members: dict[int, set[str]]  # every source that proposed each candidate
     negatives: np.ndarray  # vectors of recent negatives (skips, not interested), [n, dim]
     negative_strengths: list[float]
+    # The session's interests (feed/session_interests.py): one blended taste per interest, the
+    # first being `taste`, and each one's share of the personal slots.
+    tastes: list[np.ndarray] = field(default_factory=list)
+    shares: list[float] = field(default_factory=lambda: [1.0])
+    rejecting: bool = False  # the session skips everything: explore by category (arm)
+    # The session's affinity for each candidate's category (feed.interest_arms.arm_affinity).
+    arm_affinity: np.ndarray | None = None
 
 
 @dataclass
@@ -115,15 +139,27 @@ def fresh_shortlist(
 def candidate_scores(candidates: PageCandidates, config: PlanSettings) -> np.ndarray:
     """Each candidate's score: taste similarity plus the boosts, minus negative penalties;
     cold start orders category tops first, then trending, by their list order."""
+    return _scores(candidates, config)[0]
+
+
+def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(score, the negative penalty inside it) of every candidate."""
     facts, taste = candidates.facts, candidates.taste
     vectors = facts.vectors
     similarity = vectors @ taste if taste is not None else np.zeros(len(facts.ids))
+    if taste is not None and len(candidates.tastes) > 1:
+        similarity = (vectors @ np.stack(candidates.tastes).T).max(axis=1)
     co_counts = np.asarray(
         [candidates.coengaged.get(video_id, 0) for video_id in facts.ids], dtype=float
     )
-    co_boost = np.log1p(co_counts) / np.log1p(co_counts.max()) if co_counts.max() > 0 else 0.0
+    # Item-kNN's normalisation: a neighbour co-engaged with the recent positives counts less the
+    # more popular it is (count / (sqrt(its positives) + shrink)), scaled to [0, 1] per page.
+    popularity = np.maximum(np.maximum(facts.finishes, facts.likes), 1.0)
+    co_scaled = co_counts / (np.sqrt(popularity) + COENGAGEMENT_SHRINK)
+    co_boost = co_scaled / co_scaled.max() if co_scaled.max() > 0 else 0.0
     exposures = np.maximum(facts.impressions, facts.plays)
     followed = set(candidates.sources.get("following", ()))
+    released = set(candidates.sources.get("released", ()))
     score = (
         similarity
         + config.coengagement_weight * co_boost
@@ -132,19 +168,27 @@ def candidate_scores(candidates: PageCandidates, config: PlanSettings) -> np.nda
         * ranking.quality_boost(facts.finishes, exposures, facts.likes, facts.plays)
         + config.following_weight
         * np.asarray([video_id in followed for video_id in facts.ids], dtype=float)
+        + config.released_weight
+        * np.asarray([video_id in released for video_id in facts.ids], dtype=float)
     )
-    score = score - ranking.negative_penalty(
+    if candidates.arm_affinity is not None and len(candidates.arm_affinity) == len(score):
+        score = score + config.arm_weight * candidates.arm_affinity
+    penalty = ranking.negative_penalty(
         vectors,
         candidates.negatives,
         candidates.negative_strengths,
         config.near_duplicate_cosine,
     )
+    score = score - penalty
     if taste is None:
-        cold_start = list(candidates.sources.get("cold_start", ()))
-        trending = [v for v in candidates.sources.get("trending", ()) if v not in cold_start]
-        order = {vid: i for i, vid in enumerate(cold_start + trending)}
+        # A new viewer: one top video per interest arm (in the prior's order), the cold-start
+        # list, then trending.
+        order: dict[int, int] = {}
+        for name in ("arm", "cold_start", "trending"):
+            for video_id in candidates.sources.get(name, ()):
+                order.setdefault(video_id, len(order))
         score = score - 1e-3 * np.asarray([order.get(v, len(order)) for v in facts.ids])
-    return score
+    return score, penalty
 
 
 def plan_page(
@@ -161,9 +205,11 @@ def plan_page(
     if not facts.ids:
         return plan
     vectors = facts.vectors
-    score = candidate_scores(candidates, config)
+    score, penalty = _scores(candidates, config)
     members = candidates.members
-    personal_names = ("cold_start", "trending", "following") if taste is None else PERSONAL_SOURCES
+    personal_names = (
+        ("arm", "cold_start", "trending", "following") if taste is None else PERSONAL_SOURCES
+    )
     # Near-duplicates of what the user rejected are buried: out of every pool.
     buried = score < BURIED_SCORE
     personal_set = set(personal_names)
@@ -171,6 +217,9 @@ def plan_page(
 
     explore_slots = int(round(limit * config.exploration_share)) if explore else 0
     explore_slots = min(explore_slots, limit - 1) if limit > 1 else 0
+    if explore and candidates.rejecting:
+        # Everything recent was skipped: every slot tries another category.
+        explore_slots = limit
     personal_slots = limit - explore_slots
     creator_counts: dict[int, int] = {}  # one creator budget across every part of the page
 
@@ -212,7 +261,18 @@ def plan_page(
             picked += mmr_pick(indexes, budget, picked)
     picked_set = set(picked)
     pool = [i for i in np.flatnonzero(personal) if i not in picked_set]
-    if pool:
+    if pool and taste is not None and len(candidates.tastes) > 1:
+        # Several session interests: each fills its share of the slots from the candidates
+        # nearest to it.
+        nearest_taste = (vectors[pool] @ np.stack(candidates.tastes).T).argmax(axis=1)
+        free = personal_slots - len(picked)
+        for index, count in quotas(list(enumerate(candidates.shares)), free):
+            own = [i for i, t in zip(pool, nearest_taste, strict=True) if t == index]
+            if own:
+                picked += mmr_pick(own, count, picked)
+        picked_set = set(picked)
+        pool = [i for i in pool if i not in picked_set]
+    if pool and personal_slots > len(picked):
         picked += mmr_pick(pool, personal_slots - len(picked), picked)
     origin = candidates.origin
     kinds = {i: _kind(origin[facts.ids[i]], taste is None) for i in picked}
@@ -224,7 +284,9 @@ def plan_page(
             members=members,
             nearest=candidates.sources.get("nearest", ()),
             trending=candidates.sources.get("trending", ()),
-            score=score,
+            arms=candidates.sources.get("arm", ()),
+            rejecting=candidates.rejecting,
+            score=np.where(penalty > EXPLORE_MAX_PENALTY, BURIED_SCORE - 1.0, score),
             taken=set(picked),
             slots=explore_slots,
             creator_counts=creator_counts,
@@ -252,9 +314,11 @@ def plan_page(
 def _kind(origin: str, cold_start: bool) -> str:
     if origin == "following":
         return "following"
-    if cold_start and origin in ("cold_start", "nearest", "coengaged"):
+    if cold_start and origin in ("cold_start", "nearest", "coengaged", "arm"):
         return "cold_start"
-    if origin in ("nearest", "coengaged"):
+    if origin == "arm":
+        return "explore"
+    if origin in ("nearest", "coengaged", "released", "followed_arm"):
         return "personalized"
     return origin  # trending / fresh / cold_start
 
@@ -265,6 +329,8 @@ def _exploration(
     members: dict[int, set[str]],
     nearest: Sequence[int],
     trending: Sequence[int],
+    arms: Sequence[int],
+    rejecting: bool,
     score: np.ndarray,
     taken: set[int],
     slots: int,
@@ -273,10 +339,13 @@ def _exploration(
     rng: np.random.Generator,
 ) -> list[tuple[int, str]]:
     """Exploration picks: fresh videos by Thompson sampling on completion (half the slots,
-    at least one), then alternately the top trending video and the most different video among
-    the nearest 500 (diverse-within-top-500)."""
+    at least one), then alternately the top trending video and another category's top video
+    (the arms, in the session's prior order), or the most different video among the nearest
+    when no arm is left. A rejecting session takes the arms first, for every slot."""
     ids = facts.ids
     chosen: list[tuple[int, str]] = []
+    position = {video_id: i for i, video_id in enumerate(ids)}
+    arm_queue = [position[v] for v in arms if v in position]
 
     def allowed(index: int) -> bool:
         return index not in taken and creator_counts.get(facts.owners[index], 0) < max_per_creator
@@ -286,6 +355,12 @@ def _exploration(
         creator_counts[facts.owners[index]] = creator_counts.get(facts.owners[index], 0) + 1
         chosen.append((index, kind))
 
+    if rejecting:
+        for index in arm_queue:
+            if len(chosen) >= slots:
+                return chosen
+            if allowed(index) and score[index] > BURIED_SCORE:
+                take(index, "explore")
     fresh = [
         i
         for i, video_id in enumerate(ids)
@@ -300,7 +375,6 @@ def _exploration(
                 break
             if allowed(fresh[j]):
                 take(fresh[j], "fresh")
-    position = {video_id: i for i, video_id in enumerate(ids)}
     trending_queue = [position[v] for v in trending if v in position]
     diverse_pool = [position[v] for v in nearest if v in position]
     turn = 0
@@ -314,7 +388,11 @@ def _exploration(
                     (i for i in trending_queue if allowed(i) and score[i] > BURIED_SCORE), None
                 )
             else:
-                candidate = _most_different(facts.vectors, diverse_pool, taken, allowed, score)
+                candidate = next(
+                    (i for i in arm_queue if allowed(i) and score[i] > BURIED_SCORE), None
+                )
+                if candidate is None:
+                    candidate = _most_different(facts.vectors, diverse_pool, taken, allowed, score)
             if candidate is not None:
                 take(candidate, kind)
                 progress = True

@@ -62,20 +62,55 @@ def _page_rng(session_id: str, page: int) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(f"{session_id}:{page}".encode()))
 
 
+def release_check(release: Any) -> list[int]:
+    """The `release` parameter: comma-separated video ids (or a list), at most
+    FEED_PAGE_SIZE_MAX * 2 of them."""
+    if release in (None, ""):
+        return []
+    parts = release.split(",") if isinstance(release, str) else release
+    if not isinstance(parts, list | tuple) or len(parts) > 2 * settings.FEED_PAGE_SIZE_MAX:
+        raise InvalidInput(
+            f"release takes at most {2 * settings.FEED_PAGE_SIZE_MAX} video ids",
+            code="invalid_release",
+        )
+    try:
+        ids = [int(str(part).strip()) for part in parts]
+    except ValueError as exc:
+        raise InvalidInput(
+            "release must be comma-separated video ids", code="invalid_release"
+        ) from exc
+    if any(video_id <= 0 for video_id in ids):
+        raise InvalidInput("release must be comma-separated video ids", code="invalid_release")
+    return ids
+
+
 def feed_page(
-    *, viewer: Any, session_id: str, cursor: str | None, limit: int, explore: bool = True
+    *,
+    viewer: Any,
+    session_id: str,
+    cursor: str | None,
+    limit: int,
+    explore: bool = True,
+    release: Any = None,
 ) -> dict[str, Any]:
     """One page of the For You feed for a viewer (user or anonymous) in a session.
 
     Consecutive pages never repeat a video within the session (served ids live in the session
-    state); explore=False turns exploration off (the evaluator scores recommendations so)."""
+    state); explore=False turns exploration off (the evaluator scores recommendations so).
+    `release`: videos an earlier page served that the client dropped unshown when it re-planned
+    its queue (see docs/web.md): they leave the served set first, so this or a later page may
+    offer them again (they were never seen: no event names them)."""
     limit = page_limit_check(limit)
+    released = release_check(release)
     page = 0
     if cursor:
         page, cursor_session = cursor_decode(cursor)
         if cursor_session != session_id:
             raise InvalidInput("the cursor belongs to another session", code="invalid_cursor")
     user_id = viewer_id(viewer)
+    owner = state.owner_key(user_id=user_id, session_id=session_id)
+    if released:
+        state.served_release(owner=owner, session_id=session_id, video_ids=released)
     rng = _page_rng(session_id, page)
     inputs = page_inputs_read(
         viewer=viewer,
@@ -83,13 +118,14 @@ def feed_page(
         session_id=session_id,
         embedding_version=active_embedding_version(),
         rng=rng,
+        released=released,
     )
     plan = plan_page(
         inputs.candidates, limit=limit, explore=explore, rng=rng, config=plan_settings()
     )
     liked_tags = inputs.liked_tags
     served = state.served_add_start(
-        owner=state.owner_key(user_id=user_id, session_id=session_id),
+        owner=owner,
         session_id=session_id,
         video_ids=plan.video_ids,
     )

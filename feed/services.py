@@ -110,11 +110,16 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
         for e in valid
         if e.session_id
     }
-    positives_before, session_raws = (
-        state.interaction_state_load(owners=sorted(owners), sessions=sorted(sessions))
+    loaded = (
+        state.interaction_state_load(
+            owners=sorted(owners),
+            sessions=sorted(sessions),
+            video_ids=[e.video_id for e in valid if e.session_id],
+        )
         if valid
-        else ({}, {})
+        else state.InteractionState(positives={}, session_raws={}, arms={})
     )
+    positives_before = loaded.positives
     with transaction.atomic():
         if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
             _commit_without_flush_wait()
@@ -138,7 +143,11 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
     # round trip.
     pipe = state.redis_client().pipeline(transaction=False)
     taste_redis_apply(
-        events=taste_events, histories=update.histories, session_raws=session_raws, pipe=pipe
+        events=taste_events,
+        histories=update.histories,
+        session_raws=loaded.session_raws,
+        arms=loaded.arms,
+        pipe=pipe,
     )
     pushed = aggregates_enqueue(update.deltas, pipe=pipe)
     results = pipe.execute() if pipe.command_stack else []

@@ -4,6 +4,7 @@ recent positives, trending and fresh lists. Every key starts with "feed:"."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -15,12 +16,16 @@ import redis
 from django.conf import settings
 
 from feed import taste_maths
+from feed.session_interests import SessionInterests, interests_parse, interests_update
 from tiktok.db.threads import helper_pool
 
 PREFIX = "feed:"
 TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
 FRESH_KEY = PREFIX + "fresh"  # JSON list of [video id, finishes, exposures], newest first
 COLD_START_KEY = PREFIX + "coldstart"  # JSON list of video ids (top per tag category)
+ARMS_KEY = PREFIX + "arms"  # JSON interest-arm catalogue (feed/interest_arms.py)
+ARMS_VERSION_KEY = PREFIX + "arms:v"  # a digest of it: pages read the catalogue when it changes
+ARM_OF_KEY = PREFIX + "armof"  # hash video id -> arm key
 VERSION_DIM_SECONDS = 24 * 3600  # a version's dimension never changes; the TTL only tidies
 MAX_SESSION_NEGATIVES = 20
 OWNER_HISTORY_TTL_SECONDS = 30 * 24 * 3600
@@ -70,9 +75,11 @@ class SessionTaste:
     weight: float = 0.0
     negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     strengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    interests: SessionInterests = field(default_factory=SessionInterests)
 
     def as_mapping(self) -> dict[str, bytes | str]:
         mapping: dict[str, bytes | str] = {"w": repr(float(self.weight))}
+        mapping.update(self.interests.as_mapping())
         if self.vector is not None:
             mapping["vec"] = np.asarray(self.vector, dtype=np.float32).tobytes()
         if len(self.strengths):
@@ -87,6 +94,7 @@ def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTast
     if not raw:
         return taste
     taste.weight = float(raw.get(b"w", b"0") or 0)
+    taste.interests = interests_parse(raw, dim)
     if b"vec" in raw:
         vector = np.frombuffer(raw[b"vec"], dtype=np.float32)
         if dim is None or len(vector) == dim:
@@ -120,6 +128,7 @@ class FeedState:
     cold_start: list[int] | None
     trending_missing: bool
     version_dim: int | None = None  # the vector dimension of the embedding version, if known
+    arms_version: str | None = None  # digest of the stored interest-arm catalogue
 
 
 def feed_state_load(
@@ -138,7 +147,10 @@ def feed_state_load(
     pipe.get(COLD_START_KEY)
     pipe.exists(TRENDING_KEY)
     pipe.get(_version_dim_key(embedding_version or ""))
-    raw, served, seen, positives, trending, fresh, cold, trending_exists, dim = pipe.execute()
+    pipe.get(ARMS_VERSION_KEY)
+    (raw, served, seen, positives, trending, fresh, cold, trending_exists, dim, arms) = (
+        pipe.execute()
+    )
     fresh_ids, fresh_stats = _fresh_parse(fresh)
     return FeedState(
         session=session_taste_parse(raw, None),
@@ -151,6 +163,7 @@ def feed_state_load(
         cold_start=json.loads(cold) if cold else None,
         trending_missing=not trending_exists,
         version_dim=int(dim) if dim and embedding_version else None,
+        arms_version=arms.decode() if arms else None,
     )
 
 
@@ -214,6 +227,7 @@ class SessionUpdate:
     strength: float
     video_id: int
     hide: bool = False
+    arm: str | None = None  # the video's interest arm (feed.interest_arms), when it has one
 
 
 def session_updates_apply(
@@ -238,6 +252,13 @@ def session_updates_apply(
     for update in updates:
         if update.hide:
             hidden.append(update.video_id)
+        interests_update(
+            taste.interests,
+            vector=update.vector,
+            weight=update.weight,
+            strength=update.strength,
+            arm=update.arm,
+        )
         if update.vector is None:
             continue
         if update.weight > 0:
@@ -288,27 +309,85 @@ def owner_history_apply(
             pipe.expire(key, min(ttl, settings.FEED_SEEN_DAYS * 86400))
 
 
+@dataclass
+class InteractionState:
+    """What recording a batch reads from Redis: each owner's recent positives, each (owner,
+    session)'s session hash and each event video's interest arm."""
+
+    positives: dict[str, list[int]]
+    session_raws: dict[tuple[str, str], dict[bytes, bytes]]
+    arms: dict[int, str]
+
+
 def interaction_state_load(
-    *, owners: Sequence[str], sessions: Sequence[tuple[str, str]]
-) -> tuple[dict[str, list[int]], dict[tuple[str, str], dict[bytes, bytes]]]:
-    """What recording a batch reads from Redis, in one round trip: each owner's recent positives
-    and each (owner, session)'s session hash."""
+    *, owners: Sequence[str], sessions: Sequence[tuple[str, str]], video_ids: Sequence[int] = ()
+) -> InteractionState:
+    """Everything recording a batch reads from Redis, in one round trip."""
     pipe = redis_client().pipeline(transaction=False)
     for owner in owners:
         pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
     for owner, session_id in sessions:
         pipe.hgetall(_session_hash(owner, session_id))
+    ids = list(dict.fromkeys(int(v) for v in video_ids))
+    if ids:
+        pipe.hmget(ARM_OF_KEY, ids)
     results = pipe.execute()
     positives = {
         owner: [int(x) for x in values]
         for owner, values in zip(owners, results[: len(owners)], strict=True)
     }
-    raws = dict(zip(sessions, results[len(owners) :], strict=True))
-    return positives, raws
+    raws = dict(zip(sessions, results[len(owners) : len(owners) + len(sessions)], strict=True))
+    arms = {v: arm.decode() for v, arm in zip(ids, results[-1], strict=True) if arm} if ids else {}
+    return InteractionState(positives=positives, session_raws=raws, arms=arms)
 
 
 def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:
-    return interaction_state_load(owners=owners, sessions=())[0]
+    return interaction_state_load(owners=owners, sessions=()).positives
+
+
+def arms_store(*, encoded: str, arm_of: dict[int, str], chunk: int = 5000) -> None:
+    """Replace the arm catalogue and the video -> arm map (built under a temporary key and
+    renamed, so readers never see half a map)."""
+    client = redis_client()
+    staging = ARM_OF_KEY + ":next"
+    client.delete(staging)
+    items = list(arm_of.items())
+    for start in range(0, len(items), chunk):
+        client.hset(staging, mapping=dict(items[start : start + chunk]))
+    pipe = client.pipeline(transaction=True)
+    if items:
+        pipe.rename(staging, ARM_OF_KEY)
+    else:
+        pipe.delete(ARM_OF_KEY)
+    pipe.set(ARMS_KEY, encoded)
+    pipe.set(ARMS_VERSION_KEY, hashlib.sha1(encoded.encode()).hexdigest())
+    pipe.execute()
+
+
+def arms_of(video_ids: Sequence[int]) -> dict[int, str]:
+    """The interest arm of each of these videos that has one (one HMGET)."""
+    ids = [int(v) for v in video_ids]
+    if not ids:
+        return {}
+    found = redis_client().hmget(ARM_OF_KEY, ids)
+    return {v: arm.decode() for v, arm in zip(ids, found, strict=True) if arm}
+
+
+def arms_read() -> tuple[str | None, bytes | None]:
+    """(digest, the stored interest-arm catalogue) as one consistent pair."""
+    pipe = redis_client().pipeline(transaction=True)
+    pipe.get(ARMS_VERSION_KEY)
+    pipe.get(ARMS_KEY)
+    version, raw = pipe.execute()
+    return (version.decode() if version else None), raw
+
+
+def served_release(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None:
+    """Take videos the client dropped from its queue unshown out of the session's served set:
+    a later page may offer them again."""
+    ids = [int(v) for v in video_ids]
+    if ids:
+        redis_client().srem(_served_set(owner, session_id), *ids)
 
 
 def lists_store(

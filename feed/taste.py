@@ -5,6 +5,7 @@ positives, seen videos and session taste in Redis."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -134,12 +135,13 @@ def taste_redis_apply(
     events: Sequence[TasteEvent],
     histories: dict[str, tuple[list[int], list[int]]],
     session_raws: dict[tuple[str, str], dict[bytes, bytes]] | None = None,
+    arms: dict[int, str] | None = None,
     pipe: redis.client.Pipeline | None = None,
 ) -> None:
     """Redis half, after the commit: recent positives, seen videos, session taste, in one
     pipelined write. session_raws: the session hashes as already read
-    (`state.interaction_state_load`; read here when not given); pipe: queue the writes on it for
-    the caller to execute."""
+    (`state.interaction_state_load`; read here when not given, with the videos' interest arms);
+    pipe: queue the writes on it for the caller to execute."""
     weights = taste_weights()
     by_session: dict[tuple[str, str], list[state.SessionUpdate]] = defaultdict(list)
     for event in events:
@@ -153,10 +155,18 @@ def taste_redis_apply(
                 strength=negative_strength(weights, event.type, event.watch_ms),
                 video_id=event.video_id,
                 hide=event.type == "not_interested",
+                arm=(arms or {}).get(event.video_id),
             )
         )
     if session_raws is None:
-        _, session_raws = state.interaction_state_load(owners=(), sessions=sorted(by_session))
+        loaded = state.interaction_state_load(
+            owners=(),
+            sessions=sorted(by_session),
+            video_ids=[e.video_id for e in events if e.session_id],
+        )
+        session_raws, arms = loaded.session_raws, loaded.arms
+        for updates in by_session.values():
+            updates[:] = [dataclasses.replace(u, arm=arms.get(u.video_id)) for u in updates]
     own_pipe = pipe is None
     if pipe is None:
         pipe = state.redis_client().pipeline(transaction=False)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 
 from feed import state
+from feed.interest_arms import arms_refresh
 from feed.models import Interaction, VideoStats
 from feed.ranking import trending_score
 from tagging.models import Tag, VideoTag
@@ -122,7 +123,8 @@ def _cold_start_ids(trending: dict[int, float]) -> list[int]:
 
 def trending_refresh() -> dict[str, Any]:
     """Recompute trending (velocity with time decay x completion x recency), fresh and
-    cold-start lists into Redis; returns their sizes."""
+    cold-start lists and the interest arms (feed/interest_arms.py) into Redis; returns their
+    sizes."""
     size = settings.FEED_TRENDING_SIZE
     scores = {
         video_id: trending_score(max(views, finishes), likes, shares, finishes, age_hours)
@@ -138,4 +140,10 @@ def trending_refresh() -> dict[str, Any]:
     fresh = _fresh_rows()
     cold_start = _cold_start_ids(top)
     state.lists_store(trending=top, fresh=fresh, cold_start=cold_start)
-    return {"trending": len(top), "fresh": len(fresh), "cold_start": len(cold_start)}
+    arms = arms_refresh()
+    return {
+        "trending": len(top),
+        "fresh": len(fresh),
+        "cold_start": len(cold_start),
+        "arms": arms,
+    }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -63,19 +63,27 @@ def interactions_to_adapt(in_interest: Sequence[bool], *, cap: int) -> int:
 class _Viewer:
     """One simulated viewer: the client, the feed and the events of what they watch."""
 
-    def __init__(self, user: User, session_id: str, rng: np.random.Generator) -> None:
+    def __init__(
+        self, user: User, session_id: str, rng: np.random.Generator, *, replan: bool = True
+    ) -> None:
         self.user = user
         self.session_id = session_id
         self.rng = rng
 
-        def fetch(cursor: str | None) -> tuple[list[int], str | None]:
-            page = feed_page(viewer=user, session_id=session_id, cursor=cursor, limit=PAGE_SIZE)
+        def fetch(cursor: str | None, release: list[int]) -> tuple[list[int], str | None]:
+            page = feed_page(
+                viewer=user,
+                session_id=session_id,
+                cursor=cursor,
+                limit=PAGE_SIZE,
+                release=release,
+            )
             return [int(card["id"]) for card in page["items"]], page["next_cursor"]
 
         def send(events: list[dict]) -> None:
             interactions_record(user=user, session_id=session_id, events=events)
 
-        self.client = SimulatedClient(fetch=fetch, send=send)
+        self.client = SimulatedClient(fetch=fetch, send=send, replan=replan)
 
     def view(self, video_id: int, position: int, *, liked_topic: bool) -> Watch:
         now = datetime.now(UTC).isoformat()
@@ -124,6 +132,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
     adapt: list[int] = []
     cold: list[int] = []
     before_hits = before_shown = after_hits = after_shown = 0
+    changes: list[tuple[float, float, float]] = []
     for i in progress_bar(range(n_users), desc="category viewers", unit="viewer", enabled=progress):
         # A warm viewer: one interest, then a switch to what they were shown least.
         viewer = _Viewer(users[ids[f"category-warm-{i}"]], f"category-warm-{i}", rng)
@@ -151,6 +160,9 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
             viewer.client.watched(viewer.view(video_id, step, liked_topic=hit))
         viewer.client.flush()
         adapt.append(interactions_to_adapt(in_new, cap=MAX_INTERACTIONS_AFTER_SWITCH))
+        change = _page_change_after_like(viewer.user, f"category-warm-{i}-again", category)
+        if change is not None:
+            changes.append(change)
 
         # A cold viewer: no history, one interest from the first card.
         newcomer = _Viewer(users[ids[f"category-cold-{i}"]], f"category-cold-{i}", rng)
@@ -181,4 +193,65 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
         "hit_rate_after": round(after_hits / max(after_shown, 1), 4),
         "cold_first_interest_median": float(np.median(np.asarray(cold, dtype=np.float64))),
         "cold_censored_at": MAX_COLD_INTERACTIONS,
+        **_change_summary(changes),
+    }
+
+
+def _page_change_after_like(
+    user: User, session_id: str, category: Callable[[int], int]
+) -> tuple[float, float, float] | None:
+    """A warm viewer opens a new session; on its first page they like the card of the
+    category rarest on that page (one of the first PAGE_SIZE - 2), and the client re-plans.
+    Returns (share of the continuation not in the original rest of the page, share of the
+    liked card's category in that rest, and in the continuation); None for a page too short."""
+    first = feed_page(viewer=user, session_id=session_id, cursor=None, limit=PAGE_SIZE)
+    ids = [int(card["id"]) for card in first["items"]]
+    if len(ids) < 4 or first["next_cursor"] is None:
+        return None
+    categories = [category(v) for v in ids]
+    liked = min(range(len(ids) - 2), key=lambda j: (categories.count(categories[j]), j))
+    interactions_record(
+        user=user,
+        session_id=session_id,
+        events=[
+            {
+                "event_id": str(uuid.uuid4()),
+                "video_id": ids[liked],
+                "type": "like",
+                "watch_ms": 0,
+                "position": liked,
+                "session_id": session_id,
+                "ts": datetime.now(UTC).isoformat(),
+            }
+        ],
+    )
+    rest = ids[liked + 1 :]
+    again = feed_page(
+        viewer=user,
+        session_id=session_id,
+        cursor=first["next_cursor"],
+        limit=PAGE_SIZE,
+        release=rest,
+    )
+    continuation = [int(card["id"]) for card in again["items"]][: len(rest)]
+    if not continuation:
+        return None
+    liked_category = categories[liked]
+    changed = sum(1 for v in continuation if v not in rest) / len(continuation)
+    before = sum(1 for v in rest if category(v) == liked_category) / len(rest)
+    after = sum(1 for v in continuation if category(v) == liked_category) / len(continuation)
+    return changed, before, after
+
+
+def _change_summary(changes: list[tuple[float, float, float]]) -> dict:
+    """The warm first-page measures (see `_page_change_after_like`), averaged over viewers."""
+    if not changes:
+        return {}
+    values = np.asarray(changes, dtype=np.float64)
+    return {
+        "warm_page_change_after_like": round(float(values[:, 0].mean()), 4),
+        # A flip: the liked card's category took over half the continuation or more.
+        "warm_page_flipped_to_liked": round(float(np.mean(values[:, 2] >= 0.5)), 4),
+        "warm_liked_category_share_before": round(float(values[:, 1].mean()), 4),
+        "warm_liked_category_share_after": round(float(values[:, 2].mean()), 4),
     }

@@ -21,6 +21,12 @@ const PREFETCH_AHEAD = 2; // players preloading (preload="auto") after the curre
 const KEEP_BEHIND = 1; // a player kept (paused) behind the current one for a quick swipe back
 const POSTER_WINDOW = 6; // slides within this distance keep their poster image loaded
 const LOAD_MORE_WHEN_LEFT = 3; // fetch the next page when this few slides remain
+// Re-planning (the policy feed/evaluation/client_policy.py simulates - change both together):
+// after a like, a first finish, "not interested" or FAST_SKIP_RUN fast skips in a row, the
+// queued events go out and a fresh continuation replaces the queued slides after the next
+// KEEP_ON_REPLAN (already buffering); the dropped cards are released to the server unshown.
+const KEEP_ON_REPLAN = 1;
+const FAST_SKIP_RUN = 3;
 
 const feed = document.getElementById("feed");
 const template = document.getElementById("slide-template");
@@ -37,6 +43,9 @@ const state = {
   done: false,
   loading: null,
   seen: new Set(),
+  replans: 0,
+  replanWanted: false,
+  fastSkips: 0,
 };
 
 const sound = new SoundControl(document.querySelector("[data-role=sound]"), () => state.slides[state.active]?.video);
@@ -51,18 +60,25 @@ const comments = new CommentThread(sheet, {
 
 function loadMore() {
   if (state.done || state.loading) return state.loading;
+  return track(async () => {
+    const page = await pager.next();
+    const fresh = page.items.filter((card) => !state.seen.has(card.id));
+    for (const card of fresh) appendSlide(card);
+    prefetchImages(page.prefetch, fresh);
+    if (!page.more || page.items.length === 0) finish();
+    if (state.active < 0 && state.slides.length) {
+      // The loading marker was the snap target; snap to the first video instead.
+      state.slides[0].node.scrollIntoView({ block: "start" });
+      setActive(0);
+    } else if (state.active >= 0) setActive(state.active, { force: true });
+  });
+}
+
+// One page request at a time; a re-plan asked for meanwhile runs when it ends.
+function track(work) {
   state.loading = (async () => {
     try {
-      const page = await pager.next();
-      const fresh = page.items.filter((card) => !state.seen.has(card.id));
-      for (const card of fresh) appendSlide(card);
-      prefetchImages(page.prefetch, fresh);
-      if (!page.more || page.items.length === 0) finish();
-      if (state.active < 0 && state.slides.length) {
-        // The loading marker was the snap target; snap to the first video instead.
-        state.slides[0].node.scrollIntoView({ block: "start" });
-        setActive(0);
-      } else if (state.active >= 0) setActive(state.active, { force: true });
+      await work();
     } catch (error) {
       if (error.status === 401 || error.status === 403) showEmpty(status, "signin");
       else {
@@ -72,8 +88,62 @@ function loadMore() {
     } finally {
       state.loading = null;
     }
+    if (state.replanWanted) replan();
   })();
   return state.loading;
+}
+
+// A strong signal: send what the viewer did, then replace the unwatched tail of the queue with
+// a continuation planned from it. The playing slide and the next KEEP_ON_REPLAN stay.
+function replan() {
+  if (tab !== "foryou" || state.done || state.active < 0) return null;
+  if (state.loading) {
+    state.replanWanted = true;
+    return state.loading;
+  }
+  state.replanWanted = false;
+  return track(async () => {
+    await signals.flush();
+    const release = state.slides.slice(state.active + KEEP_ON_REPLAN + 1).map((slide) => slide.card.id);
+    const page = await pager.next({ release });
+    // The viewer may have swiped on meanwhile: drop only what is still unwatched now.
+    const dropped = state.slides.splice(state.active + KEEP_ON_REPLAN + 1);
+    for (const slide of dropped) {
+      observer.unobserve(slide.node);
+      slide.release();
+      slide.node.remove();
+      state.seen.delete(slide.card.id);
+    }
+    const fresh = page.items.filter((card) => !state.seen.has(card.id));
+    for (const card of fresh) appendSlide(card);
+    prefetchImages(page.prefetch, fresh);
+    state.replans += 1;
+    if (!page.more || page.items.length === 0) finish();
+    setActive(state.active, { force: true });
+  });
+}
+
+// The re-planning policy over the watch signals (likes come from the like button).
+signals.listeners.push((event) => {
+  if (event.type === "finish" || event.type === "not_interested") {
+    state.fastSkips = 0;
+    replan();
+  } else if (event.type === "skip") {
+    state.fastSkips += 1;
+    if (state.fastSkips >= FAST_SKIP_RUN) {
+      state.fastSkips = 0;
+      replan();
+    }
+  } else if (event.type === "pause") state.fastSkips = 0;
+});
+
+function liked(result) {
+  Promise.resolve(result).then((isLiked) => {
+    if (isLiked) {
+      state.fastSkips = 0;
+      replan();
+    }
+  });
 }
 
 function appendSlide(card) {
@@ -221,7 +291,7 @@ function progressLoop() {
 
 function onAction(action, slide, button) {
   const card = slide.card;
-  if (action === "like") toggleLike(slide.node, card);
+  if (action === "like") liked(toggleLike(slide.node, card));
   else if (action === "save") toggleSave(slide.node, card);
   else if (action === "share") share(slide.node, card);
   else if (action === "captions") setCaptionsWanted(!captionsWanted());
@@ -270,7 +340,7 @@ bindGestures(feed, {
   togglePause,
   doubleTap: (slide, x, y) => {
     slide.heartBurst(x, y);
-    likeOnce(slide.node, slide.card);
+    liked(likeOnce(slide.node, slide.card));
   },
   firstTap: (slide) => {
     // The first tap on an autoplay-muted video turns the sound on instead of pausing.
@@ -282,7 +352,7 @@ bindGestures(feed, {
     sound.toggle();
     playCurrent();
   },
-  like: (slide) => toggleLike(slide.node, slide.card),
+  like: (slide) => liked(toggleLike(slide.node, slide.card)),
   closeMenu: () => menu.close(),
   blocked: () => sheet.open,
 });

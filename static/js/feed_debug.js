@@ -12,6 +12,17 @@ export function exposeFeedState(state, signals) {
     watchedMs() {
       return state.slides[state.active]?.tracker?.currentWatchMs() ?? 0;
     },
+    get replans() {
+      return state.replans;
+    },
+    // The card ids of the slides, in order (the queue after the active one is the unwatched tail).
+    ids() {
+      return state.slides.map((slide) => slide.card.id);
+    },
+    // How many times the playing video has looped to its end (its first loop sends "finish").
+    completions() {
+      return state.slides[state.active]?.tracker?.completions ?? 0;
+    },
     players() {
       return state.slides.filter((slide) => slide.video).map((slide) => slide.index);
     },

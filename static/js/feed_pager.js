@@ -10,15 +10,17 @@ export class FeedPager {
     this.nextUrl = null; // Following
   }
 
-  // The next page: { items, more, prefetch }.
-  async next() {
+  // The next page: { items, more, prefetch }. `release`: ids of queued cards a re-plan dropped
+  // unshown (the server takes them out of the session's served set; For You only).
+  async next({ release = [] } = {}) {
     if (this.tab === "following") {
       const data = await api(this.nextUrl || `/api/feed/following?limit=${this.pageSize}`);
       this.nextUrl = data.next;
       return { items: data.results || [], more: Boolean(data.next), prefetch: [] };
     }
     const cursor = this.cursor ? `&cursor=${encodeURIComponent(this.cursor)}` : "";
-    const data = await api(`/api/feed?limit=${this.pageSize}${cursor}`);
+    const released = release.length ? `&release=${release.join(",")}` : "";
+    const data = await api(`/api/feed?limit=${this.pageSize}${cursor}${released}`);
     this.cursor = data.next_cursor;
     return { items: data.items || [], more: Boolean(data.next_cursor), prefetch: data.prefetch || [] };
   }

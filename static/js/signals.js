@@ -18,6 +18,7 @@ export class SignalQueue {
     this.queue = [];
     this.session = sessionId();
     this.beforeHide = [];
+    this.listeners = []; // called with every event pushed (the feed's re-planning policy)
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     const onHide = () => {
       for (const hook of this.beforeHide) hook();
@@ -39,22 +40,25 @@ export class SignalQueue {
       session_id: this.session,
       ts: new Date().toISOString(),
     });
+    const event = this.queue[this.queue.length - 1];
     if (this.queue.length > MAX_QUEUE_EVENTS) this.queue.splice(0, this.queue.length - MAX_QUEUE_EVENTS);
     if (this.queue.length >= MAX_BATCH_EVENTS) this.flush();
+    for (const listener of this.listeners) listener(event);
   }
 
+  // Send the queued events; resolves when the server has answered (or the send failed).
   flush({ unloading = false } = {}) {
-    if (!this.queue.length) return;
+    if (!this.queue.length) return Promise.resolve();
     const events = this.queue.splice(0, MAX_BATCH_EVENTS);
     const body = JSON.stringify({ events });
     if (unloading && !viewer.authenticated && navigator.sendBeacon) {
       const sent = navigator.sendBeacon(ENDPOINT, new Blob([body], { type: "application/json" }));
       if (sent) {
         if (this.queue.length) this.flush({ unloading });
-        return;
+        return Promise.resolve();
       }
     }
-    fetch(ENDPOINT, {
+    const request = fetch(ENDPOINT, {
       method: "POST",
       credentials: "same-origin",
       keepalive: true,
@@ -68,7 +72,8 @@ export class SignalQueue {
       .catch(() => {
         if (!unloading) this.queue.unshift(...events);
       });
-    if (this.queue.length) this.flush({ unloading });
+    const rest = this.queue.length ? this.flush({ unloading }) : Promise.resolve();
+    return Promise.all([request, rest]);
   }
 }
 

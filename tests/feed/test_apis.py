@@ -52,6 +52,25 @@ def test_feed_returns_items_with_reasons_cursor_and_prefetch(auth_client):  # no
     assert isinstance(body["prefetch"], list)
 
 
+def test_feed_release_releases_through_the_api_and_bad_ids_are_400(api_client):  # noqa: ANN001
+    cluster(0, 10)
+    headers = {"HTTP_X_SESSION_ID": "replan-session"}
+    first = api_client.get("/api/feed?limit=4", **headers).json()
+    ids = [item["id"] for item in first["items"]]
+    again = api_client.get(
+        "/api/feed",
+        {"limit": 8, "cursor": first["next_cursor"], "release": ",".join(map(str, ids[1:]))},
+        **headers,
+    )
+    assert again.status_code == 200
+    assert set(ids[1:]) & {item["id"] for item in again.json()["items"]}
+    assert ids[0] not in {item["id"] for item in again.json()["items"]}
+    bad = api_client.get("/api/feed?limit=4&release=1,two", **headers)
+    assert bad.status_code == 400
+    assert bad.json()["error"] == "invalid_release"
+    assert "release" in bad.json()["detail"]
+
+
 def test_feed_limit_out_of_range_is_400(api_client):  # noqa: ANN001
     for limit in ("0", "51", "abc"):
         response = api_client.get("/api/feed", {"limit": limit})

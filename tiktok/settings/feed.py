@@ -43,6 +43,10 @@ FEED_PAGE_DUPLICATE_COSINE = env_float("FEED_PAGE_DUPLICATE_COSINE", 0.97)
 FEED_FRESHNESS_WEIGHT = env_float("FEED_FRESHNESS_WEIGHT", 0.05)
 FEED_QUALITY_WEIGHT = env_float("FEED_QUALITY_WEIGHT", 0.1)
 FEED_FOLLOWING_WEIGHT = env_float("FEED_FOLLOWING_WEIGHT", 0.1)
+# A re-planned page's bonus for the cards the client dropped unshown (feed/page_plan.py).
+FEED_RELEASED_WEIGHT = env_float("FEED_RELEASED_WEIGHT", 0.05)
+# Score per unit of the session's affinity for a candidate's category (feed/interest_arms.py).
+FEED_ARM_WEIGHT = env_float("FEED_ARM_WEIGHT", 0.3)
 # Fresh videos: published within this window and with few impressions get exploration slots.
 FEED_FRESH_HOURS = env_int("FEED_FRESH_HOURS", 48)
 FEED_FRESH_MAX_IMPRESSIONS = env_int("FEED_FRESH_MAX_IMPRESSIONS", 200)

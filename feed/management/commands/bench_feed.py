@@ -100,6 +100,12 @@ class Command(BaseCommand):
                         seed=options["seed"],
                     ),
                 }
+                # The same warm users again: the interactions above gave their sessions events
+                # (finishes, likes, skips of random videos), so pages now plan from several
+                # session interests, the second one with its own search.
+                rows["feed_session"] = feed_latencies(
+                    base_url=base_url, tokens=bench.warm_tokens, requests=requests
+                )
                 drain_seconds = aggregates_drain_seconds()
             # After the HTTP measurements: building the comparison index writes ~200 MB and its
             # WAL, which the checkpointer would still be flushing during the requests.
@@ -130,6 +136,7 @@ class Command(BaseCommand):
                 "feed_cold",
                 "feed_anonymous",
                 "interactions",
+                "feed_session",
                 "retrieval_sql",
                 "retrieval_full",
             )
