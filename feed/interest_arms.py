@@ -15,6 +15,7 @@ video of each arm in that order (`arm_picks`) until one lands.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ class ArmCatalogue:
     engagement: np.ndarray  # share of engagement per arm (sums to 1)
     transitions: np.ndarray  # row-normalised co-engagement between arms (diagonal zero)
 
-    @property
+    @functools.cached_property  # read on every page: built once per parsed catalogue
     def index(self) -> dict[str, int]:
         return {key: i for i, key in enumerate(self.keys)}
 

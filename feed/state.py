@@ -337,7 +337,7 @@ def interaction_state_load(
         for owner, values in zip(owners, results[: len(owners)], strict=True)
     }
     raws = dict(zip(sessions, results[len(owners) : len(owners) + len(sessions)], strict=True))
-    arms = {v: arm.decode() for v, arm in zip(ids, results[-1], strict=True) if arm} if ids else {}
+    arms = _arms_decoded(ids, results[-1]) if ids else {}
     return InteractionState(positives=positives, session_raws=raws, arms=arms)
 
 
@@ -369,7 +369,11 @@ def arms_of(video_ids: Sequence[int]) -> dict[int, str]:
     ids = [int(v) for v in video_ids]
     if not ids:
         return {}
-    found = redis_client().hmget(ARM_OF_KEY, ids)
+    return _arms_decoded(ids, redis_client().hmget(ARM_OF_KEY, ids))
+
+
+def _arms_decoded(ids: list[int], found: list[bytes | None]) -> dict[int, str]:
+    """HMGET answers on the video -> arm hash, for the videos that have an arm."""
     return {v: arm.decode() for v, arm in zip(ids, found, strict=True) if arm}
 
 

@@ -60,6 +60,19 @@ def interactions_to_adapt(in_interest: Sequence[bool], *, cap: int) -> int:
     return int(min(found[0], cap)) if found.size else cap
 
 
+def _event(session_id: str, video_id: int, kind: str, watch_ms: int, position: int) -> dict:
+    """One client event as the web client sends it."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "video_id": video_id,
+        "type": kind,
+        "watch_ms": watch_ms,
+        "position": position,
+        "session_id": session_id,
+        "ts": datetime.now(UTC).isoformat(),
+    }
+
+
 class _Viewer:
     """One simulated viewer: the client, the feed and the events of what they watch."""
 
@@ -86,18 +99,8 @@ class _Viewer:
         self.client = SimulatedClient(fetch=fetch, send=send, replan=replan)
 
     def view(self, video_id: int, position: int, *, liked_topic: bool) -> Watch:
-        now = datetime.now(UTC).isoformat()
-
         def event(kind: str, watch_ms: int) -> dict:
-            return {
-                "event_id": str(uuid.uuid4()),
-                "video_id": video_id,
-                "type": kind,
-                "watch_ms": watch_ms,
-                "position": position,
-                "session_id": self.session_id,
-                "ts": now,
-            }
+            return _event(self.session_id, video_id, kind, watch_ms, position)
 
         if not liked_topic:
             return Watch(SKIP_SECONDS, [event("skip", int(SKIP_SECONDS * 1000))])
@@ -213,17 +216,7 @@ def _page_change_after_like(
     interactions_record(
         user=user,
         session_id=session_id,
-        events=[
-            {
-                "event_id": str(uuid.uuid4()),
-                "video_id": ids[liked],
-                "type": "like",
-                "watch_ms": 0,
-                "position": liked,
-                "session_id": session_id,
-                "ts": datetime.now(UTC).isoformat(),
-            }
-        ],
+        events=[_event(session_id, ids[liked], "like", 0, liked)],
     )
     rest = ids[liked + 1 :]
     again = feed_page(
