@@ -14,6 +14,12 @@ next page reacts. The bulk path (`taste_apply_events`, the evaluator) writes its
 Delivery is at most once per request in one edge case: a web process that dies between its
 commit and the push loses that batch's aggregate updates (the events themselves are stored). A
 flush that dies between its commit and trimming the queue applies that batch again on retry.
+
+Rows of videos and users deleted between the event and the flush are skipped in SQL. A batch
+that still fails with a data error (not a lost connection) FEED_AGGREGATES_MAX_FAILURES times in
+a row is applied entry by entry, and the entries that fail alone are set aside on a dead-letter
+list (`DEAD_KEY`; health reports it, `manage.py aggregates_dead_letter` shows, retries or drops
+it), so one bad entry never stops every later update.
 """
 
 from __future__ import annotations
@@ -28,22 +34,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import psycopg
 import redis
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DataError, IntegrityError, connection, transaction
 
 from feed import state
 from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
 from feed.stats_cache import stats_forget
 from feed.taste_maths import taste_add
 from feed.vector_reads import vector_decode
+from profiles.models import User
 from tiktok.db.binary import binary_rows
 from tiktok.db.sql import int_array, table, vector_literal
+from videos.models import Video
 from videos.services.videos import video_views_add
 
 logger = logging.getLogger(__name__)
 
 QUEUE_KEY = state.PREFIX + "aggregates"  # list of encoded TasteDeltas, oldest first
 LOCK_KEY = state.PREFIX + "aggregates:lock"
+FAILURES_KEY = state.PREFIX + "aggregates:failures"  # data-error failures of the head batch
+DEAD_KEY = state.PREFIX + "aggregates:dead"  # entries set aside, oldest first
+# Errors a retry cannot fix (the data is the problem); a lost connection is retried forever.
+# psycopg's own classes too: errors of pipelined statements surface outside Django's wrapper.
+DATA_ERRORS = (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError)
 FLUSH_BATCH = 500  # queue entries merged into one transaction
 LOCK_SECONDS = 300
 
@@ -137,19 +152,20 @@ def aggregates_pending() -> int:
 
 
 def aggregates_backlog() -> dict[str, float | int]:
-    """How many batches wait and how long the oldest has waited (seconds; 0 when none): the
-    health check's view of whether a worker consumes the feed queue."""
+    """How many batches wait, how long the oldest has waited (seconds; 0 when none) and how many
+    entries were set aside: the health check's view of the aggregates."""
     pipe = state.redis_client().pipeline(transaction=False)
     pipe.llen(QUEUE_KEY)
     pipe.lindex(QUEUE_KEY, 0)
-    pending, oldest = pipe.execute()
+    pipe.llen(DEAD_KEY)
+    pending, oldest, dead = pipe.execute()
     age = 0.0
     if oldest:
         try:
             age = max(0.0, time.time() - float(json.loads(oldest)["t"]))
         except (KeyError, TypeError, ValueError):
             age = 0.0  # an unreadable entry: the flush drops it
-    return {"pending": int(pending), "oldest_s": round(age, 1)}
+    return {"pending": int(pending), "oldest_s": round(age, 1), "dead_letter": int(dead)}
 
 
 def aggregates_flush() -> int | None:
@@ -163,19 +179,66 @@ def aggregates_flush() -> int | None:
     try:
         while raws := client.lrange(QUEUE_KEY, 0, FLUSH_BATCH - 1):
             lock.reacquire()  # a long backlog must not outlive the lock (two flushes at once)
-            batches = []
+            entries = []
             for raw in raws:
                 try:
-                    batches.append(deltas_decode(raw))
+                    entries.append((raw, deltas_decode(raw)))
                 except ValueError:
                     logger.error("dropping an unreadable aggregates entry: %r", raw[:200])
-            aggregates_apply(deltas_merge(batches))
-            client.ltrim(QUEUE_KEY, len(raws), -1)
+            try:
+                aggregates_apply(deltas_merge([deltas for _, deltas in entries]))
+            except DATA_ERRORS:
+                if client.incr(FAILURES_KEY) < settings.FEED_AGGREGATES_MAX_FAILURES:
+                    raise
+                _apply_one_by_one(client, raws, dict(entries))
+            else:
+                client.ltrim(QUEUE_KEY, len(raws), -1)
+            client.delete(FAILURES_KEY)
             applied += len(raws)
     finally:
         with contextlib.suppress(Exception):
             lock.release()
     return applied
+
+
+def _apply_one_by_one(
+    client: redis.Redis, raws: list[bytes], decoded: dict[bytes, TasteDeltas]
+) -> None:
+    """The head batch keeps failing on its data: apply its entries one at a time, each taken off
+    the queue once applied, and set aside those that fail alone."""
+    for raw in raws:
+        deltas = decoded.get(raw)
+        if deltas is not None:
+            try:
+                aggregates_apply([deltas])
+            except DATA_ERRORS as exc:
+                logger.error("aggregates entry set aside after repeated failures: %s", exc)
+                client.rpush(DEAD_KEY, raw)
+        client.lpop(QUEUE_KEY)
+
+
+def aggregates_dead_letter() -> list[bytes]:
+    """The entries set aside, oldest first."""
+    return list(state.redis_client().lrange(DEAD_KEY, 0, -1))
+
+
+def aggregates_dead_letter_requeue() -> int:
+    """Put the set-aside entries back on the queue (after fixing what made them fail)."""
+    client = state.redis_client()
+    moved = 0
+    while client.lmove(DEAD_KEY, QUEUE_KEY, "LEFT", "RIGHT") is not None:
+        moved += 1
+    return moved
+
+
+def aggregates_dead_letter_drop() -> int:
+    """Forget the set-aside entries; returns how many there were."""
+    client = state.redis_client()
+    pipe = client.pipeline()
+    pipe.llen(DEAD_KEY)
+    pipe.delete(DEAD_KEY)
+    count, _ = pipe.execute()
+    return int(count)
 
 
 def aggregates_apply(batches: Sequence[TasteDeltas]) -> None:
@@ -251,7 +314,7 @@ def _long_term_apply(*, users: dict[int, tuple[np.ndarray, float, int]], version
                 "weighted_sum, weight_total, positive_count, updated_at) "
                 "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
                 "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
-                "AS x(u, v, s, w, p) "
+                f"AS x(u, v, s, w, p) JOIN {table(User)} ON {table(User)}.id = x.u "
                 "ON CONFLICT (user_id, embedding_version) DO UPDATE SET "
                 "vector = EXCLUDED.vector, weighted_sum = EXCLUDED.weighted_sum, "
                 "weight_total = EXCLUDED.weight_total, positive_count = EXCLUDED.positive_count, "
@@ -268,6 +331,9 @@ def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:
         cursor.execute(
             f"INSERT INTO {table(CoEngagement)} AS pair (video_a_id, video_b_id, count) "
             "SELECT a, b, c FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) AS x(a, b, c) "
+            # pairs whose videos were deleted since the events are skipped
+            f"WHERE EXISTS (SELECT 1 FROM {table(Video)} v WHERE v.id = x.a) "
+            f"AND EXISTS (SELECT 1 FROM {table(Video)} v WHERE v.id = x.b) "
             "ON CONFLICT (video_a_id, video_b_id) "
             "DO UPDATE SET count = pair.count + EXCLUDED.count",
             [
@@ -292,7 +358,9 @@ def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(VideoStats)} AS s (video_id, {', '.join(columns)}, updated_at) "
-            f"SELECT *, now() FROM unnest(%s::bigint[], {', '.join(['%s::bigint[]'] * 6)}) "
+            f"SELECT x.*, now() FROM unnest(%s::bigint[], {', '.join(['%s::bigint[]'] * 6)}) "
+            # videos deleted since the events are skipped
+            f"AS x(id, {', '.join(columns)}) JOIN {table(Video)} v ON v.id = x.id "
             f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",
             arrays,
         )

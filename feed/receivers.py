@@ -33,6 +33,11 @@ def check_feed_aggregates() -> dict[str, Any]:
     """Health: the aggregates interaction requests queue are being applied (a worker consumes
     the feed queue): the oldest queued batch is younger than FEED_AGGREGATES_STALE_SECONDS."""
     backlog = aggregates_backlog()
+    if backlog["dead_letter"]:
+        raise RuntimeError(
+            f"{backlog['dead_letter']} aggregate entries set aside after failing repeatedly: "
+            "see manage.py aggregates_dead_letter"
+        )
     if backlog["oldest_s"] > settings.FEED_AGGREGATES_STALE_SECONDS:
         raise RuntimeError(
             f"{backlog['pending']} aggregate batches queued, the oldest for "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from embedder_service.client import EmbedderUnavailable
 from tagging.services.assign import videos_retag_all
@@ -15,6 +16,8 @@ from tagging.services.vectors import EmbeddingVersionUnknown, tag_vectors_refres
     retry_backoff=10,
     retry_backoff_max=300,
     max_retries=12,
+    soft_time_limit=settings.LONG_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LONG_TASK_TIME_LIMIT,
 )
 def refresh_tag_embeddings(embedding_version: str | None = None) -> int:
     """Embed the phrases of tags whose vectors are missing or stale for the version."""
@@ -27,6 +30,8 @@ def refresh_tag_embeddings(embedding_version: str | None = None) -> int:
     retry_backoff=10,
     retry_backoff_max=300,
     max_retries=6,
+    soft_time_limit=settings.LONG_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LONG_TASK_TIME_LIMIT,
 )
 def retag_all(embedding_version: str | None = None) -> int:
     """Re-tag every embedded video in batches (one matrix product per batch)."""

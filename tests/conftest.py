@@ -27,6 +27,40 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDER_START_TIMEOUT_SECONDS = 240
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,  # noqa: ANN001
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """The test database, always. pytest-django creates it only for the aliases that collected
+    `django_db` tests ask for, so a run of only the browser tests (whose package fixtures commit
+    through `django_db_blocker`) would otherwise read and delete rows of the development
+    database."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        databases = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=keepdb,
+            aliases={"default"},
+            serialized_aliases=set(),
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(databases, verbosity=request.config.option.verbose)
+            except Exception as exc:  # noqa: BLE001 - as pytest-django: a warning, not an error
+                # (a pooled connection of another thread may still hold the database)
+                request.node.warn(pytest.PytestWarning(f"test database not dropped: {exc!r}"))
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis() -> Iterator[None]:
     """Each test starts with an empty Redis db (only the suite's own db index)."""
@@ -116,9 +150,28 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_celery_worker(*, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """A real solo-pool Celery worker (media and feed queues); returns once it is ready."""
-    return celery_worker_start(env=env, log_path=log_path, cwd=BASE_DIR)
+def django_script_json(script: str, *args: str, env: dict[str, str], timeout_s: float = 180):  # noqa: ANN201
+    """Run a Python snippet (it calls django.setup() and prints JSON last) in a process of its
+    own with this environment; returns the printed JSON."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def start_celery_worker(
+    *, env: dict[str, str], log_path: Path, pool: str = "solo"
+) -> subprocess.Popen:
+    """A real Celery worker (media and feed queues); returns once it is ready."""
+    return celery_worker_start(env=env, log_path=log_path, cwd=BASE_DIR, pool=pool)
 
 
 @pytest.fixture(scope="session")

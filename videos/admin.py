@@ -12,7 +12,16 @@ class PipelineStepInline(admin.TabularInline):
     model = PipelineStep
     extra = 0
     can_delete = False
-    fields = ("name", "state", "attempts", "duration_s", "last_error", "started_at", "finished_at")
+    fields = (
+        "name",
+        "state",
+        "attempts",
+        "interrupted",
+        "duration_s",
+        "last_error",
+        "started_at",
+        "finished_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001

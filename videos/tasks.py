@@ -3,11 +3,17 @@ and the chain that runs them in order (`pipeline_enqueue`)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+import kombu.exceptions
+import redis.exceptions
 from celery import Task, chain, shared_task
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
-from videos.models import StepName, Video
+from videos.models import STEP_ORDER, StepName, StepState, Video, VideoStatus
 from videos.pipeline.errors import StepTransientError
 from videos.pipeline.policy import (
     MAX_STEP_RETRIES,
@@ -16,6 +22,23 @@ from videos.pipeline.policy import (
     step_run,
     steps_from,
 )
+from videos.pipeline.progress import step_note
+
+logger = logging.getLogger(__name__)
+
+# What publishing a task raises when the broker is down.
+BROKER_ERRORS = (kombu.exceptions.KombuError, redis.exceptions.RedisError, OSError)
+
+
+def _step_options(name: str) -> dict:
+    """Retries, late acknowledgement and the step's soft and hard time limits."""
+    soft = settings.PIPELINE_STEP_TIME_LIMITS[name]
+    return {
+        "max_retries": MAX_STEP_RETRIES,
+        "acks_late": True,
+        "soft_time_limit": soft,
+        "time_limit": soft + settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS,
+    }
 
 
 def _run_step(task: Task, video_id: int, name: str) -> int:
@@ -38,27 +61,27 @@ def _run_step(task: Task, video_id: int, name: str) -> int:
     return video_id
 
 
-@shared_task(bind=True, name="videos.transcode", max_retries=MAX_STEP_RETRIES, acks_late=True)
+@shared_task(bind=True, name="videos.transcode", **_step_options(StepName.TRANSCODE))
 def transcode(self: Task, video_id: int) -> int:
     return _run_step(self, video_id, StepName.TRANSCODE)
 
 
-@shared_task(bind=True, name="videos.transcribe", max_retries=MAX_STEP_RETRIES, acks_late=True)
+@shared_task(bind=True, name="videos.transcribe", **_step_options(StepName.TRANSCRIBE))
 def transcribe(self: Task, video_id: int) -> int:
     return _run_step(self, video_id, StepName.TRANSCRIBE)
 
 
-@shared_task(bind=True, name="videos.embed", max_retries=MAX_STEP_RETRIES, acks_late=True)
+@shared_task(bind=True, name="videos.embed", **_step_options(StepName.EMBED))
 def embed(self: Task, video_id: int) -> int:
     return _run_step(self, video_id, StepName.EMBED)
 
 
-@shared_task(bind=True, name="videos.tag", max_retries=MAX_STEP_RETRIES, acks_late=True)
+@shared_task(bind=True, name="videos.tag", **_step_options(StepName.TAG))
 def tag(self: Task, video_id: int) -> int:
     return _run_step(self, video_id, StepName.TAG)
 
 
-@shared_task(bind=True, name="videos.publish", max_retries=MAX_STEP_RETRIES, acks_late=True)
+@shared_task(bind=True, name="videos.publish", **_step_options(StepName.PUBLISH))
 def publish(self: Task, video_id: int) -> int:
     return _run_step(self, video_id, StepName.PUBLISH)
 
@@ -75,12 +98,68 @@ STEP_TASKS = {
 def pipeline_enqueue(
     *, video: Video, from_step: str = StepName.TRANSCODE, only: bool = False
 ) -> None:
-    """Start the Celery chain for a video (from a step, or just that step)."""
+    """Start the Celery chain for a video (from a step, or just that step). The run is recorded
+    first; if the broker cannot take the chain now, `pipeline_sweep` sends it later."""
     names = steps_from(from_step, only=only)
     pipeline_prepare(video, names)
-    signature = chain(*[STEP_TASKS[name].si(video.pk) for name in names])
+    video_id = video.pk
     if connection.in_atomic_block and not settings.CELERY_TASK_ALWAYS_EAGER:
         # A worker must not pick the job up before the video row is committed.
-        transaction.on_commit(signature.apply_async)
+        transaction.on_commit(lambda: pipeline_send(video_id=video_id, names=names))
     else:
+        pipeline_send(video_id=video_id, names=names)
+
+
+def pipeline_send(*, video_id: int, names: list[str]) -> bool:
+    """Hand the chain of these steps to the broker and record that it did; False (logged) when
+    the broker is unreachable - the run stays recorded for the sweep."""
+    signature = chain(*[STEP_TASKS[name].si(video_id) for name in names])
+    try:
         signature.apply_async()
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "video %s: the task queue is unreachable (%s); the sweep will send it", video_id, exc
+        )
+        return False
+    Video.objects.filter(pk=video_id).update(pipeline_queued_at=timezone.now())
+    return True
+
+
+@shared_task(name="videos.pipeline_sweep")
+def pipeline_sweep_task() -> int:
+    return pipeline_sweep()
+
+
+def pipeline_sweep(*, now: datetime | None = None) -> int:
+    """Send again the runs that are stuck: requested over PIPELINE_SWEEP_GRACE_SECONDS ago and
+    never taken by the broker, or with a step running longer than any worker could (its hard
+    time limit plus the broker's visibility timeout: the task was lost with its worker and its
+    queue). Each gets a note on its first step (the admin and the status websocket show it).
+    Returns how many runs were sent."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.PIPELINE_SWEEP_GRACE_SECONDS)
+    never_sent = Video.objects.filter(
+        pipeline_queued_at__isnull=True, pipeline_requested_at__lt=now - grace
+    ).exclude(status=VideoStatus.FAILED)
+    lost_after = timedelta(
+        seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        + max(settings.PIPELINE_STEP_TIME_LIMITS.values())
+        + settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS
+    )
+    lost = Video.objects.filter(
+        steps__state=StepState.RUNNING, steps__started_at__lt=now - lost_after
+    ).exclude(status=VideoStatus.FAILED)
+    sent = 0
+    for video in (never_sent | lost).distinct():
+        states = dict(video.steps.values_list("name", "state"))
+        names = [n for n in STEP_ORDER if states.get(n) in (StepState.PENDING, StepState.RUNNING)]
+        if not names:
+            continue
+        reason = (
+            "the task queue was unreachable when this run was asked for"
+            if video.pipeline_queued_at is None
+            else "its worker and task were lost"
+        )
+        step_note(video=video, name=names[0], note=f"queued again by the sweep: {reason}")
+        sent += pipeline_send(video_id=video.pk, names=names)
+    return sent

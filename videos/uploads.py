@@ -3,7 +3,10 @@ over MAX_UPLOAD_BYTES is refused while it streams (before it fills the disk)."""
 
 from __future__ import annotations
 
+import tempfile
+
 from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 
 from tiktok.errors import TooLarge
@@ -34,6 +37,26 @@ class UploadSizeLimitHandler(FileUploadHandler):
         return None
 
 
+class NeutralTemporaryUploadedFile(TemporaryUploadedFile):
+    """An upload on disk under a name that ends in ".upload", never in the client's extension:
+    what reads it (FFmpeg, Pillow) must go by the bytes, not by a name the client chose."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None) -> None:  # noqa: ANN001
+        file = tempfile.NamedTemporaryFile(suffix=".upload", dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
+        UploadedFile.__init__(self, file, name, content_type, size, charset, content_type_extra)
+
+
+class NeutralTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    def new_file(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = NeutralTemporaryUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+
+
 def use_disk_upload_handlers(request) -> None:  # noqa: ANN001 - a Django HttpRequest
     """Replace the default handlers (which keep small files in memory) before parsing."""
-    request.upload_handlers = [UploadSizeLimitHandler(request), TemporaryFileUploadHandler(request)]
+    request.upload_handlers = [
+        UploadSizeLimitHandler(request),
+        NeutralTemporaryFileUploadHandler(request),
+    ]

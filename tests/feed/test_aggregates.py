@@ -121,6 +121,86 @@ def test_a_failed_flush_keeps_the_queue_for_the_next_one(scheduled, monkeypatch)
     assert TasteProfile.objects.get(user=user).weight_total == pytest.approx(2.0)
 
 
+def test_rows_deleted_before_the_flush_are_skipped_and_the_rest_applied(scheduled):
+    from videos.models import Video
+
+    user, gone_user = UserFactory(), UserFactory()
+    gone, kept = video_with_vector(axis(0)), video_with_vector(axis(1))
+    _record(user, [event(gone, "like"), event(kept, "like"), event(kept, "finish")])
+    _record(gone_user, [event(kept, "like")])
+    Video.objects.filter(pk=gone.pk).delete()
+    gone_user.delete()
+
+    assert aggregates_flush() == 2
+    assert aggregates_pending() == 0
+    stats = VideoStats.objects.get(video=kept)
+    assert (stats.likes, stats.finishes) == (2, 1)
+    assert not VideoStats.objects.filter(video_id=gone.pk).exists()
+    assert not CoEngagement.objects.filter(video_a_id=gone.pk).exists()
+    assert not CoEngagement.objects.filter(video_b_id=gone.pk).exists()
+    assert TasteProfile.objects.filter(user=user).exists()
+    assert not TasteProfile.objects.filter(user_id=gone_user.pk).exists()
+
+
+def test_an_entry_that_keeps_failing_on_its_data_is_set_aside(scheduled, settings):
+    from django.core.management import call_command
+
+    from feed.receivers import check_feed_aggregates
+
+    settings.FEED_AGGREGATES_MAX_FAILURES = 3
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "like")])
+    # A count past bigint: PostgreSQL refuses it (numeric value out of range) on every try.
+    poison = aggregates.TasteDeltas(version=None)
+    poison.stats[video.pk]["play"] = 2**63
+    redis_client().rpush(aggregates.QUEUE_KEY, aggregates.deltas_encode(poison))
+    _record(user, [event(video, "finish")])
+
+    for _ in range(2):
+        with pytest.raises(aggregates.DATA_ERRORS):
+            aggregates_flush()
+        assert aggregates_pending() == 3
+        assert not VideoStats.objects.filter(video=video).exists()  # rolled back together
+    assert aggregates_flush() == 3
+    assert aggregates_pending() == 0
+    stats = VideoStats.objects.get(video=video)
+    assert (stats.likes, stats.finishes, stats.plays) == (1, 1, 0)
+    assert len(aggregates.aggregates_dead_letter()) == 1
+    with pytest.raises(RuntimeError, match="1 aggregate entries set aside"):
+        check_feed_aggregates()
+    # The queue keeps moving.
+    _record(user, [event(video, "share")])
+    assert aggregates_flush() == 1
+    assert VideoStats.objects.get(video=video).shares == 1
+
+    call_command("aggregates_dead_letter", "--requeue")
+    assert aggregates_pending() == 1 and not aggregates.aggregates_dead_letter()
+    call_command("aggregates_dead_letter", "--drop")
+    redis_client().lpop(aggregates.QUEUE_KEY)
+    assert check_feed_aggregates()["dead_letter"] == 0
+
+
+def test_a_lost_connection_never_sets_an_entry_aside(scheduled, settings, monkeypatch):
+    from django.db import OperationalError
+
+    settings.FEED_AGGREGATES_MAX_FAILURES = 1
+    user, video = UserFactory(), video_with_vector(axis(0))
+    _record(user, [event(video, "like")])
+
+    def lost(*_args, **_kwargs) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    original = aggregates._stats_upsert
+    monkeypatch.setattr(aggregates, "_stats_upsert", lost)
+    for _ in range(3):
+        with pytest.raises(OperationalError):
+            aggregates_flush()
+    assert aggregates_pending() == 1 and not aggregates.aggregates_dead_letter()
+    monkeypatch.setattr(aggregates, "_stats_upsert", original)
+    assert aggregates_flush() == 1
+    assert VideoStats.objects.get(video=video).likes == 1
+
+
 def test_a_flush_while_another_runs_returns_none_and_the_task_retries(scheduled, monkeypatch):
     lock = redis_client().lock(aggregates.LOCK_KEY, timeout=30)
     assert lock.acquire(blocking=False)

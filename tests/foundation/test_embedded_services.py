@@ -258,3 +258,26 @@ def test_a_postgresql_16_data_directory_is_upgraded_with_nothing_lost(var_dir):
     assert "upgrading it to PostgreSQL 18" in stderr
     kept = [path for path in var_dir.iterdir() if path.name.startswith("pgdata-16-")]
     assert len(kept) == 1 and (kept[0] / "PG_VERSION").read_text().strip() == "16"
+
+
+def test_the_embedded_redis_keeps_queued_tasks_through_a_crash(tmp_path: Path) -> None:
+    """SIGKILL (no shutdown save): what was written comes back from the append-only file."""
+    from tiktok.dev.redis import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path / "redis")
+    client = redis.Redis.from_url(server.acquire())
+    try:
+        assert client.config_get("appendonly") == {"appendonly": "yes"}
+        # fsync each write (the product fsyncs every second), so the test needs no waiting
+        client.config_set("appendfsync", "always")
+        client.rpush("celery:celery", "a queued task")
+        pid = int((tmp_path / "redis" / "redis.pid").read_text())
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while redis_running(server.url) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not redis_running(server.url)
+        client = redis.Redis.from_url(EmbeddedRedis(tmp_path / "redis").acquire())
+        assert client.lrange("celery:celery", 0, -1) == [b"a queued task"]
+    finally:
+        server.release()

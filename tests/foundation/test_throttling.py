@@ -109,3 +109,31 @@ def test_each_user_and_each_anonymous_address_has_its_own_count(monkeypatch):
 def test_window_wait(limit, current, previous, elapsed, expected):  # noqa: ANN001
     result = window_wait(limit=limit, current=current, previous=previous, elapsed=elapsed)
     assert result == (None if expected is None else pytest.approx(expected))
+
+
+def test_a_forged_forwarded_for_header_does_not_buy_a_fresh_anonymous_limit(
+    client,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/min")
+    statuses = [
+        client.get("/api/tags", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(6)
+    ]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_the_client(
+    client,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from rest_framework.settings import api_settings
+
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    monkeypatch.setattr(api_settings, "NUM_PROXIES", 1)
+    # The proxy appends the address it saw; whatever the client put before it is ignored.
+    first = [
+        client.get("/api/tags", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 198.51.100.7").status_code
+        for n in range(3)
+    ]
+    other = client.get("/api/tags", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code
+    assert (first, other) == ([200, 200, 429], 200)

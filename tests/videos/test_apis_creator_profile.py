@@ -186,6 +186,38 @@ def test_avatar_over_the_size_cap_is_400(client_for, creator, settings):
     assert "avatar" in body["fields"]
 
 
+def test_avatar_over_the_pixel_cap_is_refused_before_decoding(client_for, creator):
+    # 5,001 x 5,001 one-bit pixels: a 3 KB PNG that would decode to 75 MB of RGB.
+    buffer = io.BytesIO()
+    Image.new("1", (5001, 5001)).save(buffer, format="PNG", optimize=True)
+    assert len(buffer.getvalue()) < 100_000
+    upload = SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
+
+    response = client_for(creator).patch("/api/users/me", {"avatar": upload}, format="multipart")
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert "5001x5001" in body["fields"]["avatar"][0]
+    assert "25 megapixels" in body["fields"]["avatar"][0]
+    creator.refresh_from_db()
+    assert not creator.avatar
+
+
+def test_a_phone_sized_photo_makes_a_square_avatar(client_for, creator):
+    # 6,000 x 4,000 (24 MP, a phone camera's default) is under the cap and scales down.
+    buffer = io.BytesIO()
+    Image.new("RGB", (6000, 4000), (20, 120, 220)).save(buffer, format="JPEG", quality=70)
+    upload = SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    response = client_for(creator).patch("/api/users/me", {"avatar": upload}, format="multipart")
+
+    assert response.status_code == 200, response.json()
+    creator.refresh_from_db()
+    with creator.avatar.open("rb") as handle, Image.open(handle) as stored:
+        assert stored.size == (512, 512)
+        red, green, blue = stored.convert("RGB").getpixel((256, 256))
+        assert blue > 180 and red < 60
+
+
 def test_avatar_in_an_unsupported_format_is_400(client_for, creator):
     response = client_for(creator).patch(
         "/api/users/me", {"avatar": image_upload("me.bmp", fmt="BMP")}, format="multipart"

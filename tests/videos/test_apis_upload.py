@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.media import (
     make_audio_only,
+    make_clip,
     make_long_video,
     make_text_as_mp4,
     make_truncated_mp4,
@@ -72,6 +73,29 @@ def test_bad_upload_is_refused_with_reason_and_leaves_nothing(
     assert response.json()["error"] == code
     assert response.json()["detail"]
     assert list(Video.objects.values_list("pk", flat=True)) == [other.pk]
+    assert media_store.names() == []
+
+
+@pytest.mark.parametrize("name", ["clip.m3u8", "clip.mp4"])
+def test_a_playlist_upload_naming_another_video_is_refused_and_learns_nothing(
+    auth_client, user, tmp_path, media_store, name: str
+):
+    # A playlist pointing at a file on the server: the answer must be the same refusal
+    # whether or not the file exists (else it is an oracle on private media).
+    existing = make_clip(tmp_path / "videos" / "42" / "hls" / "seg_000.mp4", audio=None)
+    answers = []
+    for target in (existing, tmp_path / "videos" / "43" / "hls" / "seg_000.mp4"):
+        playlist = tmp_path / "playlist.m3u8"
+        playlist.write_text(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+            f"#EXTINF:2.0,\nfile://{target}\n#EXT-X-ENDLIST\n"
+        )
+        response = _upload(auth_client, playlist, name=name)
+        assert response.status_code == 415
+        answers.append((response.json()["error"], response.json()["detail"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == "not_a_video"
+    assert not Video.objects.filter(owner=user).exists()
     assert media_store.names() == []
 
 

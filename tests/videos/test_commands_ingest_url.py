@@ -35,6 +35,16 @@ def site(tmp_path: Path):  # noqa: ANN201
         def do_GET(self) -> None:  # noqa: N802
             if self.path.startswith("/slow"):
                 time.sleep(3)
+            if self.path.startswith("/drip/"):
+                # A byte every 0.2 s: each under any read timeout, the whole never ending.
+                self.send_response(200)
+                self.send_header("Content-Type", "video/mp4")
+                self.end_headers()
+                for _ in range(10_000):
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                return
             if self.path == "/wsg/thread/5000001":
                 body = FIXTURE.read_text().replace("HOST", self.headers["Host"]).encode()
                 self.send_response(200)
@@ -65,9 +75,14 @@ def owner(db):  # noqa: ANN001
     return UserFactory(username="collector")
 
 
-def _ingest(url: str, *args: str) -> str:
+def _ingest(url: str, *args: str, local: bool = True) -> str:
+    """The test site is on this machine: allowed explicitly, as a script ingesting from a local
+    page would."""
     out = StringIO()
-    call_command("ingest_url", url, "--user", "collector", *args, stdout=out, stderr=StringIO())
+    flags = ["--allow-private-addresses"] if local else []
+    call_command(
+        "ingest_url", url, "--user", "collector", *flags, *args, stdout=out, stderr=StringIO()
+    )
     return out.getvalue()
 
 
@@ -129,3 +144,62 @@ def test_oversized_download_is_refused(owner, site):
     with pytest.raises(CommandError, match="1 error"):
         _ingest(f"{base}/files/1700000000002.mp4", "--max-bytes", "100")
     assert not Video.objects.exists()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_page_on_this_machine_is_refused_unless_allowed(owner, site, host: str):  # noqa: ANN001
+    base, _ = site
+    url = f"{base}/wsg/thread/5000001".replace("127.0.0.1", host)
+    with pytest.raises(CommandError) as caught:
+        _ingest(url, local=False)
+    message = str(caught.value)
+    assert "a loopback address" in message and "--allow-private-addresses" in message
+    assert not Video.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("127.0.0.1", "a loopback address"),
+        ("10.1.2.3", "a private address"),
+        ("192.168.0.10", "a private address"),
+        ("169.254.169.254", "a link-local address"),  # cloud metadata
+        ("100.64.0.1", "not a public address"),  # carrier-grade NAT
+        ("0.0.0.0", "a private address"),
+        ("::1", "a loopback address"),
+        ("::ffff:127.0.0.1", "a loopback address"),
+        ("fd00:ec2::254", "a private address"),  # AWS metadata over IPv6
+        ("fe80::1", "a link-local address"),
+        ("93.184.215.14", None),
+        ("2606:4700:4700::1111", None),
+    ],
+)
+def test_which_addresses_ingestion_refuses(address: str, reason: str | None) -> None:
+    from videos.services.download import address_refusal
+
+    assert address_refusal(address) == reason
+
+
+def test_a_download_that_drips_past_its_deadline_fails_alone(owner, site):  # noqa: ANN001
+    base, root = site
+    (root / "drip.html").write_text(
+        "<html><title>Drip</title>"
+        "<a href='/files/1700000000002.mp4'>ok</a>"
+        "<a href='/drip/forever.mp4'>drip</a></html>"
+    )
+    with pytest.raises(CommandError, match="1 error"):
+        _ingest(f"{base}/drip.html", "--timeout", "5", "--deadline", "1")
+    assert Video.objects.count() == 1
+
+
+def test_links_beyond_the_cap_are_reported_and_skipped(owner, site):  # noqa: ANN001
+    base, _ = site
+    output = _ingest(f"{base}/wsg/thread/5000001", "--max-links", "1")
+    assert "taking the first 1 (--max-links); 1 skipped" in output
+    assert Video.objects.count() == 1
+
+
+def test_bad_numbers_are_refused_with_the_option_named(owner, site):  # noqa: ANN001
+    base, _ = site
+    with pytest.raises(CommandError, match="--deadline must be positive"):
+        _ingest(f"{base}/wsg/thread/5000001", "--deadline", "0")

@@ -144,3 +144,34 @@ def test_deleted_video_drops_out_of_the_profile_like_total(client_for, creator):
     VideoFactory(owner=creator, like_count=4).delete()
 
     assert client_for(None).get(f"/api/users/{creator.username}").json()["counts"]["likes"] == 0
+
+
+def test_only_the_owner_and_staff_see_provenance_and_step_errors(api_client):
+    from videos.models import PipelineStep, StepState
+
+    video = VideoFactory(source_url="http://10.0.0.5/private/feed.html")
+    PipelineStep.objects.create(
+        video=video,
+        name="transcribe",
+        state=StepState.FAILED,
+        attempts=6,
+        last_error="POST http://10.0.0.9:8100/v1/transcribe: connection refused",
+    )
+    url = f"/api/videos/{video.pk}"
+
+    def seen_as(user) -> dict:  # noqa: ANN001
+        api_client.force_authenticate(user)
+        response = api_client.get(url)
+        assert response.status_code == 200
+        return response.json()
+
+    for outsider in (None, UserFactory()):
+        body = seen_as(outsider)
+        assert body["source_url"] is None
+        assert body["steps"] == [{"name": "transcribe", "state": "failed"}]
+        assert "10.0.0" not in str(body)
+    for insider in (video.owner, UserFactory(is_staff=True)):
+        body = seen_as(insider)
+        assert body["source_url"] == "http://10.0.0.5/private/feed.html"
+        assert body["steps"][0]["last_error"].startswith("POST http://10.0.0.9")
+        assert body["steps"][0]["attempts"] == 6

@@ -58,6 +58,28 @@ def touch_swipe_up(page, steps: int = 10) -> None:  # noqa: ANN001
     session.detach()
 
 
+def tap_slide_action(page, action: str) -> None:  # noqa: ANN001
+    """Tap an action button of the playing slide where a finger would: once the feed has snapped
+    to the slide, at the button's centre, which must be the button. Playwright's own click
+    scrolls the element "into view" first and may retry from other scroll positions, which in a
+    snapping feed can move to the next video and back."""
+    page.wait_for_function(
+        """() => { const feed = document.getElementById("feed");
+                   const slide = document.querySelector(".slide.active");
+                   return slide && Math.abs(slide.getBoundingClientRect().top
+                                            - feed.getBoundingClientRect().top) < 1; }""",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    x, y, inside = page.eval_on_selector(
+        f'.slide.active [data-action="{action}"]',
+        """button => { const box = button.getBoundingClientRect();
+                       const x = box.x + box.width / 2, y = box.y + box.height / 2;
+                       return [x, y, button.contains(document.elementFromPoint(x, y))]; }""",
+    )
+    assert inside, f"the {action} button of the playing slide is covered or off screen"
+    page.mouse.click(x, y)
+
+
 def eventually(check: Callable[[], object], timeout_s: float = 15.0, interval_s: float = 0.3):  # noqa: ANN201
     """Poll until check() returns something truthy (the server writes asynchronously)."""
     deadline = time.monotonic() + timeout_s

@@ -15,6 +15,7 @@ from tests.web.conftest import SEED_USERNAME_PREFIX, log_in
 from tests.web.helpers import (
     WAIT_TIMEOUT_MS,
     active_video_id,
+    tap_slide_action,
     wait_feed_advanced,
     wait_feed_playing,
 )
@@ -167,14 +168,16 @@ def test_a_like_replans_the_queue_without_interrupting_the_playing_video(
     # Anything that would interrupt the playing video is counted from here on.
     page.eval_on_selector(
         ".slide.active video",
-        """v => { v.dataset.watched = "yes"; window.interruptions = 0;
+        """v => { v.dataset.watched = "yes"; window.interruptions = [];
                   for (const name of ["pause", "emptied", "abort", "loadstart"])
-                      v.addEventListener(name, () => { window.interruptions += 1; }); }""",
+                      v.addEventListener(name, () => { window.interruptions.push(
+                          `${name} at ${v.currentTime.toFixed(2)}/${v.duration.toFixed(2)}`
+                          + ` active=${window.reelsFeed.active}`); }); }""",
     )
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if "/api/feed?" in r.url else None)
 
-    page.locator('.slide.active [data-action="like"]').click()
+    tap_slide_action(page, "like")
 
     page.wait_for_function(
         "(n) => window.reelsFeed.replans > n", arg=replans, timeout=WAIT_TIMEOUT_MS
@@ -187,7 +190,7 @@ def test_a_like_replans_the_queue_without_interrupting_the_playing_video(
     video = page.locator(".slide.active video")
     assert video.evaluate("v => v.dataset.watched") == "yes"
     assert video.evaluate("v => !v.paused")
-    assert page.evaluate("() => window.interruptions") == 0
+    assert page.evaluate("() => window.interruptions") == []
     # Media stays ahead of the viewer: the next two slides hold buffering players.
     page.wait_for_function(
         """(active) => [1, 2].every((d) => {

@@ -1,5 +1,9 @@
 """GET /api/health: the state of every part the product needs, 503 naming what is down.
 
+Anyone gets a cheap liveness answer (`{"status": "ok"}`: this process serves requests; nothing
+else is pinged). Staff, or a caller presenting `Authorization: Bearer $HEALTH_TOKEN`, get the
+full report: every check runs, with versions, worker names and error text.
+
 The project's own parts (database, Redis, Celery, embedder) are checked here; an app adds the
 checks of what it owns with `health_check_register` from its AppConfig.ready() (the feed its
 aggregates queue, say), so this module imports no app.
@@ -7,6 +11,7 @@ aggregates queue, say), so this module imports no app.
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 from typing import Any
@@ -108,8 +113,20 @@ def _run(check: HealthCheck) -> dict[str, Any]:
     return result
 
 
+def health_detail_allowed(request: HttpRequest) -> bool:
+    """Staff, or the operator's monitoring with the health token."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    token = settings.HEALTH_TOKEN
+    presented = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
+
+
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
+    if not health_detail_allowed(request):
+        return JsonResponse({"status": "ok"})
     components = {name: _run(check) for name, check in health_checks().items()}
     failing = [name for name, result in components.items() if not result["ok"]]
     body = {"status": "ok" if not failing else "degraded", "failing": failing, **components}

@@ -30,16 +30,23 @@ def process_start(
 
 
 def celery_worker_start(
-    *, env: dict[str, str], log_path: Path, cwd: Path, queues: str = "celery,feed"
+    *,
+    env: dict[str, str],
+    log_path: Path,
+    cwd: Path,
+    queues: str = "celery,feed",
+    pool: str = "solo",
 ) -> subprocess.Popen:
-    """A real solo-pool Celery worker on the given queues (both by default: media and feed);
+    """A real Celery worker on the given queues (both by default: media and feed), solo pool
+    or a one-process prefork pool (which enforces time limits and survives a killed child);
     returns once it logs that it is ready, raising with its log if it does not."""
     argv = celery_argv(
         "worker",
         "-Q",
         queues,
         "--pool",
-        "solo",
+        pool,
+        *(["--concurrency", "1"] if pool == "prefork" else []),
         "--loglevel",
         "INFO",
         "--without-gossip",

@@ -17,6 +17,9 @@ if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Monitoring presents `Authorization: Bearer <HEALTH_TOKEN>` for the full /api/health report
+# (staff sessions get it too); without it the endpoint answers only that the process is up.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 
 INSTALLED_APPS = [
     "daphne",
@@ -117,6 +120,10 @@ REST_FRAMEWORK = {
         "tiktok.api.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # Anonymous clients are told apart by address. X-Forwarded-For is believed only for this
+    # many proxies in front of the app (the address the last of them saw): with 0 (no proxy)
+    # a client cannot pick its own rate-limit key by sending the header.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
     "EXCEPTION_HANDLER": "tiktok.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [

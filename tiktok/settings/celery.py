@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from .env import env_bool, env_int
+from .env import env_bool, env_int, env_str
 from .redis import REDIS_URL
 
 
@@ -17,8 +17,16 @@ def celery_redis_url(redis_url: str) -> str:
     return f"redis+socket://{parts.path}?virtual_host={db}"
 
 
-CELERY_BROKER_URL = celery_redis_url(REDIS_URL)
-CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+# The broker defaults to REDIS_URL; CELERY_BROKER_URL puts the task queue on another server.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or celery_redis_url(REDIS_URL)
+CELERY_RESULT_BACKEND = celery_redis_url(REDIS_URL)
+# Publishing to an unreachable broker gives up within about a second (the sweep sends it later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -29,7 +37,36 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": "celery:"}
+# Time limits (enforced by the prefork pool that `make run` and docker/compose.yaml give the
+# media worker): at the soft limit the task gets SoftTimeLimitExceeded and records why; at the
+# hard limit the pool kills the process. Every task has the defaults; pipeline steps their own.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT_SECONDS", 300)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+# Corpus-wide jobs (re-tagging every video, embedding every tag phrase).
+LONG_TASK_SOFT_TIME_LIMIT = env_int("LONG_TASK_SOFT_TIME_LIMIT_SECONDS", 3600)
+LONG_TASK_TIME_LIMIT = LONG_TASK_SOFT_TIME_LIMIT + 60
+PIPELINE_STEP_TIME_LIMITS = {
+    "transcode": env_int("TRANSCODE_TIME_LIMIT_SECONDS", 1200),
+    "transcribe": env_int("TRANSCRIBE_TIME_LIMIT_SECONDS", 900),
+    "embed": env_int("EMBED_TIME_LIMIT_SECONDS", 600),
+    "tag": env_int("TAG_TIME_LIMIT_SECONDS", 300),
+    "publish": env_int("PUBLISH_TIME_LIMIT_SECONDS", 120),
+}
+PIPELINE_HARD_LIMIT_GRACE_SECONDS = 60
+# A step whose worker died this many times mid-step (SIGKILL, the OOM killer, the hard limit)
+# fails the video with that reason instead of being handed out again.
+PIPELINE_MAX_INTERRUPTIONS = env_int("PIPELINE_MAX_INTERRUPTIONS", 2)
+# The broker gives an unacknowledged task to another worker after this long: longer than any
+# hard limit, so a task still running is never run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": "celery:",
+    "visibility_timeout": max(
+        3600,
+        2 * (max(PIPELINE_STEP_TIME_LIMITS.values()) + PIPELINE_HARD_LIMIT_GRACE_SECONDS),
+        2 * CELERY_TASK_TIME_LIMIT,
+        2 * LONG_TASK_TIME_LIMIT,
+    ),
+}
 # The feed's small, frequent tasks have their own queue and worker, so they never wait behind
 # minutes-long media tasks on the default queue (`make run` and docker/compose.yaml run both).
 FEED_QUEUE = "feed"
@@ -37,7 +74,14 @@ CELERY_TASK_ROUTES = {
     "feed.aggregates_flush": {"queue": FEED_QUEUE},
     "feed.trending_refresh": {"queue": FEED_QUEUE},
 }
+# Runs the broker never got, or whose task was lost with its worker, are sent again.
+PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
+PIPELINE_SWEEP_GRACE_SECONDS = env_int("PIPELINE_SWEEP_GRACE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
+    "pipeline-sweep": {
+        "task": "videos.pipeline_sweep",
+        "schedule": float(PIPELINE_SWEEP_SECONDS),
+    },
     "trending-refresh": {
         "task": "feed.trending_refresh",
         "schedule": float(env_int("TRENDING_REFRESH_SECONDS", 300)),

@@ -65,6 +65,9 @@ FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
 FEED_AGGREGATES_DELAY_SECONDS = env_float("FEED_AGGREGATES_DELAY_SECONDS", 1.0)
 # /api/health reports the feed aggregates as failing once a batch has waited this long.
 FEED_AGGREGATES_STALE_SECONDS = env_float("FEED_AGGREGATES_STALE_SECONDS", 120.0)
+# A queued batch failing on its data (not a lost connection) this many times in a row is applied
+# entry by entry and the entries that fail alone are set aside (feed/aggregates.py).
+FEED_AGGREGATES_MAX_FAILURES = env_int("FEED_AGGREGATES_MAX_FAILURES", 3)
 # Interaction batches commit without waiting for the WAL flush (feed/services.py); 1 waits.
 FEED_INTERACTIONS_SYNCHRONOUS_COMMIT = env_bool("FEED_INTERACTIONS_SYNCHRONOUS_COMMIT", False)
 # Per-process cache of video vectors (a version's vectors never change); 0 turns it off.

@@ -6,6 +6,9 @@ from .env import env_float, env_int, env_str
 
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 MAX_AVATAR_BYTES = env_int("MAX_AVATAR_BYTES", 5 * 1024 * 1024)
+# Avatar sources with more pixels are refused before decoding (a small PNG can claim gigapixels);
+# 25 MP takes every phone camera's default photo.
+MAX_AVATAR_SOURCE_PIXELS = env_int("MAX_AVATAR_SOURCE_PIXELS", 25_000_000)
 MAX_VIDEO_DURATION_SECONDS = env_int("MAX_VIDEO_DURATION_SECONDS", 180)
 MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 # Uploads above this stay on disk while Django parses them (never whole in memory).

@@ -11,6 +11,26 @@ import av
 # Beyond this many pixels per frame a decoder allocation is a denial of service, not a video.
 MAX_INPUT_PIXELS = 8192 * 8192
 MAX_INPUT_SIDE_PIXELS = 16384
+# The demuxers an upload may be read with (FFmpeg names). Playlist and list formats (hls,
+# concat, ...) open the files and URLs named inside the upload - a playlist pointing at another
+# video's segments would make the probe an oracle on private media - so they are never allowed,
+# whatever the file is called.
+ALLOWED_DEMUXERS = (
+    "mov,mp4,m4a,3gp,3g2,mj2",
+    "matroska,webm",
+    "avi",
+    "gif",
+    "flv",
+    "mpegts",
+    "mpeg",
+    "asf",
+    "ogg",
+)
+SUPPORTED_CONTAINERS = "MP4/MOV, WebM/MKV, AVI, GIF, FLV, MPEG-TS/PS, WMV, Ogg"
+SOURCE_OPEN_OPTIONS = {
+    "format_whitelist": ",".join(ALLOWED_DEMUXERS),
+    "protocol_whitelist": "file",
+}
 
 
 class MediaRejected(Exception):
@@ -65,6 +85,30 @@ def normalise_rotation(degrees: float | int | None) -> int:
     return int(round(float(degrees) / 90.0)) % 4 * 90
 
 
+def open_source(path: Path) -> av.container.InputContainer:
+    """Open an uploaded file for decoding: only the allowed demuxers, only the file itself.
+
+    Raises MediaRejected when FFmpeg cannot open it with those."""
+    try:
+        return av.open(str(path), container_options=SOURCE_OPEN_OPTIONS, metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise MediaRejected(
+            f"not a readable video file in a supported container ({SUPPORTED_CONTAINERS}): "
+            f"{_ffmpeg_reason(exc)}",
+            code="not_a_video",
+        ) from exc
+
+
+def limit_decoder(stream: av.video.stream.VideoStream) -> None:
+    """Make the decoder refuse pictures over the pixel limit before allocating them (a stream
+    may change resolution mid-way); see `picture_too_large`."""
+    stream.codec_context.options = {"max_pixels": str(MAX_INPUT_PIXELS)}
+
+
+def picture_too_large(width: int, height: int) -> bool:
+    return max(width, height) > MAX_INPUT_SIDE_PIXELS or width * height > MAX_INPUT_PIXELS
+
+
 def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo:
     """Open the file, find a decodable video stream, and check the hard limits.
 
@@ -77,13 +121,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
         raise MediaRejected(f"cannot read the file: {exc.strerror}", code="unreadable") from exc
     if size == 0:
         raise MediaRejected("the file is empty (0 bytes)", code="empty_file")
-    try:
-        container = av.open(str(path), metadata_errors="ignore")
-    except av.error.FFmpegError as exc:
-        raise MediaRejected(
-            f"not a readable video file ({_ffmpeg_reason(exc)})", code="not_a_video"
-        ) from exc
-    with container:
+    with open_source(path) as container:
         videos = [s for s in container.streams.video if s.codec_context is not None]
         if not videos:
             kind = "an audio-only file" if container.streams.audio else "not a video"
@@ -92,7 +130,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
         width, height = stream.codec_context.width, stream.codec_context.height
         if not width or not height:
             raise MediaRejected("the video stream has no picture size", code="not_a_video")
-        if max(width, height) > MAX_INPUT_SIDE_PIXELS or width * height > MAX_INPUT_PIXELS:
+        if picture_too_large(width, height):
             raise MediaRejected(
                 f"resolution {width}x{height} is too large to process", code="resolution_too_large"
             )
@@ -105,6 +143,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
         rate = stream.average_rate or stream.guessed_rate
         audio = container.streams.audio[0] if container.streams.audio else None
         rotation = _rotation_of(stream)
+        limit_decoder(stream)
         if not rotation:
             rotation = _first_frame_rotation(container, stream)
         return MediaInfo(

@@ -13,7 +13,13 @@ import av
 from av.audio.resampler import AudioResampler
 
 from videos.media.images import THUMBNAIL_BOX_PIXELS, save_embed_frame, save_jpeg
-from videos.media.probe import MediaInfo, MediaRejected
+from videos.media.probe import (
+    MediaInfo,
+    MediaRejected,
+    limit_decoder,
+    open_source,
+    picture_too_large,
+)
 
 ASR_SAMPLE_RATE_HZ = 16000
 AAC_SAMPLE_RATE_HZ = 44100
@@ -29,6 +35,13 @@ UPRIGHT_FILTERS = {
     180: [("hflip", ""), ("vflip", "")],
     270: [("transpose", "clock")],
 }
+
+
+# What decoding one second of a source may cost, whatever its headers claim: 300 frames (slow
+# motion is 240 fps) and 4K at 60 fps in pixels. The first second is always allowed, so a
+# frame-count bomb (many tiny frames at tiny time steps) stops after about 300 frames.
+MAX_DECODED_FPS = 300
+MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 60
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,80 @@ def sample_times(duration_s: float, *, min_frames: int, max_frames: int) -> list
     each in the middle of its slice."""
     count = min(max_frames, max(min_frames, math.ceil(duration_s)))
     return [(index + 0.5) * duration_s / count for index in range(count)]
+
+
+class DecodeBudget:
+    """Timestamps for decoded source frames, and the caps on what decoding may cost.
+
+    A frame without a timestamp is placed one source frame after the previous one (at most
+    MAX_DECODED_FPS apart), so files without timestamps count toward the length limit too;
+    `keep` drops frames over the output frame-rate cap before they are scaled."""
+
+    def __init__(self, source_fps: float | None, limits: TranscodeLimits) -> None:
+        self.limits = limits
+        fps = source_fps if source_fps and source_fps > 0 else limits.max_fps
+        self.step_s = 1.0 / min(fps, MAX_DECODED_FPS)
+        self.min_gap_s = 1.0 / limits.max_fps
+        self.first_s: float | None = None
+        self.last_s: float | None = None
+        self.kept_s: float | None = None
+        self.frames = 0
+        self.pixels = 0
+
+    def time_of(self, frame: av.VideoFrame) -> float:
+        """Seconds since the first frame; raises MediaRejected when a cap is passed."""
+        if picture_too_large(frame.width, frame.height):
+            raise _too_large(frame.width, frame.height)
+        self.frames += 1
+        self.pixels += frame.width * frame.height
+        stamp = float(frame.time) if frame.time is not None else None
+        if stamp is not None and self.first_s is None:
+            self.first_s = stamp
+        if stamp is not None:
+            t = max(0.0, stamp - self.first_s)
+        else:
+            t = 0.0 if self.last_s is None else self.last_s + self.step_s
+        self.last_s = t
+        limits = self.limits
+        if t > limits.max_duration_s + 1.0:
+            raise MediaRejected(
+                f"the video is longer than the limit of {limits.max_duration_s:.0f} s",
+                code="too_long",
+            )
+        # The budget grows with the time decoded so far, plus one second of slack.
+        allowed_s = min(t, limits.max_duration_s) + 1.0
+        if self.frames > allowed_s * MAX_DECODED_FPS:
+            raise MediaRejected(
+                f"the video has more than {MAX_DECODED_FPS} frames per second of playback",
+                code="too_many_frames",
+            )
+        if self.pixels > allowed_s * MAX_DECODED_PIXELS_PER_SECOND:
+            raise MediaRejected(
+                "the video decodes to more pixels per second than 4K at 60 frames per second",
+                code="too_many_frames",
+            )
+        return t
+
+    def keep(self, t: float) -> bool:
+        """Whether a frame at t fits under the output frame rate (and moves time forward)."""
+        if self.kept_s is not None and t < self.kept_s + self.min_gap_s * 0.999:
+            return False
+        self.kept_s = t
+        return True
+
+
+def _check_picture_size(stream: av.video.stream.VideoStream) -> None:
+    """The decoder refuses to allocate a picture over the limit (`limit_decoder`) but, with
+    frame threads, says so only by its size: a stream that grew past the limit is refused."""
+    context = stream.codec_context
+    if picture_too_large(context.width, context.height):
+        raise _too_large(context.width, context.height)
+
+
+def _too_large(width: int, height: int) -> MediaRejected:
+    return MediaRejected(
+        f"a frame of {width}x{height} is too large to process", code="resolution_too_large"
+    )
 
 
 class _Upright:
@@ -194,22 +281,22 @@ def transcode(
     wav_path = workdir / "audio.wav"
     stills = _Stills(workdir, info.duration_s, limits)
     rotation = info.rotation
-    min_frame_gap_s = 1.0 / limits.max_fps
     source_fps = info.fps or limits.max_fps
     out_fps = min(source_fps, limits.max_fps)
+    budget = DecodeBudget(info.fps, limits)
     decode_errors = 0
     video_frames = 0
     last_t = -1.0
-    first_pts_s: float | None = None
     asr_chunks: list[bytes] = []
     audio_samples = 0
 
     with (
-        av.open(str(source), metadata_errors="ignore") as container,
+        open_source(source) as container,
         av.open(str(mp4_path), "w", format="mp4", options={"movflags": "+faststart"}) as output,
     ):
         video_in = container.streams.video[0]
         video_in.thread_type = "AUTO"
+        limit_decoder(video_in)
         audio_in = container.streams.audio[0] if container.streams.audio else None
         display_w, display_h = info.display_size
         size = output_size(display_w, display_h, limits.max_short_side_px)
@@ -225,13 +312,12 @@ def transcode(
         time_base = Fraction(1, 90000)
 
         def encode_video(frames: list[av.VideoFrame]) -> None:
+            # Frames arrive here already under the frame-rate cap, stamped by the budget.
             nonlocal last_t, video_frames
             for frame in frames:
-                t = float(frame.pts * frame.time_base) if frame.pts is not None else None
-                if t is None:
-                    t = last_t + 1.0 / out_fps if last_t >= 0 else 0.0
-                if last_t >= 0 and t < last_t + min_frame_gap_s * 0.999:
-                    continue  # over the frame-rate cap, or a non-increasing timestamp
+                t = float(frame.pts * frame.time_base)
+                if t <= last_t:
+                    continue
                 last_t = t
                 stills.offer(frame, t)
                 frame.pts = round(t / time_base)
@@ -255,32 +341,33 @@ def transcode(
             try:
                 decoded = packet.decode()
             except av.error.FFmpegError:
+                decoded = None
                 decode_errors += 1
+            if packet.stream is video_in:
+                _check_picture_size(video_in)
+            if decoded is None:
                 continue
             for frame in decoded:
-                t_in = float(frame.time) if frame.time is not None else None
                 if packet.stream.type == "video":
-                    if first_pts_s is None:
-                        first_pts_s = t_in or 0.0
+                    t = budget.time_of(frame)
+                    if not budget.keep(t):
+                        continue  # over the frame-rate cap: dropped before any scaling
+                    frame.pts = round(t / time_base)
+                    frame.time_base = time_base
+                    if upright is None:
                         upright = _Upright(frame, rotation, size)
-                    relative = (t_in - first_pts_s) if t_in is not None else None
-                    if relative is not None and relative > limits.max_duration_s + 1.0:
-                        raise MediaRejected(
-                            f"the video is longer than the limit of {limits.max_duration_s:.0f} s",
-                            code="too_long",
-                        )
-                    if relative is not None:
-                        frame.pts = round(max(0.0, relative) / frame.time_base)
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
+                    t_in = float(frame.time) if frame.time is not None else None
                     if (
                         t_in is not None
-                        and first_pts_s is not None
-                        and t_in - first_pts_s > limits.max_duration_s + 1.0
+                        and budget.first_s is not None
+                        and t_in - budget.first_s > limits.max_duration_s + 1.0
                     ):
                         continue
                     frame.pts = None
                     encode_audio(frame)
+        _check_picture_size(video_in)
         if upright is None:
             raise MediaRejected("no decodable video frames", code="undecodable")
         encode_video(upright.push(None))

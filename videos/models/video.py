@@ -87,6 +87,10 @@ class Video(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When a pipeline run was last asked for, and when its task chain reached the broker (NULL
+    # until it does: the sweep sends runs the broker never got).
+    pipeline_requested_at = models.DateTimeField(null=True, blank=True)
+    pipeline_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -132,6 +136,9 @@ class PipelineStep(models.Model):
     name = models.CharField(max_length=16, choices=StepName.choices)
     state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    # Attempts that started and never finished: the worker died (killed, out of memory, over
+    # its hard time limit) and the broker handed the task out again.
+    interrupted = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils import timezone
+
 from tiktok.storage import StorageUnavailable
 from videos.events import video_published_announce
 from videos.models import STEP_ORDER, PipelineStep, StepName, StepState, Video, VideoStatus
@@ -52,8 +56,19 @@ def step_run(*, video_id: int, name: str, final_attempt: bool = True) -> bool:
     if video.status == VideoStatus.FAILED:
         return False
     step = step_start(video=video, name=name)
+    if step.interrupted >= settings.PIPELINE_MAX_INTERRUPTIONS:
+        return _step_failed(
+            video,
+            step,
+            name,
+            f"the worker running this step stopped {step.interrupted} times without finishing "
+            "(killed, out of memory or over its hard time limit); not tried again",
+        )
     try:
         output = STEPS[name].run(video, *step_inputs(video, name))
+    except SoftTimeLimitExceeded:
+        limit = settings.PIPELINE_STEP_TIME_LIMITS[name]
+        return _step_failed(video, step, name, f"took longer than its time limit of {limit} s")
     except StepSkipped as exc:
         step_finish(video=video, step=step, state=StepState.SKIPPED, error=str(exc))
         return True
@@ -93,6 +108,10 @@ def pipeline_prepare(video: Video, names: list[str]) -> None:
     """Mark the steps pending before a (re)run; the video shows as processing unless it is a
     re-embed or re-tag of a ready video, which stays in the feed while it runs."""
     steps_reset(video=video, names=names)
+    video.pipeline_requested_at, video.pipeline_queued_at = timezone.now(), None
+    Video.objects.filter(pk=video.pk).update(
+        pipeline_requested_at=video.pipeline_requested_at, pipeline_queued_at=None
+    )
     keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
     if not keep_ready:
         video_set_status(video=video, status=VideoStatus.PROCESSING)

@@ -41,12 +41,23 @@ def step_get(*, video: Video, name: str) -> PipelineStep:
 
 def step_start(*, video: Video, name: str) -> PipelineStep:
     step = step_get(video=video, name=name)
+    if step.state == StepState.RUNNING:
+        step.interrupted += 1  # the last attempt never finished: this is a redelivery
     step.state = StepState.RUNNING
     step.attempts += 1
     step.started_at = timezone.now()
     step.finished_at = None
     step.duration_s = None
-    step.save(update_fields=["state", "attempts", "started_at", "finished_at", "duration_s"])
+    step.save(
+        update_fields=[
+            "state",
+            "attempts",
+            "interrupted",
+            "started_at",
+            "finished_at",
+            "duration_s",
+        ]
+    )
     video_status_broadcast(video=video)
     return step
 
@@ -73,12 +84,19 @@ def step_finish(
     return step
 
 
+def step_note(*, video: Video, name: str, note: str) -> None:
+    """Say something about a step that has not run yet (kept until it runs)."""
+    PipelineStep.objects.filter(video=video, name=name).update(last_error=note[:MAX_ERROR_CHARS])
+    video_status_broadcast(video=video)
+
+
 def steps_reset(*, video: Video, names: list[str]) -> None:
     """Mark steps pending again before a (re)run."""
     for name in names:
         step_get(video=video, name=name)
     video.steps.filter(name__in=names).update(
         state=StepState.PENDING,
+        interrupted=0,
         last_error="",
         started_at=None,
         finished_at=None,

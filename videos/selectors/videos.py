@@ -66,17 +66,24 @@ def duplicate_of_visible(*, video: Video, viewer: Any) -> int | None:
 
 
 def video_detail(*, video: Video, viewer=None) -> dict[str, Any]:  # noqa: ANN001
-    """The video card plus transcript, probe results, provenance and pipeline steps."""
+    """The video card plus transcript, probe results, provenance and pipeline steps.
+
+    Only the owner and staff see where it came from (`source_url`), why it failed and each
+    step's attempts and errors (internal URLs, paths); others get the step names and states."""
     card = video_cards(videos=[video], viewer=viewer)[0]
+    insider = viewer is not None and (viewer.pk == video.owner_id or viewer.is_staff)
+    steps = video_steps(video=video)
+    if not insider:
+        steps = [{"name": step["name"], "state": step["state"]} for step in steps]
     return {
         **card,
         "transcript": video.transcript,
         "transcript_language": video.transcript_language,
         "transcript_segments": video.transcript_segments,
-        "failure_reason": video.failure_reason,
+        "failure_reason": video.failure_reason if insider else "",
         "fps": video.fps,
         "has_audio": video.has_audio,
-        "source_url": video.source_url,
+        "source_url": video.source_url if insider else None,
         "duplicate_of": duplicate_of_visible(video=video, viewer=viewer),
-        "steps": video_steps(video=video),
+        "steps": steps,
     }

@@ -1,8 +1,19 @@
-"""Downloading pages and video files politely: streaming, size cap, timeout, type check."""
+"""Downloading pages and video files politely and safely: streaming, size cap, a per-request
+timeout and a total deadline, type check, and only public addresses.
+
+Every request (the page, each file, every redirect hop) resolves its host once, refuses it when
+any address is loopback, private, link-local (cloud metadata at 169.254.169.254), reserved or
+otherwise not globally routable, and connects to the address it checked (the name is kept for
+the Host header and TLS), so a DNS answer cannot change between the check and the connection.
+`allow_private=True` (`ingest_url --allow-private-addresses`) lifts the check for pages served on
+this machine or network."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,12 +23,59 @@ from videos.html_links import VideoLink, extract_video_links, is_video_url
 
 USER_AGENT = "tiktok-clone-ingest/1.0 (+self-hosted)"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
-DOWNLOAD_CHUNK_BYTES = 256 * 1024
 ACCEPTED_VIDEO_TYPES = ("video/", "application/octet-stream", "binary/octet-stream")
 
 
 class DownloadError(Exception):
     """A page or file could not be fetched as asked (status, type, size, timeout)."""
+
+
+class AddressRefused(httpx.TransportError):
+    """The host resolves to an address ingestion must not reach."""
+
+
+def address_refusal(address: str) -> str | None:
+    """Why this IP address must not be fetched from (None: a public address)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for kind in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
+        if getattr(ip, f"is_{kind}"):
+            return f"a {kind.replace('_', '-')} address"
+    if not ip.is_global:
+        return "not a public address"
+    return None
+
+
+class PublicAddressTransport(httpx.HTTPTransport):
+    """Connects only to public addresses, pinned to the one checked (see the module doc)."""
+
+    def __init__(self, *, allow_private: bool = False, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.allow_private = allow_private
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.allow_private:
+            return super().handle_request(request)
+        host = request.url.host
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpx.ConnectError(f"cannot resolve {host}: {exc}", request=request) from exc
+        addresses = sorted({info[4][0] for info in infos})
+        for address in addresses:
+            reason = address_refusal(address)
+            if reason is not None:
+                raise AddressRefused(
+                    f"{host} resolves to {address}, {reason} (pass --allow-private-addresses "
+                    "to ingest from this machine or network)",
+                    request=request,
+                )
+        if request.url.scheme == "https":
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        request.url = request.url.copy_with(host=addresses[0])
+        return super().handle_request(request)
 
 
 @dataclass
@@ -27,11 +85,15 @@ class PageLinks:
     links: list[VideoLink]
 
 
-def http_client(timeout_s: float) -> httpx.Client:
+def http_client(timeout_s: float, *, allow_private: bool = False) -> httpx.Client:
+    """A client for ingestion: redirects followed (each hop checked), public addresses only
+    unless allow_private."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=True,
+        max_redirects=5,
         headers={"User-Agent": USER_AGENT},
+        transport=PublicAddressTransport(allow_private=allow_private),
     )
 
 
@@ -72,10 +134,17 @@ def page_video_links(client: httpx.Client, url: str) -> PageLinks:
 
 
 def download_to_temp(
-    client: httpx.Client, url: str, *, max_bytes: int, directory: Path | None = None
+    client: httpx.Client,
+    url: str,
+    *,
+    max_bytes: int,
+    deadline_s: float | None = None,
+    directory: Path | None = None,
 ) -> Path:
     """Stream a video to a temporary file; the caller deletes it. Refuses non-video content
-    types, bodies over max_bytes (declared or actual), and non-200 answers."""
+    types, bodies over max_bytes (declared or actual), non-200 answers, and downloads still
+    running after deadline_s (a server dripping bytes slower than the read timeout)."""
+    give_up_at = None if deadline_s is None else time.monotonic() + deadline_s
     try:
         with client.stream("GET", url) as response:
             if response.status_code != 200:
@@ -86,15 +155,20 @@ def download_to_temp(
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise DownloadError(f"{url} is {int(declared)} bytes; the limit is {max_bytes}")
-            suffix = Path(httpx.URL(url).path).suffix.lower()[:8]
+            # A neutral name: what reads the file goes by its bytes, not the URL's extension.
             handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
-                suffix=suffix, prefix="ingest-", dir=directory, delete=False
+                suffix=".download", prefix="ingest-", dir=directory, delete=False
             )
             path = Path(handle.name)
             received = 0
             try:
                 with handle:
-                    for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
+                    # Chunks as they arrive (a fixed size would wait for a dripping server).
+                    for chunk in response.iter_bytes():
+                        if give_up_at is not None and time.monotonic() > give_up_at:
+                            raise DownloadError(
+                                f"{url} took longer than the deadline of {deadline_s:g} s"
+                            )
                         received += len(chunk)
                         if received > max_bytes:
                             raise DownloadError(f"{url} is over the limit of {max_bytes} bytes")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -25,24 +27,46 @@ from videos.services.ingest import DUPLICATE, ERROR, WOULD_CREATE, IngestOutcome
 class Command(BaseCommand):
     help = (
         "Fetch URL, collect links to .webm/.mp4/.mov files (anchors, <video>, <source>), "
-        "download each (streaming, size cap, timeout) and ingest it with the post text or page "
-        "title as caption. A direct video link works too. Re-runs skip what is already in."
+        "download each (streaming, size cap, timeout and deadline, public addresses only) and "
+        "ingest it with the post text or page title as caption. A direct video link works too. "
+        "Re-runs skip what is already in."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url")
         add_ingest_arguments(parser)
-        parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-        parser.add_argument("--concurrency", type=int, default=3, help="parallel downloads")
+        parser.add_argument(
+            "--timeout", type=float, default=30.0, help="seconds a request may wait for data"
+        )
+        parser.add_argument(
+            "--deadline", type=float, default=600.0, help="seconds one download may take in all"
+        )
+        parser.add_argument("--concurrency", type=int, default=1, help="parallel downloads")
         parser.add_argument(
             "--max-bytes", type=int, default=None, help="per-file cap (default MAX_UPLOAD_BYTES)"
+        )
+        parser.add_argument(
+            "--max-links",
+            type=int,
+            default=100,
+            help="links taken from one page at most (the rest are reported and skipped)",
+        )
+        parser.add_argument(
+            "--allow-private-addresses",
+            action="store_true",
+            help="also fetch from loopback, private and link-local addresses (a page served on "
+            "this machine or network); refused by default, on every redirect too",
         )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         owner = owner_for(options["user"])
         max_bytes = options["max_bytes"] or settings.MAX_UPLOAD_BYTES
         start, queued = enqueuer(options["sync"])
-        with http_client(options["timeout"]) as client:
+        for name in ("timeout", "deadline", "concurrency", "max_links"):
+            if options[name] <= 0:
+                raise CommandError(f"--{name.replace('_', '-')} must be positive")
+        client = http_client(options["timeout"], allow_private=options["allow_private_addresses"])
+        with client, tempfile.TemporaryDirectory(prefix="ingest-url-") as scratch:
             try:
                 page = page_video_links(client, options["url"])
             except DownloadError as exc:
@@ -50,6 +74,21 @@ class Command(BaseCommand):
             if not page.links:
                 raise CommandError(f"no video links found on {options['url']}")
             self.stdout.write(f"{len(page.links)} video link(s) on {page.title or page.url}")
+            if len(page.links) > options["max_links"]:
+                self.stdout.write(
+                    f"taking the first {options['max_links']} (--max-links); "
+                    f"{len(page.links) - options['max_links']} skipped"
+                )
+                page.links = page.links[: options["max_links"]]
+            # The downloads in flight at once must fit on the scratch disk.
+            needed = max_bytes * options["concurrency"]
+            free = shutil.disk_usage(scratch).free
+            if free < needed:
+                raise CommandError(
+                    f"{free // 2**20} MB free in {Path(scratch).parent}, {needed // 2**20} MB "
+                    "needed for the downloads in flight (lower --concurrency or --max-bytes)"
+                )
+            self.scratch = Path(scratch)
             outcomes: list[IngestOutcome] = []
             known = dict(
                 Video.objects.filter(
@@ -81,7 +120,14 @@ class Command(BaseCommand):
         # Downloads run in threads; database writes stay on this thread (one connection).
         with ThreadPoolExecutor(max_workers=max(1, options["concurrency"])) as pool:
             futures = {
-                pool.submit(download_to_temp, client, link.url, max_bytes=max_bytes): link
+                pool.submit(
+                    download_to_temp,
+                    client,
+                    link.url,
+                    max_bytes=max_bytes,
+                    deadline_s=options["deadline"],
+                    directory=self.scratch,
+                ): link
                 for link in links
             }
             for future in as_completed(futures):

@@ -1,0 +1,49 @@
+"""Show, requeue or drop the aggregate entries the flush set aside after repeated data errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from feed.aggregates import (
+    aggregates_dead_letter,
+    aggregates_dead_letter_drop,
+    aggregates_dead_letter_requeue,
+    deltas_decode,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "List the aggregate entries set aside after failing repeatedly; --requeue puts them back "
+        "on the queue (after fixing the cause), --drop forgets them."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        action = parser.add_mutually_exclusive_group()
+        action.add_argument("--requeue", action="store_true", help="put them back on the queue")
+        action.add_argument("--drop", action="store_true", help="forget them")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["requeue"]:
+            self.stdout.write(f"requeued {aggregates_dead_letter_requeue()} entries")
+            return
+        if options["drop"]:
+            self.stdout.write(f"dropped {aggregates_dead_letter_drop()} entries")
+            return
+        entries = aggregates_dead_letter()
+        self.stdout.write(f"{len(entries)} entries set aside")
+        for raw in entries:
+            try:
+                deltas = deltas_decode(raw)
+            except ValueError as exc:
+                raise CommandError(f"an entry cannot be read: {exc}") from exc
+            summary = {
+                "queued_at": json.loads(raw).get("t"),
+                "users": sorted(deltas.users),
+                "videos": sorted(deltas.stats),
+                "pairs": len(deltas.pairs),
+            }
+            self.stdout.write(json.dumps(summary))

@@ -1,0 +1,168 @@
+"""Hostile media: files that name other files, frame-count and pixel bombs, a picture that grows
+mid-stream, frames without timestamps. Each is refused with a reason before it can take a worker
+for long; none is a fake - every file here is a real stream FFmpeg would otherwise follow."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from tests.support.media import make_clip
+from videos.media.probe import MediaRejected, probe_media
+from videos.media.transcode import (
+    MAX_DECODED_FPS,
+    DecodeBudget,
+    TranscodeLimits,
+    transcode,
+)
+
+
+def _write(path: Path, frames: list[tuple[int, int]], *, time_base: Fraction, fmt: str) -> Path:
+    """An H.264 stream of flat frames of the given sizes, one per time_base tick."""
+    with av.open(str(path), "w", format=fmt) as output:
+        width, height = frames[0]
+        stream = output.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = time_base
+        for index, (w, h) in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(
+                np.full((h, w, 3), index % 250, np.uint8), format="rgb24"
+            )
+            frame.pts, frame.time_base = index, time_base
+            for packet in stream.encode(frame):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return path
+
+
+def _rejected(action) -> MediaRejected:  # noqa: ANN001
+    with pytest.raises(MediaRejected) as caught:
+        action()
+    return caught.value
+
+
+# ---------------------------------------------------------------- files that open other files
+
+
+@pytest.fixture
+def private_segment(tmp_path: Path) -> Path:
+    """Stands in for another user's private media on the worker's disk."""
+    return make_clip(tmp_path / "private" / "videos" / "42" / "seg_000.mp4", audio=None)
+
+
+@pytest.mark.parametrize("name", ["upload.m3u8", "upload.mp4", "upload"])
+def test_a_playlist_naming_a_local_file_is_refused_whatever_it_is_called(
+    tmp_path: Path, private_segment: Path, name: str
+) -> None:
+    playlist = tmp_path / name
+    playlist.write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        f"#EXTINF:2.0,\nfile://{private_segment}\n#EXT-X-ENDLIST\n"
+    )
+    rejection = _rejected(lambda: probe_media(playlist))
+    assert rejection.code == "not_a_video"
+    assert "supported container" in str(rejection)
+    # The transcoder opens sources the same way, whatever the probe said.
+    info = probe_media(private_segment)
+    assert _rejected(lambda: transcode(playlist, tmp_path / "out", info)).code == "not_a_video"
+
+
+def test_a_concat_list_naming_a_neighbouring_file_is_refused(
+    tmp_path: Path, private_segment: Path
+) -> None:
+    listing = private_segment.parent / "upload.mp4"
+    listing.write_text(f"ffconcat version 1.0\nfile '{private_segment.name}'\n")
+    assert _rejected(lambda: probe_media(listing)).code == "not_a_video"
+
+
+def test_ordinary_containers_still_open(tmp_path: Path) -> None:
+    for name, fmt in [("a.mkv", "matroska"), ("a.ts", "mpegts"), ("a.avi", "avi")]:
+        path = make_clip(tmp_path / name, container_format=fmt, audio=None, video_codec="mpeg4")
+        assert probe_media(path).width == 160, name
+
+
+# ---------------------------------------------------------------- bombs
+
+
+def test_a_frame_count_bomb_is_refused_after_its_first_second(tmp_path: Path) -> None:
+    # 4,000 frames at 10,000 per second: 0.4 s long by its timestamps, so under every length
+    # limit, but decoding a longer one (millions of frames) would take a worker for hours.
+    bomb = _write(
+        tmp_path / "bomb.mkv", [(16, 16)] * 4000, time_base=Fraction(1, 10_000), fmt="matroska"
+    )
+    info = probe_media(bomb)
+    assert info.duration_s is not None and info.duration_s < 1
+    rejection = _rejected(lambda: transcode(bomb, tmp_path / "out", info))
+    assert rejection.code == "too_many_frames"
+    assert str(MAX_DECODED_FPS) in str(rejection)
+
+
+def test_a_picture_that_grows_past_the_limit_mid_stream_is_refused(tmp_path: Path) -> None:
+    # Two MPEG-TS streams back to back: 64x64 for a second, then one 8200x8200 picture (over
+    # the 8192x8192 limit). The probe sees only the first size.
+    small = _write(tmp_path / "a.ts", [(64, 64)] * 25, time_base=Fraction(1, 25), fmt="mpegts")
+    huge = _write(tmp_path / "b.ts", [(8200, 8200)], time_base=Fraction(1, 25), fmt="mpegts")
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(small.read_bytes() + huge.read_bytes())
+    info = probe_media(joined)
+    assert (info.width, info.height) == (64, 64)
+    rejection = _rejected(lambda: transcode(joined, tmp_path / "out", info))
+    assert rejection.code == "resolution_too_large"
+    assert "8200x8200" in str(rejection)
+
+
+def _frame(width: int, height: int, pts: int | None, time_base: Fraction) -> av.VideoFrame:
+    frame = av.VideoFrame(width, height, "yuv420p")
+    frame.pts = pts
+    frame.time_base = time_base
+    return frame
+
+
+def test_frames_without_timestamps_count_toward_the_length_limit() -> None:
+    limits = TranscodeLimits(max_duration_s=10.0)
+    budget = DecodeBudget(30.0, limits)
+    frame = _frame(16, 16, None, Fraction(1, 30))
+    decoded = 0
+    with pytest.raises(MediaRejected) as caught:
+        for _ in range(100_000):
+            budget.time_of(frame)
+            decoded += 1
+    assert caught.value.code == "too_long"
+    # Placed one source frame apart: refused just past the limit (plus a second of slack).
+    assert 10 * 30 < decoded <= 11 * 30 + 1
+
+
+def test_a_header_claiming_a_huge_frame_rate_does_not_buy_more_frames() -> None:
+    budget = DecodeBudget(1_000_000.0, TranscodeLimits(max_duration_s=10.0))
+    frame = _frame(16, 16, None, Fraction(1, 30))
+    with pytest.raises(MediaRejected) as caught:
+        for _ in range(100_000):
+            budget.time_of(frame)
+    assert caught.value.code == "too_long"
+    assert budget.frames <= 11 * MAX_DECODED_FPS + 1
+
+
+def test_large_frames_at_a_high_rate_exhaust_the_pixel_budget() -> None:
+    # 4000x4000 at 100 frames per second is 1.6 gigapixels a second, over 4K60's 0.5.
+    budget = DecodeBudget(100.0, TranscodeLimits())
+    with pytest.raises(MediaRejected) as caught:
+        for index in range(1000):
+            budget.time_of(_frame(4000, 4000, index, Fraction(1, 100)))
+    assert caught.value.code == "too_many_frames"
+    assert "pixels" in str(caught.value)
+    assert budget.frames < 100
+
+
+def test_frames_over_the_output_rate_are_dropped_before_scaling() -> None:
+    budget = DecodeBudget(120.0, TranscodeLimits(max_fps=30.0))
+    kept = [
+        index
+        for index in range(120)
+        if budget.keep(budget.time_of(_frame(16, 16, index, Fraction(1, 120))))
+    ]
+    assert kept == list(range(0, 120, 4))

@@ -1,0 +1,92 @@
+"""A video never stays processing forever: an upload while the task queue is down is accepted
+and recorded, and the sweep sends it once the queue is back; a step whose task was lost with its
+worker is sent again after every deadline has passed."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from tests.conftest import child_env, django_script_json, free_port
+from videos.models import PipelineStep, StepState, Video, VideoStatus
+from videos.tasks import pipeline_sweep
+
+UPLOAD_SCRIPT = """
+import django, json, sys
+django.setup()
+from django.test import Client
+from profiles.models import User
+client = Client()
+client.force_login(User.objects.get(username=sys.argv[1]))
+with open(sys.argv[2], "rb") as handle:
+    response = client.post("/api/videos", {"file": handle, "caption": "a tone"})
+print(json.dumps({"status": response.status_code, "body": response.json()}))
+"""
+
+
+def _upload_with_the_broker_down(username: str, path: Path) -> dict:
+    """The web process of a deployment whose task queue server is down (nothing listens)."""
+    env = child_env(
+        DJANGO_SETTINGS_MODULE="tiktok.settings",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
+        ALLOWED_HOSTS="testserver",
+    )
+    return django_script_json(UPLOAD_SCRIPT, username, str(path), env=env)
+
+
+@pytest.mark.django_db(transaction=True)  # the uploading process is another one
+def test_an_upload_while_the_queue_is_down_is_kept_and_sent_by_the_sweep(
+    user,  # noqa: ANN001
+    clip: Path,
+    celery_eager,  # noqa: ANN001
+    embedder,  # noqa: ANN001
+) -> None:
+    answer = _upload_with_the_broker_down(user.username, clip)
+    assert answer["status"] == 201, answer
+    video = Video.objects.get(pk=answer["body"]["id"])
+    assert video.status == VideoStatus.PROCESSING
+    assert video.pipeline_requested_at is not None and video.pipeline_queued_at is None
+    assert set(video.steps.values_list("state", flat=True)) == {StepState.PENDING}
+
+    # Within the grace period the run may still be on its way: left alone.
+    assert pipeline_sweep() == 0
+    later = timezone.now() + timedelta(seconds=settings.PIPELINE_SWEEP_GRACE_SECONDS + 1)
+    assert pipeline_sweep(now=later) == 1
+    video.refresh_from_db()
+    assert video.status == VideoStatus.READY, video.failure_reason
+    assert video.pipeline_queued_at is not None
+    # Sent once: nothing is stuck any more.
+    assert pipeline_sweep(now=later + timedelta(hours=1)) == 0
+
+
+@pytest.mark.django_db
+def test_a_step_running_past_every_deadline_is_sent_again_with_a_note() -> None:
+    import redis
+
+    from tests.factories import VideoFactory
+
+    video = VideoFactory(
+        status=VideoStatus.PROCESSING,
+        pipeline_requested_at=timezone.now(),
+        pipeline_queued_at=timezone.now(),
+    )
+    for name, state in [("transcode", StepState.DONE), ("transcribe", StepState.RUNNING)]:
+        PipelineStep.objects.create(
+            video=video, name=name, state=state, attempts=1, started_at=timezone.now()
+        )
+    for name in ("embed", "tag", "publish"):
+        PipelineStep.objects.create(video=video, name=name, state=StepState.PENDING)
+
+    assert pipeline_sweep(now=timezone.now() + timedelta(hours=1)) == 0
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
+    # The chain from the lost step is on the broker's queue (no worker runs in this test).
+    queued = redis.Redis.from_url(settings.REDIS_URL).lrange("celery:celery", 0, -1)
+    assert [json.loads(m)["headers"]["task"] for m in queued] == ["videos.transcribe"]
+    assert json.loads(queued[0])["headers"]["argsrepr"] == f"({video.pk},)"
+    note = video.steps.get(name="transcribe").last_error
+    assert note == "queued again by the sweep: its worker and task were lost"
