@@ -203,3 +203,24 @@ def test_bad_numbers_are_refused_with_the_option_named(owner, site):  # noqa: AN
     base, _ = site
     with pytest.raises(CommandError, match="--deadline must be positive"):
         _ingest(f"{base}/wsg/thread/5000001", "--deadline", "0")
+
+
+def test_a_checked_address_is_the_one_connected_to_and_the_name_is_kept(
+    owner,  # noqa: ANN001
+    site,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # Take this machine as "public" to run the pinned path against the local site: the request
+    # goes to the address that was checked, with the name the URL gave in its Host header.
+    import videos.services.download as download
+
+    checked: list[str] = []
+    monkeypatch.setattr(download, "address_refusal", lambda a: checked.append(a) or None)
+    base, _ = site
+    port = base.rsplit(":", 1)[1]
+    _ingest(f"http://localhost:{port}/wsg/thread/5000001", local=False)
+    assert "127.0.0.1" in checked
+    # The page builds its links from the Host header it received.
+    assert {v.source_url.split("/files/")[0] for v in Video.objects.all()} == {
+        f"http://localhost:{port}"
+    }

@@ -72,10 +72,19 @@ class PublicAddressTransport(httpx.HTTPTransport):
                     "to ingest from this machine or network)",
                     request=request,
                 )
+        # A copy goes to the checked address; the request itself (its URL, what relative links
+        # and redirects resolve against) keeps the name, as do the Host header and TLS.
+        extensions = dict(request.extensions)
         if request.url.scheme == "https":
-            request.extensions = {**request.extensions, "sni_hostname": host}
-        request.url = request.url.copy_with(host=addresses[0])
-        return super().handle_request(request)
+            extensions["sni_hostname"] = host
+        pinned = httpx.Request(
+            request.method,
+            request.url.copy_with(host=addresses[0]),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=extensions,
+        )
+        return super().handle_request(pinned)
 
 
 @dataclass
