@@ -36,6 +36,9 @@ def _step_options(name: str) -> dict:
     return {
         "max_retries": MAX_STEP_RETRIES,
         "acks_late": True,
+        # Killed at the hard limit: handed out again (and counted as an interruption), not
+        # acknowledged as if it had ended.
+        "acks_on_timeout": False,
         "soft_time_limit": soft,
         "time_limit": soft + settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS,
     }
@@ -110,9 +113,9 @@ def pipeline_enqueue(
         pipeline_send(video_id=video_id, names=names)
 
 
-def pipeline_send(*, video_id: int, names: list[str]) -> bool:
-    """Hand the chain of these steps to the broker and record that it did; False (logged) when
-    the broker is unreachable - the run stays recorded for the sweep."""
+def pipeline_send(*, video_id: int, names: list[str], now: datetime | None = None) -> bool:
+    """Hand the chain of these steps to the broker and record that it did (at `now`); False
+    (logged) when the broker is unreachable - the run stays recorded for the sweep."""
     signature = chain(*[STEP_TASKS[name].si(video_id) for name in names])
     try:
         signature.apply_async()
@@ -121,7 +124,7 @@ def pipeline_send(*, video_id: int, names: list[str]) -> bool:
             "video %s: the task queue is unreachable (%s); the sweep will send it", video_id, exc
         )
         return False
-    Video.objects.filter(pk=video_id).update(pipeline_queued_at=timezone.now())
+    Video.objects.filter(pk=video_id).update(pipeline_queued_at=now or timezone.now())
     return True
 
 
@@ -147,7 +150,9 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
         + settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS
     )
     lost = Video.objects.filter(
-        steps__state=StepState.RUNNING, steps__started_at__lt=now - lost_after
+        steps__state=StepState.RUNNING,
+        steps__started_at__lt=now - lost_after,
+        pipeline_queued_at__lt=now - lost_after,
     ).exclude(status=VideoStatus.FAILED)
     sent = 0
     for video in (never_sent | lost).distinct():
@@ -160,6 +165,15 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
             if video.pipeline_queued_at is None
             else "its worker and task were lost"
         )
+        # Claimed first, so two sweeps at once (or the next one) never send it twice.
+        claimed = Video.objects.filter(
+            pk=video.pk, pipeline_queued_at=video.pipeline_queued_at
+        ).update(pipeline_queued_at=now)
+        if not claimed:
+            continue
         step_note(video=video, name=names[0], note=f"queued again by the sweep: {reason}")
-        sent += pipeline_send(video_id=video.pk, names=names)
+        if pipeline_send(video_id=video.pk, names=names, now=now):
+            sent += 1
+        else:
+            Video.objects.filter(pk=video.pk).update(pipeline_queued_at=video.pipeline_queued_at)
     return sent

@@ -84,9 +84,47 @@ def test_a_step_running_past_every_deadline_is_sent_again_with_a_note() -> None:
 
     assert pipeline_sweep(now=timezone.now() + timedelta(hours=1)) == 0
     assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
+    # Claimed when sent: the next sweeps leave it to the worker that will take it.
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1, minutes=1)) == 0
     # The chain from the lost step is on the broker's queue (no worker runs in this test).
     queued = redis.Redis.from_url(settings.REDIS_URL).lrange("celery:celery", 0, -1)
     assert [json.loads(m)["headers"]["task"] for m in queued] == ["videos.transcribe"]
     assert json.loads(queued[0])["headers"]["argsrepr"] == f"({video.pk},)"
     note = video.steps.get(name="transcribe").last_error
     assert note == "queued again by the sweep: its worker and task were lost"
+
+
+@pytest.mark.django_db
+def test_a_run_in_this_process_is_never_swept() -> None:
+    from tests.factories import VideoFactory
+    from videos.pipeline.policy import pipeline_prepare
+
+    video = VideoFactory(status=VideoStatus.PROCESSING)
+    pipeline_prepare(video, ["transcode", "transcribe"], in_process=True)
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 0
+    pipeline_prepare(video, ["transcode", "transcribe"])
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
+
+
+@pytest.mark.django_db
+def test_a_transcode_over_its_soft_limit_fails_with_that_reason(
+    user,  # noqa: ANN001
+    clip: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # The soft limit arrives as an exception in whatever the step is doing (here: decoding).
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    import videos.pipeline.steps as steps
+    from videos.pipeline.policy import step_run
+    from videos.services.videos import video_create_from_path
+
+    def interrupted(*_args, **_kwargs) -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(steps, "transcode", interrupted)
+    video, _ = video_create_from_path(owner=user, path=clip)
+    assert step_run(video_id=video.pk, name="transcode") is False
+    video.refresh_from_db()
+    limit = settings.PIPELINE_STEP_TIME_LIMITS["transcode"]
+    assert video.failure_reason == f"transcode: took longer than its time limit of {limit} s"

@@ -73,6 +73,7 @@ FEED_QUEUE = "feed"
 CELERY_TASK_ROUTES = {
     "feed.aggregates_flush": {"queue": FEED_QUEUE},
     "feed.trending_refresh": {"queue": FEED_QUEUE},
+    "videos.pipeline_sweep": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
@@ -81,6 +82,8 @@ CELERY_BEAT_SCHEDULE = {
     "pipeline-sweep": {
         "task": "videos.pipeline_sweep",
         "schedule": float(PIPELINE_SWEEP_SECONDS),
+        # on the feed queue (small tasks, never behind transcodes); a late one is dropped
+        "options": {"queue": FEED_QUEUE, "expires": float(PIPELINE_SWEEP_SECONDS)},
     },
     "trending-refresh": {
         "task": "feed.trending_refresh",

@@ -22,7 +22,7 @@ def pipeline_run(
     """Run the pipeline synchronously in this process and return the updated video."""
     video = Video.objects.get(pk=video_id)
     names = steps_from(from_step, only=only)
-    pipeline_prepare(video, names)
+    pipeline_prepare(video, names, in_process=True)
     for name in names:
         for attempt in range(1, max_attempts + 1):
             try:

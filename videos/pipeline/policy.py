@@ -104,13 +104,16 @@ def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> boo
     return False
 
 
-def pipeline_prepare(video: Video, names: list[str]) -> None:
+def pipeline_prepare(video: Video, names: list[str], *, in_process: bool = False) -> None:
     """Mark the steps pending before a (re)run; the video shows as processing unless it is a
-    re-embed or re-tag of a ready video, which stays in the feed while it runs."""
+    re-embed or re-tag of a ready video, which stays in the feed while it runs. A run for the
+    broker is recorded as not yet queued (the sweep sends it if it never gets there); one run
+    `in_process` is taken at once."""
     steps_reset(video=video, names=names)
-    video.pipeline_requested_at, video.pipeline_queued_at = timezone.now(), None
+    now = timezone.now()
+    video.pipeline_requested_at, video.pipeline_queued_at = now, now if in_process else None
     Video.objects.filter(pk=video.pk).update(
-        pipeline_requested_at=video.pipeline_requested_at, pipeline_queued_at=None
+        pipeline_requested_at=now, pipeline_queued_at=video.pipeline_queued_at
     )
     keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
     if not keep_ready:

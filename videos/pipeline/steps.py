@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
@@ -73,6 +74,8 @@ def step_transcode(video: Video) -> TranscodeOutput:
             playlist = mp4_to_hls(result.mp4, workdir / "hls")
         except MediaRejected as exc:
             raise StepPermanentError(str(exc)) from exc
+        except SoftTimeLimitExceeded:
+            raise  # the step's time limit: step_run records it as such
         except Exception as exc:
             # FFmpeg errors on hostile files land here too: permanent, never a crashed worker.
             logger.exception("transcode of video %s failed", video.pk)

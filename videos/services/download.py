@@ -63,7 +63,8 @@ class PublicAddressTransport(httpx.HTTPTransport):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise httpx.ConnectError(f"cannot resolve {host}: {exc}", request=request) from exc
-        addresses = sorted({info[4][0] for info in infos})
+        # The resolver's order (it prefers what this host can reach), each address once.
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
         for address in addresses:
             reason = address_refusal(address)
             if reason is not None:
@@ -77,14 +78,20 @@ class PublicAddressTransport(httpx.HTTPTransport):
         extensions = dict(request.extensions)
         if request.url.scheme == "https":
             extensions["sni_hostname"] = host
-        pinned = httpx.Request(
-            request.method,
-            request.url.copy_with(host=addresses[0]),
-            headers=request.headers,
-            stream=request.stream,
-            extensions=extensions,
-        )
-        return super().handle_request(pinned)
+        failure: httpx.ConnectError | None = None
+        for address in addresses:
+            pinned = httpx.Request(
+                request.method,
+                request.url.copy_with(host=address),
+                headers=request.headers,
+                stream=request.stream,
+                extensions=extensions,
+            )
+            try:
+                return super().handle_request(pinned)
+            except httpx.ConnectError as exc:  # unreachable from here (IPv6 on an IPv4 host)
+                failure = exc
+        raise failure
 
 
 @dataclass
@@ -97,12 +104,16 @@ class PageLinks:
 def http_client(timeout_s: float, *, allow_private: bool = False) -> httpx.Client:
     """A client for ingestion: redirects followed (each hop checked), public addresses only
     unless allow_private."""
+    # No kept-alive connections: pooled by the pinned address, a connection opened (and its
+    # certificate checked) for one host name would be reused for another on the same address.
     return httpx.Client(
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=True,
         max_redirects=5,
         headers={"User-Agent": USER_AGENT},
-        transport=PublicAddressTransport(allow_private=allow_private),
+        transport=PublicAddressTransport(
+            allow_private=allow_private, limits=httpx.Limits(max_keepalive_connections=0)
+        ),
     )
 
 
