@@ -40,11 +40,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Time limits (enforced by the prefork pool that `make run` and docker/compose.yaml give the
 # media worker): at the soft limit the task gets SoftTimeLimitExceeded and records why; at the
 # hard limit the pool kills the process. Every task has the defaults; pipeline steps their own.
+# The hard limit of every task is its soft limit plus this.
+PIPELINE_HARD_LIMIT_GRACE_SECONDS = 60
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT_SECONDS", 300)
-CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + PIPELINE_HARD_LIMIT_GRACE_SECONDS
 # Corpus-wide jobs (re-tagging every video, embedding every tag phrase).
 LONG_TASK_SOFT_TIME_LIMIT = env_int("LONG_TASK_SOFT_TIME_LIMIT_SECONDS", 3600)
-LONG_TASK_TIME_LIMIT = LONG_TASK_SOFT_TIME_LIMIT + 60
+LONG_TASK_TIME_LIMIT = LONG_TASK_SOFT_TIME_LIMIT + PIPELINE_HARD_LIMIT_GRACE_SECONDS
 PIPELINE_STEP_TIME_LIMITS = {
     "transcode": env_int("TRANSCODE_TIME_LIMIT_SECONDS", 1200),
     "transcribe": env_int("TRANSCRIBE_TIME_LIMIT_SECONDS", 900),
@@ -52,7 +54,6 @@ PIPELINE_STEP_TIME_LIMITS = {
     "tag": env_int("TAG_TIME_LIMIT_SECONDS", 300),
     "publish": env_int("PUBLISH_TIME_LIMIT_SECONDS", 120),
 }
-PIPELINE_HARD_LIMIT_GRACE_SECONDS = 60
 # A step whose worker died this many times mid-step (SIGKILL, the OOM killer, the hard limit)
 # fails the video with that reason instead of being handed out again.
 PIPELINE_MAX_INTERRUPTIONS = env_int("PIPELINE_MAX_INTERRUPTIONS", 2)

@@ -312,12 +312,10 @@ def transcode(
         time_base = Fraction(1, 90000)
 
         def encode_video(frames: list[av.VideoFrame]) -> None:
-            # Frames arrive here already under the frame-rate cap, stamped by the budget.
+            # Frames arrive here under the frame-rate cap, stamped by the budget (increasing).
             nonlocal last_t, video_frames
             for frame in frames:
                 t = float(frame.pts * frame.time_base)
-                if t <= last_t:
-                    continue
                 last_t = t
                 stills.offer(frame, t)
                 frame.pts = round(t / time_base)
