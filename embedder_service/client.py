@@ -31,6 +31,15 @@ class EmbedderUnavailable(EmbedderError):
     """Transient: connection refused, timeout, models loading, 5xx. Callers retry later."""
 
 
+class EmbedderUnreachable(EmbedderUnavailable):
+    """The service itself is down or not ready (no connection, 502/503/504): an outage that ends
+    when it comes back, unlike a failure of one request (a read timeout, a 500)."""
+
+
+# Statuses of a service (or the proxy in front of it) that is not serving at all.
+OUTAGE_STATUSES = {502, 503, 504}
+
+
 class EmbedderRejected(EmbedderError):
     """Permanent: the service refused this input (4xx). Retrying the same input won't help."""
 
@@ -152,17 +161,24 @@ class EmbedderClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self._http.request(method, path, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise EmbedderUnreachable(
+                f"cannot reach embedder at {self.base_url}: {type(exc).__name__}: {exc}"
+            ) from exc
         except httpx.TimeoutException as exc:
             raise EmbedderUnavailable(f"embedder timed out on {method} {path}: {exc}") from exc
         except httpx.TransportError as exc:
             raise EmbedderUnavailable(
-                f"cannot reach embedder at {self.base_url}: {type(exc).__name__}: {exc}"
+                f"lost the embedder at {self.base_url}: {type(exc).__name__}: {exc}"
             ) from exc
         if response.status_code < 400:
             return response.json()
         error, detail = _error_body(response)
         message = f"{method} {path} -> {response.status_code} {error}: {detail}"
-        kind = EmbedderRejected if response.status_code < 500 else EmbedderUnavailable
+        if response.status_code in OUTAGE_STATUSES:
+            kind: type[EmbedderError] = EmbedderUnreachable
+        else:
+            kind = EmbedderRejected if response.status_code < 500 else EmbedderUnavailable
         raise kind(message, status_code=response.status_code, error=error, detail=detail)
 
 

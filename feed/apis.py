@@ -24,6 +24,7 @@ from videos.apis.creators import video_list_response
 class FeedApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         cursor = request.query_params.get("cursor") or None
         body = feed_page(
@@ -40,6 +41,7 @@ class InteractionsApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "interactions"
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         events = request.data
         if isinstance(events, dict) and "events" in events:
@@ -53,6 +55,7 @@ class InteractionsApi(APIView):
 class SimilarVideosApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         limit = request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT)
         return Response(video_similar(viewer=request.user, video_id=pk, limit=limit))
@@ -61,6 +64,7 @@ class SimilarVideosApi(APIView):
 class SearchApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         params = request.query_params
         return Response(

@@ -8,11 +8,13 @@ class FeedConfig(AppConfig):
     verbose_name = "Feed"
 
     def ready(self) -> None:
+        from feed.admin_pages import aggregates_dead_letter_page
         from feed.receivers import (
             check_feed_aggregates,
             on_engagement_recorded,
             on_video_published,
         )
+        from tiktok.admin_site import AdminPage, admin_page_register
         from tiktok.api.health import health_check_register
         from videos.events import engagement_recorded, video_published
 
@@ -20,6 +22,14 @@ class FeedConfig(AppConfig):
         video_published.connect(on_video_published, dispatch_uid="feed.video_published")
         engagement_recorded.connect(on_engagement_recorded, dispatch_uid="feed.engagement")
         health_check_register("feed_aggregates", check_feed_aggregates, position=40)
+        admin_page_register(
+            AdminPage(
+                route="feed/aggregates-dead-letter/",
+                name="feed_aggregates_dead_letter",
+                title="Aggregate updates set aside (dead letter)",
+                view=aggregates_dead_letter_page,
+            )
+        )
 
 
 def candidates_within_ef_search(app_configs=None, **kwargs) -> list[checks.CheckMessage]:  # noqa: ANN001, ANN003, ARG001

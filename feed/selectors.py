@@ -200,8 +200,14 @@ def _search_cursor_decode(cursor: str | None, key: str) -> int:
     if not cursor:
         return 0
     try:
-        data = signing.loads(cursor, salt=SEARCH_CURSOR_SALT)
+        data = signing.loads(
+            cursor, salt=SEARCH_CURSOR_SALT, max_age=settings.FEED_CURSOR_MAX_AGE_SECONDS
+        )
         offset = int(data["o"])
+    except signing.SignatureExpired as exc:
+        raise InvalidInput(
+            "the cursor has expired; search again without it", code="cursor_expired"
+        ) from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(
             "the cursor is malformed or was tampered with", code="invalid_cursor"

@@ -94,8 +94,11 @@ def taste_update(
     *, events: Sequence[TasteEvent], positives_before: dict[str, list[int]]
 ) -> TasteUpdate:
     """The update maths (no I/O): each positive adds w e to its user's S and w to W and pairs
-    with the owner's recent positives (co-engagement); every event counts in its video's
-    stats; not_interested hides the video for its user."""
+    with the owner's recent positives (co-engagement); every event of a signed-in viewer counts
+    in its video's stats; not_interested hides the video for its user.
+
+    Anonymous events (anyone can send any number) change only their own session: they move no
+    video's stats and no co-engagement pair, so they cannot push a video up for others."""
     weights = taste_weights()
     deltas = TasteDeltas(version=active_embedding_version())
     contributions: dict[int, list[tuple[np.ndarray, float]]] = defaultdict(list)
@@ -107,13 +110,15 @@ def taste_update(
         owner = state.owner_key(user_id=event.user_id, session_id=event.session_id)
         positives, seen = histories.setdefault(owner, ([], []))
         seen.append(event.video_id)
-        deltas.stats[event.video_id][event.type] += 1
+        if event.user_id:
+            deltas.stats[event.video_id][event.type] += 1
         weight = positive_weight(weights, event.type, event.watch_ms, event.duration_s)
         if event.user_id and weight != 0 and event.vector is not None:
             contributions[event.user_id].append((event.vector, weight))
         if weight > 0:
             history = recent.setdefault(owner, list(positives_before.get(owner, [])))
-            deltas.pairs.update(coengagement_pairs(history, event.video_id))
+            if event.user_id:
+                deltas.pairs.update(coengagement_pairs(history, event.video_id))
             history.insert(0, event.video_id)
             del history[keep:]
             positives.append(event.video_id)

@@ -22,7 +22,7 @@ _POPULARITY_SQL = "(v.view_count + 10 * v.like_count + 50 * v.share_count)"
 
 def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
     """(video_id, views, likes, shares, finishes, age_hours) of public ready videos with events
-    in the window; each event weighted 0.5^(age / half-life)."""
+    of signed-in viewers in the window; each event weighted 0.5^(age / half-life)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -38,6 +38,8 @@ def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
                 FROM {table(Interaction)}
                 WHERE created_at >= now() - make_interval(hours => %(window)s)
                   AND type IN ('play', 'like', 'share', 'finish')
+                  -- anonymous events are free to forge: they shape only their own session
+                  AND user_id IS NOT NULL
             ) i
             JOIN {table(Video)} v ON v.id = i.video_id
             WHERE v.status = 'ready' AND v.privacy = 'public'

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,31 +14,53 @@ from rest_framework.views import APIView
 
 from profiles.serializers import LoginInput, RegisterInput, UserOutput
 from profiles.services.accounts import user_register, user_token, user_token_revoke
-from tiktok.errors import AuthenticationFailed
+from profiles.services.sign_in_guard import sign_in_locked_seconds
+from tiktok.errors import AuthenticationFailed, RateLimited
 
 
-class RegisterApi(APIView):
+class SignInApi(APIView):
+    """Register and log in: JSON bodies only, and CSRF-checked for browsers.
+
+    Without both, any site could post a form that signs a visitor in to an account of the
+    site's choosing (login CSRF). JSON cannot be posted cross-site without a CORS preflight,
+    which this API never grants; a browser (it sends cookies or an Origin) must also carry the
+    CSRF token, as the pages do. Native clients send neither and are unaffected.
+    """
+
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
     throttle_scope = "auth"
 
+    def initial(self, request: Request, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().initial(request, *args, **kwargs)
+        django_request = request._request
+        if django_request.COOKIES or "HTTP_ORIGIN" in django_request.META:
+            SessionAuthentication().enforce_csrf(request)
+
+
+class RegisterApi(SignInApi):
     @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_register(**data.validated_data)
-        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request._request, user, backend="profiles.auth_backends.LockoutModelBackend")
         body = {"user": UserOutput(user).data, "token": user_token(user=user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class LoginApi(APIView):
-    permission_classes = [AllowAny]
-    throttle_scope = "auth"
-
+class LoginApi(SignInApi):
     @extend_schema(request=LoginInput, responses={200: UserOutput})
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
+        locked = sign_in_locked_seconds(username=data.validated_data["username"])
+        if locked:
+            raise RateLimited(
+                f"too many failed sign-ins for this account; try again in {locked} s",
+                retry_after_seconds=locked,
+                code="account_locked",
+            )
         user = authenticate(request._request, **data.validated_data)
         if user is None:
             raise AuthenticationFailed("wrong username or password", code="invalid_credentials")
@@ -49,8 +73,9 @@ class LogoutApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        if request.auth is not None:  # token clients: the token stops working
-            user_token_revoke(user=request.user)
+        # The token stops working whichever way the client signed in (a browser was given it
+        # at sign-in too).
+        user_token_revoke(user=request.user)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from profiles.selectors import user_by_username
+from profiles.selectors import user_by_username, user_for_viewer
 from profiles.services.graph import block_create, block_delete, follow_create, follow_delete
 from tiktok.api.base import ApiView
 
@@ -17,7 +17,9 @@ class FollowApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, username: str) -> Response:
-        result = follow_create(follower=request.user, followee=user_by_username(username=username))
+        result = follow_create(
+            follower=request.user, followee=user_for_viewer(username=username, viewer=request.user)
+        )
         return Response({"following": result.following, "followers": result.followers})
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)

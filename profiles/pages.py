@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
+from profiles.services.accounts import user_token_revoke
 from tiktok.web.pages import render_page, safe_next
 
 
@@ -25,8 +26,11 @@ def register_page(request: HttpRequest) -> HttpResponse:
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def logout_page(request: HttpRequest) -> HttpResponse:
-    """GET asks for confirmation; POST (CSRF-checked) signs out and goes home."""
+    """GET asks for confirmation; POST (CSRF-checked) signs out, revoking the API token the
+    sign-in handed out too, and goes home."""
     if request.method == "POST":
+        if request.user.is_authenticated:
+            user_token_revoke(user=request.user)
         logout(request)
         return redirect("/")
     return render_page(request, "pages/logout.html", {})

@@ -25,6 +25,22 @@ def user_active_by_username(*, username: str) -> User | None:
     return User.objects.filter(username=username, is_active=True).first()
 
 
+def user_blocks_viewer(*, user: User, viewer: Any) -> bool:
+    """Whether this user has blocked the viewer (to whom the account then does not exist)."""
+    if not is_signed_in(viewer) or viewer.pk == user.pk:
+        return False
+    return Block.objects.filter(blocker=user, blocked=viewer).exists()
+
+
+def user_for_viewer(*, username: str, viewer: Any) -> User:
+    """An active user by username as this viewer may see them: NotFound, as for a name with no
+    account, when the user has blocked the viewer."""
+    user = user_by_username(username=username)
+    if user_blocks_viewer(user=user, viewer=viewer):
+        raise NotFound("no such user")
+    return user
+
+
 def follower_count(user: User) -> int:
     return Follow.objects.filter(followee=user).count()
 
@@ -51,12 +67,27 @@ def hidden_user_ids(*, viewer: Any) -> set[int]:
 
 def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
     """Who the user is and how they relate to the viewer: identity, follower counts and the
-    viewer's follow/block state (apps above add what they count, e.g. videos and likes)."""
+    viewer's follow/block state (apps above add what they count, e.g. videos and likes).
+
+    A user the viewer has blocked shows only their name (so they can be unblocked): no bio,
+    picture or counts (`restricted`). One who has blocked the viewer is not shown at all
+    (`user_for_viewer`)."""
     following = is_self = blocked = False
     if is_signed_in(viewer):
         is_self = viewer.pk == user.pk
         following = Follow.objects.filter(follower=viewer, followee=user).exists()
         blocked = Block.objects.filter(blocker=viewer, blocked=user).exists()
+    if blocked:
+        return {
+            "id": user.pk,
+            "username": user.username,
+            "display_name": user.username,
+            "bio": "",
+            "avatar_url": None,
+            "counts": {"followers": 0, "following": 0},
+            "viewer": {"following": False, "is_self": False, "blocked": True},
+            "restricted": True,
+        }
     return {
         "id": user.pk,
         "username": user.username,
@@ -65,4 +96,5 @@ def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
         "avatar_url": user.avatar.url if user.avatar else None,
         "counts": {"followers": follower_count(user), "following": following_count(user)},
         "viewer": {"following": following, "is_self": is_self, "blocked": blocked},
+        "restricted": False,
     }

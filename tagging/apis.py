@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -36,6 +38,9 @@ class TagListApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="tags_list", parameters=[TagListFilter], responses=OpenApiTypes.OBJECT
+    )
     def get(self, request: Request) -> Response:
         query = TagListFilter(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -48,6 +53,7 @@ class TagDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str) -> Response:
         tag = tag_get(slug=slug)
         return Response(
@@ -64,6 +70,7 @@ class TagVideosApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str) -> Response:
         tag = tag_get(slug=slug)
         paginator = TagVideosPagination()

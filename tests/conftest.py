@@ -178,7 +178,14 @@ def start_celery_worker(
 def embedder_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real embedder service (CPU backend, real models) for the whole session."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("embedder") / "embedder.log"
+    process = start_embedder(port, tmp_path_factory.mktemp("embedder") / "embedder.log")
+    yield f"http://127.0.0.1:{port}"
+    stop_process(process)
+
+
+def start_embedder(port: int, log_path: Path) -> subprocess.Popen:
+    """A real embedder service (CPU backend, real models) on this port; returns once it is
+    healthy."""
     env = {**os.environ, "EMBEDDER_BACKEND": "cpu", "HF_HUB_OFFLINE": "1"}
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -188,14 +195,12 @@ def embedder_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_http_ok(f"{url}/healthz", EMBEDDER_START_TIMEOUT_SECONDS, process)
+        wait_http_ok(f"http://127.0.0.1:{port}/healthz", EMBEDDER_START_TIMEOUT_SECONDS, process)
     except RuntimeError as exc:
         process.kill()
         raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
-    yield url
-    stop_process(process)
+    return process
 
 
 @pytest.fixture

@@ -66,6 +66,16 @@ class UnsupportedMedia(ApplicationError):
     default_code = "unsupported_media"
 
 
+class RateLimited(ApplicationError):
+    """Too many attempts; the client may try again after `retry_after_seconds` (HTTP 429)."""
+
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Unavailable(ApplicationError):
     """A part the request needs is down; retry later (HTTP 503)."""
 

@@ -8,10 +8,14 @@ class VideosConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from tiktok.api.health import health_check_register
         from videos.cards import CARD_CAPTIONS, card_field_register
         from videos.models import Video
         from videos.receivers import on_video_deleted
+        from videos.selectors.pipeline import pipeline_backlog
 
         card_field_register(CARD_CAPTIONS)
+        # Informational: a backlog during an outage is expected (the embedder's check fails).
+        health_check_register("pipeline", pipeline_backlog, position=45)
 
         post_delete.connect(on_video_deleted, sender=Video, dispatch_uid="videos.files_follow_rows")

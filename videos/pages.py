@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from profiles.selectors import user_active_by_username
+from profiles.selectors import user_active_by_username, user_blocks_viewer
 from tiktok.errors import NotFound
 from tiktok.web.pages import page_not_found, page_viewer, render_page
 from videos.cards import video_cards
@@ -49,9 +49,9 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 @ensure_csrf_cookie
 def profile_page(request: HttpRequest, username: str) -> HttpResponse:
     owner = user_active_by_username(username=username)
-    if owner is None:
-        return page_not_found(request, f"@{username}")
     viewer = page_viewer(request)
+    if owner is None or user_blocks_viewer(user=owner, viewer=viewer):
+        return page_not_found(request, f"@{username}")
     profile = creator_profile(user=owner, viewer=viewer)
     videos = user_videos(user=owner, viewer=viewer).order_by("-created_at", "-id")
     return render_page(

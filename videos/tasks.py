@@ -22,6 +22,9 @@ from videos.pipeline.policy import (
     step_run,
     steps_from,
 )
+
+# How a step waits for the embedder or the object store (retries, their backoff, the longest
+# outage waited out) is the pipeline policy's: the tasks retry without a count of their own.
 from videos.pipeline.progress import step_note
 
 logger = logging.getLogger(__name__)
@@ -34,7 +37,7 @@ def _step_options(name: str) -> dict:
     """Retries, late acknowledgement and the step's soft and hard time limits."""
     soft = settings.PIPELINE_STEP_TIME_LIMITS[name]
     return {
-        "max_retries": MAX_STEP_RETRIES,
+        "max_retries": None,  # step_run decides (videos/pipeline/policy.py)
         "acks_late": True,
         # Killed at the hard limit: handed out again (and counted as an interruption), not
         # acknowledged as if it had ended.
@@ -50,17 +53,17 @@ def _run_step(task: Task, video_id: int, name: str) -> int:
         # task; retry in place, without the backoff.
         for attempt in range(MAX_STEP_RETRIES + 1):
             try:
-                step_run(video_id=video_id, name=name, final_attempt=attempt == MAX_STEP_RETRIES)
+                retries = attempt if attempt < MAX_STEP_RETRIES else None
+                step_run(video_id=video_id, name=name, retries=retries)
                 break
             except StepTransientError:
                 continue
         return video_id
+    retries = task.request.retries
     try:
-        step_run(
-            video_id=video_id, name=name, final_attempt=task.request.retries >= MAX_STEP_RETRIES
-        )
+        step_run(video_id=video_id, name=name, retries=retries)
     except StepTransientError as exc:
-        raise task.retry(exc=exc, countdown=retry_countdown_s(task.request.retries)) from exc
+        raise task.retry(exc=exc, countdown=retry_countdown_s(retries)) from exc
     return video_id
 
 

@@ -90,7 +90,8 @@ async function copyText(text) {
   }
 }
 
-// Share = copy the link (always) + count the share on the server (anyone may share).
+// Share = copy the link (always) + record the share on the server (anyone may share; only
+// signed-in shares are counted).
 export async function share(root, card) {
   let url = videoUrl(card);
   const copied = await copyText(url);

@@ -1,6 +1,20 @@
 // Small behaviours of server-rendered pages (profile follow button, compact counts).
 
 import { bindProfileFollow } from "./actions.js";
+import { api, reportError } from "./api.js";
 
 const follow = document.querySelector("[data-role=follow]");
 if (follow) bindProfileFollow(follow, document.querySelector("[data-role=followers]"));
+
+// A blocked account's page offers only "Unblock"; afterwards the page shows the account again.
+const unblock = document.querySelector("[data-role=unblock]");
+if (unblock) {
+  unblock.addEventListener("click", async () => {
+    try {
+      await api(`/api/users/${encodeURIComponent(unblock.dataset.username)}/block`, { method: "DELETE" });
+      window.location.reload();
+    } catch (error) {
+      reportError(error);
+    }
+  });
+}

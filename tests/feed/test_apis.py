@@ -87,7 +87,7 @@ def test_feed_malformed_cursor_is_400(api_client):  # noqa: ANN001
 def test_anonymous_cookie_session_adapts_and_pages_do_not_repeat(api_client):  # noqa: ANN001
     cats, dogs = cluster(0, 15), cluster(4, 15)
     first = api_client.get("/api/feed").json()
-    assert api_client.cookies.get("sessionid")
+    assert api_client.cookies.get("feed_session")
     api_client.post(
         "/api/interactions", [event(dogs[0], "finish"), event(dogs[1], "like")], format="json"
     )

@@ -138,3 +138,25 @@ def test_the_fresh_list_is_parsed_again_only_when_it_changes():
     changed = _fresh_parse(json.dumps([[5, 2, 6]]).encode())
     assert changed == ([5], {5: (2.0, 6.0)})
     assert _fresh_parse(None) == (None, {})
+
+
+def test_anonymous_events_never_move_trending_stats_or_co_engagement():
+    """A script posting forged anonymous likes, shares and finishes (fresh sessions, no
+    account) changes nothing other viewers are shown: not trending, not the video's counters,
+    not the "viewers who liked this also liked" pairs."""
+    from feed.models import CoEngagement, VideoStats
+
+    boosted, other, honest = (video_with_vector(axis(i)) for i in range(3))
+    for n in range(20):
+        interactions_record(
+            user=None,
+            session_id=f"forged-{n}",
+            events=[event(boosted, t) for t in ("play", "finish", "like", "share")]
+            + [event(other, "like")],
+        )
+    _engage(honest, ["play"], users=1)
+    trending_refresh()
+    order = _trending_ids()
+    assert order.index(honest.pk) < order.index(boosted.pk)
+    assert not VideoStats.objects.filter(video=boosted).exists()
+    assert not CoEngagement.objects.exists()

@@ -60,7 +60,10 @@ def assert_entry_point(argv: list[str]) -> None:
         return
     assert argv[1] == "-m", argv
     module = argv[2]
-    if module == "daphne":
+    if module == "tiktok.web.server":  # daphne with request-body limits
+        from tiktok.web import server
+
+        assert callable(server.main)
         target = argv[-1]
         module_name, attr = target.split(":")
         imported = __import__(module_name, fromlist=[attr])

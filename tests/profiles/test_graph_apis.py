@@ -72,9 +72,18 @@ def test_anonymous_follow_is_401(client_for, creator):
     assert_error_shape(response, 401, "not_authenticated")
 
 
-def test_follow_of_someone_who_blocked_you_is_403(client_for, creator):
+def test_follow_of_someone_who_blocked_you_is_404_as_for_no_account(client_for, creator):
     fan = UserFactory()
     BlockFactory(blocker=creator, blocked=fan)
+
+    response = client_for(fan).post(f"/api/users/{creator.username}/follow")
+
+    assert_error_shape(response, 404, "not_found")
+
+
+def test_follow_of_someone_you_blocked_is_403(client_for, creator):
+    fan = UserFactory()
+    BlockFactory(blocker=fan, blocked=creator)
 
     response = client_for(fan).post(f"/api/users/{creator.username}/follow")
 

@@ -24,7 +24,16 @@ def image_upload(name: str = "me.png", size=(64, 48), fmt: str = "PNG") -> Simpl
 def test_profile_has_the_documented_shape(client_for, creator):
     body = client_for(None).get(f"/api/users/{creator.username}").json()
 
-    assert set(body) == {"id", "username", "display_name", "bio", "avatar_url", "counts", "viewer"}
+    assert set(body) == {
+        "id",
+        "username",
+        "display_name",
+        "bio",
+        "avatar_url",
+        "counts",
+        "viewer",
+        "restricted",
+    }
     assert set(body["counts"]) == {"followers", "following", "likes", "videos"}
     assert body["viewer"] == {"following": False, "is_self": False, "blocked": False}
 

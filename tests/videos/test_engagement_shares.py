@@ -44,11 +44,14 @@ def test_every_share_is_counted(client_for, video):
     assert response.json()["shares"] == 2
 
 
-def test_anonymous_share_is_counted(client_for, video):
+def test_anonymous_share_is_recorded_but_not_counted(client_for, video):
     response = client_for(None).post(f"/api/videos/{video.pk}/share")
 
     assert response.status_code == 200
     assert Share.objects.get(video=video).user is None
+    assert response.json()["shares"] == 0
+    video.refresh_from_db()
+    assert video.share_count == 0
 
 
 def test_share_emits_a_share_interaction(client_for, video):

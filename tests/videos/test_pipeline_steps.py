@@ -35,12 +35,12 @@ def test_an_object_store_outage_is_retried_not_blamed_on_the_video(clip, setting
     settings.STORAGES = broken
 
     with pytest.raises(StepTransientError, match="media storage is unavailable"):
-        step_run(video_id=video.pk, name="transcode", final_attempt=False)
+        step_run(video_id=video.pk, name="transcode", retries=0)
     video.refresh_from_db()
     step = video.steps.get(name="transcode")
     assert video.status != VideoStatus.FAILED
     assert step.state == StepState.PENDING and "unavailable" in step.last_error
 
     settings.STORAGES = working  # the store is back: the retry succeeds
-    assert step_run(video_id=video.pk, name="transcode", final_attempt=False)
+    assert step_run(video_id=video.pk, name="transcode", retries=0)
     assert video.steps.get(name="transcode").state == StepState.DONE

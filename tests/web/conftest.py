@@ -295,22 +295,49 @@ def mobile_page(live_url: str, browser) -> Iterator[object]:  # noqa: ANN001
         is_mobile=True,
         device_scale_factor=2,
     )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _pages_checked_for_csp_violations(context)
 
 
 @pytest.fixture
 def desktop_page(live_url: str, browser) -> Iterator[object]:  # noqa: ANN001
     context = browser.new_context(base_url=live_url, viewport=DESKTOP_VIEWPORT)
+    yield from _pages_checked_for_csp_violations(context)
+
+
+# Every page of every browser test reports what the Content-Security-Policy blocked; a test
+# passes only if nothing was (the pages must keep to the policy they are served with).
+CSP_VIOLATION_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`csp-violation ${event.violatedDirective} blocked ${event.blockedURI}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def _pages_checked_for_csp_violations(context) -> Iterator[object]:  # noqa: ANN001
+    violations: list[str] = []
+
+    def note(message) -> None:  # noqa: ANN001
+        text = message.text
+        if "csp-violation" in text or "Content Security Policy" in text:
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.add_init_script(CSP_VIOLATION_REPORTER)
+    context.on("console", note)
     page = context.new_page()
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def log_in(page, username: str, password: str = SEED_PASSWORD) -> None:  # noqa: ANN001
-    """Sign the page's browser context in through the API (the session cookie is shared)."""
+    """Sign the page's browser context in through the API (the session cookie is shared),
+    with the CSRF token a browser must carry, as the sign-in page sends it."""
+    page.request.get("/login")  # sets the CSRF cookie
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     response = page.request.post(
-        "/api/auth/login", data={"username": username, "password": password}
+        "/api/auth/login",
+        data={"username": username, "password": password},
+        headers={"X-CSRFToken": token},
     )
     assert response.ok, response.text()

@@ -105,7 +105,7 @@ def test_closing_the_tab_still_delivers_the_watch_time(mobile_page, web_seed):  
     video_id = active_video_id(mobile_page)
     # However slow the machine, wait until the page itself has counted the playback: over 2 s,
     # so that leaving is a view ("pause") rather than a quick skip.
-    mobile_page.wait_for_function("window.reelsFeed.watchedMs() >= 2100")
+    mobile_page.wait_for_function("() => window.reelsFeed.watchedMs() >= 2100")
     counted = mobile_page.evaluate("window.reelsFeed.watchedMs()")
     mobile_page.close(run_before_unload=True)
 

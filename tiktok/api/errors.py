@@ -23,6 +23,7 @@ from tiktok.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     TooLarge,
     Unavailable,
     UnsupportedMedia,
@@ -38,6 +39,7 @@ STATUS_BY_ERROR: dict[type[ApplicationError], int] = {
     Conflict: status.HTTP_409_CONFLICT,
     TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     UnsupportedMedia: status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
     Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
@@ -73,7 +75,10 @@ def _first_message(fields: dict) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=status_for(exc))
+        response = Response(error_body(exc.code, exc.message, exc.fields), status=status_for(exc))
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -1,15 +1,29 @@
-"""Which client session a request belongs to: the key of its session taste and served videos."""
+"""Which client session a request belongs to: the key of its session taste and served videos.
+
+Nothing here writes a database row: an anonymous client that names no session gets a random id
+in a signed cookie of its own (each scraper call used to create a Django session row that was
+never cleared). The id never contains a credential either, since it travels in feed cursors: a
+token client's id and a signed-in browser's are hashes of their token or session key.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import secrets
+from collections.abc import Callable
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from rest_framework.request import Request
 
 from tiktok.errors import InvalidInput
 
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+ANONYMOUS_SESSION_COOKIE = "feed_session"
+ANONYMOUS_SESSION_SALT = "tiktok.api.sessions.anonymous"
+# Where a fresh anonymous id waits for the response (AnonymousSessionCookieMiddleware).
+_NEW_ID_ATTRIBUTE = "_anonymous_session_id_new"
 
 
 def explicit_session_id(request: Request) -> str | None:
@@ -24,18 +38,54 @@ def explicit_session_id(request: Request) -> str | None:
     return explicit
 
 
+def _digest(prefix: str, secret: str) -> str:
+    return prefix + hashlib.sha256(secret.encode()).hexdigest()[:24]
+
+
 def implicit_session_id(request: Request) -> str:
-    """A token client's stable id, else the Django session key (creating the session and its
-    cookie when needed)."""
+    """A token client's stable id; a signed-in browser's (from its session); else the id in the
+    anonymous session cookie, minted (and set on the response) when there is none."""
     if request.auth is not None and getattr(request.auth, "key", None):
-        return "t" + hashlib.sha256(request.auth.key.encode()).hexdigest()[:24]
-    session = request._request.session
-    if not session.session_key:
-        session.save()
-    return session.session_key
+        return _digest("t", request.auth.key)
+    django_request = request._request
+    session_key = django_request.session.session_key
+    if session_key and django_request.user.is_authenticated:
+        return _digest("s", session_key)
+    existing = django_request.get_signed_cookie(
+        ANONYMOUS_SESSION_COOKIE,
+        default=None,
+        salt=ANONYMOUS_SESSION_SALT,
+        max_age=settings.ANONYMOUS_SESSION_COOKIE_SECONDS,
+    )
+    if existing and SESSION_ID_PATTERN.match(existing):
+        return existing
+    minted = getattr(django_request, _NEW_ID_ATTRIBUTE, None) or "a" + secrets.token_hex(12)
+    setattr(django_request, _NEW_ID_ATTRIBUTE, minted)
+    return minted
 
 
 def request_session_id(request: Request) -> str:
-    """X-Session-Id header or session_id query parameter (API clients); else a token client's
-    stable id; else the Django session key."""
+    """X-Session-Id header or session_id query parameter (API clients); else the implicit id."""
     return explicit_session_id(request) or implicit_session_id(request)
+
+
+class AnonymousSessionCookieMiddleware:
+    """Sets the anonymous session cookie when a request minted an id."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        minted = getattr(request, _NEW_ID_ATTRIBUTE, None)
+        if minted:
+            response.set_signed_cookie(
+                ANONYMOUS_SESSION_COOKIE,
+                minted,
+                salt=ANONYMOUS_SESSION_SALT,
+                max_age=settings.ANONYMOUS_SESSION_COOKIE_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

@@ -12,8 +12,18 @@ WORKER_START_TIMEOUT_SECONDS = 60
 
 
 def daphne_argv(host: str, port: int) -> list[str]:
-    """The web server: HTTP and websockets through tiktok.asgi."""
-    return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "tiktok.asgi:application"]
+    """The web server: Daphne (HTTP and websockets through tiktok.asgi) with request bodies
+    limited as they arrive (tiktok/web/server.py)."""
+    return [
+        sys.executable,
+        "-m",
+        "tiktok.web.server",
+        "-b",
+        host,
+        "-p",
+        str(port),
+        "tiktok.asgi:application",
+    ]
 
 
 def celery_argv(*args: str) -> list[str]:

@@ -7,5 +7,6 @@ from .embedder import *  # noqa: F403
 from .feed import *  # noqa: F403
 from .media import *  # noqa: F403
 from .redis import *  # noqa: F403
+from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .tagging import *  # noqa: F403

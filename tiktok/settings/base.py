@@ -23,7 +23,7 @@ HEALTH_TOKEN = env_str("HEALTH_TOKEN", "")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "tiktok.admin_site.ProjectAdminConfig",  # django.contrib.admin, login rate-limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "profiles",
     "videos",
@@ -41,11 +42,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tiktok.web.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tiktok.api.sessions.AnonymousSessionCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -71,6 +74,14 @@ TEMPLATES = [
     },
 ]
 
+# Sign-ins (API and admin) go through the per-account lockout: after SIGN_IN_LOCKOUT_FAILURES
+# wrong passwords in a row an account refuses sign-ins for SIGN_IN_LOCKOUT_BASE_SECONDS,
+# doubling with each further failure up to SIGN_IN_LOCKOUT_MAX_SECONDS.
+AUTHENTICATION_BACKENDS = ["profiles.auth_backends.LockoutModelBackend"]
+SIGN_IN_LOCKOUT_FAILURES = env_int("SIGN_IN_LOCKOUT_FAILURES", 5)
+SIGN_IN_LOCKOUT_BASE_SECONDS = env_int("SIGN_IN_LOCKOUT_BASE_SECONDS", 60)
+SIGN_IN_LOCKOUT_MAX_SECONDS = env_int("SIGN_IN_LOCKOUT_MAX_SECONDS", 3600)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -90,9 +101,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Database sessions are for signed-in browsers only (their expired rows are cleared daily by
+# `profiles.sessions_clear`); anonymous API clients get a signed cookie with a random feed
+# session id, no row (tiktok/api/sessions.py), kept this long.
+ANONYMOUS_SESSION_COOKIE_SECONDS = env_int("ANONYMOUS_SESSION_COOKIE_SECONDS", 24 * 3600)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # HTTPS settings: security.py
 
 # Rate limits (DRF throttling), "N/period". Scopes are used by the views named after them.
 THROTTLE_RATES = {
@@ -137,6 +150,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Feed, videos, tags, interactions and social graph.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from this site's static files (no CDN: the CSP allows no other origin).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
 }
 
 LOGGING = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_float, env_int, env_str
 from .redis import REDIS_URL
 
 
@@ -57,15 +57,25 @@ PIPELINE_STEP_TIME_LIMITS = {
 # A step whose worker died this many times mid-step (SIGKILL, the OOM killer, the hard limit)
 # fails the video with that reason instead of being handed out again.
 PIPELINE_MAX_INTERRUPTIONS = env_int("PIPELINE_MAX_INTERRUPTIONS", 2)
+# A step that cannot reach the embedder (or the object store) waits with exponential backoff
+# (base doubling, capped) and resumes by itself when it is back; it gives up only after waiting
+# this long. Other transient errors are retried 5 times on the same backoff.
+PIPELINE_RETRY_BASE_SECONDS = env_float("PIPELINE_RETRY_BASE_SECONDS", 5.0)
+PIPELINE_RETRY_MAX_SECONDS = env_float("PIPELINE_RETRY_MAX_SECONDS", 300.0)
+PIPELINE_OUTAGE_MAX_WAIT_SECONDS = env_int("PIPELINE_OUTAGE_MAX_WAIT_SECONDS", 6 * 3600)
 # The broker gives an unacknowledged task to another worker after this long: longer than any
 # hard limit, so a task still running is never run twice at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": "celery:",
-    "visibility_timeout": max(
-        3600,
-        2 * (max(PIPELINE_STEP_TIME_LIMITS.values()) + PIPELINE_HARD_LIMIT_GRACE_SECONDS),
-        2 * CELERY_TASK_TIME_LIMIT,
-        2 * LONG_TASK_TIME_LIMIT,
+    "visibility_timeout": int(
+        max(
+            3600,
+            2 * (max(PIPELINE_STEP_TIME_LIMITS.values()) + PIPELINE_HARD_LIMIT_GRACE_SECONDS),
+            2 * CELERY_TASK_TIME_LIMIT,
+            2 * LONG_TASK_TIME_LIMIT,
+            # a retry's countdown is held by a worker, unacknowledged, until it is due
+            2 * PIPELINE_RETRY_MAX_SECONDS,
+        )
     ),
 }
 # The feed's small, frequent tasks have their own queue and worker, so they never wait behind
@@ -75,6 +85,7 @@ CELERY_TASK_ROUTES = {
     "feed.aggregates_flush": {"queue": FEED_QUEUE},
     "feed.trending_refresh": {"queue": FEED_QUEUE},
     "videos.pipeline_sweep": {"queue": FEED_QUEUE},
+    "profiles.sessions_clear": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
@@ -89,6 +100,11 @@ CELERY_BEAT_SCHEDULE = {
     "trending-refresh": {
         "task": "feed.trending_refresh",
         "schedule": float(env_int("TRENDING_REFRESH_SECONDS", 300)),
+    },
+    # Expired sign-in sessions (database rows) are deleted once a day.
+    "sessions-clear": {
+        "task": "profiles.sessions_clear",
+        "schedule": float(env_int("SESSIONS_CLEAR_SECONDS", 24 * 3600)),
     },
     # A safety net: each queued batch schedules its own flush (feed/aggregates.py).
     "aggregates-sweep": {

@@ -11,6 +11,8 @@ FEED_EXPLORATION_SHARE = env_float("FEED_EXPLORATION_SHARE", 0.2)
 FEED_MMR_LAMBDA = env_float("FEED_MMR_LAMBDA", 0.7)
 FEED_MAX_PER_CREATOR = env_int("FEED_MAX_PER_CREATOR", 2)
 SESSION_TTL_SECONDS = env_int("SESSION_TTL_SECONDS", 45 * 60)
+# A feed cursor older than this is refused (400 cursor_expired): load the feed afresh.
+FEED_CURSOR_MAX_AGE_SECONDS = env_int("FEED_CURSOR_MAX_AGE_SECONDS", 24 * 3600)
 
 # Strong-positive weights for the long-term taste (S += w * e, W += w) and the session EMA.
 FEED_WATCH_POSITIVE_RATIO = env_float("FEED_WATCH_POSITIVE_RATIO", 0.4)

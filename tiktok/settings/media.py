@@ -9,6 +9,14 @@ MAX_AVATAR_BYTES = env_int("MAX_AVATAR_BYTES", 5 * 1024 * 1024)
 # Avatar sources with more pixels are refused before decoding (a small PNG can claim gigapixels);
 # 25 MP takes every phone camera's default photo.
 MAX_AVATAR_SOURCE_PIXELS = env_int("MAX_AVATAR_SOURCE_PIXELS", 25_000_000)
+# Request bodies are refused past these sizes as they arrive (tiktok/web/body_limits.py): the
+# upload routes take their file limit (plus multipart framing), every other route at most
+# MAX_REQUEST_BODY_BYTES.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
+REQUEST_BODY_ROUTE_LIMITS = [
+    (r"^/api/videos/?$", MAX_UPLOAD_BYTES),
+    (r"^/api/users/me/?$", MAX_AVATAR_BYTES),
+]
 MAX_VIDEO_DURATION_SECONDS = env_int("MAX_VIDEO_DURATION_SECONDS", 180)
 MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 # Uploads above this stay on disk while Django parses them (never whole in memory).

@@ -11,7 +11,8 @@ finish (signals, middleware, view, response.close) in one call on a pooled worke
 Streaming responses (media files) are read chunk by chunk on the worker threads as they are
 sent (the stock handler reads a synchronous iterator whole into memory first) and closed
 afterwards. An async view would still work (Django runs it through async_to_sync). Websockets
-(Channels) are not affected.
+(Channels) are not affected. A body over its route's limit (tiktok/web/body_limits.py) is
+answered 413 as soon as it is declared or has arrived past the limit, under any ASGI server.
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ import asyncio
 import contextvars
 import functools
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
-from django.http import FileResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.urls import set_script_prefix
+
+from tiktok.web.body_limits import body_limit_for, body_too_large_json
 
 # Requests served at the same time by one process (each holds one database connection while it
 # runs, so keep it at most DB_POOL_MAX).
@@ -44,6 +49,12 @@ def web_threads() -> int:
     if threads < 1:
         raise ValueError(f"WEB_THREADS must be a positive integer, not {value!r}")
     return threads
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body over {limit} bytes")
+        self.limit = limit
 
 
 class SyncChainASGIHandler(ASGIHandler):
@@ -63,8 +74,15 @@ class SyncChainASGIHandler(ASGIHandler):
 
     async def handle(self, scope: dict, receive: Any, send: Any) -> None:
         try:
-            body_file = await self.read_body(receive)
+            body_file = await self.read_limited_body(scope, receive)
         except RequestAborted:
+            return
+        except BodyTooLarge as exc:
+            response = HttpResponse(
+                body_too_large_json(exc.limit), status=413, content_type="application/json"
+            )
+            response["Connection"] = "close"
+            await self.send_response(response, send)
             return
         loop = asyncio.get_running_loop()
         run = functools.partial(contextvars.copy_context().run, self._respond, scope, body_file)
@@ -82,6 +100,34 @@ class SyncChainASGIHandler(ASGIHandler):
                     await loop.run_in_executor(self.executor, response.close)
         finally:
             body_file.close()
+
+    async def read_limited_body(self, scope: dict, receive: Any) -> Any:
+        """The request body in a spooled temporary file, as Django's `read_body`, refused past
+        its route's limit (a declared Content-Length before reading any)."""
+        limit = body_limit_for(scope.get("path", ""))
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                raise BodyTooLarge(limit)
+        # Returned open: handle() closes it after the response.
+        body_file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, mode="w+b"
+        )
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                body_file.close()
+                raise RequestAborted()
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
+                body_file.close()
+                raise BodyTooLarge(limit)
+            body_file.write(chunk)
+            if not message.get("more_body", False):
+                break
+        body_file.seek(0)
+        return body_file
 
     async def _chunks_from_thread(
         self, chunks: Iterator[bytes], loop: asyncio.AbstractEventLoop

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -43,6 +45,7 @@ class VideoUploadApi(APIView):
         use_disk_upload_handlers(request._request)
         super().initial(request, *args, **kwargs)
 
+    @extend_schema(request=VideoUploadSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):  # noqa: ANN001
         serializer = VideoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,10 +84,12 @@ class VideoDetailApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):  # noqa: ANN001
         video = video_for_viewer(video_id=pk, viewer=request.user)
         return Response(video_detail(video=video, viewer=request.user))
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk: int):  # noqa: ANN001
         video = video_for_viewer(video_id=pk, viewer=request.user)
         if video.owner_id != request.user.pk:
@@ -111,6 +116,7 @@ class VideoCaptionsVttApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     renderer_classes = [JSONRenderer, WebVttRenderer]
 
+    @extend_schema(responses={(200, "text/vtt"): OpenApiTypes.STR})
     def get(self, request, pk: int):  # noqa: ANN001
         video = video_for_viewer(video_id=pk, viewer=request.user)
         if not video.transcript_segments:
@@ -129,6 +135,7 @@ class VideoCaptionsApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def put(self, request, pk: int):  # noqa: ANN001
         video = video_for_viewer(video_id=pk, viewer=request.user)
         if video.owner_id != request.user.pk:

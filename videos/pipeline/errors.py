@@ -11,5 +11,11 @@ class StepTransientError(Exception):
     """Worth retrying later (the embedder is down or timed out)."""
 
 
+class StepOutage(StepTransientError):
+    """A part the step needs is down (the embedder unreachable, the object store failing):
+    retried for as long as an outage may last (PIPELINE_OUTAGE_MAX_WAIT_SECONDS), not given up
+    after a few tries."""
+
+
 class StepPermanentError(Exception):
     """Retrying the same input will not help (corrupt file, input refused)."""

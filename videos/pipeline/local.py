@@ -27,7 +27,7 @@ def pipeline_run(
         for attempt in range(1, max_attempts + 1):
             try:
                 carry_on = step_run(
-                    video_id=video_id, name=name, final_attempt=attempt == max_attempts
+                    video_id=video_id, name=name, retries=None if attempt == max_attempts else 0
                 )
                 break
             except StepTransientError:

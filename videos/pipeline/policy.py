@@ -13,21 +13,46 @@ from django.utils import timezone
 from tiktok.storage import StorageUnavailable
 from videos.events import video_published_announce
 from videos.models import STEP_ORDER, PipelineStep, StepName, StepState, Video, VideoStatus
-from videos.pipeline.errors import StepPermanentError, StepSkipped, StepTransientError
+from videos.pipeline.errors import (
+    StepOutage,
+    StepPermanentError,
+    StepSkipped,
+    StepTransientError,
+)
 from videos.pipeline.outputs import StepOutput
 from videos.pipeline.progress import step_finish, step_start, steps_reset, video_set_status
 from videos.pipeline.steps import OPTIONAL_STEPS, OUTPUT_TYPES, STEPS
 
 logger = logging.getLogger(__name__)
 
+# Retries of a step that failed for a reason of its own (a read timeout, a 500): a few.
 MAX_STEP_RETRIES = 5
-RETRY_BASE_SECONDS = 5
-RETRY_MAX_SECONDS = 300
 
 
-def retry_countdown_s(retries: int) -> int:
-    """Exponential backoff: 5, 10, 20, 40, 80 ... seconds, capped."""
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
+def retry_countdown_s(retries: int) -> float:
+    """Exponential backoff before retry number `retries + 1`: PIPELINE_RETRY_BASE_SECONDS
+    doubling (5, 10, 20, 40, 80 ... by default), capped at PIPELINE_RETRY_MAX_SECONDS."""
+    base, cap = settings.PIPELINE_RETRY_BASE_SECONDS, settings.PIPELINE_RETRY_MAX_SECONDS
+    return min(cap, base * 2 ** min(retries, 40))
+
+
+def outage_retry_limit() -> int:
+    """How many retries cover PIPELINE_OUTAGE_MAX_WAIT_SECONDS of backoff: a step waiting out an
+    outage gives up only after at least that long (6 hours by default)."""
+    waited, retries = 0.0, 0
+    while waited < settings.PIPELINE_OUTAGE_MAX_WAIT_SECONDS:
+        waited += retry_countdown_s(retries)
+        retries += 1
+    return max(retries, MAX_STEP_RETRIES)
+
+
+def retry_allowed(error: Exception, retries: int | None) -> bool:
+    """Whether a step that raised `error` after `retries` retries (None: no retry possible) is
+    tried again: an outage for as long as outages last, any other transient error a few times."""
+    if retries is None:
+        return False
+    limit = outage_retry_limit() if isinstance(error, StepOutage) else MAX_STEP_RETRIES
+    return retries < limit
 
 
 def steps_from(from_step: str, *, only: bool = False) -> list[str]:
@@ -46,10 +71,11 @@ def step_inputs(video: Video, name: str) -> list[StepOutput]:
     return [OUTPUT_TYPES[need].from_detail(details.get(need) or {}) for need in needs]
 
 
-def step_run(*, video_id: int, name: str, final_attempt: bool = True) -> bool:
+def step_run(*, video_id: int, name: str, retries: int | None = None) -> bool:
     """Run one step for a video and record the outcome. Returns False when the video is gone
-    or has failed (later steps then do nothing). Raises StepTransientError when the step should
-    be retried later (only when not final_attempt)."""
+    or has failed (later steps then do nothing). Raises StepTransientError (StepOutage for an
+    outage) when the step should be retried later: `retries` is how many retries it has had
+    (None: this is the last try), and `retry_allowed` decides."""
     video = Video.objects.filter(pk=video_id).first()
     if video is None:
         return False
@@ -73,13 +99,18 @@ def step_run(*, video_id: int, name: str, final_attempt: bool = True) -> bool:
         step_finish(video=video, step=step, state=StepState.SKIPPED, error=str(exc))
         return True
     except (StepTransientError, StorageUnavailable) as exc:
-        # The object store being down is an outage like the embedder's: retried, not a fault of
-        # the video.
-        if not final_attempt:
-            step_finish(video=video, step=step, state=StepState.PENDING, error=str(exc))
-            if isinstance(exc, StorageUnavailable):
-                raise StepTransientError(str(exc)) from exc
-            raise
+        # The object store being down is an outage like the embedder's: waited out, not a fault
+        # of the video.
+        error = StepOutage(str(exc)) if isinstance(exc, StorageUnavailable) else exc
+        if retry_allowed(error, retries):
+            note = "waiting for it to come back" if isinstance(error, StepOutage) else "retrying"
+            step_finish(
+                video=video,
+                step=step,
+                state=StepState.PENDING,
+                error=f"{exc} ({note}: retry {retries + 1})",
+            )
+            raise error from exc
         return _step_failed(video, step, name, f"gave up after {step.attempts} attempts: {exc}")
     except StepPermanentError as exc:
         return _step_failed(video, step, name, str(exc))

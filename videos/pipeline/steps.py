@@ -20,7 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from embedder_service.client import EmbedderRejected, EmbedderUnavailable
+from embedder_service.client import EmbedderRejected, EmbedderUnavailable, EmbedderUnreachable
 from tiktok.embedder import embedder_client
 from tiktok.storage import (
     storage_delete,
@@ -36,7 +36,12 @@ from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
 from videos.media.probe import MediaRejected, probe_media
 from videos.media.transcode import TranscodeLimits, transcode
 from videos.models import StepName, Video, VideoEmbedding
-from videos.pipeline.errors import StepPermanentError, StepSkipped, StepTransientError
+from videos.pipeline.errors import (
+    StepOutage,
+    StepPermanentError,
+    StepSkipped,
+    StepTransientError,
+)
 from videos.pipeline.outputs import (
     EmbedOutput,
     PublishOutput,
@@ -134,6 +139,8 @@ def step_transcribe(video: Video, transcoded: TranscodeOutput) -> TranscribeOutp
     with storage_local_path(audio) as wav, embedder_client() as client:
         try:
             result = client.transcribe(wav)
+        except EmbedderUnreachable as exc:
+            raise StepOutage(str(exc)) from exc
         except EmbedderUnavailable as exc:
             raise StepTransientError(str(exc)) from exc
         except EmbedderRejected as exc:
@@ -166,6 +173,8 @@ def step_embed(video: Video, transcoded: TranscodeOutput) -> EmbedOutput:
         client = stack.enter_context(embedder_client())
         try:
             result = client.embed_video(paths, video.transcript, video.caption)
+        except EmbedderUnreachable as exc:
+            raise StepOutage(str(exc)) from exc
         except EmbedderUnavailable as exc:
             raise StepTransientError(str(exc)) from exc
         except EmbedderRejected as exc:
@@ -243,6 +252,8 @@ def step_tag(video: Video, embedded: EmbedOutput) -> TagOutput:
             vector=np.asarray(embedding.embedding, dtype=np.float32),
             embedding_version=embedded.embedding_version,
         )
+    except EmbedderUnreachable as exc:
+        raise StepOutage(str(exc)) from exc
     except EmbedderUnavailable as exc:
         raise StepTransientError(str(exc)) from exc
     return TagOutput(tags=list(slugs))

@@ -54,9 +54,10 @@ def comments_top_level(*, video: Video, viewer) -> QuerySet[Comment]:  # noqa: A
 
 def comment_replies(*, video: Video, parent_id: int, viewer) -> QuerySet[Comment]:  # noqa: ANN001
     """Replies of one top-level comment on this video; 404 if there is no such comment."""
-    if not Comment.objects.filter(pk=parent_id, video=video).exists():
-        raise NotFound("no such comment")
     hidden = hidden_user_ids(viewer=viewer)
+    parent = Comment.objects.filter(pk=parent_id, video=video).exclude(author_id__in=hidden)
+    if not parent.exists():
+        raise NotFound("no such comment")
     return (
         Comment.objects.filter(video=video, parent_id=parent_id)
         .exclude(author_id__in=hidden)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
+from profiles.selectors import blocked_either_way
 from profiles.viewers import is_signed_in
 from tiktok.errors import Forbidden
 from videos.events import engagement_announce
@@ -103,7 +104,8 @@ def save_delete(*, user, video: Video, session_id: str = "") -> ToggleResult:  #
 
 
 def share_create(*, user, video: Video, channel: str = "", session_id: str = "") -> int:  # noqa: ANN001
-    """Count a share (anonymous visitors too: user is None) and return the share count."""
+    """Record a share and return the share count. Anonymous visitors' shares (user is None) are
+    recorded but not counted: anyone can send them, and the count ranks videos."""
     channel = (channel or "").strip()
     if len(channel) > MAX_SHARE_CHANNEL_CHARS:
         raise ValidationError(
@@ -112,7 +114,10 @@ def share_create(*, user, video: Video, channel: str = "", session_id: str = "")
     sharer = user if is_signed_in(user) else None
     with transaction.atomic():
         Share.objects.create(user=sharer, video=video, channel=channel)
-        count = _counter_add(video=video, field="share_count", delta=1)
+        if sharer is None:
+            count = Video.objects.filter(pk=video.pk).values_list("share_count", flat=True)[0]
+        else:
+            count = _counter_add(video=video, field="share_count", delta=1)
     _emit(user=sharer, session_id=session_id, video=video, type="share")
     return count
 
@@ -148,6 +153,9 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
             raise ValidationError({"parent_id": ["no such comment on this video"]})
         if parent.parent_id is not None:
             parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
+        if parent.author_id != author.pk and blocked_either_way(parent.author, author):
+            # The thread's author and this one do not see each other: as if it were gone.
+            raise ValidationError({"parent_id": ["no such comment on this video"]})
     comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
     _counter_add(video=video, field="comment_count", delta=1)
     return comment

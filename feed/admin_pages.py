@@ -1,0 +1,61 @@
+"""The admin page of the aggregates dead letter: the entries the flush set aside, with
+requeue and drop (what `manage.py aggregates_dead_letter` does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from feed.aggregates import (
+    aggregates_dead_letter,
+    aggregates_dead_letter_drop,
+    aggregates_dead_letter_requeue,
+    deltas_decode,
+)
+
+
+def dead_letter_summaries() -> list[dict[str, Any]]:
+    """What each set-aside entry would have updated (unreadable entries say so)."""
+    summaries = []
+    for raw in aggregates_dead_letter():
+        try:
+            deltas = deltas_decode(raw)
+            queued = json.loads(raw).get("t")
+        except ValueError as exc:
+            summaries.append({"queued_at": None, "version": f"unreadable: {exc}"})
+            continue
+        summaries.append(
+            {
+                "queued_at": dt.datetime.fromtimestamp(queued, tz=dt.UTC) if queued else None,
+                "version": deltas.version,
+                "users": sorted(deltas.users),
+                "videos": sorted(deltas.stats),
+                "pairs": len(deltas.pairs),
+            }
+        )
+    return summaries
+
+
+def aggregates_dead_letter_page(request: HttpRequest, site: Any) -> HttpResponse:
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "requeue":
+            messages.success(request, f"Put {aggregates_dead_letter_requeue()} entries back.")
+        elif action == "drop":
+            messages.success(request, f"Dropped {aggregates_dead_letter_drop()} entries.")
+        else:
+            messages.error(request, "Choose requeue or drop.")
+        return redirect(request.path)
+    context = {
+        **site.each_context(request),
+        "entries": dead_letter_summaries(),
+        "max_failures": settings.FEED_AGGREGATES_MAX_FAILURES,
+    }
+    return TemplateResponse(request, "admin/feed/aggregates_dead_letter.html", context)

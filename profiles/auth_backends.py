@@ -1,0 +1,37 @@
+"""The sign-in backend: Django's model backend behind the per-account lockout, so the API and
+the admin's login form are guarded alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from profiles.services.sign_in_guard import (
+    sign_in_failure_record,
+    sign_in_locked_seconds,
+    sign_in_success_record,
+)
+
+
+class LockoutModelBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if username is None or password is None:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        if sign_in_locked_seconds(username=username):
+            # Stops every backend: a locked account is not even checked.
+            raise PermissionDenied("account locked after too many failed sign-ins")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            sign_in_failure_record(username=username)
+        else:
+            sign_in_success_record(username=username)
+        return user

@@ -1,0 +1,87 @@
+"""Anonymous clients cost no database rows, and feed cursors carry no credential and expire:
+an anonymous API call gets a random session id in a signed cookie (not a Django session row
+that was never cleared), a signed-in client's id in a cursor is a hash of its session key,
+cursors are refused after FEED_CURSOR_MAX_AGE_SECONDS, and expired sessions are cleared."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from feed.cursors import CURSOR_SALT, cursor_encode
+from profiles.tasks import sessions_clear
+from tests.factories import UserFactory
+from tests.feed.factories import cluster
+from tiktok.api.sessions import ANONYMOUS_SESSION_COOKIE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_calls_without_a_session_create_no_rows() -> None:
+    cluster(0, 12)
+    ids = set()
+    for _ in range(15):  # a scraper: a fresh client (no cookies, no header) every call
+        client = APIClient()
+        response = client.get("/api/feed")
+        assert response.status_code == 200
+        cookie = response.cookies[ANONYMOUS_SESSION_COOKIE]
+        assert cookie["httponly"] and cookie["max-age"] == 24 * 3600
+        ids.add(signing.loads(response.json()["next_cursor"], salt=CURSOR_SALT)["s"])
+    assert Session.objects.count() == 0
+    assert len(ids) == 15  # each its own session
+
+
+def test_the_anonymous_cookie_keeps_one_session_and_a_forged_one_is_ignored() -> None:
+    cluster(0, 40)
+    client = APIClient()
+    first = client.get("/api/feed").json()
+    second = client.get("/api/feed").json()
+    session_of = [
+        signing.loads(page["next_cursor"], salt=CURSOR_SALT)["s"] for page in (first, second)
+    ]
+    assert session_of[0] == session_of[1]
+    forged = APIClient()
+    forged.cookies[ANONYMOUS_SESSION_COOKIE] = session_of[0]  # unsigned: not accepted
+    other = forged.get("/api/feed").json()
+    assert signing.loads(other["next_cursor"], salt=CURSOR_SALT)["s"] != session_of[0]
+
+
+def test_a_signed_in_browsers_cursor_does_not_carry_its_session_key(client) -> None:  # noqa: ANN001
+    cluster(0, 40)
+    client.force_login(UserFactory())
+    session_key = client.session.session_key
+    cursor = client.get("/api/feed").json()["next_cursor"]
+    carried = signing.loads(cursor, salt=CURSOR_SALT)["s"]
+    assert session_key not in carried and session_key not in cursor
+    # Still one stable session for that browser.
+    again = client.get("/api/feed").json()["next_cursor"]
+    assert signing.loads(again, salt=CURSOR_SALT)["s"] == carried
+
+
+@override_settings(FEED_CURSOR_MAX_AGE_SECONDS=3600)
+def test_an_old_cursor_is_refused_with_a_reason(monkeypatch) -> None:  # noqa: ANN001
+    cluster(0, 12)
+    issued_at = time.time() - 2 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: issued_at)
+    old = cursor_encode(page=1, session_id="device-1")
+    monkeypatch.undo()
+    response = APIClient().get("/api/feed", {"cursor": old})
+    assert response.status_code == 400
+    assert response.json()["error"] == "cursor_expired"
+    fresh = APIClient().get("/api/feed", {"cursor": cursor_encode(page=1, session_id="device-1")})
+    assert fresh.status_code == 200
+
+
+def test_expired_sessions_are_cleared() -> None:
+    now = timezone.now()
+    Session.objects.create(session_key="a" * 32, session_data="", expire_date=now - timedelta(1))
+    Session.objects.create(session_key="b" * 32, session_data="", expire_date=now + timedelta(1))
+    assert sessions_clear() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
