@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 import kombu.exceptions
 import redis.exceptions
-from celery import Task, chain, shared_task
+from celery import Task, shared_task
+from celery.exceptions import Reject
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,7 +20,9 @@ from videos.pipeline.policy import (
     MAX_STEP_RETRIES,
     pipeline_prepare,
     retry_countdown_s,
+    step_finished,
     step_run,
+    step_untouched,
     steps_from,
 )
 
@@ -47,49 +50,64 @@ def _step_options(name: str) -> dict:
     }
 
 
-def _run_step(task: Task, video_id: int, name: str) -> int:
+def _run_step(task: Task, video_id: int, name: str, next_steps: list[str]) -> int:
+    """Run one step, then hand the run's next step to the broker (each step sends the next, so
+    a broker blip between steps leaves the run recorded for the sweep, not stalled)."""
+    if step_finished(video_id=video_id, name=name):
+        # A second delivery of a step that ended (its worker died before acknowledging it): not
+        # run again; its successor is sent if it never got going.
+        if next_steps and step_untouched(video_id=video_id, name=next_steps[0]):
+            pipeline_handoff(video_id=video_id, names=next_steps)
+        return video_id
     if task.request.is_eager:
         # Eager mode (tests, dev without a worker) propagates Retry instead of re-running the
         # task; retry in place, without the backoff.
         for attempt in range(MAX_STEP_RETRIES + 1):
             try:
                 retries = attempt if attempt < MAX_STEP_RETRIES else None
-                step_run(video_id=video_id, name=name, retries=retries)
+                carry_on = step_run(video_id=video_id, name=name, retries=retries)
                 break
             except StepTransientError:
                 continue
-        return video_id
-    retries = task.request.retries
-    try:
-        step_run(video_id=video_id, name=name, retries=retries)
-    except StepTransientError as exc:
-        raise task.retry(exc=exc, countdown=retry_countdown_s(retries)) from exc
+    else:
+        retries = task.request.retries
+        try:
+            carry_on = step_run(video_id=video_id, name=name, retries=retries)
+        except StepTransientError as exc:
+            try:
+                raise task.retry(exc=exc, countdown=retry_countdown_s(retries)) from exc
+            except Reject:
+                # The broker would not take the retry: the run waits for the sweep.
+                pipeline_unqueued(video_id=video_id)
+                return video_id
+    if carry_on and next_steps:
+        pipeline_handoff(video_id=video_id, names=next_steps)
     return video_id
 
 
 @shared_task(bind=True, name="videos.transcode", **_step_options(StepName.TRANSCODE))
-def transcode(self: Task, video_id: int) -> int:
-    return _run_step(self, video_id, StepName.TRANSCODE)
+def transcode(self: Task, video_id: int, next_steps: list[str] | None = None) -> int:
+    return _run_step(self, video_id, StepName.TRANSCODE, next_steps or [])
 
 
 @shared_task(bind=True, name="videos.transcribe", **_step_options(StepName.TRANSCRIBE))
-def transcribe(self: Task, video_id: int) -> int:
-    return _run_step(self, video_id, StepName.TRANSCRIBE)
+def transcribe(self: Task, video_id: int, next_steps: list[str] | None = None) -> int:
+    return _run_step(self, video_id, StepName.TRANSCRIBE, next_steps or [])
 
 
 @shared_task(bind=True, name="videos.embed", **_step_options(StepName.EMBED))
-def embed(self: Task, video_id: int) -> int:
-    return _run_step(self, video_id, StepName.EMBED)
+def embed(self: Task, video_id: int, next_steps: list[str] | None = None) -> int:
+    return _run_step(self, video_id, StepName.EMBED, next_steps or [])
 
 
 @shared_task(bind=True, name="videos.tag", **_step_options(StepName.TAG))
-def tag(self: Task, video_id: int) -> int:
-    return _run_step(self, video_id, StepName.TAG)
+def tag(self: Task, video_id: int, next_steps: list[str] | None = None) -> int:
+    return _run_step(self, video_id, StepName.TAG, next_steps or [])
 
 
 @shared_task(bind=True, name="videos.publish", **_step_options(StepName.PUBLISH))
-def publish(self: Task, video_id: int) -> int:
-    return _run_step(self, video_id, StepName.PUBLISH)
+def publish(self: Task, video_id: int, next_steps: list[str] | None = None) -> int:
+    return _run_step(self, video_id, StepName.PUBLISH, next_steps or [])
 
 
 STEP_TASKS = {
@@ -116,19 +134,41 @@ def pipeline_enqueue(
         pipeline_send(video_id=video_id, names=names)
 
 
-def pipeline_send(*, video_id: int, names: list[str], now: datetime | None = None) -> bool:
-    """Hand the chain of these steps to the broker and record that it did (at `now`); False
-    (logged) when the broker is unreachable - the run stays recorded for the sweep."""
-    signature = chain(*[STEP_TASKS[name].si(video_id) for name in names])
+def _send_step(*, video_id: int, names: list[str]) -> bool:
+    """Hand the first of these steps to the broker, carrying the rest (it sends the next when
+    it is done); False (logged) when the broker is unreachable."""
     try:
-        signature.apply_async()
+        STEP_TASKS[names[0]].apply_async(args=(video_id,), kwargs={"next_steps": names[1:]})
     except BROKER_ERRORS as exc:
         logger.warning(
             "video %s: the task queue is unreachable (%s); the sweep will send it", video_id, exc
         )
         return False
+    return True
+
+
+def pipeline_send(*, video_id: int, names: list[str], now: datetime | None = None) -> bool:
+    """Start a run of these steps and record that the broker took it (at `now`); False when the
+    broker is unreachable - the run stays recorded for the sweep."""
+    if not _send_step(video_id=video_id, names=names):
+        return False
     Video.objects.filter(pk=video_id).update(pipeline_queued_at=now or timezone.now())
     return True
+
+
+def pipeline_handoff(*, video_id: int, names: list[str]) -> None:
+    """Send a run's next step from the task that finished the one before; if the broker cannot
+    take it, the run is recorded as not queued and the sweep sends the rest after its grace."""
+    if not _send_step(video_id=video_id, names=names):
+        pipeline_unqueued(video_id=video_id)
+
+
+def pipeline_unqueued(*, video_id: int) -> None:
+    """Record that the rest of a run is in no queue (the broker refused it): the sweep sends its
+    pending steps PIPELINE_SWEEP_GRACE_SECONDS from now."""
+    Video.objects.filter(pk=video_id).update(
+        pipeline_queued_at=None, pipeline_requested_at=timezone.now()
+    )
 
 
 @shared_task(name="videos.pipeline_sweep")

@@ -35,6 +35,15 @@ def site(tmp_path: Path):  # noqa: ANN201
         def do_GET(self) -> None:  # noqa: N802
             if self.path.startswith("/slow"):
                 time.sleep(3)
+            if self.path.startswith("/drip-page"):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                for _ in range(10_000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                return
             if self.path.startswith("/drip/"):
                 # A byte every 0.2 s: each under any read timeout, the whole never ending.
                 self.send_response(200)
@@ -44,6 +53,13 @@ def site(tmp_path: Path):  # noqa: ANN201
                     self.wfile.write(b"\0")
                     self.wfile.flush()
                     time.sleep(0.2)
+                return
+            if self.path.startswith("/to-private/"):
+                # A public page sending the client on to an address inside the network.
+                port = self.server.server_address[1]
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.2:{port}/{self.path[12:]}")
+                self.end_headers()
                 return
             if self.path == "/wsg/thread/5000001":
                 body = FIXTURE.read_text().replace("HOST", self.headers["Host"]).encode()
@@ -224,3 +240,29 @@ def test_a_checked_address_is_the_one_connected_to_and_the_name_is_kept(
     assert {v.source_url.split("/files/")[0] for v in Video.objects.all()} == {
         f"http://localhost:{port}"
     }
+
+
+def test_a_redirect_to_a_private_address_is_refused_at_that_hop(
+    owner,  # noqa: ANN001
+    site,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """The first address is taken as public (this machine stands in for a public server); the
+    redirect it answers with points inside the network and is refused before any connection."""
+    import videos.services.download as download
+
+    checked = download.address_refusal
+    monkeypatch.setattr(
+        download, "address_refusal", lambda a: None if a == "127.0.0.1" else checked(a)
+    )
+    base, _ = site
+    with pytest.raises(CommandError) as caught:
+        _ingest(f"{base}/to-private/files/1700000000002.mp4", local=False)
+    assert "127.0.0.2" in str(caught.value) and "a loopback address" in str(caught.value)
+    assert not Video.objects.exists()
+
+
+def test_a_page_that_drips_past_the_deadline_is_refused(owner, site):  # noqa: ANN001
+    base, _ = site
+    with pytest.raises(CommandError, match="took longer than the deadline of 1 s"):
+        _ingest(f"{base}/drip-page", "--deadline", "1")

@@ -166,3 +166,49 @@ def test_frames_over_the_output_rate_are_dropped_before_scaling() -> None:
         if budget.keep(budget.time_of(_frame(16, 16, index, Fraction(1, 120))))
     ]
     assert kept == list(range(0, 120, 4))
+
+
+PROBE_PEAK_SCRIPT = """
+import json, sys
+from pathlib import Path
+import django
+django.setup()
+from videos.media.probe import MediaRejected, probe_media
+try:
+    probe_media(Path(sys.argv[1]))
+    outcome = "accepted"
+except MediaRejected as exc:
+    outcome = f"{exc.code}: {exc}"
+from tiktok.dev.processes import peak_rss_kb
+peak_kb = peak_rss_kb()
+print(json.dumps({"outcome": outcome, "peak_kb": peak_kb}))
+"""
+
+
+@pytest.mark.django_db
+def test_a_picture_over_the_pixel_limit_is_not_decoded_even_while_probing(tmp_path: Path) -> None:
+    """FFmpeg decodes a frame to learn a stream's parameters before the app sees the stream:
+    the pixel cap reaches that decoder too, so probing an 8200x8200 picture (2 MB more than the
+    limit) allocates nothing near its size and is refused."""
+    from tests.conftest import child_env, django_script_json
+
+    def picture(path: Path, side: int) -> Path:
+        with av.open(str(path), "w", format="avi") as output:
+            stream = output.add_stream("png", rate=1)
+            stream.width, stream.height, stream.pix_fmt = side, side, "gray"
+            frame = av.VideoFrame.from_ndarray(np.zeros((side, side), np.uint8), format="gray")
+            frame.pts = 0
+            for packet in [*stream.encode(frame), *stream.encode(None)]:
+                output.mux(packet)
+        return path
+
+    env = child_env(DJANGO_SETTINGS_MODULE="tiktok.settings")
+    huge = django_script_json(PROBE_PEAK_SCRIPT, str(picture(tmp_path / "huge.avi", 8200)), env=env)
+    assert huge["outcome"].startswith("not_a_video") and "megapixel limit" in huge["outcome"]
+    # The same kind of file just under the limit is decoded while probing: its picture (64 MB)
+    # shows in the peak that the refused one never reached.
+    large = django_script_json(
+        PROBE_PEAK_SCRIPT, str(picture(tmp_path / "large.avi", 8000)), env=env
+    )
+    assert large["outcome"] == "accepted"
+    assert large["peak_kb"] - huge["peak_kb"] > 48 * 1024

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.conftest import child_env, django_script_json, free_port
-from videos.models import PipelineStep, StepState, Video, VideoStatus
+from videos.models import STEP_ORDER, PipelineStep, StepState, Video, VideoStatus
 from videos.tasks import pipeline_sweep
 
 UPLOAD_SCRIPT = """
@@ -128,3 +128,72 @@ def test_a_transcode_over_its_soft_limit_fails_with_that_reason(
     video.refresh_from_db()
     limit = settings.PIPELINE_STEP_TIME_LIMITS["transcode"]
     assert video.failure_reason == f"transcode: took longer than its time limit of {limit} s"
+
+
+HANDOFF_SCRIPT = """
+import django, json, sys
+django.setup()
+from videos.tasks import pipeline_handoff
+pipeline_handoff(video_id=int(sys.argv[1]), names=sys.argv[2].split(","))
+print(json.dumps({}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)  # the handing-off process is another one
+def test_a_broker_blip_between_steps_leaves_the_run_for_the_sweep(
+    user,  # noqa: ANN001
+    clip: Path,
+    celery_eager,  # noqa: ANN001
+    embedder,  # noqa: ANN001
+) -> None:
+    """The transcode ends while the queue is unreachable: the next step cannot be sent, so the
+    run is recorded as not queued (it used to stall, processing forever) and the sweep sends
+    the rest."""
+    from videos.pipeline.policy import pipeline_prepare, step_run
+    from videos.services.videos import video_create_from_path
+
+    video, _ = video_create_from_path(owner=user, path=clip)
+    pipeline_prepare(video, list(STEP_ORDER))
+    Video.objects.filter(pk=video.pk).update(pipeline_queued_at=timezone.now())
+    assert step_run(video_id=video.pk, name="transcode", retries=0)
+    rest = ",".join(STEP_ORDER[1:])
+    env = child_env(
+        DJANGO_SETTINGS_MODULE="tiktok.settings",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0",
+    )
+    django_script_json(HANDOFF_SCRIPT, str(video.pk), rest, env=env)
+    video.refresh_from_db()
+    assert video.pipeline_queued_at is None and video.status == VideoStatus.PROCESSING
+
+    later = timezone.now() + timedelta(seconds=settings.PIPELINE_SWEEP_GRACE_SECONDS + 1)
+    assert pipeline_sweep(now=later) == 1
+    video.refresh_from_db()
+    assert video.status == VideoStatus.READY, video.failure_reason
+    assert video.steps.get(name="transcode").attempts == 1  # not run again
+
+
+@pytest.mark.django_db
+def test_a_second_delivery_of_a_finished_step_is_not_run_again(
+    user,  # noqa: ANN001
+    clip: Path,
+    celery_eager,  # noqa: ANN001
+    embedder,  # noqa: ANN001
+) -> None:
+    from videos.services.videos import video_create_from_path
+    from videos.tasks import pipeline_enqueue, transcode
+
+    video, _ = video_create_from_path(owner=user, path=clip)
+    pipeline_enqueue(video=video)
+    video.refresh_from_db()
+    assert video.status == VideoStatus.READY
+    attempts = dict(video.steps.values_list("name", "attempts"))
+    rest = list(STEP_ORDER[1:])
+    # Its worker died after the step ended, before acknowledging it: delivered again.
+    transcode.apply(args=(video.pk,), kwargs={"next_steps": rest})
+    assert dict(video.steps.values_list("name", "attempts")) == attempts
+    # Had the next step never been sent, the second delivery sends it.
+    video.steps.filter(name="transcribe").update(state=StepState.PENDING, started_at=None)
+    transcode.apply(args=(video.pk,), kwargs={"next_steps": rest})
+    transcribe = video.steps.get(name="transcribe")
+    assert (transcribe.state, transcribe.attempts) == (StepState.DONE, attempts["transcribe"] + 1)
+    assert video.steps.get(name="transcode").attempts == attempts["transcode"]

@@ -81,3 +81,10 @@ def process_stop(process: subprocess.Popen, timeout_s: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory in KB (VmHWM: it starts afresh at exec, unlike
+    ru_maxrss, which keeps the parent's memory copied at fork)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])

@@ -90,7 +90,14 @@ def open_source(path: Path) -> av.container.InputContainer:
 
     Raises MediaRejected when FFmpeg cannot open it with those."""
     try:
-        return av.open(str(path), container_options=SOURCE_OPEN_OPTIONS, metadata_errors="ignore")
+        # max_pixels reaches the decoders FFmpeg opens to find the streams' parameters too: a
+        # header claiming a giant picture is not allocated even while probing.
+        return av.open(
+            str(path),
+            container_options=SOURCE_OPEN_OPTIONS,
+            options={"max_pixels": str(MAX_INPUT_PIXELS)},
+            metadata_errors="ignore",
+        )
     except av.error.FFmpegError as exc:
         raise MediaRejected(
             f"not a readable video file in a supported container ({SUPPORTED_CONTAINERS}): "
@@ -129,7 +136,11 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
         stream = videos[0]
         width, height = stream.codec_context.width, stream.codec_context.height
         if not width or not height:
-            raise MediaRejected("the video stream has no picture size", code="not_a_video")
+            raise MediaRejected(
+                "the video stream has no usable picture size (none, or one over the "
+                f"{MAX_INPUT_PIXELS / 1e6:.0f}-megapixel limit)",
+                code="not_a_video",
+            )
         if picture_too_large(width, height):
             raise MediaRejected(
                 f"resolution {width}x{height} is too large to process", code="resolution_too_large"

@@ -40,6 +40,10 @@ UPRIGHT_FILTERS = {
 # What decoding one second of a source may cost, whatever its headers claim: 300 frames (slow
 # motion is 240 fps) and 4K at 60 fps in pixels. The first second is always allowed, so a
 # frame-count bomb (many tiny frames at tiny time steps) stops after about 300 frames.
+# Decoder threads per video, and the largest picture decoded with frame threading (one picture
+# per thread in flight); see _limit_decoder_threads.
+MAX_DECODER_THREADS = 4
+FRAME_THREADING_MAX_PIXELS = 3840 * 2160
 MAX_DECODED_FPS = 300
 MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 60
 
@@ -146,6 +150,14 @@ class DecodeBudget:
             return False
         self.kept_s = t
         return True
+
+
+def _limit_decoder_threads(stream: av.video.stream.VideoStream, pixels: int) -> None:
+    """Decode on at most MAX_DECODER_THREADS threads, and without frame threading (each thread
+    holds a whole decoded picture) for pictures over FRAME_THREADING_MAX_PIXELS: the decoder's
+    memory stays bounded whatever the host's core count (an 8192x8192 picture is 100 MB)."""
+    stream.thread_count = MAX_DECODER_THREADS
+    stream.thread_type = "AUTO" if pixels <= FRAME_THREADING_MAX_PIXELS else "SLICE"
 
 
 def _check_picture_size(stream: av.video.stream.VideoStream) -> None:
@@ -295,7 +307,7 @@ def transcode(
         av.open(str(mp4_path), "w", format="mp4", options={"movflags": "+faststart"}) as output,
     ):
         video_in = container.streams.video[0]
-        video_in.thread_type = "AUTO"
+        _limit_decoder_threads(video_in, info.width * info.height)
         limit_decoder(video_in)
         audio_in = container.streams.audio[0] if container.streams.audio else None
         display_w, display_h = info.display_size

@@ -71,6 +71,23 @@ def step_inputs(video: Video, name: str) -> list[StepOutput]:
     return [OUTPUT_TYPES[need].from_detail(details.get(need) or {}) for need in needs]
 
 
+FINISHED_STATES = (StepState.DONE, StepState.SKIPPED, StepState.FAILED)
+
+
+def step_finished(*, video_id: int, name: str) -> bool:
+    """Whether this step of the video's current run has ended (done, skipped or failed)."""
+    return PipelineStep.objects.filter(
+        video_id=video_id, name=name, state__in=FINISHED_STATES
+    ).exists()
+
+
+def step_untouched(*, video_id: int, name: str) -> bool:
+    """Whether this step is pending and has not been started in the current run."""
+    return PipelineStep.objects.filter(
+        video_id=video_id, name=name, state=StepState.PENDING, started_at__isnull=True
+    ).exists()
+
+
 def step_run(*, video_id: int, name: str, retries: int | None = None) -> bool:
     """Run one step for a video and record the outcome. Returns False when the video is gone
     or has failed (later steps then do nothing). Raises StepTransientError (StepOutage for an

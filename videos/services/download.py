@@ -127,8 +127,13 @@ def _describe(exc: httpx.HTTPError, url: str) -> str:
     return f"cannot fetch {url}: {type(exc).__name__}: {exc}"
 
 
-def page_video_links(client: httpx.Client, url: str) -> PageLinks:
-    """The video links of a page; a URL that answers with a video is its own single link."""
+def page_video_links(
+    client: httpx.Client, url: str, *, deadline_s: float | None = None
+) -> PageLinks:
+    """The video links of a page; a URL that answers with a video is its own single link. A page
+    still arriving after deadline_s is refused (a server dripping bytes slower than the read
+    timeout)."""
+    give_up_at = None if deadline_s is None else time.monotonic() + deadline_s
     try:
         with client.stream("GET", url) as response:
             if response.status_code != 200:
@@ -143,6 +148,8 @@ def page_video_links(client: httpx.Client, url: str) -> PageLinks:
                 raise DownloadError(f"{url} is {media_type or 'of unknown type'}, not a web page")
             body = bytearray()
             for chunk in response.iter_bytes():
+                if give_up_at is not None and time.monotonic() > give_up_at:
+                    raise DownloadError(f"{url} took longer than the deadline of {deadline_s:g} s")
                 body.extend(chunk)
                 if len(body) > MAX_PAGE_BYTES:
                     raise DownloadError(f"{url} is larger than {MAX_PAGE_BYTES} bytes")

@@ -43,9 +43,12 @@ try:
     info = probe_media(Path(sys.argv[1]), max_duration_s=limits.max_duration_s)
     with tempfile.TemporaryDirectory() as workdir:
         result = transcode(Path(sys.argv[1]), Path(workdir), info, limits)
-    print(json.dumps({"outcome": "accepted"}))
+    outcome = "accepted"
 except MediaRejected as exc:
-    print(json.dumps({"outcome": f"rejected: {exc.code}"}))
+    outcome = f"rejected: {exc.code}"
+from tiktok.dev.processes import peak_rss_kb
+peak_kb = peak_rss_kb()
+print(json.dumps({"outcome": outcome, "peak_kb": peak_kb}))
 """
 
 
@@ -64,11 +67,12 @@ def _write_mjpeg(path: Path, *, width: int, height: int, fps: int) -> None:
         stream = container.add_stream("mjpeg", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuvj420p"
         stream.codec_context.qmax = 2
-        index = 0
-        while path.stat().st_size < TARGET_BYTES:
+        index = written = 0
+        while written < TARGET_BYTES:
             frame = av.VideoFrame.from_ndarray(frames[index % len(frames)], format="yuv420p")
             frame.pts = index
             for packet in stream.encode(frame.reformat(format="yuvj420p")):
+                written += packet.size
                 container.mux(packet)
             index += 1
         for packet in stream.encode():
@@ -112,7 +116,8 @@ def write_audio_bomb(path: Path) -> None:
         video.width, video.height, video.pix_fmt = 64, 64, "yuvj420p"
         audio = container.add_stream("pcm_s32le", rate=rate, layout="7.1")
         rng = np.random.default_rng(7)
-        chunk = rng.integers(-(2**30), 2**30, size=(channels, rate), dtype=np.int32)
+        # packed samples: one row of rate x channels interleaved values
+        chunk = rng.integers(-(2**30), 2**30, size=(1, rate * channels), dtype=np.int32)
         picture = av.VideoFrame.from_ndarray(
             np.full((96, 64), 128, dtype=np.uint8), format="yuv420p"
         ).reformat(format="yuvj420p")
@@ -120,7 +125,7 @@ def write_audio_bomb(path: Path) -> None:
             picture.pts = second
             for packet in video.encode(picture):
                 container.mux(packet)
-            sound = av.AudioFrame.from_ndarray(chunk, format="s32p", layout="7.1")
+            sound = av.AudioFrame.from_ndarray(chunk, format="s32", layout="7.1")
             sound.sample_rate, sound.pts = rate, second * rate
             for packet in audio.encode(sound):
                 container.mux(packet)
@@ -180,22 +185,18 @@ class Command(BaseCommand):
 
 
 def _measure(source: Path) -> tuple[str, float, float]:
-    """Run the child with os.wait4, which returns that one process's peak RSS."""
+    """(outcome, seconds, peak RSS in MB) of the transcode step's media work on `source`, in a
+    process of its own."""
     started = time.monotonic()
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(source)],
-            cwd=settings.BASE_DIR,
-            stdout=out,
-            stderr=err,
-            text=True,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        if process.returncode != 0:
-            raise RuntimeError(f"the worker process failed on {source.name}:\n{err.read()[-2000:]}")
-        outcome = json.loads(out.read().strip().splitlines()[-1])["outcome"]
-    return outcome, seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(source)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"the worker process failed on {source.name}:\n{result.stderr[-2000:]}")
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return report["outcome"], seconds, report["peak_kb"] / 1024

@@ -39,7 +39,10 @@ class Command(BaseCommand):
             "--timeout", type=float, default=30.0, help="seconds a request may wait for data"
         )
         parser.add_argument(
-            "--deadline", type=float, default=600.0, help="seconds one download may take in all"
+            "--deadline",
+            type=float,
+            default=600.0,
+            help="seconds the page, and each download, may take in all",
         )
         parser.add_argument("--concurrency", type=int, default=1, help="parallel downloads")
         parser.add_argument(
@@ -68,7 +71,7 @@ class Command(BaseCommand):
         client = http_client(options["timeout"], allow_private=options["allow_private_addresses"])
         with client, tempfile.TemporaryDirectory(prefix="ingest-url-") as scratch:
             try:
-                page = page_video_links(client, options["url"])
+                page = page_video_links(client, options["url"], deadline_s=options["deadline"])
             except DownloadError as exc:
                 raise CommandError(str(exc)) from exc
             if not page.links:
