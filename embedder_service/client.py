@@ -32,12 +32,16 @@ class EmbedderUnavailable(EmbedderError):
 
 
 class EmbedderUnreachable(EmbedderUnavailable):
-    """The service itself is down or not ready (no connection, 502/503/504): an outage that ends
-    when it comes back, unlike a failure of one request (a read timeout, a 500)."""
+    """The service itself is down or not ready (no connection; 503: models loading, or the model
+    server behind it down; a proxy's 502/504 with no answer from the service): an outage that
+    ends when it comes back, unlike a failure of one request (a read timeout, a 500, the
+    service's own 502 about one bad response)."""
 
 
-# Statuses of a service (or the proxy in front of it) that is not serving at all.
-OUTAGE_STATUSES = {502, 503, 504}
+# The service's answer when it is not serving at all; 502/504 count only from a proxy in front
+# of it (a body that is not the service's JSON error).
+OUTAGE_STATUS = 503
+PROXY_OUTAGE_STATUSES = {502, 504}
 
 
 class EmbedderRejected(EmbedderError):
@@ -175,7 +179,8 @@ class EmbedderClient:
             return response.json()
         error, detail = _error_body(response)
         message = f"{method} {path} -> {response.status_code} {error}: {detail}"
-        if response.status_code in OUTAGE_STATUSES:
+        from_proxy = response.status_code in PROXY_OUTAGE_STATUSES and error == "http_error"
+        if response.status_code == OUTAGE_STATUS or from_proxy:
             kind: type[EmbedderError] = EmbedderUnreachable
         else:
             kind = EmbedderRejected if response.status_code < 500 else EmbedderUnavailable

@@ -23,18 +23,23 @@ class SignInApi(APIView):
 
     Without both, any site could post a form that signs a visitor in to an account of the
     site's choosing (login CSRF). JSON cannot be posted cross-site without a CORS preflight,
-    which this API never grants; a browser (it sends cookies or an Origin) must also carry the
-    CSRF token, as the pages do. Native clients send neither and are unaffected.
+    which this API never grants; a browser (it says so: an Origin header, or Sec-Fetch-Site on
+    anything but a typed-in navigation) must also carry the CSRF token, as the pages do. Native
+    clients send neither, cookie jar or not, and are unaffected.
     """
 
     permission_classes = [AllowAny]
+    # Who the caller already is does not matter here (an app's cookie jar may hold an old
+    # session: DRF would demand a CSRF token of it); browsers are checked below.
+    authentication_classes: list = []
     parser_classes = [JSONParser]
     throttle_scope = "auth"
 
     def initial(self, request: Request, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().initial(request, *args, **kwargs)
-        django_request = request._request
-        if django_request.COOKIES or "HTTP_ORIGIN" in django_request.META:
+        meta = request._request.META
+        fetch_site = meta.get("HTTP_SEC_FETCH_SITE")
+        if "HTTP_ORIGIN" in meta or (fetch_site and fetch_site != "none"):
             SessionAuthentication().enforce_csrf(request)
 
 

@@ -33,10 +33,14 @@ class BlockApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, username: str) -> Response:
-        blocked = block_create(blocker=request.user, blocked=user_by_username(username=username))
+        blocked = block_create(
+            blocker=request.user, blocked=user_for_viewer(username=username, viewer=request.user)
+        )
         return Response({"blocked": blocked})
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, username: str) -> Response:
-        blocked = block_delete(blocker=request.user, blocked=user_by_username(username=username))
+        blocked = block_delete(
+            blocker=request.user, blocked=user_for_viewer(username=username, viewer=request.user)
+        )
         return Response({"blocked": blocked})

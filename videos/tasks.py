@@ -12,6 +12,7 @@ from celery import Task, shared_task
 from celery.exceptions import Reject
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from videos.models import STEP_ORDER, StepName, StepState, Video, VideoStatus
@@ -20,6 +21,7 @@ from videos.pipeline.policy import (
     MAX_STEP_RETRIES,
     pipeline_prepare,
     retry_countdown_s,
+    step_carries_on,
     step_finished,
     step_run,
     step_untouched,
@@ -55,8 +57,12 @@ def _run_step(task: Task, video_id: int, name: str, next_steps: list[str]) -> in
     a broker blip between steps leaves the run recorded for the sweep, not stalled)."""
     if step_finished(video_id=video_id, name=name):
         # A second delivery of a step that ended (its worker died before acknowledging it): not
-        # run again; its successor is sent if it never got going.
-        if next_steps and step_untouched(video_id=video_id, name=next_steps[0]):
+        # run again; its successor is sent if the run goes on from here and it never started.
+        if (
+            next_steps
+            and step_carries_on(video_id=video_id, name=name)
+            and step_untouched(video_id=video_id, name=next_steps[0])
+        ):
             pipeline_handoff(video_id=video_id, names=next_steps)
         return video_id
     if task.request.is_eager:
@@ -75,11 +81,13 @@ def _run_step(task: Task, video_id: int, name: str, next_steps: list[str]) -> in
             carry_on = step_run(video_id=video_id, name=name, retries=retries)
         except StepTransientError as exc:
             try:
-                raise task.retry(exc=exc, countdown=retry_countdown_s(retries)) from exc
+                retry = task.retry(exc=exc, countdown=retry_countdown_s(retries), throw=False)
             except Reject:
                 # The broker would not take the retry: the run waits for the sweep.
                 pipeline_unqueued(video_id=video_id)
                 return video_id
+            pipeline_queued(video_id=video_id)
+            raise retry from exc
     if carry_on and next_steps:
         pipeline_handoff(video_id=video_id, names=next_steps)
     return video_id
@@ -159,8 +167,16 @@ def pipeline_send(*, video_id: int, names: list[str], now: datetime | None = Non
 def pipeline_handoff(*, video_id: int, names: list[str]) -> None:
     """Send a run's next step from the task that finished the one before; if the broker cannot
     take it, the run is recorded as not queued and the sweep sends the rest after its grace."""
-    if not _send_step(video_id=video_id, names=names):
+    if _send_step(video_id=video_id, names=names):
+        pipeline_queued(video_id=video_id)
+    else:
         pipeline_unqueued(video_id=video_id)
+
+
+def pipeline_queued(*, video_id: int) -> None:
+    """Record that the broker took the run's next message now (a run whose last message is
+    older than any worker could hold it, with nothing running, is sent again by the sweep)."""
+    Video.objects.filter(pk=video_id).update(pipeline_queued_at=timezone.now())
 
 
 def pipeline_unqueued(*, video_id: int) -> None:
@@ -197,8 +213,21 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
         steps__started_at__lt=now - lost_after,
         pipeline_queued_at__lt=now - lost_after,
     ).exclude(status=VideoStatus.FAILED)
+    # Nothing running, a step still to run, and the run's last message (a hand-off or a retry)
+    # older than any broker keeps one unacknowledged: it was lost (a Redis crash between fsyncs,
+    # a worker that could not read it). Runs in this process are stamped queued at the moment
+    # they are asked for and are left alone.
+    stalled = (
+        Video.objects.filter(
+            steps__state=StepState.PENDING,
+            pipeline_queued_at__lt=now - lost_after,
+            pipeline_queued_at__gt=F("pipeline_requested_at"),
+        )
+        .exclude(steps__state=StepState.RUNNING)
+        .exclude(status=VideoStatus.FAILED)
+    )
     sent = 0
-    for video in (never_sent | lost).distinct():
+    for video in (never_sent | lost | stalled).distinct():
         states = dict(video.steps.values_list("name", "state"))
         names = [n for n in STEP_ORDER if states.get(n) in (StepState.PENDING, StepState.RUNNING)]
         if not names:

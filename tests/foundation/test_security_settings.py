@@ -110,3 +110,47 @@ def test_templates_have_no_inline_script_style_or_handlers() -> None:
         ):
             offenders += [f"{template.name}: {m.group(0)}" for m in re.finditer(pattern, text)]
     assert offenders == []
+
+
+ORIGINS_SCRIPT = """
+import django, json
+django.setup()
+from django.conf import settings
+print(json.dumps(settings.CSP_MEDIA_ORIGINS))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "origins"),
+    [
+        ({"MEDIA_DELIVERY": "proxy"}, []),
+        ({"MEDIA_URL": "https://cdn.example.org/media/"}, ["https://cdn.example.org"]),
+        (
+            {"MEDIA_DELIVERY": "redirect", "S3_ENDPOINT_URL": "https://store.example.org:9000"},
+            ["https://store.example.org:9000"],
+        ),
+        (  # AWS S3: a bucket and no endpoint
+            {"MEDIA_DELIVERY": "redirect", "S3_BUCKET": "clips", "S3_REGION": "eu-west-1"},
+            ["https://s3.eu-west-1.amazonaws.com", "https://s3.amazonaws.com"],
+        ),
+        (
+            {
+                "MEDIA_DELIVERY": "redirect",
+                "S3_BUCKET": "clips",
+                "S3_REGION": "eu-west-1",
+                "S3_ADDRESSING_STYLE": "virtual",
+            },
+            ["https://clips.s3.eu-west-1.amazonaws.com", "https://clips.s3.amazonaws.com"],
+        ),
+    ],
+)
+def test_pages_may_load_media_from_where_it_is_delivered(env: dict, origins: list) -> None:
+    """Presigned redirects and a CDN put media on other origins: the policy names them."""
+    process_env = {
+        name: value
+        for name, value in child_env(DJANGO_SETTINGS_MODULE="tiktok.settings", DEBUG="1").items()
+        if not name.startswith("S3_") and name != "MEDIA_URL"
+    }
+    if "S3_ENDPOINT_URL" in env:
+        env = {**env, "S3_BUCKET": "clips", "S3_ACCESS_KEY_ID": "k", "S3_SECRET_ACCESS_KEY": "s"}
+    assert django_script_json(ORIGINS_SCRIPT, env={**process_env, **env}) == origins

@@ -110,3 +110,22 @@ def test_a_comment_thread_of_a_hidden_author_cannot_be_read_or_joined(client_for
         f"/api/videos/{video.pk}/comments", {"body": "hi", "parent_id": theirs.pk}, format="json"
     )
     assert back.status_code == 400
+
+
+def test_a_reply_by_the_other_side_cannot_be_replied_to(client_for) -> None:  # noqa: ANN001
+    """Inside a third user's thread, the blocked user cannot answer the blocker's reply."""
+    video = VideoFactory()
+    blocker, blocked = UserFactory(), UserFactory()
+    BlockFactory(blocker=blocker, blocked=blocked)
+    thread = CommentFactory(video=video, author=UserFactory(), body="open thread")
+    reply = CommentFactory(video=video, author=blocker, parent=thread, body="blocker's reply")
+    answer = client_for(blocked).post(
+        f"/api/videos/{video.pk}/comments", {"body": "hi", "parent_id": reply.pk}, format="json"
+    )
+    assert answer.status_code == 400
+    assert thread.replies.count() == 1
+    # Anyone else may.
+    other = client_for(UserFactory()).post(
+        f"/api/videos/{video.pk}/comments", {"body": "hi", "parent_id": reply.pk}, format="json"
+    )
+    assert other.status_code == 201

@@ -112,7 +112,7 @@ def test_sign_in_and_registration_refuse_cross_site_form_posts() -> None:
 
 def test_a_browser_signing_in_must_carry_the_csrf_token() -> None:
     UserFactory(username="maya", raw_password=PASSWORD)
-    browser = APIClient(enforce_csrf_checks=True)
+    browser = APIClient(enforce_csrf_checks=True, HTTP_ORIGIN="http://testserver")
     page = browser.get("/login")  # sets the CSRF cookie, as the sign-in page does
     token = page.cookies["csrftoken"].value
     refused = browser.post(
@@ -137,11 +137,24 @@ def test_a_browser_signing_in_must_carry_the_csrf_token() -> None:
     assert signed_in.status_code == 200, signed_in.content
 
 
-def test_native_clients_sign_in_without_cookies_or_csrf() -> None:
+def test_native_clients_sign_in_without_csrf_even_with_a_cookie_jar() -> None:
     UserFactory(username="maya", raw_password=PASSWORD)
     response = _login(APIClient(enforce_csrf_checks=True), PASSWORD)
     assert response.status_code == 200
     assert response.json()["token"]
+    # An app that keeps cookies (the anonymous feed's, an earlier session's) signs in again.
+    app = APIClient(enforce_csrf_checks=True)
+    app.get("/api/feed")
+    assert _login(app, PASSWORD).status_code == 200
+    assert _login(app, PASSWORD).status_code == 200
+    # A browser announcing a cross-site request is checked.
+    cross = app.post(
+        "/api/auth/login",
+        {"username": "maya", "password": PASSWORD},
+        format="json",
+        HTTP_SEC_FETCH_SITE="cross-site",
+    )
+    assert cross.status_code == 403
 
 
 def test_signing_out_of_the_web_page_ends_the_api_token_too(client) -> None:  # noqa: ANN001

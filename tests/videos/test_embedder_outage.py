@@ -47,14 +47,12 @@ def test_an_outage_is_waited_out_for_the_documented_time_and_other_errors_are_no
 
 
 @contextmanager
-def _server_answering(status: int) -> Iterator[str]:
-    """A local HTTP server answering every request with this status and a JSON error."""
+def _server_answering(status: int, body: bytes) -> Iterator[str]:
+    """A local HTTP server answering every request with this status and body."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            body = json.dumps({"error": "x", "detail": "y"}).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -72,17 +70,32 @@ def _server_answering(status: int) -> Iterator[str]:
         server.server_close()
 
 
-def test_the_client_tells_an_outage_from_a_failed_request() -> None:
-    """Nothing listening, or a 503 (models loading) or 502, is an outage; a 500 is one
-    request's failure."""
+def _error(code: str) -> bytes:
+    return json.dumps({"error": code, "detail": "..."}).encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "outage"),
+    [
+        (503, _error("loading"), True),  # models loading
+        (503, _error("vllm_unavailable"), True),  # the model server behind it is down
+        (502, b"<html>Bad Gateway</html>", True),  # a proxy in front: the service is gone
+        (504, b"<html>Gateway Timeout</html>", True),
+        (502, _error("vllm_bad_response"), False),  # one bad answer about one input
+        (500, _error("internal"), False),
+    ],
+)
+def test_the_client_tells_an_outage_from_a_failed_request(
+    status: int, body: bytes, outage: bool
+) -> None:
+    with _server_answering(status, body) as url, pytest.raises(EmbedderUnavailable) as raised:
+        EmbedderClient(url).health()
+    assert isinstance(raised.value, EmbedderUnreachable) is outage
+
+
+def test_no_answer_at_all_is_an_outage() -> None:
     with pytest.raises(EmbedderUnreachable):
         EmbedderClient(f"http://127.0.0.1:{free_port()}").health()
-    for status in (503, 502):
-        with _server_answering(status) as url, pytest.raises(EmbedderUnreachable):
-            EmbedderClient(url).health()
-    with _server_answering(500) as url, pytest.raises(EmbedderUnavailable) as raised:
-        EmbedderClient(url).health()
-    assert not isinstance(raised.value, EmbedderUnreachable)
 
 
 def _wait(check, what: str, log: Path) -> None:  # noqa: ANN001

@@ -212,3 +212,25 @@ def test_a_picture_over_the_pixel_limit_is_not_decoded_even_while_probing(tmp_pa
     )
     assert large["outcome"] == "accepted"
     assert large["peak_kb"] - huge["peak_kb"] > 48 * 1024
+
+
+@pytest.mark.parametrize(("container", "codec"), [("flv", "flv1"), ("mpeg", "mpeg2video")])
+def test_containers_whose_streams_appear_only_while_probing_are_refused(
+    tmp_path: Path, container: str, codec: str
+) -> None:
+    """FLV and MPEG-PS expose no streams before FFmpeg probes them, so the pixel cap cannot be
+    handed to the decoder probing opens: such files are refused before anything is decoded."""
+    path = tmp_path / f"clip.{container}"
+    with av.open(str(path), "w", format=container) as output:
+        stream = output.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for index in range(5):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
+            frame.pts = index
+            for packet in stream.encode(frame):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    with pytest.raises(MediaRejected) as rejected:
+        probe_media(path)
+    assert rejected.value.code == "not_a_video"

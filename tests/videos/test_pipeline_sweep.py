@@ -197,3 +197,29 @@ def test_a_second_delivery_of_a_finished_step_is_not_run_again(
     transcribe = video.steps.get(name="transcribe")
     assert (transcribe.state, transcribe.attempts) == (StepState.DONE, attempts["transcribe"] + 1)
     assert video.steps.get(name="transcode").attempts == attempts["transcode"]
+
+
+@pytest.mark.django_db
+def test_a_run_whose_next_message_was_lost_is_sent_again_once_no_broker_could_hold_it() -> None:
+    """The transcode ended and handed the transcribe to the broker, which lost it (a crash
+    between fsyncs): nothing runs, a step waits, and the last message is older than any broker
+    keeps one unacknowledged."""
+    import redis
+
+    from tests.factories import VideoFactory
+
+    handed_off = timezone.now()
+    video = VideoFactory(
+        status=VideoStatus.PROCESSING,
+        pipeline_requested_at=handed_off - timedelta(minutes=1),
+        pipeline_queued_at=handed_off,
+    )
+    PipelineStep.objects.create(video=video, name="transcode", state=StepState.DONE, attempts=1)
+    for name in STEP_ORDER[1:]:
+        PipelineStep.objects.create(video=video, name=name, state=StepState.PENDING)
+
+    assert pipeline_sweep(now=handed_off + timedelta(minutes=30)) == 0  # may still be queued
+    assert pipeline_sweep(now=handed_off + timedelta(days=1)) == 1
+    queued = redis.Redis.from_url(settings.REDIS_URL).lrange("celery:celery", 0, -1)
+    assert [json.loads(m)["headers"]["task"] for m in queued] == ["videos.transcribe"]
+    assert pipeline_sweep(now=handed_off + timedelta(days=1, minutes=1)) == 0  # claimed

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import env_bool, env_float, env_int, env_str
 from .redis import REDIS_URL
 
@@ -63,6 +65,11 @@ PIPELINE_MAX_INTERRUPTIONS = env_int("PIPELINE_MAX_INTERRUPTIONS", 2)
 PIPELINE_RETRY_BASE_SECONDS = env_float("PIPELINE_RETRY_BASE_SECONDS", 5.0)
 PIPELINE_RETRY_MAX_SECONDS = env_float("PIPELINE_RETRY_MAX_SECONDS", 300.0)
 PIPELINE_OUTAGE_MAX_WAIT_SECONDS = env_int("PIPELINE_OUTAGE_MAX_WAIT_SECONDS", 6 * 3600)
+if PIPELINE_RETRY_BASE_SECONDS <= 0 or PIPELINE_RETRY_MAX_SECONDS < PIPELINE_RETRY_BASE_SECONDS:
+    raise ImproperlyConfigured(
+        "PIPELINE_RETRY_BASE_SECONDS must be above 0 and PIPELINE_RETRY_MAX_SECONDS at least as "
+        f"large (got {PIPELINE_RETRY_BASE_SECONDS} and {PIPELINE_RETRY_MAX_SECONDS})"
+    )
 # The broker gives an unacknowledged task to another worker after this long: longer than any
 # hard limit, so a task still running is never run twice at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

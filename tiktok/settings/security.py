@@ -12,6 +12,7 @@ from .storage import (
     S3_ADDRESSING_STYLE,
     S3_BUCKET,
     S3_ENDPOINT_URL,
+    S3_REGION,
 )
 
 # The site is served over HTTPS (directly or behind a proxy that sets X-Forwarded-Proto):
@@ -37,12 +38,15 @@ def _media_origins() -> list[str]:
     """Where pages load media from besides this site: an absolute MEDIA_URL (a CDN), and the
     object store itself when media is delivered by presigned redirects."""
     origins = [_origin(MEDIA_URL)]
-    if MEDIA_DELIVERY == "redirect" and S3_ENDPOINT_URL:
-        endpoint = urlsplit(S3_ENDPOINT_URL)
-        if S3_ADDRESSING_STYLE == "virtual":
-            origins.append(f"{endpoint.scheme}://{S3_BUCKET}.{endpoint.netloc}")
-        else:
-            origins.append(_origin(S3_ENDPOINT_URL))
+    if MEDIA_DELIVERY == "redirect":
+        # AWS S3 when no endpoint is named: presigned URLs name the regional host (or the
+        # global one in us-east-1).
+        endpoint = urlsplit(S3_ENDPOINT_URL or f"https://s3.{S3_REGION}.amazonaws.com")
+        hosts = [endpoint.netloc] + ([] if S3_ENDPOINT_URL else ["s3.amazonaws.com"])
+        for host in hosts:
+            if S3_ADDRESSING_STYLE == "virtual":
+                host = f"{S3_BUCKET}.{host}"
+            origins.append(f"{endpoint.scheme}://{host}")
     return [origin for origin in origins if origin]
 
 

@@ -12,7 +12,7 @@ connection) and then closes it. Run as `python -m tiktok.web.server <daphne argu
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote
 
 import daphne.server
 from daphne.cli import CommandLineInterface
@@ -34,8 +34,9 @@ class BodyLimitedRequest(WebRequest):
     body_refused_at = 0
 
     def gotLength(self, length: int | None) -> None:  # noqa: N802 - Twisted's name
-        path = urlsplit(self.channel._path.decode("latin-1")).path
-        self.body_limit = body_limit_for(path)
+        # The path as Daphne reads it (the target up to "?", percent-decoded); never raises.
+        target = self.channel._path.split(b"?", 1)[0]
+        self.body_limit = body_limit_for(unquote(target.decode("latin-1")))
         if length is not None and length > self.body_limit:
             self._refuse()
             return
@@ -58,6 +59,7 @@ class BodyLimitedRequest(WebRequest):
 
     def _refuse(self) -> None:
         self.body_refused = True
+        self.requestHeaders.removeHeader(b"Expect")  # no "100 Continue" after the answer
         self.body_refused_at = self.body_received
         body = body_too_large_json(self.body_limit or 0)
         head = (

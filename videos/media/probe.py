@@ -14,19 +14,18 @@ MAX_INPUT_SIDE_PIXELS = 16384
 # The demuxers an upload may be read with (FFmpeg names). Playlist and list formats (hls,
 # concat, ...) open the files and URLs named inside the upload - a playlist pointing at another
 # video's segments would make the probe an oracle on private media - so they are never allowed,
-# whatever the file is called.
+# whatever the file is called. FLV and MPEG-PS are left out too: they expose no streams before
+# FFmpeg probes them, so the pixel cap cannot reach the decoder that probing opens.
 ALLOWED_DEMUXERS = (
     "mov,mp4,m4a,3gp,3g2,mj2",
     "matroska,webm",
     "avi",
     "gif",
-    "flv",
     "mpegts",
-    "mpeg",
     "asf",
     "ogg",
 )
-SUPPORTED_CONTAINERS = "MP4/MOV, WebM/MKV, AVI, GIF, FLV, MPEG-TS/PS, WMV, Ogg"
+SUPPORTED_CONTAINERS = "MP4/MOV, WebM/MKV, AVI, GIF, MPEG-TS, WMV, Ogg"
 SOURCE_OPEN_OPTIONS = {
     "format_whitelist": ",".join(ALLOWED_DEMUXERS),
     "protocol_whitelist": "file",

@@ -81,6 +81,17 @@ def step_finished(*, video_id: int, name: str) -> bool:
     ).exists()
 
 
+def step_carries_on(*, video_id: int, name: str) -> bool:
+    """Whether the run went on after this ended step: done, skipped, or an optional step that
+    failed (a required step that failed ends the run)."""
+    step = PipelineStep.objects.filter(video_id=video_id, name=name).values_list("state").first()
+    if step is None:
+        return False
+    return step[0] in (StepState.DONE, StepState.SKIPPED) or (
+        step[0] == StepState.FAILED and name in OPTIONAL_STEPS
+    )
+
+
 def step_untouched(*, video_id: int, name: str) -> bool:
     """Whether this step is pending and has not been started in the current run."""
     return PipelineStep.objects.filter(

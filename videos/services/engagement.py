@@ -151,11 +151,13 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
         parent = Comment.objects.select_for_update().filter(pk=parent_id, video=video).first()
         if parent is None:
             raise ValidationError({"parent_id": ["no such comment on this video"]})
+        replied_to = parent
         if parent.parent_id is not None:
             parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
-        if parent.author_id != author.pk and blocked_either_way(parent.author, author):
-            # The thread's author and this one do not see each other: as if it were gone.
-            raise ValidationError({"parent_id": ["no such comment on this video"]})
+        for other in {replied_to.author, parent.author}:
+            if other.pk != author.pk and blocked_either_way(other, author):
+                # This comment's author and this one do not see each other: as if it were gone.
+                raise ValidationError({"parent_id": ["no such comment on this video"]})
     comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
     _counter_add(video=video, field="comment_count", delta=1)
     return comment
