@@ -15,11 +15,18 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-KEY_PREFIX = "sign-in-failures"
+KEY_PREFIX = "sign-in"
 
 
-def _key(username: str) -> str:
-    return f"{KEY_PREFIX}:{username.casefold()[:150]}"
+def _keys(username: str) -> tuple[str, str]:
+    """(the count of wrong passwords in a row, the time the lock ends) of a username."""
+    name = username.casefold()[:150]
+    return f"{KEY_PREFIX}:failures:{name}", f"{KEY_PREFIX}:locked-until:{name}"
+
+
+def _keep_seconds() -> int:
+    # Kept well past the longest lock, so failures spread over a day still add up.
+    return max(settings.SIGN_IN_LOCKOUT_MAX_SECONDS * 4, 86400)
 
 
 def lock_seconds_for(failures: int) -> int:
@@ -34,26 +41,29 @@ def lock_seconds_for(failures: int) -> int:
 
 def sign_in_locked_seconds(*, username: str, now: float | None = None) -> int:
     """Seconds until sign-ins to this username are accepted again (0: not locked)."""
-    state = cache.get(_key(username))
-    if not state:
+    locked_until = cache.get(_keys(username)[1])
+    if not locked_until:
         return 0
-    remaining = state["locked_until"] - (time.time() if now is None else now)
+    remaining = locked_until - (time.time() if now is None else now)
     return max(0, math.ceil(remaining))
 
 
 def sign_in_failure_record(*, username: str, now: float | None = None) -> int:
-    """Count a wrong password for this username; returns the seconds it is now locked for."""
+    """Count a wrong password for this username (atomically: concurrent failures all count);
+    returns the seconds it is now locked for."""
     now = time.time() if now is None else now
-    key = _key(username)
-    state = cache.get(key) or {"failures": 0, "locked_until": 0.0}
-    state["failures"] += 1
-    lock = lock_seconds_for(state["failures"])
+    failures_key, lock_key = _keys(username)
+    cache.add(failures_key, 0, timeout=_keep_seconds())
+    try:
+        failures = cache.incr(failures_key)
+    except ValueError:  # expired between the two calls
+        cache.add(failures_key, 1, timeout=_keep_seconds())
+        failures = 1
+    lock = lock_seconds_for(failures)
     if lock:
-        state["locked_until"] = now + lock
-    # Kept well past the longest lock, so failures spread over a day still add up.
-    cache.set(key, state, timeout=max(settings.SIGN_IN_LOCKOUT_MAX_SECONDS * 4, 86400))
+        cache.set(lock_key, now + lock, timeout=lock + 60)
     return lock
 
 
 def sign_in_success_record(*, username: str) -> None:
-    cache.delete(_key(username))
+    cache.delete_many(list(_keys(username)))

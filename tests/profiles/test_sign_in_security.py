@@ -169,3 +169,15 @@ def test_signing_out_of_the_web_page_ends_the_api_token_too(client) -> None:  # 
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/auth/me").status_code == 401
     assert not Token.objects.exists()
+
+
+@override_settings(
+    SIGN_IN_LOCKOUT_FAILURES=3, SIGN_IN_LOCKOUT_BASE_SECONDS=1, SIGN_IN_LOCKOUT_MAX_SECONDS=10**9
+)
+def test_failures_at_the_same_moment_all_count() -> None:
+    """Guesses sent in parallel are each counted (a read-then-write count lost some)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: sign_in_failure_record(username="maya"), range(24)))
+    assert sign_in_failure_record(username="maya") == lock_seconds_for(25)
