@@ -3,8 +3,6 @@ requeue and drop (what `manage.py aggregates_dead_letter` does)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
 from django.conf import settings
@@ -15,33 +13,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from feed.aggregates import (
-    aggregates_dead_letter,
     aggregates_dead_letter_drop,
     aggregates_dead_letter_requeue,
-    deltas_decode,
+    aggregates_dead_letter_summaries,
 )
-
-
-def dead_letter_summaries() -> list[dict[str, Any]]:
-    """What each set-aside entry would have updated (unreadable entries say so)."""
-    summaries = []
-    for raw in aggregates_dead_letter():
-        try:
-            deltas = deltas_decode(raw)
-            queued = json.loads(raw).get("t")
-        except ValueError as exc:
-            summaries.append({"queued_at": None, "version": f"unreadable: {exc}"})
-            continue
-        summaries.append(
-            {
-                "queued_at": dt.datetime.fromtimestamp(queued, tz=dt.UTC) if queued else None,
-                "version": deltas.version,
-                "users": sorted(deltas.users),
-                "videos": sorted(deltas.stats),
-                "pairs": len(deltas.pairs),
-            }
-        )
-    return summaries
 
 
 def aggregates_dead_letter_page(request: HttpRequest, site: Any) -> HttpResponse:
@@ -58,7 +33,7 @@ def aggregates_dead_letter_page(request: HttpRequest, site: Any) -> HttpResponse
         return redirect(request.path)
     context = {
         **site.each_context(request),
-        "entries": dead_letter_summaries(),
+        "entries": aggregates_dead_letter_summaries(),
         "max_failures": settings.FEED_AGGREGATES_MAX_FAILURES,
     }
     return TemplateResponse(request, "admin/feed/aggregates_dead_letter.html", context)

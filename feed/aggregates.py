@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import json
 import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -220,6 +222,29 @@ def _apply_one_by_one(
 def aggregates_dead_letter() -> list[bytes]:
     """The entries set aside, oldest first."""
     return list(state.redis_client().lrange(DEAD_KEY, 0, -1))
+
+
+def aggregates_dead_letter_summaries() -> list[dict[str, Any]]:
+    """What each set-aside entry would have updated, oldest first (the admin page and
+    `manage.py aggregates_dead_letter` show these); an unreadable entry says so."""
+    summaries: list[dict[str, Any]] = []
+    for raw in aggregates_dead_letter():
+        try:
+            deltas = deltas_decode(raw)
+            queued = json.loads(raw).get("t")
+        except ValueError as exc:
+            summaries.append({"queued_at": None, "version": f"unreadable: {exc}"})
+            continue
+        summaries.append(
+            {
+                "queued_at": dt.datetime.fromtimestamp(queued, tz=dt.UTC) if queued else None,
+                "version": deltas.version,
+                "users": sorted(deltas.users),
+                "videos": sorted(deltas.stats),
+                "pairs": len(deltas.pairs),
+            }
+        )
+    return summaries
 
 
 def aggregates_dead_letter_requeue() -> int:

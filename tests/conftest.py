@@ -167,6 +167,26 @@ def django_script_json(script: str, *args: str, env: dict[str, str], timeout_s: 
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def start_web_server(
+    *, env: dict[str, str], log_path: Path, ready_path: str = "/api/health", timeout_s: float = 60
+) -> tuple[subprocess.Popen, str]:
+    """The project's web server (`tiktok.web.server`) on a free port; returns it and its base
+    URL once `ready_path` answers 200, raising with its log if it does not."""
+    from tiktok.dev.processes import daphne_argv, process_start
+
+    port = free_port()
+    process = process_start(
+        daphne_argv("127.0.0.1", port), env=env, log_path=log_path, cwd=BASE_DIR
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(f"{url}{ready_path}", timeout_s, process)
+    except RuntimeError as exc:
+        stop_process(process)
+        raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
+    return process, url
+
+
 def start_celery_worker(
     *, env: dict[str, str], log_path: Path, pool: str = "solo"
 ) -> subprocess.Popen:

@@ -160,7 +160,7 @@ def pipeline_send(*, video_id: int, names: list[str], now: datetime | None = Non
     broker is unreachable - the run stays recorded for the sweep."""
     if not _send_step(video_id=video_id, names=names):
         return False
-    Video.objects.filter(pk=video_id).update(pipeline_queued_at=now or timezone.now())
+    pipeline_queued(video_id=video_id, now=now)
     return True
 
 
@@ -173,10 +173,11 @@ def pipeline_handoff(*, video_id: int, names: list[str]) -> None:
         pipeline_unqueued(video_id=video_id)
 
 
-def pipeline_queued(*, video_id: int) -> None:
-    """Record that the broker took the run's next message now (a run whose last message is
-    older than any worker could hold it, with nothing running, is sent again by the sweep)."""
-    Video.objects.filter(pk=video_id).update(pipeline_queued_at=timezone.now())
+def pipeline_queued(*, video_id: int, now: datetime | None = None) -> None:
+    """Record that the broker took the run's next message (now, or at `now`): a run whose last
+    message is older than any worker could hold it, with nothing running, is sent again by the
+    sweep."""
+    Video.objects.filter(pk=video_id).update(pipeline_queued_at=now or timezone.now())
 
 
 def pipeline_unqueued(*, video_id: int) -> None:

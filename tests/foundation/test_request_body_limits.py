@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import BASE_DIR, child_env, free_port, stop_process, wait_http_ok
-from tiktok.dev.processes import daphne_argv, process_start
+from tests.conftest import BASE_DIR, child_env, start_web_server, stop_process, wait_http_ok
+from tiktok.dev.processes import daphne_argv
 from tiktok.web.asgi_handler import SyncChainASGIHandler
 from tiktok.web.body_limits import MULTIPART_OVERHEAD_BYTES, body_limit_for
 
@@ -29,18 +29,9 @@ def web_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """The project's web server (Daphne with body limits) with a temp folder of its own."""
     temp_dir = tmp_path / "server-tmp"
     temp_dir.mkdir()
-    port = free_port()
-    log_path = tmp_path / "web.log"
     env = child_env(TMPDIR=str(temp_dir), ALLOWED_HOSTS="127.0.0.1")
-    process = process_start(
-        daphne_argv("127.0.0.1", port), env=env, log_path=log_path, cwd=BASE_DIR
-    )
-    try:
-        wait_http_ok(f"http://127.0.0.1:{port}/api/health", 60, process)
-    except RuntimeError as exc:
-        stop_process(process)
-        raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
-    yield port, temp_dir
+    process, url = start_web_server(env=env, log_path=tmp_path / "web.log")
+    yield int(url.rsplit(":", 1)[1]), temp_dir
     stop_process(process)
 
 

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
 
 
-def _login(client: APIClient, password: str, username: str = "maya"):  # noqa: ANN202
+def _login(client: APIClient, password: str, username: str = "maya", **headers: str):  # noqa: ANN202
     return client.post(
-        "/api/auth/login", {"username": username, "password": password}, format="json"
+        "/api/auth/login", {"username": username, "password": password}, format="json", **headers
     )
 
 
@@ -115,25 +115,13 @@ def test_a_browser_signing_in_must_carry_the_csrf_token() -> None:
     browser = APIClient(enforce_csrf_checks=True, HTTP_ORIGIN="http://testserver")
     page = browser.get("/login")  # sets the CSRF cookie, as the sign-in page does
     token = page.cookies["csrftoken"].value
-    refused = browser.post(
-        "/api/auth/login", {"username": "maya", "password": PASSWORD}, format="json"
-    )
+    refused = _login(browser, PASSWORD)
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"]
     foreign = APIClient(enforce_csrf_checks=True)
-    from_elsewhere = foreign.post(
-        "/api/auth/login",
-        {"username": "maya", "password": PASSWORD},
-        format="json",
-        HTTP_ORIGIN="https://evil.example",
-    )
+    from_elsewhere = _login(foreign, PASSWORD, HTTP_ORIGIN="https://evil.example")
     assert from_elsewhere.status_code == 403
-    signed_in = browser.post(
-        "/api/auth/login",
-        {"username": "maya", "password": PASSWORD},
-        format="json",
-        HTTP_X_CSRFTOKEN=token,
-    )
+    signed_in = _login(browser, PASSWORD, HTTP_X_CSRFTOKEN=token)
     assert signed_in.status_code == 200, signed_in.content
 
 
@@ -148,12 +136,7 @@ def test_native_clients_sign_in_without_csrf_even_with_a_cookie_jar() -> None:
     assert _login(app, PASSWORD).status_code == 200
     assert _login(app, PASSWORD).status_code == 200
     # A browser announcing a cross-site request is checked.
-    cross = app.post(
-        "/api/auth/login",
-        {"username": "maya", "password": PASSWORD},
-        format="json",
-        HTTP_SEC_FETCH_SITE="cross-site",
-    )
+    cross = _login(app, PASSWORD, HTTP_SEC_FETCH_SITE="cross-site")
     assert cross.status_code == 403
 
 

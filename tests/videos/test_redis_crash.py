@@ -24,15 +24,14 @@ from feed.models import VideoStats
 from tests.conftest import (
     BASE_DIR,
     child_env,
-    free_port,
     start_celery_worker,
+    start_web_server,
     stop_process,
-    wait_http_ok,
 )
 from tests.factories import TEST_EMBEDDING_VERSION
 from tests.feed.factories import axis, video_with_vector
 from tests.support.media import make_clip
-from tiktok.dev.processes import celery_argv, daphne_argv, process_start
+from tiktok.dev.processes import celery_argv, process_start
 from tiktok.dev.redis import EmbeddedRedis
 from videos.models import Video, VideoStatus
 
@@ -73,8 +72,7 @@ def test_a_redis_crash_and_a_deleted_video_lose_no_video_and_no_event(
         PIPELINE_SWEEP_GRACE_SECONDS="3",
     )
     logs = [tmp_path / name for name in ("web.log", "worker.log", "beat.log")]
-    port = free_port()
-    web = process_start(daphne_argv("127.0.0.1", port), env=env, log_path=logs[0], cwd=BASE_DIR)
+    web, base = start_web_server(env=env, log_path=logs[0])
     worker = start_celery_worker(env=env, log_path=logs[1])
     beat = process_start(
         celery_argv("beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")),
@@ -86,9 +84,7 @@ def test_a_redis_crash_and_a_deleted_video_lose_no_video_and_no_event(
     doomed = video_with_vector(axis(1), owner=user)
     token = Token.objects.create(user=user).key
     headers = {"Authorization": f"Token {token}", "X-Session-Id": "crash-test"}
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_http_ok(f"{base}/api/health", 60, web)
         clip = make_clip(tmp_path / "clip.mp4", seconds=6)
         with clip.open("rb") as handle:
             upload = httpx.post(

@@ -18,8 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import BASE_DIR, free_port, start_celery_worker, stop_process, wait_http_ok
-from tiktok.dev.processes import daphne_argv, process_start
+from tests.conftest import start_celery_worker, start_web_server, stop_process
 
 # Debian's chromium package, or Homebrew's Chromium on macOS; CHROMIUM_PATH overrides.
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or next(
@@ -229,20 +228,12 @@ def _child_env(seed: Seed, embedder_url: str) -> dict[str, str]:
 @pytest.fixture(scope="package")
 def live_url(web_seed: Seed, embedder_url: str, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """A daphne server (HTTP + websockets) on the test database and the seeded media."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
-    process = process_start(
-        daphne_argv("127.0.0.1", port),
+    process, url = start_web_server(
         env=_child_env(web_seed, embedder_url),
-        log_path=log_path,
-        cwd=BASE_DIR,
+        log_path=tmp_path_factory.mktemp("daphne") / "daphne.log",
+        ready_path="/login",
+        timeout_s=SERVER_START_TIMEOUT_SECONDS,
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http_ok(f"{url}/login", SERVER_START_TIMEOUT_SECONDS, process)
-    except RuntimeError as exc:
-        stop_process(process)
-        raise RuntimeError(f"{exc}\n{log_path.read_text()[-3000:]}") from exc
     yield url
     stop_process(process)
 

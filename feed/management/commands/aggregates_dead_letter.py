@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from feed.aggregates import (
-    aggregates_dead_letter,
     aggregates_dead_letter_drop,
     aggregates_dead_letter_requeue,
-    deltas_decode,
+    aggregates_dead_letter_summaries,
 )
 
 
@@ -33,17 +32,7 @@ class Command(BaseCommand):
         if options["drop"]:
             self.stdout.write(f"dropped {aggregates_dead_letter_drop()} entries")
             return
-        entries = aggregates_dead_letter()
+        entries = aggregates_dead_letter_summaries()
         self.stdout.write(f"{len(entries)} entries set aside")
-        for raw in entries:
-            try:
-                deltas = deltas_decode(raw)
-            except ValueError as exc:
-                raise CommandError(f"an entry cannot be read: {exc}") from exc
-            summary = {
-                "queued_at": json.loads(raw).get("t"),
-                "users": sorted(deltas.users),
-                "videos": sorted(deltas.stats),
-                "pairs": len(deltas.pairs),
-            }
-            self.stdout.write(json.dumps(summary))
+        for entry in entries:
+            self.stdout.write(json.dumps(entry, default=str))
