@@ -16,6 +16,13 @@ class User(AbstractUser):
     bio = models.CharField(max_length=280, blank=True)
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A private account's videos and lists are for approved followers only; following it is a
+    # request its owner approves or denies.
+    is_private = models.BooleanField(default=False)
+    # Set when the owner followed the link mailed to their address (optional verification).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Set by moderation together with is_active=False; cleared when reinstated.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.username
@@ -32,6 +39,28 @@ class Follow(models.Model):
             models.CheckConstraint(condition=~Q(follower=F("followee")), name="no_self_follow"),
         ]
         indexes = [models.Index(fields=["followee", "-created_at"])]
+
+
+class FollowRequest(models.Model):
+    """A request to follow a private account, pending until its owner approves (it becomes a
+    Follow) or denies (it is deleted)."""
+
+    requester = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="follow_requests_sent"
+    )
+    target = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="follow_requests_received"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["requester", "target"], name="follow_request_once"),
+            models.CheckConstraint(
+                condition=~Q(requester=F("target")), name="no_self_follow_request"
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "-created_at"])]
 
 
 class Block(models.Model):

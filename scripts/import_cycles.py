@@ -12,7 +12,16 @@ from pathlib import Path
 
 import grimp
 
-PACKAGES = ("tiktok", "profiles", "videos", "tagging", "feed", "embedder_service")
+PACKAGES = (
+    "tiktok",
+    "profiles",
+    "videos",
+    "tagging",
+    "feed",
+    "moderation",
+    "notifications",
+    "embedder_service",
+)
 
 
 def module_cycles(graph: grimp.ImportGraph) -> list[list[str]]:

@@ -8,6 +8,12 @@ and never undoes or fails what the videos app did (`send_robust`).
 - `engagement_recorded`, kwargs `user` (None when anonymous), `session_id`, `video`, `type`
   ("like", "unlike", "save", "unsave", "share"): an engagement row was stored. The feed learns
   from it as from any interaction event.
+- `video_failed`, kwargs `video_id`: processing gave up on a video (its owner is told).
+- `comment_posted`, kwargs `comment`, `replied_to` (the comment answered, or None; for a reply
+  to a reply this is that reply, while `comment.parent` is the top-level comment): sent after
+  the comment is committed.
+- `shared_to_user`, kwargs `share` (a Share with a `recipient`): an in-app share to another
+  user, sent after it is committed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 video_published = Signal()
 engagement_recorded = Signal()
+video_failed = Signal()
+comment_posted = Signal()
+shared_to_user = Signal()
 
 
 def _send(signal: Signal, name: str, **kwargs: Any) -> None:
@@ -48,3 +57,15 @@ def engagement_announce(*, user: Any, session_id: str, video: Any, type: str) ->
         video=video,
         type=type,
     )
+
+
+def video_failed_announce(*, video_id: int) -> None:
+    _send(video_failed, "video_failed", video_id=video_id)
+
+
+def comment_posted_announce(*, comment: Any, replied_to: Any) -> None:
+    _send(comment_posted, "comment_posted", comment=comment, replied_to=replied_to)
+
+
+def shared_to_user_announce(*, share: Any) -> None:
+    _send(shared_to_user, "shared_to_user", share=share)

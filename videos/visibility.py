@@ -14,24 +14,29 @@ from videos.models import Privacy, Video, VideoStatus
 
 
 def visible_videos(*, viewer: Any = None, include_own_unready: bool = False) -> QuerySet[Video]:
-    """Ready videos the viewer may watch: public ones, followers-only ones of creators the viewer
-    follows, and the viewer's own; never videos of creators who blocked the viewer or whom the
-    viewer blocked. With include_own_unready the viewer also sees their own processing or failed
-    videos (their profile, the upload page)."""
+    """Ready videos the viewer may watch: public ones of public accounts, every shared video
+    (public or followers-only) of creators the viewer follows, and the viewer's own; never
+    videos moderation hid, nor those of creators who blocked the viewer or whom the viewer
+    blocked. With include_own_unready the viewer also sees their own processing, failed or
+    hidden videos (their profile, the upload page)."""
     queryset = Video.objects.all()
+    # A subquery rather than a join, so visible_where() stays a condition on the videos table.
+    private_owner = Exists(User.objects.filter(pk=OuterRef("owner"), is_private=True))
     if not is_signed_in(viewer):
-        return queryset.filter(status=VideoStatus.READY, privacy=Privacy.PUBLIC)
+        return queryset.filter(
+            status=VideoStatus.READY, privacy=Privacy.PUBLIC, hidden_at__isnull=True
+        ).exclude(private_owner)
 
     follows_owner = Follow.objects.filter(follower=viewer, followee=OuterRef("owner"))
     blocked = Block.objects.filter(
         Q(blocker=viewer, blocked=OuterRef("owner")) | Q(blocker=OuterRef("owner"), blocked=viewer)
     )
     readable = (
-        Q(privacy=Privacy.PUBLIC)
+        (Q(privacy=Privacy.PUBLIC) & ~private_owner)
         | Q(owner=viewer)
-        | (Q(privacy=Privacy.FOLLOWERS) & Exists(follows_owner))
+        | (Q(privacy__in=[Privacy.PUBLIC, Privacy.FOLLOWERS]) & Exists(follows_owner))
     )
-    ready = Q(status=VideoStatus.READY)
+    ready = Q(status=VideoStatus.READY, hidden_at__isnull=True)
     if include_own_unready:
         ready |= Q(owner=viewer)
     return queryset.filter(ready & readable).exclude(Exists(blocked))

@@ -1,4 +1,5 @@
-"""Social-graph writes: follow and block."""
+"""Social-graph writes: follow (or request to follow a private account), approve and deny
+requests, remove a follower, make an account private or public, block."""
 
 from __future__ import annotations
 
@@ -7,46 +8,121 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from profiles.models import Block, Follow, User
+from profiles.events import (
+    follow_created_announce,
+    follow_request_approved_announce,
+    follow_requested_announce,
+)
+from profiles.models import Block, Follow, FollowRequest, User
 from profiles.selectors import blocked_either_way, follower_count
-from tiktok.errors import Forbidden, InvalidInput
+from tiktok.errors import Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
 class FollowResult:
     following: bool
     followers: int
+    requested: bool = False
 
 
+def _follow_insert(*, follower: User, followee: User) -> bool:
+    """Create the follow row; True when it is new (a racing duplicate is not)."""
+    try:
+        with transaction.atomic():
+            _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    except IntegrityError:  # a racing duplicate follow: the row exists, which is the goal
+        return False
+    return created
+
+
+@transaction.atomic
 def follow_create(*, follower: User, followee: User) -> FollowResult:
-    """Follow a creator; following twice is a no-op."""
+    """Follow a creator, or ask to when their account is private (a pending request the owner
+    approves or denies). Following twice, or asking again while a request waits, is a no-op."""
     if follower.pk == followee.pk:
         raise InvalidInput("you cannot follow yourself", code="cannot_follow_self")
     if blocked_either_way(follower, followee):
         raise Forbidden("you cannot follow this account", code="blocked")
-    try:
-        with transaction.atomic():
-            Follow.objects.get_or_create(follower=follower, followee=followee)
-    except IntegrityError:  # a racing duplicate follow: the row exists, which is the goal
-        pass
+    if Follow.objects.filter(follower=follower, followee=followee).exists():
+        return FollowResult(following=True, followers=follower_count(followee))
+    if followee.is_private:
+        _, created = FollowRequest.objects.get_or_create(requester=follower, target=followee)
+        if created:
+            follow_requested_announce(requester=follower, target=followee)
+        return FollowResult(following=False, followers=follower_count(followee), requested=True)
+    if _follow_insert(follower=follower, followee=followee):
+        follow_created_announce(follower=follower, followee=followee)
     return FollowResult(following=True, followers=follower_count(followee))
 
 
+@transaction.atomic
 def follow_delete(*, follower: User, followee: User) -> FollowResult:
-    """Unfollow; unfollowing someone not followed is a no-op."""
+    """Unfollow, or withdraw a pending request; either when there is none is a no-op."""
     Follow.objects.filter(follower=follower, followee=followee).delete()
+    FollowRequest.objects.filter(requester=follower, target=followee).delete()
     return FollowResult(following=False, followers=follower_count(followee))
+
+
+@transaction.atomic
+def follow_request_approve(*, target: User, requester: User) -> bool:
+    """The owner of a private account lets a requester follow them (NotFound when there is no
+    such pending request)."""
+    deleted, _ = FollowRequest.objects.filter(requester=requester, target=target).delete()
+    if not deleted:
+        raise NotFound("no pending follow request from this user", code="no_follow_request")
+    if _follow_insert(follower=requester, followee=target):
+        follow_created_announce(follower=requester, followee=target)
+        follow_request_approved_announce(requester=requester, target=target)
+    return True
+
+
+def follow_request_deny(*, target: User, requester: User) -> bool:
+    """Refuse a request: it is deleted, and the requester is not told (they may ask again)."""
+    deleted, _ = FollowRequest.objects.filter(requester=requester, target=target).delete()
+    if not deleted:
+        raise NotFound("no pending follow request from this user", code="no_follow_request")
+    return False
+
+
+def follower_remove(*, user: User, follower: User) -> int:
+    """Remove someone from your followers (they are not told; on a private account they must
+    ask again). Returns the follower count."""
+    Follow.objects.filter(follower=follower, followee=user).delete()
+    return follower_count(user)
+
+
+@transaction.atomic
+def account_privacy_set(*, user: User, private: bool) -> User:
+    """Make an account private or public. Going public approves every pending request, as the
+    requesters asked to follow and nothing stands in the way any more."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_private == private:
+        user.is_private = private
+        return user
+    locked.is_private = private
+    locked.save(update_fields=["is_private"])
+    user.is_private = private
+    if not private:
+        for request in FollowRequest.objects.filter(target=locked).select_related("requester"):
+            request.delete()
+            if _follow_insert(follower=request.requester, followee=locked):
+                follow_created_announce(follower=request.requester, followee=locked)
+                follow_request_approved_announce(requester=request.requester, target=locked)
+    return user
 
 
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> bool:
     """Block a user: their videos and comments vanish for the blocker (and the blocker's for
-    them, see videos.visibility), and follows both ways are removed."""
+    them, see videos.visibility), and follows and follow requests both ways are removed."""
     if blocker.pk == blocked.pk:
         raise InvalidInput("you cannot block yourself", code="cannot_block_self")
     Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     Follow.objects.filter(
         Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
+    ).delete()
+    FollowRequest.objects.filter(
+        Q(requester=blocker, target=blocked) | Q(requester=blocked, target=blocker)
     ).delete()
     return True
 

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from tests.conftest import BASE_DIR
 
-PACKAGES = ("tiktok", "profiles", "videos", "tagging", "feed", "embedder_service")
+PACKAGES = (
+    "tiktok",
+    "profiles",
+    "videos",
+    "tagging",
+    "feed",
+    "moderation",
+    "notifications",
+    "embedder_service",
+)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "videos",
     "tagging",
     "feed",
+    "moderation",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """Video data: the video and its assets, pipeline steps, embeddings, engagement."""
 
-from videos.models.engagement import Comment, Like, Save, Share
+from videos.models.engagement import Comment, CommentLike, Like, Save, Share
 from videos.models.video import (
     STEP_ORDER,
     PipelineStep,
@@ -15,6 +15,7 @@ from videos.models.video import (
 __all__ = [
     "STEP_ORDER",
     "Comment",
+    "CommentLike",
     "Like",
     "PipelineStep",
     "Privacy",

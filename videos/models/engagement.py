@@ -38,6 +38,14 @@ class Share(models.Model):
     )
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="shares")
     channel = models.CharField(max_length=32, blank=True)
+    # Set for an in-app share to another user (channel "user"); they are notified.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shares_received",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -51,7 +59,23 @@ class Comment(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
     body = models.TextField(max_length=MAX_COMMENT_CHARS)
+    like_count = models.PositiveBigIntegerField(default=0)
+    # Set when moderation hides the comment pending review (many reports); removal deletes it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["video", "parent", "-created_at"])]
+
+
+class CommentLike(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_likes"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="comment_like_once")
+        ]

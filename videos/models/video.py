@@ -85,6 +85,11 @@ class Video(models.Model):
     save_count = models.PositiveBigIntegerField(default=0)
     share_count = models.PositiveBigIntegerField(default=0)
 
+    # Set when moderation hides the video (or it is hidden pending review after many reports):
+    # it is then gone for everyone but its owner, everywhere (videos.visibility).
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=64, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # When a pipeline run was last asked for, and when its task chain reached the broker (NULL

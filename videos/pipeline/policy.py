@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tiktok.storage import StorageUnavailable
-from videos.events import video_published_announce
+from videos.events import video_failed_announce, video_published_announce
 from videos.models import STEP_ORDER, PipelineStep, StepName, StepState, Video, VideoStatus
 from videos.pipeline.errors import (
     StepOutage,
@@ -160,6 +160,7 @@ def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> boo
         # A failed re-embed keeps the published video (and its old vectors) in the feed.
         return False
     video_set_status(video=video, status=VideoStatus.FAILED, failure_reason=f"{name}: {error}")
+    video_failed_announce(video_id=video.pk)
     return False
 
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Greatest
 from profiles.selectors import blocked_either_way
 from profiles.viewers import is_signed_in
 from tiktok.errors import Forbidden
-from videos.events import engagement_announce
+from videos.events import comment_posted_announce, engagement_announce
 from videos.models import Comment, Like, Save, Share, Video
 from videos.models.engagement import MAX_COMMENT_CHARS
 from videos.selectors.engagement import comment_can_delete
@@ -144,7 +144,7 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
     top-level parent (the thread stays flat, as on TikTok).
     """
     body = comment_body_clean(body)
-    parent = None
+    parent = replied_to = None
     if parent_id is not None:
         # Locking the parent serialises with its deletion, so a reply never outlives its parent
         # uncounted.
@@ -160,6 +160,9 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
                 raise ValidationError({"parent_id": ["no such comment on this video"]})
     comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
     _counter_add(video=video, field="comment_count", delta=1)
+    transaction.on_commit(
+        lambda: comment_posted_announce(comment=comment, replied_to=replied_to), robust=True
+    )
     return comment
 
 

@@ -1,0 +1,1 @@
+"""Moderation: reports of videos, comments and users, the review queue and its actions."""

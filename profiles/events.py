@@ -1,0 +1,54 @@
+"""Events the profiles app sends so that apps above it (notifications) can react without
+profiles importing them.
+
+Receivers are connected in the receiving app's AppConfig.ready(); every event is sent after the
+change is committed, and a failing receiver is logged and never undoes what profiles did.
+
+- `follow_created`, kwargs `follower`, `followee`: a follow now exists (a public account was
+  followed, or a request was approved: then `follow_request_approved` is sent too).
+- `follow_requested`, kwargs `requester`, `target`: a request to follow a private account.
+- `follow_request_approved`, kwargs `requester`, `target`: the target approved the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
+
+follow_created = Signal()
+follow_requested = Signal()
+follow_request_approved = Signal()
+
+
+def _send_after_commit(signal: Signal, name: str, **kwargs: Any) -> None:
+    def send() -> None:
+        for receiver, result in signal.send_robust(sender=None, **kwargs):
+            if isinstance(result, Exception):
+                logger.error(
+                    "%s receiver %s failed: %s",
+                    name,
+                    getattr(receiver, "__qualname__", receiver),
+                    result,
+                    exc_info=result,
+                )
+
+    transaction.on_commit(send)
+
+
+def follow_created_announce(*, follower: Any, followee: Any) -> None:
+    _send_after_commit(follow_created, "follow_created", follower=follower, followee=followee)
+
+
+def follow_requested_announce(*, requester: Any, target: Any) -> None:
+    _send_after_commit(follow_requested, "follow_requested", requester=requester, target=target)
+
+
+def follow_request_approved_announce(*, requester: Any, target: Any) -> None:
+    _send_after_commit(
+        follow_request_approved, "follow_request_approved", requester=requester, target=target
+    )
