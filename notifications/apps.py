@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
+
+    def ready(self) -> None:
+        from notifications import receivers
+        from profiles import events as profile_events
+        from videos import events as video_events
+
+        for signal, receiver in (
+            (video_events.engagement_recorded, receivers.on_engagement_recorded),
+            (video_events.comment_posted, receivers.on_comment_posted),
+            (video_events.video_published, receivers.on_video_published),
+            (video_events.video_failed, receivers.on_video_failed),
+            (video_events.shared_to_user, receivers.on_shared_to_user),
+            (profile_events.follow_created, receivers.on_follow_created),
+            (profile_events.follow_requested, receivers.on_follow_requested),
+            (profile_events.follow_request_approved, receivers.on_follow_request_approved),
+        ):
+            signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")

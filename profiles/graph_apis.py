@@ -1,15 +1,38 @@
-"""Social-graph endpoints: follow and block a user."""
+"""Social-graph endpoints: follow (or request to), block, followers and following lists, and
+the owner's follow-request inbox and follower removal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from profiles.selectors import user_by_username, user_for_viewer
-from profiles.services.graph import block_create, block_delete, follow_create, follow_delete
+from profiles.models import Follow, FollowRequest
+from profiles.selectors import (
+    follow_requests_for,
+    followers_of,
+    following_of,
+    hidden_user_ids,
+    user_by_username,
+    user_card,
+    user_for_viewer,
+    user_unlocked_for,
+)
+from profiles.services.graph import (
+    block_create,
+    block_delete,
+    follow_create,
+    follow_delete,
+    follow_request_approve,
+    follow_request_deny,
+    follower_remove,
+)
 from tiktok.api.base import ApiView
+from tiktok.api.pagination import NewestFirstCursorPagination
 
 
 class FollowApi(ApiView):
@@ -17,15 +40,25 @@ class FollowApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, username: str) -> Response:
+        """Follow; on a private account this sends a request (`requested: true`)."""
         result = follow_create(
             follower=request.user, followee=user_for_viewer(username=username, viewer=request.user)
         )
-        return Response({"following": result.following, "followers": result.followers})
+        return Response(
+            {
+                "following": result.following,
+                "requested": result.requested,
+                "followers": result.followers,
+            }
+        )
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, username: str) -> Response:
+        """Unfollow, or withdraw a pending request."""
         result = follow_delete(follower=request.user, followee=user_by_username(username=username))
-        return Response({"following": result.following, "followers": result.followers})
+        return Response(
+            {"following": result.following, "requested": False, "followers": result.followers}
+        )
 
 
 class BlockApi(ApiView):
@@ -44,3 +77,82 @@ class BlockApi(ApiView):
             blocker=request.user, blocked=user_for_viewer(username=username, viewer=request.user)
         )
         return Response({"blocked": blocked})
+
+
+def _people_page(view: ApiView, request: Request, rows: Any, person: str) -> Response:
+    """A cursor page of Follow or FollowRequest rows as user cards (with when), leaving out
+    people the viewer does not see across a block."""
+    paginator = NewestFirstCursorPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    hidden = hidden_user_ids(viewer=request.user)
+    results = [
+        {**user_card(getattr(row, person)), "since": row.created_at.isoformat()}
+        for row in page
+        if getattr(row, f"{person}_id") not in hidden
+    ]
+    return paginator.get_paginated_response(results)
+
+
+class UserFollowersApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, username: str) -> Response:
+        """Who follows this user (a private account's list: its followers only)."""
+        user = user_for_viewer(username=username, viewer=request.user)
+        user_unlocked_for(user=user, viewer=request.user)
+        return _people_page(self, request, followers_of(user=user), "follower")
+
+
+class UserFollowingApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, username: str) -> Response:
+        """Whom this user follows (a private account's list: its followers only)."""
+        user = user_for_viewer(username=username, viewer=request.user)
+        user_unlocked_for(user=user, viewer=request.user)
+        return _people_page(self, request, following_of(user=user), "followee")
+
+
+class MeFollowersApi(ApiView):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "likes"
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def delete(self, request: Request, username: str) -> Response:
+        """Remove a follower (they are not told)."""
+        follower = user_by_username(username=username)
+        return Response(
+            {"removed": True, "followers": follower_remove(user=request.user, follower=follower)}
+        )
+
+
+class MeFollowRequestsApi(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        """Pending requests to follow you, newest first."""
+        return _people_page(self, request, follow_requests_for(target=request.user), "requester")
+
+
+class MeFollowRequestDecisionApi(ApiView):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "likes"
+    decision = "approve"
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, username: str) -> Response:
+        requester = user_by_username(username=username)
+        if self.decision == "approve":
+            follow_request_approve(target=request.user, requester=requester)
+        else:
+            follow_request_deny(target=request.user, requester=requester)
+        return Response(
+            {
+                "approved": self.decision == "approve",
+                "pending": FollowRequest.objects.filter(target=request.user).count(),
+                "followers": Follow.objects.filter(followee=request.user).count(),
+            }
+        )

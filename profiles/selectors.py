@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from profiles.models import Block, Follow, User
+from profiles.models import Block, Follow, FollowRequest, User
 from profiles.viewers import is_signed_in
-from tiktok.errors import NotFound
+from tiktok.errors import Forbidden, NotFound
 
 
 def user_by_username(*, username: str) -> User:
@@ -65,18 +65,86 @@ def hidden_user_ids(*, viewer: Any) -> set[int]:
     return ids
 
 
+def viewer_follows(*, user: User, viewer: Any) -> bool:
+    return is_signed_in(viewer) and Follow.objects.filter(follower=viewer, followee=user).exists()
+
+
+def profile_locked(*, user: User, viewer: Any) -> bool:
+    """Whether the viewer sees only this account's header: it is private and the viewer is
+    neither its owner nor an approved follower (their videos, likes and lists stay hidden)."""
+    if not user.is_private:
+        return False
+    if is_signed_in(viewer) and viewer.pk == user.pk:
+        return False
+    return not viewer_follows(user=user, viewer=viewer)
+
+
+def user_unlocked_for(*, user: User, viewer: Any) -> User:
+    """The user, when the viewer may see their videos and lists; Forbidden (403
+    `private_account`) for a private account the viewer does not follow."""
+    if profile_locked(user=user, viewer=viewer):
+        raise Forbidden(
+            "this account is private: only approved followers see its videos and lists",
+            code="private_account",
+        )
+    return user
+
+
+def followers_of(*, user: User) -> QuerySet[Follow]:
+    """Follow rows of the user's followers (active accounts), newest first."""
+    return (
+        Follow.objects.filter(followee=user, follower__is_active=True)
+        .select_related("follower")
+        .order_by("-created_at", "-id")
+    )
+
+
+def following_of(*, user: User) -> QuerySet[Follow]:
+    """Follow rows of the accounts the user follows (active accounts), newest first."""
+    return (
+        Follow.objects.filter(follower=user, followee__is_active=True)
+        .select_related("followee")
+        .order_by("-created_at", "-id")
+    )
+
+
+def follow_requests_for(*, target: User) -> QuerySet[FollowRequest]:
+    """Pending requests to follow this (private) account, newest first."""
+    return (
+        FollowRequest.objects.filter(target=target, requester__is_active=True)
+        .select_related("requester")
+        .order_by("-created_at", "-id")
+    )
+
+
+def user_card(user: User) -> dict[str, Any]:
+    """A user as a list item: who they are and their picture."""
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name or user.username,
+        "avatar_url": user.avatar.url if user.avatar else None,
+    }
+
+
 def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
     """Who the user is and how they relate to the viewer: identity, follower counts and the
     viewer's follow/block state (apps above add what they count, e.g. videos and likes).
 
     A user the viewer has blocked shows only their name (so they can be unblocked): no bio,
     picture or counts (`restricted`). One who has blocked the viewer is not shown at all
-    (`user_for_viewer`)."""
-    following = is_self = blocked = False
+    (`user_for_viewer`). A private account the viewer does not follow is `locked`: the header
+    is shown, its videos and lists are not."""
+    following = is_self = blocked = requested = False
     if is_signed_in(viewer):
         is_self = viewer.pk == user.pk
         following = Follow.objects.filter(follower=viewer, followee=user).exists()
         blocked = Block.objects.filter(blocker=viewer, blocked=user).exists()
+        requested = (
+            not following
+            and user.is_private
+            and FollowRequest.objects.filter(requester=viewer, target=user).exists()
+        )
     if blocked:
         return {
             "id": user.pk,
@@ -85,8 +153,15 @@ def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
             "bio": "",
             "avatar_url": None,
             "counts": {"followers": 0, "following": 0},
-            "viewer": {"following": False, "is_self": False, "blocked": True},
+            "viewer": {
+                "following": False,
+                "requested": False,
+                "is_self": False,
+                "blocked": True,
+            },
             "restricted": True,
+            "is_private": user.is_private,
+            "locked": True,
         }
     return {
         "id": user.pk,
@@ -95,6 +170,15 @@ def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
         "bio": user.bio,
         "avatar_url": user.avatar.url if user.avatar else None,
         "counts": {"followers": follower_count(user), "following": following_count(user)},
-        "viewer": {"following": following, "is_self": is_self, "blocked": blocked},
+        "viewer": {
+            "following": following,
+            "requested": requested,
+            "is_self": is_self,
+            "blocked": blocked,
+        },
         "restricted": False,
+        "is_private": user.is_private,
+        # A private account the viewer does not follow: the header only (name, picture, bio,
+        # counts), as on every platform with private accounts.
+        "locked": user.is_private and not (is_self or following),
     }

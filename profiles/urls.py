@@ -3,7 +3,15 @@
 from django.urls import path
 
 from profiles.apis import LoginApi, LogoutApi, MeApi, RegisterApi
-from profiles.graph_apis import BlockApi, FollowApi
+from profiles.graph_apis import (
+    BlockApi,
+    FollowApi,
+    MeFollowersApi,
+    MeFollowRequestDecisionApi,
+    MeFollowRequestsApi,
+    UserFollowersApi,
+    UserFollowingApi,
+)
 
 urlpatterns = [
     path("auth/register", RegisterApi.as_view(), name="auth-register"),
@@ -12,4 +20,18 @@ urlpatterns = [
     path("auth/me", MeApi.as_view(), name="auth-me"),
     path("users/<str:username>/follow", FollowApi.as_view(), name="user-follow"),
     path("users/<str:username>/block", BlockApi.as_view(), name="user-block"),
+    path("users/<str:username>/followers", UserFollowersApi.as_view(), name="user-followers"),
+    path("users/<str:username>/following", UserFollowingApi.as_view(), name="user-following"),
+    path("me/followers/<str:username>", MeFollowersApi.as_view(), name="me-follower"),
+    path("me/follow-requests", MeFollowRequestsApi.as_view(), name="me-follow-requests"),
+    path(
+        "me/follow-requests/<str:username>/approve",
+        MeFollowRequestDecisionApi.as_view(decision="approve"),
+        name="me-follow-request-approve",
+    ),
+    path(
+        "me/follow-requests/<str:username>/deny",
+        MeFollowRequestDecisionApi.as_view(decision="deny"),
+        name="me-follow-request-deny",
+    ),
 ]

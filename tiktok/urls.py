@@ -16,10 +16,12 @@ urlpatterns = [
     path("api/", include("videos.urls")),
     path("api/", include("tagging.urls")),
     path("api/", include("feed.urls")),
+    path("api/", include("notifications.urls")),
     path("", include("feed.pages")),
     path("", include("videos.pages")),
     path("", include("tagging.pages")),
     path("", include("profiles.pages")),
+    path("", include("notifications.pages")),
     path("", include("videos.media_urls")),
     path("favicon.ico", RedirectView.as_view(url="/static/img/icon.svg", permanent=True)),
 ]

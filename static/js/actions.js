@@ -129,6 +129,8 @@ export async function toggleFollow(card, { onChange } = {}) {
 
 // Follow button of a profile page (data attributes carry the username and state).
 export function bindProfileFollow(button, followersNode) {
+  // Pressed means "following" or, on a private account, "requested": pressing again unfollows
+  // or withdraws the request.
   button.addEventListener("click", async () => {
     if (!requireSignIn("Log in to follow creators.")) return;
     const username = button.dataset.username;
@@ -136,9 +138,10 @@ export function bindProfileFollow(button, followersNode) {
     try {
       const answer = await api(`/api/users/${encodeURIComponent(username)}/follow`, { method: next ? "POST" : "DELETE" });
       const following = answer && "following" in answer ? answer.following : next;
-      button.setAttribute("aria-pressed", following ? "true" : "false");
-      button.classList.toggle("on", following);
-      button.textContent = following ? "Following" : "Follow";
+      const requested = Boolean(answer && answer.requested);
+      button.setAttribute("aria-pressed", following || requested ? "true" : "false");
+      button.classList.toggle("on", following || requested);
+      button.textContent = following ? "Following" : requested ? "Requested" : "Follow";
       if (followersNode && answer && "followers" in answer) followersNode.textContent = compactCount(answer.followers);
     } catch (error) {
       reportError(error);

@@ -110,18 +110,28 @@ export function el(tag, { cls, text, attrs } = {}, children = []) {
   return node;
 }
 
-// Caption text with #hashtags turned into links to their tag pages (text nodes only).
-const HASHTAG_RE = /#([\p{L}\p{N}_-]{1,64})/gu;
+// Caption or comment text with #hashtags linked to their tag pages and @mentions to the
+// profiles they name (text nodes only). Mentions follow notifications/mentions.py.
+const RICH_TEXT_RE = /#([\p{L}\p{N}_-]{1,64})|(?<![\p{L}\p{N}_@])@([\p{L}\p{N}_.+-]{1,150})/gu;
 export function renderCaption(target, caption) {
   // One inline wrapper: line-clamped (-webkit-box) captions would drop the spaces between links.
   const line = document.createElement("span");
   const text = caption || "";
   let last = 0;
-  for (const match of text.matchAll(HASHTAG_RE)) {
+  for (const match of text.matchAll(RICH_TEXT_RE)) {
+    let shown = match[0];
+    let href;
+    if (match[1] !== undefined) {
+      href = `/tag/${encodeURIComponent(match[1].toLowerCase())}`;
+    } else {
+      const name = match[2].replace(/[.+-]+$/, "");
+      if (!name) continue;
+      shown = `@${name}`;
+      href = `/@${encodeURIComponent(name)}`;
+    }
     if (match.index > last) line.append(document.createTextNode(text.slice(last, match.index)));
-    const slug = match[1].toLowerCase();
-    line.append(el("a", { cls: "hashtag", text: match[0], attrs: { href: `/tag/${encodeURIComponent(slug)}` } }));
-    last = match.index + match[0].length;
+    line.append(el("a", { cls: match[1] !== undefined ? "hashtag" : "mention", text: shown, attrs: { href } }));
+    last = match.index + shown.length;
   }
   if (last < text.length) line.append(document.createTextNode(text.slice(last)));
   target.replaceChildren(line);

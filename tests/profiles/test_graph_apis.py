@@ -15,7 +15,7 @@ def test_follow_returns_following_and_follower_count(client_for, creator):
     response = client_for(UserFactory()).post(f"/api/users/{creator.username}/follow")
 
     assert response.status_code == 200
-    assert response.json() == {"following": True, "followers": 1}
+    assert response.json() == {"following": True, "requested": False, "followers": 1}
 
 
 def test_follow_stores_the_follow(client_for, creator):
@@ -32,7 +32,7 @@ def test_second_follow_is_a_no_op(client_for, creator):
 
     response = client.post(f"/api/users/{creator.username}/follow")
 
-    assert response.json() == {"following": True, "followers": 1}
+    assert response.json() == {"following": True, "requested": False, "followers": 1}
 
 
 def test_unfollow_removes_the_follow(client_for, creator):
@@ -41,7 +41,7 @@ def test_unfollow_removes_the_follow(client_for, creator):
 
     response = client_for(fan).delete(f"/api/users/{creator.username}/follow")
 
-    assert response.json() == {"following": False, "followers": 0}
+    assert response.json() == {"following": False, "requested": False, "followers": 0}
     assert not Follow.objects.exists()
 
 
@@ -50,7 +50,7 @@ def test_unfollow_when_not_following_is_a_no_op(client_for, creator):
 
     response = client_for(UserFactory()).delete(f"/api/users/{creator.username}/follow")
 
-    assert response.json() == {"following": False, "followers": 1}
+    assert response.json() == {"following": False, "requested": False, "followers": 1}
 
 
 def test_follow_yourself_is_400(client_for, creator):

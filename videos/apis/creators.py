@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from profiles.selectors import user_for_viewer
+from profiles.selectors import user_for_viewer, user_unlocked_for
 from profiles.services.accounts import MAX_BIO_CHARS, MAX_DISPLAY_NAME_CHARS, profile_update
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
@@ -79,6 +79,7 @@ class UserVideosApi(ApiView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, username: str) -> Response:
         user = user_for_viewer(username=username, viewer=request.user)
+        user_unlocked_for(user=user, viewer=request.user)
         return video_list_response(self, request, user_videos(user=user, viewer=request.user))
 
 
@@ -88,6 +89,7 @@ class UserLikedApi(ApiView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, username: str) -> Response:
         user = user_for_viewer(username=username, viewer=request.user)
+        user_unlocked_for(user=user, viewer=request.user)
         return video_list_response(self, request, user_liked(user=user, viewer=request.user))
 
 

@@ -1,0 +1,223 @@
+"""What each event means for whom: turns an event from the apps below (a like, a comment, a
+follow, a published video, a share, a resolved report) into notices, checking at delivery time
+that what happened still holds (a like undone before delivery tells no one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from notifications.mentions import mentioned_usernames
+from notifications.models import NotificationKind
+from notifications.services import Notice, new_video_fanout, notification_add
+from profiles.models import Follow, FollowRequest, User
+from videos.models import Comment, Like, Share, Video, VideoStatus
+from videos.visibility import video_visible_to
+
+
+def _mentions(*, text: str, author_id: int, video: Video, key: str, where: str) -> int:
+    """Notify the users a text mentions who may see the video (a followers-only video does not
+    reach a non-follower by mentioning them)."""
+    told = 0
+    for name in mentioned_usernames(text):
+        user = User.objects.filter(username__iexact=name, is_active=True).first()
+        if user is None or user.pk == author_id or not video_visible_to(video=video, viewer=user):
+            continue
+        notice = Notice(
+            recipient_id=user.pk,
+            kind=NotificationKind.MENTION,
+            group_key=key,
+            actor_id=author_id,
+            video_id=video.pk,
+            comment_id=None,
+            data={"in": where},
+        )
+        told += notification_add(notice) is not None
+    return told
+
+
+def on_like(*, user_id: int, video_id: int) -> int:
+    like = Like.objects.filter(user_id=user_id, video_id=video_id).select_related("video").first()
+    if like is None:  # unliked before delivery
+        return 0
+    notice = Notice(
+        recipient_id=like.video.owner_id,
+        kind=NotificationKind.LIKE,
+        group_key=f"like:video:{video_id}",
+        actor_id=user_id,
+        video_id=video_id,
+    )
+    return int(notification_add(notice) is not None)
+
+
+def on_follow(*, follower_id: int, followee_id: int) -> int:
+    if not Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).exists():
+        return 0
+    notice = Notice(
+        recipient_id=followee_id,
+        kind=NotificationKind.FOLLOW,
+        group_key="follow",
+        actor_id=follower_id,
+    )
+    return int(notification_add(notice) is not None)
+
+
+def on_follow_request(*, requester_id: int, target_id: int) -> int:
+    if not FollowRequest.objects.filter(requester_id=requester_id, target_id=target_id).exists():
+        return 0
+    notice = Notice(
+        recipient_id=target_id,
+        kind=NotificationKind.FOLLOW_REQUEST,
+        group_key="follow_request",
+        actor_id=requester_id,
+        once=False,
+    )
+    return int(notification_add(notice) is not None)
+
+
+def on_follow_approved(*, requester_id: int, target_id: int) -> int:
+    notice = Notice(
+        recipient_id=requester_id,
+        kind=NotificationKind.FOLLOW_APPROVED,
+        group_key=f"follow_approved:user:{target_id}",
+        actor_id=target_id,
+    )
+    return int(notification_add(notice) is not None)
+
+
+def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
+    comment = Comment.objects.filter(pk=comment_id).select_related("video").first()
+    if comment is None:  # deleted before delivery
+        return 0
+    video = comment.video
+    told = 0
+    replied_to = Comment.objects.filter(pk=replied_to_id).first() if replied_to_id else None
+    if replied_to is not None:
+        told += (
+            notification_add(
+                Notice(
+                    recipient_id=replied_to.author_id,
+                    kind=NotificationKind.REPLY,
+                    group_key=f"reply:comment:{replied_to.pk}",
+                    actor_id=comment.author_id,
+                    video_id=video.pk,
+                    comment_id=comment.pk,
+                    once=False,
+                )
+            )
+            is not None
+        )
+    if replied_to is None or replied_to.author_id != video.owner_id:
+        told += (
+            notification_add(
+                Notice(
+                    recipient_id=video.owner_id,
+                    kind=NotificationKind.COMMENT,
+                    group_key=f"comment:video:{video.pk}",
+                    actor_id=comment.author_id,
+                    video_id=video.pk,
+                    comment_id=comment.pk,
+                    once=False,
+                )
+            )
+            is not None
+        )
+    told += _mentions(
+        text=comment.body,
+        author_id=comment.author_id,
+        video=video,
+        key=f"mention:comment:{comment.pk}",
+        where="comment",
+    )
+    return told
+
+
+def on_video_published(*, video_id: int) -> int:
+    """The owner is told their video is out, followers that there is a new video, and people
+    the caption mentions that they were mentioned: each once per video (a reprocess tells no
+    one again)."""
+    video = Video.objects.filter(pk=video_id, status=VideoStatus.READY).first()
+    if video is None:
+        return 0
+    told = int(
+        notification_add(
+            Notice(
+                recipient_id=video.owner_id,
+                kind=NotificationKind.VIDEO_READY,
+                group_key=f"video_ready:video:{video.pk}",
+                video_id=video.pk,
+            )
+        )
+        is not None
+    )
+    if video.hidden_at is None:
+        told += new_video_fanout(video_id=video.pk, owner_id=video.owner_id, privacy=video.privacy)
+        told += _mentions(
+            text=video.caption,
+            author_id=video.owner_id,
+            video=video,
+            key=f"mention:video:{video.pk}",
+            where="video",
+        )
+    return told
+
+
+def on_video_failed(*, video_id: int) -> int:
+    video = Video.objects.filter(pk=video_id, status=VideoStatus.FAILED).first()
+    if video is None:
+        return 0
+    notice = Notice(
+        recipient_id=video.owner_id,
+        kind=NotificationKind.VIDEO_FAILED,
+        group_key=f"video_failed:video:{video.pk}",
+        video_id=video.pk,
+        data={"reason": video.failure_reason.split(":", 1)[0][:200]},
+    )
+    return int(notification_add(notice) is not None)
+
+
+def on_share(*, share_id: int) -> int:
+    share = Share.objects.filter(pk=share_id, recipient__isnull=False).first()
+    if share is None or share.user_id is None:
+        return 0
+    notice = Notice(
+        recipient_id=share.recipient_id,
+        kind=NotificationKind.SHARE,
+        group_key=f"share:video:{share.video_id}",
+        actor_id=share.user_id,
+        video_id=share.video_id,
+    )
+    return int(notification_add(notice) is not None)
+
+
+def on_report_resolved(
+    *, case_id: int, kind: str, outcome: str, reporter_ids: list[int], **_: Any
+) -> int:
+    told = 0
+    for reporter_id in reporter_ids:
+        notice = Notice(
+            recipient_id=reporter_id,
+            kind=NotificationKind.REPORT_OUTCOME,
+            group_key=f"report:case:{case_id}",
+            data={"item": kind, "outcome": outcome},
+        )
+        told += notification_add(notice) is not None
+    return told
+
+
+DELIVERIES: dict[str, Callable[..., int]] = {
+    "like": on_like,
+    "follow": on_follow,
+    "follow_request": on_follow_request,
+    "follow_approved": on_follow_approved,
+    "comment": on_comment,
+    "video_published": on_video_published,
+    "video_failed": on_video_failed,
+    "share": on_share,
+    "report_resolved": on_report_resolved,
+}
+
+
+def event_deliver(*, event: str, payload: dict[str, Any]) -> int:
+    """Deliver one event; returns how many notifications it added or grew."""
+    return DELIVERIES[event](**payload)

@@ -1,0 +1,21 @@
+"""The notifications page: the list (drawn by static/js/notifications.js from the API), pending
+follow requests for a private account, and per-kind preferences."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from tiktok.web.pages import render_page
+
+
+@ensure_csrf_cookie
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"/login?next={request.path}")
+    return render_page(request, "pages/notifications.html", {})
+
+
+urlpatterns = [path("notifications", notifications_page, name="page-notifications")]

@@ -1,0 +1,171 @@
+"""Notification reads: a recipient's list (newest activity first) as the API and the page show
+it, and the unread count for the badge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from notifications.models import (
+    Notification,
+    NotificationActor,
+    NotificationKind,
+    NotificationPreference,
+)
+from profiles.models import User
+from profiles.selectors import hidden_user_ids, user_card
+from videos.visibility import visible_videos
+
+ACTORS_SHOWN = 2
+COMMENT_EXCERPT_CHARS = 80
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("actor", "video", "comment")
+
+
+def unread_count(*, user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def muted_kinds(*, user_id: int) -> set[str]:
+    pref = NotificationPreference.objects.filter(user_id=user_id).first()
+    return set(pref.muted_kinds) if pref else set()
+
+
+def notification_preferences(*, user: User) -> dict[str, Any]:
+    muted = muted_kinds(user_id=user.pk)
+    return {
+        "kinds": [
+            {"kind": kind, "label": str(label), "enabled": kind not in muted}
+            for kind, label in NotificationKind.choices
+        ]
+    }
+
+
+def _people(names: list[str], count: int) -> str:
+    if not names:
+        return "Someone"
+    if count <= 1:
+        return names[0]
+    if count == 2 and len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    others = count - 1
+    return f"{names[0]} and {others} other{'s' if others != 1 else ''}"
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join((text or "").split())
+    if len(text) <= COMMENT_EXCERPT_CHARS:
+        return text
+    return text[: COMMENT_EXCERPT_CHARS - 1] + "…"
+
+
+_VERBS = {
+    NotificationKind.FOLLOW: "started following you",
+    NotificationKind.FOLLOW_REQUEST: "asked to follow you",
+    NotificationKind.FOLLOW_APPROVED: "approved your follow request",
+    NotificationKind.LIKE: "liked your video",
+    NotificationKind.COMMENT: "commented on your video",
+    NotificationKind.REPLY: "replied to your comment",
+    NotificationKind.NEW_VIDEO: "posted a new video",
+    NotificationKind.SHARE: "shared a video with you",
+}
+
+
+def notification_text(notification: Notification, names: list[str]) -> str:
+    """The sentence shown for a notification ("ana and 12 others liked your video")."""
+    kind = notification.kind
+    who = _people(names, notification.actor_count)
+    if kind in _VERBS:
+        return f"{who} {_VERBS[kind]}"
+    if kind == NotificationKind.MENTION:
+        where = "a comment" if notification.data.get("in") == "comment" else "a video"
+        return f"{who} mentioned you in {where}"
+    if kind == NotificationKind.VIDEO_READY:
+        return "Your video is published"
+    if kind == NotificationKind.VIDEO_FAILED:
+        reason = notification.data.get("reason") or "processing failed"
+        return f"Your video could not be processed: {reason}"
+    if kind == NotificationKind.REPORT_OUTCOME:
+        what = notification.data.get("item", "item")
+        if notification.data.get("outcome") == "actioned":
+            return f"Thanks for your report: we took action on the {what} you reported"
+        return f"We reviewed the {what} you reported and found no violation"
+    return who
+
+
+def _url(notification: Notification, visible: set[int]) -> str | None:
+    if notification.video_id and notification.video_id in visible:
+        if notification.comment_id:
+            return f"/v/{notification.video_id}?comment={notification.comment_id}"
+        return f"/v/{notification.video_id}"
+    if notification.kind == NotificationKind.FOLLOW_REQUEST:
+        return "/notifications#requests"
+    if notification.actor is not None:
+        return f"/@{notification.actor.username}"
+    return None
+
+
+def notification_payloads(
+    *, notifications: Sequence[Notification], viewer: User
+) -> list[dict[str, Any]]:
+    """The API shape of a page of notifications: text, up to two people, the video's
+    thumbnail (when the viewer may still see it), a link, read state. Groups whose people the
+    viewer no longer sees (a block since) are left out."""
+    ids = [n.pk for n in notifications]
+    hidden = hidden_user_ids(viewer=viewer)
+    people: dict[int, list[User]] = {}
+    rows = (
+        NotificationActor.objects.filter(notification_id__in=ids)
+        .exclude(actor_id__in=hidden)
+        .select_related("actor")
+        .order_by("notification_id", "-created_at", "-id")
+    )
+    for row in rows:
+        shown = people.setdefault(row.notification_id, [])
+        if len(shown) < ACTORS_SHOWN:
+            shown.append(row.actor)
+    video_ids = {n.video_id for n in notifications if n.video_id}
+    visible = set(
+        visible_videos(viewer=viewer, include_own_unready=True)
+        .filter(pk__in=video_ids)
+        .values_list("pk", flat=True)
+    )
+    payloads = []
+    for notification in notifications:
+        if notification.actor_id is not None and notification.actor_id in hidden:
+            continue
+        actors = people.get(notification.pk, [])
+        video = notification.video if notification.video_id in visible else None
+        payloads.append(
+            {
+                "id": notification.pk,
+                "kind": notification.kind,
+                "text": notification_text(
+                    notification, [a.display_name or a.username for a in actors]
+                ),
+                "actors": [user_card(actor) for actor in actors],
+                "actor_count": notification.actor_count,
+                "video": (
+                    {
+                        "id": video.pk,
+                        "thumbnail_url": video.thumbnail.url if video.thumbnail else None,
+                    }
+                    if video is not None
+                    else None
+                ),
+                "comment": (
+                    {"id": notification.comment_id, "excerpt": _excerpt(notification.comment.body)}
+                    if notification.comment_id and notification.comment is not None
+                    else None
+                ),
+                "url": _url(notification, visible),
+                "read": notification.read_at is not None,
+                "created_at": notification.created_at.isoformat(),
+                "updated_at": notification.updated_at.isoformat(),
+            }
+        )
+    return payloads

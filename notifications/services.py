@@ -1,0 +1,210 @@
+"""Notification writes: add news to a recipient's (grouped) notifications, fan a new video out
+to followers, mark read, set preferences. Every add checks, at delivery time, that the news is
+still true and wanted: not from yourself, not across a block, not from a suspended account, not
+a kind the recipient muted, and not an actor already counted under the same key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.models import (
+    Notification,
+    NotificationActor,
+    NotificationKind,
+    NotificationPreference,
+)
+from notifications.push import unread_push
+from notifications.selectors import muted_kinds
+from profiles.models import Follow, User
+from profiles.selectors import blocked_either_way
+from tiktok.errors import InvalidInput
+
+FANOUT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One piece of news for one recipient."""
+
+    recipient_id: int
+    kind: str
+    group_key: str
+    actor_id: int | None = None
+    video_id: int | None = None
+    comment_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    # True: an actor is counted once ever under this key (like, unlike, like again notifies
+    # once; a system notice is sent once). False: each piece of news joins the open group or
+    # starts a new one (comments, follow requests asked again after a denial).
+    once: bool = True
+
+
+def _wanted(notice: Notice) -> bool:
+    recipient = User.objects.filter(pk=notice.recipient_id, is_active=True).first()
+    if recipient is None or notice.kind in muted_kinds(user_id=recipient.pk):
+        return False
+    if notice.actor_id is None:
+        return True
+    if notice.actor_id == recipient.pk:
+        return False
+    actor = User.objects.filter(pk=notice.actor_id, is_active=True).first()
+    return actor is not None and not blocked_either_way(actor, recipient)
+
+
+def _already_told(notice: Notice) -> bool:
+    if not notice.once:
+        return False
+    if notice.actor_id is None:
+        return Notification.objects.filter(
+            recipient_id=notice.recipient_id, group_key=notice.group_key
+        ).exists()
+    return NotificationActor.objects.filter(
+        notification__recipient_id=notice.recipient_id,
+        notification__group_key=notice.group_key,
+        actor_id=notice.actor_id,
+    ).exists()
+
+
+def _join_open_group(notice: Notice) -> Notification | None:
+    """Add the actor to the recipient's unread group of this key, if there is one."""
+    group = (
+        Notification.objects.select_for_update()
+        .filter(recipient_id=notice.recipient_id, group_key=notice.group_key, read_at__isnull=True)
+        .first()
+    )
+    if group is None:
+        return None
+    if notice.actor_id is not None:
+        _, added = NotificationActor.objects.get_or_create(
+            notification=group, actor_id=notice.actor_id
+        )
+        if added:
+            group.actor_count = F("actor_count") + 1
+        group.actor_id = notice.actor_id
+    group.data = {**group.data, **notice.data}
+    if notice.comment_id is not None:
+        group.comment_id = notice.comment_id
+    group.save()  # bumps updated_at: the group moves to the top
+    group.refresh_from_db()
+    return group
+
+
+def notification_add(notice: Notice) -> Notification | None:
+    """Record the news (joining an unread group of the same key) and push the new unread count
+    to the recipient's open pages after commit. None when nothing is to be told."""
+    if not _wanted(notice) or _already_told(notice):
+        return None
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                group = _join_open_group(notice)
+                if group is None:
+                    group = Notification.objects.create(
+                        recipient_id=notice.recipient_id,
+                        kind=notice.kind,
+                        group_key=notice.group_key,
+                        actor_id=notice.actor_id,
+                        actor_count=1 if notice.actor_id is not None else 0,
+                        video_id=notice.video_id,
+                        comment_id=notice.comment_id,
+                        data=notice.data,
+                    )
+                    if notice.actor_id is not None:
+                        NotificationActor.objects.create(
+                            notification=group, actor_id=notice.actor_id
+                        )
+            break
+        except IntegrityError:
+            # A concurrent delivery opened the group first: join it on the second pass.
+            continue
+    else:
+        return None
+    transaction.on_commit(lambda: unread_push(user_id=notice.recipient_id, notification=group))
+    return group
+
+
+def new_video_fanout(*, video_id: int, owner_id: int, privacy: str) -> int:
+    """Tell the owner's followers about a newly published video (once per video), in chunks;
+    private videos and muted followers are skipped. Returns how many were told."""
+    if privacy == "private":
+        return 0
+    key = f"new_video:video:{video_id}"
+    muted = set(
+        NotificationPreference.objects.filter(
+            muted_kinds__contains=[NotificationKind.NEW_VIDEO]
+        ).values_list("user_id", flat=True)
+    )
+    told = 0
+    follower_ids = Follow.objects.filter(followee_id=owner_id, follower__is_active=True)
+    follower_ids = follower_ids.values_list("follower_id", flat=True).order_by("follower_id")
+    for chunk in _chunks(follower_ids.iterator(chunk_size=FANOUT_CHUNK), FANOUT_CHUNK):
+        wanted = [user_id for user_id in chunk if user_id not in muted]
+        already = set(
+            Notification.objects.filter(recipient_id__in=wanted, group_key=key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        rows = [
+            Notification(
+                recipient_id=user_id,
+                kind=NotificationKind.NEW_VIDEO,
+                group_key=key,
+                actor_id=owner_id,
+                actor_count=1,
+                video_id=video_id,
+            )
+            for user_id in wanted
+            if user_id not in already
+        ]
+        created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        told += len(created)
+        for row in created:
+            transaction.on_commit(
+                lambda user_id=row.recipient_id: unread_push(user_id=user_id, notification=None)
+            )
+    return told
+
+
+def _chunks(values: Iterable[int], size: int) -> Iterable[list[int]]:
+    chunk: list[int] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (ids) or all of the user's notifications read; returns how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    changed = unread.update(read_at=timezone.now())
+    transaction.on_commit(lambda: unread_push(user_id=user.pk, notification=None))
+    return changed
+
+
+def notification_preferences_set(*, user: User, enabled: dict[str, bool]) -> set[str]:
+    """Turn kinds on or off; returns the muted kinds. Unknown kinds are refused."""
+    unknown = sorted(set(enabled) - set(NotificationKind.values))
+    if unknown:
+        raise InvalidInput(f"unknown notification kinds: {', '.join(unknown)}", code="unknown_kind")
+    with transaction.atomic():
+        pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        muted = set(pref.muted_kinds)
+        for kind, on in enabled.items():
+            if on:
+                muted.discard(kind)
+            else:
+                muted.add(kind)
+        pref.muted_kinds = sorted(muted)
+        pref.save(update_fields=["muted_kinds"])
+    return muted

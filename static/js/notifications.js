@@ -1,0 +1,145 @@
+// The notifications page: the list (live: new ones appear at the top), follow requests to
+// approve or deny, and which kinds to receive. Showing a notification marks it read.
+
+import { api, el, relativeTime, reportError } from "./api.js";
+import { unreadSet } from "./notification_badge.js";
+
+const list = document.querySelector("[data-role=notifications]");
+const empty = document.querySelector("[data-role=notifications-empty]");
+const more = document.querySelector("[data-role=more]");
+const requestsSection = document.querySelector("[data-role=requests-section]");
+const requests = document.querySelector("[data-role=requests]");
+const prefsForm = document.querySelector("[data-role=preferences-form]");
+let nextUrl = null;
+
+function avatar(person) {
+  const node = el("span", { cls: "avatar-small" });
+  if (person && person.avatar_url) node.append(el("img", { attrs: { src: person.avatar_url, alt: "" } }));
+  else node.textContent = person ? (person.display_name || person.username).slice(0, 1).toUpperCase() : "•";
+  return node;
+}
+
+function item(notification) {
+  const li = el("li", { cls: notification.read ? "" : "unread", attrs: { "data-id": notification.id, "data-kind": notification.kind } });
+  li.append(avatar(notification.actors[0]));
+  const what = el(notification.url ? "a" : "span", { cls: "what", attrs: notification.url ? { href: notification.url } : {} }, [
+    el("span", { text: notification.text, attrs: { "data-role": "text" } }),
+    notification.comment ? el("span", { cls: "profile-handle", text: ` “${notification.comment.excerpt}”` }) : null,
+    el("time", { text: relativeTime(notification.updated_at), attrs: { datetime: notification.updated_at } }),
+  ]);
+  li.append(what);
+  if (notification.video && notification.video.thumbnail_url) {
+    li.append(el("img", { cls: "thumb", attrs: { src: notification.video.thumbnail_url, alt: "" } }));
+  }
+  return li;
+}
+
+async function markRead(items) {
+  const ids = items.filter((n) => !n.read).map((n) => n.id);
+  if (!ids.length) return;
+  try {
+    const answer = await api("/api/notifications/read", { method: "POST", body: { ids } });
+    unreadSet(answer.unread);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+async function loadPage(url) {
+  try {
+    const page = await api(url);
+    for (const notification of page.results) list.append(item(notification));
+    nextUrl = page.next;
+    more.hidden = !nextUrl;
+    empty.hidden = list.children.length > 0;
+    await markRead(page.results);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+document.addEventListener("reels:notification", (event) => {
+  const notification = event.detail.notification;
+  if (!notification) return;
+  list.querySelector(`[data-id="${notification.id}"]`)?.remove();
+  list.prepend(item(notification));
+  empty.hidden = true;
+  if (notification.kind === "follow_request") loadRequests();
+});
+
+more.addEventListener("click", () => nextUrl && loadPage(nextUrl));
+
+document.querySelector("[data-role=mark-all-read]").addEventListener("click", async () => {
+  try {
+    await api("/api/notifications/read-all", { method: "POST" });
+    for (const li of list.querySelectorAll(".unread")) li.classList.remove("unread");
+    unreadSet(0);
+  } catch (error) {
+    reportError(error);
+  }
+});
+
+function requestItem(person) {
+  const li = el("li", { attrs: { "data-username": person.username } });
+  li.append(avatar(person));
+  li.append(el("a", { cls: "who", attrs: { href: `/@${encodeURIComponent(person.username)}` } }, [
+    el("strong", { text: person.display_name }),
+    el("br"),
+    el("span", { cls: "profile-handle", text: `@${person.username}` }),
+  ]));
+  for (const [decision, label] of [["approve", "Approve"], ["deny", "Deny"]]) {
+    const button = el("button", {
+      cls: decision === "approve" ? "button button-small" : "button button-ghost button-small",
+      text: label,
+      attrs: { type: "button", "data-role": decision },
+    });
+    button.addEventListener("click", async () => {
+      try {
+        await api(`/api/me/follow-requests/${encodeURIComponent(person.username)}/${decision}`, { method: "POST" });
+        li.remove();
+        requestsSection.hidden = requests.children.length === 0;
+      } catch (error) {
+        reportError(error);
+      }
+    });
+    li.append(button);
+  }
+  return li;
+}
+
+async function loadRequests() {
+  try {
+    const page = await api("/api/me/follow-requests?limit=50");
+    requests.replaceChildren(...page.results.map(requestItem));
+    requestsSection.hidden = page.results.length === 0;
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+async function loadPreferences() {
+  try {
+    const prefs = await api("/api/me/notification-preferences");
+    prefsForm.replaceChildren(
+      ...prefs.kinds.map((kind) => {
+        const box = el("input", { attrs: { type: "checkbox", name: kind.kind } });
+        box.checked = kind.enabled;
+        box.addEventListener("change", async () => {
+          try {
+            await api("/api/me/notification-preferences", { method: "PATCH", body: { [kind.kind]: box.checked } });
+          } catch (error) {
+            box.checked = !box.checked;
+            reportError(error);
+          }
+        });
+        return el("label", {}, [box, el("span", { text: kind.label })]);
+      }),
+    );
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+loadRequests();
+loadPage("/api/notifications?limit=30");
+loadPreferences();

@@ -1,0 +1,16 @@
+// Followers page of your own account: remove a follower.
+
+import { api, reportError, toast } from "./api.js";
+
+for (const button of document.querySelectorAll("[data-role=remove-follower]")) {
+  button.addEventListener("click", async () => {
+    const username = button.dataset.username;
+    try {
+      await api(`/api/me/followers/${encodeURIComponent(username)}`, { method: "DELETE" });
+      button.closest("li").remove();
+      toast(`Removed @${username} from your followers`);
+    } catch (error) {
+      reportError(error);
+    }
+  });
+}

@@ -1,0 +1,143 @@
+"""The notifications API: the list, unread count, marking read, preferences, permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.models import Notification
+from notifications.services import Notice, notification_add
+from tests.factories import UserFactory, VideoFactory
+from tests.support.errors import assert_error_shape
+
+pytestmark = pytest.mark.django_db
+
+
+def _like_notice(recipient, video, actor) -> Notification:  # noqa: ANN001
+    return notification_add(
+        Notice(
+            recipient_id=recipient.pk,
+            kind="like",
+            group_key=f"like:video:{video.pk}",
+            actor_id=actor.pk,
+            video_id=video.pk,
+        )
+    )
+
+
+def test_anonymous_gets_401_everywhere(client_for):
+    client = client_for(None)
+    for method, path in (
+        ("get", "/api/notifications"),
+        ("get", "/api/notifications/unread-count"),
+        ("post", "/api/notifications/read-all"),
+        ("get", "/api/me/notification-preferences"),
+    ):
+        assert getattr(client, method)(path).status_code == 401, path
+
+
+def test_list_pages_newest_activity_first_with_unread_count(client_for, creator):
+    videos = [VideoFactory(owner=creator) for _ in range(3)]
+    for video in videos:
+        _like_notice(creator, video, UserFactory())
+
+    first = client_for(creator).get("/api/notifications?limit=2").json()
+
+    assert first["unread"] == 3
+    assert [r["video"]["id"] for r in first["results"]] == [videos[2].pk, videos[1].pk]
+    rest = client_for(creator).get(first["next"]).json()
+    assert [r["video"]["id"] for r in rest["results"]] == [videos[0].pk]
+    assert rest["next"] is None
+
+
+def test_you_only_see_your_own_notifications(client_for, creator):
+    _like_notice(creator, VideoFactory(owner=creator), UserFactory())
+
+    assert client_for(UserFactory()).get("/api/notifications").json()["results"] == []
+
+
+def test_mark_read_only_touches_your_own(client_for, creator):
+    other = UserFactory()
+    mine = _like_notice(creator, VideoFactory(owner=creator), UserFactory())
+    theirs = _like_notice(other, VideoFactory(owner=other), UserFactory())
+
+    response = client_for(creator).post(
+        "/api/notifications/read", {"ids": [mine.pk, theirs.pk]}, format="json"
+    )
+
+    assert response.json() == {"marked": 1, "unread": 0}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_read_needs_ids(client_for, creator):
+    response = client_for(creator).post("/api/notifications/read", {"ids": []}, format="json")
+
+    body = assert_error_shape(response, 400)
+    assert "ids" in body["fields"]
+
+
+def test_mark_all_read(client_for, creator):
+    for _ in range(2):
+        _like_notice(creator, VideoFactory(owner=creator), UserFactory())
+
+    response = client_for(creator).post("/api/notifications/read-all")
+
+    assert response.json() == {"marked": 2, "unread": 0}
+    assert client_for(creator).get("/api/notifications/unread-count").json() == {"unread": 0}
+
+
+def test_preferences_turn_kinds_off_and_on(client_for, creator):
+    client = client_for(creator)
+
+    kinds = client.patch("/api/me/notification-preferences", {"like": False}, format="json").json()[
+        "kinds"
+    ]
+
+    assert {k["kind"]: k["enabled"] for k in kinds}["like"] is False
+    assert {k["kind"]: k["enabled"] for k in kinds}["comment"] is True
+    assert _like_notice(creator, VideoFactory(owner=creator), UserFactory()) is None
+    client.patch("/api/me/notification-preferences", {"like": True}, format="json")
+    assert _like_notice(creator, VideoFactory(owner=creator), UserFactory()) is not None
+
+
+def test_unknown_preference_kind_is_refused(client_for, creator):
+    response = client_for(creator).patch(
+        "/api/me/notification-preferences", {"likes": False}, format="json"
+    )
+
+    body = assert_error_shape(response, 400, "unknown_kind")
+    assert "likes" in body["detail"]
+
+
+def test_non_boolean_preference_is_refused(client_for, creator):
+    response = client_for(creator).patch(
+        "/api/me/notification-preferences", {"like": "no"}, format="json"
+    )
+
+    assert_error_shape(response, 400)
+
+
+def test_a_video_the_recipient_can_no_longer_see_loses_its_thumbnail_and_link(client_for, creator):
+    fan = UserFactory()
+    video = VideoFactory(owner=creator)
+    notification_add(
+        Notice(
+            recipient_id=fan.pk,
+            kind="new_video",
+            group_key=f"new_video:video:{video.pk}",
+            actor_id=creator.pk,
+            video_id=video.pk,
+        )
+    )
+    video.privacy = "private"
+    video.save()
+
+    [item] = client_for(fan).get("/api/notifications").json()["results"]
+
+    assert item["video"] is None and item["url"] == f"/@{creator.username}"
+
+
+def test_notifications_page_needs_sign_in(client, creator):
+    assert client.get("/notifications").status_code == 302
+    client.force_login(creator)
+    assert client.get("/notifications").status_code == 200

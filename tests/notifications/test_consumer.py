@@ -1,0 +1,77 @@
+"""The live notifications socket: the unread count on connect, each change pushed."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from notifications.deliveries import event_deliver
+from notifications.routing import websocket_urlpatterns
+from tests.factories import LikeFactory, UserFactory, VideoFactory
+
+
+def _communicator(user):  # noqa: ANN001, ANN202
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/notifications")
+    communicator.scope["user"] = user
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_like_reaches_the_owners_open_socket():
+    owner, fan = UserFactory(), UserFactory(display_name="Ana")
+    video = VideoFactory(owner=owner)
+    communicator = _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        connected, _ = await communicator.connect()
+        assert connected
+        first = await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(LikeFactory)(user=fan, video=video)
+        await database_sync_to_async(event_deliver)(
+            event="like", payload={"user_id": fan.pk, "video_id": video.pk}
+        )
+        pushed = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return first, pushed
+
+    first, pushed = async_to_sync(scenario)()
+    assert first == {"type": "unread", "unread": 0, "notification": None}
+    assert pushed["unread"] == 1
+    assert pushed["notification"]["text"] == "Ana liked your video"
+    assert pushed["notification"]["video"]["id"] == video.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_anonymous_sockets_are_refused():
+    communicator = _communicator(None)
+
+    async def scenario():  # noqa: ANN202
+        connected, code = await communicator.connect()
+        return connected, code
+
+    connected, code = async_to_sync(scenario)()
+    assert connected is False and code == 4401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_users_like_does_not_reach_you():
+    owner, bystander, fan = UserFactory(), UserFactory(), UserFactory()
+    video = VideoFactory(owner=owner)
+    communicator = _communicator(bystander)
+
+    async def scenario():  # noqa: ANN202
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(LikeFactory)(user=fan, video=video)
+        told = await database_sync_to_async(event_deliver)(
+            event="like", payload={"user_id": fan.pk, "video_id": video.pk}
+        )
+        assert told == 1  # the owner was told; the bystander's socket hears nothing
+        nothing = await communicator.receive_nothing(timeout=1)
+        await communicator.disconnect()
+        return nothing
+
+    assert async_to_sync(scenario)() is True

@@ -1,0 +1,257 @@
+"""What each event tells whom: likes (grouped, once per person, not after an unlike), comments,
+replies, mentions, follows and requests, new videos, processing outcomes, shares, report
+outcomes; never from yourself, across a block, or of a muted kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.deliveries import event_deliver
+from notifications.models import NotificationKind
+from notifications.services import notification_preferences_set, notifications_mark_read
+from profiles.services.graph import follow_create, follow_request_approve
+from tests.factories import BlockFactory, FollowFactory, LikeFactory, UserFactory, VideoFactory
+from tests.notifications.conftest import notes
+from videos.events import shared_to_user_announce, video_failed_announce, video_published_announce
+from videos.models import Privacy, Share, VideoStatus
+from videos.services.engagement import comment_create, like_create, like_delete
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_like_notifies_the_owner(delivered, video, creator):
+    fan = UserFactory(display_name="Ana")
+
+    delivered(lambda: like_create(user=fan, video=video))
+
+    [note] = notes(creator)
+    assert note.kind == NotificationKind.LIKE and note.actor == fan and note.video == video
+    assert note.read_at is None
+
+
+def test_likes_of_one_video_group_into_one_notification(client_for, delivered, video, creator):
+    fans = [UserFactory(display_name=name) for name in ("Ana", "Ben", "Cy")]
+    for fan in fans:
+        delivered(lambda fan=fan: like_create(user=fan, video=video))
+
+    [note] = notes(creator)
+    assert note.actor_count == 3 and note.actor == fans[-1]
+    listed = client_for(creator).get("/api/notifications").json()["results"]
+    assert listed[0]["text"] == "Cy and 2 others liked your video"
+    assert [a["username"] for a in listed[0]["actors"]] == [fans[2].username, fans[1].username]
+
+
+def test_like_unlike_like_notifies_once(delivered, video, creator):
+    fan = UserFactory()
+    for action in (like_create, like_delete, like_create, like_delete, like_create):
+        delivered(lambda action=action: action(user=fan, video=video))
+
+    [note] = notes(creator)
+    assert note.actor_count == 1
+
+
+def test_a_like_undone_before_delivery_tells_no_one(delivered, video, creator):
+    fan = UserFactory()
+
+    def like_then_unlike() -> None:
+        like_create(user=fan, video=video)
+        like_delete(user=fan, video=video)
+
+    delivered(like_then_unlike)
+
+    assert notes(creator) == []
+
+
+def test_a_like_after_the_group_was_read_starts_a_new_group(delivered, video, creator):
+    delivered(lambda: like_create(user=UserFactory(), video=video))
+    notifications_mark_read(user=creator)
+
+    delivered(lambda: like_create(user=UserFactory(), video=video))
+
+    assert [n.actor_count for n in notes(creator)] == [1, 1]
+    assert [n.read_at is None for n in notes(creator)] == [True, False]
+
+
+def test_your_own_like_tells_no_one(delivered, video, creator):
+    delivered(lambda: like_create(user=creator, video=video))
+
+    assert notes(creator) == []
+
+
+@pytest.mark.parametrize("creator_blocked_fan", [True, False])
+def test_blocked_users_never_notify_you(video, creator, creator_blocked_fan):
+    fan = UserFactory()
+    LikeFactory(user=fan, video=video)  # liked before the block
+    if creator_blocked_fan:
+        BlockFactory(blocker=creator, blocked=fan)
+    else:
+        BlockFactory(blocker=fan, blocked=creator)
+
+    told = event_deliver(event="like", payload={"user_id": fan.pk, "video_id": video.pk})
+
+    assert told == 0 and notes(creator) == []
+
+
+def test_the_same_like_without_a_block_is_told(video, creator):
+    fan = UserFactory()
+    LikeFactory(user=fan, video=video)
+
+    assert event_deliver(event="like", payload={"user_id": fan.pk, "video_id": video.pk}) == 1
+
+
+def test_a_muted_kind_is_not_recorded(delivered, video, creator):
+    notification_preferences_set(user=creator, enabled={"like": False})
+
+    delivered(lambda: like_create(user=UserFactory(), video=video))
+
+    assert notes(creator) == []
+
+
+def test_a_comment_notifies_the_video_owner(delivered, video, creator):
+    fan = UserFactory()
+
+    comment = delivered(lambda: comment_create(author=fan, video=video, body="nice one"))
+
+    [note] = notes(creator)
+    assert note.kind == NotificationKind.COMMENT and note.comment == comment
+
+
+def test_a_reply_notifies_the_comments_author_and_the_owner(delivered, video, creator):
+    first, replier = UserFactory(), UserFactory()
+    top = delivered(lambda: comment_create(author=first, video=video, body="first!"))
+
+    delivered(lambda: comment_create(author=replier, video=video, body="agreed", parent_id=top.pk))
+
+    assert [n.kind for n in notes(first)] == [NotificationKind.REPLY]
+    assert [n.actor_count for n in notes(creator, NotificationKind.COMMENT)] == [2]
+
+
+def test_a_reply_to_a_reply_notifies_that_replys_author(delivered, video):
+    top_author, reply_author, third = UserFactory(), UserFactory(), UserFactory()
+    top = delivered(lambda: comment_create(author=top_author, video=video, body="a"))
+    reply = delivered(
+        lambda: comment_create(author=reply_author, video=video, body="b", parent_id=top.pk)
+    )
+
+    delivered(lambda: comment_create(author=third, video=video, body="c", parent_id=reply.pk))
+
+    assert [n.kind for n in notes(reply_author)] == [NotificationKind.REPLY]
+    assert notes(reply_author)[0].actor == third
+
+
+def test_a_mention_in_a_comment_notifies_the_person_once(delivered, video):
+    ana = UserFactory(username="ana_k")
+    author = UserFactory()
+
+    delivered(lambda: comment_create(author=author, video=video, body="@ana_k look @ANA_K"))
+
+    [note] = notes(ana)
+    assert note.kind == NotificationKind.MENTION and note.data == {"in": "comment"}
+
+
+def test_a_mention_does_not_reach_someone_who_cannot_see_the_video(delivered, creator):
+    secret = VideoFactory(owner=creator, privacy=Privacy.FOLLOWERS)
+    stranger = UserFactory(username="stranger")
+    FollowFactory(follower=(fan := UserFactory()), followee=creator)
+
+    delivered(lambda: comment_create(author=fan, video=secret, body="hey @stranger"))
+
+    assert notes(stranger) == []
+
+
+def test_following_notifies_and_groups_new_followers(delivered, creator):
+    delivered(lambda: follow_create(follower=UserFactory(), followee=creator))
+    delivered(lambda: follow_create(follower=UserFactory(), followee=creator))
+
+    [note] = notes(creator)
+    assert note.kind == NotificationKind.FOLLOW and note.actor_count == 2
+
+
+def test_a_follow_request_and_its_approval(delivered):
+    owner = UserFactory(is_private=True)
+    fan = UserFactory()
+
+    delivered(lambda: follow_create(follower=fan, followee=owner))
+    assert [n.kind for n in notes(owner)] == [NotificationKind.FOLLOW_REQUEST]
+
+    delivered(lambda: follow_request_approve(target=owner, requester=fan))
+    assert [n.kind for n in notes(fan)] == [NotificationKind.FOLLOW_APPROVED]
+    assert NotificationKind.FOLLOW in {n.kind for n in notes(owner)}
+
+
+def test_publishing_tells_the_owner_and_followers_once(delivered, creator):
+    fans = [UserFactory(), UserFactory()]
+    for fan in fans:
+        FollowFactory(follower=fan, followee=creator)
+    video = VideoFactory(owner=creator, status=VideoStatus.READY)
+
+    delivered(lambda: video_published_announce(video_id=video.pk))
+    delivered(lambda: video_published_announce(video_id=video.pk))  # a reprocess
+
+    assert [n.kind for n in notes(creator)] == [NotificationKind.VIDEO_READY]
+    for fan in fans:
+        [note] = notes(fan)
+        assert note.kind == NotificationKind.NEW_VIDEO and note.video == video
+
+
+def test_a_private_video_is_not_announced_to_followers(delivered, creator):
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=creator)
+    video = VideoFactory(owner=creator, privacy=Privacy.PRIVATE)
+
+    delivered(lambda: video_published_announce(video_id=video.pk))
+
+    assert notes(fan) == []
+
+
+def test_a_caption_mention_notifies_on_publish(delivered, creator):
+    friend = UserFactory(username="friend")
+    video = VideoFactory(owner=creator, caption="with @friend at the beach")
+
+    delivered(lambda: video_published_announce(video_id=video.pk))
+
+    assert [n.kind for n in notes(friend)] == [NotificationKind.MENTION]
+
+
+def test_a_failed_video_tells_its_owner_why(delivered, creator, client_for):
+    video = VideoFactory(
+        owner=creator, status=VideoStatus.FAILED, failure_reason="transcode: no video stream"
+    )
+
+    delivered(lambda: video_failed_announce(video_id=video.pk))
+
+    [item] = client_for(creator).get("/api/notifications").json()["results"]
+    assert item["kind"] == "video_failed"
+    assert item["text"] == "Your video could not be processed: transcode"
+
+
+def test_an_in_app_share_notifies_the_recipient(delivered, video):
+    sender, friend = UserFactory(), UserFactory()
+    share = Share.objects.create(user=sender, video=video, channel="user", recipient=friend)
+
+    delivered(lambda: shared_to_user_announce(share=share))
+
+    [note] = notes(friend)
+    assert note.kind == NotificationKind.SHARE and note.actor == sender
+
+
+def test_reporters_hear_the_outcome(creator):
+    reporters = [UserFactory(), UserFactory()]
+
+    told = event_deliver(
+        event="report_resolved",
+        payload={
+            "case_id": 7,
+            "kind": "video",
+            "outcome": "actioned",
+            "action": "hide_video",
+            "reporter_ids": [r.pk for r in reporters],
+            "video_id": None,
+        },
+    )
+
+    assert told == 2
+    for reporter in reporters:
+        [note] = notes(reporter)
+        assert note.kind == NotificationKind.REPORT_OUTCOME
+        assert note.data == {"item": "video", "outcome": "actioned"}
