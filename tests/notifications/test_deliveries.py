@@ -255,3 +255,21 @@ def test_reporters_hear_the_outcome(creator):
         [note] = notes(reporter)
         assert note.kind == NotificationKind.REPORT_OUTCOME
         assert note.data == {"item": "video", "outcome": "actioned"}
+
+
+def test_a_suspended_account_notifies_no_one(video, creator):
+    fan = UserFactory()
+    LikeFactory(user=fan, video=video)
+    fan.is_active = False
+    fan.save(update_fields=["is_active"])
+
+    assert event_deliver(event="like", payload={"user_id": fan.pk, "video_id": video.pk}) == 0
+    assert notes(creator) == []
+
+
+def test_a_suspended_recipient_is_not_told(video, creator):
+    LikeFactory(user=(fan := UserFactory()), video=video)
+    creator.is_active = False
+    creator.save(update_fields=["is_active"])
+
+    assert event_deliver(event="like", payload={"user_id": fan.pk, "video_id": video.pk}) == 0

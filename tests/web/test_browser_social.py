@@ -1,0 +1,104 @@
+"""The social layer in a real browser: a like notification arriving live on the creator's open
+page, and a private account's follow request approved from the notifications page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import log_in
+from tests.web.helpers import WAIT_TIMEOUT_MS
+
+pytestmark = [pytest.mark.browser]
+
+
+def _alices_video(web_seed):  # noqa: ANN001, ANN202
+    alice = web_seed.users["alice"]
+    return next(v for v in web_seed.videos.values() if v.owner_id == alice.pk)
+
+
+def test_a_like_notification_arrives_live_on_the_creators_open_page(
+    desktop_page, mobile_page, web_seed, celery_worker, django_db_blocker
+):  # noqa: ANN001
+    from notifications.models import Notification
+    from videos.models import Like
+
+    alice, bob = web_seed.users["alice"], web_seed.users["bob"]
+    video = _alices_video(web_seed)
+    with django_db_blocker.unblock():  # a clean slate: bob has not liked it, alice not been told
+        Like.objects.filter(user=bob, video=video).delete()
+        Notification.objects.filter(recipient=alice).delete()
+    try:
+        log_in(desktop_page, alice.username)
+        desktop_page.goto("/notifications")
+        desktop_page.wait_for_function(
+            "() => document.body.dataset.unread === '0'", timeout=WAIT_TIMEOUT_MS
+        )
+
+        log_in(mobile_page, bob.username)
+        mobile_page.goto(f"/v/{video.pk}")
+        mobile_page.click('.video-actions [data-action="like"]')
+
+        # No reload: the socket brings the badge and the list item.
+        desktop_page.wait_for_function(
+            "() => document.body.dataset.unread === '1'", timeout=WAIT_TIMEOUT_MS
+        )
+        first = desktop_page.locator("[data-role=notifications] li").first
+        first.wait_for(timeout=WAIT_TIMEOUT_MS)
+        assert first.get_attribute("data-kind") == "like"
+        assert first.locator("[data-role=text]").inner_text() == (
+            f"{bob.display_name} liked your video"
+        )
+        assert desktop_page.locator("header [data-role=notif-badge]").inner_text() == "1"
+    finally:
+        with django_db_blocker.unblock():
+            Like.objects.filter(user=bob, video=video).delete()
+
+
+def test_private_account_request_approved_then_followers_only_video_visible(
+    desktop_page, mobile_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    from profiles.models import Follow, FollowRequest
+    from profiles.services.graph import account_privacy_set
+    from videos.models import Privacy, Video
+
+    alice, mallory = web_seed.users["alice"], web_seed.users["mallory"]
+    video = _alices_video(web_seed)
+    with django_db_blocker.unblock():
+        account_privacy_set(user=alice, private=True)
+        Video.objects.filter(pk=video.pk).update(privacy=Privacy.FOLLOWERS)
+        Follow.objects.filter(follower=mallory, followee=alice).delete()
+    try:
+        page = mobile_page
+        log_in(page, mallory.username)
+        page.goto(f"/@{alice.username}")
+        assert page.locator("[data-role=private-note]").is_visible()
+        assert page.locator(f'a[href="/v/{video.pk}"]').count() == 0
+        assert page.goto(f"/v/{video.pk}").status == 404
+        page.goto(f"/@{alice.username}")
+        page.click("[data-role=follow]")
+        page.wait_for_function(
+            "() => document.querySelector('[data-role=follow]').textContent === 'Requested'",
+            timeout=WAIT_TIMEOUT_MS,
+        )
+
+        log_in(desktop_page, alice.username)
+        desktop_page.goto("/notifications")
+        request = desktop_page.locator(
+            f'[data-role=requests] li[data-username="{mallory.username}"]'
+        )
+        request.locator("[data-role=approve]").click()
+        request.wait_for(state="detached", timeout=WAIT_TIMEOUT_MS)
+        with django_db_blocker.unblock():
+            assert Follow.objects.filter(follower=mallory, followee=alice).exists()
+            assert not FollowRequest.objects.filter(requester=mallory).exists()
+
+        page.goto(f"/@{alice.username}")
+        assert page.locator("[data-role=private-note]").count() == 0
+        assert page.locator(f'a[href="/v/{video.pk}"]').count() == 1
+        assert page.goto(f"/v/{video.pk}").status == 200
+        assert page.locator(".video-actions").is_visible()
+    finally:
+        with django_db_blocker.unblock():
+            Video.objects.filter(pk=video.pk).update(privacy=Privacy.PUBLIC)
+            account_privacy_set(user=alice, private=False)
+            Follow.objects.filter(follower=mallory, followee=alice).delete()
