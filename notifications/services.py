@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -208,3 +210,10 @@ def notification_preferences_set(*, user: User, enabled: dict[str, bool]) -> set
         pref.muted_kinds = sorted(muted)
         pref.save(update_fields=["muted_kinds"])
     return muted
+
+
+def notifications_prune(*, now: datetime | None = None) -> int:
+    """Delete read notifications older than NOTIFICATIONS_KEEP_READ_DAYS; unread ones stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATIONS_KEEP_READ_DAYS)
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, updated_at__lt=cutoff).delete()
+    return deleted

@@ -141,3 +141,23 @@ def test_notifications_page_needs_sign_in(client, creator):
     assert client.get("/notifications").status_code == 302
     client.force_login(creator)
     assert client.get("/notifications").status_code == 200
+
+
+def test_prune_deletes_old_read_notifications_only(creator, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.services import notifications_prune
+
+    settings.NOTIFICATIONS_KEEP_READ_DAYS = 30
+    old_read, old_unread, recent_read = (
+        _like_notice(creator, VideoFactory(owner=creator), UserFactory()) for _ in range(3)
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    Notification.objects.filter(pk__in=[old_read.pk, recent_read.pk]).update(read_at=long_ago)
+    Notification.objects.filter(pk__in=[old_read.pk, old_unread.pk]).update(updated_at=long_ago)
+
+    assert notifications_prune() == 1
+
+    assert set(Notification.objects.values_list("pk", flat=True)) == {old_unread.pk, recent_read.pk}

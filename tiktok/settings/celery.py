@@ -95,6 +95,7 @@ CELERY_TASK_ROUTES = {
     "profiles.sessions_clear": {"queue": FEED_QUEUE},
     # A like should reach its creator's open page within a second, not after a transcode.
     "notifications.deliver": {"queue": FEED_QUEUE},
+    "notifications.prune": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
@@ -114,6 +115,11 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {
         "task": "profiles.sessions_clear",
         "schedule": float(env_int("SESSIONS_CLEAR_SECONDS", 24 * 3600)),
+    },
+    # Old read notifications are deleted once a day (NOTIFICATIONS_KEEP_READ_DAYS).
+    "notifications-prune": {
+        "task": "notifications.prune",
+        "schedule": float(env_int("NOTIFICATIONS_PRUNE_SECONDS", 24 * 3600)),
     },
     # A safety net: each queued batch schedules its own flush (feed/aggregates.py).
     "aggregates-sweep": {
