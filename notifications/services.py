@@ -215,5 +215,5 @@ def notification_preferences_set(*, user: User, enabled: dict[str, bool]) -> set
 def notifications_prune(*, now: datetime | None = None) -> int:
     """Delete read notifications older than NOTIFICATIONS_KEEP_READ_DAYS; unread ones stay."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATIONS_KEEP_READ_DAYS)
-    deleted, _ = Notification.objects.filter(read_at__isnull=False, updated_at__lt=cutoff).delete()
-    return deleted
+    _, deleted = Notification.objects.filter(read_at__isnull=False, updated_at__lt=cutoff).delete()
+    return deleted.get(Notification._meta.label, 0)
