@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import pytest
 
 from tests.web.conftest import SEED_PASSWORD, SEED_USERNAME_PREFIX, log_in
-from tests.web.helpers import WAIT_TIMEOUT_MS
+from tests.web.helpers import (
+    WAIT_TIMEOUT_MS,
+    active_video_id,
+    eventually,
+    tap_slide_action,
+    wait_feed_playing,
+)
 
 # No django_db: the stage must be committed for the live server (another process) to see it.
 pytestmark = [pytest.mark.browser]
@@ -275,4 +281,29 @@ def test_the_share_sheet_sends_the_video_to_a_user(
         stage.fan.pk,
         web_seed.users["viewer"].pk,
         "user",
+    )
+
+
+def test_the_feeds_share_sheet_copies_the_link(mobile_page, web_seed, django_db_blocker):  # noqa: ANN001
+    from videos.models import Share
+
+    page = mobile_page
+    viewer = web_seed.users["viewer"]
+    log_in(page, viewer.username)
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    video_id = active_video_id(page)
+
+    tap_slide_action(page, "share")
+    page.wait_for_selector("#share-sheet[open]")
+    page.click("#share-sheet [data-role=share-copy]")
+
+    page.wait_for_selector("#share-sheet", state="hidden", timeout=WAIT_TIMEOUT_MS)
+    assert eventually(
+        lambda: _db(
+            django_db_blocker,
+            lambda: Share.objects.filter(
+                video_id=video_id, user=viewer, channel="copy_link"
+            ).exists(),
+        )
     )
