@@ -169,3 +169,38 @@ def test_anonymous_delete_is_401(client_for, video):
 
     assert_error_shape(response, 401)
     assert Video.objects.filter(pk=video.pk).exists()
+
+
+@pytest.fixture
+def published():  # noqa: ANN201
+    """The video ids announced through `video_published`, in order."""
+    from videos.events import video_published
+
+    ids = []
+
+    def receive(sender, *, video_id, **kwargs) -> None:  # noqa: ANN001, ANN003
+        ids.append(video_id)
+
+    video_published.connect(receive, dispatch_uid="test-video-edit-published")
+    yield ids
+    video_published.disconnect(dispatch_uid="test-video-edit-published")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_making_a_ready_video_public_announces_it_after_commit(client_for, published):
+    video = VideoFactory(privacy=Privacy.PRIVATE)
+
+    _patch(client_for(video.owner), video, {"privacy": "public"})
+
+    assert published == [video.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_caption_edit_or_narrowing_announces_nothing(client_for, published):
+    video = VideoFactory()
+    client = client_for(video.owner)
+
+    _patch(client, video, {"caption": "new words"})
+    _patch(client, video, {"privacy": "private"})
+
+    assert published == []
