@@ -14,3 +14,10 @@ class VideoUploadSerializer(serializers.Serializer):
         max_length=MAX_CAPTION_CHARS, required=False, allow_blank=True, default=""
     )
     privacy = serializers.ChoiceField(choices=Privacy.choices, required=False, default="public")
+
+
+class VideoUpdateSerializer(serializers.Serializer):
+    """PATCH /api/videos/<id>: the fields an owner may change after upload (both optional)."""
+
+    caption = serializers.CharField(max_length=MAX_CAPTION_CHARS, required=False, allow_blank=True)
+    privacy = serializers.ChoiceField(choices=Privacy.choices, required=False)

@@ -9,7 +9,14 @@ from videos.apis.creators import (
     UserProfileApi,
     UserVideosApi,
 )
-from videos.apis.engagement import CommentApi, LikeApi, SaveApi, ShareApi, VideoCommentsApi
+from videos.apis.engagement import (
+    CommentApi,
+    CommentLikeApi,
+    LikeApi,
+    SaveApi,
+    ShareApi,
+    VideoCommentsApi,
+)
 from videos.apis.videos import (
     VideoCaptionsApi,
     VideoCaptionsVttApi,
@@ -27,6 +34,7 @@ urlpatterns = [
     path("videos/<int:video_id>/share", ShareApi.as_view(), name="video-share"),
     path("videos/<int:video_id>/comments", VideoCommentsApi.as_view(), name="video-comments"),
     path("comments/<int:comment_id>", CommentApi.as_view(), name="comment"),
+    path("comments/<int:comment_id>/like", CommentLikeApi.as_view(), name="comment-like"),
     # "me" routes come first: they shadow a user literally named "me".
     path("users/me", MeProfileApi.as_view(), name="me-profile"),
     path("me/saved", MeSavedApi.as_view(), name="me-saved"),

@@ -2,6 +2,7 @@
 // Each updates its button optimistically, then settles on the server's answer.
 
 import { api, compactCount, reportError, requireSignIn, toast } from "./api.js";
+import { hasShareSheet, openShareSheet } from "./share_sheet.js";
 
 export function setCount(root, name, value) {
   for (const node of root.querySelectorAll(`[data-count="${name}"]`)) {
@@ -90,9 +91,22 @@ async function copyText(text) {
   }
 }
 
-// Share = copy the link (always) + record the share on the server (anyone may share; only
-// signed-in shares are counted).
-export async function share(root, card) {
+// Share: the page's share sheet (copy the link, or send it to someone) when it has one.
+export function share(root, card) {
+  if (!hasShareSheet()) return shareByLink(root, card);
+  openShareSheet(card, {
+    onCopy: () => shareByLink(root, card),
+    onSent: (answer) => {
+      if (answer && "shares" in answer) card.counts.shares = answer.shares;
+      paintCard(root, card);
+    },
+  });
+  return Promise.resolve();
+}
+
+// Copy the link (always) + record the share on the server (anyone may share; only signed-in
+// shares are counted).
+async function shareByLink(root, card) {
   let url = videoUrl(card);
   const copied = await copyText(url);
   try {

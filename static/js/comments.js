@@ -2,6 +2,7 @@
 // Used as a bottom sheet on the feed and inline on the video page.
 
 import { api, el, relativeTime, reportError, requireSignIn, toast, viewer } from "./api.js";
+import { bindCommentLike } from "./comment_likes.js";
 
 export class CommentThread {
   // root: element holding [data-role=list|form|empty|count|replying] and [data-action=more].
@@ -75,14 +76,15 @@ export class CommentThread {
     const del = node.querySelector("[data-action=delete]");
     del.hidden = !comment.can_delete;
     del.addEventListener("click", () => this.remove(comment, node));
+    bindCommentLike(node, comment);
     const reply = node.querySelector("[data-action=reply]");
     const replies = node.querySelector("[data-role=replies]");
+    // Replying to a reply is allowed: the server files it under the top-level comment.
+    reply.addEventListener("click", () => this.replyTo(comment));
     if (comment.parent_id) {
-      reply.remove();
       replies.remove();
       node.classList.add("reply");
     } else {
-      reply.addEventListener("click", () => this.replyTo(comment));
       for (const child of comment.replies || []) replies.append(this.renderComment(child));
       const hidden = (comment.reply_count || 0) - (comment.replies || []).length;
       if (hidden > 0) {

@@ -117,6 +117,7 @@ THROTTLE_RATES = {
     "uploads": env_str("THROTTLE_UPLOADS", "30/hour"),
     "comments": env_str("THROTTLE_COMMENTS", "30/min"),
     "likes": env_str("THROTTLE_LIKES", "120/min"),
+    "share_to_user": env_str("THROTTLE_SHARE_TO_USER", "60/hour"),
     "interactions": env_str("THROTTLE_INTERACTIONS", "600/min"),
 }
 

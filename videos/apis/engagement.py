@@ -9,18 +9,23 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from profiles.viewers import is_signed_in
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
 from tiktok.api.sessions import request_session_id
-from tiktok.errors import InvalidInput
+from tiktok.api.throttling import UserRateThrottle
+from tiktok.errors import AuthenticationFailed, InvalidInput
 from videos.selectors.engagement import (
     comment_for_viewer,
+    comment_readable_for_viewer,
     comment_replies,
     comments_json,
     comments_top_level,
 )
 from videos.selectors.videos import video_for_viewer
+from videos.services.comment_likes import comment_like_create, comment_like_delete
 from videos.services.engagement import (
+    SHARE_TO_USER_CHANNEL,
     comment_create,
     comment_delete,
     like_create,
@@ -28,6 +33,7 @@ from videos.services.engagement import (
     save_create,
     save_delete,
     share_create,
+    share_to_user_create,
 )
 
 
@@ -49,6 +55,8 @@ class ShareInput(serializers.Serializer):
         default="",
         error_messages={"invalid": "up to 32 lowercase letters, digits or '_'"},
     )
+    # The recipient's username, for channel "user" (an in-app share).
+    to = serializers.CharField(required=False, allow_blank=True, max_length=150)
 
 
 class ShareOutput(serializers.Serializer):
@@ -94,15 +102,50 @@ class SaveApi(ApiView):
         return Response({"saved": result.active, "saves": result.count})
 
 
+class ShareToUserThrottle(UserRateThrottle):
+    """In-app shares each notify someone: they have a rate of their own (scope
+    `share_to_user`) on top of the `likes` scope every share counts against."""
+
+    scope = "share_to_user"
+
+    def allow_request(self, request: Request, view: ApiView) -> bool:
+        data = request.data if isinstance(request.data, dict) else {}
+        if request.method != "POST" or data.get("channel") != SHARE_TO_USER_CHANNEL:
+            return True
+        return super().allow_request(request, view)
+
+
 class ShareApi(ApiView):
     permission_classes = [AllowAny]
     throttle_scope = "likes"
+    throttle_classes = [*ApiView.throttle_classes, ShareToUserThrottle]
 
     @extend_schema(request=ShareInput, responses={200: ShareOutput})
     def post(self, request: Request, video_id: int) -> Response:
-        video = video_for_viewer(video_id=video_id, viewer=request.user)
         data = ShareInput(data=request.data or {})
         data.is_valid(raise_exception=True)
+        to_user = data.validated_data["channel"] == SHARE_TO_USER_CHANNEL
+        if to_user and not is_signed_in(request.user):
+            raise AuthenticationFailed("sign in to send a video to someone")
+        video = video_for_viewer(video_id=video_id, viewer=request.user)
+        if to_user:
+            if not data.validated_data.get("to", "").strip():
+                raise InvalidInput(
+                    "name who to send it to", code="invalid", fields={"to": ["required"]}
+                )
+            share = share_to_user_create(
+                user=request.user,
+                video=video,
+                to=data.validated_data["to"],
+                session_id=request_session_id(request),
+            )
+            return Response(
+                {
+                    "shares": video.share_count,
+                    "url": f"/v/{video.pk}",
+                    "to": share.recipient.username,
+                }
+            )
         shares = share_create(
             user=request.user,
             video=video,
@@ -150,6 +193,22 @@ class VideoCommentsApi(ApiView):
         )
         (item,) = comments_json(comments=[comment], video=video, viewer=request.user)
         return Response(item, status=status.HTTP_201_CREATED)
+
+
+class CommentLikeApi(ApiView):
+    throttle_scope = "likes"
+
+    @extend_schema(request=None, responses={200: LikeOutput})
+    def post(self, request: Request, comment_id: int) -> Response:
+        comment = comment_readable_for_viewer(comment_id=comment_id, viewer=request.user)
+        result = comment_like_create(user=request.user, comment=comment)
+        return Response({"liked": result.active, "likes": result.count})
+
+    @extend_schema(request=None, responses={200: LikeOutput})
+    def delete(self, request: Request, comment_id: int) -> Response:
+        comment = comment_readable_for_viewer(comment_id=comment_id, viewer=request.user)
+        result = comment_like_delete(user=request.user, comment=comment)
+        return Response({"liked": result.active, "likes": result.count})
 
 
 class CommentApi(ApiView):

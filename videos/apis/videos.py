@@ -21,8 +21,9 @@ from tiktok.errors import Forbidden, InvalidInput, NotFound, UnsupportedMedia
 from videos.captions import webvtt
 from videos.media.probe import MediaRejected
 from videos.selectors.videos import video_detail, video_for_viewer
-from videos.serializers import VideoUploadSerializer
+from videos.serializers import VideoUpdateSerializer, VideoUploadSerializer
 from videos.services.captions import video_captions_update
+from videos.services.video_edit import video_update
 from videos.services.videos import video_create_from_path, video_delete
 from videos.tasks import pipeline_enqueue
 from videos.uploads import upload_too_large, use_disk_upload_handlers
@@ -80,13 +81,24 @@ class VideoUploadApi(APIView):
 
 
 class VideoDetailApi(APIView):
-    """GET /api/videos/<id> (card + transcript + steps), DELETE by the owner."""
+    """GET /api/videos/<id> (card + transcript + steps); PATCH (caption, privacy) and DELETE by
+    the owner (others get 404 if they cannot see the video, else 403)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):  # noqa: ANN001
         video = video_for_viewer(video_id=pk, viewer=request.user)
+        return Response(video_detail(video=video, viewer=request.user))
+
+    @extend_schema(request=VideoUpdateSerializer, responses=OpenApiTypes.OBJECT)
+    def patch(self, request, pk: int):  # noqa: ANN001
+        video = video_for_viewer(video_id=pk, viewer=request.user)
+        if video.owner_id != request.user.pk:
+            raise Forbidden("only the owner can edit a video", code="not_owner")
+        data = VideoUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        video = video_update(video=video, actor=request.user, **data.validated_data)
         return Response(video_detail(video=video, viewer=request.user))
 
     @extend_schema(responses={204: None})

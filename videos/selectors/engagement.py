@@ -9,9 +9,9 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from profiles.selectors import hidden_user_ids
-from profiles.viewers import is_signed_in
+from profiles.viewers import is_signed_in, viewer_id
 from tiktok.errors import NotFound
-from videos.models import Comment, Video
+from videos.models import Comment, CommentLike, Video
 from videos.visibility import visible_videos
 
 REPLY_PREVIEW_COUNT = 3
@@ -30,6 +30,35 @@ def comment_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa: ANN001
     if comment is None:
         raise NotFound("no such comment")
     return comment
+
+
+def comment_readable_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa: ANN001
+    """A comment this viewer can read in its thread, else 404: on a video they may see, and
+    neither it nor the comment it replies to written by someone blocked either way (lists leave
+    those out)."""
+    comment = comment_for_viewer(comment_id=comment_id, viewer=viewer)
+    hidden = hidden_user_ids(viewer=viewer)
+    if hidden:
+        parent_author = (
+            Comment.objects.filter(pk=comment.parent_id).values_list("author_id", flat=True).first()
+            if comment.parent_id
+            else None
+        )
+        if comment.author_id in hidden or parent_author in hidden:
+            raise NotFound("no such comment")
+    return comment
+
+
+def comments_liked_by(*, comment_ids: list[int], viewer) -> set[int]:  # noqa: ANN001
+    """Which of these comments the viewer liked (one query; none for anonymous viewers)."""
+    user_id = viewer_id(viewer)
+    if user_id is None or not comment_ids:
+        return set()
+    return set(
+        CommentLike.objects.filter(user_id=user_id, comment_id__in=comment_ids).values_list(
+            "comment_id", flat=True
+        )
+    )
 
 
 def comment_can_delete(*, comment: Comment, actor) -> bool:  # noqa: ANN001
@@ -88,7 +117,14 @@ def _reply_previews(*, parent_ids: list[int], viewer) -> dict[int, list[Comment]
     return previews
 
 
-def _comment_json(*, comment: Comment, video: Video, viewer, replies: list) -> dict[str, Any]:  # noqa: ANN001
+def _comment_json(
+    *,
+    comment: Comment,
+    video: Video,
+    viewer,  # noqa: ANN001
+    replies: list,
+    liked: set[int],
+) -> dict[str, Any]:
     author = comment.author
     comment.video = video  # comment_can_delete needs the owner; no extra query
     return {
@@ -105,6 +141,8 @@ def _comment_json(*, comment: Comment, video: Video, viewer, replies: list) -> d
         "reply_count": getattr(comment, "reply_count", 0),
         "replies": replies,
         "can_delete": comment_can_delete(comment=comment, actor=viewer),
+        "like_count": comment.like_count,
+        "viewer_liked": comment.pk in liked,
     }
 
 
@@ -115,19 +153,23 @@ def comments_json(
     viewer,
     with_replies: bool = True,  # noqa: ANN001
 ) -> list[dict[str, Any]]:
-    """Serialise a page of comments; top-level ones carry a preview of their replies."""
+    """Serialise a page of comments; top-level ones carry a preview of their replies. Whether
+    the viewer liked each comment (page and previews) is read in one query."""
     previews = (
         _reply_previews(parent_ids=[c.pk for c in comments if c.parent_id is None], viewer=viewer)
         if with_replies
         else {}
     )
+    every_id = [c.pk for c in comments] + [r.pk for rs in previews.values() for r in rs]
+    liked = comments_liked_by(comment_ids=every_id, viewer=viewer)
     return [
         _comment_json(
             comment=comment,
             video=video,
             viewer=viewer,
+            liked=liked,
             replies=[
-                _comment_json(comment=reply, video=video, viewer=viewer, replies=[])
+                _comment_json(comment=reply, video=video, viewer=viewer, replies=[], liked=liked)
                 for reply in previews.get(comment.pk, [])
             ],
         )

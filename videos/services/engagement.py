@@ -9,13 +9,15 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
-from profiles.selectors import blocked_either_way
+from profiles.models import User
+from profiles.selectors import blocked_either_way, user_by_username
 from profiles.viewers import is_signed_in
-from tiktok.errors import Forbidden
-from videos.events import comment_posted_announce, engagement_announce
+from tiktok.errors import AuthenticationFailed, Forbidden, InvalidInput, NotFound
+from videos.events import comment_posted_announce, engagement_announce, shared_to_user_announce
 from videos.models import Comment, Like, Save, Share, Video
 from videos.models.engagement import MAX_COMMENT_CHARS
 from videos.selectors.engagement import comment_can_delete
+from videos.visibility import video_visible_to
 
 MAX_SHARE_CHANNEL_CHARS = 32
 
@@ -120,6 +122,47 @@ def share_create(*, user, video: Video, channel: str = "", session_id: str = "")
             count = _counter_add(video=video, field="share_count", delta=1)
     _emit(user=sharer, session_id=session_id, video=video, type="share")
     return count
+
+
+SHARE_TO_USER_CHANNEL = "user"
+
+
+def share_recipient_for(*, sharer: User, username: str) -> User:
+    """Whom an in-app share goes to: an active user who is not the sharer, NotFound (as if there
+    were no such account) when either has blocked the other."""
+    recipient = user_by_username(username=(username or "").strip())
+    if recipient.pk == sharer.pk:
+        raise InvalidInput(
+            "you cannot send a video to yourself",
+            code="cannot_share_to_self",
+            fields={"to": ["you cannot send a video to yourself"]},
+        )
+    if blocked_either_way(recipient, sharer):
+        raise NotFound("no such user")
+    return recipient
+
+
+def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -> Share:  # noqa: ANN001
+    """Send a video to another user in the app: a counted share with a recipient, announced
+    (`shared_to_user`, the recipient is notified) once committed. The recipient must be able to
+    see the video, else nothing is stored (400 `recipient_cannot_see`)."""
+    if not is_signed_in(user):
+        raise AuthenticationFailed("sign in to send a video to someone")
+    recipient = share_recipient_for(sharer=user, username=to)
+    if not video_visible_to(video=video, viewer=recipient):
+        raise InvalidInput(
+            f"@{recipient.username} cannot see this video",
+            code="recipient_cannot_see",
+            fields={"to": [f"@{recipient.username} cannot see this video"]},
+        )
+    with transaction.atomic():
+        share = Share.objects.create(
+            user=user, video=video, channel=SHARE_TO_USER_CHANNEL, recipient=recipient
+        )
+        _counter_add(video=video, field="share_count", delta=1)
+        transaction.on_commit(lambda: shared_to_user_announce(share=share), robust=True)
+    _emit(user=user, session_id=session_id, video=video, type="share")
+    return share
 
 
 def comment_body_clean(body: str) -> str:

@@ -1,0 +1,63 @@
+"""The owner edits a video after upload: its caption and who may see it.
+
+Cards, search's caption fallback and tag pages read the caption column, so an edit shows
+everywhere at once; the video's vector (embedded from frames, speech and the caption at
+publish time) is kept: re-running the pipeline for a caption edit costs more than it gains.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tiktok.errors import Forbidden
+from videos.events import video_published_announce
+from videos.models import Privacy, Video, VideoStatus
+from videos.services.videos import MAX_CAPTION_CHARS
+
+
+def video_caption_clean(caption: str) -> str:
+    """The caption as stored: stripped, at most MAX_CAPTION_CHARS, no NUL (as on upload)."""
+    caption = (caption or "").strip()
+    if len(caption) > MAX_CAPTION_CHARS:
+        raise ValidationError(
+            {"caption": [f"caption is longer than {MAX_CAPTION_CHARS} characters ({len(caption)})"]}
+        )
+    if "\x00" in caption:
+        raise ValidationError({"caption": ["caption contains a NUL character"]})
+    return caption
+
+
+def video_update(
+    *,
+    video: Video,
+    actor,  # noqa: ANN001
+    caption: str | None = None,
+    privacy: str | None = None,
+) -> Video:
+    """Change the caption and/or privacy of the actor's own video (None leaves a field as it
+    is). A ready video made public is announced as published again, so the feed's fresh lists
+    take it in within seconds (every feed read filters by visibility, so narrowing needs no
+    announcement)."""
+    if video.owner_id != getattr(actor, "pk", None):
+        raise Forbidden("only the owner can edit a video", code="not_owner")
+    changes: dict[str, str] = {}
+    if caption is not None:
+        changes["caption"] = video_caption_clean(caption)
+    if privacy is not None:
+        if privacy not in Privacy.values:
+            raise ValidationError(
+                {"privacy": [f"privacy must be one of {', '.join(Privacy.values)}"]}
+            )
+        changes["privacy"] = privacy
+    changes = {name: value for name, value in changes.items() if getattr(video, name) != value}
+    if not changes:
+        return video
+    with transaction.atomic():
+        Video.objects.filter(pk=video.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(video, name, value)
+        if changes.get("privacy") == Privacy.PUBLIC and video.status == VideoStatus.READY:
+            video_id = video.pk
+            transaction.on_commit(lambda: video_published_announce(video_id=video_id), robust=True)
+    return video
