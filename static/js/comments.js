@@ -1,7 +1,7 @@
 // Comment thread: list (cursor pages, one level of replies), post, reply, delete.
 // Used as a bottom sheet on the feed and inline on the video page.
 
-import { api, el, relativeTime, reportError, requireSignIn, toast, viewer } from "./api.js";
+import { api, el, relativeTime, renderCaption, reportError, requireSignIn, toast, viewer } from "./api.js";
 import { bindCommentLike } from "./comment_likes.js";
 
 export class CommentThread {
@@ -69,7 +69,7 @@ export class CommentThread {
     const author = node.querySelector("[data-role=author]");
     author.textContent = comment.author.display_name || comment.author.username;
     author.href = `/@${encodeURIComponent(comment.author.username)}`;
-    node.querySelector("[data-role=body]").textContent = comment.body;
+    renderCaption(node.querySelector("[data-role=body]"), comment.body); // @mentions and #tags linked
     const time = node.querySelector("[data-role=time]");
     time.textContent = relativeTime(comment.created_at);
     time.dateTime = comment.created_at;
