@@ -9,6 +9,7 @@ from django.urls import path
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
+from profiles.account_pages import urlpatterns as account_care_urlpatterns
 from profiles.services.accounts import user_token_revoke
 from tiktok.web.pages import render_page, safe_next
 
@@ -40,4 +41,5 @@ urlpatterns = [
     path("login", login_page, name="page-login"),
     path("register", register_page, name="page-register"),
     path("logout", logout_page, name="page-logout"),
+    *account_care_urlpatterns,
 ]

@@ -86,6 +86,7 @@ def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
             "avatar_url": None,
             "counts": {"followers": 0, "following": 0},
             "viewer": {"following": False, "is_self": False, "blocked": True},
+            "is_private": user.is_private,
             "restricted": True,
         }
     return {
@@ -96,5 +97,6 @@ def profile_header(*, user: User, viewer: Any) -> dict[str, Any]:
         "avatar_url": user.avatar.url if user.avatar else None,
         "counts": {"followers": follower_count(user), "following": following_count(user)},
         "viewer": {"following": following, "is_self": is_self, "blocked": blocked},
+        "is_private": user.is_private,
         "restricted": False,
     }
