@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from profiles.models import User
 from tests.conftest import child_env, start_celery_worker, start_web_server, stop_process
 from tests.support.smtp import SmtpSink, smtp_sink_running
 from tests.web.conftest import DESKTOP_VIEWPORT, _pages_checked_for_csp_violations
@@ -124,3 +125,63 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     )
     assert page.input_value("#new_email") == ""
     assert ADDRESS in page.text_content("[data-role=email-current]")
+
+
+def test_the_settings_page_edits_the_profile_privacy_and_password_then_deletes_the_account(
+    reset_page, account, django_db_blocker
+) -> None:  # noqa: ANN001
+    page = reset_page
+    page.goto("/login?next=/settings")
+    page.fill("#username", USERNAME)
+    page.fill("#password", OLD_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/settings", timeout=WAIT_TIMEOUT_MS)
+
+    page.fill("#display_name", "Maya Settings")
+    page.fill("#bio", "edited in the browser")
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_function(
+        "() => document.getElementById('toast').textContent === 'Profile saved'",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    page.check("#is_private")
+    page.wait_for_function(
+        "() => document.getElementById('toast').textContent === 'Your account is private'",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+
+    page.fill("#old_password", "not-my-password")
+    page.fill("#new_password", NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=old_password]').textContent !== ''",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    page.fill("#old_password", OLD_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_function(
+        "() => document.getElementById('toast').textContent === 'Password changed'",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    with django_db_blocker.unblock():
+        stored = User.objects.get(username=USERNAME)
+        assert (stored.display_name, stored.bio, stored.is_private) == (
+            "Maya Settings",
+            "edited in the browser",
+            True,
+        )
+        assert stored.check_password(NEW_PASSWORD)
+
+    # Still signed in after the change: on to deletion, which wants the username typed.
+    page.get_by_role("link", name="Delete my account…").click()
+    page.wait_for_url("**/settings/delete", timeout=WAIT_TIMEOUT_MS)
+    page.fill("#password", NEW_PASSWORD)
+    delete = page.get_by_role("button", name="Delete my account")
+    page.fill("#confirm_username", "someone-else")
+    assert delete.is_disabled()
+    page.fill("#confirm_username", USERNAME)
+    assert delete.is_enabled()
+    delete.click()
+    page.wait_for_url(lambda url: url.endswith("/"), timeout=WAIT_TIMEOUT_MS)
+    with django_db_blocker.unblock():
+        assert not User.objects.filter(username=USERNAME).exists()
