@@ -11,7 +11,8 @@ test starts its own web server rather than the package's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -28,6 +29,11 @@ ADDRESS = "reset-maya@example.com"
 OLD_PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "purple-otter-lantern-42"
 MAIL_WAIT_SECONDS = 60
+
+
+def _at(path: str) -> Callable[[str], bool]:
+    """A URL matcher for this exact path (a glob would also match `/login?next=<path>`)."""
+    return lambda url: urlsplit(url).path == path
 
 
 @pytest.fixture
@@ -94,11 +100,11 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     page = reset_page
     page.goto("/login")
     page.get_by_role("link", name="Forgot password?").click()
-    page.wait_for_url("**/password-reset", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/password-reset"), timeout=WAIT_TIMEOUT_MS)
 
     page.fill("#email", ADDRESS)
     page.get_by_role("button", name="Send the link").click()
-    page.wait_for_url("**/password-reset/sent", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/password-reset/sent"), timeout=WAIT_TIMEOUT_MS)
     assert page.get_by_role("heading", name="Check your mail").is_visible()
 
     mail = smtp_sink.wait_for(ADDRESS, timeout_s=MAIL_WAIT_SECONDS)
@@ -109,7 +115,7 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     page.goto(link)
     page.fill("#new_password", NEW_PASSWORD)
     page.get_by_role("button", name="Save the password").click()
-    page.wait_for_url("**/reset/done", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/reset/done"), timeout=WAIT_TIMEOUT_MS)
 
     # The link is spent.
     page.goto(link)
@@ -119,7 +125,7 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     page.fill("#username", USERNAME)
     page.fill("#password", NEW_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/settings", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/settings"), timeout=WAIT_TIMEOUT_MS)
     page.wait_for_function(
         "() => document.querySelector('#display_name') !== null", timeout=WAIT_TIMEOUT_MS
     )
@@ -135,7 +141,7 @@ def test_the_settings_page_edits_the_profile_privacy_and_password_then_deletes_t
     page.fill("#username", USERNAME)
     page.fill("#password", OLD_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/settings", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/settings"), timeout=WAIT_TIMEOUT_MS)
 
     page.fill("#display_name", "Maya Settings")
     page.fill("#bio", "edited in the browser")
@@ -174,7 +180,7 @@ def test_the_settings_page_edits_the_profile_privacy_and_password_then_deletes_t
 
     # Still signed in after the change: on to deletion, which wants the username typed.
     page.get_by_role("link", name="Delete my account…").click()
-    page.wait_for_url("**/settings/delete", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/settings/delete"), timeout=WAIT_TIMEOUT_MS)
     page.fill("#password", NEW_PASSWORD)
     delete = page.get_by_role("button", name="Delete my account")
     page.fill("#confirm_username", "someone-else")
@@ -182,6 +188,6 @@ def test_the_settings_page_edits_the_profile_privacy_and_password_then_deletes_t
     page.fill("#confirm_username", USERNAME)
     assert delete.is_enabled()
     delete.click()
-    page.wait_for_url(lambda url: url.endswith("/"), timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_url(_at("/"), timeout=WAIT_TIMEOUT_MS)
     with django_db_blocker.unblock():
         assert not User.objects.filter(username=USERNAME).exists()
