@@ -3,6 +3,7 @@ verifies it; a changed address invalidates links mailed to the old one; `off` ma
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -145,3 +146,23 @@ def test_a_link_for_another_account_or_a_forged_token_verifies_nothing(client): 
     bob.refresh_from_db()
     ana.refresh_from_db()
     assert bob.email_verified_at is None and ana.email_verified_at is None
+
+
+def test_a_verification_link_lasts_its_own_lifetime_not_the_reset_links(
+    client, settings, monkeypatch
+):  # noqa: ANN001
+    settings.PASSWORD_RESET_TIMEOUT = 3600
+    settings.EMAIL_VERIFICATION_TIMEOUT_SECONDS = 7 * 24 * 3600
+    user = UserFactory(email="maya@example.com")
+    path = f"/verify-email/{uid_encode(user)}/{email_verification_tokens.make_token(user)}"
+    issued = email_verification_tokens._now()
+
+    monkeypatch.setattr(email_verification_tokens, "_now", lambda: issued + timedelta(days=8))
+    assert client.get(path).status_code == 400
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+
+    monkeypatch.setattr(email_verification_tokens, "_now", lambda: issued + timedelta(days=2))
+    assert client.get(path).status_code == 200
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
