@@ -8,6 +8,7 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from profiles.services.account_mail import password_reset_mails_deliver
 from profiles.services.mail import mail_deliver
 
 MAIL_MAX_RETRIES = 5
@@ -32,3 +33,16 @@ def sessions_clear() -> int:
 )
 def mail_send(*, to: str, subject: str, body: str) -> None:
     mail_deliver(to=to, subject=subject, body=body)
+
+
+@shared_task(
+    name="profiles.password_reset_mails",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=480,
+    retry_jitter=False,
+    max_retries=MAIL_MAX_RETRIES,
+)
+def password_reset_mails(*, email: str, base_url: str) -> int:
+    """The reset links of the accounts using an address (looked up here, off the request)."""
+    return password_reset_mails_deliver(email=email, base_url=base_url)

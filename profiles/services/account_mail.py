@@ -1,36 +1,24 @@
-"""The mails an account gets (a password-reset link, an address-verification link, a notice
-that the address changed), handed to the `profiles.mail_send` task once the change that caused
-them is committed."""
+"""The mails an account gets: a password-reset link, an address-verification link, a notice
+that the address changed. Built here (`mail_outbox` queues them), and the reset mails of an
+address looked up and sent here (by the `profiles.password_reset_mails` task)."""
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from profiles.models import User
 from profiles.services.mail import mail_deliver
-from profiles.tasks import mail_send
 from profiles.tokens import email_verification_tokens, password_reset_tokens, uid_encode
 
-logger = logging.getLogger(__name__)
 
-
-def _mail_queue(*, to: str, subject: str, body: str) -> None:
-    def hand_off() -> None:
-        try:
-            mail_send.delay(to=to, subject=subject, body=body)
-            return
-        except Exception:  # noqa: BLE001 - the broker is down: the person still gets the mail
-            logger.warning("mail task not queued; sending in this process", exc_info=True)
-        try:
-            mail_deliver(to=to, subject=subject, body=body)
-        except Exception:  # noqa: BLE001 - the change stands; they can ask for the mail again
-            logger.exception("could not send %r to %s", subject, to)
-
-    transaction.on_commit(hand_off)
+@dataclass(frozen=True)
+class AccountMail:
+    to: str
+    subject: str
+    body: str
 
 
 def _duration_words(seconds: int) -> str:
@@ -57,7 +45,7 @@ def email_verification_link(*, user: User, base_url: str) -> str:
     return f"{base_url}/verify-email/{uid_encode(user)}/{token}"
 
 
-def password_reset_mail_send(*, user: User, base_url: str) -> None:
+def password_reset_mail(*, user: User, base_url: str) -> AccountMail:
     body = render_to_string(
         "mail/password_reset.txt",
         {
@@ -68,10 +56,10 @@ def password_reset_mail_send(*, user: User, base_url: str) -> None:
             "valid_for": _duration_words(settings.PASSWORD_RESET_TIMEOUT),
         },
     )
-    _mail_queue(to=user.email, subject="Reset your password", body=body)
+    return AccountMail(to=user.email, subject="Reset your password", body=body)
 
 
-def email_verification_mail_send(*, user: User, base_url: str) -> None:
+def email_verification_mail(*, user: User, base_url: str) -> AccountMail:
     body = render_to_string(
         "mail/email_verification.txt",
         {
@@ -81,13 +69,25 @@ def email_verification_mail_send(*, user: User, base_url: str) -> None:
             "site": base_url,
         },
     )
-    _mail_queue(to=user.email, subject="Confirm your email address", body=body)
+    return AccountMail(to=user.email, subject="Confirm your email address", body=body)
 
 
-def email_changed_notice_send(*, user: User, old_email: str, base_url: str) -> None:
+def email_changed_notice(*, user: User, old_email: str, base_url: str) -> AccountMail:
     """Tell the previous address that the account moved away from it (so a hijack is noticed)."""
     body = render_to_string(
         "mail/email_changed.txt",
         {"name": _display(user), "username": user.username, "site": base_url},
     )
-    _mail_queue(to=old_email, subject="Your email address was changed", body=body)
+    return AccountMail(to=old_email, subject="Your email address was changed", body=body)
+
+
+def password_reset_mails_deliver(*, email: str, base_url: str) -> int:
+    """Send a reset link to every active account with this address that has a password (one
+    mail per account); returns how many were sent."""
+    sent = 0
+    for user in User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk"):
+        if user.has_usable_password() and user.email:
+            mail = password_reset_mail(user=user, base_url=base_url)
+            mail_deliver(to=mail.to, subject=mail.subject, body=mail.body)
+            sent += 1
+    return sent

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from profiles.models import User
-from profiles.services.account_mail import email_changed_notice_send, email_verification_mail_send
+from profiles.services.account_mail import email_changed_notice, email_verification_mail
 from profiles.services.mail import mail_address_allowance_take
+from profiles.services.mail_outbox import mail_queue
 from profiles.services.passwords import password_confirm
 from profiles.tokens import email_verification_tokens, user_for_uid
 from tiktok.errors import InvalidInput, RateLimited
@@ -30,7 +31,7 @@ def email_verification_start(*, user: User, base_url: str) -> bool:
         return False
     if not mail_address_allowance_take(email=user.email):
         return False
-    email_verification_mail_send(user=user, base_url=base_url)
+    mail_queue(email_verification_mail(user=user, base_url=base_url))
     return True
 
 
@@ -72,7 +73,7 @@ def user_email_change(*, user: User, email: str, password: str, base_url: str) -
     user.email_verified_at = None
     user.save(update_fields=["email", "email_verified_at"])
     if old_email and old_email.casefold() != email.casefold():
-        email_changed_notice_send(user=user, old_email=old_email, base_url=base_url)
+        mail_queue(email_changed_notice(user=user, old_email=old_email, base_url=base_url))
     email_verification_start(user=user, base_url=base_url)
     return user
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from profiles.models import User
-from profiles.services.account_mail import password_reset_mail_send
 from profiles.services.accounts import user_token, user_token_revoke
 from profiles.services.mail import mail_address_allowance_take
+from profiles.services.mail_outbox import password_reset_mails_queue
 from profiles.services.sign_in_guard import (
     sign_in_failure_record,
     sign_in_locked_seconds,
@@ -61,13 +61,11 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
 def password_reset_request(*, email: str, base_url: str) -> None:
     """Mail a reset link to every active account with this address that has a password.
 
-    Says nothing about whether any does (the caller answers the same either way), and mails
-    an address at most ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR times an hour."""
-    if not mail_address_allowance_take(email=email):
-        return
-    for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
-        if user.has_usable_password() and user.email:
-            password_reset_mail_send(user=user, base_url=base_url)
+    Says nothing about whether any does: the accounts are looked up by the task, so the request
+    does the same either way, and the caller answers the same. An address is mailed at most
+    ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR times an hour."""
+    if mail_address_allowance_take(email=email):
+        password_reset_mails_queue(email=email, base_url=base_url)
 
 
 def password_reset_token_valid(*, uidb64: str, token: str) -> bool:

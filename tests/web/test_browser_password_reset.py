@@ -3,7 +3,7 @@ address, "check your mail", the link in the message a real SMTP server received,
 password, and signing in with it.
 
 The mail takes the production path: the web server (a separate process) queues the
-`profiles.mail_send` task, and a real Celery worker (started here, with the web server's
+`profiles.password_reset_mails` task, and a real Celery worker (started here, with the web server's
 environment) sends it over SMTP to this test's aiosmtpd. No seeded videos are needed, so this
 test starts its own web server rather than the package's.
 """
@@ -110,7 +110,11 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     mail = smtp_sink.wait_for(ADDRESS, timeout_s=MAIL_WAIT_SECONDS)
     # Sent by the worker, off the request path (not by a fallback in the web server).
     worker_log = tmp_path / "worker.log"
-    assert eventually(lambda: re.search(r"mail_send\[[^\]]+\] succeeded", worker_log.read_text()))
+    assert eventually(
+        lambda: re.search(
+            r"profiles\.password_reset_mails\[[^\]]+\] succeeded", worker_log.read_text()
+        )
+    )
     link = mail.link("/reset/")
     page.goto(link)
     page.fill("#new_password", NEW_PASSWORD)

@@ -95,6 +95,7 @@ CELERY_TASK_ROUTES = {
     "profiles.sessions_clear": {"queue": FEED_QUEUE},
     # A reset link should not wait behind a transcode.
     "profiles.mail_send": {"queue": FEED_QUEUE},
+    "profiles.password_reset_mails": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
