@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 
 from profiles.serializers import LoginInput, RegisterInput, UserOutput
 from profiles.services.accounts import user_register, user_token, user_token_revoke
+from profiles.services.email_address import email_verification_start
 from profiles.services.sign_in_guard import sign_in_locked_seconds
 from tiktok.errors import AuthenticationFailed, RateLimited
+from tiktok.web.links import site_url
 
 
 class SignInApi(APIView):
@@ -49,6 +51,7 @@ class RegisterApi(SignInApi):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_register(**data.validated_data)
+        email_verification_start(user=user, base_url=site_url(request))
         login(request._request, user, backend="profiles.auth_backends.LockoutModelBackend")
         body = {"user": UserOutput(user).data, "token": user_token(user=user)}
         return Response(body, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from django.urls import path
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
+from profiles.account_pages import urlpatterns as account_care_urlpatterns
 from profiles.selectors import (
     followers_of,
     following_of,
@@ -87,4 +88,5 @@ urlpatterns = [
     path("logout", logout_page, name="page-logout"),
     path("@<str:username>/followers", people_page, {"which": "followers"}, name="page-followers"),
     path("@<str:username>/following", people_page, {"which": "following"}, name="page-following"),
+    *account_care_urlpatterns,
 ]

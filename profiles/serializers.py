@@ -22,11 +22,51 @@ class LoginInput(serializers.Serializer):
 
 
 class UserOutput(serializers.ModelSerializer):
+    """The signed-in user's own account (only ever shown to them)."""
+
     avatar_url = serializers.SerializerMethodField()
+    email_verified = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "bio", "avatar_url"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "bio",
+            "avatar_url",
+            "email",
+            "email_verified",
+            "is_private",
+        ]
 
     def get_avatar_url(self, user: User) -> str | None:
         return user.avatar.url if user.avatar else None
+
+    def get_email_verified(self, user: User) -> bool:
+        return bool(user.email and user.email_verified_at)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordResetInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInput(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class EmailChangeInput(serializers.Serializer):
+    # Validated by the service (an empty address removes it).
+    email = serializers.CharField(max_length=254, allow_blank=True, trim_whitespace=True)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordConfirmInput(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False)

@@ -2,6 +2,14 @@
 
 from django.urls import path
 
+from profiles.account_apis import (
+    AccountDeleteApi,
+    EmailChangeApi,
+    EmailVerificationResendApi,
+    PasswordChangeApi,
+    PasswordResetApi,
+    PasswordResetConfirmApi,
+)
 from profiles.apis import LoginApi, LogoutApi, MeApi, RegisterApi
 from profiles.graph_apis import (
     BlockApi,
@@ -18,6 +26,20 @@ urlpatterns = [
     path("auth/login", LoginApi.as_view(), name="auth-login"),
     path("auth/logout", LogoutApi.as_view(), name="auth-logout"),
     path("auth/me", MeApi.as_view(), name="auth-me"),
+    path("auth/password-reset", PasswordResetApi.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm",
+        PasswordResetConfirmApi.as_view(),
+        name="auth-password-reset-confirm",
+    ),
+    path("me/password", PasswordChangeApi.as_view(), name="me-password"),
+    path("me/email", EmailChangeApi.as_view(), name="me-email"),
+    path(
+        "me/email/verification",
+        EmailVerificationResendApi.as_view(),
+        name="me-email-verification",
+    ),
+    path("me/delete", AccountDeleteApi.as_view(), name="me-delete"),
     path("users/<str:username>/follow", FollowApi.as_view(), name="user-follow"),
     path("users/<str:username>/block", BlockApi.as_view(), name="user-block"),
     path("users/<str:username>/followers", UserFollowersApi.as_view(), name="user-followers"),

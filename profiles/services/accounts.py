@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from rest_framework.authtoken.models import Token
 
 from profiles.models import User
+from profiles.services.graph import account_privacy_set
 
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
@@ -111,8 +112,11 @@ def profile_update(
     display_name: str | None = None,
     bio: str | None = None,
     avatar=_UNSET,  # noqa: ANN001 - an UploadedFile, None to remove, unset to keep
+    is_private: bool | None = None,
 ) -> User:
-    """Edit the profile fields that were given; text is stored as typed (plain text)."""
+    """Edit the profile fields that were given; text is stored as typed (plain text). Making
+    the account private or public goes through `account_privacy_set` (going public approves
+    pending follow requests)."""
     errors: dict[str, list[str]] = {}
     if display_name is not None:
         display_name = display_name.strip()
@@ -137,6 +141,8 @@ def profile_update(
             cleaned = avatar_image_clean(avatar)
             user.avatar.save(cleaned.name, cleaned, save=False)
     user.save()
+    if is_private is not None:
+        account_privacy_set(user=user, private=is_private)
     if avatar is not _UNSET and old_avatar_name and old_avatar_name != (user.avatar.name or ""):
         storage = user.avatar.storage
         name = old_avatar_name

@@ -32,6 +32,7 @@ def test_profile_has_the_documented_shape(client_for, creator):
         "avatar_url",
         "counts",
         "viewer",
+        "is_private",
         "restricted",
     }
     assert set(body["counts"]) == {"followers", "following", "likes", "videos"}

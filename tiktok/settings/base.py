@@ -114,6 +114,9 @@ THROTTLE_RATES = {
     "anon": env_str("THROTTLE_ANON", "600/min"),
     "user": env_str("THROTTLE_USER", "1200/min"),
     "auth": env_str("THROTTLE_AUTH", "20/min"),
+    # Asking for account mail (a reset link, another verification link), per address of the
+    # asker; each recipient address is limited too (ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR).
+    "account_mail": env_str("THROTTLE_ACCOUNT_MAIL", "10/hour"),
     "uploads": env_str("THROTTLE_UPLOADS", "30/hour"),
     "comments": env_str("THROTTLE_COMMENTS", "30/min"),
     "likes": env_str("THROTTLE_LIKES", "120/min"),

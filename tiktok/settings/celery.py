@@ -96,6 +96,9 @@ CELERY_TASK_ROUTES = {
     # A like should reach its creator's open page within a second, not after a transcode.
     "notifications.deliver": {"queue": FEED_QUEUE},
     "notifications.prune": {"queue": FEED_QUEUE},
+    # A reset link should not wait behind a transcode.
+    "profiles.mail_send": {"queue": FEED_QUEUE},
+    "profiles.password_reset_mails": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)

@@ -27,6 +27,7 @@ class ProfileUpdateInput(serializers.Serializer):
     bio = serializers.CharField(required=False, allow_blank=True, max_length=MAX_BIO_CHARS)
     avatar = serializers.FileField(required=False)
     avatar_clear = serializers.BooleanField(required=False, default=False)
+    is_private = serializers.BooleanField(required=False)
 
 
 class UserProfileApi(ApiView):
@@ -50,7 +51,9 @@ class MeProfileApi(ApiView):
         data = ProfileUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        changes = {name: fields[name] for name in ("display_name", "bio") if name in fields}
+        changes = {
+            name: fields[name] for name in ("display_name", "bio", "is_private") if name in fields
+        }
         if fields.get("avatar_clear"):
             changes["avatar"] = None
         elif "avatar" in fields:

@@ -1,0 +1,168 @@
+"""Optional address verification: a link mailed at registration or on a change of address
+verifies it; a changed address invalidates links mailed to the old one; `off` mails nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from rest_framework.test import APIClient
+
+from profiles.models import User
+from profiles.tokens import email_verification_tokens, uid_encode
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
+
+
+def _register(capture, **fields: str):  # noqa: ANN001, ANN202
+    client = APIClient()
+    with capture(execute=True):
+        response = client.post(
+            "/api/auth/register",
+            {"username": "maya", "password": PASSWORD, **fields},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    return client
+
+
+def _change_email(client: APIClient, capture, email: str, password: str = PASSWORD):  # noqa: ANN001, ANN202
+    with capture(execute=True):
+        return client.post("/api/me/email", {"email": email, "password": password}, format="json")
+
+
+def test_registering_with_an_address_mails_a_link_that_verifies_it(
+    smtp, client, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="maya@example.com")
+    assert api.get("/api/auth/me").json()["email_verified"] is False
+
+    mail = smtp.wait_for("maya@example.com")
+    assert mail.subject == "Confirm your email address"
+    page = client.get(urlsplit(mail.link("/verify-email/")).path)
+
+    assert page.status_code == 200
+    assert "Email verified" in page.text
+    assert User.objects.get(username="maya").email_verified_at is not None
+    assert api.get("/api/auth/me").json()["email_verified"] is True
+
+
+def test_registering_without_an_address_mails_nothing(smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
+    _register(django_capture_on_commit_callbacks)
+
+    assert smtp.messages == []
+
+
+def test_with_verification_off_no_mail_is_sent_and_the_account_works(
+    smtp, settings, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    settings.ACCOUNT_EMAIL_VERIFICATION = "off"
+
+    api = _register(django_capture_on_commit_callbacks, email="maya@example.com")
+
+    assert smtp.messages == []
+    assert api.get("/api/auth/me").json()["username"] == "maya"
+
+
+def test_a_changed_address_is_unverified_and_old_links_stop_working(
+    smtp, client, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="maya@example.com")
+    old_link = urlsplit(smtp.wait_for("maya@example.com").link("/verify-email/")).path
+    assert client.get(old_link).status_code == 200  # verified the first address
+    user = User.objects.get(username="maya")
+    assert user.email_verified_at is not None
+
+    response = _change_email(api, django_capture_on_commit_callbacks, "maya@new.example.com")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "maya@new.example.com"
+    assert response.json()["email_verified"] is False
+    user.refresh_from_db()
+    assert (user.email, user.email_verified_at) == ("maya@new.example.com", None)
+    # The old address hears of the change; its link no longer verifies anything.
+    notice = smtp.wait_for("maya@example.com", count=2)
+    assert notice.subject == "Your email address was changed"
+    refused = client.get(old_link)
+    assert refused.status_code == 400
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+    # The new address's own link does.
+    new_link = smtp.wait_for("maya@new.example.com").link("/verify-email/")
+    assert client.get(urlsplit(new_link).path).status_code == 200
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+
+def test_changing_the_address_needs_the_current_password(smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="maya@example.com")
+
+    response = _change_email(
+        api, django_capture_on_commit_callbacks, "evil@example.com", password="wrong-guess"
+    )
+
+    assert response.status_code == 400
+    assert "password" in response.json()["fields"]
+    assert User.objects.get(username="maya").email == "maya@example.com"
+    assert smtp.to("evil@example.com") == []
+
+
+def test_a_malformed_address_is_refused_naming_the_field(smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="maya@example.com")
+
+    response = _change_email(api, django_capture_on_commit_callbacks, "not an address")
+
+    assert response.status_code == 400
+    assert "email" in response.json()["fields"]
+
+
+def test_resend_mails_a_new_link_until_the_address_is_verified(
+    smtp, client, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="maya@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/api/me/email/verification").status_code == 202
+    link = smtp.wait_for("maya@example.com", count=2).link("/verify-email/")
+    assert client.get(urlsplit(link).path).status_code == 200
+
+    again = api.post("/api/me/email/verification")
+
+    assert again.status_code == 400
+    assert again.json()["error"] == "already_verified"
+
+
+def test_a_link_for_another_account_or_a_forged_token_verifies_nothing(client):  # noqa: ANN001
+    ana = UserFactory(email="ana@example.com")
+    bob = UserFactory(email="bob@example.com")
+    token = email_verification_tokens.make_token(ana)
+
+    assert client.get(f"/verify-email/{uid_encode(bob)}/{token}").status_code == 400
+    assert client.get(f"/verify-email/{uid_encode(ana)}/{token[:-2]}xx").status_code == 400
+    assert client.get(f"/verify-email/not-base64/{token}").status_code == 400
+    bob.refresh_from_db()
+    ana.refresh_from_db()
+    assert bob.email_verified_at is None and ana.email_verified_at is None
+
+
+def test_a_verification_link_lasts_its_own_lifetime_not_the_reset_links(
+    client, settings, monkeypatch
+):  # noqa: ANN001
+    settings.PASSWORD_RESET_TIMEOUT = 3600
+    settings.EMAIL_VERIFICATION_TIMEOUT_SECONDS = 7 * 24 * 3600
+    user = UserFactory(email="maya@example.com")
+    path = f"/verify-email/{uid_encode(user)}/{email_verification_tokens.make_token(user)}"
+    issued = email_verification_tokens._now()
+
+    monkeypatch.setattr(email_verification_tokens, "_now", lambda: issued + timedelta(days=8))
+    assert client.get(path).status_code == 400
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+
+    monkeypatch.setattr(email_verification_tokens, "_now", lambda: issued + timedelta(days=2))
+    assert client.get(path).status_code == 200
+    user.refresh_from_db()
+    assert user.email_verified_at is not None

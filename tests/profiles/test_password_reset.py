@@ -1,0 +1,228 @@
+"""Password reset by mail: the link arrives over real SMTP, works once, expires, says nothing
+about which addresses have accounts, and lifts the sign-in lockout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from profiles.services.sign_in_guard import sign_in_failure_record, sign_in_locked_seconds
+from profiles.tokens import password_reset_tokens, uid_encode
+from tests.factories import UserFactory
+from tiktok.api.throttling import RedisWindowThrottle
+
+pytestmark = pytest.mark.django_db
+
+OLD_PASSWORD = "correct-horse-battery"
+NEW_PASSWORD = "purple-otter-lantern-42"
+
+
+def _ask(client: APIClient, address: str, capture):  # noqa: ANN001, ANN202
+    with capture(execute=True):
+        return client.post("/api/auth/password-reset", {"email": address}, format="json")
+
+
+def _reset_link(smtp, capture, address: str = "maya@example.com") -> str:  # noqa: ANN001
+    assert _ask(APIClient(), address, capture).status_code == 202
+    return smtp.wait_for(address).link("/reset/")
+
+
+def _uid_token(link: str) -> tuple[str, str]:
+    _, _, uid, token = urlsplit(link).path.split("/")
+    return uid, token
+
+
+def _confirm(link: str, password: str = NEW_PASSWORD):  # noqa: ANN202
+    uid, token = _uid_token(link)
+    return APIClient().post(
+        "/api/auth/password-reset/confirm",
+        {"uid": uid, "token": token, "new_password": password},
+        format="json",
+    )
+
+
+def _login(password: str, username: str = "maya"):  # noqa: ANN202
+    return APIClient().post(
+        "/api/auth/login", {"username": username, "password": password}, format="json"
+    )
+
+
+@pytest.fixture
+def maya(db):  # noqa: ANN001, ANN201
+    return UserFactory(username="maya", email="maya@example.com", raw_password=OLD_PASSWORD)
+
+
+def test_the_mailed_link_sets_a_new_password_to_sign_in_with(
+    maya, smtp, client, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    link = _reset_link(smtp, django_capture_on_commit_callbacks)
+    mail = smtp.wait_for("maya@example.com")
+    assert mail.subject == "Reset your password"
+    assert "@maya" in mail.body
+    assert link.startswith("http://testserver/reset/")
+
+    page = client.get(urlsplit(link).path)
+    assert page.status_code == 200
+    assert 'data-endpoint="/api/auth/password-reset/confirm"' in page.text
+
+    assert _confirm(link).status_code == 204
+    assert _login(NEW_PASSWORD).status_code == 200
+    assert _login(OLD_PASSWORD).status_code == 401
+
+
+def test_a_used_link_is_refused(maya, smtp, client, django_capture_on_commit_callbacks):  # noqa: ANN001
+    link = _reset_link(smtp, django_capture_on_commit_callbacks)
+    assert _confirm(link).status_code == 204
+
+    again = _confirm(link, password="another-fine-password-7")
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_token"
+    assert client.get(urlsplit(link).path).status_code == 400
+    assert _login(NEW_PASSWORD).status_code == 200
+
+
+def test_an_expired_link_is_refused(
+    maya, smtp, monkeypatch, settings, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    link = _reset_link(smtp, django_capture_on_commit_callbacks)
+    later = password_reset_tokens._now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 5)
+    monkeypatch.setattr(password_reset_tokens, "_now", lambda: later)
+
+    response = _confirm(link)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_token"
+    assert _login(OLD_PASSWORD).status_code == 200
+
+
+def test_a_tampered_link_is_refused(maya, smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
+    link = _reset_link(smtp, django_capture_on_commit_callbacks)
+    other = UserFactory(username="noah", raw_password=OLD_PASSWORD)
+    uid, token = _uid_token(link)
+
+    response = APIClient().post(
+        "/api/auth/password-reset/confirm",
+        {"uid": uid_encode(other), "token": token, "new_password": NEW_PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_token"
+    assert _login(OLD_PASSWORD, username="noah").status_code == 200
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(
+    maya, smtp, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    known = _ask(APIClient(), "maya@example.com", django_capture_on_commit_callbacks)
+    unknown = _ask(APIClient(), "nobody@example.com", django_capture_on_commit_callbacks)
+
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    assert known.status_code == 202
+    smtp.wait_for("maya@example.com")
+    assert smtp.to("nobody@example.com") == []
+    assert len(smtp.messages) == 1
+
+
+def test_a_weak_new_password_is_refused_and_the_link_still_works(
+    maya, smtp, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    link = _reset_link(smtp, django_capture_on_commit_callbacks)
+
+    weak = _confirm(link, password="12345678")
+
+    assert weak.status_code == 400
+    assert "new_password" in weak.json()["fields"]
+    assert _confirm(link).status_code == 204
+
+
+def test_a_reset_lifts_the_sign_in_lockout_and_revokes_the_api_token(
+    maya, smtp, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    token = Token.objects.create(user=maya)
+    for _ in range(10):
+        sign_in_failure_record(username="maya")
+    assert sign_in_locked_seconds(username="maya") > 0
+    assert _login(OLD_PASSWORD).status_code == 429
+
+    assert _confirm(_reset_link(smtp, django_capture_on_commit_callbacks)).status_code == 204
+
+    assert sign_in_locked_seconds(username="maya") == 0
+    assert not Token.objects.filter(key=token.key).exists()
+    assert _login(NEW_PASSWORD).status_code == 200
+
+
+def test_a_reset_signs_out_every_session(maya, smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
+    signed_in = APIClient()
+    assert (
+        signed_in.post(
+            "/api/auth/login", {"username": "maya", "password": OLD_PASSWORD}, format="json"
+        ).status_code
+        == 200
+    )
+    assert signed_in.get("/api/auth/me").status_code == 200
+
+    assert _confirm(_reset_link(smtp, django_capture_on_commit_callbacks)).status_code == 204
+
+    assert signed_in.get("/api/auth/me").status_code == 401
+
+
+@override_settings(ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR=2)
+def test_an_address_gets_a_few_mails_an_hour_whoever_asks(
+    maya, smtp, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    answers = [
+        _ask(
+            APIClient(REMOTE_ADDR=f"10.0.0.{n}"),
+            "maya@example.com",
+            django_capture_on_commit_callbacks,
+        )
+        for n in range(4)
+    ]
+
+    assert {a.status_code for a in answers} == {202}
+    smtp.wait_for("maya@example.com", count=2)
+    assert len(smtp.to("maya@example.com")) == 2
+
+
+def test_asking_is_rate_limited_per_address_of_the_asker(
+    maya, smtp, monkeypatch, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    monkeypatch.setitem(RedisWindowThrottle.THROTTLE_RATES, "account_mail", "2/hour")
+    client = APIClient()
+    statuses = [
+        _ask(client, f"someone{n}@example.com", django_capture_on_commit_callbacks).status_code
+        for n in range(3)
+    ]
+    assert statuses == [202, 202, 429]
+    # Another address of an asker is counted on its own.
+    assert (
+        _ask(
+            APIClient(REMOTE_ADDR="10.9.9.9"), "x@example.com", django_capture_on_commit_callbacks
+        ).status_code
+        == 202
+    )
+
+
+def test_accounts_without_a_usable_password_or_suspended_get_no_mail(
+    smtp, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    UserFactory(email="nopass@example.com")  # unusable password
+    UserFactory(email="gone@example.com", raw_password=OLD_PASSWORD, is_active=False)
+
+    for address in ("nopass@example.com", "gone@example.com"):
+        assert _ask(APIClient(), address, django_capture_on_commit_callbacks).status_code == 202
+    assert smtp.messages == []
+
+
+def test_the_login_page_offers_the_reset_and_the_request_page_posts_to_the_api(client):  # noqa: ANN001
+    assert 'href="/password-reset"' in client.get("/login").text
+    page = client.get("/password-reset")
+    assert page.status_code == 200
+    assert 'data-endpoint="/api/auth/password-reset"' in page.text
+    assert 'data-next="/password-reset/sent"' in page.text
+    assert "Check your mail" in client.get("/password-reset/sent").text
