@@ -33,10 +33,16 @@ def test_profile_has_the_documented_shape(client_for, creator):
         "counts",
         "viewer",
         "is_private",
+        "locked",
         "restricted",
     }
     assert set(body["counts"]) == {"followers", "following", "likes", "videos"}
-    assert body["viewer"] == {"following": False, "is_self": False, "blocked": False}
+    assert body["viewer"] == {
+        "following": False,
+        "requested": False,
+        "is_self": False,
+        "blocked": False,
+    }
 
 
 def test_profile_counts_followers_and_following(client_for, creator):
