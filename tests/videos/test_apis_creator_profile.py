@@ -79,7 +79,7 @@ def test_profile_viewer_flags_for_a_follower(client_for, creator):
 
     viewer = client_for(fan).get(f"/api/users/{creator.username}").json()["viewer"]
 
-    assert viewer == {"following": True, "is_self": False, "blocked": False}
+    assert viewer == {"following": True, "requested": False, "is_self": False, "blocked": False}
 
 
 def test_profile_viewer_flags_for_yourself(client_for, creator):
