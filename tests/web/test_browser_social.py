@@ -102,3 +102,27 @@ def test_private_account_request_approved_then_followers_only_video_visible(
             Video.objects.filter(pk=video.pk).update(privacy=Privacy.PUBLIC)
             account_privacy_set(user=alice, private=False)
             Follow.objects.filter(follower=mallory, followee=alice).delete()
+
+
+def test_a_mention_in_a_comment_links_to_the_profile(mobile_page, web_seed, django_db_blocker):  # noqa: ANN001
+    from videos.models import Comment
+    from videos.services.engagement import comment_delete
+
+    alice, bob = web_seed.users["alice"], web_seed.users["bob"]
+    video = _alices_video(web_seed)
+    body = f"great shot @{alice.username}!"
+    try:
+        log_in(mobile_page, bob.username)
+        mobile_page.goto(f"/v/{video.pk}")
+        mobile_page.fill("#comments input[name=body]", body)
+        mobile_page.click("#comments button[type=submit]")
+
+        mention = mobile_page.locator("#comments .comment-body a.mention").first
+        mention.wait_for(timeout=WAIT_TIMEOUT_MS)
+        assert mention.inner_text() == f"@{alice.username}"
+        assert mention.get_attribute("href") == f"/@{alice.username}"
+        assert mobile_page.locator("#comments .comment-body").first.inner_text() == body
+    finally:
+        with django_db_blocker.unblock():
+            for comment in Comment.objects.filter(video=video, author=bob, body=body):
+                comment_delete(comment=comment, actor=bob)  # keeps the video's count right
