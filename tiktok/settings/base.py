@@ -118,6 +118,7 @@ THROTTLE_RATES = {
     "comments": env_str("THROTTLE_COMMENTS", "30/min"),
     "likes": env_str("THROTTLE_LIKES", "120/min"),
     "interactions": env_str("THROTTLE_INTERACTIONS", "600/min"),
+    "reports": env_str("THROTTLE_REPORTS", "10/min"),
 }
 
 REST_FRAMEWORK = {

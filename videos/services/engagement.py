@@ -174,6 +174,13 @@ def comment_delete(*, comment: Comment, actor) -> int:  # noqa: ANN001
             "only the author or the video's owner may delete this comment",
             code="permission_denied",
         )
+    return comment_remove(comment=comment)
+
+
+@transaction.atomic
+def comment_remove(*, comment: Comment) -> int:
+    """Delete a comment and its replies whoever asks (moderation's removal; people go through
+    comment_delete), keeping the video's comment count right; returns how many were removed."""
     locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
     if locked is None:  # deleted by a concurrent request: nothing left to count
         return 0
