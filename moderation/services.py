@@ -174,7 +174,9 @@ def report_create(
 
 def _locked(case: Case) -> Case:
     return (
-        Case.objects.select_for_update().select_related("video", "comment", "user").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("video", "comment", "user")
+        .get(pk=case.pk)
     )
 
 
