@@ -2,6 +2,7 @@
 // Used as a bottom sheet on the feed and inline on the video page.
 
 import { api, el, relativeTime, reportError, requireSignIn, toast, viewer } from "./api.js";
+import "./report.js"; // its Report buttons
 
 export class CommentThread {
   // root: element holding [data-role=list|form|empty|count|replying] and [data-action=more].
@@ -75,6 +76,11 @@ export class CommentThread {
     const del = node.querySelector("[data-action=delete]");
     del.hidden = !comment.can_delete;
     del.addEventListener("click", () => this.remove(comment, node));
+    const flag = node.querySelector("[data-report-kind]");
+    if (flag) {
+      flag.dataset.reportId = comment.id;
+      flag.hidden = comment.author.username === viewer.username;
+    }
     const reply = node.querySelector("[data-action=reply]");
     const replies = node.querySelector("[data-role=replies]");
     if (comment.parent_id) {
