@@ -134,3 +134,16 @@ def test_a_hidden_comment_leaves_lists_and_reply_counts_except_for_its_author(vi
     bodies = {c["body"] for c in as_author.get(url).json()["results"]}
     assert bodies == {"top", "hidden top"}
     assert as_author.get(url, {"parent": top.pk}).json()["results"][0]["body"] == "hidden reply"
+
+
+def test_replying_to_a_hidden_comment_is_refused_except_to_its_author(client_for, video):  # noqa: ANN001
+    author = UserFactory()
+    hidden = comment_create(author=author, video=video, body="hidden")
+    comment_hide(comment=hidden)
+    url = f"/api/videos/{video.pk}/comments"
+
+    refused = client_for(UserFactory()).post(url, {"body": "hi", "parent_id": hidden.pk})
+    own = client_for(author).post(url, {"body": "still here", "parent_id": hidden.pk})
+
+    assert refused.status_code == 400 and "parent_id" in refused.json()["fields"]
+    assert own.status_code == 201
