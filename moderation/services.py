@@ -266,11 +266,18 @@ def case_dismiss(*, case: Case, moderator: User | None) -> Case:
 
 @transaction.atomic
 def case_reinstate(*, case: Case, moderator: User | None) -> Case:
-    """Undo what hid the item: a moderator's or pending hide of a video or comment, or a
-    suspension (the account and the videos hidden with it). An open case is closed as
-    dismissed (its reporters are told); a resolved one keeps its outcome and records when it
-    was reverted (its reporters were already told). A removed comment cannot come back."""
+    """Undo what hid the item. An open case: what its reports hid pending review comes back and
+    the case is closed as dismissed (its reporters are told). An actioned case: the moderator's
+    hide of the video, or the suspension (the account and the videos hidden with it), is
+    undone; the case keeps its outcome and records when it was reverted (its reporters were
+    already told). A removed comment cannot come back; a dismissed case hid nothing."""
     case = _locked(case)
+    if case.status == CaseStatus.OPEN:
+        _undo_auto_hide(case)
+        _resolve(case, outcome=CaseStatus.DISMISSED, action=ACTION_REINSTATE, moderator=moderator)
+        return case
+    if case.status == CaseStatus.DISMISSED or case.reinstated_at is not None:
+        raise InvalidInput(f"case #{case.pk} has nothing to undo", code="nothing_to_undo")
     if case.action == ACTION_REMOVE_COMMENT:
         raise InvalidInput("a removed comment cannot be restored", code="not_reversible")
     if case.action == ACTION_SUSPEND_USER:
@@ -278,14 +285,9 @@ def case_reinstate(*, case: Case, moderator: User | None) -> Case:
         if user is not None:
             user_reinstate(user=user)
             owner_videos_unhide(owner_id=user.pk, reason=HIDDEN_OWNER_SUSPENDED)
-    elif case.kind == ReportKind.VIDEO and case.video is not None:
-        if case.video.hidden_reason != HIDDEN_OWNER_SUSPENDED:
-            video_unhide(video=case.video)
-    elif case.kind == ReportKind.COMMENT and case.comment is not None:
-        comment_unhide(comment=case.comment)
-    if case.status == CaseStatus.OPEN:
-        _resolve(case, outcome=CaseStatus.DISMISSED, action=ACTION_REINSTATE, moderator=moderator)
-    else:
-        case.reinstated_at = timezone.now()
-        case.save(update_fields=["reinstated_at"])
+    elif case.action == ACTION_HIDE_VIDEO and case.video is not None:
+        # Hidden since for another reason (its owner suspended): it stays hidden.
+        video_unhide(video=case.video, only_reason=HIDDEN_BY_MODERATOR)
+    case.reinstated_at = timezone.now()
+    case.save(update_fields=["reinstated_at"])
     return case

@@ -228,3 +228,29 @@ def test_comments_likes_and_reports_are_visible_in_the_admin(admin_client, clien
         response = admin_client.get(path)
         assert response.status_code == 200, path
         assert text in response.content.decode().lower() or text in response.content.decode()
+
+
+def test_reinstating_a_dismissed_case_unhides_nothing_and_says_why(admin_client, client_for):  # noqa: ANN001
+    video = VideoFactory()
+    case = _case_for(client_for, "video", video)
+    admin_action(admin_client, "dismiss", case)
+    Video.objects.filter(pk=video.pk).update(hidden_at=video.created_at, hidden_reason="moderator")
+
+    response = admin_action(admin_client, "reinstate", case, status="dismissed")
+
+    assert "nothing to undo" in admin_client.get(response["Location"]).content.decode()
+    assert APIClient().get(f"/api/videos/{video.pk}").status_code == 404
+
+
+def test_the_queue_filters_by_kind_and_reason(admin_client, client_for):  # noqa: ANN001
+    video, other = VideoFactory(caption="hateful one"), VideoFactory(caption="spammy one")
+    report(client_for(UserFactory()), "video", video, reason="hate")
+    report(client_for(UserFactory()), "video", other, reason="spam")
+    report(client_for(UserFactory()), "video", other, reason="hate")
+    report(client_for(UserFactory()), "user", UserFactory(username="reported_person"))
+
+    by_reason = admin_client.get(CHANGELIST, {"reports__reason": "spam"}).content.decode()
+    by_kind = admin_client.get(CHANGELIST, {"kind": "user"}).content.decode()
+
+    assert "spammy one" in by_reason and "hateful one" not in by_reason
+    assert "reported_person" in by_kind and "spammy one" not in by_kind
