@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
+from django.db.models import Q
 
 from tests.web.conftest import SEED_PASSWORD, SEED_USERNAME_PREFIX, log_in
 from tests.web.helpers import WAIT_TIMEOUT_MS, active_video_id, eventually, wait_feed_playing
@@ -34,8 +35,10 @@ def moderator(web_seed, django_db_blocker) -> Iterator[str]:  # noqa: ANN001
     yield MODERATOR
     with django_db_blocker.unblock():
         seeded = [video.pk for video in web_seed.videos.values()]
-        Report.objects.filter(case__video_id__in=seeded).delete()
-        Case.objects.filter(video_id__in=seeded).delete()
+        people = User.objects.filter(username__startswith=SEED_USERNAME_PREFIX)
+        cases = Case.objects.filter(Q(video_id__in=seeded) | Q(user__in=people))
+        Report.objects.filter(case__in=cases).delete()
+        cases.delete()
         Video.objects.filter(pk__in=seeded).update(hidden_at=None, hidden_reason="")
         User.objects.filter(username=MODERATOR).delete()
 
@@ -134,3 +137,39 @@ def test_the_feed_menu_reports_the_playing_video(
         assert eventually(
             lambda: Report.objects.filter(reporter=reporter, case__video_id=video_id).exists()
         )
+
+
+def test_comments_and_profiles_are_reported_from_their_report_buttons(
+    mobile_page,  # noqa: ANN001
+    web_seed,  # noqa: ANN001
+    moderator,  # noqa: ANN001
+    django_db_blocker,  # noqa: ANN001
+):
+    from moderation.models import Report
+    from videos.services.engagement import comment_create, comment_remove
+
+    with django_db_blocker.unblock():
+        video, bob = web_seed.videos["sunset"], web_seed.users["bob"]
+        reporter = web_seed.users["viewer"]
+        spam = comment_create(author=bob, video=video, body="cheap followers, DM me")
+        own = comment_create(author=reporter, video=video, body="lovely light")
+        try:
+            log_in(mobile_page, reporter.username)
+            mobile_page.goto(f"/v/{video.pk}")
+            flag = "li.comment[data-comment-id='{}'] [data-report-kind=comment]"
+            mobile_page.locator(flag.format(spam.pk)).click()
+            _report_through_the_dialog(mobile_page, "")
+            assert mobile_page.locator(flag.format(own.pk)).is_hidden()
+
+            mobile_page.goto(f"/@{bob.username}")
+            mobile_page.locator("[data-report-kind=user]").click()
+            _report_through_the_dialog(mobile_page, "impersonates me")
+
+            mine = Report.objects.filter(reporter=reporter)
+            assert eventually(lambda: mine.filter(case__comment=spam).exists())
+            assert eventually(
+                lambda: mine.filter(case__user=bob, detail="impersonates me").exists()
+            )
+        finally:
+            comment_remove(comment=spam)
+            comment_remove(comment=own)
