@@ -254,3 +254,18 @@ def test_the_queue_filters_by_kind_and_reason(admin_client, client_for):  # noqa
 
     assert "spammy one" in by_reason and "hateful one" not in by_reason
     assert "reported_person" in by_kind and "spammy one" not in by_kind
+
+
+def test_deleting_comments_in_the_admin_keeps_the_count_right(admin_client, video):  # noqa: ANN001
+    comment = comment_create(author=UserFactory(), video=video, body="gone")
+    comment_create(author=UserFactory(), video=video, body="reply", parent_id=comment.pk)
+    comment_create(author=UserFactory(), video=video, body="stays")
+
+    admin_client.post(
+        "/admin/videos/comment/",
+        {"action": "delete_selected", "_selected_action": [comment.pk], "post": "yes"},
+    )
+
+    video.refresh_from_db()
+    assert video.comment_count == 1
+    assert list(Comment.objects.values_list("body", flat=True)) == ["stays"]
