@@ -147,3 +147,18 @@ def test_replying_to_a_hidden_comment_is_refused_except_to_its_author(client_for
 
     assert refused.status_code == 400 and "parent_id" in refused.json()["fields"]
     assert own.status_code == 201
+
+
+def test_a_hidden_video_leaves_its_creators_profile_counts(client_for):  # noqa: ANN001
+    creator = UserFactory()
+    shown = video_with_vector(axis(0), owner=creator)
+    hidden = video_with_vector(axis(1), owner=creator)
+    type(hidden).objects.filter(pk=hidden.pk).update(like_count=7)
+    type(shown).objects.filter(pk=shown.pk).update(like_count=2)
+
+    video_hide(video=hidden, reason="moderator")
+
+    counts = APIClient().get(f"/api/users/{creator.username}").json()["counts"]
+    assert (counts["videos"], counts["likes"]) == (1, 2)
+    own = client_for(creator).get(f"/api/users/{creator.username}/videos").json()["results"]
+    assert {card["id"] for card in own} == {shown.pk, hidden.pk}  # the owner still sees it
