@@ -60,7 +60,7 @@ FROM {table(VideoTag)} vt
 JOIN {table(Tag)} t ON t.id = vt.tag_id
 LEFT JOIN {table(TagCategory)} c ON c.id = t.category_id
 JOIN {table(Video)} v ON v.id = vt.video_id
-WHERE t.is_active AND v.status = 'ready' AND v.privacy = 'public'
+WHERE t.is_active AND v.status = 'ready' AND v.privacy = 'public' AND v.hidden_at IS NULL
   AND v.duplicate_of_id IS NULL
 ORDER BY vt.video_id, vt.rank, vt.score DESC
 """

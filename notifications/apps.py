@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self) -> None:
+        from moderation import events as moderation_events
         from notifications import receivers
         from profiles import events as profile_events
         from videos import events as video_events
@@ -19,5 +20,6 @@ class NotificationsConfig(AppConfig):
             (profile_events.follow_created, receivers.on_follow_created),
             (profile_events.follow_requested, receivers.on_follow_requested),
             (profile_events.follow_request_approved, receivers.on_follow_request_approved),
+            (moderation_events.case_resolved, receivers.on_case_resolved),
         ):
             signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")

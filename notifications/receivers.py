@@ -57,3 +57,27 @@ def on_follow_requested(sender: Any, *, requester: Any, target: Any, **kwargs: A
 
 def on_follow_request_approved(sender: Any, *, requester: Any, target: Any, **kwargs: Any) -> None:
     _deliver_later("follow_approved", {"requester_id": requester.pk, "target_id": target.pk})
+
+
+def on_case_resolved(
+    sender: Any,
+    *,
+    case_id: int,
+    kind: str,
+    outcome: str,
+    action: str,
+    reporter_ids: list[int],
+    video_id: int | None,
+    **kwargs: Any,
+) -> None:
+    _deliver_later(
+        "report_resolved",
+        {
+            "case_id": case_id,
+            "kind": kind,
+            "outcome": outcome,
+            "action": action,
+            "reporter_ids": list(reporter_ids),
+            "video_id": video_id,
+        },
+    )

@@ -10,9 +10,12 @@ from profiles.models import Block, Follow, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Profile", {"fields": ("display_name", "bio", "avatar")}),
+        ("Profile", {"fields": ("display_name", "bio", "avatar", "is_private")}),
+        ("Moderation", {"fields": ("suspended_at",)}),
     )
-    list_display = ("username", "display_name", "email", "is_staff", "date_joined")
+    readonly_fields = ("suspended_at",)
+    list_display = ("username", "display_name", "email", "is_staff", "is_active", "date_joined")
+    list_filter = (*BaseUserAdmin.list_filter, ("suspended_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "display_name", "email")
 
 

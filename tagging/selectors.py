@@ -11,12 +11,14 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from tagging.hashtags import hashtag_key
 from tagging.models import Tag, VideoTag
 from tiktok.errors import NotFound
-from videos.models import Privacy, Video, VideoStatus
+from videos.models import Video
 from videos.visibility import visible_videos
 
-PUBLIC_READY = Q(video_tags__video__status=VideoStatus.READY) & Q(
-    video_tags__video__privacy=Privacy.PUBLIC
-)
+
+def _public_video_ids() -> QuerySet[Video]:
+    """The videos anyone may see (the counts are the same for every viewer): ready, public, of
+    public accounts, not hidden by moderation (videos.visibility)."""
+    return visible_videos(viewer=None).values("pk")
 
 
 TAG_COUNTS_CACHE_KEY = "tagging:video-counts"
@@ -26,11 +28,11 @@ TAG_COUNTS_CACHE_SECONDS = 60
 
 
 def tag_video_counts() -> dict[int, int]:
-    """Ready public videos per tag id, at most TAG_COUNTS_CACHE_SECONDS old."""
+    """Videos anyone may see per tag id, at most TAG_COUNTS_CACHE_SECONDS old."""
     counts = cache.get(TAG_COUNTS_CACHE_KEY)
     if counts is None:
         counts = dict(
-            VideoTag.objects.filter(video__status=VideoStatus.READY, video__privacy=Privacy.PUBLIC)
+            VideoTag.objects.filter(video__in=_public_video_ids())
             .values("tag_id")
             .annotate(videos=Count("video_id", distinct=True))
             .values_list("tag_id", "videos")
@@ -40,7 +42,7 @@ def tag_video_counts() -> dict[int, int]:
 
 
 def tag_list(*, category: str | None = None) -> list[Tag]:
-    """Active tags with `video_count` (ready public videos, counted at most a minute ago),
+    """Active tags with `video_count` (videos anyone may see, counted at most a minute ago),
     ordered by category then name."""
     tags = Tag.objects.filter(is_active=True).select_related("category")
     if category:
@@ -59,7 +61,13 @@ def tag_get(*, slug: str) -> Tag:
         Tag.objects.filter(is_active=True, slug=slug)
         .select_related("category")
         .prefetch_related("phrases")
-        .annotate(video_count=Count("video_tags", filter=PUBLIC_READY, distinct=True))
+        .annotate(
+            video_count=Count(
+                "video_tags",
+                filter=Q(video_tags__video__in=_public_video_ids()),
+                distinct=True,
+            )
+        )
         .first()
     )
     if tag is None:

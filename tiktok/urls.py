@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("videos.urls")),
     path("api/", include("tagging.urls")),
     path("api/", include("feed.urls")),
+    path("api/", include("moderation.urls")),
     path("api/", include("notifications.urls")),
     path("", include("feed.pages")),
     path("", include("videos.pages")),

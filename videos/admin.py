@@ -1,10 +1,12 @@
-"""Admin: videos with their pipeline steps inline, filters by status, a reprocess action."""
+"""Admin: videos with their pipeline steps inline, filters by status, a reprocess action; comments
+and likes to look at (read-mostly: moderation acts through its queue)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from videos.models import PipelineStep, Video, VideoEmbedding
+from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
+from videos.services.engagement import comment_remove
 from videos.tasks import pipeline_enqueue
 
 
@@ -41,8 +43,17 @@ class VideoEmbeddingInline(admin.TabularInline):
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
-    list_display = ("id", "owner", "caption_short", "status", "privacy", "duration_s", "created_at")
-    list_filter = ("status", "privacy", "has_audio", "steps__state")
+    list_display = (
+        "id",
+        "owner",
+        "caption_short",
+        "status",
+        "privacy",
+        "hidden_reason",
+        "duration_s",
+        "created_at",
+    )
+    list_filter = ("status", "privacy", "hidden_reason", "has_audio", "steps__state")
     search_fields = ("caption", "original_filename", "source_url", "owner__username")
     readonly_fields = (
         "content_hash",
@@ -61,6 +72,8 @@ class VideoAdmin(admin.ModelAdmin):
         "failure_reason",
         "created_at",
         "published_at",
+        "hidden_at",
+        "hidden_reason",
     )
     raw_id_fields = ("owner",)
     inlines = [PipelineStepInline, VideoEmbeddingInline]
@@ -77,3 +90,53 @@ class VideoAdmin(admin.ModelAdmin):
             pipeline_enqueue(video=video)
             count += 1
         self.message_user(request, f"queued {count} video(s) for reprocessing", messages.SUCCESS)
+
+
+class ReadMostlyAdmin(admin.ModelAdmin):
+    """Rows people create through the product: the admin looks and may delete, never adds."""
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadMostlyAdmin):
+    list_display = ("id", "author", "video", "body_short", "like_count", "hidden_at", "created_at")
+    list_filter = (("hidden_at", admin.EmptyFieldListFilter),)
+    search_fields = ("body", "author__username")
+    list_select_related = ("author", "video")
+
+    @admin.display(description="body")
+    def body_short(self, comment: Comment) -> str:
+        return comment.body[:80]
+
+    def delete_model(self, request, obj: Comment) -> None:  # noqa: ANN001
+        # Through the service, so the video's comment count stays right.
+        comment_remove(comment=obj)
+
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        for comment in queryset:
+            comment_remove(comment=comment)
+
+
+@admin.register(Like)
+class LikeAdmin(ReadMostlyAdmin):
+    list_display = ("id", "user", "video", "created_at")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "video")
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False  # the video's like count is kept by the service
+
+
+@admin.register(CommentLike)
+class CommentLikeAdmin(ReadMostlyAdmin):
+    list_display = ("id", "user", "comment", "created_at")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "comment")
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False  # the comment's like count is kept by its service

@@ -84,15 +84,34 @@ def access_check(request: HttpRequest, relative: str) -> str:
     rest = "/".join(parts[2:])
     if not rest.startswith(RENDITIONS + OWNER_ONLY_PREFIXES):
         raise _not_found()
-    video = Video.objects.filter(media_key=parts[1]).first()
-    if video is None or not video_visible_to(video=video, viewer=request.user):
+    video = Video.objects.filter(media_key=parts[1]).select_related("owner").first()
+    if video is None:
+        raise _not_found()
+    visible = video_visible_to(video=video, viewer=request.user)
+    # Staff review videos moderation hid (the queue's thumbnails), never cached; other videos
+    # they may not see (private ones) stay private.
+    reviewing = (
+        not visible and video.hidden_at is not None and getattr(request.user, "is_staff", False)
+    )
+    if not (visible or reviewing):
         raise _not_found()
     if rest.startswith(OWNER_ONLY_PREFIXES):
         if video.owner_id != request.user.pk:
             raise _not_found()
         return "private, no-store"
-    if video.status == VideoStatus.READY and video.privacy == Privacy.PUBLIC:
-        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+    if reviewing:
+        return "private, no-store"
+    public = (
+        video.status == VideoStatus.READY
+        and video.privacy == Privacy.PUBLIC
+        and video.hidden_at is None  # its owner still reads it: never for a shared cache
+        and not video.owner.is_private
+    )
+    if public:
+        # Shared caches keep it briefly: a video hidden by moderation (or made private) must
+        # stop being served by a CDN soon, while the viewer's own browser may keep it longer.
+        shared = min(settings.MEDIA_SHARED_CACHE_SECONDS, settings.MEDIA_PUBLIC_CACHE_SECONDS)
+        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}, s-maxage={shared}"
     return RESTRICTED_CACHE
 
 

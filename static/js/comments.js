@@ -3,6 +3,7 @@
 
 import { api, el, relativeTime, renderCaption, reportError, requireSignIn, toast, viewer } from "./api.js";
 import { bindCommentLike } from "./comment_likes.js";
+import "./report.js"; // its Report buttons
 
 export class CommentThread {
   // root: element holding [data-role=list|form|empty|count|replying] and [data-action=more].
@@ -77,6 +78,11 @@ export class CommentThread {
     del.hidden = !comment.can_delete;
     del.addEventListener("click", () => this.remove(comment, node));
     bindCommentLike(node, comment);
+    const flag = node.querySelector("[data-report-kind]");
+    if (flag) {
+      flag.dataset.reportId = comment.id;
+      flag.hidden = comment.author.username === viewer.username;
+    }
     const reply = node.querySelector("[data-action=reply]");
     const replies = node.querySelector("[data-role=replies]");
     // Replying to a reply is allowed: the server files it under the top-level comment.

@@ -1,7 +1,8 @@
-// A slide's "more" menu: copy link, open the video page, not interested.
+// A slide's "more" menu: copy link, open the video page, not interested, report.
 
 import { copyLink } from "./actions.js";
 import { el, toast } from "./api.js";
+import { openReport } from "./report.js";
 
 export class SlideMenu {
   // onNotInterested(slide): the feed moves on and tells the server.
@@ -16,6 +17,7 @@ export class SlideMenu {
       if (action === "copy-link") copyLink(slide.card);
       else if (action === "open") location.href = `/v/${slide.card.id}`;
       else if (action === "not-interested") onNotInterested(slide);
+      else if (action === "report") openReport({ kind: "video", id: slide.card.id });
     });
   }
 

@@ -2,6 +2,7 @@
 
 import { bindProfileFollow } from "./actions.js";
 import { api, reportError } from "./api.js";
+import "./report.js"; // the profile's Report button
 
 const follow = document.querySelector("[data-role=follow]");
 if (follow) bindProfileFollow(follow, document.querySelector("[data-role=followers]"));

@@ -273,3 +273,21 @@ def test_a_suspended_recipient_is_not_told(video, creator):
     creator.save(update_fields=["is_active"])
 
     assert event_deliver(event="like", payload={"user_id": fan.pk, "video_id": video.pk}) == 0
+
+
+@pytest.mark.parametrize("resolve, outcome", [("hide", "actioned"), ("dismiss", "dismissed")])
+def test_a_moderators_decision_reaches_each_reporter(delivered, video, resolve, outcome):
+    from moderation.services import case_dismiss, case_video_hide, report_create
+
+    reporters = [UserFactory(), UserFactory()]
+    for reporter in reporters:
+        result = report_create(reporter=reporter, kind="video", reason="spam", item_id=video.pk)
+    action = case_video_hide if resolve == "hide" else case_dismiss
+
+    delivered(lambda: action(case=result.report.case, moderator=None))
+
+    for reporter in reporters:
+        [note] = notes(reporter)
+        assert note.kind == NotificationKind.REPORT_OUTCOME
+        assert note.data == {"item": "video", "outcome": outcome}
+    assert notes(video.owner) == []  # the reported creator is not told who reported

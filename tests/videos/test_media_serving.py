@@ -186,7 +186,10 @@ def test_a_followers_only_video_reaches_followers_with_a_private_cache_header(
 
 def test_public_renditions_of_public_videos_are_cacheable(client, public_video, settings):  # noqa: ANN001
     response = client.get(_url(public_video, "video.mp4"))
-    assert response["Cache-Control"] == f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+    assert response["Cache-Control"] == (
+        f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}, "
+        f"s-maxage={settings.MEDIA_SHARED_CACHE_SECONDS}"
+    )
     public_video.status = VideoStatus.PROCESSING
     public_video.save()
     client.force_login(public_video.owner)

@@ -7,6 +7,7 @@ from .email import *  # noqa: F403
 from .embedder import *  # noqa: F403
 from .feed import *  # noqa: F403
 from .media import *  # noqa: F403
+from .moderation import *  # noqa: F403
 from .notifications import *  # noqa: F403
 from .redis import *  # noqa: F403
 from .security import *  # noqa: F403

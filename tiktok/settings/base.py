@@ -122,6 +122,7 @@ THROTTLE_RATES = {
     "likes": env_str("THROTTLE_LIKES", "120/min"),
     "share_to_user": env_str("THROTTLE_SHARE_TO_USER", "60/hour"),
     "interactions": env_str("THROTTLE_INTERACTIONS", "600/min"),
+    "reports": env_str("THROTTLE_REPORTS", "10/min"),
 }
 
 REST_FRAMEWORK = {

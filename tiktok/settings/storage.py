@@ -38,6 +38,9 @@ if MEDIA_DELIVERY == "redirect" and STORAGE_BACKEND != "s3":
     raise ImproperlyConfigured("MEDIA_DELIVERY=redirect needs STORAGE_BACKEND=s3")
 MEDIA_SIGNED_URL_SECONDS = env_int("MEDIA_SIGNED_URL_SECONDS", 300)
 MEDIA_PUBLIC_CACHE_SECONDS = env_int("MEDIA_PUBLIC_CACHE_SECONDS", 86400)
+# How long a shared cache (CDN, proxy) may keep a public video's renditions (s-maxage): a video
+# moderation hides, or its owner makes private, stops being served from it within this time.
+MEDIA_SHARED_CACHE_SECONDS = env_int("MEDIA_SHARED_CACHE_SECONDS", 300)
 
 S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
 S3_BUCKET = os.environ.get("S3_BUCKET", "")

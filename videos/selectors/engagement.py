@@ -17,11 +17,23 @@ from videos.visibility import visible_videos
 REPLY_PREVIEW_COUNT = 3
 
 
+def _shown(viewer, prefix: str = "") -> Q:  # noqa: ANN001
+    """Comments moderation has not hidden, and the viewer's own (their author still sees a
+    comment hidden pending review)."""
+    shown = Q(**{f"{prefix}hidden_at__isnull": True})
+    user_id = viewer_id(viewer)
+    if user_id is not None:
+        shown |= Q(**{f"{prefix}author_id": user_id})
+    return shown
+
+
 def comment_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa: ANN001
-    """A comment on a video this viewer may see, else 404."""
+    """A comment on a video this viewer may see, not hidden by moderation (unless it is the
+    viewer's own), else 404."""
     comment = (
         Comment.objects.select_related("video", "video__owner", "author")
         .filter(
+            _shown(viewer),
             pk=comment_id,
             video__in=visible_videos(viewer=viewer, include_own_unready=True).values("pk"),
         )
@@ -72,11 +84,15 @@ def comments_top_level(*, video: Video, viewer) -> QuerySet[Comment]:  # noqa: A
     """Top-level comments with their visible reply counts (ordering is the paginator's)."""
     hidden = hidden_user_ids(viewer=viewer)
     return (
-        Comment.objects.filter(video=video, parent__isnull=True)
+        Comment.objects.filter(_shown(viewer), video=video, parent__isnull=True)
         .exclude(author_id__in=hidden)
         .select_related("author")
         .annotate(
-            reply_count=Count("replies", filter=~Q(replies__author_id__in=hidden), distinct=True)
+            reply_count=Count(
+                "replies",
+                filter=~Q(replies__author_id__in=hidden) & _shown(viewer, "replies__"),
+                distinct=True,
+            )
         )
     )
 
@@ -84,11 +100,13 @@ def comments_top_level(*, video: Video, viewer) -> QuerySet[Comment]:  # noqa: A
 def comment_replies(*, video: Video, parent_id: int, viewer) -> QuerySet[Comment]:  # noqa: ANN001
     """Replies of one top-level comment on this video; 404 if there is no such comment."""
     hidden = hidden_user_ids(viewer=viewer)
-    parent = Comment.objects.filter(pk=parent_id, video=video).exclude(author_id__in=hidden)
+    parent = Comment.objects.filter(_shown(viewer), pk=parent_id, video=video).exclude(
+        author_id__in=hidden
+    )
     if not parent.exists():
         raise NotFound("no such comment")
     return (
-        Comment.objects.filter(video=video, parent_id=parent_id)
+        Comment.objects.filter(_shown(viewer), video=video, parent_id=parent_id)
         .exclude(author_id__in=hidden)
         .select_related("author")
     )
@@ -100,7 +118,7 @@ def _reply_previews(*, parent_ids: list[int], viewer) -> dict[int, list[Comment]
         return {}
     hidden = hidden_user_ids(viewer=viewer)
     replies = (
-        Comment.objects.filter(parent_id__in=parent_ids)
+        Comment.objects.filter(_shown(viewer), parent_id__in=parent_ids)
         .exclude(author_id__in=hidden)
         .select_related("author")
         .annotate(

@@ -201,6 +201,9 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
             if other.pk != author.pk and blocked_either_way(other, author):
                 # This comment's author and this one do not see each other: as if it were gone.
                 raise ValidationError({"parent_id": ["no such comment on this video"]})
+        if any(c.hidden_at is not None and c.author_id != author.pk for c in (replied_to, parent)):
+            # Hidden by moderation: gone for everyone but its author.
+            raise ValidationError({"parent_id": ["no such comment on this video"]})
     comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
     _counter_add(video=video, field="comment_count", delta=1)
     transaction.on_commit(
@@ -217,6 +220,13 @@ def comment_delete(*, comment: Comment, actor) -> int:  # noqa: ANN001
             "only the author or the video's owner may delete this comment",
             code="permission_denied",
         )
+    return comment_remove(comment=comment)
+
+
+@transaction.atomic
+def comment_remove(*, comment: Comment) -> int:
+    """Delete a comment and its replies whoever asks (moderation's removal; people go through
+    comment_delete), keeping the video's comment count right; returns how many were removed."""
     locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
     if locked is None:  # deleted by a concurrent request: nothing left to count
         return 0

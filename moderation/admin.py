@@ -1,0 +1,192 @@
+"""The moderation queue: open cases, most reporters and oldest first, with the reported item,
+its reports and the moderators' actions (services in moderation/services.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from moderation import services
+from moderation.models import Case, CaseStatus, Report
+from moderation.selectors import case_item, case_target_user
+from tiktok.errors import ApplicationError
+
+ALL_STATUSES = "all"
+
+
+class CaseStatusFilter(admin.SimpleListFilter):
+    """Open cases unless asked otherwise: the queue is what still needs a decision."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [*CaseStatus.choices, (ALL_STATUSES, "All")]
+
+    def choices(self, changelist):  # noqa: ANN001, ANN201
+        current = self.value() or CaseStatus.OPEN
+        for value, title in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        value = self.value() or CaseStatus.OPEN
+        if value == ALL_STATUSES:
+            return queryset
+        return queryset.filter(status=value)
+
+
+class ReportInline(admin.TabularInline):
+    model = Report
+    extra = 0
+    can_delete = False
+    fields = ("reporter", "reason", "detail", "created_at")
+    readonly_fields = fields
+    ordering = ("created_at",)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+def _item_link(case: Case) -> str:
+    item = case_item(case=case)
+    if case.kind == "video" and item is not None:
+        return format_html(
+            '<a href="/v/{}" target="_blank">{}</a>',
+            item.pk,
+            item.caption[:80] or f"video {item.pk}",
+        )
+    if case.kind == "comment" and item is not None:
+        return format_html(
+            '<a href="/v/{}#comments" target="_blank">{}</a>', item.video_id, item.body[:80]
+        )
+    if case.kind == "user" and item is not None:
+        return format_html('<a href="/@{}" target="_blank">@{}</a>', item.username, item.username)
+    return format_html("<s>{}</s> (deleted)", case.snapshot[:80])
+
+
+def _case_action(
+    service: Callable[..., Case], done: str
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Case]], None]:
+    def run(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+        count = 0
+        for case in queryset:
+            try:
+                service(case=case, moderator=request.user)
+            except ApplicationError as error:
+                model_admin.message_user(
+                    request, f"case #{case.pk}: {error.message}", messages.ERROR
+                )
+            else:
+                count += 1
+        if count:
+            model_admin.message_user(request, f"{done}: {count} case(s)", messages.SUCCESS)
+
+    return run
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "thumbnail",
+        "item",
+        "owner",
+        "reporter_count",
+        "first_reported_at",
+        "last_reported_at",
+        "hidden_pending_review",
+        "status",
+        "action",
+    )
+    list_display_links = ("id",)
+    list_filter = ("kind", CaseStatusFilter, "reports__reason", "action")
+    ordering = ("-reporter_count", "first_reported_at")
+    search_fields = ("snapshot", "user__username", "video__caption", "comment__body")
+    list_select_related = ("video", "video__owner", "comment", "comment__author", "user")
+    inlines = [ReportInline]
+    fields = (
+        "kind",
+        "item",
+        "thumbnail",
+        "owner",
+        "snapshot",
+        "status",
+        "reporter_count",
+        "first_reported_at",
+        "last_reported_at",
+        "auto_hidden_at",
+        "action",
+        "resolved_at",
+        "resolved_by",
+        "reinstated_at",
+    )
+    readonly_fields = fields
+    actions = ["hide_video", "remove_comment", "suspend_user", "reinstate", "dismiss"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    @admin.display(description="reported item")
+    def item(self, case: Case) -> str:
+        return _item_link(case)
+
+    @admin.display(description="")
+    def thumbnail(self, case: Case) -> str:
+        video = case.video
+        if video is None or not video.thumbnail:
+            return ""
+        return format_html('<img src="{}" alt="" width="48">', video.thumbnail.url)
+
+    @admin.display(description="whose")
+    def owner(self, case: Case) -> str:
+        user = case_target_user(case=case)
+        if user is None:
+            return ""
+        url = reverse("admin:profiles_user_change", args=[user.pk])
+        state = " (suspended)" if user.suspended_at else ""
+        return format_html('<a href="{}">{}</a>{}', url, user.username, state)
+
+    @admin.display(description="hidden pending review", boolean=True)
+    def hidden_pending_review(self, case: Case) -> bool:
+        return case.auto_hidden_at is not None
+
+    hide_video = admin.action(description="Hide video")(
+        _case_action(services.case_video_hide, "videos hidden")
+    )
+    remove_comment = admin.action(description="Remove comment")(
+        _case_action(services.case_comment_remove, "comments removed")
+    )
+    suspend_user = admin.action(description="Suspend user (the account, or the owner / author)")(
+        _case_action(services.case_user_suspend, "accounts suspended")
+    )
+    reinstate = admin.action(description="Reinstate (undo a hide or suspension)")(
+        _case_action(services.case_reinstate, "reinstated")
+    )
+    dismiss = admin.action(description="Dismiss (nothing wrong; unhide if hidden pending review)")(
+        _case_action(services.case_dismiss, "dismissed")
+    )
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("id", "case", "reporter", "reason", "created_at")
+    list_filter = ("reason", "case__kind")
+    search_fields = ("reporter__username", "detail")
+    raw_id_fields = ("case", "reporter")
+    readonly_fields = ("case", "reporter", "reason", "detail", "created_at")
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False

@@ -1,0 +1,84 @@
+"""Moderation reads: what a report is about (as its reporter may see it), how much an account
+reported lately, and the reported item of a case."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from moderation.models import Case, Report, ReportKind
+from profiles.models import User
+from profiles.selectors import hidden_user_ids, user_for_viewer
+from tiktok.errors import InvalidInput, NotFound
+from videos.models import Comment, Video
+from videos.selectors.engagement import comment_for_viewer
+from videos.visibility import visible_videos
+
+REPORT_WINDOW = timedelta(hours=24)
+
+
+def report_target(
+    *, reporter: User, kind: str, item_id: int | None = None, username: str | None = None
+) -> Video | Comment | User:
+    """The item a report is about, as the reporter may see it: NotFound when it is missing or
+    not visible to them (both answer the same), InvalidInput when it is their own."""
+    target: Video | Comment | User
+    if kind == ReportKind.VIDEO:
+        video = visible_videos(viewer=reporter, include_own_unready=True).filter(pk=item_id)
+        target = video.select_related("owner").first()
+        if target is None:
+            raise NotFound("no such video")
+        owner_id = target.owner_id
+    elif kind == ReportKind.COMMENT:
+        target = comment_for_viewer(comment_id=item_id or 0, viewer=reporter)
+        if target.author_id in hidden_user_ids(viewer=reporter):
+            raise NotFound("no such comment")  # comment lists leave it out for them too
+        owner_id = target.author_id
+    elif kind == ReportKind.USER:
+        if username is not None:
+            target = user_for_viewer(username=username, viewer=reporter)
+        else:
+            found = User.objects.filter(pk=item_id or 0, is_active=True).first()
+            if found is None:
+                raise NotFound("no such user")
+            target = user_for_viewer(username=found.username, viewer=reporter)
+        owner_id = target.pk
+    else:
+        raise InvalidInput(f"cannot report a {kind!r}", fields={"kind": ["unknown kind"]})
+    if owner_id == reporter.pk:
+        raise InvalidInput("you cannot report your own content", code="cannot_report_own")
+    return target
+
+
+def reports_in_window(
+    *, reporter: User, now: datetime | None = None
+) -> tuple[int, datetime | None]:
+    """(reports the account filed in the last 24 hours, when the oldest of them was filed)."""
+    since = (now or timezone.now()) - REPORT_WINDOW
+    recent = Report.objects.filter(reporter=reporter, created_at__gt=since)
+    times = list(recent.order_by("created_at").values_list("created_at", flat=True)[:1])
+    return recent.count(), (times[0] if times else None)
+
+
+def case_item(*, case: Case) -> Any:
+    """The reported item (Video, Comment or User), or None when it was deleted since."""
+    if case.kind == ReportKind.VIDEO:
+        return case.video
+    if case.kind == ReportKind.COMMENT:
+        return case.comment
+    return case.user
+
+
+def case_target_user(*, case: Case) -> User | None:
+    """Whose content it is: the reported account, the video's owner or the comment's author."""
+    if case.kind == ReportKind.USER:
+        return case.user
+    if case.kind == ReportKind.VIDEO:
+        return case.video.owner if case.video else None
+    return case.comment.author if case.comment else None
+
+
+def case_reporter_ids(*, case: Case) -> list[int]:
+    return list(case.reports.order_by("created_at").values_list("reporter_id", flat=True))

@@ -1,0 +1,293 @@
+"""Moderation's writes: reports and the cases they open (hiding an item pending review once
+enough accounts reported it), and the moderators' actions on a case. The admin calls these;
+each resolution is announced to the apps above (moderation.events) after it is committed."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from moderation.events import case_resolved_announce
+from moderation.models import (
+    MAX_REPORT_DETAIL_CHARS,
+    Case,
+    CaseStatus,
+    Report,
+    ReportKind,
+    ReportReason,
+)
+from moderation.selectors import (
+    REPORT_WINDOW,
+    case_reporter_ids,
+    case_target_user,
+    report_target,
+    reports_in_window,
+)
+from profiles.models import User
+from profiles.services.suspension import user_reinstate, user_suspend
+from tiktok.errors import Conflict, InvalidInput, RateLimited
+from videos.models import Comment, Video
+from videos.services.engagement import comment_remove
+from videos.services.moderation import (
+    HIDDEN_BY_MODERATOR,
+    HIDDEN_OWNER_SUSPENDED,
+    HIDDEN_PENDING_REVIEW,
+    comment_hide,
+    comment_unhide,
+    owner_videos_hide,
+    owner_videos_unhide,
+    video_hidden_reason_set,
+    video_hide,
+    video_unhide,
+)
+
+# Moderators' actions (Case.action and the case_resolved event's `action`).
+ACTION_HIDE_VIDEO = "hide_video"
+ACTION_REMOVE_COMMENT = "remove_comment"
+ACTION_SUSPEND_USER = "suspend_user"
+ACTION_DISMISS = "dismiss"
+ACTION_REINSTATE = "reinstate"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    report: Report
+    created: bool  # False: the reporter's open report of this item already existed
+
+
+def report_detail_clean(detail: str) -> str:
+    """Plain text of at most MAX_REPORT_DETAIL_CHARS, stripped; stored as typed (escaping is
+    the renderer's job)."""
+    detail = (detail or "").strip()
+    if "\x00" in detail:
+        raise ValidationError({"detail": ["the text contains a NUL character"]})
+    if len(detail) > MAX_REPORT_DETAIL_CHARS:
+        raise ValidationError(
+            {"detail": [f"at most {MAX_REPORT_DETAIL_CHARS} characters ({len(detail)} given)"]}
+        )
+    return detail
+
+
+def _snapshot(target: Video | Comment | User) -> str:
+    if isinstance(target, Video):
+        return target.caption
+    if isinstance(target, Comment):
+        return target.body
+    return target.username
+
+
+def _item_fields(kind: str, target: Video | Comment | User) -> dict[str, object]:
+    if kind == ReportKind.VIDEO:
+        return {"video": target}
+    if kind == ReportKind.COMMENT:
+        # The commented video rides along (a link in the queue, the event's video_id).
+        return {"comment": target, "video_id": target.video_id}
+    return {"user": target}
+
+
+def _open_case_locked(kind: str, target: Video | Comment | User) -> Case:
+    """The item's open case, locked; created when there is none (racing reports of the same
+    item meet on the one-open-case constraint and the loser takes the winner's case)."""
+    lookup = {ReportKind(kind).value: target}
+    for _ in range(3):
+        case = Case.objects.select_for_update().filter(status=CaseStatus.OPEN, kind=kind, **lookup)
+        found = case.first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                return Case.objects.create(
+                    kind=kind, snapshot=_snapshot(target), **_item_fields(kind, target)
+                )
+        except IntegrityError:
+            continue
+    raise Conflict("the item's case changed while reporting; try again")
+
+
+def _daily_cap_check(reporter: User, now: datetime) -> None:
+    count, oldest = reports_in_window(reporter=reporter, now=now)
+    cap = settings.MODERATION_REPORTS_PER_DAY
+    if count >= cap:
+        wait = (oldest + REPORT_WINDOW - now).total_seconds() if oldest else 3600
+        raise RateLimited(
+            f"at most {cap} reports a day; try again later",
+            retry_after_seconds=max(1, math.ceil(wait)),
+            code="report_limit",
+        )
+
+
+def _auto_hide(case: Case, target: Video | Comment | User, now: datetime) -> None:
+    """Hide the item pending review once enough distinct accounts reported it. Accounts are not
+    suspended automatically: their case just comes first in the queue (most reporters)."""
+    if (
+        case.auto_hidden_at is not None
+        or case.reporter_count < settings.MODERATION_AUTO_HIDE_REPORTS
+    ):
+        return
+    if isinstance(target, Video):
+        hidden = video_hide(video=target, reason=HIDDEN_PENDING_REVIEW)
+    elif isinstance(target, Comment):
+        hidden = comment_hide(comment=target)
+    else:
+        return
+    if hidden:
+        case.auto_hidden_at = now
+
+
+@transaction.atomic
+def report_create(
+    *,
+    reporter: User,
+    kind: str,
+    reason: str,
+    detail: str = "",
+    item_id: int | None = None,
+    username: str | None = None,
+) -> ReportResult:
+    """Report a video, comment or account the reporter may see (not their own). A repeat of
+    the reporter's report while the item's case is open changes nothing."""
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": [f"{reason!r} is not one of {ReportReason.values}"]})
+    detail = report_detail_clean(detail)
+    target = report_target(reporter=reporter, kind=kind, item_id=item_id, username=username)
+    # One report at a time per account, so the daily cap is not overrun by parallel requests.
+    User.objects.select_for_update().filter(pk=reporter.pk).first()
+    case = _open_case_locked(kind, target)
+    existing = Report.objects.filter(case=case, reporter=reporter).first()
+    if existing is not None:
+        return ReportResult(report=existing, created=False)
+    now = timezone.now()
+    _daily_cap_check(reporter, now)
+    report = Report.objects.create(case=case, reporter=reporter, reason=reason, detail=detail)
+    case.reporter_count += 1
+    case.last_reported_at = now
+    _auto_hide(case, target, now)
+    case.save(update_fields=["reporter_count", "last_reported_at", "auto_hidden_at"])
+    return ReportResult(report=report, created=True)
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("video", "comment", "user")
+        .get(pk=case.pk)
+    )
+
+
+def _require_open(case: Case) -> None:
+    if case.status != CaseStatus.OPEN:
+        raise Conflict(f"case #{case.pk} is already {case.status}", code="case_resolved")
+
+
+def _resolve(case: Case, *, outcome: str, action: str, moderator: User | None) -> None:
+    case.status = outcome
+    case.action = action
+    case.resolved_at = timezone.now()
+    case.resolved_by = moderator
+    case.save(update_fields=["status", "action", "resolved_at", "resolved_by"])
+    payload = {
+        "case_id": case.pk,
+        "kind": case.kind,
+        "outcome": outcome,
+        "action": action,
+        "reporter_ids": case_reporter_ids(case=case),
+        "video_id": case.video_id,
+    }
+    transaction.on_commit(lambda: case_resolved_announce(**payload), robust=True)
+
+
+@transaction.atomic
+def case_video_hide(*, case: Case, moderator: User | None) -> Case:
+    """Hide the reported video from everyone but its owner (a pending hide is confirmed)."""
+    case = _locked(case)
+    _require_open(case)
+    if case.kind != ReportKind.VIDEO or case.video is None:
+        raise InvalidInput(f"case #{case.pk} is not about a video", code="wrong_kind")
+    video_hidden_reason_set(video=case.video, reason=HIDDEN_BY_MODERATOR)
+    _resolve(case, outcome=CaseStatus.ACTIONED, action=ACTION_HIDE_VIDEO, moderator=moderator)
+    return case
+
+
+@transaction.atomic
+def case_comment_remove(*, case: Case, moderator: User | None) -> Case:
+    """Delete the reported comment (and its replies) through the videos service, so the video's
+    comment count stays right; the case keeps the text in its snapshot."""
+    case = _locked(case)
+    _require_open(case)
+    if case.kind != ReportKind.COMMENT or case.comment is None:
+        raise InvalidInput(f"case #{case.pk} is not about a comment", code="wrong_kind")
+    comment_remove(comment=case.comment)
+    case.comment = None
+    _resolve(case, outcome=CaseStatus.ACTIONED, action=ACTION_REMOVE_COMMENT, moderator=moderator)
+    return case
+
+
+@transaction.atomic
+def case_user_suspend(*, case: Case, moderator: User | None) -> Case:
+    """Suspend whoever the case is about (the account, the video's owner or the comment's
+    author): no sign-in, token revoked, sessions ended, every video of theirs hidden."""
+    case = _locked(case)
+    _require_open(case)
+    user = case_target_user(case=case)
+    if user is None:
+        raise InvalidInput(f"case #{case.pk} has no account left to suspend", code="gone")
+    if user.is_staff or user.is_superuser:
+        raise InvalidInput("staff accounts are not suspended from the queue", code="staff")
+    user_suspend(user=user)
+    owner_videos_hide(owner_id=user.pk, reason=HIDDEN_OWNER_SUSPENDED)
+    _resolve(case, outcome=CaseStatus.ACTIONED, action=ACTION_SUSPEND_USER, moderator=moderator)
+    return case
+
+
+def _undo_auto_hide(case: Case) -> None:
+    if case.auto_hidden_at is None:
+        return
+    if case.kind == ReportKind.VIDEO and case.video is not None:
+        video_unhide(video=case.video, only_reason=HIDDEN_PENDING_REVIEW)
+    elif case.kind == ReportKind.COMMENT and case.comment is not None:
+        comment_unhide(comment=case.comment)
+
+
+@transaction.atomic
+def case_dismiss(*, case: Case, moderator: User | None) -> Case:
+    """Nothing wrong: close the case, showing again what the reports hid pending review."""
+    case = _locked(case)
+    _require_open(case)
+    _undo_auto_hide(case)
+    _resolve(case, outcome=CaseStatus.DISMISSED, action=ACTION_DISMISS, moderator=moderator)
+    return case
+
+
+@transaction.atomic
+def case_reinstate(*, case: Case, moderator: User | None) -> Case:
+    """Undo what hid the item. An open case: what its reports hid pending review comes back and
+    the case is closed as dismissed (its reporters are told). An actioned case: the moderator's
+    hide of the video, or the suspension (the account and the videos hidden with it), is
+    undone; the case keeps its outcome and records when it was reverted (its reporters were
+    already told). A removed comment cannot come back; a dismissed case hid nothing."""
+    case = _locked(case)
+    if case.status == CaseStatus.OPEN:
+        _undo_auto_hide(case)
+        _resolve(case, outcome=CaseStatus.DISMISSED, action=ACTION_REINSTATE, moderator=moderator)
+        return case
+    if case.status == CaseStatus.DISMISSED or case.reinstated_at is not None:
+        raise InvalidInput(f"case #{case.pk} has nothing to undo", code="nothing_to_undo")
+    if case.action == ACTION_REMOVE_COMMENT:
+        raise InvalidInput("a removed comment cannot be restored", code="not_reversible")
+    if case.action == ACTION_SUSPEND_USER:
+        user = case_target_user(case=case)
+        if user is not None:
+            user_reinstate(user=user)
+            owner_videos_unhide(owner_id=user.pk, reason=HIDDEN_OWNER_SUSPENDED)
+    elif case.action == ACTION_HIDE_VIDEO and case.video is not None:
+        # Hidden since for another reason (its owner suspended): it stays hidden.
+        video_unhide(video=case.video, only_reason=HIDDEN_BY_MODERATOR)
+    case.reinstated_at = timezone.now()
+    case.save(update_fields=["reinstated_at"])
+    return case

@@ -1,0 +1,85 @@
+"""Enough distinct reporters hide an item pending review; one loud account does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.models import Case
+from moderation.services import report_create
+from tests.factories import CommentFactory, UserFactory, VideoFactory
+from tests.moderation.helpers import report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _threshold(settings):  # noqa: ANN001
+    settings.MODERATION_AUTO_HIDE_REPORTS = 3
+
+
+def test_a_video_is_hidden_pending_review_at_the_threshold_of_distinct_reporters(
+    client_for,  # noqa: ANN001
+    video,  # noqa: ANN001
+):
+    for _ in range(2):
+        report(client_for(UserFactory()), "video", video)
+    video.refresh_from_db()
+    assert video.hidden_at is None
+    assert client_for(UserFactory()).get(f"/api/videos/{video.pk}").status_code == 200
+
+    report(client_for(UserFactory()), "video", video)
+
+    video.refresh_from_db()
+    assert video.hidden_at is not None and video.hidden_reason == "pending_review"
+    assert Case.objects.get().auto_hidden_at is not None
+    assert client_for(UserFactory()).get(f"/api/videos/{video.pk}").status_code == 404
+    # Its owner still sees it.
+    assert client_for(video.owner).get(f"/api/videos/{video.pk}").status_code == 200
+
+
+def test_one_account_reporting_ten_times_hides_nothing(client_for, video):  # noqa: ANN001
+    client = client_for(UserFactory())
+
+    statuses = {report(client, "video", video).status_code for _ in range(10)}
+
+    video.refresh_from_db()
+    assert statuses == {201, 200}
+    assert video.hidden_at is None
+    assert Case.objects.get().reporter_count == 1
+
+
+def test_a_comment_is_hidden_pending_review_at_the_threshold(client_for, video):  # noqa: ANN001
+    comment = CommentFactory(video=video)
+    for _ in range(3):
+        report(client_for(UserFactory()), "comment", comment)
+
+    comment.refresh_from_db()
+    assert comment.hidden_at is not None
+    listed = client_for(UserFactory()).get(f"/api/videos/{video.pk}/comments").json()["results"]
+    assert listed == []
+
+
+def test_a_reported_account_is_not_suspended_automatically_but_comes_first(client_for):  # noqa: ANN001
+    target = UserFactory()
+    quiet_video = VideoFactory()
+    report(client_for(UserFactory()), "video", quiet_video)
+    for _ in range(4):
+        report(client_for(UserFactory()), "user", target)
+
+    target.refresh_from_db()
+    assert target.is_active and target.suspended_at is None
+    queue = list(Case.objects.order_by("-reporter_count", "first_reported_at"))
+    assert queue[0].user == target
+
+
+def test_a_report_after_the_case_was_resolved_opens_a_new_case(video):  # noqa: ANN001
+    from moderation.services import case_dismiss
+
+    reporter = UserFactory()
+    first = report_create(reporter=reporter, kind="video", item_id=video.pk, reason="spam")
+    case_dismiss(case=first.report.case, moderator=None)
+
+    again = report_create(reporter=reporter, kind="video", item_id=video.pk, reason="spam")
+
+    assert again.created and again.report.case_id != first.report.case_id
+    assert Case.objects.filter(status="open").count() == 1

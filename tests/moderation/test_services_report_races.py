@@ -1,0 +1,46 @@
+"""Reports of one item racing each other meet in one open case and count every reporter once
+(real threads, real Postgres)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.models import Case, Report
+from moderation.services import report_create
+from tests.factories import UserFactory, VideoFactory
+from tests.videos.test_engagement_concurrency import race
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 6
+
+
+def test_racing_reporters_share_one_case_and_the_threshold_hides_the_video(settings):  # noqa: ANN001
+    settings.MODERATION_AUTO_HIDE_REPORTS = THREADS
+    video = VideoFactory()
+    reporters = UserFactory.create_batch(THREADS)
+
+    race(
+        lambda i: report_create(
+            reporter=reporters[i], kind="video", item_id=video.pk, reason="spam"
+        ),
+        threads=THREADS,
+    )
+
+    case = Case.objects.get()
+    assert case.reporter_count == THREADS == Report.objects.filter(case=case).count()
+    video.refresh_from_db()
+    assert video.hidden_reason == "pending_review"
+
+
+def test_one_reporter_racing_themself_files_one_report():
+    video = VideoFactory()
+    reporter = UserFactory()
+
+    race(
+        lambda i: report_create(reporter=reporter, kind="video", item_id=video.pk, reason="spam"),
+        threads=THREADS,
+    )
+
+    assert Report.objects.count() == 1
+    assert Case.objects.get().reporter_count == 1
