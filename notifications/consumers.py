@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -39,6 +40,12 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
         return None
 
     async def notification_push(self, event: dict[str, Any]) -> None:
+        # The session is checked again before anything is sent: a password change or reset, a
+        # sign-out elsewhere that rotated the password hash, or a suspension ends the socket.
+        user = await get_user(self.scope)
+        if not is_signed_in(user) or self.group_name != user_group(user.pk):
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
         await self.send_json(
             {"type": "unread", "unread": event["unread"], "notification": event["notification"]}
         )

@@ -70,7 +70,8 @@ def on_follow_request(*, requester_id: int, target_id: int) -> int:
         kind=NotificationKind.FOLLOW_REQUEST,
         group_key="follow_request",
         actor_id=requester_id,
-        once=False,
+        # Once per requester: withdrawing and asking again cannot flood the owner (a request
+        # asked again still waits in the inbox on /notifications).
     )
     return int(notification_add(notice) is not None)
 
@@ -91,8 +92,13 @@ def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
         return 0
     video = comment.video
     told = 0
-    replied_to = Comment.objects.filter(pk=replied_to_id).first() if replied_to_id else None
-    if replied_to is not None:
+    replied_to = (
+        Comment.objects.filter(pk=replied_to_id).select_related("author").first()
+        if replied_to_id
+        else None
+    )
+    # Someone who lost sight of the video since (unfollowed, blocked) is not told its news.
+    if replied_to is not None and video_visible_to(video=video, viewer=replied_to.author):
         told += (
             notification_add(
                 Notice(

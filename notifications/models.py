@@ -30,17 +30,19 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    # The most recent person in the group (None for system notifications).
+    # The most recent person in the group (None for system notifications, or once they deleted
+    # their account: the group stays, told from its NotificationActor rows).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="notifications_caused",
     )
     actor_count = models.PositiveIntegerField(default=0)
     video = models.ForeignKey(Video, on_delete=models.CASCADE, null=True, blank=True)
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True)
+    # The latest comment of the group; its removal does not remove the group.
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, blank=True)
     # What groups notifications: the kind and its target ("like:video:7"). While a group is
     # unread, news of the same key joins it instead of making another row.
     group_key = models.CharField(max_length=128)

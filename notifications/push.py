@@ -9,7 +9,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from notifications.selectors import notification_payloads, unread_count
+from notifications.selectors import notification_payloads, unread_count, unread_counts
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,16 @@ def unread_push(*, user_id: int, notification: Any) -> None:
             notifications=[notification], viewer=notification.recipient
         )
         message["notification"] = payloads[0] if payloads else None
+    _send(user_id, message)
+
+
+def unread_push_many(*, user_ids: list[int]) -> None:
+    """The new unread counts of many users (a fan-out), counted in one query."""
+    for user_id, unread in unread_counts(user_ids=user_ids).items():
+        _send(user_id, {"type": "notification.push", "unread": unread, "notification": None})
+
+
+def _send(user_id: int, message: dict[str, Any]) -> None:
     try:
         async_to_sync(get_channel_layer().group_send)(user_group(user_id), message)
     except Exception:  # noqa: BLE001 - the stored notification stands

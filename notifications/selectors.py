@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from notifications.models import (
     Notification,
@@ -14,7 +14,7 @@ from notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from profiles.models import User
+from profiles.models import Block, User
 from profiles.selectors import hidden_user_ids, user_card
 from videos.visibility import visible_videos
 
@@ -26,8 +26,30 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("actor", "video", "comment")
 
 
+def _unread_shown() -> QuerySet[Notification]:
+    """Unread notifications the list would show: not those of someone blocked since, either
+    way, which the list leaves out (the badge would otherwise never clear)."""
+    across_block = Block.objects.filter(
+        Q(blocker=OuterRef("recipient"), blocked=OuterRef("actor"))
+        | Q(blocker=OuterRef("actor"), blocked=OuterRef("recipient"))
+    )
+    return Notification.objects.filter(read_at__isnull=True).exclude(Exists(across_block))
+
+
 def unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    return _unread_shown().filter(recipient_id=user_id).count()
+
+
+def unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """Unread counts of many users in one query (users with none get 0)."""
+    counts = dict(
+        _unread_shown()
+        .filter(recipient_id__in=user_ids)
+        .values_list("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("recipient_id", "n")
+    )
+    return {user_id: counts.get(user_id, 0) for user_id in user_ids}
 
 
 def muted_kinds(*, user_id: int) -> set[str]:
@@ -109,6 +131,15 @@ def _url(notification: Notification, visible: set[int]) -> str | None:
     return None
 
 
+def _comment_shown(notification: Notification, viewer: User, visible: set[int]) -> bool:
+    """A comment's words are shown only with its video, and not while moderation hides it
+    (except to its author)."""
+    comment = notification.comment
+    if comment is None or notification.video_id not in visible:
+        return False
+    return comment.hidden_at is None or comment.author_id == viewer.pk
+
+
 def notification_payloads(
     *, notifications: Sequence[Notification], viewer: User
 ) -> list[dict[str, Any]]:
@@ -139,6 +170,8 @@ def notification_payloads(
         if notification.actor_id is not None and notification.actor_id in hidden:
             continue
         actors = people.get(notification.pk, [])
+        if not actors and notification.actor is not None:
+            actors = [notification.actor]  # a fan-out row names its one actor only
         video = notification.video if notification.video_id in visible else None
         payloads.append(
             {
@@ -159,7 +192,7 @@ def notification_payloads(
                 ),
                 "comment": (
                     {"id": notification.comment_id, "excerpt": _excerpt(notification.comment.body)}
-                    if notification.comment_id and notification.comment is not None
+                    if _comment_shown(notification, viewer, visible)
                     else None
                 ),
                 "url": _url(notification, visible),

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from notifications.models import (
@@ -21,7 +21,7 @@ from notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from notifications.push import unread_push
+from notifications.push import unread_push, unread_push_many
 from notifications.selectors import muted_kinds
 from profiles.models import Follow, User
 from profiles.selectors import blocked_either_way
@@ -133,22 +133,24 @@ def notification_add(notice: Notice) -> Notification | None:
 
 def new_video_fanout(*, video_id: int, owner_id: int, privacy: str) -> int:
     """Tell the owner's followers about a newly published video (once per video), in chunks;
-    private videos and muted followers are skipped. Returns how many were told."""
+    private videos and followers who muted new videos are skipped. Returns how many were told.
+    Each chunk's open pages get their new unread counts after it commits."""
     if privacy == "private":
         return 0
     key = f"new_video:video:{video_id}"
-    muted = set(
-        NotificationPreference.objects.filter(
-            muted_kinds__contains=[NotificationKind.NEW_VIDEO]
-        ).values_list("user_id", flat=True)
+    muted = NotificationPreference.objects.filter(
+        user_id=OuterRef("follower_id"), muted_kinds__contains=[NotificationKind.NEW_VIDEO]
+    )
+    follower_ids = (
+        Follow.objects.filter(followee_id=owner_id, follower__is_active=True)
+        .exclude(Exists(muted))
+        .values_list("follower_id", flat=True)
+        .order_by("follower_id")
     )
     told = 0
-    follower_ids = Follow.objects.filter(followee_id=owner_id, follower__is_active=True)
-    follower_ids = follower_ids.values_list("follower_id", flat=True).order_by("follower_id")
     for chunk in _chunks(follower_ids.iterator(chunk_size=FANOUT_CHUNK), FANOUT_CHUNK):
-        wanted = [user_id for user_id in chunk if user_id not in muted]
         already = set(
-            Notification.objects.filter(recipient_id__in=wanted, group_key=key).values_list(
+            Notification.objects.filter(recipient_id__in=chunk, group_key=key).values_list(
                 "recipient_id", flat=True
             )
         )
@@ -161,15 +163,13 @@ def new_video_fanout(*, video_id: int, owner_id: int, privacy: str) -> int:
                 actor_count=1,
                 video_id=video_id,
             )
-            for user_id in wanted
+            for user_id in chunk
             if user_id not in already
         ]
-        created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        told += len(created)
-        for row in created:
-            transaction.on_commit(
-                lambda user_id=row.recipient_id: unread_push(user_id=user_id, notification=None)
-            )
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        told += len(rows)
+        recipients = [row.recipient_id for row in rows]
+        transaction.on_commit(lambda recipients=recipients: unread_push_many(user_ids=recipients))
     return told
 
 

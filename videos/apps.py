@@ -6,12 +6,13 @@ class VideosConfig(AppConfig):
     verbose_name = "Videos"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, pre_delete
 
+        from profiles.models import User
         from tiktok.api.health import health_check_register
         from videos.cards import CARD_CAPTIONS, card_field_register
         from videos.models import Video
-        from videos.receivers import on_video_deleted
+        from videos.receivers import on_account_deleting, on_video_deleted
         from videos.selectors.pipeline import pipeline_backlog
 
         card_field_register(CARD_CAPTIONS)
@@ -19,3 +20,6 @@ class VideosConfig(AppConfig):
         health_check_register("pipeline", pipeline_backlog, position=45)
 
         post_delete.connect(on_video_deleted, sender=Video, dispatch_uid="videos.files_follow_rows")
+        pre_delete.connect(
+            on_account_deleting, sender=User, dispatch_uid="videos.counters_follow_accounts"
+        )

@@ -1,9 +1,12 @@
 """Files follow rows: when a video row is deleted - by `video_delete`, by its owner's account
 being deleted (CASCADE) or by an admin bulk action - its files go once that is committed.
 
-This is the one model signal the app relies on, because a cascade deletion runs no service of
-ours; it is connected in VideosConfig.ready(). `manage.py media_orphans` finds whatever a crash
-between the commit and the deletion leaves behind.
+Counters follow rows too: when an account is deleted, the counts its likes, saves, comments,
+comment likes and received shares were part of come down before its rows go
+(`account_engagement_release`). These are the model signals the app relies on, because a
+cascade deletion runs no service of ours; they are connected in VideosConfig.ready().
+`manage.py media_orphans` finds whatever a crash between the commit and the deletion leaves
+behind.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.db import transaction
 
 from tiktok.storage import storage_delete_prefix
 from videos.models import Video
+from videos.services.account_release import account_engagement_release
 from videos.services.storage import video_prefix
 
 logger = logging.getLogger(__name__)
@@ -31,3 +35,7 @@ def on_video_deleted(sender: Any, instance: Video, **kwargs: Any) -> None:
             logger.warning("could not delete the files under %s", prefix, exc_info=True)
 
     transaction.on_commit(delete_files)
+
+
+def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    account_engagement_release(user_id=instance.pk)

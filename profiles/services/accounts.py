@@ -140,7 +140,9 @@ def profile_update(
         else:
             cleaned = avatar_image_clean(avatar)
             user.avatar.save(cleaned.name, cleaned, save=False)
-    user.save()
+    # Only the edited fields: a full save would write back a stale copy of the rest (a
+    # suspension landing while the edit is in flight would be undone).
+    user.save(update_fields=["display_name", "bio", "avatar"])
     if is_private is not None:
         account_privacy_set(user=user, private=is_private)
     if avatar is not _UNSET and old_avatar_name and old_avatar_name != (user.avatar.name or ""):

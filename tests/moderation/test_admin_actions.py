@@ -269,3 +269,25 @@ def test_deleting_comments_in_the_admin_keeps_the_count_right(admin_client, vide
     video.refresh_from_db()
     assert video.comment_count == 1
     assert list(Comment.objects.values_list("body", flat=True)) == ["stays"]
+
+
+@pytest.mark.parametrize("lift", ["reinstate", "dismiss"])
+def test_lifting_a_video_decision_keeps_a_suspended_owners_video_hidden(
+    admin_client, client_for, settings, lift
+):  # noqa: ANN001
+    settings.MODERATION_AUTO_HIDE_REPORTS = 1
+    owner = UserFactory()
+    video = VideoFactory(owner=owner)
+    video_case = _case_for(client_for, "video", video)  # hidden pending review
+    if lift == "reinstate":
+        admin_action(admin_client, "hide_video", video_case)
+    user_case = _case_for(client_for, "user", owner)
+    admin_action(admin_client, "suspend_user", user_case)
+
+    admin_action(
+        admin_client, lift, video_case, status="actioned" if lift == "reinstate" else "open"
+    )
+
+    assert APIClient().get(f"/api/videos/{video.pk}").status_code == 404
+    admin_action(admin_client, "reinstate", user_case, status="actioned")
+    assert APIClient().get(f"/api/videos/{video.pk}").status_code == 200

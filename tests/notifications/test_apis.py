@@ -161,3 +161,16 @@ def test_prune_deletes_old_read_notifications_only(creator, settings):
     assert notifications_prune() == 1
 
     assert set(Notification.objects.values_list("pk", flat=True)) == {old_unread.pk, recent_read.pk}
+
+
+def test_the_unread_count_leaves_out_people_blocked_since(client_for, creator):
+    from tests.factories import BlockFactory
+
+    fan = UserFactory()
+    _like_notice(creator, VideoFactory(owner=creator), fan)
+    _like_notice(creator, VideoFactory(owner=creator), UserFactory())
+
+    BlockFactory(blocker=creator, blocked=fan)
+
+    body = client_for(creator).get("/api/notifications").json()
+    assert len(body["results"]) == 1 and body["unread"] == 1

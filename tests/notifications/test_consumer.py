@@ -13,9 +13,24 @@ from notifications.routing import websocket_urlpatterns
 from tests.factories import LikeFactory, UserFactory, VideoFactory
 
 
+def _signed_in_session(user):  # noqa: ANN001, ANN202
+    """A stored session of this user, as signing in through the site leaves one."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    if user is not None:
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "profiles.auth_backends.LockoutModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session
+
+
 def _communicator(user):  # noqa: ANN001, ANN202
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/notifications")
     communicator.scope["user"] = user
+    communicator.scope["session"] = _signed_in_session(user)
     return communicator
 
 
@@ -75,3 +90,29 @@ def test_another_users_like_does_not_reach_you():
         return nothing
 
     assert async_to_sync(scenario)() is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_change_ends_the_open_socket():
+    owner, fan = UserFactory(), UserFactory()
+    video = VideoFactory(owner=owner)
+    LikeFactory(user=fan, video=video)
+    communicator = _communicator(owner)
+
+    def change_password() -> None:
+        owner.set_password("a-brand-new-passphrase")
+        owner.save()
+
+    async def scenario():  # noqa: ANN202
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(change_password)()
+        await database_sync_to_async(event_deliver)(
+            event="like", payload={"user_id": fan.pk, "video_id": video.pk}
+        )
+        closed = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return closed
+
+    closed = async_to_sync(scenario)()
+    assert closed == {"type": "websocket.close", "code": 4401}

@@ -9,7 +9,7 @@ import pytest
 from notifications.deliveries import event_deliver
 from notifications.models import NotificationKind
 from notifications.services import notification_preferences_set, notifications_mark_read
-from profiles.services.graph import follow_create, follow_request_approve
+from profiles.services.graph import follow_create, follow_delete, follow_request_approve
 from tests.factories import BlockFactory, FollowFactory, LikeFactory, UserFactory, VideoFactory
 from tests.notifications.conftest import notes
 from videos.events import shared_to_user_announce, video_failed_announce, video_published_announce
@@ -179,7 +179,7 @@ def test_a_follow_request_and_its_approval(delivered):
     assert NotificationKind.FOLLOW in {n.kind for n in notes(owner)}
 
 
-def test_publishing_tells_the_owner_and_followers_once(delivered, creator):
+def test_publishing_tells_the_owner_and_followers_once(delivered, creator, client_for):
     fans = [UserFactory(), UserFactory()]
     for fan in fans:
         FollowFactory(follower=fan, followee=creator)
@@ -192,6 +192,8 @@ def test_publishing_tells_the_owner_and_followers_once(delivered, creator):
     for fan in fans:
         [note] = notes(fan)
         assert note.kind == NotificationKind.NEW_VIDEO and note.video == video
+    [item] = client_for(fans[0]).get("/api/notifications").json()["results"]
+    assert item["text"] == f"{creator.display_name} posted a new video"
 
 
 def test_a_private_video_is_not_announced_to_followers(delivered, creator):
@@ -291,3 +293,63 @@ def test_a_moderators_decision_reaches_each_reporter(delivered, video, resolve, 
         assert note.kind == NotificationKind.REPORT_OUTCOME
         assert note.data == {"item": "video", "outcome": outcome}
     assert notes(video.owner) == []  # the reported creator is not told who reported
+
+
+def test_a_reply_does_not_reach_someone_who_can_no_longer_see_the_video(delivered, creator):
+    secret = VideoFactory(owner=creator, privacy=Privacy.FOLLOWERS)
+    carol, dave = UserFactory(), UserFactory()
+    FollowFactory(follower=carol, followee=creator)
+    FollowFactory(follower=dave, followee=creator)
+    top = delivered(lambda: comment_create(author=carol, video=secret, body="first"))
+    carol.following_set.all().delete()  # carol unfollowed: the video is gone for her
+
+    delivered(lambda: comment_create(author=dave, video=secret, body="hi", parent_id=top.pk))
+
+    assert notes(carol) == []
+
+
+def test_a_hidden_comments_words_are_not_shown_in_the_owners_notification(
+    delivered, client_for, video, creator
+):
+    from django.utils import timezone
+
+    comment = delivered(lambda: comment_create(author=UserFactory(), video=video, body="spam!"))
+    type(comment).objects.filter(pk=comment.pk).update(hidden_at=timezone.now())
+
+    [item] = client_for(creator).get("/api/notifications").json()["results"]
+
+    assert item["kind"] == "comment" and item["comment"] is None
+
+
+def test_a_group_outlives_its_latest_actor_and_comment(delivered, video, creator):
+    first, last = UserFactory(display_name="Ana"), UserFactory()
+    delivered(lambda: comment_create(author=first, video=video, body="one"))
+    comment = delivered(lambda: comment_create(author=last, video=video, body="two"))
+
+    comment.delete()
+    last.delete()
+
+    [note] = notes(creator)
+    assert note.actor_id is None and note.comment_id is None and note.actor_count == 2
+
+
+def test_followers_who_muted_new_videos_are_skipped(delivered, creator):
+    fan, muted = UserFactory(), UserFactory()
+    for follower in (fan, muted):
+        FollowFactory(follower=follower, followee=creator)
+    notification_preferences_set(user=muted, enabled={"new_video": False})
+    video = VideoFactory(owner=creator)
+
+    delivered(lambda: video_published_announce(video_id=video.pk))
+
+    assert len(notes(fan)) == 1 and notes(muted) == []
+
+
+def test_a_follow_request_asked_again_notifies_once(delivered):
+    owner, fan = UserFactory(is_private=True), UserFactory()
+    for _ in range(3):
+        delivered(lambda: follow_create(follower=fan, followee=owner))
+        delivered(lambda: follow_delete(follower=fan, followee=owner))
+        notifications_mark_read(user=owner)
+
+    assert len(notes(owner, NotificationKind.FOLLOW_REQUEST)) == 1

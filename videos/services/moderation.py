@@ -4,8 +4,10 @@ videos.visibility) and showing them again. Moderation decides; this module only 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from profiles.models import User
 from videos.models import Comment, Video
 
 # Why a video is hidden (Video.hidden_reason).
@@ -32,11 +34,19 @@ def video_hidden_reason_set(*, video: Video, reason: str) -> None:
 
 
 def video_unhide(*, video: Video, only_reason: str | None = None) -> bool:
-    """Show a hidden video again (only if hidden for `only_reason`, when given)."""
+    """Show a hidden video again (only if hidden for `only_reason`, when given). A video whose
+    owner is suspended stays hidden, now for the suspension (reinstating the owner shows it):
+    lifting one decision never undoes another."""
     videos = Video.objects.filter(pk=video.pk, hidden_at__isnull=False)
     if only_reason is not None:
         videos = videos.filter(hidden_reason=only_reason)
-    changed = videos.update(hidden_at=None, hidden_reason="")
+    owner_suspended = Exists(
+        User.objects.filter(pk=OuterRef("owner_id")).filter(
+            Q(suspended_at__isnull=False) | Q(is_active=False)
+        )
+    )
+    videos.filter(owner_suspended).update(hidden_reason=HIDDEN_OWNER_SUSPENDED)
+    changed = videos.exclude(owner_suspended).update(hidden_at=None, hidden_reason="")
     video.refresh_from_db(fields=["hidden_at", "hidden_reason"])
     return bool(changed)
 
