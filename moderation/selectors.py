@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from moderation.models import Case, Report, ReportKind
 from profiles.models import User
-from profiles.selectors import hidden_user_ids, user_for_viewer
+from profiles.selectors import user_for_viewer
 from tiktok.errors import InvalidInput, NotFound
 from videos.models import Comment, Video
-from videos.selectors.engagement import comment_for_viewer
+from videos.selectors.engagement import comment_readable_for_viewer
 from videos.visibility import visible_videos
 
 REPORT_WINDOW = timedelta(hours=24)
@@ -32,9 +32,8 @@ def report_target(
             raise NotFound("no such video")
         owner_id = target.owner_id
     elif kind == ReportKind.COMMENT:
-        target = comment_for_viewer(comment_id=item_id or 0, viewer=reporter)
-        if target.author_id in hidden_user_ids(viewer=reporter):
-            raise NotFound("no such comment")  # comment lists leave it out for them too
+        # Only a comment the reporter can read in its thread (lists leave the others out).
+        target = comment_readable_for_viewer(comment_id=item_id or 0, viewer=reporter)
         owner_id = target.author_id
     elif kind == ReportKind.USER:
         if username is not None:

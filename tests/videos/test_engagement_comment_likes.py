@@ -175,3 +175,24 @@ def test_a_page_of_comments_costs_the_same_queries_however_many_are_liked(client
     many = _page_queries(client, video)
 
     assert many == few
+
+
+def test_a_reply_under_a_hidden_comment_cannot_be_liked_or_reported(client_for, video):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+    from videos.models import Comment
+    from videos.services.engagement import comment_create
+
+    author, replier, stranger = UserFactory(), UserFactory(), UserFactory()
+    top = comment_create(author=author, video=video, body="reported one")
+    reply = comment_create(author=replier, video=video, body="a reply", parent_id=top.pk)
+    Comment.objects.filter(pk=top.pk).update(hidden_at=timezone.now())
+
+    liked = client_for(stranger).post(f"/api/comments/{reply.pk}/like")
+    reported = client_for(stranger).post(
+        "/api/reports", {"kind": "comment", "id": reply.pk, "reason": "spam"}, format="json"
+    )
+
+    assert liked.status_code == 404 and reported.status_code == 404
+    assert client_for(author).post(f"/api/comments/{reply.pk}/like").status_code == 200

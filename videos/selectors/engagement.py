@@ -46,18 +46,19 @@ def comment_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa: ANN001
 
 def comment_readable_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa: ANN001
     """A comment this viewer can read in its thread, else 404: on a video they may see, and
-    neither it nor the comment it replies to written by someone blocked either way (lists leave
-    those out)."""
+    neither it nor the comment it replies to written by someone blocked either way or hidden by
+    moderation (lists leave those out, with their replies)."""
     comment = comment_for_viewer(comment_id=comment_id, viewer=viewer)
+    parent = (
+        Comment.objects.filter(pk=comment.parent_id).values("author_id", "hidden_at").first()
+        if comment.parent_id
+        else None
+    )
     hidden = hidden_user_ids(viewer=viewer)
-    if hidden:
-        parent_author = (
-            Comment.objects.filter(pk=comment.parent_id).values_list("author_id", flat=True).first()
-            if comment.parent_id
-            else None
-        )
-        if comment.author_id in hidden or parent_author in hidden:
-            raise NotFound("no such comment")
+    if comment.author_id in hidden or (parent and parent["author_id"] in hidden):
+        raise NotFound("no such comment")
+    if parent and parent["hidden_at"] is not None and parent["author_id"] != viewer_id(viewer):
+        raise NotFound("no such comment")
     return comment
 
 
