@@ -13,26 +13,11 @@ did (`send_robust`).
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from tiktok.signals import signal_send_robust
 
 case_resolved = Signal()
-
-
-def _send(signal: Signal, name: str, **kwargs: Any) -> None:
-    for receiver, result in signal.send_robust(sender=None, **kwargs):
-        if isinstance(result, Exception):
-            logger.error(
-                "%s receiver %s failed: %s",
-                name,
-                getattr(receiver, "__qualname__", receiver),
-                result,
-                exc_info=result,
-            )
 
 
 def case_resolved_announce(
@@ -44,7 +29,7 @@ def case_resolved_announce(
     reporter_ids: list[int],
     video_id: int | None,
 ) -> None:
-    _send(
+    signal_send_robust(
         case_resolved,
         "case_resolved",
         case_id=case_id,

@@ -12,13 +12,12 @@ change is committed, and a failing receiver is logged and never undoes what prof
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from tiktok.signals import signal_send_robust
 
 follow_created = Signal()
 follow_requested = Signal()
@@ -26,18 +25,7 @@ follow_request_approved = Signal()
 
 
 def _send_after_commit(signal: Signal, name: str, **kwargs: Any) -> None:
-    def send() -> None:
-        for receiver, result in signal.send_robust(sender=None, **kwargs):
-            if isinstance(result, Exception):
-                logger.error(
-                    "%s receiver %s failed: %s",
-                    name,
-                    getattr(receiver, "__qualname__", receiver),
-                    result,
-                    exc_info=result,
-                )
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: signal_send_robust(signal, name, **kwargs))
 
 
 def follow_created_announce(*, follower: Any, followee: Any) -> None:

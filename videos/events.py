@@ -18,12 +18,11 @@ and never undoes or fails what the videos app did (`send_robust`).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from tiktok.signals import signal_send_robust
 
 video_published = Signal()
 engagement_recorded = Signal()
@@ -32,24 +31,12 @@ comment_posted = Signal()
 shared_to_user = Signal()
 
 
-def _send(signal: Signal, name: str, **kwargs: Any) -> None:
-    for receiver, result in signal.send_robust(sender=None, **kwargs):
-        if isinstance(result, Exception):
-            logger.error(
-                "%s receiver %s failed: %s",
-                name,
-                getattr(receiver, "__qualname__", receiver),
-                result,
-                exc_info=result,
-            )
-
-
 def video_published_announce(*, video_id: int) -> None:
-    _send(video_published, "video_published", video_id=video_id)
+    signal_send_robust(video_published, "video_published", video_id=video_id)
 
 
 def engagement_announce(*, user: Any, session_id: str, video: Any, type: str) -> None:  # noqa: A002
-    _send(
+    signal_send_robust(
         engagement_recorded,
         "engagement_recorded",
         user=user,
@@ -60,12 +47,12 @@ def engagement_announce(*, user: Any, session_id: str, video: Any, type: str) ->
 
 
 def video_failed_announce(*, video_id: int) -> None:
-    _send(video_failed, "video_failed", video_id=video_id)
+    signal_send_robust(video_failed, "video_failed", video_id=video_id)
 
 
 def comment_posted_announce(*, comment: Any, replied_to: Any) -> None:
-    _send(comment_posted, "comment_posted", comment=comment, replied_to=replied_to)
+    signal_send_robust(comment_posted, "comment_posted", comment=comment, replied_to=replied_to)
 
 
 def shared_to_user_announce(*, share: Any) -> None:
-    _send(shared_to_user, "shared_to_user", share=share)
+    signal_send_robust(shared_to_user, "shared_to_user", share=share)
