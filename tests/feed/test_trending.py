@@ -73,11 +73,10 @@ def test_trending_is_computed_on_demand_when_missing():
     assert state.redis_client().exists(state.TRENDING_KEY)
 
 
-def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_once(settings):
+def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_once(celery_eager):  # noqa: ANN001
     from feed.scheduling import lists_refresh_soon
     from feed.selectors import feed_page
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     trending_refresh()  # an empty catalogue: the lists exist and are empty
     published = video_with_vector(axis(0))
     lists_refresh_soon()  # what the pipeline's publish step calls
@@ -85,10 +84,9 @@ def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_onc
     assert [item["id"] for item in page["items"]] == [published.pk]
 
 
-def test_refreshes_after_publishing_are_debounced(settings):
+def test_refreshes_after_publishing_are_debounced(celery_eager):  # noqa: ANN001
     from feed.scheduling import lists_refresh_soon
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     first = video_with_vector(axis(0))
     lists_refresh_soon()
     second = video_with_vector(axis(1))
