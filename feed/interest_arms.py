@@ -27,6 +27,9 @@ from feed.models import CoEngagement, VideoStats
 from tagging.models import Tag, TagCategory, VideoTag
 from tiktok.db.sql import table
 from videos.models import Video
+from videos.visibility import anyone_may_see_sql
+
+_ANYONE_MAY_SEE = anyone_may_see_sql("v")
 
 ARM_TOP = 40  # videos kept per arm (the exploration pool)
 MAX_ARMS = 200
@@ -60,7 +63,7 @@ FROM {table(VideoTag)} vt
 JOIN {table(Tag)} t ON t.id = vt.tag_id
 LEFT JOIN {table(TagCategory)} c ON c.id = t.category_id
 JOIN {table(Video)} v ON v.id = vt.video_id
-WHERE t.is_active AND v.status = 'ready' AND v.privacy = 'public' AND v.hidden_at IS NULL
+WHERE t.is_active AND {_ANYONE_MAY_SEE}
   AND v.duplicate_of_id IS NULL
 ORDER BY vt.video_id, vt.rank, vt.score DESC
 """

@@ -14,6 +14,9 @@ from feed.ranking import trending_score
 from tagging.models import Tag, VideoTag
 from tiktok.db.sql import table
 from videos.models import Video
+from videos.visibility import anyone_may_see_sql
+
+_ANYONE_MAY_SEE = anyone_may_see_sql("v")
 
 COLD_START_PER_CATEGORY = 2
 FRESH_LIST_SIZE = 300
@@ -42,7 +45,7 @@ def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
                   AND user_id IS NOT NULL
             ) i
             JOIN {table(Video)} v ON v.id = i.video_id
-            WHERE v.status = 'ready' AND v.privacy = 'public' AND v.hidden_at IS NULL
+            WHERE {_ANYONE_MAY_SEE}
             GROUP BY i.video_id
             """,
             {
@@ -59,7 +62,7 @@ def _popular_fallback(limit: int) -> list[tuple[int, float]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT v.id, {_POPULARITY_SQL} FROM {table(Video)} v "
-            "WHERE v.status = 'ready' AND v.privacy = 'public' AND v.hidden_at IS NULL "
+            f"WHERE {_ANYONE_MAY_SEE} "
             f"ORDER BY {_POPULARITY_SQL} DESC, v.published_at DESC NULLS LAST, v.id DESC "
             "LIMIT %s",
             [limit],
@@ -74,7 +77,7 @@ def _fresh_rows() -> list[tuple[int, float, float]]:
             "SELECT v.id, COALESCE(s.finishes, 0), "
             f"GREATEST(COALESCE(s.impressions, 0), COALESCE(s.plays, 0)) FROM {table(Video)} v "
             f"LEFT JOIN {table(VideoStats)} s ON s.video_id = v.id "
-            "WHERE v.status = 'ready' AND v.privacy = 'public' AND v.hidden_at IS NULL "
+            f"WHERE {_ANYONE_MAY_SEE} "
             "AND COALESCE(v.published_at, v.created_at) >= now() - make_interval(hours => %s) "
             "AND COALESCE(s.impressions, 0) < %s "
             "ORDER BY COALESCE(v.published_at, v.created_at) DESC, v.id DESC LIMIT %s",
@@ -99,7 +102,7 @@ def _cold_start_ids(trending: dict[int, float]) -> list[int]:
                 JOIN {table(Tag)} t ON t.id = vt.tag_id
                 JOIN {table(Video)} v ON v.id = vt.video_id
                 WHERE t.category_id IS NOT NULL AND t.is_active
-                  AND v.status = 'ready' AND v.privacy = 'public' AND v.hidden_at IS NULL
+                  AND {_ANYONE_MAY_SEE}
             ) ranked WHERE rn <= 10
             ORDER BY category_id
             """

@@ -42,6 +42,19 @@ def visible_videos(*, viewer: Any = None, include_own_unready: bool = False) -> 
     return queryset.filter(ready & readable).exclude(Exists(blocked))
 
 
+def anyone_may_see_sql(alias: str) -> str:
+    """The condition "anyone may watch this video" (what `visible_videos` gives an anonymous
+    visitor) on the videos table under `alias`, for hand-written queries that build lists
+    every viewer shares (trending, fresh, cold start, interest arms). No placeholders."""
+    users = User._meta.db_table
+    return (
+        f"{alias}.status = '{VideoStatus.READY}' AND {alias}.privacy = '{Privacy.PUBLIC}' "
+        f"AND {alias}.hidden_at IS NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {users} anyone_u WHERE anyone_u.id = {alias}.owner_id "
+        "AND anyone_u.is_private)"
+    )
+
+
 def video_visible_to(*, video: Video, viewer: Any = None) -> bool:
     return visible_videos(viewer=viewer, include_own_unready=True).filter(pk=video.pk).exists()
 

@@ -158,3 +158,21 @@ def test_anonymous_events_never_move_trending_stats_or_co_engagement():
     assert order.index(honest.pk) < order.index(boosted.pk)
     assert not VideoStats.objects.filter(video=boosted).exists()
     assert not CoEngagement.objects.exists()
+
+
+def test_lists_everyone_shares_leave_out_private_accounts_and_hidden_videos():
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    shown = video_with_vector(axis(0))
+    private = video_with_vector(axis(1), owner=UserFactory(is_private=True))
+    hidden = video_with_vector(axis(2), hidden_at=timezone.now(), hidden_reason="moderator")
+    for video in (shown, private, hidden):
+        _engage(video, ["play", "like", "finish"], users=2)
+
+    trending_refresh()
+
+    loaded = state.feed_state_load(owner="a", session_id="x", trending_count=10)
+    assert shown.pk in loaded.fresh and shown.pk in loaded.trending
+    assert not {private.pk, hidden.pk} & (set(loaded.fresh) | set(loaded.trending))

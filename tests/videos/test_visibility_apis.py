@@ -175,3 +175,28 @@ def test_only_the_owner_and_staff_see_provenance_and_step_errors(api_client):
         assert body["source_url"] == "http://10.0.0.5/private/feed.html"
         assert body["steps"][0]["last_error"].startswith("POST http://10.0.0.9")
         assert body["steps"][0]["attempts"] == 6
+
+
+def test_the_sql_for_lists_everyone_shares_is_the_anonymous_visitors_rule():
+    from django.db import connection
+    from django.utils import timezone
+
+    from tiktok.db.sql import table
+    from videos.models import Video, VideoStatus
+    from videos.visibility import anyone_may_see_sql, visible_videos
+
+    private_owner = UserFactory(is_private=True)
+    videos = [
+        VideoFactory(),
+        VideoFactory(privacy=Privacy.FOLLOWERS),
+        VideoFactory(privacy=Privacy.PRIVATE),
+        VideoFactory(status=VideoStatus.PROCESSING),
+        VideoFactory(owner=private_owner),
+        VideoFactory(hidden_at=timezone.now(), hidden_reason="moderator"),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT v.id FROM {table(Video)} v WHERE {anyone_may_see_sql('v')}")
+        by_sql = {row[0] for row in cursor}
+
+    assert by_sql == set(visible_videos(viewer=None).values_list("pk", flat=True))
+    assert by_sql == {videos[0].pk}
