@@ -32,6 +32,7 @@ from moderation.selectors import (
 from profiles.models import User
 from profiles.services.suspension import user_reinstate, user_suspend
 from tiktok.errors import Conflict, InvalidInput, RateLimited
+from tiktok.plain_text import plain_text_clean
 from videos.models import Comment, Video
 from videos.services.engagement import comment_remove
 from videos.services.moderation import (
@@ -64,14 +65,9 @@ class ReportResult:
 def report_detail_clean(detail: str) -> str:
     """Plain text of at most MAX_REPORT_DETAIL_CHARS, stripped; stored as typed (escaping is
     the renderer's job)."""
-    detail = (detail or "").strip()
-    if "\x00" in detail:
-        raise ValidationError({"detail": ["the text contains a NUL character"]})
-    if len(detail) > MAX_REPORT_DETAIL_CHARS:
-        raise ValidationError(
-            {"detail": [f"at most {MAX_REPORT_DETAIL_CHARS} characters ({len(detail)} given)"]}
-        )
-    return detail
+    return plain_text_clean(
+        detail, field="detail", what="detail", max_chars=MAX_REPORT_DETAIL_CHARS
+    )
 
 
 def _snapshot(target: Video | Comment | User) -> str:

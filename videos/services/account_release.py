@@ -6,19 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, F, Model, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count
 
 from videos.models import Comment, CommentLike, Like, Save, Share, Video
+from videos.services.counters import counters_subtract
 
 
 def _per(queryset, key: str) -> Counter:  # noqa: ANN001
     return Counter(dict(queryset.values_list(key).annotate(n=Count("id")).values_list(key, "n")))
-
-
-def _subtract(model: type[Model], field: str, amounts: Counter) -> None:
-    for pk, amount in amounts.items():
-        model.objects.filter(pk=pk).update(**{field: Greatest(F(field) - amount, Value(0))})
 
 
 def account_engagement_release(*, user_id: int) -> None:
@@ -26,15 +21,15 @@ def account_engagement_release(*, user_id: int) -> None:
     likes and the shares sent to it from the counts of videos and comments that outlive it
     (its own videos and comments go with it)."""
     others_videos = Video.objects.exclude(owner_id=user_id).values("pk")
-    _subtract(
-        Video,
-        "like_count",
-        _per(Like.objects.filter(user_id=user_id, video__in=others_videos), "video_id"),
+    counters_subtract(
+        model=Video,
+        field="like_count",
+        amounts=_per(Like.objects.filter(user_id=user_id, video__in=others_videos), "video_id"),
     )
-    _subtract(
-        Video,
-        "save_count",
-        _per(Save.objects.filter(user_id=user_id, video__in=others_videos), "video_id"),
+    counters_subtract(
+        model=Video,
+        field="save_count",
+        amounts=_per(Save.objects.filter(user_id=user_id, video__in=others_videos), "video_id"),
     )
     comments = _per(Comment.objects.filter(author_id=user_id, video__in=others_videos), "video_id")
     comments += _per(
@@ -43,12 +38,12 @@ def account_engagement_release(*, user_id: int) -> None:
         ),
         "video_id",
     )
-    _subtract(Video, "comment_count", comments)
+    counters_subtract(model=Video, field="comment_count", amounts=comments)
     # Shares by anonymous visitors were never counted; shares sent to this account were.
-    _subtract(
-        Video,
-        "share_count",
-        _per(
+    counters_subtract(
+        model=Video,
+        field="share_count",
+        amounts=_per(
             Share.objects.filter(recipient_id=user_id, user__isnull=False, video__in=others_videos),
             "video_id",
         ),
@@ -56,10 +51,10 @@ def account_engagement_release(*, user_id: int) -> None:
     surviving_comments = Comment.objects.exclude(author_id=user_id).exclude(
         parent__author_id=user_id
     )
-    _subtract(
-        Comment,
-        "like_count",
-        _per(
+    counters_subtract(
+        model=Comment,
+        field="like_count",
+        amounts=_per(
             CommentLike.objects.filter(
                 user_id=user_id, comment__in=surviving_comments.values("pk")
             ),

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 
 from videos.models import Comment, CommentLike
+from videos.services.counters import counter_add, counter_value
 from videos.services.engagement import ToggleResult
-
-
-def _comment_like_count_add(*, comment: Comment, delta: int) -> int:
-    """Add delta to the comment's like counter in SQL (no lost updates, clamped at zero)."""
-    queryset = Comment.objects.filter(pk=comment.pk)
-    queryset.update(like_count=Greatest(F("like_count") + delta, Value(0)))
-    value = queryset.values_list("like_count", flat=True).first() or 0
-    comment.like_count = value
-    return value
-
-
-def _comment_like_count(comment: Comment) -> int:
-    return Comment.objects.filter(pk=comment.pk).values_list("like_count", flat=True).first() or 0
 
 
 @transaction.atomic
@@ -29,9 +15,9 @@ def comment_like_create(*, user, comment: Comment) -> ToggleResult:  # noqa: ANN
     same user create one row (get_or_create on the unique pair) and only the winner counts."""
     _, created = CommentLike.objects.get_or_create(user=user, comment=comment)
     count = (
-        _comment_like_count_add(comment=comment, delta=1)
+        counter_add(row=comment, field="like_count", delta=1)
         if created
-        else _comment_like_count(comment)
+        else counter_value(row=comment, field="like_count")
     )
     return ToggleResult(active=True, count=count, changed=created)
 
@@ -41,8 +27,8 @@ def comment_like_delete(*, user, comment: Comment) -> ToggleResult:  # noqa: ANN
     """Remove a like from a comment; unliking one not liked is a no-op."""
     deleted, _ = CommentLike.objects.filter(user=user, comment=comment).delete()
     count = (
-        _comment_like_count_add(comment=comment, delta=-1)
+        counter_add(row=comment, field="like_count", delta=-1)
         if deleted
-        else _comment_like_count(comment)
+        else counter_value(row=comment, field="like_count")
     )
     return ToggleResult(active=False, count=count, changed=bool(deleted))

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 
 from profiles.models import User
 from profiles.selectors import blocked_either_way, user_by_username
 from profiles.viewers import is_signed_in
 from tiktok.errors import AuthenticationFailed, Forbidden, InvalidInput, NotFound
+from tiktok.plain_text import plain_text_clean
 from videos.events import comment_posted_announce, engagement_announce, shared_to_user_announce
 from videos.models import Comment, Like, Save, Share, Video
 from videos.models.engagement import MAX_COMMENT_CHARS
 from videos.selectors.engagement import comment_can_delete
+from videos.services.counters import counter_add, counter_value
 from videos.visibility import video_visible_to
 
 MAX_SHARE_CHANNEL_CHARS = 32
@@ -29,16 +29,6 @@ class ToggleResult:
     active: bool
     count: int
     changed: bool
-
-
-def _counter_add(*, video: Video, field: str, delta: int) -> int:
-    """Add delta to a counter in SQL (no lost updates) and return the committed-so-far value."""
-    queryset = Video.objects.filter(pk=video.pk)
-    # Clamped at zero: the column is unsigned, and a past miscount must not turn into a 500.
-    queryset.update(**{field: Greatest(F(field) + delta, Value(0))})
-    value = queryset.values_list(field, flat=True).first() or 0
-    setattr(video, field, value)
-    return value
 
 
 def _emit(*, user, session_id: str, video: Video, type: str) -> None:  # noqa: ANN001, A002
@@ -57,9 +47,9 @@ def _toggle_on(*, model, user, video: Video, field: str) -> ToggleResult:  # noq
         # user create one row and only the winner bumps the counter.
         _, created = model.objects.get_or_create(user=user, video=video)
         if created:
-            count = _counter_add(video=video, field=field, delta=1)
+            count = counter_add(row=video, field=field, delta=1)
         else:
-            count = Video.objects.filter(pk=video.pk).values_list(field, flat=True).first() or 0
+            count = counter_value(row=video, field=field)
     return ToggleResult(active=True, count=count, changed=created)
 
 
@@ -67,9 +57,9 @@ def _toggle_off(*, model, user, video: Video, field: str) -> ToggleResult:  # no
     with transaction.atomic():
         deleted, _ = model.objects.filter(user=user, video=video).delete()
         if deleted:
-            count = _counter_add(video=video, field=field, delta=-1)
+            count = counter_add(row=video, field=field, delta=-1)
         else:
-            count = Video.objects.filter(pk=video.pk).values_list(field, flat=True).first() or 0
+            count = counter_value(row=video, field=field)
     return ToggleResult(active=False, count=count, changed=bool(deleted))
 
 
@@ -119,7 +109,7 @@ def share_create(*, user, video: Video, channel: str = "", session_id: str = "")
         if sharer is None:
             count = Video.objects.filter(pk=video.pk).values_list("share_count", flat=True)[0]
         else:
-            count = _counter_add(video=video, field="share_count", delta=1)
+            count = counter_add(row=video, field="share_count", delta=1)
     _emit(user=sharer, session_id=session_id, video=video, type="share")
     return count
 
@@ -159,7 +149,7 @@ def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -
         share = Share.objects.create(
             user=user, video=video, channel=SHARE_TO_USER_CHANNEL, recipient=recipient
         )
-        _counter_add(video=video, field="share_count", delta=1)
+        counter_add(row=video, field="share_count", delta=1)
         transaction.on_commit(lambda: shared_to_user_announce(share=share), robust=True)
     _emit(user=user, session_id=session_id, video=video, type="share")
     return share
@@ -167,16 +157,9 @@ def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -
 
 def comment_body_clean(body: str) -> str:
     """Strip the body and enforce the length limit; the text is stored as typed (plain text)."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": ["comment is empty"]})
-    if len(body) > MAX_COMMENT_CHARS:
-        raise ValidationError(
-            {"body": [f"comment is longer than {MAX_COMMENT_CHARS} characters ({len(body)})"]}
-        )
-    if "\x00" in body:
-        raise ValidationError({"body": ["comment contains a NUL character"]})
-    return body
+    return plain_text_clean(
+        body, field="body", what="comment", max_chars=MAX_COMMENT_CHARS, required=True
+    )
 
 
 @transaction.atomic
@@ -205,7 +188,7 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
             # Hidden by moderation: gone for everyone but its author.
             raise ValidationError({"parent_id": ["no such comment on this video"]})
     comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
-    _counter_add(video=video, field="comment_count", delta=1)
+    counter_add(row=video, field="comment_count", delta=1)
     transaction.on_commit(
         lambda: comment_posted_announce(comment=comment, replied_to=replied_to), robust=True
     )
@@ -232,5 +215,5 @@ def comment_remove(*, comment: Comment) -> int:
         return 0
     removed = 1 + Comment.objects.filter(parent=locked).count()
     locked.delete()  # replies go with it (on_delete=CASCADE)
-    _counter_add(video=comment.video, field="comment_count", delta=-removed)
+    counter_add(row=comment.video, field="comment_count", delta=-removed)
     return removed

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tiktok.errors import Forbidden
+from tiktok.plain_text import plain_text_clean
 from videos.events import video_published_announce
 from videos.models import Privacy, Video, VideoStatus
 from videos.services.videos import MAX_CAPTION_CHARS
@@ -18,14 +19,7 @@ from videos.services.videos import MAX_CAPTION_CHARS
 
 def video_caption_clean(caption: str) -> str:
     """The caption as stored: stripped, at most MAX_CAPTION_CHARS, no NUL (as on upload)."""
-    caption = (caption or "").strip()
-    if len(caption) > MAX_CAPTION_CHARS:
-        raise ValidationError(
-            {"caption": [f"caption is longer than {MAX_CAPTION_CHARS} characters ({len(caption)})"]}
-        )
-    if "\x00" in caption:
-        raise ValidationError({"caption": ["caption contains a NUL character"]})
-    return caption
+    return plain_text_clean(caption, field="caption", what="caption", max_chars=MAX_CAPTION_CHARS)
 
 
 def video_update(
