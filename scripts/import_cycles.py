@@ -15,9 +15,13 @@ import grimp
 PACKAGES = (
     "tiktok",
     "profiles",
+    "sounds",
     "videos",
     "tagging",
     "feed",
+    "discover",
+    "search",
+    "studio",
     "moderation",
     "notifications",
     "embedder_service",

@@ -14,9 +14,13 @@ from tests.conftest import BASE_DIR
 PACKAGES = (
     "tiktok",
     "profiles",
+    "sounds",
     "videos",
     "tagging",
     "feed",
+    "discover",
+    "search",
+    "studio",
     "moderation",
     "notifications",
     "embedder_service",

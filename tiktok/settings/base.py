@@ -35,9 +35,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "profiles",
+    "sounds",
     "videos",
     "tagging",
     "feed",
+    "discover",
+    "search",
+    "studio",
     "moderation",
     "notifications",
 ]

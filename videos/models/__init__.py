@@ -1,6 +1,7 @@
-"""Video data: the video and its assets, pipeline steps, embeddings, engagement."""
+"""Video data: the video and its assets, pipeline steps, embeddings, engagement, hashtags."""
 
 from videos.models.engagement import Comment, CommentLike, Like, Save, Share
+from videos.models.hashtags import HASHTAG_MAX_LENGTH, Hashtag, VideoHashtag
 from videos.models.video import (
     STEP_ORDER,
     PipelineStep,
@@ -13,8 +14,10 @@ from videos.models.video import (
 )
 
 __all__ = [
+    "HASHTAG_MAX_LENGTH",
     "STEP_ORDER",
     "Comment",
+    "Hashtag",
     "CommentLike",
     "Like",
     "PipelineStep",
@@ -25,5 +28,6 @@ __all__ = [
     "StepState",
     "Video",
     "VideoEmbedding",
+    "VideoHashtag",
     "VideoStatus",
 ]

@@ -73,6 +73,14 @@ class Video(models.Model):
     fps = models.FloatField(null=True, blank=True)
     has_audio = models.BooleanField(null=True)
 
+    # The sound the video's audio is (its own original sound once the pipeline made one, or the
+    # sound its creator chose with "use this sound"), and how loud the video's own audio stays
+    # under a chosen sound (0..1; null when the creator chose no sound).
+    sound = models.ForeignKey(
+        "sounds.Sound", null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
+    )
+    sound_volume = models.FloatField(null=True, blank=True)
+
     # Speech.
     transcript = models.TextField(blank=True)
     transcript_language = models.CharField(max_length=16, blank=True)

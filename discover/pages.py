@@ -1,0 +1,5 @@
+"""discover pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

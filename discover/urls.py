@@ -1,0 +1,5 @@
+"""discover API routes (mounted under /api/)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""search pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,69 @@
+"""The sound library: a video's audio made reusable, its fingerprint, and who saved it."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+
+def new_sound_key() -> str:
+    """A sound's storage folder name (sounds/<media_key>/): 128 random bits, never the id."""
+    return secrets.token_hex(16)
+
+
+def sound_file_path(instance: Sound, filename: str) -> str:
+    return f"sounds/{instance.media_key}/{filename}"
+
+
+class SoundKind(models.TextChoices):
+    # The audio of a video as its creator posted it.
+    ORIGINAL = "original"
+    # An audio file uploaded as a sound of its own.
+    UPLOADED = "uploaded"
+
+
+class Sound(models.Model):
+    title = models.CharField(max_length=200)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="sounds"
+    )
+    kind = models.CharField(max_length=16, choices=SoundKind.choices, default=SoundKind.ORIGINAL)
+    duration_ms = models.PositiveIntegerField(default=0)
+    media_key = models.CharField(max_length=32, unique=True, default=new_sound_key, editable=False)
+    # The short audio rendition played on sound pages and laid over videos that use the sound.
+    audio = models.FileField(upload_to=sound_file_path, max_length=500, blank=True)
+    # Chromaprint's raw fingerprint (32-bit words, about 8 per second) and its algorithm version.
+    fingerprint = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    fingerprint_version = models.CharField(max_length=32, blank=True)
+    # Denormalised counters (videos using the sound, previews played, favourites).
+    use_count = models.PositiveBigIntegerField(default=0)
+    play_count = models.PositiveBigIntegerField(default=0)
+    favorite_count = models.PositiveBigIntegerField(default=0)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-use_count"]),
+            models.Index(fields=["creator", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"sound {self.pk}: {self.title}"
+
+
+class SoundFavorite(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorite_sounds"
+    )
+    sound = models.ForeignKey(Sound, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sound"], name="one_favorite_per_user_sound")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"])]

@@ -1,0 +1,5 @@
+"""studio pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

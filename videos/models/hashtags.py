@@ -1,0 +1,37 @@
+"""Hashtags: every #word of a caption, a first-class object independent of the taxonomy."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from videos.models.video import Video
+
+# Longest hashtag stored (characters, after case-folding); longer ones are not hashtags.
+HASHTAG_MAX_LENGTH = 100
+
+
+class Hashtag(models.Model):
+    # Case-folded (str.casefold), Unicode letters, digits and underscores.
+    name = models.CharField(max_length=HASHTAG_MAX_LENGTH, unique=True)
+    # Videos whose caption carries it (any visibility; pages count what the viewer may see).
+    video_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-video_count"])]
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class VideoHashtag(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="video_hashtags")
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="video_hashtags")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["video", "hashtag"], name="one_row_per_video_hashtag")
+        ]
+        indexes = [models.Index(fields=["hashtag", "-created_at"])]
