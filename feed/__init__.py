@@ -1,2 +1,2 @@
-"""The For You feed: interactions, taste, candidate retrieval, ranking, search, creator
-analytics and the feed pages and API."""
+"""The For You feed: interactions, taste, candidate retrieval, ranking, search and the feed
+pages and API."""

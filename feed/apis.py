@@ -1,5 +1,5 @@
-"""Feed API: For You page, Following feed, interaction batches, similar videos, search, and the
-creator's analytics (thin views)."""
+"""Feed API: For You page, Following feed, interaction batches, similar videos and search (thin
+views)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feed.analytics import creator_analytics
 from feed.selectors import feed_page, following_feed, video_search, video_similar
 from feed.services import interactions_record
 from feed.sessions import feed_session_id
@@ -44,10 +43,15 @@ class InteractionsApi(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         events = request.data
+        traffic_source = None
         if isinstance(events, dict) and "events" in events:
+            traffic_source = events.get("traffic_source")
             events = events["events"]
         result = interactions_record(
-            user=request.user, session_id=request_session_id(request), events=events
+            user=request.user,
+            session_id=request_session_id(request),
+            events=events,
+            traffic_source=traffic_source,
         )
         return Response(result, status=status.HTTP_202_ACCEPTED)
 
@@ -89,11 +93,3 @@ class FollowingFeedApi(ApiView):
             following_feed(viewer=request.user),
             reason={"kind": "following", "because": []},
         )
-
-
-class MeAnalyticsApi(ApiView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        return Response(creator_analytics(user=request.user))

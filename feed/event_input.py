@@ -23,6 +23,21 @@ EVENT_TYPES = frozenset(
         "not_interested",
     }
 )
+# Where the viewer opened the video (feed.models.TrafficSource; this module stays Django-free).
+TRAFFIC_SOURCES = frozenset(
+    {
+        "for_you",
+        "following",
+        "profile",
+        "search",
+        "hashtag",
+        "sound",
+        "share_link",
+        "direct",
+        "unknown",
+    }
+)
+DEFAULT_TRAFFIC_SOURCE = "unknown"
 MAX_WATCH_MS = 24 * 3600 * 1000
 MAX_SESSION_ID_CHARS = 64
 MAX_POSITION = 1_000_000
@@ -39,6 +54,14 @@ class ParsedEvent:
     position: int | None
     session_id: str
     client_ts: dt.datetime | None
+    traffic_source: str = DEFAULT_TRAFFIC_SOURCE
+
+
+def traffic_source_problem(value: Any) -> str | None:
+    """Why a traffic_source value is refused, or None when it is one of TRAFFIC_SOURCES."""
+    if isinstance(value, str) and value in TRAFFIC_SOURCES:
+        return None
+    return f"traffic_source must be one of {', '.join(sorted(TRAFFIC_SOURCES))}"
 
 
 class EventRejected(ValueError):
@@ -85,7 +108,12 @@ def _timestamp(value: Any) -> dt.datetime | None:
 
 
 def event_parse(
-    raw: Any, *, default_session_id: str, now: dt.datetime, max_skew_s: float
+    raw: Any,
+    *,
+    default_session_id: str,
+    now: dt.datetime,
+    max_skew_s: float,
+    default_traffic_source: str = DEFAULT_TRAFFIC_SOURCE,
 ) -> ParsedEvent:
     """Validate one event; raises EventRejected(code, detail) with the first problem found."""
     if not isinstance(raw, dict):
@@ -108,6 +136,10 @@ def event_parse(
     client_ts = _timestamp(raw.get("ts"))
     if client_ts is not None and (client_ts - now).total_seconds() > max_skew_s:
         raise EventRejected("future_ts", "ts is in the future (beyond the allowed clock skew)")
+    traffic_source = raw.get("traffic_source") or default_traffic_source
+    problem = traffic_source_problem(traffic_source)
+    if problem:
+        raise EventRejected("invalid_traffic_source", problem)
     return ParsedEvent(
         event_id=event_id,
         video_id=video_id,
@@ -116,4 +148,5 @@ def event_parse(
         position=position,
         session_id=session_id,
         client_ts=client_ts,
+        traffic_source=traffic_source,
     )

@@ -22,6 +22,20 @@ class InteractionType(models.TextChoices):
     NOT_INTERESTED = "not_interested"
 
 
+class TrafficSource(models.TextChoices):
+    """Where the viewer opened the video, as the web client saw it (creator analytics)."""
+
+    FOR_YOU = "for_you"
+    FOLLOWING = "following"
+    PROFILE = "profile"
+    SEARCH = "search"
+    HASHTAG = "hashtag"
+    SOUND = "sound"
+    SHARE_LINK = "share_link"
+    DIRECT = "direct"
+    UNKNOWN = "unknown"
+
+
 class Interaction(models.Model):
     id = models.BigAutoField(primary_key=True)
     event_id = models.UUIDField(unique=True)
@@ -38,6 +52,9 @@ class Interaction(models.Model):
     watch_ms = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(null=True, blank=True)
     client_ts = models.DateTimeField(null=True, blank=True)
+    traffic_source = models.CharField(
+        max_length=16, choices=TrafficSource.choices, default=TrafficSource.UNKNOWN
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

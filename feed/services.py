@@ -26,7 +26,13 @@ from django.utils import timezone
 
 from feed import state
 from feed.aggregates import aggregates_enqueue, hidden_insert
-from feed.event_input import EventRejected, ParsedEvent, event_parse
+from feed.event_input import (
+    DEFAULT_TRAFFIC_SOURCE,
+    EventRejected,
+    ParsedEvent,
+    event_parse,
+    traffic_source_problem,
+)
 from feed.models import Interaction
 from feed.scheduling import aggregates_pushed
 from feed.taste import TasteEvent, taste_apply_events, taste_redis_apply, taste_update
@@ -45,12 +51,26 @@ from videos.versions import active_embedding_version
 from videos.visibility import visible_where
 
 
-def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> dict[str, Any]:
+def interactions_record(
+    *,
+    user: Any,
+    session_id: str,
+    events: list[dict],
+    traffic_source: str | None = None,
+) -> dict[str, Any]:
     """Validate and store a batch of client events; update taste for the new ones.
 
     Each invalid event is rejected with its index and reason while valid ones land; events whose
-    event_id was seen before count as duplicates and change nothing.
+    event_id was seen before count as duplicates and change nothing. `traffic_source` is the
+    batch's (one page, one source); an event's own `traffic_source` overrides it.
     """
+    if traffic_source is None:
+        traffic_source = DEFAULT_TRAFFIC_SOURCE
+    problem = traffic_source_problem(traffic_source)
+    if problem:
+        raise InvalidInput(
+            problem, code="invalid_traffic_source", fields={"traffic_source": [problem]}
+        )
     if not isinstance(events, list):
         raise InvalidInput("the body must be a list of events", code="invalid_batch")
     if not events:
@@ -73,6 +93,7 @@ def interactions_record(*, user: Any, session_id: str, events: list[dict]) -> di
                         default_session_id=session_id,
                         now=now,
                         max_skew_s=settings.FEED_MAX_CLOCK_SKEW_SECONDS,
+                        default_traffic_source=traffic_source,
                     ),
                 )
             )
@@ -237,22 +258,25 @@ def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) 
                 e.watch_ms,
                 e.position,
                 e.client_ts,
+                e.traffic_source,
             )
             for e in events
         ],
         strict=True,
     )
-    event_ids, user_ids, sessions, videos, types, watch, positions, client_ts = map(list, columns)
+    event_ids, user_ids, sessions, videos, types, watch, positions, client_ts, sources = map(
+        list, columns
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(Interaction)} "
             "(event_id, user_id, session_id, video_id, type, watch_ms, position, client_ts, "
-            "created_at) "
-            "SELECT e, u, s, v, t, w, p, c, now() FROM unnest("
+            "traffic_source, created_at) "
+            "SELECT e, u, s, v, t, w, p, c, ts, now() FROM unnest("
             "%s::uuid[], %s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::int[], "
-            "%s::int[], %s::timestamptz[]) AS x(e, u, s, v, t, w, p, c) "
+            "%s::int[], %s::timestamptz[], %s::text[]) AS x(e, u, s, v, t, w, p, c, ts) "
             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-            [event_ids, user_ids, sessions, videos, types, watch, positions, client_ts],
+            [event_ids, user_ids, sessions, videos, types, watch, positions, client_ts, sources],
         )
         return {row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in cursor}
 

@@ -6,7 +6,6 @@ from feed.apis import (
     FeedApi,
     FollowingFeedApi,
     InteractionsApi,
-    MeAnalyticsApi,
     SearchApi,
     SimilarVideosApi,
 )
@@ -17,5 +16,4 @@ urlpatterns = [
     path("interactions", InteractionsApi.as_view(), name="interactions"),
     path("videos/<int:pk>/similar", SimilarVideosApi.as_view(), name="video-similar"),
     path("search", SearchApi.as_view(), name="search"),
-    path("me/analytics", MeAnalyticsApi.as_view(), name="me-analytics"),
 ]

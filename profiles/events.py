@@ -8,6 +8,8 @@ change is committed, and a failing receiver is logged and never undoes what prof
   followed, or a request was approved: then `follow_request_approved` is sent too).
 - `follow_requested`, kwargs `requester`, `target`: a request to follow a private account.
 - `follow_request_approved`, kwargs `requester`, `target`: the target approved the request.
+- `follow_removed`, kwargs `follower`, `followee`: a follow ended (unfollowed, the follower was
+  removed, or a block ended it). Creator analytics counts followers lost from it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tiktok.signals import signal_send_robust
 follow_created = Signal()
 follow_requested = Signal()
 follow_request_approved = Signal()
+follow_removed = Signal()
 
 
 def _send_after_commit(signal: Signal, name: str, **kwargs: Any) -> None:
@@ -40,3 +43,7 @@ def follow_request_approved_announce(*, requester: Any, target: Any) -> None:
     _send_after_commit(
         follow_request_approved, "follow_request_approved", requester=requester, target=target
     )
+
+
+def follow_removed_announce(*, follower: Any, followee: Any) -> None:
+    _send_after_commit(follow_removed, "follow_removed", follower=follower, followee=followee)

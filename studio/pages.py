@@ -1,5 +1,34 @@
-"""studio pages."""
+"""Studio pages: the creator dashboard and one video's drill-down, drawn by
+static/js/studio.js from the studio API (charts by the vendored uPlot)."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from tiktok.web.pages import page_not_found, render_page
+from videos.models import Video
+
+
+@ensure_csrf_cookie
+def studio_page(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"/login?next={request.path}")
+    return render_page(request, "pages/studio.html", {"studio_video_id": None})
+
+
+@ensure_csrf_cookie
+def studio_video_page(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"/login?next={request.path}")
+    if not Video.objects.filter(pk=pk, owner=request.user).exists():
+        return page_not_found(request, "video")
+    return render_page(request, "pages/studio.html", {"studio_video_id": pk})
+
+
+urlpatterns = [
+    path("studio", studio_page, name="page-studio"),
+    path("studio/videos/<int:pk>", studio_video_page, name="page-studio-video"),
+]

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from profiles.events import (
     follow_created_announce,
+    follow_removed_announce,
     follow_request_approved_announce,
     follow_requested_announce,
 )
@@ -58,7 +59,9 @@ def follow_create(*, follower: User, followee: User) -> FollowResult:
 @transaction.atomic
 def follow_delete(*, follower: User, followee: User) -> FollowResult:
     """Unfollow, or withdraw a pending request; either when there is none is a no-op."""
-    Follow.objects.filter(follower=follower, followee=followee).delete()
+    deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+    if deleted:
+        follow_removed_announce(follower=follower, followee=followee)
     FollowRequest.objects.filter(requester=follower, target=followee).delete()
     return FollowResult(following=False, followers=follower_count(followee))
 
@@ -84,10 +87,13 @@ def follow_request_deny(*, target: User, requester: User) -> bool:
     return False
 
 
+@transaction.atomic
 def follower_remove(*, user: User, follower: User) -> int:
     """Remove someone from your followers (they are not told; on a private account they must
     ask again). Returns the follower count."""
-    Follow.objects.filter(follower=follower, followee=user).delete()
+    deleted, _ = Follow.objects.filter(follower=follower, followee=user).delete()
+    if deleted:
+        follow_removed_announce(follower=follower, followee=user)
     return follower_count(user)
 
 
@@ -118,9 +124,14 @@ def block_create(*, blocker: User, blocked: User) -> bool:
     if blocker.pk == blocked.pk:
         raise InvalidInput("you cannot block yourself", code="cannot_block_self")
     Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    Follow.objects.filter(
+    follows = Follow.objects.filter(
         Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
-    ).delete()
+    )
+    ended = set(follows.values_list("follower_id", flat=True))
+    follows.delete()
+    for follower, followee in ((blocker, blocked), (blocked, blocker)):
+        if follower.pk in ended:
+            follow_removed_announce(follower=follower, followee=followee)
     FollowRequest.objects.filter(
         Q(requester=blocker, target=blocked) | Q(requester=blocked, target=blocker)
     ).delete()

@@ -99,6 +99,9 @@ CELERY_TASK_ROUTES = {
     # A reset link should not wait behind a transcode.
     "profiles.mail_send": {"queue": FEED_QUEUE},
     "profiles.password_reset_mails": {"queue": FEED_QUEUE},
+    # Creator analytics rollups: short SQL recomputations, never behind a transcode.
+    "studio.rollup_hours": {"queue": FEED_QUEUE},
+    "studio.rollup_days": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
@@ -128,5 +131,15 @@ CELERY_BEAT_SCHEDULE = {
     "aggregates-sweep": {
         "task": "feed.aggregates_flush",
         "schedule": float(env_int("FEED_AGGREGATES_SWEEP_SECONDS", 30)),
+    },
+    # Creator analytics (tiktok/settings/studio.py): the current and previous hour, then
+    # today and yesterday, each recomputed from the interaction log (idempotent).
+    "studio-rollup-hours": {
+        "task": "studio.rollup_hours",
+        "schedule": float(env_int("STUDIO_ROLLUP_HOURS_SECONDS", 300)),
+    },
+    "studio-rollup-days": {
+        "task": "studio.rollup_days",
+        "schedule": float(env_int("STUDIO_ROLLUP_DAYS_SECONDS", 900)),
     },
 }

@@ -1,4 +1,4 @@
-"""Creator analytics: per-video and total engagement of a creator's videos, from the public
+"""Creator analytics totals (GET /api/me/analytics, kept from before the dashboard): per-video
 counters and the interaction log, and followers gained recently."""
 
 from __future__ import annotations
