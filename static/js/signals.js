@@ -13,10 +13,44 @@ const MAX_BATCH_EVENTS = 25;
 const SKIP_WITHIN_MS = 2000;
 const MAX_QUEUE_EVENTS = 500;
 
+// Where the videos this page plays were opened from (creator analytics), sent once per batch:
+// the page's own kind, or for a single video page the page the viewer came from (same-origin
+// navigations carry their path; a link from another site carries only its origin, and typed
+// or bookmarked addresses none). A page may name it outright with data-traffic-source.
+const PAGE_SOURCES = [
+  [/^\/$/, "for_you"],
+  [/^\/following\/?$/, "following"],
+  [/^\/@[^/]+\/?$/, "profile"],
+  [/^\/search\/?$/, "search"],
+  [/^\/hashtag\//, "hashtag"],
+  [/^\/sound\//, "sound"],
+];
+
+function pageSource(path) {
+  for (const [pattern, source] of PAGE_SOURCES) if (pattern.test(path)) return source;
+  return null;
+}
+
+export function trafficSource(here = location, referrer = document.referrer) {
+  const named = document.body.dataset.trafficSource;
+  if (named) return named;
+  const own = pageSource(here.pathname);
+  if (own) return own;
+  let from;
+  try {
+    from = new URL(referrer);
+  } catch {
+    return "direct";
+  }
+  if (from.origin !== here.origin) return "share_link";
+  return pageSource(from.pathname) || "direct";
+}
+
 export class SignalQueue {
   constructor() {
     this.queue = [];
     this.session = sessionId();
+    this.source = trafficSource();
     this.beforeHide = [];
     this.listeners = []; // called with every event pushed (the feed's re-planning policy)
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -50,7 +84,7 @@ export class SignalQueue {
   flush({ unloading = false } = {}) {
     if (!this.queue.length) return Promise.resolve();
     const events = this.queue.splice(0, MAX_BATCH_EVENTS);
-    const body = JSON.stringify({ events });
+    const body = JSON.stringify({ events, traffic_source: this.source });
     if (unloading && !viewer.authenticated && navigator.sendBeacon) {
       const sent = navigator.sendBeacon(ENDPOINT, new Blob([body], { type: "application/json" }));
       if (sent) {
