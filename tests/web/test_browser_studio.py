@@ -1,0 +1,102 @@
+"""The creator studio in a real browser: a viewer opens a creator's video from her profile
+grid (the client reports the traffic source "profile"), the rollups run over the real log, and
+the creator's dashboard and drill-down draw their charts from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.web.conftest import log_in
+from tests.web.helpers import WAIT_TIMEOUT_MS, eventually
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_studio_charts_come_from_real_rollups_of_browser_events(
+    desktop_page, mobile_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    from django.utils import timezone
+
+    from feed.models import Interaction
+    from studio.models import VideoDay
+    from studio.rollups import rollup_day, rollup_recent_hours
+
+    alice, bob = web_seed.users["alice"], web_seed.users["bob"]
+    video = next(v for v in web_seed.videos.values() if v.owner_id == alice.pk)
+    today = timezone.now().astimezone(dt.UTC).date()
+    try:
+        viewer = mobile_page
+        log_in(viewer, bob.username)
+        viewer.goto(f"/@{alice.username}")
+        viewer.click(f'a[href="/v/{video.pk}"]')
+        viewer.wait_for_url(f"**/v/{video.pk}", timeout=WAIT_TIMEOUT_MS)
+        viewer.wait_for_function(
+            "() => { const v = document.getElementById('player'); return v && v.currentTime > 1; }",
+            timeout=WAIT_TIMEOUT_MS,
+        )
+        viewer.goto("/notifications")  # leaving the video sends its pause with the watch time
+
+        def reported() -> bool:
+            with django_db_blocker.unblock():
+                return Interaction.objects.filter(
+                    user=bob, video=video, type="pause", traffic_source="profile"
+                ).exists()
+
+        assert eventually(reported), "the browser's events did not arrive"
+        with django_db_blocker.unblock():
+            plays = Interaction.objects.filter(
+                user=bob, video=video, type="play", traffic_source="profile"
+            ).count()
+            assert plays >= 1
+            rollup_day(day=today)
+            rollup_recent_hours()
+
+        page = desktop_page
+        log_in(page, alice.username)
+        page.goto(f"/@{alice.username}")
+        page.click("[data-role=studio]")
+        page.wait_for_url("**/studio", timeout=WAIT_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => document.getElementById('studio').dataset.loaded === 'true'",
+            timeout=WAIT_TIMEOUT_MS,
+        )
+        for name in ("views", "watch", "followers", "hours"):
+            chart = page.locator(f"[data-chart={name}]")
+            assert chart.locator("canvas").count() == 1, name
+            assert int(chart.get_attribute("data-points")) > 0, name
+        assert int(page.locator("[data-chart=views]").get_attribute("data-total")) >= plays
+        assert int(page.locator("[data-chart=watch]").get_attribute("data-total")) >= 0
+        assert page.locator("[data-source=profile] progress").count() == 1
+        views_card = page.locator("[data-total=views] .studio-card-value").inner_text()
+        assert int(views_card) >= plays
+
+        page.click(f'[data-role=top] a[data-video="{video.pk}"]')
+        page.wait_for_url(f"**/studio/videos/{video.pk}", timeout=WAIT_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => document.getElementById('studio').dataset.loaded === 'true'",
+            timeout=WAIT_TIMEOUT_MS,
+        )
+        retention = page.locator("[data-chart=retention]")
+        assert retention.locator("canvas").count() == 1
+        assert int(retention.get_attribute("data-points")) > 1
+        assert float(retention.get_attribute("data-total")) > 0
+
+        # On a phone the dashboard fits the screen: no sideways scrolling.
+        mobile = mobile_page
+        log_in(mobile, alice.username)
+        mobile.goto("/studio")
+        mobile.wait_for_function(
+            "() => document.getElementById('studio').dataset.loaded === 'true'",
+            timeout=WAIT_TIMEOUT_MS,
+        )
+        assert mobile.evaluate(
+            "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
+        )
+        assert mobile.locator("[data-chart=views] canvas").count() == 1
+    finally:
+        with django_db_blocker.unblock():
+            Interaction.objects.filter(user=bob, video=video).delete()
+            VideoDay.objects.filter(day=today).delete()
+            rollup_day(day=today)
