@@ -180,10 +180,10 @@ def rollup_day(*, day: dt.date) -> int:
     """Recompute one UTC day (videos and creators) and replace its rows; returns the video
     rows written."""
     start, end = day_bounds(day)
-    measures = video_measures(start=start, end=end, retention=True)
-    follows = creator_follow_changes(start=start, end=end)
     with transaction.atomic():
-        _lock()
+        _lock()  # before reading: a slower run can never replace a newer one's rows
+        measures = video_measures(start=start, end=end, retention=True)
+        follows = creator_follow_changes(start=start, end=end)
         VideoDay.objects.filter(day=day).delete()
         VideoDay.objects.bulk_create(
             [
@@ -210,9 +210,9 @@ def rollup_day(*, day: dt.date) -> int:
 def rollup_hour(*, hour: dt.datetime) -> int:
     """Recompute one UTC hour of the hourly table and replace its rows."""
     start = hour_floor(hour)
-    measures = video_measures(start=start, end=start + dt.timedelta(hours=1), retention=False)
     with transaction.atomic():
         _lock()
+        measures = video_measures(start=start, end=start + dt.timedelta(hours=1), retention=False)
         VideoHour.objects.filter(hour=start).delete()
         VideoHour.objects.bulk_create(
             [
