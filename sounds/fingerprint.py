@@ -23,10 +23,11 @@ FPCALC_TIMEOUT_SECONDS = 60
 KEY_BITS = 20
 KEY_ITEMS = 240
 # Two fingerprints are the same recording when, at their best offset, at most this share of the
-# bits differ over at least MIN_OVERLAP_ITEMS items (~3 s). Unrelated audio sits near 0.35-0.5,
+# bits differ over at least MIN_OVERLAP_ITEMS items (~2 s; a clip of N seconds has about
+# 8N - 20 items: Chromaprint needs a window before its first). Unrelated audio sits near 0.35-0.5,
 # a re-encoded copy below 0.1.
 MATCH_MAX_BIT_ERROR_RATE = 0.2
-MIN_OVERLAP_ITEMS = 24
+MIN_OVERLAP_ITEMS = 16
 # How far (in items, ~10 s) one fingerprint may start after the other: leading silence, intros.
 MAX_OFFSET_ITEMS = 80
 
