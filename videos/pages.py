@@ -47,7 +47,7 @@ def video_grid(request: HttpRequest, videos: QuerySet[Video]) -> dict[str, Any]:
 def upload_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         next_url = request.get_full_path()
-        return redirect(f"/login?{urlencode({'next': next_url})}")
+        return redirect(f"/login?{urlencode({'next': next_url}, safe='/')}")
     max_minutes = settings.MAX_VIDEO_DURATION_SECONDS // 60
     context: dict[str, Any] = {"max_minutes": max_minutes, "sound": None}
     chosen = request.GET.get("sound", "")
