@@ -80,8 +80,7 @@ def sound_match(*, items: np.ndarray, exclude_id: int | None = None) -> SoundMat
               FROM {table(Sound)}
              WHERE {keys_column} && %(keys)s::int[] AND {column(Sound, "hidden_at")} IS NULL
                AND {sound_id} <> %(exclude)s
-             ORDER BY (SELECT count(*) FROM unnest({keys_column}) k
-                        WHERE k = ANY(%(keys)s::int[])) DESC, {sound_id}
+             ORDER BY icount({keys_column} & %(keys)s::int[]) DESC, {sound_id}
              LIMIT %(limit)s
             """,
             {"keys": keys, "exclude": exclude_id or 0, "limit": MATCH_CANDIDATES},

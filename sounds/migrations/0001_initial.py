@@ -2,6 +2,7 @@
 
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
+import django.contrib.postgres.operations
 import django.db.models.deletion
 import sounds.models
 from django.conf import settings
@@ -17,6 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        django.contrib.postgres.operations.CreateExtension('intarray'),
         migrations.CreateModel(
             name='Sound',
             fields=[
@@ -56,7 +58,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='sound',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['fingerprint_keys'], name='sound_fingerprint_keys_gin'),
+            index=django.contrib.postgres.indexes.GinIndex(fields=['fingerprint_keys'], name='sound_fingerprint_keys_gin', opclasses=['gin__int_ops']),
         ),
         migrations.AddIndex(
             model_name='soundfavorite',
