@@ -29,4 +29,5 @@ def sound_video_order(sort: str | None) -> tuple[str, ...]:
 
 def sound_videos(*, sound: Sound, viewer: Any) -> QuerySet[Video]:
     """Videos made with the sound that the viewer may watch (unordered: the caller orders)."""
-    return visible_videos(viewer=viewer).filter(sound=sound).only("id")
+    # The ordering columns too: the cursor paginator reads them from the last row of a page.
+    return visible_videos(viewer=viewer).filter(sound=sound).only("id", "created_at", "view_count")
