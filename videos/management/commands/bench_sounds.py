@@ -3,9 +3,10 @@
 Seeds users, sounds (random Chromaprint-shaped fingerprints and their keys) and videos that use
 them (a long-tailed share: a few sounds have thousands of videos) inside one transaction on the
 configured database (migrated first), measures GET /api/sounds/<id> and
-/api/sounds/<id>/videos (popular, new; anonymous and signed in) through Django's whole request stack in this process, and times
-`sound_match` on copies (bits flipped, shifted by leading silence) and on unknown audio; then
-rolls everything back. Prints a table and writes var/bench/sounds.json.
+/api/sounds/<id>/videos (popular, new; anonymous and signed in) through Django's whole request
+stack in this process, and times `sound_match` on copies (bits flipped, shifted by leading
+silence) and on unknown audio; then rolls everything back. Prints a table and writes
+var/bench/sounds.json.
 """
 
 from __future__ import annotations
