@@ -20,7 +20,7 @@ import numpy as np
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from profiles.models import User
 from sounds.fingerprint import fingerprint_keys, items_to_signed
 from sounds.models import Sound, SoundKind
 from sounds.services import sound_match
+from tiktok.db.sql import column, table
 from videos.models import Privacy, Video, VideoStatus
 
 P99_TARGET_MS = 50.0
@@ -170,12 +171,12 @@ class Command(BaseCommand):
                     for i in range(start, min(start + BATCH, options["videos"]))
                 ]
             )
-        for sound_id, count in zip(sound_ids, uses.tolist(), strict=True):
-            if count:
-                Sound.objects.filter(pk=sound_id).update(use_count=count)
-        from django.db import connection
-
         with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table(Sound)} s SET {column(Sound, 'use_count')} = d.n "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, n) WHERE s.id = d.id",
+                [sound_ids, uses.tolist()],
+            )
             cursor.execute(f"ANALYZE {Video._meta.db_table}")
             cursor.execute(f"ANALYZE {Sound._meta.db_table}")
         self.stdout.write(f"{options['videos']} videos; top sound has {int(uses.max())} videos")
