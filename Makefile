@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var
+.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,3 +58,6 @@ bench-notify: venv
 bench-studio: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py bench_studio
+
+bench-sounds: venv system-deps
+	DEBUG=1 $(BIN)/python manage.py bench_sounds

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite needs (espeak-ng for speech clips, Chromium for
+# Installs the system packages the test suite needs (espeak-ng for speech clips, Chromaprint's
+# fpcalc for sound fingerprints, Chromium for
 # the browser tests, wallpaper packages whose photographs make the silent labeled clips of
 # tagging/photo_set.py), skipping what is already there: apt-get on Debian, Homebrew on macOS.
 set -euo pipefail
 needed=()
 command -v espeak-ng >/dev/null 2>&1 || needed+=(espeak-ng)
+# Chromaprint's fpcalc: the sound library's audio fingerprints (sounds/fingerprint.py).
+if ! command -v fpcalc >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then needed+=(libchromaprint-tools); else needed+=(chromaprint); fi
+fi
 have_chromium() {
   [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ] && return 0
   [ -x /usr/bin/chromium ] || [ -x /Applications/Chromium.app/Contents/MacOS/Chromium ]

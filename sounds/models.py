@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 
@@ -35,8 +36,11 @@ class Sound(models.Model):
     media_key = models.CharField(max_length=32, unique=True, default=new_sound_key, editable=False)
     # The short audio rendition played on sound pages and laid over videos that use the sound.
     audio = models.FileField(upload_to=sound_file_path, max_length=500, blank=True)
-    # Chromaprint's raw fingerprint (32-bit words, about 8 per second) and its algorithm version.
-    fingerprint = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # Chromaprint's raw fingerprint (32-bit words as signed int32, about 8 per second) and its
+    # algorithm version; fingerprint_keys are its index keys (sounds.fingerprint.fingerprint_keys)
+    # under a GIN index, so finding the sounds a new fingerprint may match is one indexed query.
+    fingerprint = ArrayField(models.IntegerField(), default=list, blank=True)
+    fingerprint_keys = ArrayField(models.IntegerField(), default=list, blank=True)
     fingerprint_version = models.CharField(max_length=32, blank=True)
     # Denormalised counters (videos using the sound, previews played, favourites).
     use_count = models.PositiveBigIntegerField(default=0)
@@ -49,6 +53,13 @@ class Sound(models.Model):
         indexes = [
             models.Index(fields=["-use_count"]),
             models.Index(fields=["creator", "-created_at"]),
+            # intarray's operator class: overlap (&&) answered from the index, and the
+            # intersection (&) that ranks candidates is a sorted merge, not a nested loop.
+            GinIndex(
+                fields=["fingerprint_keys"],
+                name="sound_fingerprint_keys_gin",
+                opclasses=["gin__int_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("profiles.urls")),
     path("api/", include("videos.urls")),
+    path("api/", include("sounds.urls")),
     path("api/", include("tagging.urls")),
     path("api/", include("feed.urls")),
     path("api/", include("discover.urls")),

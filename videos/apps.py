@@ -10,16 +10,24 @@ class VideosConfig(AppConfig):
 
         from profiles.models import User
         from tiktok.api.health import health_check_register
-        from videos.cards import CARD_CAPTIONS, card_field_register
+        from videos.cards import CARD_CAPTIONS, CARD_SOUND, card_field_register
         from videos.models import Video
-        from videos.receivers import on_account_deleting, on_video_deleted
+        from videos.receivers import (
+            on_account_deleting,
+            on_video_deleted,
+            on_video_deleted_sound_use,
+        )
         from videos.selectors.pipeline import pipeline_backlog
 
         card_field_register(CARD_CAPTIONS)
+        card_field_register(CARD_SOUND)
         # Informational: a backlog during an outage is expected (the embedder's check fails).
         health_check_register("pipeline", pipeline_backlog, position=45)
 
         post_delete.connect(on_video_deleted, sender=Video, dispatch_uid="videos.files_follow_rows")
+        post_delete.connect(
+            on_video_deleted_sound_use, sender=Video, dispatch_uid="videos.sound_uses_follow_rows"
+        )
         pre_delete.connect(
             on_account_deleting, sender=User, dispatch_uid="videos.counters_follow_accounts"
         )

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from profiles.models import Follow, User
 from profiles.viewers import is_signed_in, viewer_id
+from sounds.models import Sound
 from videos.models import Like, Save, Video
 
 CARD_OWNER_FIELDS = ("id", "username", "display_name", "avatar")
@@ -85,6 +86,26 @@ CARD_CAPTIONS = CardField(
         "THEN json_build_array(v.id, v.transcript_language) END"
     ),
     to_json=_captions_json,
+)
+
+
+def _sound_json(value: Any) -> dict[str, Any] | None:
+    if not value:
+        return None
+    sound_id, title = value
+    return {"id": sound_id, "title": title, "url": f"/sound/{sound_id}"}
+
+
+# The sound the video's audio is ("♫ title" linking to the sound's page), unless hidden.
+CARD_SOUND = CardField(
+    name="sound",
+    sql=lambda: (
+        f"(SELECT json_build_array(snd.{Sound._meta.pk.column}, snd.{_column(Sound, 'title')}) "
+        f"FROM {Sound._meta.db_table} snd "
+        f"WHERE snd.{Sound._meta.pk.column} = v.{_column(Video, 'sound')} "
+        f"AND snd.{_column(Sound, 'hidden_at')} IS NULL)"
+    ),
+    to_json=_sound_json,
 )
 
 

@@ -2,7 +2,8 @@
 see it (whatever the storage backend).
 
 Paths are `videos/<media_key>/<file>` (the key is 128 random bits, never the video's id) and
-`avatars/...` (public); anything else is not found, whatever its case. A video's renditions
+`avatars/...` (public) and `sounds/<media_key>/audio.m4a` (public while the sound is not
+hidden); anything else is not found, whatever its case. A video's renditions
 (MP4, HLS playlist and segments, poster, thumbnail) follow the video's visibility; its original,
 ASR audio and sampled frames are the owner's alone. MEDIA_DELIVERY=proxy streams the bytes with
 HTTP range requests (public renditions of public videos marked cacheable, for a CDN in front);
@@ -26,6 +27,7 @@ from django.http import (
 )
 from django.utils.http import http_date
 
+from sounds.selectors import sound_media_public
 from tiktok.storage import (
     storage_read_range,
     storage_signed_url,
@@ -55,7 +57,9 @@ CONTENT_TYPES = {
     ".webp": "image/webp",
     ".gif": "image/gif",
     ".wav": "audio/wav",
+    ".m4a": "audio/mp4",
 }
+SOUND_FILES = ("audio.m4a",)
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 RESTRICTED_CACHE = "private, max-age=300"
 
@@ -78,6 +82,13 @@ def access_check(request: HttpRequest, relative: str) -> str:
     (missing, hidden and forbidden answer the same)."""
     parts = _checked_parts(relative)
     if parts[0] == "avatars" and len(parts) >= 2:
+        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+    if parts[0] == "sounds":
+        # A sound's preview is public while the sound is (its page plays it to anyone).
+        if len(parts) != 3 or not MEDIA_KEY_RE.match(parts[1]) or parts[2] not in SOUND_FILES:
+            raise _not_found()
+        if not sound_media_public(media_key=parts[1]):
+            raise _not_found()
         return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
     if parts[0] != "videos" or len(parts) < 3 or not MEDIA_KEY_RE.match(parts[1]):
         raise _not_found()

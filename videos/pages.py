@@ -1,4 +1,5 @@
-"""Pages of videos: upload, one video, and a creator's profile (their header and video grid).
+"""Pages of videos: upload, one video, a creator's profile (their header and video grid) and a
+sound's page (its player over the grid of videos made with it).
 
 They read through the same visibility rules and card shape as the API; everything interactive
 is plain JavaScript in static/js calling the JSON API. `video_grid` is the grid every page of
@@ -7,7 +8,9 @@ video lists uses (profiles here, tags in the tagging app).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -18,11 +21,13 @@ from django.urls import path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from profiles.selectors import user_active_by_username, user_blocks_viewer
-from tiktok.errors import NotFound
+from sounds.selectors import sound_payload, sound_visible
+from tiktok.errors import InvalidInput, NotFound
 from tiktok.web.pages import page_not_found, page_viewer, render_page
 from videos.cards import video_cards
 from videos.models import Video
 from videos.selectors.creators import creator_profile, user_videos
+from videos.selectors.sounds import SOUND_VIDEO_ORDERS, sound_video_order, sound_videos
 from videos.selectors.videos import video_for_viewer
 
 GRID_PAGE_SIZE = 24
@@ -41,9 +46,16 @@ def video_grid(request: HttpRequest, videos: QuerySet[Video]) -> dict[str, Any]:
 @ensure_csrf_cookie
 def upload_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect(f"/login?next={request.path}")
+        next_url = request.get_full_path()
+        return redirect(f"/login?{urlencode({'next': next_url}, safe='/')}")
     max_minutes = settings.MAX_VIDEO_DURATION_SECONDS // 60
-    return render_page(request, "pages/upload.html", {"max_minutes": max_minutes})
+    context: dict[str, Any] = {"max_minutes": max_minutes, "sound": None}
+    chosen = request.GET.get("sound", "")
+    if chosen.isdigit():
+        # "Use this sound": the form carries the sound (an unknown one is simply not offered).
+        with suppress(NotFound):
+            context["sound"] = sound_payload(sound=sound_visible(sound_id=int(chosen)))
+    return render_page(request, "pages/upload.html", context)
 
 
 @ensure_csrf_cookie
@@ -70,8 +82,29 @@ def video_page(request: HttpRequest, video_id: int) -> HttpResponse:
     return render_page(request, "pages/video.html", {"card": card})
 
 
+@ensure_csrf_cookie
+def sound_page(request: HttpRequest, sound_id: int) -> HttpResponse:
+    """A sound: its player, "Use this sound", and the videos made with it (popular or new)."""
+    viewer = page_viewer(request)
+    try:
+        sound = sound_visible(sound_id=sound_id)
+        order = sound_video_order(request.GET.get("sort"))
+    except NotFound:
+        return page_not_found(request, "this sound")
+    except InvalidInput:
+        return redirect(f"/sound/{sound_id}")
+    videos = sound_videos(sound=sound, viewer=viewer).order_by(*order)
+    context = {
+        "sound": sound_payload(sound=sound, viewer=viewer),
+        "sort": "new" if order == SOUND_VIDEO_ORDERS["new"] else "popular",
+        **video_grid(request, videos),
+    }
+    return render_page(request, "pages/sound.html", context)
+
+
 urlpatterns = [
     path("upload", upload_page, name="page-upload"),
     path("@<str:username>", profile_page, name="page-profile"),
     path("v/<int:video_id>", video_page, name="page-video"),
+    path("sound/<int:sound_id>", sound_page, name="page-sound"),
 ]

@@ -14,6 +14,11 @@ class VideoUploadSerializer(serializers.Serializer):
         max_length=MAX_CAPTION_CHARS, required=False, allow_blank=True, default=""
     )
     privacy = serializers.ChoiceField(choices=Privacy.choices, required=False, default="public")
+    # "Use this sound": the sound's id, and how loud the video's own audio stays under it.
+    sound = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    sound_volume = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=0.0, max_value=1.0
+    )
 
 
 class VideoUpdateSerializer(serializers.Serializer):

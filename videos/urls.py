@@ -17,6 +17,7 @@ from videos.apis.engagement import (
     ShareApi,
     VideoCommentsApi,
 )
+from videos.apis.sounds import SoundUploadApi, SoundVideosApi
 from videos.apis.videos import (
     VideoCaptionsApi,
     VideoCaptionsVttApi,
@@ -41,4 +42,6 @@ urlpatterns = [
     path("users/<str:username>", UserProfileApi.as_view(), name="user-profile"),
     path("users/<str:username>/videos", UserVideosApi.as_view(), name="user-videos"),
     path("users/<str:username>/liked", UserLikedApi.as_view(), name="user-liked"),
+    path("sounds", SoundUploadApi.as_view(), name="sound-upload"),
+    path("sounds/<int:sound_id>/videos", SoundVideosApi.as_view(), name="sound-videos"),
 ]

@@ -18,7 +18,16 @@ const progressLabel = document.querySelector("[data-role=progress-label]");
 const statusBox = document.querySelector("[data-role=status-box]");
 const stepsList = document.querySelector("[data-role=steps]");
 const result = document.querySelector("[data-role=result]");
+const soundBox = form.querySelector("[data-role=sound]");
+const soundVolume = document.getElementById("upload-sound-volume");
 let chosen = null;
+
+if (soundBox) {
+  const shown = soundBox.querySelector("[data-role=sound-volume-value]");
+  soundVolume.addEventListener("input", () => {
+    shown.textContent = `${soundVolume.value}%`;
+  });
+}
 
 function choose(file) {
   chosen = file || null;
@@ -81,6 +90,11 @@ form.addEventListener("submit", async (event) => {
   body.append("file", chosen, chosen.name);
   body.append("caption", form.caption.value);
   body.append("privacy", form.privacy.value);
+  if (soundBox) {
+    // "Use this sound": the sound replaces the video's audio; the slider keeps some of it.
+    body.append("sound", soundBox.dataset.soundId);
+    body.append("sound_volume", String(Number(soundVolume.value) / 100));
+  }
   form.querySelector("[data-role=submit]").disabled = true;
   progressBox.hidden = false;
   setProgress(0);

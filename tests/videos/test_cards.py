@@ -80,6 +80,7 @@ def test_card_shows_the_stored_video_and_owner(video, creator):
         "viewer": {"liked": False, "saved": False, "following_owner": False, "is_owner": False},
         "tags": [],
         "captions": None,  # no timed transcript (test_captions.py covers one that has)
+        "sound": None,  # no sound (tests/sounds cover one that has)
     }
     assert card["mp4_url"] == "/media/videos/1/video.mp4"
     assert card["owner"]["avatar_url"] == "/media/avatars/cat%20person.png"

@@ -72,9 +72,11 @@ def _test_database_url() -> str:
 def _delete_seed_rows() -> None:
     from feed.models import Interaction
     from profiles.models import User
+    from sounds.models import Sound
     from videos.models import Video
 
     users = User.objects.filter(username__startswith=SEED_USERNAME_PREFIX)
+    Sound.objects.filter(creator__in=users).delete()
     Interaction.objects.filter(video__owner__in=users).delete()
     Video.objects.filter(owner__in=users).delete()
     users.delete()

@@ -11,6 +11,7 @@ from .moderation import *  # noqa: F403
 from .notifications import *  # noqa: F403
 from .redis import *  # noqa: F403
 from .security import *  # noqa: F403
+from .sounds import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .studio import *  # noqa: F403
 from .tagging import *  # noqa: F403

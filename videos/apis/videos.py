@@ -23,6 +23,7 @@ from videos.media.probe import MediaRejected
 from videos.selectors.videos import video_detail, video_for_viewer
 from videos.serializers import VideoUpdateSerializer, VideoUploadSerializer
 from videos.services.captions import video_captions_update
+from videos.services.sounds import sound_choice_check
 from videos.services.video_edit import video_update
 from videos.services.videos import video_create_from_path, video_delete
 from videos.tasks import pipeline_enqueue
@@ -33,7 +34,9 @@ LIMIT_CODES = {"too_long", "resolution_too_large"}
 
 
 class VideoUploadApi(APIView):
-    """POST /api/videos: multipart `file`, `caption`, `privacy` -> 201 {id, status}.
+    """POST /api/videos: multipart `file`, `caption`, `privacy`, optional `sound` (a sound's id:
+    its audio replaces the video's) and `sound_volume` (0..1, the video's own audio kept under
+    the sound) -> 201 {id, status}.
 
     A second upload of the same bytes by the same user is 409 with the existing video's id.
     """
@@ -53,6 +56,10 @@ class VideoUploadApi(APIView):
         upload = serializer.validated_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
             raise upload_too_large()
+        sound = sound_choice_check(
+            sound_id=serializer.validated_data["sound"],
+            sound_volume=serializer.validated_data["sound_volume"],
+        )
         try:
             try:
                 path = Path(upload.temporary_file_path())
@@ -64,6 +71,8 @@ class VideoUploadApi(APIView):
                 caption=serializer.validated_data["caption"],
                 privacy=serializer.validated_data["privacy"],
                 original_filename=upload.name,
+                sound=sound,
+                sound_volume=serializer.validated_data["sound_volume"],
             )
         except MediaRejected as exc:
             kind = InvalidInput if exc.code in LIMIT_CODES else UnsupportedMedia

@@ -114,6 +114,9 @@ class Video(models.Model):
         indexes = [
             models.Index(fields=["status", "privacy", "-published_at"]),
             models.Index(fields=["owner", "-created_at"]),
+            # A sound's page: its videos, newest and most watched.
+            models.Index(fields=["sound", "-created_at", "-id"], name="video_sound_new_idx"),
+            models.Index(fields=["sound", "-view_count", "-id"], name="video_sound_popular_idx"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,9 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from embedder_service.client import EmbedderRejected, EmbedderUnavailable, EmbedderUnreachable
+from sounds.models import Sound
 from tiktok.embedder import embedder_client
+from tiktok.errors import ApplicationError
 from tiktok.storage import (
     storage_delete,
     storage_delete_prefix,
@@ -34,7 +36,8 @@ from tiktok.storage import (
 from videos.duplicates import duplicate_mark
 from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
 from videos.media.probe import MediaRejected, probe_media
-from videos.media.transcode import TranscodeLimits, transcode
+from videos.media.soundtrack import soundtrack_lay
+from videos.media.transcode import TranscodeLimits, TranscodeResult, transcode
 from videos.models import StepName, Video, VideoEmbedding
 from videos.pipeline.errors import (
     StepOutage,
@@ -50,6 +53,7 @@ from videos.pipeline.outputs import (
     TranscodeOutput,
     TranscribeOutput,
 )
+from videos.services.sounds import video_original_sound_link
 from videos.services.storage import video_prefix
 from videos.vector_index import hnsw_index_ensure
 
@@ -76,6 +80,7 @@ def step_transcode(video: Video) -> TranscodeOutput:
         try:
             info = probe_media(source, max_duration_s=limits.max_duration_s)
             result = transcode(source, workdir, info, limits)
+            _chosen_sound_lay(video, result, workdir)
             playlist = mp4_to_hls(result.mp4, workdir / "hls")
         except MediaRejected as exc:
             raise StepPermanentError(str(exc)) from exc
@@ -103,6 +108,8 @@ def step_transcode(video: Video) -> TranscodeOutput:
         video.mp4.name = prefix + "video.mp4"
         video.poster.name = prefix + "poster.jpg"
         video.thumbnail.name = prefix + "thumb.jpg"
+        if result.has_audio:
+            _original_sound_link(video, result.mp4)
     video.duration_s = result.duration_s
     video.width, video.height = result.width, result.height
     video.fps = result.fps
@@ -129,6 +136,47 @@ def step_transcode(video: Video) -> TranscodeOutput:
         rotation=result.rotation,
         decode_errors=result.decode_errors,
     )
+
+
+def _chosen_sound_lay(video: Video, result: TranscodeResult, workdir: Path) -> None:
+    """ "Use this sound": replace the transcoded video's audio with the chosen sound (its own
+    audio mixed under it at sound_volume). A sound that cannot be laid leaves the video's own
+    audio: the video still publishes."""
+    if video.sound_id is None or video.sound_volume is None:
+        return
+    sound = Sound.objects.filter(pk=video.sound_id).only("audio").first()
+    if sound is None or not sound.audio:
+        return
+    mixed_mp4, mixed_wav = workdir / "with-sound.mp4", workdir / "with-sound.wav"
+    try:
+        with storage_local_path(sound.audio.name) as sound_audio:
+            soundtrack_lay(
+                video_mp4=result.mp4,
+                sound_audio=sound_audio,
+                out_mp4=mixed_mp4,
+                out_wav=mixed_wav,
+                own_volume=float(video.sound_volume),
+                duration_s=result.duration_s,
+            )
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.exception("video %s: sound %s could not be laid", video.pk, video.sound_id)
+        return
+    result.mp4, result.audio_wav, result.has_audio = mixed_mp4, mixed_wav, True
+
+
+def _original_sound_link(video: Video, media: Path) -> None:
+    """The video's original sound (or the existing sound its audio copies): optional work, so
+    any failure is logged and the video publishes without a sound."""
+    try:
+        video_original_sound_link(video=video, media_path=media)
+    except SoftTimeLimitExceeded:
+        raise
+    except ApplicationError as exc:
+        logger.info("video %s has no sound: %s", video.pk, exc)
+    except Exception:
+        logger.exception("video %s: original sound failed", video.pk)
 
 
 def step_transcribe(video: Video, transcoded: TranscodeOutput) -> TranscribeOutput:

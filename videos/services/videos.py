@@ -11,6 +11,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from sounds.models import Sound
+from sounds.services import sound_uses_add
 from tiktok.db.sql import column, table
 from tiktok.storage import storage_delete_prefix, storage_put
 from videos.media.probe import MediaInfo, probe_media
@@ -80,12 +82,16 @@ def video_create_from_path(
     source_url: str = "",
     original_filename: str | None = None,
     content_hash: str | None = None,
+    sound: Sound | None = None,
+    sound_volume: float | None = None,
 ) -> tuple[Video, bool]:
     """Store a local video file as a new Video (status uploaded, steps pending).
 
     Returns (existing, False) when this owner already has the same bytes. Raises
     MediaRejected (videos.media.probe) when the file is not a video we accept, and
-    ValueError for an unknown privacy. Does not start the pipeline.
+    ValueError for an unknown privacy. Does not start the pipeline. With a `sound` ("use this
+    sound") the pipeline lays it over the video, the video's own audio kept at `sound_volume`
+    (0..1, default 0: replaced), and the sound counts one more use.
     """
     path = Path(path)
     if privacy not in Privacy.values:
@@ -112,8 +118,12 @@ def video_create_from_path(
                 height=display_h,
                 fps=info.fps,
                 has_audio=info.has_audio,
+                sound=sound,
+                sound_volume=(sound_volume or 0.0) if sound is not None else None,
             )
             video_id = video.pk
+            if sound is not None:
+                sound_uses_add(sound_id=sound.pk)
             name = video_prefix(video) + "original" + stored_extension(filename, info)
             video.original.name = storage_put(name, path)
             video.save(update_fields=["original"])

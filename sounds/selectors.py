@@ -1,0 +1,71 @@
+"""Reading sounds: one sound as a viewer sees it, and a user's favourites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from profiles.viewers import is_signed_in
+from sounds.models import Sound, SoundFavorite
+from tiktok.errors import NotFound
+
+
+def sound_visible(*, sound_id: int) -> Sound:
+    """The sound, unless it does not exist or moderation hid it (both NotFound)."""
+    sound = (
+        Sound.objects.filter(pk=sound_id, hidden_at__isnull=True)
+        .select_related("creator")
+        .defer("fingerprint", "fingerprint_keys")
+        .first()
+    )
+    if sound is None:
+        raise NotFound("no such sound", code="sound_not_found")
+    return sound
+
+
+def sound_payload(*, sound: Sound, viewer: Any = None) -> dict[str, Any]:
+    """What the API and the sound page show of a sound."""
+    creator = sound.creator
+    favorited = is_signed_in(viewer) and (
+        SoundFavorite.objects.filter(user=viewer, sound=sound).exists()
+    )
+    return {
+        "id": sound.pk,
+        "title": sound.title,
+        "kind": sound.kind,
+        "creator": (
+            {
+                "id": creator.pk,
+                "username": creator.username,
+                "display_name": creator.display_name or creator.username,
+            }
+            if creator is not None
+            else None
+        ),
+        "duration_s": round(sound.duration_ms / 1000, 3),
+        "audio_url": sound.audio.url if sound.audio else None,
+        "counts": {
+            "videos": sound.use_count,
+            "plays": sound.play_count,
+            "favorites": sound.favorite_count,
+        },
+        "viewer": {"favorited": bool(favorited)},
+        "created_at": sound.created_at.isoformat(),
+        "use_url": f"/upload?sound={sound.pk}",
+        "page_url": f"/sound/{sound.pk}",
+    }
+
+
+def favorite_sounds(*, user: Any) -> QuerySet[SoundFavorite]:
+    """The user's saved sounds, newest first (hidden ones left out)."""
+    return (
+        SoundFavorite.objects.filter(user=user, sound__hidden_at__isnull=True)
+        .select_related("sound", "sound__creator")
+        .defer("sound__fingerprint", "sound__fingerprint_keys")
+    )
+
+
+def sound_media_public(*, media_key: str) -> bool:
+    """Whether a sound's files (sounds/<media_key>/...) may be served to anyone."""
+    return Sound.objects.filter(media_key=media_key, hidden_at__isnull=True).exists()

@@ -1,0 +1,199 @@
+"""Writing sounds: create-or-match a sound from audio (fingerprint, preview rendition, stored
+under sounds/<media_key>/), favourites, and the use and play counters (changed in SQL, so
+concurrent requests never lose an update)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+
+from sounds.audio import (
+    PREVIEW_SAMPLE_RATE_HZ,
+    NotAudio,
+    audio_decode,
+    audio_probe,
+    is_silent,
+    preview_write,
+)
+from sounds.fingerprint import (
+    FINGERPRINT_RATE_HZ,
+    KEY_ITEMS,
+    MATCH_MAX_BIT_ERROR_RATE,
+    MAX_OFFSET_ITEMS,
+    FingerprintFailed,
+    best_alignment,
+    fingerprint_keys,
+    fingerprint_samples,
+    items_from_signed,
+    items_to_signed,
+)
+from sounds.models import Sound, SoundFavorite, SoundKind
+from tiktok.db.sql import column, table
+from tiktok.errors import InvalidInput, UnsupportedMedia
+from tiktok.plain_text import plain_text_clean
+from tiktok.storage import storage_delete_prefix, storage_put
+
+logger = logging.getLogger(__name__)
+
+MAX_TITLE_CHARS = 200
+# How many sounds sharing index keys with a new fingerprint are aligned bit by bit.
+MATCH_CANDIDATES = 5
+# One lock for create-or-match, so two uploads of the same audio cannot both create a sound.
+SOUND_CREATE_LOCK_ID = 0x50_55_4E_44
+
+
+@dataclass(frozen=True)
+class SoundMatch:
+    sound_id: int
+    bit_error_rate: float
+    offset_items: int
+
+
+def sound_prefix(sound: Sound) -> str:
+    return f"sounds/{sound.media_key}/"
+
+
+def sound_match(*, items: np.ndarray, exclude_id: int | None = None) -> SoundMatch | None:
+    """The existing sound this fingerprint is a copy of, if any: the sounds sharing the most
+    index keys (one GIN-indexed query, LIMIT MATCH_CANDIDATES), then the best bit alignment of
+    each; the lowest bit error rate under the threshold wins."""
+    # The query's keys come from a little further in, so leading silence in either copy still
+    # leaves the shared stretch inside both key windows.
+    keys = fingerprint_keys(items, limit=KEY_ITEMS + MAX_OFFSET_ITEMS)
+    if not keys:
+        return None
+    sound_id = column(Sound, "id")
+    keys_column = column(Sound, "fingerprint_keys")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT {sound_id}, {column(Sound, "fingerprint")}
+              FROM {table(Sound)}
+             WHERE {keys_column} && %(keys)s::int[] AND {column(Sound, "hidden_at")} IS NULL
+               AND {sound_id} <> %(exclude)s
+             ORDER BY icount({keys_column} & %(keys)s::int[]) DESC, {sound_id}
+             LIMIT %(limit)s
+            """,
+            {"keys": keys, "exclude": exclude_id or 0, "limit": MATCH_CANDIDATES},
+        )
+        candidates = cursor.fetchall()
+    best: SoundMatch | None = None
+    for candidate_id, stored in candidates:
+        rate, offset = best_alignment(items_from_signed(stored), items)
+        if rate <= MATCH_MAX_BIT_ERROR_RATE and (best is None or rate < best.bit_error_rate):
+            best = SoundMatch(sound_id=candidate_id, bit_error_rate=rate, offset_items=offset)
+    return best
+
+
+def _audio_error(exc: NotAudio) -> Exception:
+    if exc.code == "not_audio":
+        return UnsupportedMedia(str(exc), code=exc.code)
+    return InvalidInput(str(exc), code=exc.code)
+
+
+def sound_from_audio(
+    *,
+    path: Path,
+    title: str,
+    creator: Any = None,
+    kind: str = SoundKind.UPLOADED,
+    create: bool = True,
+) -> tuple[Sound | None, bool]:
+    """The sound of an audio (or video) file: an existing sound when the file is a copy of one
+    (re-encoded, leading silence, another container), else a new sound with its preview (or
+    None when `create` is false). Returns (sound, created). Raises UnsupportedMedia (not
+    audio) or InvalidInput (no audio track, silent, too long)."""
+    title = plain_text_clean(
+        title, field="title", what="the title", max_chars=MAX_TITLE_CHARS, required=True
+    )
+    max_seconds = float(settings.MAX_VIDEO_DURATION_SECONDS)
+    try:
+        info = audio_probe(path)
+        if info.duration_s > max_seconds + 1.0:
+            raise InvalidInput(
+                f"the sound is longer than the limit of {max_seconds:.0f} s", code="too_long"
+            )
+        samples = audio_decode(path, rate=PREVIEW_SAMPLE_RATE_HZ, max_seconds=max_seconds + 1.0)
+    except NotAudio as exc:
+        raise _audio_error(exc) from exc
+    duration_s = samples.shape[1] / PREVIEW_SAMPLE_RATE_HZ
+    if duration_s > max_seconds + 1.0:
+        raise InvalidInput(
+            f"the sound is longer than the limit of {max_seconds:.0f} s", code="too_long"
+        )
+    if is_silent(samples):
+        raise InvalidInput("the audio track is silent", code="silent_audio")
+    try:
+        fingerprint = fingerprint_samples(
+            audio_decode(path, rate=FINGERPRINT_RATE_HZ, max_seconds=60)
+        )
+    except (FingerprintFailed, NotAudio) as exc:
+        raise InvalidInput(
+            f"the audio cannot be fingerprinted: {exc}", code="no_fingerprint"
+        ) from exc
+    with tempfile.TemporaryDirectory(prefix="sound-") as workdir:
+        preview = preview_write(samples, Path(workdir) / "audio.m4a")
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOUND_CREATE_LOCK_ID])
+            match = sound_match(items=fingerprint.items)
+            if match is not None:
+                return Sound.objects.get(pk=match.sound_id), False
+            if not create:
+                return None, False
+            sound = Sound(
+                title=title,
+                creator=creator,
+                kind=kind,
+                duration_ms=round(duration_s * 1000),
+                fingerprint=items_to_signed(fingerprint.items),
+                fingerprint_keys=fingerprint_keys(fingerprint.items),
+                fingerprint_version=fingerprint.version,
+            )
+            try:
+                sound.audio.name = storage_put(sound_prefix(sound) + "audio.m4a", preview)
+                sound.save()
+            except BaseException:
+                storage_delete_prefix(sound_prefix(sound))
+                raise
+    logger.info("sound %s created (%s, %.1f s)", sound.pk, kind, duration_s)
+    return sound, True
+
+
+def sound_uses_add(*, sound_id: int, delta: int = 1) -> None:
+    """Count videos made with the sound (one more, or fewer when delta < 0)."""
+    Sound.objects.filter(pk=sound_id).update(use_count=Greatest(F("use_count") + delta, Value(0)))
+
+
+def sound_play_add(*, sound: Sound) -> None:
+    """One more play of the sound's preview."""
+    Sound.objects.filter(pk=sound.pk).update(play_count=F("play_count") + 1)
+
+
+@transaction.atomic
+def sound_favorite_add(*, user: Any, sound: Sound) -> bool:
+    """Save the sound to the user's favourites; False when it already was (nothing changes)."""
+    _, created = SoundFavorite.objects.get_or_create(user=user, sound=sound)
+    if created:
+        Sound.objects.filter(pk=sound.pk).update(favorite_count=F("favorite_count") + 1)
+    return created
+
+
+@transaction.atomic
+def sound_favorite_remove(*, user: Any, sound: Sound) -> bool:
+    """Take the sound out of the user's favourites; False when it was not there."""
+    deleted, _ = SoundFavorite.objects.filter(user=user, sound=sound).delete()
+    if deleted:
+        Sound.objects.filter(pk=sound.pk).update(
+            favorite_count=Greatest(F("favorite_count") - 1, Value(0))
+        )
+    return bool(deleted)

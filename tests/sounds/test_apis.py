@@ -1,0 +1,171 @@
+"""The sounds API: a sound, its videos, favourites, uploads of sound files and the upload of a
+video that uses a sound; bad input is a 4xx naming the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sounds.models import Sound, SoundFavorite
+from tests.factories import UserFactory, VideoFactory
+from tests.sounds.media import melody, write_audio, write_video
+from tests.support.errors import assert_error_shape
+from videos.models import Privacy, Video
+
+
+def _post_file(client, url: str, path: Path, **fields):  # noqa: ANN001, ANN003, ANN202
+    with path.open("rb") as handle:
+        return client.post(url, {"file": handle, **fields}, format="multipart")
+
+
+def test_sound_detail_shows_title_creator_duration_audio_and_counts(api_client, sound: Sound):
+    body = api_client.get(f"/api/sounds/{sound.pk}").json()
+    assert body["title"] == "melody one"
+    assert body["creator"]["username"] == sound.creator.username
+    assert 11.5 < body["duration_s"] < 12.5
+    assert body["counts"] == {"videos": 0, "plays": 0, "favorites": 0}
+    assert body["viewer"] == {"favorited": False}
+    assert body["use_url"] == f"/upload?sound={sound.pk}"
+    audio = api_client.get(body["audio_url"])
+    assert audio.status_code == 200
+    assert audio["Content-Type"] == "audio/mp4"
+
+
+def test_unknown_or_hidden_sound_is_404(api_client, sound: Sound):
+    assert_error_shape(api_client.get("/api/sounds/999999"), 404, "sound_not_found")
+    Sound.objects.filter(pk=sound.pk).update(hidden_at="2026-01-01T00:00:00Z")
+    assert_error_shape(api_client.get(f"/api/sounds/{sound.pk}"), 404, "sound_not_found")
+    assert api_client.get(f"/media/sounds/{sound.media_key}/audio.m4a").status_code == 404
+
+
+def test_favourites_are_saved_once_counted_and_listed(client_for, sound: Sound):
+    fan = UserFactory()
+    client = client_for(fan)
+    assert client.post(f"/api/sounds/{sound.pk}/favorite").json() == {
+        "favorited": True,
+        "favorites": 1,
+    }
+    assert client.post(f"/api/sounds/{sound.pk}/favorite").json()["favorites"] == 1
+    assert client.get(f"/api/sounds/{sound.pk}").json()["viewer"]["favorited"] is True
+    listed = client.get("/api/me/favorite-sounds").json()["results"]
+    assert [row["id"] for row in listed] == [sound.pk]
+    assert client.delete(f"/api/sounds/{sound.pk}/favorite").json() == {
+        "favorited": False,
+        "favorites": 0,
+    }
+    assert client.delete(f"/api/sounds/{sound.pk}/favorite").json()["favorites"] == 0
+    assert not SoundFavorite.objects.exists()
+
+
+def test_favourites_need_an_account(api_client, sound: Sound):
+    assert_error_shape(api_client.post(f"/api/sounds/{sound.pk}/favorite"), 401)
+
+
+def test_play_counts(api_client, sound: Sound):
+    assert api_client.post(f"/api/sounds/{sound.pk}/play").status_code == 204
+    assert Sound.objects.get(pk=sound.pk).play_count == 1
+
+
+def test_sound_videos_lists_only_visible_videos_most_watched_or_newest(api_client, sound: Sound):
+    watched = VideoFactory(sound=sound, view_count=50)
+    newest = VideoFactory(sound=sound, view_count=1)
+    VideoFactory(sound=sound, view_count=99, privacy=Privacy.PRIVATE)
+    VideoFactory(view_count=500)  # another sound's
+
+    popular = api_client.get(f"/api/sounds/{sound.pk}/videos?sort=popular").json()["results"]
+    new = api_client.get(f"/api/sounds/{sound.pk}/videos?sort=new").json()["results"]
+
+    assert [card["id"] for card in popular] == [watched.pk, newest.pk]
+    assert [card["id"] for card in new] == [newest.pk, watched.pk]
+    assert popular[0]["sound"] == {
+        "id": sound.pk,
+        "title": "melody one",
+        "url": f"/sound/{sound.pk}",
+    }
+
+
+def test_sound_videos_with_an_unknown_sort_is_400(api_client, sound: Sound):
+    assert_error_shape(
+        api_client.get(f"/api/sounds/{sound.pk}/videos?sort=loud"), 400, "invalid_sort"
+    )
+
+
+def test_uploading_a_sound_file_creates_it_and_a_copy_returns_the_existing_one(
+    auth_client, tmp_path: Path
+):
+    created = _post_file(
+        auth_client, "/api/sounds", write_audio(tmp_path / "a.m4a", melody(8)), title="riff"
+    )
+    assert created.status_code == 201, created.json()
+    copy = write_audio(
+        tmp_path / "a.mp3",
+        melody(8),
+        container="mp3",
+        codec="libmp3lame",
+        bit_rate=64_000,
+        leading_silence_s=1.0,
+    )
+    again = _post_file(auth_client, "/api/sounds", copy, title="same riff")
+    assert again.status_code == 200
+    assert again.json()["id"] == created.json()["id"] and again.json()["matched_existing"]
+
+
+def test_a_file_that_is_not_audio_is_415(auth_client, tmp_path: Path):
+    text = tmp_path / "notes.m4a"
+    text.write_text("this is not audio at all " * 100)
+    assert_error_shape(_post_file(auth_client, "/api/sounds", text, title="x"), 415, "not_audio")
+    assert not Sound.objects.exists()
+
+
+def test_a_video_without_an_audio_track_as_a_sound_is_400(auth_client, tmp_path: Path):
+    silent = write_video(tmp_path / "silent.mp4", None, seconds=2)
+    response = _post_file(auth_client, "/api/sounds", silent, title="x")
+    body = assert_error_shape(response, 400, "no_audio_track")
+    assert "no audio track" in body["detail"]
+
+
+def test_a_sound_upload_needs_a_title_and_an_account(auth_client, client_for, tmp_path: Path):
+    path = write_audio(tmp_path / "a.m4a", melody(8, seconds=3))
+    assert_error_shape(_post_file(auth_client, "/api/sounds", path), 400)
+    assert_error_shape(_post_file(client_for(None), "/api/sounds", path, title="x"), 401)
+    assert not Sound.objects.exists()
+
+
+def test_a_too_long_sound_is_400(auth_client, tmp_path: Path, settings):  # noqa: ANN001
+    settings.MAX_VIDEO_DURATION_SECONDS = 4
+    path = write_audio(tmp_path / "long.m4a", melody(8, seconds=8))
+    assert_error_shape(_post_file(auth_client, "/api/sounds", path, title="x"), 400, "too_long")
+
+
+def test_uploading_a_video_with_a_sound_links_it_and_counts_a_use(
+    auth_client, tmp_path: Path, sound: Sound
+):
+    clip = write_video(tmp_path / "v.mp4", melody(5), seconds=3)
+    response = _post_file(auth_client, "/api/videos", clip, sound=sound.pk, sound_volume=0.25)
+    assert response.status_code == 201, response.json()
+    video = Video.objects.get(pk=response.json()["id"])
+    assert (video.sound_id, video.sound_volume) == (sound.pk, 0.25)
+    assert Sound.objects.get(pk=sound.pk).use_count == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "code"),
+    [
+        ({"sound": 999999}, 404, "sound_not_found"),
+        ({"sound": "abc"}, 400, None),
+        ({"sound_volume": 1.5, "use_sound": True}, 400, None),
+        ({"sound_volume": -0.1, "use_sound": True}, 400, None),
+        ({"sound_volume": 0.5}, 400, "sound_volume_without_sound"),
+    ],
+)
+def test_uploading_a_video_with_a_bad_sound_choice_is_refused(
+    auth_client, tmp_path: Path, sound: Sound, fields: dict, status: int, code: str | None
+):
+    fields = dict(fields)
+    if fields.pop("use_sound", False):
+        fields["sound"] = sound.pk
+    clip = write_video(tmp_path / "v.mp4", melody(5), seconds=2)
+    body = assert_error_shape(_post_file(auth_client, "/api/videos", clip, **fields), status, code)
+    assert body["detail"]
+    assert not Video.objects.exists()

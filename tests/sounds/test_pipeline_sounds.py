@@ -1,0 +1,123 @@
+"""The pipeline's sound work: original sounds (made, or matched to an existing sound) and
+"use this sound" (the sound laid over the video, the video's own audio kept at a volume)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sounds.audio import audio_decode
+from sounds.fingerprint import FINGERPRINT_RATE_HZ, fingerprint_samples, same_recording
+from sounds.models import Sound, SoundKind
+from tests.factories import UserFactory
+from tests.sounds.media import melody, write_video
+from tiktok.storage import storage_exists, storage_local_path
+from videos.cards import video_cards
+from videos.models import Video
+from videos.pipeline.steps import step_transcode
+from videos.services.videos import video_create_from_path
+
+
+def _transcoded(owner, path: Path, **kwargs) -> Video:  # noqa: ANN001, ANN003
+    video, _ = video_create_from_path(owner=owner, path=path, **kwargs)
+    step_transcode(video)
+    return Video.objects.get(pk=video.pk)
+
+
+def _stored_audio(video: Video, rate: int = FINGERPRINT_RATE_HZ) -> np.ndarray:
+    with storage_local_path(video.mp4.name) as mp4:
+        return audio_decode(mp4, rate=rate)[0]
+
+
+def _items(samples: np.ndarray) -> np.ndarray:
+    return fingerprint_samples(samples).items
+
+
+def test_a_public_video_with_audio_gets_its_original_sound(db, tmp_path: Path):
+    owner = UserFactory(username="singer")
+    video = _transcoded(owner, write_video(tmp_path / "v.mp4", melody(3), seconds=8))
+
+    sound = video.sound
+    assert sound is not None and video.sound_volume is None
+    assert (sound.kind, sound.creator, sound.title) == (
+        SoundKind.ORIGINAL,
+        owner,
+        "original sound - singer",
+    )
+    assert sound.use_count == 1
+    assert 7.5 < sound.duration_ms / 1000 < 8.5
+    assert storage_exists(sound.audio.name)
+    assert video_cards(videos=[video])[0]["sound"] == {
+        "id": sound.pk,
+        "title": "original sound - singer",
+        "url": f"/sound/{sound.pk}",
+    }
+
+
+def test_a_reupload_of_the_same_audio_joins_the_existing_sound(db, tmp_path: Path):
+    first = _transcoded(UserFactory(), write_video(tmp_path / "a.mp4", melody(3), seconds=8))
+    # Someone else downloads it and re-uploads it with a second of silence in front.
+    padded = np.concatenate([np.zeros(44100, np.float32), melody(3)])
+    again = _transcoded(UserFactory(), write_video(tmp_path / "b.mp4", padded, seconds=9))
+    other = _transcoded(UserFactory(), write_video(tmp_path / "c.mp4", melody(4), seconds=8))
+
+    assert again.sound_id == first.sound_id
+    assert other.sound_id not in (None, first.sound_id)
+    assert Sound.objects.get(pk=first.sound_id).use_count == 2
+    assert Sound.objects.count() == 2
+
+
+def test_a_video_without_audio_or_a_private_one_makes_no_sound(db, tmp_path: Path):
+    silent = _transcoded(UserFactory(), write_video(tmp_path / "s.mp4", None, seconds=3))
+    private = _transcoded(
+        UserFactory(), write_video(tmp_path / "p.mp4", melody(6), seconds=8), privacy="private"
+    )
+    assert silent.sound_id is None and private.sound_id is None
+    assert not Sound.objects.exists()
+
+
+def test_use_this_sound_replaces_the_audio_with_the_sound_trimmed_to_the_video(
+    db, tmp_path: Path, sound: Sound
+):
+    uses_before = sound.use_count
+    video = _transcoded(
+        UserFactory(), write_video(tmp_path / "v.mp4", melody(5), seconds=8), sound=sound
+    )
+
+    assert video.sound_id == sound.pk and video.sound_volume == 0.0
+    assert Sound.objects.get(pk=sound.pk).use_count == uses_before + 1
+    heard = _stored_audio(video)
+    assert abs(heard.size / FINGERPRINT_RATE_HZ - 8.0) < 0.3  # trimmed to the video, not 12 s
+    with storage_local_path(sound.audio.name) as path:
+        sound_items = _items(audio_decode(path, rate=FINGERPRINT_RATE_HZ)[0])
+    own_items = _items(melody(5)[::4])  # 44.1 kHz -> 11.025 kHz by decimation is enough here
+    assert same_recording(sound_items, _items(heard))
+    assert not same_recording(own_items, _items(heard))
+    assert video_cards(videos=[video])[0]["sound"]["id"] == sound.pk
+
+
+def test_use_this_sound_keeps_the_videos_own_audio_at_the_chosen_volume(
+    db, tmp_path: Path, sound: Sound
+):
+    clip = write_video(tmp_path / "v.mp4", melody(5), seconds=8)
+    replaced = _transcoded(UserFactory(), clip, sound=sound, sound_volume=0.0)
+    mixed = _transcoded(UserFactory(), clip, sound=sound, sound_volume=0.5)
+
+    a, b = _stored_audio(replaced), _stored_audio(mixed)
+    size = min(a.size, b.size)
+    # The two differ by half the video's own audio: that difference is the own audio.
+    own_part = (b[:size] - a[:size]) * 2
+    own_items = _items(melody(5)[::4])
+    assert same_recording(own_items, _items(own_part))
+    assert mixed.sound_volume == 0.5
+
+
+def test_a_video_without_audio_can_use_a_sound(db, tmp_path: Path, sound: Sound):
+    video = _transcoded(
+        UserFactory(), write_video(tmp_path / "s.mp4", None, seconds=5), sound=sound
+    )
+    assert video.has_audio
+    with storage_local_path(sound.audio.name) as path:
+        sound_items = _items(audio_decode(path, rate=FINGERPRINT_RATE_HZ)[0])
+    assert same_recording(sound_items, _items(_stored_audio(video)))

@@ -1,0 +1,60 @@
+"""A video's sound: the one its creator chose at upload ("use this sound"), or its own original
+sound, made (or recognised as a copy of an existing sound) once the pipeline transcoded it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.db import transaction
+
+from sounds.models import Sound, SoundKind
+from sounds.selectors import sound_visible
+from sounds.services import sound_from_audio, sound_uses_add
+from tiktok.errors import InvalidInput
+from videos.models import Privacy, Video
+
+logger = logging.getLogger(__name__)
+
+
+def sound_choice_check(*, sound_id: int | None, sound_volume: float | None) -> Sound | None:
+    """The sound an upload chose (NotFound when it does not exist or is hidden), with its
+    volume checked (0..1, the video's own audio under the sound)."""
+    if sound_id is None:
+        if sound_volume is not None:
+            raise InvalidInput("sound_volume needs a sound", code="sound_volume_without_sound")
+        return None
+    if sound_volume is not None and not 0.0 <= sound_volume <= 1.0:
+        raise InvalidInput("sound_volume must be between 0 and 1", code="invalid_sound_volume")
+    return sound_visible(sound_id=sound_id)
+
+
+def original_sound_title(video: Video) -> str:
+    return f"original sound - {video.owner.username}"
+
+
+def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None:
+    """Give a transcoded video with audio its sound: the existing sound its audio is a copy of,
+    else (for a public video of a public account) a new original sound. Nothing happens when
+    the video already has a sound (re-runs, or a sound its creator chose)."""
+    if video.sound_id is not None or video.sound_volume is not None:
+        return None
+    shareable = video.privacy == Privacy.PUBLIC and not video.owner.is_private
+    sound, created = sound_from_audio(
+        path=media_path,
+        title=original_sound_title(video),
+        creator=video.owner,
+        kind=SoundKind.ORIGINAL,
+        create=shareable,
+    )
+    if sound is None:
+        return None
+    with transaction.atomic():
+        linked = Video.objects.filter(pk=video.pk, sound__isnull=True).update(sound=sound)
+        if linked:
+            sound_uses_add(sound_id=sound.pk)
+    video.sound = sound
+    logger.info(
+        "video %s %s sound %s", video.pk, "made original" if created else "matched", sound.pk
+    )
+    return sound
