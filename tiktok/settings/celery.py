@@ -99,6 +99,7 @@ CELERY_TASK_ROUTES = {
     # A reset link should not wait behind a transcode.
     "profiles.mail_send": {"queue": FEED_QUEUE},
     "profiles.password_reset_mails": {"queue": FEED_QUEUE},
+    "discover.lists_refresh": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
@@ -128,5 +129,10 @@ CELERY_BEAT_SCHEDULE = {
     "aggregates-sweep": {
         "task": "feed.aggregates_flush",
         "schedule": float(env_int("FEED_AGGREGATES_SWEEP_SECONDS", 30)),
+    },
+    # The Discover page's lists and challenge joins missed by the publish event.
+    "discover-refresh": {
+        "task": "discover.lists_refresh",
+        "schedule": float(env_int("DISCOVER_REFRESH_SECONDS", 300)),
     },
 }
