@@ -268,15 +268,20 @@ def creator_pool(size: int, version: str | None) -> tuple[list[dict[str, Any]], 
 
 def exploration_ids(size: int) -> list[int]:
     """Recent videos anyone may see in open challenges, newest first."""
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT v.id, COALESCE(v.published_at, v.created_at) AS posted "
             f"FROM {table(ChallengeEntry)} ce JOIN {table(Challenge)} c ON c.id = ce.challenge_id "
             f"JOIN {table(Video)} v ON v.id = ce.video_id "
-            "WHERE c.starts_at <= now() AND c.ends_at > now() "
-            "AND COALESCE(v.published_at, v.created_at) >= now() - make_interval(hours => %s) "
-            f"AND {_ANYONE_MAY_SEE} ORDER BY posted DESC, v.id DESC LIMIT %s",
-            [settings.DISCOVER_EXPLORATION_HOURS, size],
+            "WHERE c.starts_at <= %(now)s AND c.ends_at > %(now)s "
+            "AND COALESCE(v.published_at, v.created_at) >= %(since)s "
+            f"AND {_ANYONE_MAY_SEE} ORDER BY posted DESC, v.id DESC LIMIT %(size)s",
+            {
+                "now": now,
+                "since": now - timedelta(hours=settings.DISCOVER_EXPLORATION_HOURS),
+                "size": size,
+            },
         )
         return [int(video_id) for video_id, _ in cursor]
 
