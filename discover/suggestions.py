@@ -7,25 +7,36 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
+from django.db import connection
 
 from discover import lists
-from feed.public_reads import taste_vector
+from feed.models import TasteProfile
 from profiles.models import Block, Follow
 from profiles.viewers import is_signed_in
+from tiktok.db.sql import table
 
 
-def excluded_creator_ids(*, viewer: Any) -> set[int]:
-    """The viewer, whom they follow, and everyone blocked either way (two small queries)."""
+def viewer_context(*, viewer: Any, embedding_version: str) -> tuple[np.ndarray | None, set[int]]:
+    """The viewer's taste vector (None without one) and the creators never suggested to them:
+    themselves, whom they follow, everyone blocked either way. One query."""
     if not is_signed_in(viewer):
-        return set()
-    excluded = {viewer.pk}
-    excluded.update(Follow.objects.filter(follower=viewer).values_list("followee_id", flat=True))
-    for blocker_id, blocked_id in Block.objects.filter(
-        Q(blocker=viewer) | Q(blocked=viewer)
-    ).values_list("blocker_id", "blocked_id"):
-        excluded.add(blocked_id if blocker_id == viewer.pk else blocker_id)
-    return excluded
+        return None, set()
+    follow, block = table(Follow), table(Block)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT (SELECT t.vector::text FROM {table(TasteProfile)} t
+                     WHERE t.user_id = %(viewer)s AND t.embedding_version = %(version)s),
+                   ARRAY(SELECT followee_id FROM {follow} WHERE follower_id = %(viewer)s),
+                   ARRAY(SELECT CASE WHEN blocker_id = %(viewer)s THEN blocked_id
+                                     ELSE blocker_id END
+                           FROM {block} WHERE blocker_id = %(viewer)s OR blocked_id = %(viewer)s)
+            """,
+            {"viewer": viewer.pk, "version": embedding_version},
+        )
+        taste_text, followed, blocked = cursor.fetchone()
+    taste = np.asarray(taste_text.strip("[]").split(","), dtype=np.float32) if taste_text else None
+    return taste, {viewer.pk, *followed, *blocked}
 
 
 def rank_by_taste(
@@ -45,23 +56,19 @@ def rank_by_taste(
 def suggested_creators(*, viewer: Any, pool: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The pool (creator items in popularity order) as this viewer should see it: ranked by
     closeness to their taste when they have one, with excluded creators left out."""
-    excluded = excluded_creator_ids(viewer=viewer)
     by_id = {item["id"]: item for item in pool}
     ordered = pool
-    if is_signed_in(viewer):
-        centroids = lists.centroids_read()
-        taste = (
-            taste_vector(user_id=viewer.pk, embedding_version=centroids.version)
-            if centroids is not None and centroids.version
-            else None
+    centroids = lists.centroids_read() if is_signed_in(viewer) else None
+    taste, excluded = viewer_context(
+        viewer=viewer, embedding_version=centroids.version if centroids else ""
+    )
+    if centroids is not None and taste is not None:
+        ranked = rank_by_taste(
+            creator_ids=centroids.creator_ids, centroids=centroids.rows, taste=taste
         )
-        if centroids is not None and taste is not None:
-            ranked = rank_by_taste(
-                creator_ids=centroids.creator_ids, centroids=centroids.rows, taste=taste
-            )
-            ordered = [
-                {**by_id[creator_id], "closeness": round(score, 4)}
-                for creator_id, score in ranked
-                if creator_id in by_id
-            ]
+        ordered = [
+            {**by_id[creator_id], "closeness": round(score, 4)}
+            for creator_id, score in ranked
+            if creator_id in by_id
+        ]
     return [item for item in ordered if item["id"] not in excluded]

@@ -1,11 +1,8 @@
-"""What apps above the feed read of its derived state: the trending list and a user's taste."""
+"""What apps above the feed read of its derived state: the trending list."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from feed import state
-from feed.models import TasteProfile
 
 
 def trending_video_ids(*, limit: int) -> list[int] | None:
@@ -15,13 +12,3 @@ def trending_video_ids(*, limit: int) -> list[int] | None:
     if not members:
         return None
     return [int(member) for member in members if int(member)]
-
-
-def taste_vector(*, user_id: int, embedding_version: str) -> np.ndarray | None:
-    """The user's long-term taste vector (unit length) in this embedding version, or None."""
-    vector = (
-        TasteProfile.objects.filter(user_id=user_id, embedding_version=embedding_version)
-        .values_list("vector", flat=True)
-        .first()
-    )
-    return None if vector is None else np.asarray(vector, dtype=np.float32)
