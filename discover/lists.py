@@ -56,15 +56,36 @@ def lists_store(
     pipe.execute()
 
 
-def lists_read(sections: tuple[str, ...] = SECTIONS) -> dict[str, list[Any]] | None:
-    """The stored lists of these sections; None when the lists were never computed."""
-    raw = redis_client().mget([REFRESHED_KEY, *(_section_key(s) for s in sections)])
+# The decoded lists of the last refresh this process read ({stamp: sections}): a request then
+# costs one small GET instead of fetching and decoding every list.
+_decoded: dict[str, dict[str, list[Any]]] = {}
+
+
+def lists_read() -> dict[str, list[Any]] | None:
+    """Every stored list (treat as read-only: shared by the process's requests); None when the
+    lists were never computed."""
+    stamp = refreshed_read()
+    if stamp is None:
+        return None
+    cached = _decoded.get(stamp)
+    if cached is not None:
+        return cached
+    raw = redis_client().mget([REFRESHED_KEY, *(_section_key(s) for s in SECTIONS)])
     if raw[0] is None:
         return None
-    return {
+    decoded = {
         section: json.loads(value) if value else []
-        for section, value in zip(sections, raw[1:], strict=True)
+        for section, value in zip(SECTIONS, raw[1:], strict=True)
     }
+    _decoded.clear()
+    _decoded[raw[0].decode()] = decoded
+    return decoded
+
+
+def refreshed_read() -> str | None:
+    """The stamp of the last refresh (changes with every refresh); None when never computed."""
+    raw = redis_client().get(REFRESHED_KEY)
+    return raw.decode() if raw else None
 
 
 def exploration_read() -> list[int]:

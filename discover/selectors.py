@@ -3,6 +3,7 @@ a section's "see all" pages, a challenge and its leaderboard."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from discover import lists
 from discover.models import Challenge, ChallengeEntry
 from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
+from profiles.viewers import is_signed_in
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
@@ -74,12 +76,33 @@ def _section_items(
     if section == "challenges":
         items = _open_now(items)
     elif section == "creators":
-        items = suggested_creators(viewer=viewer, pool=items)
+        chosen, more = suggested_creators(viewer=viewer, pool=items, count=offset + limit)
+        return chosen[offset:], more
     return items[offset : offset + limit], len(items) > offset + limit
+
+
+# Anonymous visitors all see the same overview: kept per process for a few seconds and per
+# refresh ({stamp: (monotonic expiry, sections)}).
+_anonymous_overview: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
 def discover_overview(*, viewer: Any) -> dict[str, Any]:
     """Every section's first items (DISCOVER_PREVIEW_SIZE each) for this viewer."""
+    if is_signed_in(viewer) or settings.DISCOVER_ANONYMOUS_CACHE_SECONDS <= 0:
+        return _overview(viewer=viewer)
+    stamp = lists.refreshed_read()
+    cached = _anonymous_overview.get(stamp or "")
+    if stamp and cached and cached[0] > time.monotonic():
+        return cached[1]
+    sections = _overview(viewer=None)
+    _anonymous_overview.clear()
+    if stamp:
+        expiry = time.monotonic() + settings.DISCOVER_ANONYMOUS_CACHE_SECONDS
+        _anonymous_overview[stamp] = (expiry, sections)
+    return sections
+
+
+def _overview(*, viewer: Any) -> dict[str, Any]:
     stored = _stored_lists()
     preview = settings.DISCOVER_PREVIEW_SIZE
     sections = {}

@@ -4,6 +4,7 @@ viewers without a taste yet get the pool in popularity order."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -53,22 +54,31 @@ def rank_by_taste(
     return [(creator_ids[i], float(scores[i])) for i in order]
 
 
-def suggested_creators(*, viewer: Any, pool: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The pool (creator items in popularity order) as this viewer should see it: ranked by
-    closeness to their taste when they have one, with excluded creators left out."""
-    by_id = {item["id"]: item for item in pool}
-    ordered = pool
+def suggested_creators(
+    *, viewer: Any, pool: list[dict[str, Any]], count: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """The first `count` creators of the pool (creator items in popularity order) as this
+    viewer should see them - ranked by closeness to their taste when they have one, excluded
+    creators left out - and whether more follow."""
     centroids = lists.centroids_read() if is_signed_in(viewer) else None
     taste, excluded = viewer_context(
         viewer=viewer, embedding_version=centroids.version if centroids else ""
     )
     if centroids is not None and taste is not None:
-        ranked = rank_by_taste(
-            creator_ids=centroids.creator_ids, centroids=centroids.rows, taste=taste
+        by_id = {item["id"]: item for item in pool}
+        ranked = (
+            (by_id[creator_id], score)
+            for creator_id, score in rank_by_taste(
+                creator_ids=centroids.creator_ids, centroids=centroids.rows, taste=taste
+            )
+            if creator_id in by_id and creator_id not in excluded
         )
-        ordered = [
-            {**by_id[creator_id], "closeness": round(score, 4)}
-            for creator_id, score in ranked
-            if creator_id in by_id
+        chosen = [
+            {**item, "closeness": round(score, 4)}
+            for item, score in itertools.islice(ranked, count + 1)
         ]
-    return [item for item in ordered if item["id"] not in excluded]
+    else:
+        chosen = list(
+            itertools.islice((item for item in pool if item["id"] not in excluded), count + 1)
+        )
+    return chosen[:count], len(chosen) > count

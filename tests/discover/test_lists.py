@@ -139,6 +139,7 @@ def test_challenges_that_ended_since_the_refresh_leave_the_active_list(client_fo
     stored = json.loads(redis_client().get(key))
     stored[0]["ends_at"] = (now() - hours(1)).isoformat()
     redis_client().set(key, json.dumps(stored))
+    redis_client().set("discover:refreshed", "a later stamp")
     assert client_for(None).get("/api/discover/challenges").json()["results"] == []
 
 

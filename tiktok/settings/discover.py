@@ -14,6 +14,8 @@ DISCOVER_REFRESH_SECONDS = env_int("DISCOVER_REFRESH_SECONDS", 300)
 DISCOVER_LIST_SIZE = env_int("DISCOVER_LIST_SIZE", 100)
 # Items per section on the Discover page and /api/discover.
 DISCOVER_PREVIEW_SIZE = env_int("DISCOVER_PREVIEW_SIZE", 8)
+# Anonymous visitors share one overview, kept this long per process (0: not kept).
+DISCOVER_ANONYMOUS_CACHE_SECONDS = env_int("DISCOVER_ANONYMOUS_CACHE_SECONDS", 10)
 DISCOVER_PAGE_SIZE_MAX = env_int("DISCOVER_PAGE_SIZE_MAX", 50)
 # Creators whose video centroids suggestions are ranked from (the most popular ones).
 DISCOVER_CREATOR_POOL = env_int("DISCOVER_CREATOR_POOL", 2000)
