@@ -100,6 +100,7 @@ class Centroids:
     version: str
     creator_ids: list[int]
     rows: np.ndarray
+    has_vector: np.ndarray  # rows that are not all zero (creators with a vector)
 
 
 _centroid_cache: dict[str, Centroids] = {}
@@ -125,10 +126,12 @@ def centroids_read() -> Centroids | None:
     meta = json.loads(meta_raw)
     dim = int(meta["dim"])
     rows = np.frombuffer(rows_raw or b"", dtype=np.float32)
+    matrix = rows.reshape(-1, dim) if dim else np.zeros((len(meta["ids"]), 0), np.float32)
     centroids = Centroids(
         version=meta["version"],
         creator_ids=[int(v) for v in meta["ids"]],
-        rows=rows.reshape(-1, dim) if dim else np.zeros((len(meta["ids"]), 0), np.float32),
+        rows=matrix,
+        has_vector=np.any(matrix != 0, axis=1),
     )
     _centroid_cache.clear()
     _centroid_cache[_centroid_key(meta)] = centroids

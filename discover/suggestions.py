@@ -11,6 +11,7 @@ import numpy as np
 from django.db import connection
 
 from discover import lists
+from discover.lists import Centroids
 from feed.models import TasteProfile
 from profiles.models import Block, Follow
 from profiles.viewers import is_signed_in
@@ -41,17 +42,22 @@ def viewer_context(*, viewer: Any, embedding_version: str) -> tuple[np.ndarray |
 
 
 def rank_by_taste(
-    *, creator_ids: list[int], centroids: np.ndarray, taste: np.ndarray
+    *, centroids: Centroids, taste: np.ndarray, count: int
 ) -> list[tuple[int, float]]:
-    """(creator id, cosine) best first; creators without a centroid (a zero row) last."""
-    if centroids.size == 0 or centroids.shape[1] != taste.shape[0]:
-        return [(creator_id, 0.0) for creator_id in creator_ids]
+    """(row index, cosine) of the `count` creators closest to the taste, best first; creators
+    without a centroid (a zero row) come after every creator with one."""
+    rows = centroids.rows
+    if rows.shape[0] == 0 or rows.shape[1] != taste.shape[0]:
+        return [(index, 0.0) for index in range(min(count, rows.shape[0]))]
     unit = taste / (float(np.linalg.norm(taste)) or 1.0)
-    scores = centroids @ unit
-    has_vector = np.any(centroids != 0, axis=1)
-    scores = np.where(has_vector, scores, -2.0)
-    order = np.argsort(-scores, kind="stable")
-    return [(creator_ids[i], float(scores[i])) for i in order]
+    scores = np.where(centroids.has_vector, rows @ unit, -2.0)
+    count = min(count, len(scores))
+    if count <= 0:
+        return []
+    # a partial sort: only the top `count` are ordered
+    top = np.argpartition(-scores, count - 1)[:count]
+    top = top[np.lexsort((top, -scores[top]))]
+    return [(int(index), float(scores[index])) for index in top]
 
 
 def suggested_creators(
@@ -64,21 +70,19 @@ def suggested_creators(
     taste, excluded = viewer_context(
         viewer=viewer, embedding_version=centroids.version if centroids else ""
     )
-    if centroids is not None and taste is not None:
-        by_id = {item["id"]: item for item in pool}
-        ranked = (
-            (by_id[creator_id], score)
-            for creator_id, score in rank_by_taste(
-                creator_ids=centroids.creator_ids, centroids=centroids.rows, taste=taste
-            )
-            if creator_id in by_id and creator_id not in excluded
+    # the centroid rows are the pool's creators in the pool's order (one refresh wrote both)
+    if (
+        centroids is not None
+        and taste is not None
+        and centroids.creator_ids == [item["id"] for item in pool]
+    ):
+        ranked = rank_by_taste(centroids=centroids, taste=taste, count=count + len(excluded) + 1)
+        candidates = (
+            {**pool[index], "closeness": round(score, 4)}
+            for index, score in ranked
+            if pool[index]["id"] not in excluded
         )
-        chosen = [
-            {**item, "closeness": round(score, 4)}
-            for item, score in itertools.islice(ranked, count + 1)
-        ]
     else:
-        chosen = list(
-            itertools.islice((item for item in pool if item["id"] not in excluded), count + 1)
-        )
+        candidates = (item for item in pool if item["id"] not in excluded)
+    chosen = list(itertools.islice(candidates, count + 1))
     return chosen[:count], len(chosen) > count
