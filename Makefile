@@ -55,5 +55,6 @@ bench-notify: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py bench_notifications
 
+# One BLAS thread, as the web server runs (tiktok/asgi.py).
 bench-discover: venv
-	DEBUG=1 $(BIN)/python manage.py bench_discover
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 DEBUG=1 $(BIN)/python manage.py bench_discover

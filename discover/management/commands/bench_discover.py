@@ -1,6 +1,8 @@
 """make bench-discover: seed a throwaway catalogue (100,000 videos, 20,000 sounds, 50,000
 hashtags by default), refresh the Discover lists once, and time the Discover page, its API and
-a see-all page through Django's full request stack (in process: no web server)."""
+a see-all page through Django's full request stack (in process: no web server). Run it with
+OPENBLAS_NUM_THREADS=1 as `make bench-discover` does: the web server (tiktok/asgi.py) runs with
+one BLAS thread, and multi-threaded BLAS spins under a loaded CPU."""
 
 from __future__ import annotations
 
