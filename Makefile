@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds
+.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ bench-studio: venv
 
 bench-sounds: venv system-deps
 	DEBUG=1 $(BIN)/python manage.py bench_sounds
+
+# One BLAS thread, as the web server runs (tiktok/asgi.py).
+bench-discover: venv
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 DEBUG=1 $(BIN)/python manage.py bench_discover

@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class DiscoverConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "discover"
+
+    def ready(self) -> None:
+        from discover.receivers import (
+            on_engagement_recorded,
+            on_video_published,
+            on_videos_finished,
+        )
+        from feed.events import videos_finished
+        from videos.events import engagement_recorded, video_published
+
+        video_published.connect(on_video_published, dispatch_uid="discover.video_published")
+        engagement_recorded.connect(on_engagement_recorded, dispatch_uid="discover.engagement")
+        videos_finished.connect(on_videos_finished, dispatch_uid="discover.videos_finished")

@@ -33,6 +33,7 @@ from feed.event_input import (
     event_parse,
     traffic_source_problem,
 )
+from feed.events import videos_finished_announce
 from feed.models import Interaction
 from feed.scheduling import aggregates_pushed
 from feed.taste import TasteEvent, taste_apply_events, taste_redis_apply, taste_update
@@ -160,6 +161,11 @@ def interactions_record(
         ]
         update = taste_update(events=taste_events, positives_before=positives_before)
         hidden_insert(sorted(update.hidden))  # at once, for every later page and session
+        finished = sorted({e.video_id for e in fresh if e.type == "finish"})
+        if finished and user_id is not None:
+            transaction.on_commit(
+                lambda: videos_finished_announce(user_id=user_id, video_ids=finished), robust=True
+            )
     # Every Redis write of the batch - history, session taste, the queued aggregates - in one
     # round trip.
     pipe = state.redis_client().pipeline(transaction=False)

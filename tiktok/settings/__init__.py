@@ -3,6 +3,7 @@
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .database import *  # noqa: F403
+from .discover import *  # noqa: F403
 from .email import *  # noqa: F403
 from .embedder import *  # noqa: F403
 from .feed import *  # noqa: F403

@@ -102,6 +102,7 @@ CELERY_TASK_ROUTES = {
     # Creator analytics rollups: short SQL recomputations, never behind a transcode.
     "studio.rollup_hours": {"queue": FEED_QUEUE},
     "studio.rollup_days": {"queue": FEED_QUEUE},
+    "discover.lists_refresh": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
 PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
@@ -141,5 +142,10 @@ CELERY_BEAT_SCHEDULE = {
     "studio-rollup-days": {
         "task": "studio.rollup_days",
         "schedule": float(env_int("STUDIO_ROLLUP_DAYS_SECONDS", 900)),
+    },
+    # The Discover page's lists and challenge joins missed by the publish event.
+    "discover-refresh": {
+        "task": "discover.lists_refresh",
+        "schedule": float(env_int("DISCOVER_REFRESH_SECONDS", 300)),
     },
 }

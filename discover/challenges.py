@@ -1,0 +1,283 @@
+"""Challenge writes: create one, join videos to it, count its entries' engagement.
+
+Joining is posting (publishing) a video whose caption carries the challenge's hashtag (and that
+uses its sound, when it has one) inside [starts_at, ends_at). Two paths join a video: the
+receiver of `videos.video_published`, and `challenge_entries_sweep` (run with the Discover
+lists) for hashtags recorded after publishing, e.g. by a caption edit.
+
+An entry's counts are distinct accounts (one `ChallengeVote` row per account and kind) other
+than the video's owner, recorded while the challenge is open: from `ends_at` on, nothing
+changes (the check is made on every write, so the freeze needs no task to run on time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from discover import lists
+from discover.models import Challenge, ChallengeEntry, ChallengeVote, VoteKind
+from discover.scoring import entry_score, vote_weight
+from feed.models import Interaction
+from profiles.viewers import is_signed_in
+from sounds.models import Sound
+from tiktok.db.sql import table
+from tiktok.errors import AuthenticationFailed, Forbidden
+from tiktok.plain_text import plain_text_clean
+from videos.models import HASHTAG_MAX_LENGTH, Hashtag, Like, Share, Video, VideoHashtag
+
+MAX_TITLE_CHARS = 120
+MAX_RULES_CHARS = 2000
+# A hashtag in a caption: '#' not glued to a word, then Unicode letters, digits, underscores.
+CAPTION_HASHTAG_RE = re.compile(r"(?<![\w#])#(\w+)")
+HASHTAG_NAME_RE = re.compile(r"\w+")
+
+
+def hashtag_name_parse(text: Any, *, field: str = "hashtag") -> str:
+    """A hashtag as stored (videos.Hashtag.name): without '#', case-folded, only Unicode
+    letters, digits and underscores; a ValidationError on `field` otherwise."""
+    name = str(text or "").strip().removeprefix("#").casefold()
+    if not name:
+        raise ValidationError({field: ["give a hashtag, e.g. #dance"]})
+    if len(name) > HASHTAG_MAX_LENGTH:
+        raise ValidationError({field: [f"a hashtag has at most {HASHTAG_MAX_LENGTH} characters"]})
+    if not HASHTAG_NAME_RE.fullmatch(name):
+        raise ValidationError({field: ["a hashtag holds only letters, digits and underscores"]})
+    return name
+
+
+def caption_hashtag_names(caption: str) -> set[str]:
+    return {
+        name.casefold()
+        for name in CAPTION_HASHTAG_RE.findall(caption or "")
+        if len(name) <= HASHTAG_MAX_LENGTH
+    }
+
+
+def challenge_create(
+    *,
+    creator: Any,
+    hashtag: str,
+    title: str,
+    ends_at: dt.datetime,
+    rules: str = "",
+    sound_id: int | None = None,
+    starts_at: dt.datetime | None = None,
+) -> Challenge:
+    """Create a challenge. Operators (staff) always may; other signed-in creators when
+    CHALLENGES_OPEN_TO_CREATORS is on. Field errors name the field (ends_at, hashtag, ...)."""
+    if not is_signed_in(creator):
+        raise AuthenticationFailed("sign in to create a challenge")
+    if not (creator.is_staff or settings.CHALLENGES_OPEN_TO_CREATORS):
+        raise Forbidden("only operators create challenges here", code="challenges_closed")
+    now = timezone.now()
+    starts_at = starts_at or now
+    name = hashtag_name_parse(hashtag)
+    clean_title = plain_text_clean(
+        title, field="title", what="title", max_chars=MAX_TITLE_CHARS, required=True
+    )
+    clean_rules = plain_text_clean(rules, field="rules", what="rules", max_chars=MAX_RULES_CHARS)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": ["ends_at must be after starts_at"]})
+    if ends_at <= now:
+        raise ValidationError({"ends_at": ["ends_at must be in the future"]})
+    longest = dt.timedelta(days=settings.CHALLENGE_MAX_DAYS)
+    if ends_at - starts_at > longest:
+        raise ValidationError(
+            {"ends_at": [f"a challenge lasts at most {settings.CHALLENGE_MAX_DAYS} days"]}
+        )
+    sound = None
+    if sound_id is not None:
+        sound = Sound.objects.filter(pk=sound_id, hidden_at__isnull=True).first()
+        if sound is None:
+            raise ValidationError({"sound_id": [f"there is no sound {sound_id}"]})
+    with transaction.atomic():
+        # The hashtag row is shared with captions: a challenge may name one nobody used yet.
+        tag, _ = Hashtag.objects.get_or_create(name=name)
+        challenge = Challenge.objects.create(
+            hashtag=tag,
+            title=clean_title,
+            rules=clean_rules,
+            sound=sound,
+            creator=creator,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+    return challenge
+
+
+def _posted_at(video: Video) -> dt.datetime:
+    return video.published_at or video.created_at
+
+
+def challenge_join_video(*, video_id: int) -> list[int]:
+    """Enter a just-published video into every open challenge it qualifies for; returns the ids
+    of the challenges it joined now (none when it was already in them)."""
+    video = (
+        Video.objects.filter(pk=video_id)
+        .only("id", "owner_id", "caption", "sound_id", "published_at", "created_at")
+        .first()
+    )
+    if video is None:
+        return []
+    now = timezone.now()
+    posted = _posted_at(video)
+    names = caption_hashtag_names(video.caption) | set(
+        VideoHashtag.objects.filter(video_id=video_id).values_list("hashtag__name", flat=True)
+    )
+    if not names:
+        return []
+    candidates = Challenge.objects.filter(
+        hashtag__name__in=names, starts_at__lte=posted, ends_at__gt=max(posted, now)
+    )
+    joined = []
+    for challenge in candidates:
+        if challenge.sound_id is not None and challenge.sound_id != video.sound_id:
+            continue
+        if _entry_add(challenge=challenge, video_id=video.pk):
+            joined.append(challenge.pk)
+    return joined
+
+
+def _entry_add(*, challenge: Challenge, video_id: int) -> bool:
+    with transaction.atomic():
+        entry, created = ChallengeEntry.objects.get_or_create(
+            challenge=challenge, video_id=video_id
+        )
+        if created:
+            Challenge.objects.filter(pk=challenge.pk).update(entry_count=F("entry_count") + 1)
+            _entry_backfill(entry=entry, challenge=challenge)
+    return created
+
+
+def _entry_backfill(*, entry: ChallengeEntry, challenge: Challenge) -> None:
+    """Votes the entry already earned inside the window before it joined (a video that joins by
+    a later caption edit), then its counts from the votes."""
+    params = {
+        "entry": entry.pk,
+        "video": entry.video_id,
+        "start": challenge.starts_at,
+        "end": min(challenge.ends_at, timezone.now()),
+    }
+    owner = f"(SELECT owner_id FROM {table(Video)} WHERE id = %(video)s)"
+    sources = [
+        (VoteKind.LIKE, table(Like), ""),
+        (VoteKind.SHARE, table(Share), ""),
+        (VoteKind.FINISH, table(Interaction), "AND s.type = 'finish'"),
+    ]
+    with connection.cursor() as cursor:
+        for kind, source, extra in sources:
+            cursor.execute(
+                f"INSERT INTO {table(ChallengeVote)} (entry_id, user_id, kind, created_at) "
+                f"SELECT DISTINCT %(entry)s, s.user_id, '{kind}', now() FROM {source} s "
+                f"WHERE s.video_id = %(video)s {extra} AND s.user_id IS NOT NULL "
+                f"AND s.user_id <> {owner} "
+                "AND s.created_at >= %(start)s AND s.created_at < %(end)s "
+                "ON CONFLICT DO NOTHING",
+                params,
+            )
+    _entry_recount(entry_id=entry.pk)
+
+
+def _entry_recount(*, entry_id: int) -> None:
+    counts = dict.fromkeys(VoteKind.values, 0)
+    rows = ChallengeVote.objects.filter(entry_id=entry_id).values_list("kind").annotate(Count("id"))
+    for kind, count in rows:
+        counts[kind] = count
+    likes, shares, completions = (
+        counts[VoteKind.LIKE],
+        counts[VoteKind.SHARE],
+        counts[VoteKind.FINISH],
+    )
+    ChallengeEntry.objects.filter(pk=entry_id).update(
+        likes=likes,
+        shares=shares,
+        completions=completions,
+        score=entry_score(likes=likes, shares=shares, completions=completions),
+    )
+
+
+_COUNTER_OF_KIND = {
+    VoteKind.LIKE: "likes",
+    VoteKind.SHARE: "shares",
+    VoteKind.FINISH: "completions",
+}
+
+
+def challenge_vote_record(
+    *, video_id: int, user_id: int | None, kind: str, undo: bool = False
+) -> int:
+    """Count (or, with undo, uncount: an unlike) one account's like, share or completion of a
+    video in every open challenge it entered; returns how many entries changed.
+
+    Anonymous events, the video owner's own and repeats by the same account change nothing;
+    nor does anything once a challenge has ended (its leaderboard is frozen)."""
+    if user_id is None:
+        return 0
+    now = timezone.now()
+    entries = list(
+        ChallengeEntry.objects.filter(
+            video_id=video_id, challenge__starts_at__lte=now, challenge__ends_at__gt=now
+        )
+        .exclude(video__owner_id=user_id)
+        .values_list("pk", flat=True)
+    )
+    counter = _COUNTER_OF_KIND[VoteKind(kind)]
+    weight = vote_weight(kind)
+    changed = 0
+    for entry_id in entries:
+        with transaction.atomic():
+            if undo:
+                removed, _ = ChallengeVote.objects.filter(
+                    entry_id=entry_id, user_id=user_id, kind=kind
+                ).delete()
+                delta = -1 if removed else 0
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"INSERT INTO {table(ChallengeVote)} (entry_id, user_id, kind, created_at) "
+                        "VALUES (%s, %s, %s, now()) ON CONFLICT DO NOTHING RETURNING id",
+                        [entry_id, user_id, kind],
+                    )
+                    delta = 1 if cursor.fetchone() else 0
+            if delta:
+                ChallengeEntry.objects.filter(pk=entry_id).update(
+                    **{counter: F(counter) + delta}, score=F("score") + delta * weight
+                )
+                changed += 1
+    return changed
+
+
+def challenge_entries_sweep() -> int:
+    """Join videos of open challenges whose hashtag rows were recorded after they were
+    published (a caption edit, or the hashtag parser running after the publish event). One
+    query per open challenge for the candidates; returns how many entries were added."""
+    now = timezone.now()
+    added = 0
+    for challenge in Challenge.objects.filter(starts_at__lte=now, ends_at__gt=now):
+        candidates = (
+            VideoHashtag.objects.filter(hashtag_id=challenge.hashtag_id)
+            .exclude(video__challenge_entries__challenge=challenge)
+            .filter(
+                video__published_at__gte=challenge.starts_at,
+                video__published_at__lt=challenge.ends_at,
+            )
+        )
+        if challenge.sound_id is not None:
+            candidates = candidates.filter(video__sound_id=challenge.sound_id)
+        for video_id in candidates.values_list("video_id", flat=True)[:1000]:
+            added += int(_entry_add(challenge=challenge, video_id=video_id))
+    return added
+
+
+def challenge_exploration_video_ids() -> list[int]:
+    """Recent videos of open challenges that anyone may see, newest first, for the feed's
+    exploration budget to draw from (a list kept by the Discover refresh: one Redis read)."""
+    return lists.exploration_read()

@@ -1,0 +1,43 @@
+"""How challenges react to what the videos and feed apps announce (connected in
+DiscoverConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from discover.challenges import challenge_join_video, challenge_vote_record
+from discover.models import VoteKind
+from profiles.viewers import viewer_id
+
+# engagement_recorded types that change a challenge entry, and whether they undo a vote
+_ENGAGEMENT_VOTES = {
+    "like": (VoteKind.LIKE, False),
+    "unlike": (VoteKind.LIKE, True),
+    "share": (VoteKind.SHARE, False),
+}
+
+
+def on_video_published(sender: Any, *, video_id: int, **kwargs: Any) -> None:
+    """A published video carrying an open challenge's hashtag (and sound) joins it."""
+    challenge_join_video(video_id=video_id)
+
+
+def on_engagement_recorded(
+    sender: Any,
+    *,
+    user: Any,
+    video: Any,
+    type: str,  # noqa: A002
+    **kwargs: Any,
+) -> None:
+    """A like, unlike or share of an entered video moves its entries' scores."""
+    vote = _ENGAGEMENT_VOTES.get(type)
+    if vote is not None:
+        kind, undo = vote
+        challenge_vote_record(video_id=video.pk, user_id=viewer_id(user), kind=kind, undo=undo)
+
+
+def on_videos_finished(sender: Any, *, user_id: int, video_ids: list[int], **kwargs: Any) -> None:
+    """A viewer's completions of entered videos count once per account."""
+    for video_id in video_ids:
+        challenge_vote_record(video_id=video_id, user_id=user_id, kind=VoteKind.FINISH)

@@ -1,0 +1,202 @@
+"""Discover reads: the sections from the stored lists (plus one visibility-checked card query),
+a section's "see all" pages, a challenge and its leaderboard."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from discover import lists
+from discover.models import Challenge, ChallengeEntry
+from discover.refresh import challenge_item, discover_lists_refresh
+from discover.suggestions import suggested_creators
+from profiles.viewers import is_signed_in
+from tiktok.errors import InvalidInput, NotFound
+from videos.cards import cards_for_ids
+from videos.models import Video
+from videos.visibility import visible_videos, visible_where
+
+SECTION_TITLES = {
+    "videos": "Trending videos",
+    "hashtags": "Rising hashtags",
+    "sounds": "Trending sounds",
+    "challenges": "Active challenges",
+    "creators": "Suggested creators",
+}
+
+
+def _stored_lists() -> dict[str, list[Any]]:
+    stored = lists.lists_read()
+    if stored is None:  # never computed on this Redis (a fresh install): compute once now
+        discover_lists_refresh()
+        stored = lists.lists_read() or {}
+    return stored
+
+
+def _visible_ids(*, viewer: Any, video_ids: list[int]) -> list[int]:
+    """The ids the viewer may see, in the given order (one query)."""
+    if not video_ids:
+        return []
+    where, params = visible_where(viewer=viewer)
+    video = Video._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {video}.id FROM {video} WHERE {video}.id = ANY(%s) AND {where}",
+            [list(video_ids), *params],
+        )
+        allowed = {row[0] for row in cursor}
+    return [video_id for video_id in video_ids if video_id in allowed]
+
+
+def _open_now(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        item
+        for item in items
+        if parse_datetime(item["starts_at"]) <= now < parse_datetime(item["ends_at"])
+    ]
+
+
+def _section_items(
+    *, section: str, items: list[Any], viewer: Any, offset: int, limit: int
+) -> tuple[list[Any], bool]:
+    """One slice of a section as the viewer sees it, and whether more follow."""
+    if section == "videos":
+        # Most stored ids are visible to everyone (the list is of public videos); reading a
+        # few more than asked covers the ones a block hides from this viewer.
+        visible = _visible_ids(viewer=viewer, video_ids=items[: offset + limit * 2 + 10])
+        page = visible[offset : offset + limit]
+        more = len(visible) > offset + limit or len(items) > offset + limit * 2 + 10
+        return cards_for_ids(video_ids=page, viewer=viewer), more
+    if section == "challenges":
+        items = _open_now(items)
+    elif section == "creators":
+        chosen, more = suggested_creators(viewer=viewer, pool=items, count=offset + limit)
+        return chosen[offset:], more
+    return items[offset : offset + limit], len(items) > offset + limit
+
+
+# Anonymous visitors all see the same overview: kept per process for a few seconds and per
+# refresh ({stamp: (monotonic expiry, sections)}).
+_anonymous_overview: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+def discover_overview(*, viewer: Any) -> dict[str, Any]:
+    """Every section's first items (DISCOVER_PREVIEW_SIZE each) for this viewer."""
+    if is_signed_in(viewer) or settings.DISCOVER_ANONYMOUS_CACHE_SECONDS <= 0:
+        return _overview(viewer=viewer)
+    stamp = lists.refreshed_read()
+    cached = _anonymous_overview.get(stamp or "")
+    if stamp and cached and cached[0] > time.monotonic():
+        return cached[1]
+    sections = _overview(viewer=None)
+    _anonymous_overview.clear()
+    if stamp:
+        expiry = time.monotonic() + settings.DISCOVER_ANONYMOUS_CACHE_SECONDS
+        _anonymous_overview[stamp] = (expiry, sections)
+    return sections
+
+
+def _overview(*, viewer: Any) -> dict[str, Any]:
+    stored = _stored_lists()
+    preview = settings.DISCOVER_PREVIEW_SIZE
+    sections = {}
+    for section in lists.SECTIONS:
+        items, more = _section_items(
+            section=section, items=stored.get(section, []), viewer=viewer, offset=0, limit=preview
+        )
+        sections[section] = {"title": SECTION_TITLES[section], "results": items, "more": more}
+    return sections
+
+
+def section_check(section: str) -> str:
+    if section not in lists.SECTIONS:
+        raise NotFound(
+            f"no Discover section {section!r}: one of {', '.join(lists.SECTIONS)}",
+            code="unknown_section",
+        )
+    return section
+
+
+def discover_section(*, viewer: Any, section: str, offset: int, limit: int) -> dict[str, Any]:
+    """A "see all" page of one section: offset-paged over its stored list."""
+    section_check(section)
+    stored = _stored_lists()
+    items, more = _section_items(
+        section=section, items=stored.get(section, []), viewer=viewer, offset=offset, limit=limit
+    )
+    return {
+        "section": section,
+        "title": SECTION_TITLES[section],
+        "results": items,
+        "offset": offset,
+        "next_offset": offset + limit if more else None,
+    }
+
+
+def challenge_get(*, challenge_id: Any) -> Challenge:
+    try:
+        pk = int(challenge_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("a challenge id is a number", code="invalid_id") from None
+    challenge = Challenge.objects.select_related("hashtag", "sound", "creator").filter(pk=pk)
+    found = challenge.first()
+    if found is None:
+        raise NotFound(f"no challenge {pk}")
+    return found
+
+
+def challenge_detail(*, challenge: Challenge) -> dict[str, Any]:
+    now = timezone.now()
+    state = (
+        "upcoming" if now < challenge.starts_at else "open" if challenge.is_open(now) else "ended"
+    )
+    sound = challenge.sound
+    return {
+        **challenge_item(challenge),
+        "rules": challenge.rules,
+        "state": state,
+        # from ends_at on the leaderboard no longer changes
+        "frozen": state == "ended",
+        "sound": {"id": sound.pk, "title": sound.title} if sound is not None else None,
+        "creator": challenge.creator.username if challenge.creator_id else None,
+    }
+
+
+def challenge_leaderboard(
+    *, challenge: Challenge, viewer: Any, offset: int, limit: int
+) -> dict[str, Any]:
+    """Entries the viewer may see, best score first (earliest to join first among equals)."""
+    entries = (
+        ChallengeEntry.objects.filter(
+            challenge=challenge, video__in=visible_videos(viewer=viewer).values("pk")
+        )
+        .order_by("-score", "joined_at", "id")
+        .values("video_id", "likes", "shares", "completions", "score", "joined_at")
+    )
+    rows = list(entries[offset : offset + limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cards = {
+        card["id"]: card
+        for card in cards_for_ids(video_ids=[r["video_id"] for r in rows], viewer=viewer)
+    }
+    results = [
+        {
+            "rank": offset + index + 1,
+            "score": row["score"],
+            "likes": row["likes"],
+            "shares": row["shares"],
+            "completions": row["completions"],
+            "joined_at": row["joined_at"].isoformat(),
+            "video": cards[row["video_id"]],
+        }
+        for index, row in enumerate(rows)
+        if row["video_id"] in cards
+    ]
+    return {"results": results, "offset": offset, "next_offset": offset + limit if more else None}

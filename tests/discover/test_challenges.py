@@ -1,0 +1,218 @@
+"""Challenges: who may create them, which videos join, and a leaderboard that counts distinct
+other accounts and freezes at the end."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from discover.challenges import (
+    challenge_create,
+    challenge_entries_sweep,
+    hashtag_name_parse,
+)
+from discover.models import Challenge, ChallengeEntry
+from feed.services import interactions_record
+from sounds.models import Sound
+from tests.discover.conftest import hours, now
+from tests.factories import UserFactory, VideoFactory
+from tests.feed.factories import event
+from videos.events import video_published_announce
+from videos.models import Hashtag, VideoHashtag
+from videos.services.engagement import like_create, like_delete, share_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _challenge(creator, **kwargs) -> Challenge:  # noqa: ANN001
+    values = {"hashtag": "#Dance", "title": "Dance off", "ends_at": now() + hours(24)}
+    values.update(kwargs)
+    return challenge_create(creator=creator, **values)
+
+
+def _publish(**video_kwargs):  # noqa: ANN202
+    video = VideoFactory(**video_kwargs)
+    video_published_announce(video_id=video.pk)
+    return video
+
+
+def _entry(challenge: Challenge, video) -> ChallengeEntry:  # noqa: ANN001
+    return ChallengeEntry.objects.get(challenge=challenge, video=video)
+
+
+def test_hashtag_is_case_folded_and_checked():
+    assert hashtag_name_parse("#StraßeTanz_2") == "strassetanz_2"
+    with pytest.raises(ValidationError) as caught:
+        hashtag_name_parse("#no spaces")
+    assert "hashtag" in caught.value.message_dict
+
+
+def test_video_with_the_hashtag_inside_the_window_joins(operator):
+    challenge = _challenge(operator)
+    video = _publish(caption="my moves #DANCE")
+    assert _entry(challenge, video).score == 0
+    challenge.refresh_from_db()
+    assert challenge.entry_count == 1
+
+
+def test_video_without_the_hashtag_does_not_join(operator):
+    challenge = _challenge(operator)
+    _publish(caption="my moves #dancer and #dance_off")
+    assert not challenge.entries.exists()
+
+
+def test_video_posted_before_the_start_does_not_join(operator):
+    challenge = _challenge(operator, starts_at=now() - hours(1))
+    early = _publish(caption="#dance", published_at=now() - hours(2))
+    assert not challenge.entries.filter(video=early).exists()
+
+
+def test_video_posted_after_the_end_does_not_join(operator):
+    challenge = _challenge(operator, starts_at=now() - hours(2), ends_at=now() + hours(1))
+    Challenge.objects.filter(pk=challenge.pk).update(ends_at=now() - hours(1))
+    late = _publish(caption="#dance")
+    assert not challenge.entries.filter(video=late).exists()
+
+
+def test_challenge_with_a_sound_needs_that_sound(operator):
+    sound, other = Sound.objects.create(title="beat"), Sound.objects.create(title="other")
+    challenge = _challenge(operator, sound_id=sound.pk)
+    wrong = _publish(caption="#dance", sound=other)
+    right = _publish(caption="#dance", sound=sound)
+    assert list(challenge.entries.values_list("video_id", flat=True)) == [right.pk]
+    assert wrong.pk != right.pk
+
+
+def test_hashtag_recorded_after_publishing_joins_with_the_likes_it_earned(operator):
+    challenge = _challenge(operator, starts_at=now() - hours(1))
+    video = _publish(caption="no tag yet")
+    like_create(user=UserFactory(), video=video)
+    like_create(user=video.owner, video=video)  # the owner's own like never counts
+    VideoHashtag.objects.create(video=video, hashtag=Hashtag.objects.get(name="dance"))
+    assert challenge_entries_sweep() == 1
+    entry = _entry(challenge, video)
+    assert (entry.likes, entry.score) == (1, 2)
+
+
+def test_leaderboard_counts_distinct_accounts_and_ignores_the_creators_own(
+    operator, django_capture_on_commit_callbacks
+):
+    challenge = _challenge(operator)
+    video = _publish(caption="#dance")
+    owner = video.owner
+    fans = [UserFactory(), UserFactory()]
+    for user in [owner, *fans]:
+        like_create(user=user, video=video)
+        share_create(user=user, video=video)
+        share_create(user=user, video=video)  # a second share by the same account
+        with django_capture_on_commit_callbacks(execute=True):
+            interactions_record(
+                user=user, session_id="s", events=[event(video, "finish"), event(video, "finish")]
+            )
+    entry = _entry(challenge, video)
+    assert (entry.likes, entry.shares, entry.completions) == (2, 2, 2)
+    assert entry.score == 2 * 2 + 3 * 2 + 1 * 2
+
+
+def test_unlike_takes_the_like_back_and_relike_counts_once(operator):
+    challenge = _challenge(operator)
+    video = _publish(caption="#dance")
+    fan = UserFactory()
+    like_create(user=fan, video=video)
+    like_delete(user=fan, video=video)
+    assert _entry(challenge, video).likes == 0
+    like_create(user=fan, video=video)
+    assert (_entry(challenge, video).likes, _entry(challenge, video).score) == (1, 2)
+
+
+def test_leaderboard_is_frozen_after_the_end(operator, client_for):
+    challenge = _challenge(operator, starts_at=now() - hours(2))
+    video = _publish(caption="#dance")
+    like_create(user=UserFactory(), video=video)
+    Challenge.objects.filter(pk=challenge.pk).update(ends_at=now() - hours(1))
+    like_create(user=UserFactory(), video=video)
+    share_create(user=UserFactory(), video=video)
+    entry = _entry(challenge, video)
+    assert (entry.likes, entry.shares, entry.score) == (1, 0, 2)
+    body = client_for(None).get(f"/api/challenges/{challenge.pk}").json()
+    assert body["state"] == "ended" and body["frozen"] is True
+    assert [row["score"] for row in body["leaderboard"]["results"]] == [2]
+
+
+def test_leaderboard_ranks_by_score_and_hides_what_the_viewer_may_not_see(operator, client_for):
+    challenge = _challenge(operator)
+    quiet, popular, private = (
+        _publish(caption="#dance"),
+        _publish(caption="#dance"),
+        _publish(caption="#dance", privacy="private"),
+    )
+    for _ in range(2):
+        like_create(user=UserFactory(), video=popular)
+    like_create(user=UserFactory(), video=quiet)
+    body = client_for(None).get(f"/api/challenges/{challenge.pk}/leaderboard?limit=1").json()
+    assert [row["video"]["id"] for row in body["results"]] == [popular.pk]
+    assert body["next_offset"] == 1
+    page2 = client_for(None).get(f"/api/challenges/{challenge.pk}/leaderboard?offset=1").json()
+    assert [row["video"]["id"] for row in page2["results"]] == [quiet.pk]
+    assert private.pk not in [row["video"]["id"] for row in page2["results"]]
+
+
+def test_api_creates_a_challenge(client_for):
+    creator = UserFactory()
+    response = client_for(creator).post(
+        "/api/challenges",
+        {"hashtag": "#Summer", "title": "Summer", "ends_at": (now() + hours(48)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["hashtag"] == "summer"
+    assert response.json()["state"] == "open"
+    assert Challenge.objects.get(pk=response.json()["id"]).creator == creator
+
+
+def test_end_before_start_is_refused_naming_the_field(client_for):
+    start = now() + hours(5)
+    response = client_for(UserFactory()).post(
+        "/api/challenges",
+        {
+            "hashtag": "summer",
+            "title": "Summer",
+            "starts_at": start.isoformat(),
+            "ends_at": (start - hours(1)).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "ends_at" in response.json()["fields"]
+    assert not Challenge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"sound_id": 987654}, "sound_id"),
+        ({"hashtag": "#two words"}, "hashtag"),
+        ({"title": "   "}, "title"),
+        ({"ends_at": "tomorrow"}, "ends_at"),
+    ],
+)
+def test_bad_challenge_input_is_refused_naming_the_field(client_for, changes, field):  # noqa: ANN001
+    body = {"hashtag": "summer", "title": "Summer", "ends_at": (now() + hours(5)).isoformat()}
+    body.update(changes)
+    response = client_for(UserFactory()).post("/api/challenges", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Challenge.objects.exists()
+
+
+def test_only_operators_create_when_closed_to_creators(client_for, operator, settings):  # noqa: ANN001
+    settings.CHALLENGES_OPEN_TO_CREATORS = False
+    body = {"hashtag": "summer", "title": "Summer", "ends_at": (now() + hours(5)).isoformat()}
+    assert client_for(UserFactory()).post("/api/challenges", body, format="json").status_code == 403
+    assert client_for(None).post("/api/challenges", body, format="json").status_code == 401
+    assert client_for(operator).post("/api/challenges", body, format="json").status_code == 201
+
+
+def test_unknown_challenge_is_404(client_for):
+    assert client_for(None).get("/api/challenges/999999").status_code == 404
+    assert client_for(None).get("/api/challenges/999999/leaderboard").status_code == 404

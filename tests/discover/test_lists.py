@@ -1,0 +1,176 @@
+"""The Discover lists (discover.refresh) and what each viewer reads of them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from discover.challenges import challenge_create, challenge_exploration_video_ids
+from discover.lists import lists_read, redis_client
+from discover.tasks import lists_refresh
+from feed.aggregates import aggregates_flush
+from feed.services import interactions_record
+from sounds.models import Sound
+from tests.discover.conftest import hours, now
+from tests.factories import BlockFactory, FollowFactory, UserFactory, VideoFactory
+from tests.feed.factories import axis, event, video_with_vector
+from videos.events import video_published_announce
+from videos.models import Hashtag, VideoHashtag
+
+pytestmark = pytest.mark.django_db
+
+
+def _tag_uses(name: str, *, recent: int, week: int, **video_kwargs) -> Hashtag:  # noqa: ANN003
+    tag = Hashtag.objects.create(name=name, video_count=recent + week)
+    for index in range(recent + week):
+        row = VideoHashtag.objects.create(video=VideoFactory(**video_kwargs), hashtag=tag)
+        if index >= recent:  # spread over the week before the last day
+            when = now() - hours(25 + (index % 6) * 24)
+            VideoHashtag.objects.filter(pk=row.pk).update(created_at=when)
+    return tag
+
+
+def test_rising_hashtags_rank_by_velocity_over_their_baseline():
+    _tag_uses("steady", recent=3, week=21)
+    _tag_uses("rising", recent=3, week=0)
+    _tag_uses("single", recent=1, week=0)
+    _tag_uses("secret", recent=9, week=0, privacy="private")
+    lists_refresh()
+    names = [item["name"] for item in lists_read()["hashtags"]]
+    assert names[:3] == ["rising", "steady", "single"]
+    # only used on private videos: no new public use, kept only as a quiet filler at the end
+    assert names.index("secret") == 3
+
+
+def test_trending_sounds_rank_by_recent_uses_and_leave_hidden_sounds_out():
+    busy, quiet, hidden = (
+        Sound.objects.create(title="busy"),
+        Sound.objects.create(title="quiet"),
+        Sound.objects.create(title="hidden", hidden_at=now()),
+    )
+    for sound, uses in ((busy, 5), (quiet, 2), (hidden, 9)):
+        for _ in range(uses):
+            VideoFactory(sound=sound)
+    old = Sound.objects.create(title="old", use_count=50)
+    VideoFactory(sound=old, published_at=now() - hours(24 * 30))
+    lists_refresh()
+    titles = [item["title"] for item in lists_read()["sounds"]]
+    assert titles == ["busy", "quiet", "old"]
+
+
+def _taste_along(viewer, index: int) -> None:  # noqa: ANN001
+    liked = video_with_vector(axis(index))
+    interactions_record(
+        user=viewer,
+        session_id="s",
+        events=[event(liked, "like"), event(liked, "finish"), event(liked, "share")],
+    )
+    aggregates_flush()
+
+
+def test_suggested_creators_rank_by_taste_and_leave_out_followed_blocked_and_self(client_for):
+    viewer = UserFactory()
+    near, far, followed, blocked, blocker = (UserFactory() for _ in range(5))
+    for creator, index in (
+        (near, 0),
+        (far, 3),
+        (followed, 0),
+        (blocked, 0),
+        (blocker, 0),
+        (viewer, 0),
+    ):
+        video_with_vector(axis(index), owner=creator)
+    # far is the most popular: only taste puts near ahead of it
+    video_with_vector(axis(3), owner=far, view_count=10_000)
+    FollowFactory(follower=viewer, followee=followed)
+    BlockFactory(blocker=viewer, blocked=blocked)
+    BlockFactory(blocker=blocker, blocked=viewer)
+    _taste_along(viewer, 0)
+    lists_refresh()
+
+    names = [
+        c["username"] for c in client_for(viewer).get("/api/discover/creators").json()["results"]
+    ]
+    for hidden in (followed, blocked, blocker, viewer):
+        assert hidden.username not in names
+    assert names.index(near.username) < names.index(far.username)
+
+    anonymous = client_for(None).get("/api/discover/creators").json()["results"]
+    assert anonymous[0]["username"] == far.username  # popularity order without a taste
+    assert {viewer.username, followed.username} <= {c["username"] for c in anonymous}
+
+
+def test_overview_api_has_every_section(client_for, operator):
+    challenge = challenge_create(
+        creator=operator, hashtag="dance", title="Dance", ends_at=now() + hours(5)
+    )
+    video = VideoFactory(caption="#dance")
+    video_published_announce(video_id=video.pk)
+    lists_refresh()
+    sections = client_for(None).get("/api/discover").json()["sections"]
+    assert set(sections) == {"videos", "hashtags", "sounds", "challenges", "creators"}
+    assert video.pk in [card["id"] for card in sections["videos"]["results"]]
+    assert [item["id"] for item in sections["challenges"]["results"]] == [challenge.pk]
+    assert sections["challenges"]["results"][0]["entry_count"] == 1
+    assert challenge_exploration_video_ids() == [video.pk]
+
+
+def test_see_all_pages_through_a_section_and_hides_blocked_creators(client_for):
+    viewer = UserFactory()
+    videos = [VideoFactory(view_count=100 - i) for i in range(5)]
+    BlockFactory(blocker=viewer, blocked=videos[1].owner)
+    lists_refresh()
+    client = client_for(viewer)
+    first = client.get("/api/discover/videos?limit=2").json()
+    assert [card["id"] for card in first["results"]] == [videos[0].pk, videos[2].pk]
+    second = client.get(f"/api/discover/videos?limit=2&offset={first['next_offset']}").json()
+    assert [card["id"] for card in second["results"]] == [videos[3].pk, videos[4].pk]
+    anonymous = client_for(None).get("/api/discover/videos?limit=2").json()
+    assert [card["id"] for card in anonymous["results"]] == [videos[0].pk, videos[1].pk]
+
+
+def test_challenges_that_ended_since_the_refresh_leave_the_active_list(client_for, operator):
+    challenge_create(creator=operator, hashtag="dance", title="Dance", ends_at=now() + hours(5))
+    lists_refresh()
+    assert len(client_for(None).get("/api/discover/challenges").json()["results"]) == 1
+    # the list as a refresh stored it, read after the challenge's end: reads keep open ones only
+    key = "discover:challenges"
+    stored = json.loads(redis_client().get(key))
+    stored[0]["ends_at"] = (now() - hours(1)).isoformat()
+    redis_client().set(key, json.dumps(stored))
+    redis_client().set("discover:refreshed", "a later stamp")
+    assert client_for(None).get("/api/discover/challenges").json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("limit=0", "limit"), ("limit=abc", "limit"), ("offset=-1", "offset")]
+)
+def test_bad_paging_is_refused_naming_the_field(client_for, query, field):  # noqa: ANN001
+    response = client_for(None).get(f"/api/discover/videos?{query}")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+def test_unknown_section_is_404(client_for):
+    assert client_for(None).get("/api/discover/everything").status_code == 404
+
+
+def test_discover_pages_render_from_the_lists(client, operator):  # noqa: ANN001
+    challenge = challenge_create(
+        creator=operator, hashtag="dance", title="Dance week", ends_at=now() + hours(5)
+    )
+    video = VideoFactory(caption="#dance moves")
+    video_published_announce(video_id=video.pk)
+    lists_refresh()
+    page = client.get("/discover").content.decode()
+    for title in ("Trending videos", "Rising hashtags", "Trending sounds", "Active challenges"):
+        assert title in page
+    assert f'href="/challenge/{challenge.pk}"' in page
+    assert f'data-video-id="{video.pk}"' in page
+    see_all = client.get("/discover/challenges").content.decode()
+    assert "Dance week" in see_all
+    board = client.get(f"/challenge/{challenge.pk}").content.decode()
+    assert f'data-video-id="{video.pk}"' in board
+    assert client.get("/discover/nothing").status_code == 404
+    assert client.get("/challenge/999999").status_code == 404
