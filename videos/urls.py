@@ -17,6 +17,7 @@ from videos.apis.engagement import (
     ShareApi,
     VideoCommentsApi,
 )
+from videos.apis.hashtags import HashtagApi, HashtagVideosApi
 from videos.apis.videos import (
     VideoCaptionsApi,
     VideoCaptionsVttApi,
@@ -41,4 +42,6 @@ urlpatterns = [
     path("users/<str:username>", UserProfileApi.as_view(), name="user-profile"),
     path("users/<str:username>/videos", UserVideosApi.as_view(), name="user-videos"),
     path("users/<str:username>/liked", UserLikedApi.as_view(), name="user-liked"),
+    path("hashtags/<str:name>", HashtagApi.as_view(), name="hashtag"),
+    path("hashtags/<str:name>/videos", HashtagVideosApi.as_view(), name="hashtag-videos"),
 ]

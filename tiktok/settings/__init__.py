@@ -13,3 +13,4 @@ from .redis import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .tagging import *  # noqa: F403
+from .hashtags import *  # noqa: F403
