@@ -6,6 +6,7 @@ from .database import *  # noqa: F403
 from .email import *  # noqa: F403
 from .embedder import *  # noqa: F403
 from .feed import *  # noqa: F403
+from .hashtags import *  # noqa: F403
 from .media import *  # noqa: F403
 from .moderation import *  # noqa: F403
 from .notifications import *  # noqa: F403
@@ -13,4 +14,3 @@ from .redis import *  # noqa: F403
 from .security import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .tagging import *  # noqa: F403
-from .hashtags import *  # noqa: F403

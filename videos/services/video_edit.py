@@ -1,8 +1,9 @@
 """The owner edits a video after upload: its caption and who may see it.
 
 Cards, search's caption fallback and tag pages read the caption column, so an edit shows
-everywhere at once, and the caption's hashtags are synced in the same transaction; the video's vector (embedded from frames, speech and the caption at
-publish time) is kept: re-running the pipeline for a caption edit costs more than it gains.
+everywhere at once; the caption's hashtags are synced in the same transaction. The video's
+vector (embedded from frames, speech and the caption at publish time) is kept: re-running the
+pipeline for a caption edit costs more than it gains.
 """
 
 from __future__ import annotations
