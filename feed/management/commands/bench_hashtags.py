@@ -152,6 +152,7 @@ def _measure(*, names: list[str], tokens: list[str], requests: int, seed: int) -
     for signed_in in (False, True):
         for label, template in paths.items():
             samples = []
+            found = 0
             for i, name in enumerate(picks):
                 headers = {"REMOTE_ADDR": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}
                 if signed_in:
@@ -162,8 +163,11 @@ def _measure(*, names: list[str], tokens: list[str], requests: int, seed: int) -
                 if response.status_code not in (200, 404):
                     raise CommandError(f"{template.format(name)}: HTTP {response.status_code}")
                 samples.append(elapsed)
+                found += response.status_code == 200
             key = f"{label}_{'user' if signed_in else 'anon'}"
             results[key] = percentiles_ms(samples[len(samples) // 10 :])  # first 10%: warm-up
+            # The rest answered 404: hashtags on private videos only, for this viewer.
+            results[key]["found_share"] = round(found / len(picks), 3)
     return results
 
 
@@ -231,6 +235,7 @@ class Command(BaseCommand):
                     "requests": options["requests"],
                     "seed_seconds": round(seed_seconds, 1),
                     "target_p99_ms": HASHTAG_P99_TARGET_MS,
+                    "largest_hashtag_videos": largest[0][1],
                     "results": results,
                     "targets_met": not missed,
                 },
