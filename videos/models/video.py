@@ -114,6 +114,9 @@ class Video(models.Model):
         indexes = [
             models.Index(fields=["status", "privacy", "-published_at"]),
             models.Index(fields=["owner", "-created_at"]),
+            # A large hashtag's most liked videos: walked in this order, each checked against
+            # the hashtag, instead of sorting all of its videos (videos/selectors/hashtags.py).
+            models.Index(fields=["-like_count", "-id"], name="videos_video_popular_idx"),
         ]
 
     def __str__(self) -> str:
