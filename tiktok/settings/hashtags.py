@@ -8,4 +8,4 @@ from .env import env_int
 HASHTAGS_PER_CAPTION_MAX = env_int("HASHTAGS_PER_CAPTION_MAX", 30)
 # Related hashtags on a hashtag's page, counted over its most recent visible videos.
 HASHTAG_RELATED_MAX = env_int("HASHTAG_RELATED_MAX", 10)
-HASHTAG_RELATED_SAMPLE_VIDEOS = env_int("HASHTAG_RELATED_SAMPLE_VIDEOS", 500)
+HASHTAG_RELATED_SAMPLE_VIDEOS = env_int("HASHTAG_RELATED_SAMPLE_VIDEOS", 200)
