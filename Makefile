@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover
+.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover bench-hashtags
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench-pipeline: venv system-deps
 
 bench-feed: venv
 	DEBUG=1 $(BIN)/python manage.py bench_feed
+
+bench-hashtags: venv
+	DEBUG=1 $(BIN)/python manage.py bench_hashtags
 
 bench-hostile: venv
 	DEBUG=1 $(BIN)/python manage.py bench_hostile_media

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,7 +30,7 @@ from tiktok.db.binary import binary_read, binary_rows
 from tiktok.db.side_reads import SideRead, side_read
 from tiktok.db.sql import int_array, table, vector_literal
 from tiktok.vectors import EPSILON
-from videos.models import Video, VideoEmbedding
+from videos.models import Hashtag, Video, VideoEmbedding, VideoHashtag
 from videos.vector_index import nearest_scan_sql
 from videos.visibility import visible_where
 
@@ -38,6 +38,12 @@ FOLLOWING_DAYS = 14
 FOLLOWING_CANDIDATES = 50
 HIDDEN_MAX = 5000
 HIDDEN_VECTORS_MAX = 200
+# Videos sharing a sound or a hashtag with the recent positives: the most specific sounds and
+# hashtags (fewest videos) first, a few of each, newest first within one.
+SHARED_SOUNDS = 5
+SHARED_HASHTAGS = 8
+SHARED_PER_KEY = 12
+SHARED_MAX = 60
 
 
 @dataclass
@@ -50,6 +56,10 @@ class ViewerContext:
     following: list[int]  # followed creators' recent videos, newest first
     coengaged: dict[int, int]  # co-engaged with the recent positives: {video_id: summed count}
     liked_tags: set[str]  # active tag slugs of the recent positives (the "because" of reasons)
+    # Videos sharing a sound with the recent positives, most specific sound first.
+    same_sound: list[int] = field(default_factory=list)
+    # Videos sharing a hashtag with the recent positives: {video_id: the hashtag's name}.
+    same_hashtag: dict[int, str] = field(default_factory=dict)
 
 
 _CONTEXT_SQL = f"""
@@ -72,7 +82,29 @@ SELECT
             WHERE video_b_id = ANY(%(positives)s::bigint[])) x
           GROUP BY x.neighbour ORDER BY total DESC, x.neighbour DESC LIMIT %(co_max)s) c),
   ARRAY(SELECT DISTINCT t.slug FROM {table(VideoTag)} vt JOIN {table(Tag)} t ON t.id = vt.tag_id
-        WHERE vt.video_id = ANY(%(positives)s::bigint[]) AND t.is_active)
+        WHERE vt.video_id = ANY(%(positives)s::bigint[]) AND t.is_active),
+  ARRAY(SELECT x.id FROM (
+          SELECT DISTINCT p.sound_id, (SELECT count(*) FROM (
+                   SELECT 1 FROM {table(Video)} c WHERE c.sound_id = p.sound_id
+                   LIMIT 1000) n) AS uses
+            FROM {table(Video)} p
+           WHERE p.id = ANY(%(positives)s::bigint[]) AND p.sound_id IS NOT NULL
+           ORDER BY uses, p.sound_id LIMIT %(shared_sounds)s) s
+        CROSS JOIN LATERAL (
+          SELECT v.id FROM {table(Video)} v
+           WHERE v.sound_id = s.sound_id AND v.status = 'ready'
+             AND v.id <> ALL(%(positives)s::bigint[])
+           ORDER BY v.published_at DESC NULLS LAST LIMIT %(shared_per_key)s) x
+        LIMIT %(shared_max)s),
+  ARRAY(SELECT ARRAY[x.video_id::text, h.name] FROM (
+          SELECT DISTINCT p.hashtag_id FROM {table(VideoHashtag)} p
+           WHERE p.video_id = ANY(%(positives)s::bigint[])) ph
+        JOIN {table(Hashtag)} h ON h.id = ph.hashtag_id AND h.video_count > 1
+        CROSS JOIN LATERAL (
+          SELECT o.video_id FROM {table(VideoHashtag)} o
+           WHERE o.hashtag_id = ph.hashtag_id AND o.video_id <> ALL(%(positives)s::bigint[])
+           ORDER BY o.created_at DESC LIMIT %(shared_per_key)s) x
+        ORDER BY h.video_count, h.id LIMIT %(shared_max)s)
 """
 
 
@@ -84,8 +116,8 @@ def viewer_context(
     coengagement_limit: int,
 ) -> ViewerContext:
     """Long-term taste, hidden videos, followed creators' new videos, co-engagement neighbours
-    of the recent positives and their tags - one query (anonymous viewers have only the last
-    two, from their session's positives)."""
+    of the recent positives, their tags, and the videos sharing their sounds and hashtags - one
+    query (anonymous viewers have only the last four, from their session's positives)."""
     row = binary_rows(
         _CONTEXT_SQL,
         {
@@ -96,9 +128,12 @@ def viewer_context(
             "following_max": FOLLOWING_CANDIDATES,
             "positives": int_array(recent_positives),
             "co_max": coengagement_limit,
+            "shared_sounds": SHARED_SOUNDS,
+            "shared_per_key": SHARED_PER_KEY,
+            "shared_max": SHARED_MAX,
         },
     )[0]
-    taste_raw, hidden, following, coengaged, liked_tags = row
+    taste_raw, hidden, following, coengaged, liked_tags, same_sound, same_hashtag = row
     long_term = vector_decode(taste_raw) if embedding_version else None
     hidden_ids = [int(v) for v in hidden or []]
     hidden_vectors = np.zeros((0, 0), dtype=np.float32)
@@ -115,7 +150,17 @@ def viewer_context(
         following=[int(v) for v in following or []],
         coengaged={int(pair[0]): int(pair[1]) for pair in coengaged or []},
         liked_tags=set(liked_tags or []),
+        same_sound=list(dict.fromkeys(int(v) for v in same_sound or [])),
+        same_hashtag=_first_names(same_hashtag or []),
     )
+
+
+def _first_names(pairs: Sequence[Sequence[str]]) -> dict[int, str]:
+    """{video_id: hashtag name} from (id, name) pairs, the first (most specific) name kept."""
+    names: dict[int, str] = {}
+    for video_id, name in pairs:
+        names.setdefault(int(video_id), name)
+    return names
 
 
 # What a page needs of each candidate: owner, age in hours, likes, engagement counters

@@ -5,7 +5,7 @@ facts of every candidate. `feed.page_plan.plan_page` turns the result into a pag
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,6 +13,7 @@ from django.conf import settings
 
 from feed import candidates as sources
 from feed import interest_arms, state
+from feed.exploration import exploration_extra
 from feed.page_plan import (
     CandidateFacts,
     PageCandidates,
@@ -58,6 +59,9 @@ def plan_settings() -> PlanSettings:
 class PageInputs:
     candidates: PageCandidates
     liked_tags: set[str]  # tag slugs of the viewer's recent positives (what "because" may name)
+    # Candidates sharing a sound / a hashtag with the recent positives (the latter's names).
+    same_sound: set[int] = field(default_factory=set)
+    same_hashtag: dict[int, str] = field(default_factory=dict)
 
 
 def _feed_state(owner: str, session_id: str, embedding_version: str | None) -> state.FeedState:
@@ -167,9 +171,15 @@ def page_inputs_read(
         trending = [v for v in trending if v not in excluded][:TRENDING_PERSONALISED]
     fresh = fresh_shortlist(feed_state.fresh or [], feed_state.fresh_stats, excluded, rng)
     released = [int(v) for v in released if v not in excluded] if taste is not None else []
+    same_sound = [v for v in context.same_sound if v not in excluded]
+    same_hashtag = [v for v in context.same_hashtag if v not in excluded]
+    extra = exploration_extra(excluded)
     others = [
         context.following,
         list(context.coengaged),
+        same_sound,
+        same_hashtag,
+        extra,
         released,
         cold_start,
         trending,
@@ -217,6 +227,9 @@ def page_inputs_read(
         "trending": trending,
         "fresh": fresh,
         "arm": arm_picks,
+        "sound": same_sound,
+        "hashtag": same_hashtag,
+        "extra": extra,
     }
     origin, members = candidate_origins(candidate_sources, excluded)
     facts = sources.facts_assemble(
@@ -249,6 +262,8 @@ def page_inputs_read(
             arm_affinity=arm_affinity,
         ),
         liked_tags=context.liked_tags,
+        same_sound=set(same_sound),
+        same_hashtag={v: context.same_hashtag[v] for v in same_hashtag},
     )
 
 

@@ -18,7 +18,15 @@ import numpy as np
 from feed import ranking
 from feed.session_interests import quotas
 
-PERSONAL_SOURCES = ("following", "coengaged", "nearest", "released", "followed_arm")
+PERSONAL_SOURCES = (
+    "following",
+    "coengaged",
+    "nearest",
+    "released",
+    "followed_arm",
+    "sound",
+    "hashtag",
+)
 # Source priority: the first source that proposed a candidate is its origin (its reason).
 SOURCE_ORDER = (
     "following",
@@ -26,10 +34,13 @@ SOURCE_ORDER = (
     "nearest",
     "released",
     "followed_arm",
+    "sound",
+    "hashtag",
     "cold_start",
     "arm",
     "trending",
     "fresh",
+    "extra",
 )
 FRESH_SHORTLIST = 12  # fresh candidates per page, pre-drawn by Thompson sampling
 BURIED_SCORE = -5.0  # below this a candidate (a near-duplicate of a rejected video) is never shown
@@ -285,6 +296,7 @@ def plan_page(
             nearest=candidates.sources.get("nearest", ()),
             trending=candidates.sources.get("trending", ()),
             arms=candidates.sources.get("arm", ()),
+            extra=candidates.sources.get("extra", ()),
             rejecting=candidates.rejecting,
             score=np.where(penalty > EXPLORE_MAX_PENALTY, BURIED_SCORE - 1.0, score),
             taken=set(picked),
@@ -318,8 +330,10 @@ def _kind(origin: str, cold_start: bool) -> str:
         return "cold_start"
     if origin == "arm":
         return "explore"
-    if origin in ("nearest", "coengaged", "released", "followed_arm"):
+    if origin in ("nearest", "coengaged", "released", "followed_arm", "sound", "hashtag"):
         return "personalized"
+    if origin == "extra":
+        return "explore"
     return origin  # trending / fresh / cold_start
 
 
@@ -331,6 +345,7 @@ def _exploration(
     trending: Sequence[int],
     arms: Sequence[int],
     rejecting: bool,
+    extra: Sequence[int] = (),
     score: np.ndarray,
     taken: set[int],
     slots: int,
@@ -341,11 +356,14 @@ def _exploration(
     """Exploration picks: fresh videos by Thompson sampling on completion (half the slots,
     at least one), then alternately the top trending video and another category's top video
     (the arms, in the session's prior order), or the most different video among the nearest
-    when no arm is left. A rejecting session takes the arms first, for every slot."""
+    when no arm is left. On each of those turns the best-scoring registered extra candidate
+    (`feed.exploration`) competes with the turn's video (trending's or the arm's): the higher
+    score takes the slot, as "explore". A rejecting session takes the arms first, for every slot."""
     ids = facts.ids
     chosen: list[tuple[int, str]] = []
     position = {video_id: i for i, video_id in enumerate(ids)}
     arm_queue = [position[v] for v in arms if v in position]
+    extra_pool = [position[v] for v in extra if v in position]
 
     def allowed(index: int) -> bool:
         return index not in taken and creator_counts.get(facts.owners[index], 0) < max_per_creator
@@ -391,8 +409,13 @@ def _exploration(
                 candidate = next(
                     (i for i in arm_queue if allowed(i) and score[i] > BURIED_SCORE), None
                 )
-                if candidate is None:
-                    candidate = _most_different(facts.vectors, diverse_pool, taken, allowed, score)
+            challenger = _best_extra(extra_pool, allowed, score)
+            if challenger is not None and (
+                candidate is None or score[challenger] > score[candidate]
+            ):
+                candidate, kind = challenger, "explore"
+            if candidate is None and kind == "explore":
+                candidate = _most_different(facts.vectors, diverse_pool, taken, allowed, score)
             if candidate is not None:
                 take(candidate, kind)
                 progress = True
@@ -400,6 +423,11 @@ def _exploration(
         if not progress:
             break
     return chosen
+
+
+def _best_extra(pool, allowed, score):  # noqa: ANN001, ANN202
+    options = [i for i in pool if allowed(i) and score[i] > BURIED_SCORE]
+    return max(options, key=lambda i: score[i]) if options else None
 
 
 def _most_different(vectors, pool, taken, allowed, score):  # noqa: ANN001, ANN202

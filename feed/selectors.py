@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from embedder_service.client import EmbedderError
 from feed import ranking, state
 from feed.cursors import cursor_decode, cursor_encode
-from feed.page_inputs import page_inputs_read, plan_settings
+from feed.page_inputs import PageInputs, page_inputs_read, plan_settings
 from feed.page_plan import plan_page
 from feed.vector_reads import video_vectors
 from profiles.models import Follow, User
@@ -123,7 +123,6 @@ def feed_page(
     plan = plan_page(
         inputs.candidates, limit=limit, explore=explore, rng=rng, config=plan_settings()
     )
-    liked_tags = inputs.liked_tags
     served = state.served_add_start(
         owner=owner,
         session_id=session_id,
@@ -132,10 +131,7 @@ def feed_page(
     cards = cards_for_ids(video_ids=plan.video_ids, viewer=viewer)
     served.result()
     for card in cards:
-        card["reason"] = {
-            "kind": plan.kinds.get(card["id"], "personalized"),
-            "because": [tag["name"] for tag in card["tags"] if tag["slug"] in liked_tags],
-        }
+        card["reason"] = _reason(card, plan.kinds.get(card["id"], "personalized"), inputs)
     prefetch = [
         url
         for card in cards[:PREFETCH_ITEMS]
@@ -146,6 +142,20 @@ def feed_page(
         cursor_encode(page=page + 1, session_id=session_id) if len(cards) == limit else None
     )
     return {"items": cards, "next_cursor": next_cursor, "prefetch": prefetch}
+
+
+def _reason(card: dict[str, Any], kind: str, inputs: PageInputs) -> dict[str, Any]:
+    """Why a card is on the page: its kind, and what the viewer engaged with that it shares -
+    the taxonomy's tags first; for a personal pick without one, a hashtag ("because you like
+    #name") or a sound ("because you watched videos with this sound")."""
+    because = [tag["name"] for tag in card["tags"] if tag["slug"] in inputs.liked_tags]
+    if kind == "personalized" and not because:
+        video_id = card["id"]
+        if video_id in inputs.same_hashtag:
+            return {"kind": "hashtag", "because": [f"#{inputs.same_hashtag[video_id]}"]}
+        if video_id in inputs.same_sound:
+            return {"kind": "sound", "because": []}
+    return {"kind": kind, "because": because}
 
 
 def following_feed(*, viewer: User) -> QuerySet[Video]:

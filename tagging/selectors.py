@@ -112,3 +112,12 @@ def hashtag_or_tag_videos(*, word: str, tag: Tag | None, viewer: Any = None) -> 
         .distinct()
         .order_by("-published_at", "-created_at", "-id")
     )
+
+
+def hashtag_tag_link(name: str) -> dict[str, Any] | None:
+    """The taxonomy tag a hashtag's page links to (`videos.selectors.hashtags` extension point):
+    the tag a /tag/<name> link would mean, if any."""
+    tag = tag_for_slug(name)
+    if tag is None:
+        return None
+    return {"slug": tag.slug, "name": tag.name, "url": f"/tag/{tag.slug}"}

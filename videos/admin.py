@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 
 from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
 from videos.services.engagement import comment_remove
+from videos.services.hashtags import video_hashtags_sync
 from videos.tasks import pipeline_enqueue
 
 
@@ -82,6 +83,11 @@ class VideoAdmin(admin.ModelAdmin):
     @admin.display(description="caption")
     def caption_short(self, video: Video) -> str:
         return video.caption[:60]
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        if "caption" in form.changed_data:
+            video_hashtags_sync(video=obj)
 
     @admin.action(description="Reprocess (run the whole pipeline again)")
     def reprocess(self, request, queryset) -> None:  # noqa: ANN001

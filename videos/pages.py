@@ -22,11 +22,17 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from profiles.selectors import user_active_by_username, user_blocks_viewer
 from sounds.selectors import sound_payload, sound_visible
-from tiktok.errors import InvalidInput, NotFound
+from tiktok.errors import ApplicationError, InvalidInput, NotFound
 from tiktok.web.pages import page_not_found, page_viewer, render_page
 from videos.cards import video_cards
 from videos.models import Video
 from videos.selectors.creators import creator_profile, user_videos
+from videos.selectors.hashtags import (
+    HASHTAG_SORT_ORDERING,
+    hashtag_for_name,
+    hashtag_page,
+    hashtag_videos,
+)
 from videos.selectors.sounds import SOUND_VIDEO_ORDERS, sound_video_order, sound_videos
 from videos.selectors.videos import video_for_viewer
 
@@ -102,9 +108,31 @@ def sound_page(request: HttpRequest, sound_id: int) -> HttpResponse:
     return render_page(request, "pages/sound.html", context)
 
 
+@ensure_csrf_cookie
+def hashtag_page_view(request: HttpRequest, name: str) -> HttpResponse:
+    """/hashtag/<name>: the header (count, related hashtags, the taxonomy tag it links to) over
+    a grid of the videos the viewer may see, most liked or newest first."""
+    viewer = page_viewer(request)
+    try:
+        header = hashtag_page(name=name, viewer=viewer)
+    except ApplicationError:
+        return page_not_found(request, f"#{name}")
+    sort = "new" if request.GET.get("sort") == "new" else "popular"
+    videos = hashtag_videos(hashtag=hashtag_for_name(name=header["name"]), viewer=viewer)
+    videos = videos.order_by(*HASHTAG_SORT_ORDERING[sort])
+    context = {
+        "hashtag": header,
+        "sort": sort,
+        "pager_prefix": "sort=new&" if sort == "new" else "",
+        **video_grid(request, videos),
+    }
+    return render_page(request, "pages/hashtag.html", context)
+
+
 urlpatterns = [
     path("upload", upload_page, name="page-upload"),
     path("@<str:username>", profile_page, name="page-profile"),
     path("v/<int:video_id>", video_page, name="page-video"),
     path("sound/<int:sound_id>", sound_page, name="page-sound"),
+    path("hashtag/<str:name>", hashtag_page_view, name="page-hashtag"),
 ]

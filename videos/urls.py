@@ -17,6 +17,7 @@ from videos.apis.engagement import (
     ShareApi,
     VideoCommentsApi,
 )
+from videos.apis.hashtags import HashtagApi, HashtagVideosApi
 from videos.apis.sounds import SoundUploadApi, SoundVideosApi
 from videos.apis.videos import (
     VideoCaptionsApi,
@@ -44,4 +45,6 @@ urlpatterns = [
     path("users/<str:username>/liked", UserLikedApi.as_view(), name="user-liked"),
     path("sounds", SoundUploadApi.as_view(), name="sound-upload"),
     path("sounds/<int:sound_id>/videos", SoundVideosApi.as_view(), name="sound-videos"),
+    path("hashtags/<str:name>", HashtagApi.as_view(), name="hashtag"),
+    path("hashtags/<str:name>/videos", HashtagVideosApi.as_view(), name="hashtag-videos"),
 ]

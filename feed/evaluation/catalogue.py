@@ -14,6 +14,7 @@ from profiles.models import User
 from tagging.models import Tag, TagCategory, TagSource, VideoTag
 from tiktok.db.sql import table
 from videos.models import Privacy, Video, VideoEmbedding, VideoStatus
+from videos.services.hashtags import hashtags_backfill
 
 from .bulk import copy_rows
 from .vocabulary import CATEGORIES, tag_category
@@ -108,7 +109,11 @@ def videos_create(
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, content_hash, owner_id FROM {table(Video)}")
         by_key = {(h, owner): video_id for video_id, h, owner in cursor.fetchall()}
-    return [by_key[(hashes[i], owner_ids[i])] for i in range(n)]
+    video_ids = [by_key[(hashes[i], owner_ids[i])] for i in range(n)]
+    # Captions' #hashtags become Hashtag rows, as on upload (the feed's hashtag source).
+    if any("#" in caption for caption in captions):
+        hashtags_backfill(video_ids=video_ids)
+    return video_ids
 
 
 def embeddings_create(

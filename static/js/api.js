@@ -110,9 +110,11 @@ export function el(tag, { cls, text, attrs } = {}, children = []) {
   return node;
 }
 
-// Caption or comment text with #hashtags linked to their tag pages and @mentions to the
-// profiles they name (text nodes only). Mentions follow notifications/mentions.py.
-const RICH_TEXT_RE = /#([\p{L}\p{N}_-]{1,64})|(?<![\p{L}\p{N}_@])@([\p{L}\p{N}_.+-]{1,150})/gu;
+// Caption or comment text with #hashtags linked to their hashtag pages and @mentions to the
+// profiles they name (text nodes only). Hashtags follow videos/hashtags.py (letters, digits,
+// underscores and marks; not after a letter, digit, &, / or #; the page folds the case, so
+// the link keeps the spelling); mentions follow notifications/mentions.py.
+const RICH_TEXT_RE = /(?<![\p{L}\p{N}\p{M}_&\/#])#(?=[\p{N}\p{M}_]*\p{L})([\p{L}\p{N}_][\p{L}\p{N}\p{M}_]{0,99})(?![\p{L}\p{N}\p{M}_])|(?<![\p{L}\p{N}_@])@([\p{L}\p{N}_.+-]{1,150})/gu;
 export function renderCaption(target, caption) {
   // One inline wrapper: line-clamped (-webkit-box) captions would drop the spaces between links.
   const line = document.createElement("span");
@@ -122,7 +124,7 @@ export function renderCaption(target, caption) {
     let shown = match[0];
     let href;
     if (match[1] !== undefined) {
-      href = `/tag/${encodeURIComponent(match[1].toLowerCase())}`;
+      href = `/hashtag/${encodeURIComponent(match[1])}`;
     } else {
       const name = match[2].replace(/[.+-]+$/, "");
       if (!name) continue;

@@ -12,6 +12,8 @@ const REASON_TEXT = {
   fresh: ["New in", "New on Reels"],
   explore: ["Something new - you liked", "Something new to explore"],
   cold_start: ["Popular in", "Popular right now"],
+  hashtag: ["Because you like", "Because you like these hashtags"],
+  sound: ["Because you watched videos with this sound", "Because you watched videos with this sound"],
 };
 
 export function reasonText(reason) {

@@ -132,4 +132,4 @@ def test_script_caption_renders_as_text(desktop_page, web_seed):  # noqa: ANN001
     page.goto(f"/v/{video.pk}")
     caption = page.locator("[data-role=caption]")
     assert caption.locator("script, img").count() == 0
-    assert caption.locator("a.hashtag").get_attribute("href") == "/tag/safety"
+    assert caption.locator("a.hashtag").get_attribute("href") == "/hashtag/safety"

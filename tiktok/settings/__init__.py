@@ -7,6 +7,7 @@ from .discover import *  # noqa: F403
 from .email import *  # noqa: F403
 from .embedder import *  # noqa: F403
 from .feed import *  # noqa: F403
+from .hashtags import *  # noqa: F403
 from .media import *  # noqa: F403
 from .moderation import *  # noqa: F403
 from .notifications import *  # noqa: F403

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django.db import models
 
+from videos.hashtags import HASHTAG_MAX_LENGTH
 from videos.models.video import Video
-
-# Longest hashtag stored (characters, after case-folding); longer ones are not hashtags.
-HASHTAG_MAX_LENGTH = 100
 
 
 class Hashtag(models.Model):
     # Case-folded (str.casefold), Unicode letters, digits and underscores.
     name = models.CharField(max_length=HASHTAG_MAX_LENGTH, unique=True)
-    # Videos whose caption carries it (any visibility; pages count what the viewer may see).
+    # Videos whose caption carries it (any visibility), kept by PostgreSQL triggers on
+    # VideoHashtag (migration 0009_hashtags_counts): every insert and delete, cascades included.
     video_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -117,6 +117,9 @@ class Video(models.Model):
             # A sound's page: its videos, newest and most watched.
             models.Index(fields=["sound", "-created_at", "-id"], name="video_sound_new_idx"),
             models.Index(fields=["sound", "-view_count", "-id"], name="video_sound_popular_idx"),
+            # A large hashtag's most liked videos: walked in this order, each checked against
+            # the hashtag, instead of sorting all of its videos (videos/selectors/hashtags.py).
+            models.Index(fields=["-like_count", "-id"], name="videos_video_popular_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """The owner edits a video after upload: its caption and who may see it.
 
 Cards, search's caption fallback and tag pages read the caption column, so an edit shows
-everywhere at once; the video's vector (embedded from frames, speech and the caption at
-publish time) is kept: re-running the pipeline for a caption edit costs more than it gains.
+everywhere at once; the caption's hashtags are synced in the same transaction. The video's
+vector (embedded from frames, speech and the caption at publish time) is kept: re-running the
+pipeline for a caption edit costs more than it gains.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tiktok.errors import Forbidden
 from tiktok.plain_text import plain_text_clean
 from videos.events import video_published_announce
 from videos.models import Privacy, Video, VideoStatus
+from videos.services.hashtags import video_hashtags_sync
 from videos.services.videos import MAX_CAPTION_CHARS
 
 
@@ -51,6 +53,8 @@ def video_update(
         Video.objects.filter(pk=video.pk).update(**changes)
         for name, value in changes.items():
             setattr(video, name, value)
+        if "caption" in changes:
+            video_hashtags_sync(video=video)
         if changes.get("privacy") == Privacy.PUBLIC and video.status == VideoStatus.READY:
             video_id = video.pk
             transaction.on_commit(lambda: video_published_announce(video_id=video_id), robust=True)

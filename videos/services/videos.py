@@ -17,6 +17,7 @@ from tiktok.db.sql import column, table
 from tiktok.storage import storage_delete_prefix, storage_put
 from videos.media.probe import MediaInfo, probe_media
 from videos.models import STEP_ORDER, PipelineStep, Privacy, Video
+from videos.services.hashtags import video_hashtags_sync
 from videos.services.storage import video_prefix
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def video_create_from_path(
             PipelineStep.objects.bulk_create(
                 [PipelineStep(video=video, name=step) for step in STEP_ORDER]
             )
+            video_hashtags_sync(video=video)
     except IntegrityError:
         # The same owner uploaded the same bytes concurrently; theirs won.
         if video_id is not None:

@@ -1,0 +1,42 @@
+"""Hashtag endpoints: a hashtag's header and its videos (what the viewer may see)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tiktok.api.base import ApiView
+from tiktok.api.pagination import NewestFirstCursorPagination
+from videos.cards import video_cards
+from videos.selectors.hashtags import (
+    HASHTAG_SORT_ORDERING,
+    hashtag_for_name,
+    hashtag_page,
+    hashtag_sort_check,
+    hashtag_videos,
+)
+
+
+class HashtagApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, name: str) -> Response:
+        return Response(hashtag_page(name=name, viewer=request.user))
+
+
+class HashtagVideosApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, name: str) -> Response:
+        sort = hashtag_sort_check(request.query_params.get("sort"))
+        hashtag = hashtag_for_name(name=name)
+        paginator = NewestFirstCursorPagination()
+        paginator.ordering = HASHTAG_SORT_ORDERING[sort]  # the cursor encodes this order
+        videos = hashtag_videos(hashtag=hashtag, viewer=request.user)
+        page = paginator.paginate_queryset(videos, request, view=self)
+        return paginator.get_paginated_response(video_cards(videos=page, viewer=request.user))

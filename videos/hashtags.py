@@ -1,0 +1,69 @@
+"""Parsing #hashtags out of captions (pure: no Django), the one definition every writer and page
+uses.
+
+A hashtag is `#` (or the full-width `＃`) followed by Unicode letters, digits, underscores and
+combining marks (the vowel signs of Devanagari or Thai are marks, so `#हिन्दी` is one tag), with
+at least one letter. The text is NFKC-normalised first (a decomposed `e + ◌́` and a composed `é`
+are the same tag; full-width letters become ASCII), then each name is case-folded with
+`str.casefold` (so `#Straße`, `#STRASSE` and `#strasse` are one tag, `strasse`) and normalised to
+NFC again. Punctuation (including `-` and `.`) ends a tag; a `#` right after a letter, digit,
+`&`, `/` or another `#` starts none (`a#b`, `&#39;`, `/#/route`), nor does one inside a URL
+(`https://x.org/page#part`). Names longer than `HASHTAG_MAX_LENGTH` after folding are not
+hashtags at all (never truncated into another tag); all-digit ones (`#1`, `#2024`) are not
+either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longest hashtag name (characters, after case-folding): also the column's max_length.
+HASHTAG_MAX_LENGTH = 100
+# URLs are blanked out before scanning: a fragment is not a hashtag.
+_URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
+_NOT_BEFORE = frozenset("&/#")
+
+
+def _tag_char(ch: str) -> bool:
+    return ch == "_" or ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
+def hashtag_name_normalize(raw: str) -> str | None:
+    """The stored name of a hashtag written `raw` (without its `#`; also what a /hashtag/<name>
+    URL carries), or None when it is not a valid hashtag."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    if text.startswith("#"):
+        text = text[1:]
+    if not text or not all(_tag_char(ch) for ch in text) or not _tag_char(text[0]):
+        return None
+    if unicodedata.category(text[0]).startswith("M"):
+        return None
+    name = unicodedata.normalize("NFC", text.casefold())
+    if len(name) > HASHTAG_MAX_LENGTH or not any(ch.isalpha() for ch in name):
+        return None
+    return name
+
+
+def hashtags_parse(caption: str, *, limit: int) -> list[str]:
+    """The distinct hashtag names of a caption in order of first appearance, at most `limit`
+    (the rest of a caption stuffed with hashtags is ignored)."""
+    text = _URL_RE.sub(" ", unicodedata.normalize("NFKC", caption or ""))
+    names: list[str] = []
+    seen: set[str] = set()
+    i, n = 0, len(text)
+    while i < n and len(names) < limit:
+        if text[i] != "#":
+            i += 1
+            continue
+        before = text[i - 1] if i else " "
+        end = i + 1
+        while end < n and _tag_char(text[end]):
+            end += 1
+        if end > i + 1 and not _tag_char(before) and before not in _NOT_BEFORE:
+            name = hashtag_name_normalize(text[i + 1 : end])
+            if name is not None and name not in seen:
+                seen.add(name)
+                names.append(name)
+        i = end
+    return names
