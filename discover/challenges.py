@@ -13,7 +13,6 @@ changes (the check is made on every write, so the freeze needs no task to run on
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.conf import settings
@@ -31,34 +30,31 @@ from sounds.models import Sound
 from tiktok.db.sql import table
 from tiktok.errors import AuthenticationFailed, Forbidden
 from tiktok.plain_text import plain_text_clean
-from videos.models import HASHTAG_MAX_LENGTH, Hashtag, Like, Share, Video, VideoHashtag
+from videos.hashtags import HASHTAG_MAX_LENGTH, hashtag_name_normalize
+from videos.models import Hashtag, Like, Share, Video, VideoHashtag
+from videos.services.hashtags import caption_hashtags
 
 MAX_TITLE_CHARS = 120
 MAX_RULES_CHARS = 2000
-# A hashtag in a caption: '#' not glued to a word, then Unicode letters, digits, underscores.
-CAPTION_HASHTAG_RE = re.compile(r"(?<![\w#])#(\w+)")
-HASHTAG_NAME_RE = re.compile(r"\w+")
 
 
 def hashtag_name_parse(text: Any, *, field: str = "hashtag") -> str:
-    """A hashtag as stored (videos.Hashtag.name): without '#', case-folded, only Unicode
-    letters, digits and underscores; a ValidationError on `field` otherwise."""
-    name = str(text or "").strip().removeprefix("#").casefold()
-    if not name:
+    """A hashtag as stored (videos.Hashtag.name, parsed by the one parser in videos.hashtags);
+    a ValidationError on `field` otherwise."""
+    raw = str(text or "").strip()
+    if not raw.removeprefix("#"):
         raise ValidationError({field: ["give a hashtag, e.g. #dance"]})
-    if len(name) > HASHTAG_MAX_LENGTH:
-        raise ValidationError({field: [f"a hashtag has at most {HASHTAG_MAX_LENGTH} characters"]})
-    if not HASHTAG_NAME_RE.fullmatch(name):
-        raise ValidationError({field: ["a hashtag holds only letters, digits and underscores"]})
+    name = hashtag_name_normalize(raw)
+    if name is None:
+        raise ValidationError(
+            {
+                field: [
+                    f"a hashtag holds letters (at least one), digits and underscores, at most "
+                    f"{HASHTAG_MAX_LENGTH} characters"
+                ]
+            }
+        )
     return name
-
-
-def caption_hashtag_names(caption: str) -> set[str]:
-    return {
-        name.casefold()
-        for name in CAPTION_HASHTAG_RE.findall(caption or "")
-        if len(name) <= HASHTAG_MAX_LENGTH
-    }
 
 
 def challenge_create(
@@ -129,7 +125,7 @@ def challenge_join_video(*, video_id: int) -> list[int]:
         return []
     now = timezone.now()
     posted = _posted_at(video)
-    names = caption_hashtag_names(video.caption) | set(
+    names = set(caption_hashtags(video.caption)) | set(
         VideoHashtag.objects.filter(video_id=video_id).values_list("hashtag__name", flat=True)
     )
     if not names:

@@ -10,6 +10,7 @@ from discover.challenges import challenge_create, challenge_exploration_video_id
 from discover.lists import lists_read, redis_client
 from discover.tasks import lists_refresh
 from feed.aggregates import aggregates_flush
+from feed.exploration import exploration_extra
 from feed.services import interactions_record
 from sounds.models import Sound
 from tests.discover.conftest import hours, now
@@ -174,3 +175,13 @@ def test_discover_pages_render_from_the_lists(client, operator):  # noqa: ANN001
     assert f'data-video-id="{video.pk}"' in board
     assert client.get("/discover/nothing").status_code == 404
     assert client.get("/challenge/999999").status_code == 404
+
+
+def test_challenge_videos_reach_the_feeds_exploration_candidates(operator):
+    challenge_create(creator=operator, hashtag="dance", title="Dance", ends_at=now() + hours(5))
+    video = VideoFactory(caption="#dance")
+    video_published_announce(video_id=video.pk)
+    assert video.pk not in exploration_extra(set())
+    lists_refresh()
+    assert video.pk in exploration_extra(set())
+    assert video.pk not in exploration_extra({video.pk})
