@@ -7,7 +7,6 @@ from feed.apis import (
     FollowingFeedApi,
     InteractionsApi,
     MeAnalyticsApi,
-    SearchApi,
     SimilarVideosApi,
 )
 
@@ -16,6 +15,5 @@ urlpatterns = [
     path("feed/following", FollowingFeedApi.as_view(), name="feed-following"),
     path("interactions", InteractionsApi.as_view(), name="interactions"),
     path("videos/<int:pk>/similar", SimilarVideosApi.as_view(), name="video-similar"),
-    path("search", SearchApi.as_view(), name="search"),
     path("me/analytics", MeAnalyticsApi.as_view(), name="me-analytics"),
 ]
