@@ -44,3 +44,17 @@ def query_loggable(query: str, max_chars: int) -> bool:
         and bool(query_words(query))
         and not _PRIVATE_LOOKING.search(query)
     )
+
+
+def query_split_negations(query: str) -> tuple[str, list[str]]:
+    """The query without its `-word` exclusions (websearch syntax), and the excluded words,
+    so the fuzzy paths (trigram, semantic) honour exclusions as full-text search does."""
+    kept: list[str] = []
+    excluded: list[str] = []
+    for token in query.split():
+        word = query_words(token[1:]) if token.startswith("-") and len(token) > 1 else ""
+        if word:
+            excluded.append(word)
+        else:
+            kept.append(token)
+    return " ".join(kept), excluded

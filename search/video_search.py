@@ -22,7 +22,7 @@ from search.cursors import search_cursor_decode, search_cursor_encode
 from search.documents import TEXT_SEARCH_CONFIGS
 from search.fusion import rrf_fuse
 from search.models import VideoDocument
-from search.query_text import query_words
+from search.query_text import query_split_negations, query_words
 from tagging.models import Tag, VideoTag
 from tiktok.db.sql import table
 from tiktok.embedder import EMBEDDER_QUICK_TIMEOUT_SECONDS, embedder_client
@@ -155,13 +155,31 @@ def video_rankings(
     rankings: dict[str, list[int]] = {}
     if "keyword" in paths:
         rankings["keyword"] = keyword_ranking(q=q, where=where, limit=limit)
+    positive, excluded = query_split_negations(q)
+    fuzzy_where = _excluding(where, excluded)
     if "trigram" in paths:
-        rankings["trigram"] = trigram_ranking(q=q, where=where, limit=limit)
+        rankings["trigram"] = trigram_ranking(q=positive, where=fuzzy_where, limit=limit)
     if "semantic" in paths and query_vector.vector is not None and query_vector.version:
         rankings["semantic"] = semantic_ranking(
-            vector=query_vector.vector, version=query_vector.version, where=where, limit=limit
+            vector=query_vector.vector,
+            version=query_vector.version,
+            where=fuzzy_where,
+            limit=limit,
         )
     return rankings
+
+
+def _excluding(where: tuple[str, list], excluded: list[str]) -> tuple[str, list]:
+    """`where` and: the video's document has none of the excluded words."""
+    if not excluded:
+        return where
+    condition, params = where
+    videos, docs = table(Video), table(VideoDocument)
+    return (
+        f"({condition}) AND NOT EXISTS (SELECT 1 FROM {docs} x_d WHERE x_d.video_id = "
+        f"{videos}.id AND x_d.document @@ ({_tsquery_sql()}))",
+        [*params, *[" or ".join(excluded)] * len(TEXT_SEARCH_CONFIGS)],
+    )
 
 
 def fused_ranking(rankings: dict[str, list[int]]) -> list[int]:
@@ -194,7 +212,7 @@ def video_search(
         page_ids, more = ranked[:limit], len(ranked) > limit
         method, semantic = "tag", False
     else:
-        query_vector = query_embed(q)
+        query_vector = query_embed(query_split_negations(q)[0] or q)
         rankings = video_rankings(
             q=q, where=search_where(viewer=viewer, tag=tag), query_vector=query_vector
         )
