@@ -199,11 +199,18 @@ def _tag_listing(*, viewer: Any, tag: str, offset: int, limit: int) -> list[int]
 
 
 def video_search(
-    *, viewer: Any, q: str, tag: str, cursor: str | None, limit: int
+    *,
+    viewer: Any,
+    q: str,
+    tag: str,
+    cursor: str | None,
+    limit: int,
+    query_vector: QueryVector | None = None,
 ) -> dict[str, Any]:
     """One page of videos for a normalised query (and/or a tag slug). `method` is "fused"
     (all three paths), "text" (full-text and trigram only: `degraded` says why) or "tag" (a
-    tag's videos, no query); `semantic` says whether the semantic path ran."""
+    tag's videos, no query); `semantic` says whether the semantic path ran. `query_vector`
+    is the query already embedded (the benchmark's, to time the rest apart)."""
     key = f"videos\x00{q}\x00{tag}"
     offset = search_cursor_decode(cursor, key=key)
     degraded = None
@@ -212,7 +219,8 @@ def video_search(
         page_ids, more = ranked[:limit], len(ranked) > limit
         method, semantic = "tag", False
     else:
-        query_vector = query_embed(query_split_negations(q)[0] or q)
+        if query_vector is None:
+            query_vector = query_embed(query_split_negations(q)[0] or q)
         rankings = video_rankings(
             q=q, where=search_where(viewer=viewer, tag=tag), query_vector=query_vector
         )

@@ -29,3 +29,9 @@ def indexed_video(*, hashtags: tuple[str, ...] = (), **fields: Any) -> Video:
 
 def ids(section: dict[str, Any]) -> list[int]:
     return [item["id"] for item in section["items"]]
+
+
+@pytest.fixture
+def outside_transaction(transactional_db) -> None:  # noqa: ANN001
+    """No wrapping test transaction: evaluate_search creates, migrates and drops its own
+    throwaway database (CREATE DATABASE cannot run in a transaction)."""

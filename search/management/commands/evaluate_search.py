@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 progress=not options["no_progress"],
                 log=self.stdout.write,
             )
-        out: Path = options["out"]
+        out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n")
         self.stdout.write(self._table(report))
