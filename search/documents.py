@@ -1,5 +1,6 @@
-"""Writes each video's search document (tsvector and trigram text) from its caption, hashtags,
-tag names and transcript: one INSERT ... SELECT per batch, so a refresh is one round trip."""
+"""Writes each video's search document (a weighted tsvector) from its caption, hashtags, tag
+names and transcript, and adds their words to the typo dictionary: one statement per batch,
+so a refresh is one round trip."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from django.db import connection
 
-from search.models import VideoDocument
+from search.models import WORD_MAX_CHARS, SearchWord, VideoDocument
 from tagging.models import Tag, VideoTag
 from tiktok.db.sql import int_array, table
 from videos.models import Hashtag, Video, VideoHashtag
@@ -15,8 +16,6 @@ from videos.models import Hashtag, Video, VideoHashtag
 # Captions are multilingual: 'simple' keeps every word as written (any language), 'english'
 # adds stems so "cats" finds "cat". A query matches through either (search.video_search).
 TEXT_SEARCH_CONFIGS = ("english", "simple")
-# The trigram text is for typos in short queries: the caption and names, not the transcript.
-TRIGRAM_TEXT_MAX_CHARS = 600
 BACKFILL_BATCH = 2000
 
 
@@ -46,14 +45,22 @@ def _refresh_sql() -> str:
             weighted_tsvector_sql("v.transcript", "C"),
         ]
     )
-    text = f"left(lower({head} || ' ' || {tag_names}), {TRIGRAM_TEXT_MAX_CHARS})"
+    # The dictionary gets the words of the caption, hashtags and tag names (not transcripts:
+    # the typo path is for what people see written).
+    short_text = f"{head} || ' ' || {tag_names}"
     return (
-        f"INSERT INTO {table(VideoDocument)} (video_id, document, text, updated_at) "
-        f"SELECT v.id, {document}, {text}, now() FROM {table(Video)} v "
+        f"WITH source AS (SELECT v.id, {document} AS document, {short_text} AS short_text "
+        f"FROM {table(Video)} v "
         f"LEFT JOIN LATERAL ({hashtags}) hs ON true LEFT JOIN LATERAL ({tags}) ts ON true "
-        "WHERE v.id = ANY(%s::bigint[]) "
+        "WHERE v.id = ANY(%s::bigint[])), "
+        f"words AS (INSERT INTO {table(SearchWord)} (word) "
+        "SELECT DISTINCT w FROM source, "
+        "unnest(tsvector_to_array(to_tsvector('simple', source.short_text))) AS w "
+        f"WHERE length(w) BETWEEN 2 AND {WORD_MAX_CHARS} ON CONFLICT (word) DO NOTHING) "
+        f"INSERT INTO {table(VideoDocument)} (video_id, document, updated_at) "
+        "SELECT id, document, now() FROM source "
         "ON CONFLICT (video_id) DO UPDATE SET document = EXCLUDED.document, "
-        "text = EXCLUDED.text, updated_at = EXCLUDED.updated_at"
+        "updated_at = EXCLUDED.updated_at"
     )
 
 

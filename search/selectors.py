@@ -279,7 +279,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
     statement = (
         f"(SELECT 'user', u.username, 0::float, 0 FROM {users} u WHERE lower(u.username) LIKE %s "
         f"AND u.is_active AND u.suspended_at IS NULL AND {blocked} "
-        f"ORDER BY length(u.username), u.username LIMIT {per_kind}) UNION ALL "
+        f"ORDER BY lower(u.username) LIMIT {per_kind}) UNION ALL "
         f"(SELECT 'hashtag', h.name, h.video_count::float, 0 FROM {hashtags} h "
         f"WHERE h.name LIKE %s AND h.video_count > 0 ORDER BY h.video_count DESC LIMIT {per_kind}) "
         f"UNION ALL (SELECT 'sound', s.title, s.use_count::float, s.id FROM {sounds} s "

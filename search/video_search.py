@@ -21,8 +21,8 @@ from embedder_service.client import EmbedderError
 from search.cursors import search_cursor_decode, search_cursor_encode
 from search.documents import TEXT_SEARCH_CONFIGS
 from search.fusion import rrf_fuse
-from search.models import VideoDocument
-from search.query_text import query_split_negations, query_words
+from search.models import SearchWord, VideoDocument
+from search.query_text import like_prefix, query_split_negations, query_words
 from tagging.models import Tag, VideoTag
 from tiktok.db.sql import table
 from tiktok.embedder import EMBEDDER_QUICK_TIMEOUT_SECONDS, embedder_client
@@ -39,6 +39,9 @@ ALL_PATHS = ("keyword", "trigram", "semantic")
 DEGRADED_EMBEDDER = "embedder_unavailable"
 DEGRADED_VERSION = "embedding_version_mismatch"
 DEGRADED_NO_VECTORS = "no_embedded_videos"
+# The typo path corrects at most this many words of a query, each to at most this many.
+TYPO_WORDS_MAX = 8
+TYPO_CANDIDATES_PER_WORD = 3
 
 
 @dataclass(frozen=True)
@@ -83,41 +86,74 @@ def _tsquery_sql() -> str:
     return " || ".join(f"websearch_to_tsquery('{config}', %s)" for config in TEXT_SEARCH_CONFIGS)
 
 
-def keyword_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]:
-    """Visible videos whose document matches the query, best ts_rank_cd first."""
+def _fulltext_ranking(
+    *, tsquery_sql: str, tsquery_params: list, where: tuple[str, list], limit: int
+) -> list[int]:
+    """Visible videos whose document matches the tsquery, best ts_rank_cd first (the GIN
+    index finds them; length-normalised so a long transcript does not win by volume)."""
     condition, params = where
     videos, docs = table(Video), table(VideoDocument)
     statement = (
-        f"WITH query AS (SELECT {_tsquery_sql()} AS tsq) "
+        f"WITH query AS (SELECT {tsquery_sql} AS tsq) "
         f"SELECT d.video_id FROM query, {docs} d JOIN {videos} ON {videos}.id = d.video_id "
         f"WHERE d.document @@ query.tsq AND ({condition}) "
         "ORDER BY ts_rank_cd(d.document, query.tsq, 1) DESC, d.video_id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [q] * len(TEXT_SEARCH_CONFIGS) + [*params, limit])
+        cursor.execute(statement, [*tsquery_params, *params, limit])
         return [row[0] for row in cursor.fetchall()]
+
+
+def keyword_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]:
+    """Visible videos whose document matches the query as typed (websearch syntax)."""
+    return _fulltext_ranking(
+        tsquery_sql=_tsquery_sql(),
+        tsquery_params=[q] * len(TEXT_SEARCH_CONFIGS),
+        where=where,
+        limit=limit,
+    )
+
+
+def word_corrections(words: Sequence[str]) -> list[str]:
+    """Dictionary words a query's words may have meant: the nearest spellings (pg_trgm
+    similarity over the small SearchWord table) and the shortest completions of each word."""
+    typed = [w for w in dict.fromkeys(words) if len(w) >= 2][:TYPO_WORDS_MAX]
+    if not typed:
+        return []
+    dictionary = table(SearchWord)
+    statement = (
+        "SELECT DISTINCT c.word FROM unnest(%s::text[], %s::text[]) AS q(w, p), LATERAL ("
+        f"(SELECT sw.word FROM {dictionary} sw WHERE length(q.w) >= 3 AND sw.word %% q.w "
+        f"ORDER BY similarity(sw.word, q.w) DESC LIMIT {TYPO_CANDIDATES_PER_WORD}) UNION ALL "
+        f"(SELECT sw.word FROM {dictionary} sw WHERE sw.word LIKE q.p "
+        f"ORDER BY length(sw.word), sw.word LIMIT {TYPO_CANDIDATES_PER_WORD})) c"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [typed, [like_prefix(w) for w in typed]])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _tsquery_any(words: Sequence[str]) -> str:
+    """A tsquery text matching any of the words (each quoted as one lexeme)."""
+    return " | ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words)
 
 
 def trigram_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]:
-    """Visible videos whose caption, hashtags or tag names hold a word like the query's
-    (typos, prefixes), most similar first. Long queries skip this path."""
+    """Visible videos holding a word like one of the query's (typos, prefixes): the words are
+    corrected against the dictionary by trigram, then found through the full-text index.
+    Long queries skip this path."""
     words = query_words(q)
     if not words or len(words) > settings.SEARCH_TRIGRAM_MAX_CHARS:
         return []
-    condition, params = where
-    videos, docs = table(Video), table(VideoDocument)
-    statement = (
-        f"SELECT d.video_id FROM {docs} d JOIN {videos} ON {videos}.id = d.video_id "
-        f"WHERE %s <%% d.text AND ({condition}) "
-        "ORDER BY word_similarity(%s, d.text) DESC, d.video_id DESC LIMIT %s"
+    corrected = word_corrections(words.split())
+    if not corrected:
+        return []
+    return _fulltext_ranking(
+        tsquery_sql="to_tsquery('simple', %s)",
+        tsquery_params=[_tsquery_any(corrected)],
+        where=where,
+        limit=limit,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
-        )
-        cursor.execute(statement, [words, *params, words, limit])
-        return [row[0] for row in cursor.fetchall()]
 
 
 def semantic_ranking(
