@@ -116,20 +116,25 @@ def keyword_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]
 
 def word_corrections(words: Sequence[str]) -> list[str]:
     """Dictionary words a query's words may have meant: the nearest spellings (pg_trgm
-    similarity over the small SearchWord table) and the shortest completions of each word."""
-    typed = [w for w in dict.fromkeys(words) if len(w) >= 2][:TYPO_WORDS_MAX]
+    similarity at least SEARCH_TYPO_SIMILARITY over the small SearchWord table), and the
+    shortest completions of the last word (what is being typed). A word with no close
+    spelling (a paraphrase, say) is left to the other paths rather than guessed at."""
+    typed = [w for w in dict.fromkeys(words) if len(w) >= 3][-TYPO_WORDS_MAX:]
     if not typed:
         return []
     dictionary = table(SearchWord)
+    # No match placeholder for the words before the last: only the last one is completed.
+    prefixes = ["" for _ in typed[:-1]] + [like_prefix(typed[-1])]
     statement = (
         "SELECT DISTINCT c.word FROM unnest(%s::text[], %s::text[]) AS q(w, p), LATERAL ("
-        f"(SELECT sw.word FROM {dictionary} sw WHERE length(q.w) >= 3 AND sw.word %% q.w "
+        f"(SELECT sw.word FROM {dictionary} sw WHERE sw.word %% q.w "
+        "AND similarity(sw.word, q.w) >= %s "
         f"ORDER BY similarity(sw.word, q.w) DESC LIMIT {TYPO_CANDIDATES_PER_WORD}) UNION ALL "
-        f"(SELECT sw.word FROM {dictionary} sw WHERE sw.word LIKE q.p "
+        f"(SELECT sw.word FROM {dictionary} sw WHERE q.p <> '' AND sw.word LIKE q.p "
         f"ORDER BY length(sw.word), sw.word LIMIT {TYPO_CANDIDATES_PER_WORD})) c"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [typed, [like_prefix(w) for w in typed]])
+        cursor.execute(statement, [typed, prefixes, settings.SEARCH_TYPO_SIMILARITY])
         return [row[0] for row in cursor.fetchall()]
 
 

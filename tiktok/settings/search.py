@@ -15,6 +15,8 @@ SEARCH_VIDEO_CANDIDATES = env_int("SEARCH_VIDEO_CANDIDATES", 100)
 SEARCH_RRF_K = env_int("SEARCH_RRF_K", 60)
 # pg_trgm word_similarity threshold for the typo-tolerant paths.
 SEARCH_TRIGRAM_THRESHOLD = env_float("SEARCH_TRIGRAM_THRESHOLD", 0.5)
+# The typo path takes a dictionary word for a typed one from this pg_trgm similarity on.
+SEARCH_TYPO_SIMILARITY = env_float("SEARCH_TYPO_SIMILARITY", 0.45)
 # Queries longer than this skip the trigram path (it is for typos in short queries).
 SEARCH_TRIGRAM_MAX_CHARS = env_int("SEARCH_TRIGRAM_MAX_CHARS", 64)
 # How many of each kind the "all" view shows.
