@@ -22,7 +22,15 @@ from profiles.models import User
 from search.documents import documents_backfill
 from search.evaluation.queries import PARAPHRASES
 from search.selectors import search_suggest, users_ranked
-from search.video_search import SEARCH_INSTRUCTION, QueryVector, video_search
+from search.video_search import (
+    SEARCH_INSTRUCTION,
+    QueryVector,
+    keyword_ranking,
+    search_where,
+    semantic_ranking,
+    trigram_ranking,
+    video_search,
+)
 from sounds.models import Sound
 from tiktok.embedder import embedder_client
 from videos.models import Hashtag
@@ -147,7 +155,23 @@ def bench_measure(
     prefixes = [name[:n] for name in usernames[:200] for n in (1, 2, 3, 5)] + [
         q[:n] for q in queries for n in (2, 4, 7)
     ]
+    where = search_where(viewer=None)
     return {
+        "path_keyword": _timed(
+            [lambda q=q: keyword_ranking(q=q, where=where, limit=100) for q in queries], requests
+        ),
+        "path_trigram": _timed(
+            [lambda q=q: trigram_ranking(q=q, where=where, limit=100) for q in queries], requests
+        ),
+        "path_semantic": _timed(
+            [
+                lambda v=v: semantic_ranking(
+                    vector=v.vector, version=v.version, where=where, limit=100
+                )
+                for v in vectors
+            ],
+            requests,
+        ),
         "video_fused": _timed(
             [fused(q, v) for q, v in zip(queries, vectors, strict=True)], requests
         ),
