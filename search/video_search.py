@@ -94,14 +94,25 @@ def _fulltext_ranking(
     condition, params = where
     videos, docs = table(Video), table(VideoDocument)
     # The tsquery is written out twice rather than taken from a CTE: as an expression of
-    # constants the planner can use the GIN index for it.
+    # constants the planner can use the GIN index for it. A common word matches thousands of
+    # videos: at most SEARCH_FULLTEXT_MATCHES_MAX of them are ranked, so the cost is bounded.
     statement = (
-        f"SELECT d.video_id FROM {docs} d JOIN {videos} ON {videos}.id = d.video_id "
-        f"WHERE d.document @@ ({tsquery_sql}) AND ({condition}) "
-        f"ORDER BY ts_rank_cd(d.document, ({tsquery_sql}), 1) DESC, d.video_id DESC LIMIT %s"
+        f"SELECT m.video_id FROM (SELECT d.video_id, d.document FROM {docs} d "
+        f"JOIN {videos} ON {videos}.id = d.video_id "
+        f"WHERE d.document @@ ({tsquery_sql}) AND ({condition}) LIMIT %s) m "
+        f"ORDER BY ts_rank_cd(m.document, ({tsquery_sql}), 1) DESC, m.video_id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*tsquery_params, *params, *tsquery_params, limit])
+        cursor.execute(
+            statement,
+            [
+                *tsquery_params,
+                *params,
+                settings.SEARCH_FULLTEXT_MATCHES_MAX,
+                *tsquery_params,
+                limit,
+            ],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
