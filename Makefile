@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover bench-hashtags
+.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover bench-hashtags bench-search
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,3 +68,6 @@ bench-sounds: venv system-deps
 # One BLAS thread, as the web server runs (tiktok/asgi.py).
 bench-discover: venv
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 DEBUG=1 $(BIN)/python manage.py bench_discover
+
+bench-search: venv
+	DEBUG=1 $(BIN)/python manage.py bench_search

@@ -1,4 +1,4 @@
-"""Feed API: For You page, Following feed, interaction batches, similar videos and search (thin
+"""Feed API: For You page, Following feed, interaction batches and similar videos (thin
 views)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feed.selectors import feed_page, following_feed, video_search, video_similar
+from feed.selectors import feed_page, following_feed, video_similar
 from feed.services import interactions_record
 from feed.sessions import feed_session_id
 from tiktok.api.base import ApiView
@@ -63,23 +63,6 @@ class SimilarVideosApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         limit = request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT)
         return Response(video_similar(viewer=request.user, video_id=pk, limit=limit))
-
-
-class SearchApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        params = request.query_params
-        return Response(
-            video_search(
-                viewer=request.user,
-                q=params.get("q", ""),
-                tag=params.get("tag", ""),
-                cursor=params.get("cursor") or None,
-                limit=params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
-            )
-        )
 
 
 class FollowingFeedApi(ApiView):

@@ -1,9 +1,8 @@
-"""Feed reads: the For You page, the Following feed, similar videos and search.
+"""Feed reads: the For You page, the Following feed and similar videos.
 
 - `feed_page(*, viewer, session_id, cursor, limit, explore=True)` -> {items, next_cursor, prefetch}
 - `following_feed(*, viewer)` -> ready videos of followed creators (a queryset to paginate)
 - `video_similar(*, viewer, video_id, limit)` -> {items}
-- `video_search(*, viewer, q, tag, cursor, limit)` -> {items, next_cursor, method}
 """
 
 from __future__ import annotations
@@ -14,11 +13,9 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core import signing
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from embedder_service.client import EmbedderError
 from feed import ranking, state
 from feed.cursors import cursor_decode, cursor_encode
 from feed.page_inputs import PageInputs, page_inputs_read, plan_settings
@@ -26,8 +23,6 @@ from feed.page_plan import plan_page
 from feed.vector_reads import video_vectors
 from profiles.models import Follow, User
 from profiles.viewers import viewer_id
-from tagging.models import Tag, VideoTag
-from tiktok.embedder import EMBEDDER_QUICK_TIMEOUT_SECONDS, embedder_client
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
@@ -38,9 +33,6 @@ from videos.visibility import visible_videos, visible_where
 logger = logging.getLogger(__name__)
 
 PREFETCH_ITEMS = 3
-SEARCH_INSTRUCTION = "Given a search query, retrieve short videos that match it"
-SEARCH_CURSOR_SALT = "feed.search.cursor"
-SEARCH_CANDIDATES = 500
 # Similar videos: MMR picks the page from this many times `limit` nearest visible ones.
 SIMILAR_POOL_FACTOR = 5
 
@@ -204,105 +196,3 @@ def video_similar(*, viewer: Any, video_id: int, limit: int) -> dict[str, Any]:
         max_per_creator=max(settings.FEED_MAX_PER_CREATOR, limit),
     )
     return {"items": cards_for_ids(video_ids=[ids[i] for i in picks], viewer=viewer)}
-
-
-def _search_cursor_decode(cursor: str | None, key: str) -> int:
-    if not cursor:
-        return 0
-    try:
-        data = signing.loads(
-            cursor, salt=SEARCH_CURSOR_SALT, max_age=settings.FEED_CURSOR_MAX_AGE_SECONDS
-        )
-        offset = int(data["o"])
-    except signing.SignatureExpired as exc:
-        raise InvalidInput(
-            "the cursor has expired; search again without it", code="cursor_expired"
-        ) from exc
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(
-            "the cursor is malformed or was tampered with", code="invalid_cursor"
-        ) from exc
-    if data.get("k") != key or offset < 0:
-        raise InvalidInput("the cursor belongs to another search", code="invalid_cursor")
-    return offset
-
-
-def _query_vector(q: str, version: str | None) -> list[float] | None:
-    """The query embedded by the embedder, or None when it is down or on another version."""
-    try:
-        with embedder_client(timeout_s=EMBEDDER_QUICK_TIMEOUT_SECONDS) as client:
-            result = client.embed_texts([q], instruction=SEARCH_INSTRUCTION)
-    except (EmbedderError, OSError) as exc:
-        logger.warning("search falls back to text matching: %s", exc)
-        return None
-    if version and result.embedding_version != version:
-        logger.warning("embedder version %s is not the active one", result.embedding_version)
-        return None
-    return result.embeddings[0]
-
-
-def _tagged_sql() -> str:
-    """A condition on the videos table: the video carries the active tag of slug %s."""
-    quote = connection.ops.quote_name
-    videos, video_tags, tags = (quote(model._meta.db_table) for model in (Video, VideoTag, Tag))
-    return (
-        f"EXISTS (SELECT 1 FROM {video_tags} JOIN {tags} ON {tags}.id = {video_tags}.tag_id "
-        f"WHERE {video_tags}.video_id = {videos}.id AND {tags}.slug = %s AND {tags}.is_active)"
-    )
-
-
-def video_search(
-    *, viewer: Any, q: str, tag: str, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    """Semantic search (query embedded -> nearest visible videos, optionally within a tag),
-    falling back to caption/transcript matching when the embedder is down; `method` says
-    which was used ("semantic", "text" or "tag" for a tag listing without a query)."""
-    limit = page_limit_check(limit)
-    q, tag = (q or "").strip(), (tag or "").strip()
-    if not q and not tag:
-        raise InvalidInput("give a query q or a tag", code="missing_query")
-    key = f"{q}\x00{tag}"
-    offset = _search_cursor_decode(cursor, key)
-    visible = visible_videos(viewer=viewer)
-    if tag:
-        visible = visible.filter(video_tags__tag__slug=tag, video_tags__tag__is_active=True)
-    version = active_embedding_version()
-    vector = _query_vector(q, version) if q else None
-    if vector is not None and version:
-        method = "semantic"
-        where, params = visible_where(viewer=viewer)
-        if tag:
-            where, params = f"{where} AND {_tagged_sql()}", [*params, tag]
-        neighbours = nearest_videos(
-            query=vector,
-            embedding_version=version,
-            limit=SEARCH_CANDIDATES
-            if settings.HNSW_ITERATIVE_SCAN != "off"
-            else min(SEARCH_CANDIDATES, settings.HNSW_EF_SEARCH),
-            video_where=(where, params),
-        )
-        ranked = [vid for vid, _ in neighbours]
-    elif q:
-        method = "text"
-        ranked = list(
-            visible.filter(Q(caption__icontains=q) | Q(transcript__icontains=q))
-            .order_by("-published_at", "-id")
-            .values_list("id", flat=True)[: offset + limit + 1]
-        )
-    else:
-        method = "tag"
-        ranked = list(
-            VideoTag.objects.filter(tag__slug=tag, video__in=visible_videos(viewer=viewer))
-            .order_by("-score", "-video_id")
-            .values_list("video_id", flat=True)[: offset + limit + 1]
-        )
-    page_ids = ranked[offset : offset + limit]
-    more = len(ranked) > offset + limit
-    next_cursor = (
-        signing.dumps({"o": offset + limit, "k": key}, salt=SEARCH_CURSOR_SALT) if more else None
-    )
-    return {
-        "items": cards_for_ids(video_ids=page_ids, viewer=viewer),
-        "next_cursor": next_cursor,
-        "method": method,
-    }

@@ -6,7 +6,6 @@ from feed.apis import (
     FeedApi,
     FollowingFeedApi,
     InteractionsApi,
-    SearchApi,
     SimilarVideosApi,
 )
 
@@ -15,5 +14,4 @@ urlpatterns = [
     path("feed/following", FollowingFeedApi.as_view(), name="feed-following"),
     path("interactions", InteractionsApi.as_view(), name="interactions"),
     path("videos/<int:pk>/similar", SimilarVideosApi.as_view(), name="video-similar"),
-    path("search", SearchApi.as_view(), name="search"),
 ]

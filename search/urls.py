@@ -1,5 +1,10 @@
 """search API routes (mounted under /api/)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from search.apis import SearchApi, SearchSuggestApi
+
+urlpatterns = [
+    path("search", SearchApi.as_view(), name="search"),
+    path("search/suggest", SearchSuggestApi.as_view(), name="search-suggest"),
+]

@@ -14,6 +14,8 @@ and never undoes or fails what the videos app did (`send_robust`).
   the comment is committed.
 - `shared_to_user`, kwargs `share` (a Share with a `recipient`): an in-app share to another
   user, sent after it is committed.
+- `caption_edited`, kwargs `video_id`: the owner changed a video's caption, sent after it is
+  committed (search rebuilds the video's document).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ engagement_recorded = Signal()
 video_failed = Signal()
 comment_posted = Signal()
 shared_to_user = Signal()
+caption_edited = Signal()
 
 
 def video_published_announce(*, video_id: int) -> None:
@@ -56,3 +59,7 @@ def comment_posted_announce(*, comment: Any, replied_to: Any) -> None:
 
 def shared_to_user_announce(*, share: Any) -> None:
     signal_send_robust(shared_to_user, "shared_to_user", share=share)
+
+
+def caption_edited_announce(*, video_id: int) -> None:
+    signal_send_robust(caption_edited, "caption_edited", video_id=video_id)

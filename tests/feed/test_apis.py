@@ -1,9 +1,9 @@
-"""The feed HTTP API: /api/feed, /api/interactions, /api/videos/<id>/similar, /api/search."""
+"""The feed HTTP API: /api/feed, /api/interactions, /api/videos/<id>/similar."""
 
 import pytest
 from django.db import connection
 
-from tests.factories import TEST_EMBEDDING_VERSION, TagFactory, VideoTagFactory
+from tests.factories import TEST_EMBEDDING_VERSION
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
 from tests.support.planner import PREFER_INDEX, RESET_PREFERENCE
 from videos.models import Privacy
@@ -147,31 +147,6 @@ def test_similar_finds_visible_neighbours_beyond_many_hidden_nearer_ones(api_cli
 def test_similar_of_invisible_video_is_404(api_client):  # noqa: ANN001
     private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
     assert api_client.get(f"/api/videos/{private.pk}/similar").status_code == 404
-
-
-def test_search_falls_back_to_text_when_embedder_is_down(api_client, settings):  # noqa: ANN001
-    settings.EMBEDDER_URL = "http://127.0.0.1:9"
-    match = video_with_vector(axis(0), caption="a cat on a skateboard")
-    video_with_vector(axis(1), caption="cooking pasta")
-    body = api_client.get("/api/search", {"q": "skateboard"}).json()
-    assert body["method"] == "text"
-    assert [item["id"] for item in body["items"]] == [match.pk]
-
-
-def test_search_by_tag_lists_tagged_visible_videos(api_client):  # noqa: ANN001
-    tag = TagFactory(slug="cats")
-    tagged = video_with_vector(axis(0))
-    private = video_with_vector(axis(0), privacy=Privacy.PRIVATE)
-    for video in (tagged, private):
-        VideoTagFactory(video=video, tag=tag)
-    video_with_vector(axis(1))
-    body = api_client.get("/api/search", {"tag": "cats"}).json()
-    assert body["method"] == "tag"
-    assert [item["id"] for item in body["items"]] == [tagged.pk]
-
-
-def test_search_without_query_or_tag_is_400(api_client):  # noqa: ANN001
-    assert api_client.get("/api/search").status_code == 400
 
 
 @pytest.mark.django_db(transaction=True)

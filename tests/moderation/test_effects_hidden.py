@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from feed import selectors as feed_selectors
 from feed import state
 from feed.tasks import trending_refresh
+from search import video_search as search_videos
+from search.video_search import QueryVector
 from tests.factories import (
     TEST_EMBEDDING_VERSION,
     FollowFactory,
@@ -85,14 +86,18 @@ def test_a_hidden_video_is_not_similar_to_anything_and_has_no_similar_page():
 
 def test_semantic_search_leaves_hidden_videos_out(monkeypatch):  # noqa: ANN001
     # The query "means" axis 0 (the embedder's answer, without the model service).
-    monkeypatch.setattr(feed_selectors, "_query_vector", lambda q, version: axis(0).tolist())
+    monkeypatch.setattr(
+        search_videos,
+        "query_embed",
+        lambda q: QueryVector(axis(0).tolist(), TEST_EMBEDDING_VERSION, None),
+    )
     shown = video_with_vector(near(axis(0), 1, 0.1))
     hidden = video_with_vector(axis(0))
 
     video_hide(video=hidden, reason="moderator")
 
-    body = APIClient().get("/api/search", {"q": "anything"}).json()
-    assert body["method"] == "semantic"
+    body = APIClient().get("/api/search", {"q": "anything", "type": "videos"}).json()
+    assert body["method"] == "fused"
     assert shown.pk in _ids(body) and hidden.pk not in _ids(body)
 
 

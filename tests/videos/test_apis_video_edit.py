@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feed.selectors import video_search
+from search.video_search import video_search
 from tests.factories import BlockFactory, FollowFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
 from videos.models import Privacy, Video, VideoStatus
@@ -59,10 +59,13 @@ def test_the_edited_caption_is_on_the_card_others_get(client_for, video):
     assert card["results"][0]["caption"] == "fresh words"
 
 
-def test_search_by_caption_finds_the_edited_words(client_for, video, settings):
-    _patch(client_for(video.owner), video, {"caption": "zanzibarish marmalade"})
+def test_search_by_caption_finds_the_edited_words(
+    client_for, video, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the edit announced on commit
+        _patch(client_for(video.owner), video, {"caption": "zanzibarish marmalade"})
 
-    # The caption fallback (no embedder) reads the column.
+    # Full-text search (no embedder) reads the video's search document, rebuilt by the edit.
     settings.EMBEDDER_URL = "http://127.0.0.1:9"
     result = video_search(viewer=None, q="zanzibarish", tag="", cursor=None, limit=10)
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from PIL import Image
 
-from feed.selectors import video_search
+from search.video_search import video_search
 from tagging.models import VideoTag
 from tagging.photo_set import silent_photo_clip_make
 from tests.factories import UserFactory

@@ -12,6 +12,7 @@ from .media import *  # noqa: F403
 from .moderation import *  # noqa: F403
 from .notifications import *  # noqa: F403
 from .redis import *  # noqa: F403
+from .search import *  # noqa: F403
 from .security import *  # noqa: F403
 from .sounds import *  # noqa: F403
 from .storage import *  # noqa: F403

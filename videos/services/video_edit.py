@@ -13,7 +13,7 @@ from django.db import transaction
 
 from tiktok.errors import Forbidden
 from tiktok.plain_text import plain_text_clean
-from videos.events import video_published_announce
+from videos.events import caption_edited_announce, video_published_announce
 from videos.models import Privacy, Video, VideoStatus
 from videos.services.hashtags import video_hashtags_sync
 from videos.services.videos import MAX_CAPTION_CHARS
@@ -58,4 +58,7 @@ def video_update(
         if changes.get("privacy") == Privacy.PUBLIC and video.status == VideoStatus.READY:
             video_id = video.pk
             transaction.on_commit(lambda: video_published_announce(video_id=video_id), robust=True)
+        if "caption" in changes:
+            edited_id = video.pk
+            transaction.on_commit(lambda: caption_edited_announce(video_id=edited_id), robust=True)
     return video

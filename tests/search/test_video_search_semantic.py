@@ -22,7 +22,7 @@ def test_semantic_search_finds_the_video_that_means_the_query(api_client, embedd
         )
         videos.append(video)
     body = api_client.get("/api/search", {"q": "cute cat"}).json()
-    assert body["method"] == "semantic"
+    assert body["method"] == "fused"
     assert body["items"][0]["id"] == videos[0].pk
 
 
@@ -62,5 +62,5 @@ def test_search_within_a_tag_finds_tagged_videos_past_many_nearer_untagged_ones(
     body = api_client.get("/api/search", {"q": "cute cat", "tag": "baking"}).json()
     with connection.cursor() as cursor:
         cursor.execute(RESET_PREFERENCE + "; RESET hnsw.ef_search")
-    assert body["method"] == "semantic"
+    assert body["method"] == "fused"
     assert [item["id"] for item in body["items"]] == [tagged.pk]

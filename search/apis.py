@@ -1,0 +1,42 @@
+"""Search API: /api/search (typed, pageable results) and /api/search/suggest (autocomplete)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from search.query_log import query_log
+from search.selectors import search_page, search_suggest
+from tiktok.api.base import ApiView
+
+
+class SearchApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        cursor = params.get("cursor") or None
+        body = search_page(
+            viewer=request.user,
+            q=params.get("q", ""),
+            kind=params.get("type", "all"),
+            tag=params.get("tag", ""),
+            cursor=cursor,
+            limit=params.get("limit", settings.SEARCH_PAGE_SIZE_DEFAULT),
+        )
+        if body["query"] and cursor is None and body.get("method") != "none":
+            query_log(q=body["query"])
+        return Response(body)
+
+
+class SearchSuggestApi(ApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(search_suggest(viewer=request.user, q=request.query_params.get("q", "")))

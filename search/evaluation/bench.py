@@ -1,0 +1,186 @@
+"""bench_search's catalogue and timing loops: videos captioned from the synthetic vocabulary
+with clustered vectors, accounts, hashtags and sounds seeded by COPY, then the fused video
+search and autocomplete timed in this process (query embedding timed apart)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from feed.evaluation import catalogue
+from feed.evaluation.bench_seed import clustered_vectors
+from feed.evaluation.bulk import copy_rows
+from feed.evaluation.report import percentiles_ms
+from feed.evaluation.runner import hnsw_build
+from feed.evaluation.synthetic import generate_items
+from feed.evaluation.vocabulary import CATEGORIES
+from profiles.models import User
+from search.documents import documents_backfill
+from search.evaluation.queries import PARAPHRASES
+from search.selectors import search_suggest, users_ranked
+from search.video_search import (
+    SEARCH_INSTRUCTION,
+    QueryVector,
+    keyword_ranking,
+    search_where,
+    semantic_ranking,
+    trigram_ranking,
+    video_search,
+)
+from sounds.models import Sound
+from tiktok.embedder import embedder_client
+from videos.models import Hashtag
+
+SYLLABLES = ("ka", "lo", "mi", "ra", "ten", "su", "vo", "zen", "bel", "dor", "fi", "gan", "jo")
+FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivo", "Jade")
+LAST_NAMES = ("Moreau", "Okafor", "Silva", "Tanaka", "Novak", "Haddad", "Berg", "Costa")
+VIDEOS_PER_CREATOR = 20
+HASHTAGS = 20_000
+SOUNDS = 10_000
+WARMUP_REQUESTS = 20
+
+
+def _name(rng: np.random.Generator, index: int) -> str:
+    parts = [SYLLABLES[int(i)] for i in rng.integers(len(SYLLABLES), size=int(rng.integers(2, 5)))]
+    return f"{''.join(parts)}{index}"
+
+
+def bench_catalogue(
+    *, n_videos: int, n_users: int, version: str, dim: int, seed: int, log: Callable[[str], None]
+) -> list[str]:
+    """Seed the throwaway database; returns the usernames (autocomplete prefixes)."""
+    rng = np.random.default_rng(seed)
+    usernames = [_name(rng, i) for i in range(n_users)]
+    log(f"seeding {n_users} accounts")
+    copy_rows(
+        User,
+        (
+            {
+                "username": name,
+                "password": catalogue.UNUSABLE_PASSWORD,
+                "display_name": f"{FIRST_NAMES[i % 10]} {LAST_NAMES[i % 8]}",
+            }
+            for i, name in enumerate(usernames)
+        ),
+    )
+    creator_names = usernames[: max(1, n_videos // VIDEOS_PER_CREATOR)]
+    creator_ids = list(User.objects.filter(username__in=creator_names).values_list("pk", flat=True))
+    log(f"seeding {n_videos} videos with captions, tags and {dim}-d vectors")
+    items = generate_items(n_videos, rng)
+    now = datetime.now(UTC)
+    video_ids = catalogue.videos_create(
+        owner_ids=[creator_ids[i % len(creator_ids)] for i in range(n_videos)],
+        captions=[item.title for item in items],
+        content_keys=[f"bench-search-{i}" for i in range(n_videos)],
+        published_at=[now - timedelta(minutes=i) for i in range(n_videos)],
+    )
+    catalogue.video_tags_create(video_ids=video_ids, tags=[item.tags for item in items])
+    vectors, _ = clustered_vectors(n_videos, dim, max(4, n_videos // 500), rng)
+    catalogue.embeddings_create(video_ids=video_ids, vectors=vectors, embedding_version=version)
+    words = sorted(
+        {w for tags in CATEGORIES.values() for p in tags.values() for w in " ".join(p).split()}
+    )
+    copy_rows(
+        Hashtag,
+        (
+            {"name": f"{words[i % len(words)]}{i // len(words) or ''}", "video_count": int(c)}
+            for i, c in enumerate(rng.zipf(1.5, size=HASHTAGS).clip(1, 1_000_000))
+        ),
+    )
+    copy_rows(
+        Sound,
+        (
+            {
+                "title": f"{words[int(rng.integers(len(words)))]} {words[i % len(words)]} beat {i}",
+                "creator_id": creator_ids[i % len(creator_ids)],
+                "use_count": int(rng.zipf(1.6)),
+            }
+            for i in range(SOUNDS)
+        ),
+    )
+    log("building search documents and the HNSW index")
+    documents_backfill()
+    hnsw_build(version=version, dim=dim)
+    catalogue.vacuum_analyze()
+    return usernames
+
+
+def bench_queries() -> list[str]:
+    """Exact words, misspellings and paraphrases, as people type them."""
+    exact = [p for tags in CATEGORIES.values() for phrases in tags.values() for p in phrases[:1]]
+    typos = [q[:-2] + q[-1] + q[-2] for q in exact]
+    return exact + typos + list(PARAPHRASES.values())
+
+
+def queries_embed(queries: list[str]) -> tuple[list[QueryVector], str, dict[str, float]]:
+    """Each query embedded alone, as a search does: vectors and the embedding's latency."""
+    vectors, samples, version = [], [], ""
+    with embedder_client() as client:
+        for q in queries:
+            started = time.perf_counter()
+            result = client.embed_texts([q], instruction=SEARCH_INSTRUCTION)
+            samples.append(time.perf_counter() - started)
+            version = result.embedding_version
+            vectors.append(QueryVector(result.embeddings[0], version, None))
+    return vectors, version, percentiles_ms(samples)
+
+
+def _timed(calls: list[Callable[[], Any]], requests: int) -> dict[str, float]:
+    for call in calls[:WARMUP_REQUESTS]:
+        call()
+    samples = []
+    for i in range(requests):
+        started = time.perf_counter()
+        calls[i % len(calls)]()
+        samples.append(time.perf_counter() - started)
+    return percentiles_ms(samples)
+
+
+def bench_measure(
+    *, queries: list[str], vectors: list[QueryVector], usernames: list[str], requests: int
+) -> dict[str, dict[str, float]]:
+    """Latency of the fused video search (embedding excluded), the text-only search (what
+    runs when the embedder is down), account search and autocomplete."""
+
+    def fused(q: str, vector: QueryVector) -> Callable[[], Any]:
+        return lambda: video_search(
+            viewer=None, q=q, tag="", cursor=None, limit=12, query_vector=vector
+        )
+
+    down = QueryVector(None, vectors[0].version, "embedder_unavailable")
+    prefixes = [name[:n] for name in usernames[:200] for n in (1, 2, 3, 5)] + [
+        q[:n] for q in queries for n in (2, 4, 7)
+    ]
+    where = search_where(viewer=None)
+    return {
+        "path_keyword": _timed(
+            [lambda q=q: keyword_ranking(q=q, where=where, limit=100) for q in queries], requests
+        ),
+        "path_trigram": _timed(
+            [lambda q=q: trigram_ranking(q=q, where=where, limit=100) for q in queries], requests
+        ),
+        "path_semantic": _timed(
+            [
+                lambda v=v: semantic_ranking(
+                    vector=v.vector, version=v.version, where=where, limit=100
+                )
+                for v in vectors
+            ],
+            requests,
+        ),
+        "video_fused": _timed(
+            [fused(q, v) for q, v in zip(queries, vectors, strict=True)], requests
+        ),
+        "video_text": _timed([fused(q, down) for q in queries], requests),
+        "users": _timed(
+            [lambda q=q: users_ranked(viewer=None, q=q, offset=0, limit=12) for q in queries],
+            requests,
+        ),
+        "suggest": _timed(
+            [lambda p=p: search_suggest(viewer=None, q=p) for p in prefixes], requests
+        ),
+    }

@@ -1,0 +1,60 @@
+"""What a typed query becomes before it reaches SQL (pure: no Django)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A query worth logging for suggestions looks like words people share, not like an address,
+# a link or a number someone typed about themselves.
+_PRIVATE_LOOKING = re.compile(r"@.*\.|https?:|www\.|\d{5,}|\S+\.\S+/")
+
+
+def query_normalise(raw: str) -> str:
+    """NFKC, no control characters, runs of whitespace made one space, trimmed."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    return " ".join(text.split())
+
+
+def query_searchable(query: str) -> bool:
+    """Whether the query holds anything to match: a letter, a digit or a symbol such as an
+    emoji (punctuation alone matches nothing and is answered with empty results)."""
+    return any(
+        unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "So" for ch in query
+    )
+
+
+def query_words(query: str) -> str:
+    """The query's words without punctuation (for prefix and trigram matching), lower case."""
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LN" or ch in "_ " else " " for ch in query)
+    return " ".join(kept.casefold().split())
+
+
+def like_prefix(text: str) -> str:
+    """A LIKE pattern matching strings that start with `text` (its wildcards escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def query_loggable(query: str, max_chars: int) -> bool:
+    """Whether a normalised query may be kept for suggestions: short, with words, and not
+    looking like an e-mail address, a link or a long number."""
+    return (
+        2 <= len(query) <= max_chars
+        and bool(query_words(query))
+        and not _PRIVATE_LOOKING.search(query)
+    )
+
+
+def query_split_negations(query: str) -> tuple[str, list[str]]:
+    """The query without its `-word` exclusions (websearch syntax), and the excluded words,
+    so the fuzzy paths (trigram, semantic) honour exclusions as full-text search does."""
+    kept: list[str] = []
+    excluded: list[str] = []
+    for token in query.split():
+        word = query_words(token[1:]) if token.startswith("-") and len(token) > 1 else ""
+        if word:
+            excluded.append(word)
+        else:
+            kept.append(token)
+    return " ".join(kept), excluded

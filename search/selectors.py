@@ -1,0 +1,336 @@
+"""Search reads: accounts, hashtags and sounds by name, the "all" view, and autocomplete.
+
+- `search_page(*, viewer, q, kind, tag, cursor, limit)` -> the typed response of /api/search
+- `search_suggest(*, viewer, q)` -> {query, suggestions}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from profiles.models import Block, User
+from profiles.selectors import user_card
+from profiles.viewers import viewer_id
+from search.cursors import search_cursor_decode, search_cursor_encode
+from search.models import SearchQuery
+from search.query_text import like_prefix, query_normalise, query_searchable, query_words
+from search.video_search import video_search
+from sounds.models import Sound
+from tiktok.db.sql import table
+from tiktok.errors import InvalidInput
+from videos.models import Hashtag
+
+KINDS = ("all", "videos", "users", "hashtags", "sounds")
+
+
+def query_check(raw: Any) -> str:
+    """The query as searched: normalised, at most SEARCH_QUERY_MAX_CHARS (400 beyond)."""
+    if not isinstance(raw, str):
+        raise InvalidInput("q must be text", code="invalid_query")
+    q = query_normalise(raw)
+    if len(q) > settings.SEARCH_QUERY_MAX_CHARS:
+        raise InvalidInput(
+            f"the query is longer than {settings.SEARCH_QUERY_MAX_CHARS} characters",
+            code="query_too_long",
+        )
+    return q
+
+
+def page_limit_check(limit: Any) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("limit must be an integer", code="invalid_limit") from exc
+    if not 1 <= value <= settings.SEARCH_PAGE_SIZE_MAX:
+        raise InvalidInput(
+            f"limit must be between 1 and {settings.SEARCH_PAGE_SIZE_MAX}", code="invalid_limit"
+        )
+    return value
+
+
+def _not_blocked_sql(user_column: str, viewer: Any) -> tuple[str, list]:
+    """A condition: the user in `user_column` neither blocked the viewer nor was blocked."""
+    uid = viewer_id(viewer)
+    if uid is None:
+        return "TRUE", []
+    blocks = table(Block)
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {blocks} b WHERE (b.blocker_id = %s AND b.blocked_id = "
+        f"{user_column}) OR (b.blocked_id = %s AND b.blocker_id = {user_column}))",
+        [uid, uid],
+    )
+
+
+def _rows(statement: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
+        )
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def users_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Active, unsuspended accounts by username prefix, then by trigram similarity of username
+    and display name; never those blocked either way."""
+    name = q.lstrip("@").casefold()
+    words = query_words(q)
+    if not name:
+        return []
+    users = table(User)
+    names = "lower(u.username || ' ' || u.display_name)"
+    blocked, blocked_params = _not_blocked_sql("u.id", viewer)
+    statement = (
+        f"SELECT u.id FROM {users} u WHERE u.is_active AND u.suspended_at IS NULL "
+        f"AND (lower(u.username) LIKE %s OR %s <%% {names}) AND {blocked} "
+        f"ORDER BY lower(u.username) = %s DESC, lower(u.username) LIKE %s DESC, "
+        f"word_similarity(%s, {names}) DESC, u.id LIMIT %s OFFSET %s"
+    )
+    prefix = like_prefix(name)
+    ids = [
+        row[0]
+        for row in _rows(
+            statement,
+            [prefix, words or name, *blocked_params, name, prefix, words or name, limit, offset],
+        )
+    ]
+    by_id = User.objects.in_bulk(ids)
+    return [user_card(by_id[pk]) for pk in ids if pk in by_id]
+
+
+def hashtag_card(hashtag_id: int, name: str, video_count: int) -> dict[str, Any]:
+    return {
+        "id": hashtag_id,
+        "name": name,
+        "video_count": video_count,
+        "url": f"/hashtag/{name}",
+    }
+
+
+def hashtags_ranked(*, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Used hashtags: exact name, then prefixes by popularity, then similar names (typos)."""
+    name = "".join(query_words(q.lstrip("#")).split())
+    if not name:
+        return []
+    prefix = like_prefix(name)
+    statement = (
+        f"SELECT h.id, h.name, h.video_count FROM {table(Hashtag)} h "
+        "WHERE h.video_count > 0 AND (h.name LIKE %s OR %s <%% h.name) "
+        "ORDER BY h.name = %s DESC, h.name LIKE %s DESC, "
+        "CASE WHEN h.name LIKE %s THEN h.video_count ELSE 0 END DESC, "
+        "word_similarity(%s, h.name) DESC, h.video_count DESC, h.id LIMIT %s OFFSET %s"
+    )
+    rows = _rows(statement, [prefix, name, name, prefix, prefix, name, limit, offset])
+    return [hashtag_card(*row) for row in rows]
+
+
+def sound_card(sound: Sound) -> dict[str, Any]:
+    return {
+        "id": sound.pk,
+        "title": sound.title,
+        "creator": sound.creator.username if sound.creator_id else None,
+        "duration_ms": sound.duration_ms,
+        "use_count": sound.use_count,
+        "url": f"/sound/{sound.pk}",
+    }
+
+
+def sounds_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Sounds not hidden, by title (prefix, then trigram) or by their creator's username
+    prefix, most used first among equals; never a blocked or suspended creator's."""
+    words = query_words(q)
+    if not words:
+        return []
+    prefix = like_prefix(words)
+    users = table(User)
+    blocked, blocked_params = _not_blocked_sql("s.creator_id", viewer)
+    statement = (
+        f"SELECT s.id FROM {table(Sound)} s LEFT JOIN {users} u ON u.id = s.creator_id "
+        "WHERE s.hidden_at IS NULL AND (u.id IS NULL OR u.suspended_at IS NULL) "
+        "AND (lower(s.title) LIKE %s OR %s <%% lower(s.title) OR s.creator_id IN "
+        f"(SELECT cu.id FROM {users} cu WHERE lower(cu.username) LIKE %s)) AND {blocked} "
+        "ORDER BY lower(s.title) = %s DESC, lower(s.title) LIKE %s DESC, "
+        "word_similarity(%s, lower(s.title)) DESC, s.use_count DESC, s.id LIMIT %s OFFSET %s"
+    )
+    user_prefix = like_prefix(q.lstrip("@").casefold())
+    ids = [
+        row[0]
+        for row in _rows(
+            statement,
+            [prefix, words, user_prefix, *blocked_params, words, prefix, words, limit, offset],
+        )
+    ]
+    by_id = Sound.objects.select_related("creator").in_bulk(ids)
+    return [sound_card(by_id[pk]) for pk in ids if pk in by_id]
+
+
+def _named_section(
+    *, kind: str, q: str, cursor: str | None, limit: int, rank: Callable[..., list]
+) -> dict[str, Any]:
+    key = f"{kind}\x00{q}"
+    offset = search_cursor_decode(cursor, key=key)
+    rows = rank(offset=offset, limit=limit + 1)
+    more = len(rows) > limit
+    return {
+        "items": rows[:limit],
+        "next_cursor": search_cursor_encode(offset=offset + limit, key=key) if more else None,
+    }
+
+
+def _section(
+    *, viewer: Any, kind: str, q: str, tag: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    if kind == "videos":
+        return video_search(viewer=viewer, q=q, tag=tag, cursor=cursor, limit=limit)
+    ranks: dict[str, Callable[..., list]] = {
+        "users": lambda **page: users_ranked(viewer=viewer, q=q, **page),
+        "hashtags": lambda **page: hashtags_ranked(q=q, **page),
+        "sounds": lambda **page: sounds_ranked(viewer=viewer, q=q, **page),
+    }
+    return _named_section(kind=kind, q=q, cursor=cursor, limit=limit, rank=ranks[kind])
+
+
+def _empty_section() -> dict[str, Any]:
+    return {"items": [], "next_cursor": None}
+
+
+def top_interleave(q: str, sections: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The "all" view's list: an account or hashtag named exactly as the query first, then
+    the kinds taken in turn (videos, accounts, hashtags, sounds), best of each first."""
+    name = q.lstrip("@#").casefold()
+    queues = {
+        kind: list(sections[kind]["items"]) for kind in ("videos", "users", "hashtags", "sounds")
+    }
+    top: list[dict[str, Any]] = []
+    for kind, field in (("users", "username"), ("hashtags", "name")):
+        if queues[kind] and str(queues[kind][0][field]).casefold() == name:
+            top.append({"kind": kind[:-1], "item": queues[kind].pop(0)})
+    while any(queues.values()):
+        for kind, queue in queues.items():
+            if queue:
+                top.append({"kind": kind[:-1], "item": queue.pop(0)})
+    return top
+
+
+def search_page(
+    *, viewer: Any, q: Any, kind: str, tag: str, cursor: str | None, limit: Any
+) -> dict[str, Any]:
+    """The typed search response (see docs/search.md#api): one kind's page, or for "all" the
+    best few of each kind with a cursor to each kind's next page, interleaved in `top`.
+    Top-level `items`/`next_cursor`/`method` are the videos' (what clients read before)."""
+    q, tag = query_check(q), (tag or "").strip()
+    kind = kind or "all"
+    if kind not in KINDS:
+        raise InvalidInput(f"type must be one of {', '.join(KINDS)}", code="invalid_type")
+    limit = page_limit_check(limit)
+    if not q and not tag:
+        raise InvalidInput("give a query q", code="missing_query")
+    if tag:
+        kind = "videos"
+    body: dict[str, Any] = {"query": q, "type": kind, "semantic": False, "degraded": None}
+    if q and not query_searchable(q):
+        # Punctuation alone matches nothing: an empty answer, not an error.
+        sections = {name: _empty_section() for name in KINDS[1:]}
+        body.update(method="none", note="the query has no letters, digits or symbols to match")
+    elif kind == "all":
+        per_kind = settings.SEARCH_ALL_PER_KIND
+        sections = {
+            name: _section(viewer=viewer, kind=name, q=q, tag="", cursor=None, limit=per_kind)
+            for name in ("videos", "users", "hashtags", "sounds")
+        }
+    else:
+        sections = {
+            kind: _section(viewer=viewer, kind=kind, q=q, tag=tag, cursor=cursor, limit=limit)
+        }
+    videos = sections.get("videos")
+    if videos is not None:
+        body["semantic"] = videos.pop("semantic", False)
+        body["degraded"] = videos.pop("degraded", None)
+        body.setdefault("method", videos.pop("method", "fused"))
+    for name, section in sections.items():
+        body[name] = section
+    if kind == "all":
+        body["top"] = top_interleave(q, sections)
+    main = sections.get("videos") if kind in ("all", "videos") else sections.get(kind)
+    main = main or _empty_section()
+    body["items"], body["next_cursor"] = main["items"], main["next_cursor"]
+    return body
+
+
+def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
+    """Autocomplete for the search box: accounts, hashtags and sounds starting with what was
+    typed, and frequent past queries; similar names (typos) when prefixes find too few. One
+    round trip each way, over prefix and trigram indexes."""
+    q = query_check(q)
+    words = query_words(q)
+    limit = settings.SEARCH_SUGGEST_LIMIT
+    if not words:
+        return {"query": q, "suggestions": []}
+    name = q.lstrip("@#").casefold()
+    tag_name = "".join(words.split())
+    blocked, blocked_params = _not_blocked_sql("u.id", viewer)
+    users, hashtags, sounds, queries = table(User), table(Hashtag), table(Sound), table(SearchQuery)
+    per_kind = max(2, limit // 2)
+    statement = (
+        f"(SELECT 'user', u.username, 0::float, 0 FROM {users} u WHERE lower(u.username) LIKE %s "
+        f"AND u.is_active AND u.suspended_at IS NULL AND {blocked} "
+        f"ORDER BY lower(u.username) LIMIT {per_kind}) UNION ALL "
+        f"(SELECT 'hashtag', h.name, h.video_count::float, 0 FROM {hashtags} h "
+        f"WHERE h.name LIKE %s AND h.video_count > 0 ORDER BY h.video_count DESC LIMIT {per_kind}) "
+        f"UNION ALL (SELECT 'sound', s.title, s.use_count::float, s.id FROM {sounds} s "
+        "WHERE lower(s.title) LIKE %s AND s.hidden_at IS NULL "
+        f"ORDER BY s.use_count DESC LIMIT {per_kind}) UNION ALL "
+        f"(SELECT 'query', sq.query, sq.count::float, 0 FROM {queries} sq WHERE sq.query LIKE %s "
+        f"AND sq.count >= %s ORDER BY sq.count DESC LIMIT {per_kind})"
+    )
+    rows = _rows(
+        statement,
+        [
+            like_prefix(name),
+            *blocked_params,
+            like_prefix(tag_name),
+            like_prefix(words),
+            like_prefix(q.casefold()),
+            settings.SEARCH_SUGGEST_MIN_COUNT,
+        ],
+    )
+    if len(rows) < limit and len(words) >= 3:
+        rows += _rows(
+            f"(SELECT 'hashtag', h.name, h.video_count::float, 0 FROM {hashtags} h "
+            f"WHERE %s <%% h.name AND h.video_count > 0 "
+            f"ORDER BY word_similarity(%s, h.name) DESC, h.video_count DESC LIMIT {per_kind}) "
+            f"UNION ALL (SELECT 'query', sq.query, sq.count::float, 0 FROM {queries} sq "
+            f"WHERE %s <%% sq.query AND sq.count >= %s "
+            f"ORDER BY word_similarity(%s, sq.query) DESC, sq.count DESC LIMIT {per_kind})",
+            [tag_name, tag_name, words, settings.SEARCH_SUGGEST_MIN_COUNT, words],
+        )
+    return {"query": q, "suggestions": suggestions_merge(rows, limit)}
+
+
+def suggestions_merge(rows: list[tuple], limit: int) -> list[dict[str, Any]]:
+    """Rows (kind, text, popularity, sound id) as suggestions: each text once, at most
+    `limit`, kinds taken in turn so one kind does not crowd out the others."""
+    by_kind: dict[str, list[tuple]] = {}
+    seen: set[tuple[str, str]] = set()
+    for kind, text, _popularity, ref in rows:
+        if (kind, text) not in seen:
+            seen.add((kind, text))
+            by_kind.setdefault(kind, []).append((text, ref))
+    merged: list[dict[str, Any]] = []
+    while len(merged) < limit and any(by_kind.values()):
+        for kind in ("query", "user", "hashtag", "sound"):
+            if by_kind.get(kind) and len(merged) < limit:
+                text, ref = by_kind[kind].pop(0)
+                merged.append({"kind": kind, "text": text, "url": _suggestion_url(kind, text, ref)})
+    return merged
+
+
+def _suggestion_url(kind: str, text: str, ref: int) -> str | None:
+    """Where a suggestion leads: the page of the account, hashtag or sound (a past query
+    is searched again, so it has none)."""
+    return {"user": f"/@{text}", "hashtag": f"/hashtag/{text}", "sound": f"/sound/{ref}"}.get(kind)

@@ -1,0 +1,219 @@
+"""/api/search: typed results, paging, visibility, and the text paths when the embedder is
+down (the semantic path with the real embedder is in test_video_search_semantic.py)."""
+
+import pytest
+from django.utils import timezone
+
+from feed.state import redis_client
+from profiles.models import Block
+from search.query_log import PENDING_KEY
+from sounds.models import Sound
+from tests.factories import FollowFactory, TagFactory, UserFactory, VideoTagFactory
+from tests.search.conftest import ids, indexed_video
+from videos.models import Hashtag, Privacy, Video
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_embedder")]
+
+
+def _get(client, **params):  # noqa: ANN001, ANN003, ANN202
+    response = client.get("/api/search", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_without_the_embedder_search_runs_on_text_and_says_so(api_client):
+    match = indexed_video(caption="a cat on a skateboard")
+    indexed_video(caption="cooking pasta")
+    body = _get(api_client, q="skateboard", type="videos")
+    assert body["method"] == "text"
+    assert body["semantic"] is False
+    assert body["degraded"] == "embedder_unavailable"
+    assert ids(body) == [match.pk]
+
+
+def test_a_misspelt_word_finds_the_video_through_trigrams(api_client):
+    match = indexed_video(caption="learning the ukulele in a week")
+    indexed_video(caption="a day at the beach")
+    assert ids(_get(api_client, q="ukelele", type="videos")) == [match.pk]
+
+
+def test_a_prefix_finds_the_video(api_client):
+    match = indexed_video(caption="skateboarding tricks")
+    assert ids(_get(api_client, q="skatebo", type="videos")) == [match.pk]
+
+
+def test_websearch_syntax_minus_excludes_and_quotes_need_the_phrase(api_client):
+    red = indexed_video(caption="red fox in the snow")
+    grey = indexed_video(caption="grey fox hunting mice")
+    assert set(ids(_get(api_client, q="fox -grey", type="videos"))) == {red.pk}
+    assert ids(_get(api_client, q='"fox hunting"', type="videos"))[0] == grey.pk
+
+
+def test_videos_the_viewer_may_not_see_are_left_out(client_for):
+    viewer = UserFactory()
+    shown = indexed_video(caption="marble run build")
+    indexed_video(caption="marble run private", privacy=Privacy.PRIVATE)
+    hidden = indexed_video(caption="marble run hidden")
+    Video.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now())
+    blocked = indexed_video(caption="marble run blocked")
+    Block.objects.create(blocker=viewer, blocked=blocked.owner)
+    assert ids(_get(client_for(viewer), q="marble run", type="videos")) == [shown.pk]
+
+
+def test_followers_only_videos_are_found_by_followers(client_for):
+    video = indexed_video(caption="behind the scenes", privacy=Privacy.FOLLOWERS)
+    follower = UserFactory()
+    FollowFactory(follower=follower, followee=video.owner)
+    assert ids(_get(client_for(follower), q="scenes", type="videos")) == [video.pk]
+    assert ids(_get(client_for(UserFactory()), q="scenes", type="videos")) == []
+
+
+def test_video_pages_follow_the_cursor_without_repeats(api_client):
+    made = {indexed_video(caption=f"origami crane number {n}").pk for n in range(7)}
+    first = _get(api_client, q="origami", type="videos", limit=3)
+    second = _get(api_client, q="origami", type="videos", limit=3, cursor=first["next_cursor"])
+    third = _get(api_client, q="origami", type="videos", limit=3, cursor=second["next_cursor"])
+    seen = ids(first) + ids(second) + ids(third)
+    assert len(seen) == len(set(seen)) == 7
+    assert set(seen) == made
+    assert third["next_cursor"] is None
+
+
+def test_a_cursor_of_another_search_or_tampered_is_400(api_client):
+    for n in range(3):
+        indexed_video(caption=f"juggling {n}")
+    cursor = _get(api_client, q="juggling", type="videos", limit=1)["next_cursor"]
+    other = api_client.get("/api/search", {"q": "cooking", "type": "videos", "cursor": cursor})
+    assert other.status_code == 400 and other.json()["error"] == "invalid_cursor"
+    bad = api_client.get("/api/search", {"q": "juggling", "type": "videos", "cursor": "x" + cursor})
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_cursor"
+
+
+def test_users_are_found_by_username_prefix_and_display_name_with_typos(api_client):
+    exact = UserFactory(username="bakerbob", display_name="Bob")
+    prefixed = UserFactory(username="bakerbobby", display_name="Bobby")
+    by_name = UserFactory(username="zx81", display_name="Margaret Bakerson")
+    UserFactory(username="unrelated", display_name="Nobody Here")
+    assert ids(_get(api_client, q="bakerbob", type="users"))[:2] == [exact.pk, prefixed.pk]
+    assert by_name.pk in ids(_get(api_client, q="margret", type="users"))
+
+
+def test_suspended_and_blocked_accounts_are_not_found(client_for):
+    viewer = UserFactory()
+    UserFactory(username="quietsuspended", suspended_at=timezone.now())
+    blocker = UserFactory(username="quietblocker")
+    Block.objects.create(blocker=blocker, blocked=viewer)
+    shown = UserFactory(username="quietshown")
+    assert ids(_get(client_for(viewer), q="quiet", type="users")) == [shown.pk]
+
+
+def test_user_pages_follow_the_cursor(api_client):
+    made = {UserFactory(username=f"pagedcat{n}").pk for n in range(5)}
+    first = _get(api_client, q="pagedcat", type="users", limit=2)
+    seen = ids(first)
+    cursor = first["next_cursor"]
+    while cursor:
+        page = _get(api_client, q="pagedcat", type="users", limit=2, cursor=cursor)
+        seen += ids(page)
+        cursor = page["next_cursor"]
+    assert len(seen) == 5 and set(seen) == made
+
+
+def test_hashtags_exact_first_then_prefixes_by_popularity_then_typos(api_client):
+    Hashtag.objects.create(name="dancechallenge", video_count=50)
+    Hashtag.objects.create(name="dance", video_count=3)
+    Hashtag.objects.create(name="dancemoves", video_count=900)
+    Hashtag.objects.create(name="unused_dance", video_count=0)
+    names = [item["name"] for item in _get(api_client, q="#dance", type="hashtags")["items"]]
+    assert names == ["dance", "dancemoves", "dancechallenge"]
+    typo = [item["name"] for item in _get(api_client, q="dancemovse", type="hashtags")["items"]]
+    assert typo[0] == "dancemoves"
+
+
+def test_sounds_by_title_or_creator_never_hidden_ones(api_client):
+    creator = UserFactory(username="djmarla")
+    by_title = Sound.objects.create(title="Summer Breeze Loop", use_count=10)
+    by_creator = Sound.objects.create(title="untitled", creator=creator)
+    Sound.objects.create(title="Summer Breeze Remix", hidden_at=timezone.now())
+    assert ids(_get(api_client, q="summer breeze", type="sounds")) == [by_title.pk]
+    assert ids(_get(api_client, q="djmar", type="sounds")) == [by_creator.pk]
+    item = _get(api_client, q="summer", type="sounds")["items"][0]
+    assert item["url"] == f"/sound/{by_title.pk}"
+
+
+def test_the_all_view_has_every_kind_and_puts_an_exact_account_first(api_client):
+    user = UserFactory(username="rollerqueen")
+    video = indexed_video(caption="rollerqueen skating at dawn")
+    Hashtag.objects.create(name="rollerqueenvibes", video_count=4)
+    sound = Sound.objects.create(title="rollerqueen theme")
+    body = _get(api_client, q="rollerqueen")
+    assert body["type"] == "all"
+    assert ids(body["users"]) == [user.pk]
+    assert ids(body["videos"]) == [video.pk] == ids(body)  # top-level items: the videos
+    assert [h["name"] for h in body["hashtags"]["items"]] == ["rollerqueenvibes"]
+    assert ids(body["sounds"]) == [sound.pk]
+    assert [entry["kind"] for entry in body["top"]] == ["user", "video", "hashtag", "sound"]
+
+
+def test_a_tag_filter_keeps_the_tags_videos(api_client):
+    tag = TagFactory(slug="baking")
+    tagged = indexed_video(caption="bread at home")
+    VideoTagFactory(video=tagged, tag=tag)
+    indexed_video(caption="bread in the oven")
+    assert ids(_get(api_client, q="bread", tag="baking")) == [tagged.pk]
+    listing = _get(api_client, tag="baking")
+    assert listing["method"] == "tag" and ids(listing) == [tagged.pk]
+
+
+def test_a_first_page_search_is_counted_for_suggestions(api_client):
+    _get(api_client, q="Sourdough Starter")
+    assert redis_client().hget(PENDING_KEY, "sourdough starter") == b"1"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'; DROP TABLE videos_video; --",
+        "a & b | !c <-> (d:*)",
+        "(((",
+        "🐱🎸",
+        '" " -',
+        "OR AND NOT",
+        "\\x00 %_ %%",
+        "cat\x00dog",
+    ],
+)
+def test_odd_queries_answer_200_and_change_nothing(api_client, query):
+    video = indexed_video(caption="a cat and a dog")
+    for kind in ("all", "videos", "users", "hashtags", "sounds"):
+        body = _get(api_client, q=query, type=kind)
+        assert isinstance(body["items"], list)
+    assert Video.objects.filter(pk=video.pk).exists()
+
+
+def test_punctuation_only_answers_200_with_nothing_found(api_client):
+    indexed_video(caption="!!! ??? ...")
+    body = _get(api_client, q="!?.;:()")
+    assert body["method"] == "none" and body["items"] == [] and body["top"] == []
+
+
+def test_an_overlong_query_is_400_naming_the_limit(api_client, settings):
+    response = api_client.get("/api/search", {"q": "x" * 2000})
+    assert response.status_code == 400
+    assert response.json()["error"] == "query_too_long"
+    assert str(settings.SEARCH_QUERY_MAX_CHARS) in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({}, "missing_query"),
+        ({"q": "cat", "type": "planets"}, "invalid_type"),
+        ({"q": "cat", "limit": "0"}, "invalid_limit"),
+        ({"q": "cat", "limit": "many"}, "invalid_limit"),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_problem(api_client, params, error):
+    response = api_client.get("/api/search", params)
+    assert response.status_code == 400
+    assert response.json()["error"] == error

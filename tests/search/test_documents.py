@@ -1,0 +1,66 @@
+"""Each video's search document: built on publish, rebuilt on caption edits, backfilled."""
+
+import pytest
+
+from search.documents import documents_backfill
+from search.models import VideoDocument
+from search.selectors import search_page
+from tests.factories import TagFactory, VideoFactory, VideoTagFactory
+from tests.search.conftest import ids, indexed_video
+from videos.events import video_published_announce
+from videos.services.video_edit import video_update
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_embedder")]
+
+
+def _videos(q: str) -> list[int]:
+    return ids(search_page(viewer=None, q=q, kind="videos", tag="", cursor=None, limit=20))
+
+
+def test_a_published_video_is_found_by_caption_transcript_and_tag_names():
+    video = VideoFactory(caption="sunset over the harbour", transcript="gulls and ferries")
+    VideoTagFactory(video=video, tag=TagFactory(slug="seaside-life", name="Seaside Life"))
+    assert _videos("harbour") == []
+
+    video_published_announce(video_id=video.pk)
+
+    assert _videos("harbour") == [video.pk]
+    assert _videos("ferries") == [video.pk]
+    assert _videos("seaside") == [video.pk]
+
+
+def test_a_caption_edit_rebuilds_the_document(django_capture_on_commit_callbacks):
+    video = indexed_video(caption="old words about pottery")
+    with django_capture_on_commit_callbacks(execute=True):
+        video_update(video=video, actor=video.owner, caption="new words about knitting")
+
+    assert _videos("knitting") == [video.pk]
+    assert _videos("pottery") == []
+
+
+def test_hashtags_are_in_the_document():
+    video = indexed_video(caption="my morning", hashtags=("latteart",))
+    assert _videos("latteart") == [video.pk]
+
+
+def test_a_caption_match_ranks_above_a_transcript_match():
+    spoken = indexed_video(caption="a quiet afternoon", transcript="we talk about volcanoes")
+    written = indexed_video(caption="volcanoes of iceland", transcript="nothing much")
+    assert _videos("volcanoes") == [written.pk, spoken.pk]
+
+
+def test_english_stems_match_plurals_and_simple_keeps_other_languages():
+    cats = indexed_video(caption="two cats sleeping")
+    french = indexed_video(caption="les chatons dorment")
+    assert _videos("cat") == [cats.pk]
+    assert _videos("chatons") == [french.pk]
+
+
+def test_backfill_builds_every_missing_document():
+    videos = [VideoFactory(caption=f"backfilled clip {n}") for n in range(5)]
+    assert not VideoDocument.objects.filter(video__in=videos).exists()
+
+    assert documents_backfill(batch_size=2) == 5
+
+    assert VideoDocument.objects.filter(video__in=videos).count() == 5
+    assert len(_videos("backfilled")) == 5

@@ -1,0 +1,41 @@
+"""What a typed query becomes (pure)."""
+
+from search.query_text import (
+    like_prefix,
+    query_loggable,
+    query_normalise,
+    query_searchable,
+    query_split_negations,
+    query_words,
+)
+
+
+def test_normalise_collapses_whitespace_and_drops_control_characters():
+    assert query_normalise("  cat\x00\t\n  videos ") == "cat videos"
+    assert query_normalise("ｃａｔ") == "cat"  # NFKC folds full-width letters
+
+
+def test_punctuation_alone_is_not_searchable_but_emoji_and_words_are():
+    assert not query_searchable("!?.,;:'\"()*&|<->")
+    assert query_searchable("🐱")
+    assert query_searchable("chat!")
+
+
+def test_words_drop_punctuation_and_fold_case():
+    assert query_words("'; DROP table--") == "drop table"
+    assert query_words("Dance_Off!") == "dance_off"
+
+
+def test_like_prefix_escapes_wildcards():
+    assert like_prefix("50%_a\\") == "50\\%\\_a\\\\%"
+
+
+def test_private_looking_and_overlong_queries_are_not_logged():
+    assert query_loggable("cat videos", 64)
+    for query in ("me@mail.example.com", "https://x.test/a", "call 0612345678", "a", "x" * 65):
+        assert not query_loggable(query, 64)
+
+
+def test_exclusions_are_split_from_the_query():
+    assert query_split_negations("fox -grey hunting -Snow!") == ("fox hunting", ["grey", "snow"])
+    assert query_split_negations("well-known - x") == ("well-known - x", [])

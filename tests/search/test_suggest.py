@@ -1,0 +1,83 @@
+"""/api/search/suggest: accounts, hashtags, sounds and frequent queries for the search box."""
+
+import pytest
+from django.utils import timezone
+
+from profiles.models import Block
+from search.models import SearchQuery
+from search.query_log import queries_flush, query_log
+from sounds.models import Sound
+from tests.factories import UserFactory
+from videos.models import Hashtag
+
+pytestmark = pytest.mark.django_db
+
+
+def _suggest(client, q):  # noqa: ANN001, ANN202
+    response = client.get("/api/search/suggest", {"q": q})
+    assert response.status_code == 200, response.content
+    return [(item["kind"], item["text"], item["url"]) for item in response.json()["suggestions"]]
+
+
+def test_prefixes_of_accounts_hashtags_and_sounds_are_suggested(api_client):
+    UserFactory(username="pianoman")
+    Hashtag.objects.create(name="pianocover", video_count=12)
+    sound = Sound.objects.create(title="Piano Intro", use_count=3)
+    UserFactory(username="guitarist")
+    found = _suggest(api_client, "pian")
+    assert ("user", "pianoman", "/@pianoman") in found
+    assert ("hashtag", "pianocover", "/hashtag/pianocover") in found
+    assert ("sound", "Piano Intro", f"/sound/{sound.pk}") in found
+    assert all("guitar" not in text for _, text, _ in found)
+
+
+def test_frequent_queries_are_suggested_after_the_flush_and_rare_ones_are_not(api_client):
+    for _ in range(3):
+        query_log(q="Easy Pasta Recipes")
+    query_log(q="easy pastry dough")
+    assert queries_flush() == 2
+    assert SearchQuery.objects.get(query="easy pasta recipes").count == 3
+    found = _suggest(api_client, "easy pa")
+    assert ("query", "easy pasta recipes", None) in found
+    assert all(text != "easy pastry dough" for _, text, _ in found)
+
+
+def test_flushing_adds_to_earlier_counts(api_client):
+    query_log(q="kites")
+    queries_flush()
+    query_log(q="kites")
+    query_log(q="kites")
+    queries_flush()
+    assert SearchQuery.objects.get(query="kites").count == 3
+    assert queries_flush() == 0
+
+
+def test_private_looking_queries_are_never_logged():
+    query_log(q="someone@example.com")
+    query_log(q="0612345678")
+    queries_flush()
+    assert not SearchQuery.objects.exists()
+
+
+def test_a_misspelt_hashtag_is_suggested_by_trigrams(api_client):
+    Hashtag.objects.create(name="photography", video_count=40)
+    assert ("hashtag", "photography", "/hashtag/photography") in _suggest(api_client, "photgraphy")
+
+
+def test_blocked_and_suspended_accounts_are_not_suggested(client_for):
+    viewer = UserFactory()
+    Block.objects.create(blocker=viewer, blocked=UserFactory(username="zephyrblocked"))
+    UserFactory(username="zephyrsuspended", suspended_at=timezone.now())
+    UserFactory(username="zephyrshown")
+    found = _suggest(client_for(viewer), "zephyr")
+    assert [text for kind, text, _ in found if kind == "user"] == ["zephyrshown"]
+
+
+@pytest.mark.parametrize("query", ["", "!!!", "'; drop", "🐱", "a:*|&"])
+def test_odd_prefixes_answer_200(api_client, query):
+    _suggest(api_client, query)
+
+
+def test_an_overlong_prefix_is_400(api_client):
+    response = api_client.get("/api/search/suggest", {"q": "x" * 2000})
+    assert response.status_code == 400 and response.json()["error"] == "query_too_long"
