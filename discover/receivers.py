@@ -8,6 +8,7 @@ from typing import Any
 from discover.challenges import challenge_join_video, challenge_vote_record
 from discover.models import VoteKind
 from profiles.viewers import viewer_id
+from videos.models import Video, VideoStatus
 
 # engagement_recorded types that change a challenge entry, and whether they undo a vote
 _ENGAGEMENT_VOTES = {
@@ -20,6 +21,13 @@ _ENGAGEMENT_VOTES = {
 def on_video_published(sender: Any, *, video_id: int, **kwargs: Any) -> None:
     """A published video carrying an open challenge's hashtag (and sound) joins it."""
     challenge_join_video(video_id=video_id)
+
+
+def on_caption_edited(sender: Any, *, video_id: int, **kwargs: Any) -> None:
+    """A published video whose caption now carries an open challenge's hashtag joins it (when
+    it was posted inside the challenge's window); one still processing joins on publishing."""
+    if Video.objects.filter(pk=video_id, status=VideoStatus.READY).exists():
+        challenge_join_video(video_id=video_id)
 
 
 def on_engagement_recorded(

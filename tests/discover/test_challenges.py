@@ -20,6 +20,7 @@ from tests.feed.factories import event
 from videos.events import video_published_announce
 from videos.models import Hashtag, VideoHashtag
 from videos.services.engagement import like_create, like_delete, share_create
+from videos.services.video_edit import video_update
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,16 @@ def test_hashtag_recorded_after_publishing_joins_with_the_likes_it_earned(operat
     assert challenge_entries_sweep() == 1
     entry = _entry(challenge, video)
     assert (entry.likes, entry.score) == (1, 2)
+
+
+def test_caption_edit_adding_the_hashtag_joins_at_once(
+    operator, django_capture_on_commit_callbacks
+):
+    challenge = _challenge(operator, starts_at=now() - hours(1))
+    video = _publish(caption="no tag yet")
+    with django_capture_on_commit_callbacks(execute=True):
+        video_update(video=video, actor=video.owner, caption="now with #Dance")
+    assert _entry(challenge, video).video_id == video.pk
 
 
 def test_leaderboard_counts_distinct_accounts_and_ignores_the_creators_own(
