@@ -84,6 +84,21 @@ def challenge_create(
         raise ValidationError({"ends_at": ["ends_at must be after starts_at"]})
     if ends_at <= now:
         raise ValidationError({"ends_at": ["ends_at must be in the future"]})
+    if not creator.is_staff:
+        # Only operators backdate a challenge (it would take in videos posted before it
+        # existed); creators have a few open at a time.
+        if starts_at < now - dt.timedelta(minutes=5):
+            raise ValidationError({"starts_at": ["starts_at must not be in the past"]})
+        open_now = Challenge.objects.filter(creator=creator, ends_at__gt=now).count()
+        if open_now >= settings.CHALLENGES_OPEN_PER_CREATOR:
+            raise ValidationError(
+                {
+                    "ends_at": [
+                        f"you have {open_now} challenges running; at most "
+                        f"{settings.CHALLENGES_OPEN_PER_CREATOR} (CHALLENGES_OPEN_PER_CREATOR)"
+                    ]
+                }
+            )
     longest = dt.timedelta(days=settings.CHALLENGE_MAX_DAYS)
     if ends_at - starts_at > longest:
         raise ValidationError(

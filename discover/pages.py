@@ -22,9 +22,14 @@ SEE_ALL_PAGE_SIZE = 24
 LEADERBOARD_PAGE_SIZE = 20
 
 
+# Deeper pages than this are the last one (the lists are a few hundred long; a leaderboard's
+# offset stays a small number).
+MAX_PAGE_NUMBER = 500
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(MAX_PAGE_NUMBER, max(1, int(request.GET.get("page", "1"))))
     except ValueError:
         return 1
 

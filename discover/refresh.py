@@ -21,11 +21,11 @@ from feed.models import Interaction
 from feed.public_reads import trending_video_ids
 from feed.trending import trending_refresh
 from profiles.models import User
-from sounds.models import Sound
+from sounds.selectors import public_sounds
 from tiktok.db.sql import table
 from videos.models import Hashtag, Video, VideoEmbedding, VideoHashtag
 from videos.versions import active_embedding_version
-from videos.visibility import anyone_may_see_sql
+from videos.visibility import anyone_may_see_sql, hashtag_public_sql
 
 _ANYONE_MAY_SEE = anyone_may_see_sql("v")
 RECENT_HOURS = 24
@@ -81,10 +81,10 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
         plays_sql=(
             f"SELECT vh.hashtag_id, COUNT(*) {_WINDOW.format(at='i.created_at')} "
             f"FROM {table(Interaction)} i JOIN {table(VideoHashtag)} vh "
-            "ON vh.video_id = i.video_id "
+            f"ON vh.video_id = i.video_id JOIN {table(Video)} v ON v.id = i.video_id "
             "WHERE i.type = 'play' AND i.user_id IS NOT NULL "
             "AND i.created_at >= now() - make_interval(hours => %(baseline)s) "
-            "GROUP BY vh.hashtag_id"
+            f"AND {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
         ),
     )
     ranked = _ranked(counts)[:size]
@@ -106,6 +106,7 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
         taken = {item["id"] for item in items}
         for pk, name, video_count in (
             Hashtag.objects.filter(video_count__gt=0)
+            .extra(where=[hashtag_public_sql(table(Hashtag))])  # noqa: S610 - no user input
             .exclude(pk__in=taken)
             .order_by("-video_count", "-pk")
             .values_list("pk", "name", "video_count")[: size - len(items)]
@@ -148,15 +149,15 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
             f"FROM {table(Interaction)} i JOIN {table(Video)} v ON v.id = i.video_id "
             "WHERE v.sound_id IS NOT NULL AND i.type = 'play' AND i.user_id IS NOT NULL "
             "AND i.created_at >= now() - make_interval(hours => %(baseline)s) "
-            "GROUP BY v.sound_id"
+            f"AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),
     )
     ranked = _ranked(counts)
     visible = {
         row["pk"]: row
-        for row in Sound.objects.filter(
-            pk__in=[key for key, *_ in ranked], hidden_at__isnull=True
-        ).values("pk", "title", "use_count", "play_count", "creator__username")
+        for row in public_sounds()
+        .filter(pk__in=[key for key, *_ in ranked])
+        .values("pk", "title", "use_count", "play_count", "creator__username")
     }
     items = []
     for key, score, uses, plays in ranked:
@@ -165,7 +166,8 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
     if len(items) < size:
         taken = {item["id"] for item in items}
         for row in (
-            Sound.objects.filter(hidden_at__isnull=True, use_count__gt=0)
+            public_sounds()
+            .filter(use_count__gt=0)
             .exclude(pk__in=taken)
             .order_by("-use_count", "-pk")
             .values("pk", "title", "use_count", "play_count", "creator__username")[

@@ -9,9 +9,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from feed.sessions import feed_session_id
 from search.query_log import query_log
 from search.selectors import search_page, search_suggest
 from tiktok.api.base import ApiView
+
+
+def _searcher(request: Request) -> str:
+    """Who searched, for counting each person once: the account, else the client session."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"session:{feed_session_id(request)}"
 
 
 class SearchApi(ApiView):
@@ -30,7 +38,7 @@ class SearchApi(ApiView):
             limit=params.get("limit", settings.SEARCH_PAGE_SIZE_DEFAULT),
         )
         if body["query"] and cursor is None and body.get("method") != "none":
-            query_log(q=body["query"])
+            query_log(q=body["query"], searcher=_searcher(request))
         return Response(body)
 
 

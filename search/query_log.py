@@ -1,7 +1,11 @@
-"""The queries people search, counted cheaply: one Redis HINCRBY per search, folded into the
-SearchQuery table by a periodic task; frequent ones become suggestions."""
+"""The queries people search, counted cheaply: one Redis HINCRBY per searcher and query a day,
+folded into the SearchQuery table by a periodic task; queries many people searched become
+suggestions (one person searching the same words again, or from every tab, counts once a day,
+so nobody's own search reaches everyone's search box)."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django.db import connection
 from django.utils import timezone
@@ -13,13 +17,20 @@ from tiktok.db.sql import table
 
 PENDING_KEY = "search:queries:pending"
 FLUSHING_KEY = "search:queries:flushing"
+# One (searcher, query) counts once within this window.
+SEARCHER_WINDOW_SECONDS = 24 * 3600
 
 
-def query_log(*, q: str) -> None:
-    """Count one search of `q` (normalised) unless it looks private or is too long."""
+def query_log(*, q: str, searcher: str) -> None:
+    """Count one search of `q` (normalised) by `searcher` (an account or session id), unless it
+    looks private, is too long, or this searcher already counted it in the last day."""
     query = q.casefold()
-    if query_loggable(query, LOGGED_QUERY_MAX_CHARS):
-        redis_client().hincrby(PENDING_KEY, query, 1)
+    if not searcher or not query_loggable(query, LOGGED_QUERY_MAX_CHARS):
+        return
+    client = redis_client()
+    digest = hashlib.sha256(f"{searcher}\n{query}".encode()).hexdigest()[:32]
+    if client.set(f"search:queries:seen:{digest}", 1, nx=True, ex=SEARCHER_WINDOW_SECONDS):
+        client.hincrby(PENDING_KEY, query, 1)
 
 
 def queries_flush() -> int:

@@ -23,6 +23,7 @@ from sounds.models import Sound
 from tiktok.db.sql import table
 from tiktok.errors import InvalidInput
 from videos.models import Hashtag
+from videos.visibility import hashtag_public_sql, sound_public_sql
 
 KINDS = ("all", "videos", "users", "hashtags", "sounds")
 
@@ -121,6 +122,7 @@ def hashtags_ranked(*, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
     statement = (
         f"SELECT h.id, h.name, h.video_count FROM {table(Hashtag)} h "
         "WHERE h.video_count > 0 AND (h.name LIKE %s OR %s <%% h.name) "
+        f"AND {hashtag_public_sql('h')} "
         "ORDER BY h.name = %s DESC, h.name LIKE %s DESC, "
         "CASE WHEN h.name LIKE %s THEN h.video_count ELSE 0 END DESC, "
         "word_similarity(%s, h.name) DESC, h.video_count DESC, h.id LIMIT %s OFFSET %s"
@@ -151,7 +153,7 @@ def sounds_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[
     blocked, blocked_params = _not_blocked_sql("s.creator_id", viewer)
     statement = (
         f"SELECT s.id FROM {table(Sound)} s LEFT JOIN {users} u ON u.id = s.creator_id "
-        "WHERE s.hidden_at IS NULL AND (u.id IS NULL OR u.suspended_at IS NULL) "
+        f"WHERE {sound_public_sql('s')} "
         "AND (lower(s.title) LIKE %s OR %s <%% lower(s.title) OR s.creator_id IN "
         f"(SELECT cu.id FROM {users} cu WHERE lower(cu.username) LIKE %s)) AND {blocked} "
         "ORDER BY lower(s.title) = %s DESC, lower(s.title) LIKE %s DESC, "
@@ -281,9 +283,10 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
         f"AND u.is_active AND u.suspended_at IS NULL AND {blocked} "
         f"ORDER BY lower(u.username) LIMIT {per_kind}) UNION ALL "
         f"(SELECT 'hashtag', h.name, h.video_count::float, 0 FROM {hashtags} h "
-        f"WHERE h.name LIKE %s AND h.video_count > 0 ORDER BY h.video_count DESC LIMIT {per_kind}) "
+        f"WHERE h.name LIKE %s AND h.video_count > 0 AND {hashtag_public_sql('h')} "
+        f"ORDER BY h.video_count DESC LIMIT {per_kind}) "
         f"UNION ALL (SELECT 'sound', s.title, s.use_count::float, s.id FROM {sounds} s "
-        "WHERE lower(s.title) LIKE %s AND s.hidden_at IS NULL "
+        f"WHERE lower(s.title) LIKE %s AND {sound_public_sql('s')} "
         f"ORDER BY s.use_count DESC LIMIT {per_kind}) UNION ALL "
         f"(SELECT 'query', sq.query, sq.count::float, 0 FROM {queries} sq WHERE sq.query LIKE %s "
         f"AND sq.count >= %s ORDER BY sq.count DESC LIMIT {per_kind})"
@@ -302,7 +305,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
     if len(rows) < limit and len(words) >= 3:
         rows += _rows(
             f"(SELECT 'hashtag', h.name, h.video_count::float, 0 FROM {hashtags} h "
-            f"WHERE %s <%% h.name AND h.video_count > 0 "
+            f"WHERE %s <%% h.name AND h.video_count > 0 AND {hashtag_public_sql('h')} "
             f"ORDER BY word_similarity(%s, h.name) DESC, h.video_count DESC LIMIT {per_kind}) "
             f"UNION ALL (SELECT 'query', sq.query, sq.count::float, 0 FROM {queries} sq "
             f"WHERE %s <%% sq.query AND sq.count >= %s "

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from profiles.models import User
 from profiles.viewers import is_signed_in
 from sounds.models import Sound, SoundFavorite
 from tiktok.errors import NotFound
 
+SoundAudience = Callable[[], Q]
+_audiences: list[SoundAudience] = []
+
+
+def sound_audience_register(audience: SoundAudience) -> None:
+    """Add a condition every sound shown to anyone must meet (videos registers one: an original
+    sound is shown while a video anyone may see uses it); called from AppConfig.ready()."""
+    if audience not in _audiences:
+        _audiences.append(audience)
+
+
+def public_sounds() -> QuerySet[Sound]:
+    """Sounds that may be shown and played to anyone: not hidden by moderation, their creator
+    neither suspended nor deactivated, and every registered audience condition."""
+    inactive_creator = User.objects.filter(pk=OuterRef("creator_id")).filter(
+        Q(is_active=False) | Q(suspended_at__isnull=False)
+    )
+    queryset = Sound.objects.filter(hidden_at__isnull=True).exclude(Exists(inactive_creator))
+    for audience in _audiences:
+        queryset = queryset.filter(audience())
+    return queryset
+
 
 def sound_visible(*, sound_id: int) -> Sound:
-    """The sound, unless it does not exist or moderation hid it (both NotFound)."""
+    """The sound, unless it does not exist or may not be shown (`public_sounds`: NotFound)."""
     sound = (
-        Sound.objects.filter(pk=sound_id, hidden_at__isnull=True)
+        public_sounds()
+        .filter(pk=sound_id)
         .select_related("creator")
         .defer("fingerprint", "fingerprint_keys")
         .first()
@@ -60,7 +85,7 @@ def sound_payload(*, sound: Sound, viewer: Any = None) -> dict[str, Any]:
 def favorite_sounds(*, user: Any) -> QuerySet[SoundFavorite]:
     """The user's saved sounds, newest first (hidden ones left out)."""
     return (
-        SoundFavorite.objects.filter(user=user, sound__hidden_at__isnull=True)
+        SoundFavorite.objects.filter(user=user, sound__in=public_sounds())
         .select_related("sound", "sound__creator")
         .defer("sound__fingerprint", "sound__fingerprint_keys")
     )
@@ -68,4 +93,4 @@ def favorite_sounds(*, user: Any) -> QuerySet[SoundFavorite]:
 
 def sound_media_public(*, media_key: str) -> bool:
     """Whether a sound's files (sounds/<media_key>/...) may be served to anyone."""
-    return Sound.objects.filter(media_key=media_key, hidden_at__isnull=True).exists()
+    return public_sounds().filter(media_key=media_key).exists()

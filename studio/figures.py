@@ -54,6 +54,13 @@ def date_range_parse(
     if last > today:
         message = f"to must not be after today ({today.isoformat()})"
         raise InvalidInput(message, code="invalid_range", fields={"to": [message]})
+    oldest = today - dt.timedelta(days=2 * retain_days)
+    if first < oldest:
+        message = (
+            f"from must not be before {oldest.isoformat()}: at most {retain_days} days "
+            "(STUDIO_RETAIN_DAYS) are kept"
+        )
+        raise InvalidInput(message, code="range_too_old", fields={"from": [message]})
     days = (last - first).days + 1
     if days > retain_days:
         message = (

@@ -9,6 +9,7 @@ class VideosConfig(AppConfig):
         from django.db.models.signals import post_delete, pre_delete
 
         from profiles.models import User
+        from sounds.selectors import sound_audience_register
         from tiktok.api.health import health_check_register
         from videos.cards import CARD_CAPTIONS, CARD_SOUND, card_field_register
         from videos.models import Video
@@ -18,9 +19,12 @@ class VideosConfig(AppConfig):
             on_video_deleted_sound_use,
         )
         from videos.selectors.pipeline import pipeline_backlog
+        from videos.visibility import sound_audience
 
         card_field_register(CARD_CAPTIONS)
         card_field_register(CARD_SOUND)
+        # An original sound is shown while a video anyone may see uses it.
+        sound_audience_register(sound_audience)
         # Informational: a backlog during an outage is expected (the embedder's check fails).
         health_check_register("pipeline", pipeline_backlog, position=45)
 

@@ -57,7 +57,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     max_minutes = settings.MAX_VIDEO_DURATION_SECONDS // 60
     context: dict[str, Any] = {"max_minutes": max_minutes, "sound": None}
     chosen = request.GET.get("sound", "")
-    if chosen.isdigit():
+    if chosen.isascii() and chosen.isdigit() and len(chosen) < 19:
         # "Use this sound": the form carries the sound (an unknown one is simply not offered).
         with suppress(NotFound):
             context["sound"] = sound_payload(sound=sound_visible(sound_id=int(chosen)))

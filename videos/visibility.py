@@ -10,7 +10,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from profiles.models import Block, Follow, User
 from profiles.viewers import is_signed_in, viewer_id
-from videos.models import Privacy, Video, VideoStatus
+from sounds.models import SoundKind
+from videos.models import Privacy, Video, VideoHashtag, VideoStatus
 
 
 def visible_videos(*, viewer: Any = None, include_own_unready: bool = False) -> QuerySet[Video]:
@@ -52,6 +53,41 @@ def anyone_may_see_sql(alias: str) -> str:
         f"AND {alias}.hidden_at IS NULL AND NOT EXISTS "
         f"(SELECT 1 FROM {users} anyone_u WHERE anyone_u.id = {alias}.owner_id "
         "AND anyone_u.is_private)"
+    )
+
+
+def sound_audience() -> Q:
+    """The condition on sounds that videos adds to "may this sound be shown to anyone"
+    (registered with `sounds.selectors.sound_audience_register`): an uploaded sound stands on
+    its own; an original sound (a video's audio) is shown only while a video anyone may see uses
+    it, so it goes private, is deleted or is hidden together with the videos it came from."""
+    used_publicly = visible_videos(viewer=None).filter(sound_id=OuterRef("pk"))
+    return Q(kind=SoundKind.UPLOADED) | Exists(used_publicly)
+
+
+def sound_public_sql(alias: str) -> str:
+    """`sounds.selectors.public_sounds` as SQL on the sounds table under `alias` (not hidden, its
+    creator neither suspended nor deactivated, and `sound_audience`), for hand-written queries
+    of lists anyone sees (search, suggestions, Discover). No placeholders."""
+    users, videos = User._meta.db_table, Video._meta.db_table
+    return (
+        f"({alias}.hidden_at IS NULL AND NOT EXISTS (SELECT 1 FROM {users} sound_u "
+        f"WHERE sound_u.id = {alias}.creator_id AND (NOT sound_u.is_active "
+        f"OR sound_u.suspended_at IS NOT NULL)) AND ({alias}.kind = '{SoundKind.UPLOADED}' "
+        f"OR EXISTS (SELECT 1 FROM {videos} sound_v WHERE sound_v.sound_id = {alias}.id "
+        f"AND {anyone_may_see_sql('sound_v')})))"
+    )
+
+
+def hashtag_public_sql(alias: str) -> str:
+    """The condition "anyone may see a video carrying this hashtag" on the hashtags table under
+    `alias`: a hashtag only private, followers-only, hidden or unpublished videos carry is not
+    named to anyone else (search, suggestions, Discover), as its page answers 404. No
+    placeholders."""
+    tags, videos = VideoHashtag._meta.db_table, Video._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {tags} tag_vh JOIN {videos} tag_v ON tag_v.id = tag_vh.video_id "
+        f"WHERE tag_vh.hashtag_id = {alias}.id AND {anyone_may_see_sql('tag_v')})"
     )
 
 

@@ -95,6 +95,19 @@ def test_hashtag_recorded_after_publishing_joins_with_the_likes_it_earned(operat
     assert (entry.likes, entry.score) == (1, 2)
 
 
+def test_creators_neither_backdate_challenges_nor_run_too_many(settings):
+    settings.CHALLENGES_OPEN_PER_CREATOR = 2
+    creator = UserFactory()
+    with pytest.raises(ValidationError) as caught:
+        _challenge(creator, starts_at=now() - hours(24))
+    assert "starts_at" in caught.value.message_dict
+    _challenge(creator, hashtag="one")
+    _challenge(creator, hashtag="two")
+    with pytest.raises(ValidationError) as caught:
+        _challenge(creator, hashtag="three")
+    assert "at most 2" in caught.value.message_dict["ends_at"][0]
+
+
 def test_caption_edit_adding_the_hashtag_joins_at_once(
     operator, django_capture_on_commit_callbacks
 ):

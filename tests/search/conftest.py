@@ -35,3 +35,12 @@ def ids(section: dict[str, Any]) -> list[int]:
 def outside_transaction(transactional_db) -> None:  # noqa: ANN001
     """No wrapping test transaction: evaluate_search creates, migrates and drops its own
     throwaway database (CREATE DATABASE cannot run in a transaction)."""
+
+
+def public_hashtag(name: str, video_count: int) -> Hashtag:
+    """A hashtag carried by one video anyone may see (hashtags only private videos carry are
+    named to no one), its count then set as given."""
+    tag = Hashtag.objects.create(name=name)
+    VideoHashtag.objects.create(video=VideoFactory(), hashtag=tag)
+    Hashtag.objects.filter(pk=tag.pk).update(video_count=video_count)
+    return tag

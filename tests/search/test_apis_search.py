@@ -9,7 +9,7 @@ from profiles.models import Block
 from search.query_log import PENDING_KEY
 from sounds.models import Sound
 from tests.factories import FollowFactory, TagFactory, UserFactory, VideoTagFactory
-from tests.search.conftest import ids, indexed_video
+from tests.search.conftest import ids, indexed_video, public_hashtag
 from videos.models import Hashtag, Privacy, Video
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_embedder")]
@@ -120,9 +120,9 @@ def test_user_pages_follow_the_cursor(api_client):
 
 
 def test_hashtags_exact_first_then_prefixes_by_popularity_then_typos(api_client):
-    Hashtag.objects.create(name="dancechallenge", video_count=50)
-    Hashtag.objects.create(name="dance", video_count=3)
-    Hashtag.objects.create(name="dancemoves", video_count=900)
+    public_hashtag("dancechallenge", 50)
+    public_hashtag("dance", 3)
+    public_hashtag("dancemoves", 900)
     Hashtag.objects.create(name="unused_dance", video_count=0)
     names = [item["name"] for item in _get(api_client, q="#dance", type="hashtags")["items"]]
     assert names == ["dance", "dancemoves", "dancechallenge"]
@@ -132,9 +132,9 @@ def test_hashtags_exact_first_then_prefixes_by_popularity_then_typos(api_client)
 
 def test_sounds_by_title_or_creator_never_hidden_ones(api_client):
     creator = UserFactory(username="djmarla")
-    by_title = Sound.objects.create(title="Summer Breeze Loop", use_count=10)
-    by_creator = Sound.objects.create(title="untitled", creator=creator)
-    Sound.objects.create(title="Summer Breeze Remix", hidden_at=timezone.now())
+    by_title = Sound.objects.create(title="Summer Breeze Loop", use_count=10, kind="uploaded")
+    by_creator = Sound.objects.create(title="untitled", creator=creator, kind="uploaded")
+    Sound.objects.create(title="Summer Breeze Remix", hidden_at=timezone.now(), kind="uploaded")
     assert ids(_get(api_client, q="summer breeze", type="sounds")) == [by_title.pk]
     assert ids(_get(api_client, q="djmar", type="sounds")) == [by_creator.pk]
     item = _get(api_client, q="summer", type="sounds")["items"][0]
@@ -144,8 +144,8 @@ def test_sounds_by_title_or_creator_never_hidden_ones(api_client):
 def test_the_all_view_has_every_kind_and_puts_an_exact_account_first(api_client):
     user = UserFactory(username="rollerqueen")
     video = indexed_video(caption="rollerqueen skating at dawn")
-    Hashtag.objects.create(name="rollerqueenvibes", video_count=4)
-    sound = Sound.objects.create(title="rollerqueen theme")
+    public_hashtag("rollerqueenvibes", 4)
+    sound = Sound.objects.create(title="rollerqueen theme", kind="uploaded")
     body = _get(api_client, q="rollerqueen")
     assert body["type"] == "all"
     assert ids(body["users"]) == [user.pk]

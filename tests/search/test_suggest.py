@@ -8,7 +8,7 @@ from search.models import SearchQuery
 from search.query_log import queries_flush, query_log
 from sounds.models import Sound
 from tests.factories import UserFactory
-from videos.models import Hashtag
+from tests.search.conftest import public_hashtag
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def _suggest(client, q):  # noqa: ANN001, ANN202
 
 def test_prefixes_of_accounts_hashtags_and_sounds_are_suggested(api_client):
     UserFactory(username="pianoman")
-    Hashtag.objects.create(name="pianocover", video_count=12)
-    sound = Sound.objects.create(title="Piano Intro", use_count=3)
+    public_hashtag("pianocover", 12)
+    sound = Sound.objects.create(title="Piano Intro", use_count=3, kind="uploaded")
     UserFactory(username="guitarist")
     found = _suggest(api_client, "pian")
     assert ("user", "pianoman", "/@pianoman") in found
@@ -32,9 +32,9 @@ def test_prefixes_of_accounts_hashtags_and_sounds_are_suggested(api_client):
 
 
 def test_frequent_queries_are_suggested_after_the_flush_and_rare_ones_are_not(api_client):
-    for _ in range(3):
-        query_log(q="Easy Pasta Recipes")
-    query_log(q="easy pastry dough")
+    for searcher in ("a", "b", "c"):
+        query_log(q="Easy Pasta Recipes", searcher=searcher)
+    query_log(q="easy pastry dough", searcher="a")
     assert queries_flush() == 2
     assert SearchQuery.objects.get(query="easy pasta recipes").count == 3
     found = _suggest(api_client, "easy pa")
@@ -42,25 +42,33 @@ def test_frequent_queries_are_suggested_after_the_flush_and_rare_ones_are_not(ap
     assert all(text != "easy pastry dough" for _, text, _ in found)
 
 
-def test_flushing_adds_to_earlier_counts(api_client):
-    query_log(q="kites")
+def test_one_searcher_counts_once_however_often_they_search(api_client):
+    for _ in range(5):
+        query_log(q="my neighbour's name", searcher="a")
     queries_flush()
-    query_log(q="kites")
-    query_log(q="kites")
+    assert SearchQuery.objects.get(query="my neighbour's name").count == 1
+    assert ("query", "my neighbour's name", None) not in _suggest(api_client, "my neigh")
+
+
+def test_flushing_adds_to_earlier_counts(api_client):
+    query_log(q="kites", searcher="a")
+    queries_flush()
+    query_log(q="kites", searcher="b")
+    query_log(q="kites", searcher="c")
     queries_flush()
     assert SearchQuery.objects.get(query="kites").count == 3
     assert queries_flush() == 0
 
 
 def test_private_looking_queries_are_never_logged():
-    query_log(q="someone@example.com")
-    query_log(q="0612345678")
+    query_log(q="someone@example.com", searcher="a")
+    query_log(q="0612345678", searcher="a")
     queries_flush()
     assert not SearchQuery.objects.exists()
 
 
 def test_a_misspelt_hashtag_is_suggested_by_trigrams(api_client):
-    Hashtag.objects.create(name="photography", video_count=40)
+    public_hashtag("photography", 40)
     assert ("hashtag", "photography", "/hashtag/photography") in _suggest(api_client, "photgraphy")
 
 

@@ -179,6 +179,14 @@ def test_a_range_longer_than_the_retained_window_is_400_naming_the_limit(
     assert_error_shape(response, 400, "range_too_long")
 
 
+def test_a_range_before_the_kept_years_is_400_not_a_500(client_for, creator):  # noqa: ANN001
+    params = {"from": "0001-01-01", "to": "0001-01-01"}
+    error = assert_error_shape(
+        client_for(creator).get("/api/studio/overview", params), 400, "range_too_old"
+    )
+    assert "from" in error["fields"]
+
+
 def test_malformed_dates_are_400_naming_the_field(client_for, creator):  # noqa: ANN001
     error = assert_error_shape(
         client_for(creator).get("/api/studio/overview", {"to": "last week"}), 400, "invalid_to"

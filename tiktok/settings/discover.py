@@ -8,6 +8,8 @@ from .env import env_bool, env_int, env_str
 # Any signed-in creator may create a challenge (off: only operators, in the admin or the API).
 CHALLENGES_OPEN_TO_CREATORS = env_bool("CHALLENGES_OPEN_TO_CREATORS", True)
 CHALLENGE_MAX_DAYS = env_int("CHALLENGE_MAX_DAYS", 90)
+# Challenges a creator (not an operator) may have running at once.
+CHALLENGES_OPEN_PER_CREATOR = env_int("CHALLENGES_OPEN_PER_CREATOR", 3)
 # The Discover lists (trending videos, rising hashtags, trending sounds, active challenges,
 # the creator pool) are recomputed by beat this often and hold this many items each.
 DISCOVER_REFRESH_SECONDS = env_int("DISCOVER_REFRESH_SECONDS", 300)

@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 
 from embedder_service.client import EmbedderRejected, EmbedderUnavailable, EmbedderUnreachable
 from sounds.models import Sound
+from sounds.services import sound_uses_add
 from tiktok.embedder import embedder_client
 from tiktok.errors import ApplicationError
 from tiktok.storage import (
@@ -140,12 +141,14 @@ def step_transcode(video: Video) -> TranscodeOutput:
 
 def _chosen_sound_lay(video: Video, result: TranscodeResult, workdir: Path) -> None:
     """ "Use this sound": replace the transcoded video's audio with the chosen sound (its own
-    audio mixed under it at sound_volume). A sound that cannot be laid leaves the video's own
-    audio: the video still publishes."""
+    audio mixed under it at sound_volume). A sound that cannot be laid (hidden by moderation
+    since the upload, gone, or failing) leaves the video's own audio, and the video is no
+    longer listed under that sound: it still publishes."""
     if video.sound_id is None or video.sound_volume is None:
         return
-    sound = Sound.objects.filter(pk=video.sound_id).only("audio").first()
+    sound = Sound.objects.filter(pk=video.sound_id, hidden_at__isnull=True).only("audio").first()
     if sound is None or not sound.audio:
+        _chosen_sound_unlink(video)
         return
     mixed_mp4, mixed_wav = workdir / "with-sound.mp4", workdir / "with-sound.wav"
     try:
@@ -162,8 +165,18 @@ def _chosen_sound_lay(video: Video, result: TranscodeResult, workdir: Path) -> N
         raise
     except Exception:
         logger.exception("video %s: sound %s could not be laid", video.pk, video.sound_id)
+        _chosen_sound_unlink(video)
         return
     result.mp4, result.audio_wav, result.has_audio = mixed_mp4, mixed_wav, True
+
+
+def _chosen_sound_unlink(video: Video) -> None:
+    """The chosen sound is not in the video after all: it no longer counts as a use."""
+    if Video.objects.filter(pk=video.pk, sound_id=video.sound_id).update(
+        sound=None, sound_volume=None
+    ):
+        sound_uses_add(sound_id=video.sound_id, delta=-1)
+    video.sound_id, video.sound_volume = None, None
 
 
 def _original_sound_link(video: Video, media: Path) -> None:

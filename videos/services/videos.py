@@ -123,8 +123,6 @@ def video_create_from_path(
                 sound_volume=(sound_volume or 0.0) if sound is not None else None,
             )
             video_id = video.pk
-            if sound is not None:
-                sound_uses_add(sound_id=sound.pk)
             name = video_prefix(video) + "original" + stored_extension(filename, info)
             video.original.name = storage_put(name, path)
             video.save(update_fields=["original"])
@@ -132,6 +130,9 @@ def video_create_from_path(
                 [PipelineStep(video=video, name=step) for step in STEP_ORDER]
             )
             video_hashtags_sync(video=video)
+            if sound is not None:
+                # Last, so the sound's row is not locked while the file is stored.
+                sound_uses_add(sound_id=sound.pk)
     except IntegrityError:
         # The same owner uploaded the same bytes concurrently; theirs won.
         if video_id is not None:
