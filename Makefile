@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover bench-hashtags bench-search
+.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover bench-hashtags bench-search
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ venv: $(STAMP)
 system-deps:
 	@bash scripts/system_deps.sh
 
-run: venv
+# What the running product needs from the system (Chromaprint's fpcalc), skipped when present.
+runtime-deps:
+	@bash scripts/system_deps.sh --runtime
+
+run: venv runtime-deps
 	$(BIN)/python -m tiktok.dev.stack
 
 lint: venv

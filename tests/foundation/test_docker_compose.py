@@ -143,6 +143,19 @@ def test_dockerfiles_copy_files_that_exist(dockerfile):
                 assert (ROOT / source).exists(), f"{dockerfile}: COPY {source} does not exist"
 
 
+def test_the_django_image_holds_every_app_of_the_project():
+    from django.conf import settings
+
+    copied = {
+        line.split()[1]
+        for line in (ROOT / "docker/Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ")
+    }
+    ours = {app for app in settings.INSTALLED_APPS if (ROOT / app / "apps.py").exists()}
+    assert ours - copied == set()
+    assert "libchromaprint-tools" in (ROOT / "docker/Dockerfile").read_text()
+
+
 def test_embedder_settings_env_names_exist():
     # Guards the scanner itself: it must find the variables the services are configured with.
     assert {"DATABASE_URL", "REDIS_URL", "EMBEDDER_URL", "SECRET_KEY"} <= DJANGO_ENV
