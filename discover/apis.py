@@ -44,7 +44,7 @@ class DiscoverApi(ApiView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="discover_overview", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return Response({"sections": discover_overview(viewer=request.user)})
 
@@ -55,7 +55,9 @@ class DiscoverSectionApi(ApiView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[PageQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="discover_section", parameters=[PageQuery], responses=OpenApiTypes.OBJECT
+    )
     def get(self, request: Request, section: str) -> Response:
         section_check(section)
         offset, limit = _page(request)
