@@ -33,15 +33,17 @@ def test_studio_charts_come_from_real_rollups_of_browser_events(
         viewer.click(f'a[href="/v/{video.pk}"]')
         viewer.wait_for_url(f"**/v/{video.pk}", timeout=WAIT_TIMEOUT_MS)
         viewer.wait_for_function(
-            "() => { const v = document.getElementById('player'); return v && v.currentTime > 1; }",
+            "() => { const v = document.getElementById('player'); return v && v.currentTime > 3; }",
             timeout=WAIT_TIMEOUT_MS,
         )
-        viewer.goto("/notifications")  # leaving the video sends its pause with the watch time
+        # Leaving the video sends the end of the view with its watch time: a pause (a skip when
+        # it ended within SKIP_WITHIN_MS; past 3 s it is a pause, but both end a view).
+        viewer.goto("/notifications")
 
         def reported() -> bool:
             with django_db_blocker.unblock():
                 return Interaction.objects.filter(
-                    user=bob, video=video, type="pause", traffic_source="profile"
+                    user=bob, video=video, type__in=("pause", "skip"), traffic_source="profile"
                 ).exists()
 
         assert eventually(reported), "the browser's events did not arrive"
