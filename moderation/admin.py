@@ -68,6 +68,8 @@ def _item_link(case: Case) -> str:
         return format_html(
             '<a href="/v/{}#comments" target="_blank">{}</a>', item.video_id, item.body[:80]
         )
+    if case.kind == "sound" and item is not None:
+        return format_html('<a href="/sound/{}" target="_blank">♫ {}</a>', item.pk, item.title[:80])
     if case.kind == "user" and item is not None:
         return format_html('<a href="/@{}" target="_blank">@{}</a>', item.username, item.username)
     return format_html("<s>{}</s> (deleted)", case.snapshot[:80])
@@ -111,8 +113,22 @@ class CaseAdmin(admin.ModelAdmin):
     list_display_links = ("id",)
     list_filter = ("kind", CaseStatusFilter, "reports__reason", "action")
     ordering = ("-reporter_count", "first_reported_at")
-    search_fields = ("snapshot", "user__username", "video__caption", "comment__body")
-    list_select_related = ("video", "video__owner", "comment", "comment__author", "user")
+    search_fields = (
+        "snapshot",
+        "user__username",
+        "video__caption",
+        "comment__body",
+        "sound__title",
+    )
+    list_select_related = (
+        "video",
+        "video__owner",
+        "comment",
+        "comment__author",
+        "user",
+        "sound",
+        "sound__creator",
+    )
     inlines = [ReportInline]
     fields = (
         "kind",
@@ -131,7 +147,14 @@ class CaseAdmin(admin.ModelAdmin):
         "reinstated_at",
     )
     readonly_fields = fields
-    actions = ["hide_video", "remove_comment", "suspend_user", "reinstate", "dismiss"]
+    actions = [
+        "hide_video",
+        "hide_sound",
+        "remove_comment",
+        "suspend_user",
+        "reinstate",
+        "dismiss",
+    ]
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
@@ -166,12 +189,15 @@ class CaseAdmin(admin.ModelAdmin):
     hide_video = admin.action(description="Hide video")(
         _case_action(services.case_video_hide, "videos hidden")
     )
+    hide_sound = admin.action(description="Hide sound")(
+        _case_action(services.case_sound_hide, "sounds hidden")
+    )
     remove_comment = admin.action(description="Remove comment")(
         _case_action(services.case_comment_remove, "comments removed")
     )
-    suspend_user = admin.action(description="Suspend user (the account, or the owner / author)")(
-        _case_action(services.case_user_suspend, "accounts suspended")
-    )
+    suspend_user = admin.action(
+        description="Suspend user (the account, or the owner / author / sound's creator)"
+    )(_case_action(services.case_user_suspend, "accounts suspended"))
     reinstate = admin.action(description="Reinstate (undo a hide or suspension)")(
         _case_action(services.case_reinstate, "reinstated")
     )

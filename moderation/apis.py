@@ -48,7 +48,7 @@ class ReportsApi(ApiView):
         request=ReportInput,
         responses={201: ReportOutput, 200: ReportOutput},
         description=(
-            "Report a video, comment or account with a reason and optional detail (at most "
+            "Report a video, comment, account or sound with a reason and optional detail (at most "
             f"{MAX_REPORT_DETAIL_CHARS} characters). 201 for a new report, 200 when your report "
             "of this item is already open."
         ),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from sounds.models import Sound
 from videos.models import Comment, Video
 
 MAX_REPORT_DETAIL_CHARS = 500
@@ -15,6 +16,7 @@ class ReportKind(models.TextChoices):
     VIDEO = "video", "Video"
     COMMENT = "comment", "Comment"
     USER = "user", "Account"
+    SOUND = "sound", "Sound"
 
 
 class ReportReason(models.TextChoices):
@@ -40,7 +42,7 @@ class Case(models.Model):
     report after the case was resolved opens a new one)."""
 
     kind = models.CharField(max_length=16, choices=ReportKind.choices)
-    # The reported item: one of the three, by kind. SET_NULL keeps the case (and its snapshot)
+    # The reported item: one of the four, by kind. SET_NULL keeps the case (and its snapshot)
     # when the item is deleted, e.g. a comment removed by moderation.
     video = models.ForeignKey(
         Video, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_cases"
@@ -55,7 +57,10 @@ class Case(models.Model):
         blank=True,
         related_name="moderation_cases",
     )
-    # What the item said when first reported (caption, comment body, username).
+    sound = models.ForeignKey(
+        Sound, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_cases"
+    )
+    # What the item said when first reported (caption, comment body, username, sound title).
     snapshot = models.TextField(blank=True)
     status = models.CharField(
         max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
@@ -73,7 +78,8 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
-    # What the moderator did: hide_video, remove_comment, suspend_user, dismiss, reinstate.
+    # What the moderator did: hide_video, hide_sound, remove_comment, suspend_user, dismiss,
+    # reinstate.
     action = models.CharField(max_length=32, blank=True)
     reinstated_at = models.DateTimeField(null=True, blank=True)
 
@@ -93,6 +99,11 @@ class Case(models.Model):
                 fields=["user"],
                 condition=Q(status="open", kind="user"),
                 name="one_open_case_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["sound"],
+                condition=Q(status="open", kind="sound"),
+                name="one_open_case_per_sound",
             ),
         ]
         indexes = [models.Index(fields=["status", "-reporter_count", "first_reported_at"])]

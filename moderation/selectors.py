@@ -11,6 +11,8 @@ from django.utils import timezone
 from moderation.models import Case, Report, ReportKind
 from profiles.models import User
 from profiles.selectors import user_for_viewer
+from sounds.models import Sound
+from sounds.selectors import sound_visible
 from tiktok.errors import InvalidInput, NotFound
 from videos.models import Comment, Video
 from videos.selectors.engagement import comment_readable_for_viewer
@@ -21,10 +23,10 @@ REPORT_WINDOW = timedelta(hours=24)
 
 def report_target(
     *, reporter: User, kind: str, item_id: int | None = None, username: str | None = None
-) -> Video | Comment | User:
+) -> Video | Comment | User | Sound:
     """The item a report is about, as the reporter may see it: NotFound when it is missing or
     not visible to them (both answer the same), InvalidInput when it is their own."""
-    target: Video | Comment | User
+    target: Video | Comment | User | Sound
     if kind == ReportKind.VIDEO:
         video = visible_videos(viewer=reporter, include_own_unready=True).filter(pk=item_id)
         target = video.select_related("owner").first()
@@ -44,6 +46,9 @@ def report_target(
                 raise NotFound("no such user")
             target = user_for_viewer(username=found.username, viewer=reporter)
         owner_id = target.pk
+    elif kind == ReportKind.SOUND:
+        target = sound_visible(sound_id=item_id or 0)
+        owner_id = target.creator_id
     else:
         raise InvalidInput(f"cannot report a {kind!r}", fields={"kind": ["unknown kind"]})
     if owner_id == reporter.pk:
@@ -62,20 +67,25 @@ def reports_in_window(
 
 
 def case_item(*, case: Case) -> Any:
-    """The reported item (Video, Comment or User), or None when it was deleted since."""
+    """The reported item (Video, Comment, User or Sound), or None when it was deleted since."""
     if case.kind == ReportKind.VIDEO:
         return case.video
     if case.kind == ReportKind.COMMENT:
         return case.comment
+    if case.kind == ReportKind.SOUND:
+        return case.sound
     return case.user
 
 
 def case_target_user(*, case: Case) -> User | None:
-    """Whose content it is: the reported account, the video's owner or the comment's author."""
+    """Whose content it is: the reported account, the video's owner, the comment's author or
+    the sound's creator."""
     if case.kind == ReportKind.USER:
         return case.user
     if case.kind == ReportKind.VIDEO:
         return case.video.owner if case.video else None
+    if case.kind == ReportKind.SOUND:
+        return case.sound.creator if case.sound else None
     return case.comment.author if case.comment else None
 
 

@@ -31,6 +31,8 @@ from moderation.selectors import (
 )
 from profiles.models import User
 from profiles.services.suspension import user_reinstate, user_suspend
+from sounds.models import Sound
+from sounds.services import sound_hide, sound_unhide
 from tiktok.errors import Conflict, InvalidInput, RateLimited
 from tiktok.plain_text import plain_text_clean
 from videos.models import Comment, Video
@@ -50,10 +52,15 @@ from videos.services.moderation import (
 
 # Moderators' actions (Case.action and the case_resolved event's `action`).
 ACTION_HIDE_VIDEO = "hide_video"
+ACTION_HIDE_SOUND = "hide_sound"
 ACTION_REMOVE_COMMENT = "remove_comment"
 ACTION_SUSPEND_USER = "suspend_user"
 ACTION_DISMISS = "dismiss"
 ACTION_REINSTATE = "reinstate"
+
+
+# What can be reported (ReportKind).
+Item = Video | Comment | User | Sound
 
 
 @dataclass(frozen=True)
@@ -70,24 +77,28 @@ def report_detail_clean(detail: str) -> str:
     )
 
 
-def _snapshot(target: Video | Comment | User) -> str:
+def _snapshot(target: Item) -> str:
     if isinstance(target, Video):
         return target.caption
     if isinstance(target, Comment):
         return target.body
+    if isinstance(target, Sound):
+        return target.title
     return target.username
 
 
-def _item_fields(kind: str, target: Video | Comment | User) -> dict[str, object]:
+def _item_fields(kind: str, target: Item) -> dict[str, object]:
     if kind == ReportKind.VIDEO:
         return {"video": target}
     if kind == ReportKind.COMMENT:
         # The commented video rides along (a link in the queue, the event's video_id).
         return {"comment": target, "video_id": target.video_id}
+    if kind == ReportKind.SOUND:
+        return {"sound": target}
     return {"user": target}
 
 
-def _open_case_locked(kind: str, target: Video | Comment | User) -> Case:
+def _open_case_locked(kind: str, target: Item) -> Case:
     """The item's open case, locked; created when there is none (racing reports of the same
     item meet on the one-open-case constraint and the loser takes the winner's case)."""
     lookup = {ReportKind(kind).value: target}
@@ -118,7 +129,7 @@ def _daily_cap_check(reporter: User, now: datetime) -> None:
         )
 
 
-def _auto_hide(case: Case, target: Video | Comment | User, now: datetime) -> None:
+def _auto_hide(case: Case, target: Item, now: datetime) -> None:
     """Hide the item pending review once enough distinct accounts reported it. Accounts are not
     suspended automatically: their case just comes first in the queue (most reporters)."""
     if (
@@ -130,6 +141,8 @@ def _auto_hide(case: Case, target: Video | Comment | User, now: datetime) -> Non
         hidden = video_hide(video=target, reason=HIDDEN_PENDING_REVIEW)
     elif isinstance(target, Comment):
         hidden = comment_hide(comment=target)
+    elif isinstance(target, Sound):
+        hidden = sound_hide(sound=target)
     else:
         return
     if hidden:
@@ -146,7 +159,7 @@ def report_create(
     item_id: int | None = None,
     username: str | None = None,
 ) -> ReportResult:
-    """Report a video, comment or account the reporter may see (not their own). A repeat of
+    """Report a video, comment, account or sound the reporter may see (not their own). A repeat of
     the reporter's report while the item's case is open changes nothing."""
     if reason not in ReportReason.values:
         raise ValidationError({"reason": [f"{reason!r} is not one of {ReportReason.values}"]})
@@ -171,7 +184,7 @@ def report_create(
 def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("video", "comment", "user")
+        .select_related("video", "comment", "user", "sound")
         .get(pk=case.pk)
     )
 
@@ -207,6 +220,19 @@ def case_video_hide(*, case: Case, moderator: User | None) -> Case:
         raise InvalidInput(f"case #{case.pk} is not about a video", code="wrong_kind")
     video_hidden_reason_set(video=case.video, reason=HIDDEN_BY_MODERATOR)
     _resolve(case, outcome=CaseStatus.ACTIONED, action=ACTION_HIDE_VIDEO, moderator=moderator)
+    return case
+
+
+@transaction.atomic
+def case_sound_hide(*, case: Case, moderator: User | None) -> Case:
+    """Hide the reported sound from everyone (a pending hide is confirmed): its page, lists,
+    search and "use this sound" stop offering it; videos made with it stay up."""
+    case = _locked(case)
+    _require_open(case)
+    if case.kind != ReportKind.SOUND or case.sound is None:
+        raise InvalidInput(f"case #{case.pk} is not about a sound", code="wrong_kind")
+    sound_hide(sound=case.sound)
+    _resolve(case, outcome=CaseStatus.ACTIONED, action=ACTION_HIDE_SOUND, moderator=moderator)
     return case
 
 
@@ -248,6 +274,8 @@ def _undo_auto_hide(case: Case) -> None:
         video_unhide(video=case.video, only_reason=HIDDEN_PENDING_REVIEW)
     elif case.kind == ReportKind.COMMENT and case.comment is not None:
         comment_unhide(comment=case.comment)
+    elif case.kind == ReportKind.SOUND and case.sound is not None:
+        sound_unhide(sound=case.sound)
 
 
 @transaction.atomic
@@ -284,6 +312,8 @@ def case_reinstate(*, case: Case, moderator: User | None) -> Case:
     elif case.action == ACTION_HIDE_VIDEO and case.video is not None:
         # Hidden since for another reason (its owner suspended): it stays hidden.
         video_unhide(video=case.video, only_reason=HIDDEN_BY_MODERATOR)
+    elif case.action == ACTION_HIDE_SOUND and case.sound is not None:
+        sound_unhide(sound=case.sound)
     case.reinstated_at = timezone.now()
     case.save(update_fields=["reinstated_at"])
     return case

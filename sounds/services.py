@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from sounds.audio import (
     PREVIEW_SAMPLE_RATE_HZ,
@@ -65,7 +66,8 @@ def sound_prefix(sound: Sound) -> str:
 def sound_match(*, items: np.ndarray, exclude_id: int | None = None) -> SoundMatch | None:
     """The existing sound this fingerprint is a copy of, if any: the sounds sharing the most
     index keys (one GIN-indexed query, LIMIT MATCH_CANDIDATES), then the best bit alignment of
-    each; the lowest bit error rate under the threshold wins."""
+    each; the lowest bit error rate under the threshold wins. Sounds hidden by moderation are
+    matched too, so a removed sound stays removed when someone re-uploads it."""
     # The query's keys come from a little further in, so leading silence in either copy still
     # leaves the shared stretch inside both key windows.
     keys = fingerprint_keys(items, limit=KEY_ITEMS + MAX_OFFSET_ITEMS)
@@ -78,8 +80,7 @@ def sound_match(*, items: np.ndarray, exclude_id: int | None = None) -> SoundMat
             f"""
             SELECT {sound_id}, {column(Sound, "fingerprint")}
               FROM {table(Sound)}
-             WHERE {keys_column} && %(keys)s::int[] AND {column(Sound, "hidden_at")} IS NULL
-               AND {sound_id} <> %(exclude)s
+             WHERE {keys_column} && %(keys)s::int[] AND {sound_id} <> %(exclude)s
              ORDER BY icount({keys_column} & %(keys)s::int[]) DESC, {sound_id}
              LIMIT %(limit)s
             """,
@@ -167,6 +168,19 @@ def sound_from_audio(
                 raise
     logger.info("sound %s created (%s, %.1f s)", sound.pk, kind, duration_s)
     return sound, True
+
+
+def sound_hide(*, sound: Sound) -> bool:
+    """Hide the sound (moderation): its page, lists, search and "use this sound" stop offering
+    it, and copies of its audio keep matching it. False when it already was hidden."""
+    return bool(
+        Sound.objects.filter(pk=sound.pk, hidden_at__isnull=True).update(hidden_at=timezone.now())
+    )
+
+
+def sound_unhide(*, sound: Sound) -> bool:
+    """Show a hidden sound again; False when it was not hidden."""
+    return bool(Sound.objects.filter(pk=sound.pk, hidden_at__isnull=False).update(hidden_at=None))
 
 
 def sound_uses_add(*, sound_id: int, delta: int = 1) -> None:

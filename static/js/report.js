@@ -1,4 +1,4 @@
-// Reporting a video, comment or account: one sheet dialog (built on first use), POST /api/reports.
+// Reporting a video, comment, account or sound: one sheet dialog (built on first use), POST /api/reports.
 // Buttons carrying data-report-kind (and data-report-id or data-report-username) open it on any
 // page that loads this module; the feed's slide menu calls openReport() itself.
 
@@ -16,7 +16,7 @@ const REASONS = [
   ["intellectual_property", "Intellectual property"],
   ["other", "Other"],
 ];
-const NOUNS = { video: "video", comment: "comment", user: "account" };
+const NOUNS = { video: "video", comment: "comment", user: "account", sound: "sound" };
 const MAX_DETAIL_CHARS = 500;
 
 let dialog = null;

@@ -1,6 +1,7 @@
-// A sound's page: favourite toggle and the play counter (the player and the grid are HTML).
+// A sound's page: favourite toggle, Report, and the play counter (the player and the grid are HTML).
 
 import { ApiError, api } from "./api.js";
+import "./report.js"; // the sound's Report button
 
 const page = document.getElementById("sound-page");
 const soundId = page.dataset.soundId;

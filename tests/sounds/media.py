@@ -65,6 +65,18 @@ def write_audio(
     return path
 
 
+def write_reencoded_copy(path: Path, samples: np.ndarray) -> Path:
+    """What a re-upload looks like: a 64 kb/s MP3 of the samples with 1 s of silence in front."""
+    return write_audio(
+        path,
+        samples,
+        container="mp3",
+        codec="libmp3lame",
+        bit_rate=64_000,
+        leading_silence_s=1.0,
+    )
+
+
 def write_video(
     path: Path, samples: np.ndarray | None, *, seconds: float, fps: int = 10, rate: int = RATE_HZ
 ) -> Path:

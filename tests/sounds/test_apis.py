@@ -9,7 +9,7 @@ import pytest
 
 from sounds.models import Sound, SoundFavorite
 from tests.factories import UserFactory, VideoFactory
-from tests.sounds.media import melody, write_audio, write_video
+from tests.sounds.media import melody, write_audio, write_reencoded_copy, write_video
 from tests.support.errors import assert_error_shape
 from videos.models import Privacy, Video
 
@@ -98,14 +98,7 @@ def test_uploading_a_sound_file_creates_it_and_a_copy_returns_the_existing_one(
         auth_client, "/api/sounds", write_audio(tmp_path / "a.m4a", melody(8)), title="riff"
     )
     assert created.status_code == 201, created.json()
-    copy = write_audio(
-        tmp_path / "a.mp3",
-        melody(8),
-        container="mp3",
-        codec="libmp3lame",
-        bit_rate=64_000,
-        leading_silence_s=1.0,
-    )
+    copy = write_reencoded_copy(tmp_path / "a.mp3", melody(8))
     again = _post_file(auth_client, "/api/sounds", copy, title="same riff")
     assert again.status_code == 200
     assert again.json()["id"] == created.json()["id"] and again.json()["matched_existing"]

@@ -19,7 +19,7 @@ from sounds.fingerprint import (
 from sounds.models import Sound, SoundKind
 from sounds.services import sound_from_audio
 from tests.factories import UserFactory
-from tests.sounds.media import melody, write_audio
+from tests.sounds.media import melody, write_audio, write_reencoded_copy
 
 
 def _fingerprint(path: Path) -> np.ndarray:
@@ -28,16 +28,7 @@ def _fingerprint(path: Path) -> np.ndarray:
 
 def test_reencoded_copy_with_leading_silence_aligns_and_other_audio_does_not(tmp_path: Path):
     original = _fingerprint(write_audio(tmp_path / "a.m4a", melody(1)))
-    copy = _fingerprint(
-        write_audio(
-            tmp_path / "a.mp3",
-            melody(1),
-            container="mp3",
-            codec="libmp3lame",
-            bit_rate=64_000,
-            leading_silence_s=1.0,
-        )
-    )
+    copy = _fingerprint(write_reencoded_copy(tmp_path / "a.mp3", melody(1)))
     other = _fingerprint(write_audio(tmp_path / "b.m4a", melody(2)))
 
     rate, offset = best_alignment(original, copy)
@@ -61,14 +52,7 @@ def test_reupload_of_reencoded_copy_is_recognised_as_the_same_sound(db, tmp_path
         path=write_audio(tmp_path / "a.m4a", melody(1)), title="tune", creator=owner
     )
     assert created
-    copy_path = write_audio(
-        tmp_path / "copy.mp3",
-        melody(1),
-        container="mp3",
-        codec="libmp3lame",
-        bit_rate=64_000,
-        leading_silence_s=1.0,
-    )
+    copy_path = write_reencoded_copy(tmp_path / "copy.mp3", melody(1))
     again, created_again = sound_from_audio(
         path=copy_path, title="my upload", creator=UserFactory()
     )

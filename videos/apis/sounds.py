@@ -19,7 +19,7 @@ from sounds.selectors import sound_payload, sound_visible
 from sounds.services import MAX_TITLE_CHARS, sound_from_audio
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
-from tiktok.errors import InvalidInput, TooLarge
+from tiktok.errors import Forbidden, InvalidInput, TooLarge
 from videos.cards import video_cards
 from videos.selectors.sounds import sound_video_order, sound_videos
 from videos.uploads import use_disk_upload_handlers
@@ -66,6 +66,9 @@ class SoundUploadApi(ApiView):
             )
         finally:
             upload.close()
+        if sound.hidden_at is not None:
+            # A copy of a sound moderation removed: it stays removed.
+            raise Forbidden("this audio was removed by moderation", code="sound_removed")
         body = sound_payload(sound=sound, viewer=request.user)
         body["matched_existing"] = not created
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
