@@ -39,8 +39,12 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs in TEST_WORKERS pytest-xdist processes (a module's tests stay together on one);
+# each has its own test database and Redis db index (tests/bootstrap.py). 0: one process.
+TEST_WORKERS ?= 2
+
 test: venv system-deps lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench-embedder: venv
 	DEBUG=1 $(BIN)/python -m embedder_service.bench

@@ -11,6 +11,8 @@ import numpy as np
 from embedder_service.config import Settings
 
 BUNDLED_ASR_MODEL_NAME = "whisper-tiny.en"
+# The seed of Whisper's temperature fallback (see SpeechRecognizer.transcribe).
+ASR_RANDOM_SEED = 0
 
 
 def bundled_asr_model_path() -> Path | None:
@@ -78,6 +80,11 @@ class SpeechRecognizer:
             raise RuntimeError("ASR model is not loaded")
         language = self._settings.asr_language
         with self._lock:
+            # Whisper falls back to sampling at higher temperatures on doubtful segments: a
+            # fixed seed makes the same audio give the same transcript on every run.
+            import ctranslate2
+
+            ctranslate2.set_random_seed(ASR_RANDOM_SEED)
             segments, info = self._model.transcribe(
                 samples,
                 language=None if language == "auto" else language,

@@ -17,6 +17,15 @@ os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "0")
 
 
+# Under pytest-xdist (make test runs two workers) each worker has a database of its own
+# (pytest-django suffixes the test database's name with the worker id) and a Redis db index of
+# its own, counting down from TEST_REDIS_DB (default 15): gw0 15, gw1 14, ...
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw"):
+    _base = int(os.environ.get("TEST_REDIS_DB", "15"))
+    os.environ["TEST_REDIS_DB"] = str(_base - int(_WORKER[2:]))
+
+
 def _test_redis_url() -> str:
     """The suite's Redis: REDIS_URL or the embedded server, on its own db index."""
     from tiktok.dev import redis as embedded_redis
