@@ -39,12 +39,13 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The suite runs in TEST_WORKERS pytest-xdist processes (a module's tests stay together on one);
-# each has its own test database and Redis db index (tests/bootstrap.py). 0: one process.
+# The suite runs in TEST_WORKERS pytest-xdist processes: a module's tests stay together on one,
+# and so do all of tests/web (tests/conftest.py groups them); each worker has its own test
+# database and Redis db index (tests/bootstrap.py). 0: one process.
 TEST_WORKERS ?= 2
 
 test: venv system-deps lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench-embedder: venv
 	DEBUG=1 $(BIN)/python -m embedder_service.bench
@@ -71,6 +72,7 @@ bench-studio: venv
 	DEBUG=1 $(BIN)/python manage.py bench_studio
 
 bench-sounds: venv system-deps
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py bench_sounds
 
 # One BLAS thread, as the web server runs (tiktok/asgi.py).

@@ -27,6 +27,32 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDER_START_TIMEOUT_SECONDS = 240
 
 
+# Packages whose tests share package-scoped fixtures that commit rows or hold process-wide
+# state (tests/web: a seeded database, a live server and a browser whose asyncio loop runs on
+# the test thread). Under pytest-xdist each is one unit of work, never interleaved with other
+# packages' tests on a worker.
+XDIST_SHARED_PACKAGES = ("web",)
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def xdist_group_name(path: Path) -> str:
+    """The pytest-xdist group of a test file: its path below tests/, or the package's name for
+    the packages in XDIST_SHARED_PACKAGES."""
+    relative = path.resolve().relative_to(TESTS_DIR)
+    if relative.parts[0] in XDIST_SHARED_PACKAGES:
+        return relative.parts[0]
+    return relative.as_posix()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group every test for `--dist loadgroup` (what `make test` uses): a file's tests stay
+    together on one worker, and a shared package's tests all run on one worker in a row.
+    (`--dist loadfile` alone is not enough: xdist hands out the largest files first, so a
+    worker would interleave the browser tests' package with other packages.)"""
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(xdist_group_name(Path(str(item.path)))))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request: pytest.FixtureRequest,

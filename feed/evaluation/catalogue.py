@@ -76,8 +76,11 @@ def videos_create(
     view_counts: Sequence[int] | None = None,
     like_counts: Sequence[int] | None = None,
     share_counts: Sequence[int] | None = None,
+    link_hashtags: bool = True,
 ) -> list[int]:
-    """Ready public videos without media files; returns their ids in input order."""
+    """Ready public videos without media files; returns their ids in input order. The captions'
+    #hashtags are linked as on upload unless `link_hashtags` is false (a caller that links
+    them itself, in bulk)."""
     n = len(captions)
     views = view_counts if view_counts is not None else [0] * n
     likes = like_counts if like_counts is not None else [0] * n
@@ -111,7 +114,7 @@ def videos_create(
         by_key = {(h, owner): video_id for video_id, h, owner in cursor.fetchall()}
     video_ids = [by_key[(hashes[i], owner_ids[i])] for i in range(n)]
     # Captions' #hashtags become Hashtag rows, as on upload (the feed's hashtag source).
-    if any("#" in caption for caption in captions):
+    if link_hashtags and any("#" in caption for caption in captions):
         hashtags_backfill(video_ids=video_ids)
     return video_ids
 

@@ -14,7 +14,7 @@ def evaluate_tagging_report(folder: Path) -> tuple[str, dict[str, float]]:
     line's figures (precision@1, precision@3, fit@3, recall@5)."""
     call_command("load_taxonomy", "--default", stdout=StringIO())
     out = StringIO()
-    call_command("evaluate_tagging", str(folder), stdout=out)
+    call_command("evaluate_tagging", str(folder), "--transcripts", stdout=out)
     report = out.getvalue()
     line = next(line for line in report.splitlines() if line.startswith("pipeline "))
     figures = re.findall(r"(precision@1|precision@3|fit@3|recall@5)=([0-9.]+)", line)

@@ -54,3 +54,4 @@ def test_held_out_speech_gets_its_topic_and_off_topic_speech_gets_none(
     assert figures["precision@1"] >= 0.8, report
     assert "held11.mp4: expected=- predicted=-" in report, report
     assert "held12.mp4: expected=- predicted=-" in report, report
+    assert report.count("\n  heard: ") == len(HELD_OUT_CLIPS), report

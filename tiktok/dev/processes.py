@@ -3,12 +3,20 @@ starting / stopping them from Python."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
+
 WORKER_START_TIMEOUT_SECONDS = 60
+EMBEDDER_START_TIMEOUT_SECONDS = 300
 
 
 def daphne_argv(host: str, port: int) -> list[str]:
@@ -88,3 +96,51 @@ def peak_rss_kb() -> int:
     ru_maxrss, which keeps the parent's memory copied at fork)."""
     status = Path("/proc/self/status").read_text()
     return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextlib.contextmanager
+def embedder_available(url: str, *, log: Callable[[str], None] = print) -> Iterator[str]:
+    """The embedder at `url` when it answers; otherwise one started here (CPU backend unless
+    EMBEDDER_BACKEND says otherwise, models offline) on a free port for the duration, its
+    output in a temporary log shown if it fails to start. Yields the URL to use (the benches:
+    the figures then do not depend on `make run` being up)."""
+    if _healthy(url):
+        log(f"using the embedder at {url}")
+        yield url
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "EMBEDDER_BACKEND": os.environ.get("EMBEDDER_BACKEND", "cpu"),
+        "HF_HUB_OFFLINE": "1",
+    }
+    log(f"no embedder at {url}: starting one on {started_url} ...")
+    with tempfile.TemporaryDirectory(prefix="embedder-") as scratch:
+        log_path = Path(scratch) / "embedder.log"
+        process = process_start(
+            [sys.executable, "-m", "embedder_service", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            log_path=log_path,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        try:
+            deadline = time.monotonic() + EMBEDDER_START_TIMEOUT_SECONDS
+            while not _healthy(started_url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the embedder did not start: {log_path.read_text()[-2000:]}"
+                    )
+                time.sleep(0.5)
+            yield started_url
+        finally:
+            process_stop(process)

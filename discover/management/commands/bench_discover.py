@@ -158,17 +158,25 @@ class Command(BaseCommand):
             view_counts=views.tolist(),
             like_counts=rng.binomial(views, 0.05).tolist(),
             share_counts=rng.binomial(views, 0.005).tolist(),
+            # linked below in bulk, as of each video's publication (what "rising" measures)
+            link_hashtags=False,
         )
         vectors, _ = clustered_vectors(n_videos, dim, max(4, n_videos // 500), rng)
         catalogue.embeddings_create(video_ids=video_ids, vectors=vectors, embedding_version=version)
+        # a sound for SOUND_SHARE of the videos, skewed towards the first sounds (drawn from
+        # the seeded generator: the same catalogue on every run)
+        sound_ids = list(Sound.objects.order_by("id").values_list("id", flat=True))
+        with_sound = rng.random(n_videos) < SOUND_SHARE
+        picks = np.floor(rng.random(n_videos) ** 3 * n_sounds).astype(np.int64)
         with connection.cursor() as cursor:
-            # a sound for SOUND_SHARE of the videos, skewed towards the first sounds
             cursor.execute(
-                f"UPDATE {table(Video)} SET sound_id = s.id FROM "
-                f"(SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {table(Sound)}) s "
-                f"WHERE s.rn = 1 + floor(power(random(), 3) * %s)::int "
-                f"AND random() < %s",
-                [n_sounds, SOUND_SHARE],
+                f"UPDATE {table(Video)} v SET sound_id = p.sound_id "
+                f"FROM unnest(%s::bigint[], %s::bigint[]) AS p(video_id, sound_id) "
+                f"WHERE v.id = p.video_id",
+                [
+                    [video_ids[i] for i in np.flatnonzero(with_sound)],
+                    [sound_ids[int(picks[i])] for i in np.flatnonzero(with_sound)],
+                ],
             )
             cursor.execute(
                 f"SELECT id, name FROM {table(Hashtag)}",
@@ -178,6 +186,9 @@ class Command(BaseCommand):
             video_id: now - timedelta(hours=float(h))
             for video_id, h in zip(video_ids, ages, strict=True)
         }
+        with connection.cursor() as cursor:
+            # The counters are set once after the bulk load instead of by the row triggers.
+            cursor.execute(f"ALTER TABLE {table(VideoHashtag)} DISABLE TRIGGER USER")
         copy_rows(
             VideoHashtag,
             (
@@ -191,6 +202,7 @@ class Command(BaseCommand):
             ),
         )
         with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table(VideoHashtag)} ENABLE TRIGGER USER")
             cursor.execute(
                 f"UPDATE {table(Hashtag)} h SET video_count = c.n FROM (SELECT hashtag_id, "
                 f"COUNT(*) AS n FROM {table(VideoHashtag)} GROUP BY hashtag_id) c "

@@ -50,6 +50,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet", action="store_true", help="print only the metrics, not one row per video"
         )
+        parser.add_argument(
+            "--transcripts",
+            action="store_true",
+            help="under each video's row, print what speech recognition heard",
+        )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
@@ -90,6 +95,8 @@ class Command(BaseCommand):
                         f"{item.path.name}: expected={','.join(item.expected) or '-'} "
                         f"predicted={','.join(predicted) or '-'}{failure}"
                     )
+                    if options["transcripts"]:
+                        self.stdout.write(f"  heard: {video.transcript or '-'}")
             self.stdout.write(
                 f"videos={len(results)} labeled={sum(1 for r in results if r.expected)} "
                 f"pooling={settings.TAGGING_PHRASE_POOLING} "

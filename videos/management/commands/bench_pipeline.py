@@ -18,8 +18,6 @@ import copy
 import json
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,13 +25,13 @@ from collections import defaultdict
 from pathlib import Path
 from statistics import mean
 
-import httpx
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.test import override_settings
 from tqdm import tqdm
 
+from tiktok.dev.processes import embedder_available
 from tiktok.storage import storage_delete_prefix
 from videos.management.media_bench import media_throughput
 from videos.models import STEP_ORDER, PipelineStep, VideoStatus
@@ -41,7 +39,6 @@ from videos.pipeline.local import pipeline_run
 from videos.services.videos import video_create_from_path, video_delete
 
 BENCH_USERNAME = "bench-pipeline"
-EMBEDDER_START_TIMEOUT_SECONDS = 300
 SENTENCES = [
     "My cat jumps onto the kitchen table every single morning.",
     "Here is how to make a quick tomato pasta in ten minutes.",
@@ -74,87 +71,54 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         from tests.support.media import make_clip  # the suite's generators; dev install only
 
-        embedder_process = self._ensure_embedder()
-        try:
-            with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
-                tmp_path = Path(tmp)
-                self.stdout.write(f"generating {options['clips']} clips + one 30 s clip ...")
-                clips = []
-                for index in tqdm(range(options["clips"]), desc="clips", disable=None):
-                    clips.append(
-                        make_clip(
-                            tmp_path / "clips" / f"clip_{index:02d}.mp4",
-                            width=options["width"],
-                            height=options["height"],
-                            fps=options["fps"],
-                            seconds=3.0,
-                            audio="speech",
-                            speech_text=SENTENCES[index % len(SENTENCES)] + f" Clip {index}.",
-                        )
+        with (
+            embedder_available(settings.EMBEDDER_URL, log=self.stdout.write) as embedder_url,
+            override_settings(EMBEDDER_URL=embedder_url),
+            tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp,
+        ):
+            tmp_path = Path(tmp)
+            self.stdout.write(f"generating {options['clips']} clips + one 30 s clip ...")
+            clips = []
+            for index in tqdm(range(options["clips"]), desc="clips", disable=None):
+                clips.append(
+                    make_clip(
+                        tmp_path / "clips" / f"clip_{index:02d}.mp4",
+                        width=options["width"],
+                        height=options["height"],
+                        fps=options["fps"],
+                        seconds=3.0,
+                        audio="speech",
+                        speech_text=SENTENCES[index % len(SENTENCES)] + f" Clip {index}.",
                     )
-                long_clip = make_clip(
-                    tmp_path / "long.mp4",
-                    width=720,
-                    height=1280,
-                    fps=30,
-                    seconds=options["long_seconds"],
-                    audio="speech",
-                    speech_text=" ".join(SENTENCES[:4]),
                 )
-                storages = copy.deepcopy(settings.STORAGES)
-                if settings.STORAGE_BACKEND == "s3":
-                    storages["default"]["OPTIONS"]["location"] = f"bench/{uuid.uuid4().hex}"
-                else:
-                    storages["default"]["OPTIONS"]["location"] = str(tmp_path / "media")
-                with override_settings(STORAGES=storages):
-                    try:
-                        report = self._run(clips, long_clip, options)
-                        report["media_serving"] = media_throughput(
-                            storages=storages, scratch=tmp_path, log=self.stdout.write
-                        )
-                    finally:
-                        if settings.STORAGE_BACKEND == "s3":
-                            for top in ("videos", "avatars"):
-                                storage_delete_prefix(top)
-        finally:
-            if embedder_process is not None:
-                embedder_process.terminate()
-                embedder_process.wait(timeout=30)
+            long_clip = make_clip(
+                tmp_path / "long.mp4",
+                width=720,
+                height=1280,
+                fps=30,
+                seconds=options["long_seconds"],
+                audio="speech",
+                speech_text=" ".join(SENTENCES[:4]),
+            )
+            storages = copy.deepcopy(settings.STORAGES)
+            if settings.STORAGE_BACKEND == "s3":
+                storages["default"]["OPTIONS"]["location"] = f"bench/{uuid.uuid4().hex}"
+            else:
+                storages["default"]["OPTIONS"]["location"] = str(tmp_path / "media")
+            with override_settings(STORAGES=storages):
+                try:
+                    report = self._run(clips, long_clip, options)
+                    report["media_serving"] = media_throughput(
+                        storages=storages, scratch=tmp_path, log=self.stdout.write
+                    )
+                finally:
+                    if settings.STORAGE_BACKEND == "s3":
+                        for top in ("videos", "avatars"):
+                            storage_delete_prefix(top)
         options["output"].parent.mkdir(parents=True, exist_ok=True)
         options["output"].write_text(json.dumps(report, indent=2))
         self._print(report)
         self.stdout.write(f"wrote {options['output']}")
-
-    def _ensure_embedder(self) -> subprocess.Popen | None:
-        try:
-            if httpx.get(f"{settings.EMBEDDER_URL}/healthz", timeout=3).status_code == 200:
-                self.stdout.write(f"using the embedder at {settings.EMBEDDER_URL}")
-                return None
-        except httpx.HTTPError:
-            pass
-        from tests.conftest import free_port, wait_http_ok
-
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "EMBEDDER_BACKEND": os.environ.get("EMBEDDER_BACKEND", "cpu"),
-            "HF_HUB_OFFLINE": "1",
-        }
-        self.stdout.write(f"starting the embedder on {url} ...")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "embedder_service", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_http_ok(f"{url}/healthz", EMBEDDER_START_TIMEOUT_SECONDS, process)
-        except RuntimeError as exc:
-            process.kill()
-            raise CommandError(f"embedder did not start: {exc}") from exc
-        settings.EMBEDDER_URL = url
-        return process
 
     def _run(self, clips: list[Path], long_clip: Path, options: dict) -> dict:
         owner, _ = get_user_model().objects.get_or_create(username=BENCH_USERNAME)

@@ -124,6 +124,13 @@ class Command(BaseCommand):
             ],
             batch_size=BATCH,
         )
+        # Long-tailed use: sound rank r is chosen with weight 1 / (r + 1). Sounds a public video
+        # uses are originals (shown while such a video uses them, videos.visibility.sound_audience);
+        # the rest were uploaded as sounds of their own (always shown).
+        weights = 1.0 / np.arange(1, options["sounds"] + 1)
+        choice = rng.choice(options["sounds"], size=options["videos"], p=weights / weights.sum())
+        public = np.arange(options["videos"]) % 20 != 0
+        publicly_used = np.bincount(choice[public], minlength=options["sounds"]) > 0
         fingerprints = []
         sounds = []
         for i in range(options["sounds"]):
@@ -135,7 +142,7 @@ class Command(BaseCommand):
                 Sound(
                     title=f"bench sound {i}",
                     creator=users[i % len(users)],
-                    kind=SoundKind.ORIGINAL,
+                    kind=SoundKind.ORIGINAL if publicly_used[i] else SoundKind.UPLOADED,
                     duration_ms=30_000,
                     audio=f"sounds/{secrets.token_hex(16)}/audio.m4a",
                     fingerprint=items_to_signed(items),
@@ -146,9 +153,6 @@ class Command(BaseCommand):
         created = Sound.objects.bulk_create(sounds, batch_size=2_000)
         sound_ids = [sound.pk for sound in created]
         self.stdout.write(f"{len(sound_ids)} sounds")
-        # Long-tailed use: sound rank r is chosen with weight 1 / (r + 1).
-        weights = 1.0 / np.arange(1, len(sound_ids) + 1)
-        choice = rng.choice(len(sound_ids), size=options["videos"], p=weights / weights.sum())
         now = timezone.now()
         uses = np.bincount(choice, minlength=len(sound_ids))
         for start in range(0, options["videos"], BATCH):
@@ -157,7 +161,7 @@ class Command(BaseCommand):
                     Video(
                         owner=users[int(rng.integers(len(users)))],
                         caption=f"bench video {i}",
-                        privacy=Privacy.PRIVATE if i % 20 == 0 else Privacy.PUBLIC,
+                        privacy=Privacy.PUBLIC if public[i] else Privacy.PRIVATE,
                         status=VideoStatus.READY,
                         content_hash=f"{tag}{i:058d}",
                         duration_s=15.0,
