@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.db import connection
 
 from feed.evaluation import catalogue
 from feed.evaluation.bench_seed import clustered_vectors
@@ -31,9 +32,10 @@ from search.video_search import (
     trigram_ranking,
     video_search,
 )
-from sounds.models import Sound
+from sounds.models import Sound, SoundKind
+from tiktok.db.sql import table
 from tiktok.embedder import embedder_client
-from videos.models import Hashtag
+from videos.models import Hashtag, Privacy, Video, VideoHashtag
 
 SYLLABLES = ("ka", "lo", "mi", "ra", "ten", "su", "vo", "zen", "bel", "dor", "fi", "gan", "jo")
 FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivo", "Jade")
@@ -42,6 +44,10 @@ VIDEOS_PER_CREATOR = 20
 HASHTAGS = 20_000
 SOUNDS = 10_000
 WARMUP_REQUESTS = 20
+# One video in PRIVATE_EVERY is private; one hashtag in HIDDEN_EVERY is carried only by private
+# videos and one original sound in HIDDEN_EVERY is used by none (neither may be suggested).
+PRIVATE_EVERY = 50
+HIDDEN_EVERY = 20
 
 
 def _name(rng: np.random.Generator, index: int) -> str:
@@ -102,11 +108,47 @@ def bench_catalogue(
             for i in range(SOUNDS)
         ),
     )
+    _hashtags_and_sounds_use(video_ids, rng)
     log("building search documents and the HNSW index")
     documents_backfill()
     hnsw_build(version=version, dim=dim)
     catalogue.vacuum_analyze()
     return usernames
+
+
+def _hashtags_and_sounds_use(video_ids: list[int], rng: np.random.Generator) -> None:
+    """Link the hashtags and sounds to videos as the product does, so the suggestions' "anyone
+    may see it" conditions find what they find in a real catalogue: each hashtag on 1-3 public
+    videos (one in HIDDEN_EVERY on a private one only), a third of the sounds uploaded, the
+    rest originals each used by one public video (one in HIDDEN_EVERY by none)."""
+    private = video_ids[::PRIVATE_EVERY]
+    Video.objects.filter(pk__in=private).update(privacy=Privacy.PRIVATE)
+    public = np.setdiff1d(np.asarray(video_ids), np.asarray(private))
+    hashtag_ids = list(Hashtag.objects.order_by("id").values_list("id", flat=True))
+    links = []
+    for i, hashtag_id in enumerate(hashtag_ids):
+        if i % HIDDEN_EVERY == 0:
+            carriers = [private[i % len(private)]]
+        else:
+            carriers = rng.choice(public, size=int(rng.integers(1, 4)), replace=False).tolist()
+        links.extend((int(video_id), hashtag_id) for video_id in carriers)
+    with connection.cursor() as cursor:
+        # the seeded video_count stands; the count triggers would rewrite it row by row
+        cursor.execute(f"ALTER TABLE {table(VideoHashtag)} DISABLE TRIGGER USER")
+        copy_rows(VideoHashtag, ({"video_id": v, "hashtag_id": h} for v, h in links))
+        cursor.execute(f"ALTER TABLE {table(VideoHashtag)} ENABLE TRIGGER USER")
+    sound_ids = list(Sound.objects.order_by("id").values_list("id", flat=True))
+    uploaded = [s for i, s in enumerate(sound_ids) if i % 3 == 0]
+    Sound.objects.filter(pk__in=uploaded).update(kind=SoundKind.UPLOADED)
+    used = [s for i, s in enumerate(sound_ids) if i % 3 and i % HIDDEN_EVERY != 1]
+    used = used[: len(public) // 2]  # a tiny catalogue has fewer videos than sounds
+    users = rng.choice(public, size=len(used), replace=False).tolist()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(Video)} v SET sound_id = p.sound_id FROM "
+            "unnest(%s::bigint[], %s::bigint[]) AS p(video_id, sound_id) WHERE v.id = p.video_id",
+            [[int(v) for v in users], used],
+        )
 
 
 def bench_queries() -> list[str]:

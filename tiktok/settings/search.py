@@ -12,7 +12,7 @@ SEARCH_PAGE_SIZE_MAX = env_int("SEARCH_PAGE_SIZE_MAX", 50)
 # fusion; paging goes as deep as the fused list of their union.
 SEARCH_VIDEO_CANDIDATES = env_int("SEARCH_VIDEO_CANDIDATES", 100)
 # Full-text ranking scores at most this many matches (a common word matches thousands).
-SEARCH_FULLTEXT_MATCHES_MAX = env_int("SEARCH_FULLTEXT_MATCHES_MAX", 400)
+SEARCH_FULLTEXT_MATCHES_MAX = env_int("SEARCH_FULLTEXT_MATCHES_MAX", 200)
 # k of reciprocal rank fusion: score = sum over rankings of 1 / (k + rank).
 SEARCH_RRF_K = env_int("SEARCH_RRF_K", 60)
 # pg_trgm word_similarity threshold for the typo-tolerant paths.
