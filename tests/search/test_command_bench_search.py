@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the bench makes its own 
 def test_tiny_bench_writes_every_figure_and_leaves_nothing(tmp_path, embedder):  # noqa: ANN001
     out_path = tmp_path / "search.json"
     stdout = StringIO()
-    users_before = User.objects.count()
+    users_before, videos_before = User.objects.count(), Video.objects.count()
 
     call_command("bench_search", videos=300, users=200, requests=5, out=out_path, stdout=stdout)
 
@@ -37,4 +37,4 @@ def test_tiny_bench_writes_every_figure_and_leaves_nothing(tmp_path, embedder): 
     assert figures["query_embedding"]["n"] == figures["queries"] > 0
     assert figures["embedding_version"]
     assert "video_fused p99" in stdout.getvalue()
-    assert not Video.objects.exists() and User.objects.count() == users_before
+    assert (User.objects.count(), Video.objects.count()) == (users_before, videos_before)
