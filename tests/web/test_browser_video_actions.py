@@ -161,7 +161,14 @@ def test_a_comment_is_liked_and_replied_to_in_its_thread(
     heart = comment.locator(":scope > .comment-actions [data-action=like-comment]")
     assert heart.get_attribute("aria-pressed") == "false"
 
-    heart.click()
+    # The heart turns at once (optimistic); the row exists once the server has answered.
+    with page.expect_response(
+        lambda r: (
+            r.url.endswith(f"/api/comments/{stage.comment.pk}/like") and r.request.method == "POST"
+        )
+    ) as answer:
+        heart.click()
+    assert answer.value.ok, answer.value.status
 
     page.wait_for_function(
         "(id) => document.querySelector("
