@@ -71,6 +71,7 @@ STAT_COLUMNS = {
     "skip": "skips",
     "like": "likes",
     "share": "shares",
+    "positive": "positives",  # not an event type: counted for every strong positive
 }
 
 
@@ -380,10 +381,11 @@ def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
     columns = list(STAT_COLUMNS.values())
     arrays = [list(col) for col in zip(*rows, strict=True)]
     updates = ", ".join(f"{c} = s.{c} + EXCLUDED.{c}" for c in columns)
+    counter_arrays = ", ".join(["%s::bigint[]"] * len(columns))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(VideoStats)} AS s (video_id, {', '.join(columns)}, updated_at) "
-            f"SELECT x.*, now() FROM unnest(%s::bigint[], {', '.join(['%s::bigint[]'] * 6)}) "
+            f"SELECT x.*, now() FROM unnest(%s::bigint[], {counter_arrays}) "
             # videos deleted since the events are skipped
             f"AS x(id, {', '.join(columns)}) JOIN {table(Video)} v ON v.id = x.id "
             f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",

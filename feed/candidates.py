@@ -44,6 +44,11 @@ SHARED_SOUNDS = 5
 SHARED_HASHTAGS = 8
 SHARED_PER_KEY = 12
 SHARED_MAX = 60
+# Co-engagement scored as item-kNN does: each count with a recent positive i divided by
+# sqrt(positives of i), summed, then divided by sqrt(positives of the neighbour) + shrink, so
+# a niche neighbour is not drowned by the blockbusters that co-occur with everything, and a
+# pair seen once weighs less than one seen often.
+COENGAGEMENT_SHRINK = 3.0
 
 
 @dataclass
@@ -56,6 +61,8 @@ class ViewerContext:
     following: list[int]  # followed creators' recent videos, newest first
     coengaged: dict[int, int]  # co-engaged with the recent positives: {video_id: summed count}
     liked_tags: set[str]  # active tag slugs of the recent positives (the "because" of reasons)
+    # Item-kNN's score of each co-engaged video (see COENGAGEMENT_SHRINK).
+    coengaged_scores: dict[int, float] = field(default_factory=dict)
     # Videos sharing a sound with the recent positives, most specific sound first.
     same_sound: list[int] = field(default_factory=list)
     # Videos sharing a hashtag with the recent positives: {video_id: the hashtag's name}.
@@ -63,6 +70,10 @@ class ViewerContext:
 
 
 _CONTEXT_SQL = f"""
+WITH positive_counts AS MATERIALIZED (
+  SELECT p.id, COALESCE(s.positives, 0)::float8 AS n, power(%(co_decay)s, p.rank - 1) AS w
+  FROM unnest(%(positives)s::bigint[]) WITH ORDINALITY AS p(id, rank)
+  LEFT JOIN {table(VideoStats)} s ON s.video_id = p.id)
 SELECT
   (SELECT vector_send(t.vector) FROM {table(TasteProfile)} t
     WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0),
@@ -73,14 +84,22 @@ SELECT
             SELECT f.followee_id FROM {table(Follow)} f WHERE f.follower_id = %(user)s)
           AND v.status = 'ready' AND v.published_at >= %(since)s
         ORDER BY v.published_at DESC LIMIT %(following_max)s),
-  ARRAY(SELECT ARRAY[c.neighbour, c.total] FROM (
-          SELECT x.neighbour, SUM(x.count)::bigint AS total FROM (
-            SELECT video_b_id AS neighbour, count FROM {table(CoEngagement)}
-            WHERE video_a_id = ANY(%(positives)s::bigint[])
-            UNION ALL
-            SELECT video_a_id, count FROM {table(CoEngagement)}
-            WHERE video_b_id = ANY(%(positives)s::bigint[])) x
-          GROUP BY x.neighbour ORDER BY total DESC, x.neighbour DESC LIMIT %(co_max)s) c),
+  ARRAY(SELECT ARRAY[c.neighbour, c.total, c.score] FROM (
+          SELECT g.neighbour, g.total, g.weighted / (
+                   sqrt(GREATEST(COALESCE((SELECT s.positives FROM {table(VideoStats)} s
+                                           WHERE s.video_id = g.neighbour), 0), 1))
+                   + %(co_shrink)s) AS score
+          FROM (
+            SELECT x.neighbour, SUM(x.count)::float8 AS total,
+                   SUM(x.w * x.count / sqrt(GREATEST(x.n, 1)))::float8 AS weighted
+            FROM (
+              SELECT ce.video_b_id AS neighbour, ce.count, p.n, p.w FROM {table(CoEngagement)} ce
+              JOIN positive_counts p ON p.id = ce.video_a_id
+              UNION ALL
+              SELECT ce.video_a_id, ce.count, p.n, p.w FROM {table(CoEngagement)} ce
+              JOIN positive_counts p ON p.id = ce.video_b_id) x
+            GROUP BY x.neighbour) g
+          ORDER BY score DESC, g.neighbour DESC LIMIT %(co_max)s) c),
   ARRAY(SELECT DISTINCT t.slug FROM {table(VideoTag)} vt JOIN {table(Tag)} t ON t.id = vt.tag_id
         WHERE vt.video_id = ANY(%(positives)s::bigint[]) AND t.is_active),
   ARRAY(SELECT x.id FROM (
@@ -114,10 +133,13 @@ def viewer_context(
     embedding_version: str | None,
     recent_positives: Sequence[int],
     coengagement_limit: int,
+    coengagement_decay: float = 1.0,
 ) -> ViewerContext:
     """Long-term taste, hidden videos, followed creators' new videos, co-engagement neighbours
     of the recent positives, their tags, and the videos sharing their sounds and hashtags - one
-    query (anonymous viewers have only the last four, from their session's positives)."""
+    query (anonymous viewers have only the last four, from their session's positives).
+    `recent_positives` newest first: the k-th counts coengagement_decay^k in the item-kNN
+    score, so the neighbours of what the viewer just liked lead."""
     row = binary_rows(
         _CONTEXT_SQL,
         {
@@ -128,6 +150,8 @@ def viewer_context(
             "following_max": FOLLOWING_CANDIDATES,
             "positives": int_array(recent_positives),
             "co_max": coengagement_limit,
+            "co_shrink": COENGAGEMENT_SHRINK,
+            "co_decay": float(coengagement_decay),
             "shared_sounds": SHARED_SOUNDS,
             "shared_per_key": SHARED_PER_KEY,
             "shared_max": SHARED_MAX,
@@ -148,7 +172,8 @@ def viewer_context(
         hidden_ids=set(hidden_ids),
         hidden_vectors=hidden_vectors,
         following=[int(v) for v in following or []],
-        coengaged={int(pair[0]): int(pair[1]) for pair in coengaged or []},
+        coengaged={int(row[0]): int(row[1]) for row in coengaged or []},
+        coengaged_scores={int(row[0]): float(row[2]) for row in coengaged or []},
         liked_tags=set(liked_tags or []),
         same_sound=list(dict.fromkeys(int(v) for v in same_sound or [])),
         same_hashtag=_first_names(same_hashtag or []),

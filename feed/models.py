@@ -121,6 +121,9 @@ class VideoStats(models.Model):
     skips = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveBigIntegerField(default=0)
     shares = models.PositiveBigIntegerField(default=0)
+    # Strong positives by signed-in viewers (finish, like, a watch past 40%, ...): the events
+    # co-engagement pairs are made of, so it normalises co-engagement counts like item-kNN.
+    positives = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
 

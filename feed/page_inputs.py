@@ -44,6 +44,7 @@ def plan_settings() -> PlanSettings:
         coengagement_weight=settings.FEED_COENGAGEMENT_WEIGHT,
         coengagement_share=settings.FEED_COENGAGEMENT_SHARE,
         coengagement_min_count=settings.FEED_COENGAGEMENT_MIN_COUNT,
+        coengagement_arm_damping=settings.FEED_COENGAGEMENT_ARM_DAMPING,
         following_slots=settings.FEED_FOLLOWING_SLOTS,
         page_duplicate_cosine=settings.FEED_PAGE_DUPLICATE_COSINE,
         near_duplicate_cosine=settings.FEED_NEAR_DUPLICATE_COSINE,
@@ -137,6 +138,7 @@ def page_inputs_read(
         embedding_version=embedding_version,
         recent_positives=feed_state.recent_positives,
         coengagement_limit=settings.FEED_COENGAGEMENT_CANDIDATES,
+        coengagement_decay=settings.FEED_COENGAGEMENT_DECAY,
     )
     long_term = context.long_term
     if (
@@ -251,6 +253,7 @@ def page_inputs_read(
             taste=taste,
             sources=candidate_sources,
             coengaged=context.coengaged,
+            coengaged_scores=context.coengaged_scores,
             facts=facts,
             origin=origin,
             members=members,

@@ -44,7 +44,6 @@ SOURCE_ORDER = (
 )
 FRESH_SHORTLIST = 12  # fresh candidates per page, pre-drawn by Thompson sampling
 BURIED_SCORE = -5.0  # below this a candidate (a near-duplicate of a rejected video) is never shown
-COENGAGEMENT_SHRINK = 10.0
 # Exploration never picks a video this much like something the session just rejected (a skip's
 # full penalty is 0.35 at cosine 1; 0.15 is about cosine 0.7).
 EXPLORE_MAX_PENALTY = 0.15
@@ -57,7 +56,7 @@ class PlanSettings:
     exploration_share: float = 0.2
     mmr_lambda: float = 0.7
     max_per_creator: int = 2
-    coengagement_weight: float = 0.3
+    coengagement_weight: float = 1.0
     coengagement_share: float = 0.25
     coengagement_min_count: int = 2
     following_slots: int = 2
@@ -68,6 +67,9 @@ class PlanSettings:
     following_weight: float = 0.1
     released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
     arm_weight: float = 0.3  # times the session's affinity for the candidate's category
+    # A category the session skips loses its co-engagement lift: the co-boost is multiplied by
+    # clip(1 + damping * affinity, 0, 1) (co-engagement is evidence about the past interest).
+    coengagement_arm_damping: float = 2.0
 
 
 @dataclass
@@ -104,6 +106,8 @@ class PageCandidates:
     rejecting: bool = False  # the session skips everything: explore by category (arm)
     # The session's affinity for each candidate's category (feed.interest_arms.arm_affinity).
     arm_affinity: np.ndarray | None = None
+    # Item-kNN's score of each co-engaged candidate (feed.candidates.viewer_context).
+    coengaged_scores: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,14 +164,15 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
     similarity = vectors @ taste if taste is not None else np.zeros(len(facts.ids))
     if taste is not None and len(candidates.tastes) > 1:
         similarity = (vectors @ np.stack(candidates.tastes).T).max(axis=1)
-    co_counts = np.asarray(
-        [candidates.coengaged.get(video_id, 0) for video_id in facts.ids], dtype=float
+    # Item-kNN's score of a neighbour of the recent positives (normalised by both videos'
+    # positives in the context query), scaled to [0, 1] per page.
+    co_scaled = np.asarray(
+        [candidates.coengaged_scores.get(video_id, 0.0) for video_id in facts.ids], dtype=float
     )
-    # Item-kNN's normalisation: a neighbour co-engaged with the recent positives counts less the
-    # more popular it is (count / (sqrt(its positives) + shrink)), scaled to [0, 1] per page.
-    popularity = np.maximum(np.maximum(facts.finishes, facts.likes), 1.0)
-    co_scaled = co_counts / (np.sqrt(popularity) + COENGAGEMENT_SHRINK)
-    co_boost = co_scaled / co_scaled.max() if co_scaled.max() > 0 else 0.0
+    co_boost = co_scaled / co_scaled.max() if len(co_scaled) and co_scaled.max() > 0 else 0.0
+    affinity = candidates.arm_affinity
+    if affinity is not None and len(affinity) == len(co_scaled):
+        co_boost = co_boost * np.clip(1.0 + config.coengagement_arm_damping * affinity, 0.0, 1.0)
     exposures = np.maximum(facts.impressions, facts.plays)
     followed = set(candidates.sources.get("following", ()))
     released = set(candidates.sources.get("released", ()))
@@ -182,8 +187,8 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
         + config.released_weight
         * np.asarray([video_id in released for video_id in facts.ids], dtype=float)
     )
-    if candidates.arm_affinity is not None and len(candidates.arm_affinity) == len(score):
-        score = score + config.arm_weight * candidates.arm_affinity
+    if affinity is not None and len(affinity) == len(score):
+        score = score + config.arm_weight * affinity
     penalty = ranking.negative_penalty(
         vectors,
         candidates.negatives,
@@ -253,6 +258,12 @@ def plan_page(
     # Reserved picks first: followed creators' new videos, then strongly co-engaged videos.
     followed = set(candidates.sources.get("following", ()))
     coengaged = candidates.coengaged
+    # No slots are reserved for co-engaged videos of a category the session is skipping.
+    skipped_arm = (
+        candidates.arm_affinity < 0
+        if candidates.arm_affinity is not None and len(candidates.arm_affinity) == len(facts.ids)
+        else np.zeros(len(facts.ids), dtype=bool)
+    )
     picked: list[int] = []
     reserved = (
         ([i for i, v in enumerate(facts.ids) if v in followed], config.following_slots),
@@ -260,7 +271,7 @@ def plan_page(
             [
                 i
                 for i, v in enumerate(facts.ids)
-                if coengaged.get(v, 0) >= config.coengagement_min_count
+                if coengaged.get(v, 0) >= config.coengagement_min_count and not skipped_arm[i]
             ],
             int(personal_slots * config.coengagement_share),
         ),

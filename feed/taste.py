@@ -119,6 +119,7 @@ def taste_update(
             history = recent.setdefault(owner, list(positives_before.get(owner, [])))
             if event.user_id:
                 deltas.pairs.update(coengagement_pairs(history, event.video_id))
+                deltas.stats[event.video_id]["positive"] += 1
             history.insert(0, event.video_id)
             del history[keep:]
             positives.append(event.video_id)

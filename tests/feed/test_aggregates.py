@@ -279,6 +279,59 @@ def test_co_engagement_neighbours_are_found_from_either_end_of_a_pair(scheduled)
     assert neighbours(c) == {b.pk: 1}
 
 
+def test_strong_positives_are_counted_per_video(scheduled):
+    a, b = video_with_vector(axis(0)), video_with_vector(axis(1))
+    _record(UserFactory(), [event(a, "like"), event(a, "finish"), event(b, "skip")])
+    _record(UserFactory(), [event(a, "finish"), event(b, "play")])
+    aggregates_flush()
+    stats = {s.video_id: s for s in VideoStats.objects.all()}
+    assert stats[a.pk].positives == 3
+    assert stats[b.pk].positives == 0
+
+
+def test_a_niche_neighbour_outranks_a_popular_one_with_the_same_co_count(scheduled):
+    from feed.candidates import COENGAGEMENT_SHRINK, viewer_context
+
+    seed, niche, popular = (video_with_vector(axis(i)) for i in range(3))
+    for _ in range(2):  # the same co-count with the seed for both neighbours
+        _record(UserFactory(), [event(seed, "like"), event(niche, "like"), event(popular, "like")])
+    for _ in range(30):  # the popular one is liked by everyone else too
+        _record(UserFactory(), [event(popular, "like")])
+    aggregates_flush()
+    context = viewer_context(
+        user_id=None, embedding_version=None, recent_positives=[seed.pk], coengagement_limit=10
+    )
+    assert context.coengaged == {niche.pk: 2, popular.pk: 2}
+    # item-kNN: the same count divided by sqrt(the neighbour's positives) + shrink (2 vs 32)
+    ratio = context.coengaged_scores[niche.pk] / context.coengaged_scores[popular.pk]
+    assert ratio == pytest.approx((32**0.5 + COENGAGEMENT_SHRINK) / (2**0.5 + COENGAGEMENT_SHRINK))
+
+
+def test_the_newest_positive_leads_the_co_engagement_score_with_a_decay(scheduled):
+    from feed.candidates import viewer_context
+
+    old, new, of_old, of_new = (video_with_vector(axis(i)) for i in range(4))
+    for _ in range(2):  # each pair co-engaged by two viewers
+        _record(UserFactory(), [event(old, "like"), event(of_old, "like")])
+        _record(UserFactory(), [event(new, "like"), event(of_new, "like")])
+    aggregates_flush()
+
+    def scores(decay: float) -> dict[int, float]:
+        return viewer_context(
+            user_id=None,
+            embedding_version=None,
+            recent_positives=[new.pk, old.pk],  # newest first
+            coengagement_limit=10,
+            coengagement_decay=decay,
+        ).coengaged_scores
+
+    even = scores(1.0)
+    assert even[of_new.pk] == pytest.approx(even[of_old.pk])
+    decayed = scores(0.5)
+    assert decayed[of_new.pk] == pytest.approx(even[of_new.pk])
+    assert decayed[of_old.pk] == pytest.approx(even[of_old.pk] * 0.5)
+
+
 def test_a_long_flush_keeps_its_lock(scheduled, monkeypatch):
     import time
 

@@ -1,4 +1,4 @@
-"""Candidate scoring (feed/page_plan.py, pure numpy): co-engagement normalised like item-kNN,
+"""Candidate scoring (feed/page_plan.py, pure numpy): co-engagement by its item-kNN score,
 the session's category affinity, and the exploration guard against just-skipped videos."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ def _candidates(
     *,
     coengaged: dict[int, int],
     finishes: list[float],
+    coengaged_scores: dict[int, float] | None = None,
     affinity: list[float] | None = None,
     negatives: np.ndarray | None = None,
 ) -> PageCandidates:
@@ -35,6 +36,7 @@ def _candidates(
         taste=np.full(8, 1 / np.sqrt(8), dtype=np.float32),
         sources={"nearest": ids[: n // 2], "trending": ids[n // 2 :]},
         coengaged=coengaged,
+        coengaged_scores=coengaged_scores or {},
         facts=facts,
         origin={v: "nearest" if v <= n // 2 else "trending" for v in ids},
         members={v: {"nearest"} if v <= n // 2 else {"trending"} for v in ids},
@@ -44,13 +46,17 @@ def _candidates(
     )
 
 
-def test_a_co_engaged_video_counts_less_the_more_popular_it_is() -> None:
-    # Same co-count with the viewer's positives; the second has 400 positives of its own.
+def test_a_co_engaged_video_is_boosted_by_its_item_knn_score() -> None:
+    # Both co-engaged with the viewer's positives; the query gave the first twice the score.
     scores = candidate_scores(
-        _candidates(coengaged={1: 4, 2: 4}, finishes=[4.0, 400.0, 0.0, 0.0]), PlanSettings()
+        _candidates(coengaged={1: 4, 2: 4}, coengaged_scores={1: 0.8, 2: 0.4}, finishes=[0.0] * 4),
+        PlanSettings(),
     )
-    assert scores[0] - scores[2] > 0.25  # the niche neighbour gets nearly the full boost
-    assert scores[0] > scores[1] > scores[2]
+    plain = candidate_scores(_candidates(coengaged={}, finishes=[0.0] * 4), PlanSettings())
+    boost = scores - plain
+    assert boost[0] > 0.25  # the best neighbour gets the full boost
+    assert np.isclose(boost[1], boost[0] / 2)  # the others in proportion to their score
+    assert np.allclose(boost[2:], 0.0)
 
 
 def test_category_affinity_lifts_and_lowers_by_its_weight() -> None:
@@ -60,6 +66,54 @@ def test_category_affinity_lifts_and_lowers_by_its_weight() -> None:
         _candidates(coengaged={}, finishes=[0.0] * 4, affinity=[0.5, -0.5, 0.0, 0.0]), config
     )
     assert np.allclose(moved - base, [0.15, -0.15, 0.0, 0.0])
+
+
+def test_a_skipped_category_loses_its_co_engagement_lift() -> None:
+    # Videos 1 and 2 are equally co-engaged; the session skips 1's category, likes 2's a little.
+    config = PlanSettings(arm_weight=0.0, coengagement_arm_damping=2.0)
+    co = {"coengaged": {1: 4, 2: 4}, "coengaged_scores": {1: 0.5, 2: 0.5}}
+    plain = candidate_scores(_candidates(coengaged={}, finishes=[0.0] * 4), config)
+    neutral = candidate_scores(_candidates(**co, finishes=[0.0] * 4), config) - plain
+    skipped = (
+        candidate_scores(
+            _candidates(**co, finishes=[0.0] * 4, affinity=[-0.25, 0.2, 0.0, 0.0]), config
+        )
+        - plain
+    )
+    assert neutral[0] > 0.5 and np.isclose(neutral[0], neutral[1])
+    assert np.isclose(skipped[0], neutral[0] * 0.5)  # 1 + 2 x (-0.25)
+    assert np.isclose(skipped[1], neutral[1])  # a liked category is not lifted past the boost
+    gone = candidate_scores(
+        _candidates(**co, finishes=[0.0] * 4, affinity=[-0.6, 0.0, 0.0, 0.0]), config
+    )
+    assert np.isclose(gone[0], plain[0])
+
+
+def test_no_slot_is_reserved_for_co_engaged_videos_of_a_skipped_category() -> None:
+    # 16 candidates; 1-4 co-engaged but poor matches (the taste points away from them).
+    def page(affinity: list[float]) -> list[int]:
+        candidates = _candidates(
+            coengaged={v: 5 for v in (1, 2, 3, 4)},
+            coengaged_scores={v: 1e-9 for v in (1, 2, 3, 4)},
+            finishes=[0.0] * 16,
+            affinity=affinity,
+        )
+        candidates.taste = axis(7)
+        candidates.facts.vectors[:4] = np.stack([axis(0)] * 4)
+        for k in range(4, 16):  # the others close to the taste, distinct from each other
+            vector = axis(7) + 0.3 * axis(1 + k % 6)
+            candidates.facts.vectors[k] = vector / np.linalg.norm(vector)
+        config = PlanSettings(coengagement_share=0.5, arm_weight=0.0, max_per_creator=16)
+        plan = plan_page(
+            candidates, limit=4, explore=False, rng=np.random.default_rng(0), config=config
+        )
+        return plan.video_ids
+
+    neutral = page([0.0] * 16)
+    # Half the slots reserved for them (on score alone, copies of one vector, one would do).
+    assert len({1, 2, 3, 4} & set(neutral)) == 2
+    skipped = page([-0.5] * 4 + [0.0] * 12)
+    assert not {1, 2, 3, 4} & set(skipped)
 
 
 def test_exploration_never_picks_what_resembles_a_just_skipped_video() -> None:

@@ -32,11 +32,16 @@ FEED_NOT_INTERESTED_PENALTY = env_float("FEED_NOT_INTERESTED_PENALTY", 0.8)
 FEED_NEAR_DUPLICATE_COSINE = env_float("FEED_NEAR_DUPLICATE_COSINE", 0.92)
 # Co-engagement: each new positive pairs with the user's last N positives (bounded work).
 FEED_COENGAGEMENT_RECENT = env_int("FEED_COENGAGEMENT_RECENT", 20)
-FEED_COENGAGEMENT_CANDIDATES = env_int("FEED_COENGAGEMENT_CANDIDATES", 100)
-FEED_COENGAGEMENT_WEIGHT = env_float("FEED_COENGAGEMENT_WEIGHT", 0.3)
+FEED_COENGAGEMENT_CANDIDATES = env_int("FEED_COENGAGEMENT_CANDIDATES", 300)
+FEED_COENGAGEMENT_WEIGHT = env_float("FEED_COENGAGEMENT_WEIGHT", 1.0)
+# The k-th most recent positive (0 = newest) counts DECAY^k in the co-engagement score.
+FEED_COENGAGEMENT_DECAY = env_float("FEED_COENGAGEMENT_DECAY", 0.8)
 # Share of the personal slots reserved for videos co-engaged at least MIN_COUNT times.
 FEED_COENGAGEMENT_SHARE = env_float("FEED_COENGAGEMENT_SHARE", 0.25)
 FEED_COENGAGEMENT_MIN_COUNT = env_int("FEED_COENGAGEMENT_MIN_COUNT", 2)
+# A category the session skips loses its co-engagement lift: co-boost x clip(1 + D x affinity,
+# 0, 1), affinity = the session's (hits - misses) / (hits + misses + 2) for the category.
+FEED_COENGAGEMENT_ARM_DAMPING = env_float("FEED_COENGAGEMENT_ARM_DAMPING", 2.0)
 # Slots per page reserved for followed creators' new videos.
 FEED_FOLLOWING_SLOTS = env_int("FEED_FOLLOWING_SLOTS", 2)
 # Two videos this close are near-duplicates: a page holds one unless nothing else is left.
