@@ -69,7 +69,7 @@ class PlanSettings:
     arm_weight: float = 0.3  # times the session's affinity for the candidate's category
     # A category the session skips loses its co-engagement lift: the co-boost is multiplied by
     # clip(1 + damping * affinity, 0, 1) (co-engagement is evidence about the past interest).
-    coengagement_arm_damping: float = 2.0
+    coengagement_arm_damping: float = 1.0
 
 
 @dataclass

@@ -41,7 +41,7 @@ FEED_COENGAGEMENT_SHARE = env_float("FEED_COENGAGEMENT_SHARE", 0.25)
 FEED_COENGAGEMENT_MIN_COUNT = env_int("FEED_COENGAGEMENT_MIN_COUNT", 2)
 # A category the session skips loses its co-engagement lift: co-boost x clip(1 + D x affinity,
 # 0, 1), affinity = the session's (hits - misses) / (hits + misses + 2) for the category.
-FEED_COENGAGEMENT_ARM_DAMPING = env_float("FEED_COENGAGEMENT_ARM_DAMPING", 2.0)
+FEED_COENGAGEMENT_ARM_DAMPING = env_float("FEED_COENGAGEMENT_ARM_DAMPING", 1.0)
 # Slots per page reserved for followed creators' new videos.
 FEED_FOLLOWING_SLOTS = env_int("FEED_FOLLOWING_SLOTS", 2)
 # Two videos this close are near-duplicates: a page holds one unless nothing else is left.
