@@ -50,6 +50,7 @@ def plan_settings() -> PlanSettings:
         near_duplicate_cosine=settings.FEED_NEAR_DUPLICATE_COSINE,
         freshness_weight=settings.FEED_FRESHNESS_WEIGHT,
         quality_weight=settings.FEED_QUALITY_WEIGHT,
+        popularity_weight=settings.FEED_POPULARITY_WEIGHT,
         following_weight=settings.FEED_FOLLOWING_WEIGHT,
         released_weight=settings.FEED_RELEASED_WEIGHT,
         arm_weight=settings.FEED_ARM_WEIGHT,

@@ -1,6 +1,6 @@
 """Planning one For You page from its candidates (pure numpy: no Django, no Redis, no SQL).
 
-`plan_page` scores the candidates (taste similarity, co-engagement, freshness, quality,
+`plan_page` scores the candidates (taste similarity, co-engagement, freshness, quality, popularity,
 following, minus what resembles recent negatives), fills the reserved slots (followed creators,
 strongly co-engaged videos), the personal slots by MMR with a creator cap, the exploration slots
 (fresh videos by Thompson sampling, trending, the most different of the nearest), and
@@ -56,7 +56,7 @@ class PlanSettings:
     exploration_share: float = 0.2
     mmr_lambda: float = 0.7
     max_per_creator: int = 2
-    coengagement_weight: float = 1.0
+    coengagement_weight: float = 2.0
     coengagement_share: float = 0.25
     coengagement_min_count: int = 2
     following_slots: int = 2
@@ -64,9 +64,10 @@ class PlanSettings:
     near_duplicate_cosine: float = 0.92
     freshness_weight: float = 0.05
     quality_weight: float = 0.1
+    popularity_weight: float = 0.3
     following_weight: float = 0.1
     released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
-    arm_weight: float = 0.3  # times the session's affinity for the candidate's category
+    arm_weight: float = 0.6  # times the session's affinity for the candidate's category
     # A category the session skips loses its co-engagement lift: the co-boost is multiplied by
     # clip(1 + damping * affinity, 0, 1) (co-engagement is evidence about the past interest).
     coengagement_arm_damping: float = 1.0
@@ -170,9 +171,13 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
         [candidates.coengaged_scores.get(video_id, 0.0) for video_id in facts.ids], dtype=float
     )
     co_boost = co_scaled / co_scaled.max() if len(co_scaled) and co_scaled.max() > 0 else 0.0
+    popularity = ranking.popularity_boost(facts.finishes, facts.likes)
     affinity = candidates.arm_affinity
     if affinity is not None and len(affinity) == len(co_scaled):
-        co_boost = co_boost * np.clip(1.0 + config.coengagement_arm_damping * affinity, 0.0, 1.0)
+        # Both are evidence from other viewers; the session's own skips of a category outrank it.
+        damping = np.clip(1.0 + config.coengagement_arm_damping * affinity, 0.0, 1.0)
+        co_boost = co_boost * damping
+        popularity = popularity * damping
     exposures = np.maximum(facts.impressions, facts.plays)
     followed = set(candidates.sources.get("following", ()))
     released = set(candidates.sources.get("released", ()))
@@ -182,6 +187,7 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
         + config.freshness_weight * ranking.freshness_boost(facts.age_hours)
         + config.quality_weight
         * ranking.quality_boost(facts.finishes, exposures, facts.likes, facts.plays)
+        + config.popularity_weight * popularity
         + config.following_weight
         * np.asarray([video_id in followed for video_id in facts.ids], dtype=float)
         + config.released_weight

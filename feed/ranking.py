@@ -37,6 +37,14 @@ def quality_boost(
     return completion + 2.0 * liking
 
 
+def popularity_boost(finishes: np.ndarray, likes: np.ndarray) -> np.ndarray:
+    """Popularity in [0, 1]: log(1 + finishes + likes), scaled by its maximum among these
+    candidates (a page's tie-breaker between equally relevant videos, as item-kNN hybrids use)."""
+    counts = np.log1p(np.asarray(finishes, dtype=np.float64) + np.asarray(likes, dtype=np.float64))
+    peak = float(counts.max()) if counts.size else 0.0
+    return counts / peak if peak > 0 else np.zeros_like(counts)
+
+
 def negative_penalty(
     candidates: np.ndarray,
     negatives: np.ndarray,

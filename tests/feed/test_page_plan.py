@@ -103,7 +103,10 @@ def test_no_slot_is_reserved_for_co_engaged_videos_of_a_skipped_category() -> No
         for k in range(4, 16):  # the others close to the taste, distinct from each other
             vector = axis(7) + 0.3 * axis(1 + k % 6)
             candidates.facts.vectors[k] = vector / np.linalg.norm(vector)
-        config = PlanSettings(coengagement_share=0.5, arm_weight=0.0, max_per_creator=16)
+        # No co-engagement lift in the score: only the reserved slots can bring them in.
+        config = PlanSettings(
+            coengagement_share=0.5, coengagement_weight=0.0, arm_weight=0.0, max_per_creator=16
+        )
         plan = plan_page(
             candidates, limit=4, explore=False, rng=np.random.default_rng(0), config=config
         )
@@ -130,3 +133,37 @@ def test_exploration_never_picks_what_resembles_a_just_skipped_video() -> None:
     )
     explored = [v for v, kind in plan.kinds.items() if kind == "trending"]
     assert explored and 5 not in explored  # video 5 lies on axis 4
+
+
+def test_popularity_breaks_ties_between_equally_relevant_videos_by_its_weight() -> None:
+    # Four candidates alike but for how often they were finished.
+    finishes = [0.0, 3.0, 63.0, 0.0]
+    off = candidate_scores(
+        _candidates(coengaged={}, finishes=finishes), PlanSettings(popularity_weight=0.0)
+    )
+    on = candidate_scores(
+        _candidates(coengaged={}, finishes=finishes), PlanSettings(popularity_weight=0.4)
+    )
+    lift = on - off
+    assert np.isclose(lift[2], 0.4)  # the most finished gets the whole weight
+    assert np.isclose(lift[1], 0.4 * np.log(4) / np.log(64))
+    assert np.allclose(lift[[0, 3]], 0.0)
+
+
+def test_a_skipped_category_loses_its_popularity_lift() -> None:
+    # Videos 1 and 2 equally popular; the session skips 1's category hard, has no view on 2's.
+    config = PlanSettings(popularity_weight=0.4, arm_weight=0.0, coengagement_arm_damping=1.0)
+    finishes = [63.0, 63.0, 0.0, 0.0]
+    plain = candidate_scores(
+        _candidates(coengaged={}, finishes=finishes), PlanSettings(popularity_weight=0.0)
+    )
+    lifted = candidate_scores(
+        _candidates(coengaged={}, finishes=finishes, affinity=[-0.5, 0.0, 0.0, 0.0]), config
+    )
+    lift = lifted - plain
+    assert np.isclose(lift[1], 0.4)  # an untried category keeps the whole lift
+    assert np.isclose(lift[0], 0.2)  # affinity -0.5: half of it
+    gone = candidate_scores(
+        _candidates(coengaged={}, finishes=finishes, affinity=[-1.0, 0.0, 0.0, 0.0]), config
+    )
+    assert np.isclose(gone[0], plain[0])

@@ -8,6 +8,7 @@ from feed.ranking import (
     freshness_boost,
     mmr_select,
     negative_penalty,
+    popularity_boost,
     thompson_sample,
     trending_score,
 )
@@ -106,3 +107,13 @@ def test_completion_rate_starts_at_prior_and_follows_evidence():
 
 def test_coengagement_pairs_are_one_row_per_pair_smaller_id_first_and_skip_self():
     assert coengagement_pairs([5, 12, 5, 9], 9) == [(5, 9), (9, 12)]
+
+
+def test_popularity_boost_is_log_scaled_to_the_most_popular_candidate():
+    boost = popularity_boost(np.asarray([0.0, 9.0, 99.0, 40.0]), np.asarray([0.0, 0.0, 0.0, 59.0]))
+    assert boost[0] == 0.0
+    assert np.isclose(boost[3], 1.0)  # finishes and likes both count: 99 in all
+    assert np.isclose(boost[2], 1.0)
+    assert np.isclose(boost[1], np.log(10) / np.log(100))  # log scale: 10x less is half
+    assert np.allclose(popularity_boost(np.zeros(3), np.zeros(3)), 0.0)
+    assert popularity_boost(np.zeros(0), np.zeros(0)).shape == (0,)

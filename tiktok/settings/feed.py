@@ -33,7 +33,7 @@ FEED_NEAR_DUPLICATE_COSINE = env_float("FEED_NEAR_DUPLICATE_COSINE", 0.92)
 # Co-engagement: each new positive pairs with the user's last N positives (bounded work).
 FEED_COENGAGEMENT_RECENT = env_int("FEED_COENGAGEMENT_RECENT", 20)
 FEED_COENGAGEMENT_CANDIDATES = env_int("FEED_COENGAGEMENT_CANDIDATES", 300)
-FEED_COENGAGEMENT_WEIGHT = env_float("FEED_COENGAGEMENT_WEIGHT", 1.0)
+FEED_COENGAGEMENT_WEIGHT = env_float("FEED_COENGAGEMENT_WEIGHT", 2.0)
 # The k-th most recent positive (0 = newest) counts DECAY^k in the co-engagement score.
 FEED_COENGAGEMENT_DECAY = env_float("FEED_COENGAGEMENT_DECAY", 0.8)
 # Share of the personal slots reserved for videos co-engaged at least MIN_COUNT times.
@@ -49,11 +49,12 @@ FEED_PAGE_DUPLICATE_COSINE = env_float("FEED_PAGE_DUPLICATE_COSINE", 0.97)
 # Rerank boosts (added to cosine similarity).
 FEED_FRESHNESS_WEIGHT = env_float("FEED_FRESHNESS_WEIGHT", 0.05)
 FEED_QUALITY_WEIGHT = env_float("FEED_QUALITY_WEIGHT", 0.1)
+FEED_POPULARITY_WEIGHT = env_float("FEED_POPULARITY_WEIGHT", 0.3)
 FEED_FOLLOWING_WEIGHT = env_float("FEED_FOLLOWING_WEIGHT", 0.1)
 # A re-planned page's bonus for the cards the client dropped unshown (feed/page_plan.py).
 FEED_RELEASED_WEIGHT = env_float("FEED_RELEASED_WEIGHT", 0.05)
 # Score per unit of the session's affinity for a candidate's category (feed/interest_arms.py).
-FEED_ARM_WEIGHT = env_float("FEED_ARM_WEIGHT", 0.3)
+FEED_ARM_WEIGHT = env_float("FEED_ARM_WEIGHT", 0.6)
 # Fresh videos: published within this window and with few impressions get exploration slots.
 FEED_FRESH_HOURS = env_int("FEED_FRESH_HOURS", 48)
 FEED_FRESH_MAX_IMPRESSIONS = env_int("FEED_FRESH_MAX_IMPRESSIONS", 200)
