@@ -68,8 +68,9 @@ class PlanSettings:
     following_weight: float = 0.1
     released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
     arm_weight: float = 0.6  # times the session's affinity for the candidate's category
-    # A category the session skips loses its co-engagement lift: the co-boost is multiplied by
-    # clip(1 + damping * affinity, 0, 1) (co-engagement is evidence about the past interest).
+    # A category the session skips loses its co-engagement and popularity lifts: both are
+    # multiplied by clip(1 + damping * affinity, 0, 1) (other viewers' evidence, or the past
+    # interest's, against what this session is doing).
     coengagement_arm_damping: float = 1.0
 
 
@@ -158,6 +159,14 @@ def candidate_scores(candidates: PageCandidates, config: PlanSettings) -> np.nda
     return _scores(candidates, config)[0]
 
 
+def _arm_affinity(candidates: PageCandidates) -> np.ndarray:
+    """The session's category affinity per candidate; zeros without category evidence."""
+    affinity = candidates.arm_affinity
+    if affinity is None or len(affinity) != len(candidates.facts.ids):
+        return np.zeros(len(candidates.facts.ids))
+    return np.asarray(affinity, dtype=float)
+
+
 def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarray, np.ndarray]:
     """(score, the negative penalty inside it) of every candidate."""
     facts, taste = candidates.facts, candidates.taste
@@ -172,12 +181,11 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
     )
     co_boost = co_scaled / co_scaled.max() if len(co_scaled) and co_scaled.max() > 0 else 0.0
     popularity = ranking.popularity_boost(facts.finishes, facts.likes)
-    affinity = candidates.arm_affinity
-    if affinity is not None and len(affinity) == len(co_scaled):
-        # Both are evidence from other viewers; the session's own skips of a category outrank it.
-        damping = np.clip(1.0 + config.coengagement_arm_damping * affinity, 0.0, 1.0)
-        co_boost = co_boost * damping
-        popularity = popularity * damping
+    affinity = _arm_affinity(candidates)
+    # Both are evidence from other viewers; the session's own skips of a category outrank it.
+    damping = np.clip(1.0 + config.coengagement_arm_damping * affinity, 0.0, 1.0)
+    co_boost = co_boost * damping
+    popularity = popularity * damping
     exposures = np.maximum(facts.impressions, facts.plays)
     followed = set(candidates.sources.get("following", ()))
     released = set(candidates.sources.get("released", ()))
@@ -193,8 +201,7 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
         + config.released_weight
         * np.asarray([video_id in released for video_id in facts.ids], dtype=float)
     )
-    if affinity is not None and len(affinity) == len(score):
-        score = score + config.arm_weight * affinity
+    score = score + config.arm_weight * affinity
     penalty = ranking.negative_penalty(
         vectors,
         candidates.negatives,
@@ -265,11 +272,7 @@ def plan_page(
     followed = set(candidates.sources.get("following", ()))
     coengaged = candidates.coengaged
     # No slots are reserved for co-engaged videos of a category the session is skipping.
-    skipped_arm = (
-        candidates.arm_affinity < 0
-        if candidates.arm_affinity is not None and len(candidates.arm_affinity) == len(facts.ids)
-        else np.zeros(len(facts.ids), dtype=bool)
-    )
+    skipped_arm = _arm_affinity(candidates) < 0
     picked: list[int] = []
     reserved = (
         ([i for i, v in enumerate(facts.ids) if v in followed], config.following_slots),
