@@ -56,6 +56,7 @@ class ViewerContext:
     """What the page needs about the viewer from PostgreSQL, read in one round trip."""
 
     long_term: np.ndarray | None  # u_long, None without positives in this version
+    long_term_weight: float  # W of u_long (0 without it): how much evidence it holds
     hidden_ids: set[int]  # not_interested videos
     hidden_vectors: np.ndarray  # vectors of the latest ones (to bury near-duplicates)
     following: list[int]  # followed creators' recent videos, newest first
@@ -76,6 +77,8 @@ WITH positive_counts AS MATERIALIZED (
   LEFT JOIN {table(VideoStats)} s ON s.video_id = p.id)
 SELECT
   (SELECT vector_send(t.vector) FROM {table(TasteProfile)} t
+    WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0),
+  (SELECT t.weight_total FROM {table(TasteProfile)} t
     WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0),
   ARRAY(SELECT h.video_id FROM {table(HiddenVideo)} h WHERE h.user_id = %(user)s
         ORDER BY h.created_at DESC LIMIT %(hidden_max)s),
@@ -157,8 +160,11 @@ def viewer_context(
             "shared_max": SHARED_MAX,
         },
     )[0]
-    taste_raw, hidden, following, coengaged, liked_tags, same_sound, same_hashtag = row
+    taste_raw, taste_weight, hidden, following, coengaged, liked_tags, same_sound, same_hashtag = (
+        row
+    )
     long_term = vector_decode(taste_raw) if embedding_version else None
+    long_term_weight = float(taste_weight or 0.0) if long_term is not None else 0.0
     hidden_ids = [int(v) for v in hidden or []]
     hidden_vectors = np.zeros((0, 0), dtype=np.float32)
     if hidden_ids and embedding_version:
@@ -169,6 +175,7 @@ def viewer_context(
             hidden_vectors = np.stack(list(vectors.values()))
     return ViewerContext(
         long_term=long_term,
+        long_term_weight=long_term_weight,
         hidden_ids=set(hidden_ids),
         hidden_vectors=hidden_vectors,
         following=[int(v) for v in following or []],

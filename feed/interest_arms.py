@@ -9,7 +9,8 @@ events can count them per arm without a database read).
 
 `arm_order` ranks the arms for one session: sampling without replacement in proportion to the
 prior (engagement share, mixed with the transitions from the arms this session liked), with
-the arms this session skipped pushed back. A session that is rejecting everything sees one top
+the arms this session liked brought forward (the follow-up) and those it skipped pushed back
+(a skip weighs three finishes). A session that is rejecting everything sees one top
 video of each arm in that order (`arm_picks`) until one lands.
 """
 
@@ -36,7 +37,9 @@ MAX_ARMS = 200
 AFFINITY_PRIOR = 2.0  # pseudo-events of no opinion in a session's affinity for an arm
 FOLLOWED_ARMS = 2  # arms a page takes candidates from for the session's liked categories
 FOLLOW_PER_ARM = 12
-MISS_PENALTY = 2.0  # log-prior points per (decayed) skip of the arm in this session
+FOLLOW_MISS_WEIGHT = 3.0  # a skip's weight against a finish or like of the arm in a session
+# Log-prior points per unit of the session's net evidence on an arm (hits - 3 misses, decayed).
+EVIDENCE_POINTS = 2.0
 TRANSITION_MIX = 0.5  # share of the prior from the liked arms' transitions, when there are any
 UNIFORM_MIX = 0.6  # the rest mixes engagement share and a uniform floor
 
@@ -212,13 +215,16 @@ def arm_order(
     catalogue: ArmCatalogue, arms: dict[str, list[float]], rng: np.random.Generator
 ) -> list[int]:
     """Arm indexes in the order this session should try them: a draw without replacement in
-    proportion to the prior (Gumbel top-k), each skip of the arm in the session costing
-    MISS_PENALTY."""
+    proportion to the prior (Gumbel top-k), moved by EVIDENCE_POINTS per unit of the session's
+    net evidence on the arm, hits - FOLLOW_MISS_WEIGHT x misses: the arm of a finish after a
+    sweep comes first, a skipped one goes back, and a long-liked one the viewer now skips stops
+    leading the sweep within a few skips."""
     if not catalogue.keys:
         return []
     prior = arm_prior(catalogue, {arm: counts[0] for arm, counts in arms.items()})
-    misses = np.asarray([arms.get(key, (0.0, 0.0))[1] for key in catalogue.keys])
-    keys = np.log(np.maximum(prior, 1e-12)) - MISS_PENALTY * misses
+    evidence = np.asarray([arms.get(key, (0.0, 0.0)) for key in catalogue.keys]).reshape(-1, 2)
+    net = evidence[:, 0] - FOLLOW_MISS_WEIGHT * evidence[:, 1]
+    keys = np.log(np.maximum(prior, 1e-12)) + EVIDENCE_POINTS * net
     keys = keys + rng.gumbel(size=len(keys))
     return [int(i) for i in np.argsort(-keys, kind="stable")]
 
@@ -250,15 +256,27 @@ def arm_affinity(arms: dict[str, list[float]]) -> dict[str, float]:
     }
 
 
+def arm_follow(arms: dict[str, list[float]]) -> dict[str, float]:
+    """The share of a page the session's evidence asks for each arm it is following, in [0, 1):
+    (hits - FOLLOW_MISS_WEIGHT * misses) / (hits + misses + AFFINITY_PRIOR), positive only. A
+    skip of a followed category weighs more than a finish of it: a viewer who moved on stops
+    being followed within a few skips, where the affinity (which lifts the score) fades slowly."""
+    follow = {
+        arm: (hits - FOLLOW_MISS_WEIGHT * misses) / (hits + misses + AFFINITY_PRIOR)
+        for arm, (hits, misses) in arms.items()
+    }
+    return {arm: value for arm, value in follow.items() if value > 0}
+
+
 def followed_picks(
-    catalogue: ArmCatalogue, affinity: dict[str, float], excluded: set[int]
+    catalogue: ArmCatalogue, follow: dict[str, float], excluded: set[int]
 ) -> list[int]:
-    """Unexcluded top videos of the FOLLOWED_ARMS arms the session likes most (affinity > 0):
+    """Unexcluded top videos of the FOLLOWED_ARMS arms the session follows most (`arm_follow`):
     candidates for the category it is following, whatever the embedding says."""
     index = catalogue.index
     liked = sorted(
-        (arm for arm, value in affinity.items() if value > 0 and arm in index),
-        key=lambda arm: -affinity[arm],
+        (arm for arm, value in follow.items() if value > 0 and arm in index),
+        key=lambda arm: -follow[arm],
     )[:FOLLOWED_ARMS]
     picks: list[int] = []
     for arm in liked:

@@ -54,6 +54,7 @@ def plan_settings() -> PlanSettings:
         following_weight=settings.FEED_FOLLOWING_WEIGHT,
         released_weight=settings.FEED_RELEASED_WEIGHT,
         arm_weight=settings.FEED_ARM_WEIGHT,
+        arm_slot_share=settings.FEED_ARM_SLOT_SHARE,
     )
 
 
@@ -158,13 +159,17 @@ def page_inputs_read(
     arms = interest_arms.arms_current(feed_state.arms_version)
     arm_picks: list[int] = []
     followed: list[int] = []
-    affinity = interest_arms.arm_affinity(interests.arms) if taste is not None else {}
-    if arms is not None and affinity:
-        followed = interest_arms.followed_picks(arms, affinity, excluded)
+    # A new viewer's skips count too: they steer the category sweep of the cold-start pages.
+    affinity = interest_arms.arm_affinity(interests.arms)
+    follow = interest_arms.arm_follow(interests.arms) if taste is not None else {}
+    if arms is not None and follow:
+        followed = interest_arms.followed_picks(arms, follow, excluded)
     if arms is not None:
         order = interest_arms.arm_order(arms, interests.arms, rng)
+        # A rejecting session and a new viewer sweep the categories: one top video of each.
+        sweep = interests.rejecting or taste is None
         arm_picks = interest_arms.arm_picks(
-            arms, order, excluded, settings.FEED_PAGE_SIZE_MAX if interests.rejecting else 4
+            arms, order, excluded, settings.FEED_PAGE_SIZE_MAX if sweep else 4
         )
 
     trending = [video_id for video_id in feed_state.trending if video_id]
@@ -240,12 +245,17 @@ def page_inputs_read(
     )
     negatives, strengths = _negatives(session, context.hidden_vectors, facts)
     arm_affinity = np.zeros(len(facts.ids))
+    # The session counts against the long-term taste as much as in the blend, or as much as
+    # it makes of the long-term evidence when that is more (a new viewer's long-term taste is
+    # this session).
+    weight = 1.0
+    if long_term is not None:
+        weight = max(gamma, min(1.0, session.weight / max(context.long_term_weight, 1e-9)))
     if affinity:
         # The session's liked and skipped categories lift or lower their videos, as much as the
         # session counts against the long-term taste in the blend (one like in a new session
         # of a warm viewer changes the page a little; a viewer without history follows it).
         arm_of = state.arms_of(facts.ids)
-        weight = gamma if long_term is not None else 1.0
         arm_affinity = weight * np.asarray(
             [affinity.get(arm_of.get(v, ""), 0.0) for v in facts.ids]
         )
@@ -264,6 +274,7 @@ def page_inputs_read(
             shares=[share for _, share in shares[: len(tastes)]] if len(tastes) > 1 else [1.0],
             rejecting=interests.rejecting and taste is not None,
             arm_affinity=arm_affinity,
+            arm_follow=weight * max(follow.values(), default=0.0),
         ),
         liked_tags=context.liked_tags,
         same_sound=set(same_sound),

@@ -47,6 +47,12 @@ BURIED_SCORE = -5.0  # below this a candidate (a near-duplicate of a rejected vi
 # Exploration never picks a video this much like something the session just rejected (a skip's
 # full penalty is 0.35 at cosine 1; 0.15 is about cosine 0.7).
 EXPLORE_MAX_PENALTY = 0.15
+# The followed category's reserved slots take at most this share of a page (the rest stays
+# the taste's, the co-engagement's and exploration's: a binge keeps a diverse page).
+MAX_ARM_SLOT_SHARE = 0.5
+# A new viewer's page follows its list order (category tops first): the order term spans this
+# much, more than every boost together.
+COLD_ORDER_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ class PlanSettings:
     following_weight: float = 0.1
     released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
     arm_weight: float = 0.6  # times the session's affinity for the candidate's category
+    # The category the session follows gets this share of the page times its follow share
+    # (`PageCandidates.arm_follow`), as reserved slots for its top videos: a hit after a sweep
+    # is followed at once.
+    arm_slot_share: float = 1.0
     # A category the session skips loses its co-engagement and popularity lifts: both are
     # multiplied by clip(1 + damping * affinity, 0, 1) (other viewers' evidence, or the past
     # interest's, against what this session is doing).
@@ -108,6 +118,9 @@ class PageCandidates:
     rejecting: bool = False  # the session skips everything: explore by category (arm)
     # The session's affinity for each candidate's category (feed.interest_arms.arm_affinity).
     arm_affinity: np.ndarray | None = None
+    # The share of the page the session asks for the category it follows most (its
+    # followed_arm candidates; feed.interest_arms.arm_follow, weighted like the affinity).
+    arm_follow: float = 0.0
     # Item-kNN's score of each co-engaged candidate (feed.candidates.viewer_context).
     coengaged_scores: dict[int, float] = field(default_factory=dict)
 
@@ -210,13 +223,15 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
     )
     score = score - penalty
     if taste is None:
-        # A new viewer: one top video per interest arm (in the prior's order), the cold-start
-        # list, then trending.
+        # A new viewer: one top video per interest arm (in the session's order: the prior, the
+        # skipped categories last), the cold-start list, then trending. The list order leads;
+        # the boosts and the session's skips only reorder neighbours in it.
         order: dict[int, int] = {}
         for name in ("arm", "cold_start", "trending"):
             for video_id in candidates.sources.get(name, ()):
                 order.setdefault(video_id, len(order))
-        score = score - 1e-3 * np.asarray([order.get(v, len(order)) for v in facts.ids])
+        rank = np.asarray([order.get(v, len(order)) for v in facts.ids], dtype=float)
+        score = score + COLD_ORDER_WEIGHT * (1.0 - rank / max(len(order), 1))
     return score, penalty
 
 
@@ -244,11 +259,21 @@ def plan_page(
     personal_set = set(personal_names)
     personal = np.asarray([not members[v].isdisjoint(personal_set) for v in facts.ids]) & ~buried
 
+    affinity = _arm_affinity(candidates)
+    # The followed category's top videos (followed_arm) and their reserved slots.
+    followed_arm = set(candidates.sources.get("followed_arm", ()))
+    followed_category = [i for i, v in enumerate(facts.ids) if v in followed_arm]
+    arm_share = min(config.arm_slot_share * candidates.arm_follow, MAX_ARM_SLOT_SHARE)
+    arm_slots = int(limit * arm_share) if followed_category else 0
     explore_slots = int(round(limit * config.exploration_share)) if explore else 0
     explore_slots = min(explore_slots, limit - 1) if limit > 1 else 0
+    if taste is None and candidates.sources.get("arm"):
+        # A new viewer's page is a sweep of the categories: every slot explores already.
+        explore_slots = 0
     if explore and candidates.rejecting:
-        # Everything recent was skipped: every slot tries another category.
-        explore_slots = limit
+        # Everything recent was skipped: every slot but the followed category's tries another
+        # category.
+        explore_slots = limit - min(arm_slots, limit - 1)
     personal_slots = limit - explore_slots
     creator_counts: dict[int, int] = {}  # one creator budget across every part of the page
 
@@ -268,14 +293,16 @@ def plan_page(
         )
         return [indexes[j] for j in chosen_here]
 
-    # Reserved picks first: followed creators' new videos, then strongly co-engaged videos.
+    # Reserved picks first: followed creators' new videos, the followed category's top videos
+    # (first on the page: the follow-up shows at once), then strongly co-engaged videos.
     followed = set(candidates.sources.get("following", ()))
     coengaged = candidates.coengaged
     # No slots are reserved for co-engaged videos of a category the session is skipping.
-    skipped_arm = _arm_affinity(candidates) < 0
+    skipped_arm = affinity < 0
     picked: list[int] = []
-    reserved = (
+    reserved: tuple[tuple[list[int], int], ...] = (
         ([i for i, v in enumerate(facts.ids) if v in followed], config.following_slots),
+        (followed_category, arm_slots),
         (
             [
                 i
@@ -285,6 +312,9 @@ def plan_page(
             int(personal_slots * config.coengagement_share),
         ),
     )
+    if candidates.rejecting:
+        # A rejecting page: the followed category, then the arms.
+        reserved = ((followed_category, arm_slots),)
     for indexes, budget in reserved:
         indexes = [i for i in indexes if i not in picked and score[i] > BURIED_SCORE]
         budget = min(budget, personal_slots - len(picked))

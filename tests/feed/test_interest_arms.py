@@ -10,6 +10,7 @@ from feed.aggregates import aggregates_flush
 from feed.interest_arms import (
     ArmCatalogue,
     arm_affinity,
+    arm_follow,
     arm_order,
     arm_picks,
     arm_prior,
@@ -179,6 +180,58 @@ def test_a_malformed_release_is_a_400_naming_it(release):  # noqa: ANN001
     assert status_for(caught.value) == 400
 
 
+def test_the_order_brings_a_liked_arm_forward():
+    catalogue = ArmCatalogue(
+        keys=["a", "b", "c"],
+        names=["A", "B", "C"],
+        tops=[[1], [2], [3]],
+        engagement=np.asarray([0.6, 0.3, 0.1]),
+        transitions=np.zeros((3, 3)),
+    )
+    rng = np.random.default_rng(0)
+    firsts = [arm_order(catalogue, {"c": [1.0, 0.0]}, rng)[0] for _ in range(100)]
+    assert firsts.count(2) >= 60  # the least engaged arm, but the one this session finished
+    plain = [arm_order(catalogue, {}, rng)[0] for _ in range(100)]
+    assert plain.count(2) <= 40
+
+
+def test_following_an_arm_stops_within_a_few_skips_while_the_affinity_stays():
+    assert arm_follow({"a": [1.0, 0.0]}) == {"a": pytest.approx(1 / 3)}
+    assert arm_follow({"a": [0.0, 1.0], "b": [0.0, 0.0]}) == {}
+    # An arm finished eight times (after decay) then skipped three times: no longer followed,
+    # though still liked.
+    evidence = {"a": [8.0, 3.0]}
+    assert arm_follow(evidence) == {}
+    assert arm_affinity(evidence)["a"] > 0.3
+
+
+def test_a_new_viewer_s_first_finish_after_a_sweep_is_followed_at_once():
+    """A new viewer (no history) skips the first categories of the sweep and finishes a video
+    of another: its long-term taste is then that one finish, and the next page gives the
+    finished category reserved slots although the embedding groups other categories' videos
+    nearer to the finished one (topics that cut across the categories)."""
+    groups = []
+    for index in range(6):
+        tag = TagFactory(slug=f"scatter-{index}", category=TagCategoryFactory(slug=f"cat-{index}"))
+        videos = [
+            video_with_vector(axis(j % 3) + 0.3 * axis(3 + (index + j) % 5)) for j in range(6)
+        ]
+        groups.append(_tagged(videos, tag))
+    trending_refresh()
+    user = UserFactory()
+    first = feed_page(viewer=user, session_id="s1", cursor=None, limit=5)
+    shown = _ids(first)
+    category = {v.pk: index for index, group in enumerate(groups) for v in group}
+    assert len({category[v] for v in shown if v in category}) >= 4  # a sweep of the categories
+    liked = category[shown[-1]]
+    for video_id in shown[:-1]:
+        interactions_record(user=user, session_id="s1", events=[event(video_id, "skip", 400)])
+    interactions_record(user=user, session_id="s1", events=[event(shown[-1], "finish")])
+    aggregates_flush()  # the long-term taste now holds the one finish
+    follow_up = feed_page(viewer=user, session_id="s1", cursor=first["next_cursor"], limit=6)
+    assert sum(category.get(v) == liked for v in _ids(follow_up)) >= 2
+
+
 def test_affinity_follows_the_session_s_hits_and_misses_and_picks_the_liked_arms_tops():
     affinity = arm_affinity({"a": [2.0, 0.0], "b": [0.0, 1.0], "c": [1.0, 1.0], "d": [0.0, 0.0]})
     assert affinity == {"a": 0.5, "b": -1 / 3, "c": 0.0}
@@ -208,6 +261,7 @@ def test_the_session_s_liked_category_lifts_its_videos_beyond_what_the_vectors_s
     similar videos of another category (a catalogue whose embedding does not group
     categories); without the lift the other category comes first."""
     settings.FEED_ARM_WEIGHT = arm_weight
+    settings.FEED_ARM_SLOT_SHARE = 0.0  # the score's lift alone, without the reserved slots
     liked = TagFactory(slug="scattered", category=TagCategoryFactory(slug="broad-scattered"))
     finished = _tagged([video_with_vector(near(axis(0), 1, 0.1 * i)) for i in range(2)], liked)
     rest = _tagged([video_with_vector(_spread(2 + i % 3, i // 3, 0.35)) for i in range(6)], liked)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from feed.page_plan import CandidateFacts, PageCandidates, PlanSettings, candidate_scores, plan_page
+from feed.page_plan import (
+    CandidateFacts,
+    PageCandidates,
+    PagePlan,
+    PlanSettings,
+    candidate_scores,
+    plan_page,
+)
 from tests.feed.factories import axis
 
 
@@ -167,3 +174,70 @@ def test_a_skipped_category_loses_its_popularity_lift() -> None:
         _candidates(coengaged={}, finishes=finishes, affinity=[-1.0, 0.0, 0.0, 0.0]), config
     )
     assert np.isclose(gone[0], plain[0])
+
+
+def _followed_page(arm_follow: float, *, rejecting: bool = False, followed: int = 4) -> PagePlan:
+    """16 candidates; the first `followed` the followed category's tops (followed_arm), poor
+    matches of the taste; the rest close to it. No category lift in the score: only reserved
+    slots bring the followed ones in."""
+    candidates = _candidates(coengaged={}, finishes=[0.0] * 16)
+    candidates.taste = axis(7)
+    candidates.facts.vectors[:followed] = np.stack([axis(k) for k in range(followed)])
+    for k in range(followed, 16):
+        vector = axis(7) + 0.3 * axis(1 + k % 6)
+        candidates.facts.vectors[k] = vector / np.linalg.norm(vector)
+    candidates.sources = {
+        "followed_arm": list(range(1, followed + 1)),
+        "nearest": list(range(followed + 1, 13)),
+        "trending": list(range(13, 17)),
+    }
+    for video_id in range(1, 17):
+        name = next(n for n, ids in candidates.sources.items() if video_id in ids)
+        candidates.members[video_id] = {name}
+        candidates.origin[video_id] = name
+    candidates.arm_follow = arm_follow
+    candidates.rejecting = rejecting
+    plan = plan_page(
+        candidates,
+        limit=8,
+        explore=True,
+        rng=np.random.default_rng(0),
+        config=PlanSettings(arm_weight=0.0, exploration_share=0.25, max_per_creator=16),
+    )
+    return plan
+
+
+def test_the_followed_category_gets_its_share_of_the_page_as_reserved_slots() -> None:
+    assert not {1, 2, 3, 4} & set(_followed_page(0.0).video_ids)
+    assert len({1, 2, 3, 4} & set(_followed_page(1 / 3).video_ids)) == 2  # int(8 / 3)
+    assert len({1, 2, 3, 4} & set(_followed_page(0.5).video_ids)) == 4
+    # At most half the page however strongly the session follows it (six to take here).
+    capped = _followed_page(0.9, followed=6)
+    assert len(set(range(1, 7)) & set(capped.video_ids)) == 4
+
+
+def test_a_rejecting_page_keeps_the_followed_category_s_slots_and_explores_the_rest() -> None:
+    plan = _followed_page(0.3, rejecting=True)
+    assert len({1, 2, 3, 4} & set(plan.video_ids)) == 2  # int(8 * 0.3)
+    # No personal picks beside them: every other card is exploration (trending, 13-16, then
+    # the most different of the nearest).
+    others = [plan.kinds[v] for v in plan.video_ids if v > 4]
+    assert len(others) == 6 and set(others) <= {"trending", "explore"}
+    # Not rejecting: the same page has personal picks beside them.
+    calm = _followed_page(0.3)
+    assert "personalized" in {calm.kinds[v] for v in calm.video_ids if v > 4}
+
+
+def test_a_new_viewer_s_page_follows_the_category_sweep_before_popularity() -> None:
+    # Cold start: arm picks 3 and 1 (in the session's category order), then trending; 4 and 2
+    # are far more popular.
+    candidates = _candidates(coengaged={}, finishes=[0.0, 500.0, 0.0, 500.0])
+    candidates.taste = None
+    candidates.facts.vectors = np.zeros((4, 0), dtype=np.float32)
+    candidates.sources = {"arm": [3, 1], "trending": [4, 2]}
+    candidates.members = {3: {"arm"}, 1: {"arm"}, 4: {"trending"}, 2: {"trending"}}
+    candidates.origin = {3: "arm", 1: "arm", 4: "trending", 2: "trending"}
+    plan = plan_page(
+        candidates, limit=4, explore=False, rng=np.random.default_rng(0), config=PlanSettings()
+    )
+    assert plan.video_ids == [3, 1, 4, 2]

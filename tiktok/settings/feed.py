@@ -55,6 +55,8 @@ FEED_FOLLOWING_WEIGHT = env_float("FEED_FOLLOWING_WEIGHT", 0.1)
 FEED_RELEASED_WEIGHT = env_float("FEED_RELEASED_WEIGHT", 0.05)
 # Score per unit of the session's affinity for a candidate's category (feed/interest_arms.py).
 FEED_ARM_WEIGHT = env_float("FEED_ARM_WEIGHT", 0.6)
+# Share of a page reserved for the category the session follows, times its follow share.
+FEED_ARM_SLOT_SHARE = env_float("FEED_ARM_SLOT_SHARE", 1.0)
 # Fresh videos: published within this window and with few impressions get exploration slots.
 FEED_FRESH_HOURS = env_int("FEED_FRESH_HOURS", 48)
 FEED_FRESH_MAX_IMPRESSIONS = env_int("FEED_FRESH_MAX_IMPRESSIONS", 200)
