@@ -18,11 +18,14 @@ Exits 1 with one line naming the problem when an input is missing or malformed.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from collections import Counter
 from pathlib import Path
+
+# Run as a file or loaded by path: the shared command line sits beside this script.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dataset_cli import converter_main  # noqa: E402
 
 NO_GENRES = "(no genres listed)"
 
@@ -85,20 +88,14 @@ def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--src", type=Path, required=True, help="folder with movies.csv, ratings.csv"
+    return converter_main(
+        name="convert_movielens",
+        description=__doc__.splitlines()[0],
+        src_help="folder with movies.csv, ratings.csv",
+        default_min_rating=4.0,
+        convert=convert,
+        argv=argv,
     )
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--min-rating", type=float, default=4.0)
-    args = parser.parse_args(argv)
-    try:
-        items, users, interactions = convert(args.src, args.out, args.min_rating)
-    except (ValueError, OSError, csv.Error) as exc:
-        print(f"convert_movielens: {exc}", file=sys.stderr)
-        return 1
-    print(f"{items} items, {users} users, {interactions} interactions -> {args.out}")
-    return 0
 
 
 if __name__ == "__main__":
