@@ -76,10 +76,8 @@ WITH positive_counts AS MATERIALIZED (
   FROM unnest(%(positives)s::bigint[]) WITH ORDINALITY AS p(id, rank)
   LEFT JOIN {table(VideoStats)} s ON s.video_id = p.id)
 SELECT
-  (SELECT vector_send(t.vector) FROM {table(TasteProfile)} t
-    WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0),
-  (SELECT t.weight_total FROM {table(TasteProfile)} t
-    WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0),
+  taste.vector,
+  taste.weight_total,
   ARRAY(SELECT h.video_id FROM {table(HiddenVideo)} h WHERE h.user_id = %(user)s
         ORDER BY h.created_at DESC LIMIT %(hidden_max)s),
   ARRAY(SELECT v.id FROM {table(Video)} v
@@ -127,6 +125,11 @@ SELECT
            WHERE o.hashtag_id = ph.hashtag_id AND o.video_id <> ALL(%(positives)s::bigint[])
            ORDER BY o.created_at DESC LIMIT %(shared_per_key)s) x
         ORDER BY h.video_count, h.id LIMIT %(shared_max)s)
+FROM (SELECT 1) one
+LEFT JOIN LATERAL (
+  SELECT vector_send(t.vector) AS vector, t.weight_total FROM {table(TasteProfile)} t
+   WHERE t.user_id = %(user)s AND t.embedding_version = %(version)s AND t.weight_total > 0
+) taste ON TRUE
 """
 
 
