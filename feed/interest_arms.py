@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,10 @@ FOLLOW_PER_ARM = 12
 FOLLOW_MISS_WEIGHT = 3.0  # a skip's weight against a finish or like of the arm in a session
 # Log-prior points per unit of the session's net evidence on an arm (hits - 3 misses, decayed).
 EVIDENCE_POINTS = 2.0
+# Misses in a row since an arm's last hit that say the viewer has moved on from it for now: it
+# is no longer followed, lifted or brought forward, however much it was liked before, until its
+# next hit.
+MOVED_ON_STREAK = 2
 TRANSITION_MIX = 0.5  # share of the prior from the liked arms' transitions, when there are any
 UNIFORM_MIX = 0.6  # the rest mixes engagement share and a uniform floor
 
@@ -217,13 +222,14 @@ def arm_order(
     """Arm indexes in the order this session should try them: a draw without replacement in
     proportion to the prior (Gumbel top-k), moved by EVIDENCE_POINTS per unit of the session's
     net evidence on the arm, hits - FOLLOW_MISS_WEIGHT x misses: the arm of a finish after a
-    sweep comes first, a skipped one goes back, and a long-liked one the viewer now skips stops
-    leading the sweep within a few skips."""
+    sweep comes first, a skipped one goes back, and a long-liked one the viewer has moved on
+    from (`moved_on`) goes behind the untried ones."""
     if not catalogue.keys:
         return []
-    prior = arm_prior(catalogue, {arm: counts[0] for arm, counts in arms.items()})
-    evidence = np.asarray([arms.get(key, (0.0, 0.0)) for key in catalogue.keys]).reshape(-1, 2)
-    net = evidence[:, 0] - FOLLOW_MISS_WEIGHT * evidence[:, 1]
+    prior = arm_prior(
+        catalogue, {arm: counts[0] for arm, counts in arms.items() if not moved_on(counts)}
+    )
+    net = np.asarray([_net(arms.get(key)) for key in catalogue.keys], dtype=np.float64)
     keys = np.log(np.maximum(prior, 1e-12)) + EVIDENCE_POINTS * net
     keys = keys + rng.gumbel(size=len(keys))
     return [int(i) for i in np.argsort(-keys, kind="stable")]
@@ -246,24 +252,42 @@ def arm_picks(
     return picks
 
 
+def moved_on(counts: Sequence[float]) -> bool:
+    """Whether the session's latest events on an arm ([hits, misses, streak]) are
+    MOVED_ON_STREAK misses in a row."""
+    return len(counts) > 2 and counts[2] >= MOVED_ON_STREAK
+
+
+def _net(counts: Sequence[float] | None) -> float:
+    """hits - FOLLOW_MISS_WEIGHT x misses; at most -streak once the viewer moved on from it."""
+    if not counts:
+        return 0.0
+    net = counts[0] - FOLLOW_MISS_WEIGHT * counts[1]
+    return min(net, -counts[2]) if moved_on(counts) else net
+
+
 def arm_affinity(arms: dict[str, list[float]]) -> dict[str, float]:
     """The session's affinity for each arm it has evidence on, in (-1, 1):
-    (hits - misses) / (hits + misses + AFFINITY_PRIOR)."""
-    return {
-        arm: (hits - misses) / (hits + misses + AFFINITY_PRIOR)
-        for arm, (hits, misses) in arms.items()
-        if hits + misses > 0
-    }
+    (hits - misses) / (hits + misses + AFFINITY_PRIOR), at most 0 for an arm the viewer has
+    moved on from (its earlier hits lift it again after its next hit)."""
+    affinity = {}
+    for arm, counts in arms.items():
+        hits, misses = counts[0], counts[1]
+        if hits + misses > 0:
+            value = (hits - misses) / (hits + misses + AFFINITY_PRIOR)
+            affinity[arm] = min(value, 0.0) if moved_on(counts) else value
+    return affinity
 
 
 def arm_follow(arms: dict[str, list[float]]) -> dict[str, float]:
     """The share of a page the session's evidence asks for each arm it is following, in [0, 1):
     (hits - FOLLOW_MISS_WEIGHT * misses) / (hits + misses + AFFINITY_PRIOR), positive only. A
-    skip of a followed category weighs more than a finish of it: a viewer who moved on stops
-    being followed within a few skips, where the affinity (which lifts the score) fades slowly."""
+    skip of a followed category weighs more than a finish of it, and MOVED_ON_STREAK skips in a
+    row stop following it at once, where the affinity (which lifts the score) fades slowly."""
     follow = {
-        arm: (hits - FOLLOW_MISS_WEIGHT * misses) / (hits + misses + AFFINITY_PRIOR)
-        for arm, (hits, misses) in arms.items()
+        arm: (counts[0] - FOLLOW_MISS_WEIGHT * counts[1]) / (counts[0] + counts[1] + AFFINITY_PRIOR)
+        for arm, counts in arms.items()
+        if not moved_on(counts)
     }
     return {arm: value for arm, value in follow.items() if value > 0}
 

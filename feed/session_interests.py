@@ -9,6 +9,8 @@ are shared between them.
   shrinks its hits: what is being skipped loses weight at once, not only by ageing.
 - Every event ages the evidence (DECAY per event), so the state follows the last minute of
   viewing rather than the whole session.
+- Per category (arm): decayed hits and misses, and the current run of misses since its last hit
+  (what `feed.interest_arms` reads as "the viewer has moved on from it").
 - A run of REJECT_RUN fast skips with no positive in between means the session is rejecting
   what it is shown: the page explores by category (`feed.interest_arms`). The first positive
   after such a run starts a component on an equal footing with the strongest one (the follow-up):
@@ -49,7 +51,9 @@ class Component:
 @dataclass
 class SessionInterests:
     components: list[Component] = field(default_factory=list)
-    arms: dict[str, list[float]] = field(default_factory=dict)  # arm -> [hits, misses]
+    # arm -> [hits, misses, streak]: decayed hits and misses, and the misses in a row since the
+    # arm's last hit (not decayed: "the last two of this category were skipped").
+    arms: dict[str, list[float]] = field(default_factory=dict)
     run: int = 0  # fast skips since the last positive
     follow_up: bool = False  # the newest positive ended a rejecting run
 
@@ -64,7 +68,12 @@ class SessionInterests:
         run and follow-up flag)."""
         mapping: dict[str, bytes | str] = {
             "ir": f"{self.run},{int(self.follow_up)}",
-            "ia": json.dumps({k: [round(h, 4), round(m, 4)] for k, (h, m) in self.arms.items()}),
+            "ia": json.dumps(
+                {
+                    k: [round(v[0], 4), round(v[1], 4), int(v[2]) if len(v) > 2 else 0]
+                    for k, v in self.arms.items()
+                }
+            ),
         }
         if self.components:
             centres = np.stack([c.centre for c in self.components]).astype(np.float32)
@@ -86,8 +95,10 @@ def interests_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionInterest
         run, follow_up = (raw.get(b"ir") or b"0,0").decode().split(",")
         interests.run, interests.follow_up = max(0, int(run)), follow_up == "1"
         arms = json.loads(raw.get(b"ia") or b"{}")
-        interests.arms = {
-            str(k): [float(v[0]), float(v[1])] for k, v in arms.items() if len(v) == 2
+        interests.arms = {  # [hits, misses] before the streak was kept: no streak
+            str(k): [float(v[0]), float(v[1]), float(v[2]) if len(v) == 3 else 0.0]
+            for k, v in arms.items()
+            if len(v) in (2, 3)
         }
     except (ValueError, TypeError, AttributeError, IndexError):
         return SessionInterests()
@@ -132,7 +143,7 @@ def interests_update(
         component.misses *= DECAY
     for counts in interests.arms.values():
         counts[0] *= ARM_DECAY
-        counts[1] *= ARM_DECAY
+        counts[1] *= ARM_DECAY  # the streak (a count of the latest events) does not age
     unit = normalize(np.asarray(vector, dtype=np.float32)) if vector is not None else None
     if unit is not None and float(np.linalg.norm(unit)) < EPSILON:
         unit = None
@@ -141,7 +152,9 @@ def interests_update(
         interests.run = 0
         interests.follow_up = follow_up
         if arm:
-            interests.arms.setdefault(arm, [0.0, 0.0])[0] += 1.0
+            counts = interests.arms.setdefault(arm, [0.0, 0.0, 0.0])
+            counts[0] += 1.0
+            counts[2] = 0.0
         if unit is None:
             return
         index = _joined(interests, unit)
@@ -165,7 +178,9 @@ def interests_update(
         interests.run += 1
         interests.follow_up = False
         if arm:
-            interests.arms.setdefault(arm, [0.0, 0.0])[1] += 1.0
+            counts = interests.arms.setdefault(arm, [0.0, 0.0, 0.0])
+            counts[1] += 1.0
+            counts[2] += 1.0
         index = _joined(interests, unit) if unit is not None else None
         if index is not None:
             component = interests.components[index]

@@ -359,9 +359,10 @@ def feed_profile(*, user_ids: list[int], calls: int = 10, top: int = 18) -> str:
     per_page_ms = 1000.0 * (time.perf_counter() - started) / pages
     sql_ms = 1000.0 * sum(sum(times) for times in queries.values()) / pages
     lines = [
-        f"in-process feed_page (no HTTP): {per_page_ms:.1f} ms per page, of which SQL "
-        f"{sql_ms:.1f} ms in {sum(len(t) for t in queries.values()) / pages:.1f} queries",
-        "slowest statements (ms per page, calls per page):",
+        f"in-process feed_page (no HTTP): {per_page_ms:.1f} ms per page, of which SQL through "
+        f"Django's cursor {sql_ms:.1f} ms in {sum(len(t) for t in queries.values()) / pages:.1f} "
+        "queries (binary reads, the page's own statements, show as binary_read below)",
+        "slowest Django-cursor statements (ms per page, calls per page):",
     ]
     for statement, times in sorted(queries.items(), key=lambda item: -sum(item[1]))[:8]:
         lines.append(

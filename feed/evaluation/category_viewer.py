@@ -60,6 +60,13 @@ def interactions_to_adapt(in_interest: Sequence[bool], *, cap: int) -> int:
     return int(min(found[0], cap)) if found.size else cap
 
 
+def viewer_rng(seed: int, kind: str, index: int) -> np.random.Generator:
+    """The random stream of one simulated viewer ("warm" or "cold", by index). Each viewer has
+    their own: what one does (how many likes it drew) does not change which interests the next
+    one gets, so two versions of the feed are measured on the same viewers."""
+    return np.random.default_rng([seed, {"warm": 11, "cold": 12}[kind], index])
+
+
 def _event(session_id: str, video_id: int, kind: str, watch_ms: int, position: int) -> dict:
     """One client event as the web client sends it."""
     return {
@@ -113,7 +120,6 @@ class _Viewer:
 
 def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:  # noqa: ANN001
     """Run n_users warm viewers (interest switch) and n_users cold ones (first interest)."""
-    rng = np.random.default_rng(seed + 11)
     names, category_of_item = coarse_categories(loaded.item_tags)
     position = {int(v): i for i, v in enumerate(loaded.video_ids)}
     sizes = Counter(c for c in category_of_item if c >= 0)
@@ -138,6 +144,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
     changes: list[tuple[float, float, float]] = []
     for i in progress_bar(range(n_users), desc="category viewers", unit="viewer", enabled=progress):
         # A warm viewer: one interest, then a switch to what they were shown least.
+        rng = viewer_rng(seed, "warm", i)
         viewer = _Viewer(users[ids[f"category-warm-{i}"]], f"category-warm-{i}", rng)
         interest = int(rng.choice(usable))
         shown_categories: Counter[int] = Counter()
@@ -168,6 +175,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
             changes.append(change)
 
         # A cold viewer: no history, one interest from the first card.
+        rng = viewer_rng(seed, "cold", i)
         newcomer = _Viewer(users[ids[f"category-cold-{i}"]], f"category-cold-{i}", rng)
         first_interest = int(rng.choice(usable))
         in_first: list[bool] = []

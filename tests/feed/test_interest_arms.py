@@ -149,7 +149,11 @@ def test_recording_events_counts_them_for_the_video_s_arm():
     owner = state.owner_key(user_id=user.pk, session_id="s1")
     loaded = state.feed_state_load(owner=owner, session_id="s1", trending_count=1)
     arms = loaded.session.interests.arms
-    assert sorted((round(h), round(m)) for h, m in arms.values()) == [(0, 1), (1, 0)]
+    # [hits, misses, misses in a row since the last hit]
+    assert sorted(tuple(round(x) for x in counts) for counts in arms.values()) == [
+        (0, 1, 1),
+        (1, 0, 0),
+    ]
 
 
 def test_a_replan_releases_the_dropped_cards_so_they_can_come_back():
@@ -203,6 +207,27 @@ def test_following_an_arm_stops_within_a_few_skips_while_the_affinity_stays():
     evidence = {"a": [8.0, 3.0]}
     assert arm_follow(evidence) == {}
     assert arm_affinity(evidence)["a"] > 0.3
+
+
+def test_an_arm_skipped_twice_in_a_row_is_left_until_its_next_hit():
+    # Liked a dozen times, then skipped twice in a row: the viewer has moved on from it.
+    liked, moved_on = [12.0, 0.0, 0.0], [12.0, 2.0, 2.0]
+    assert arm_follow({"a": liked})["a"] > 0.6 and arm_follow({"a": moved_on}) == {}
+    assert arm_affinity({"a": liked})["a"] > 0.8 and arm_affinity({"a": moved_on})["a"] == 0.0
+    assert arm_follow({"a": [12.0, 2.0, 1.0]})["a"] > 0.2  # one skip: still followed
+    catalogue = ArmCatalogue(
+        keys=["a", "b", "c"],
+        names=["A", "B", "C"],
+        tops=[[1], [2], [3]],
+        engagement=np.asarray([0.8, 0.1, 0.1]),
+        transitions=np.asarray([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+    )
+    rng = np.random.default_rng(0)
+    # Behind the untried arms in the sweep (it led it while liked).
+    lasts = [arm_order(catalogue, {"a": moved_on}, rng)[-1] for _ in range(100)]
+    assert lasts.count(0) >= 90
+    firsts = [arm_order(catalogue, {"a": liked}, rng)[0] for _ in range(100)]
+    assert firsts.count(0) >= 90
 
 
 def test_a_new_viewer_s_first_finish_after_a_sweep_is_followed_at_once():

@@ -117,6 +117,18 @@ def test_arm_evidence_counts_hits_and_misses_and_ages() -> None:
     assert 1.8 < interests.arms["c2"][1] < 2.0
 
 
+def test_an_arm_s_misses_in_a_row_are_counted_until_its_next_hit() -> None:
+    interests = SessionInterests()
+    for _ in range(5):
+        _positive(interests, axis(0), arm="c1")
+    _skip(interests, axis(0), arm="c1")
+    _skip(interests, axis(3), arm="c2")  # another arm's skip does not break c1's streak
+    _skip(interests, axis(0), arm="c1")
+    assert interests.arms["c1"][2] == 2.0 and interests.arms["c2"][2] == 1.0
+    _positive(interests, axis(0), arm="c1")
+    assert interests.arms["c1"][2] == 0.0 and interests.arms["c1"][1] > 1.5
+
+
 def test_the_state_round_trips_and_malformed_or_foreign_fields_read_as_empty() -> None:
     interests = SessionInterests()
     _positive(interests, axis(0), arm="t5")
@@ -131,3 +143,8 @@ def test_the_state_round_trips_and_malformed_or_foreign_fields_read_as_empty() -
     assert interests_parse(raw, 16).components == []  # another version's dimension
     assert interests_parse({b"ia": b"{not json", b"ir": b"1,0"}, 8).arms == {}
     assert interests_parse({b"ir": b"x"}, 8).run == 0
+    # The streak survives the round trip; a state stored before it was kept reads as none.
+    _skip(interests, axis(1), arm="t5")
+    raw[b"ia"] = interests.as_mapping()["ia"].encode()
+    assert interests_parse(raw, 8).arms["t5"][2] == 1.0
+    assert interests_parse({b"ia": b'{"t5": [1.0, 2.0]}'}, 8).arms == {"t5": [1.0, 2.0, 0.0]}

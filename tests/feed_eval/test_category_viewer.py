@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from feed.evaluation.category_viewer import coarse_categories, interactions_to_adapt
+from feed.evaluation.category_viewer import (
+    coarse_categories,
+    interactions_to_adapt,
+    viewer_rng,
+)
 from feed.evaluation.client_policy import (
     FAST_SKIP_RUN,
     KEEP_QUEUED,
@@ -108,3 +112,15 @@ def test_the_policy_without_replanning_never_releases() -> None:
         card = client.next_card()
         client.watched(Watch(30.0, [{"video_id": card, "type": "finish", "watch_ms": 30000}]))
     assert client.replans == 0 and all(release == [] for _, release in calls)
+
+
+def test_each_simulated_viewer_draws_from_a_stream_of_their_own() -> None:
+    # The same viewer gets the same stream in every run, whatever the others drew...
+    again = viewer_rng(3, "cold", 5).random(4).tolist()
+    assert viewer_rng(3, "cold", 5).random(4).tolist() == again
+    # ...and every viewer (warm or cold, by index) and every seed a different one.
+    streams = {
+        tuple(viewer_rng(3, kind, i).random(4)) for kind in ("warm", "cold") for i in range(4)
+    }
+    assert len(streams) == 8
+    assert viewer_rng(4, "cold", 5).random() != viewer_rng(3, "cold", 5).random()

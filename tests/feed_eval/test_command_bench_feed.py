@@ -1,4 +1,4 @@
-"""bench_feed at a tiny size: figures for every measurement and an HNSW plan.
+"""bench_feed at a tiny size: figures for every measurement, an HNSW plan and a profile.
 
 2,000 videos: below about 1,500 PostgreSQL rightly plans an exact scan for 400 candidates."""
 
@@ -25,6 +25,7 @@ def test_tiny_bench_writes_every_figure_and_uses_the_hnsw_index(outside_transact
         requests=5,
         out=out_path,
         no_progress=True,
+        profile=True,
         stdout=stdout,
     )
     figures = json.loads(out_path.read_text())
@@ -38,4 +39,7 @@ def test_tiny_bench_writes_every_figure_and_uses_the_hnsw_index(outside_transact
     assert "Index Scan using video_emb_hnsw_" in stdout.getvalue()
     assert 0.5 <= figures["retrieval_sql"]["recall_vs_exact"] <= 1.0
     assert "against an exact scan" in stdout.getvalue()
+    # --profile: where an in-process warm page's time goes.
+    assert "in-process feed_page (no HTTP)" in stdout.getvalue()
+    assert "feed/selectors.py" in stdout.getvalue() and "(feed_page)" in stdout.getvalue()
     assert row_counts() == before
