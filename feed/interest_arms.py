@@ -285,7 +285,7 @@ def arm_follow(arms: dict[str, list[float]]) -> dict[str, float]:
     skip of a followed category weighs more than a finish of it, and MOVED_ON_STREAK skips in a
     row stop following it at once, where the affinity (which lifts the score) fades slowly."""
     follow = {
-        arm: (counts[0] - FOLLOW_MISS_WEIGHT * counts[1]) / (counts[0] + counts[1] + AFFINITY_PRIOR)
+        arm: _net(counts) / (counts[0] + counts[1] + AFFINITY_PRIOR)
         for arm, counts in arms.items()
         if not moved_on(counts)
     }
