@@ -6,7 +6,7 @@ class DiscoverConfig(AppConfig):
     name = "discover"
 
     def ready(self) -> None:
-        from discover.challenges import challenge_exploration_video_ids
+        from discover import lists
         from discover.receivers import (
             on_caption_edited,
             on_engagement_recorded,
@@ -14,12 +14,15 @@ class DiscoverConfig(AppConfig):
             on_videos_finished,
         )
         from feed.events import videos_finished
-        from feed.exploration import exploration_source_register
+        from feed.exploration import exploration_list_register
         from videos.events import caption_edited, engagement_recorded, video_published
 
         video_published.connect(on_video_published, dispatch_uid="discover.video_published")
         caption_edited.connect(on_caption_edited, dispatch_uid="discover.caption_edited")
         engagement_recorded.connect(on_engagement_recorded, dispatch_uid="discover.engagement")
         videos_finished.connect(on_videos_finished, dispatch_uid="discover.videos_finished")
-        # Recent videos of open challenges compete for the feed's existing exploration slots.
-        exploration_source_register("discover.challenges", challenge_exploration_video_ids)
+        # Recent videos of open challenges compete for the feed's existing exploration slots
+        # (the page reads the list with its feed state: no round trip of its own).
+        exploration_list_register(
+            "discover.challenges", key=lists.EXPLORATION_KEY, parse=lists.exploration_parse
+        )

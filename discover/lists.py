@@ -88,9 +88,13 @@ def refreshed_read() -> str | None:
     return raw.decode() if raw else None
 
 
-def exploration_read() -> list[int]:
-    raw = redis_client().get(EXPLORATION_KEY)
+def exploration_parse(raw: bytes | None) -> list[int]:
+    """The exploration list from its stored value (the feed reads the key with its own state)."""
     return [int(v) for v in json.loads(raw)] if raw else []
+
+
+def exploration_read() -> list[int]:
+    return exploration_parse(redis_client().get(EXPLORATION_KEY))
 
 
 @dataclass(frozen=True)

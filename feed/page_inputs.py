@@ -13,7 +13,7 @@ from django.conf import settings
 
 from feed import candidates as sources
 from feed import interest_arms, state
-from feed.exploration import exploration_extra
+from feed.exploration import exploration_extra, exploration_keys
 from feed.page_plan import (
     CandidateFacts,
     PageCandidates,
@@ -68,20 +68,19 @@ class PageInputs:
 
 
 def _feed_state(owner: str, session_id: str, embedding_version: str | None) -> state.FeedState:
-    feed_state = state.feed_state_load(
-        owner=owner,
-        session_id=session_id,
-        trending_count=TRENDING_READ,
-        embedding_version=embedding_version,
-    )
-    if feed_state.trending_missing:
-        trending_refresh()
-        feed_state = state.feed_state_load(
+    def load() -> state.FeedState:
+        return state.feed_state_load(
             owner=owner,
             session_id=session_id,
             trending_count=TRENDING_READ,
             embedding_version=embedding_version,
+            extra_keys=exploration_keys(),
         )
+
+    feed_state = load()
+    if feed_state.trending_missing:
+        trending_refresh()
+        feed_state = load()
     return feed_state
 
 
@@ -181,7 +180,7 @@ def page_inputs_read(
     released = [int(v) for v in released if v not in excluded] if taste is not None else []
     same_sound = [v for v in context.same_sound if v not in excluded]
     same_hashtag = [v for v in context.same_hashtag if v not in excluded]
-    extra = exploration_extra(excluded)
+    extra = exploration_extra(excluded, feed_state.extra)
     others = [
         context.following,
         list(context.coengaged),

@@ -129,12 +129,20 @@ class FeedState:
     trending_missing: bool
     version_dim: int | None = None  # the vector dimension of the embedding version, if known
     arms_version: str | None = None  # digest of the stored interest-arm catalogue
+    # The values of the caller's `extra_keys` (None for a key that does not exist).
+    extra: dict[str, bytes | None] = field(default_factory=dict)
 
 
 def feed_state_load(
-    *, owner: str, session_id: str, trending_count: int, embedding_version: str | None = None
+    *,
+    owner: str,
+    session_id: str,
+    trending_count: int,
+    embedding_version: str | None = None,
+    extra_keys: Sequence[str] = (),
 ) -> FeedState:
-    """Everything a page reads from Redis. The session taste keeps its own dimension; the page
+    """Everything a page reads from Redis, with the values of `extra_keys` (lists other apps
+    keep for the page: feed/exploration.py). The session taste keeps its own dimension; the page
     drops it when it does not match the long-term taste's (an embedding version switch)."""
     client = redis_client()
     pipe = client.pipeline(transaction=False)
@@ -148,7 +156,9 @@ def feed_state_load(
     pipe.exists(TRENDING_KEY)
     pipe.get(_version_dim_key(embedding_version or ""))
     pipe.get(ARMS_VERSION_KEY)
-    (raw, served, seen, positives, trending, fresh, cold, trending_exists, dim, arms) = (
+    for key in extra_keys:
+        pipe.get(key)
+    (raw, served, seen, positives, trending, fresh, cold, trending_exists, dim, arms, *extra) = (
         pipe.execute()
     )
     fresh_ids, fresh_stats = _fresh_parse(fresh)
@@ -164,6 +174,7 @@ def feed_state_load(
         trending_missing=not trending_exists,
         version_dim=int(dim) if dim and embedding_version else None,
         arms_version=arms.decode() if arms else None,
+        extra=dict(zip(extra_keys, extra, strict=True)),
     )
 
 

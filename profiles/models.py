@@ -24,6 +24,14 @@ class User(AbstractUser):
     # Set by moderation together with is_active=False; cleared when reinstated.
     suspended_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta(AbstractUser.Meta):
+        indexes = [
+            # Visibility asks "is the owner private?" of every candidate video (videos/
+            # visibility.py); PostgreSQL answers it by hashing the private accounts, which
+            # without this index meant reading the whole accounts table on every feed read.
+            models.Index(fields=["id"], condition=Q(is_private=True), name="user_private_idx"),
+        ]
+
     def __str__(self) -> str:
         return self.username
 

@@ -4,6 +4,7 @@ exploration candidates registered by apps above the feed."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -11,10 +12,17 @@ from django.utils import timezone
 
 from feed.aggregates import aggregates_flush
 from feed.candidates import viewer_context
-from feed.exploration import exploration_source_register, exploration_source_unregister
+from feed.exploration import (
+    exploration_extra,
+    exploration_keys,
+    exploration_list_register,
+    exploration_source_register,
+    exploration_source_unregister,
+)
 from feed.page_plan import PageCandidates, PlanSettings, candidate_origins, plan_page
 from feed.selectors import feed_page
 from feed.services import interactions_record
+from feed.state import feed_state_load, redis_client
 from sounds.models import Sound
 from tests.factories import UserFactory, VideoFactory
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
@@ -110,12 +118,53 @@ def test_a_private_video_sharing_a_hashtag_is_never_served():
     assert private.pk not in _items(user)
 
 
-@pytest.fixture
-def challenge_source():  # noqa: ANN201
-    ids: list[int] = []
-    exploration_source_register("test-challenges", lambda: ids)
+class _StoredIds(list):
+    """A list source's ids, written to its Redis key on every append."""
+
+    def append(self, video_id: int) -> None:
+        super().append(video_id)
+        redis_client().set(TEST_LIST_KEY, json.dumps(list(self)))
+
+
+TEST_LIST_KEY = "test:exploration"
+
+
+@pytest.fixture(params=["function", "redis list"])
+def challenge_source(request):  # noqa: ANN001, ANN201
+    """An exploration source of each kind: a function, or a Redis key the page reads with its
+    feed state."""
+    if request.param == "function":
+        ids: list[int] = []
+        exploration_source_register("test-challenges", lambda: ids)
+    else:
+        ids = _StoredIds()
+        exploration_list_register(
+            "test-challenges",
+            key=TEST_LIST_KEY,
+            parse=lambda raw: json.loads(raw) if raw else [],
+        )
     yield ids
     exploration_source_unregister("test-challenges")
+
+
+def test_the_page_reads_list_sources_with_its_feed_state():
+    redis_client().set(TEST_LIST_KEY, b"[7, 8]")
+    exploration_list_register(
+        "test-list", key=TEST_LIST_KEY, parse=lambda raw: json.loads(raw) if raw else []
+    )
+    try:
+        loaded = feed_state_load(
+            owner="u1", session_id="s", trending_count=10, extra_keys=exploration_keys()
+        )
+        assert loaded.extra[TEST_LIST_KEY] == b"[7, 8]"
+        assert exploration_extra(set(), loaded.extra) == [7, 8]
+        # What the caller read is what counts (the key is not read again), then exclusions.
+        assert exploration_extra({8}, {TEST_LIST_KEY: b"[9, 8]"}) == [9]
+        redis_client().delete(TEST_LIST_KEY)
+        assert exploration_extra(set()) == []  # not given: read here (gone: no candidates)
+    finally:
+        exploration_source_unregister("test-list")
+    assert TEST_LIST_KEY not in exploration_keys()
 
 
 def test_a_registered_exploration_source_fills_an_existing_exploration_slot(
