@@ -162,6 +162,7 @@ def viewer_context(
             "shared_per_key": SHARED_PER_KEY,
             "shared_max": SHARED_MAX,
         },
+        prepare=True,
     )[0]
     taste_raw, taste_weight, hidden, following, coengaged, liked_tags, same_sound, same_hashtag = (
         row
@@ -302,6 +303,7 @@ def facts_read(
             int_array(ids),
             *visible_params,
         ],
+        prepare=True,
     )
     return _fact_rows(rows, embedding_version, known_counters, known_vectors)
 

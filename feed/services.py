@@ -45,7 +45,7 @@ from feed.vector_reads import (
 )
 from profiles.viewers import viewer_id
 from tiktok.db.binary import binary_rows
-from tiktok.db.sql import table
+from tiktok.db.sql import int_array, table
 from tiktok.errors import InvalidInput, TooLarge
 from videos.models import Video, VideoEmbedding
 from videos.versions import active_embedding_version
@@ -225,11 +225,12 @@ def _visible_video_facts(
     video = table(Video)
     rows = binary_rows(
         f"SELECT {video}.id, {video}.duration_s, "
-        f"CASE WHEN {video}.id = ANY(%s) THEN ("
+        f"CASE WHEN {video}.id = ANY(%s::bigint[]) THEN ("
         f"SELECT vector_send(e.embedding) FROM {table(VideoEmbedding)} e "
         f"WHERE e.video_id = {video}.id AND e.embedding_version = %s) END "
-        f"FROM {video} WHERE {video}.id = ANY(%s) AND ({visible})",
-        [missing, version or "", ids, *visible_params],
+        f"FROM {video} WHERE {video}.id = ANY(%s::bigint[]) AND ({visible})",
+        [int_array(missing), version or "", int_array(ids), *visible_params],
+        prepare=True,  # on every batch of interactions: planned once per connection
     )
     read = {vid: vector_decode(raw) for vid, _, raw in rows if raw is not None}
     if read and version:
