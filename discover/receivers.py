@@ -42,10 +42,9 @@ def on_engagement_recorded(
     vote = _ENGAGEMENT_VOTES.get(type)
     if vote is not None:
         kind, undo = vote
-        challenge_vote_record(video_id=video.pk, user_id=viewer_id(user), kind=kind, undo=undo)
+        challenge_vote_record(video_ids=[video.pk], user_id=viewer_id(user), kind=kind, undo=undo)
 
 
 def on_videos_finished(sender: Any, *, user_id: int, video_ids: list[int], **kwargs: Any) -> None:
     """A viewer's completions of entered videos count once per account."""
-    for video_id in video_ids:
-        challenge_vote_record(video_id=video_id, user_id=user_id, kind=VoteKind.FINISH)
+    challenge_vote_record(video_ids=video_ids, user_id=user_id, kind=VoteKind.FINISH)

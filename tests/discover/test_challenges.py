@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from discover.challenges import (
     challenge_create,
@@ -12,6 +14,7 @@ from discover.challenges import (
     hashtag_name_parse,
 )
 from discover.models import Challenge, ChallengeEntry
+from discover.receivers import on_videos_finished
 from feed.services import interactions_record
 from sounds.models import Sound
 from tests.discover.conftest import hours, now
@@ -136,6 +139,29 @@ def test_leaderboard_counts_distinct_accounts_and_ignores_the_creators_own(
     entry = _entry(challenge, video)
     assert (entry.likes, entry.shares, entry.completions) == (2, 2, 2)
     assert entry.score == 2 * 2 + 3 * 2 + 1 * 2
+
+
+def test_a_batch_finishing_several_videos_counts_each_entry_with_one_lookup(
+    operator, django_capture_on_commit_callbacks
+):
+    challenge = _challenge(operator)
+    entered = [_publish(caption="#dance"), _publish(caption="#dance")]
+    others = [VideoFactory(), VideoFactory(), VideoFactory()]  # not entered: count nowhere
+    other = others[0]
+    fan = UserFactory()
+
+    with CaptureQueriesContext(connection) as lookups:
+        on_videos_finished(None, user_id=fan.pk, video_ids=[video.pk for video in others])
+    with django_capture_on_commit_callbacks(execute=True):
+        interactions_record(
+            user=fan,
+            session_id="s",
+            events=[event(video, "finish") for video in [*entered, other, entered[0]]],
+        )
+
+    assert len(lookups) == 1  # three videos, no entry among them: one query, nothing written
+    assert [_entry(challenge, video).completions for video in entered] == [1, 1]
+    assert ChallengeEntry.objects.filter(video=other).count() == 0
 
 
 def test_unlike_takes_the_like_back_and_relike_counts_once(operator):
