@@ -49,6 +49,21 @@ def coarse_categories(item_tags: Sequence[tuple[str, ...]]) -> tuple[list[str], 
     return common, [index.get(tag, -1) for tag in firsts]
 
 
+def usable_categories(item_tags: Sequence[tuple[str, ...]]) -> list[int]:
+    """The categories (indexes into coarse_categories' names) with at least MIN_CATEGORY_ITEMS
+    items; ValueError naming the problem when fewer than two: the viewer needs an interest to
+    switch to."""
+    names, category_of_item = coarse_categories(item_tags)
+    sizes = Counter(c for c in category_of_item if c >= 0)
+    usable = [c for c in range(len(names)) if sizes[c] >= MIN_CATEGORY_ITEMS]
+    if len(usable) < 2:
+        raise ValueError(
+            f"the category viewer needs two categories of >= {MIN_CATEGORY_ITEMS} items "
+            f"(each item's first tag in items.csv); found {len(usable)}"
+        )
+    return usable
+
+
 def interactions_to_adapt(in_interest: Sequence[bool], *, cap: int) -> int:
     """Cards shown before the first window of ADAPT_WINDOW cards with at least ADAPT_HITS in
     the interest; `cap` when no complete window qualifies."""
@@ -122,13 +137,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
     """Run n_users warm viewers (interest switch) and n_users cold ones (first interest)."""
     names, category_of_item = coarse_categories(loaded.item_tags)
     position = {int(v): i for i, v in enumerate(loaded.video_ids)}
-    sizes = Counter(c for c in category_of_item if c >= 0)
-    usable = [c for c in range(len(names)) if sizes[c] >= MIN_CATEGORY_ITEMS]
-    if len(usable) < 2:
-        raise ValueError(
-            f"the category viewer needs two categories of >= {MIN_CATEGORY_ITEMS} items "
-            f"(the items' first tag); found {len(usable)}"
-        )
+    usable = usable_categories(loaded.item_tags)
 
     def category(video_id: int) -> int:
         return category_of_item[position[video_id]]

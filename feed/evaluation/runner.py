@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import override_settings
 
 from feed.evaluation import baselines, catalogue
-from feed.evaluation.category_viewer import simulate_category
+from feed.evaluation.category_viewer import simulate_category, usable_categories
 from feed.evaluation.datasets import Dataset, UserSplit, leave_last_out
 from feed.evaluation.embedding import texts_embed
 from feed.evaluation.metrics import method_metrics
@@ -36,6 +36,10 @@ from videos.vector_index import hnsw_index_ensure, nearest_videos
 
 INDEX_BUILD_MAINTENANCE_WORK_MEM = "1GB"
 FINISH_RATIO = 0.999
+
+
+class EvaluationInputError(ValueError):
+    """The data cannot be evaluated as asked; raised before any work starts."""
 
 
 @dataclass
@@ -320,7 +324,12 @@ def evaluate(
     splits = leave_last_out(dataset.interactions)
     candidates = [split for split in splits if split.held_out is not None]
     if not candidates:
-        raise ValueError("no user has two or more distinct items: nothing to hold out")
+        raise EvaluationInputError("no user has two or more distinct items: nothing to hold out")
+    if options.simulate and options.viewer == "category":
+        try:  # said now, not after minutes of embedding and training
+            usable_categories([item.tags for item in dataset.items])
+        except ValueError as exc:
+            raise EvaluationInputError(f"--viewer category: {exc}") from None
     rng = np.random.default_rng(options.seed)
     picks = rng.choice(
         len(candidates), size=min(options.eval_users, len(candidates)), replace=False

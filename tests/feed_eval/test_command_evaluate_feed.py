@@ -108,6 +108,46 @@ def test_unknown_item_in_interactions_fails_naming_file_and_line(tmp_path):
         call_command("evaluate_feed", items=str(items), interactions=str(rows))
 
 
+def _catalogue(tmp_path: Path, item_lines: list[str], rows: list[str]) -> tuple[Path, Path]:
+    items, interactions = tmp_path / "items.csv", tmp_path / "interactions.csv"
+    items.write_text("item_id,title,tags\n" + "".join(f"{line}\n" for line in item_lines))
+    interactions.write_text("user_id,item_id,timestamp\n" + "".join(f"{r}\n" for r in rows))
+    return items, interactions
+
+
+def test_nothing_to_hold_out_is_a_command_error(tmp_path):
+    items, interactions = _catalogue(
+        tmp_path, ["a,cat video,", "b,dog video,"], ["u1,a,1", "u2,b,2"]
+    )
+    with pytest.raises(CommandError, match="no user has two or more distinct items"):
+        call_command("evaluate_feed", items=str(items), interactions=str(interactions))
+
+
+def test_category_viewer_without_categories_fails_before_any_work(tmp_path, monkeypatch):
+    # 30 items in one tag and 9 in another: one category of >= 10 items, none to switch to.
+    lines = [f"i{n},video {n},{'pets' if n < 30 else 'food'}" for n in range(39)]
+    items, interactions = _catalogue(tmp_path, lines, ["u1,i1,1", "u1,i2,2", "u1,i31,3"])
+
+    def embed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the embedder was called before the check")
+
+    monkeypatch.setattr("feed.evaluation.runner.texts_embed", embed)
+    with pytest.raises(
+        CommandError, match=r"--viewer category: .*two categories of >= 10 items.*found 1"
+    ):
+        call_command("evaluate_feed", items=str(items), interactions=str(interactions), simulate=2)
+    # The soft viewer needs no categories, and leave-last-out alone needs none either: the
+    # check is the category viewer's.
+    with pytest.raises(AssertionError, match="embedder was called"):
+        call_command(
+            "evaluate_feed",
+            items=str(items),
+            interactions=str(interactions),
+            simulate=2,
+            viewer="soft",
+        )
+
+
 def test_command_line_exits_non_zero_with_one_line_for_a_missing_file(tmp_path):
     missing = tmp_path / "absent.csv"
     result = subprocess.run(

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from feed.evaluation.datasets import DatasetError, load_dataset
 from feed.evaluation.report import methods_table, relative_gain
-from feed.evaluation.runner import EvaluationOptions, evaluate
+from feed.evaluation.runner import EvaluationInputError, EvaluationOptions, evaluate
 
 
 def _ks(value: str) -> list[int]:
@@ -75,19 +75,22 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(dataset.items)} items, {len(dataset.interactions)} interactions loaded"
         )
-        result = evaluate(
-            dataset=dataset,
-            options=EvaluationOptions(
-                ks=ks,
-                eval_users=options["eval_users"],
-                seed=options["seed"],
-                simulate=options["simulate"],
-                viewer=options["viewer"],
-                progress=not options["no_progress"],
-            ),
-            log=self.stdout.write,
-            started=started,
-        )
+        try:
+            result = evaluate(
+                dataset=dataset,
+                options=EvaluationOptions(
+                    ks=ks,
+                    eval_users=options["eval_users"],
+                    seed=options["seed"],
+                    simulate=options["simulate"],
+                    viewer=options["viewer"],
+                    progress=not options["no_progress"],
+                ),
+                log=self.stdout.write,
+                started=started,
+            )
+        except EvaluationInputError as exc:
+            raise CommandError(str(exc)) from None
         report = result.report
         self.stdout.write("")
         self.stdout.write(
