@@ -138,16 +138,27 @@ def load_items(path: Path | str) -> list[Item]:
     return items
 
 
+# Unix time past these is in milliseconds / microseconds (as many logs write it): 1e11 seconds
+# is the year 5138, 1e11 milliseconds is 1973.
+MILLISECONDS_FROM = 1e11
+MICROSECONDS_FROM = 1e14
+
+
 def parse_timestamp(value: str) -> float:
-    """Unix seconds (int or float) or ISO 8601 (naive means UTC) -> unix seconds."""
+    """Unix time (int or float; seconds, or milliseconds / microseconds told apart by magnitude)
+    or ISO 8601 (naive means UTC) -> unix seconds."""
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
         pass
     else:
-        if not math.isfinite(seconds) or seconds < 0:
+        if not math.isfinite(number) or number < 0:
             raise ValueError(value)
-        return seconds
+        if number >= MICROSECONDS_FROM:
+            return number / 1e6
+        if number >= MILLISECONDS_FROM:
+            return number / 1e3
+        return number
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
@@ -177,7 +188,7 @@ def load_interactions(path: Path | str, item_ids: set[str] | dict[str, int]) -> 
                 raise DatasetError(
                     path,
                     line,
-                    f"bad timestamp {row['timestamp']!r} (want unix seconds or ISO 8601)",
+                    f"bad timestamp {row['timestamp']!r} (want unix time or ISO 8601)",
                 ) from None
             ratio = None
             if has_ratio and row["watch_ratio"]:

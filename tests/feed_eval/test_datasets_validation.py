@@ -63,6 +63,20 @@ def test_unknown_column_is_reported_on_the_header_line(tmp_path):
     assert "unknown column(s) rating" in error.problem
 
 
+def test_unix_time_in_milliseconds_or_microseconds_is_read_as_such(tmp_path):
+    # The same moment (2020-03-11T03:35:45.134Z) as logs write it, and small values (row
+    # positions, as the converters write them) as seconds.
+    path = write(
+        tmp_path,
+        "inter.csv",
+        "user_id,item_id,timestamp\nu,a,1583897745.134\nu,a,1583897745134\n"
+        "u,a,1583897745134000\nu,a,2020-03-11T03:35:45.134Z\nu,a,99999999999\nu,a,2\n",
+    )
+    stamps = [row.ts for row in load_interactions(path, {"a"})]
+    assert stamps[:4] == pytest.approx([1583897745.134] * 4, abs=1e-3)
+    assert stamps[4:] == [99999999999.0, 2.0]
+
+
 def test_bad_timestamp_names_its_line(tmp_path):
     path = write(tmp_path, "inter.csv", "user_id,item_id,timestamp\nu,a,1\nu,a,yesterday\n")
     error = error_of(lambda: load_interactions(path, {"a"}))
