@@ -20,6 +20,8 @@ from sounds.models import Sound
 from tests.discover.conftest import hours, now
 from tests.factories import UserFactory, VideoFactory
 from tests.feed.factories import event
+from tiktok.db.binary import binary_rows
+from tiktok.db.sql import table
 from videos.events import video_published_announce
 from videos.models import Hashtag, VideoHashtag
 from videos.services.engagement import like_create, like_delete, share_create
@@ -142,16 +144,23 @@ def test_leaderboard_counts_distinct_accounts_and_ignores_the_creators_own(
 
 
 def test_a_batch_finishing_several_videos_counts_each_entry_with_one_lookup(
-    operator, django_capture_on_commit_callbacks
+    operator, django_capture_on_commit_callbacks, monkeypatch
 ):
     challenge = _challenge(operator)
     entered = [_publish(caption="#dance"), _publish(caption="#dance")]
     others = [VideoFactory(), VideoFactory(), VideoFactory()]  # not entered: count nowhere
     other = others[0]
     fan = UserFactory()
+    reads: list[str] = []
 
-    with CaptureQueriesContext(connection) as lookups:
+    def counted(statement, params, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        reads.append(statement)
+        return binary_rows(statement, params, **kwargs)
+
+    monkeypatch.setattr("discover.challenges.binary_rows", counted)
+    with CaptureQueriesContext(connection) as queries:
         on_videos_finished(None, user_id=fan.pk, video_ids=[video.pk for video in others])
+    lookups = [*queries, *reads]
     with django_capture_on_commit_callbacks(execute=True):
         interactions_record(
             user=fan,
@@ -162,6 +171,11 @@ def test_a_batch_finishing_several_videos_counts_each_entry_with_one_lookup(
     assert len(lookups) == 1  # three videos, no entry among them: one query, nothing written
     assert [_entry(challenge, video).completions for video in entered] == [1, 1]
     assert ChallengeEntry.objects.filter(video=other).count() == 0
+    # The lookup runs on every batch that finishes a video: prepared, planned once.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(table(ChallengeEntry) in statement for statement in prepared)
 
 
 def test_unlike_takes_the_like_back_and_relike_counts_once(operator):
