@@ -30,14 +30,9 @@ from pathlib import Path
 
 # Run as a file or loaded by path: the shared command line sits beside this script.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset_cli import converter_main  # noqa: E402
+from dataset_cli import columns_check, converter_main  # noqa: E402
 
 EXCLUDED_GENRES = frozenset({"Hentai"})
-
-
-def _check_columns(reader: csv.DictReader, path: Path, columns: set[str]) -> None:
-    if not columns <= {name.strip() for name in reader.fieldnames or []}:
-        raise ValueError(f"{path}: want the tab-separated columns {','.join(sorted(columns))}")
 
 
 def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
@@ -49,7 +44,7 @@ def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
     titles: dict[str, tuple[str, list[str]]] = {}
     with info_path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="\t")
-        _check_columns(reader, info_path, {"anime_ids", "name", "genre"})
+        columns_check(reader, info_path, ("anime_ids", "genre", "name"), kind="tab-separated ")
         for row in reader:
             genres = [g.strip() for g in (row["genre"] or "").split(",") if g.strip()]
             title = html.unescape((row["name"] or "").strip())
@@ -71,7 +66,9 @@ def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
         (out / "interactions.csv").open("w", newline="", encoding="utf-8") as handle,
     ):
         reader = csv.DictReader(source, delimiter="\t")
-        _check_columns(reader, ratings_path, {"User_ID", "Anime_ID", "Feedback"})
+        columns_check(
+            reader, ratings_path, ("Anime_ID", "Feedback", "User_ID"), kind="tab-separated "
+        )
         writer = csv.writer(handle)
         writer.writerow(["user_id", "item_id", "timestamp"])
         for line, row in enumerate(reader, start=2):

@@ -28,31 +28,19 @@ from pathlib import Path
 
 # Run as a file or loaded by path: the shared command line sits beside this script.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset_cli import converter_main, implicit_convert  # noqa: E402
+from dataset_cli import ImplicitCatalogue, implicit_main  # noqa: E402
 
-
-def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
-    """Write items.csv and interactions.csv; returns (items, users, interactions)."""
-    return implicit_convert(
-        items_path=src / "items_info.dat",
-        item_columns=("Book_ID", "Book-Title"),
-        interactions_path=src / "book_history.dat",
-        interaction_columns=("user", "item", "accessed"),
-        prefix="b",
-        out=out,
-        min_value=min_rating,
-    )
+CATALOGUE = ImplicitCatalogue(
+    items_file="items_info.dat",
+    item_columns=("Book_ID", "Book-Title"),
+    interactions_file="book_history.dat",
+    interaction_columns=("user", "item", "accessed"),
+    prefix="b",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    return converter_main(
-        name="convert_bookcrossing",
-        description=__doc__.splitlines()[0],
-        src_help="folder with items_info.dat, book_history.dat",
-        default_min_rating=1.0,
-        convert=convert,
-        argv=argv,
-    )
+    return implicit_main(name="convert_bookcrossing", doc=__doc__, catalogue=CATALOGUE, argv=argv)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 
 # Run as a file or loaded by path: the shared command line sits beside this script.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset_cli import converter_main  # noqa: E402
+from dataset_cli import columns_check, converter_main  # noqa: E402
 
 NO_GENRES = "(no genres listed)"
 
@@ -38,12 +38,10 @@ def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
             raise ValueError(f"{path} is missing (want a MovieLens 'latest' folder)")
     with movies_path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        wanted = {"movieId", "title", "genres"}
-        if not wanted <= {name.strip() for name in reader.fieldnames or []}:
-            raise ValueError(f"{movies_path}: want the columns movieId,title,genres")
+        columns_check(reader, movies_path, ("movieId", "title", "genres"))
         movies = [
             (row["movieId"].strip(), row["title"].strip(), (row.get("genres") or "").strip())
-            for row in ({k.strip(): v for k, v in r.items()} for r in reader)
+            for row in reader
         ]
     genres_of = {
         movie_id: [g for g in genres.split("|") if g and g != NO_GENRES]
@@ -70,8 +68,7 @@ def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
         (out / "interactions.csv").open("w", newline="", encoding="utf-8") as handle,
     ):
         reader = csv.DictReader(source)
-        if not {"userId", "movieId", "rating", "timestamp"} <= set(reader.fieldnames or []):
-            raise ValueError(f"{ratings_path}: want the columns userId,movieId,rating,timestamp")
+        columns_check(reader, ratings_path, ("userId", "movieId", "rating", "timestamp"))
         writer = csv.writer(handle)
         writer.writerow(["user_id", "item_id", "timestamp"])
         for line, row in enumerate(reader, start=2):

@@ -25,31 +25,19 @@ from pathlib import Path
 
 # Run as a file or loaded by path: the shared command line sits beside this script.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset_cli import converter_main, implicit_convert  # noqa: E402
+from dataset_cli import ImplicitCatalogue, implicit_main  # noqa: E402
 
-
-def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
-    """Write items.csv and interactions.csv; returns (items, users, interactions)."""
-    return implicit_convert(
-        items_path=src / "item_info.dat",
-        item_columns=("Game_ID", "Game Name"),
-        interactions_path=src / "game_purchase.dat",
-        interaction_columns=("User_ID", "Game_ID", "Purchase"),
-        prefix="g",
-        out=out,
-        min_value=min_rating,
-    )
+CATALOGUE = ImplicitCatalogue(
+    items_file="item_info.dat",
+    item_columns=("Game_ID", "Game Name"),
+    interactions_file="game_purchase.dat",
+    interaction_columns=("User_ID", "Game_ID", "Purchase"),
+    prefix="g",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    return converter_main(
-        name="convert_steam",
-        description=__doc__.splitlines()[0],
-        src_help="folder with item_info.dat, game_purchase.dat",
-        default_min_rating=1.0,
-        convert=convert,
-        argv=argv,
-    )
+    return implicit_main(name="convert_steam", doc=__doc__, catalogue=CATALOGUE, argv=argv)
 
 
 if __name__ == "__main__":

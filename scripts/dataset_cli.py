@@ -8,7 +8,8 @@ import argparse
 import csv
 import html
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 Convert = Callable[[Path, Path, float], tuple[int, int, int]]
@@ -38,6 +39,17 @@ def converter_main(
     return 0
 
 
+def columns_check(
+    reader: csv.DictReader, path: Path, columns: Sequence[str], *, kind: str = ""
+) -> None:
+    """ValueError `<path>: want the <kind>columns a,b,c` unless the header holds these columns
+    (spaces around a name ignored); the reader's names are stripped, so rows are read by them."""
+    names = [name.strip() for name in reader.fieldnames or []]
+    if not set(columns) <= set(names):
+        raise ValueError(f"{path}: want the {kind}columns {','.join(columns)}")
+    reader.fieldnames = names
+
+
 def _tsv_rows(path: Path, columns: tuple[str, ...]):  # noqa: ANN202
     """(line number, {column: value}) of a tab-separated file with a header row; quotes are
     text, and extra fields on a line (a value holding a tab) are ignored."""
@@ -45,28 +57,53 @@ def _tsv_rows(path: Path, columns: tuple[str, ...]):  # noqa: ANN202
         raise ValueError(f"{path} is missing")
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if not set(columns) <= {name.strip() for name in reader.fieldnames or []}:
-            raise ValueError(f"{path}: want the tab-separated columns {','.join(columns)}")
-        reader.fieldnames = [name.strip() for name in reader.fieldnames or []]
+        columns_check(reader, path, columns, kind="tab-separated ")
         for line, row in enumerate(reader, start=2):
             yield line, {name: (row.get(name) or "").strip() for name in columns}
 
 
+@dataclass(frozen=True)
+class ImplicitCatalogue:
+    """Where an implicit-feedback catalogue keeps its titles and its user-item-value rows
+    (tab-separated, in the --src folder), and the prefix of its item ids."""
+
+    items_file: str
+    item_columns: tuple[str, str]  # id, title
+    interactions_file: str
+    interaction_columns: tuple[str, str, str]  # user, item, value
+    prefix: str
+
+
+def implicit_main(
+    *, name: str, doc: str, catalogue: ImplicitCatalogue, argv: list[str] | None
+) -> int:
+    """A converter script's whole command line for an implicit-feedback catalogue (every row a
+    positive unless its value is below --min-rating, default 1)."""
+
+    def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
+        return implicit_convert(catalogue, src=src, out=out, min_value=min_rating)
+
+    return converter_main(
+        name=name,
+        description=doc.splitlines()[0],
+        src_help=f"folder with {catalogue.items_file}, {catalogue.interactions_file}",
+        default_min_rating=1.0,
+        convert=convert,
+        argv=argv,
+    )
+
+
 def implicit_convert(
-    *,
-    items_path: Path,
-    item_columns: tuple[str, str],
-    interactions_path: Path,
-    interaction_columns: tuple[str, str, str],
-    prefix: str,
-    out: Path,
-    min_value: float,
+    catalogue: ImplicitCatalogue, *, src: Path, out: Path, min_value: float
 ) -> tuple[int, int, int]:
     """items.csv (`<prefix><id>`, the title, no tags) and interactions.csv (one positive per row
     whose value is at least min_value; the row's line as its timestamp, since the files carry no
-    time) from a catalogue file (id, title columns) and an interactions file (user, item, value
-    columns). Items without a title and rows naming an unknown item are left out; returns
-    (items, users, interactions)."""
+    time) from the catalogue's files in src. Items without a title and rows naming an unknown
+    item are left out; returns (items, users, interactions)."""
+    items_path = src / catalogue.items_file
+    interactions_path = src / catalogue.interactions_file
+    item_columns, interaction_columns = catalogue.item_columns, catalogue.interaction_columns
+    prefix = catalogue.prefix
     id_column, title_column = item_columns
     titles: dict[str, str] = {}
     for _, row in _tsv_rows(items_path, item_columns):
@@ -93,6 +130,4 @@ def implicit_convert(
         writer = csv.writer(handle)
         writer.writerow(["user_id", "item_id", "timestamp"])
         writer.writerows([f"u{user}", f"{prefix}{item}", line] for user, item, line in positives)
-    users = {user for user, _, _ in positives}
-    count = len(positives)
-    return len(titles), len(users), count
+    return len(titles), len({user for user, _, _ in positives}), len(positives)

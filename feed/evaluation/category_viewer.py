@@ -49,11 +49,10 @@ def coarse_categories(item_tags: Sequence[tuple[str, ...]]) -> tuple[list[str], 
     return common, [index.get(tag, -1) for tag in firsts]
 
 
-def usable_categories(item_tags: Sequence[tuple[str, ...]]) -> list[int]:
-    """The categories (indexes into coarse_categories' names) with at least MIN_CATEGORY_ITEMS
-    items; ValueError naming the problem when fewer than two: the viewer needs an interest to
-    switch to."""
-    names, category_of_item = coarse_categories(item_tags)
+def usable_categories(names: Sequence[str], category_of_item: Sequence[int]) -> list[int]:
+    """Of coarse_categories' (names, category of each item): the categories with at least
+    MIN_CATEGORY_ITEMS items; ValueError naming the problem when fewer than two: the viewer
+    needs an interest to switch to."""
     sizes = Counter(c for c in category_of_item if c >= 0)
     usable = [c for c in range(len(names)) if sizes[c] >= MIN_CATEGORY_ITEMS]
     if len(usable) < 2:
@@ -137,7 +136,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
     """Run n_users warm viewers (interest switch) and n_users cold ones (first interest)."""
     names, category_of_item = coarse_categories(loaded.item_tags)
     position = {int(v): i for i, v in enumerate(loaded.video_ids)}
-    usable = usable_categories(loaded.item_tags)
+    usable = usable_categories(names, category_of_item)
 
     def category(video_id: int) -> int:
         return category_of_item[position[video_id]]

@@ -21,7 +21,11 @@ from django.db import connection
 from django.test import override_settings
 
 from feed.evaluation import baselines, catalogue
-from feed.evaluation.category_viewer import simulate_category, usable_categories
+from feed.evaluation.category_viewer import (
+    coarse_categories,
+    simulate_category,
+    usable_categories,
+)
 from feed.evaluation.datasets import Dataset, UserSplit, leave_last_out
 from feed.evaluation.embedding import texts_embed
 from feed.evaluation.metrics import method_metrics
@@ -327,7 +331,7 @@ def evaluate(
         raise EvaluationInputError("no user has two or more distinct items: nothing to hold out")
     if options.simulate and options.viewer == "category":
         try:  # said now, not after minutes of embedding and training
-            usable_categories([item.tags for item in dataset.items])
+            usable_categories(*coarse_categories([item.tags for item in dataset.items]))
         except ValueError as exc:
             raise EvaluationInputError(f"--viewer category: {exc}") from None
     rng = np.random.default_rng(options.seed)

@@ -61,8 +61,9 @@ if DB_POOL_MAX > 0:
 else:
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 # Server-side prepared statements, for the statements that ask for them (tiktok/db/binary.py:
-# the feed page's viewer-context and candidate-facts reads): PostgreSQL then plans each once per
-# connection instead of on every page (together about 1 ms of a warm page at 100k videos).
+# the feed page's viewer-context and candidate-facts reads, and an interaction batch's video
+# facts and challenge entries): PostgreSQL then plans each once per connection instead of on
+# every request (together about 1 ms of a warm page at 100k videos).
 # Django turns them off by default for transaction-mode poolers that cannot keep them (PgBouncer
 # before 1.21); set DB_PREPARED_STATEMENTS=0 behind such a pooler.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
