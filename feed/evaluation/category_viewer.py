@@ -204,7 +204,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
         "interactions_before_switch": INTERACTIONS_BEFORE_SWITCH,
         "censored_at": MAX_INTERACTIONS_AFTER_SWITCH,
         "adapt_median": float(np.median(values)),
-        "adapt_p90": float(np.percentile(values, 90)),
+        "adapt_p90": round(float(np.percentile(values, 90)), 2),
         "adapted_within_20": round(float(np.mean(values <= 20)), 4),
         "adapted_within_30": round(float(np.mean(values <= 30)), 4),
         "adapted_within_50": round(float(np.mean(values <= 50)), 4),

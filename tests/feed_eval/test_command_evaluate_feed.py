@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -148,6 +149,39 @@ def test_category_viewer_without_categories_fails_before_any_work(tmp_path, monk
         )
 
 
+def test_an_unusable_report_path_fails_before_any_work(tmp_path, monkeypatch):
+    lines = [f"i{n},video {n},pets" for n in range(3)]
+    items, interactions = _catalogue(tmp_path, lines, ["u1,i1,1", "u1,i2,2"])
+
+    def embed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the embedder was called before the check")
+
+    monkeypatch.setattr("feed.evaluation.runner.texts_embed", embed)
+    paths = {"folder": tmp_path / "reports", "under_a_file": tmp_path / "items.csv" / "r.json"}
+    paths["folder"].mkdir()
+    with pytest.raises(CommandError, match=r"--out: .*reports is a directory"):
+        call_command(
+            "evaluate_feed", items=str(items), interactions=str(interactions), out=paths["folder"]
+        )
+    with pytest.raises(CommandError, match=r"--out: cannot create .*items\.csv"):
+        call_command(
+            "evaluate_feed",
+            items=str(items),
+            interactions=str(interactions),
+            out=paths["under_a_file"],
+        )
+    assert items.read_text().startswith("item_id,title,tags\n")  # the input is untouched
+    # A new folder for the report is made: the run gets as far as the embedder.
+    with pytest.raises(AssertionError, match="embedder was called"):
+        call_command(
+            "evaluate_feed",
+            items=str(items),
+            interactions=str(interactions),
+            out=tmp_path / "new" / "report.json",
+        )
+    assert (tmp_path / "new").is_dir()
+
+
 def test_command_line_exits_non_zero_with_one_line_for_a_missing_file(tmp_path):
     missing = tmp_path / "absent.csv"
     result = subprocess.run(
@@ -172,9 +206,16 @@ def test_command_line_exits_non_zero_with_one_line_for_a_missing_file(tmp_path):
 
 
 def test_category_viewer_reports_adaptation_on_the_shown_stream(
-    embedder, outside_transaction, small_dataset, tmp_path
+    embedder, outside_transaction, small_dataset, tmp_path, caplog
 ):
+    trace = logging.getLogger("celery.app.trace")
+    level_before = trace.level
+    caplog.set_level(logging.INFO)
     category = _simulation(small_dataset, tmp_path, viewer="category", viewers=2)
+    # The feed tasks the simulation runs in process stay quiet (they were thousands of
+    # "Task ... succeeded" lines on a real catalogue), and the logger's level is restored.
+    assert not [record for record in caplog.records if record.name == "celery.app.trace"]
+    assert trace.level == level_before
     keys = {
         "adapt_median",
         "adapt_p90",

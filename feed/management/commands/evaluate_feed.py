@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,6 +26,42 @@ def _ks(value: str) -> list[int]:
     if not ks or ks[0] < 1:
         raise CommandError("--k: give at least one K >= 1")
     return ks
+
+
+# At INFO these narrate every embed batch (httpx) and every feed task the simulation runs in
+# process (celery.app.trace: thousands of "Task ... succeeded" lines); only problems matter here.
+QUIET_LOGGERS = ("httpx", "celery.app.trace")
+
+
+@contextmanager
+def _quiet(names: tuple[str, ...]) -> Iterator[None]:
+    """Raise these loggers to WARNING for the duration, then restore their levels."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _out_check(value: str | Path | None) -> Path | None:
+    """The report path, checked before minutes of work: its folder is created and must be
+    writable, and the path itself must not be a folder."""
+    if value is None:
+        return None
+    out = Path(value)
+    if out.is_dir():
+        raise CommandError(f"--out: {out} is a directory; give a file name for the report")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"--out: cannot create {out.parent}: {exc.strerror}") from None
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise CommandError(f"--out: {out} is not writable")
+    return out
 
 
 class Command(BaseCommand):
@@ -55,9 +94,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
-        from django.conf import settings
+        with _quiet(QUIET_LOGGERS):
+            self._run(options)
 
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per embed batch
+    def _run(self, options: dict) -> None:
+        from django.conf import settings
 
         started = time.monotonic()
         ks = _ks(options["k"])
@@ -68,6 +109,7 @@ class Command(BaseCommand):
             )
         if options["eval_users"] < 1 or options["simulate"] < 0:
             raise CommandError("--eval-users must be >= 1 and --simulate >= 0")
+        out = _out_check(options["out"])
         try:
             dataset = load_dataset(options["items"], options["interactions"])
         except DatasetError as exc:
@@ -109,8 +151,6 @@ class Command(BaseCommand):
             )
         if "simulation" in report:
             self.stdout.write("simulation: " + json.dumps(report["simulation"]))
-        if options["out"]:
-            out = Path(options["out"])
-            out.parent.mkdir(parents=True, exist_ok=True)
+        if out is not None:
             out.write_text(json.dumps(report, indent=2) + "\n")
             self.stdout.write(f"report written to {out}")
