@@ -25,6 +25,7 @@ from feed.evaluation.bench_http import (
 from feed.evaluation.bench_seed import bench_seed, bench_version
 from feed.evaluation.report import latency_table, percentiles_ms
 from feed.evaluation.throwaway import throwaway_environment
+from tiktok.command_output import report_path_check
 
 FEED_P50_TARGET_MS = 30.0
 FEED_P99_TARGET_MS = 100.0
@@ -58,6 +59,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         if options["videos"] < 20 or options["users"] < 2 or options["requests"] < 1:
             raise CommandError("need --videos >= 20, --users >= 2 and --requests >= 1")
+        out = report_path_check(options["out"])
         logging.getLogger("httpx").setLevel(logging.WARNING)
         started = time.monotonic()
         version, _ = bench_version()
@@ -131,8 +133,6 @@ class Command(BaseCommand):
             "requests_per_measurement": requests,
             "seconds": round(time.monotonic() - started, 1),
         }
-        out = Path(options["out"])
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
 
         table_rows = {

@@ -27,6 +27,7 @@ from feed.evaluation.bulk import copy_rows
 from feed.evaluation.report import latency_table, percentiles_ms
 from feed.evaluation.throwaway import throwaway_environment
 from profiles.models import Follow
+from tiktok.command_output import report_path_check
 from tiktok.db.sql import table
 from videos.hashtags import hashtag_name_normalize
 from videos.models import Hashtag, Privacy, Video, VideoHashtag
@@ -192,6 +193,7 @@ class Command(BaseCommand):
             raise CommandError("need --videos >= 100, --hashtags >= 10 and --requests >= 20")
         if n_hashtags > n_videos * HASHTAGS_PER_VIDEO_MAX // 2:
             raise CommandError("too many hashtags for the videos (at most videos * 2.5)")
+        out = report_path_check(options["out"])
         started = time.monotonic()
         with throwaway_environment(prefix="bench") as environment:
             self.stdout.write(f"throwaway database {environment.database_name}")
@@ -225,8 +227,6 @@ class Command(BaseCommand):
         ]
         for line in missed:
             self.stdout.write(f"target missed: {line}")
-        out: Path = options["out"]
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(
             json.dumps(
                 {

@@ -4,11 +4,7 @@ hybrid baselines."""
 from __future__ import annotations
 
 import json
-import logging
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from feed.evaluation.datasets import DatasetError, load_dataset
 from feed.evaluation.report import methods_table, relative_gain
 from feed.evaluation.runner import EvaluationInputError, EvaluationOptions, evaluate
+from tiktok.command_output import loggers_quiet, report_path_check
 
 
 def _ks(value: str) -> list[int]:
@@ -26,42 +23,6 @@ def _ks(value: str) -> list[int]:
     if not ks or ks[0] < 1:
         raise CommandError("--k: give at least one K >= 1")
     return ks
-
-
-# At INFO these narrate every embed batch (httpx) and every feed task the simulation runs in
-# process (celery.app.trace: thousands of "Task ... succeeded" lines); only problems matter here.
-QUIET_LOGGERS = ("httpx", "celery.app.trace")
-
-
-@contextmanager
-def _quiet(names: tuple[str, ...]) -> Iterator[None]:
-    """Raise these loggers to WARNING for the duration, then restore their levels."""
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
-def _out_check(value: str | Path | None) -> Path | None:
-    """The report path, checked before minutes of work: its folder is created and must be
-    writable, and the path itself must not be a folder."""
-    if value is None:
-        return None
-    out = Path(value)
-    if out.is_dir():
-        raise CommandError(f"--out: {out} is a directory; give a file name for the report")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CommandError(f"--out: cannot create {out.parent}: {exc.strerror}") from None
-    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise CommandError(f"--out: {out} is not writable")
-    return out
 
 
 class Command(BaseCommand):
@@ -94,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
-        with _quiet(QUIET_LOGGERS):
+        with loggers_quiet():
             self._run(options)
 
     def _run(self, options: dict) -> None:
@@ -109,7 +70,7 @@ class Command(BaseCommand):
             )
         if options["eval_users"] < 1 or options["simulate"] < 0:
             raise CommandError("--eval-users must be >= 1 and --simulate >= 0")
-        out = _out_check(options["out"])
+        out = report_path_check(options["out"]) if options["out"] is not None else None
         try:
             dataset = load_dataset(options["items"], options["interactions"])
         except DatasetError as exc:

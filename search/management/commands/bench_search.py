@@ -14,6 +14,7 @@ from django.test import override_settings
 from feed.evaluation.report import latency_table
 from feed.evaluation.throwaway import throwaway_environment
 from search.evaluation.bench import bench_catalogue, bench_measure, bench_queries, queries_embed
+from tiktok.command_output import report_path_check
 from tiktok.dev.processes import embedder_available
 
 VIDEO_FUSED_P99_TARGET_MS = 50.0
@@ -36,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         if options["videos"] < 100 or options["users"] < 100 or options["requests"] < 1:
             raise CommandError("need --videos >= 100, --users >= 100 and --requests >= 1")
+        out = report_path_check(options["out"])
         logging.getLogger("httpx").setLevel(logging.WARNING)
         started = time.monotonic()
         queries = bench_queries()
@@ -73,8 +75,6 @@ class Command(BaseCommand):
             "embedding_version": version,
             "seconds": round(time.monotonic() - started, 1),
         }
-        out = Path(options["out"])
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
         self.stdout.write(
             f"{options['videos']} videos, {options['users']} accounts, "

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from feed.evaluation.throwaway import throwaway_environment
 from search.evaluation.queries import QUERY_KINDS
 from search.evaluation.runner import K, search_evaluate
+from tiktok.command_output import report_path_check
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         if options["items"] < 50:
             raise CommandError("need --items >= 50")
+        out = report_path_check(options["out"])
         logging.getLogger("httpx").setLevel(logging.WARNING)
         with throwaway_environment(prefix="evalsearch") as environment:
             self.stdout.write(f"throwaway database {environment.database_name}")
@@ -39,8 +41,6 @@ class Command(BaseCommand):
                 progress=not options["no_progress"],
                 log=self.stdout.write,
             )
-        out = Path(options["out"])
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n")
         self.stdout.write(self._table(report))
         self.stdout.write(

@@ -28,6 +28,7 @@ from profiles.models import User
 from sounds.fingerprint import fingerprint_keys, items_to_signed
 from sounds.models import Sound, SoundKind
 from sounds.services import sound_match
+from tiktok.command_output import report_path_check
 from tiktok.db.sql import column, table
 from videos.models import Privacy, Video, VideoStatus
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         if options["videos"] < 100 or options["sounds"] < 10 or options["users"] < 10:
             raise CommandError("need --videos >= 100, --sounds >= 10 and --users >= 10")
+        out = report_path_check(options["out"])
         rng = np.random.default_rng(options["seed"])
         # The configured database, brought up to date; the seeded rows never commit.
         call_command("migrate", verbosity=0, interactive=False)
@@ -90,8 +92,6 @@ class Command(BaseCommand):
             "p99_target_ms": P99_TARGET_MS,
             "seconds": round(time.monotonic() - started, 1),
         }
-        out = Path(options["out"])
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
         self.stdout.write(
             f"\n{options['videos']} videos, {options['sounds']} sounds, "
