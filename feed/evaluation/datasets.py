@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -51,13 +52,23 @@ class Dataset:
     items: list[Item]
     interactions: list[Interaction]
     item_index: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what was read but not used (see _open_csv)
 
     def __post_init__(self) -> None:
         if not self.item_index:
             self.item_index = {item.item_id: i for i, item in enumerate(self.items)}
 
 
-def _open_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()):  # noqa: ANN202
+def _open_csv(  # noqa: ANN202
+    path: Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    notes: list[str] | None = None,
+):
+    """(handle, reader, header) after checking the header. Columns the format does not name are
+    ignored (third-party exports carry ratings, durations, URLs...) and listed in `notes`; one
+    that looks like a misspelt optional column is an error, since ignoring it would change
+    what every row means."""
     if not path.exists():
         raise DatasetError(path, None, "file not found")
     if not path.is_file():
@@ -76,16 +87,25 @@ def _open_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] =
     problem = None
     missing = [name for name in required if name not in header]
     unknown = [name for name in header if name not in required and name not in optional]
-    duplicated = sorted({name for name in header if header.count(name) > 1})
+    known = (*required, *optional)
+    duplicated = sorted({name for name in header if name in known and header.count(name) > 1})
     if missing:
         problem = f"missing column(s) {', '.join(missing)} (expected {', '.join(required)})"
-    elif unknown:
-        problem = f"unknown column(s) {', '.join(unknown)}"
     elif duplicated:
         problem = f"duplicated column(s) {', '.join(duplicated)}"
+    else:
+        absent = [name for name in optional if name not in header]
+        for name in unknown:
+            close = difflib.get_close_matches(name.lower(), absent, n=1, cutoff=0.75)
+            if close:
+                problem = f"unknown column {name!r}: did you mean {close[0]!r}?"
+                break
     if problem:
         handle.close()
         raise DatasetError(path, 1, problem)
+    if unknown and notes is not None:
+        names = ", ".join(repr(name) for name in dict.fromkeys(unknown))
+        notes.append(f"{path}: ignoring column(s) {names}")
     return handle, reader, header
 
 
@@ -113,10 +133,11 @@ def _check_id(path: Path, line: int, column: str, value: str) -> str:
     return value
 
 
-def load_items(path: Path | str) -> list[Item]:
-    """ITEMS.csv: item_id,title,tags (tags `|`-separated, may be empty)."""
+def load_items(path: Path | str, notes: list[str] | None = None) -> list[Item]:
+    """ITEMS.csv: item_id,title,tags (tags `|`-separated, may be empty); other columns are
+    ignored and named in `notes`."""
     path = Path(path)
-    handle, reader, header = _open_csv(path, ITEM_COLUMNS_REQUIRED)
+    handle, reader, header = _open_csv(path, ITEM_COLUMNS_REQUIRED, notes=notes)
     items: list[Item] = []
     seen: dict[str, int] = {}
     with handle:
@@ -166,11 +187,14 @@ def parse_timestamp(value: str) -> float:
     return moment.timestamp()
 
 
-def load_interactions(path: Path | str, item_ids: set[str] | dict[str, int]) -> list[Interaction]:
-    """INTERACTIONS.csv: user_id,item_id,timestamp[,watch_ratio]; each row a positive."""
+def load_interactions(
+    path: Path | str, item_ids: set[str] | dict[str, int], notes: list[str] | None = None
+) -> list[Interaction]:
+    """INTERACTIONS.csv: user_id,item_id,timestamp[,watch_ratio]; each row a positive; other
+    columns are ignored and named in `notes`."""
     path = Path(path)
     handle, reader, header = _open_csv(
-        path, INTERACTION_COLUMNS_REQUIRED, INTERACTION_COLUMNS_OPTIONAL
+        path, INTERACTION_COLUMNS_REQUIRED, INTERACTION_COLUMNS_OPTIONAL, notes
     )
     has_ratio = "watch_ratio" in header
     rows: list[Interaction] = []
@@ -209,10 +233,14 @@ def load_interactions(path: Path | str, item_ids: set[str] | dict[str, int]) -> 
 
 
 def load_dataset(items_path: Path | str, interactions_path: Path | str) -> Dataset:
-    items = load_items(items_path)
+    notes: list[str] = []
+    items = load_items(items_path, notes)
     index = {item.item_id: i for i, item in enumerate(items)}
     return Dataset(
-        items=items, interactions=load_interactions(interactions_path, index), item_index=index
+        items=items,
+        interactions=load_interactions(interactions_path, index, notes),
+        item_index=index,
+        notes=notes,
     )
 
 

@@ -149,6 +149,21 @@ def test_category_viewer_without_categories_fails_before_any_work(tmp_path, monk
         )
 
 
+def test_extra_columns_are_named_before_the_work(tmp_path, monkeypatch):
+    lines = [f"i{n},video {n},pets,{n * 10}" for n in range(3)]
+    items, interactions = _catalogue(tmp_path, [], ["u1,i1,1", "u1,i2,2"])
+    items.write_text("item_id,title,tags,views\n" + "".join(f"{line}\n" for line in lines))
+
+    def embed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("embedding started")
+
+    monkeypatch.setattr("feed.evaluation.runner.texts_embed", embed)
+    out = StringIO()
+    with pytest.raises(AssertionError, match="embedding started"):
+        call_command("evaluate_feed", items=str(items), interactions=str(interactions), stdout=out)
+    assert f"{items}: ignoring column(s) 'views'" in out.getvalue().splitlines()
+
+
 def test_an_unusable_report_path_fails_before_any_work(tmp_path, monkeypatch):
     lines = [f"i{n},video {n},pets" for n in range(3)]
     items, interactions = _catalogue(tmp_path, lines, ["u1,i1,1", "u1,i2,2"])

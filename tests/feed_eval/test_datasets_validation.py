@@ -56,11 +56,28 @@ def test_missing_column_is_reported_on_the_header_line(tmp_path):
     assert "missing column(s) tags" in error.problem
 
 
-def test_unknown_column_is_reported_on_the_header_line(tmp_path):
-    path = write(tmp_path, "inter.csv", "user_id,item_id,timestamp,rating\nu,a,1,5\n")
-    error = error_of(lambda: load_interactions(path, {"a"}))
-    assert error.line == 1
-    assert "unknown column(s) rating" in error.problem
+def test_columns_the_format_does_not_name_are_ignored_and_noted(tmp_path):
+    # Third-party exports carry more than the format: a rating, a URL, an unnamed last column.
+    path = write(tmp_path, "inter.csv", "user_id,rating,item_id,timestamp,\nu,5,a,1,\nu,4,b,2,\n")
+    notes: list[str] = []
+    rows = load_interactions(path, {"a", "b"}, notes)
+    assert [(row.user_id, row.item_id, row.ts) for row in rows] == [
+        ("u", "a", 1.0),
+        ("u", "b", 2.0),
+    ]
+    assert notes == [f"{path}: ignoring column(s) 'rating', ''"]
+    items = write(tmp_path, "items.csv", "item_id,title,tags,cover_url\na,Cats,pets,http://x/1\n")
+    assert load_items(items, notes)[0].tags == ("pets",)
+    assert notes[-1] == f"{items}: ignoring column(s) 'cover_url'"
+
+
+def test_a_misspelt_optional_column_is_an_error_not_ignored(tmp_path):
+    # Ignored, it would turn every row into a finish: the evaluation would mean something else.
+    for column in ("watch_ration", "Watch_Ratio"):
+        path = write(tmp_path, "inter.csv", f"user_id,item_id,timestamp,{column}\nu,a,1,0.5\n")
+        error = error_of(lambda path=path: load_interactions(path, {"a"}))
+        assert error.line == 1
+        assert error.problem == f"unknown column {column!r}: did you mean 'watch_ratio'?"
 
 
 def test_unix_time_in_milliseconds_or_microseconds_is_read_as_such(tmp_path):

@@ -78,6 +78,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(dataset.items)} items, {len(dataset.interactions)} interactions loaded"
         )
+        for note in dataset.notes:
+            self.stdout.write(note)
         try:
             result = evaluate(
                 dataset=dataset,
