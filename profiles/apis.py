@@ -6,7 +6,6 @@ from django.contrib.auth import authenticate, login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from profiles.serializers import LoginInput, RegisterInput, UserOutput
 from profiles.services.accounts import user_register, user_token, user_token_revoke
 from profiles.services.email_address import email_verification_start
 from profiles.services.sign_in_guard import sign_in_locked_seconds
+from tiktok.api.parsers import JSONParser
 from tiktok.errors import AuthenticationFailed, RateLimited
 from tiktok.web.links import site_url
 

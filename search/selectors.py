@@ -225,7 +225,8 @@ def search_page(
     """The typed search response (see docs/search.md#api): one kind's page, or for "all" the
     best few of each kind with a cursor to each kind's next page, interleaved in `top`.
     Top-level `items`/`next_cursor`/`method` are the videos' (what clients read before)."""
-    q, tag = query_check(q), (tag or "").strip()
+    # A tag slug is matched as typed, control characters (a NUL: PostgreSQL refuses it) aside.
+    q, tag = query_check(q), query_normalise(tag or "")
     kind = kind or "all"
     if kind not in KINDS:
         raise InvalidInput(f"type must be one of {', '.join(KINDS)}", code="invalid_type")

@@ -45,9 +45,13 @@ def date_range_parse(
     InvalidInput naming the field or the limit when it is malformed, reversed, in the future or
     longer than the retained window."""
     last = _date(to_raw, "to") if to_raw else today
-    first = (
-        _date(from_raw, "from") if from_raw else last - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
-    )
+    if from_raw:
+        first = _date(from_raw, "from")
+    elif last - dt.date.min < dt.timedelta(days=DEFAULT_RANGE_DAYS - 1):
+        message = f"to must not be before {dt.date.min + dt.timedelta(days=DEFAULT_RANGE_DAYS)}"
+        raise InvalidInput(message, code="invalid_range", fields={"to": [message]})
+    else:
+        first = last - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
     if first > last:
         message = "from must not be after to"
         raise InvalidInput(message, code="invalid_range", fields={"from": [message]})

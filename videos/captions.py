@@ -65,6 +65,8 @@ def segments_clean(raw: Any, *, duration_s: float | None) -> list[dict[str, Any]
         text = item.get("text")
         if not isinstance(text, str):
             raise InvalidInput(f"{where}: text must be a string", code="invalid_captions")
+        if "\x00" in text:
+            raise InvalidInput(f"{where}: text contains a NUL character", code="invalid_captions")
         text = " ".join(text.split())
         if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
             raise InvalidInput(f"{where}: needs 0 <= start < end", code="invalid_captions")

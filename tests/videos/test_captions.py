@@ -64,6 +64,7 @@ def test_a_video_without_speech_has_no_captions(api_client) -> None:  # noqa: AN
         ([{"start": 0, "end": 1, "text": "x", "style": "red"}], "must be {start, end, text}"),
         ([{"start": 0, "end": 1, "text": "x" * 501}], "at most 500"),
         ([{"start": "nan", "end": 1, "text": "x"}], "0 <= start < end"),
+        ([{"start": 0, "end": 1, "text": "a\x00b"}], "NUL character"),
     ],
 )
 def test_bad_caption_edits_are_refused_and_change_nothing(api_client, segments, problem) -> None:  # noqa: ANN001

@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+# DRF's keys are 40 hex characters; anything much longer is not worth a database lookup.
+TOKEN_KEY_MAX_CHARS = 128
+
 
 def _row_loader(model: type[Model], alias: str) -> tuple[str, Callable[[tuple], Model]]:
     """(the model's concrete columns under `alias`, a function building an instance from them)."""
@@ -65,6 +68,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <key>`, as DRF's, looked up by one precompiled statement."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
+        if not key.isprintable() or len(key) > TOKEN_KEY_MAX_CHARS:
+            # No key has a NUL or a control character (PostgreSQL would refuse the lookup).
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         statement, token_width, token_build, user_build = _token_statement()
         with connection.cursor() as cursor:
             cursor.execute(statement, [key])

@@ -31,7 +31,7 @@ def explicit_session_id(request: Request) -> str | None:
     explicit = request.headers.get("X-Session-Id") or request.query_params.get("session_id")
     if not explicit:
         return None
-    if not SESSION_ID_PATTERN.match(explicit):
+    if not SESSION_ID_PATTERN.fullmatch(explicit):
         raise InvalidInput(
             "session id must be 1-64 letters, digits or _.:-", code="invalid_session_id"
         )
