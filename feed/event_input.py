@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from tiktok.session_ids import SESSION_ID_RULE, session_id_valid
 
 EVENT_TYPES = frozenset(
     {
@@ -40,10 +41,6 @@ TRAFFIC_SOURCES = frozenset(
 )
 DEFAULT_TRAFFIC_SOURCE = "unknown"
 MAX_WATCH_MS = 24 * 3600 * 1000
-MAX_SESSION_ID_CHARS = 64
-# The rule of tiktok.api.sessions.SESSION_ID_PATTERN (X-Session-Id), kept here as this module
-# imports no Django: the id becomes a Redis key and a database value.
-SESSION_ID_PATTERN = re.compile(rf"[A-Za-z0-9_.:-]{{1,{MAX_SESSION_ID_CHARS}}}")
 MAX_POSITION = 1_000_000
 # Numbers above this are epoch milliseconds, below it epoch seconds.
 EPOCH_MS_THRESHOLD = 100_000_000_000
@@ -133,13 +130,8 @@ def event_parse(
     watch_ms = _int_field(raw, "watch_ms", required=False, minimum=0, maximum=MAX_WATCH_MS) or 0
     position = _int_field(raw, "position", required=False, minimum=0, maximum=MAX_POSITION)
     session_id = raw.get("session_id") or default_session_id or ""
-    if not isinstance(session_id, str) or (
-        session_id and not SESSION_ID_PATTERN.fullmatch(session_id)
-    ):
-        raise EventRejected(
-            "invalid_session_id",
-            f"session_id must be 1-{MAX_SESSION_ID_CHARS} letters, digits or _.:-",
-        )
+    if not isinstance(session_id, str) or (session_id and not session_id_valid(session_id)):
+        raise EventRejected("invalid_session_id", f"session_id must be {SESSION_ID_RULE}")
     client_ts = _timestamp(raw.get("ts"))
     if client_ts is not None and (client_ts - now).total_seconds() > max_skew_s:
         raise EventRejected("future_ts", "ts is in the future (beyond the allowed clock skew)")

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-# At INFO these narrate every HTTP request (httpx: one line per embed batch or bench request)
-# and every Celery task run in process (celery.app.trace: a "Task ... succeeded" line each).
-CHATTY_LOGGERS = ("httpx", "celery.app.trace")
+# At INFO this narrates every Celery task run in process (a "Task ... succeeded" line each),
+# which a worker's log wants and a command's output does not. (httpx, which narrates every
+# request, is at WARNING for the whole project: settings LOGGING.)
+CHATTY_LOGGERS = ("celery.app.trace",)
 
 
 @contextmanager

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feed.event_input import EPOCH_MS_THRESHOLD
+
 ITEM_COLUMNS_REQUIRED = ("item_id", "title", "tags")
 INTERACTION_COLUMNS_REQUIRED = ("user_id", "item_id", "timestamp")
 INTERACTION_COLUMNS_OPTIONAL = ("watch_ratio",)
@@ -160,8 +162,8 @@ def load_items(path: Path | str, notes: list[str] | None = None) -> list[Item]:
 
 
 # Unix time past these is in milliseconds / microseconds (as many logs write it): 1e11 seconds
-# is the year 5138, 1e11 milliseconds is 1973.
-MILLISECONDS_FROM = 1e11
+# is the year 5138, 1e11 milliseconds is 1973 (the API's rule for event timestamps).
+MILLISECONDS_FROM = EPOCH_MS_THRESHOLD
 MICROSECONDS_FROM = 1e14
 
 

@@ -9,7 +9,6 @@ token client's id and a signed-in browser's are hashes of their token or session
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Callable
 
@@ -18,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.request import Request
 
 from tiktok.errors import InvalidInput
+from tiktok.session_ids import SESSION_ID_RULE, session_id_valid
 
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 ANONYMOUS_SESSION_COOKIE = "feed_session"
 ANONYMOUS_SESSION_SALT = "tiktok.api.sessions.anonymous"
 # Where a fresh anonymous id waits for the response (AnonymousSessionCookieMiddleware).
@@ -31,10 +30,8 @@ def explicit_session_id(request: Request) -> str | None:
     explicit = request.headers.get("X-Session-Id") or request.query_params.get("session_id")
     if not explicit:
         return None
-    if not SESSION_ID_PATTERN.fullmatch(explicit):
-        raise InvalidInput(
-            "session id must be 1-64 letters, digits or _.:-", code="invalid_session_id"
-        )
+    if not session_id_valid(explicit):
+        raise InvalidInput(f"session id must be {SESSION_ID_RULE}", code="invalid_session_id")
     return explicit
 
 
@@ -57,7 +54,7 @@ def implicit_session_id(request: Request) -> str:
         salt=ANONYMOUS_SESSION_SALT,
         max_age=settings.ANONYMOUS_SESSION_COOKIE_SECONDS,
     )
-    if existing and SESSION_ID_PATTERN.match(existing):
+    if existing and session_id_valid(existing):
         return existing
     minted = getattr(django_request, _NEW_ID_ATTRIBUTE, None) or "a" + secrets.token_hex(12)
     setattr(django_request, _NEW_ID_ATTRIBUTE, minted)
