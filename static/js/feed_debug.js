@@ -15,9 +15,17 @@ export function exposeFeedState(state, signals) {
     get replans() {
       return state.replans;
     },
+    // A page request or a re-plan is in flight (or wanted once the one in flight ends).
+    get busy() {
+      return state.loading !== null || state.replanWanted;
+    },
     // The card ids of the slides, in order (the queue after the active one is the unwatched tail).
     ids() {
       return state.slides.map((slide) => slide.card.id);
+    },
+    // Why each slide was picked (the card's reason kind), in slide order.
+    kinds() {
+      return state.slides.map((slide) => slide.card.reason?.kind ?? null);
     },
     // How many times the playing video has looped to its end (its first loop sends "finish").
     completions() {

@@ -109,22 +109,28 @@ def _completions(page) -> int:  # noqa: ANN001
     return page.evaluate("() => window.reelsFeed.completions()")
 
 
-def _watch(page, kinds: Kinds, steps: int) -> list[int]:  # noqa: ANN001
-    """Swipe through `steps` videos: finish the second kind (wait for its first loop), skip
-    everything else at once. Returns the ids shown, in order."""
-    shown = []
+def _watch(page, kinds: Kinds, steps: int) -> tuple[list[int], list[str]]:  # noqa: ANN001
+    """Swipe through `steps` videos: finish the second kind (wait for its first loop and the
+    re-plan it asks for), skip everything else at once. Returns the ids shown, in order, and
+    why each was picked (its reason kind)."""
+    shown, why = [], []
     for _ in range(steps):
         index = page.evaluate("() => window.reelsFeed.active")
         wait_feed_playing(page, index)
         video_id = active_video_id(page)
         shown.append(video_id)
+        why.append(page.evaluate("(i) => window.reelsFeed.kinds()[i]", index))
         if video_id in kinds.finished:
             page.wait_for_function(
                 "() => window.reelsFeed.completions() >= 1", timeout=WAIT_TIMEOUT_MS
             )
+            # The finish asked for a re-plan; the viewer swipes on once it has landed, as a
+            # viewer does a beat after a video ends (racing it would make what is shown next
+            # depend on how fast this machine answers, not on what the feed decided).
+            page.wait_for_function("() => !window.reelsFeed.busy", timeout=WAIT_TIMEOUT_MS)
         page.keyboard.press("j")
         wait_feed_advanced(page, index)
-    return shown
+    return shown, why
 
 
 def test_skipping_one_kind_and_finishing_another_fills_the_feed_with_the_second(
@@ -133,14 +139,15 @@ def test_skipping_one_kind_and_finishing_another_fills_the_feed_with_the_second(
 ) -> None:
     mobile_page.goto("/")
     wait_feed_playing(mobile_page, 0)
-    shown = _watch(mobile_page, kinds, 14)
+    shown, why = _watch(mobile_page, kinds, 14)
 
-    labels = ["F" if v in kinds.finished else "S" if v in kinds.skipped else "-" for v in shown]
-    first = labels.index("F")
+    kind = ["F" if v in kinds.finished else "S" if v in kinds.skipped else "-" for v in shown]
+    labels = [f"{k}:{reason}" for k, reason in zip(kind, why, strict=True)]
+    first = kind.index("F")
     assert first <= 6, labels  # exploration by category found it
     # A few swipes later the feed is mostly the second kind, and hardly ever the first.
-    assert labels[-6:].count("F") >= 5, labels
-    assert labels[-8:].count("S") <= 1, labels
+    assert kind[-6:].count("F") >= 5, labels
+    assert kind[-8:].count("S") <= 1, labels
     assert mobile_page.evaluate("() => window.reelsFeed.replans") >= 2
 
 
