@@ -1,14 +1,35 @@
-"""Find video links on a web page (anchors, <video src>, <source src>) with the text of the post
-they belong to - imageboard threads put the best caption right next to the file link."""
+"""Find video links on a web page with the text of the post they belong to - imageboard threads
+put the best caption right next to the file link.
+
+A link is: an anchor to a file with a video extension; a `<video>`'s `src`, or a `<source>`'s
+inside a `<video>` (or typed `video/...`), whatever the URL looks like (media CDNs often serve
+videos from paths without an extension), lazy-loading `data-src` included; the page's
+`og:video` / `twitter:player:stream` meta tags when they name a video file or the page types
+them `video/...` (an `og:video` is often an embeddable player page instead); and the
+`contentUrl` of a schema.org `VideoObject` in JSON-LD, whose `name` and `description` are its
+caption. The download reads the bytes, so a link that turns out not to be a video fails there
+with its own error line."""
 
 from __future__ import annotations
 
+import codecs
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-VIDEO_LINK_EXTENSIONS = (".webm", ".mp4", ".mov")
+# Containers the pipeline takes (videos.services.videos.VIDEO_EXTENSIONS without .gif: a GIF
+# linked from a page is almost always an image).
+VIDEO_LINK_EXTENSIONS = (".webm", ".mp4", ".m4v", ".mov", ".mkv", ".avi")
+# Meta tags whose content is the page's video (Open Graph, Twitter cards). A tag in
+# VIDEO_META_STARTS begins a video; the :url / :secure_url / :type tags after it describe it.
+VIDEO_META_STARTS = {"og:video", "twitter:player:stream"}
+VIDEO_META_URLS = {"og:video:url", "og:video:secure_url"}
+VIDEO_META_TYPES = {"og:video:type", "twitter:player:stream:content_type"}
+STREAM_MANIFEST_EXTENSIONS = (".m3u8", ".mpd")
+MAX_JSON_LD_CHARS = 1_000_000  # a JSON-LD block larger than this is not read
 # Elements that delimit one post/entry; the innermost one around a link owns its caption.
 POST_TAGS = {"article"}
 POST_CLASSES = {"post", "postcontainer", "reply", "op", "entry", "comment", "thread-post"}
@@ -46,6 +67,12 @@ class _Post:
 
 
 @dataclass
+class _MetaVideo:
+    urls: list[str]  # the tag's content and its :url / :secure_url
+    declared: str = ""  # its :type, lower case
+
+
+@dataclass
 class _Open:
     tag: str
     post: _Post | None
@@ -60,6 +87,74 @@ def _classes(attrs: dict[str, str | None]) -> set[str]:
     return {name.lower() for name in (attrs.get("class") or "").split()}
 
 
+META_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _known_codec(name: str | None, *, from_meta: bool = False) -> str | None:
+    """The Python codec for a declared charset, as browsers read labels: Latin-1 and ASCII
+    labels mean windows-1252, a UTF-16/32 label inside the page's own bytes means UTF-8; None
+    for unknown names and for codecs that are not text encodings (base64, zlib, rot13)."""
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    if info.name in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    if from_meta and info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return info.name
+
+
+def decode_page(body: bytes, header_charset: str | None) -> str:
+    """A page's text, decoded as a browser would: a byte order mark first, then the charset of
+    the Content-Type header, then a `<meta charset>` (or `http-equiv` Content-Type) in the
+    first 4 KB, else UTF-8; bytes that do not decode become U+FFFD, never an error."""
+    for bom, name in BOMS:
+        if body.startswith(bom):
+            return body.decode(name, errors="replace")
+    declared = _known_codec(header_charset)
+    if declared is None and (match := META_CHARSET_RE.search(body[:4096])):
+        declared = _known_codec(match.group(1).decode("ascii"), from_meta=True)
+    return body.decode(declared or "utf-8", errors="replace")
+
+
+def _is_stream_manifest(url: str, declared_type: str) -> bool:
+    """An HLS or DASH playlist: the stream's segments are elsewhere, there is no file to fetch."""
+    return urlsplit(url).path.lower().endswith(STREAM_MANIFEST_EXTENSIONS) or any(
+        word in declared_type for word in ("mpegurl", "dash+xml")
+    )
+
+
+def _json_videos(data: object, depth: int = 0) -> Iterator[dict]:
+    """Every schema.org VideoObject in parsed JSON-LD (in @graph lists, nested properties)."""
+    if depth > 20:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_videos(item, depth + 1)
+    elif isinstance(data, dict):
+        kinds = data.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "VideoObject" in kinds:
+            yield data
+        for value in data.values():
+            if isinstance(value, (dict, list)):
+                yield from _json_videos(value, depth + 1)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
 class _LinkParser(HTMLParser):
     def __init__(self, base_url: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -67,8 +162,63 @@ class _LinkParser(HTMLParser):
         self.stack: list[_Open] = []
         self.title_parts: list[str] = []
         self.in_title = False
-        self.found: list[tuple[str, _Post | None, str]] = []
+        # (url, its post, its file name, its own caption) in page order
+        self.found: list[tuple[str, _Post | None, str, str]] = []
         self.anchor: tuple[str, list[str]] | None = None
+        self.meta_videos: list[_MetaVideo] = []
+        self.json_ld: list[str] | None = None
+
+    def _absolute(self, value: str | None) -> str | None:
+        """An http(s) URL from an attribute value, resolved against the page; else None."""
+        if not value or not value.strip():
+            return None
+        url = urljoin(self.base_url, value.strip())
+        return url if urlsplit(url).scheme in ("http", "https") else None
+
+    def _add(self, url: str, *, filename: str = "", caption: str = "") -> None:
+        self.found.append((url, self._post(), filename, caption))
+
+    def _in_video(self) -> bool:
+        return any(element.tag == "video" for element in self.stack)
+
+    def _meta(self, attrs: dict[str, str | None]) -> None:
+        name = (attrs.get("property") or attrs.get("name") or "").strip().lower()
+        content = attrs.get("content") or ""
+        if name in VIDEO_META_STARTS:
+            self.meta_videos.append(_MetaVideo([]))
+        if name in VIDEO_META_STARTS | VIDEO_META_URLS and (url := self._absolute(content)):
+            if not self.meta_videos:
+                self.meta_videos.append(_MetaVideo([]))
+            self.meta_videos[-1].urls.append(url)
+        elif name in VIDEO_META_TYPES and self.meta_videos:
+            self.meta_videos[-1].declared = content.strip().lower()
+
+    def _json_ld_end(self) -> None:
+        text = "".join(self.json_ld or ())
+        self.json_ld = None
+        if len(text) > MAX_JSON_LD_CHARS:
+            return
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return  # a page's broken structured data is not the page's videos
+        for video in _json_videos(data):
+            url = self._absolute(_text(video.get("contentUrl")))
+            declared = _text(video.get("encodingFormat")).lower()
+            if url and not _is_stream_manifest(url, declared):
+                name, description = _text(video.get("name")), _text(video.get("description"))
+                caption = "\n".join(part for part in (name, description) if part)
+                self.found.append((url, None, "", caption))
+
+    def meta_links(self) -> list[str]:
+        """The meta tags' video URLs that are video files: typed video/..., or untyped with a
+        video extension (an og:video typed text/html is an embeddable player, not a file)."""
+        return [
+            url
+            for video in self.meta_videos
+            for url in video.urls
+            if video.declared.startswith("video/") or (not video.declared and is_video_url(url))
+        ]
 
     def _post(self) -> _Post | None:
         for element in reversed(self.stack):
@@ -90,13 +240,20 @@ class _LinkParser(HTMLParser):
             post = self._post()
             if post is not None:
                 post.parts.append("\n")
-        url_attr = "href" if tag == "a" else "src" if tag in ("video", "source") else None
-        if url_attr and attrs.get(url_attr):
-            url = urljoin(self.base_url, attrs[url_attr].strip())
-            if urlsplit(url).scheme in ("http", "https") and is_video_url(url):
-                self.found.append((url, self._post(), ""))
-                if tag == "a":
-                    self.anchor = (url, [])
+        if tag == "meta":
+            self._meta(attrs)
+        if tag == "script" and (attrs.get("type") or "").strip().lower() == "application/ld+json":
+            self.json_ld = []
+        if tag == "a" and (url := self._absolute(attrs.get("href"))) and is_video_url(url):
+            self._add(url)
+            self.anchor = (url, [])
+        declared = (attrs.get("type") or "").strip().lower()
+        if tag == "video" or (
+            tag == "source" and (self._in_video() or declared.startswith("video/"))
+        ):
+            url = self._absolute(attrs.get("src")) or self._absolute(attrs.get("data-src"))
+            if url and not _is_stream_manifest(url, declared):
+                self._add(url)
         if tag in VOID_TAGS:
             return
         is_post = tag in POST_TAGS or bool(classes & POST_CLASSES)
@@ -106,11 +263,13 @@ class _LinkParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
+        if tag == "script" and self.json_ld is not None:
+            self._json_ld_end()
         if tag == "a" and self.anchor is not None:
             url, text = self.anchor
             name = "".join(text).strip()
             if name and is_video_url("http://x/" + name):
-                self.found.append((url, None, name))
+                self.found.append((url, None, name, ""))
             self.anchor = None
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index].tag == tag:
@@ -118,6 +277,9 @@ class _LinkParser(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
+        if self.json_ld is not None:
+            self.json_ld.append(data)
+            return
         if self.in_title:
             self.title_parts.append(data)
         if self.anchor is not None:
@@ -141,13 +303,20 @@ def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]
     parser.feed(html)
     parser.close()
     title = _clean("".join(parser.title_parts))
+    found = parser.found + [(url, None, "", "") for url in parser.meta_links()]
     links: dict[str, VideoLink] = {}
-    for url, post, filename in parser.found:
+    for url, post, filename, own_caption in found:
         link = links.setdefault(url, VideoLink(url=url, caption="", filename=""))
         if filename and not link.filename:
             link.filename = filename
         if post is not None and not link.caption:
             link.caption = _clean("".join(post.parts))
+        if own_caption and not link.caption:
+            link.caption = _clean(own_caption)
+    for url in list(links):
+        # og:video:url and og:video:secure_url often name one video over http and https.
+        if url.startswith("http://") and "https://" + url[len("http://") :] in links:
+            del links[url]
     for link in links.values():
         link.caption = link.caption or title
         link.filename = link.filename or urlsplit(link.url).path.rsplit("/", 1)[-1]

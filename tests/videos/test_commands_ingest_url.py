@@ -61,15 +61,22 @@ def site(tmp_path: Path):  # noqa: ANN201
                 self.send_header("Location", f"http://127.0.0.2:{port}/{self.path[12:]}")
                 self.end_headers()
                 return
+            if self.path.startswith("/stream/"):
+                # A media CDN: no extension in the path, the type in the header.
+                self._send((root / "files" / "1700000000002.mp4").read_bytes(), "video/mp4")
+                return
             if self.path == "/wsg/thread/5000001":
                 body = FIXTURE.read_text().replace("HOST", self.headers["Host"]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._send(body, "text/html; charset=utf-8")
                 return
             super().do_GET()
+
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, *args) -> None:  # noqa: ANN002
             return None
@@ -125,6 +132,36 @@ def test_direct_video_link_works(owner, site):
     _ingest(f"{base}/files/1700000000002.mp4")
     video = Video.objects.get()
     assert video.source_url == f"{base}/files/1700000000002.mp4"
+
+
+def test_a_page_naming_its_video_only_in_structured_data_is_ingested(owner, site):
+    base, root = site
+    (root / "watch.html").write_text(
+        "<html><head><title>Site name</title>"
+        "<meta property='og:video' content='https://player.test/embed/1'>"
+        "<meta property='og:video:type' content='text/html'>"
+        '<script type=\'application/ld+json\'>{"@type": "VideoObject", '
+        '"name": "Kitten meets a dog", "description": "first time", '
+        '"contentUrl": "/stream/k1"}</script></head>'
+        "<body><div id='player'></div></body></html>"
+    )
+    output = _ingest(f"{base}/watch.html")
+    video = Video.objects.get()
+    assert video.caption == "Kitten meets a dog\nfirst time"
+    assert video.source_url == f"{base}/stream/k1"
+    assert "player.test" not in output  # the embeddable player was never a link
+
+
+def test_a_page_in_its_own_declared_charset_keeps_the_caption_readable(owner, site):
+    base, root = site
+    # Served as plain text/html (no charset in the header); the page declares windows-1252.
+    (root / "latin.html").write_bytes(
+        "<html><head><meta charset='windows-1252'><title>x</title></head><body>"
+        "<article><p>Caf\xe9 cat \u2013 \u201cfirst\u201d nap</p>"
+        "<a href='/files/1700000000002.mp4'>clip</a></article></body></html>".encode("cp1252")
+    )
+    _ingest(f"{base}/latin.html")
+    assert Video.objects.get().caption == "Caf\xe9 cat \u2013 \u201cfirst\u201d nap"
 
 
 def test_page_without_videos_is_an_error_with_the_reason(owner, site):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from videos.html_links import extract_video_links
+import pytest
+
+from videos.html_links import decode_page, extract_video_links
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wsg_thread.html"
 BASE = "http://board.test/wsg/thread/5000001"
@@ -45,3 +47,113 @@ def test_video_and_source_elements_count_and_title_is_the_fallback_caption():
 
 def test_page_without_videos_has_no_links():
     assert extract_video_links("<html><a href='x.jpg'>pic</a></html>", "http://s.test/")[1] == []
+
+
+def test_a_video_element_counts_whatever_its_url_and_lazy_sources_count_too():
+    html = (
+        "<title>CDN</title>"
+        "<video src='/v/8f3a?sig=1'></video>"  # a media CDN path without an extension
+        "<video data-src='/lazy/clip'></video>"  # lazy loading fills src later
+        "<video><source data-src='/v/src-in-video' type='video/mp4'></video>"
+        "<source src='/typed' type='video/webm'>"
+        "<audio><source src='/podcast.mp3'></audio>"  # an audio element's source is not a video
+        "<picture><source srcset='a.webp'><img src='a.jpg'></picture>"
+        "<video src='blob:https://cdn.test/1234'></video>"  # not fetchable
+        "<a href='/files/old.m4v'>m4v</a><a href='/files/cut.MKV'>mkv</a><a href='/x.gif'>gif</a>"
+    )
+    _, links = extract_video_links(html, "https://site.test/watch")
+    assert [link.url for link in links] == [
+        "https://site.test/v/8f3a?sig=1",
+        "https://site.test/lazy/clip",
+        "https://site.test/v/src-in-video",
+        "https://site.test/typed",
+        "https://site.test/files/old.m4v",
+        "https://site.test/files/cut.MKV",
+    ]
+    assert [link.filename for link in links][:2] == ["8f3a", "clip"]
+
+
+def test_stream_manifests_are_not_links():
+    html = (
+        "<video><source src='/live/master.m3u8' type='application/x-mpegURL'>"
+        "<source src='/hls/index' type='application/vnd.apple.mpegurl'>"
+        "<source src='/dash/stream.mpd'><source src='/file.mp4'></video>"
+    )
+    _, links = extract_video_links(html, "https://site.test/")
+    assert [link.url for link in links] == ["https://site.test/file.mp4"]
+
+
+def test_open_graph_video_counts_when_it_is_a_file_not_a_player():
+    html = (
+        "<head><title>A dog</title>"
+        "<meta property='og:video' content='http://cdn.test/media/777'>"
+        "<meta property='og:video:secure_url' content='https://cdn.test/media/777'>"
+        "<meta property='og:video:type' content='video/mp4'>"
+        "<meta property='og:video:url' content='http://cdn.test/media/778'>"
+        "<meta property='og:video' content='https://player.test/embed/777'>"
+        "<meta property='og:video:type' content='text/html'>"
+        "<meta name='twitter:player:stream' content='https://cdn.test/tw/777.mp4'>"
+        "<meta property='og:video:url' content='https://player.test/embed/888'></head>"
+    )
+    _, links = extract_video_links(html, "https://site.test/p/777")
+    # A type describes every URL of its video (778 is another URL of the first og:video); one
+    # video over http and https is one link (https kept); the embeddable players are not files;
+    # an untyped tag counts when it names a video file.
+    assert [link.url for link in links] == [
+        "https://cdn.test/media/777",
+        "http://cdn.test/media/778",
+        "https://cdn.test/tw/777.mp4",
+    ]
+    assert all(link.caption == "A dog" for link in links)
+
+
+def test_json_ld_video_objects_are_links_captioned_by_their_name_and_description():
+    graph = (
+        '{"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "name": "Page"},'
+        ' {"@type": ["VideoObject", "CreativeWork"], "name": "Corgi skates",'
+        ' "description": "  First try   at the park ", "contentUrl": "/media/corgi"},'
+        ' {"@type": "Article", "video": {"@type": "VideoObject", "name": "Nested",'
+        ' "contentUrl": "https://cdn.test/n.webm"}},'
+        ' {"@type": "VideoObject", "name": "Live", "contentUrl": "/live.m3u8"},'
+        ' {"@type": "VideoObject", "name": "No file", "embedUrl": "https://p.test/e/1"}]}'
+    )
+    html = (
+        "<title>Fallback</title>"
+        f"<script type='application/ld+json'>{graph}</script>"
+        "<script type='application/ld+json'>{broken json</script>"
+        "<script>var x = {'@type': 'VideoObject', contentUrl: '/not-json-ld.mp4'};</script>"
+    )
+    _, links = extract_video_links(html, "https://site.test/v/1")
+    assert [(link.url, link.caption) for link in links] == [
+        ("https://site.test/media/corgi", "Corgi skates\nFirst try at the park"),
+        ("https://cdn.test/n.webm", "Nested"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "text"),
+    [
+        # The header's charset wins over the page's meta.
+        ("<meta charset='utf-8'><p>caf\xe9".encode("cp1252"), "windows-1252", "café"),
+        # Without one, the meta charset (either form) in the first 4 KB.
+        ('<meta charset="windows-1252"><p>caf\xe9'.encode("cp1252"), None, "café"),
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">猫'.encode(
+                "shift_jis"
+            ),
+            None,
+            "猫",
+        ),
+        # A byte order mark beats both.
+        ("\ufeff<meta charset='koi8-r'>кот".encode("utf-8"), "koi8-r", "кот"),
+        # Latin-1 labels read as windows-1252 (browsers do: 0x93/0x94 are curly quotes).
+        (b"<meta charset=iso-8859-1>\x93hi\x94", None, "\u201chi\u201d"),
+        # Unknown or non-text codecs fall back to UTF-8; bad bytes never raise.
+        ("<meta charset='base64'>ok é".encode(), None, "ok é"),
+        (b"<meta charset='no-such-codec'>ok \xff", "rot13", "ok \ufffd"),
+        # A UTF-16 label inside ASCII-compatible bytes means UTF-8.
+        ("<meta charset='utf-16'>é".encode(), None, "é"),
+    ],
+)
+def test_a_page_is_decoded_as_a_browser_would(body: bytes, header: str | None, text: str):
+    assert decode_page(body, header).endswith(text)

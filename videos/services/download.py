@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from videos.html_links import VideoLink, extract_video_links, is_video_url
+from videos.html_links import VideoLink, decode_page, extract_video_links, is_video_url
 
 USER_AGENT = "tiktok-clone-ingest/1.0 (+self-hosted)"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -153,7 +153,7 @@ def page_video_links(
                 body.extend(chunk)
                 if len(body) > MAX_PAGE_BYTES:
                     raise DownloadError(f"{url} is larger than {MAX_PAGE_BYTES} bytes")
-            html = body.decode(response.encoding or "utf-8", errors="replace")
+            html = decode_page(bytes(body), response.charset_encoding)
     except httpx.HTTPError as exc:
         raise DownloadError(_describe(exc, url)) from exc
     title, links = extract_video_links(html, str(response.url))
