@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio clean-var bench-sounds bench-discover bench-hashtags bench-search
+.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-search
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
