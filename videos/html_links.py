@@ -28,6 +28,8 @@ VIDEO_LINK_EXTENSIONS = (".webm", ".mp4", ".m4v", ".mov", ".mkv", ".avi")
 VIDEO_META_STARTS = {"og:video", "twitter:player:stream"}
 VIDEO_META_URLS = {"og:video:url", "og:video:secure_url"}
 VIDEO_META_TYPES = {"og:video:type", "twitter:player:stream:content_type"}
+# Open elements tracked (browsers stop nesting deeper than a few hundred as well).
+MAX_OPEN_ELEMENTS = 1024
 STREAM_MANIFEST_EXTENSIONS = (".m3u8", ".mpd")
 MAX_JSON_LD_CHARS = 1_000_000  # a JSON-LD block larger than this is not read
 # Elements that delimit one post/entry; the innermost one around a link owns its caption.
@@ -155,11 +157,58 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+class _OpenElements:
+    """The elements open at the parser's position, with what the parser asks of them on every
+    tag and text kept up to date as they open and close (the innermost post, whether inside a
+    message or a <video>, the innermost open element of a name): constant time per question, so
+    a hostile page of a million unclosed elements costs linear time, not quadratic. At most
+    MAX_OPEN_ELEMENTS are tracked; deeper elements are read as if they closed at once."""
+
+    def __init__(self) -> None:
+        self.elements: list[_Open] = []
+        self.by_tag: dict[str, list[int]] = {}  # positions of the open elements of each name
+        self.posts: list[int] = []  # positions of the open post elements
+        self.messages = 0
+        self.videos = 0
+
+    def __len__(self) -> int:
+        return len(self.elements)
+
+    def push(self, element: _Open) -> None:
+        if len(self.elements) >= MAX_OPEN_ELEMENTS:
+            return
+        position = len(self.elements)
+        self.elements.append(element)
+        self.by_tag.setdefault(element.tag, []).append(position)
+        if element.post is not None:
+            self.posts.append(position)
+        self.messages += element.message
+        self.videos += element.tag == "video"
+
+    def close(self, tag: str) -> None:
+        """Close the innermost open `tag` and everything opened inside it (a stray end tag
+        closes nothing)."""
+        positions = self.by_tag.get(tag)
+        if not positions:
+            return
+        keep = positions[-1]
+        while len(self.elements) > keep:
+            element = self.elements.pop()
+            self.by_tag[element.tag].pop()
+            if element.post is not None:
+                self.posts.pop()
+            self.messages -= element.message
+            self.videos -= element.tag == "video"
+
+    def post(self) -> _Post | None:
+        return self.elements[self.posts[-1]].post if self.posts else None
+
+
 class _LinkParser(HTMLParser):
     def __init__(self, base_url: str) -> None:
         super().__init__(convert_charrefs=True)
         self.base_url = base_url
-        self.stack: list[_Open] = []
+        self.stack = _OpenElements()
         self.title_parts: list[str] = []
         self.in_title = False
         # (url, its post, its file name, its own caption) in page order
@@ -179,7 +228,7 @@ class _LinkParser(HTMLParser):
         self.found.append((url, self._post(), filename, caption))
 
     def _in_video(self) -> bool:
-        return any(element.tag == "video" for element in self.stack)
+        return self.stack.videos > 0
 
     def _meta(self, attrs: dict[str, str | None]) -> None:
         name = (attrs.get("property") or attrs.get("name") or "").strip().lower()
@@ -221,13 +270,10 @@ class _LinkParser(HTMLParser):
         ]
 
     def _post(self) -> _Post | None:
-        for element in reversed(self.stack):
-            if element.post is not None:
-                return element.post
-        return None
+        return self.stack.post()
 
     def _in_message(self) -> bool:
-        return any(element.message for element in self.stack)
+        return self.stack.messages > 0
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attrs_list)
@@ -258,7 +304,7 @@ class _LinkParser(HTMLParser):
             return
         is_post = tag in POST_TAGS or bool(classes & POST_CLASSES)
         is_message = tag in MESSAGE_TAGS or bool(classes & MESSAGE_CLASSES)
-        self.stack.append(_Open(tag, _Post([]) if is_post else None, is_message))
+        self.stack.push(_Open(tag, _Post([]) if is_post else None, is_message))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -271,10 +317,7 @@ class _LinkParser(HTMLParser):
             if name and is_video_url("http://x/" + name):
                 self.found.append((url, None, name, ""))
             self.anchor = None
-        for index in range(len(self.stack) - 1, -1, -1):
-            if self.stack[index].tag == tag:
-                del self.stack[index:]
-                return
+        self.stack.close(tag)
 
     def handle_data(self, data: str) -> None:
         if self.json_ld is not None:

@@ -157,3 +157,29 @@ def test_json_ld_video_objects_are_links_captioned_by_their_name_and_description
 )
 def test_a_page_is_decoded_as_a_browser_would(body: bytes, header: str | None, text: str):
     assert decode_page(body, header).endswith(text)
+
+
+def test_elements_left_open_or_closed_astray_keep_each_link_with_its_post():
+    deep = "<div>" * 5000  # never closed: deeper than the parser tracks
+    stray = "</span>" * 1000  # closes nothing
+    html = (
+        "<title>Board</title>"
+        f"<article><p>first post{stray} still first</p>{deep}<a href='/1.mp4'>1</a></article>"
+        "<article><p>second <b>post</article><p>outside any post</p><a href='/2.mp4'>2</a>"
+        "<div class='post'><blockquote>third<br>line</blockquote><video src='/3'></video></div>"
+    )
+    _, links = extract_video_links(html, "https://b.test/")
+    assert [(link.url, link.caption) for link in links] == [
+        ("https://b.test/1.mp4", "first post still first"),
+        # The second post's end tag closed its <p> and <b> too: the link after it is outside.
+        ("https://b.test/2.mp4", "Board"),
+        ("https://b.test/3", "third\nline"),
+    ]
+
+
+def test_a_page_of_300_000_unclosed_elements_is_read_to_its_end():
+    # Each text and tag used to walk every open element: quadratic, hours for this page (under
+    # the 5 MB page limit) and past the suite's timeout; now a few seconds at most.
+    html = "<article><p>caption</p>" + "<div>x" * 300_000 + "<a href='/end.mp4'>end</a>"
+    _, links = extract_video_links(html, "https://b.test/")
+    assert [(link.url, link.caption) for link in links] == [("https://b.test/end.mp4", "caption")]
