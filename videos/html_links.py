@@ -1,14 +1,14 @@
 """Find video links on a web page with the text of the post they belong to - imageboard threads
 put the best caption right next to the file link.
 
-A link is: an anchor to a file with a video extension; a `<video>`'s `src`, or a `<source>`'s
-inside a `<video>` (or typed `video/...`), whatever the URL looks like (media CDNs often serve
-videos from paths without an extension), lazy-loading `data-src` included; the page's
-`og:video` / `twitter:player:stream` meta tags when they name a video file or the page types
-them `video/...` (an `og:video` is often an embeddable player page instead); and the
-`contentUrl` of a schema.org `VideoObject` in JSON-LD, whose `name` and `description` are its
-caption. The download reads the bytes, so a link that turns out not to be a video fails there
-with its own error line."""
+A link is: an anchor to a file with a video extension; a `<video>`'s `src`, and a `<source>`'s
+inside a `<video>` or typed `video/...`, whatever the URL looks like (media CDNs often serve
+videos from paths without an extension), lazy-loading `data-src` included (a `<source>`
+elsewhere counts with a video extension); the page's `og:video` / `twitter:player:stream` meta
+tags when they are typed `video/...` or name a video file (an `og:video` is often an
+embeddable player page instead); and the `contentUrl` of a schema.org `VideoObject` in JSON-LD,
+whose `name` and `description` are its caption. The download reads the bytes, so a link that
+turns out not to be a video fails there with its own error line."""
 
 from __future__ import annotations
 
@@ -293,12 +293,12 @@ class _LinkParser(HTMLParser):
         if tag == "a" and (url := self._absolute(attrs.get("href"))) and is_video_url(url):
             self._add(url)
             self.anchor = (url, [])
-        declared = (attrs.get("type") or "").strip().lower()
-        if tag == "video" or (
-            tag == "source" and (self._in_video() or declared.startswith("video/"))
-        ):
+        if tag in ("video", "source"):
+            declared = (attrs.get("type") or "").strip().lower()
             url = self._absolute(attrs.get("src")) or self._absolute(attrs.get("data-src"))
-            if url and not _is_stream_manifest(url, declared):
+            # A <source> outside any <video> counts when it says it is one.
+            video = tag == "video" or self._in_video() or declared.startswith("video/")
+            if url and (video or is_video_url(url)) and not _is_stream_manifest(url, declared):
                 self._add(url)
         if tag in VOID_TAGS:
             return

@@ -56,6 +56,7 @@ def test_a_video_element_counts_whatever_its_url_and_lazy_sources_count_too():
         "<video data-src='/lazy/clip'></video>"  # lazy loading fills src later
         "<video><source data-src='/v/src-in-video' type='video/mp4'></video>"
         "<source src='/typed' type='video/webm'>"
+        "<source src='/stray.webm'>"  # outside a <video>, but a video file
         "<audio><source src='/podcast.mp3'></audio>"  # an audio element's source is not a video
         "<picture><source srcset='a.webp'><img src='a.jpg'></picture>"
         "<video src='blob:https://cdn.test/1234'></video>"  # not fetchable
@@ -67,6 +68,7 @@ def test_a_video_element_counts_whatever_its_url_and_lazy_sources_count_too():
         "https://site.test/lazy/clip",
         "https://site.test/v/src-in-video",
         "https://site.test/typed",
+        "https://site.test/stray.webm",
         "https://site.test/files/old.m4v",
         "https://site.test/files/cut.MKV",
     ]
