@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,7 +90,8 @@ def _open_csv(  # noqa: ANN202
     missing = [name for name in required if name not in header]
     unknown = [name for name in header if name not in required and name not in optional]
     known = (*required, *optional)
-    duplicated = sorted({name for name in header if name in known and header.count(name) > 1})
+    counts = Counter(header)
+    duplicated = sorted(name for name in known if counts[name] > 1)
     if missing:
         problem = f"missing column(s) {', '.join(missing)} (expected {', '.join(required)})"
     elif duplicated:

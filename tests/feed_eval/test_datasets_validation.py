@@ -56,6 +56,20 @@ def test_missing_column_is_reported_on_the_header_line(tmp_path):
     assert "missing column(s) tags" in error.problem
 
 
+def test_a_duplicated_column_is_reported_on_the_header_line(tmp_path):
+    path = write(tmp_path, "items.csv", "item_id,title,tags,title,views,views\na,x,y,z,1,2\n")
+    error = error_of(lambda: load_items(path))
+    assert (error.line, error.problem) == (1, "duplicated column(s) title")
+
+
+def test_a_header_of_300_000_columns_is_checked_to_its_end(tmp_path):
+    # Each known name used to be counted over the whole header (quadratic: past the suite's
+    # timeout here).
+    header = "item_id,title,tags" + ",title" * 300_000
+    path = write(tmp_path, "items.csv", header + "\n")
+    assert error_of(lambda: load_items(path)).problem == "duplicated column(s) title"
+
+
 def test_columns_the_format_does_not_name_are_ignored_and_noted(tmp_path):
     # Third-party exports carry more than the format: a rating, a URL, an unnamed last column.
     path = write(tmp_path, "inter.csv", "user_id,rating,item_id,timestamp,\nu,5,a,1,\nu,4,b,2,\n")

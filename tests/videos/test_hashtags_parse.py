@@ -105,3 +105,10 @@ def test_a_caption_with_500_hashtags_keeps_the_limit():
 )
 def test_name_normalize(raw, expected):
     assert hashtag_name_normalize(raw) == expected
+
+
+def test_a_caption_of_long_letter_runs_is_parsed_to_its_end():
+    # NFKC spells U+3389 as "kcal": 400,000 letters in a row. The URL blanking used to try a
+    # scheme from each of them (quadratic: past the suite's timeout here).
+    caption = "\u3389" * 100_000 + " #found https://x.test/#not www.y.test/#nor"
+    assert hashtags_parse(caption, limit=5) == ["found"]
