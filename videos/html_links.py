@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-# Containers the pipeline takes (videos.services.videos.VIDEO_EXTENSIONS without .gif: a GIF
-# linked from a page is almost always an image).
+# Containers the pipeline takes, as links on a page (videos.services.videos.VIDEO_EXTENSIONS adds
+# .gif for files: a GIF linked from a page is almost always an image).
 VIDEO_LINK_EXTENSIONS = (".webm", ".mp4", ".m4v", ".mov", ".mkv", ".avi")
 # Meta tags whose content is the page's video (Open Graph, Twitter cards). A tag in
 # VIDEO_META_STARTS begins a video; the :url / :secure_url / :type tags after it describe it.
 VIDEO_META_STARTS = {"og:video", "twitter:player:stream"}
 VIDEO_META_URLS = {"og:video:url", "og:video:secure_url"}
 VIDEO_META_TYPES = {"og:video:type", "twitter:player:stream:content_type"}
+VIDEO_META_WITH_URL = VIDEO_META_STARTS | VIDEO_META_URLS
 # Open elements tracked (browsers stop nesting deeper than a few hundred as well).
 MAX_OPEN_ELEMENTS = 1024
 STREAM_MANIFEST_EXTENSIONS = (".m3u8", ".mpd")
@@ -171,9 +172,6 @@ class _OpenElements:
         self.messages = 0
         self.videos = 0
 
-    def __len__(self) -> int:
-        return len(self.elements)
-
     def push(self, element: _Open) -> None:
         if len(self.elements) >= MAX_OPEN_ELEMENTS:
             return
@@ -224,18 +222,16 @@ class _LinkParser(HTMLParser):
         url = urljoin(self.base_url, value.strip())
         return url if urlsplit(url).scheme in ("http", "https") else None
 
-    def _add(self, url: str, *, filename: str = "", caption: str = "") -> None:
-        self.found.append((url, self._post(), filename, caption))
-
-    def _in_video(self) -> bool:
-        return self.stack.videos > 0
+    def _add(self, url: str) -> None:
+        """A link in the page's markup, captioned by the post around it."""
+        self.found.append((url, self._post(), "", ""))
 
     def _meta(self, attrs: dict[str, str | None]) -> None:
         name = (attrs.get("property") or attrs.get("name") or "").strip().lower()
         content = attrs.get("content") or ""
         if name in VIDEO_META_STARTS:
             self.meta_videos.append(_MetaVideo([]))
-        if name in VIDEO_META_STARTS | VIDEO_META_URLS and (url := self._absolute(content)):
+        if name in VIDEO_META_WITH_URL and (url := self._absolute(content)):
             if not self.meta_videos:
                 self.meta_videos.append(_MetaVideo([]))
             self.meta_videos[-1].urls.append(url)
@@ -297,7 +293,7 @@ class _LinkParser(HTMLParser):
             declared = (attrs.get("type") or "").strip().lower()
             url = self._absolute(attrs.get("src")) or self._absolute(attrs.get("data-src"))
             # A <source> outside any <video> counts when it says it is one.
-            video = tag == "video" or self._in_video() or declared.startswith("video/")
+            video = tag == "video" or self.stack.videos > 0 or declared.startswith("video/")
             if url and (video or is_video_url(url)) and not _is_stream_manifest(url, declared):
                 self._add(url)
         if tag in VOID_TAGS:

@@ -15,6 +15,7 @@ from sounds.models import Sound
 from sounds.services import sound_uses_add
 from tiktok.db.sql import column, table
 from tiktok.storage import storage_delete_prefix, storage_put
+from videos.html_links import VIDEO_LINK_EXTENSIONS
 from videos.media.probe import MediaInfo, probe_media
 from videos.models import STEP_ORDER, PipelineStep, Privacy, Video
 from videos.services.hashtags import video_hashtags_sync
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 HASH_CHUNK_BYTES = 1024 * 1024
 MAX_CAPTION_CHARS = 2200
 MAX_FILENAME_CHARS = 255
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".mkv", ".m4v", ".avi", ".gif")
+VIDEO_EXTENSIONS = (*VIDEO_LINK_EXTENSIONS, ".gif")  # files ingest_folder and uploads take
 # What to call the stored original when the uploaded name has no usable extension.
 EXTENSION_BY_FORMAT = {
     "mov": ".mov",
