@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-search
+.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,11 +57,17 @@ bench-pipeline: venv system-deps
 bench-feed: venv
 	DEBUG=1 $(BIN)/python manage.py bench_feed
 
+bench-itemknn: venv
+	DEBUG=1 $(BIN)/python manage.py bench_itemknn
+
 bench-hashtags: venv
 	DEBUG=1 $(BIN)/python manage.py bench_hashtags
 
 bench-hostile: venv
 	DEBUG=1 $(BIN)/python manage.py bench_hostile_media
+
+bench-links: venv
+	DEBUG=1 $(BIN)/python manage.py bench_links
 
 bench-notify: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

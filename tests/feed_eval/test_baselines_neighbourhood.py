@@ -47,3 +47,40 @@ def test_hybrid_mixes_sources_scaled_per_user() -> None:
     # Without content (no history vector) the other sources still rank.
     alone = hybrid_scores(knn_scores=knn, content_scores=None, popularity=popularity)
     assert top_k_excluding(alone, exclude=set(), k=2) == [1, 2]
+
+
+def _similarities_by_hand(histories: dict[int, list[int]], n_items: int, shrink: float):
+    """The definition, pair by pair: c_ij / (sqrt(n_i) * sqrt(n_j) + shrink)."""
+    sets = [set(items[-3:]) for items in histories.values()]  # max_history=3 below
+    users_per_item = [sum(item in s for s in sets) for item in range(n_items)]
+    table = np.zeros((n_items, n_items))
+    for i in range(n_items):
+        for j in range(n_items):
+            together = sum(i in s and j in s for s in sets)
+            if i != j and together:
+                table[i, j] = together / (
+                    np.sqrt(users_per_item[i]) * np.sqrt(users_per_item[j]) + shrink
+                )
+    return table, users_per_item
+
+
+def test_sparse_counts_match_the_definition_on_random_histories() -> None:
+    rng = np.random.default_rng(5)
+    n_items = 12
+    histories = {
+        user: rng.integers(0, n_items, size=rng.integers(0, 7)).tolist() for user in range(40)
+    }
+    histories[40] = [3, 3, 3]  # repeats count once
+    histories[41] = [7]  # a single item: counted, no pairs
+    knn = ItemKnn(histories, n_items=n_items, shrink=2.0, max_history=3)
+    table, users_per_item = _similarities_by_hand(histories, n_items, 2.0)
+
+    assert knn.users_per_item.tolist() == users_per_item
+    for item in range(n_items):
+        assert np.allclose(knn.scores([item]), table[item])
+    assert np.allclose(knn.scores([0, 5, 9]), table[0] + table[5] + table[9])
+
+
+def test_no_histories_give_zero_scores() -> None:
+    knn = ItemKnn({}, n_items=3)
+    assert knn.scores([0, 1]).tolist() == [0.0, 0.0, 0.0]
