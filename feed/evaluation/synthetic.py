@@ -4,6 +4,12 @@ Items belong to broad categories (vocabulary.CATEGORIES) with a skewed popularit
 tastes that are mixtures over 1-3 categories, watch in sessions that focus on one category at
 a time, and belong to a community whose members share a list of favourite items from all over
 the catalogue - co-engagement that text similarity alone cannot see.
+
+With an item lifetime (`lifetime_days` > 0) the catalogue also ages as short videos do: each
+item is released at a random moment of the log's span (or of a back catalogue of 5 lifetimes
+before it) and draws engagement in proportion to its
+popularity times `exp(-age / lifetime)` (a community's favourites age the same way), so what a
+viewer watches last is mostly recent and all-time popularity says little about it.
 """
 
 from __future__ import annotations
@@ -98,10 +104,72 @@ class _Sampler:
         return int(self.members[min(position, len(self.members) - 1)])
 
 
+class _AgingCatalogue:
+    """Per day of the log and category, a sampler over the items released before that day
+    began, weighted by popularity times exp(-age / lifetime) (ages beyond 5 lifetimes left
+    out)."""
+
+    def __init__(
+        self,
+        *,
+        item_category: np.ndarray,
+        popularity: np.ndarray,
+        lifetime_days: float,
+        rng: np.random.Generator,
+    ) -> None:
+        # Releases start a back catalogue (5 lifetimes) before the log does, so its first day
+        # has videos out too.
+        backlog_s = 5 * lifetime_days * 86400
+        span_s = DATASET_SPAN_DAYS * 86400 + backlog_s
+        self.lifetime_days = lifetime_days
+        self.released = DATASET_START_UNIX_S - backlog_s + rng.random(len(popularity)) * span_s
+        self.samplers: list[list[_Sampler]] = []
+        n_categories = int(item_category.max()) + 1 if len(item_category) else 0
+        for day in range(DATASET_SPAN_DAYS):
+            day_start = DATASET_START_UNIX_S + day * 86400
+            age_days = (day_start - self.released) / 86400
+            alive = (age_days >= 0) & (age_days <= 5 * lifetime_days)
+            weights = np.where(alive, popularity * np.exp(-age_days / lifetime_days), 0.0)
+            self.samplers.append(
+                [
+                    _Sampler(np.flatnonzero(alive & (item_category == c)), weights)
+                    for c in range(n_categories)
+                ]
+            )
+
+    def favourite(self, members: np.ndarray, ts: int, rng: np.random.Generator) -> int | None:
+        """One of a community's favourites, as the catalogue ages: those out at ts weighted by
+        exp(-age / lifetime), or None when none is out and young."""
+        age_days = (ts - self.released[members]) / 86400
+        weights = np.where(
+            (age_days >= 0) & (age_days <= 5 * self.lifetime_days),
+            np.exp(-age_days / self.lifetime_days),
+            0.0,
+        )
+        total = weights.sum()
+        if total <= 0:
+            return None
+        position = np.searchsorted(np.cumsum(weights), rng.random() * total, side="right")
+        return int(members[min(position, len(members) - 1)])
+
+    def sampler(self, ts: int, category: int) -> _Sampler | None:
+        """The category's sampler on the day of ts (days past the span use the last one), or
+        None when nothing of that category is out yet."""
+        day = min(max(0, (ts - DATASET_START_UNIX_S) // 86400), DATASET_SPAN_DAYS - 1)
+        chosen = self.samplers[day][category]
+        return chosen if len(chosen.members) else None
+
+
 def generate_interactions(
-    items: list[SyntheticItem], n_users: int, n_interactions: int, rng: np.random.Generator
+    items: list[SyntheticItem],
+    n_users: int,
+    n_interactions: int,
+    rng: np.random.Generator,
+    *,
+    lifetime_days: float = 0.0,
 ) -> list[SyntheticInteraction]:
-    """About n_interactions positives (at least 2 per user) from n_users structured users."""
+    """About n_interactions positives (at least 2 per user) from n_users structured users; with
+    lifetime_days > 0 items are released over the span and age (module docstring)."""
     n_categories = len(category_names())
     item_category = np.array([item.category for item in items])
     popularity = rng.lognormal(0.0, 1.2, size=len(items))
@@ -109,6 +177,16 @@ def generate_interactions(
         _Sampler(np.flatnonzero(item_category == c), popularity) for c in range(n_categories)
     ]
     by_category_ok = [len(s.members) > 0 for s in by_category]
+    aging = (
+        _AgingCatalogue(
+            item_category=item_category,
+            popularity=popularity,
+            lifetime_days=lifetime_days,
+            rng=rng,
+        )
+        if lifetime_days > 0
+        else None
+    )
     everything = _Sampler(np.arange(len(items)), popularity)
 
     n_communities = max(2, n_users // USERS_PER_COMMUNITY)
@@ -148,9 +226,22 @@ def generate_interactions(
             for _ in range(session_length):
                 for _attempt in range(4):
                     if rng.random() < COMMUNITY_SHARE:
-                        item = favourites[community].draw(rng)
-                    else:
+                        if aging is None:
+                            item = favourites[community].draw(rng)
+                        else:
+                            item = aging.favourite(favourites[community].members, ts, rng)
+                        if item is not None:
+                            if item not in seen:
+                                break
+                            continue
+                    current = aging.sampler(ts, focus) if aging is not None else None
+                    if aging is None:
                         item = by_category[focus].draw(rng)
+                    elif current is not None:
+                        item = current.draw(rng)
+                    else:  # nothing of this category out yet: the oldest of it
+                        members = by_category[focus].members
+                        item = int(members[np.argmin(aging.released[members])])
                     if item not in seen:
                         break
                 seen.add(item)
@@ -185,10 +276,17 @@ def write_dataset(
 
 
 def generate_dataset(
-    directory: Path | str, *, n_items: int, n_users: int, n_interactions: int, seed: int = 0
+    directory: Path | str,
+    *,
+    n_items: int,
+    n_users: int,
+    n_interactions: int,
+    seed: int = 0,
+    lifetime_days: float = 0.0,
 ) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
     items = generate_items(n_items, rng)
-    return write_dataset(
-        directory, items, generate_interactions(items, n_users, n_interactions, rng)
+    interactions = generate_interactions(
+        items, n_users, n_interactions, rng, lifetime_days=lifetime_days
     )
+    return write_dataset(directory, items, interactions)

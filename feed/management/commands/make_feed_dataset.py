@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from feed.evaluation.synthetic import generate_dataset
 
@@ -22,8 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=50_000)
         parser.add_argument("--interactions", type=int, default=400_000)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--item-lifetime-days",
+            type=float,
+            default=0.0,
+            help="items are released over the log's 60 days and their engagement decays as "
+            "exp(-age / lifetime), as short videos' does (0, the default: no aging)",
+        )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        if options["item_lifetime_days"] < 0:
+            raise CommandError("--item-lifetime-days must be >= 0")
         started = time.monotonic()
         items_path, interactions_path = generate_dataset(
             Path(options["out"]),
@@ -31,6 +40,7 @@ class Command(BaseCommand):
             n_users=options["users"],
             n_interactions=options["interactions"],
             seed=options["seed"],
+            lifetime_days=options["item_lifetime_days"],
         )
         self.stdout.write(
             f"wrote {items_path} and {interactions_path} in {time.monotonic() - started:.1f} s"
