@@ -59,11 +59,15 @@ def make_clip(
     rotation: int = 0,
     faststart: bool = True,
     metadata: dict[str, str] | None = None,
+    first_frame_s: float = 0.0,
+    sample_aspect_ratio: Fraction | None = None,
 ) -> Path:
     """Write a clip: audio is "tone", "speech" (espeak-ng saying speech_text, the clip as long
     as the speech if that is longer), "silence" (a silent track) or None (no audio stream).
     `rotation` stores a display matrix (counter-clockwise degrees) like a phone does;
-    `metadata` tags the container and the video stream (a phone's location, make, title...)."""
+    `metadata` tags the container and the video stream (a phone's location, make, title...);
+    `first_frame_s` starts the video's timestamps there (a recording cut from a longer one);
+    `sample_aspect_ratio` makes the pixels non-square (anamorphic DV, broadcast)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     samples = None
@@ -77,6 +81,8 @@ def make_clip(
         )
         vstream.width, vstream.height = width, height
         vstream.pix_fmt = "yuv420p"
+        if sample_aspect_ratio is not None:
+            vstream.codec_context.sample_aspect_ratio = sample_aspect_ratio
         if metadata:
             output.metadata.update(metadata)
             vstream.metadata.update(metadata)
@@ -91,7 +97,7 @@ def make_clip(
         total_frames = max(1, round(seconds * fps))
         for index in range(total_frames):
             frame = av.VideoFrame.from_ndarray(_picture(width, height, index, fps), format="rgb24")
-            frame.pts = index
+            frame.pts = index + round(first_frame_s * fps)
             frame.time_base = Fraction(1, fps)
             for packet in vstream.encode(frame):
                 output.mux(packet)
@@ -156,6 +162,24 @@ def make_audio_only(path: Path, *, seconds: float = 2.0) -> Path:
     with av.open(str(path), "w", format="mp4") as output:
         astream = output.add_stream("aac", rate=AUDIO_RATE_HZ, layout="mono")
         _write_audio(output, astream, "tone", None, seconds)
+    return path
+
+
+def make_audio_with_cover(path: Path, *, seconds: float = 2.0) -> Path:
+    """A song or podcast file: an AAC track and its cover art (an attached JPEG picture)."""
+    path = Path(path)
+    with av.open(str(path), "w", format="mp4") as output:
+        astream = output.add_stream("aac", rate=AUDIO_RATE_HZ, layout="mono")
+        cover = output.add_stream("mjpeg")
+        cover.width = cover.height = 64
+        cover.pix_fmt = "yuvj420p"
+        cover.disposition = av.stream.Disposition.attached_pic
+        _write_audio(output, astream, "tone", None, seconds)
+        picture = av.VideoFrame.from_ndarray(_picture(64, 64, 0, 1.0), format="rgb24")
+        for packet in cover.encode(picture.reformat(format="yuvj420p")):
+            output.mux(packet)
+        for packet in cover.encode(None):
+            output.mux(packet)
     return path
 
 

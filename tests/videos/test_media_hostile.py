@@ -20,6 +20,8 @@ from videos.media.transcode import (
     transcode,
 )
 
+MS = Fraction(1, 1000)
+
 
 def _write(path: Path, frames: list[tuple[int, int]], *, time_base: Fraction, fmt: str) -> Path:
     """An H.264 stream of flat frames of the given sizes, one per time_base tick."""
@@ -166,6 +168,23 @@ def test_frames_over_the_output_rate_are_dropped_before_scaling() -> None:
         if budget.keep(budget.time_of(_frame(16, 16, index, Fraction(1, 120))))
     ]
     assert kept == list(range(0, 120, 4))
+
+
+def test_millisecond_timestamps_keep_one_frame_per_output_slot() -> None:
+    # 30 and 60 fps as Matroska stores them (whole milliseconds), capped at 30 fps.
+    for fps, expected in ((30, list(range(60))), (60, list(range(0, 120, 2)))):
+        budget = DecodeBudget(float(fps), TranscodeLimits(max_fps=30.0))
+        kept = [
+            index
+            for index in range(2 * fps)
+            if budget.keep(budget.time_of(_frame(16, 16, round(index * 1000 / fps), MS)))
+        ]
+        assert kept == expected, fps
+
+
+def test_a_frame_stamped_before_the_last_kept_one_is_dropped() -> None:
+    budget = DecodeBudget(30.0, TranscodeLimits(max_fps=30.0))
+    assert budget.keep(0.5) and not budget.keep(0.4) and budget.keep(0.54)
 
 
 PROBE_PEAK_SCRIPT = """

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.media import (
     make_audio_only,
+    make_audio_with_cover,
     make_clip,
     make_long_video,
     make_text_as_mp4,
@@ -42,6 +43,29 @@ def test_audio_only_file_is_rejected_for_having_no_video_stream(tmp_path: Path):
     rejection = _rejection(make_audio_only(tmp_path / "song.mp4"))
     assert rejection.code == "no_video_stream"
     assert "audio-only" in str(rejection)
+
+
+def test_audio_with_cover_art_is_audio_only_not_a_one_frame_video(tmp_path: Path):
+    # FFmpeg lists the cover picture of a song or podcast as a video stream.
+    rejection = _rejection(make_audio_with_cover(tmp_path / "podcast.mp4"))
+    assert rejection.code == "no_video_stream"
+    assert "audio-only" in str(rejection)
+
+
+def test_matroska_starting_late_is_as_long_as_its_frames(tmp_path: Path):
+    # A 2 s recording remuxed with its original timestamps (starting an hour in): Matroska's
+    # Duration counts from 0 and says 3602 s, over the 180 s limit.
+    path = make_clip(
+        tmp_path / "cut.mkv",
+        width=64,
+        height=64,
+        seconds=2.0,
+        audio=None,
+        container_format="matroska",
+        first_frame_s=3600.0,
+    )
+    info = probe_media(path, max_duration_s=180)
+    assert info.duration_s == pytest.approx(2.0, abs=0.2)
 
 
 def test_ten_minute_video_is_rejected_by_the_duration_cap_with_the_reason(tmp_path: Path):

@@ -66,6 +66,43 @@ def test_vp9_opus_webm_becomes_h264_aac_mp4_with_speech_audio(tmp_path: Path):
         assert wav.getnframes() / 16000 == pytest.approx(2.0, abs=0.2)
 
 
+@pytest.mark.parametrize(("fps", "container"), [(30, "webm"), (60, "webm"), (30, "mkv")])
+def test_matroska_at_30_fps_and_over_keeps_30_frames_a_second(tmp_path, fps, container):
+    # Matroska stores whole milliseconds: 30 fps frames arrive 33 ms apart (not 33.3), which a
+    # minimum gap between kept frames read as over the cap, dropping every third frame.
+    source = make_clip(
+        tmp_path / f"clip.{container}",
+        width=64,
+        height=64,
+        seconds=2.0,
+        fps=fps,
+        audio=None,
+        video_codec="libvpx" if container == "webm" else "libx264",
+        container_format="webm" if container == "webm" else "matroska",
+    )
+    result = _transcode(source, tmp_path)
+    with av.open(str(result.mp4)) as container_in:
+        frames = sum(1 for _ in container_in.decode(video=0))
+    assert frames == 60
+    assert result.fps == 30.0
+
+
+def test_matroska_starting_an_hour_in_transcodes_to_its_two_seconds(tmp_path: Path):
+    source = make_clip(
+        tmp_path / "cut.mkv",
+        width=64,
+        height=64,
+        seconds=2.0,
+        fps=10,
+        audio=None,
+        container_format="matroska",
+        first_frame_s=3600.0,
+    )
+    result = _transcode(source, tmp_path)
+    assert result.duration_s == pytest.approx(2.0, abs=0.15)
+    assert len(result.frames) == 12  # sampled over 2 s, not over 3,602
+
+
 def test_gif_becomes_silent_mp4(tmp_path: Path):
     result = _transcode(make_gif(tmp_path / "loop.gif"), tmp_path)
     assert not result.has_audio and result.audio_wav is None

@@ -105,6 +105,17 @@ def open_source(path: Path) -> av.container.InputContainer:
         ) from exc
 
 
+def picture_streams(container: av.container.InputContainer) -> list[av.video.stream.VideoStream]:
+    """The container's moving-picture streams: decodable, and not an attached picture (the
+    cover art of a song or podcast, which FFmpeg lists as a video stream of one frame)."""
+    return [
+        stream
+        for stream in container.streams.video
+        if stream.codec_context is not None
+        and not stream.disposition & av.stream.Disposition.attached_pic
+    ]
+
+
 def limit_decoder(stream: av.video.stream.VideoStream) -> None:
     """Make the decoder refuse pictures over the pixel limit before allocating them (a stream
     may change resolution mid-way); see `picture_too_large`."""
@@ -128,7 +139,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
     if size == 0:
         raise MediaRejected("the file is empty (0 bytes)", code="empty_file")
     with open_source(path) as container:
-        videos = [s for s in container.streams.video if s.codec_context is not None]
+        videos = picture_streams(container)
         if not videos:
             kind = "an audio-only file" if container.streams.audio else "not a video"
             raise MediaRejected(f"no video stream: the file is {kind}", code="no_video_stream")
@@ -173,7 +184,13 @@ def _duration_of(container: av.container.InputContainer, stream) -> float | None
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
-        return container.duration / av.time_base
+        seconds = container.duration / av.time_base
+        start_s = (container.start_time or 0) / av.time_base
+        if container.format.name.startswith("matroska") and 0 < start_s < seconds:
+            # Matroska's Duration runs from timestamp 0, not from the first frame: a 2 s
+            # recording remuxed with its original timestamps (starting at 3600 s) says 3602 s.
+            seconds -= start_s
+        return seconds
     return None
 
 

@@ -18,6 +18,7 @@ from videos.media.probe import (
     MediaRejected,
     limit_decoder,
     open_source,
+    picture_streams,
     picture_too_large,
 )
 
@@ -46,6 +47,8 @@ MAX_DECODER_THREADS = 4
 FRAME_THREADING_MAX_PIXELS = 3840 * 2160
 MAX_DECODED_FPS = 300
 MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 60
+# Source timestamps rounded to whole milliseconds (Matroska) may be this much early.
+TIMESTAMP_SLACK_S = 0.001
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,9 @@ class DecodeBudget:
         self.limits = limits
         fps = source_fps if source_fps and source_fps > 0 else limits.max_fps
         self.step_s = 1.0 / min(fps, MAX_DECODED_FPS)
-        self.min_gap_s = 1.0 / limits.max_fps
         self.first_s: float | None = None
         self.last_s: float | None = None
-        self.kept_s: float | None = None
+        self.kept_slot: int | None = None
         self.frames = 0
         self.pixels = 0
 
@@ -145,10 +147,15 @@ class DecodeBudget:
         return t
 
     def keep(self, t: float) -> bool:
-        """Whether a frame at t fits under the output frame rate (and moves time forward)."""
-        if self.kept_s is not None and t < self.kept_s + self.min_gap_s * 0.999:
+        """Whether a frame at t fits under the output frame rate (and moves time forward): at
+        most one frame per slot of 1 / max_fps. Slots, not a minimum gap from the last kept
+        frame: Matroska (WebM, MKV) stores whole milliseconds, so a 30 fps source's frames
+        arrive 33 ms apart, and a gap of 33.3 ms would drop every third one. A frame counts a
+        millisecond early for the same reason."""
+        slot = math.floor((t + TIMESTAMP_SLACK_S) * self.limits.max_fps)
+        if self.kept_slot is not None and slot <= self.kept_slot:
             return False
-        self.kept_s = t
+        self.kept_slot = slot
         return True
 
 
@@ -306,7 +313,7 @@ def transcode(
         open_source(source) as container,
         av.open(str(mp4_path), "w", format="mp4", options={"movflags": "+faststart"}) as output,
     ):
-        video_in = container.streams.video[0]
+        video_in = picture_streams(container)[0]
         _limit_decoder_threads(video_in, info.width * info.height)
         limit_decoder(video_in)
         audio_in = container.streams.audio[0] if container.streams.audio else None
