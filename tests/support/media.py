@@ -61,13 +61,18 @@ def make_clip(
     metadata: dict[str, str] | None = None,
     first_frame_s: float = 0.0,
     sample_aspect_ratio: Fraction | None = None,
+    audio_start_s: float = 0.0,
+    container_options: dict[str, str] | None = None,
 ) -> Path:
     """Write a clip: audio is "tone", "speech" (espeak-ng saying speech_text, the clip as long
     as the speech if that is longer), "silence" (a silent track) or None (no audio stream).
     `rotation` stores a display matrix (counter-clockwise degrees) like a phone does;
     `metadata` tags the container and the video stream (a phone's location, make, title...);
     `first_frame_s` starts the video's timestamps there (a recording cut from a longer one);
-    `sample_aspect_ratio` makes the pixels non-square (anamorphic DV, broadcast)."""
+    `sample_aspect_ratio` makes the pixels non-square (anamorphic DV, broadcast);
+    `audio_start_s` starts the audio track that much after the picture; `container_options`
+    go to the muxer (`{"live": "1"}` writes WebM as a browser's MediaRecorder does, with no
+    duration)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     samples = None
@@ -75,6 +80,7 @@ def make_clip(
         samples, _ = _speech_samples(speech_text or "hello from the test suite", path.parent)
         seconds = max(seconds, len(samples) / AUDIO_RATE_HZ + 0.3)
     options = {"movflags": "+faststart"} if faststart and path.suffix in (".mp4", ".mov") else {}
+    options |= container_options or {}
     with av.open(str(path), "w", format=container_format, options=options) as output:
         vstream = output.add_stream(
             video_codec, rate=fps, options={"preset": "ultrafast"} if "264" in video_codec else {}
@@ -104,12 +110,14 @@ def make_clip(
         for packet in vstream.encode(None):
             output.mux(packet)
         if astream is not None:
-            _write_audio(output, astream, audio, samples, seconds)
+            _write_audio(output, astream, audio, samples, seconds, audio_start_s)
     return path
 
 
-def _write_audio(output, astream, kind: str, samples, seconds: float) -> None:  # noqa: ANN001
+def _write_audio(output, astream, kind: str, samples, seconds: float, start_s: float = 0.0):  # noqa: ANN001, ANN201
     total = int(seconds * AUDIO_RATE_HZ)
+    rate = astream.codec_context.rate
+    written = round(start_s * rate)  # the track's first timestamp, in samples
     if kind == "speech":
         signal = np.zeros(total, dtype=np.float32)
         signal[: min(total, len(samples))] = samples[:total]
@@ -128,9 +136,11 @@ def _write_audio(output, astream, kind: str, samples, seconds: float) -> None:  
         frame.sample_rate = AUDIO_RATE_HZ
         frame.pts = None
         for converted in resampler.resample(frame):
+            converted.pts, written = written, written + converted.samples
             for packet in astream.encode(converted):
                 output.mux(packet)
     for converted in resampler.resample(None):
+        converted.pts, written = written, written + converted.samples
         for packet in astream.encode(converted):
             output.mux(packet)
     for packet in astream.encode(None):

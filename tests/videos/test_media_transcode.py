@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import wave
+from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
+from PIL import Image
 
 from tests.support.media import make_clip, make_gif, make_webm
 from videos.media.hls import mp4_to_hls
@@ -16,6 +19,11 @@ from videos.media.transcode import output_size, sample_times, transcode
 
 def _transcode(path: Path, tmp_path: Path):
     return transcode(path, tmp_path / "out", probe_media(path))
+
+
+def _tiny(path: Path, **kwargs) -> Path:  # noqa: ANN003
+    """A 64x64 silent clip; keyword arguments as make_clip's override these."""
+    return make_clip(path, **({"width": 64, "height": 64, "audio": None} | kwargs))
 
 
 def test_output_size_fits_720p_in_either_orientation_with_even_sides():
@@ -70,13 +78,10 @@ def test_vp9_opus_webm_becomes_h264_aac_mp4_with_speech_audio(tmp_path: Path):
 def test_matroska_at_30_fps_and_over_keeps_30_frames_a_second(tmp_path, fps, container):
     # Matroska stores whole milliseconds: 30 fps frames arrive 33 ms apart (not 33.3), which a
     # minimum gap between kept frames read as over the cap, dropping every third frame.
-    source = make_clip(
+    source = _tiny(
         tmp_path / f"clip.{container}",
-        width=64,
-        height=64,
         seconds=2.0,
         fps=fps,
-        audio=None,
         video_codec="libvpx" if container == "webm" else "libx264",
         container_format="webm" if container == "webm" else "matroska",
     )
@@ -88,19 +93,173 @@ def test_matroska_at_30_fps_and_over_keeps_30_frames_a_second(tmp_path, fps, con
 
 
 def test_matroska_starting_an_hour_in_transcodes_to_its_two_seconds(tmp_path: Path):
-    source = make_clip(
+    source = _tiny(
         tmp_path / "cut.mkv",
-        width=64,
-        height=64,
         seconds=2.0,
         fps=10,
-        audio=None,
         container_format="matroska",
         first_frame_s=3600.0,
     )
     result = _transcode(source, tmp_path)
     assert result.duration_s == pytest.approx(2.0, abs=0.15)
     assert len(result.frames) == 12  # sampled over 2 s, not over 3,602
+
+
+def test_anamorphic_pixels_come_out_square_at_the_shown_shape(tmp_path: Path):
+    # Widescreen PAL DV: stored 720x576, each pixel 64/45 as wide as tall, shown 1024x576.
+    source = make_clip(
+        tmp_path / "dv.mp4",
+        width=720,
+        height=576,
+        seconds=0.4,
+        fps=10,
+        audio=None,
+        sample_aspect_ratio=Fraction(64, 45),
+    )
+    info = probe_media(source)
+    assert info.display_size == (1024, 576)
+    result = _transcode(source, tmp_path)
+    assert (result.width, result.height) == (1024, 576)
+    with av.open(str(result.mp4)) as container:
+        stream = container.streams.video[0]
+        assert stream.sample_aspect_ratio in (None, Fraction(1))
+    with Image.open(result.poster) as poster:
+        assert poster.size == (1024, 576)
+
+
+def test_an_implausible_pixel_aspect_is_ignored(tmp_path: Path):
+    source = _tiny(
+        tmp_path / "odd.mp4",
+        seconds=0.4,
+        fps=10,
+        sample_aspect_ratio=Fraction(1000, 1),
+    )
+    assert probe_media(source).display_size == (64, 64)
+    result = _transcode(source, tmp_path)
+    assert (result.width, result.height) == (64, 64)
+
+
+def _full_range_clip(path: Path) -> Path:
+    """Black on the left half, white on the right, encoded full range (0-255), as many
+    phones record."""
+    picture = np.zeros((64, 64, 3), np.uint8)
+    picture[:, 32:] = 255
+    with av.open(str(path), "w") as output:
+        stream = output.add_stream("libx264", rate=10, options={"preset": "ultrafast"})
+        stream.width = stream.height = 64
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.color_range = 2
+        for index in range(4):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(
+                format="yuv420p", dst_color_range=2
+            )
+            frame.color_range = 2
+            frame.pts = index
+            for packet in stream.encode(frame):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return path
+
+
+def test_full_range_video_is_converted_to_the_limited_range_it_is_tagged_with(tmp_path: Path):
+    source = _full_range_clip(tmp_path / "phone.mp4")
+    with av.open(str(source)) as container:
+        luma = next(container.decode(video=0)).to_ndarray()[:64]
+    assert luma[:, :24].mean() < 4 and luma[:, 40:].mean() > 250  # full range: 0 and 255
+
+    result = _transcode(source, tmp_path)
+
+    with av.open(str(result.mp4)) as container:
+        frame = next(container.decode(video=0))
+        # Limited range; an untagged picture this small is BT.601 by convention, and says so.
+        assert (int(frame.color_range), int(frame.colorspace)) == (1, 6)
+        luma = frame.to_ndarray()[:64]
+    # Limited range puts black at 16 and white at 235; unconverted they stay 0 and 255, which
+    # a player reading limited range shows as crushed shadows and clipped highlights.
+    assert 12 <= luma[:, :24].mean() <= 20
+    assert 231 <= luma[:, 40:].mean() <= 239
+
+
+def _loudness(samples: np.ndarray, rate: int, start_s: float, end_s: float) -> float:
+    return float(np.sqrt(np.mean(samples[int(start_s * rate) : int(end_s * rate)] ** 2)))
+
+
+def _wav_samples(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as wav:
+        return np.frombuffer(wav.readframes(wav.getnframes()), "<i2").astype(np.float32) / 32768
+
+
+def _mp4_audio(path: Path) -> tuple[np.ndarray, int]:
+    with av.open(str(path)) as container:
+        frames = list(container.decode(audio=0))
+    return np.concatenate([f.to_ndarray()[0] for f in frames]), frames[0].sample_rate
+
+
+def test_audio_that_starts_after_the_picture_stays_in_step_with_it(tmp_path: Path):
+    # The picture runs 0-3 s, the tone 1-3 s: the output is silent for its first second in
+    # the MP4 and in the speech-recognition copy (transcript timings follow it).
+    source = _tiny(tmp_path / "late.mp4", seconds=3.0, audio="tone", audio_start_s=1.0)
+    result = _transcode(source, tmp_path)
+    asr = _wav_samples(result.audio_wav)
+    assert _loudness(asr, 16000, 0.0, 0.8) < 0.01
+    assert _loudness(asr, 16000, 1.2, 2.8) > 0.1
+    aac, rate = _mp4_audio(result.mp4)
+    assert _loudness(aac, rate, 0.1, 0.8) < 0.01
+    assert _loudness(aac, rate, 1.2, 2.8) > 0.1
+
+
+def test_audio_before_the_first_picture_is_cut(tmp_path: Path):
+    # The tone runs 0-2 s, the picture 1-3 s: the output starts with the picture, so its audio
+    # is the tone's second second, at 0-1 s.
+    source = make_clip(tmp_path / "early.mp4", width=64, height=64, seconds=2.0, first_frame_s=1.0)
+    result = _transcode(source, tmp_path)
+    asr = _wav_samples(result.audio_wav)
+    assert len(asr) / 16000 == pytest.approx(1.0, abs=0.1)
+    assert _loudness(asr, 16000, 0.05, 0.9) > 0.1
+    assert result.duration_s == pytest.approx(2.0, abs=0.15)
+
+
+def test_a_webm_without_a_duration_is_sampled_over_its_whole_length(tmp_path: Path):
+    # What a browser's MediaRecorder writes: no duration in the header. 6 s at 5 fps; each
+    # picture's blue level is 7 x its index, so a still tells which frame it was.
+    source = _tiny(
+        tmp_path / "recorded.webm",
+        seconds=6.0,
+        fps=5,
+        video_codec="libvpx",
+        container_format="webm",
+        container_options={"live": "1"},
+    )
+    assert probe_media(source).duration_s is None
+
+    result = _transcode(source, tmp_path)
+
+    def index_of(path: Path) -> int:
+        with Image.open(path) as image:
+            return round(np.asarray(image.convert("RGB"))[:, 16:, 2].mean() / 7)
+
+    indices = [index_of(path) for path in result.frames]
+    assert len(indices) == 24
+    assert [path.name for path in result.frames] == [f"frame_{i:03d}.jpg" for i in range(24)]
+    assert indices == sorted(indices) and indices[0] <= 1 and indices[-1] >= 27
+    assert max(b - a for a, b in zip(indices, indices[1:], strict=False)) <= 2
+    assert 4 <= index_of(result.poster) <= 6  # about 1 s in, not the first frame
+
+
+def test_an_untagged_hd_picture_is_tagged_bt709_and_its_colours_kept(tmp_path: Path):
+    source = make_clip(tmp_path / "hd.mp4", width=1280, height=720, seconds=0.2, fps=10, audio=None)
+    with av.open(str(source)) as container:
+        before = next(container.decode(video=0))
+        assert int(before.colorspace) == 2  # unspecified
+        luma_before = before.to_ndarray()[:720].astype(float)
+    result = _transcode(source, tmp_path)
+    with av.open(str(result.mp4)) as container:
+        after = next(container.decode(video=0))
+        assert (int(after.color_range), int(after.colorspace)) == (1, 1)
+        luma_after = after.to_ndarray()[:720].astype(float)
+    # BT.709 in and out: no matrix conversion, the picture as it was (within x264's loss).
+    assert abs(luma_after.mean() - luma_before.mean()) < 1.5
 
 
 def test_gif_becomes_silent_mp4(tmp_path: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ ALLOWED_DEMUXERS = (
     "asf",
     "ogg",
 )
+MIN_PIXEL_ASPECT, MAX_PIXEL_ASPECT = Fraction(1, 4), Fraction(4)
 SUPPORTED_CONTAINERS = "MP4/MOV, WebM/MKV, AVI, GIF, MPEG-TS, WMV, Ogg"
 SOURCE_OPEN_OPTIONS = {
     "format_whitelist": ",".join(ALLOWED_DEMUXERS),
@@ -53,16 +55,29 @@ class MediaInfo:
     has_audio: bool
     audio_codec: str | None
     rotation: int
+    # Width of a stored pixel over its height as shown (the sample aspect ratio): 1 for square
+    # pixels, 64/45 for widescreen PAL DV stored at 720x576.
+    pixel_aspect: float = 1.0
 
     @property
     def display_size(self) -> tuple[int, int]:
-        """Width and height as shown to viewers (rotation applied)."""
+        """Width and height as shown to viewers (pixel aspect and rotation applied)."""
+        width = max(1, round(self.width * self.pixel_aspect))
         if self.rotation in (90, 270):
-            return self.height, self.width
-        return self.width, self.height
+            return self.height, width
+        return width, self.height
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def pixel_aspect_of(stream: av.video.stream.VideoStream) -> Fraction:
+    """The stream's sample aspect ratio; 1 when unset or implausible (outside 1/4..4, which no
+    camera or broadcast format uses: a hostile value would squash the picture to a line)."""
+    ratio = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    if not ratio or not MIN_PIXEL_ASPECT <= ratio <= MAX_PIXEL_ASPECT:
+        return Fraction(1)
+    return Fraction(ratio).limit_denominator(10_000)
 
 
 def _rotation_of(stream: av.video.stream.VideoStream) -> int:
@@ -177,6 +192,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
             has_audio=audio is not None,
             audio_codec=audio.codec_context.name if audio is not None else None,
             rotation=rotation,
+            pixel_aspect=float(pixel_aspect_of(stream)),
         )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import av
 from av.audio.resampler import AudioResampler
+from PIL import Image
 
 from videos.media.images import THUMBNAIL_BOX_PIXELS, save_embed_frame, save_jpeg
 from videos.media.probe import (
@@ -20,6 +21,7 @@ from videos.media.probe import (
     open_source,
     picture_streams,
     picture_too_large,
+    pixel_aspect_of,
 )
 
 ASR_SAMPLE_RATE_HZ = 16000
@@ -29,6 +31,13 @@ AAC_BIT_RATE_BPS = 128_000
 LONG_SIDE_PER_SHORT_SIDE = 16 / 9
 MAX_GOP_FRAMES = 60
 GOP_SECONDS = 2.0
+# FFmpeg's colour matrices (AVColorSpace) by swscale's names for them: BT.709, FCC, BT.601
+# (625 and 525 lines), SMPTE 240M, BT.2020. BT.709 and BT.601 pass through unconverted (a
+# conversion costs about 1.5 ms a 720p frame); the others are converted to BT.709.
+COLOUR_MATRIX_NAMES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "bt601", 7: "smpte240m", 9: "bt2020"}
+KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
+COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601 = 1, 6
+COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL = 1, 2
 # Every output rotation expressed as the filters that make the picture upright.
 UPRIGHT_FILTERS = {
     0: [],
@@ -47,6 +56,13 @@ MAX_DECODER_THREADS = 4
 FRAME_THREADING_MAX_PIXELS = 3840 * 2160
 MAX_DECODED_FPS = 300
 MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 60
+# Without a known duration, stills are first kept this often (_Stills).
+UNKNOWN_DURATION_FIRST_STEP_S = 0.125
+# Audio gaps and offsets up to this much are left alone (encoder padding, rounding); longer
+# ones are filled with silence so sound stays in step with the picture (_AudioTimeline).
+AUDIO_SLACK_S = 0.05
+# Audio decoded before the first picture waits for it, up to this much.
+PENDING_AUDIO_S = 5.0
 # Source timestamps rounded to whole milliseconds (Matroska) may be this much early.
 TIMESTAMP_SLACK_S = 0.001
 
@@ -181,24 +197,63 @@ def _too_large(width: int, height: int) -> MediaRejected:
     )
 
 
-class _Upright:
-    """Rotate (by the display matrix), scale and convert decoded frames with a filter graph."""
+def source_colour_matrix(frame: av.VideoFrame) -> int:
+    """The frame's colour matrix; untagged, the convention players follow: BT.709 for HD
+    (1280 wide or over 576 lines), BT.601 below."""
+    tagged = int(frame.colorspace)
+    if tagged in COLOUR_MATRIX_NAMES:
+        return tagged
+    high_definition = frame.width >= 1280 or frame.height > 576
+    return COLOUR_MATRIX_BT709 if high_definition else COLOUR_MATRIX_BT601
 
-    def __init__(self, first: av.VideoFrame, rotation: int, size: tuple[int, int]) -> None:
+
+class _Upright:
+    """Rotate (by the display matrix), scale to square pixels and convert decoded frames to
+    limited-range 4:2:0 with a filter graph.
+
+    The buffer source is told the source's pixel aspect ratio (anamorphic DV and broadcast
+    pictures are stored narrower or wider than shown) and colour range (phones often record
+    full-range video), and `scale` its colour matrix (`source_colour_matrix`): full range is
+    converted to limited, so blacks and whites are not crushed, and the output is tagged with
+    its matrix and range (`output_colour`), so players do not guess."""
+
+    def __init__(
+        self,
+        first: av.VideoFrame,
+        rotation: int,
+        size: tuple[int, int],
+        pixel_aspect: Fraction = Fraction(1),
+    ) -> None:
         self.format = first.format.name
         self.source_size = (first.width, first.height)
         self.graph = av.filter.Graph()
-        nodes = [
-            self.graph.add_buffer(
-                width=first.width,
-                height=first.height,
-                format=first.format.name,
-                time_base=first.time_base or Fraction(1, 1000),
-            )
+        time_base = first.time_base or Fraction(1, 1000)
+        arguments = [
+            f"video_size={first.width}x{first.height}",
+            f"pix_fmt={first.format.name}",
+            f"time_base={time_base.numerator}/{time_base.denominator}",
+            f"pixel_aspect={pixel_aspect.numerator}/{pixel_aspect.denominator}",
         ]
+        if int(first.color_range) in (COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL):
+            arguments.append(f"range={int(first.color_range)}")
+        matrix = source_colour_matrix(first)
+        kept = matrix if matrix in KEPT_COLOUR_MATRICES else COLOUR_MATRIX_BT709
+        # What the output is, and says it is: that matrix, limited range.
+        self.output_colour = {
+            "colorspace": COLOUR_MATRIX_BT601 if kept != COLOUR_MATRIX_BT709 else kept,
+            "color_range": COLOUR_RANGE_LIMITED,
+        }
+        nodes = [self.graph.add("buffer", ":".join(arguments))]
         for name, argument in UPRIGHT_FILTERS[rotation]:
             nodes.append(self.graph.add(name, argument))
-        nodes.append(self.graph.add("scale", f"{size[0]}:{size[1]}"))
+        nodes.append(
+            self.graph.add(
+                "scale",
+                f"{size[0]}:{size[1]}:in_color_matrix={COLOUR_MATRIX_NAMES[matrix]}"
+                f":out_color_matrix={COLOUR_MATRIX_NAMES[kept]}:out_range=tv",
+            )
+        )
+        nodes.append(self.graph.add("setsar", "1"))
         nodes.append(self.graph.add("format", "yuv420p"))
         nodes.append(self.graph.add("buffersink"))
         self.graph.link_nodes(*nodes).configure()
@@ -221,7 +276,14 @@ class _Upright:
 
 
 class _Stills:
-    """Poster, thumbnail and uniformly sampled frames, picked as frames stream past."""
+    """Poster, thumbnail and uniformly sampled frames, picked as frames stream past.
+
+    With the duration known (from the probe) the sample times are fixed up front. Without it (a
+    browser's MediaRecorder writes WebM with no duration) frames are kept every
+    UNKNOWN_DURATION_FIRST_STEP_S, and each time twice max_frames are kept every other one is
+    dropped and the step doubles, so at the end between max_frames and twice that many remain,
+    evenly spread over the whole video, and are thinned to max_frames; the poster is the
+    frame at 1 s (or the last one of a shorter video)."""
 
     def __init__(self, workdir: Path, duration_s: float | None, limits: TranscodeLimits) -> None:
         self.workdir = workdir
@@ -234,11 +296,25 @@ class _Stills:
             if duration_s
             else []
         )
-        self.poster_at_s = min(1.0, duration_s / 2) if duration_s else 0.0
+        self.poster_at_s = min(1.0, duration_s / 2) if duration_s else 1.0
         self.poster: Path | None = None
         self.frames: list[Path] = []
+        self.unknown_step_s = UNKNOWN_DURATION_FIRST_STEP_S
+        self.saved = 0
         self.next_unknown_s = 0.0
         self.last_frame: av.VideoFrame | None = None
+
+    def _wanted_without_duration(self, t: float) -> int:
+        if t < self.next_unknown_s:
+            return 0
+        self.next_unknown_s = (math.floor(t / self.unknown_step_s) + 1) * self.unknown_step_s
+        if len(self.frames) >= 2 * self.limits.max_frames:
+            for path in self.frames[1::2]:
+                path.unlink()
+            self.frames = self.frames[::2]
+            self.unknown_step_s *= 2
+            self.next_unknown_s = (math.floor(t / self.unknown_step_s) + 1) * self.unknown_step_s
+        return 1
 
     def offer(self, frame: av.VideoFrame, t: float) -> None:
         wanted = 0
@@ -246,20 +322,22 @@ class _Stills:
             while self.targets and self.targets[0] <= t:
                 self.targets.pop(0)
                 wanted += 1
-        elif t >= self.next_unknown_s:
-            wanted, self.next_unknown_s = 1, math.floor(t) + 1.0
+        else:
+            wanted = self._wanted_without_duration(t)
         needs_poster = self.poster is None and t >= self.poster_at_s
         if not (wanted or needs_poster):
             self.last_frame = frame
             return
         image = frame.to_image()
         for _ in range(wanted):
-            self.frames.append(
-                save_embed_frame(image, self.frames_dir / f"frame_{len(self.frames):03d}.jpg")
-            )
+            self.frames.append(self._save(image))
         if needs_poster:
             self.poster = save_jpeg(image, self.workdir / "poster.jpg")
         self.last_frame = frame
+
+    def _save(self, image: Image.Image) -> Path:
+        self.saved += 1
+        return save_embed_frame(image, self.frames_dir / f"frame_{self.saved:04d}.jpg")
 
     def finish(self) -> tuple[Path, Path, list[Path]]:
         last = self.last_frame
@@ -270,8 +348,7 @@ class _Stills:
             if self.poster is None:
                 self.poster = save_jpeg(image, self.workdir / "poster.jpg")
             for _ in range(missing):
-                name = f"frame_{len(self.frames):03d}.jpg"
-                self.frames.append(save_embed_frame(image, self.frames_dir / name))
+                self.frames.append(self._save(image))
         if len(self.frames) > self.limits.max_frames:
             step = len(self.frames) / self.limits.max_frames
             keep = {self.frames[int(i * step)] for i in range(self.limits.max_frames)}
@@ -279,11 +356,73 @@ class _Stills:
                 if path not in keep:
                     path.unlink()
             self.frames = [path for path in self.frames if path in keep]
-        from PIL import Image
-
+        # Named in order from 0, as the embed step reads them (frames/frame_NNN.jpg).
+        for index, path in enumerate(list(self.frames)):
+            self.frames[index] = path.rename(self.frames_dir / f"frame_{index:03d}.jpg")
         with Image.open(self.poster) as poster:
             thumbnail = save_jpeg(poster, self.workdir / "thumb.jpg", box=THUMBNAIL_BOX_PIXELS)
         return self.poster, thumbnail, self.frames
+
+
+class _AudioTimeline:
+    """Puts decoded audio on the video's timeline, which starts at the first video frame.
+
+    The encoder and the speech-recognition copy take samples back to back, so a track that
+    starts after the picture (a second late, say) or has a gap would slide towards the start and
+    drift out of sync with the picture, and with the transcript's timings. Each frame is placed
+    by its timestamp: a gap over AUDIO_SLACK_S is filled with silence, a frame wholly before the
+    first picture or behind the samples already placed is dropped. Frames that arrive before
+    the first picture is decoded wait, up to PENDING_AUDIO_S; past that (a file that is all
+    audio up front) the first audio frame is taken as the start instead."""
+
+    def __init__(self, max_duration_s: float) -> None:
+        self.max_duration_s = max_duration_s
+        self.placed_s = 0.0
+        self.origin_s: float | None = None
+        self.pending: list[av.AudioFrame] = []
+
+    def place(self, frame: av.AudioFrame, video_first_s: float | None) -> list[av.AudioFrame]:
+        if self.origin_s is None:
+            self.pending.append(frame)
+            waited_s = sum(f.samples / f.sample_rate for f in self.pending)
+            if video_first_s is None and waited_s <= PENDING_AUDIO_S:
+                return []
+            return self.flush(video_first_s)
+        return self._place(frame)
+
+    def flush(self, video_first_s: float | None) -> list[av.AudioFrame]:
+        """Place the waiting frames, from the first picture's time if known."""
+        if self.origin_s is None:
+            stamps = [float(f.time) for f in self.pending if f.time is not None]
+            self.origin_s = video_first_s if video_first_s is not None else min(stamps, default=0.0)
+        pending, self.pending = self.pending, []
+        return [placed for frame in pending for placed in self._place(frame)]
+
+    def _place(self, frame: av.AudioFrame) -> list[av.AudioFrame]:
+        length_s = frame.samples / frame.sample_rate if frame.sample_rate else 0.0
+        start_s = float(frame.time) - self.origin_s if frame.time is not None else self.placed_s
+        if start_s > self.max_duration_s + 1.0:
+            return []
+        if start_s + length_s <= 0 or start_s + length_s <= self.placed_s - AUDIO_SLACK_S:
+            return []  # before the first picture, or a repeat of audio already placed
+        placed = []
+        gap_s = start_s - self.placed_s
+        if gap_s > AUDIO_SLACK_S:
+            placed.append(_silence_like(frame, round(gap_s * frame.sample_rate)))
+            self.placed_s = start_s
+        frame.pts = None
+        placed.append(frame)
+        self.placed_s += length_s
+        return placed
+
+
+def _silence_like(frame: av.AudioFrame, samples: int) -> av.AudioFrame:
+    """A silent frame of the given length in the frame's own format, layout and rate."""
+    silence = av.AudioFrame(format=frame.format.name, layout=frame.layout.name, samples=samples)
+    for plane in silence.planes:
+        plane.update(bytes(plane.buffer_size))
+    silence.sample_rate = frame.sample_rate
+    return silence
 
 
 def transcode(
@@ -308,6 +447,7 @@ def transcode(
     last_t = -1.0
     asr_chunks: list[bytes] = []
     audio_samples = 0
+    audio_timeline = _AudioTimeline(limits.max_duration_s)
 
     with (
         open_source(source) as container,
@@ -340,6 +480,10 @@ def transcode(
                 frame.pts = round(t / time_base)
                 frame.time_base = time_base
                 frame.pict_type = av.video.frame.PictureType.NONE
+                for name, value in upright.output_colour.items():
+                    setattr(frame, name, value)
+                    if video_frames == 0:  # the encoder opens on its first frame
+                        setattr(video_out.codec_context, name, value)
                 for packet in video_out.encode(frame):
                     output.mux(packet)
                 video_frames += 1
@@ -372,18 +516,11 @@ def transcode(
                     frame.pts = round(t / time_base)
                     frame.time_base = time_base
                     if upright is None:
-                        upright = _Upright(frame, rotation, size)
+                        upright = _Upright(frame, rotation, size, pixel_aspect_of(video_in))
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
-                    t_in = float(frame.time) if frame.time is not None else None
-                    if (
-                        t_in is not None
-                        and budget.first_s is not None
-                        and t_in - budget.first_s > limits.max_duration_s + 1.0
-                    ):
-                        continue
-                    frame.pts = None
-                    encode_audio(frame)
+                    for placed in audio_timeline.place(frame, budget.first_s):
+                        encode_audio(placed)
         _check_picture_size(video_in)
         if upright is None:
             raise MediaRejected("no decodable video frames", code="undecodable")
@@ -391,6 +528,8 @@ def transcode(
         for packet in video_out.encode(None):
             output.mux(packet)
         if audio_out is not None:
+            for placed in audio_timeline.flush(budget.first_s):
+                encode_audio(placed)
             encode_audio(None)
             for packet in audio_out.encode(None):
                 output.mux(packet)
