@@ -17,6 +17,7 @@ from videos.media.transcode import (
     MAX_DECODED_FPS,
     DecodeBudget,
     TranscodeLimits,
+    _AudioTimeline,
     transcode,
 )
 
@@ -253,3 +254,32 @@ def test_containers_whose_streams_appear_only_while_probing_are_refused(
     with pytest.raises(MediaRejected) as rejected:
         probe_media(path)
     assert rejected.value.code == "not_a_video"
+
+
+def _audio_frame(seconds_at: float, *, samples: int = 1024, rate: int = 96000) -> av.AudioFrame:
+    # 8-channel audio, packed: PyAV 18 lists 9 planes for 8 planar channels (writing the 9th
+    # crashes), which is why silence is never built in a source's own format.
+    frame = av.AudioFrame.from_ndarray(
+        np.zeros((1, samples * 8), np.float32), format="flt", layout="7.1"
+    )
+    frame.sample_rate = rate
+    frame.time_base = Fraction(1, rate)
+    frame.pts = round(seconds_at * rate)
+    return frame
+
+
+def test_a_gap_of_minutes_in_8_channel_audio_is_one_number_not_megabytes_of_frames() -> None:
+    # One frame at 0 s, the next at 150 s: the timeline says "150 s of silence here" (the
+    # encoders make it in their own formats a second at a time), then gives the frame.
+    timeline = _AudioTimeline(max_duration_s=180.0)
+    assert len(list(timeline.place(_audio_frame(0.0), video_first_s=0.0))) == 1
+    second = _audio_frame(150.0)
+    placed = list(timeline.place(second, video_first_s=0.0))
+    assert len(placed) == 2 and placed[1] is second
+    assert placed[0] == pytest.approx(150.0 - 1024 / 96000)
+
+
+def test_audio_past_the_length_limit_or_before_the_picture_is_not_placed() -> None:
+    timeline = _AudioTimeline(max_duration_s=10.0)
+    assert list(timeline.place(_audio_frame(5.0), video_first_s=6.0)) == []  # before it
+    assert list(timeline.place(_audio_frame(17.5), video_first_s=6.0)) == []  # 11.5 s in

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 from av.audio.resampler import AudioResampler
 from PIL import Image
 
@@ -370,7 +372,8 @@ class _AudioTimeline:
     The encoder and the speech-recognition copy take samples back to back, so a track that
     starts after the picture (a second late, say) or has a gap would slide towards the start and
     drift out of sync with the picture, and with the transcript's timings. Each frame is placed
-    by its timestamp: a gap over AUDIO_SLACK_S is filled with silence, a frame wholly before the
+    by its timestamp: a gap over AUDIO_SLACK_S is filled with silence (made in the outputs'
+    formats, a second at a time: `transcode`'s encode_silence), a frame wholly before the
     first picture or behind the samples already placed is dropped. Frames that arrive before
     the first picture is decoded wait, up to PENDING_AUDIO_S; past that (a file that is all
     audio up front) the first audio frame is taken as the start instead."""
@@ -381,48 +384,41 @@ class _AudioTimeline:
         self.origin_s: float | None = None
         self.pending: list[av.AudioFrame] = []
 
-    def place(self, frame: av.AudioFrame, video_first_s: float | None) -> list[av.AudioFrame]:
+    def place(
+        self, frame: av.AudioFrame, video_first_s: float | None
+    ) -> Iterator[av.AudioFrame | float]:
+        """What to encode for this frame: nothing while it waits; after a gap, the seconds of
+        silence to put before it (a number); the frame."""
         if self.origin_s is None:
             self.pending.append(frame)
             waited_s = sum(f.samples / f.sample_rate for f in self.pending)
             if video_first_s is None and waited_s <= PENDING_AUDIO_S:
-                return []
+                return iter(())
             return self.flush(video_first_s)
         return self._place(frame)
 
-    def flush(self, video_first_s: float | None) -> list[av.AudioFrame]:
+    def flush(self, video_first_s: float | None) -> Iterator[av.AudioFrame | float]:
         """Place the waiting frames, from the first picture's time if known."""
         if self.origin_s is None:
             stamps = [float(f.time) for f in self.pending if f.time is not None]
             self.origin_s = video_first_s if video_first_s is not None else min(stamps, default=0.0)
         pending, self.pending = self.pending, []
-        return [placed for frame in pending for placed in self._place(frame)]
+        return (placed for frame in pending for placed in self._place(frame))
 
-    def _place(self, frame: av.AudioFrame) -> list[av.AudioFrame]:
+    def _place(self, frame: av.AudioFrame) -> Iterator[av.AudioFrame | float]:
         length_s = frame.samples / frame.sample_rate if frame.sample_rate else 0.0
         start_s = float(frame.time) - self.origin_s if frame.time is not None else self.placed_s
         if start_s > self.max_duration_s + 1.0:
-            return []
+            return
         if start_s + length_s <= 0 or start_s + length_s <= self.placed_s - AUDIO_SLACK_S:
-            return []  # before the first picture, or a repeat of audio already placed
-        placed = []
+            return  # before the first picture, or a repeat of audio already placed
         gap_s = start_s - self.placed_s
         if gap_s > AUDIO_SLACK_S:
-            placed.append(_silence_like(frame, round(gap_s * frame.sample_rate)))
+            yield gap_s
             self.placed_s = start_s
         frame.pts = None
-        placed.append(frame)
         self.placed_s += length_s
-        return placed
-
-
-def _silence_like(frame: av.AudioFrame, samples: int) -> av.AudioFrame:
-    """A silent frame of the given length in the frame's own format, layout and rate."""
-    silence = av.AudioFrame(format=frame.format.name, layout=frame.layout.name, samples=samples)
-    for plane in silence.planes:
-        plane.update(bytes(plane.buffer_size))
-    silence.sample_rate = frame.sample_rate
-    return silence
+        yield frame
 
 
 def transcode(
@@ -497,6 +493,31 @@ def transcode(
                 asr_chunks.append(bytes(converted.planes[0])[: converted.samples * 2])
                 audio_samples += converted.samples
 
+        def encode_silence(seconds: float) -> None:
+            # In the outputs' own formats, a second at a time: a hostile gap of minutes is
+            # never in memory at once (and 8-channel planar frames are not built at all).
+            nonlocal audio_samples
+            aac_total = round(seconds * AAC_SAMPLE_RATE_HZ)
+            for start in range(0, aac_total, AAC_SAMPLE_RATE_HZ):
+                length = min(AAC_SAMPLE_RATE_HZ, aac_total - start)
+                silence = av.AudioFrame.from_ndarray(
+                    np.zeros((2, length), np.float32), format="fltp", layout="stereo"
+                )
+                silence.sample_rate = AAC_SAMPLE_RATE_HZ
+                for packet in audio_out.encode(silence):
+                    output.mux(packet)
+            asr_total = round(seconds * ASR_SAMPLE_RATE_HZ)
+            for start in range(0, asr_total, ASR_SAMPLE_RATE_HZ):
+                length = min(ASR_SAMPLE_RATE_HZ, asr_total - start)
+                asr_chunks.append(bytes(2 * length))
+                audio_samples += length
+
+        def encode_placed(placed: av.AudioFrame | float) -> None:
+            if isinstance(placed, float):
+                encode_silence(placed)
+            else:
+                encode_audio(placed)
+
         streams = [video_in] + ([audio_in] if audio_in is not None else [])
         for packet in container.demux(*streams):
             try:
@@ -520,7 +541,7 @@ def transcode(
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
                     for placed in audio_timeline.place(frame, budget.first_s):
-                        encode_audio(placed)
+                        encode_placed(placed)
         _check_picture_size(video_in)
         if upright is None:
             raise MediaRejected("no decodable video frames", code="undecodable")
@@ -529,7 +550,7 @@ def transcode(
             output.mux(packet)
         if audio_out is not None:
             for placed in audio_timeline.flush(budget.first_s):
-                encode_audio(placed)
+                encode_placed(placed)
             encode_audio(None)
             for packet in audio_out.encode(None):
                 output.mux(packet)
