@@ -71,7 +71,7 @@ class MediaInfo:
         return asdict(self)
 
 
-def pixel_aspect_of(stream: av.video.stream.VideoStream) -> Fraction:
+def _pixel_aspect_of(stream: av.video.stream.VideoStream) -> Fraction:
     """The stream's sample aspect ratio; 1 when unset or implausible (outside 1/4..4, which no
     camera or broadcast format uses: a hostile value would squash the picture to a line)."""
     ratio = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
@@ -192,7 +192,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
             has_audio=audio is not None,
             audio_codec=audio.codec_context.name if audio is not None else None,
             rotation=rotation,
-            pixel_aspect=float(pixel_aspect_of(stream)),
+            pixel_aspect=float(_pixel_aspect_of(stream)),
         )
 
 

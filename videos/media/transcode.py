@@ -23,7 +23,6 @@ from videos.media.probe import (
     open_source,
     picture_streams,
     picture_too_large,
-    pixel_aspect_of,
 )
 
 ASR_SAMPLE_RATE_HZ = 16000
@@ -199,7 +198,7 @@ def _too_large(width: int, height: int) -> MediaRejected:
     )
 
 
-def source_colour_matrix(frame: av.VideoFrame) -> int:
+def _source_colour_matrix(frame: av.VideoFrame) -> int:
     """The frame's colour matrix; untagged, the convention players follow: BT.709 for HD
     (1280 wide or over 576 lines), BT.601 below."""
     tagged = int(frame.colorspace)
@@ -213,9 +212,10 @@ class _Upright:
     """Rotate (by the display matrix), scale to square pixels and convert decoded frames to
     limited-range 4:2:0 with a filter graph.
 
-    The buffer source is told the source's pixel aspect ratio (anamorphic DV and broadcast
-    pictures are stored narrower or wider than shown) and colour range (phones often record
-    full-range video), and `scale` its colour matrix (`source_colour_matrix`): full range is
+    `size` is the shape shown (`MediaInfo.display_size`: anamorphic DV and broadcast pictures
+    are stored narrower or wider than shown), so scaling to it and `setsar=1` make the pixels
+    square. The buffer source is told the source's colour range (phones often record full-range
+    video), and `scale` its colour matrix (`_source_colour_matrix`): full range is
     converted to limited, so blacks and whites are not crushed, and the output is tagged with
     its matrix and range (`output_colour`), so players do not guess."""
 
@@ -224,7 +224,6 @@ class _Upright:
         first: av.VideoFrame,
         rotation: int,
         size: tuple[int, int],
-        pixel_aspect: Fraction = Fraction(1),
     ) -> None:
         self.format = first.format.name
         self.source_size = (first.width, first.height)
@@ -234,11 +233,10 @@ class _Upright:
             f"video_size={first.width}x{first.height}",
             f"pix_fmt={first.format.name}",
             f"time_base={time_base.numerator}/{time_base.denominator}",
-            f"pixel_aspect={pixel_aspect.numerator}/{pixel_aspect.denominator}",
         ]
         if int(first.color_range) in (COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL):
             arguments.append(f"range={int(first.color_range)}")
-        matrix = source_colour_matrix(first)
+        matrix = _source_colour_matrix(first)
         kept = matrix if matrix in KEPT_COLOUR_MATRICES else COLOUR_MATRIX_BT709
         # What the output is, and says it is: that matrix, limited range.
         self.output_colour = {
@@ -537,7 +535,7 @@ def transcode(
                     frame.pts = round(t / time_base)
                     frame.time_base = time_base
                     if upright is None:
-                        upright = _Upright(frame, rotation, size, pixel_aspect_of(video_in))
+                        upright = _Upright(frame, rotation, size)
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
                     for placed in audio_timeline.place(frame, budget.first_s):
