@@ -34,7 +34,7 @@ MAX_GOP_FRAMES = 60
 GOP_SECONDS = 2.0
 # FFmpeg's colour matrices (AVColorSpace) by swscale's names for them: BT.709, FCC, BT.601
 # (625 and 525 lines), SMPTE 240M, BT.2020. BT.709 and BT.601 pass through unconverted (a
-# conversion costs about 1.5 ms a 720p frame); the others are converted to BT.709.
+# conversion is a full pass over every picture); the others are converted to BT.709.
 COLOUR_MATRIX_NAMES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "bt601", 7: "smpte240m", 9: "bt2020"}
 KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
 COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601 = 1, 6
