@@ -1,27 +1,18 @@
-"""Account writes: registration, API tokens, and profile edits (with a safe avatar re-encode)."""
+"""Account writes: registration, API tokens, profile edits (avatar pixels: avatars.py)."""
 
 from __future__ import annotations
 
-import io
-import uuid
-import warnings
-
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageOps, UnidentifiedImageError
 from rest_framework.authtoken.models import Token
 
 from profiles.models import User
+from profiles.services.avatars import avatar_image_clean
 from profiles.services.graph import account_privacy_set
 
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
-AVATAR_SIDE_PIXELS = 512
-AVATAR_JPEG_QUALITY = 88
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_DISPLAY_NAME_CHARS = 64
 MAX_BIO_CHARS = 280
 
@@ -52,54 +43,6 @@ def user_token(*, user: User) -> str:
 
 def user_token_revoke(*, user: User) -> None:
     Token.objects.filter(user=user).delete()
-
-
-def avatar_image_clean(upload) -> ContentFile:  # noqa: ANN001 - an UploadedFile
-    """Validate an uploaded image and re-encode it as a square JPEG.
-
-    Re-encoding drops EXIF (location) and anything smuggled after the image data, so what is
-    served is only ever pixels.
-    """
-    max_bytes = settings.MAX_AVATAR_BYTES
-    if upload.size > max_bytes:
-        raise ValidationError({"avatar": [f"image is larger than {max_bytes // (1024 * 1024)} MB"]})
-    raw = upload.read()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(raw)) as probe:
-                image_format = probe.format
-                width, height = probe.size
-                probe.verify()
-            if image_format not in AVATAR_FORMATS:
-                raise ValidationError(
-                    {"avatar": [f"use a JPEG, PNG, WebP or GIF image, not {image_format}"]}
-                )
-            max_pixels = settings.MAX_AVATAR_SOURCE_PIXELS
-            if width * height > max_pixels:
-                raise ValidationError(
-                    {
-                        "avatar": [
-                            f"image is {width}x{height}; the limit is "
-                            f"{max_pixels / 1_000_000:g} megapixels"
-                        ]
-                    }
-                )
-            with Image.open(io.BytesIO(raw)) as image:
-                # JPEGs decode straight at a fraction of their size (DCT scaling): a 24 MP
-                # photo costs a few MB, not 72, for a 512 px avatar.
-                image.draft("RGB", (AVATAR_SIDE_PIXELS * 2, AVATAR_SIDE_PIXELS * 2))
-                image.load()
-                image = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError({"avatar": ["not a valid image"]}) from None
-    except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
-        raise ValidationError({"avatar": ["not a valid image"]}) from exc
-    side = min(AVATAR_SIDE_PIXELS, image.width, image.height)
-    square = ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    square.save(out, format="JPEG", quality=AVATAR_JPEG_QUALITY)
-    return ContentFile(out.getvalue(), name=f"avatar-{uuid.uuid4().hex[:12]}.jpg")
 
 
 _UNSET = object()
