@@ -13,6 +13,14 @@ from embedder_service.config import Settings
 BUNDLED_ASR_MODEL_NAME = "whisper-tiny.en"
 # The seed of Whisper's temperature fallback (see SpeechRecognizer.transcribe).
 ASR_RANDOM_SEED = 0
+# Whisper's own tests of a failed decoding (its defaults): a mean token log-probability below
+# -1 (the model does not believe its words) or text that gzip compresses more than 2.4 times
+# (a repetition loop). Whisper retries such a window at higher temperatures and, when every
+# try fails, still returns the last one: that is how speech in a language the model does not
+# know becomes "Thank you for watching." or a phrase repeated to the end of the window. Those
+# windows are dropped (see decoded_segments).
+FAILED_LOG_PROB = -1.0
+FAILED_COMPRESSION_RATIO = 2.4
 
 
 def bundled_asr_model_path() -> Path | None:
@@ -90,15 +98,31 @@ class SpeechRecognizer:
                 language=None if language == "auto" else language,
                 beam_size=self._settings.asr_beam_size,
                 vad_filter=True,
+                log_prob_threshold=FAILED_LOG_PROB,
+                compression_ratio_threshold=FAILED_COMPRESSION_RATIO,
             )
-            segment_list = [
-                {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text.strip()}
-                for s in segments
-            ]
+            decoded = list(segments)
+        kept = decoded_segments(decoded)
+        segment_list = [
+            {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text.strip()}
+            for s in kept
+        ]
         return {
             "text": " ".join(s["text"] for s in segment_list if s["text"]).strip(),
             "language": info.language,
             "language_probability": float(info.language_probability),
             "duration_s": round(float(info.duration), 3),
             "segments": segment_list,
+            "segments_dropped": len(decoded) - len(kept),
         }
+
+
+def decoded_segments(segments: list[Any]) -> list[Any]:
+    """The segments whose window Whisper decoded successfully by its own tests: a window that
+    failed them at every temperature is what the model says about speech it cannot transcribe
+    (another language for an English-only model, mumbling, singing), not what was said."""
+    return [
+        s
+        for s in segments
+        if s.avg_logprob >= FAILED_LOG_PROB and s.compression_ratio <= FAILED_COMPRESSION_RATIO
+    ]

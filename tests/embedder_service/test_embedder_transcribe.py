@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import wave
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import httpx
 import numpy as np
+import pytest
 
+from embedder_service.asr import decoded_segments
 from embedder_service.client import EmbedderClient
+from tests.support.speech import make_speech_wav
 
 KEY_WORDS = ["cat", "sleeping", "kitchen", "table"]
 
@@ -113,3 +117,48 @@ def test_json_body_on_transcribe_is_refused_with_415(http: httpx.Client) -> None
     response = http.post("/v1/transcribe", json={"audio": "base64..."})
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize(
+    ("voice", "text"),
+    [
+        (
+            "es",
+            "Hoy hace buen tiempo, así que vamos a la playa a jugar al voleibol "
+            "con nuestros amigos.",
+        ),
+        ("ja", "今日は天気が良いので、友達と一緒に海に行きます。"),
+    ],
+)
+def test_speech_the_english_model_cannot_understand_gives_no_words(
+    embedder_client: EmbedderClient, tmp_path: Path, voice: str, text: str
+) -> None:
+    # tiny.en on Spanish or Japanese writes English that fails Whisper's own decoding tests at
+    # every temperature ("I'm not sure if it's the same, but I'm not sure if it's the same.",
+    # "Chinese later, Chinese later, ..." to the end of the window): that is not what was
+    # said, so no caption or embedding text comes of it.
+    clip = make_speech_wav(text, tmp_path / f"{voice}.wav", voice=voice)
+
+    result = embedder_client.transcribe(clip)
+
+    assert result["text"] == "" and result["segments"] == [], result
+    assert result["segments_dropped"] >= 1
+
+
+def test_english_speech_drops_no_segment(embedder_client: EmbedderClient, speech_wav: Path) -> None:
+    result = embedder_client.transcribe(speech_wav)
+
+    assert result["segments_dropped"] == 0
+    assert result["segments"]
+
+
+def _segment(avg_logprob: float, compression_ratio: float) -> SimpleNamespace:
+    return SimpleNamespace(avg_logprob=avg_logprob, compression_ratio=compression_ratio)
+
+
+def test_a_window_that_failed_whispers_tests_is_dropped() -> None:
+    kept = _segment(-0.99, 2.4)
+    unsure = _segment(-1.01, 1.2)
+    looping = _segment(-0.3, 2.41)
+
+    assert decoded_segments([kept, unsure, looping]) == [kept]
