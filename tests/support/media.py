@@ -63,6 +63,7 @@ def make_clip(
     sample_aspect_ratio: Fraction | None = None,
     audio_start_s: float = 0.0,
     container_options: dict[str, str] | None = None,
+    frame_times_s: list[float] | None = None,
 ) -> Path:
     """Write a clip: audio is "tone", "speech" (espeak-ng saying speech_text, the clip as long
     as the speech if that is longer), "silence" (a silent track) or None (no audio stream).
@@ -72,7 +73,8 @@ def make_clip(
     `sample_aspect_ratio` makes the pixels non-square (anamorphic DV, broadcast);
     `audio_start_s` starts the audio track that much after the picture; `container_options`
     go to the muxer (`{"live": "1"}` writes WebM as a browser's MediaRecorder does, with no
-    duration)."""
+    duration); `frame_times_s` gives each frame's time instead of `fps` (a variable frame
+    rate: a screen recording sends a frame only when the screen changes)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     samples = None
@@ -100,11 +102,17 @@ def make_clip(
         if audio is not None:
             rate = 48000 if audio_codec == "libopus" else AUDIO_RATE_HZ
             astream = output.add_stream(audio_codec, rate=rate, layout="mono")
-        total_frames = max(1, round(seconds * fps))
-        for index in range(total_frames):
+        if frame_times_s is None:
+            time_base = Fraction(1, fps)
+            stamps = [index + round(first_frame_s * fps) for index in range(round(seconds * fps))]
+        else:
+            time_base = Fraction(1, 1000)
+            stamps = [round((first_frame_s + t) * 1000) for t in frame_times_s]
+            vstream.codec_context.time_base = time_base
+        for index, pts in enumerate(stamps or [0]):
             frame = av.VideoFrame.from_ndarray(_picture(width, height, index, fps), format="rgb24")
-            frame.pts = index + round(first_frame_s * fps)
-            frame.time_base = Fraction(1, fps)
+            frame.pts = pts
+            frame.time_base = time_base
             for packet in vstream.encode(frame):
                 output.mux(packet)
         for packet in vstream.encode(None):

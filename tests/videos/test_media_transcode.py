@@ -304,3 +304,69 @@ def test_served_files_carry_none_of_the_uploaders_metadata(tmp_path: Path):
             assert needle not in data, f"{path.name} carries {needle!r}"
     with av.open(str(result.mp4)) as container:
         assert not {"location", "title", "comment"} & set(container.metadata)
+
+
+def _video_track(path: Path) -> tuple[list[float], list[float], float]:
+    """(presentation times, keyframe times, the track's duration) of an MP4's picture."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        packets = [p for p in container.demux(stream) if p.pts is not None]
+        duration = float(stream.duration * stream.time_base)
+    times = sorted(float(p.pts * p.time_base) for p in packets)
+    keyframes = sorted(float(p.pts * p.time_base) for p in packets if p.is_keyframe)
+    return times, keyframes, duration
+
+
+def _playlist_seconds(playlist: Path) -> list[float]:
+    return [
+        float(line.split(":", 1)[1].rstrip(","))
+        for line in playlist.read_text().splitlines()
+        if line.startswith("#EXTINF:")
+    ]
+
+
+def test_a_screen_recording_with_pauses_keeps_its_length_and_keyframes(tmp_path: Path):
+    # A screen recording sends a frame only when the screen changes: a second of movement, a
+    # five-second pause, another second, then a frame every three seconds, with sound for all
+    # 16 s. Before, the MP4's picture track said 9.3 s (B-frames stamped with the time of
+    # frames before a pause), the HLS playlist added up to 9.3 s for 16 s of media, and the
+    # keyframes followed the average frame rate (every 8 frames, 0.27 s apart).
+    times = [i / 30 for i in range(30)] + [6 + i / 30 for i in range(30)] + [9.0, 12.0, 15.0]
+    source = make_clip(
+        tmp_path / "screen.mp4", width=64, height=64, seconds=16, frame_times_s=times
+    )
+
+    result = _transcode(source, tmp_path)
+
+    shown, keyframes, track_s = _video_track(result.mp4)
+    assert track_s == pytest.approx(16.0, abs=0.2)
+    assert max(b - a for a, b in zip(shown, shown[1:], strict=False)) <= 0.15 + 1e-3
+    assert shown[-1] >= 15.8
+    gaps = [b - a for a, b in zip(keyframes, keyframes[1:], strict=False)]
+    assert gaps and min(gaps) >= 1.9 and max(gaps) <= 2.2
+    segments = _playlist_seconds(mp4_to_hls(result.mp4, tmp_path / "hls"))
+    assert sum(segments) == pytest.approx(16.0, abs=0.3)
+    assert max(segments) <= 2.5
+
+
+def test_a_still_picture_over_sound_lasts_as_long_as_the_sound(tmp_path: Path):
+    # One picture and four seconds of sound (a song under a photo): the picture track spans
+    # the sound instead of ending after its single frame.
+    source = make_clip(tmp_path / "still.mp4", width=64, height=64, seconds=4, frame_times_s=[0])
+
+    result = _transcode(source, tmp_path)
+
+    shown, _, track_s = _video_track(result.mp4)
+    assert track_s == pytest.approx(4.0, abs=0.2)
+    assert shown[-1] >= 3.8
+    assert result.duration_s == pytest.approx(4.0, abs=0.2)
+
+
+def test_a_steady_frame_rate_gets_no_copies(tmp_path: Path):
+    source = _tiny(tmp_path / "ten.mp4", seconds=3.0, fps=10)
+
+    result = _transcode(source, tmp_path)
+
+    shown, keyframes, _ = _video_track(result.mp4)
+    assert len(shown) == 30
+    assert keyframes[:2] == pytest.approx([0.0, 2.0], abs=1e-3)

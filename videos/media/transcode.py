@@ -31,7 +31,15 @@ AAC_BIT_RATE_BPS = 128_000
 # Long side of the 720p-max output; the short side is capped by MAX_VIDEO_DIMENSION_PIXELS.
 LONG_SIDE_PER_SHORT_SIDE = 16 / 9
 MAX_GOP_FRAMES = 60
+# A keyframe at least this often in time, whatever the frame rate (HLS cuts on keyframes).
 GOP_SECONDS = 2.0
+# The output never shows one picture longer than this: a longer pause between a source's
+# frames (a screen recording sends a frame only when the screen changes), or a picture track
+# that ends before the sound, is filled with copies of the picture on screen. Gaps between
+# frames make the encoder's decode timestamps lag its presentation timestamps by whole gaps
+# (B-frames are stamped with earlier frames' times), so a screen recording's MP4 said its
+# picture ended seconds early and its HLS playlist was seconds shorter than its segments.
+MAX_FRAME_GAP_S = 0.1
 # FFmpeg's colour matrices (AVColorSpace) by swscale's names for them: BT.709, FCC, BT.601
 # (625 and 525 lines), SMPTE 240M, BT.2020. BT.709 and BT.601 pass through unconverted (a
 # conversion is a full pass over every picture); the others are converted to BT.709.
@@ -439,6 +447,8 @@ def transcode(
     decode_errors = 0
     video_frames = 0
     last_t = -1.0
+    last_keyframe_t: float | None = None
+    shown: av.VideoFrame | None = None
     asr_chunks: list[bytes] = []
     audio_samples = 0
     audio_timeline = _AudioTimeline(limits.max_duration_s)
@@ -466,21 +476,43 @@ def transcode(
 
         def encode_video(frames: list[av.VideoFrame]) -> None:
             # Frames arrive here under the frame-rate cap, stamped by the budget (increasing).
-            nonlocal last_t, video_frames
+            nonlocal shown
             for frame in frames:
                 t = float(frame.pts * frame.time_base)
-                last_t = t
+                hold_picture(until_s=t)
                 stills.offer(frame, t)
-                frame.pts = round(t / time_base)
-                frame.time_base = time_base
-                frame.pict_type = av.video.frame.PictureType.NONE
                 for name, value in upright.output_colour.items():
                     setattr(frame, name, value)
                     if video_frames == 0:  # the encoder opens on its first frame
                         setattr(video_out.codec_context, name, value)
-                for packet in video_out.encode(frame):
-                    output.mux(packet)
-                video_frames += 1
+                encode_picture(frame, t)
+                shown = frame
+
+        def hold_picture(until_s: float) -> None:
+            """Copies of the picture on screen, evenly spaced up to `until_s`, when it would
+            otherwise be shown more than 1.5 x MAX_FRAME_GAP_S (sources of 7 fps and more
+            are left as they are). The encoder keeps its own copy of each frame it is sent."""
+            start = last_t
+            if shown is None or until_s - start <= 1.5 * MAX_FRAME_GAP_S:
+                return
+            copies = math.ceil((until_s - start) / MAX_FRAME_GAP_S) - 1
+            for step in range(1, copies + 1):
+                encode_picture(shown, start + step * (until_s - start) / (copies + 1))
+
+        def encode_picture(frame: av.VideoFrame, t: float) -> None:
+            nonlocal last_t, last_keyframe_t, video_frames
+            frame.pts = round(t / time_base)
+            frame.time_base = time_base
+            keyframe = last_keyframe_t is None or t - last_keyframe_t >= GOP_SECONDS - 1e-6
+            frame.pict_type = (
+                av.video.frame.PictureType.I if keyframe else av.video.frame.PictureType.NONE
+            )
+            if keyframe:
+                last_keyframe_t = t
+            for packet in video_out.encode(frame):
+                output.mux(packet)
+            last_t = t
+            video_frames += 1
 
         def encode_audio(frame: av.AudioFrame | None) -> None:
             nonlocal audio_samples
@@ -544,14 +576,17 @@ def transcode(
         if upright is None:
             raise MediaRejected("no decodable video frames", code="undecodable")
         encode_video(upright.push(None))
-        for packet in video_out.encode(None):
-            output.mux(packet)
         if audio_out is not None:
             for placed in audio_timeline.flush(budget.first_s):
                 encode_placed(placed)
             encode_audio(None)
             for packet in audio_out.encode(None):
                 output.mux(packet)
+        # The last picture stays on screen while the sound goes on (a still picture over a
+        # song, a recording whose screen stopped changing).
+        hold_picture(until_s=audio_samples / ASR_SAMPLE_RATE_HZ)
+        for packet in video_out.encode(None):
+            output.mux(packet)
 
     if video_frames == 0:
         raise MediaRejected("no decodable video frames", code="undecodable")
@@ -597,6 +632,8 @@ def _add_video_stream(
     stream.pix_fmt = "yuv420p"
     stream.codec_context.time_base = Fraction(1, 90000)
     stream.time_base = Fraction(1, 90000)
-    # Keyframes every ~2 s so HLS segments (cut on keyframes) stay short and seekable.
-    stream.codec_context.gop_size = max(1, min(MAX_GOP_FRAMES, round(fps * GOP_SECONDS)))
+    # Keyframes every ~2 s so HLS segments (cut on keyframes) stay short and seekable: at most
+    # MAX_GOP_FRAMES apart, and transcode forces one every GOP_SECONDS of time (a variable
+    # frame rate needs both).
+    stream.codec_context.gop_size = MAX_GOP_FRAMES
     return stream
