@@ -18,7 +18,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from videos.file_names import caption_from_file_name
 
 # Containers the pipeline takes, as links on a page (videos.services.videos.VIDEO_EXTENSIONS adds
 # .gif for files: a GIF linked from a page is almost always an image).
@@ -33,12 +36,91 @@ VIDEO_META_WITH_URL = VIDEO_META_STARTS | VIDEO_META_URLS
 MAX_OPEN_ELEMENTS = 1024
 STREAM_MANIFEST_EXTENSIONS = (".m3u8", ".mpd")
 MAX_JSON_LD_CHARS = 1_000_000  # a JSON-LD block larger than this is not read
-# Elements that delimit one post/entry; the innermost one around a link owns its caption.
-POST_TAGS = {"article"}
-POST_CLASSES = {"post", "postcontainer", "reply", "op", "entry", "comment", "thread-post"}
+# Elements that delimit one post/entry; the innermost one around a link owns its caption (a
+# <figure> is the video's own, with its <figcaption>; a post without words passes the caption
+# to the post around it). Classes: 4chan, vichan/Tinyboard, LynxChan, blogs, comment systems.
+POST_TAGS = {"article", "figure"}
+POST_CLASSES = {
+    "post",
+    "postcontainer",
+    "reply",
+    "op",
+    "entry",
+    "comment",
+    "thread-post",
+    "postcell",
+    "innerpost",
+    "innerop",
+}
 # Elements whose text is the message of a post (not buttons, file names, dates).
 MESSAGE_TAGS = {"blockquote", "p", "figcaption"}
-MESSAGE_CLASSES = {"postmessage", "message", "comment-body", "caption", "subject"}
+MESSAGE_CLASSES = {
+    "postmessage",
+    "message",
+    "comment-body",
+    "caption",
+    "subject",
+    "body",
+    "divmessage",
+    "labelsubject",
+}
+# A <p> with one of these classes is a post's header or file line, not its message (vichan).
+NOT_MESSAGE_CLASSES = {"intro", "fileinfo", "file-info", "postinfo", "post-info", "filesize"}
+# Elements after which text starts a new line (paragraphs, list items, headings, cells).
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "figcaption",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "dd",
+    "dt",
+    "pre",
+    "section",
+    "header",
+    "footer",
+    "td",
+    "th",
+}
+# How many posts around a link are asked for its caption, innermost first.
+CAPTION_POSTS = 3
+# <source type="..."> values that players use for a page of another site, not a file.
+PLAYER_TYPES = {"video/youtube", "video/x-youtube", "video/vimeo", "video/dailymotion"}
+# Sites whose links are watch pages (players), never the video file; a page of theirs cannot
+# be downloaded as a video.
+PLAYER_SITES = (
+    "youtube.com",
+    "youtu.be",
+    "youtube-nocookie.com",
+    "vimeo.com",
+    "dailymotion.com",
+    "tiktok.com",
+    "instagram.com",
+    "facebook.com",
+    "twitch.tv",
+)
+# Anchor texts that say nothing about the video.
+GENERIC_LINK_TEXTS = {
+    "download",
+    "download video",
+    "here",
+    "click here",
+    "link",
+    "video",
+    "watch",
+    "play",
+    "open",
+    "source",
+    "mp4",
+    "webm",
+}
 VOID_TAGS = {
     "area",
     "base",
@@ -80,10 +162,23 @@ class _Open:
     tag: str
     post: _Post | None
     message: bool
+    has_source: bool = False  # a <video> whose src or <source> gave a link
 
 
 def is_video_url(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(VIDEO_LINK_EXTENSIONS)
+
+
+def _is_player_page(url: str) -> bool:
+    """A watch page of a video site (YouTube, Vimeo...), which no download turns into a file."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == site or host.endswith("." + site) for site in PLAYER_SITES)
+
+
+def file_name_of(url: str) -> str:
+    """The last segment of a URL's path, percent-decoded as a person would write it."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return unquote(name, errors="replace") if "%" in name else name
 
 
 def _classes(attrs: dict[str, str | None]) -> set[str]:
@@ -98,34 +193,57 @@ BOMS = (
 )
 
 
+# Labels browsers read as a wider encoding than their name (the WHATWG Encoding Standard):
+# pages labelled Shift_JIS, GB2312, EUC-KR or ISO-8859-9 are written with the Windows
+# supersets, whose extra characters (①, 髙, curly quotes) the narrow codecs cannot decode.
+WIDER_CODECS = {
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "shift_jis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+}
+# Labels Python does not know by the name pages use.
+CHARSET_ALIASES = {"ks_c_5601-1987": "euc_kr", "x-sjis": "shift_jis", "windows-31j": "cp932"}
+XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+
+
 def _known_codec(name: str | None, *, from_meta: bool = False) -> str | None:
-    """The Python codec for a declared charset, as browsers read labels: Latin-1 and ASCII
-    labels mean windows-1252, a UTF-16/32 label inside the page's own bytes means UTF-8; None
-    for unknown names and for codecs that are not text encodings (base64, zlib, rot13)."""
+    """The Python codec for a declared charset, as browsers read labels (WIDER_CODECS; a
+    UTF-16/32 label inside the page's own bytes means UTF-8); None for unknown names and for
+    codecs that are not text encodings (base64, zlib, rot13)."""
     if not name:
         return None
+    label = name.strip().lower()
     try:
-        info = codecs.lookup(name.strip())
+        info = codecs.lookup(CHARSET_ALIASES.get(label, label))
     except LookupError:
         return None
     if not getattr(info, "_is_text_encoding", True):
         return None
-    if info.name in ("latin-1", "iso8859-1", "ascii"):
-        return "cp1252"
     if from_meta and info.name.startswith(("utf-16", "utf-32")):
         return "utf-8"
-    return info.name
+    return WIDER_CODECS.get(info.name, info.name)
 
 
 def decode_page(body: bytes, header_charset: str | None) -> str:
     """A page's text, decoded as a browser would: a byte order mark first, then the charset of
     the Content-Type header, then a `<meta charset>` (or `http-equiv` Content-Type) in the
-    first 4 KB, else UTF-8; bytes that do not decode become U+FFFD, never an error."""
+    first 4 KB or an XHTML page's `<?xml encoding=...?>`, else UTF-8; bytes that do not
+    decode become U+FFFD, never an error."""
     for bom, name in BOMS:
         if body.startswith(bom):
             return body.decode(name, errors="replace")
     declared = _known_codec(header_charset)
     if declared is None and (match := META_CHARSET_RE.search(body[:4096])):
+        declared = _known_codec(match.group(1).decode("ascii"), from_meta=True)
+    if declared is None and (match := XML_ENCODING_RE.match(body[:1024])):
         declared = _known_codec(match.group(1).decode("ascii"), from_meta=True)
     return body.decode(declared or "utf-8", errors="replace")
 
@@ -156,6 +274,13 @@ def _json_videos(data: object, depth: int = 0) -> Iterator[dict]:
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _first_text(value: object) -> str:
+    """A string property, or the first string of a list of them (JSON-LD allows either)."""
+    if isinstance(value, list):
+        return next((text for item in value if (text := _text(item))), "")
+    return _text(value)
 
 
 class _OpenElements:
@@ -201,6 +326,18 @@ class _OpenElements:
     def post(self) -> _Post | None:
         return self.elements[self.posts[-1]].post if self.posts else None
 
+    def caption_posts(self) -> list[_Post]:
+        """The innermost CAPTION_POSTS posts, innermost first."""
+        return [self.elements[p].post for p in reversed(self.posts[-CAPTION_POSTS:])]
+
+    def video(self) -> _Open | None:
+        """The innermost open <video>."""
+        positions = self.by_tag.get("video")
+        return self.elements[positions[-1]] if positions else None
+
+    def inside(self, tag: str) -> bool:
+        return bool(self.by_tag.get(tag))
+
 
 class _LinkParser(HTMLParser):
     def __init__(self, base_url: str) -> None:
@@ -209,22 +346,32 @@ class _LinkParser(HTMLParser):
         self.stack = _OpenElements()
         self.title_parts: list[str] = []
         self.in_title = False
-        # (url, its post, its file name, its own caption) in page order
-        self.found: list[tuple[str, _Post | None, str, str]] = []
-        self.anchor: tuple[str, list[str]] | None = None
+        self.title_done = False
+        # (url, the posts around it, its file name, its own caption) in page order
+        self.found: list[tuple[str, list[_Post], str, str]] = []
+        # url, its text, its download and title attributes
+        self.anchor: tuple[str, list[str], list[str]] | None = None
         self.meta_videos: list[_MetaVideo] = []
+        self.original_names: dict[str, str] = {}  # a link's <a download="..."> file name
         self.json_ld: list[str] | None = None
 
     def _absolute(self, value: str | None) -> str | None:
-        """An http(s) URL from an attribute value, resolved against the page; else None."""
+        """An http(s) URL from an attribute value, resolved against the page, without its
+        fragment (never sent to the server: `clip.mp4#t=0.1` is `clip.mp4`); None for other
+        schemes and for values no URL can be made of (`http://[object Object]/`)."""
         if not value or not value.strip():
             return None
-        url = urljoin(self.base_url, value.strip())
-        return url if urlsplit(url).scheme in ("http", "https") else None
+        try:
+            url = urljoin(self.base_url, value.strip()).partition("#")[0]
+            parts = urlsplit(url)
+            _ = parts.port  # a port that is not a number raises here
+        except ValueError:
+            return None
+        return url if parts.scheme in ("http", "https") and parts.hostname else None
 
     def _add(self, url: str) -> None:
-        """A link in the page's markup, captioned by the post around it."""
-        self.found.append((url, self._post(), "", ""))
+        """A link in the page's markup, captioned by the posts around it."""
+        self.found.append((url, self.stack.caption_posts(), "", ""))
 
     def _meta(self, attrs: dict[str, str | None]) -> None:
         name = (attrs.get("property") or attrs.get("name") or "").strip().lower()
@@ -248,12 +395,13 @@ class _LinkParser(HTMLParser):
         except (ValueError, RecursionError):
             return  # a page's broken structured data is not the page's videos
         for video in _json_videos(data):
-            url = self._absolute(_text(video.get("contentUrl")))
-            declared = _text(video.get("encodingFormat")).lower()
-            if url and not _is_stream_manifest(url, declared):
-                name, description = _text(video.get("name")), _text(video.get("description"))
+            url = self._absolute(_first_text(video.get("contentUrl")))
+            declared = _first_text(video.get("encodingFormat")).lower()
+            if url and not _is_stream_manifest(url, declared) and not _is_player_page(url):
+                name = _first_text(video.get("name"))
+                description = _first_text(video.get("description"))
                 caption = "\n".join(part for part in (name, description) if part)
-                self.found.append((url, None, "", caption))
+                self.found.append((url, [], "", caption))
 
     def meta_links(self) -> list[str]:
         """The meta tags' video URLs that are video files: typed video/..., or untyped with a
@@ -271,48 +419,85 @@ class _LinkParser(HTMLParser):
     def _in_message(self) -> bool:
         return self.stack.messages > 0
 
+    def _line_break(self) -> None:
+        """Text after a <br> or a block element's edge starts a new line, as in a browser
+        (only message text reaches a post's parts, so a break outside one costs a blank line
+        that _clean drops)."""
+        post = self._post()
+        if post is not None and post.parts and post.parts[-1] != "\n":
+            post.parts.append("\n")
+
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attrs_list)
         classes = _classes(attrs)
-        if tag == "base" and attrs.get("href"):
-            self.base_url = urljoin(self.base_url, attrs["href"])
-        if tag == "title":
+        if tag == "base" and (base := self._absolute(attrs.get("href"))):
+            self.base_url = base
+        if tag == "title" and not self.title_done and not self.stack.inside("svg"):
+            # The document's first <title>; an inline SVG icon's titles are not the page's.
             self.in_title = True
-        if tag == "br" and self._in_message():
-            post = self._post()
-            if post is not None:
-                post.parts.append("\n")
+        if tag == "br" or tag in BLOCK_TAGS:
+            self._line_break()
         if tag == "meta":
             self._meta(attrs)
         if tag == "script" and (attrs.get("type") or "").strip().lower() == "application/ld+json":
             self.json_ld = []
         if tag == "a" and (url := self._absolute(attrs.get("href"))) and is_video_url(url):
-            self._add(url)
-            self.anchor = (url, [])
+            video = self.stack.video()
+            # A link inside a <video> that plays is the fallback for browsers without video
+            # (WordPress writes one under every player): the same video again.
+            if video is None or not video.has_source:
+                self._add(url)
+                # The whole name: vichan puts it in `download`, 4chan (shortening the text)
+                # in `title`.
+                named = [(attrs.get(name) or "").strip() for name in ("download", "title")]
+                self.anchor = (url, [], named)
+        url = None
         if tag in ("video", "source"):
             declared = (attrs.get("type") or "").strip().lower()
             url = self._absolute(attrs.get("src")) or self._absolute(attrs.get("data-src"))
             # A <source> outside any <video> counts when it says it is one.
             video = tag == "video" or self.stack.videos > 0 or declared.startswith("video/")
-            if url and (video or is_video_url(url)) and not _is_stream_manifest(url, declared):
+            if (
+                url
+                and (video or is_video_url(url))
+                and not _is_stream_manifest(url, declared)
+                and declared not in PLAYER_TYPES
+                and not _is_player_page(url)
+            ):
                 self._add(url)
+                if tag == "source" and (open_video := self.stack.video()) is not None:
+                    open_video.has_source = True
+            else:
+                url = None
         if tag in VOID_TAGS:
             return
         is_post = tag in POST_TAGS or bool(classes & POST_CLASSES)
-        is_message = tag in MESSAGE_TAGS or bool(classes & MESSAGE_CLASSES)
-        self.stack.push(_Open(tag, _Post([]) if is_post else None, is_message))
+        is_message = (tag in MESSAGE_TAGS and not classes & NOT_MESSAGE_CLASSES) or bool(
+            classes & MESSAGE_CLASSES
+        )
+        element = _Open(tag, _Post([]) if is_post else None, is_message)
+        element.has_source = tag == "video" and url is not None
+        self.stack.push(element)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
+        if tag == "title" and self.in_title:
             self.in_title = False
+            self.title_done = True
         if tag == "script" and self.json_ld is not None:
             self._json_ld_end()
         if tag == "a" and self.anchor is not None:
-            url, text = self.anchor
-            name = "".join(text).strip()
-            if name and is_video_url("http://x/" + name):
-                self.found.append((url, None, name, ""))
+            url, text, named = self.anchor
+            words = " ".join("".join(text).split())
+            names = [n for n in (*named, words) if n and is_video_url("http://x/" + n)]
+            if names and names[0] == named[0]:
+                self.original_names.setdefault(url, names[0])
+            if names:
+                self.found.append((url, [], names[0], ""))
+            elif caption := next((t for t in (words, named[1]) if _says_something(t)), ""):
+                self.found.append((url, [], "", caption))
             self.anchor = None
+        if tag in BLOCK_TAGS:
+            self._line_break()
         self.stack.close(tag)
 
     def handle_data(self, data: str) -> None:
@@ -329,6 +514,13 @@ class _LinkParser(HTMLParser):
                 post.parts.append(data)
 
 
+def _says_something(text: str) -> bool:
+    """Link text worth a caption: two words or more with letters in them ("My cat jumping",
+    not "Download", "here", "1080p" or "mirror"), and not a generic phrase."""
+    words = [word for word in text.split() if any(ch.isalpha() for ch in word)]
+    return len(words) >= 2 and text.lower().strip(" .:!>»") not in GENERIC_LINK_TEXTS
+
+
 def _clean(text: str) -> str:
     text = QUOTE_LINK_RE.sub("", text)
     lines = [" ".join(line.split()) for line in text.splitlines()]
@@ -337,26 +529,42 @@ def _clean(text: str) -> str:
 
 def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]:
     """(page title, video links in page order, deduplicated, URLs absolute). Each link's
-    caption is its post's text, else the page title."""
+    caption is the text of the innermost post around it that has words (its <figure>'s
+    caption, its post's message), else its own (link text or title, JSON-LD name and
+    description), else the page title."""
     parser = _LinkParser(base_url)
     parser.feed(html)
     parser.close()
-    title = _clean("".join(parser.title_parts))
-    found = parser.found + [(url, None, "", "") for url in parser.meta_links()]
+    title = " ".join(_clean("".join(parser.title_parts)).split())
+    found = parser.found + [(url, [], "", "") for url in parser.meta_links()]
+    # Keyed without the scheme: og:video:url and og:video:secure_url (and pages) often name one
+    # video over http and https; it is one link, at the place of the first, over https when
+    # either says so, with what each knows.
     links: dict[str, VideoLink] = {}
-    for url, post, filename, own_caption in found:
-        link = links.setdefault(url, VideoLink(url=url, caption="", filename=""))
+    own: dict[str, str] = {}
+    for url, posts, filename, own_caption in found:
+        key = url.split("://", 1)[1]
+        link = links.setdefault(key, VideoLink(url=url, caption="", filename=""))
+        if url.startswith("https://"):
+            link.url = url
         if filename and not link.filename:
             link.filename = filename
-        if post is not None and not link.caption:
-            link.caption = _clean("".join(post.parts))
-        if own_caption and not link.caption:
-            link.caption = _clean(own_caption)
-    for url in list(links):
-        # og:video:url and og:video:secure_url often name one video over http and https.
-        if url.startswith("http://") and "https://" + url[len("http://") :] in links:
-            del links[url]
-    for link in links.values():
-        link.caption = link.caption or title
-        link.filename = link.filename or urlsplit(link.url).path.rsplit("/", 1)[-1]
+        if not link.caption:
+            link.caption = next(
+                (text for post in posts if (text := _clean("".join(post.parts)))), ""
+            )
+        if own_caption and key not in own:
+            own[key] = _clean(own_caption)
+    # An autoindex page (Apache, nginx): its title says where ("Index of /videos/"), each
+    # file's name says what.
+    listing = title.lower().startswith("index of /")
+    for key, link in links.items():
+        if listing:  # the link texts are the names again, shortened ("Katze springt..>")
+            name = PurePosixPath(file_name_of(link.url)).stem
+            link.caption = link.caption or caption_from_file_name(name)
+        else:
+            link.caption = link.caption or own.get(key, "") or title
+        link.filename = (
+            parser.original_names.get(link.url) or link.filename or file_name_of(link.url)
+        )
     return title, list(links.values())

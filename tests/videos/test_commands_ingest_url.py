@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +61,19 @@ def site(tmp_path: Path):  # noqa: ANN201
                 self.send_response(302)
                 self.send_header("Location", f"http://127.0.0.2:{port}/{self.path[12:]}")
                 self.end_headers()
+                return
+            if self.path.startswith("/download.php"):
+                # A script handing out a file as bytes, named by Content-Disposition.
+                self.send_response(200)
+                body = (root / "files" / "1700000000002.mp4").read_bytes()
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header(
+                    "Content-Disposition",
+                    "attachment; filename=\"clip.mp4\"; filename*=UTF-8''Katze%20springt.mp4",
+                )
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
                 return
             if self.path.startswith("/stream/"):
                 # A media CDN: no extension in the path, the type in the header.
@@ -303,3 +317,38 @@ def test_a_page_that_drips_past_the_deadline_is_refused(owner, site):  # noqa: A
     base, _ = site
     with pytest.raises(CommandError, match="took longer than the deadline of 1 s"):
         _ingest(f"{base}/drip-page", "--deadline", "1")
+
+
+def test_a_file_served_as_bytes_is_a_direct_link_named_by_its_header(owner, site):
+    base, _ = site
+    _ingest(f"{base}/download.php?id=7")
+    video = Video.objects.get()
+    assert video.original_filename == "Katze springt.mp4"  # filename* wins, decoded
+
+
+def test_a_link_no_request_can_be_made_for_fails_alone(owner, site):
+    # A host name no IDNA allows: httpx refuses to build the request. Before, that escaped as
+    # a traceback and the run's other links were lost with it.
+    base, root = site
+    (root / "bad-host.html").write_text(
+        "<html><title>Links</title><a href='/files/1700000000002.mp4'>ok</a>"
+        "<a href='http://i\u2764.ws/cat.mp4'>heart</a></html>",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="1 error"):
+        _ingest(f"{base}/bad-host.html")
+    assert Video.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("example.com/videos", "not an http(s) URL (add https://)"),
+        ("ftp://example.com/a.mp4", "not an http(s) URL"),
+        ("http://i\u2764.ws/", "not a valid URL"),
+    ],
+)
+def test_a_typed_url_that_cannot_be_fetched_is_one_line_saying_why(owner, typed, says):  # noqa: ANN001
+    with pytest.raises(CommandError, match=re.escape(says)):
+        _ingest(typed)
+    assert Video.objects.count() == 0

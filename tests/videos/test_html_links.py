@@ -185,3 +185,164 @@ def test_a_page_of_300_000_unclosed_elements_is_read_to_its_end():
     html = "<article><p>caption</p>" + "<div>x" * 300_000 + "<a href='/end.mp4'>end</a>"
     _, links = extract_video_links(html, "https://b.test/")
     assert [(link.url, link.caption) for link in links] == [("https://b.test/end.mp4", "caption")]
+
+
+def _only(html: str, base: str = "https://site.test/post/1"):  # noqa: ANN202
+    return extract_video_links(html, base)[1]
+
+
+def test_one_unusable_href_is_skipped_not_the_whole_page():
+    # `[object Object]` (a script's bug) and a non-numeric port make no URL at all.
+    links = _only(
+        "<a href='http://[object Object]/share'>share</a><a href='http://x.test:abc/'>x</a>"
+        "<base href='http://[::1'><a href='/clip.mp4'>clip</a>"
+    )
+    assert [link.url for link in links] == ["https://site.test/clip.mp4"]
+
+
+def test_paragraphs_and_blocks_are_lines_not_glued_words():
+    html = (
+        "<article><h2>Zoomies</h2><p>Morning zoomies #cats</p><p>Filmed on my phone</p>"
+        "<ul><li>one</li><li>two</li></ul><video src='a.mp4'></video></article>"
+    )
+    assert _only(html)[0].caption == "Morning zoomies #cats\nFilmed on my phone"
+    thread = FIXTURE.read_text().replace("HOST", "board.test")
+    first = extract_video_links(thread, BASE)[1][0].caption
+    assert first.splitlines()[:2] == ["Cats being cats", "Post your best cat webms"]
+
+
+def test_the_page_title_is_its_first_title_on_one_line_not_an_icons():
+    html = (
+        "<title>\n  Cat clips\n  | My Blog\n</title>"
+        "<svg><title>Search</title></svg><svg><title>Menu</title></svg>"
+        "<video src='a.mp4'></video>"
+    )
+    title, links = extract_video_links(html, "https://site.test/")
+    assert title == "Cat clips | My Blog"
+    assert links[0].caption == title
+
+
+def test_one_video_named_twice_is_one_link():
+    # iOS's first-frame trick (#t=0.1) beside a plain link, and WordPress's player: a source
+    # with `?_=1` and a fallback link to the same file inside the <video>.
+    fragment = _only("<video src='clip.mp4#t=0.1'></video><a href='clip.mp4'>clip</a>")
+    assert [link.url for link in fragment] == ["https://site.test/post/clip.mp4"]
+    wordpress = _only(
+        "<video class='wp-video-shortcode'><source type='video/mp4' src='/up/clip.mp4?_=1'>"
+        "<a href='/up/clip.mp4'>/up/clip.mp4</a></video>"
+    )
+    assert [link.url for link in wordpress] == ["https://site.test/up/clip.mp4?_=1"]
+
+
+def test_players_of_other_sites_are_not_files():
+    html = (
+        "<video><source type='video/youtube' src='https://www.youtube.com/watch?v=abc'></video>"
+        "<script type='application/ld+json'>"
+        '{"@type": "VideoObject", "name": "A", "contentUrl": "https://youtu.be/abc"}</script>'
+        "<video src='https://player.vimeo.com/video/1'></video>"
+    )
+    assert _only(html) == []
+
+
+def test_a_json_ld_content_url_list_gives_its_first_file():
+    html = (
+        "<script type='application/ld+json'>"
+        '{"@type": "VideoObject", "name": ["Corgi skates"], '
+        '"contentUrl": ["https://cdn.test/corgi.mp4", "https://cdn.test/corgi.webm"]}</script>'
+    )
+    assert [(link.url, link.caption) for link in _only(html)] == [
+        ("https://cdn.test/corgi.mp4", "Corgi skates")
+    ]
+
+
+def test_a_video_is_captioned_by_its_own_figure_then_its_link_text():
+    html = (
+        "<title>Blog</title><article><p>Two clips from the weekend.</p>"
+        "<figure><video src='a.mp4'></video><figcaption>Cat A</figcaption></figure>"
+        "<figure><video src='b.mp4'></video><figcaption>Cat B</figcaption></figure>"
+        "<figure><video src='c.mp4'></video></figure></article>"
+        "<a href='d.mp4'>My cat jumping</a><a href='e.mp4' title='Dog surfing at dawn'>here</a>"
+        "<a href='f.mp4'>Download</a>"
+    )
+    assert [link.caption for link in _only(html)] == [
+        "Cat A",
+        "Cat B",
+        "Two clips from the weekend.",  # a figure without words passes to its article
+        "My cat jumping",
+        "Dog surfing at dawn",
+        "Blog",
+    ]
+
+
+def test_vichan_and_lynxchan_posts_give_the_message_and_the_original_name():
+    vichan = (
+        "<div class='post reply' id='reply_2'><p class='intro'><span class='name'>Anonymous"
+        "</span> 05/01/23 No.2</p><div class='files'><div class='file'><p class='fileinfo'>"
+        "File: <a href='/b/src/1682935000123.webm'>1682935000123.webm</a> (1.21 MB, "
+        "<a class='postfilename' href='/b/src/1682935000123.webm' download='cat_fridge.webm'>"
+        "cat_fridge.webm</a>)</p></div></div><div class='body'>My cat jumping onto the fridge"
+        "</div></div>"
+    )
+    link = _only(vichan, "https://board.test/b/res/1.html")[0]
+    assert (link.caption, link.filename) == ("My cat jumping onto the fridge", "cat_fridge.webm")
+    lynxchan = (
+        "<div class='postCell'><div class='innerPost'><div class='postInfo'>Anonymous</div>"
+        "<div class='panelUploads'><a class='nameLink' href='/.media/abc123.webm'>Open file</a>"
+        "</div><div class='divMessage'>My cat jumping onto the fridge</div></div></div>"
+    )
+    assert _only(lynxchan)[0].caption == "My cat jumping onto the fridge"
+
+
+def test_file_names_are_decoded_and_whole():
+    listing = (
+        "<title>Index of /videos/</title><a href='Katze%20springt%20auf%20den%20K%C3%BChl"
+        "schrank.mp4'>Katze springt auf den K&uuml;h..&gt;</a>"
+        "<a href='dog_surfing.webm'>dog_surfing.webm</a><a href='1700000001.mp4'>17..&gt;</a>"
+    )
+    links = _only(listing, "https://files.test/videos/")
+    assert links[0].filename == "Katze springt auf den Kühlschrank.mp4"
+    # A directory listing's title says where, the names say what.
+    assert [link.caption for link in links] == [
+        "Katze springt auf den Kühlschrank",
+        "dog surfing",
+        "",
+    ]
+    board = (
+        "<div class='post'><a href='/f/1.webm' title='my_cat_jumping_onto_the_fridge.webm'>"
+        "my_cat_jumping_onto_(...).webm</a></div>"
+    )
+    assert _only(board)[0].filename == "my_cat_jumping_onto_the_fridge.webm"
+
+
+def test_an_http_and_https_pair_is_one_link_that_keeps_its_post():
+    html = (
+        "<meta property='og:video' content='http://site.test/a.mp4'>"
+        "<meta property='og:video:secure_url' content='https://site.test/a.mp4'>"
+        "<meta property='og:video:type' content='video/mp4'>"
+        "<title>Site</title><article><p>My cat jumping onto the fridge</p>"
+        "<a href='http://site.test/a.mp4'>a.mp4</a></article><video src='/b.mp4'></video>"
+    )
+    links = _only(html)
+    assert [(link.url, link.caption) for link in links] == [
+        ("https://site.test/a.mp4", "My cat jumping onto the fridge"),
+        ("https://site.test/b.mp4", "Site"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "text"),
+    [
+        ("<p>①髙橋</p>".encode("cp932"), "Shift_JIS", "①髙橋"),
+        ("<p>镕</p>".encode("gbk"), "gb2312", "镕"),
+        ("<p>똠</p>".encode("cp949"), "ks_c_5601-1987", "똠"),
+        ("<p>“merhaba” €</p>".encode("cp1254"), "iso-8859-9", "“merhaba” €"),
+        (
+            '<?xml version="1.0" encoding="Shift_JIS"?><p>猫の動画</p>'.encode("cp932"),
+            None,
+            "猫の動画",
+        ),
+    ],
+)
+def test_charset_labels_are_read_as_browsers_read_them(body: bytes, header, text: str):  # noqa: ANN001
+    decoded = decode_page(body, header)
+    assert text in decoded and "\ufffd" not in decoded

@@ -15,11 +15,20 @@ import socket
 import tempfile
 import time
 from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
-from videos.html_links import VideoLink, decode_page, extract_video_links, is_video_url
+from videos.html_links import (
+    VideoLink,
+    decode_page,
+    extract_video_links,
+    file_name_of,
+    is_video_url,
+)
 
 USER_AGENT = "tiktok-clone-ingest/1.0 (+self-hosted)"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -121,10 +130,48 @@ def _media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _describe(exc: httpx.HTTPError, url: str) -> str:
+def _describe(exc: Exception, url: str) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out fetching {url}"
+    if isinstance(exc, (httpx.InvalidURL, UnicodeError)):
+        return f"{url} is not a valid URL ({exc})"
     return f"cannot fetch {url}: {type(exc).__name__}: {exc}"
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL someone typed cannot be fetched, in words (None: it can be tried)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        return f"{url} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        hint = " (add https://)" if not parts.scheme or not parts.netloc else ""
+        return f"{url} is not an http(s) URL{hint}"
+    if not parts.netloc:
+        return f"{url} has no host name"
+    try:
+        httpx.URL(url.strip())
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        return f"{url} is not a valid URL ({exc})"
+    return None
+
+
+def _attachment_name(response: httpx.Response) -> str:
+    """The file name a Content-Disposition header gives (RFC 6266, `filename*` included)."""
+    header = response.headers.get("content-disposition")
+    if not header:
+        return ""
+    message = Message()
+    message["content-disposition"] = header
+    names = [
+        value
+        for key, value in message.get_params(header="content-disposition", failobj=[])
+        if key.lower() == "filename"
+    ]
+    # filename* (RFC 2231: charset, language, value) wins over the plain one (RFC 6266).
+    name = next((v for v in names if isinstance(v, tuple)), names[0] if names else "")
+    name = collapse_rfc2231_value(name) if isinstance(name, tuple) else name
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
 
 
 def page_video_links(
@@ -134,13 +181,19 @@ def page_video_links(
     still arriving after deadline_s is refused (a server dripping bytes slower than the read
     timeout)."""
     give_up_at = None if deadline_s is None else time.monotonic() + deadline_s
+    if problem := url_problem(url):
+        raise DownloadError(problem)
     try:
         with client.stream("GET", url) as response:
             if response.status_code != 200:
                 raise DownloadError(f"GET {url} -> HTTP {response.status_code}")
             media_type = _media_type(response)
-            if media_type.startswith("video/") or (is_video_url(url) and "html" not in media_type):
-                name = httpx.URL(str(response.url)).path.rsplit("/", 1)[-1]
+            # A file served as bytes (an S3 object uploaded without a type, a download.php)
+            # is a direct link too; the pipeline reads what it is from its bytes.
+            if media_type.startswith(ACCEPTED_VIDEO_TYPES) or (
+                is_video_url(url) and "html" not in media_type
+            ):
+                name = _attachment_name(response) or file_name_of(str(response.url))
                 return PageLinks(
                     url, "", [VideoLink(url=str(response.url), caption="", filename=name)]
                 )
@@ -154,7 +207,7 @@ def page_video_links(
                 if len(body) > MAX_PAGE_BYTES:
                     raise DownloadError(f"{url} is larger than {MAX_PAGE_BYTES} bytes")
             html = decode_page(bytes(body), response.charset_encoding)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         raise DownloadError(_describe(exc, url)) from exc
     title, links = extract_video_links(html, str(response.url))
     return PageLinks(url, title, links)
@@ -204,5 +257,6 @@ def download_to_temp(
                 path.unlink(missing_ok=True)
                 raise
             return path
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+        # A link's URL httpx cannot send (a host no IDNA allows) is that link's error.
         raise DownloadError(_describe(exc, url)) from exc

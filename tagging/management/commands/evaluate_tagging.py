@@ -22,9 +22,9 @@ from tagging.models import Tag, VideoTag
 from tagging.scoring import POOLINGS
 from tagging.services.assign import choose_tags, score_videos
 from tagging.services.vectors import tag_index_load
+from videos.file_names import caption_from_file_name
 from videos.models import VideoEmbedding
 from videos.pipeline.local import pipeline_run
-from videos.services.ingest import caption_from_file_name
 from videos.services.videos import video_create_from_path, video_delete
 
 
