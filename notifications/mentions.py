@@ -7,7 +7,10 @@ import re
 # Django's usernames are letters, digits and @ . + - _; a mention stops at any other character,
 # and not after a word character or another @ (so e-mail addresses are not mentions). A
 # trailing "." or "-" is punctuation ("thanks @ana."), not part of the name.
-_MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})", re.UNICODE)
+# Usernames are ASCII letters, digits, "_" and "." (registration), Latin letters with accents
+# in accounts made by hand (`zoë`): a mention ends at any other character, so
+# "@mariaさん ありがとう" or "@maria님" mentions maria.
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9\u00c0-\u024f_.+-]{1,150})")
 MAX_MENTIONS_PER_TEXT = 10
 
 

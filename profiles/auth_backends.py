@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from profiles.models import User
 from profiles.services.sign_in_guard import (
     sign_in_failure_record,
     sign_in_locked_seconds,
@@ -29,7 +30,16 @@ class LockoutModelBackend(ModelBackend):
         if sign_in_locked_seconds(username=username):
             # Stops every backend: a locked account is not even checked.
             raise PermissionDenied("account locked after too many failed sign-ins")
-        user = super().authenticate(request, username=username, password=password, **kwargs)
+        # Usernames are unique without regard to case (registration refuses a case variant),
+        # and phones capitalise the first letter: "Maria" signs in as maria.
+        stored = (
+            User.objects.filter(username__iexact=username)
+            .values_list("username", flat=True)
+            .first()
+        )
+        user = super().authenticate(
+            request, username=stored or username, password=password, **kwargs
+        )
         if user is None:
             sign_in_failure_record(username=username)
         else:

@@ -21,8 +21,8 @@ def user_by_username(*, username: str) -> User:
 
 
 def user_active_by_username(*, username: str) -> User | None:
-    """An active user by exact username (profile URLs), or None."""
-    return User.objects.filter(username=username, is_active=True).first()
+    """An active user by username, whatever its case (profile URLs, "@Maria"), or None."""
+    return User.objects.filter(username__iexact=username, is_active=True).first()
 
 
 def user_blocks_viewer(*, user: User, viewer: Any) -> bool:

@@ -26,8 +26,12 @@ def query_searchable(query: str) -> bool:
 
 
 def query_words(query: str) -> str:
-    """The query's words without punctuation (for prefix and trigram matching), lower case."""
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LN" or ch in "_ " else " " for ch in query)
+    """The query's words without punctuation (for prefix and trigram matching), lower case.
+    Combining marks stay: Devanagari and Thai vowel signs are marks (हिन्दी without them is
+    हनद, which no name holds)."""
+    kept = "".join(
+        ch if unicodedata.category(ch)[0] in "LMN" or ch in "_ " else " " for ch in query
+    )
     return " ".join(kept.casefold().split())
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 
+from videos.hashtags import hashtag_scan_text
+
 HASHTAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]{0,63})")
 
 
 def caption_hashtags(caption: str) -> list[str]:
     """Hashtags of a caption without '#', in order, first occurrence only."""
     seen: dict[str, None] = {}
-    for match in HASHTAG_RE.finditer(caption or ""):
+    # Read as the stored hashtags are (videos.hashtags): full-width letters, no URL fragments.
+    for match in HASHTAG_RE.finditer(hashtag_scan_text(caption)):
         seen.setdefault(match.group(1), None)
     return list(seen)
 

@@ -3,14 +3,15 @@ uses.
 
 A hashtag is `#` (or the full-width `＃`) followed by Unicode letters, digits, underscores and
 combining marks (the vowel signs of Devanagari or Thai are marks, so `#हिन्दी` is one tag), with
-at least one letter. The text is NFKC-normalised first (a decomposed `e + ◌́` and a composed `é`
+at least one letter; a zero-width (non-)joiner between two of them is part of the word (Persian
+`#ایران‌گردی`). The text is NFKC-normalised first (a decomposed `e + ◌́` and a composed `é`
 are the same tag; full-width letters become ASCII), then each name is case-folded with
-`str.casefold` (so `#Straße`, `#STRASSE` and `#strasse` are one tag, `strasse`) and normalised to
-NFC again. Punctuation (including `-` and `.`) ends a tag; a `#` right after a letter, digit,
-`&`, `/` or another `#` starts none (`a#b`, `&#39;`, `/#/route`), nor does one inside a URL
-(`https://x.org/page#part`). Names longer than `HASHTAG_MAX_LENGTH` after folding are not
-hashtags at all (never truncated into another tag); all-digit ones (`#1`, `#2024`) are not
-either.
+`str.casefold` (so `#Straße`, `#STRASSE` and `#strasse` are one tag, `strasse`; the Turkish
+`#İstanbul` is `#istanbul`) and normalised to NFC again. Punctuation (including `-` and `.`)
+ends a tag; a `#` right after a letter, digit, `&`, `/` or another `#` starts none (`a#b`,
+`&#39;`, `/#/route`), nor does one inside a URL (`https://x.org/page#part`). Names longer than
+`HASHTAG_MAX_LENGTH` after folding are not hashtags at all (never truncated into another tag);
+all-digit ones (`#1`, `#2024`) are not either.
 """
 
 from __future__ import annotations
@@ -32,26 +33,48 @@ def _tag_char(ch: str) -> bool:
     return ch == "_" or ch.isalnum() or unicodedata.category(ch).startswith("M")
 
 
+# Zero-width non-joiner and joiner: inside a word they are spelling (Persian writes
+# ایران‌گردی with a ZWNJ), so they belong to a tag when a tag character follows them.
+JOINERS = frozenset("\u200c\u200d")
+
+
+def _tag_end(text: str, start: int) -> int:
+    """Where the tag characters from `start` end (a joiner counts between two of them)."""
+    end, n = start, len(text)
+    while end < n and (
+        _tag_char(text[end]) or (text[end] in JOINERS and end + 1 < n and _tag_char(text[end + 1]))
+    ):
+        end += 1
+    return end
+
+
 def hashtag_name_normalize(raw: str) -> str | None:
     """The stored name of a hashtag written `raw` (without its `#`; also what a /hashtag/<name>
     URL carries), or None when it is not a valid hashtag."""
     text = unicodedata.normalize("NFKC", raw or "")
     if text.startswith("#"):
         text = text[1:]
-    if not text or not all(_tag_char(ch) for ch in text) or not _tag_char(text[0]):
+    if not text or not _tag_char(text[0]) or _tag_end(text, 0) != len(text):
         return None
     if unicodedata.category(text[0]).startswith("M"):
         return None
-    name = unicodedata.normalize("NFC", text.casefold())
+    # casefold() spells the Turkish İ as i + a combining dot: #İstanbul is #istanbul.
+    name = unicodedata.normalize("NFC", text.casefold().replace("i\u0307", "i"))
     if len(name) > HASHTAG_MAX_LENGTH or not any(ch.isalpha() for ch in name):
         return None
     return name
 
 
+def hashtag_scan_text(caption: str) -> str:
+    """A caption as hashtags are read from it: NFKC (full-width `＃ＣＡＴＳ` is `#CATS`), links
+    blanked out (a URL's `#fragment` is no hashtag)."""
+    return _URL_RE.sub(" ", unicodedata.normalize("NFKC", caption or ""))
+
+
 def hashtags_parse(caption: str, *, limit: int) -> list[str]:
     """The distinct hashtag names of a caption in order of first appearance, at most `limit`
     (the rest of a caption stuffed with hashtags is ignored)."""
-    text = _URL_RE.sub(" ", unicodedata.normalize("NFKC", caption or ""))
+    text = hashtag_scan_text(caption)
     names: list[str] = []
     seen: set[str] = set()
     i, n = 0, len(text)
@@ -60,9 +83,7 @@ def hashtags_parse(caption: str, *, limit: int) -> list[str]:
             i += 1
             continue
         before = text[i - 1] if i else " "
-        end = i + 1
-        while end < n and _tag_char(text[end]):
-            end += 1
+        end = _tag_end(text, i + 1)
         if end > i + 1 and not _tag_char(before) and before not in _NOT_BEFORE:
             name = hashtag_name_normalize(text[i + 1 : end])
             if name is not None and name not in seen:

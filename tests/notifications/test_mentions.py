@@ -30,3 +30,8 @@ def test_spans_cover_the_at_sign_and_the_name():
     text = "hey @ana."
     assert mention_spans(text) == [(4, 8, "ana")]
     assert text[4:8] == "@ana"
+
+
+def test_a_mention_ends_where_the_username_characters_do():
+    # Japanese, Korean and Chinese write the honorific or the next word straight after it.
+    assert mentioned_usernames("@mariaさん ありがとう @bob님 @li你好") == ["maria", "bob", "li"]

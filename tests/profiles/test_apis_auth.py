@@ -167,3 +167,21 @@ def test_the_token_of_an_inactive_user_is_refused():
     response = client.get("/api/auth/me")
     assert response.status_code == 401
     assert "inactive" in response.json()["detail"]
+
+
+def test_a_username_typed_with_another_case_signs_in():
+    # Phones capitalise the first letter; usernames are unique without regard to case.
+    UserFactory(username="maya", raw_password=PASSWORD)
+    response = APIClient().post(
+        "/api/auth/login", {"username": "Maya", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["token"]
+
+
+def test_a_profile_page_is_found_whatever_the_case_of_its_name(client):
+    # A caption's "@Maya" links to /@Maya; the mention itself notifies maya.
+    UserFactory(username="maya")
+    response = client.get("/@Maya")
+    assert response.status_code == 200
+    assert "maya" in response.content.decode()

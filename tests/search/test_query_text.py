@@ -39,3 +39,8 @@ def test_private_looking_and_overlong_queries_are_not_logged():
 def test_exclusions_are_split_from_the_query():
     assert query_split_negations("fox -grey hunting -Snow!") == ("fox hunting", ["grey", "snow"])
     assert query_split_negations("well-known - x") == ("well-known - x", [])
+
+
+def test_words_keep_the_vowel_signs_of_their_scripts():
+    assert query_words("#हिन्दी गाना") == "हिन्दी गाना"
+    assert query_words("ที่เที่ยว!") == "ที่เที่ยว"

@@ -16,3 +16,11 @@ def test_a_hash_inside_a_word_is_not_a_hashtag() -> None:
 
 def test_key_ignores_case_spaces_and_separators() -> None:
     assert hashtag_key("CuteCat") == hashtag_key("cute cat") == hashtag_key("cute-cat")
+
+
+def test_creator_hashtags_are_read_as_the_stored_hashtags_are():
+    # Full-width letters are the ASCII ones; a link's #fragment is not a hashtag.
+    assert caption_hashtags("うちの子 #ＣＡＴＳ https://example.com/#dogs #street-food") == [
+        "CATS",
+        "street-food",
+    ]

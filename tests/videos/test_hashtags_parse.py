@@ -112,3 +112,18 @@ def test_a_caption_of_long_letter_runs_is_parsed_to_its_end():
     # scheme from each of them (quadratic: past the suite's timeout here).
     caption = "\u3389" * 100_000 + " #found https://x.test/#not www.y.test/#nor"
     assert hashtags_parse(caption, limit=5) == ["found"]
+
+
+def test_the_turkish_dotted_capital_i_is_the_same_tag_as_i():
+    assert parse("#İstanbul #istanbul #ISTANBUL") == ["istanbul"]
+    assert hashtag_name_normalize("İzmir") == hashtag_name_normalize("izmir") == "izmir"
+
+
+def test_a_zero_width_non_joiner_inside_a_word_is_part_of_the_tag():
+    # Persian: ایران‌گردی ("touring Iran") is not ایران ("Iran"); a joiner at the end is not.
+    assert parse("#ایران\u200cگردی #کتاب\u200cها #dogs\u200c ok") == [
+        "ایران\u200cگردی",
+        "کتاب\u200cها",
+        "dogs",
+    ]
+    assert hashtag_name_normalize("\u200cdogs") is None

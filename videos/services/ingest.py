@@ -65,11 +65,12 @@ def caption_for_file(path: Path) -> str:
     else the file name in words when it has any (caption_from_file_name)."""
     text_sidecar = path.with_suffix(".txt")
     if text_sidecar.is_file():
-        return text_sidecar.read_text(encoding="utf-8", errors="replace").strip()
+        # utf-8-sig: Windows Notepad starts "UTF-8" files with a byte order mark.
+        return text_sidecar.read_text(encoding="utf-8-sig", errors="replace").strip()
     json_sidecar = path.with_suffix(".json")
     if json_sidecar.is_file():
         try:
-            data = json.loads(json_sidecar.read_text(encoding="utf-8", errors="replace"))
+            data = json.loads(json_sidecar.read_text(encoding="utf-8-sig", errors="replace"))
         except ValueError:
             data = None
         if isinstance(data, dict):

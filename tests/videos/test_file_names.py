@@ -1,0 +1,38 @@
+"""What a video's own file name says: videos.file_names and the sidecar captions of folders."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from videos.file_names import caption_from_file_name
+from videos.services.ingest import caption_for_file
+
+
+@pytest.mark.parametrize(
+    ("stem", "caption"),
+    [
+        ("my_cat-jumping", "my cat jumping"),
+        ("кошка_играет", "кошка играет"),
+        ("猫の動画", "猫の動画"),
+        ("बिल्ली_का_वीडियो", "बिल्ली का वीडियो"),  # vowel signs are marks, kept in the word
+        (unicodedata.normalize("NFD", "Café_de_Flore"), "Café de Flore"),  # a Mac's name
+        ("VID_20240101_1234", ""),
+        ("3fa9c0e1", ""),
+        ("xkcd", ""),
+    ],
+)
+def test_a_file_name_in_words_in_any_script(stem: str, caption: str):
+    assert caption_from_file_name(stem) == caption
+
+
+def test_sidecars_saved_with_a_byte_order_mark_are_read(tmp_path: Path):
+    # Windows Notepad's "UTF-8" starts the file with a byte order mark.
+    (tmp_path / "a.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"caption": "Beach"}).encode())
+    (tmp_path / "b.txt").write_bytes("\ufeffSunset walk".encode())
+
+    assert caption_for_file(tmp_path / "a.mp4") == "Beach"
+    assert caption_for_file(tmp_path / "b.mp4") == "Sunset walk"
