@@ -9,7 +9,8 @@ are the same tag; full-width letters become ASCII), then each name is case-folde
 `str.casefold` (so `#Straße`, `#STRASSE` and `#strasse` are one tag, `strasse`; the Turkish
 `#İstanbul` is `#istanbul`) and normalised to NFC again. Punctuation (including `-` and `.`)
 ends a tag; a `#` right after a letter, digit, `&`, `/` or another `#` starts none (`a#b`,
-`&#39;`, `/#/route`), nor does one inside a URL (`https://x.org/page#part`). Names longer than
+`&#39;`, `/#/route`) unless it follows a #word straight on (`#fyp#foryou` is two tags, as
+TikTok reads it), nor does one inside a URL (`https://x.org/page#part`). Names longer than
 `HASHTAG_MAX_LENGTH` after folding are not hashtags at all (never truncated into another tag);
 all-digit ones (`#1`, `#2024`) are not either.
 """
@@ -78,16 +79,20 @@ def hashtags_parse(caption: str, *, limit: int) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
     i, n = 0, len(text)
+    run_end = -1  # where the last #word that stood on its own ended
     while i < n and len(names) < limit:
         if text[i] != "#":
             i += 1
             continue
         before = text[i - 1] if i else " "
         end = _tag_end(text, i + 1)
-        if end > i + 1 and not _tag_char(before) and before not in _NOT_BEFORE:
+        # "#fyp#foryou#viral": a # right after such a #word starts the next one.
+        glued = i == run_end
+        if end > i + 1 and (glued or (not _tag_char(before) and before not in _NOT_BEFORE)):
+            run_end = end
             name = hashtag_name_normalize(text[i + 1 : end])
             if name is not None and name not in seen:
                 seen.add(name)
                 names.append(name)
-        i = end
+        i = max(end, i + 1)
     return names

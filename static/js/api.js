@@ -112,9 +112,10 @@ export function el(tag, { cls, text, attrs } = {}, children = []) {
 
 // Caption or comment text with #hashtags linked to their hashtag pages and @mentions to the
 // profiles they name (text nodes only). Hashtags follow videos/hashtags.py (letters, digits,
-// underscores and marks; not after a letter, digit, &, / or #; the page folds the case, so
+// underscores and marks; not after a letter, digit, &, / or # unless straight after another
+// #word, "#fyp#foryou"; the page folds the case, so
 // the link keeps the spelling); mentions follow notifications/mentions.py.
-const RICH_TEXT_RE = /(?<![\p{L}\p{N}\p{M}_&\/#])#(?=[\p{N}\p{M}_]*\p{L})([\p{L}\p{N}_](?:[\p{L}\p{N}\p{M}_]|[\u200c\u200d](?=[\p{L}\p{N}\p{M}_])){0,99})(?![\p{L}\p{N}\p{M}_])|(?<![\p{L}\p{N}_@])@([A-Za-z0-9\u00c0-\u024f_.+-]{1,150})/gu;
+const RICH_TEXT_RE = /(?<=(?:^|[^\p{L}\p{N}\p{M}_&\/#])(?:#[\p{L}\p{N}\p{M}_\u200c\u200d]+)*)#(?=[\p{N}\p{M}_]*\p{L})([\p{L}\p{N}_](?:[\p{L}\p{N}\p{M}_]|[\u200c\u200d](?=[\p{L}\p{N}\p{M}_])){0,99})(?![\p{L}\p{N}\p{M}_])|(?<![\p{L}\p{N}_@])@([A-Za-z0-9\u00c0-\u024f_.+-]{1,150})/gu;
 export function renderCaption(target, caption) {
   // One inline wrapper: line-clamped (-webkit-box) captions would drop the spaces between links.
   const line = document.createElement("span");

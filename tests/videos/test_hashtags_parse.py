@@ -127,3 +127,15 @@ def test_a_zero_width_non_joiner_inside_a_word_is_part_of_the_tag():
         "dogs",
     ]
     assert hashtag_name_normalize("\u200cdogs") is None
+
+
+def test_hashtags_written_together_are_each_a_hashtag():
+    # TikTok captions often run them together; a # after a letter alone still starts none.
+    assert parse("#fyp#foryou#viral and #dogs #cats#dogs") == [
+        "fyp",
+        "foryou",
+        "viral",
+        "dogs",
+        "cats",
+    ]
+    assert parse("C#, a#b, x#a#b, ##x, &#39;") == []
