@@ -36,3 +36,22 @@ def test_sidecars_saved_with_a_byte_order_mark_are_read(tmp_path: Path):
 
     assert caption_for_file(tmp_path / "a.mp4") == "Beach"
     assert caption_for_file(tmp_path / "b.mp4") == "Sunset walk"
+
+
+def test_sidecars_from_windows_tools_are_read(tmp_path: Path):
+    # Notepad's "Unicode" and PowerShell 5's `>` write UTF-16 (its NULs failed the database
+    # write and lost the video); "ANSI" is windows-1252; cameras write CLIP0001.TXT.
+    (tmp_path / "a.txt").write_bytes("Beach día".encode("utf-16"))
+    (tmp_path / "b.txt").write_bytes("It’s “great” – café".encode("cp1252"))
+    (tmp_path / "CLIP0001.TXT").write_text("Snow", encoding="utf-8")
+
+    assert caption_for_file(tmp_path / "a.mp4") == "Beach día"
+    assert caption_for_file(tmp_path / "b.mp4") == "It’s “great” – café"
+    assert caption_for_file(tmp_path / "CLIP0001.MP4") == "Snow"
+
+
+def test_a_sidecar_json_too_deep_to_parse_falls_back_to_the_file_name(tmp_path: Path):
+    # json.loads raises RecursionError here, which stopped the whole folder run.
+    (tmp_path / "deep_dive.json").write_text("[" * 100_000 + "]" * 100_000)
+
+    assert caption_for_file(tmp_path / "deep_dive.mp4") == "deep dive"

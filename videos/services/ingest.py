@@ -3,6 +3,7 @@ enqueue, and say what happened to each file."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 from dataclasses import dataclass
@@ -60,18 +61,41 @@ def video_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def _sidecar_text(path: Path, suffix: str) -> str | None:
+    """The text of `<name><suffix>` (or its upper-case suffix, as cameras write), decoded as
+    Windows tools write it: a byte order mark (UTF-8 or UTF-16: Notepad's "Unicode",
+    PowerShell 5's `>`), else UTF-8, else windows-1252 ("ANSI"); NULs dropped. None when there
+    is none, or it cannot be read (another account's file): the caption then comes from the
+    file name, and the batch goes on."""
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        try:
+            if not candidate.is_file():
+                continue
+            data = candidate.read_bytes()
+        except OSError:
+            return None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16", errors="replace")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="replace")
+        return text.replace("\x00", "")
+    return None
+
+
 def caption_for_file(path: Path) -> str:
     """The sidecar `<name>.txt` or `<name>.json` ("caption", else "title" + "description"),
     else the file name in words when it has any (caption_from_file_name)."""
-    text_sidecar = path.with_suffix(".txt")
-    if text_sidecar.is_file():
-        # utf-8-sig: Windows Notepad starts "UTF-8" files with a byte order mark.
-        return text_sidecar.read_text(encoding="utf-8-sig", errors="replace").strip()
-    json_sidecar = path.with_suffix(".json")
-    if json_sidecar.is_file():
+    text = _sidecar_text(path, ".txt")
+    if text is not None:
+        return text.strip()
+    json_text = _sidecar_text(path, ".json")
+    if json_text is not None:
         try:
-            data = json.loads(json_sidecar.read_text(encoding="utf-8-sig", errors="replace"))
-        except ValueError:
+            data = json.loads(json_text)
+        except (ValueError, RecursionError):
             data = None
         if isinstance(data, dict):
             if data.get("caption"):
