@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from videos.models import STEP_ORDER, StepName, StepState, Video, VideoStatus
 from videos.pipeline.errors import StepTransientError
+from videos.pipeline.local import in_process_run_alive
 from videos.pipeline.policy import (
     MAX_STEP_RETRIES,
     pipeline_prepare,
@@ -197,7 +198,9 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
     """Send again the runs that are stuck: requested over PIPELINE_SWEEP_GRACE_SECONDS ago and
     never taken by the broker, or with a step running longer than any worker could (its hard
     time limit plus the broker's visibility timeout: the task was lost with its worker and its
-    queue). Each gets a note on its first step (the admin and the status websocket show it).
+    queue), or left by a process that ran it itself and stopped (`ingest_folder --sync`), or
+    stored by one that stopped before asking for it. Each gets a note on its first step (the
+    admin and the status websocket show it).
     Returns how many runs were sent."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.PIPELINE_SWEEP_GRACE_SECONDS)
@@ -216,8 +219,8 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
     ).exclude(status=VideoStatus.FAILED)
     # Nothing running, a step still to run, and the run's last message (a hand-off or a retry)
     # older than any broker keeps one unacknowledged: it was lost (a Redis crash between fsyncs,
-    # a worker that could not read it). Runs in this process are stamped queued at the moment
-    # they are asked for and are left alone.
+    # a worker that could not read it). Runs in a process are stamped queued at the moment
+    # they are asked for, and judged by that process's lock (below).
     stalled = (
         Video.objects.filter(
             steps__state=StepState.PENDING,
@@ -227,23 +230,50 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
         .exclude(steps__state=StepState.RUNNING)
         .exclude(status=VideoStatus.FAILED)
     )
+    # A run in a process that is gone (`ingest_folder --sync` stopped by Ctrl-C) with steps left:
+    # that process's lock on the video is free.
+    in_process = (
+        Video.objects.filter(
+            steps__state__in=[StepState.PENDING, StepState.RUNNING],
+            pipeline_queued_at=F("pipeline_requested_at"),
+            pipeline_requested_at__lt=now - grace,
+        )
+        .exclude(status=VideoStatus.FAILED)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    orphaned = [pk for pk in in_process if not in_process_run_alive(pk)]
+    # Stored, and the process stopped before asking for its run.
+    never_asked = Video.objects.filter(
+        status=VideoStatus.UPLOADED,
+        pipeline_requested_at__isnull=True,
+        created_at__lt=now - grace,
+    )
     sent = 0
-    for video in (never_sent | lost | stalled).distinct():
+    candidates = never_sent | lost | stalled | Video.objects.filter(pk__in=orphaned) | never_asked
+    for video in candidates.distinct():
         states = dict(video.steps.values_list("name", "state"))
         names = [n for n in STEP_ORDER if states.get(n) in (StepState.PENDING, StepState.RUNNING)]
         if not names:
             continue
-        reason = (
-            "the task queue was unreachable when this run was asked for"
-            if video.pipeline_queued_at is None
-            else "its worker and task were lost"
-        )
+        if video.pipeline_requested_at is None:
+            reason = "it was stored but its processing was never asked for"
+        elif video.pipeline_queued_at is None:
+            reason = "the task queue was unreachable when this run was asked for"
+        elif video.pk in orphaned:
+            reason = "the process running it stopped"
+        else:
+            reason = "its worker and task were lost"
         # Claimed first, so two sweeps at once (or the next one) never send it twice.
         claimed = Video.objects.filter(
-            pk=video.pk, pipeline_queued_at=video.pipeline_queued_at
-        ).update(pipeline_queued_at=now)
+            pk=video.pk,
+            pipeline_queued_at=video.pipeline_queued_at,
+            pipeline_requested_at=video.pipeline_requested_at,
+        ).update(pipeline_queued_at=now, pipeline_requested_at=video.pipeline_requested_at or now)
         if not claimed:
             continue
+        if video.pipeline_requested_at is None:
+            pipeline_prepare(video, names)
         step_note(video=video, name=names[0], note=f"queued again by the sweep: {reason}")
         if pipeline_send(video_id=video.pk, names=names, now=now):
             sent += 1

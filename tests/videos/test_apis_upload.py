@@ -117,6 +117,25 @@ def test_duplicate_upload_is_409_with_the_existing_id(auth_client, clip):
     assert Video.objects.count() == 1
 
 
+def test_the_same_file_after_its_processing_failed_is_processed_again(auth_client, clip):
+    # A 409 left the uploader no way to retry a video that failed (an embedder outage).
+    first = _upload(auth_client, clip).json()["id"]
+    Video.objects.filter(pk=first).update(
+        status=VideoStatus.FAILED, failure_reason="embed: the embedder was unreachable"
+    )
+    PipelineStep.objects.filter(video_id=first, name="embed").update(state="failed")
+
+    response = _upload(auth_client, clip)
+
+    assert response.status_code == 202, response.json()
+    assert response.json() == {"id": first, "status": VideoStatus.PROCESSING, "retried": True}
+    video = Video.objects.get()
+    assert video.failure_reason == ""
+    assert set(video.steps.values_list("state", flat=True)) == {"pending"}
+    # While it is processing, the same file again is a duplicate.
+    assert _upload(auth_client, clip).status_code == 409
+
+
 @pytest.mark.parametrize("name", ["../../../etc/passwd.mp4", "..\\..\\evil.mp4", "猫の動画 🎬.mp4"])
 def test_hostile_or_unicode_file_names_never_shape_the_stored_path(
     auth_client,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -12,7 +13,10 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import UserFactory
 from tests.support.media import make_clip, make_gif, make_text_as_mp4, make_webm
-from videos.models import Video, VideoStatus
+from tests.support.run_locks import run_lock_held_elsewhere
+from videos.models import STEP_ORDER, Video, VideoStatus
+from videos.pipeline.policy import pipeline_prepare
+from videos.services.ingest import video_ingest_file
 
 
 @pytest.fixture
@@ -35,8 +39,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 def _ingest(*args: str) -> str:
+    """The command over files just written: they are taken at once unless a test says
+    otherwise (`--settle`)."""
     out = StringIO()
-    call_command("ingest_folder", *args, stdout=out, stderr=StringIO())
+    settle = () if "--settle" in args else ("--settle", "0")
+    call_command("ingest_folder", *args, *settle, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -100,3 +107,66 @@ def test_wait_runs_until_ready_and_prints_the_outcome_table(owner, tmp_path, emb
         app.conf.task_always_eager = False
     assert "dog.mp4" in output and "ready" in output
     assert Video.objects.get().status == VideoStatus.READY
+
+
+def test_dry_run_checks_each_file_as_the_real_run_would(owner, tmp_path):  # noqa: ANN001
+    make_clip(tmp_path / "party.mp4", audio=None)
+    shutil.copy(tmp_path / "party.mp4", tmp_path / "party (1).mp4")
+    make_text_as_mp4(tmp_path / "page.mp4")
+    (tmp_path / "empty.mp4").write_bytes(b"")
+
+    with pytest.raises(CommandError, match="1 duplicate, 2 rejected, 1 would_create; 2 not ok"):
+        _ingest(str(tmp_path), "--user", "ingester", "--dry-run")
+    assert not Video.objects.exists()
+
+
+def test_a_file_still_being_written_is_left_for_a_later_run(owner, tmp_path):  # noqa: ANN001
+    make_clip(tmp_path / "recording.mp4", audio=None)
+    with pytest.raises(CommandError, match="1 busy; 1 not ok"):
+        _ingest(str(tmp_path), "--user", "ingester", "--settle", "60")
+    assert not Video.objects.exists()
+    assert "1 created" in _ingest(str(tmp_path), "--user", "ingester")
+
+
+def test_a_name_that_is_not_utf8_is_printed_stored_and_captioned(owner, tmp_path):  # noqa: ANN001
+    # A Latin-1 name from an old disk: the outcome table crashed after the videos were made.
+    make_clip(Path(os.fsdecode(bytes(tmp_path) + b"/f\xeate.mp4")), audio=None)
+
+    output = _ingest(str(tmp_path), "--user", "ingester")
+
+    assert "fête.mp4" in output and "1 created" in output
+    video = Video.objects.get()
+    assert (video.original_filename, video.caption) == ("fête.mp4", "fête")
+
+
+def test_a_video_left_by_an_interrupted_run_is_resumed_by_the_next(owner, folder):  # noqa: ANN001
+    # The first run stored every file and stopped before asking for their processing
+    # (`--sync` stopped by Ctrl-C after the walk, as before): a re-run said "duplicate", exit 0.
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in (".mp4", ".webm", ".gif"):
+            video_ingest_file(owner=owner, path=path, caption="", enqueue=lambda video: None)
+    assert set(Video.objects.values_list("status", flat=True)) == {VideoStatus.UPLOADED}
+
+    output = _ingest(str(folder), "--user", "ingester")
+
+    assert "3 resumed" in output
+    assert set(Video.objects.values_list("status", flat=True)) == {VideoStatus.PROCESSING}
+    assert all(v.pipeline_requested_at for v in Video.objects.all())
+    # Asked for now: a third run finds them duplicates.
+    assert "3 duplicate" in _ingest(str(folder), "--user", "ingester")
+
+
+def test_a_sync_run_whose_process_is_gone_is_resumed_and_a_live_one_is_not(owner, folder):  # noqa: ANN001
+    _ingest(str(folder), "--user", "ingester", "--limit", "1")
+    video = Video.objects.get()
+    # A `--sync` run of it in some process: steps pending, stamped as an in-process run.
+    pipeline_prepare(video, list(STEP_ORDER), in_process=True)
+
+    with run_lock_held_elsewhere(video.pk):
+        output = _ingest(str(folder), "--user", "ingester")
+    assert "1 duplicate" in output and "resumed" not in output
+
+    output = _ingest(str(folder), "--user", "ingester")
+    assert "2 duplicate, 1 resumed" in output
+    video.refresh_from_db()
+    assert video.pipeline_queued_at != video.pipeline_requested_at  # handed to the task queue

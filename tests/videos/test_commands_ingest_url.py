@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import UserFactory
 from tests.support.media import make_clip, make_webm
-from videos.models import Video
+from videos.models import Video, VideoStatus
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wsg_thread.html"
 
@@ -138,6 +138,24 @@ def test_rerun_downloads_nothing_new(owner, site):
     _ingest(f"{base}/wsg/thread/5000001")
     output = _ingest(f"{base}/wsg/thread/5000001")
     assert "2 duplicate" in output
+    assert Video.objects.count() == 2
+
+
+def test_a_known_link_whose_video_failed_or_was_cut_short_is_said_and_taken_up(owner, site):  # noqa: ANN001
+    # A known URL was "duplicate" whatever its video's state: a failed one could not be retried
+    # and one stored by a run that stopped before asking for its processing stayed uploaded.
+    base, _ = site
+    _ingest(f"{base}/wsg/thread/5000001")
+    failed, cut_short = Video.objects.order_by("source_url")
+    Video.objects.filter(pk=failed.pk).update(status=VideoStatus.FAILED, failure_reason="tag: x")
+    Video.objects.filter(pk=cut_short.pk).update(
+        status=VideoStatus.UPLOADED, pipeline_requested_at=None, pipeline_queued_at=None
+    )
+
+    with pytest.raises(CommandError, match="1 failed_before, 1 resumed; 1 not ok"):
+        _ingest(f"{base}/wsg/thread/5000001")
+    assert "1 retried" in _ingest(f"{base}/wsg/thread/5000001", "--retry-failed")
+    assert not Video.objects.filter(status__in=[VideoStatus.FAILED, VideoStatus.UPLOADED]).exists()
     assert Video.objects.count() == 2
 
 

@@ -23,9 +23,42 @@ from videos.services.ingest import caption_for_file
         ("VID_20240101_1234", ""),
         ("3fa9c0e1", ""),
         ("xkcd", ""),
+        ("猫", "猫"),
+        ("don't stop me now", "don't stop me now"),
+        ("l’été à Paris", "l’été à Paris"),
+        ("f\udceate", "fête"),  # a Latin-1 name from an old disk, as Python reads it
     ],
 )
 def test_a_file_name_in_words_in_any_script(stem: str, caption: str):
+    assert caption_from_file_name(stem) == caption
+
+
+@pytest.mark.parametrize(
+    ("stem", "caption"),
+    [
+        ("WhatsApp Video 2024-05-01 at 10.15.32", ""),
+        ("Screen Recording 2024-05-01 at 10.15.32", ""),
+        ("ssstik.io_1714567890123", ""),
+        ("InShot_20240501_101532123", ""),
+        ("received_1234567890123456", ""),
+        ("Snapchat-123456789", ""),
+        ("IMG_1234 copy", ""),
+        ("Copy of beach trip", "beach trip"),
+        ("beach trip - Copy (2)", "beach trip"),
+        ("beach trip copy 2", "beach trip"),
+        ("beach (1)", "beach"),
+        # The same words are the name's own anywhere else.
+        ("funny video of my dog", "funny video of my dog"),
+        ("Final Fantasy VII speedrun", "Final Fantasy VII speedrun"),
+        ("Screen time tips", "Screen time tips"),
+        ("recording studio tour", "recording studio tour"),
+        (
+            "Never Gonna Give You Up (Official Music Video)",
+            "Never Gonna Give You Up Official Music Video",
+        ),
+    ],
+)
+def test_camera_and_app_names_say_nothing_but_the_same_words_elsewhere_do(stem: str, caption: str):
     assert caption_from_file_name(stem) == caption
 
 

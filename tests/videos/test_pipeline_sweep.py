@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import child_env, django_script_json, free_port
+from tests.support.run_locks import run_lock_held_elsewhere
 from videos.models import STEP_ORDER, PipelineStep, StepState, Video, VideoStatus
 from videos.tasks import pipeline_sweep
 
@@ -95,15 +97,67 @@ def test_a_step_running_past_every_deadline_is_sent_again_with_a_note() -> None:
 
 
 @pytest.mark.django_db
-def test_a_run_in_this_process_is_never_swept() -> None:
+def test_a_run_in_a_live_process_is_never_swept_and_one_whose_process_is_gone_is() -> None:
     from tests.factories import VideoFactory
     from videos.pipeline.policy import pipeline_prepare
 
     video = VideoFactory(status=VideoStatus.PROCESSING)
     pipeline_prepare(video, ["transcode", "transcribe"], in_process=True)
-    assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 0
-    pipeline_prepare(video, ["transcode", "transcribe"])
+    with run_lock_held_elsewhere(video.pk):
+        assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 0
+    # Its process stopped (`ingest_folder --sync` and Ctrl-C): the lock went with its session.
+    assert pipeline_sweep() == 0  # within the grace
     assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
+    note = video.steps.get(name="transcode").last_error
+    assert note == "queued again by the sweep: the process running it stopped"
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1, minutes=1)) == 0
+
+
+@pytest.mark.django_db
+def test_a_video_stored_by_a_process_that_stopped_before_asking_for_its_run_is_sent() -> None:
+    from tests.factories import VideoFactory
+
+    video = VideoFactory(status=VideoStatus.UPLOADED)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name, state=StepState.PENDING)
+    assert video.pipeline_requested_at is None
+
+    assert pipeline_sweep() == 0  # within the grace: the process may be asking now
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
+    video.refresh_from_db()
+    assert video.status == VideoStatus.PROCESSING
+    assert video.pipeline_requested_at is not None and video.pipeline_queued_at is not None
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1, minutes=1)) == 0
+
+
+@pytest.mark.django_db
+def test_a_run_in_this_process_holds_its_lock_while_it_runs(user, clip: Path, monkeypatch) -> None:  # noqa: ANN001
+    import threading
+
+    import videos.pipeline.steps as steps
+    from videos.pipeline.errors import StepPermanentError
+    from videos.pipeline.local import in_process_run_alive, pipeline_run
+    from videos.services.videos import video_create_from_path
+
+    seen: list[bool] = []
+
+    def transcode(*_args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+        def ask() -> None:  # from another session, as another process would
+            try:
+                seen.append(in_process_run_alive(video.pk))
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=ask)
+        thread.start()
+        thread.join()
+        raise StepPermanentError("stopped here")
+
+    monkeypatch.setattr(steps, "transcode", transcode)
+    video, _ = video_create_from_path(owner=user, path=clip)
+    assert pipeline_run(video_id=video.pk).status == VideoStatus.FAILED
+    assert seen == [True]
+    assert in_process_run_alive(video.pk) is False  # released when the run ended
 
 
 @pytest.mark.django_db

@@ -182,7 +182,9 @@ def test_ingest_folder_reports_a_copy_of_an_earlier_video(embedder, tmp_path: Pa
     reencoded_copy(original, folder / "b_VID_0002.mp4")
 
     out = StringIO()
-    call_command("ingest_folder", str(folder), "--user", "ingester", "--sync", stdout=out)
+    call_command(
+        "ingest_folder", str(folder), "--user", "ingester", "--sync", "--settle", "0", stdout=out
+    )
 
     first, second = Video.objects.order_by("pk")
     assert (first.caption, second.caption) == ("", "")  # camera file names say nothing

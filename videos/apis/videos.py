@@ -20,6 +20,8 @@ from tiktok.api.errors import error_body
 from tiktok.errors import Forbidden, InvalidInput, NotFound, UnsupportedMedia
 from videos.captions import webvtt
 from videos.media.probe import MediaRejected
+from videos.models import VideoStatus
+from videos.pipeline.local import pipeline_interrupted
 from videos.selectors.videos import video_detail, video_for_viewer
 from videos.serializers import VideoUpdateSerializer, VideoUploadSerializer
 from videos.services.captions import video_captions_update
@@ -38,7 +40,9 @@ class VideoUploadApi(APIView):
     its audio replaces the video's) and `sound_volume` (0..1, the video's own audio kept under
     the sound) -> 201 {id, status}.
 
-    A second upload of the same bytes by the same user is 409 with the existing video's id.
+    A second upload of the same bytes by the same user is 409 with the existing video's id;
+    when that video's processing failed or was cut short, it is processed again instead: 202
+    {id, status, retried: true}.
     """
 
     permission_classes = [IsAuthenticated]
@@ -79,6 +83,14 @@ class VideoUploadApi(APIView):
             raise kind(str(exc), code=exc.code) from exc
         finally:
             upload.close()
+        if not created and (video.status == VideoStatus.FAILED or pipeline_interrupted(video)):
+            # The same file again after its processing failed or was cut short: try again.
+            pipeline_enqueue(video=video)
+            video.refresh_from_db(fields=["status"])
+            return Response(
+                {"id": video.pk, "status": video.status, "retried": True},
+                status=status.HTTP_202_ACCEPTED,
+            )
         if not created:
             body = error_body("duplicate_upload", "you already uploaded this video")
             return Response(

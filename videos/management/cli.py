@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
+from videos.file_names import readable_file_name
 from videos.models import Video, VideoStatus
 from videos.pipeline.local import pipeline_run
 from videos.services.ingest import IngestOutcome
@@ -44,17 +45,27 @@ def owner_for(username: str):  # noqa: ANN201
 
 
 def enqueuer(sync: bool) -> tuple[Callable[[Video], None], list[int]]:
-    """The function that starts a video's pipeline, and the ids it was called with."""
+    """The function that starts a video's pipeline, and the ids it was called with. With `sync`
+    the runs happen in this process when `start.run_pending()` is called (one video at a time:
+    a run stopped half-way leaves only its own video to resume; see pipeline_interrupted)."""
     queued: list[int] = []
+    done: set[int] = set()
 
     def start(video: Video) -> None:
         queued.append(video.pk)
         if not sync:
             pipeline_enqueue(video=video)
 
-    if sync:
-        # In-process runs happen after the walk (see run_queued), one video at a time.
-        start.run = lambda video_id: pipeline_run(video_id=video_id)  # type: ignore[attr-defined]
+    def run_pending(progress=None) -> None:  # noqa: ANN001
+        for video_id in queued if sync else ():
+            if video_id not in done:
+                done.add(video_id)
+                pipeline_run(video_id=video_id)
+                if progress is not None:
+                    progress.update(1)
+
+    start.run_pending = run_pending  # type: ignore[attr-defined]
+    start.pending = lambda: len(set(queued) - done) if sync else 0  # type: ignore[attr-defined]
     return start, queued
 
 
@@ -83,7 +94,7 @@ def final_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
     result = []
     for outcome in outcomes:
         video = videos.get(outcome.video_id)
-        if video is not None and outcome.outcome in ("created", "retried"):
+        if video is not None and outcome.outcome in ("created", "retried", "resumed"):
             detail = video.failure_reason or outcome.detail
             if video.duplicate_of_id:
                 detail = f"looks like a copy of video {video.duplicate_of_id}"
@@ -94,12 +105,15 @@ def final_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
 
 
 def outcomes_table(outcomes: list[IngestOutcome]) -> str:
-    width = min(60, max([len(o.source) for o in outcomes] + [6]))
+    """One line per input; names and details are printable whatever the file system held."""
+    sources = [readable_file_name(o.source) for o in outcomes]
+    width = min(60, max([len(source) for source in sources] + [6]))
     lines = [f"{'source':<{width}}  {'outcome':<13}  {'video':>6}  detail"]
-    for o in outcomes:
-        source = o.source if len(o.source) <= width else "..." + o.source[-(width - 3) :]
+    for o, source in zip(outcomes, sources, strict=True):
+        source = source if len(source) <= width else "..." + source[-(width - 3) :]
         video = str(o.video_id) if o.video_id else "-"
-        lines.append(f"{source:<{width}}  {o.outcome:<13}  {video:>6}  {o.detail[:120]}")
+        detail = readable_file_name(o.detail)[:120]
+        lines.append(f"{source:<{width}}  {o.outcome:<13}  {video:>6}  {detail}")
     return "\n".join(lines)
 
 
@@ -114,6 +128,7 @@ def is_success(outcome: IngestOutcome) -> bool:
         "created",
         "duplicate",
         "retried",
+        "resumed",
         "would_create",
         "ready",
         "processing",

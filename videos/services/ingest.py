@@ -6,12 +6,17 @@ from __future__ import annotations
 import codecs
 import json
 import logging
-from dataclasses import dataclass
+import os
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from videos.file_names import caption_from_file_name
-from videos.media.probe import MediaRejected
+from django.conf import settings
+
+from videos.file_names import caption_from_file_name, readable_file_name
+from videos.media.probe import MediaRejected, probe_media
 from videos.models import Video, VideoStatus
+from videos.pipeline.local import pipeline_interrupted
 from videos.services.videos import (
     VIDEO_EXTENSIONS,
     file_sha256,
@@ -29,7 +34,37 @@ FAILED_BEFORE = "failed_before"
 REJECTED = "rejected"
 ERROR = "error"
 WOULD_CREATE = "would_create"
-OK_OUTCOMES = {CREATED, DUPLICATE, RETRIED, WOULD_CREATE}
+RESUMED = "resumed"
+SKIPPED = "skipped"
+BUSY = "busy"
+OK_OUTCOMES = {CREATED, DUPLICATE, RETRIED, RESUMED, WOULD_CREATE}
+
+# Besides the upload extensions: what phones and cameras write in the containers uploads accept
+# (3GP, AVCHD's MPEG-TS, WMV, Ogg). A .ts file is taken only when it is a transport stream.
+TRANSPORT_STREAM_EXTENSIONS = (".ts", ".mts", ".m2ts")
+FOLDER_VIDEO_EXTENSIONS = (
+    *VIDEO_EXTENSIONS,
+    ".3gp",
+    ".3g2",
+    ".wmv",
+    ".asf",
+    ".ogv",
+    *TRANSPORT_STREAM_EXTENSIONS,
+)
+# The system's own folders on disks people copy from (Windows, macOS zips, Synology NAS).
+SYSTEM_FOLDERS = frozenset(
+    {
+        "$recycle.bin",
+        "recycler",
+        "system volume information",
+        "lost+found",
+        "found.000",
+        "__macosx",
+        "@eadir",
+        "#recycle",
+        "#snapshot",
+    }
+)
 
 
 @dataclass
@@ -46,19 +81,102 @@ class IngestOutcome:
         return self.outcome in OK_OUTCOMES
 
 
-def video_files(root: Path) -> list[Path]:
-    """Video files under `root` (recursive, hidden folders skipped), in a stable order."""
+@dataclass
+class FolderWalk:
+    """The files a folder walk found, and what it could not take (as outcomes)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[IngestOutcome] = field(default_factory=list)
+
+
+def folder_walk(root: Path, *, settle_s: float = 0.0, now: float | None = None) -> FolderWalk:
+    """The video files under `root`, recursively and in a stable order, as a person sees the
+    folder: hidden files and folders, and the system's own folders (a recycle bin, a NAS's
+    thumbnails), are left out; a link to a folder is followed once (a link back to a folder
+    already walked is not). What cannot be taken is said, not skipped in silence: a folder that
+    cannot be read, a link to nothing, and a file changed less than `settle_s` seconds ago (it
+    may still be being copied or recorded: a later run takes it, whole)."""
     root = Path(root)
+    walk = FolderWalk()
+    now = time.time() if now is None else now
     if root.is_file():
-        return [root]
-    found = []
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
+        walk.files.append(root)
+        return walk
+    visited: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            status = folder.stat()
+            if (status.st_dev, status.st_ino) in visited:
+                continue
+            visited.add((status.st_dev, status.st_ino))
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            walk.skipped.append(_skipped(root, folder, f"cannot read this folder: {exc.strerror}"))
             continue
-        if path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS:
-            found.append(path)
-    return sorted(found)
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.casefold() in SYSTEM_FOLDERS:
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    pending.append(path)
+                    continue
+                suffix = path.suffix.lower()
+                if suffix not in FOLDER_VIDEO_EXTENSIONS:
+                    continue
+                if not entry.is_file():
+                    if entry.is_symlink() and not path.exists():
+                        walk.skipped.append(_skipped(root, path, "a link to a file not there"))
+                    continue
+                if suffix in TRANSPORT_STREAM_EXTENSIONS and not _is_transport_stream(path):
+                    continue  # TypeScript source, not a camera's MPEG-TS
+                status = path.stat()
+                # ctime too: a copy that keeps the source's time (cp -p) sets it at the end.
+                age_s = now - max(status.st_mtime, status.st_ctime)
+            except OSError as exc:
+                walk.skipped.append(_skipped(root, path, f"cannot read it: {exc.strerror}"))
+                continue
+            if age_s < settle_s:
+                detail = (
+                    f"changed {max(age_s, 0):.0f} s ago: it may still be being written; "
+                    "run again to take it"
+                )
+                walk.skipped.append(_skipped(root, path, detail, outcome=BUSY))
+                continue
+            walk.files.append(path)
+    walk.files.sort()
+    walk.skipped.sort(key=lambda outcome: outcome.source)
+    return walk
+
+
+def source_name(root: Path, path: Path) -> str:
+    """How a file under `root` is named in the outcome table: its path from `root`, readable
+    even when the file system's name is not UTF-8."""
+    try:
+        relative = str(path.relative_to(root)) if path != root else path.name
+    except ValueError:
+        relative = str(path)
+    return readable_file_name(relative)
+
+
+def _skipped(root: Path, path: Path, detail: str, *, outcome: str = SKIPPED) -> IngestOutcome:
+    return IngestOutcome(source_name(root, path), outcome, detail=detail)
+
+
+def _is_transport_stream(path: Path) -> bool:
+    """MPEG-TS packets (188 bytes, sync byte 0x47) or a camera's M2TS (192: a 4-byte
+    timestamp first), the first two packets checked."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return True  # said by the ingestion, which cannot read it either
+    return (len(head) > 188 and head[0] == head[188] == 0x47) or (
+        len(head) > 196 and head[4] == head[196] == 0x47
+    )
 
 
 def _sidecar_text(path: Path, suffix: str) -> str | None:
@@ -118,16 +236,26 @@ def video_ingest_file(
     retry_failed: bool = False,
     dry_run: bool = False,
     enqueue=None,  # noqa: ANN001 - callable(video) that starts the pipeline
+    planned: dict[str, str] | None = None,
 ) -> IngestOutcome:
-    """Create (or find) the video for one file; never raises for a bad file."""
+    """Create (or find) the video for one file; never raises for a bad file. A dry run checks
+    the file as the real run would (the same bytes stored already, or earlier in this run by
+    `planned`: content hash -> source; the media probe) and changes nothing."""
     enqueue = enqueue or (lambda video: pipeline_enqueue(video=video))
     source = source or str(path)
     try:
         content_hash = file_sha256(path)
         existing = video_find_duplicate(owner=owner, content_hash=content_hash)
         if existing is not None:
-            return _existing_outcome(existing, source, retry_failed, dry_run, enqueue)
+            return existing_outcome(existing, source, retry_failed, dry_run, enqueue)
         if dry_run:
+            planned = {} if planned is None else planned
+            if content_hash in planned:
+                return IngestOutcome(
+                    source, DUPLICATE, detail=f"same file as {planned[content_hash]}"
+                )
+            probe_media(path, max_duration_s=settings.MAX_VIDEO_DURATION_SECONDS)
+            planned[content_hash] = source
             return IngestOutcome(source, WOULD_CREATE)
         video, created = video_create_from_path(
             owner=owner,
@@ -139,7 +267,7 @@ def video_ingest_file(
             content_hash=content_hash,
         )
         if not created:
-            return _existing_outcome(video, source, retry_failed, dry_run, enqueue)
+            return existing_outcome(video, source, retry_failed, dry_run, enqueue)
         enqueue(video)
         return IngestOutcome(source, CREATED, video.pk)
     except MediaRejected as exc:
@@ -149,13 +277,20 @@ def video_ingest_file(
         return IngestOutcome(source, ERROR, detail=f"{type(exc).__name__}: {exc}")
 
 
-def _existing_outcome(
+def existing_outcome(
     video: Video,
     source: str,
     retry_failed: bool,
     dry_run: bool,
     enqueue,  # noqa: ANN001
 ) -> IngestOutcome:
+    """What happens to an input whose video exists already: a duplicate; its processing taken up
+    again when it was interrupted (an earlier run stopped before finishing it); a failed one
+    reported, or processed again when asked (`retry_failed`)."""
+    if pipeline_interrupted(video):
+        if not dry_run:
+            enqueue(video)
+        return IngestOutcome(source, RESUMED, video.pk, "its processing was interrupted; resumed")
     if video.status != VideoStatus.FAILED:
         return IngestOutcome(source, DUPLICATE, video.pk, f"already ingested ({video.status})")
     if not retry_failed:

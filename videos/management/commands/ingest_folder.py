@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from videos.file_names import readable_file_name
 from videos.management.cli import (
     add_ingest_arguments,
     enqueuer,
@@ -21,59 +22,82 @@ from videos.services.ingest import (
     CREATED,
     WOULD_CREATE,
     caption_for_file,
-    video_files,
+    folder_walk,
+    source_name,
     video_ingest_file,
 )
+
+# A file changed more recently than this may still be being copied or recorded.
+DEFAULT_SETTLE_SECONDS = 10.0
 
 
 class Command(BaseCommand):
     help = (
-        "Walk PATH recursively and ingest video files (mp4 mov webm mkv m4v avi gif). Files "
-        "already ingested (same bytes) are skipped; captions come from a .txt/.json sidecar "
-        "or the file name. Exit code 0 when every file succeeded."
+        "Walk PATH recursively and ingest video files (mp4 mov m4v webm mkv avi gif 3gp wmv "
+        "ogv, and MPEG-TS .ts/.mts/.m2ts). Files already ingested (same bytes) are skipped, "
+        "and ones whose processing was interrupted are resumed; captions come from a .txt/.json "
+        "sidecar or the file name. Exit code 0 when every file succeeded."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--settle",
+            type=float,
+            default=DEFAULT_SETTLE_SECONDS,
+            help="leave files changed less than this many seconds ago for a later run "
+            "(they may still be being copied or recorded)",
+        )
         add_ingest_arguments(parser)
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         root: Path = options["path"]
         if not root.exists():
-            raise CommandError(f"{root} does not exist")
+            raise CommandError(f"{readable_file_name(str(root))} does not exist")
         owner = owner_for(options["user"])
-        files = video_files(root)
+        walk = folder_walk(root, settle_s=options["settle"])
         start, queued = enqueuer(options["sync"])
-        outcomes = []
+        outcomes = list(walk.skipped)
+        planned: dict[str, str] = {}
         new = 0
-        progress = tqdm(files, desc="ingest", unit="file", disable=None, file=self.stderr._out)
+        progress = tqdm(walk.files, desc="ingest", unit="file", disable=None, file=self.stderr._out)
         for path in progress:
             if options["limit"] is not None and new >= options["limit"]:
                 break
-            progress.set_postfix_str(path.name[:30])
+            source = source_name(root, path)
+            progress.set_postfix_str(source[-30:])
             outcome = video_ingest_file(
                 owner=owner,
                 path=path,
                 caption=caption_for_file(path),
-                source=str(path.relative_to(root)) if path != root else path.name,
+                source=source,
+                original_filename=readable_file_name(path.name),
                 privacy=options["privacy"],
                 retry_failed=options["retry_failed"],
                 dry_run=options["dry_run"],
                 enqueue=start,
+                planned=planned,
             )
             new += outcome.outcome in (CREATED, WOULD_CREATE)
             outcomes.append(outcome)
+            # Each video is processed before the next is read: stopped half-way, a --sync run
+            # leaves one video to resume, not the whole folder.
+            start.run_pending()
         progress.close()
         finish(self, outcomes, queued, start, options)
 
 
 def finish(command: BaseCommand, outcomes, queued, start, options) -> None:  # noqa: ANN001
     """Run/wait for the pipeline as asked, print the table and the summary, set the exit code."""
-    if options["sync"] and queued:
-        for video_id in tqdm(
-            queued, desc="pipeline", unit="video", disable=None, file=command.stderr._out
-        ):
-            start.run(video_id)
+    if options["sync"] and start.pending():
+        with tqdm(
+            total=start.pending(),
+            desc="pipeline",
+            unit="video",
+            disable=None,
+            file=command.stderr._out,
+        ) as progress:
+            start.run_pending(progress)
     elif options["wait"] and queued:
         with tqdm(
             total=len(queued), desc="waiting", unit="video", disable=None, file=command.stderr._out

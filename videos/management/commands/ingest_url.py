@@ -21,7 +21,14 @@ from videos.services.download import (
     http_client,
     page_video_links,
 )
-from videos.services.ingest import DUPLICATE, ERROR, WOULD_CREATE, IngestOutcome, video_ingest_file
+from videos.services.ingest import (
+    DUPLICATE,
+    ERROR,
+    WOULD_CREATE,
+    IngestOutcome,
+    existing_outcome,
+    video_ingest_file,
+)
 
 
 class Command(BaseCommand):
@@ -93,19 +100,25 @@ class Command(BaseCommand):
                 )
             self.scratch = Path(scratch)
             outcomes: list[IngestOutcome] = []
-            known = dict(
-                Video.objects.filter(
+            known = {
+                video.source_url: video
+                for video in Video.objects.filter(
                     owner=owner, source_url__in=[link.url for link in page.links]
-                ).values_list("source_url", "pk")
-            )
+                )
+            }
             todo = []
             for link in page.links:
                 if link.url in known:
-                    outcomes.append(
-                        IngestOutcome(
-                            link.url, DUPLICATE, known[link.url], "already ingested from this URL"
-                        )
+                    outcome = existing_outcome(
+                        known[link.url],
+                        link.url,
+                        options["retry_failed"],
+                        options["dry_run"],
+                        start,
                     )
+                    if outcome.outcome == DUPLICATE:
+                        outcome.detail = "already ingested from this URL"
+                    outcomes.append(outcome)
                 elif options["dry_run"]:
                     outcomes.append(IngestOutcome(link.url, WOULD_CREATE))
                 else:
