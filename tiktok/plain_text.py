@@ -3,13 +3,30 @@ limit, no NUL characters, stored as typed (escaping is the renderer's job)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
+
+# Characters Unicode counts as letters or symbols that draw nothing: the Hangul fillers (the
+# usual "blank" comment or name), the braille blank, the combining grapheme joiner and the
+# Mongolian vowel separator. Format characters (zero-width space and joiners, direction marks,
+# the BOM) and marks with nothing to sit on draw nothing either.
+INVISIBLE_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether the text draws anything: a letter, digit, punctuation or symbol (emoji too)."""
+    return any(
+        unicodedata.category(ch)[0] in "LNPS" and ch not in INVISIBLE_CHARACTERS for ch in text
+    )
 
 
 def plain_text_clean(
     value: str | None, *, field: str, what: str, max_chars: int, required: bool = False
 ) -> str:
-    """The text as stored, or a ValidationError on `field` naming what is wrong with it."""
+    """The text as stored, or a ValidationError on `field` naming what is wrong with it. A
+    required text must draw something: one made only of zero-width or blank characters is
+    refused as empty."""
     text = (value or "").strip()
     if required and not text:
         raise ValidationError({field: [f"{what} is empty"]})
@@ -19,4 +36,6 @@ def plain_text_clean(
         )
     if "\x00" in text:
         raise ValidationError({field: [f"{what} contains a NUL character"]})
+    if required and not has_visible_text(text):
+        raise ValidationError({field: [f"{what} is empty: it has only invisible characters"]})
     return text

@@ -339,6 +339,27 @@ class _OpenElements:
         return bool(self.by_tag.get(tag))
 
 
+def http_url_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL with a host, in words (None: it is one). The one rule for
+    links found in pages and URLs people type (download.url_problem adds what httpx refuses)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as exc:
+        return f"{url} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        hint = " (add https://)" if not parts.scheme or not parts.netloc else ""
+        return f"{url} is not an http(s) URL{hint}"
+    if not parts.hostname:
+        return f"{url} has no host name"
+    return None
+
+
+def link_key(url: str) -> str:
+    """One video named over http and https is one link: its URL without the scheme."""
+    return url.split("://", 1)[1]
+
+
 class _LinkParser(HTMLParser):
     def __init__(self, base_url: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -352,7 +373,8 @@ class _LinkParser(HTMLParser):
         # url, its text, its download and title attributes
         self.anchor: tuple[str, list[str], list[str]] | None = None
         self.meta_videos: list[_MetaVideo] = []
-        self.original_names: dict[str, str] = {}  # a link's <a download="..."> file name
+        # a link's <a download="..."> file name, by link_key
+        self.original_names: dict[str, str] = {}
         self.json_ld: list[str] | None = None
 
     def _absolute(self, value: str | None) -> str | None:
@@ -363,11 +385,9 @@ class _LinkParser(HTMLParser):
             return None
         try:
             url = urljoin(self.base_url, value.strip()).partition("#")[0]
-            parts = urlsplit(url)
-            _ = parts.port  # a port that is not a number raises here
         except ValueError:
             return None
-        return url if parts.scheme in ("http", "https") and parts.hostname else None
+        return None if http_url_problem(url) else url
 
     def _add(self, url: str) -> None:
         """A link in the page's markup, captioned by the posts around it."""
@@ -490,7 +510,7 @@ class _LinkParser(HTMLParser):
             words = " ".join("".join(text).split())
             names = [n for n in (*named, words) if n and is_video_url("http://x/" + n)]
             if names and names[0] == named[0]:
-                self.original_names.setdefault(url, names[0])
+                self.original_names.setdefault(link_key(url), names[0])
             if names:
                 self.found.append((url, [], names[0], ""))
             elif caption := next((t for t in (words, named[1]) if _says_something(t)), ""):
@@ -543,7 +563,7 @@ def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]
     links: dict[str, VideoLink] = {}
     own: dict[str, str] = {}
     for url, posts, filename, own_caption in found:
-        key = url.split("://", 1)[1]
+        key = link_key(url)
         link = links.setdefault(key, VideoLink(url=url, caption="", filename=""))
         if url.startswith("https://"):
             link.url = url
@@ -564,7 +584,5 @@ def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]
             link.caption = link.caption or caption_from_file_name(name)
         else:
             link.caption = link.caption or own.get(key, "") or title
-        link.filename = (
-            parser.original_names.get(link.url) or link.filename or file_name_of(link.url)
-        )
+        link.filename = parser.original_names.get(key) or link.filename or file_name_of(link.url)
     return title, list(links.values())

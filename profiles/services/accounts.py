@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from profiles.models import User
 from profiles.services.avatars import avatar_image_clean
 from profiles.services.graph import account_privacy_set
+from tiktok.plain_text import has_visible_text
 
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
@@ -24,6 +25,9 @@ def user_register(*, username: str, password: str, email: str = "", display_name
         raise ValidationError({"username": ["this username is reserved"]})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["this username is taken"]})
+    display_name = display_name.strip()
+    if display_name and not has_visible_text(display_name):
+        raise ValidationError({"display_name": ["display name has only invisible characters"]})
     user = User(username=username, email=email, display_name=display_name or username)
     try:
         validate_password(password, user=user)
@@ -67,6 +71,9 @@ def profile_update(
             errors["display_name"] = [
                 f"display name is longer than {MAX_DISPLAY_NAME_CHARS} characters"
             ]
+        elif display_name and not has_visible_text(display_name):
+            # A blank-looking name (Hangul fillers, zero-width spaces) hides who is speaking.
+            errors["display_name"] = ["display name has only invisible characters"]
         user.display_name = display_name
     if bio is not None:
         bio = bio.strip()

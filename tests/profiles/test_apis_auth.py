@@ -27,6 +27,25 @@ def test_register_creates_user_logs_in_and_returns_token(api_client):
     assert api_client.get("/api/auth/me").json()["username"] == "maya"
 
 
+@pytest.mark.parametrize("blank", ["\u3164", "\u200b\u200b", "\u2800"])
+def test_a_display_name_that_draws_nothing_is_refused(api_client, client_for, blank):  # noqa: ANN001
+    # A blank-looking name (the Hangul filler) hides who is commenting.
+    response = api_client.post(
+        "/api/auth/register",
+        {"username": "maya", "password": PASSWORD, "display_name": blank},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"]["display_name"] == [
+        "display name has only invisible characters"
+    ]
+    user = UserFactory(display_name="Maya")
+    response = client_for(user).patch("/api/users/me", {"display_name": blank}, format="json")
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert user.display_name == "Maya"
+
+
 def test_register_duplicate_username_names_the_field(api_client):
     UserFactory(username="maya")
     response = api_client.post(

@@ -364,6 +364,8 @@ def test_a_link_no_request_can_be_made_for_fails_alone(owner, site):
         ("example.com/videos", "not an http(s) URL (add https://)"),
         ("ftp://example.com/a.mp4", "not an http(s) URL"),
         ("http://i\u2764.ws/", "not a valid URL"),
+        ("http://:8080/a.mp4", "has no host name"),
+        ("http://example.com:port/a.mp4", "not a valid URL"),
     ],
 )
 def test_a_typed_url_that_cannot_be_fetched_is_one_line_saying_why(owner, typed, says):  # noqa: ANN001

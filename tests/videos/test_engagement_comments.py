@@ -67,6 +67,28 @@ def test_whitespace_only_comment_is_400(client_for, video):
     assert not Comment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\u200b\u200b",  # zero-width spaces
+        "\u3164",  # the Hangul filler, the usual "blank" comment
+        "\u2800 \u200d \u200e",  # braille blank, a joiner, a direction mark
+        "\u0301",  # an accent with nothing to sit on
+    ],
+)
+def test_a_comment_of_invisible_characters_only_is_400(client_for, video, body):  # noqa: ANN001
+    response = post_comment(client_for(UserFactory()), video, body=body)
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert "invisible characters" in body["fields"]["body"][0]
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["❤️", "🇫🇷", "ok\u200b", "٣", "!"])
+def test_a_comment_of_one_emoji_digit_or_sign_is_accepted(client_for, video, body):  # noqa: ANN001
+    assert post_comment(client_for(UserFactory()), video, body=body).status_code == 201
+
+
 def test_missing_comment_body_is_400(client_for, video):
     response = post_comment(client_for(UserFactory()), video)
 

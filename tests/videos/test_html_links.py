@@ -329,6 +329,19 @@ def test_an_http_and_https_pair_is_one_link_that_keeps_its_post():
     ]
 
 
+def test_a_download_name_given_over_http_names_the_https_link():
+    # The <a download> name was kept by URL and looked up by the merged https one: lost.
+    html = (
+        "<a href='https://site.test/f/1700000001.mp4'>1700000001.mp4</a>"
+        "<a href='http://site.test/f/1700000001.mp4' download='Cat on the fridge.mp4'>save</a>"
+    )
+    [link] = _only(html)
+    assert (link.url, link.filename) == (
+        "https://site.test/f/1700000001.mp4",
+        "Cat on the fridge.mp4",
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "header", "text"),
     [

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -27,6 +26,7 @@ from videos.html_links import (
     decode_page,
     extract_video_links,
     file_name_of,
+    http_url_problem,
     is_video_url,
 )
 
@@ -140,17 +140,11 @@ def _describe(exc: Exception, url: str) -> str:
 
 def url_problem(url: str) -> str | None:
     """Why a URL someone typed cannot be fetched, in words (None: it can be tried)."""
+    url = url.strip()
+    if problem := http_url_problem(url):
+        return problem
     try:
-        parts = urlsplit(url.strip())
-    except ValueError as exc:
-        return f"{url} is not a valid URL ({exc})"
-    if parts.scheme not in ("http", "https"):
-        hint = " (add https://)" if not parts.scheme or not parts.netloc else ""
-        return f"{url} is not an http(s) URL{hint}"
-    if not parts.netloc:
-        return f"{url} has no host name"
-    try:
-        httpx.URL(url.strip())
+        httpx.URL(url)
     except (httpx.InvalidURL, UnicodeError) as exc:
         return f"{url} is not a valid URL ({exc})"
     return None
