@@ -13,9 +13,12 @@ from tagging.models import Tag, VideoTag
 from tiktok.db.sql import int_array, table
 from videos.models import Hashtag, Video, VideoHashtag
 
-# Captions are multilingual: 'simple' keeps every word as written (any language), 'english'
-# adds stems so "cats" finds "cat". A query matches through either (search.video_search).
-TEXT_SEARCH_CONFIGS = ("english", "simple")
+# Captions are multilingual: 'simple' keeps every word (any language), 'english' adds stems so
+# "cats" finds "cat". A query matches through either (search.video_search). Both fold accents
+# first (the unaccent dictionary; search migration 0003), on documents and queries alike, so
+# "cafe" finds "Café" and "Malaga" finds "Málaga".
+SIMPLE_CONFIG = "tiktok_simple"
+TEXT_SEARCH_CONFIGS = ("tiktok_english", SIMPLE_CONFIG)
 BACKFILL_BATCH = 2000
 
 
@@ -36,7 +39,9 @@ def _refresh_sql() -> str:
         f"SELECT string_agg(t.name, ' ') AS names FROM {table(VideoTag)} vt "
         f"JOIN {table(Tag)} t ON t.id = vt.tag_id WHERE vt.video_id = v.id AND t.is_active"
     )
-    head = "v.caption || ' ' || coalesce(hs.names, '')"
+    # NFKC as queries are (search.query_text): a Mac's decomposed "Café" and full-width "ｃａｔ"
+    # are the words people type.
+    head = "normalize(v.caption, NFKC) || ' ' || coalesce(hs.names, '')"
     tag_names = "coalesce(ts.names, '')"
     document = " || ".join(
         [

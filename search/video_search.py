@@ -19,7 +19,7 @@ from django.db import connection
 
 from embedder_service.client import EmbedderError
 from search.cursors import search_cursor_decode, search_cursor_encode
-from search.documents import TEXT_SEARCH_CONFIGS
+from search.documents import SIMPLE_CONFIG, TEXT_SEARCH_CONFIGS
 from search.fusion import rrf_fuse
 from search.models import SearchWord, VideoDocument
 from search.query_text import like_prefix, query_split_negations, query_words
@@ -166,7 +166,7 @@ def trigram_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]
     if not corrected:
         return []
     return _fulltext_ranking(
-        tsquery_sql="to_tsquery('simple', %s)",
+        tsquery_sql=f"to_tsquery('{SIMPLE_CONFIG}', %s)",
         tsquery_params=[_tsquery_any(corrected)],
         where=where,
         limit=limit,

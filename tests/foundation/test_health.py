@@ -74,7 +74,7 @@ def test_health_is_200_when_every_part_is_up(client, embedder, celery_worker):
     assert body["failing"] == []
     assert body["database"]["pgvector"].startswith("0.8.")
     assert body["database"]["postgres"].startswith("18.")
-    assert body["database"]["pg_trgm"]
+    assert body["database"]["pg_trgm"] and body["database"]["unaccent"]
     assert body["storage"]["backend"] == "s3" and body["storage"]["bucket"]
     assert body["redis"]["ok"] is True
     assert body["celery"]["workers"]

@@ -56,6 +56,22 @@ def test_english_stems_match_plurals_and_simple_keeps_other_languages():
     assert _videos("chatons") == [french.pk]
 
 
+def test_accents_fold_both_ways_and_decomposed_or_full_width_captions_are_words():
+    import unicodedata
+
+    cafe = indexed_video(caption="Best Café in Málaga")
+    naive = indexed_video(caption="a naive question about creme brulee")
+    decomposed = indexed_video(caption=unicodedata.normalize("NFD", "Crêpes à Montréal"))
+    wide = indexed_video(caption="ｃｏｆｆｅｅ ａｒｔ")  # as a CJK keyboard types Latin
+
+    assert _videos("cafe malaga") == [cafe.pk]
+    assert _videos("Café") == [cafe.pk]
+    assert _videos("naïve crème brûlée") == [naive.pk]
+    assert _videos("crepes montreal") == [decomposed.pk]
+    assert _videos("crêpes") == [decomposed.pk]
+    assert _videos("coffee art") == [wide.pk]
+
+
 def test_backfill_builds_every_missing_document():
     videos = [VideoFactory(caption=f"backfilled clip {n}") for n in range(5)]
     assert not VideoDocument.objects.filter(video__in=videos).exists()

@@ -47,12 +47,14 @@ def check_database() -> dict[str, Any]:
             f"pgvector {extensions['vector']} is too old: the feed needs 0.8 or newer "
             "(ALTER EXTENSION vector UPDATE after installing it)"
         )
-    if "pg_trgm" not in extensions:
-        raise RuntimeError("pg_trgm extension is not installed (run migrations)")
+    for name in ("pg_trgm", "unaccent"):
+        if name not in extensions:
+            raise RuntimeError(f"{name} extension is not installed (run migrations)")
     return {
         "postgres": server_version,
         "pgvector": extensions["vector"],
         "pg_trgm": extensions["pg_trgm"],
+        "unaccent": extensions["unaccent"],
     }
 
 
