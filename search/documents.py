@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from django.db import connection
 
 from search.models import WORD_MAX_CHARS, SearchWord, VideoDocument
+from search.query_text import CJK_RUN
 from tagging.models import Tag, VideoTag
 from tiktok.db.sql import int_array, table
 from videos.models import Hashtag, Video, VideoHashtag
@@ -41,22 +42,35 @@ def _refresh_sql() -> str:
     )
     # NFKC as queries are (search.query_text): a Mac's decomposed "Café" and full-width "ｃａｔ"
     # are the words people type.
-    head = "normalize(v.caption, NFKC) || ' ' || coalesce(hs.names, '')"
+    head = "SELECT normalize(v.caption, NFKC) || ' ' || coalesce(hs.names, '') AS text"
+    # Each Chinese, Japanese or Korean run of the caption and hashtags as its overlapping pairs
+    # of characters, in order (a query's run is the phrase of its pairs: query_text.cjk_query),
+    # then its characters (a query of one character).
+    runs = f"regexp_matches(hd.text, '{CJK_RUN}', 'g') WITH ORDINALITY AS r(m, run)"
+    cjk = (
+        "SELECT coalesce(string_agg(g, ' ' ORDER BY run, kind, i), '') AS text FROM ("
+        f"SELECT r.run, 0 AS kind, i, substr(r.m[1], i, 2) AS g FROM {runs}, "
+        "generate_series(1, greatest(char_length(r.m[1]) - 1, 1)) AS i UNION ALL "
+        f"SELECT r.run, 1, i, substr(r.m[1], i, 1) FROM {runs}, "
+        "generate_series(1, char_length(r.m[1])) AS i WHERE char_length(r.m[1]) > 1) grams"
+    )
     tag_names = "coalesce(ts.names, '')"
     document = " || ".join(
         [
-            weighted_tsvector_sql(head, "A"),
+            weighted_tsvector_sql("hd.text", "A"),
+            f"setweight(to_tsvector('{SIMPLE_CONFIG}', cj.text), 'A')",
             weighted_tsvector_sql(tag_names, "B"),
             weighted_tsvector_sql("v.transcript", "C"),
         ]
     )
     # The dictionary gets the words of the caption, hashtags and tag names (not transcripts:
     # the typo path is for what people see written).
-    short_text = f"{head} || ' ' || {tag_names}"
+    short_text = f"hd.text || ' ' || {tag_names}"
     return (
         f"WITH source AS (SELECT v.id, {document} AS document, {short_text} AS short_text "
         f"FROM {table(Video)} v "
         f"LEFT JOIN LATERAL ({hashtags}) hs ON true LEFT JOIN LATERAL ({tags}) ts ON true "
+        f"CROSS JOIN LATERAL ({head}) hd CROSS JOIN LATERAL ({cjk}) cj "
         "WHERE v.id = ANY(%s::bigint[])), "
         f"words AS (INSERT INTO {table(SearchWord)} (word) "
         "SELECT DISTINCT w FROM source, "

@@ -62,3 +62,33 @@ def query_split_negations(query: str) -> tuple[str, list[str]]:
         else:
             kept.append(token)
     return " ".join(kept), excluded
+
+
+# Chinese and Japanese write no spaces, and Korean glues particles to its words: PostgreSQL's
+# parser keeps such a run as one word, so "動画" found nothing in "猫の動画です". Documents
+# also hold each run's overlapping pairs of characters (and its characters, for one-character
+# queries: search.documents), and a query's runs become their pairs (`cjk_query`).
+CJK_RUN = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+"
+_CJK_RUN_RE = re.compile(CJK_RUN)
+
+
+def cjk_pairs(run: str) -> list[str]:
+    """A run's overlapping pairs of characters ("猫の動画" -> 猫の の動 動画); a run of one
+    character is itself."""
+    return [run[i : i + 2] for i in range(max(len(run) - 1, 1))]
+
+
+def cjk_query(query: str) -> str | None:
+    """The query (websearch syntax) with each Chinese, Japanese or Korean run written as the
+    phrase of its pairs, as documents hold them; None when it has no such run. Inside a quoted
+    phrase the pairs join that phrase; a `-` before a run excludes the whole run."""
+    if not _CJK_RUN_RE.search(query):
+        return None
+    parts = query.split('"')
+    for index, part in enumerate(parts):
+        # Inside quotes (odd parts) the pairs join that phrase; outside, each run is one.
+        template = "{}" if index % 2 else '"{}"'
+        parts[index] = _CJK_RUN_RE.sub(
+            lambda m, template=template: template.format(" ".join(cjk_pairs(m.group()))), part
+        )
+    return '"'.join(parts)

@@ -22,7 +22,7 @@ from search.cursors import search_cursor_decode, search_cursor_encode
 from search.documents import SIMPLE_CONFIG, TEXT_SEARCH_CONFIGS
 from search.fusion import rrf_fuse
 from search.models import SearchWord, VideoDocument
-from search.query_text import like_prefix, query_split_negations, query_words
+from search.query_text import cjk_query, like_prefix, query_split_negations, query_words
 from tagging.models import Tag, VideoTag
 from tiktok.db.sql import table
 from tiktok.embedder import EMBEDDER_QUICK_TIMEOUT_SECONDS, embedder_client
@@ -117,12 +117,14 @@ def _fulltext_ranking(
 
 
 def keyword_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]:
-    """Visible videos whose document matches the query as typed (websearch syntax)."""
+    """Visible videos whose document matches the query as typed (websearch syntax), or with
+    its Chinese, Japanese and Korean runs as the pairs of characters documents hold."""
+    tsquery_sql, params = _tsquery_sql(), [q] * len(TEXT_SEARCH_CONFIGS)
+    if (paired := cjk_query(q)) is not None:
+        tsquery_sql += f" || websearch_to_tsquery('{SIMPLE_CONFIG}', %s)"
+        params.append(paired)
     return _fulltext_ranking(
-        tsquery_sql=_tsquery_sql(),
-        tsquery_params=[q] * len(TEXT_SEARCH_CONFIGS),
-        where=where,
-        limit=limit,
+        tsquery_sql=tsquery_sql, tsquery_params=params, where=where, limit=limit
     )
 
 

@@ -72,6 +72,26 @@ def test_accents_fold_both_ways_and_decomposed_or_full_width_captions_are_words(
     assert _videos("coffee art") == [wide.pk]
 
 
+def test_chinese_japanese_and_korean_words_are_found_inside_unspaced_runs():
+    # PostgreSQL keeps an unspaced run as one word: "動画" found nothing in "猫の動画です".
+    japanese = indexed_video(caption="猫の動画です #かわいい")
+    chinese = indexed_video(caption="可爱的猫咪视频")
+    korean = indexed_video(caption="고양이가 좋아요")
+    other = indexed_video(caption="动物园的熊猫 视频")
+
+    assert _videos("動画") == [japanese.pk]
+    assert _videos("猫の動画") == [japanese.pk]
+    assert _videos("猫咪") == [chinese.pk]
+    assert _videos("고양이") == [korean.pk]
+    assert _videos("かわいい") == [japanese.pk]  # a hashtag's run too
+    assert set(_videos("猫")) == {japanese.pk, chinese.pk, other.pk}  # one character: 熊猫 too
+    assert set(_videos("视频")) == {chinese.pk, other.pk}
+    assert _videos("视频 -熊猫") == [chinese.pk]
+    assert _videos('"猫咪视频"') == [chinese.pk]
+    assert _videos("猫视频") == []  # not in that order anywhere
+    assert _videos("動物") == []
+
+
 def test_backfill_builds_every_missing_document():
     videos = [VideoFactory(caption=f"backfilled clip {n}") for n in range(5)]
     assert not VideoDocument.objects.filter(video__in=videos).exists()

@@ -1,6 +1,9 @@
 """What a typed query becomes (pure)."""
 
+import pytest
+
 from search.query_text import (
+    cjk_query,
     like_prefix,
     query_loggable,
     query_normalise,
@@ -44,3 +47,18 @@ def test_exclusions_are_split_from_the_query():
 def test_words_keep_the_vowel_signs_of_their_scripts():
     assert query_words("#हिन्दी गाना") == "हिन्दी गाना"
     assert query_words("ที่เที่ยว!") == "ที่เที่ยว"
+
+
+@pytest.mark.parametrize(
+    ("query", "paired"),
+    [
+        ("cats", None),
+        ("猫の動画", '"猫の の動 動画"'),
+        ("猫 cute", '"猫" cute'),
+        ("视频 -熊猫", '"视频" -"熊猫"'),
+        ('"可爱的猫咪" video', '"可爱 爱的 的猫 猫咪" video'),
+        ("iPhone用", 'iPhone"用"'),
+    ],
+)
+def test_cjk_runs_become_the_phrase_of_their_pairs(query: str, paired: str | None):
+    assert cjk_query(query) == paired
