@@ -129,18 +129,22 @@ STEP_TASKS = {
 
 
 def pipeline_enqueue(
-    *, video: Video, from_step: str = StepName.TRANSCODE, only: bool = False
-) -> None:
+    *, video: Video, from_step: str = StepName.TRANSCODE, only: bool = False, claim: bool = False
+) -> bool:
     """Start the Celery chain for a video (from a step, or just that step). The run is recorded
-    first; if the broker cannot take the chain now, `pipeline_sweep` sends it later."""
+    first; if the broker cannot take the chain now, `pipeline_sweep` sends it later. With
+    `claim`, only if no run was asked for since `video` was read (pipeline_prepare); returns
+    whether this call started one."""
     names = steps_from(from_step, only=only)
-    pipeline_prepare(video, names)
+    if not pipeline_prepare(video, names, claim=claim):
+        return False
     video_id = video.pk
     if connection.in_atomic_block and not settings.CELERY_TASK_ALWAYS_EAGER:
         # A worker must not pick the job up before the video row is committed.
         transaction.on_commit(lambda: pipeline_send(video_id=video_id, names=names))
     else:
         pipeline_send(video_id=video_id, names=names)
+    return True
 
 
 def _send_step(*, video_id: int, names: list[str]) -> bool:

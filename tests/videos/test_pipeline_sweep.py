@@ -131,6 +131,35 @@ def test_a_video_stored_by_a_process_that_stopped_before_asking_for_its_run_is_s
 
 
 @pytest.mark.django_db
+def test_two_requests_that_find_a_video_cut_short_start_one_run(
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    # A double-submitted upload, or a second ingest run, finding the same video never asked
+    # for (or failed) at the same moment: each read it before either asked for its run.
+    import redis
+
+    from tests.factories import VideoFactory
+    from videos.pipeline.local import pipeline_run
+    from videos.tasks import pipeline_enqueue
+
+    video = VideoFactory(status=VideoStatus.UPLOADED)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name, state=StepState.PENDING)
+    first, second, third = (Video.objects.get(pk=video.pk) for _ in range(3))
+
+    with django_capture_on_commit_callbacks(execute=True):  # sent once committed
+        assert pipeline_enqueue(video=first, claim=True) is True
+        assert pipeline_enqueue(video=second, claim=True) is False
+    # Nor does a run in this process (ingest_folder --sync) of what it read before.
+    assert pipeline_run(video_id=video.pk, claim_from=third.pipeline_requested_at).pk == video.pk
+    assert set(video.steps.values_list("state", flat=True)) == {StepState.PENDING}
+
+    queued = redis.Redis.from_url(settings.REDIS_URL).lrange("celery:celery", 0, -1)
+    mine = [m for m in queued if json.loads(m)["headers"]["argsrepr"] == f"({video.pk},)"]
+    assert len(mine) == 1
+
+
+@pytest.mark.django_db
 def test_a_run_in_this_process_holds_its_lock_while_it_runs(user, clip: Path, monkeypatch) -> None:  # noqa: ANN001
     import threading
 

@@ -84,8 +84,9 @@ class VideoUploadApi(APIView):
         finally:
             upload.close()
         if not created and (video.status == VideoStatus.FAILED or pipeline_interrupted(video)):
-            # The same file again after its processing failed or was cut short: try again.
-            pipeline_enqueue(video=video)
+            # The same file again after its processing failed or was cut short: try again (once,
+            # however many requests find it so at the same moment).
+            pipeline_enqueue(video=video, claim=True)
             video.refresh_from_db(fields=["status"])
             return Response(
                 {"id": video.pk, "status": video.status, "retried": True},
@@ -96,7 +97,8 @@ class VideoUploadApi(APIView):
             return Response(
                 {**body, "id": video.pk, "status": video.status}, status=status.HTTP_409_CONFLICT
             )
-        pipeline_enqueue(video=video)
+        # Claimed: a second request with the same file that found it meanwhile starts none.
+        pipeline_enqueue(video=video, claim=True)
         video.refresh_from_db(fields=["status"])
         return Response({"id": video.pk, "status": video.status}, status=status.HTTP_201_CREATED)
 

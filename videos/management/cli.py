@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
@@ -49,18 +50,22 @@ def enqueuer(sync: bool) -> tuple[Callable[[Video], None], list[int]]:
     the runs happen in this process when `start.run_pending()` is called (one video at a time:
     a run stopped half-way leaves only its own video to resume; see pipeline_interrupted)."""
     queued: list[int] = []
+    seen: dict[int, datetime | None] = {}  # when its last run was asked for, as read
     done: set[int] = set()
 
     def start(video: Video) -> None:
+        # Claimed: another process that found the same video failed or cut short at the same
+        # moment (a second run over the folder, an upload of the file) starts no second run.
         queued.append(video.pk)
+        seen[video.pk] = video.pipeline_requested_at
         if not sync:
-            pipeline_enqueue(video=video)
+            pipeline_enqueue(video=video, claim=True)
 
     def run_pending(progress=None) -> None:  # noqa: ANN001
         for video_id in queued if sync else ():
             if video_id not in done:
                 done.add(video_id)
-                pipeline_run(video_id=video_id)
+                pipeline_run(video_id=video_id, claim_from=seen[video_id])
                 if progress is not None:
                     progress.update(1)
 

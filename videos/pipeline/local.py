@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.db import connection
 
@@ -22,6 +23,7 @@ IN_PROCESS_RETRY_BASE_SECONDS = 0.5
 # Advisory lock keys of in-process runs: this base ("PIPE" in the high half) plus the video id,
 # apart from the small constant keys other locks use.
 RUN_LOCK_BASE = 0x50495045 << 32
+NO_CLAIM = object()  # pipeline_run: run whatever was asked for meanwhile
 
 
 def pipeline_run(
@@ -30,12 +32,19 @@ def pipeline_run(
     from_step: str = StepName.TRANSCODE,
     only: bool = False,
     max_attempts: int = 3,
+    claim_from: datetime | None | object = NO_CLAIM,
 ) -> Video:
-    """Run the pipeline synchronously in this process and return the updated video."""
+    """Run the pipeline synchronously in this process and return the updated video. With
+    `claim_from` (the `pipeline_requested_at` the caller saw when it decided to run it), only
+    if no run was asked for since (pipeline_prepare's claim); else the video as it is."""
     with _run_lock(video_id):
         video = Video.objects.get(pk=video_id)
         names = steps_from(from_step, only=only)
-        pipeline_prepare(video, names, in_process=True)
+        claim = claim_from is not NO_CLAIM
+        if claim:
+            video.pipeline_requested_at = claim_from
+        if not pipeline_prepare(video, names, in_process=True, claim=claim):
+            return video
         for name in names:
             for attempt in range(1, max_attempts + 1):
                 try:

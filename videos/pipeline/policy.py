@@ -164,17 +164,25 @@ def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> boo
     return False
 
 
-def pipeline_prepare(video: Video, names: list[str], *, in_process: bool = False) -> None:
+def pipeline_prepare(
+    video: Video, names: list[str], *, in_process: bool = False, claim: bool = False
+) -> bool:
     """Mark the steps pending before a (re)run; the video shows as processing unless it is a
     re-embed or re-tag of a ready video, which stays in the feed while it runs. A run for the
     broker is recorded as not yet queued (the sweep sends it if it never gets there); one run
-    `in_process` is taken at once."""
-    steps_reset(video=video, names=names)
+    `in_process` is taken at once. With `claim` the run is asked for only if no other one was
+    since `video` was read (its `pipeline_requested_at` is still the same: two requests that
+    both found the video failed or cut short start one run); False when another was."""
     now = timezone.now()
-    video.pipeline_requested_at, video.pipeline_queued_at = now, now if in_process else None
-    Video.objects.filter(pk=video.pk).update(
-        pipeline_requested_at=now, pipeline_queued_at=video.pipeline_queued_at
-    )
+    queued_at = now if in_process else None
+    runs = Video.objects.filter(pk=video.pk)
+    if claim:
+        runs = runs.filter(pipeline_requested_at=video.pipeline_requested_at)
+    if not runs.update(pipeline_requested_at=now, pipeline_queued_at=queued_at):
+        return False
+    video.pipeline_requested_at, video.pipeline_queued_at = now, queued_at
+    steps_reset(video=video, names=names)
     keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
     if not keep_ready:
         video_set_status(video=video, status=VideoStatus.PROCESSING)
+    return True

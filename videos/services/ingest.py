@@ -241,7 +241,7 @@ def video_ingest_file(
     """Create (or find) the video for one file; never raises for a bad file. A dry run checks
     the file as the real run would (the same bytes stored already, or earlier in this run by
     `planned`: content hash -> source; the media probe) and changes nothing."""
-    enqueue = enqueue or (lambda video: pipeline_enqueue(video=video))
+    enqueue = enqueue or (lambda video: pipeline_enqueue(video=video, claim=True))
     source = source or str(path)
     try:
         content_hash = file_sha256(path)
