@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,8 @@ MAX_WATCH_MS = 24 * 3600 * 1000
 MAX_POSITION = 1_000_000
 # Numbers above this are epoch milliseconds, below it epoch seconds.
 EPOCH_MS_THRESHOLD = 100_000_000_000
+# A device clock before this (a phone reset to 1970 after its battery ran out) is not a time.
+EARLIEST_CLIENT_TS = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,19 @@ class EventRejected(ValueError):
         self.detail = detail
 
 
-def _int_field(raw: dict, name: str, *, required: bool, minimum: int, maximum: int) -> int | None:
+def _int_field(
+    raw: dict, name: str, *, required: bool, minimum: int, maximum: int, rounded: bool = False
+) -> int | None:
+    """An integer field; rounded=True takes a fraction too (a player's watch time in
+    fractional milliseconds) and rounds it."""
     value = raw.get(name)
     if value is None:
         if required:
             raise EventRejected(f"missing_{name}", f"{name} is required")
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
+        if isinstance(value, float) and math.isfinite(value) and (rounded or value.is_integer()):
+            value = round(value)
         else:
             raise EventRejected(f"invalid_{name}", f"{name} must be an integer")
     if not minimum <= value <= maximum:
@@ -89,11 +96,15 @@ def _int_field(raw: dict, name: str, *, required: bool, minimum: int, maximum: i
 
 
 def _timestamp(value: Any) -> dt.datetime | None:
+    """The event's `ts` as the client sent it (a timestamp without an offset is read as UTC);
+    None when absent. A value that is not a timestamp is rejected."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise EventRejected("invalid_ts", "ts must be an ISO 8601 string or epoch milliseconds")
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise EventRejected("invalid_ts", "ts is out of range")
         seconds = value / 1000.0 if value > EPOCH_MS_THRESHOLD else float(value)
         try:
             return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
@@ -104,8 +115,26 @@ def _timestamp(value: Any) -> dt.datetime | None:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as exc:
             raise EventRejected("invalid_ts", "ts is not an ISO 8601 timestamp") from exc
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError as exc:  # year 1 with a positive offset is before year 1 in UTC
+            raise EventRejected("invalid_ts", "ts is out of range") from exc
     raise EventRejected("invalid_ts", "ts must be an ISO 8601 string or epoch milliseconds")
+
+
+def client_ts_plausible(
+    client_ts: dt.datetime | None, *, now: dt.datetime, max_skew_s: float
+) -> dt.datetime | None:
+    """The client's clock reading when it is one: a device clock more than max_skew_s ahead
+    of the server or before 2000 is wrong, not the event, so the event stays and its
+    `client_ts` is dropped (the server's `created_at` orders events either way)."""
+    if client_ts is None:
+        return None
+    if client_ts < EARLIEST_CLIENT_TS or (client_ts - now).total_seconds() > max_skew_s:
+        return None
+    return client_ts
 
 
 def event_parse(
@@ -127,14 +156,15 @@ def event_parse(
     event_type = raw.get("type")
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         raise EventRejected("invalid_type", f"type must be one of {', '.join(sorted(EVENT_TYPES))}")
-    watch_ms = _int_field(raw, "watch_ms", required=False, minimum=0, maximum=MAX_WATCH_MS) or 0
+    watch_ms = (
+        _int_field(raw, "watch_ms", required=False, minimum=0, maximum=MAX_WATCH_MS, rounded=True)
+        or 0
+    )
     position = _int_field(raw, "position", required=False, minimum=0, maximum=MAX_POSITION)
     session_id = raw.get("session_id") or default_session_id or ""
     if not isinstance(session_id, str) or (session_id and not session_id_valid(session_id)):
         raise EventRejected("invalid_session_id", f"session_id must be {SESSION_ID_RULE}")
-    client_ts = _timestamp(raw.get("ts"))
-    if client_ts is not None and (client_ts - now).total_seconds() > max_skew_s:
-        raise EventRejected("future_ts", "ts is in the future (beyond the allowed clock skew)")
+    client_ts = client_ts_plausible(_timestamp(raw.get("ts")), now=now, max_skew_s=max_skew_s)
     traffic_source = raw.get("traffic_source") or default_traffic_source
     problem = traffic_source_problem(traffic_source)
     if problem:

@@ -71,7 +71,7 @@ def release_check(release: Any) -> list[int]:
         raise InvalidInput(
             "release must be comma-separated video ids", code="invalid_release"
         ) from exc
-    if any(video_id <= 0 for video_id in ids):
+    if any(not 0 < video_id < 2**63 for video_id in ids):
         raise InvalidInput("release must be comma-separated video ids", code="invalid_release")
     return ids
 

@@ -65,10 +65,14 @@ def test_feed_release_releases_through_the_api_and_bad_ids_are_400(api_client): 
     assert again.status_code == 200
     assert set(ids[1:]) & {item["id"] for item in again.json()["items"]}
     assert ids[0] not in {item["id"] for item in again.json()["items"]}
-    bad = api_client.get("/api/feed?limit=4&release=1,two", **headers)
-    assert bad.status_code == 400
-    assert bad.json()["error"] == "invalid_release"
-    assert "release" in bad.json()["detail"]
+    for release in ("1,two", str(2**63), f"{ids[0]},{2**64}", "0"):
+        bad = api_client.get(f"/api/feed?limit=4&release={release}", **headers)
+        assert bad.status_code == 400, release
+        assert bad.json()["error"] == "invalid_release"
+        assert "release" in bad.json()["detail"]
+    # The refused requests released nothing: the first page's shown video stays served.
+    rest = api_client.get("/api/feed?limit=10", **headers).json()["items"]
+    assert ids[0] not in {item["id"] for item in rest}
 
 
 def test_feed_limit_out_of_range_is_400(api_client):  # noqa: ANN001

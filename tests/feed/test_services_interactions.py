@@ -70,15 +70,46 @@ def test_event_for_private_video_of_someone_else_is_rejected():
     assert not TasteProfile.objects.filter(user=user).exists()
 
 
-def test_future_timestamp_beyond_clock_skew_is_rejected():
+def test_a_wrong_device_clock_keeps_the_event_and_drops_its_timestamp():
+    # A phone 10 minutes fast, or reset to 1970, still watches: its events land (the server's
+    # created_at orders them) and only the clock reading it cannot trust is left out.
     user, video = UserFactory(), video_with_vector(axis(0))
-    future = (timezone.now() + dt.timedelta(hours=1)).isoformat()
-    slightly_ahead = (timezone.now() + dt.timedelta(seconds=30)).isoformat()
-    result = _record(
-        user, [event(video, "play", ts=future), event(video, "play", ts=slightly_ahead)]
+    now = timezone.now()
+    readings = {
+        "fast": (now + dt.timedelta(minutes=10)).isoformat(),
+        "reset": "1970-01-01T00:00:05Z",
+        "slightly_ahead": (now + dt.timedelta(seconds=30)).isoformat(),
+        "epoch_ms": int((now - dt.timedelta(seconds=5)).timestamp() * 1000),
+    }
+    events = {name: event(video, "play", ts=ts) for name, ts in readings.items()}
+    result = _record(user, list(events.values()))
+    assert result == {"accepted": 4, "duplicates": 0, "rejected": []}
+    stored = dict(Interaction.objects.filter(user=user).values_list("event_id", "client_ts"))
+    by_name = {name: stored[uuid.UUID(e["event_id"])] for name, e in events.items()}
+    assert by_name["fast"] is None and by_name["reset"] is None
+    assert abs((by_name["slightly_ahead"] - now).total_seconds() - 30) < 1
+    assert abs((by_name["epoch_ms"] - now).total_seconds() + 5) < 1
+
+
+def test_timestamp_with_an_offset_is_stored_as_that_instant():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    local = (timezone.now() - dt.timedelta(minutes=1)).astimezone(
+        dt.timezone(dt.timedelta(hours=5, minutes=30))
     )
-    assert result["accepted"] == 1
-    assert result["rejected"][0]["error"] == "future_ts"
+    play = event(video, "play", ts=local.isoformat())
+    assert _record(user, [play])["accepted"] == 1
+    stored = Interaction.objects.get(event_id=play["event_id"]).client_ts
+    assert stored == local
+
+
+def test_fractional_watch_time_is_rounded_not_refused():
+    user, video = UserFactory(), video_with_vector(axis(0))
+    finish = event(video, "finish", 20000.4)
+    pause = event(video, "pause", 20500.7)
+    assert _record(user, [finish, pause])["accepted"] == 2
+    stored = dict(Interaction.objects.filter(user=user).values_list("event_id", "watch_ms"))
+    assert stored[uuid.UUID(finish["event_id"])] == 20000
+    assert stored[uuid.UUID(pause["event_id"])] == 20501
 
 
 @pytest.mark.parametrize(
@@ -95,6 +126,27 @@ def test_future_timestamp_beyond_clock_skew_is_rejected():
         (
             {"event_id": str(uuid.uuid4()), "video_id": 1, "type": "play", "ts": "yesterday"},
             "invalid_ts",
+        ),
+        (  # before year 1 in UTC: PostgreSQL would store it BC and no read could return it
+            {
+                "event_id": str(uuid.uuid4()),
+                "video_id": 1,
+                "type": "play",
+                "ts": "0001-01-01T00:00:00+01:00",
+            },
+            "invalid_ts",
+        ),
+        (
+            {"event_id": str(uuid.uuid4()), "video_id": 1, "type": "play", "ts": 1e300},
+            "invalid_ts",
+        ),
+        (
+            {"event_id": str(uuid.uuid4()), "video_id": 1.5, "type": "play"},
+            "invalid_video_id",
+        ),
+        (
+            {"event_id": str(uuid.uuid4()), "video_id": 1, "type": "play", "position": 2.5},
+            "invalid_position",
         ),
         ("not an object", "not_an_object"),
     ],
