@@ -169,7 +169,7 @@ def interactions_record(
     # Every Redis write of the batch - history, session taste, the queued aggregates - in one
     # round trip.
     pipe = state.redis_client().pipeline(transaction=False)
-    taste_redis_apply(
+    session_writes = taste_redis_apply(
         events=taste_events,
         histories=update.histories,
         session_raws=loaded.session_raws,
@@ -180,6 +180,7 @@ def interactions_record(
     results = pipe.execute() if pipe.command_stack else []
     if pushed >= 0:
         aggregates_pushed(results[pushed])
+    state.session_writes_settle(session_writes, results)
     return {
         "accepted": len(fresh),
         "duplicates": duplicates + len(valid) - len(fresh),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
@@ -19,6 +20,8 @@ from feed import taste_maths
 from feed.session_interests import SessionInterests, interests_parse, interests_update
 from tiktok.db.threads import helper_pool
 
+logger = logging.getLogger(__name__)
+
 PREFIX = "feed:"
 TRENDING_KEY = PREFIX + "trending"  # zset video_id -> score
 FRESH_KEY = PREFIX + "fresh"  # JSON list of [video id, finishes, exposures], newest first
@@ -28,6 +31,17 @@ ARMS_VERSION_KEY = PREFIX + "arms:v"  # a digest of it: pages read the catalogue
 ARM_OF_KEY = PREFIX + "armof"  # hash video id -> arm key
 VERSION_DIM_SECONDS = 24 * 3600  # a version's dimension never changes; the TTL only tidies
 MAX_SESSION_NEGATIVES = 20
+# Tries of a session write that lost to another writer (each round one of them wins).
+SESSION_WRITE_ATTEMPTS = 20
+# A session hash is rewritten only while its revision ("rev") is the one the writer read:
+# KEYS[1] the hash; ARGV: the revision read, the TTL, then field, value pairs (with the new rev).
+SESSION_WRITE_SCRIPT = """
+local current = redis.call('HGET', KEYS[1], 'rev') or ''
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
 OWNER_HISTORY_TTL_SECONDS = 30 * 24 * 3600
 
 
@@ -241,6 +255,18 @@ class SessionUpdate:
     arm: str | None = None  # the video's interest arm (feed.interest_arms), when it has one
 
 
+@dataclass(frozen=True)
+class SessionWrite:
+    """A session write queued on a pipeline: its result (at `index`) is 0 when another batch
+    wrote the session since it was read, and the updates are folded in again
+    (`session_writes_settle`)."""
+
+    owner: str
+    session_id: str
+    updates: tuple[SessionUpdate, ...]
+    index: int
+
+
 def session_updates_apply(
     *,
     owner: str,
@@ -248,11 +274,13 @@ def session_updates_apply(
     updates: Sequence[SessionUpdate],
     raw: dict[bytes, bytes],
     pipe: redis.client.Pipeline,
-) -> None:
+) -> SessionWrite | None:
     """Fold a batch of events into the session taste: raw is the session hash as read
-    (`interaction_state_load`); the new one is written, with the TTL, on the caller's pipeline."""
+    (`interaction_state_load`); the new one is written, with the TTL, on the caller's pipeline,
+    only if no other batch wrote it since (its revision); the caller passes the pipeline's
+    results and the returned write to `session_writes_settle`."""
     if not updates:
-        return
+        return None
     key = _session_hash(owner, session_id)
     dims = {len(u.vector) for u in updates if u.vector is not None}
     taste = session_taste_parse(raw, next(iter(dims)) if len(dims) == 1 else None)
@@ -283,12 +311,56 @@ def session_updates_apply(
     if strengths:
         taste.negatives = np.asarray(negatives[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
         taste.strengths = np.asarray(strengths[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
-    pipe.hset(key, mapping=taste.as_mapping())
-    pipe.expire(key, settings.SESSION_TTL_SECONDS)
+    revision = raw.get(b"rev", b"").decode()
+    mapping = {**taste.as_mapping(), "rev": str(int(revision or 0) + 1)}
+    index = len(pipe.command_stack)
+    pipe.eval(
+        SESSION_WRITE_SCRIPT,
+        1,
+        key,
+        revision,
+        settings.SESSION_TTL_SECONDS,
+        *[part for field_value in mapping.items() for part in field_value],
+    )
     if hidden:
         served = _served_set(owner, session_id)
         pipe.sadd(served, *hidden)
         pipe.expire(served, settings.SESSION_TTL_SECONDS)
+    return SessionWrite(owner=owner, session_id=session_id, updates=tuple(updates), index=index)
+
+
+def session_writes_settle(writes: Sequence[SessionWrite], results: Sequence) -> None:
+    """Fold in again, on the session as it is now, the writes that lost to a concurrent batch
+    of the same session (two tabs, or a client flushing queued batches at once): without this
+    the last writer's session taste would replace the others' updates."""
+    pending = [write for write in writes if not results[write.index]]
+    client = redis_client()
+    for _ in range(SESSION_WRITE_ATTEMPTS):
+        if not pending:
+            return
+        reads = client.pipeline(transaction=False)
+        for write in pending:
+            reads.hgetall(_session_hash(write.owner, write.session_id))
+        raws = reads.execute()
+        pipe = client.pipeline(transaction=False)
+        retried = [
+            session_updates_apply(
+                owner=write.owner,
+                session_id=write.session_id,
+                updates=write.updates,
+                raw=raw,
+                pipe=pipe,
+            )
+            for write, raw in zip(pending, raws, strict=True)
+        ]
+        results = pipe.execute()
+        pending = [write for write in retried if write is not None and not results[write.index]]
+    if pending:
+        logger.warning(
+            "session taste of %d session(s) not updated: %d concurrent writers kept winning",
+            len(pending),
+            SESSION_WRITE_ATTEMPTS,
+        )
 
 
 def owner_history_apply(

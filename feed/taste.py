@@ -143,11 +143,12 @@ def taste_redis_apply(
     session_raws: dict[tuple[str, str], dict[bytes, bytes]] | None = None,
     arms: dict[int, str] | None = None,
     pipe: redis.client.Pipeline | None = None,
-) -> None:
+) -> list[state.SessionWrite]:
     """Redis half, after the commit: recent positives, seen videos, session taste, in one
     pipelined write. session_raws: the session hashes as already read
     (`state.interaction_state_load`; read here when not given, with the videos' interest arms);
-    pipe: queue the writes on it for the caller to execute."""
+    pipe: queue the writes on it for the caller to execute, then pass its results and the
+    returned session writes to `state.session_writes_settle`."""
     weights = taste_weights()
     by_session: dict[tuple[str, str], list[state.SessionUpdate]] = defaultdict(list)
     for event in events:
@@ -177,13 +178,20 @@ def taste_redis_apply(
     if pipe is None:
         pipe = state.redis_client().pipeline(transaction=False)
     state.owner_history_apply(histories=histories, pipe=pipe)
-    for (owner, session_id), updates in by_session.items():
-        state.session_updates_apply(
-            owner=owner,
-            session_id=session_id,
-            updates=updates,
-            raw=session_raws.get((owner, session_id), {}),
-            pipe=pipe,
+    writes = [
+        write
+        for (owner, session_id), updates in by_session.items()
+        if (
+            write := state.session_updates_apply(
+                owner=owner,
+                session_id=session_id,
+                updates=updates,
+                raw=session_raws.get((owner, session_id), {}),
+                pipe=pipe,
+            )
         )
+    ]
     if own_pipe and pipe.command_stack:
-        pipe.execute()
+        state.session_writes_settle(writes, pipe.execute())
+        return []
+    return writes

@@ -1,0 +1,89 @@
+"""Concurrent batches of one session: every batch's session-taste update lands (two tabs, or a
+client flushing its queued batches at once, must not overwrite each other's)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from feed import state
+from feed.services import interactions_record
+from tests.factories import UserFactory
+from tests.feed.factories import axis, event, video_with_vector
+
+
+def _update(vector: np.ndarray, *, weight: float = 0.0, strength: float = 0.0, video_id: int):
+    return state.SessionUpdate(vector=vector, weight=weight, strength=strength, video_id=video_id)
+
+
+def _session(owner: str, session_id: str) -> state.SessionTaste:
+    raw = state.redis_client().hgetall(f"{state.PREFIX}s:{owner}:{session_id}")
+    return state.session_taste_parse(raw, None)
+
+
+def test_a_session_write_that_lost_to_another_batch_is_folded_in_again() -> None:
+    # Both batches read the session before either wrote it: the second write is refused
+    # (its revision is stale) and then applied on top of the first.
+    client = state.redis_client()
+    first, second = client.pipeline(transaction=False), client.pipeline(transaction=False)
+    write_a = state.session_updates_apply(
+        owner="u1",
+        session_id="s",
+        updates=[_update(axis(0), weight=1.5, video_id=1)],
+        raw={},
+        pipe=first,
+    )
+    write_b = state.session_updates_apply(
+        owner="u1",
+        session_id="s",
+        updates=[
+            _update(axis(1), weight=2.0, video_id=2),
+            _update(axis(2), strength=0.35, video_id=3),
+        ],
+        raw={},
+        pipe=second,
+    )
+    state.session_writes_settle([write_a], first.execute())
+    results = second.execute()
+    assert results[write_b.index] == 0  # lost: the session changed since it was read
+    state.session_writes_settle([write_b], results)
+    taste = _session("u1", "s")
+    assert taste.weight == pytest.approx(3.5)
+    assert taste.vector[0] > 0 and taste.vector[1] > 0  # both positives moved the EMA
+    assert len(taste.strengths) == 1
+    assert np.allclose(taste.negatives[0], axis(2))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_of_one_session_all_reach_its_taste() -> None:
+    user = UserFactory()
+    batches = 4
+    videos = [video_with_vector(axis(i % 8)) for i in range(batches * 6)]
+    skipped = [video_with_vector(axis(7)) for _ in range(batches * 2)]
+    barrier = threading.Barrier(batches)
+    results: list[dict] = []
+
+    def send(index: int) -> None:
+        try:
+            mine = videos[index * 6 : (index + 1) * 6]
+            skips = skipped[index * 2 : (index + 1) * 2]
+            events = [event(v, "finish", 20000) for v in mine]
+            events += [event(v, "skip", 300) for v in skips]
+            barrier.wait()
+            results.append(interactions_record(user=user, session_id="tabs", events=events))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(batches)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r["accepted"] for r in results) == batches * 8
+    taste = _session(f"u{user.pk}", "tabs")
+    assert taste.weight == pytest.approx(batches * 6 * settings.FEED_WEIGHT_FINISH)
+    assert len(taste.strengths) == batches * 2
