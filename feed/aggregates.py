@@ -380,12 +380,14 @@ def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
         return
     columns = list(STAT_COLUMNS.values())
     arrays = [list(col) for col in zip(*rows, strict=True)]
-    updates = ", ".join(f"{c} = s.{c} + EXCLUDED.{c}" for c in columns)
+    # A delta may be negative (an unlike): a counter never goes below zero.
+    updates = ", ".join(f"{c} = GREATEST(0, s.{c} + EXCLUDED.{c})" for c in columns)
     counter_arrays = ", ".join(["%s::bigint[]"] * len(columns))
+    inserted = ", ".join(f"GREATEST(0, x.{c})" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(VideoStats)} AS s (video_id, {', '.join(columns)}, updated_at) "
-            f"SELECT x.*, now() FROM unnest(%s::bigint[], {counter_arrays}) "
+            f"SELECT x.id, {inserted}, now() FROM unnest(%s::bigint[], {counter_arrays}) "
             # videos deleted since the events are skipped
             f"AS x(id, {', '.join(columns)}) JOIN {table(Video)} v ON v.id = x.id "
             f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",

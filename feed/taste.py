@@ -22,6 +22,9 @@ from feed.taste_maths import weighted_total
 from feed.weights import TasteWeights, negative_strength, positive_weight
 from videos.versions import active_embedding_version
 
+# Events that take an earlier one back: the stat they lower, by how much.
+WITHDRAWN_STATS = {"unlike": ("like", -1)}
+
 
 def taste_weights() -> TasteWeights:
     return TasteWeights(
@@ -93,9 +96,10 @@ class TasteUpdate:
 def taste_update(
     *, events: Sequence[TasteEvent], positives_before: dict[str, list[int]]
 ) -> TasteUpdate:
-    """The update maths (no I/O): each positive adds w e to its user's S and w to W and pairs
-    with the owner's recent positives (co-engagement); every event of a signed-in viewer counts
-    in its video's stats; not_interested hides the video for its user.
+    """The update maths (no I/O): each positive adds w e to its user's S and w to W; the first
+    positive of a video among the owner's recent ones pairs with them (co-engagement) and
+    counts once in the video's positives; every event of a signed-in viewer counts in its
+    video's stats (an unlike takes a like off); not_interested hides the video for its user.
 
     Anonymous events (anyone can send any number) change only their own session: they move no
     video's stats and no co-engagement pair, so they cannot push a video up for others."""
@@ -111,12 +115,16 @@ def taste_update(
         positives, seen = histories.setdefault(owner, ([], []))
         seen.append(event.video_id)
         if event.user_id:
-            deltas.stats[event.video_id][event.type] += 1
+            stat, step = WITHDRAWN_STATS.get(event.type, (event.type, 1))
+            deltas.stats[event.video_id][stat] += step
         weight = positive_weight(weights, event.type, event.watch_ms, event.duration_s)
         if event.user_id and weight != 0 and event.vector is not None:
             contributions[event.user_id].append((event.vector, weight))
-        if weight > 0:
-            history = recent.setdefault(owner, list(positives_before.get(owner, [])))
+        history = recent.setdefault(owner, list(positives_before.get(owner, [])))
+        # One engagement per viewer and video while it is among their recent positives: a view
+        # is several positive events (finish, rewatch at each loop, the pause that ends it, a
+        # like), and a like taken back and given again is the same like.
+        if weight > 0 and event.video_id not in history:
             if event.user_id:
                 deltas.pairs.update(coengagement_pairs(history, event.video_id))
                 deltas.stats[event.video_id]["positive"] += 1

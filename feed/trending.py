@@ -25,7 +25,10 @@ _POPULARITY_SQL = "(v.view_count + 10 * v.like_count + 50 * v.share_count)"
 
 def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
     """(video_id, views, likes, shares, finishes, age_hours) of public ready videos with events
-    of signed-in viewers in the window; each event weighted 0.5^(age / half-life)."""
+    of signed-in viewers in the window. Each viewer counts once per video and kind, weighted
+    0.5^(age / half-life) by their latest such event: a hundred plays or likes from one account
+    are one viewer's, and a like taken back (their latest like or unlike is an unlike) is
+    none."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -36,13 +39,18 @@ def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
                    COALESCE(SUM(i.d) FILTER (WHERE i.type = 'finish'), 0),
                    EXTRACT(EPOCH FROM now() - MAX(COALESCE(v.published_at, v.created_at))) / 3600.0
             FROM (
-                SELECT video_id, type,
+                SELECT DISTINCT ON (user_id, video_id, kind) video_id, type,
                        power(0.5, EXTRACT(EPOCH FROM now() - created_at) / 3600.0 / %(half)s) AS d
-                FROM {table(Interaction)}
-                WHERE created_at >= now() - make_interval(hours => %(window)s)
-                  AND type IN ('play', 'like', 'share', 'finish')
-                  -- anonymous events are free to forge: they shape only their own session
-                  AND user_id IS NOT NULL
+                FROM (
+                    SELECT user_id, video_id, type, created_at, id,
+                           CASE WHEN type = 'unlike' THEN 'like' ELSE type END AS kind
+                    FROM {table(Interaction)}
+                    WHERE created_at >= now() - make_interval(hours => %(window)s)
+                      AND type IN ('play', 'like', 'unlike', 'share', 'finish')
+                      -- anonymous events are free to forge: they shape only their own session
+                      AND user_id IS NOT NULL
+                ) e
+                ORDER BY user_id, video_id, kind, created_at DESC, id DESC
             ) i
             JOIN {table(Video)} v ON v.id = i.video_id
             WHERE {_ANYONE_MAY_SEE}

@@ -8,7 +8,9 @@ Definitions (docs/studio.md):
 - watch time: the `watch_ms` of `pause` and `skip` events, the ones a client sends when a view
   ends, carrying that view's whole watched time (`finish`/`rewatch` carry running totals and
   would count it twice); each is one watch report, and the retention histogram buckets them;
-- likes, saves, shares: `like`, `save`, `share` events; comments: comment rows;
+- likes, saves: viewers whose latest `like`/`unlike` (`save`/`unsave`) event of the video in
+  the period is a like (save): a like taken back in the period is none, toggling counts once;
+  shares: `share` events; comments: comment rows;
 - follows: starts of a follow of the creator whose follower interacted with one of the
   creator's videos within STUDIO_FOLLOW_ATTRIBUTION_MINUTES before: the last such video gets it.
 """
@@ -88,16 +90,31 @@ def video_measures(
         "coalesce(sum(i.watch_ms) FILTER (WHERE i.type = ANY(%s)), 0), "
         "count(*) FILTER (WHERE i.type = ANY(%s)), "
         "count(*) FILTER (WHERE i.type = 'finish'), "
-        "count(*) FILTER (WHERE i.type = 'like'), "
-        "count(*) FILTER (WHERE i.type = 'share'), "
-        "count(*) FILTER (WHERE i.type = 'save') "
+        "count(*) FILTER (WHERE i.type = 'share') "
         f"FROM {interaction} i JOIN {video} v ON v.id = i.video_id "
         "WHERE i.created_at >= %s AND i.created_at < %s GROUP BY i.video_id, v.owner_id",
         [list(WATCH_REPORT_TYPES), list(WATCH_REPORT_TYPES), start, end],
     ):
-        row = row_for(video_id, owner_id)
-        names = ("views", "unique_viewers", "watch_ms", "watch_reports", "finishes", "likes")
-        row.update(zip(names + ("shares", "saves"), counts, strict=True))
+        names = ("views", "unique_viewers", "watch_ms", "watch_reports", "finishes", "shares")
+        row_for(video_id, owner_id).update(zip(names, counts, strict=True))
+
+    # Likes and saves: each viewer's latest like/unlike (save/unsave) of the video counts.
+    for video_id, owner_id, likes, saves in _rows(
+        "SELECT video_id, owner_id, count(*) FILTER (WHERE type = 'like'), "
+        "count(*) FILTER (WHERE type = 'save') FROM ("
+        "  SELECT DISTINCT ON (viewer, i.video_id, kind) i.video_id, v.owner_id, i.type FROM ("
+        "    SELECT video_id, type, created_at, id, "
+        "    CASE WHEN user_id IS NOT NULL THEN 'u' || user_id "
+        "    WHEN session_id <> '' THEN 's' || session_id ELSE 'e' || id END AS viewer, "
+        "    CASE WHEN type IN ('like', 'unlike') THEN 'like' ELSE 'save' END AS kind "
+        f"    FROM {interaction} WHERE type IN ('like', 'unlike', 'save', 'unsave') "
+        "    AND created_at >= %s AND created_at < %s) i "
+        f"  JOIN {video} v ON v.id = i.video_id "
+        "  ORDER BY viewer, i.video_id, kind, i.created_at DESC, i.id DESC) latest "
+        "GROUP BY video_id, owner_id",
+        [start, end],
+    ):
+        row_for(video_id, owner_id).update(likes=likes, saves=saves)
 
     for video_id, owner_id, source, views in _rows(
         f"SELECT i.video_id, v.owner_id, i.traffic_source, count(*) "

@@ -90,7 +90,8 @@ def test_many_queued_batches_apply_as_the_same_events_written_at_once(scheduled)
     assert np.allclose(np.asarray(queued.vector), np.asarray(direct.vector), atol=1e-6)
     # Each user's positives paired the same way; the two users' counts add up.
     counts = {(c.video_a_id, c.video_b_id): c.count for c in CoEngagement.objects.all()}
-    assert counts[(videos[0].pk, videos[1].pk)] == 4  # v1 then v0 again: twice per user
+    # v1 after v0, then v0 again while still recent: one co-engagement per user.
+    assert counts[(videos[0].pk, videos[1].pk)] == 2
     assert VideoStats.objects.get(video=videos[0]).finishes == 2
 
 
@@ -279,14 +280,58 @@ def test_co_engagement_neighbours_are_found_from_either_end_of_a_pair(scheduled)
     assert neighbours(c) == {b.pk: 1}
 
 
-def test_strong_positives_are_counted_per_video(scheduled):
+def test_strong_positives_are_counted_per_viewer_and_video(scheduled):
+    # A like and a finish of one view are one viewer's positive; so is a later rewatch.
     a, b = video_with_vector(axis(0)), video_with_vector(axis(1))
-    _record(UserFactory(), [event(a, "like"), event(a, "finish"), event(b, "skip")])
+    first = UserFactory()
+    _record(first, [event(a, "like"), event(a, "finish"), event(b, "skip")])
     _record(UserFactory(), [event(a, "finish"), event(b, "play")])
+    _record(first, [event(a, "rewatch", 40000)])
     aggregates_flush()
     stats = {s.video_id: s for s in VideoStats.objects.all()}
-    assert stats[a.pk].positives == 3
+    assert stats[a.pk].positives == 2
     assert stats[b.pk].positives == 0
+
+
+def test_one_view_is_one_co_engagement(scheduled):
+    # The web client reports a view as impression, play, finish, a rewatch at each loop and
+    # the pause that ends it: with an earlier positive, that is one pair, below the count
+    # other viewers' reserved co-engaged slots need.
+    user, earlier, watched = UserFactory(), video_with_vector(axis(0)), video_with_vector(axis(1))
+    _record(user, [event(earlier, "finish", 20000)])
+    view = ["impression", "play", "finish", "rewatch", "rewatch", "pause"]
+    _record(user, [event(watched, kind, 20000) for kind in view])
+    aggregates_flush()
+    pair = CoEngagement.objects.get()
+    assert (pair.video_a_id, pair.video_b_id, pair.count) == (earlier.pk, watched.pk, 1)
+    assert VideoStats.objects.get(video=watched).positives == 1
+
+
+def test_a_like_taken_back_is_not_counted(scheduled, settings):
+    # like, unlike three times over (a fidgety double tap): no like in the video's stats, one
+    # engagement at most in its positives and pairs, and nothing in trending's likes.
+    from feed.trending import _decayed_counts
+
+    user, earlier, toggled = UserFactory(), video_with_vector(axis(0)), video_with_vector(axis(1))
+    _record(user, [event(earlier, "finish", 20000)])
+    for _ in range(3):
+        _record(user, [event(toggled, "like")])
+        _record(user, [event(toggled, "unlike")])
+    aggregates_flush()
+    stats = VideoStats.objects.get(video=toggled)
+    assert stats.likes == 0 and stats.positives == 1
+    assert CoEngagement.objects.get().count == 1
+    likes = {row[0]: row[2] for row in _decayed_counts()}
+    assert likes[toggled.pk] == 0
+    _record(UserFactory(), [event(toggled, "unlike")])  # the count never goes below zero
+    aggregates_flush()
+    assert VideoStats.objects.get(video=toggled).likes == 0
+    _record(user, [event(toggled, "like")])
+    _record(UserFactory(), [event(toggled, "like")])
+    aggregates_flush()
+    assert VideoStats.objects.get(video=toggled).likes == 2
+    likes = {row[0]: row[2] for row in _decayed_counts()}
+    assert 1.9 < likes[toggled.pk] <= 2.0
 
 
 def test_a_niche_neighbour_outranks_a_popular_one_with_the_same_co_count(scheduled):

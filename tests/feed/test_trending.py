@@ -176,3 +176,17 @@ def test_lists_everyone_shares_leave_out_private_accounts_and_hidden_videos():
     loaded = state.feed_state_load(owner="a", session_id="x", trending_count=10)
     assert shown.pk in loaded.fresh and shown.pk in loaded.trending
     assert not {private.pk, hidden.pk} & (set(loaded.fresh) | set(loaded.trending))
+
+
+def test_one_account_counts_once_per_video_in_trending():
+    # Twenty plays and finishes from one account (a script, or a viewer on repeat) weigh less
+    # than three viewers who each watched once.
+    repeated, shared_widely = video_with_vector(axis(0)), video_with_vector(axis(1))
+    one = UserFactory()
+    interactions_record(
+        user=one, session_id="t", events=[event(repeated, t) for t in ["play", "finish"] * 20]
+    )
+    _engage(shared_widely, ["play", "finish"], users=3)
+    trending_refresh()
+    order = _trending_ids()
+    assert order.index(shared_widely.pk) < order.index(repeated.pk)

@@ -25,8 +25,11 @@ TYPES = [
     "finish",
     "rewatch",
     "like",
+    "like",
+    "unlike",
     "share",
     "save",
+    "unsave",
 ]
 SOURCES = ["for_you", "following", "profile", "search", "hashtag", "sound", "share_link", "direct"]
 
@@ -161,14 +164,21 @@ def recompute(
             if row["retention"] is None:
                 row["retention"] = [0] * (last + 1)
             row["retention"][min(e["watch_ms"] // 1000, last)] += 1
-        for kind, name in (
-            ("finish", "finishes"),
-            ("like", "likes"),
-            ("share", "shares"),
-            ("save", "saves"),
-        ):
+        for kind, name in (("finish", "finishes"), ("share", "shares")):
             if e["type"] == kind:
                 row[name] += 1
+    # Likes and saves: viewers whose latest like/unlike (save/unsave) in the period is a like.
+    latest: dict[tuple, dict] = {}
+    for e in log.events:
+        if start <= e["at"] < end and e["type"] in ("like", "unlike", "save", "unsave"):
+            kind = "like" if e["type"] in ("like", "unlike") else "save"
+            key = (_viewer_key(e), e["video_id"], kind)
+            if key not in latest or (e["at"], e["id"]) > (latest[key]["at"], latest[key]["id"]):
+                latest[key] = e
+    for e in latest.values():
+        row = out[e["video_id"]]  # a video with only an unlike in the period has a row too
+        if e["type"] in ("like", "save"):
+            row["likes" if e["type"] == "like" else "saves"] += 1
     for c in log.comments:
         if start <= c["at"] < end:
             out[c["video_id"]]["comments"] += 1
