@@ -91,16 +91,76 @@ def feed_page(
     state); explore=False turns exploration off (the evaluator scores recommendations so).
     `release`: videos an earlier page served that the client dropped unshown when it re-planned
     its queue (see docs/web.md): they leave the served set first, so this or a later page may
-    offer them again (they were never seen: no event names them)."""
+    offer them again (they were never seen: no event names them).
+
+    One page of a session is built at a time (concurrent requests wait for each other), and a
+    page's answer is remembered under its cursor: a retried request (its answer was lost)
+    gets the same page, and its `release` is not applied twice. A first page (no cursor) is
+    always new: a reload opens the feed afresh."""
     limit = page_limit_check(limit)
     released = release_check(release)
-    page = 0
+    page, cursor_token = 0, ""
     if cursor:
-        page, cursor_session = cursor_decode(cursor)
+        page, cursor_session, cursor_token = cursor_decode(cursor)
         if cursor_session != session_id:
             raise InvalidInput("the cursor belongs to another session", code="invalid_cursor")
     user_id = viewer_id(viewer)
     owner = state.owner_key(user_id=user_id, session_id=session_id)
+    start = state.page_start(owner=owner, session_id=session_id, cursor_token=cursor_token)
+    memo = None
+    try:
+        if start.memo is not None:  # a retry of a page already answered: the same page
+            cards = cards_for_ids(video_ids=[int(v) for v in start.memo["ids"]], viewer=viewer)
+            reasons = start.memo["reasons"]
+            for card in cards:
+                card["reason"] = reasons.get(str(card["id"]), {"kind": "personalized"})
+            next_cursor = start.memo["next"]
+        else:
+            cards, next_cursor = _page_build(
+                viewer=viewer,
+                user_id=user_id,
+                owner=owner,
+                session_id=session_id,
+                page=page,
+                limit=limit,
+                explore=explore,
+                released=released,
+            )
+            memo = {
+                "ids": [card["id"] for card in cards],
+                "reasons": {str(card["id"]): card["reason"] for card in cards},
+                "next": next_cursor,
+            }
+    finally:
+        state.page_finish(
+            owner=owner,
+            session_id=session_id,
+            lock=start.lock,
+            cursor_token=cursor_token,
+            memo=memo,
+        )
+    prefetch = [
+        url
+        for card in cards[:PREFETCH_ITEMS]
+        for url in (card["hls_url"] or card["mp4_url"], card["poster_url"])
+        if url
+    ]
+    return {"items": cards, "next_cursor": next_cursor, "prefetch": prefetch}
+
+
+def _page_build(
+    *,
+    viewer: Any,
+    user_id: int | None,
+    owner: str,
+    session_id: str,
+    page: int,
+    limit: int,
+    explore: bool,
+    released: list[int],
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A new page (under the session's page lock): its cards with their reasons, and the
+    next cursor."""
     if released:
         state.served_release(owner=owner, session_id=session_id, video_ids=released)
     rng = _page_rng(session_id, page)
@@ -124,16 +184,10 @@ def feed_page(
     served.result()
     for card in cards:
         card["reason"] = _reason(card, plan.kinds.get(card["id"], "personalized"), inputs)
-    prefetch = [
-        url
-        for card in cards[:PREFETCH_ITEMS]
-        for url in (card["hls_url"] or card["mp4_url"], card["poster_url"])
-        if url
-    ]
     next_cursor = (
         cursor_encode(page=page + 1, session_id=session_id) if len(cards) == limit else None
     )
-    return {"items": cards, "next_cursor": next_cursor, "prefetch": prefetch}
+    return cards, next_cursor
 
 
 def _reason(card: dict[str, Any], kind: str, inputs: PageInputs) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import logging
+import secrets
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
@@ -67,6 +68,14 @@ def _served_set(owner: str, session_id: str) -> str:
     return f"{PREFIX}served:{owner}:{session_id}"
 
 
+def _page_lock(owner: str, session_id: str) -> str:
+    return f"{PREFIX}pagelock:{owner}:{session_id}"
+
+
+def _page_memo(owner: str, session_id: str, token: str) -> str:
+    return f"{PREFIX}page:{owner}:{session_id}:{token}"
+
+
 def _positives_list(owner: str) -> str:
     return f"{PREFIX}pos:{owner}"
 
@@ -125,6 +134,66 @@ def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTast
             taste.strengths = strengths.copy()
             taste.negatives = negatives.reshape(len(strengths), dim).copy()
     return taste
+
+
+# Deletes the page lock (KEYS[1]) only while it still holds this request's token (ARGV[1]).
+PAGE_UNLOCK_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+PAGE_LOCK_POLL_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """A page request's start: the lock it holds on its session's pages (None when waiting
+    for it timed out) and the remembered answer of its cursor, if any."""
+
+    lock: str | None
+    memo: dict | None
+
+
+def page_start(*, owner: str, session_id: str, cursor_token: str) -> PageStart:
+    """Take the session's page lock (one page of a session is built at a time, so two
+    concurrent requests - a re-plan racing the next page, a duplicated tab - never both read
+    the served set before either wrote it) and read the cursor's remembered answer, in one
+    round trip per try. Waits at most FEED_PAGE_LOCK_WAIT_SECONDS, then goes on unlocked."""
+    client = redis_client()
+    token = secrets.token_hex(8)
+    lock_key = _page_lock(owner, session_id)
+    lock_ms = int(settings.FEED_PAGE_LOCK_SECONDS * 1000)
+    deadline = time.monotonic() + settings.FEED_PAGE_LOCK_WAIT_SECONDS
+    while True:
+        pipe = client.pipeline(transaction=False)
+        pipe.set(lock_key, token, nx=True, px=lock_ms)
+        if cursor_token:
+            pipe.get(_page_memo(owner, session_id, cursor_token))
+        locked, *memo = pipe.execute()
+        raw = memo[0] if memo else None
+        if locked or raw is not None or time.monotonic() >= deadline:
+            break
+        time.sleep(PAGE_LOCK_POLL_SECONDS)
+    if not locked and raw is None:
+        logger.warning("page of session %s built without its lock: waiting timed out", owner)
+    return PageStart(lock=token if locked else None, memo=json.loads(raw) if raw else None)
+
+
+def page_finish(
+    *, owner: str, session_id: str, lock: str | None, cursor_token: str, memo: dict | None
+) -> None:
+    """Remember the page's answer under its cursor's token (FEED_PAGE_MEMO_SECONDS) and free
+    the session's page lock, in one round trip."""
+    pipe = redis_client().pipeline(transaction=False)
+    if cursor_token and memo is not None:
+        pipe.set(
+            _page_memo(owner, session_id, cursor_token),
+            json.dumps(memo, separators=(",", ":")),
+            ex=settings.FEED_PAGE_MEMO_SECONDS,
+        )
+    if lock:
+        pipe.eval(PAGE_UNLOCK_SCRIPT, 1, _page_lock(owner, session_id), lock)
+    if pipe.command_stack:
+        pipe.execute()
 
 
 @dataclass

@@ -296,3 +296,41 @@ def test_limit_out_of_range_is_rejected(limit):  # noqa: ANN001
     with pytest.raises(ApplicationError) as error:
         _page(None, limit=limit)
     assert error.value.code == "invalid_limit"
+
+
+def test_a_retried_page_is_the_same_page_and_releases_once():
+    # The answer to a page request was lost in transit and the client asks again with the
+    # same cursor (and the same release): it gets the page the first attempt served, whose
+    # videos would otherwise be marked served and never offered in the session.
+    user = UserFactory()
+    for base in range(4):
+        cluster(base, 10)
+    first = _page(user, limit=5)
+    kept, dropped = _ids(first)[:2], _ids(first)[2:]
+    release = ",".join(map(str, dropped))
+    lost = feed_page(
+        viewer=user, session_id="s1", cursor=first["next_cursor"], limit=5, release=release
+    )
+    retry = feed_page(
+        viewer=user, session_id="s1", cursor=first["next_cursor"], limit=5, release=release
+    )
+    assert _ids(retry) == _ids(lost)
+    assert retry["next_cursor"] == lost["next_cursor"]
+    assert [item["reason"] for item in retry["items"]] == [item["reason"] for item in lost["items"]]
+    # The rest of the session: nothing shown twice, and no video of either page lost.
+    later, cursor = [], retry["next_cursor"]
+    while cursor:
+        page = _page(user, limit=5, cursor=cursor)
+        later += _ids(page)
+        cursor = page["next_cursor"]
+    shown = kept + _ids(lost) + later
+    assert len(shown) == len(set(shown))
+    assert set(dropped) <= set(_ids(lost)) | set(later)  # released once: offered again
+
+
+def test_a_first_page_without_a_cursor_is_always_new():
+    # A reload opens the feed afresh in the same session: not the page it already showed.
+    user = UserFactory()
+    for base in range(4):
+        cluster(base, 8)
+    assert not set(_ids(_page(user, limit=5))) & set(_ids(_page(user, limit=5)))

@@ -87,3 +87,38 @@ def test_concurrent_batches_of_one_session_all_reach_its_taste() -> None:
     taste = _session(f"u{user.pk}", "tabs")
     assert taste.weight == pytest.approx(batches * 6 * settings.FEED_WEIGHT_FINISH)
     assert len(taste.strengths) == batches * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_pages_of_one_session_never_share_a_video() -> None:
+    # A re-plan racing the next page, or a duplicated tab: both requests build their page,
+    # one after the other, and no video is on both.
+    from feed.selectors import feed_page
+    from tests.feed.factories import cluster
+
+    user = UserFactory()
+    for base in range(4):
+        cluster(base, 10)
+    first = feed_page(viewer=user, session_id="tabs", cursor=None, limit=5)
+    barrier = threading.Barrier(2)
+    pages: dict[str, list[int]] = {}
+
+    def load(name: str, cursor: str | None) -> None:
+        try:
+            barrier.wait()
+            page = feed_page(viewer=user, session_id="tabs", cursor=cursor, limit=10)
+            pages[name] = [item["id"] for item in page["items"]]
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=load, args=("next", first["next_cursor"])),
+        threading.Thread(target=load, args=("tab", None)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pages["next"]) == len(pages["tab"]) == 10
+    assert not set(pages["next"]) & set(pages["tab"])
+    assert not set(pages["next"] + pages["tab"]) & {item["id"] for item in first["items"]}

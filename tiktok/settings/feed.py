@@ -13,6 +13,11 @@ FEED_MAX_PER_CREATOR = env_int("FEED_MAX_PER_CREATOR", 2)
 SESSION_TTL_SECONDS = env_int("SESSION_TTL_SECONDS", 45 * 60)
 # A feed cursor older than this is refused (400 cursor_expired): load the feed afresh.
 FEED_CURSOR_MAX_AGE_SECONDS = env_int("FEED_CURSOR_MAX_AGE_SECONDS", 24 * 3600)
+# A page's answer is remembered under its cursor this long: a retried request gets it again.
+FEED_PAGE_MEMO_SECONDS = env_int("FEED_PAGE_MEMO_SECONDS", 600)
+# One page of a session is built at a time: the lock's lifetime and how long a request waits.
+FEED_PAGE_LOCK_SECONDS = env_int("FEED_PAGE_LOCK_SECONDS", 10)
+FEED_PAGE_LOCK_WAIT_SECONDS = env_int("FEED_PAGE_LOCK_WAIT_SECONDS", 5)
 
 # Strong-positive weights for the long-term taste (S += w * e, W += w) and the session EMA.
 FEED_WATCH_POSITIVE_RATIO = env_float("FEED_WATCH_POSITIVE_RATIO", 0.4)
