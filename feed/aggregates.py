@@ -376,22 +376,36 @@ def _stats_upsert(stats: dict[int, Counter[str]]) -> None:
         for video_id, counter in stats.items()
         if any(counter.get(t, 0) for t in STAT_COLUMNS)
     )
-    if not rows:
-        return
     columns = list(STAT_COLUMNS.values())
-    arrays = [list(col) for col in zip(*rows, strict=True)]
-    # A delta may be negative (an unlike): a counter never goes below zero.
-    updates = ", ".join(f"{c} = GREATEST(0, s.{c} + EXCLUDED.{c})" for c in columns)
     counter_arrays = ", ".join(["%s::bigint[]"] * len(columns))
-    inserted = ", ".join(f"GREATEST(0, x.{c})" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table(VideoStats)} AS s (video_id, {', '.join(columns)}, updated_at) "
-            f"SELECT x.id, {inserted}, now() FROM unnest(%s::bigint[], {counter_arrays}) "
-            # videos deleted since the events are skipped
-            f"AS x(id, {', '.join(columns)}) JOIN {table(Video)} v ON v.id = x.id "
-            f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",
-            arrays,
-        )
+    source = f"unnest(%s::bigint[], {counter_arrays}) AS x(id, {', '.join(columns)})"
+    # A delta may be negative (an unlike): a counter never goes below zero. The rows that
+    # lower one are updated first (an upsert's proposed row must itself pass the counters'
+    # CHECK); those without a stats row yet are inserted below with that count at zero.
+    lowering = [row for row in rows if any(value < 0 for value in row[1:])]
+    if lowering:
+        arrays = [list(col) for col in zip(*lowering, strict=True)]
+        changes = ", ".join(f"{c} = GREATEST(0, s.{c} + x.{c})" for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table(VideoStats)} AS s SET {changes}, updated_at = now() "
+                f"FROM {source} WHERE s.video_id = x.id RETURNING s.video_id",
+                arrays,
+            )
+            updated = {video_id for (video_id,) in cursor.fetchall()}
+        rows = [row for row in rows if row[0] not in updated]
+    if rows:
+        arrays = [list(col) for col in zip(*rows, strict=True)]
+        updates = ", ".join(f"{c} = GREATEST(0, s.{c} + EXCLUDED.{c})" for c in columns)
+        inserted = ", ".join(f"GREATEST(0, x.{c})" for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table(VideoStats)} AS s (video_id, {', '.join(columns)}, "
+                f"updated_at) SELECT x.id, {inserted}, now() FROM {source} "
+                # videos deleted since the events are skipped
+                f"JOIN {table(Video)} v ON v.id = x.id "
+                f"ON CONFLICT (video_id) DO UPDATE SET {updates}, updated_at = now()",
+                arrays,
+            )
     # The public view counter on cards and profiles (owned by videos) counts plays.
     video_views_add({video_id: counter["play"] for video_id, counter in stats.items()})
