@@ -103,10 +103,10 @@ def _timestamp(value: Any) -> dt.datetime | None:
     if isinstance(value, bool):
         raise EventRejected("invalid_ts", "ts must be an ISO 8601 string or epoch milliseconds")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise EventRejected("invalid_ts", "ts is out of range")
-        seconds = value / 1000.0 if value > EPOCH_MS_THRESHOLD else float(value)
-        try:
+        try:  # an integer beyond float range overflows in the checks too
+            if not math.isfinite(value):
+                raise EventRejected("invalid_ts", "ts is out of range")
+            seconds = value / 1000.0 if value > EPOCH_MS_THRESHOLD else float(value)
             return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (OverflowError, OSError, ValueError) as exc:
             raise EventRejected("invalid_ts", "ts is out of range") from exc

@@ -141,6 +141,10 @@ def test_fractional_watch_time_is_rounded_not_refused():
             "invalid_ts",
         ),
         (
+            {"event_id": str(uuid.uuid4()), "video_id": 1, "type": "play", "ts": 10**400},
+            "invalid_ts",
+        ),
+        (
             {"event_id": str(uuid.uuid4()), "video_id": 1.5, "type": "play"},
             "invalid_video_id",
         ),
