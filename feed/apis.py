@@ -52,6 +52,7 @@ class InteractionsApi(APIView):
             session_id=request_session_id(request),
             events=events,
             traffic_source=traffic_source,
+            from_client=True,
         )
         return Response(result, status=status.HTTP_202_ACCEPTED)
 

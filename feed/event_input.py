@@ -26,6 +26,18 @@ EVENT_TYPES = frozenset(
         "not_interested",
     }
 )
+# Recorded by their endpoints (POST/DELETE /api/videos/<id>/like and /save, POST .../share), each
+# with its row and counter, which then emit the event server-side. A client may not post them as
+# events: a posted like would count without a like row, a posted unlike would take off a like
+# that was never given, and a like pressed in the app would count twice.
+ENGAGEMENT_ENDPOINTS = {
+    "like": "POST /api/videos/<id>/like",
+    "unlike": "DELETE /api/videos/<id>/like",
+    "save": "POST /api/videos/<id>/save",
+    "unsave": "DELETE /api/videos/<id>/save",
+    "share": "POST /api/videos/<id>/share",
+}
+ENGAGEMENT_TYPES = frozenset(ENGAGEMENT_ENDPOINTS)
 # Where the viewer opened the video (feed.models.TrafficSource; this module stays Django-free).
 TRAFFIC_SOURCES = frozenset(
     {
@@ -144,8 +156,10 @@ def event_parse(
     now: dt.datetime,
     max_skew_s: float,
     default_traffic_source: str = DEFAULT_TRAFFIC_SOURCE,
+    engagement: bool = True,
 ) -> ParsedEvent:
-    """Validate one event; raises EventRejected(code, detail) with the first problem found."""
+    """Validate one event; raises EventRejected(code, detail) with the first problem found.
+    engagement=False (a client's batch): likes, saves and shares are rejected."""
     if not isinstance(raw, dict):
         raise EventRejected("not_an_object", "each event must be a JSON object")
     try:
@@ -156,6 +170,12 @@ def event_parse(
     event_type = raw.get("type")
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
         raise EventRejected("invalid_type", f"type must be one of {', '.join(sorted(EVENT_TYPES))}")
+    if not engagement and event_type in ENGAGEMENT_TYPES:
+        raise EventRejected(
+            "engagement_event",
+            f"a {event_type} is recorded by {ENGAGEMENT_ENDPOINTS[event_type]}, not posted as an "
+            "event",
+        )
     watch_ms = (
         _int_field(raw, "watch_ms", required=False, minimum=0, maximum=MAX_WATCH_MS, rounded=True)
         or 0

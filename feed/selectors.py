@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,11 +19,13 @@ from django.db.models import QuerySet
 
 from feed import ranking, state
 from feed.cursors import cursor_decode, cursor_encode
+from feed.models import HiddenVideo
 from feed.page_inputs import PageInputs, page_inputs_read, plan_settings
 from feed.page_plan import plan_page
 from feed.vector_reads import video_vectors
 from profiles.models import Follow, User
 from profiles.viewers import viewer_id
+from tiktok.db.sql import table
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
@@ -96,7 +99,8 @@ def feed_page(
     One page of a session is built at a time (concurrent requests wait for each other), and a
     page's answer is remembered under its cursor: a retried request (its answer was lost)
     gets the same page, and its `release` is not applied twice. A first page (no cursor) is
-    always new: a reload opens the feed afresh."""
+    always new: a reload opens the feed afresh. A retry is checked again as a new request
+    would be (see `_page_replay`)."""
     limit = page_limit_check(limit)
     released = release_check(release)
     page, cursor_token = 0, ""
@@ -105,31 +109,28 @@ def feed_page(
         if cursor_session != session_id:
             raise InvalidInput("the cursor belongs to another session", code="invalid_cursor")
     user_id = viewer_id(viewer)
-    owner = state.owner_key(user_id=user_id, session_id=session_id)
+    request = _PageRequest(
+        viewer=viewer,
+        user_id=user_id,
+        owner=state.owner_key(user_id=user_id, session_id=session_id),
+        session_id=session_id,
+        page=page,
+        limit=limit,
+        released=released,
+    )
+    owner = request.owner
     start = state.page_start(owner=owner, session_id=session_id, cursor_token=cursor_token)
     memo = None
     try:
         if start.memo is not None:  # a retry of a page already answered: the same page
-            cards = cards_for_ids(video_ids=[int(v) for v in start.memo["ids"]], viewer=viewer)
-            reasons = start.memo["reasons"]
-            for card in cards:
-                card["reason"] = reasons.get(str(card["id"]), {"kind": "personalized"})
-            next_cursor = start.memo["next"]
+            cards, next_cursor, memo = _page_replay(request, memo=start.memo)
         else:
-            cards, next_cursor = _page_build(
-                viewer=viewer,
-                user_id=user_id,
-                owner=owner,
-                session_id=session_id,
-                page=page,
-                limit=limit,
-                explore=explore,
-                released=released,
-            )
+            cards, next_cursor = _page_build(request, explore=explore)
             memo = {
                 "ids": [card["id"] for card in cards],
                 "reasons": {str(card["id"]): card["reason"] for card in cards},
                 "next": next_cursor,
+                "released": sorted(set(released)),
             }
     finally:
         state.page_finish(
@@ -148,25 +149,97 @@ def feed_page(
     return {"items": cards, "next_cursor": next_cursor, "prefetch": prefetch}
 
 
-def _page_build(
-    *,
-    viewer: Any,
-    user_id: int | None,
-    owner: str,
-    session_id: str,
-    page: int,
-    limit: int,
-    explore: bool,
-    released: list[int],
-) -> tuple[list[dict[str, Any]], str | None]:
+@dataclass(frozen=True)
+class _PageRequest:
+    """A page request once its parameters are checked."""
+
+    viewer: Any
+    user_id: int | None
+    owner: str
+    session_id: str
+    page: int
+    limit: int
+    released: list[int]
+
+
+def _page_replay(
+    request: _PageRequest, *, memo: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str | None, dict[str, Any] | None]:
+    """The remembered page of a retried cursor, as of now: its cards, next cursor and the memo
+    to store again (None when unchanged).
+
+    - Videos the viewer may no longer see (hidden by moderation, made private, their creator
+      blocked) or has since marked not interested are left out.
+    - A retry is often a client's re-plan after a lost answer, so it may carry a `release` the
+      first request did not: the ids not released yet leave the served set now (never those
+      on this page: the client is getting them).
+    - A smaller `limit` cuts the page; the videos cut were never delivered, so they are
+      released too. A larger one gets the remembered page as it was."""
+    owner, session_id = request.owner, request.session_id
+    ids = [int(v) for v in memo["ids"]]
+    kept, cut = ids[: request.limit], ids[request.limit :]
+    applied = {int(v) for v in memo.get("released", [])}
+    fresh_release = [
+        v for v in dict.fromkeys(request.released) if v not in applied and v not in kept
+    ]
+    if fresh_release or cut:
+        state.served_release(owner=owner, session_id=session_id, video_ids=fresh_release + cut)
+    offered = _still_offered(viewer=request.viewer, user_id=request.user_id, video_ids=kept)
+    cards = cards_for_ids(video_ids=[v for v in kept if v in offered], viewer=request.viewer)
+    reasons = memo["reasons"]
+    for card in cards:
+        card["reason"] = reasons.get(str(card["id"]), {"kind": "personalized"})
+    next_cursor = memo["next"]
+    if cut and next_cursor is None:
+        next_cursor = cursor_encode(page=request.page + 1, session_id=session_id)
+    if not (fresh_release or cut):
+        return cards, next_cursor, None
+    return (
+        cards,
+        next_cursor,
+        {
+            "ids": kept,
+            "reasons": {str(v): reasons[str(v)] for v in kept if str(v) in reasons},
+            "next": next_cursor,
+            "released": sorted(applied | set(fresh_release)),
+        },
+    )
+
+
+def _still_offered(*, viewer: Any, user_id: int | None, video_ids: list[int]) -> set[int]:
+    """The videos among these that a page could offer the viewer now: visible to them (ready,
+    not hidden by moderation, readable, no block either way) and not marked not interested."""
+    if not video_ids:
+        return set()
+    video = table(Video)
+    where, params = visible_where(viewer=viewer)
+    not_hidden = ""
+    if user_id is not None:
+        not_hidden = (
+            f" AND NOT EXISTS (SELECT 1 FROM {table(HiddenVideo)} h "
+            f"WHERE h.user_id = %s AND h.video_id = {video}.id)"
+        )
+        params = [*params, user_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {video}.id FROM {video} WHERE {video}.id = ANY(%s::bigint[]) "
+            f"AND {where}{not_hidden}",
+            [video_ids, *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _page_build(request: _PageRequest, *, explore: bool) -> tuple[list[dict[str, Any]], str | None]:
     """A new page (under the session's page lock): its cards with their reasons, and the
     next cursor."""
+    viewer, owner, session_id = request.viewer, request.owner, request.session_id
+    page, limit, released = request.page, request.limit, request.released
     if released:
         state.served_release(owner=owner, session_id=session_id, video_ids=released)
     rng = _page_rng(session_id, page)
     inputs = page_inputs_read(
         viewer=viewer,
-        user_id=user_id,
+        user_id=request.user_id,
         session_id=session_id,
         embedding_version=active_embedding_version(),
         rng=rng,

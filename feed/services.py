@@ -58,8 +58,13 @@ def interactions_record(
     session_id: str,
     events: list[dict],
     traffic_source: str | None = None,
+    from_client: bool = False,
 ) -> dict[str, Any]:
     """Validate and store a batch of client events; update taste for the new ones.
+
+    from_client=True for a batch a client posted (the API): its likes, saves and shares are
+    rejected (`engagement_event`), since only their endpoints, which keep the like, save and
+    share rows, may record them (`interaction_emit`).
 
     Each invalid event is rejected with its index and reason while valid ones land; events whose
     event_id was seen before count as duplicates and change nothing. `traffic_source` is the
@@ -95,6 +100,7 @@ def interactions_record(
                         now=now,
                         max_skew_s=settings.FEED_MAX_CLOCK_SKEW_SECONDS,
                         default_traffic_source=traffic_source,
+                        engagement=not from_client,
                     ),
                 )
             )

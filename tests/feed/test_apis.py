@@ -2,8 +2,11 @@
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
-from tests.factories import TEST_EMBEDDING_VERSION
+from feed.aggregates import aggregates_flush
+from feed.models import Interaction, VideoStats
+from tests.factories import TEST_EMBEDDING_VERSION, UserFactory
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
 from tests.support.planner import PREFER_INDEX, RESET_PREFERENCE
 from videos.models import Privacy
@@ -15,11 +18,44 @@ pytestmark = pytest.mark.django_db
 def test_interactions_batch_returns_202_with_counts(auth_client):  # noqa: ANN001
     video = video_with_vector(axis(0))
     response = auth_client.post(
-        "/api/interactions", [event(video, "play"), event(999_999, "like")], format="json"
+        "/api/interactions", [event(video, "play"), event(999_999, "finish")], format="json"
     )
     assert response.status_code == 202
     assert response.json()["accepted"] == 1
     assert response.json()["rejected"][0]["error"] == "unknown_video"
+
+
+def test_likes_saves_and_shares_posted_as_events_are_rejected_and_count_nothing(  # noqa: ANN201
+    auth_client,
+    user,  # noqa: ANN001
+):
+    video = video_with_vector(axis(0), owner=UserFactory())
+    for _ in range(3):  # liking again is a no-op
+        assert auth_client.post(f"/api/videos/{video.pk}/like").status_code in (200, 201)
+    fans = [UserFactory() for _ in range(3)]
+    for fan in fans:
+        client = APIClient()
+        client.force_authenticate(fan)
+        assert client.post(f"/api/videos/{video.pk}/like").status_code in (200, 201)
+    aggregates_flush()
+    assert VideoStats.objects.get(video=video).likes == 4  # three fans and the user, once
+
+    kinds = ["unlike", "unlike", "like", "like", "save", "unsave", "share", "finish"]
+    response = auth_client.post(
+        "/api/interactions", [event(video, kind) for kind in kinds], format="json"
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 1  # the finish
+    assert [r["index"] for r in body["rejected"]] == list(range(7))
+    assert {r["error"] for r in body["rejected"]} == {"engagement_event"}
+    assert "DELETE /api/videos/<id>/like" in body["rejected"][0]["detail"]
+    assert "POST /api/videos/<id>/share" in body["rejected"][6]["detail"]
+    aggregates_flush()
+    stats = VideoStats.objects.get(video=video)
+    assert (stats.likes, stats.shares) == (4, 0)
+    assert not Interaction.objects.filter(video=video, type__in=["unlike", "save", "share"])
+    assert Interaction.objects.filter(video=video, type="like").count() == 4  # the endpoint's
 
 
 def test_ten_thousand_events_in_one_request_is_413(auth_client):  # noqa: ANN001
@@ -94,7 +130,7 @@ def test_anonymous_cookie_session_adapts_and_pages_do_not_repeat(api_client):  #
     first = api_client.get("/api/feed").json()
     assert api_client.cookies.get("feed_session")
     api_client.post(
-        "/api/interactions", [event(dogs[0], "finish"), event(dogs[1], "like")], format="json"
+        "/api/interactions", [event(dogs[0], "finish"), event(dogs[1], "finish")], format="json"
     )
     second = api_client.get("/api/feed", {"cursor": first["next_cursor"]}).json()
     first_ids = {item["id"] for item in first["items"]}

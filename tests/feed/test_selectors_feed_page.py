@@ -16,13 +16,21 @@ from tests.factories import (
 from tests.feed.factories import axis, cluster, event, near, video_with_vector
 from tiktok.api.errors import status_for
 from tiktok.errors import ApplicationError
-from videos.models import Privacy
+from videos.models import Privacy, Video
+from videos.services.moderation import video_hide
 
 pytestmark = pytest.mark.django_db
 
 
-def _page(viewer, session="s1", limit=10, cursor=None, explore=True):  # noqa: ANN001, ANN202
-    return feed_page(viewer=viewer, session_id=session, cursor=cursor, limit=limit, explore=explore)
+def _page(viewer, session="s1", limit=10, cursor=None, explore=True, release=None):  # noqa: ANN001, ANN202
+    return feed_page(
+        viewer=viewer,
+        session_id=session,
+        cursor=cursor,
+        limit=limit,
+        explore=explore,
+        release=release,
+    )
 
 
 def _ids(page):  # noqa: ANN001, ANN202
@@ -298,31 +306,37 @@ def test_limit_out_of_range_is_rejected(limit):  # noqa: ANN001
     assert error.value.code == "invalid_limit"
 
 
+def _viewer_of_four_topics():  # noqa: ANN202
+    for base in range(4):
+        cluster(base, 10)
+    return UserFactory()
+
+
+def _drain(user, cursor, session="s1", limit=5):  # noqa: ANN001, ANN202
+    """Every id the rest of the session serves from this cursor on."""
+    later = []
+    while cursor:
+        page = _page(user, session=session, limit=limit, cursor=cursor)
+        later += _ids(page)
+        cursor = page["next_cursor"]
+    return later
+
+
 def test_a_retried_page_is_the_same_page_and_releases_once():
     # The answer to a page request was lost in transit and the client asks again with the
     # same cursor (and the same release): it gets the page the first attempt served, whose
     # videos would otherwise be marked served and never offered in the session.
-    user = UserFactory()
-    for base in range(4):
-        cluster(base, 10)
+    user = _viewer_of_four_topics()
     first = _page(user, limit=5)
     kept, dropped = _ids(first)[:2], _ids(first)[2:]
     release = ",".join(map(str, dropped))
-    lost = feed_page(
-        viewer=user, session_id="s1", cursor=first["next_cursor"], limit=5, release=release
-    )
-    retry = feed_page(
-        viewer=user, session_id="s1", cursor=first["next_cursor"], limit=5, release=release
-    )
+    lost = _page(user, limit=5, cursor=first["next_cursor"], release=release)
+    retry = _page(user, limit=5, cursor=first["next_cursor"], release=release)
     assert _ids(retry) == _ids(lost)
     assert retry["next_cursor"] == lost["next_cursor"]
     assert [item["reason"] for item in retry["items"]] == [item["reason"] for item in lost["items"]]
     # The rest of the session: nothing shown twice, and no video of either page lost.
-    later, cursor = [], retry["next_cursor"]
-    while cursor:
-        page = _page(user, limit=5, cursor=cursor)
-        later += _ids(page)
-        cursor = page["next_cursor"]
+    later = _drain(user, retry["next_cursor"])
     shown = kept + _ids(lost) + later
     assert len(shown) == len(set(shown))
     assert set(dropped) <= set(_ids(lost)) | set(later)  # released once: offered again
@@ -334,3 +348,51 @@ def test_a_first_page_without_a_cursor_is_always_new():
     for base in range(4):
         cluster(base, 8)
     assert not set(_ids(_page(user, limit=5))) & set(_ids(_page(user, limit=5)))
+
+
+def test_a_retried_page_leaves_out_what_the_viewer_may_no_longer_see():
+    user = _viewer_of_four_topics()
+    first = _page(user, limit=5)
+    lost = _page(user, limit=8, cursor=first["next_cursor"])
+    moderated, private, blocked, unwanted, *rest = _ids(lost)
+    video_hide(video=Video.objects.get(pk=moderated), reason="spam")
+    Video.objects.filter(pk=private).update(privacy=Privacy.PRIVATE)
+    Block.objects.create(blocker=user, blocked=Video.objects.get(pk=blocked).owner)
+    interactions_record(user=user, session_id="s1", events=[event(unwanted, "not_interested")])
+    retry = _page(user, limit=8, cursor=first["next_cursor"])
+    assert _ids(retry) == rest
+    assert retry["next_cursor"] == lost["next_cursor"]
+
+
+def test_a_retry_applies_the_release_its_first_attempt_did_not_carry_once():
+    # A loadMore times out after the server built the page; the client then re-plans with the
+    # same cursor and releases the unwatched tail of its queue.
+    user = _viewer_of_four_topics()
+    first = _page(user, limit=5)
+    kept, dropped = _ids(first)[:2], _ids(first)[2:]
+    lost = _page(user, limit=5, cursor=first["next_cursor"])
+    release = ",".join(map(str, dropped))
+    retry = _page(user, limit=5, cursor=first["next_cursor"], release=release)
+    assert _ids(retry) == _ids(lost)
+    following = _page(user, limit=5, cursor=retry["next_cursor"])
+    # The same retry again (its answer lost too) releases nothing a later page served since.
+    again = _page(user, limit=5, cursor=first["next_cursor"], release=release)
+    assert _ids(again) == _ids(lost)
+    later = _ids(following) + _drain(user, following["next_cursor"])
+    shown = kept + _ids(retry) + later
+    assert len(shown) == len(set(shown))
+    assert set(dropped) <= set(later)  # released: offered again in the session
+
+
+def test_a_retry_with_a_smaller_limit_gets_the_page_cut_and_the_rest_comes_back_later():
+    user = _viewer_of_four_topics()
+    first = _page(user, limit=5)
+    lost = _page(user, limit=8, cursor=first["next_cursor"])
+    retry = _page(user, limit=3, cursor=first["next_cursor"])
+    assert _ids(retry) == _ids(lost)[:3]
+    assert retry["next_cursor"]
+    later = _drain(user, retry["next_cursor"])
+    shown = _ids(first) + _ids(retry) + later
+    assert len(shown) == len(set(shown))
+    assert set(_ids(lost)[3:]) <= set(later)
+    assert len(shown) == 40  # the whole catalogue, each video once

@@ -95,7 +95,7 @@ def test_a_redis_crash_and_a_deleted_video_lose_no_video_and_no_event(
         events = [
             {"event_id": str(uuid.uuid4()), "video_id": target.pk, "type": kind, "watch_ms": 0}
             for target in (watched, doomed)
-            for kind in ("play", "like", "finish")
+            for kind in ("play", "rewatch", "finish")
         ]
         recorded = httpx.post(f"{base}/api/interactions", headers=headers, json=events)
         assert recorded.json()["accepted"] == 6, recorded.text
