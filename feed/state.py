@@ -439,8 +439,9 @@ def owner_history_apply(
     now_s: float | None = None,
 ) -> None:
     """Per owner: (positives in time order, seen video ids), written on the caller's pipeline.
-    Recent positives are a capped list (newest first) - the co-engagement and "because"
-    source; seen videos a capped zset."""
+    Recent positives are a capped list (newest first, each video once: one engaged with again
+    moves to the front) - the co-engagement and "because" source; seen videos a capped
+    zset."""
     if not histories:
         return
     now_s = time.time() if now_s is None else now_s
@@ -450,7 +451,10 @@ def owner_history_apply(
         ttl = _history_ttl(owner)
         if positives:
             key = _positives_list(owner)
-            pipe.lpush(key, *positives)
+            latest_last = list(reversed(dict.fromkeys(reversed(positives))))
+            for video_id in latest_last:
+                pipe.lrem(key, 0, video_id)
+            pipe.lpush(key, *latest_last)
             pipe.ltrim(key, 0, keep_positives - 1)
             pipe.expire(key, ttl)
         if seen:

@@ -124,8 +124,10 @@ def taste_update(
         # One engagement per viewer and video while it is among their recent positives: a view
         # is several positive events (finish, rewatch at each loop, the pause that ends it, a
         # like), and a like taken back and given again is the same like.
-        if weight > 0 and event.video_id not in history:
-            if event.user_id:
+        if weight > 0:
+            if event.video_id in history:  # engaged with again: the most recent, counted once
+                history.remove(event.video_id)
+            elif event.user_id:
                 deltas.pairs.update(coengagement_pairs(history, event.video_id))
                 deltas.stats[event.video_id]["positive"] += 1
             history.insert(0, event.video_id)

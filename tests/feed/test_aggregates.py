@@ -293,6 +293,29 @@ def test_strong_positives_are_counted_per_viewer_and_video(scheduled):
     assert stats[b.pk].positives == 0
 
 
+def test_a_video_engaged_with_again_leads_the_recent_positives_once(scheduled):
+    from feed.state import owner_key, recent_positives_many
+
+    user = UserFactory()
+    a, b, c, d = (video_with_vector(axis(i)) for i in range(4))
+    _record(user, [event(a, "finish", 20000), event(b, "finish", 20000)])
+    _record(user, [event(c, "finish", 20000), event(a, "rewatch", 40000)])
+    owner = owner_key(user_id=user.pk, session_id="s1")
+    assert recent_positives_many(owners=[owner])[owner] == [a.pk, c.pk, b.pk]
+    # Again within one batch, and after the video came back: its latest engagement leads.
+    _record(user, [event(b, "rewatch", 40000), event(d, "finish", 20000), event(b, "pause", 20000)])
+    assert recent_positives_many(owners=[owner])[owner] == [b.pk, d.pk, a.pk, c.pk]
+    aggregates_flush()
+    assert {s.video_id: s.positives for s in VideoStats.objects.all()} == {
+        a.pk: 1,
+        b.pk: 1,
+        c.pk: 1,
+        d.pk: 1,
+    }
+    pairs = {(p.video_a_id, p.video_b_id): p.count for p in CoEngagement.objects.all()}
+    assert set(pairs.values()) == {1} and len(pairs) == 6  # each pair of the four once
+
+
 def test_one_view_is_one_co_engagement(scheduled):
     # The web client reports a view as impression, play, finish, a rewatch at each loop and
     # the pause that ends it: with an earlier positive, that is one pair, below the count
