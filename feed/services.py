@@ -14,12 +14,14 @@ maths, `feed.taste.taste_update`):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -143,50 +145,58 @@ def interactions_record(
             owners=sorted(owners),
             sessions=sorted(sessions),
             video_ids=[e.video_id for e in valid if e.session_id],
+            lock=True,
         )
         if valid
         else state.InteractionState(positives={}, session_raws={}, arms={})
     )
-    positives_before = loaded.positives
-    with transaction.atomic():
-        if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
-            _commit_without_flush_wait()
-        inserted = _interactions_insert(user_id=user_id, events=valid)
-        fresh = [event for event in valid if event.event_id in inserted]
-        taste_events = [
-            TasteEvent(
-                user_id=user_id,
-                session_id=event.session_id,
-                video_id=event.video_id,
-                type=event.type,
-                watch_ms=event.watch_ms,
-                duration_s=facts[event.video_id][0],
-                vector=facts[event.video_id][1],
-            )
-            for event in fresh
-        ]
-        update = taste_update(events=taste_events, positives_before=positives_before)
-        hidden_insert(sorted(update.hidden))  # at once, for every later page and session
-        finished = sorted({e.video_id for e in fresh if e.type == "finish"})
-        if finished and user_id is not None:
-            transaction.on_commit(
-                lambda: videos_finished_announce(user_id=user_id, video_ids=finished), robust=True
-            )
-    # Every Redis write of the batch - history, session taste, the queued aggregates - in one
-    # round trip.
-    pipe = state.redis_client().pipeline(transaction=False)
-    session_writes = taste_redis_apply(
-        events=taste_events,
-        histories=update.histories,
-        session_raws=loaded.session_raws,
-        arms=loaded.arms,
-        pipe=pipe,
-    )
-    pushed = aggregates_enqueue(update.deltas, pipe=pipe)
-    results = pipe.execute() if pipe.command_stack else []
-    if pushed >= 0:
-        aggregates_pushed(results[pushed])
-    state.session_writes_settle(session_writes, results)
+    try:
+        positives_before = loaded.positives
+        with transaction.atomic():
+            if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
+                _commit_without_flush_wait()
+            inserted = _interactions_insert(user_id=user_id, events=valid)
+            fresh = [event for event in valid if event.event_id in inserted]
+            taste_events = [
+                TasteEvent(
+                    user_id=user_id,
+                    session_id=event.session_id,
+                    video_id=event.video_id,
+                    type=event.type,
+                    watch_ms=event.watch_ms,
+                    duration_s=facts[event.video_id][0],
+                    vector=facts[event.video_id][1],
+                )
+                for event in fresh
+            ]
+            update = taste_update(events=taste_events, positives_before=positives_before)
+            hidden_insert(sorted(update.hidden))  # at once, for every later page and session
+            finished = sorted({e.video_id for e in fresh if e.type == "finish"})
+            if finished and user_id is not None:
+                transaction.on_commit(
+                    lambda: videos_finished_announce(user_id=user_id, video_ids=finished),
+                    robust=True,
+                )
+        # Every Redis write of the batch - history, session taste, the queued aggregates - in one
+        # round trip.
+        pipe = state.redis_client().pipeline(transaction=False)
+        session_writes = taste_redis_apply(
+            events=taste_events,
+            histories=update.histories,
+            session_raws=loaded.session_raws,
+            arms=loaded.arms,
+            pipe=pipe,
+        )
+        pushed = aggregates_enqueue(update.deltas, pipe=pipe)
+        state.history_locks_free(loaded.locks, pipe=pipe)  # after every write of the batch
+        results = pipe.execute() if pipe.command_stack else []
+        if pushed >= 0:
+            aggregates_pushed(results[pushed])
+        state.session_writes_settle(session_writes, results)
+    except BaseException:
+        with contextlib.suppress(redis.RedisError):
+            state.history_locks_free(loaded.locks)
+        raise
     return {
         "accepted": len(fresh),
         "duplicates": duplicates + len(valid) - len(fresh),

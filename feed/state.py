@@ -80,6 +80,10 @@ def _positives_list(owner: str) -> str:
     return f"{PREFIX}pos:{owner}"
 
 
+def _history_lock(owner: str) -> str:
+    return f"{PREFIX}histlock:{owner}"
+
+
 def _seen_zset(owner: str) -> str:
     return f"{PREFIX}seen:{owner}"
 
@@ -136,12 +140,23 @@ def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTast
     return taste
 
 
-# Deletes the page lock (KEYS[1]) only while it still holds this request's token (ARGV[1]).
-PAGE_UNLOCK_SCRIPT = """
+# Deletes a lock (KEYS[1]: a page lock, a history lock) only while it still holds this
+# request's token (ARGV[1]).
+UNLOCK_SCRIPT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-PAGE_LOCK_POLL_SECONDS = 0.01
+LOCK_POLL_SECONDS = 0.01
+
+
+def _lock_pause() -> None:
+    """The pause between two tries to take a lock another request holds."""
+    time.sleep(LOCK_POLL_SECONDS)
+
+
+# One batch of an owner's events is recorded at a time (see interaction_state_load).
+HISTORY_LOCK_SECONDS = 10
+HISTORY_LOCK_WAIT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -172,7 +187,7 @@ def page_start(*, owner: str, session_id: str, cursor_token: str) -> PageStart:
         raw = memo[0] if memo else None
         if locked or raw is not None or time.monotonic() >= deadline:
             break
-        time.sleep(PAGE_LOCK_POLL_SECONDS)
+        _lock_pause()
     if not locked and raw is None:
         logger.warning("page of session %s built without its lock: waiting timed out", owner)
     return PageStart(lock=token if locked else None, memo=json.loads(raw) if raw else None)
@@ -191,7 +206,7 @@ def page_finish(
             ex=settings.FEED_PAGE_MEMO_SECONDS,
         )
     if lock:
-        pipe.eval(PAGE_UNLOCK_SCRIPT, 1, _page_lock(owner, session_id), lock)
+        pipe.eval(UNLOCK_SCRIPT, 1, _page_lock(owner, session_id), lock)
     if pipe.command_stack:
         pipe.execute()
 
@@ -468,33 +483,74 @@ def owner_history_apply(
 @dataclass
 class InteractionState:
     """What recording a batch reads from Redis: each owner's recent positives, each (owner,
-    session)'s session hash and each event video's interest arm."""
+    session)'s session hash and each event video's interest arm; and the history locks it
+    holds (owner -> token), to free with `history_locks_free` once its writes are queued."""
 
     positives: dict[str, list[int]]
     session_raws: dict[tuple[str, str], dict[bytes, bytes]]
     arms: dict[int, str]
+    locks: dict[str, str] = field(default_factory=dict)
 
 
 def interaction_state_load(
-    *, owners: Sequence[str], sessions: Sequence[tuple[str, str]], video_ids: Sequence[int] = ()
+    *,
+    owners: Sequence[str],
+    sessions: Sequence[tuple[str, str]],
+    video_ids: Sequence[int] = (),
+    lock: bool = False,
 ) -> InteractionState:
-    """Everything recording a batch reads from Redis, in one round trip."""
-    pipe = redis_client().pipeline(transaction=False)
-    for owner in owners:
-        pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
-    for owner, session_id in sessions:
-        pipe.hgetall(_session_hash(owner, session_id))
-    ids = list(dict.fromkeys(int(v) for v in video_ids))
-    if ids:
-        pipe.hmget(ARM_OF_KEY, ids)
-    results = pipe.execute()
+    """Everything recording a batch reads from Redis, in one round trip.
+
+    lock=True also takes each owner's history lock in that round trip, waiting (at most
+    HISTORY_LOCK_WAIT_SECONDS, then going on without it) while another batch of theirs holds
+    it: which of a batch's positives are new, and so count in a video's positives and pair
+    with the recent ones, depends on the recent positives it read, so two concurrent batches
+    of one viewer (a client flushing queued batches at once, two tabs) would each count a
+    video both report."""
+    client = redis_client()
+    wanted = sorted(set(owners)) if lock else []
+    tokens = {owner: secrets.token_hex(8) for owner in wanted}
+    deadline = time.monotonic() + HISTORY_LOCK_WAIT_SECONDS
+    lock_ms = HISTORY_LOCK_SECONDS * 1000
+    while True:
+        pipe = client.pipeline(transaction=False)
+        for owner in wanted:
+            pipe.set(_history_lock(owner), tokens[owner], nx=True, px=lock_ms)
+        for owner in owners:
+            pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
+        for owner, session_id in sessions:
+            pipe.hgetall(_session_hash(owner, session_id))
+        ids = list(dict.fromkeys(int(v) for v in video_ids))
+        if ids:
+            pipe.hmget(ARM_OF_KEY, ids)
+        results = pipe.execute()
+        held = {o: tokens[o] for o, ok in zip(wanted, results[: len(wanted)], strict=True) if ok}
+        if len(held) == len(wanted) or time.monotonic() >= deadline:
+            break
+        history_locks_free(held)  # all or none: never hold one while waiting for another
+        _lock_pause()
+    if len(held) < len(wanted):
+        logger.warning("batch of %s recorded without its history lock: waiting timed out", wanted)
+    results = results[len(wanted) :]
     positives = {
         owner: [int(x) for x in values]
         for owner, values in zip(owners, results[: len(owners)], strict=True)
     }
     raws = dict(zip(sessions, results[len(owners) : len(owners) + len(sessions)], strict=True))
     arms = _arms_decoded(ids, results[-1]) if ids else {}
-    return InteractionState(positives=positives, session_raws=raws, arms=arms)
+    return InteractionState(positives=positives, session_raws=raws, arms=arms, locks=held)
+
+
+def history_locks_free(locks: dict[str, str], *, pipe: redis.client.Pipeline | None = None) -> None:
+    """Free the history locks a batch holds: queued on the caller's pipeline (after the
+    batch's writes), or at once."""
+    if not locks:
+        return
+    target = pipe if pipe is not None else redis_client().pipeline(transaction=False)
+    for owner, token in locks.items():
+        target.eval(UNLOCK_SCRIPT, 1, _history_lock(owner), token)
+    if pipe is None:
+        target.execute()
 
 
 def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:

@@ -122,3 +122,84 @@ def test_concurrent_pages_of_one_session_never_share_a_video() -> None:
     assert len(pages["next"]) == len(pages["tab"]) == 10
     assert not set(pages["next"]) & set(pages["tab"])
     assert not set(pages["next"] + pages["tab"]) & {item["id"] for item in first["items"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_video_two_concurrent_batches_of_one_viewer_report_counts_once(monkeypatch) -> None:  # noqa: ANN001
+    # A client flushing queued batches at once: both report the same finished video. The
+    # second batch must read the recent positives the first wrote, or each counts the video
+    # (its positives, its co-engagement pairs) as new.
+    from feed import services
+    from feed.aggregates import aggregates_flush
+    from feed.models import CoEngagement, VideoStats
+
+    user = UserFactory()
+    first_seen, second_seen, shared = (video_with_vector(axis(i)) for i in range(3))
+    first_inside, second_waiting = threading.Event(), threading.Event()
+    real_update, real_pause = services.taste_update, state._lock_pause
+
+    def update_pausing_the_first(**kwargs):  # noqa: ANN003, ANN202
+        if threading.current_thread().name == "first":
+            first_inside.set()
+            second_waiting.wait(timeout=10)
+        return real_update(**kwargs)
+
+    def pause_noting_the_wait() -> None:
+        if threading.current_thread().name == "second":
+            second_waiting.set()
+        real_pause()
+
+    monkeypatch.setattr(services, "taste_update", update_pausing_the_first)
+    monkeypatch.setattr(state, "_lock_pause", pause_noting_the_wait)
+    failures: list[BaseException] = []
+
+    def send(video) -> None:  # noqa: ANN001
+        try:
+            events = [event(video, "finish", 20000), event(shared, "finish", 20000)]
+            interactions_record(user=user, session_id="s", events=events)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            second_waiting.set()  # a second batch that never waited ends the first's pause
+            connection.close()
+
+    first = threading.Thread(target=send, args=(first_seen,), name="first")
+    first.start()
+    assert first_inside.wait(timeout=10)
+    second = threading.Thread(target=send, args=(second_seen,), name="second")
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not failures
+    aggregates_flush()
+    assert VideoStats.objects.get(video=shared).positives == 1
+    pairs = {(p.video_a_id, p.video_b_id): p.count for p in CoEngagement.objects.all()}
+    ids = sorted(v.pk for v in (first_seen, second_seen, shared))
+    assert pairs == {(a, b): 1 for i, a in enumerate(ids) for b in ids[i + 1 :]}
+    owner = state.owner_key(user_id=user.pk, session_id="s")
+    assert state.recent_positives_many(owners=[owner])[owner] == [
+        shared.pk,
+        second_seen.pk,
+        first_seen.pk,
+    ]
+
+
+@pytest.mark.django_db
+def test_a_batch_that_fails_frees_its_viewers_history_lock(monkeypatch) -> None:  # noqa: ANN001
+    from feed import services
+
+    user, video = UserFactory(), video_with_vector(axis(0))
+
+    def insert_failing(**kwargs):  # noqa: ANN003, ANN202
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_interactions_insert", insert_failing)
+    with pytest.raises(RuntimeError):
+        interactions_record(user=user, session_id="s", events=[event(video, "finish", 20000)])
+    owner = state.owner_key(user_id=user.pk, session_id="s")
+    assert not state.redis_client().exists(state._history_lock(owner))
+    monkeypatch.undo()
+    waits: list[int] = []
+    monkeypatch.setattr(state, "_lock_pause", lambda: waits.append(1))
+    result = interactions_record(user=user, session_id="s", events=[event(video, "finish", 20000)])
+    assert result["accepted"] == 1 and not waits
