@@ -189,7 +189,8 @@ def interaction_latencies(
 ) -> list[float]:
     """POST /api/interactions latencies (batches of a few events from warm users)."""
     rng = np.random.default_rng(seed)
-    kinds = ["impression", "play", "finish", "skip", "like"]
+    # what a client posts (likes, saves and shares go to their endpoints)
+    kinds = ["impression", "play", "finish", "skip", "rewatch"]
     samples: list[float] = []
     with httpx.Client(base_url=base_url, timeout=30) as client:
         for i in range(requests + WARMUP_REQUESTS):
