@@ -123,5 +123,5 @@ def test_a_redis_crash_and_a_deleted_video_lose_no_video_and_no_event(
     video = Video.objects.get(pk=video_id)
     assert video.status == VideoStatus.READY, video.failure_reason
     stats = VideoStats.objects.get(video=watched)
-    assert (stats.plays, stats.likes, stats.finishes) == (1, 1, 1)
+    assert (stats.plays, stats.finishes, stats.positives) == (1, 1, 1)
     assert not VideoStats.objects.filter(video_id=doomed.pk).exists()
