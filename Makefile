@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search
+.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search bench-trending
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-feed: venv
 
 bench-itemknn: venv
 	DEBUG=1 $(BIN)/python manage.py bench_itemknn
+
+bench-trending: venv
+	DEBUG=1 $(BIN)/python manage.py bench_trending
 
 bench-hashtags: venv
 	DEBUG=1 $(BIN)/python manage.py bench_hashtags
