@@ -120,6 +120,12 @@ def feed_page(
     )
     owner = request.owner
     start = state.page_start(owner=owner, session_id=session_id, cursor_token=cursor_token)
+    if start.memo is not None and start.lock is None and _replay_changes(request, start.memo):
+        # A retry that releases videos changes the session: under the lock, on the answer as
+        # it is then, or a stale retry racing another could release what a later page served.
+        start = state.page_start(
+            owner=owner, session_id=session_id, cursor_token=cursor_token, lock_required=True
+        )
     memo = None
     try:
         if start.memo is not None:  # a retry of a page already answered: the same page
@@ -169,22 +175,20 @@ def _page_replay(
     to store again (None when unchanged).
 
     - Videos the viewer may no longer see (hidden by moderation, made private, their creator
-      blocked) or has since marked not interested are left out.
+      blocked) or has since marked not interested (an account's hidden videos, and the
+      session's own: an anonymous viewer's live only there) are left out.
     - A retry is often a client's re-plan after a lost answer, so it may carry a `release` the
       first request did not: the ids not released yet leave the served set now (never those
       on this page: the client is getting them).
     - A smaller `limit` cuts the page; the videos cut were never delivered, so they are
       released too. A larger one gets the remembered page as it was."""
     owner, session_id = request.owner, request.session_id
-    ids = [int(v) for v in memo["ids"]]
-    kept, cut = ids[: request.limit], ids[request.limit :]
+    kept, cut, fresh_release = _replay_split(request, memo)
     applied = {int(v) for v in memo.get("released", [])}
-    fresh_release = [
-        v for v in dict.fromkeys(request.released) if v not in applied and v not in kept
-    ]
     if fresh_release or cut:
         state.served_release(owner=owner, session_id=session_id, video_ids=fresh_release + cut)
     offered = _still_offered(viewer=request.viewer, user_id=request.user_id, video_ids=kept)
+    offered -= state.session_hidden(owner=owner, session_id=session_id)
     cards = cards_for_ids(video_ids=[v for v in kept if v in offered], viewer=request.viewer)
     reasons = memo["reasons"]
     for card in cards:
@@ -204,6 +208,26 @@ def _page_replay(
             "released": sorted(applied | set(fresh_release)),
         },
     )
+
+
+def _replay_split(
+    request: _PageRequest, memo: dict[str, Any]
+) -> tuple[list[int], list[int], list[int]]:
+    """A retry's remembered page as (kept, cut by a smaller limit, released ids not applied
+    yet and not on the page)."""
+    ids = [int(v) for v in memo["ids"]]
+    kept, cut = ids[: request.limit], ids[request.limit :]
+    applied = {int(v) for v in memo.get("released", [])}
+    fresh_release = [
+        v for v in dict.fromkeys(request.released) if v not in applied and v not in kept
+    ]
+    return kept, cut, fresh_release
+
+
+def _replay_changes(request: _PageRequest, memo: dict[str, Any]) -> bool:
+    """Whether replaying this memo releases videos (and so rewrites the memo)."""
+    _, cut, fresh_release = _replay_split(request, memo)
+    return bool(cut or fresh_release)
 
 
 def _still_offered(*, viewer: Any, user_id: int | None, video_ids: list[int]) -> set[int]:

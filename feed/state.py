@@ -68,6 +68,13 @@ def _served_set(owner: str, session_id: str) -> str:
     return f"{PREFIX}served:{owner}:{session_id}"
 
 
+def _hidden_set(owner: str, session_id: str) -> str:
+    """The videos the session marked not interested (also in its served set): a release never
+    takes them out, and a retried page leaves them out (an anonymous viewer has no HiddenVideo
+    rows)."""
+    return f"{PREFIX}hidden:{owner}:{session_id}"
+
+
 def _page_lock(owner: str, session_id: str) -> str:
     return f"{PREFIX}pagelock:{owner}:{session_id}"
 
@@ -168,11 +175,15 @@ class PageStart:
     memo: dict | None
 
 
-def page_start(*, owner: str, session_id: str, cursor_token: str) -> PageStart:
+def page_start(
+    *, owner: str, session_id: str, cursor_token: str, lock_required: bool = False
+) -> PageStart:
     """Take the session's page lock (one page of a session is built at a time, so two
     concurrent requests - a re-plan racing the next page, a duplicated tab - never both read
     the served set before either wrote it) and read the cursor's remembered answer, in one
-    round trip per try. Waits at most FEED_PAGE_LOCK_WAIT_SECONDS, then goes on unlocked."""
+    round trip per try. A remembered answer is returned at once, without the lock, unless
+    lock_required (a retry that changes the session must read the answer under the lock).
+    Waits at most FEED_PAGE_LOCK_WAIT_SECONDS, then goes on unlocked."""
     client = redis_client()
     token = secrets.token_hex(8)
     lock_key = _page_lock(owner, session_id)
@@ -185,11 +196,11 @@ def page_start(*, owner: str, session_id: str, cursor_token: str) -> PageStart:
             pipe.get(_page_memo(owner, session_id, cursor_token))
         locked, *memo = pipe.execute()
         raw = memo[0] if memo else None
-        if locked or raw is not None or time.monotonic() >= deadline:
+        if locked or (raw is not None and not lock_required) or time.monotonic() >= deadline:
             break
         _lock_pause()
-    if not locked and raw is None:
-        logger.warning("page of session %s built without its lock: waiting timed out", owner)
+    if not locked and (raw is None or lock_required):
+        logger.warning("page of session %s answered without its lock: waiting timed out", owner)
     return PageStart(lock=token if locked else None, memo=json.loads(raw) if raw else None)
 
 
@@ -323,6 +334,8 @@ def served_add(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None
     pipe = redis_client().pipeline(transaction=False)
     pipe.sadd(key, *ids)
     pipe.expire(key, settings.SESSION_TTL_SECONDS)
+    # The session's hides live as long as its served set (a no-op when it hid nothing).
+    pipe.expire(_hidden_set(owner, session_id), settings.SESSION_TTL_SECONDS)
     pipe.execute()
 
 
@@ -407,9 +420,9 @@ def session_updates_apply(
         *[part for field_value in mapping.items() for part in field_value],
     )
     if hidden:
-        served = _served_set(owner, session_id)
-        pipe.sadd(served, *hidden)
-        pipe.expire(served, settings.SESSION_TTL_SECONDS)
+        for key in (_served_set(owner, session_id), _hidden_set(owner, session_id)):
+            pipe.sadd(key, *hidden)
+            pipe.expire(key, settings.SESSION_TTL_SECONDS)
     return SessionWrite(owner=owner, session_id=session_id, updates=tuple(updates), index=index)
 
 
@@ -598,12 +611,33 @@ def arms_read() -> tuple[str | None, bytes | None]:
     return (version.decode() if version else None), raw
 
 
+# Takes ARGV's ids out of the served set (KEYS[1]) except those the session hid (KEYS[2]).
+SERVED_RELEASE_SCRIPT = """
+for _, id in ipairs(ARGV) do
+  if redis.call('SISMEMBER', KEYS[2], id) == 0 then redis.call('SREM', KEYS[1], id) end
+end
+return 0
+"""
+
+
 def served_release(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None:
     """Take videos the client dropped from its queue unshown out of the session's served set:
-    a later page may offer them again."""
+    a later page may offer them again. Never one the session marked not interested (a client
+    may release what it hid, and an anonymous viewer's hides live only in the session)."""
     ids = [int(v) for v in video_ids]
     if ids:
-        redis_client().srem(_served_set(owner, session_id), *ids)
+        redis_client().eval(
+            SERVED_RELEASE_SCRIPT,
+            2,
+            _served_set(owner, session_id),
+            _hidden_set(owner, session_id),
+            *ids,
+        )
+
+
+def session_hidden(*, owner: str, session_id: str) -> set[int]:
+    """The videos the session marked not interested."""
+    return {int(v) for v in redis_client().smembers(_hidden_set(owner, session_id))}
 
 
 def lists_store(

@@ -396,3 +396,57 @@ def test_a_retry_with_a_smaller_limit_gets_the_page_cut_and_the_rest_comes_back_
     assert len(shown) == len(set(shown))
     assert set(_ids(lost)[3:]) <= set(later)
     assert len(shown) == 40  # the whole catalogue, each video once
+
+
+def test_an_anonymous_viewers_not_interested_holds_in_a_retry_and_against_a_release():
+    # Anonymous hides live only in the session: a retried page leaves the video out, and a
+    # client releasing it (its queue re-planned) does not bring it back.
+    from feed import state
+
+    _viewer_of_four_topics()
+    first = _page(None, limit=5)
+    lost = _page(None, limit=5, cursor=first["next_cursor"])
+    unwanted, *rest = _ids(lost)
+    _record(None, [event(unwanted, "not_interested")], applied=False)
+    retry = _page(None, limit=5, cursor=first["next_cursor"])
+    assert _ids(retry) == rest
+    following = _page(None, limit=5, cursor=retry["next_cursor"], release=str(unwanted))
+    assert unwanted not in _ids(following)
+    owner = state.owner_key(user_id=None, session_id="s1")
+    assert state.redis_client().sismember(state._served_set(owner, "s1"), unwanted)
+    assert unwanted not in _drain(None, following["next_cursor"])
+
+
+def test_a_stale_retry_waits_for_the_page_lock_and_releases_nothing_twice(monkeypatch):
+    # Two overlapping retries of one cursor carry the same release. The first takes the page
+    # lock, releases the ids, and a later page serves one of them again; the second, which
+    # found the remembered page while the lock was held, must read it again under the lock
+    # and release nothing, or that video would be offered a second time.
+    from feed import state
+
+    user = _viewer_of_four_topics()
+    owner = state.owner_key(user_id=user.pk, session_id="s1")
+    first = _page(user, limit=5)
+    dropped = _ids(first)[2:]
+    release = ",".join(map(str, dropped))
+    lost = _page(user, limit=5, cursor=first["next_cursor"])
+    served_key = state._served_set(owner, "s1")
+    lock_key = state._page_lock(owner, "s1")
+    state.redis_client().set(lock_key, "the-other-retry")  # held by the first retry
+    interleaved: list[bool] = []
+
+    def other_requests_meanwhile() -> None:
+        if interleaved:
+            return
+        interleaved.append(True)
+        state.redis_client().delete(lock_key)  # the first retry ends...
+        _page(user, limit=5, cursor=first["next_cursor"], release=release)
+        # ...and a later page serves a released video again.
+        state.served_add(owner=owner, session_id="s1", video_ids=[dropped[0]])
+
+    monkeypatch.setattr(state, "_lock_pause", other_requests_meanwhile)
+    stale = _page(user, limit=5, cursor=first["next_cursor"], release=release)
+    assert interleaved == [True]  # it waited for the lock
+    assert _ids(stale) == _ids(lost)
+    assert state.redis_client().sismember(served_key, dropped[0])  # not released again
+    assert not state.redis_client().exists(lock_key)
