@@ -42,7 +42,13 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 
 from feed import state
-from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
+from feed.models import (
+    CoEngagement,
+    CountedKind,
+    HiddenVideo,
+    TasteProfile,
+    VideoStats,
+)
 from feed.stats_cache import stats_forget
 from feed.taste_maths import taste_add
 from feed.vector_reads import vector_decode
@@ -295,6 +301,18 @@ def hidden_insert(pairs: Sequence[tuple[int, int]]) -> None:
     HiddenVideo.objects.bulk_create(
         [HiddenVideo(user_id=u, video_id=v) for u, v in sorted(pairs)], ignore_conflicts=True
     )
+
+
+# The stats a viewer counts in once per video (CountedEngagement), by their CountedKind.
+COUNTED_ONCE = {
+    "impression": CountedKind.IMPRESSION,
+    "play": CountedKind.PLAY,
+    "finish": CountedKind.FINISH,
+    "skip": CountedKind.SKIP,
+    "share": CountedKind.SHARE,
+    "positive": CountedKind.POSITIVE,
+}
+COUNTED_STATS = {int(kind): stat for stat, kind in COUNTED_ONCE.items()}
 
 
 def _pipeline() -> contextlib.AbstractContextManager:

@@ -150,3 +150,39 @@ class TasteProfile(models.Model):
                 fields=["user", "embedding_version"], name="one_taste_per_user_version"
             )
         ]
+
+
+class CountedKind(models.IntegerChoices):
+    """What a viewer's events count in a video's public numbers, each once per viewer."""
+
+    IMPRESSION = 1
+    PLAY = 2
+    FINISH = 3
+    SKIP = 4
+    POSITIVE = 5  # a strong positive: the video's positives and its co-engagement pairs
+    SHARE = 6
+
+
+class CountedEngagement(models.Model):
+    """That a signed-in viewer's events have counted `kind` for a video: each viewer counts
+    once per video in its impressions, plays (and so its public view count), finishes, skips,
+    shares, positives and co-engagement pairs, however many events they send, and for as long
+    as both exist. (Likes are counted by their rows: a like can be taken back and given again.)
+
+    Written in the statement that stores the events (feed.services._interactions_insert). No
+    database foreign keys, like CoEngagement: an event racing its video's deletion leaves a
+    harmless row instead of failing the batch, and Django's CASCADE still removes the rows of
+    a deleted user or video."""
+
+    pk = models.CompositePrimaryKey("user", "video", "kind")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the primary key starts with it
+    )
+    video = models.ForeignKey(
+        "videos.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    kind = models.PositiveSmallIntegerField(choices=CountedKind.choices)

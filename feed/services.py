@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feed import state
-from feed.aggregates import aggregates_enqueue, hidden_insert
+from feed.aggregates import COUNTED_ONCE, COUNTED_STATS, aggregates_enqueue, hidden_insert
 from feed.event_input import (
     DEFAULT_TRAFFIC_SOURCE,
     EventRejected,
@@ -36,9 +36,15 @@ from feed.event_input import (
     traffic_source_problem,
 )
 from feed.events import videos_finished_announce
-from feed.models import Interaction
+from feed.models import CountedEngagement, Interaction
 from feed.scheduling import aggregates_pushed
-from feed.taste import TasteEvent, taste_apply_events, taste_redis_apply, taste_update
+from feed.taste import (
+    TasteEvent,
+    counted_candidates,
+    taste_apply_events,
+    taste_redis_apply,
+    taste_update,
+)
 from feed.vector_reads import (
     cached_vectors,
     vector_decode,
@@ -155,9 +161,7 @@ def interactions_record(
         with transaction.atomic():
             if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
                 _commit_without_flush_wait()
-            inserted = _interactions_insert(user_id=user_id, events=valid)
-            fresh = [event for event in valid if event.event_id in inserted]
-            taste_events = [
+            valid_events = [
                 TasteEvent(
                     user_id=user_id,
                     session_id=event.session_id,
@@ -167,9 +171,25 @@ def interactions_record(
                     duration_s=facts[event.video_id][0],
                     vector=facts[event.video_id][1],
                 )
-                for event in fresh
+                for event in valid
             ]
-            update = taste_update(events=taste_events, positives_before=positives_before)
+            # What the batch would count, checked against what the viewer counted before in
+            # the statement that stores the events (a duplicate event's marks were written
+            # with it, so its candidates insert nothing).
+            candidates = counted_candidates(valid_events).get(user_id, set()) if user_id else set()
+            inserted, counted = _interactions_insert(
+                user_id=user_id, events=valid, candidates=candidates
+            )
+            fresh = [event for event in valid if event.event_id in inserted]
+            taste_events = [
+                taste_event
+                for taste_event, event in zip(valid_events, valid, strict=True)
+                if event.event_id in inserted
+            ]
+            first = {(user_id, video_id, stat) for video_id, stat in counted}
+            update = taste_update(
+                events=taste_events, positives_before=positives_before, first=first
+            )
             hidden_insert(sorted(update.hidden))  # at once, for every later page and session
             finished = sorted({e.video_id for e in fresh if e.type == "finish"})
             if finished and user_id is not None:
@@ -267,10 +287,21 @@ def _commit_without_flush_wait() -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) -> set[uuid.UUID]:
-    """Insert append-only; returns the event_ids that were new (ON CONFLICT DO NOTHING)."""
+def _interactions_insert(
+    *,
+    user_id: int | None,
+    events: Sequence[ParsedEvent],
+    candidates: Iterable[tuple[int, str]] = (),
+) -> tuple[set[uuid.UUID], set[tuple[int, str]]]:
+    """Insert the events append-only and, in the same statement, the viewer's marks of the
+    (video id, stat) candidates that count once (`CountedEngagement`). Returns the event_ids
+    that were new and the candidates the viewer never counted before (ON CONFLICT DO NOTHING
+    both)."""
     if not events:
-        return set()
+        return set(), set()
+    marks = sorted(
+        {(int(v), int(COUNTED_ONCE[stat])) for v, stat in candidates if stat in COUNTED_ONCE}
+    )
     columns = zip(
         *[
             (
@@ -293,16 +324,43 @@ def _interactions_insert(*, user_id: int | None, events: Sequence[ParsedEvent]) 
     )
     with connection.cursor() as cursor:
         cursor.execute(
+            "WITH stored AS ("
             f"INSERT INTO {table(Interaction)} "
             "(event_id, user_id, session_id, video_id, type, watch_ms, position, client_ts, "
             "traffic_source, created_at) "
             "SELECT e, u, s, v, t, w, p, c, ts, now() FROM unnest("
             "%s::uuid[], %s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::int[], "
             "%s::int[], %s::timestamptz[], %s::text[]) AS x(e, u, s, v, t, w, p, c, ts) "
-            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-            [event_ids, user_ids, sessions, videos, types, watch, positions, client_ts, sources],
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id), "
+            "counted AS ("
+            f"INSERT INTO {table(CountedEngagement)} (user_id, video_id, kind) "
+            "SELECT %s, m.v, m.k FROM unnest(%s::bigint[], %s::smallint[]) AS m(v, k) "
+            "ON CONFLICT DO NOTHING RETURNING video_id, kind) "
+            "SELECT event_id, NULL::bigint, NULL::smallint FROM stored "
+            "UNION ALL SELECT NULL, video_id, kind FROM counted",
+            [
+                event_ids,
+                user_ids,
+                sessions,
+                videos,
+                types,
+                watch,
+                positions,
+                client_ts,
+                sources,
+                user_id,
+                [v for v, _ in marks],
+                [k for _, k in marks],
+            ],
         )
-        return {row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in cursor}
+        inserted: set[uuid.UUID] = set()
+        counted: set[tuple[int, str]] = set()
+        for event_id, video_id, kind in cursor:
+            if event_id is not None:
+                inserted.add(event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(event_id))
+            else:
+                counted.add((video_id, COUNTED_STATS[kind]))
+        return inserted, counted
 
 
 def interactions_ingest(

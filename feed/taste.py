@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from feed import state
-from feed.aggregates import TasteDeltas, aggregates_apply, hidden_insert
+from feed.aggregates import COUNTED_ONCE, TasteDeltas, aggregates_apply, hidden_insert
 from feed.ranking import coengagement_pairs
 from feed.taste_maths import weighted_total
 from feed.weights import TasteWeights, negative_strength, positive_weight
@@ -93,16 +93,52 @@ class TasteUpdate:
     recent: dict[str, list[int]]
 
 
+def counted_candidates(events: Sequence[TasteEvent]) -> dict[int, set[tuple[int, str]]]:
+    """Per signed-in viewer, the (video id, stat) their events would count once each
+    (feed.aggregates.COUNTED_ONCE): what recording the events checks against the viewer's
+    `CountedEngagement` marks (feed.services)."""
+    weights = taste_weights()
+    candidates: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for event in events:
+        if not event.user_id:
+            continue
+        stat, _ = WITHDRAWN_STATS.get(event.type, (event.type, 1))
+        candidates[event.user_id].add((event.video_id, stat))
+        if positive_weight(weights, event.type, event.watch_ms, event.duration_s) > 0:
+            candidates[event.user_id].add((event.video_id, "positive"))
+    return candidates
+
+
 def taste_update(
-    *, events: Sequence[TasteEvent], positives_before: dict[str, list[int]]
+    *,
+    events: Sequence[TasteEvent],
+    positives_before: dict[str, list[int]],
+    first: set[tuple[int, int, str]] | None = None,
 ) -> TasteUpdate:
     """The update maths (no I/O): each positive adds w e to its user's S and w to W; the first
     positive of a video among the owner's recent ones pairs with them (co-engagement) and
     counts once in the video's positives; every event of a signed-in viewer counts in its
     video's stats (an unlike takes a like off); not_interested hides the video for its user.
 
+    first: the (user id, video id, stat) the viewers have never counted before (their marks,
+    inserted with the events by feed.services). With it, a stat in COUNTED_ONCE counts only for
+    the first event that is in it, and a positive pairs and counts only if it is in it: each
+    viewer counts once per video, however many events they send over any time. None (the bulk
+    path) counts every event.
+
     Anonymous events (anyone can send any number) change only their own session: they move no
     video's stats and no co-engagement pair, so they cannot push a video up for others."""
+    unused = set(first) if first is not None else None
+
+    def counts(user_id: int, video_id: int, stat: str) -> bool:
+        if unused is None or stat not in COUNTED_ONCE:
+            return True
+        key = (user_id, video_id, stat)
+        if key in unused:
+            unused.discard(key)
+            return True
+        return False
+
     weights = taste_weights()
     deltas = TasteDeltas(version=active_embedding_version())
     contributions: dict[int, list[tuple[np.ndarray, float]]] = defaultdict(list)
@@ -116,7 +152,8 @@ def taste_update(
         seen.append(event.video_id)
         if event.user_id:
             stat, step = WITHDRAWN_STATS.get(event.type, (event.type, 1))
-            deltas.stats[event.video_id][stat] += step
+            if counts(event.user_id, event.video_id, stat):
+                deltas.stats[event.video_id][stat] += step
         weight = positive_weight(weights, event.type, event.watch_ms, event.duration_s)
         if event.user_id and weight != 0 and event.vector is not None:
             contributions[event.user_id].append((event.vector, weight))
@@ -125,9 +162,14 @@ def taste_update(
         # is several positive events (finish, rewatch at each loop, the pause that ends it, a
         # like), and a like taken back and given again is the same like.
         if weight > 0:
-            if event.video_id in history:  # engaged with again: the most recent, counted once
+            again = event.video_id in history
+            if again:  # engaged with again: the most recent, counted once
                 history.remove(event.video_id)
-            elif event.user_id:
+            if event.user_id and (
+                counts(event.user_id, event.video_id, "positive")
+                if unused is not None
+                else not again
+            ):
                 deltas.pairs.update(coengagement_pairs(history, event.video_id))
                 deltas.stats[event.video_id]["positive"] += 1
             history.insert(0, event.video_id)

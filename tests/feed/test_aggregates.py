@@ -60,12 +60,12 @@ def test_a_request_queues_its_aggregates_and_the_flush_applies_them(scheduled, s
 
 
 def test_only_the_first_entry_of_an_empty_queue_schedules_a_flush(scheduled):
-    user, video = UserFactory(), video_with_vector(axis(0))
+    video = video_with_vector(axis(0))
     for _ in range(3):
-        _record(user, [event(video, "play")])
+        _record(UserFactory(), [event(video, "play")])
     assert len(scheduled) == 1 and aggregates_pending() == 3
     aggregates_flush()
-    _record(user, [event(video, "play")])
+    _record(UserFactory(), [event(video, "play")])
     assert len(scheduled) == 2
 
 
@@ -409,9 +409,9 @@ def test_the_newest_positive_leads_the_co_engagement_score_with_a_decay(schedule
 def test_a_long_flush_keeps_its_lock(scheduled, monkeypatch):
     import time
 
-    user, video = UserFactory(), video_with_vector(axis(0))
+    video = video_with_vector(axis(0))
     for _ in range(3):
-        _record(user, [event(video, "play")])
+        _record(UserFactory(), [event(video, "play")])
     monkeypatch.setattr(aggregates, "LOCK_SECONDS", 1)
     monkeypatch.setattr(aggregates, "FLUSH_BATCH", 1)
     held: list[bool] = []
@@ -444,3 +444,115 @@ def test_recording_a_batch_takes_two_redis_round_trips(scheduled, monkeypatch):
     _record(user, [event(video, "finish"), event(video, "skip", watch_ms=500)])
     # One read (recent positives + session taste), one write (history, session, aggregates).
     assert len(sends) == 2
+
+
+def test_one_account_counts_once_per_video_however_many_events_it_sends(scheduled):
+    # 150 posted plays, finishes, impressions and skips of one video by one account, over
+    # many batches (each applied by its own flush): one view, one finish, one of each.
+    user, other, video = UserFactory(), UserFactory(), video_with_vector(axis(0))
+    for _ in range(30):
+        _record(
+            user,
+            [event(video, kind, 20000) for kind in ("impression", "play", "finish", "skip")]
+            + [event(video, "play", 100)],
+        )
+        aggregates_flush()
+    stats = VideoStats.objects.get(video=video)
+    assert (stats.impressions, stats.plays, stats.finishes, stats.skips) == (1, 1, 1, 1)
+    assert stats.positives == 1
+    video.refresh_from_db()
+    assert video.view_count == 1
+    # Another viewer is another view.
+    _record(other, [event(video, "play", 100), event(video, "play", 100)])
+    aggregates_flush()
+    assert VideoStats.objects.get(video=video).plays == 2
+    video.refresh_from_db()
+    assert video.view_count == 2
+
+
+def test_a_viewer_never_counts_a_pair_twice_by_cycling_other_positives(scheduled, settings):
+    # Between two views of a pair, more positives than the recent list keeps: the pair and
+    # the videos' positives still count one viewer once.
+    settings.FEED_COENGAGEMENT_RECENT = 5
+    user = UserFactory()
+    a, b = video_with_vector(axis(0)), video_with_vector(axis(1))
+    fillers = [video_with_vector(axis(2 + i % 6)) for i in range(8)]
+    for _ in range(3):
+        _record(user, [event(a, "finish", 20000), event(b, "finish", 20000)])
+        _record(user, [event(filler, "finish", 20000) for filler in fillers])
+        aggregates_flush()
+    pair = CoEngagement.objects.get(video_a=min(a.pk, b.pk), video_b=max(a.pk, b.pk))
+    assert pair.count == 1
+    stats = {s.video_id: s for s in VideoStats.objects.filter(video__in=[a, b])}
+    assert stats[a.pk].positives == 1 and stats[b.pk].positives == 1
+    assert stats[a.pk].finishes == 1
+
+
+def test_a_failed_batch_counts_nothing_so_its_retry_counts(scheduled, monkeypatch):
+    # The counted marks are written in the events' transaction: a batch that fails leaves no
+    # mark behind, and the client's retry of it counts.
+    import feed.services as services
+
+    user, video = UserFactory(), video_with_vector(axis(0))
+    batch = [event(video, "play", 100)]
+
+    def broken(*_, **__):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "hidden_insert", broken)
+        with pytest.raises(RuntimeError):
+            _record(user, batch)
+    _record(user, batch)
+    aggregates_flush()
+    assert VideoStats.objects.get(video=video).plays == 1
+
+
+def test_the_upgrade_counts_what_was_stored_before_it(scheduled):
+    # The migration's backfill marks what the stored events had counted, so a viewer who
+    # played and finished a video before the upgrade counts nothing again after it; what
+    # counted nothing (anonymous events, a quick skip, a short pause, a watch of a video
+    # without a duration) is not marked.
+    import importlib
+
+    from django.db import connection
+
+    from feed.models import CountedEngagement, CountedKind
+
+    migration = importlib.import_module("feed.migrations.0009_counted_engagement")
+    user = UserFactory()
+    video, watched, glanced = (video_with_vector(axis(i)) for i in range(3))
+    no_duration = video_with_vector(axis(3), duration_s=None)
+    _record(user, [event(video, "play", 100), event(video, "finish", 20000)])
+    _record(user, [event(watched, "pause", 9000)])  # 9 s of a 20 s video: a positive
+    _record(user, [event(glanced, "pause", 3000), event(glanced, "skip", 1500)])
+    _record(user, [event(no_duration, "pause", 60000)])
+    _record(None, [event(glanced, "finish", 20000), event(glanced, "play", 100)])
+    aggregates_flush()
+    CountedEngagement.objects.all().delete()  # as before the upgrade
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL_SQL, migration.backfill_params())
+    assert set(CountedEngagement.objects.values_list("user_id", "video_id", "kind")) == {
+        (user.pk, video.pk, CountedKind.PLAY),
+        (user.pk, video.pk, CountedKind.FINISH),
+        (user.pk, video.pk, CountedKind.POSITIVE),
+        (user.pk, watched.pk, CountedKind.POSITIVE),
+        (user.pk, glanced.pk, CountedKind.SKIP),
+    }
+    _record(user, [event(video, "play", 100), event(video, "finish", 20000)])
+    aggregates_flush()
+    stats = VideoStats.objects.get(video=video)
+    assert (stats.plays, stats.finishes, stats.positives) == (1, 1, 1)
+
+
+def test_the_counted_marks_go_with_their_viewer_and_their_video(scheduled):
+    from feed.models import CountedEngagement
+
+    leaving, staying = UserFactory(), UserFactory()
+    deleted, kept = video_with_vector(axis(0)), video_with_vector(axis(1))
+    for user in (leaving, staying):
+        _record(user, [event(deleted, "play", 100), event(kept, "finish", 20000)])
+    leaving.delete()
+    assert set(CountedEngagement.objects.values_list("user_id", flat=True)) == {staying.pk}
+    deleted.delete()
+    assert set(CountedEngagement.objects.values_list("video_id", flat=True)) == {kept.pk}

@@ -253,18 +253,22 @@ def test_not_interested_hides_video_for_the_user():
     assert HiddenVideo.objects.filter(user=user, video=video).exists()
 
 
-def test_stats_count_impressions_and_finishes_per_video():
-    user, video = UserFactory(), video_with_vector(axis(0))
-    _applied(user, [event(video, "impression"), event(video, "impression"), event(video, "finish")])
+def test_stats_count_impressions_and_finishes_per_video_and_viewer():
+    first, second, video = UserFactory(), UserFactory(), video_with_vector(axis(0))
+    _applied(
+        first, [event(video, "impression"), event(video, "impression"), event(video, "finish")]
+    )
+    _applied(second, [event(video, "impression")])
     stats = VideoStats.objects.get(video=video)
     assert (stats.impressions, stats.finishes) == (2, 1)
 
 
-def test_plays_count_as_views_on_the_video_and_duplicates_do_not():
-    user, video = UserFactory(), video_with_vector(axis(0))
+def test_plays_count_as_views_on_the_video_once_per_viewer():
+    first, second, video = UserFactory(), UserFactory(), video_with_vector(axis(0))
     play = event(video, "play")
-    _applied(user, [play, event(video, "play"), event(video, "impression")])
-    _applied(user, [play])
+    _applied(first, [play, event(video, "play"), event(video, "impression")])
+    _applied(first, [play])  # the same event again: a duplicate
+    _applied(second, [event(video, "play")])
     video.refresh_from_db()
     assert video.view_count == 2
 
