@@ -40,3 +40,21 @@ def test_an_accounts_engagement_leaves_the_counters_with_it(creator):
     assert video.share_count == 1  # the copied link stays counted
     kept.refresh_from_db()
     assert kept.like_count == 0
+
+
+def test_a_sharer_whose_every_share_went_to_the_account_stops_counting(creator):
+    # share_count counts each sharer once per video: sent twice to the leaving account by one
+    # sharer, and once by another who also shared it elsewhere, the video had two; one stays.
+    video = VideoFactory(owner=creator)
+    leaving, only_to_them, also_elsewhere, friend = (UserFactory() for _ in range(4))
+    share_to_user_create(user=only_to_them, video=video, to=leaving.username)
+    share_to_user_create(user=only_to_them, video=video, to=leaving.username)
+    share_to_user_create(user=also_elsewhere, video=video, to=leaving.username)
+    share_to_user_create(user=also_elsewhere, video=video, to=friend.username)
+    video.refresh_from_db()
+    assert video.share_count == 2
+
+    leaving.delete()
+
+    video.refresh_from_db()
+    assert video.share_count == 1

@@ -55,14 +55,19 @@ def test_the_recipient_is_matched_case_insensitively(client_for, video):
     assert Share.objects.get(video=video).recipient == friend
 
 
-def test_every_in_app_share_is_counted(client_for, video):
-    client, friend = client_for(UserFactory()), UserFactory()
+@pytest.mark.django_db(transaction=True)
+def test_every_in_app_share_is_sent_and_the_sharer_counted_once(client_for, announced):
+    video = VideoFactory()
+    client, friend, other = client_for(UserFactory()), UserFactory(), UserFactory()
+    client.post(f"/api/videos/{video.pk}/share")  # a copied link first: the same sharer
     _send(client, video, friend.username)
 
-    response = _send(client, video, friend.username)
+    response = _send(client, video, other.username)
 
-    assert response.json()["shares"] == 2
-    assert Share.objects.filter(recipient=friend).count() == 2
+    assert response.json()["shares"] == 1
+    assert Share.objects.filter(recipient=friend).count() == 1
+    assert Share.objects.filter(recipient=other).count() == 1
+    assert [share.recipient_id for share in announced] == [friend.pk, other.pk]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -35,13 +35,28 @@ def test_share_without_a_body_is_counted(client_for, video):
     assert response.json()["shares"] == 1
 
 
-def test_every_share_is_counted(client_for, video):
-    client = client_for(UserFactory())
-    client.post(f"/api/videos/{video.pk}/share")
+def test_a_sharer_counts_once_however_many_times_they_share(client_for, video):
+    # Every share is kept and announced (the creator's analytics count shares), but one
+    # account sharing 40 times is one share in the counts that rank the video.
+    from feed.aggregates import aggregates_flush
+    from feed.models import VideoStats
 
-    response = client.post(f"/api/videos/{video.pk}/share")
+    sharer = UserFactory()
+    client = client_for(sharer)
+    for _ in range(40):
+        response = client.post(f"/api/videos/{video.pk}/share")
+        assert response.status_code == 200
+    assert response.json()["shares"] == 1
+    assert Share.objects.filter(video=video).count() == 40
+    assert Interaction.objects.filter(user=sharer, video=video, type="share").count() == 40
+    aggregates_flush()
+    assert VideoStats.objects.get(video=video).shares == 1
+
+    response = client_for(UserFactory()).post(f"/api/videos/{video.pk}/share")
 
     assert response.json()["shares"] == 2
+    video.refresh_from_db()
+    assert video.share_count == 2
 
 
 def test_anonymous_share_is_recorded_but_not_counted(client_for, video):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from videos.models import Comment, CommentLike, Like, Save, Share, Video
 from videos.services.counters import counters_subtract
@@ -18,8 +18,8 @@ def _per(queryset, key: str) -> Counter:  # noqa: ANN001
 
 def account_engagement_release(*, user_id: int) -> None:
     """Subtract the account's likes, saves, comments (with the replies under them), comment
-    likes and the shares sent to it from the counts of videos and comments that outlive it
-    (its own videos and comments go with it)."""
+    likes and the shares sent to it (as far as they counted) from the counts of videos and
+    comments that outlive it (its own videos and comments go with it)."""
     others_videos = Video.objects.exclude(owner_id=user_id).values("pk")
     counters_subtract(
         model=Video,
@@ -39,15 +39,19 @@ def account_engagement_release(*, user_id: int) -> None:
         "video_id",
     )
     counters_subtract(model=Video, field="comment_count", amounts=comments)
-    # Shares by anonymous visitors were never counted; shares sent to this account were.
-    counters_subtract(
-        model=Video,
-        field="share_count",
-        amounts=_per(
-            Share.objects.filter(recipient_id=user_id, user__isnull=False, video__in=others_videos),
-            "video_id",
-        ),
+    # share_count counts each signed-in sharer once per video (anonymous shares never): a
+    # sharer stops counting only when every share of theirs of the video went to this account.
+    elsewhere = Share.objects.filter(
+        user_id=OuterRef("user_id"), video_id=OuterRef("video_id")
+    ).exclude(recipient_id=user_id)
+    only_to_this_account = (
+        Share.objects.filter(recipient_id=user_id, user__isnull=False, video__in=others_videos)
+        .exclude(Exists(elsewhere))
+        .values("video_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("video_id", "n")
     )
+    counters_subtract(model=Video, field="share_count", amounts=Counter(dict(only_to_this_account)))
     surviving_comments = Comment.objects.exclude(author_id=user_id).exclude(
         parent__author_id=user_id
     )

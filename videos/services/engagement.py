@@ -95,21 +95,36 @@ def save_delete(*, user, video: Video, session_id: str = "") -> ToggleResult:  #
     return result
 
 
+def _share_store(*, sharer: User | None, video: Video, **fields: object) -> tuple[Share, int]:
+    """Store a share row (every share is kept: a recipient is notified of each) and return it
+    with the share count, which counts each signed-in sharer once per video, however many
+    times they share it. Anonymous visitors' shares are stored but never counted: anyone can
+    send them, and the count ranks videos."""
+    with transaction.atomic():
+        if sharer is None:
+            share = Share.objects.create(user=None, video=video, **fields)
+            return share, counter_value(row=video, field="share_count")
+        # The video's row lock (the one the counter's update takes, which blocks no insert
+        # that references the video) serialises one sharer's concurrent first shares.
+        Video.objects.select_for_update(no_key=True).filter(pk=video.pk).values_list("pk").first()
+        first = not Share.objects.filter(user=sharer, video=video).exists()
+        share = Share.objects.create(user=sharer, video=video, **fields)
+        if first:
+            return share, counter_add(row=video, field="share_count", delta=1)
+        return share, counter_value(row=video, field="share_count")
+
+
 def share_create(*, user, video: Video, channel: str = "", session_id: str = "") -> int:  # noqa: ANN001
-    """Record a share and return the share count. Anonymous visitors' shares (user is None) are
-    recorded but not counted: anyone can send them, and the count ranks videos."""
+    """Record a share and return the share count (`_share_store`: a sharer counts once per
+    video). Every share is announced (the creator's analytics count shares; the feed's stats
+    and a challenge's votes count each sharer once themselves)."""
     channel = (channel or "").strip()
     if len(channel) > MAX_SHARE_CHANNEL_CHARS:
         raise ValidationError(
             {"channel": [f"channel is longer than {MAX_SHARE_CHANNEL_CHARS} characters"]}
         )
     sharer = user if is_signed_in(user) else None
-    with transaction.atomic():
-        Share.objects.create(user=sharer, video=video, channel=channel)
-        if sharer is None:
-            count = Video.objects.filter(pk=video.pk).values_list("share_count", flat=True)[0]
-        else:
-            count = counter_add(row=video, field="share_count", delta=1)
+    _, count = _share_store(sharer=sharer, video=video, channel=channel)
     _emit(user=sharer, session_id=session_id, video=video, type="share")
     return count
 
@@ -133,9 +148,10 @@ def share_recipient_for(*, sharer: User, username: str) -> User:
 
 
 def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -> Share:  # noqa: ANN001
-    """Send a video to another user in the app: a counted share with a recipient, announced
-    (`shared_to_user`, the recipient is notified) once committed. The recipient must be able to
-    see the video, else nothing is stored (400 `recipient_cannot_see`)."""
+    """Send a video to another user in the app: a share with a recipient (counted as
+    `_share_store` counts), announced (`shared_to_user`, the recipient is notified) once
+    committed. The recipient must be able to see the video, else nothing is stored (400
+    `recipient_cannot_see`)."""
     if not is_signed_in(user):
         raise AuthenticationFailed("sign in to send a video to someone")
     recipient = share_recipient_for(sharer=user, username=to)
@@ -146,10 +162,9 @@ def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -
             fields={"to": [f"@{recipient.username} cannot see this video"]},
         )
     with transaction.atomic():
-        share = Share.objects.create(
-            user=user, video=video, channel=SHARE_TO_USER_CHANNEL, recipient=recipient
+        share, _ = _share_store(
+            sharer=user, video=video, channel=SHARE_TO_USER_CHANNEL, recipient=recipient
         )
-        counter_add(row=video, field="share_count", delta=1)
         transaction.on_commit(lambda: shared_to_user_announce(share=share), robust=True)
     _emit(user=user, session_id=session_id, video=video, type="share")
     return share
