@@ -67,6 +67,18 @@ _WINDOW = (
     "COUNT(*) FILTER (WHERE {at} < now() - make_interval(hours => %(recent)s))"
 )
 
+# Plays as trending counts them: each signed-in viewer once per video in each window (the
+# last RECENT_HOURS, the baseline before it), at their first play in it; anonymous plays
+# never (anyone can send any number). `p.at` is that play's time.
+_VIEWERS_PLAYS = (
+    "(SELECT i.video_id, MIN(i.created_at) AS at "
+    f"FROM {table(Interaction)} i "
+    "WHERE i.type = 'play' AND i.user_id IS NOT NULL "
+    "AND i.created_at >= now() - make_interval(hours => %(baseline)s) "
+    "GROUP BY i.user_id, i.video_id, "
+    "i.created_at >= now() - make_interval(hours => %(recent)s)) p"
+)
+
 
 def rising_hashtags(size: int) -> list[dict[str, Any]]:
     """Hashtags by velocity of new public videos carrying them and of their videos' plays in
@@ -79,12 +91,10 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
             f"AND {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
         ),
         plays_sql=(
-            f"SELECT vh.hashtag_id, COUNT(*) {_WINDOW.format(at='i.created_at')} "
-            f"FROM {table(Interaction)} i JOIN {table(VideoHashtag)} vh "
-            f"ON vh.video_id = i.video_id JOIN {table(Video)} v ON v.id = i.video_id "
-            "WHERE i.type = 'play' AND i.user_id IS NOT NULL "
-            "AND i.created_at >= now() - make_interval(hours => %(baseline)s) "
-            f"AND {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
+            f"SELECT vh.hashtag_id, COUNT(*) {_WINDOW.format(at='p.at')} "
+            f"FROM {_VIEWERS_PLAYS} JOIN {table(VideoHashtag)} vh ON vh.video_id = p.video_id "
+            f"JOIN {table(Video)} v ON v.id = p.video_id "
+            f"WHERE {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
         ),
     )
     ranked = _ranked(counts)[:size]
@@ -145,11 +155,9 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
             f"AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),
         plays_sql=(
-            f"SELECT v.sound_id, COUNT(*) {_WINDOW.format(at='i.created_at')} "
-            f"FROM {table(Interaction)} i JOIN {table(Video)} v ON v.id = i.video_id "
-            "WHERE v.sound_id IS NOT NULL AND i.type = 'play' AND i.user_id IS NOT NULL "
-            "AND i.created_at >= now() - make_interval(hours => %(baseline)s) "
-            f"AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
+            f"SELECT v.sound_id, COUNT(*) {_WINDOW.format(at='p.at')} "
+            f"FROM {_VIEWERS_PLAYS} JOIN {table(Video)} v ON v.id = p.video_id "
+            f"WHERE v.sound_id IS NOT NULL AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),
     )
     ranked = _ranked(counts)

@@ -8,9 +8,12 @@ import pytest
 
 from discover.challenges import challenge_create, challenge_exploration_video_ids
 from discover.lists import lists_read, redis_client
+from discover.refresh import BASELINE_DAYS, PLAYS_PER_USE
+from discover.scoring import velocity_score
 from discover.tasks import lists_refresh
 from feed.aggregates import aggregates_flush
 from feed.exploration import exploration_extra
+from feed.models import Interaction
 from feed.services import interactions_record
 from sounds.models import Sound
 from tests.discover.conftest import hours, now
@@ -185,3 +188,48 @@ def test_challenge_videos_reach_the_feeds_exploration_candidates(operator):
     lists_refresh()
     assert video.pk in exploration_extra(set())
     assert video.pk not in exploration_extra({video.pk})
+
+
+def test_one_account_replaying_a_video_counts_as_one_viewer_in_rising_hashtags_and_sounds():
+    # Trending's trust rule: plays count each signed-in viewer once per video. One account
+    # posting 60 plays of the "spammed" tag's video is one play; three viewers of the
+    # "watched" tag's video are three.
+    spammed, watched = (
+        _tag_uses("spammed", recent=1, week=0),
+        _tag_uses("watched", recent=1, week=0),
+    )
+    spam_sound, watched_sound = Sound.objects.create(title="spam"), Sound.objects.create(title="w")
+    spam_video = VideoHashtag.objects.get(hashtag=spammed).video
+    watched_video = VideoHashtag.objects.get(hashtag=watched).video
+    spam_video.sound, watched_video.sound = spam_sound, watched_sound
+    spam_video.save(update_fields=["sound"])
+    watched_video.save(update_fields=["sound"])
+    spammer = UserFactory()
+    for _ in range(3):
+        interactions_record(
+            user=spammer, session_id="s", events=[event(spam_video, "play") for _ in range(20)]
+        )
+    # 20 more of them three days ago: one play in the baseline too.
+    interactions_record(
+        user=spammer, session_id="s", events=[event(spam_video, "play") for _ in range(20)]
+    )
+    latest = Interaction.objects.filter(video=spam_video).order_by("-id")[:20]
+    Interaction.objects.filter(pk__in=[row.pk for row in latest]).update(
+        created_at=now() - hours(72)
+    )
+    for _ in range(3):
+        interactions_record(
+            user=UserFactory(), session_id="s", events=[event(watched_video, "play")]
+        )
+    lists_refresh()
+    hashtags = {item["name"]: item for item in lists_read()["hashtags"]}
+    assert (hashtags["spammed"]["plays_day"], hashtags["watched"]["plays_day"]) == (1, 3)
+    assert [name for name in hashtags if name in ("spammed", "watched")] == ["watched", "spammed"]
+    # The baseline counted the spammer once too: a day of one use and one play against a week
+    # of one play.
+    expected = velocity_score(
+        recent=1 + 1 / PLAYS_PER_USE, baseline_per_day=(1 / PLAYS_PER_USE) / BASELINE_DAYS
+    )
+    assert hashtags["spammed"]["score"] == round(expected, 3)
+    sounds = {item["title"]: item for item in lists_read()["sounds"]}
+    assert (sounds["spam"]["plays_day"], sounds["w"]["plays_day"]) == (1, 3)
