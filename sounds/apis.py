@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from sounds.selectors import favorite_sounds, sound_payload, sound_visible
 from sounds.services import sound_favorite_add, sound_favorite_remove, sound_play_add
@@ -27,14 +28,20 @@ class SoundDetailApi(ApiView):
 
 
 class SoundPlayApi(ApiView):
-    """POST /api/sounds/<id>/play: the sound page's player started (anyone may count)."""
+    """POST /api/sounds/<id>/play: the sound page's player started. Anyone may count, once an
+    hour per sound: an account, else a client address (as the rate limits tell clients apart:
+    a client cannot pick its own by sending a new session id)."""
 
     permission_classes = [AllowAny]
     throttle_scope = "interactions"
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, sound_id: int) -> Response:
-        sound_play_add(sound=sound_visible(sound_id=sound_id))
+        if request.user.is_authenticated:
+            listener = f"user:{request.user.pk}"
+        else:
+            listener = f"address:{BaseThrottle().get_ident(request)}"
+        sound_play_add(sound=sound_visible(sound_id=sound_id), listener=listener)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

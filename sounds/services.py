@@ -4,6 +4,7 @@ concurrent requests never lose an update)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -188,9 +190,21 @@ def sound_uses_add(*, sound_id: int, delta: int = 1) -> None:
     Sound.objects.filter(pk=sound_id).update(use_count=Greatest(F("use_count") + delta, Value(0)))
 
 
-def sound_play_add(*, sound: Sound) -> None:
-    """One more play of the sound's preview."""
+# One listener (an account, else a client address) counts once per sound in this window.
+PLAY_WINDOW_SECONDS = 3600
+
+
+def sound_play_add(*, sound: Sound, listener: str) -> bool:
+    """One more play of the sound's preview, unless this listener (`user:<id>`, else
+    `address:<client address>`) already counted one of this sound in the last
+    PLAY_WINDOW_SECONDS: anyone may post plays, and a loop of them would otherwise set the
+    number the sound page shows. The mark is a Redis key (the cache's atomic `add`); True when
+    the play counted."""
+    digest = hashlib.sha256(f"{sound.pk}\n{listener}".encode()).hexdigest()[:32]
+    if not cache.add(f"sounds:played:{digest}", 1, timeout=PLAY_WINDOW_SECONDS):
+        return False
     Sound.objects.filter(pk=sound.pk).update(play_count=F("play_count") + 1)
+    return True
 
 
 @transaction.atomic

@@ -62,9 +62,24 @@ def test_favourites_need_an_account(api_client, sound: Sound):
     assert_error_shape(api_client.post(f"/api/sounds/{sound.pk}/favorite"), 401)
 
 
-def test_play_counts(api_client, sound: Sound):
-    assert api_client.post(f"/api/sounds/{sound.pk}/play").status_code == 204
+def test_play_counts_each_listener_once_an_hour(api_client, client_for, sound: Sound):
+    # Anonymous plays from one address count once, whatever session id each one claims;
+    # another address, and an account, are other listeners.
+    for index in range(30):
+        response = api_client.post(
+            f"/api/sounds/{sound.pk}/play", HTTP_X_SESSION_ID=f"session-{index}"
+        )
+        assert response.status_code == 204
     assert Sound.objects.get(pk=sound.pk).play_count == 1
+    api_client.post(f"/api/sounds/{sound.pk}/play", REMOTE_ADDR="10.0.0.7")
+    assert Sound.objects.get(pk=sound.pk).play_count == 2
+    listener = client_for(UserFactory())
+    for _ in range(5):
+        assert listener.post(f"/api/sounds/{sound.pk}/play").status_code == 204
+    assert Sound.objects.get(pk=sound.pk).play_count == 3
+    other = Sound.objects.create(title="another", creator=UserFactory(), kind="uploaded")
+    assert api_client.post(f"/api/sounds/{other.pk}/play").status_code == 204
+    assert Sound.objects.get(pk=other.pk).play_count == 1
 
 
 def test_sound_videos_lists_only_visible_videos_most_watched_or_newest(api_client, sound: Sound):
