@@ -173,10 +173,13 @@ def interactions_record(
                 )
                 for event in valid
             ]
-            # What the batch would count, checked against what the viewer counted before in
-            # the statement that stores the events (a duplicate event's marks were written
-            # with it, so its candidates insert nothing).
-            candidates = counted_candidates(valid_events).get(user_id, set()) if user_id else set()
+            # What each event would count, checked against what the viewer counted before by
+            # the statement that stores the events (only stored, new events leave marks).
+            candidates = [
+                (event.event_id, event.video_id, stat)
+                for event, stats in zip(valid, counted_candidates(valid_events), strict=True)
+                for stat in stats
+            ]
             inserted, counted = _interactions_insert(
                 user_id=user_id, events=valid, candidates=candidates
             )
@@ -291,16 +294,18 @@ def _interactions_insert(
     *,
     user_id: int | None,
     events: Sequence[ParsedEvent],
-    candidates: Iterable[tuple[int, str]] = (),
+    candidates: Iterable[tuple[uuid.UUID, int, str]] = (),
 ) -> tuple[set[uuid.UUID], set[tuple[int, str]]]:
-    """Insert the events append-only and, in the same statement, the viewer's marks of the
-    (video id, stat) candidates that count once (`CountedEngagement`). Returns the event_ids
-    that were new and the candidates the viewer never counted before (ON CONFLICT DO NOTHING
-    both)."""
+    """Insert the events append-only and, in the same statement, the viewer's marks
+    (`CountedEngagement`) of the (event_id, video id, stat) candidates whose events were
+    stored now: a duplicate event never marks anything. Returns the event_ids that were new
+    and the (video id, stat) the viewer never counted before (ON CONFLICT DO NOTHING both)."""
     if not events:
         return set(), set()
     marks = sorted(
-        {(int(v), int(COUNTED_ONCE[stat])) for v, stat in candidates if stat in COUNTED_ONCE}
+        (str(e), int(v), int(COUNTED_ONCE[stat]))
+        for e, v, stat in candidates
+        if stat in COUNTED_ONCE
     )
     columns = zip(
         *[
@@ -334,7 +339,9 @@ def _interactions_insert(
             "ON CONFLICT (event_id) DO NOTHING RETURNING event_id), "
             "counted AS ("
             f"INSERT INTO {table(CountedEngagement)} (user_id, video_id, kind) "
-            "SELECT %s, m.v, m.k FROM unnest(%s::bigint[], %s::smallint[]) AS m(v, k) "
+            "SELECT DISTINCT %s::bigint, m.v, m.k "
+            "FROM unnest(%s::uuid[], %s::bigint[], %s::smallint[]) AS m(e, v, k) "
+            "JOIN stored ON stored.event_id = m.e "
             "ON CONFLICT DO NOTHING RETURNING video_id, kind) "
             "SELECT event_id, NULL::bigint, NULL::smallint FROM stored "
             "UNION ALL SELECT NULL, video_id, kind FROM counted",
@@ -349,8 +356,9 @@ def _interactions_insert(
                 client_ts,
                 sources,
                 user_id,
-                [v for v, _ in marks],
-                [k for _, k in marks],
+                [e for e, _, _ in marks],
+                [v for _, v, _ in marks],
+                [k for _, _, k in marks],
             ],
         )
         inserted: set[uuid.UUID] = set()

@@ -93,19 +93,21 @@ class TasteUpdate:
     recent: dict[str, list[int]]
 
 
-def counted_candidates(events: Sequence[TasteEvent]) -> dict[int, set[tuple[int, str]]]:
-    """Per signed-in viewer, the (video id, stat) their events would count once each
-    (feed.aggregates.COUNTED_ONCE): what recording the events checks against the viewer's
-    `CountedEngagement` marks (feed.services)."""
+def counted_candidates(events: Sequence[TasteEvent]) -> list[set[str]]:
+    """For each event, the stats it would count once for its signed-in viewer
+    (feed.aggregates.COUNTED_ONCE; none for anonymous events): what recording the events
+    checks against the viewer's `CountedEngagement` marks (feed.services)."""
     weights = taste_weights()
-    candidates: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    candidates: list[set[str]] = []
     for event in events:
-        if not event.user_id:
-            continue
-        stat, _ = WITHDRAWN_STATS.get(event.type, (event.type, 1))
-        candidates[event.user_id].add((event.video_id, stat))
-        if positive_weight(weights, event.type, event.watch_ms, event.duration_s) > 0:
-            candidates[event.user_id].add((event.video_id, "positive"))
+        stats: set[str] = set()
+        if event.user_id:
+            stat, _ = WITHDRAWN_STATS.get(event.type, (event.type, 1))
+            if stat in COUNTED_ONCE:
+                stats.add(stat)
+            if positive_weight(weights, event.type, event.watch_ms, event.duration_s) > 0:
+                stats.add("positive")
+        candidates.append(stats)
     return candidates
 
 

@@ -556,3 +556,15 @@ def test_the_counted_marks_go_with_their_viewer_and_their_video(scheduled):
     assert set(CountedEngagement.objects.values_list("user_id", flat=True)) == {staying.pk}
     deleted.delete()
     assert set(CountedEngagement.objects.values_list("video_id", flat=True)) == {kept.pk}
+
+
+def test_a_duplicate_event_marks_nothing_so_the_viewers_real_event_counts(scheduled):
+    # A play first stored anonymously (its mark-free row), re-sent with the same event_id
+    # once the viewer signed in: a duplicate, which must not use up the viewer's mark.
+    user, video = UserFactory(), video_with_vector(axis(0))
+    play = event(video, "play", 100)
+    interactions_record(user=None, session_id="s1", events=[play])
+    assert _record(user, [play])["duplicates"] == 1
+    _record(user, [event(video, "play", 100)])
+    aggregates_flush()
+    assert VideoStats.objects.get(video=video).plays == 1

@@ -3,10 +3,13 @@ comments that outlive it."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.db import connection
 
 from tests.factories import UserFactory, VideoFactory
-from videos.models import Comment
+from videos.models import Comment, Share, Video
 from videos.services.comment_likes import comment_like_create
 from videos.services.engagement import (
     comment_create,
@@ -58,3 +61,23 @@ def test_a_sharer_whose_every_share_went_to_the_account_stops_counting(creator):
 
     video.refresh_from_db()
     assert video.share_count == 1
+
+
+def test_the_upgrade_recounts_share_counts_once_per_sharer(creator):
+    # Before, every signed-in share counted: 3 by one sharer, 1 by another, and 2 whose
+    # account is gone (anonymous rows now) made 6. After: 2 sharers, and the 2 kept.
+    migration = importlib.import_module("videos.migrations.0012_share_count_once_per_sharer")
+    video, untouched = VideoFactory(owner=creator), VideoFactory(owner=creator)
+    repeat, once = UserFactory(), UserFactory()
+    Share.objects.bulk_create(
+        [Share(user=repeat, video=video) for _ in range(3)]
+        + [Share(user=once, video=video), Share(user=None, video=video)]
+        + [Share(user=None, video=video), Share(user=once, video=untouched)]
+    )
+    Video.objects.filter(pk=video.pk).update(share_count=6)
+    Video.objects.filter(pk=untouched.pk).update(share_count=1)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.RECOUNT_SQL)
+    video.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (video.share_count, untouched.share_count) == (4, 1)
