@@ -8,18 +8,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
-from feed.sessions import feed_session_id
 from search.query_log import query_log
 from search.selectors import search_page, search_suggest
 from tiktok.api.base import ApiView
 
 
 def _searcher(request: Request) -> str:
-    """Who searched, for counting each person once: the account, else the client session."""
+    """Who searched, for counting each person once: the account, else the client address (as
+    the rate limits tell clients apart). Not a session id: an anonymous client picks its own,
+    so one client sending three could put any phrase in everyone's suggestions."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"session:{feed_session_id(request)}"
+    return f"address:{BaseThrottle().get_ident(request)}"
 
 
 class SearchApi(ApiView):

@@ -217,3 +217,13 @@ def test_bad_parameters_are_400_naming_the_problem(api_client, params, error):
     response = api_client.get("/api/search", params)
     assert response.status_code == 400
     assert response.json()["error"] == error
+
+
+def test_anonymous_searches_count_by_client_address_not_by_a_session_id_they_pick(api_client):
+    # Three session ids from one address are one searcher: no anonymous client can put a
+    # phrase in everyone's suggestions alone. Another address is another searcher.
+    for index in range(3):
+        api_client.get("/api/search", {"q": "ana is a thief"}, HTTP_X_SESSION_ID=f"forged-{index}")
+    assert redis_client().hget(PENDING_KEY, "ana is a thief") == b"1"
+    api_client.get("/api/search", {"q": "ana is a thief"}, REMOTE_ADDR="10.0.0.9")
+    assert redis_client().hget(PENDING_KEY, "ana is a thief") == b"2"
