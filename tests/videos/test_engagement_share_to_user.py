@@ -218,6 +218,24 @@ def test_in_app_shares_over_their_rate_get_429(client_for, video, monkeypatch): 
     assert Share.objects.filter(recipient=friend).count() == 2
 
 
+@pytest.mark.parametrize("spelled", ["user ", "\tuser", " user\n"])
+def test_an_in_app_share_spelled_with_spaces_is_held_by_its_rate(
+    client_for, video, monkeypatch, spelled
+):  # noqa: ANN001
+    # The serializer strips the channel, so the rate must read it the same way.
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "share_to_user", "2/min")
+    client, friend = client_for(UserFactory()), UserFactory()
+    for _ in range(2):
+        assert _send(client, video, friend.username).status_code == 200
+
+    response = client.post(
+        f"/api/videos/{video.pk}/share", {"channel": spelled, "to": friend.username}, format="json"
+    )
+
+    assert_error_shape(response, 429, "throttled")
+    assert Share.objects.filter(recipient=friend).count() == 2
+
+
 def test_copy_link_shares_are_not_held_by_the_in_app_rate(client_for, video, monkeypatch):  # noqa: ANN001
     monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "share_to_user", "1/min")
     client = client_for(UserFactory())

@@ -110,7 +110,11 @@ class ShareToUserThrottle(UserRateThrottle):
 
     def allow_request(self, request: Request, view: ApiView) -> bool:
         data = request.data if isinstance(request.data, dict) else {}
-        if request.method != "POST" or data.get("channel") != SHARE_TO_USER_CHANNEL:
+        channel = data.get("channel")
+        # As ShareInput reads it (a CharField strips whitespace): "user " is an in-app share.
+        if request.method != "POST" or not (
+            isinstance(channel, str) and channel.strip() == SHARE_TO_USER_CHANNEL
+        ):
             return True
         return super().allow_request(request, view)
 
