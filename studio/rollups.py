@@ -134,7 +134,9 @@ def video_measures(
         row_for(video_id, owner_id)["comments"] = comments
 
     for video_id, owner_id, follows in _rows(
-        f"SELECT a.video_id, v.owner_id, count(*) FROM {table(FollowChange)} f "
+        # each follower once per video, however often they followed and unfollowed
+        "SELECT a.video_id, v.owner_id, count(DISTINCT f.follower_id) "
+        f"FROM {table(FollowChange)} f "
         "CROSS JOIN LATERAL ("
         f"  SELECT i.video_id FROM {interaction} i JOIN {video} iv ON iv.id = i.video_id "
         "   WHERE i.user_id = f.follower_id AND iv.owner_id = f.followee_id "
@@ -167,12 +169,13 @@ def video_measures(
 
 
 def creator_follow_changes(*, start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int]]:
-    """(followers gained, followers lost) per creator over [start, end)."""
+    """(followers gained, followers lost) per creator over [start, end): each follower once
+    each way, however often they followed and unfollowed in it (toggling is no growth)."""
     return {
         creator_id: (gained, lost)
         for creator_id, gained, lost in _rows(
-            "SELECT followee_id, count(*) FILTER (WHERE delta = 1), "
-            f"count(*) FILTER (WHERE delta = -1) FROM {table(FollowChange)} "
+            "SELECT followee_id, count(DISTINCT follower_id) FILTER (WHERE delta = 1), "
+            f"count(DISTINCT follower_id) FILTER (WHERE delta = -1) FROM {table(FollowChange)} "
             "WHERE created_at >= %s AND created_at < %s GROUP BY followee_id",
             [start, end],
         )

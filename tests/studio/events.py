@@ -183,6 +183,7 @@ def recompute(
         if start <= c["at"] < end:
             out[c["video_id"]]["comments"] += 1
     window = dt.timedelta(minutes=attribution_minutes)
+    followers_of: dict[int, set[int]] = defaultdict(set)
     for f in log.follows:
         if f["delta"] != 1 or not start <= f["at"] < end:
             continue
@@ -195,7 +196,9 @@ def recompute(
         ]
         if candidates:
             latest = max(candidates, key=lambda e: (e["at"], e["id"]))
-            out[latest["video_id"]]["follows"] += 1
+            followers_of[latest["video_id"]].add(f["follower_id"])
+    for video_id, followers in followers_of.items():
+        out[video_id]["follows"] = len(followers)  # each follower once
     result = {}
     for video_id, row in out.items():
         viewers = row.pop("viewers")
@@ -209,8 +212,8 @@ def recompute(
 def follower_changes(
     log: Log, *, start: dt.datetime, end: dt.datetime
 ) -> dict[int, tuple[int, int]]:
-    out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for f in log.follows:
+    out: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for f in log.follows:  # each follower once each way
         if start <= f["at"] < end:
-            out[f["followee_id"]][0 if f["delta"] == 1 else 1] += 1
-    return {creator: (g, lost) for creator, (g, lost) in out.items()}
+            out[f["followee_id"]][0 if f["delta"] == 1 else 1].add(f["follower_id"])
+    return {creator: (len(g), len(lost)) for creator, (g, lost) in out.items()}

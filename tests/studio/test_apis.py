@@ -192,3 +192,26 @@ def test_malformed_dates_are_400_naming_the_field(client_for, creator):  # noqa:
         client_for(creator).get("/api/studio/overview", {"to": "last week"}), 400, "invalid_to"
     )
     assert "to" in error["fields"]
+
+
+def test_following_and_unfollowing_over_and_over_counts_each_follower_once(
+    client_for, creator, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    # One account toggling its follow 30 times after watching a video is one follower gained
+    # (and lost, as it ended unfollowed) and one follow of that video, not thirty.
+    from profiles.services.graph import follow_create, follow_delete
+
+    watched, toggler = VideoFactory(owner=creator), UserFactory()
+    post(client_for(toggler), watched, ("play", 0), ("pause", 5000))
+    for _ in range(30):
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_create(follower=toggler, followee=creator)
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_delete(follower=toggler, followee=creator)
+    roll_up()
+    body = client_for(creator).get("/api/studio/overview").json()
+    assert body["series"]["followers_gained"][-1] == 1
+    assert body["series"]["followers_lost"][-1] == 1
+    assert body["totals"]["followers_net"] == 0
+    video_body = client_for(creator).get(f"/api/studio/videos/{watched.pk}").json()
+    assert video_body["totals"]["follows"] == 1
