@@ -4,8 +4,13 @@ that what happened still holds (a like undone before delivery tells no one)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 
 from notifications.mentions import mentioned_usernames
 from notifications.models import NotificationKind
@@ -14,15 +19,28 @@ from profiles.models import Follow, FollowRequest, User
 from videos.models import Comment, Like, Share, Video, VideoStatus
 from videos.visibility import video_visible_to
 
+logger = logging.getLogger(__name__)
+
+
+def _mention_budget_take(author_id: int) -> bool:
+    """One of the author's NOTIFICATIONS_MENTIONS_PER_HOUR mention notices for this clock hour
+    (a Redis counter): False once they are used up."""
+    key = f"notifications:mentions:{author_id}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) <= settings.NOTIFICATIONS_MENTIONS_PER_HOUR
+
 
 def _mentions(*, text: str, author_id: int, video: Video, key: str, where: str) -> int:
     """Notify the users a text mentions who may see the video (a followers-only video does not
-    reach a non-follower by mentioning them)."""
+    reach a non-follower by mentioning them), within the author's hourly mention budget."""
     told = 0
     for name in mentioned_usernames(text):
         user = User.objects.filter(username__iexact=name, is_active=True).first()
         if user is None or user.pk == author_id or not video_visible_to(video=video, viewer=user):
             continue
+        if not _mention_budget_take(author_id):
+            logger.info("mention by user %s told no one: past the hourly budget", author_id)
+            break
         notice = Notice(
             recipient_id=user.pk,
             kind=NotificationKind.MENTION,

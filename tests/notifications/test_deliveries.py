@@ -353,3 +353,27 @@ def test_a_follow_request_asked_again_notifies_once(delivered):
         notifications_mark_read(user=owner)
 
     assert len(notes(owner, NotificationKind.FOLLOW_REQUEST)) == 1
+
+
+def test_one_author_s_mentions_tell_people_within_an_hourly_budget(
+    delivered, video, settings, monkeypatch
+):
+    # Five comments naming the same person, then one naming another: past the author's budget
+    # of three an hour they tell no one; another author still can, and the next hour again.
+    import notifications.deliveries as deliveries
+
+    settings.NOTIFICATIONS_MENTIONS_PER_HOUR = 3
+    hour = 1_800_000_000.0
+    monkeypatch.setattr(deliveries.time, "time", lambda: hour)
+    victim, other = UserFactory(username="victim"), UserFactory(username="other")
+    spammer = UserFactory()
+    for index in range(5):
+        delivered(lambda i=index: comment_create(author=spammer, video=video, body=f"@victim {i}"))
+    delivered(lambda: comment_create(author=spammer, video=video, body="hi @other"))
+    assert len(notes(victim)) == 3
+    assert notes(other) == []
+    delivered(lambda: comment_create(author=UserFactory(), video=video, body="hi @other"))
+    assert len(notes(other)) == 1
+    hour += 3600
+    delivered(lambda: comment_create(author=spammer, video=video, body="@victim again"))
+    assert len(notes(victim)) == 4

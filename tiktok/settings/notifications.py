@@ -1,7 +1,12 @@
-"""Notifications: how long read ones are kept."""
+"""Notifications: how long read ones are kept, how many mentions one author may send."""
 
 from .env import env_int
 
 # Read notifications older than this are deleted by beat (daily); unread ones are kept. A person
 # counted in a deleted group may be counted again (a like, unlike and like again a year later).
 NOTIFICATIONS_KEEP_READ_DAYS = env_int("NOTIFICATIONS_KEEP_READ_DAYS", 90)
+
+# Mention notices one author's captions and comments may send per hour, to everyone together:
+# past it their mentions still link, but tell no one (30 comments a minute, each naming the
+# same person or ten new ones, were as many notifications).
+NOTIFICATIONS_MENTIONS_PER_HOUR = env_int("NOTIFICATIONS_MENTIONS_PER_HOUR", 30)
