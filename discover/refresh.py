@@ -62,10 +62,17 @@ def _ranked(counts: dict[int, list[float]]) -> list[tuple[int, float, float, flo
     return ranked
 
 
-_WINDOW = (
-    "FILTER (WHERE {at} >= now() - make_interval(hours => %(recent)s)), "
-    "COUNT(*) FILTER (WHERE {at} < now() - make_interval(hours => %(recent)s))"
-)
+def _window_counts(what: str, at: str) -> str:
+    """COUNT(what) in the last RECENT_HOURS and in the baseline before them, by time `at`."""
+    return (
+        f"COUNT({what}) FILTER (WHERE {at} >= now() - make_interval(hours => %(recent)s)), "
+        f"COUNT({what}) FILTER (WHERE {at} < now() - make_interval(hours => %(recent)s))"
+    )
+
+
+# A use is a public video published with the hashtag or sound, each creator once per window
+# (one account's many videos, or captions edited to drop and re-add a tag, are one use).
+_PUBLISHED = "COALESCE(v.published_at, v.created_at)"
 
 # Plays as trending counts them: each signed-in viewer once per video in each window (the
 # last RECENT_HOURS, the baseline before it), at their first play in it; anonymous plays
@@ -85,13 +92,13 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
     the last day against the week before; quiet ones filled in by video count."""
     counts = _velocity_rows(
         uses_sql=(
-            f"SELECT vh.hashtag_id, COUNT(*) {_WINDOW.format(at='vh.created_at')} "
+            f"SELECT vh.hashtag_id, {_window_counts('DISTINCT v.owner_id', _PUBLISHED)} "
             f"FROM {table(VideoHashtag)} vh JOIN {table(Video)} v ON v.id = vh.video_id "
-            "WHERE vh.created_at >= now() - make_interval(hours => %(baseline)s) "
+            f"WHERE {_PUBLISHED} >= now() - make_interval(hours => %(baseline)s) "
             f"AND {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
         ),
         plays_sql=(
-            f"SELECT vh.hashtag_id, COUNT(*) {_WINDOW.format(at='p.at')} "
+            f"SELECT vh.hashtag_id, {_window_counts('*', 'p.at')} "
             f"FROM {_VIEWERS_PLAYS} JOIN {table(VideoHashtag)} vh ON vh.video_id = p.video_id "
             f"JOIN {table(Video)} v ON v.id = p.video_id "
             f"WHERE {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
@@ -147,15 +154,13 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
     never appear."""
     counts = _velocity_rows(
         uses_sql=(
-            f"SELECT v.sound_id, COUNT(*) "
-            f"{_WINDOW.format(at='COALESCE(v.published_at, v.created_at)')} "
+            f"SELECT v.sound_id, {_window_counts('DISTINCT v.owner_id', _PUBLISHED)} "
             f"FROM {table(Video)} v WHERE v.sound_id IS NOT NULL "
-            "AND COALESCE(v.published_at, v.created_at) >= "
-            "now() - make_interval(hours => %(baseline)s) "
+            f"AND {_PUBLISHED} >= now() - make_interval(hours => %(baseline)s) "
             f"AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),
         plays_sql=(
-            f"SELECT v.sound_id, COUNT(*) {_WINDOW.format(at='p.at')} "
+            f"SELECT v.sound_id, {_window_counts('*', 'p.at')} "
             f"FROM {_VIEWERS_PLAYS} JOIN {table(Video)} v ON v.id = p.video_id "
             f"WHERE v.sound_id IS NOT NULL AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),

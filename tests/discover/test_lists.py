@@ -20,7 +20,7 @@ from tests.discover.conftest import hours, now
 from tests.factories import BlockFactory, FollowFactory, UserFactory, VideoFactory
 from tests.feed.factories import axis, event, video_with_vector
 from videos.events import video_published_announce
-from videos.models import Hashtag, VideoHashtag
+from videos.models import Hashtag, Video, VideoHashtag
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,10 @@ def _tag_uses(name: str, *, recent: int, week: int, **video_kwargs) -> Hashtag: 
     tag = Hashtag.objects.create(name=name, video_count=recent + week)
     for index in range(recent + week):
         row = VideoHashtag.objects.create(video=VideoFactory(**video_kwargs), hashtag=tag)
-        if index >= recent:  # spread over the week before the last day
+        if index >= recent:  # published over the week before the last day
             when = now() - hours(25 + (index % 6) * 24)
             VideoHashtag.objects.filter(pk=row.pk).update(created_at=when)
+            Video.objects.filter(pk=row.video_id).update(published_at=when)
     return tag
 
 
@@ -233,3 +234,34 @@ def test_one_account_replaying_a_video_counts_as_one_viewer_in_rising_hashtags_a
     assert hashtags["spammed"]["score"] == round(expected, 3)
     sounds = {item["title"]: item for item in lists_read()["sounds"]}
     assert (sounds["spam"]["plays_day"], sounds["w"]["plays_day"]) == (1, 3)
+
+
+def test_one_creator_is_one_use_and_a_re_added_tag_is_no_new_use():
+    # One account posting 6 videos with #flood today is one use, as one creator each; an old
+    # video whose caption drops and re-adds #again is not a new video; three creators using
+    # #real today are three and rank first.
+    flooder = UserFactory()
+    flood = Hashtag.objects.create(name="flood")
+    for _ in range(6):
+        VideoHashtag.objects.create(video=VideoFactory(owner=flooder), hashtag=flood)
+    _tag_uses("real", recent=3, week=0)
+    again = Hashtag.objects.create(name="again")
+    old_videos = [VideoFactory(published_at=now() - hours(24 * 30)) for _ in range(4)]
+    for video in old_videos:
+        VideoHashtag.objects.create(video=video, hashtag=again)  # re-added: created now
+    lists_refresh()
+    hashtags = {item["name"]: item for item in lists_read()["hashtags"]}
+    assert hashtags["flood"]["uses_day"] == 1
+    assert hashtags["real"]["uses_day"] == 3
+    assert hashtags.get("again", {}).get("uses_day", 0) == 0
+    names = [item["name"] for item in lists_read()["hashtags"]]
+    assert names.index("real") < names.index("flood")
+    # Sounds: one creator's six videos with a sound are one use.
+    flooded, used = Sound.objects.create(title="flooded"), Sound.objects.create(title="used")
+    for _ in range(6):
+        VideoFactory(owner=flooder, sound=flooded)
+    for _ in range(2):
+        VideoFactory(sound=used)
+    lists_refresh()
+    sounds = {item["title"]: item for item in lists_read()["sounds"]}
+    assert (sounds["flooded"]["uses_day"], sounds["used"]["uses_day"]) == (1, 2)
