@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from moderation.events import case_resolved_announce
@@ -129,13 +130,24 @@ def _daily_cap_check(reporter: User, now: datetime) -> None:
         )
 
 
+def _fresh_reporters(case: Case, target: Item) -> int:
+    """The case's reporters who did not report the item in a case a moderator already closed:
+    they were heard, and their reporting again must not hide it again (a dismissed video, hidden
+    once more by the same accounts right after, over and over)."""
+    heard = Report.objects.filter(
+        ~Q(case__status=CaseStatus.OPEN), case__kind=case.kind, **{f"case__{case.kind}": target}
+    ).values("reporter_id")
+    return Report.objects.filter(case=case).exclude(reporter_id__in=heard).count()
+
+
 def _auto_hide(case: Case, target: Item, now: datetime) -> None:
-    """Hide the item pending review once enough distinct accounts reported it. Accounts are not
+    """Hide the item pending review once enough distinct accounts reported it, not counting
+    those a moderator already heard about it (`_fresh_reporters`). Accounts are not
     suspended automatically: their case just comes first in the queue (most reporters)."""
-    if (
-        case.auto_hidden_at is not None
-        or case.reporter_count < settings.MODERATION_AUTO_HIDE_REPORTS
-    ):
+    threshold = settings.MODERATION_AUTO_HIDE_REPORTS
+    if case.auto_hidden_at is not None or case.reporter_count < threshold:
+        return
+    if _fresh_reporters(case, target) < threshold:
         return
     if isinstance(target, Video):
         hidden = video_hide(video=target, reason=HIDDEN_PENDING_REVIEW)

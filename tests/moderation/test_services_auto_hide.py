@@ -83,3 +83,30 @@ def test_a_report_after_the_case_was_resolved_opens_a_new_case(video):  # noqa: 
 
     assert again.created and again.report.case_id != first.report.case_id
     assert Case.objects.filter(status="open").count() == 1
+
+
+def test_reporters_a_moderator_already_heard_do_not_hide_the_item_again(client_for, video):  # noqa: ANN001
+    # Three accounts hide a video; a moderator dismisses the case (it shows again). The same
+    # three reporting again open a new case but hide nothing; new reporters still can.
+    from moderation.services import case_dismiss
+
+    first = [UserFactory() for _ in range(3)]
+    for user in first:
+        report(client_for(user), "video", video)
+    video.refresh_from_db()
+    assert video.hidden_at is not None
+    case_dismiss(case=Case.objects.get(), moderator=None)
+    video.refresh_from_db()
+    assert video.hidden_at is None
+
+    for user in first:
+        assert report(client_for(user), "video", video).status_code == 201
+    video.refresh_from_db()
+    assert video.hidden_at is None
+    reopened = Case.objects.get(status="open")
+    assert reopened.reporter_count == 3 and reopened.auto_hidden_at is None
+
+    for _ in range(3):
+        report(client_for(UserFactory()), "video", video)
+    video.refresh_from_db()
+    assert video.hidden_at is not None and video.hidden_reason == "pending_review"
