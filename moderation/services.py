@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -130,24 +130,31 @@ def _daily_cap_check(reporter: User, now: datetime) -> None:
         )
 
 
-def _fresh_reporters(case: Case, target: Item) -> int:
-    """The case's reporters who did not report the item in a case a moderator already closed:
-    they were heard, and their reporting again must not hide it again (a dismissed video, hidden
-    once more by the same accounts right after, over and over)."""
+def _counted_reporters(case: Case, target: Item, now: datetime) -> int:
+    """The case's reporters whose reports may hide the item: accounts older than
+    MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS (one person registering five accounts could hide
+    anything), who did not report it in a case a moderator already closed (they were heard:
+    their reporting again must not hide a dismissed video once more, over and over)."""
     heard = Report.objects.filter(
         ~Q(case__status=CaseStatus.OPEN), case__kind=case.kind, **{f"case__{case.kind}": target}
     ).values("reporter_id")
-    return Report.objects.filter(case=case).exclude(reporter_id__in=heard).count()
+    joined_by = now - timedelta(hours=settings.MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS)
+    return (
+        Report.objects.filter(case=case, reporter__date_joined__lte=joined_by)
+        .exclude(reporter_id__in=heard)
+        .count()
+    )
 
 
 def _auto_hide(case: Case, target: Item, now: datetime) -> None:
-    """Hide the item pending review once enough distinct accounts reported it, not counting
-    those a moderator already heard about it (`_fresh_reporters`). Accounts are not
+    """Hide the item pending review once enough distinct accounts reported it, counting only
+    established accounts a moderator has not already heard about it (`_counted_reporters`;
+    the others' reports still order the queue). Accounts are not
     suspended automatically: their case just comes first in the queue (most reporters)."""
     threshold = settings.MODERATION_AUTO_HIDE_REPORTS
     if case.auto_hidden_at is not None or case.reporter_count < threshold:
         return
-    if _fresh_reporters(case, target) < threshold:
+    if _counted_reporters(case, target, now) < threshold:
         return
     if isinstance(target, Video):
         hidden = video_hide(video=target, reason=HIDDEN_PENDING_REVIEW)

@@ -18,3 +18,10 @@ def admin_client(moderator) -> Client:  # noqa: ANN001
     client = Client()
     client.force_login(moderator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _reporters_of_any_age(settings):  # noqa: ANN001, ANN202
+    """The reporters these tests make were registered a moment ago: they count toward hiding
+    an item like established accounts, except in the tests of the age rule, which set it."""
+    settings.MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS = 0

@@ -110,3 +110,23 @@ def test_reporters_a_moderator_already_heard_do_not_hide_the_item_again(client_f
         report(client_for(UserFactory()), "video", video)
     video.refresh_from_db()
     assert video.hidden_at is not None and video.hidden_reason == "pending_review"
+
+
+def test_accounts_younger_than_the_minimum_age_do_not_hide_an_item(client_for, video, settings):  # noqa: ANN001
+    # Five accounts registered a moment ago report a video: it stays up (their case still
+    # leads the queue); established accounts reaching the threshold hide it.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS = 24
+    for _ in range(5):
+        report(client_for(UserFactory()), "video", video)
+    video.refresh_from_db()
+    assert video.hidden_at is None
+    assert Case.objects.get().reporter_count == 5
+    established = timezone.now() - dt.timedelta(days=2)
+    for _ in range(3):
+        report(client_for(UserFactory(date_joined=established)), "video", video)
+    video.refresh_from_db()
+    assert video.hidden_at is not None and video.hidden_reason == "pending_review"
