@@ -183,8 +183,7 @@ def _page_replay(
     - A smaller `limit` cuts the page; the videos cut were never delivered, so they are
       released too. A larger one gets the remembered page as it was."""
     owner, session_id = request.owner, request.session_id
-    kept, cut, fresh_release = _replay_split(request, memo)
-    applied = {int(v) for v in memo.get("released", [])}
+    kept, cut, fresh_release, applied = _replay_split(request, memo)
     if fresh_release or cut:
         state.served_release(owner=owner, session_id=session_id, video_ids=fresh_release + cut)
     offered = _still_offered(viewer=request.viewer, user_id=request.user_id, video_ids=kept)
@@ -212,21 +211,21 @@ def _page_replay(
 
 def _replay_split(
     request: _PageRequest, memo: dict[str, Any]
-) -> tuple[list[int], list[int], list[int]]:
+) -> tuple[list[int], list[int], list[int], set[int]]:
     """A retry's remembered page as (kept, cut by a smaller limit, released ids not applied
-    yet and not on the page)."""
+    yet and not on the page, released ids applied already)."""
     ids = [int(v) for v in memo["ids"]]
     kept, cut = ids[: request.limit], ids[request.limit :]
     applied = {int(v) for v in memo.get("released", [])}
     fresh_release = [
         v for v in dict.fromkeys(request.released) if v not in applied and v not in kept
     ]
-    return kept, cut, fresh_release
+    return kept, cut, fresh_release, applied
 
 
 def _replay_changes(request: _PageRequest, memo: dict[str, Any]) -> bool:
     """Whether replaying this memo releases videos (and so rewrites the memo)."""
-    _, cut, fresh_release = _replay_split(request, memo)
+    _, cut, fresh_release, _ = _replay_split(request, memo)
     return bool(cut or fresh_release)
 
 

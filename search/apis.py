@@ -8,20 +8,18 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 
 from search.query_log import query_log
 from search.selectors import search_page, search_suggest
 from tiktok.api.base import ApiView
+from tiktok.api.throttling import client_identity
 
 
 def _searcher(request: Request) -> str:
     """Who searched, for counting each person once: the account, else the client address (as
     the rate limits tell clients apart). Not a session id: an anonymous client picks its own,
     so one client sending three could put any phrase in everyone's suggestions."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"address:{BaseThrottle().get_ident(request)}"
+    return client_identity(request)
 
 
 class SearchApi(ApiView):

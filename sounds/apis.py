@@ -10,12 +10,12 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 
 from sounds.selectors import favorite_sounds, sound_payload, sound_visible
 from sounds.services import sound_favorite_add, sound_favorite_remove, sound_play_add
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.throttling import client_identity
 
 
 class SoundDetailApi(ApiView):
@@ -37,11 +37,7 @@ class SoundPlayApi(ApiView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, sound_id: int) -> Response:
-        if request.user.is_authenticated:
-            listener = f"user:{request.user.pk}"
-        else:
-            listener = f"address:{BaseThrottle().get_ident(request)}"
-        sound_play_add(sound=sound_visible(sound_id=sound_id), listener=listener)
+        sound_play_add(sound=sound_visible(sound_id=sound_id), listener=client_identity(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -194,17 +194,14 @@ def sound_uses_add(*, sound_id: int, delta: int = 1) -> None:
 PLAY_WINDOW_SECONDS = 3600
 
 
-def sound_play_add(*, sound: Sound, listener: str) -> bool:
+def sound_play_add(*, sound: Sound, listener: str) -> None:
     """One more play of the sound's preview, unless this listener (`user:<id>`, else
     `address:<client address>`) already counted one of this sound in the last
     PLAY_WINDOW_SECONDS: anyone may post plays, and a loop of them would otherwise set the
-    number the sound page shows. The mark is a Redis key (the cache's atomic `add`); True when
-    the play counted."""
+    number the sound page shows. The mark is a Redis key (the cache's atomic `add`)."""
     digest = hashlib.sha256(f"{sound.pk}\n{listener}".encode()).hexdigest()[:32]
-    if not cache.add(f"sounds:played:{digest}", 1, timeout=PLAY_WINDOW_SECONDS):
-        return False
-    Sound.objects.filter(pk=sound.pk).update(play_count=F("play_count") + 1)
-    return True
+    if cache.add(f"sounds:played:{digest}", 1, timeout=PLAY_WINDOW_SECONDS):
+        Sound.objects.filter(pk=sound.pk).update(play_count=F("play_count") + 1)
 
 
 @transaction.atomic

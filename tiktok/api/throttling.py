@@ -95,3 +95,13 @@ class UserRateThrottle(throttling.UserRateThrottle, RedisWindowThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, RedisWindowThrottle):
     pass
+
+
+def client_identity(request: Any) -> str:
+    """Who sent a request, for counting each requester once (a search, a sound's play):
+    `user:<id>` for an account, else `address:<client address>` as the rate limits tell
+    anonymous clients apart (never a session id, which an anonymous client picks itself)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"address:{throttling.BaseThrottle().get_ident(request)}"
