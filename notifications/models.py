@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     VIDEO_FAILED = "video_failed", "Your video could not be processed"
     SHARE = "share", "Video shared with you"
     REPORT_OUTCOME = "report_outcome", "Outcome of your report"
+    DATA_EXPORT_READY = "data_export_ready", "Your data archive is ready"
 
 
 class Notification(models.Model):

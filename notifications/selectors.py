@@ -111,6 +111,8 @@ def notification_text(notification: Notification, names: list[str]) -> str:
     if kind == NotificationKind.VIDEO_FAILED:
         reason = notification.data.get("reason") or "processing failed"
         return f"Your video could not be processed: {reason}"
+    if kind == NotificationKind.DATA_EXPORT_READY:
+        return "Your data archive is ready to download"
     if kind == NotificationKind.REPORT_OUTCOME:
         what = notification.data.get("item", "item")
         if notification.data.get("outcome") == "actioned":
@@ -126,6 +128,8 @@ def _url(notification: Notification, visible: set[int]) -> str | None:
         return f"/v/{notification.video_id}"
     if notification.kind == NotificationKind.FOLLOW_REQUEST:
         return "/notifications#requests"
+    if notification.kind == NotificationKind.DATA_EXPORT_READY:
+        return "/settings#data"
     if notification.actor is not None:
         return f"/@{notification.actor.username}"
     return None

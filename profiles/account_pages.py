@@ -4,6 +4,7 @@ The forms post to the JSON API from static/js (auth.js, settings.js)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -72,6 +73,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "avatar_url": user.avatar.url if user.avatar else None,
             "email_verified": bool(user.email and user.email_verified_at),
             "verification_enabled": email_verification_enabled(),
+            # the "download your data" card (the takeout app's API)
+            "takeout_keep_hours": settings.TAKEOUT_KEEP_HOURS,
         },
     )
 

@@ -24,6 +24,7 @@ PACKAGES = (
     "studio",
     "moderation",
     "notifications",
+    "takeout",
     "embedder_service",
 )
 

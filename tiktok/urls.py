@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("studio.urls")),
     path("api/", include("moderation.urls")),
     path("api/", include("notifications.urls")),
+    path("api/", include("takeout.urls")),
     path("", include("feed.pages")),
     path("", include("videos.pages")),
     path("", include("tagging.pages")),

@@ -23,20 +23,15 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
-    StreamingHttpResponse,
 )
 from django.utils.http import http_date
 
 from sounds.selectors import sound_media_public
-from tiktok.storage import (
-    storage_read_range,
-    storage_signed_url,
-    storage_stat,
-)
+from tiktok.storage import storage_read_range, storage_signed_url, storage_stat
+from tiktok.web.ranged import stored_file_response
 from videos.models import Privacy, Video, VideoStatus
 from videos.visibility import video_visible_to
 
-STREAM_CHUNK_BYTES = 256 * 1024  # what the ASGI handler sends per hop
 MEDIA_KEY_RE = re.compile(r"^[0-9a-f]{32}$")
 # Files of a video that only its owner may read: the untouched upload (with its metadata), the
 # speech-recognition audio and the frames sampled for the embedder.
@@ -60,7 +55,6 @@ CONTENT_TYPES = {
     ".m4a": "audio/mp4",
 }
 SOUND_FILES = ("audio.m4a",)
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 RESTRICTED_CACHE = "private, max-age=300"
 
 
@@ -131,25 +125,6 @@ def content_type_for(name: str) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) byte positions of a single-range header; None when unsatisfiable.
-    Raises ValueError for a header we do not understand (then the whole file is sent)."""
-    match = RANGE_RE.match(header.strip())
-    if not match or (not match.group(1) and not match.group(2)):
-        raise ValueError(header)
-    first_text, last_text = match.groups()
-    if not first_text:
-        length = int(last_text)
-        if length == 0:
-            return None
-        return max(0, size - length), size - 1
-    first = int(first_text)
-    last = int(last_text) if last_text else size - 1
-    if first >= size or last < first:
-        return None
-    return first, min(last, size - 1)
-
-
 def _signed_playlist(name: str) -> HttpResponse:
     """An HLS playlist whose segment URIs are presigned (redirect delivery)."""
     folder = name.rsplit("/", 1)[0]
@@ -179,36 +154,12 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
         response = HttpResponseRedirect(storage_signed_url(path, content_type=content_type))
         response["Cache-Control"] = "private, no-store"
         return response
-    size = stored.size
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": cache_control}
+    headers = {"Cache-Control": cache_control}
     if stored.last_modified is not None:
         headers["Last-Modified"] = http_date(stored.last_modified)
-    first, last, status = 0, size - 1, 200
-    range_header = request.headers.get("Range")
-    if range_header:
-        try:
-            byte_range = parse_range(range_header, size)
-        except ValueError:
-            byte_range = (0, size - 1)  # not understood: the whole file
-        else:
-            if byte_range is None:
-                return HttpResponse(
-                    status=416, headers={**headers, "Content-Range": f"bytes */{size}"}
-                )
-            status = 206
-            headers["Content-Range"] = f"bytes {byte_range[0]}-{byte_range[1]}/{size}"
-        first, last = byte_range
-    length = last - first + 1 if size else 0
-    if request.method == "HEAD" or length == 0:
-        response = HttpResponse(status=status, content_type=content_type, headers=headers)
-        response["Content-Length"] = str(length)
-        return response
-    body = storage_read_range(path, first, last, STREAM_CHUNK_BYTES)
-    response = StreamingHttpResponse(body, status=status, content_type=content_type)
-    for name, value in headers.items():
-        response[name] = value
-    response["Content-Length"] = str(length)
-    return response
+    return stored_file_response(
+        request, path, size=stored.size, content_type=content_type, headers=headers
+    )
 
 
 def media_url_prefix() -> str:

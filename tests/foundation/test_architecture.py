@@ -23,6 +23,7 @@ PACKAGES = (
     "studio",
     "moderation",
     "notifications",
+    "takeout",
     "embedder_service",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")

@@ -10,7 +10,10 @@ test starts its own web server rather than the package's.
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -181,6 +184,20 @@ def test_the_settings_page_edits_the_profile_privacy_and_password_then_deletes_t
             True,
         )
         assert stored.check_password(NEW_PASSWORD)
+
+    # Download your data: a real worker makes the archive; the card offers it when ready.
+    page.get_by_role("button", name="Ask for my data").click()
+    download = page.locator("[data-role=export-download]")
+    download.wait_for(state="visible", timeout=60_000)
+    archive = page.request.get(download.get_attribute("href"))
+    assert archive.status == 200 and archive.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(archive.body())) as zipped:
+        account_record = json.loads(zipped.read("account.json"))[0]
+    assert (account_record["username"], account_record["display_name"]) == (
+        USERNAME,
+        "Maya Settings",
+    )
+    assert page.get_by_role("button", name="Ask for my data").is_disabled() is False
 
     # Still signed in after the change: on to deletion, which wants the username typed.
     page.get_by_role("link", name="Delete my account…").click()

@@ -18,3 +18,4 @@ from .sounds import *  # noqa: F403
 from .storage import *  # noqa: F403
 from .studio import *  # noqa: F403
 from .tagging import *  # noqa: F403
+from .takeout import *  # noqa: F403

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "studio",
     "moderation",
     "notifications",
+    "takeout",
 ]
 
 MIDDLEWARE = [

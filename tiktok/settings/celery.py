@@ -155,3 +155,10 @@ CELERY_BEAT_SCHEDULE["search-queries-flush"] = {
     "task": "search.queries_flush",
     "schedule": float(env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60)),
 }
+# Data archives: the build copies a person's videos (the default queue, beside the pipeline);
+# the sweep is a few short queries.
+CELERY_TASK_ROUTES["takeout.sweep"] = {"queue": FEED_QUEUE}
+CELERY_BEAT_SCHEDULE["takeout-sweep"] = {
+    "task": "takeout.sweep",
+    "schedule": float(env_int("TAKEOUT_SWEEP_SECONDS", 3600)),
+}

@@ -1,0 +1,84 @@
+"""Building a person's data archive (a worker): the zip is written to a temporary folder,
+stored under exports/<key>/data.zip, and the person told it is ready."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import NotificationKind
+from notifications.services import Notice, notification_add
+from takeout.archive import archive_write
+from takeout.models import DataExport, ExportState
+from tiktok.storage import storage_delete_prefix, storage_put
+
+logger = logging.getLogger(__name__)
+
+FAILED_MESSAGE = "The archive could not be made. Ask for a new one; if it fails again, tell us."
+
+
+def _claim(export_id: int) -> DataExport | None:
+    """pending -> building, once: a task sent twice builds once."""
+    claimed = DataExport.objects.filter(pk=export_id, state=ExportState.PENDING).update(
+        state=ExportState.BUILDING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return DataExport.objects.select_related("user").filter(pk=export_id).first()
+
+
+def data_export_build(*, export_id: int) -> str:
+    """Build a pending export's archive and store it; returns the export's state afterwards
+    ("gone" when its account was deleted meanwhile)."""
+    export = _claim(export_id)
+    if export is None:
+        current = DataExport.objects.filter(pk=export_id).values_list("state", flat=True).first()
+        return current or "gone"
+    made_at = timezone.now()
+    try:
+        with tempfile.TemporaryDirectory(prefix="takeout-") as folder:
+            path = Path(folder) / "data.zip"
+            archive_write(user=export.user, target=path, made_at=made_at)
+            size = path.stat().st_size
+            storage_put(export.object_name, path)
+    except Exception:
+        logger.exception("data export %s failed", export_id)
+        discard(export.prefix)
+        DataExport.objects.filter(pk=export_id, state=ExportState.BUILDING).update(
+            state=ExportState.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now()
+        )
+        return ExportState.FAILED
+    with transaction.atomic():
+        row = DataExport.objects.select_for_update().filter(pk=export_id).first()
+        if row is None or row.state != ExportState.BUILDING:
+            # The account was deleted (or the sweep gave up on the build) meanwhile.
+            transaction.on_commit(lambda: discard(export.prefix))
+            return row.state if row is not None else "gone"
+        now = timezone.now()
+        row.state = ExportState.READY
+        row.size_bytes = size
+        row.finished_at = now
+        row.expires_at = now + timedelta(hours=settings.TAKEOUT_KEEP_HOURS)
+        row.save(update_fields=["state", "size_bytes", "finished_at", "expires_at"])
+        notification_add(
+            Notice(
+                recipient_id=row.user_id,
+                kind=NotificationKind.DATA_EXPORT_READY,
+                group_key=f"data_export:{row.pk}",
+                data={"expires_at": row.expires_at.isoformat()},
+            )
+        )
+    return ExportState.READY
+
+
+def discard(prefix: str) -> None:
+    try:
+        storage_delete_prefix(prefix)
+    except Exception:  # noqa: BLE001 - the sweep deletes files no row owns
+        logger.warning("could not delete %s", prefix, exc_info=True)
