@@ -28,12 +28,16 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
 
 def _unread_shown() -> QuerySet[Notification]:
     """Unread notifications the list would show: not those of someone blocked since, either
-    way, which the list leaves out (the badge would otherwise never clear)."""
+    way, or suspended, which the list leaves out (the badge would otherwise never clear)."""
     across_block = Block.objects.filter(
         Q(blocker=OuterRef("recipient"), blocked=OuterRef("actor"))
         | Q(blocker=OuterRef("actor"), blocked=OuterRef("recipient"))
     )
-    return Notification.objects.filter(read_at__isnull=True).exclude(Exists(across_block))
+    return (
+        Notification.objects.filter(read_at__isnull=True)
+        .exclude(Exists(across_block))
+        .exclude(actor__is_active=False)
+    )
 
 
 def unread_count(*, user_id: int) -> int:
@@ -149,9 +153,15 @@ def notification_payloads(
 ) -> list[dict[str, Any]]:
     """The API shape of a page of notifications: text, up to two people, the video's
     thumbnail (when the viewer may still see it), a link, read state. Groups whose people the
-    viewer no longer sees (a block since) are left out."""
+    viewer no longer sees (a block since, a suspension) are left out."""
     ids = [n.pk for n in notifications]
-    hidden = hidden_user_ids(viewer=viewer)
+    # People blocked either way since, and suspended accounts, are not shown.
+    hidden = hidden_user_ids(viewer=viewer) | set(
+        User.objects.filter(
+            is_active=False,
+            pk__in=NotificationActor.objects.filter(notification_id__in=ids).values("actor_id"),
+        ).values_list("pk", flat=True)
+    )
     people: dict[int, list[User]] = {}
     rows = (
         NotificationActor.objects.filter(notification_id__in=ids)

@@ -291,3 +291,71 @@ def test_lifting_a_video_decision_keeps_a_suspended_owners_video_hidden(
     assert APIClient().get(f"/api/videos/{video.pk}").status_code == 404
     admin_action(admin_client, "reinstate", user_case, status="actioned")
     assert APIClient().get(f"/api/videos/{video.pk}").status_code == 200
+
+
+def _comment_bodies(client, video: Video, **params) -> list[str]:  # noqa: ANN001
+    page = client.get(f"/api/videos/{video.pk}/comments", params).json()["results"]
+    bodies = []
+    for comment in page:
+        bodies.append(comment["body"])
+        bodies += [reply["body"] for reply in comment["replies"]]
+    return bodies
+
+
+def test_a_suspended_accounts_comments_go_everywhere_and_come_back(admin_client, client_for):  # noqa: ANN001
+    from notifications.models import Notification, NotificationActor
+
+    target, creator, viewer = UserFactory(), UserFactory(), UserFactory()
+    video = VideoFactory(owner=creator)
+    rude = CommentFactory(video=video, author=target, body="rude words")
+    kind = CommentFactory(video=video, author=creator, body="kind words")
+    reply = CommentFactory(video=video, author=target, parent=kind, body="rude reply")
+    under_rude = CommentFactory(video=video, author=creator, parent=rude, body="answer")
+    note = Notification.objects.create(
+        recipient=creator, kind="comment", group_key=f"comment:video:{video.pk}", actor=target
+    )
+    NotificationActor.objects.create(notification=note, actor=target)
+    anyone, owner = APIClient(), client_for(creator)
+    assert set(_comment_bodies(anyone, video)) == {
+        "rude words",
+        "kind words",
+        "rude reply",
+        "answer",
+    }
+    assert owner.get("/api/notifications/unread-count").json()["unread"] == 1
+
+    case = _case_for(client_for, "user", target)
+    admin_action(admin_client, "suspend_user", case)
+
+    for client in (anyone, client_for(viewer), owner):
+        assert _comment_bodies(client, video) == ["kind words"]
+        assert (
+            client.get(f"/api/videos/{video.pk}/comments", {"parent": rude.pk}).status_code == 404
+        )
+        replies = client.get(f"/api/videos/{video.pk}/comments", {"parent": kind.pk}).json()
+        assert replies["results"] == []
+    for client in (client_for(viewer), owner):  # nor liked, nor a reply under one liked
+        assert client.post(f"/api/comments/{rude.pk}/like").status_code == 404
+        assert client.post(f"/api/comments/{under_rude.pk}/like").status_code == 404
+    top = anyone.get(f"/api/videos/{video.pk}/comments").json()["results"]
+    assert [c["reply_count"] for c in top] == [0]
+    assert owner.get("/api/notifications").json()["results"] == []
+    assert owner.get("/api/notifications/unread-count").json()["unread"] == 0
+
+    admin_action(admin_client, "reinstate", case, status="actioned")
+
+    assert set(_comment_bodies(anyone, video)) == {
+        "rude words",
+        "kind words",
+        "rude reply",
+        "answer",
+    }
+    assert client_for(viewer).post(f"/api/comments/{reply.pk}/like").status_code == 200
+    assert owner.get("/api/notifications/unread-count").json()["unread"] == 1
+
+
+def test_active_is_not_edited_beside_the_suspension_in_the_admin(admin_client):  # noqa: ANN001
+    target = UserFactory()
+    page = admin_client.get(f"/admin/profiles/user/{target.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="is_active"' not in page.content

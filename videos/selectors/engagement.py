@@ -18,9 +18,10 @@ REPLY_PREVIEW_COUNT = 3
 
 
 def _shown(viewer, prefix: str = "") -> Q:  # noqa: ANN001
-    """Comments moderation has not hidden, and the viewer's own (their author still sees a
-    comment hidden pending review)."""
-    shown = Q(**{f"{prefix}hidden_at__isnull": True})
+    """Comments moderation has not hidden, by accounts not suspended, and the viewer's own
+    (their author still sees a comment hidden pending review). A suspended account's comments
+    are out everywhere while it is, and back when it is reinstated."""
+    shown = Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}author__is_active": True})
     user_id = viewer_id(viewer)
     if user_id is not None:
         shown |= Q(**{f"{prefix}author_id": user_id})
@@ -50,14 +51,20 @@ def comment_readable_for_viewer(*, comment_id: int, viewer) -> Comment:  # noqa:
     moderation (lists leave those out, with their replies)."""
     comment = comment_for_viewer(comment_id=comment_id, viewer=viewer)
     parent = (
-        Comment.objects.filter(pk=comment.parent_id).values("author_id", "hidden_at").first()
+        Comment.objects.filter(pk=comment.parent_id)
+        .values("author_id", "hidden_at", "author__is_active")
+        .first()
         if comment.parent_id
         else None
     )
     hidden = hidden_user_ids(viewer=viewer)
     if comment.author_id in hidden or (parent and parent["author_id"] in hidden):
         raise NotFound("no such comment")
-    if parent and parent["hidden_at"] is not None and parent["author_id"] != viewer_id(viewer):
+    if (
+        parent
+        and (parent["hidden_at"] is not None or not parent["author__is_active"])
+        and parent["author_id"] != viewer_id(viewer)
+    ):
         raise NotFound("no such comment")
     return comment
 
