@@ -28,8 +28,10 @@ class SoundKind(models.TextChoices):
 
 class Sound(models.Model):
     title = models.CharField(max_length=200)
+    # A sound goes with its creator's account (an original sound is their voice; an uploaded
+    # one their file): other videos that used it keep their audio and lose the link.
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="sounds"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="sounds"
     )
     kind = models.CharField(max_length=16, choices=SoundKind.choices, default=SoundKind.ORIGINAL)
     duration_ms = models.PositiveIntegerField(default=0)

@@ -107,3 +107,33 @@ def test_the_deletion_page_asks_for_the_password_and_the_username(client, maya):
     assert 'data-endpoint="/api/me/delete"' in page.text
     assert 'data-username="maya"' in page.text
     assert 'name="confirm_username"' in page.text
+
+
+def test_the_accounts_sounds_go_with_it_and_videos_that_used_them_stay(
+    maya, media_store, django_capture_on_commit_callbacks, tmp_path
+):  # noqa: ANN001
+    from sounds.models import Sound, SoundKind
+    from sounds.services import sound_from_audio
+    from tests.sounds.media import melody, write_audio
+
+    uploaded, _ = sound_from_audio(
+        path=write_audio(tmp_path / "maya.m4a", melody(3)),
+        title="maya's tune",
+        creator=maya,
+        kind=SoundKind.UPLOADED,
+    )
+    used_elsewhere = VideoFactory(owner=UserFactory(), sound=uploaded)
+    assert media_store.names("sounds/") == [f"sounds/{uploaded.media_key}/audio.m4a"]
+    assert APIClient().get(f"/api/sounds/{uploaded.pk}").status_code == 200
+    client = _signed_in()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post("/api/me/delete", {"password": PASSWORD}, format="json").status_code == 204
+        )
+
+    assert not Sound.objects.filter(pk=uploaded.pk).exists()
+    assert media_store.names("sounds/") == []
+    assert APIClient().get(f"/api/sounds/{uploaded.pk}").status_code == 404
+    used_elsewhere.refresh_from_db()
+    assert used_elsewhere.sound_id is None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from sounds.models import Sound
 from tests.conftest import child_env, start_celery_worker, stop_process
 from tests.factories import UserFactory, VideoFactory
 from videos.models import PipelineStep, StepName, Video, VideoStatus
@@ -80,19 +81,23 @@ def test_the_orphan_sweep_finds_planted_orphans_and_spares_the_rest(media_store)
             media_store.put(f"videos/{secrets.token_hex(16)}/video.mp4", b"left behind"),
             media_store.put(f"videos/{secrets.token_hex(16)}/hls/seg_000.ts", b"left behind"),
             media_store.put("avatars/999999/avatar-gone.jpg", b"\xff\xd8\xff"),
+            media_store.put(f"sounds/{secrets.token_hex(16)}/audio.m4a", b"left behind"),
         ]
     )
+    kept_sound = Sound.objects.create(title="kept", creator=user, kind="uploaded")
+    media_store.put(f"sounds/{kept_sound.media_key}/audio.m4a", b"a sound")
     before = media_store.names()
 
     out = StringIO()
     call_command("media_orphans", "--dry-run", "--min-age-minutes", "0", stdout=out)
     assert sorted(out.getvalue().splitlines()[:-1]) == orphans
-    assert "found 3 orphaned file(s)" in out.getvalue()
+    assert "found 4 orphaned file(s)" in out.getvalue()
     assert media_store.names() == before
 
     call_command("media_orphans", "--min-age-minutes", "0", stdout=StringIO())
     assert media_store.names() == sorted(set(before) - set(orphans))
     assert f"videos/{video.media_key}/video.mp4" in media_store.names()
+    assert f"sounds/{kept_sound.media_key}/audio.m4a" in media_store.names()
 
 
 def test_the_orphan_sweep_leaves_recent_files_alone(media_store):  # noqa: ANN001

@@ -2,9 +2,10 @@
 [--min-age-minutes 60]`.
 
 An orphan is a file under `videos/<key>/` whose key belongs to no video (a crash between a
-deletion's commit and the removal of its files, a failed upload), or under `avatars/` that no
-account uses. Files younger than --min-age-minutes are left alone: an upload in progress stores
-its original before its row is committed.
+deletion's commit and the removal of its files, a failed upload), under `sounds/<key>/` whose
+key belongs to no sound, or under `avatars/` that no account uses. (Data archives under
+`exports/` are swept by `takeout.sweep`.) Files younger than --min-age-minutes are left
+alone: an upload in progress stores its original before its row is committed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from profiles.models import User
+from sounds.models import Sound
 from tiktok.storage import StorageUnavailable, storage_delete, storage_listing
 from videos.models import Video
 
@@ -56,6 +58,13 @@ class Command(BaseCommand):
             folder = name.split("/")[1] if name.count("/") >= 2 else ""
             # A folder of an existing video's old layout is media_migrate's, not an orphan.
             if folder in keys or folder in pks:
+                continue
+            if stored.last_modified is None or stored.last_modified <= cutoff:
+                found.append(name)
+        sounds = set(Sound.objects.values_list("media_key", flat=True))
+        for name, stored in sorted(storage_listing("sounds").items()):
+            folder = name.split("/")[1] if name.count("/") >= 2 else ""
+            if folder in sounds:
                 continue
             if stored.last_modified is None or stored.last_modified <= cutoff:
                 found.append(name)
