@@ -1,11 +1,11 @@
 """What the discover app stores about a person, for their data archive: the challenges they
-started and their videos' entries in challenges."""
+started, their videos' entries in challenges and the entries they counted for."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from discover.models import Challenge, ChallengeEntry
+from discover.models import Challenge, ChallengeEntry, ChallengeVote
 from tiktok.personal_data import Section, records
 
 
@@ -37,6 +37,17 @@ def personal_data(user: Any) -> list[Section]:
                 shares="shares",
                 completions="completions",
                 joined_at="joined_at",
+            ),
+        ),
+        Section(
+            "challenge_votes",
+            "the challenge entries your like, share or finish counted for",
+            records(
+                ChallengeVote.objects.filter(user=user).order_by("created_at", "pk"),
+                challenge_id="entry__challenge_id",
+                video_id="entry__video_id",
+                kind="kind",
+                at="created_at",
             ),
         ),
     ]

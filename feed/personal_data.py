@@ -10,6 +10,8 @@ from tiktok.personal_data import Section, records
 
 
 def personal_data(user: Any) -> list[Section]:
+    # The taste vectors (feed.TasteProfile) are not exported: numbers that mean something only
+    # to the feed, derived from the watch history below, which is.
     return [
         Section(
             "watch_history",
@@ -21,7 +23,10 @@ def personal_data(user: Any) -> list[Section]:
                 event="type",
                 watched_ms="watch_ms",
                 shown_in="traffic_source",
+                position_in_page="position",
+                session="session_id",
                 at="created_at",
+                device_time="client_ts",
             ),
         ),
         Section(

@@ -1,38 +1,70 @@
 """What the notifications app stores about a person, for their data archive: the notifications
-they have (read ones are kept NOTIFICATIONS_KEEP_READ_DAYS) and the kinds they turned off."""
+they have (read ones are kept NOTIFICATIONS_KEEP_READ_DAYS) and the kinds they turned off. As in
+the app, people blocked since (either way) are not named, and a group they lead is left out; a
+group names at most PEOPLE_NAMED people (a viral video's likes are counted, not listed)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from notifications.models import Notification, NotificationActor
 from notifications.selectors import muted_kinds, notification_text
+from profiles.selectors import hidden_user_ids
 from tiktok.personal_data import Section, moment
 
 CHUNK = 500
+PEOPLE_NAMED = 50
+
+
+def _names(page: list[Notification], hidden: set[int]) -> dict[int, list[str]]:
+    """The latest PEOPLE_NAMED people of each group on the page, latest first."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        NotificationActor.objects.filter(notification__in=page)
+        .exclude(actor_id__in=hidden)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("notification_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=PEOPLE_NAMED)
+        .order_by("notification_id", "rank")
+        .values_list("notification_id", "actor__username")
+    )
+    for notification_id, username in rows:
+        names.setdefault(notification_id, []).append(username)
+    return names
 
 
 def _notifications(user: Any) -> Iterator[dict[str, Any]]:
-    rows = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    hidden = hidden_user_ids(viewer=user)
     last = 0
     while True:
-        page = list(rows.filter(pk__gt=last).order_by("pk")[:CHUNK])
+        page = list(
+            Notification.objects.filter(recipient=user, pk__gt=last)
+            .select_related("actor")
+            .order_by("pk")[:CHUNK]
+        )
         if not page:
             return
-        names: dict[int, list[str]] = {}
-        for notification_id, username in (
-            NotificationActor.objects.filter(notification__in=page)
-            .order_by("notification_id", "created_at", "pk")
-            .values_list("notification_id", "actor__username")
-        ):
-            names.setdefault(notification_id, []).append(username)
+        names = _names(page, hidden)
         for notification in page:
-            people = names.get(notification.pk, [])
+            if notification.actor_id in hidden:
+                continue  # led by someone blocked since: the app leaves it out too
+            people = names.get(notification.pk) or (
+                [notification.actor.username] if notification.actor is not None else []
+            )
             yield {
                 "kind": notification.kind,
-                "text": notification_text(notification, people[-2:][::-1]),
+                "text": notification_text(notification, people[:2]),
                 "people": people,
+                "people_count": notification.actor_count,
                 "video_id": notification.video_id,
                 "at": moment(notification.created_at),
                 "latest_at": moment(notification.updated_at),
@@ -45,7 +77,8 @@ def personal_data(user: Any) -> list[Section]:
     return [
         Section(
             "notifications",
-            "your notifications: what happened, who did it, when, whether you read it",
+            "your notifications: what happened, who did it (the latest 50 people of a group, "
+            "and how many in all), when, whether you read it",
             _notifications(user),
         ),
         Section(

@@ -20,6 +20,7 @@ def _account(user: User) -> dict:
         "is_private": user.is_private,
         "created_at": moment(user.created_at),
         "last_login": moment(user.last_login),
+        "suspended_at": moment(user.suspended_at),
         "avatar": _avatar_path(user),
     }
 

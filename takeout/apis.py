@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -39,7 +41,7 @@ def export_payload(export: DataExport) -> dict[str, Any]:
 
 class DataExportsApi(ApiView):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "account_mail"
+    throttle_scope = "data_exports"
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -67,7 +69,9 @@ class DataExportDownloadApi(ApiView):
         export = DataExport.objects.filter(pk=export_id, user=request.user).first()
         if export is None:
             raise NotFound("no such archive", code="export_not_found")
-        if export.state == ExportState.EXPIRED:
+        if export.state == ExportState.EXPIRED or (
+            export.expires_at is not None and export.expires_at <= timezone.now()
+        ):
             raise NotFound(
                 "this archive has expired and was deleted; ask for a new one",
                 code="export_expired",
@@ -93,5 +97,8 @@ def _stream(request: Request, export: DataExport, size: int) -> HttpResponse:
         headers={
             "Cache-Control": "private, no-store",
             "Content-Disposition": f'attachment; filename="data-{name}-{day}.zip"',
+            # a resumed download asks for the rest of this very archive
+            "ETag": f'"{export.key}"',
+            "Last-Modified": http_date(export.finished_at.timestamp()),
         },
     )

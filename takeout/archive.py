@@ -1,6 +1,8 @@
 """Writing a person's data archive: one zip of a README, a JSON file per section (written as
 it is read, so a long history is never held in memory) and the stored files the sections name
-(videos, avatar), copied from the media store in chunks."""
+(videos, sounds, avatar), streamed from the media store in 1 MB chunks: no file is ever held
+whole in memory, and the disk the archive is written to keeps TAKEOUT_MIN_FREE_DISK_BYTES free
+(the pipeline's transcodes share it)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.core.files.storage import default_storage
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from discover.personal_data import personal_data as discover_data
@@ -22,8 +24,9 @@ from notifications.personal_data import personal_data as notifications_data
 from profiles.models import User
 from profiles.personal_data import personal_data as profiles_data
 from sounds.personal_data import personal_data as sounds_data
+from studio.personal_data import personal_data as studio_data
 from tiktok.personal_data import Section
-from tiktok.storage import storage_stat
+from tiktok.storage import storage_read_range, storage_stat
 from videos.personal_data import personal_data as videos_data
 
 # Every app that stores something about a person, in the order the README lists them.
@@ -33,6 +36,7 @@ SOURCES: tuple[Callable[[User], list[Section]], ...] = (
     sounds_data,
     feed_data,
     discover_data,
+    studio_data,
     moderation_data,
     notifications_data,
 )
@@ -72,19 +76,25 @@ def _write_array(out: BinaryIO, rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def _copy_stored(archive: zipfile.ZipFile, path: str, stored_name: str) -> bool:
+class ArchiveTooLarge(Exception):
+    """Copying the next file would leave less than TAKEOUT_MIN_FREE_DISK_BYTES free."""
+
+
+def _copy_stored(archive: zipfile.ZipFile, folder: Path, path: str, stored_name: str) -> bool:
     """Copy one stored file into the archive; False when the store no longer has it."""
-    if storage_stat(stored_name) is None:
+    stored = storage_stat(stored_name)
+    if stored is None:
         return False
+    if shutil.disk_usage(folder).free - stored.size < settings.TAKEOUT_MIN_FREE_DISK_BYTES:
+        raise ArchiveTooLarge(path)
     info = zipfile.ZipInfo(path, date_time=datetime.now().timetuple()[:6])
     info.compress_type = (
         zipfile.ZIP_STORED if path.lower().endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
     )
-    with (
-        default_storage.open(stored_name, "rb") as source,
-        archive.open(info, "w", force_zip64=True) as target,
-    ):
-        shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
+    with archive.open(info, "w", force_zip64=True) as target:
+        if stored.size:
+            for chunk in storage_read_range(stored_name, 0, stored.size - 1, COPY_CHUNK_BYTES):
+                target.write(chunk)
     return True
 
 
@@ -105,7 +115,7 @@ def archive_write(*, user: User, target: Path, made_at: datetime) -> dict[str, i
                 counts[section.name] = _write_array(out, section.rows)
             readme.append(f"- {name} ({counts[section.name]}): {section.about}")
             for path, stored_name in section.files:
-                if not _copy_stored(zf, path, stored_name):
+                if not _copy_stored(zf, target.parent, path, stored_name):
                     missing.append(path)
         if missing:
             readme += ["", "Files the media store no longer had when this was made:", ""]

@@ -10,27 +10,45 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import NotificationKind
 from notifications.services import Notice, notification_add
-from takeout.archive import archive_write
+from takeout.archive import ArchiveTooLarge, archive_write
 from takeout.models import DataExport, ExportState
 from tiktok.storage import storage_delete_prefix, storage_put
 
 logger = logging.getLogger(__name__)
 
 FAILED_MESSAGE = "The archive could not be made. Ask for a new one; if it fails again, tell us."
+TOO_LARGE_MESSAGE = (
+    "The archive is too large to be made right now (not enough room on the server). Tell us."
+)
 
 
 def _claim(export_id: int) -> DataExport | None:
-    """pending -> building, once: a task sent twice builds once."""
-    claimed = DataExport.objects.filter(pk=export_id, state=ExportState.PENDING).update(
-        state=ExportState.BUILDING, started_at=timezone.now()
+    """pending -> building, once: a task sent twice builds once. A build that has been running
+    longer than a task may live was lost with its worker: the broker's redelivery of that task
+    takes it over."""
+    now = timezone.now()
+    lost = now - timedelta(seconds=settings.LONG_TASK_TIME_LIMIT)
+    claimed = (
+        DataExport.objects.filter(pk=export_id)
+        .filter(Q(state=ExportState.PENDING) | Q(state=ExportState.BUILDING, started_at__lt=lost))
+        .update(state=ExportState.BUILDING, started_at=now)
     )
     if not claimed:
         return None
     return DataExport.objects.select_related("user").filter(pk=export_id).first()
+
+
+def _failed(export: DataExport, message: str) -> str:
+    discard(export.prefix)
+    DataExport.objects.filter(pk=export.pk, state=ExportState.BUILDING).update(
+        state=ExportState.FAILED, error=message, finished_at=timezone.now()
+    )
+    return ExportState.FAILED
 
 
 def data_export_build(*, export_id: int) -> str:
@@ -47,15 +65,18 @@ def data_export_build(*, export_id: int) -> str:
             archive_write(user=export.user, target=path, made_at=made_at)
             size = path.stat().st_size
             storage_put(export.object_name, path)
-    except Exception:
+        return _ready(export, size)
+    except ArchiveTooLarge:
+        logger.warning("data export %s: not enough free disk for the archive", export_id)
+        return _failed(export, TOO_LARGE_MESSAGE)
+    except Exception:  # noqa: BLE001 - whatever it was, the person is told and may ask again
         logger.exception("data export %s failed", export_id)
-        discard(export.prefix)
-        DataExport.objects.filter(pk=export_id, state=ExportState.BUILDING).update(
-            state=ExportState.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now()
-        )
-        return ExportState.FAILED
+        return _failed(export, FAILED_MESSAGE)
+
+
+def _ready(export: DataExport, size: int) -> str:
     with transaction.atomic():
-        row = DataExport.objects.select_for_update().filter(pk=export_id).first()
+        row = DataExport.objects.select_for_update().filter(pk=export.pk).first()
         if row is None or row.state != ExportState.BUILDING:
             # The account was deleted (or the sweep gave up on the build) meanwhile.
             transaction.on_commit(lambda: discard(export.prefix))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from profiles.selectors import hidden_user_ids
 from tiktok.personal_data import Section, moment, records
 from videos.models import Comment, CommentLike, Like, Save, Share, Video
 
@@ -29,6 +30,7 @@ VIDEO_FIELDS = (
     "save_count",
     "share_count",
     "hidden_at",
+    "hidden_reason",
     "created_at",
     "published_at",
     "sound__title",
@@ -73,7 +75,8 @@ def _video_row(video: dict[str, Any]) -> dict[str, Any]:
         "comments": video["comment_count"],
         "saves": video["save_count"],
         "shares": video["share_count"],
-        "hidden_by_moderation_at": moment(video["hidden_at"]),
+        "hidden_at": moment(video["hidden_at"]),
+        "hidden_because": video["hidden_reason"] or None,
         "created_at": moment(video["created_at"]),
         "published_at": moment(video["published_at"]),
         "files": [path for path, _ in files],
@@ -145,7 +148,10 @@ def personal_data(user: Any) -> list[Section]:
             "shares_received",
             "the videos other accounts sent you",
             records(
-                Share.objects.filter(recipient=user).order_by(*oldest),
+                # not from someone blocked since, either way (their name is not shown to you)
+                Share.objects.filter(recipient=user)
+                .exclude(user_id__in=hidden_user_ids(viewer=user))
+                .order_by(*oldest),
                 video_id="video_id",
                 **{"from": "user__username", "at": "created_at"},
             ),

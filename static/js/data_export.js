@@ -40,23 +40,42 @@ function show(exportInfo) {
   return false;
 }
 
+// One poll at a time: asking replaces the page load's poll, and an answer that arrives after a
+// newer request was made (the load's list, landing after the click's POST) is dropped.
+let pollTimer = null;
+let generation = 0;
+
+function pollLater(delay) {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(() => follow(Math.min(delay * 1.5, POLL_MAX_MS)), delay);
+}
+
 async function follow(delay = POLL_FIRST_MS) {
+  clearTimeout(pollTimer);
+  const mine = ++generation;
   let data;
   try {
     data = await api("/api/me/data-exports");
-  } catch {
-    setTimeout(() => follow(Math.min(delay * 2, POLL_MAX_MS)), delay);
+    if (mine !== generation) return;
+  } catch (error) {
+    if (mine !== generation) return;
+    // Signed out meanwhile: nothing more to follow.
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return;
+    pollLater(delay);
     return;
   }
-  if (show(data.results[0])) setTimeout(() => follow(Math.min(delay * 1.5, POLL_MAX_MS)), delay);
+  if (show(data.results[0])) pollLater(delay);
 }
 
 if (card) {
   card.querySelector("[data-role=export-request]").addEventListener("click", async (event) => {
     const button = event.currentTarget;
     button.disabled = true;
+    clearTimeout(pollTimer);
+    const mine = ++generation;
     try {
-      if (show(await api("/api/me/data-exports", { method: "POST" }))) follow();
+      const asked = await api("/api/me/data-exports", { method: "POST" });
+      if (mine === generation && show(asked)) pollLater(POLL_FIRST_MS);
     } catch (error) {
       button.disabled = false;
       const status = card.querySelector("[data-role=export-status]");

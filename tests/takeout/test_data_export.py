@@ -15,10 +15,14 @@ import pytest
 from django.utils import timezone
 
 from feed.models import HiddenVideo, Interaction
+from moderation.models import Case
 from moderation.services import report_create
 from notifications.models import Notification, NotificationKind
 from profiles.models import Block, Follow
 from profiles.services.account_deletion import account_delete
+from profiles.services.graph import block_create
+from sounds.models import Sound
+from studio.models import FollowChange
 from takeout.build import data_export_build
 from takeout.models import DataExport, ExportState
 from takeout.sweep import data_exports_sweep
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40
 ORIGINAL = b"\x1aE\xdf\xa3 an uploaded webm " + bytes(range(200)) * 10
+AUDIO = b"\x00\x00\x00\x1cftypM4A " + bytes(range(100)) * 7
 
 
 @pytest.fixture
@@ -86,10 +91,30 @@ def world(media_store):  # noqa: ANN001, ANN201
         )
     HiddenVideo.objects.create(user=alice, video=VideoFactory(owner=bob))
     report_create(reporter=alice, kind="video", item_id=theirs.pk, reason="spam")
+    FollowChange.objects.create(follower=alice, followee=bob, delta=1, created_at=timezone.now())
+    FollowChange.objects.create(follower=bob, followee=carol, delta=1, created_at=timezone.now())
+    tune = Sound.objects.create(title="alice's tune", creator=alice, kind="uploaded")
+    tune.audio.name = media_store.put(f"sounds/{tune.media_key}/audio.m4a", AUDIO)
+    tune.save(update_fields=["audio"])
+    Case.objects.create(
+        kind="video",
+        video=mine,
+        snapshot="my first #bike ride",
+        status="actioned",
+        action="hide_video",
+        resolved_at=timezone.now(),
+    )
     Notification.objects.create(
         recipient=alice, kind=NotificationKind.LIKE, group_key="like:video:1", actor=bob
     )
-    return {"alice": alice, "bob": bob, "carol": carol, "mine": mine, "theirs": theirs}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "mine": mine,
+        "theirs": theirs,
+        "tune": tune,
+    }
 
 
 def test_the_archive_holds_the_persons_data_and_their_files(world, client_for, run_commits):  # noqa: ANN001
@@ -133,8 +158,16 @@ def test_the_archive_holds_the_persons_data_and_their_files(world, client_for, r
     ]
     assert len(_records(archive, "not_interested")) == 1
     assert [(r["item"], r["reason"]) for r in _records(archive, "reports")] == [("video", "spam")]
+    decisions = _records(archive, "moderation_decisions")
+    assert [(d["video_id"], d["action"]) for d in decisions] == [(mine.pk, "hide_video")]
+    assert [(f["username"], f["change"]) for f in _records(archive, "follow_history")] == [
+        ("bob", 1)
+    ]
+    tune = world["tune"]
+    assert [s["title"] for s in _records(archive, "sounds")] == ["alice's tune"]
+    assert archive.read(f"media/sounds/{tune.pk}.m4a") == AUDIO
     notes = _records(archive, "notifications")
-    assert [n["kind"] for n in notes] == ["like"]
+    assert [(n["kind"], n["people"]) for n in notes] == [("like", ["bob"])]
     readme = archive.read("README.txt").decode()
     assert "@alice" in readme and "- watch_history.json (1):" in readme
 
@@ -272,3 +305,57 @@ def test_the_sweep_expires_recovers_and_cleans(
     done, lost = data_exports_sweep()
     assert (done["orphans"], lost) == (1, [])
     assert media_store.names("exports") == [DataExport.objects.get(pk=lost_task.pk).object_name]
+
+
+def test_people_who_blocked_the_person_are_not_named(world, client_for, run_commits):  # noqa: ANN001
+    alice, bob = world["alice"], world["bob"]
+    run_commits(lambda: block_create(blocker=bob, blocked=alice))
+    client = client_for(alice)
+    _ask(client, run_commits)
+    archive = _archive(client, DataExport.objects.get(user=alice).pk)
+    assert _records(archive, "shares_received") == []
+    assert _records(archive, "notifications") == []
+    assert _records(archive, "following") == []  # the block ended the follow
+
+
+def test_at_most_so_many_a_day_whatever_became_of_them(world, client_for, run_commits, settings):  # noqa: ANN001
+    settings.TAKEOUT_REQUEST_INTERVAL_HOURS = 0
+    client = client_for(world["alice"])
+    for _ in range(settings.TAKEOUT_REQUESTS_PER_DAY):
+        assert _ask(client, run_commits).status_code == 202
+    refused = _ask(client, run_commits)
+    assert refused.status_code == 429 and refused.json()["error"] == "export_limit"
+    assert 0 < int(refused["Retry-After"]) <= 24 * 3600
+
+
+def test_past_its_time_it_is_not_served_before_the_sweep(world, client_for, run_commits):  # noqa: ANN001
+    client = client_for(world["alice"])
+    _ask(client, run_commits)
+    export = DataExport.objects.get(user=world["alice"])
+    url = f"/api/me/data-exports/{export.pk}/download"
+    assert client.get(url)["ETag"] == f'"{export.key}"'
+    DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
+    late = client.get(url)
+    assert late.status_code == 404 and late.json()["error"] == "export_expired"
+
+
+def test_a_build_stops_before_filling_the_disk(
+    world, client_for, run_commits, settings, media_store
+):  # noqa: ANN001
+    settings.TAKEOUT_MIN_FREE_DISK_BYTES = 1 << 60
+    client = client_for(world["alice"])
+    export = DataExport.objects.get(pk=_ask(client, run_commits).json()["id"])
+    assert export.state == ExportState.FAILED and "too large" in export.error
+    assert media_store.names("exports") == []
+
+
+def test_a_build_lost_with_its_worker_is_taken_over_by_the_redelivered_task(
+    world, run_commits, settings
+):  # noqa: ANN001
+    started = timezone.now() - timedelta(seconds=settings.LONG_TASK_TIME_LIMIT + 60)
+    lost = DataExport.objects.create(user=world["alice"], state="building", started_at=started)
+    running = DataExport.objects.create(
+        user=world["bob"], state="building", started_at=timezone.now()
+    )
+    assert run_commits(lambda: data_export_build(export_id=lost.pk)) == ExportState.READY
+    assert data_export_build(export_id=running.pk) == ExportState.BUILDING

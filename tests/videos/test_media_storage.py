@@ -219,3 +219,15 @@ def test_a_worker_with_an_empty_local_disk_processes_a_video(
     )
     assert not (tmp_path / "no-such-media-root").exists()
     assert os.listdir(scratch) == []  # working copies removed
+
+
+def test_a_large_object_read_through_the_storage_is_spooled_to_disk_not_memory(media_store):  # noqa: ANN001
+    """django-storages keeps an S3 object it opens in a spooled file; with its default size
+    limit (0) that is all in memory, and a transcode opened a 200 MB original that way."""
+    from django.core.files.storage import default_storage
+
+    big = b"\x00" * (9 * 1024 * 1024)
+    media_store.put("videos/0123456789abcdef0123456789abcdef/original.mp4", big)
+    with default_storage.open("videos/0123456789abcdef0123456789abcdef/original.mp4") as handle:
+        assert handle.read(16) == big[:16]
+        assert handle.file._rolled  # past 8 MB the bytes are in a temporary file

@@ -129,6 +129,9 @@ THROTTLE_RATES = {
     "share_to_user": env_str("THROTTLE_SHARE_TO_USER", "60/hour"),
     "interactions": env_str("THROTTLE_INTERACTIONS", "600/min"),
     "reports": env_str("THROTTLE_REPORTS", "10/min"),
+    # Asking for a data archive (the takeout app also limits what is made: a day apart, and
+    # TAKEOUT_REQUESTS_PER_DAY), per account.
+    "data_exports": env_str("THROTTLE_DATA_EXPORTS", "10/hour"),
 }
 
 REST_FRAMEWORK = {

@@ -80,6 +80,9 @@ if STORAGE_BACKEND == "s3":
             "location": S3_LOCATION,
             "default_acl": None,
             "file_overwrite": True,
+            # An object read through the storage (a transcode's original, ...) is spooled to a
+            # temporary file past 8 MB; the default, 0, kept every object whole in memory.
+            "max_memory_size": 8 * 1024 * 1024,
             "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
             # A store that does not answer fails a request within seconds, not minutes.
             "client_config": Config(
