@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -31,6 +31,7 @@ from embedder_service.parsing import (
 from embedder_service.video import embed_video
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ModelState:
@@ -120,13 +121,13 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             samples = audio.decode_raw_f32le(data, rate, limit)
         else:
             samples = await asyncio.to_thread(audio.decode_audio, data, limit)
-        return await transcribe(backend, samples)
+        return await _within(settings, transcribe(backend, samples))
 
     @app.post("/v1/embed/text")
     async def embed_text(request: Request) -> dict[str, Any]:
         state.require_ready()
         parsed = parse_text_request(await read_json_body(request), settings.max_texts)
-        result = await backend.embed_texts(parsed.texts, parsed.instruction)
+        result = await _within(settings, backend.embed_texts(parsed.texts, parsed.instruction))
         return {
             "embeddings": result.vectors.astype("float32").tolist(),
             "dim": backend.dim,
@@ -154,16 +155,34 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 for index, blob in enumerate(blobs)
             ]
         )
-        return await embed_video(
-            backend,
-            frames=frames,
-            transcript=form_text(form, "transcript"),
-            caption=form_text(form, "caption"),
-            w_vis=form_weight(form, "w_vis", settings.w_vis),
-            w_text=form_weight(form, "w_text", settings.w_text),
+        return await _within(
+            settings,
+            embed_video(
+                backend,
+                frames=frames,
+                transcript=form_text(form, "transcript"),
+                caption=form_text(form, "caption"),
+                w_vis=form_weight(form, "w_vis", settings.w_vis),
+                w_text=form_weight(form, "w_text", settings.w_text),
+            ),
         )
 
     return app
+
+
+async def _within(settings: Settings, work: Awaitable[T]) -> T:
+    """The models' answer, or 503 `deadline` once EMBEDDER_REQUEST_DEADLINE_S has passed: the
+    caller (which gives up a little later) retries, instead of the service answering no one.
+    Work already running in a model's thread finishes there; vLLM requests are cancelled."""
+    try:
+        return await asyncio.wait_for(work, timeout=settings.request_deadline_s)
+    except TimeoutError as exc:
+        raise ServiceError(
+            503,
+            "deadline",
+            f"the models did not answer within {settings.request_deadline_s:g} s "
+            "(busy or slow); retry later",
+        ) from exc
 
 
 def _install_error_handlers(app: FastAPI) -> None:

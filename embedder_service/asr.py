@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from embedder_service.config import Settings
+from embedder_service.threads import model_thread
 
 BUNDLED_ASR_MODEL_NAME = "whisper-tiny.en"
 # The seed of Whisper's temperature fallback (see SpeechRecognizer.transcribe).
@@ -55,6 +56,7 @@ class SpeechRecognizer:
         self._settings = settings
         self._model: Any = None
         self._lock = threading.Lock()
+        self.thread = model_thread("asr")
         configured = settings.asr_model_path
         bundled = bundled_asr_model_path()
         self.model_path = Path(configured) if configured else bundled

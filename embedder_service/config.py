@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -72,6 +73,10 @@ class Settings:
     vllm_max_retries: int = 3
     vllm_retry_backoff_s: float = 0.5
     default_instruction: str = DEFAULT_INSTRUCTION
+    # A request the models have not answered within this long gets 503 `deadline` (the
+    # caller retries later) instead of running on after the caller gave up: under the Django
+    # client's EMBEDDER_TIMEOUT_SECONDS (120).
+    request_deadline_s: float = 110.0
 
     def __post_init__(self) -> None:
         defaults = DEFAULT_WEIGHTS.get(self.backend, DEFAULT_WEIGHTS["cpu"])
@@ -114,9 +119,21 @@ class Settings:
             vllm_max_retries=_env_int("VLLM_MAX_RETRIES", 3),
             vllm_retry_backoff_s=_env_float("VLLM_RETRY_BACKOFF_S", 0.5),
             default_instruction=_env_str("EMBEDDER_DEFAULT_INSTRUCTION", DEFAULT_INSTRUCTION),
+            request_deadline_s=_env_float("EMBEDDER_REQUEST_DEADLINE_S", 110.0),
         )
         settings.validate()
         return settings
+
+    def recipe_suffix(self) -> str:
+        """ "" with the backend's default weights and instruction, else "+" and a short hash of
+        them: vectors made with other weights or another instruction get a version of their
+        own (they are not comparable with the defaults'), while the defaults keep theirs."""
+        defaults = (*DEFAULT_WEIGHTS[self.backend], DEFAULT_INSTRUCTION)
+        recipe = (self.w_vis, self.w_text, self.default_instruction)
+        if recipe == defaults:
+            return ""
+        digest = hashlib.sha256(repr(recipe).encode()).hexdigest()[:8]
+        return f"+{digest}"
 
     def validate(self) -> None:
         """Reject settings that cannot work, with the variable to fix in the message."""
@@ -133,6 +150,7 @@ class Settings:
             "EMBEDDER_ASR_BEAM_SIZE": self.asr_beam_size,
             "VLLM_MAX_CONCURRENCY": self.vllm_max_concurrency,
             "VLLM_TIMEOUT_S": self.vllm_timeout_s,
+            "EMBEDDER_REQUEST_DEADLINE_S": self.request_deadline_s,
         }
         for name, value in positive.items():
             if value <= 0:

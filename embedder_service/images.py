@@ -16,6 +16,9 @@ ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/web
 # small thumbnail) shows nothing: a black screen, a fade, a solid colour card.
 BLANK_PIXEL_STD = 6.0
 BLANK_THUMBNAIL = (64, 64)
+# Video frames are at most about 21:9; a 1x20000 strip (231 bytes of PNG, within the pixel
+# limit) would be scaled to 256x5,120,000 by the image model's short-side resize.
+MAX_ASPECT_RATIO = 20.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,13 @@ def decode_frame(data: bytes, index: int, max_pixels: int) -> Frame:
                     400,
                     "image_too_large",
                     f"{name} is {width}x{height} pixels, over the limit of {max_pixels} pixels",
+                )
+            if max(width, height) > MAX_ASPECT_RATIO * max(1, min(width, height)):
+                raise ServiceError(
+                    400,
+                    "image_aspect",
+                    f"{name} is {width}x{height} pixels: a side over {MAX_ASPECT_RATIO:.0f} "
+                    "times the other is not a video frame",
                 )
             if image.format not in ACCEPTED_FORMATS:
                 raise ServiceError(

@@ -43,6 +43,18 @@ async def read_json_body(request: Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ServiceError(400, "invalid_json", f"request body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ServiceError(400, "invalid_json", "request body is nested too deeply") from exc
+
+
+def _is_unicode_text(text: str) -> bool:
+    """False for a string JSON escapes made of lone surrogates ("\\ud800"), which no encoder
+    and no tokenizer accepts."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_text_request(payload: Any, max_texts: int) -> TextRequest:
@@ -63,9 +75,15 @@ def parse_text_request(payload: Any, max_texts: int) -> TextRequest:
             raise ServiceError(422, "invalid_request", f"texts[{index}] is not a string")
         if not text.strip():
             raise ServiceError(422, "blank_text", f"texts[{index}] is empty or whitespace")
+        if not _is_unicode_text(text):
+            raise ServiceError(
+                422, "invalid_text", f"texts[{index}] holds a lone surrogate (not Unicode text)"
+            )
     instruction = payload.get("instruction")
     if instruction is not None and not isinstance(instruction, str):
         raise ServiceError(422, "invalid_request", "'instruction' must be a string")
+    if instruction is not None and not _is_unicode_text(instruction):
+        raise ServiceError(422, "invalid_text", "'instruction' holds a lone surrogate")
     return TextRequest(texts=texts, instruction=instruction or None)
 
 

@@ -22,6 +22,10 @@ def l2_normalize(vector: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(vec)):
         raise DegenerateVectorError("vector contains NaN or infinity")
     norm = float(np.linalg.norm(vec))
+    if not math.isfinite(norm):
+        # finite components whose squares overflow: scale down first (exact in direction)
+        vec = vec / np.abs(vec).max()
+        norm = float(np.linalg.norm(vec))
     if norm < MIN_NORM:
         raise DegenerateVectorError("vector has zero length")
     return (vec / norm).astype(np.float32)
@@ -65,9 +69,12 @@ def combine_weighted(parts: list[tuple[np.ndarray | None, float]]) -> np.ndarray
     for _, weight in present:
         if not math.isfinite(weight) or weight < 0:
             raise ValueError(f"weights must be finite and non-negative, got {weight}")
-    if sum(weight for _, weight in present) <= 0:
+    largest = max(weight for _, weight in present)
+    if largest <= 0:
         raise DegenerateVectorError("the parts that exist all have weight zero")
-    total = sum(weight * vec for vec, weight in present)
+    # Weights only matter relative to each other: scaled to at most 1, so huge ones (1e308)
+    # cannot overflow the sum into infinities that normalise to a zero vector.
+    total = sum((weight / largest) * vec for vec, weight in present)
     return l2_normalize(total)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from embedder_service.asr import SpeechRecognizer
 from embedder_service.images import Frame
+from embedder_service.threads import in_thread
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ class Backend(Protocol):
 
 
 async def transcribe(backend: Backend, samples: np.ndarray) -> dict[str, Any]:
-    """Run the backend's Whisper off the event loop."""
-    return await asyncio.to_thread(backend.speech.transcribe, samples)
+    """Run the backend's Whisper off the event loop, in its own thread."""
+    return await in_thread(backend.speech.thread, backend.speech.transcribe, samples)
 
 
 def embedding_version(model_tag: str, dim: int, recipe: str) -> str:

@@ -3,7 +3,6 @@ that space through ImageNet class phrases (embedder_service/vision.py), and Whis
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from embedder_service.backends.base import FrameEmbeddings, TextEmbeddings, embe
 from embedder_service.config import Settings
 from embedder_service.images import Frame
 from embedder_service.pooling import l2_normalize_rows
+from embedder_service.threads import in_thread, model_thread
 from embedder_service.vision import (
     FEATURE_DIM,
     ImageModel,
@@ -29,6 +29,8 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 # class-phrase bridge, combined with the text by weight (docs/embedder.md, "The CPU recipe").
 CPU_RECIPE_VERSION = "v2"
 TEXT_BATCH_SIZE = 64
+# WordPiece turns a word longer than this into one [UNK] token (max_input_chars_per_word).
+MAX_CHARS_PER_TOKEN = 100
 
 
 def bundled_text_model_path() -> Path | None:
@@ -54,7 +56,9 @@ class CpuBackend:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.dim = settings.dim
-        self.embedding_version = embedding_version(MODEL_TAG, settings.dim, CPU_RECIPE_VERSION)
+        self.embedding_version = embedding_version(
+            MODEL_TAG, settings.dim, CPU_RECIPE_VERSION + settings.recipe_suffix()
+        )
         self.speech = SpeechRecognizer(settings)
         configured = settings.text_model_path
         self._model_path = Path(configured) if configured else bundled_text_model_path()
@@ -65,6 +69,8 @@ class CpuBackend:
         self._model: Any = None
         self._max_tokens = settings.max_text_tokens
         self._lock = threading.Lock()
+        self._text_thread = model_thread("text-model")
+        self._image_thread = model_thread("image-model")
 
     def load(self) -> None:
         """Load MiniLM, EfficientNet-Lite0 and Whisper from local files; embed the class phrases."""
@@ -92,21 +98,35 @@ class CpuBackend:
 
     async def embed_texts(self, texts: list[str], instruction: str | None) -> TextEmbeddings:
         """MiniLM is not instruction-tuned, so `instruction` is accepted and ignored."""
-        return await asyncio.to_thread(self._embed_texts_blocking, texts)
+        return await in_thread(self._text_thread, self._embed_texts_blocking, texts)
 
     def _embed_texts_blocking(self, texts: list[str]) -> TextEmbeddings:
+        # No token covers more than MAX_CHARS_PER_TOKEN characters (WordPiece makes a longer
+        # word [UNK]), so the rest of a text past that many per token is never read: it is cut
+        # before tokenizing (a 60 MB text was tokenized whole, 90 s and 11 GB, to be cut after).
+        budget = self._max_tokens * MAX_CHARS_PER_TOKEN
+        cut = [text[:budget] for text in texts]
         with self._lock:
-            token_ids = self._model.tokenizer(texts, add_special_tokens=True, verbose=False)
-            truncated = [len(ids) > self._max_tokens for ids in token_ids["input_ids"]]
+            token_ids = self._model.tokenizer(
+                cut,
+                add_special_tokens=True,
+                truncation=True,
+                max_length=self._max_tokens + 1,
+                verbose=False,
+            )
+            truncated = [
+                len(ids) > self._max_tokens or len(text) > budget
+                for ids, text in zip(token_ids["input_ids"], texts, strict=True)
+            ]
             vectors = self._model.encode(
-                texts, batch_size=TEXT_BATCH_SIZE, convert_to_numpy=True, show_progress_bar=False
+                cut, batch_size=TEXT_BATCH_SIZE, convert_to_numpy=True, show_progress_bar=False
             )
         return TextEmbeddings(vectors=l2_normalize_rows(np.asarray(vectors)), truncated=truncated)
 
     async def embed_images(self, frames: list[Frame]) -> FrameEmbeddings:
         """Each frame as the probability-weighted mix of its likeliest classes' phrase vectors;
         its look is EfficientNet's pooled 1280-d features."""
-        return await asyncio.to_thread(self._embed_images_blocking, frames)
+        return await in_thread(self._image_thread, self._embed_images_blocking, frames)
 
     def _embed_images_blocking(self, frames: list[Frame]) -> FrameEmbeddings:
         if self._bridge is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import logging
 import re
 from typing import Any
 
 import httpx
 import numpy as np
+from PIL import Image
 
 from embedder_service.asr import SpeechRecognizer
 from embedder_service.backends.base import FrameEmbeddings, TextEmbeddings, embedding_version
@@ -20,10 +22,33 @@ from embedder_service.pooling import DegenerateVectorError, truncate_matryoshka
 
 logger = logging.getLogger(__name__)
 
-# No tokenizer runs here (the weights live with vLLM), so texts are cut by a character budget:
-# ~4 characters per token for English, with room to spare in a 8192-token context.
+# No tokenizer runs here (the weights live with vLLM), so texts are cut by an estimate: an ASCII
+# character is a quarter of a token (English averages ~4 characters per token), any other
+# character (Chinese, Japanese, Korean, emoji, accents) a whole one; with max_text_tokens 4096
+# that leaves room to spare in an 8192-token context even at two tokens a character.
 CHARS_PER_TOKEN = 4
 HEALTH_TIMEOUT_SECONDS = 2.0
+# Frames larger than this are scaled down before they are sent: Qwen3-VL spends a token per
+# 32x32 patch, and a 4096x4096 frame alone (16k tokens) would not fit the context.
+MAX_FRAME_PIXELS = 1280 * 1280
+FRAME_JPEG_QUALITY = 90
+# What vLLM answers about an input it cannot take; any other 4xx (404 for a model it does not
+# serve, 401/403) is about how it is set up, not about the input.
+INPUT_REJECTED_STATUSES = (400, 413, 422)
+
+
+def budget_cut(text: str, max_tokens: int) -> str:
+    """The longest prefix of `text` whose estimated tokens fit `max_tokens`."""
+    budget = max_tokens * CHARS_PER_TOKEN  # in quarter tokens
+    text = text[:budget]
+    if text.isascii():
+        return text
+    spent = 0
+    for index, char in enumerate(text):
+        spent += 1 if char.isascii() else CHARS_PER_TOKEN
+        if spent > budget:
+            return text[:index]
+    return text
 
 
 def model_tag(model: str) -> str:
@@ -53,9 +78,20 @@ def chat_embedding_request(model: str, instruction: str, parts: list[dict]) -> d
 
 
 def image_part(frame: Frame) -> dict[str, Any]:
-    """An `image_url` content part carrying the frame as a base64 data URL."""
-    encoded = base64.b64encode(frame.data).decode("ascii")
-    return {"type": "image_url", "image_url": {"url": f"data:{frame.mime_type};base64,{encoded}"}}
+    """An `image_url` content part carrying the frame as a base64 data URL: its own bytes, or a
+    JPEG of it scaled to MAX_FRAME_PIXELS when it is larger."""
+    data, mime_type = frame.data, frame.mime_type
+    width, height = frame.image.size
+    if width * height > MAX_FRAME_PIXELS:
+        scale = (MAX_FRAME_PIXELS / (width * height)) ** 0.5
+        size = (max(1, int(width * scale)), max(1, int(height * scale)))
+        buffer = io.BytesIO()
+        frame.image.resize(size, Image.Resampling.BICUBIC).save(
+            buffer, "JPEG", quality=FRAME_JPEG_QUALITY
+        )
+        data, mime_type = buffer.getvalue(), "image/jpeg"
+    encoded = base64.b64encode(data).decode("ascii")
+    return {"type": "image_url", "image_url": {"url": f"data:{mime_type};base64,{encoded}"}}
 
 
 def text_part(text: str) -> dict[str, Any]:
@@ -75,11 +111,12 @@ class VllmBackend:
         self.image_model = settings.vllm_model  # one model sees frames and reads text
         self.dim = settings.dim
         tag = settings.vllm_model_tag or model_tag(settings.vllm_model)
-        self.embedding_version = embedding_version(tag, settings.dim, RECIPE_VERSION)
+        self.embedding_version = embedding_version(
+            tag, settings.dim, RECIPE_VERSION + settings.recipe_suffix()
+        )
         self.look_version = f"{tag}-frames:{settings.dim}"
         self.speech = SpeechRecognizer(settings)
         self.device = self.speech.device
-        self._max_chars = settings.max_text_tokens * CHARS_PER_TOKEN
         self._client: httpx.AsyncClient | None = None
         self._semaphore: asyncio.Semaphore | None = None
 
@@ -98,12 +135,13 @@ class VllmBackend:
 
     async def embed_texts(self, texts: list[str], instruction: str | None) -> TextEmbeddings:
         """Embed each text as its own request; over-long texts are cut to the budget."""
-        cut = [text[: self._max_chars] for text in texts]
+        max_tokens = self._settings.max_text_tokens
+        cut = [budget_cut(text, max_tokens) for text in texts]
         instruction = instruction or self._settings.default_instruction
         vectors = await asyncio.gather(
             *(self._embed_one(instruction, [text_part(text)]) for text in cut)
         )
-        truncated = [len(text) > self._max_chars for text in texts]
+        truncated = [len(short) < len(text) for short, text in zip(cut, texts, strict=True)]
         return TextEmbeddings(vectors=np.stack(vectors), truncated=truncated)
 
     async def embed_images(self, frames: list[Frame]) -> FrameEmbeddings:
@@ -148,8 +186,19 @@ class VllmBackend:
                 last_problem = f"HTTP {response.status_code}: {response.text[:300]}"
                 logger.warning("vLLM answered %s (attempt %d)", last_problem, attempt + 1)
                 continue
-            if response.status_code >= 400:
+            if response.status_code in INPUT_REJECTED_STATUSES:
                 raise ServiceError(422, "vllm_rejected_input", _vllm_message(response))
+            if response.status_code >= 400:
+                # Not the input's fault: a wrong VLLM_MODEL, a server started without
+                # `--runner pooling`, a proxy refusing us. Transient for the caller (it waits
+                # and retries), and /healthz names it.
+                raise ServiceError(
+                    503,
+                    "vllm_misconfigured",
+                    f"vLLM at {self._settings.vllm_url} refused the request "
+                    f"({_vllm_message(response)}); check VLLM_MODEL={self.model} and that it "
+                    "runs with --runner pooling",
+                )
             try:
                 return response.json()
             except ValueError as exc:
@@ -169,6 +218,20 @@ class VllmBackend:
             return f"vLLM at {self._settings.vllm_url} is unreachable: {type(exc).__name__}"
         if response.status_code != 200:
             return f"vLLM at {self._settings.vllm_url} /health answered {response.status_code}"
+        return await self._model_missing(client)
+
+    async def _model_missing(self, client: httpx.AsyncClient) -> str | None:
+        """Why vLLM cannot serve VLLM_MODEL (None when /v1/models lists it)."""
+        where = f"vLLM at {self._settings.vllm_url}"
+        try:
+            response = await client.get("/v1/models", timeout=HEALTH_TIMEOUT_SECONDS)
+            served = [entry["id"] for entry in response.json()["data"]]
+        except httpx.TransportError as exc:
+            return f"{where} is unreachable: {type(exc).__name__}"
+        except (ValueError, KeyError, TypeError):
+            return f"{where} /v1/models answered {response.status_code}, not a model list"
+        if self.model not in served:
+            return f"{where} serves {', '.join(served) or 'no model'}, not VLLM_MODEL={self.model}"
         return None
 
     async def aclose(self) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
+
+from embedder_service.config import DEFAULT_VLLM_MODEL
 
 FULL_DIM = 2048  # Qwen3-VL-Embedding-2B's native width; the service truncates to 1024.
 EXPECTED_KEYS = {
@@ -78,6 +81,9 @@ class FakeVllm:
         self.requests: list[dict[str, Any]] = []
         self.fail_next = 0  # answer this many embedding requests with HTTP 500 first
         self.reject_all = False  # answer 400 like vLLM does for an input it cannot take
+        self.unknown_model = False  # answer 404 like vLLM asked for a model it does not serve
+        self.delay_s = 0.0  # wait this long before answering an embedding request
+        self.models = [DEFAULT_VLLM_MODEL]  # what GET /v1/models lists
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -100,10 +106,18 @@ class FakeVllm:
             self.requests.clear()
             self.fail_next = 0
             self.reject_all = False
+            self.unknown_model = False
+            self.delay_s = 0.0
+            self.models = [DEFAULT_VLLM_MODEL]
 
     def _answer(self, body: Any) -> tuple[int, dict[str, Any]]:
+        if self.delay_s:
+            time.sleep(self.delay_s)
         with self._lock:
             self.requests.append(body)
+            if self.unknown_model:
+                message = f"The model `{body.get('model')}` does not exist."
+                return 404, {"object": "error", "message": message, "code": 404}
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return 500, {"object": "error", "message": "engine overloaded", "code": 500}
@@ -142,6 +156,9 @@ class FakeVllm:
                     self.send_response(200)
                     self.send_header("content-length", "0")
                     self.end_headers()
+                elif self.path == "/v1/models":
+                    listed = [{"id": name, "object": "model"} for name in fake.models]
+                    self._reply(200, {"object": "list", "data": listed})
                 else:
                     self._reply(404, {"message": "not found"})
 

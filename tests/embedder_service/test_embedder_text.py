@@ -111,3 +111,33 @@ def test_service_keeps_serving_after_bad_requests(http: httpx.Client) -> None:
         assert 400 <= bad.status_code < 500
         assert "error" in bad.json()
     assert http.post("/v1/embed/text", json={"texts": ["still alive"]}).status_code == 200
+
+
+def test_a_huge_text_is_cut_before_it_is_read_and_flagged(embedder_client: EmbedderClient) -> None:
+    """A text far past any budget (here 2 MB) is cut to what the budget can read; its vector
+    is the one of that beginning."""
+    opening = "a dog surfing a wave at sunset "
+    huge = opening * 70_000
+    result = embedder_client.embed_texts([huge, opening * 200])
+    assert result.truncated == [True, True]
+    assert np.allclose(result.embeddings[0], result.embeddings[1], atol=1e-5)
+
+
+def test_json_nested_past_the_parser_is_refused_with_400(http: httpx.Client) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    response = http.post(
+        "/v1/embed/text", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+    assert http.get("/healthz").status_code == 200  # and the connection is still served
+
+
+def test_a_lone_surrogate_is_refused_with_422(http: httpx.Client) -> None:
+    body = '{"texts": ["fine", "\\ud800abc"]}'
+    response = http.post(
+        "/v1/embed/text", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_text"
+    assert "texts[1]" in response.json()["detail"]

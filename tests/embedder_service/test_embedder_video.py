@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from embedder_service.client import EmbedderClient
-from tests.embedder_service.media import jpeg_bytes
+from tests.embedder_service.media import jpeg_bytes, textured_jpeg
 
 
 def png_bytes(size: tuple[int, int]) -> bytes:
@@ -122,3 +122,29 @@ def test_zero_weight_on_the_only_present_part_is_refused_with_422(http: httpx.Cl
     response = http.post("/v1/embed/video", data={"caption": "x", "w_text": "0"}, files=files)
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_weight"
+
+
+def test_a_thin_strip_of_a_frame_is_refused_with_400(http: httpx.Client) -> None:
+    """1 x 20,000 pixels is within the pixel limit, but the image model's short-side resize
+    would make it 256 x 5,120,000 (6 GB)."""
+    strip = png_bytes((20_000, 1))
+    response = http.post("/v1/embed/video", data={"caption": "x"}, files=frames_field([strip]))
+    assert response.status_code == 400
+    assert response.json()["error"] == "image_aspect"
+    assert "20000x1" in response.json()["detail"]
+
+
+def test_huge_weights_give_the_same_vector_as_equal_small_ones(http: httpx.Client) -> None:
+    files = frames_field([textured_jpeg(1), textured_jpeg(2)])
+    huge = http.post(
+        "/v1/embed/video", data={"caption": "red", "w_vis": "1e308", "w_text": "1e308"}, files=files
+    )
+    files = frames_field([textured_jpeg(1), textured_jpeg(2)])
+    equal = http.post(
+        "/v1/embed/video", data={"caption": "red", "w_vis": "1", "w_text": "1"}, files=files
+    )
+    assert huge.status_code == equal.status_code == 200
+    assert huge.json()["missing"] == []
+    vector = np.asarray(huge.json()["video_embedding"])
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
+    assert np.allclose(vector, equal.json()["video_embedding"], atol=1e-5)

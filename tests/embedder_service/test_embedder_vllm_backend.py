@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import socket
 import time
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from embedder_service.app import create_app
 from embedder_service.config import Settings
@@ -195,3 +197,70 @@ def test_vllm_vectors_narrower_than_the_dim_give_502(fake_vllm: FakeVllm) -> Non
         response = client.post("/v1/embed/text", json={"texts": ["x"]})
     assert response.status_code == 502
     assert response.json()["error"] == "vllm_bad_response"
+
+
+def test_an_unknown_model_is_a_setup_problem_not_the_inputs(vllm_service: TestClient, fake) -> None:
+    """vLLM's 404 for a model it does not serve must not fail the video for good (a 422 does):
+    503, which the pipeline waits out, naming the setting to fix; /healthz says it too."""
+    fake.unknown_model = True
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["anything"]})
+    assert response.status_code == 503
+    assert response.json()["error"] == "vllm_misconfigured"
+    assert "VLLM_MODEL=Qwen/Qwen3-VL-Embedding-2B" in response.json()["detail"]
+    fake.models = ["some/other-model"]
+    health = vllm_service.get("/healthz")
+    assert health.status_code == 503
+    assert (
+        "serves some/other-model, not VLLM_MODEL=Qwen/Qwen3-VL-Embedding-2B"
+        in (health.json()["detail"])
+    )
+
+
+def test_text_of_wide_characters_is_cut_by_its_token_estimate(
+    vllm_service: TestClient, fake
+) -> None:
+    """A character outside ASCII counts a whole token (Chinese, emoji), an ASCII one a quarter:
+    the budget of 64 tokens keeps 64 such characters, not the 256 an English text keeps."""
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["猫" * 1000, "ab" + "猫" * 63]})
+    assert response.json()["truncated"] == [True, False]
+    sent = [b["messages"][1]["content"][0]["text"] for b in fake.requests]
+    assert sorted(len(text) for text in sent) == [64, 65]
+
+
+def test_a_large_frame_is_sent_scaled_down(vllm_service: TestClient, fake) -> None:
+    big = textured_jpeg(4, size=(2400, 1600))
+    files = [("frames", ("big.jpg", big, "image/jpeg"))]
+    response = vllm_service.post("/v1/embed/video", data={"caption": "x"}, files=files)
+    assert response.status_code == 200, response.text
+    (image_body,) = [
+        b for b in fake.requests if b["messages"][1]["content"][0]["type"] == "image_url"
+    ]
+    url = image_body["messages"][1]["content"][0]["image_url"]["url"]
+    assert url.startswith("data:image/jpeg;base64,")
+    sent = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert sent.width * sent.height <= 1280 * 1280
+    assert abs(sent.width / sent.height - 1.5) < 0.01
+
+
+def test_a_request_past_the_deadline_is_a_503_not_a_late_answer(fake_vllm: FakeVllm) -> None:
+    fake_vllm.reset()
+    fake_vllm.delay_s = 2.0
+    try:
+        settings = vllm_settings(fake_vllm.url, request_deadline_s=0.3, vllm_max_retries=0)
+        with TestClient(create_app(settings)) as client:
+            wait_ready(client)
+            response = client.post("/v1/embed/text", json={"texts": ["slow"]})
+    finally:
+        fake_vllm.reset()
+    assert response.status_code == 503
+    assert response.json()["error"] == "deadline"
+
+
+def test_other_weights_or_instruction_get_a_version_of_their_own(fake_vllm: FakeVllm) -> None:
+    versions = set()
+    for overrides in ({}, {"w_vis": 0.5, "w_text": 0.5}, {"default_instruction": "Other."}):
+        with TestClient(create_app(vllm_settings(fake_vllm.url, **overrides))) as client:
+            wait_ready(client)
+            versions.add(client.get("/healthz").json()["embedding_version"])
+    assert len(versions) == 3
+    assert f"qwen3-vl-emb-2b:{DIM}:v1" in versions  # the defaults keep theirs
