@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
-from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user
 
 from notifications.push import user_group
 from notifications.selectors import unread_count
 from profiles.viewers import is_signed_in
 
+# Not signed in (refused at connect): the client stops trying.
 CLOSE_UNAUTHENTICATED = 4401
+# The session this socket opened with is over (signed out, expired, a password change gave the
+# browser a new one, a suspension): the client connects again once, with the cookie it has now,
+# and is either let in or refused with CLOSE_UNAUTHENTICATED.
+CLOSE_SESSION_ENDED = 4001
+
+
+def _signed_in_user_id(session_key: str | None) -> int | None:
+    """The user the session `session_key` signs in now, read from the session store (not the
+    copy the socket loaded at connect): None once it was signed out, expired, or its user's
+    password or standing changed."""
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    user = get_user(SimpleNamespace(session=store))
+    return user.pk if is_signed_in(user) else None
+
+
+def _push_state(session_key: str | None, user_id: int) -> int | None:
+    """The unread count to send, read at send time (a count computed by the sender could
+    arrive after a newer one); None when the session no longer signs this user in."""
+    if _signed_in_user_id(session_key) != user_id:
+        return None
+    return unread_count(user_id=user_id)
 
 
 class NotificationsConsumer(AsyncJsonWebsocketConsumer):
@@ -20,12 +47,17 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
     it); the channel is one-way."""
 
     group_name: str | None = None
+    user_id: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if not is_signed_in(user):
+            # Accepted, then closed: a close before the handshake reaches a browser as an HTTP
+            # 403 (close code 1006), and the client would retry for ever.
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.user_id = user.pk
         self.group_name = user_group(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
@@ -36,16 +68,21 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Whatever a client sends is dropped unread (not parsed: a megabyte of JSON would hold
+        the event loop)."""
         return None
 
     async def notification_push(self, event: dict[str, Any]) -> None:
-        # The session is checked again before anything is sent: a password change or reset, a
-        # sign-out elsewhere that rotated the password hash, or a suspension ends the socket.
-        user = await get_user(self.scope)
-        if not is_signed_in(user) or self.group_name != user_group(user.pk):
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+        # The session is read again from the store before anything is sent: a sign-out, an
+        # expiry, a password change or reset, or a suspension ends the socket instead.
+        session = self.scope.get("session")
+        unread = await database_sync_to_async(_push_state)(
+            getattr(session, "session_key", None), self.user_id
+        )
+        if unread is None:
+            await self.close(code=CLOSE_SESSION_ENDED)
             return
         await self.send_json(
-            {"type": "unread", "unread": event["unread"], "notification": event["notification"]}
+            {"type": "unread", "unread": unread, "notification": event["notification"]}
         )

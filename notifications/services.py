@@ -190,7 +190,8 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     changed = unread.update(read_at=timezone.now())
-    transaction.on_commit(lambda: unread_push(user_id=user.pk, notification=None))
+    if changed:  # nothing changed, nothing to tell the open pages
+        transaction.on_commit(lambda: unread_push(user_id=user.pk, notification=None))
     return changed
 
 

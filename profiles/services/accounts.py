@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
 from profiles.models import User
@@ -16,6 +16,8 @@ from tiktok.plain_text import has_visible_text
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
 MAX_DISPLAY_NAME_CHARS = 64
 MAX_BIO_CHARS = 280
+# The advisory-lock key space of registrations (the second key is the name's hash).
+REGISTER_LOCK_SPACE = 7_402_301
 
 
 @transaction.atomic
@@ -23,6 +25,13 @@ def user_register(*, username: str, password: str, email: str = "", display_name
     """Create an account; raises ValidationError naming the field on bad input."""
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError({"username": ["this username is reserved"]})
+    # Two registrations of one name in two cases ("maria", "Maria") at the same moment would
+    # both pass the check below (the unique constraint is case-sensitive); one lock per name
+    # without regard to case, held to the commit, makes the second see the first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(upper(%s)))", [REGISTER_LOCK_SPACE, username]
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["this username is taken"]})
     display_name = display_name.strip()

@@ -2,9 +2,13 @@
 while, doubling with each further failure (address-based rate limits alone let a botnet try
 one account's passwords from thousands of addresses).
 
-Counted in Redis under the case-folded username as typed, whether or not the account exists
-(so the answer does not tell which do). A lock refuses every sign-in to that name, right
-password or not, until it expires; a successful sign-in clears the count.
+Counted in Redis under the account the name signs in to (its stored username, found as the
+sign-in finds it: without regard to case, as PostgreSQL compares), else under the name as typed,
+case-folded, whether or not the account exists (so the answer does not tell which do). Keying on
+the typed name let spellings PostgreSQL takes for the same account but Python does not fold
+together ("marıa" with a dotless i signs in as maria) each count in a bucket of their own. A
+lock refuses every sign-in to that name, right password or not, until it expires; a successful
+sign-in clears the count.
 """
 
 from __future__ import annotations
@@ -15,12 +19,17 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from profiles.models import User
+
 KEY_PREFIX = "sign-in"
 
 
 def _keys(username: str) -> tuple[str, str]:
     """(the count of wrong passwords in a row, the time the lock ends) of a username."""
-    name = username.casefold()[:150]
+    stored = (
+        User.objects.filter(username__iexact=username).values_list("username", flat=True).first()
+    )
+    name = (stored or username).casefold()[:150]
     return f"{KEY_PREFIX}:failures:{name}", f"{KEY_PREFIX}:locked-until:{name}"
 
 

@@ -31,8 +31,17 @@ function connect() {
     document.dispatchEvent(new CustomEvent("reels:notification", { detail: message }));
   });
   socket.addEventListener("close", (event) => {
-    if (event.code === 4401) return; // signed out: nothing to listen to
-    setTimeout(connect, retryMs);
+    if (event.code === 4401) return; // not signed in: nothing to listen to
+    if (event.code === 4001) {
+      // This socket's session ended (a password change gave the page a new one, or a sign-out
+      // elsewhere): connect again at once with the cookie the page has now; the server lets it
+      // in or answers 4401.
+      retryMs = 1000;
+      connect();
+      return;
+    }
+    // Jitter: after a deploy every open page does not come back in the same second.
+    setTimeout(connect, retryMs * (0.5 + Math.random()));
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   });
 }

@@ -64,11 +64,15 @@ def test_anonymous_sockets_are_refused():
     communicator = _communicator(None)
 
     async def scenario():  # noqa: ANN202
-        connected, code = await communicator.connect()
-        return connected, code
+        connected, _ = await communicator.connect()
+        closed = await communicator.receive_output(timeout=5)
+        return connected, closed["code"]
 
+    # Accepted, then closed with 4401: a close before the handshake would reach a browser as
+    # an HTTP 403 (close code 1006), which the page could not tell from a network error.
     connected, code = async_to_sync(scenario)()
-    assert connected is False and code == 4401
+    assert connected is True
+    assert code == 4401
 
 
 @pytest.mark.django_db(transaction=True)
@@ -115,4 +119,91 @@ def test_a_password_change_ends_the_open_socket():
         return closed
 
     closed = async_to_sync(scenario)()
-    assert closed == {"type": "websocket.close", "code": 4401}
+    assert closed == {"type": "websocket.close", "code": 4001}
+
+
+def _ended_session_closes_the_socket(end_session) -> dict:  # noqa: ANN001
+    """Connect as the owner, end the session with `end_session(session)`, deliver a like: what
+    the socket gets."""
+    owner, fan = UserFactory(), UserFactory()
+    video = VideoFactory(owner=owner)
+    LikeFactory(user=fan, video=video)
+    communicator = _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(end_session)(communicator.scope["session"])
+        await database_sync_to_async(event_deliver)(
+            event="like", payload={"user_id": fan.pk, "video_id": video.pk}
+        )
+        got = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return got
+
+    return async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_ends_the_open_socket_before_it_hears_anything():
+    """Signing out deletes the session; the socket loaded it at connect and used to go on
+    showing the person's notifications in the signed-out browser."""
+    got = _ended_session_closes_the_socket(lambda session: session.delete())
+    assert got == {"type": "websocket.close", "code": 4001}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_expired_session_ends_the_open_socket():
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    def expire(session) -> None:  # noqa: ANN001
+        Session.objects.filter(session_key=session.session_key).update(
+            expire_date=timezone.now() - timedelta(seconds=1)
+        )
+
+    assert _ended_session_closes_the_socket(expire) == {"type": "websocket.close", "code": 4001}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_sent_is_the_one_when_it_is_sent():
+    """A push carries the unread count read when the socket sends it, not one a sender read
+    earlier (a mark-all-read between the two was undone on the badge by the stale count)."""
+    from channels.layers import get_channel_layer
+
+    from notifications.models import Notification
+    from notifications.push import user_group
+
+    owner = UserFactory()
+    Notification.objects.create(recipient=owner, kind="video_ready", group_key="video_ready:1")
+    communicator = _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        stale = {"type": "notification.push", "unread": 7, "notification": None}
+        await get_channel_layer().group_send(user_group(owner.pk), stale)
+        pushed = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return pushed["unread"]
+
+    assert async_to_sync(scenario)() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_a_client_sends_is_dropped_unread():
+    owner = UserFactory()
+    communicator = _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await communicator.send_to(text_data="[" * 50_000)  # not JSON: used to raise
+        await communicator.send_to(bytes_data=b"\x00\x01")
+        quiet = await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+        return quiet
+
+    assert async_to_sync(scenario)() is True

@@ -204,3 +204,54 @@ def test_a_profile_page_is_found_whatever_the_case_of_its_name(client):
     response = client.get("/@Maya")
     assert response.status_code == 200
     assert "maya" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_name_in_two_cases_registered_at_once_makes_one_account():
+    """ "maria" and "Maria" at the same moment: both passed the case-insensitive check before
+    either committed, and the case-sensitive unique constraint let both in."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+
+    from profiles.models import User
+    from profiles.services.accounts import user_register
+
+    first_in, commit_first = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                user_register(username="maria", password="a-long-pass-phrase")
+                first_in.set()
+                commit_first.wait(30)
+            outcomes["maria"] = "registered"
+        finally:
+            first_in.set()
+            connection.close()
+
+    def second() -> None:
+        try:
+            user_register(username="Maria", password="a-long-pass-phrase")
+            outcomes["Maria"] = "registered"
+        except ValidationError as exc:
+            outcomes["Maria"] = str(exc)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=first)
+    one.start()
+    first_in.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(timeout=5)  # without the lock it is done by now, with a second account
+    commit_first.set()
+    one.join(30)
+    two.join(30)
+    assert outcomes["maria"] == "registered"
+    assert "taken" in outcomes["Maria"]
+    assert list(
+        User.objects.filter(username__iexact="maria").values_list("username", flat=True)
+    ) == ["maria"]

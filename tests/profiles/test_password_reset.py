@@ -189,6 +189,29 @@ def test_an_address_gets_a_few_mails_an_hour_whoever_asks(
     assert len(smtp.to("maya@example.com")) == 2
 
 
+@override_settings(ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR=2)
+def test_spellings_of_the_address_share_its_allowance(smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
+    """PostgreSQL matches an address spelt with a dotless i (U+0131) to the stored one, which
+    Python's casefold keeps apart: counted per typed spelling, each had an allowance of its
+    own, so four spellings mailed one person four times."""
+    UserFactory(username="irina", email="irina@example.com", raw_password="a-long-pass-phrase")
+    dotless = "\N{LATIN SMALL LETTER DOTLESS I}"
+    variants = [
+        "irina@example.com",
+        f"{dotless}rina@example.com",
+        f"ir{dotless}na@example.com",
+        f"{dotless}r{dotless}na@example.com",
+    ]
+    answers = [
+        _ask(APIClient(REMOTE_ADDR=f"10.0.1.{n}"), address, django_capture_on_commit_callbacks)
+        for n, address in enumerate(variants)
+    ]
+
+    assert {a.status_code for a in answers} == {202}
+    smtp.wait_for("irina@example.com", count=2)
+    assert len(smtp.to("irina@example.com")) == 2
+
+
 def test_asking_is_rate_limited_per_address_of_the_asker(
     maya, smtp, monkeypatch, django_capture_on_commit_callbacks
 ):  # noqa: ANN001

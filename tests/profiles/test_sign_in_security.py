@@ -51,6 +51,20 @@ def test_a_lock_is_keyed_by_the_name_whatever_its_case_or_existence() -> None:
     assert _login(client, "wrong-guess", username="gHOST").status_code == 429
 
 
+@override_settings(SIGN_IN_LOCKOUT_FAILURES=3)
+def test_spellings_that_sign_in_to_one_account_share_its_lock() -> None:
+    """ "marıa" with a dotless i (U+0131) signs in as maria (PostgreSQL compares them equal)
+    but Python's casefold keeps it apart: each spelling had a lock of its own, and a name with
+    two i's gave four times the guesses."""
+    UserFactory(username="maria", raw_password=PASSWORD)
+    client = APIClient()
+    dotless = "\N{LATIN SMALL LETTER DOTLESS I}"
+    for name in ("maria", f"mar{dotless}a", "MARIA"):
+        assert _login(client, "wrong-guess", username=name).status_code == 401
+    assert _login(client, PASSWORD, username="maria").status_code == 429
+    assert _login(client, PASSWORD, username=f"mar{dotless}a").status_code == 429
+
+
 @override_settings(
     SIGN_IN_LOCKOUT_FAILURES=3, SIGN_IN_LOCKOUT_BASE_SECONDS=60, SIGN_IN_LOCKOUT_MAX_SECONDS=600
 )

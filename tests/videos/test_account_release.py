@@ -63,6 +63,26 @@ def test_a_sharer_whose_every_share_went_to_the_account_stops_counting(creator):
     assert video.share_count == 1
 
 
+def test_the_accounts_own_shares_stop_counting(creator):
+    # Its share rows stay (anonymous: user NULL) and anonymous shares never count.
+    video, other = VideoFactory(owner=creator), VideoFactory(owner=creator)
+    leaving, staying = UserFactory(), UserFactory()
+    share_create(user=leaving, video=video, channel="copy_link")
+    share_create(user=leaving, video=video, channel="whatsapp")
+    share_to_user_create(user=leaving, video=other, to=staying.username)
+    share_create(user=staying, video=video, channel="copy_link")
+    video.refresh_from_db()
+    other.refresh_from_db()
+    assert (video.share_count, other.share_count) == (2, 1)
+
+    leaving.delete()
+
+    video.refresh_from_db()
+    other.refresh_from_db()
+    assert (video.share_count, other.share_count) == (1, 0)
+    assert Share.objects.filter(user__isnull=True, video=video).count() == 2
+
+
 def test_the_upgrade_recounts_share_counts_once_per_sharer(creator):
     # Before, every signed-in share counted: 3 by one sharer, 1 by another, and 2 whose
     # account is gone (anonymous rows now) made 6. After: 2 sharers, and the 2 kept.

@@ -18,8 +18,8 @@ def _per(queryset, key: str) -> Counter:  # noqa: ANN001
 
 def account_engagement_release(*, user_id: int) -> None:
     """Subtract the account's likes, saves, comments (with the replies under them), comment
-    likes and the shares sent to it (as far as they counted) from the counts of videos and
-    comments that outlive it (its own videos and comments go with it)."""
+    likes, its shares and the shares sent to it (as far as they counted) from the counts of
+    videos and comments that outlive it (its own videos and comments go with it)."""
     others_videos = Video.objects.exclude(owner_id=user_id).values("pk")
     counters_subtract(
         model=Video,
@@ -52,6 +52,13 @@ def account_engagement_release(*, user_id: int) -> None:
         .values_list("video_id", "n")
     )
     counters_subtract(model=Video, field="share_count", amounts=Counter(dict(only_to_this_account)))
+    # ...and the account itself stops counting as a sharer (its rows stay, anonymous).
+    shared = Share.objects.filter(user_id=user_id, video__in=others_videos)
+    counters_subtract(
+        model=Video,
+        field="share_count",
+        amounts=Counter(shared.values_list("video_id", flat=True).distinct()),
+    )
     surviving_comments = Comment.objects.exclude(author_id=user_id).exclude(
         parent__author_id=user_id
     )
