@@ -17,6 +17,7 @@ from profiles.selectors import (
     followers_of,
     following_of,
     hidden_user_ids,
+    user_blocked_by_viewer,
     user_by_username,
     user_card,
     user_for_viewer,
@@ -73,8 +74,10 @@ class BlockApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, username: str) -> Response:
+        # Someone who blocked you back (or was suspended since) is still yours to unblock.
         blocked = block_delete(
-            blocker=request.user, blocked=user_for_viewer(username=username, viewer=request.user)
+            blocker=request.user,
+            blocked=user_blocked_by_viewer(username=username, viewer=request.user),
         )
         return Response({"blocked": blocked})
 

@@ -41,6 +41,22 @@ def user_for_viewer(*, username: str, viewer: Any) -> User:
     return user
 
 
+def user_blocked_by_viewer(*, username: str, viewer: Any) -> User:
+    """Someone the viewer blocked, by username (whatever its case), even when they blocked the
+    viewer back or are suspended: unblocking must reach them. NotFound, as for a name with no
+    account, for anyone else the viewer may not see; otherwise the user."""
+    block = (
+        Block.objects.filter(blocker=viewer, blocked__username__iexact=username)
+        .select_related("blocked")
+        .first()
+        if is_signed_in(viewer)
+        else None
+    )
+    if block is not None:
+        return block.blocked
+    return user_for_viewer(username=username, viewer=viewer)
+
+
 def follower_count(user: User) -> int:
     return Follow.objects.filter(followee=user).count()
 

@@ -129,3 +129,18 @@ def test_a_reply_by_the_other_side_cannot_be_replied_to(client_for) -> None:  # 
         f"/api/videos/{video.pk}/comments", {"body": "hi", "parent_id": reply.pk}, format="json"
     )
     assert other.status_code == 201
+
+
+def test_a_block_is_undone_even_when_the_other_side_blocked_back(client_for, blocked_pair) -> None:  # noqa: ANN001
+    """Each blocked the other: to each, the other "does not exist" (404), yet each must still
+    be able to take back their own block."""
+    blocker, blocked = blocked_pair
+    BlockFactory(blocker=blocked, blocked=blocker)
+    undone = client_for(blocker).delete(f"/api/users/{blocked.username.upper()}/block")
+    assert undone.status_code == 200 and undone.json() == {"blocked": False}
+    from profiles.models import Block
+
+    assert list(Block.objects.values_list("blocker_id", "blocked_id")) == [(blocked.pk, blocker.pk)]
+    # Still nothing to see of someone who blocks you, and no block of yours left to undo.
+    assert client_for(blocker).delete(f"/api/users/{blocked.username}/block").status_code == 404
+    assert client_for(blocker).post(f"/api/users/{blocked.username}/block").status_code == 404
