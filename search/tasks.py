@@ -1,12 +1,19 @@
-"""Search's Celery tasks (thin: the work is in search.query_log)."""
+"""Search's Celery tasks (thin: the work is in search.query_log and search.documents)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
+from search.documents import documents_refresh
 from search.query_log import queries_flush
 
 
 @shared_task(name="search.queries_flush", ignore_result=True)
 def queries_flush_task() -> int:
     return queries_flush()
+
+
+@shared_task(name="search.documents_refresh", ignore_result=True)
+def documents_refresh_task(*, video_ids: list[int]) -> int:
+    """Rebuild these videos' search documents (after their tags changed)."""
+    return documents_refresh(video_ids=video_ids)

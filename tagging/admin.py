@@ -7,9 +7,11 @@ import logging
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
+from tagging.events import tag_videos_changed_announce
 from tagging.models import Tag, TagCategory, TagPhrase, VideoTag
 from tagging.services.taxonomy import tag_phrases_changed, tags_set_active
 from tagging.tasks import retag_all
@@ -55,13 +57,22 @@ class TagAdmin(admin.ModelAdmin):
     actions = ["activate_tags", "deactivate_tags", RETAG_ACTION]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        # Each count in a subquery of its own: joined in one query, every phrase row was
+        # multiplied by every video row of the tag before the DISTINCT counts.
+        def count_of(model: type, field: str = "tag") -> Subquery:
+            rows = (
+                model.objects.filter(**{field: OuterRef("pk")})
+                .order_by()
+                .values(field)
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(rows), 0)
+
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                phrase_count=Count("phrases", distinct=True),
-                video_count=Count("video_tags", distinct=True),
-            )
+            .annotate(phrase_count=count_of(TagPhrase), video_count=count_of(VideoTag))
         )
 
     @admin.display(ordering="phrase_count", description="phrases")
@@ -76,6 +87,17 @@ class TagAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The refresh task embeds only tags whose phrase hash changed, after this commit.
         tag_phrases_changed()
+        if change and {"name", "is_active"} & set(form.changed_data):
+            # Its videos are found in search by the tag's (active) name.
+            tag_videos_changed_announce(tag_ids=[form.instance.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        tag_videos_changed_announce(tag_ids=[obj.pk])  # before the cascade takes the rows
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        tag_videos_changed_announce(tag_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):  # noqa: ANN001, ANN201
         # "Re-tag all videos" concerns the whole corpus, so it needs no selected tag.

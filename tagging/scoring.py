@@ -96,5 +96,9 @@ def select_tags(
     kept = [int(j) for j in order[:max_tags] if confidences[j] >= floor]
     if kept or distinct_min_confidence is None or best < distinct_min_confidence:
         return kept
-    runner_up = float(confidences[order[1]]) if confidences.size > 1 else -np.inf
+    if confidences.size < 2:
+        # No runner-up to stand out from: with one tag the rule would keep it for any video
+        # over distinct_min_confidence (about 7% of off-topic ones).
+        return []
+    runner_up = float(confidences[order[1]])
     return [int(order[0])] if best - runner_up >= distinct_margin else []

@@ -35,7 +35,9 @@ class TagSpec:
     phrases: tuple[str, ...]
     category: str | None = None
     description: str = ""
-    is_active: bool = True
+    # None: the file does not say (a new tag is active; an existing one keeps its state, so a
+    # re-load does not undo the operator's deactivations in the admin).
+    is_active: bool | None = None
     line: int | None = None
 
 
@@ -57,14 +59,24 @@ def taxonomy_read(path: Path) -> Taxonomy:
     return taxonomy_parse(text, source=str(path), is_json=path.suffix.lower() == ".json")
 
 
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")
+
+
 def taxonomy_parse(text: str, *, source: str = "<taxonomy>", is_json: bool = False) -> Taxonomy:
     if is_json:
         try:
-            json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise TaxonomyError(
                 f"{source} line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
             ) from exc
+        if "\t" in text or SURROGATE_ESCAPE.search(text):
+            # JSON that YAML reads otherwise: tab indentation (refused by YAML) and emoji
+            # written as escaped surrogate pairs (json.dump's default; YAML decodes each half
+            # alone, and the lone halves failed the database write). Read as re-written by
+            # json; line numbers in errors are then of that text.
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            source = f"{source} (re-indented)"
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -176,7 +188,7 @@ class _Parser:
         description = ""
         if "description" in fields:
             description = self.scalar(fields["description"], f"the description of {what}")
-        is_active = True
+        is_active = None
         if "active" in fields:
             raw = fields["active"]
             if not isinstance(raw, yaml.ScalarNode) or raw.tag != "tag:yaml.org,2002:bool":

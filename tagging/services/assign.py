@@ -10,11 +10,18 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
+from tagging.events import video_tags_changed_announce
 from tagging.hashtags import caption_hashtags, hashtag_key
 from tagging.models import Tag, TagSource, VideoTag
 from tagging.scoring import calibrate, select_tags, tag_scores
-from tagging.services.vectors import TaggingError, TagIndex, tag_index_ensure, tag_index_load
-from videos.models import VideoEmbedding
+from tagging.services.vectors import (
+    TaggingError,
+    TagIndex,
+    tag_index_ensure,
+    tag_index_load,
+    tag_vectors_refresh,
+)
+from videos.models import Video, VideoEmbedding
 from videos.versions import active_embedding_version
 
 logger = logging.getLogger(__name__)
@@ -94,6 +101,8 @@ def hashtag_tag_ids(captions: Sequence[str]) -> list[list[int]]:
             by_key.setdefault(hashtag_key(text), tag.pk)
     for tag in Tag.objects.filter(is_active=True).only("pk", "slug"):
         by_key[hashtag_key(tag.slug)] = tag.pk  # a slug wins over another tag's phrase
+    # A phrase or name of emoji only has no hashtag key: "" would tag every caption with #_.
+    by_key.pop("", None)
     result = []
     for keys in wanted:
         ids = [by_key[key] for key in keys if key in by_key]
@@ -105,6 +114,15 @@ def _store(video_ids: Sequence[int], choices_per_video: Sequence[list[TagChoice]
     """Replace the auto tags of the videos and upsert their creator tags, in one transaction.
     Creator tags the videos already carry are never removed (only re-scored and re-ranked)."""
     with transaction.atomic():
+        # One re-tag of a video at a time (a pipeline tag step beside "Re-tag all videos", or
+        # that action clicked twice): both deleted, then both inserted the same rows, and the
+        # second failed on the unique (video, tag).
+        list(
+            Video.objects.select_for_update(no_key=True)
+            .filter(pk__in=video_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         VideoTag.objects.filter(video_id__in=video_ids, source=TagSource.AUTO).delete()
         existing = {
             (row.video_id, row.tag_id): row
@@ -171,12 +189,24 @@ def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | 
     version = embedding_version or active_embedding_version()
     if not version:
         raise TaggingError("no embedding version is known yet")
-    index = tag_index_ensure(embedding_version=version)
-    if index is None:
+    if not Tag.objects.filter(is_active=True).exists():
         VideoTag.objects.filter(source=TagSource.AUTO).delete()
         return 0
+    # Every active tag's vector must be up to date first: with the embedder down the stored
+    # (stale or missing) vectors were used, new tags were left out and the operator was told
+    # it had worked. Raised, the task retries until the embedder is back.
+    tag_vectors_refresh(embedding_version=version)
+    index = tag_index_load(embedding_version=version)
+    if index is None:
+        raise TaggingError(f"no tag vectors for {version} after refreshing them")
     batch_size = batch_size or settings.TAGGING_RETAG_BATCH_SIZE
-    embeddings = VideoEmbedding.objects.filter(embedding_version=version).order_by("id")
+    # Videos with neither picture nor words (blank, silent, uncaptioned) are not tagged by the
+    # pipeline; re-tagging gave them whatever their noise vector was nearest to.
+    embeddings = (
+        VideoEmbedding.objects.filter(embedding_version=version)
+        .exclude(missing__contains=["visual", "text"])
+        .order_by("id")
+    )
     done, last_id = 0, 0
     while True:
         batch = list(
@@ -196,6 +226,7 @@ def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | 
             for i in range(len(batch))
         ]
         _store([row.video_id for row in batch], choices)
+        video_tags_changed_announce(video_ids=[row.video_id for row in batch])
         done += len(batch)
     logger.info("re-tagged %d videos for %s", done, version)
     return done

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tagging.events import tag_videos_changed_announce
 from tagging.models import Tag, TagCategory, TagPhrase
 from tagging.tasks import refresh_tag_embeddings
 from tagging.taxonomy import Taxonomy
@@ -37,15 +38,14 @@ def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> Ta
         categories[spec.slug] = category
     created = updated = phrase_count = 0
     for spec in taxonomy.tags:
-        tag, was_created = Tag.objects.update_or_create(
-            slug=spec.slug,
-            defaults={
-                "name": spec.name,
-                "description": spec.description,
-                "is_active": spec.is_active,
-                "category": categories.get(spec.category) if spec.category else None,
-            },
-        )
+        defaults = {
+            "name": spec.name,
+            "description": spec.description,
+            "category": categories.get(spec.category) if spec.category else None,
+        }
+        if spec.is_active is not None:  # else a tag the operator deactivated stays so
+            defaults["is_active"] = spec.is_active
+        tag, was_created = Tag.objects.update_or_create(slug=spec.slug, defaults=defaults)
         created += was_created
         updated += not was_created
         wanted = list(spec.phrases)
@@ -75,9 +75,13 @@ def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> Ta
 def tags_set_active(*, tags: Iterable[Tag], is_active: bool) -> int:
     """Activate or deactivate tags; activated tags get vectors from the refresh task."""
     ids = [tag.pk for tag in tags]
-    count = Tag.objects.filter(pk__in=ids).exclude(is_active=is_active).update(is_active=is_active)
+    changed = list(
+        Tag.objects.filter(pk__in=ids).exclude(is_active=is_active).values_list("pk", flat=True)
+    )
+    count = Tag.objects.filter(pk__in=changed).update(is_active=is_active)
     if is_active and count:
         tag_phrases_changed()
+    tag_videos_changed_announce(tag_ids=changed)  # their videos' tags read otherwise in search
     return count
 
 

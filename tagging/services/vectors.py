@@ -144,10 +144,21 @@ def tag_vectors_refresh(
                         phrase_count=len(texts),
                     )
                 )
-            TagEmbedding.objects.filter(
-                embedding_version=version, tag__in=[tag for tag, _, _ in stale]
-            ).delete()
-            TagEmbedding.objects.bulk_create(rows)
+            # An upsert, not delete-then-insert: two refreshes that found the same tags stale
+            # (the pipeline's tag steps refresh lazily, beside the admin's task) both write;
+            # the second's insert conflicted and failed the tag step, publishing untagged.
+            TagEmbedding.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["tag", "embedding_version"],
+                update_fields=[
+                    "phrases_hash",
+                    "embedding",
+                    "phrase_vectors",
+                    "phrase_count",
+                    "updated_at",
+                ],
+            )
     logger.info("tag vectors refreshed for %s: %d tags", version, len(stale))
     return len(stale)
 

@@ -64,6 +64,20 @@ def test_deactivate_missing_deactivates_tags_absent_from_the_file(tmp_path: Path
     assert Tag.objects.get(slug="cats").is_active is True
 
 
+def test_a_reload_keeps_what_the_operator_deactivated_unless_the_file_says(
+    tmp_path: Path,
+) -> None:
+    load(write(tmp_path, TWO_TAGS))
+    Tag.objects.filter(slug="cats").update(is_active=False)  # in the admin
+    load(write(tmp_path, TWO_TAGS))
+    assert Tag.objects.get(slug="cats").is_active is False
+    assert Tag.objects.get(slug="dogs").is_active is True
+    with_flag = TWO_TAGS.replace("- slug: cats\n", "- slug: cats\n        active: true\n")
+    assert with_flag != TWO_TAGS
+    load(write(tmp_path, with_flag))
+    assert Tag.objects.get(slug="cats").is_active is True
+
+
 def test_a_bad_file_fails_with_one_line_and_loads_nothing(tmp_path: Path) -> None:
     bad = TWO_TAGS + "      - slug: birds\n        phrases: []\n"
     with pytest.raises(CommandError) as error:

@@ -66,3 +66,24 @@ def test_a_distinct_best_tag_below_the_threshold_is_kept_alone() -> None:
     assert select_tags(np.array([0.1, 1.4, -1.0]), distinct_margin=0.5, **rule) == []
     # Above the threshold the usual rule applies (both kept).
     assert select_tags(np.array([3.2, 4.0]), distinct_margin=0.5, **rule) == [1, 0]
+
+
+def test_one_tag_alone_is_not_distinct_from_nothing() -> None:
+    """With one tag there is no runner-up: the distinct rule kept it for every video over
+    distinct_min_confidence (off-topic ones included)."""
+    kept = select_tags(
+        np.array([1.6]),
+        max_tags=3,
+        min_confidence=2.0,
+        distinct_min_confidence=1.5,
+        distinct_margin=0.5,
+    )
+    assert kept == []
+    two = select_tags(
+        np.array([1.6, 0.9]),
+        max_tags=3,
+        min_confidence=2.0,
+        distinct_min_confidence=1.5,
+        distinct_margin=0.5,
+    )
+    assert two == [0]

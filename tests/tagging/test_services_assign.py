@@ -134,3 +134,83 @@ def test_missing_vectors_with_the_embedder_down_raise_a_retryable_error(
     embedding = VideoEmbeddingFactory(embedding=axis(0))
     with pytest.raises(EmbedderUnavailable):
         assign(embedding.video)
+
+
+def test_retag_all_with_a_stale_vector_and_the_embedder_down_raises_and_changes_nothing(
+    geometry, settings
+) -> None:  # noqa: ANN001
+    """Unlike one video's tag step (which goes on with the stored vectors), re-tagging the
+    corpus after a taxonomy edit must use the edit: it raises (the task retries) instead of
+    reporting success with the old vectors."""
+    from embedder_service.client import EmbedderUnavailable
+    from tests.conftest import free_port
+    from tests.factories import TagPhraseFactory
+
+    embedding = VideoEmbeddingFactory(embedding=axis(0))
+    assign(embedding.video)
+    settings.EMBEDDER_URL = f"http://127.0.0.1:{free_port()}"
+    TagPhraseFactory(tag=geometry["cats"], text="cute cat")
+    with pytest.raises(EmbedderUnavailable):
+        videos_retag_all()
+    assert tags_of(embedding.video) == [("cats", "auto")]
+
+
+def test_retag_all_leaves_videos_with_neither_picture_nor_words_untagged(geometry) -> None:  # noqa: ANN001
+    blank = VideoEmbeddingFactory(embedding=axis(0), missing=["visual", "text"])
+    seen = VideoEmbeddingFactory(embedding=axis(0), missing=["text"])
+    assert videos_retag_all() == 1
+    assert tags_of(blank.video) == []
+    assert tags_of(seen.video) == [("cats", "auto")]
+
+
+def test_an_emoji_only_phrase_does_not_catch_empty_hashtags(geometry) -> None:  # noqa: ANN001
+    from tagging.services.assign import hashtag_tag_ids
+    from tests.factories import TagPhraseFactory
+
+    TagPhraseFactory(tag=geometry["dogs"], text="🐶")
+    assert hashtag_tag_ids(["fun times #_ #__", "#dogs"]) == [[], [geometry["dogs"].pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retags_of_one_video_at_once_both_finish(geometry) -> None:  # noqa: ANN001
+    """The pipeline's tag step beside "Re-tag all videos": both deleted the auto tags, both
+    inserted the same rows, and the second failed on the unique (video, tag)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    embedding = VideoEmbeddingFactory(embedding=axis(0))
+    held, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                assign(embedding.video)
+                held.set()
+                release.wait(30)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            held.set()
+            connection.close()
+
+    def second() -> None:
+        try:
+            assign(embedding.video)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=first)
+    one.start()
+    held.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(timeout=5)  # without the lock it has reached its insert by now
+    release.set()
+    one.join(30)
+    two.join(30)
+    assert errors == []
+    assert tags_of(embedding.video) == [("cats", "auto")]

@@ -98,3 +98,16 @@ def test_the_shipped_default_taxonomy_is_large_and_valid() -> None:
     assert len(taxonomy.tags) >= 80
     assert len(taxonomy.categories) >= 12
     assert min(len(tag.phrases) for tag in taxonomy.tags) >= 3
+
+
+def test_a_json_taxonomy_with_tabs_and_escaped_emoji_reads_as_json(tmp_path: Path) -> None:
+    """json.dump writes emoji as escaped surrogate pairs by default, and people indent with
+    tabs: read as YAML, the pairs came apart (the database write failed) and tabs were refused."""
+    data = {"tags": [{"slug": "cats", "name": "Cats \U0001f63a", "phrases": ["cat", "kitten"]}]}
+    path = tmp_path / "taxonomy.json"
+    path.write_text(json.dumps(data, indent="\t"), encoding="utf-8")
+    assert "\\ud83d" in path.read_text()
+    taxonomy = taxonomy_read(path)
+    (tag,) = taxonomy.tags
+    assert tag.name == "Cats \U0001f63a"
+    assert tag.name.encode("utf-8")
