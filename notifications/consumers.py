@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +22,11 @@ CLOSE_UNAUTHENTICATED = 4401
 # browser a new one, a suspension): the client connects again once, with the cookie it has now,
 # and is either let in or refused with CLOSE_UNAUTHENTICATED.
 CLOSE_SESSION_ENDED = 4001
+# Too many of this user's sockets on this process already: each push runs one session read per
+# socket on the process's one database thread, so a user with thousands of sockets stalled
+# every other socket of the process. The client stops on it, as on 4401.
+CLOSE_TOO_MANY = 4429
+_open_sockets: Counter[int] = Counter()
 
 
 def _signed_in_user_id(session_key: str | None) -> int | None:
@@ -57,6 +63,11 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        if _open_sockets[user.pk] >= settings.NOTIFICATIONS_SOCKETS_PER_USER:
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        _open_sockets[user.pk] += 1
         self.user_id = user.pk
         self.group_name = user_group(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
@@ -65,6 +76,11 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "unread", "unread": unread, "notification": None})
 
     async def disconnect(self, code: int) -> None:
+        if self.user_id is not None:
+            _open_sockets[self.user_id] -= 1
+            if _open_sockets[self.user_id] <= 0:
+                del _open_sockets[self.user_id]
+            self.user_id = None
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 

@@ -32,6 +32,7 @@ function connect() {
   });
   socket.addEventListener("close", (event) => {
     if (event.code === 4401) return; // not signed in: nothing to listen to
+    if (event.code === 4429) return; // too many open tabs: this one reads the badge on load
     if (event.code === 4001) {
       // This socket's session ended (a password change gave the page a new one, or a sign-out
       // elsewhere): connect again at once with the cookie the page has now; the server lets it

@@ -207,3 +207,28 @@ def test_what_a_client_sends_is_dropped_unread():
         return quiet
 
     assert async_to_sync(scenario)() is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_account_holds_a_limited_number_of_sockets(settings):  # noqa: ANN001
+    settings.NOTIFICATIONS_SOCKETS_PER_USER = 2
+    owner = UserFactory()
+    sockets = [_communicator(owner) for _ in range(3)]
+    again = _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        for socket in sockets[:2]:
+            assert (await socket.connect())[0]
+            await socket.receive_json_from(timeout=5)
+        await sockets[2].connect()
+        refused = await sockets[2].receive_output(timeout=5)
+        await sockets[0].disconnect()  # a closed tab frees its place
+        await again.connect()
+        welcome = await again.receive_json_from(timeout=5)
+        await again.disconnect()
+        await sockets[1].disconnect()
+        return refused, welcome
+
+    refused, welcome = async_to_sync(scenario)()
+    assert refused == {"type": "websocket.close", "code": 4429}
+    assert welcome["type"] == "unread"

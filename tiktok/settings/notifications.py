@@ -10,3 +10,7 @@ NOTIFICATIONS_KEEP_READ_DAYS = env_int("NOTIFICATIONS_KEEP_READ_DAYS", 90)
 # past it their mentions still link, but tell no one (30 comments a minute, each naming the
 # same person or ten new ones, were as many notifications).
 NOTIFICATIONS_MENTIONS_PER_HOUR = env_int("NOTIFICATIONS_MENTIONS_PER_HOUR", 30)
+
+# Open notification sockets one account may hold per web process (tabs, devices); past it a
+# new socket is closed with 4429 and the page stops trying (its badge is read on page loads).
+NOTIFICATIONS_SOCKETS_PER_USER = env_int("NOTIFICATIONS_SOCKETS_PER_USER", 20)
