@@ -214,10 +214,10 @@ def start_web_server(
 
 
 def start_celery_worker(
-    *, env: dict[str, str], log_path: Path, pool: str = "solo"
+    *, env: dict[str, str], log_path: Path, pool: str = "solo", queues: str = "celery,feed"
 ) -> subprocess.Popen:
-    """A real Celery worker (media and feed queues); returns once it is ready."""
-    return celery_worker_start(env=env, log_path=log_path, cwd=BASE_DIR, pool=pool)
+    """A real Celery worker (media and feed queues unless told); returns once it is ready."""
+    return celery_worker_start(env=env, log_path=log_path, cwd=BASE_DIR, pool=pool, queues=queues)
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,7 @@ def test_health_is_200_when_every_part_is_up(client, embedder, celery_worker):
     assert body["storage"]["backend"] == "s3" and body["storage"]["bucket"]
     assert body["redis"]["ok"] is True
     assert body["celery"]["workers"]
+    assert {"celery", "feed"} <= set(body["celery"]["queues"])
     assert body["embedder"]["embedding_version"] == "minilm-l6+efflite0:384:v2"
 
 
@@ -97,6 +98,19 @@ def test_health_names_celery_when_no_worker_answers(client):
     assert response.status_code == 503
     assert "celery" in body["failing"]
     assert "no Celery worker" in body["celery"]["error"]
+
+
+def test_health_names_a_queue_no_worker_consumes(client, tmp_path):  # noqa: ANN001
+    """Only the feed worker is up: a ping it answered passed, while nothing transcoded."""
+    worker = start_celery_worker(
+        env=dict(os.environ), log_path=tmp_path / "feed-worker.log", queues="feed"
+    )
+    try:
+        body = client.get("/api/health").json()
+    finally:
+        stop_process(worker)
+    assert "celery" in body["failing"]
+    assert body["celery"]["error"].endswith("no Celery worker consumes the queue(s): celery")
 
 
 def test_health_names_the_feed_aggregates_when_nobody_applies_them(client, settings):

@@ -68,11 +68,20 @@ def check_redis() -> dict[str, Any]:
 
 
 def check_celery() -> dict[str, Any]:
-    # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
-    replies = celery_app.control.ping(timeout=CHECK_TIMEOUT_SECONDS, limit=1)
-    if not replies:
-        raise RuntimeError("no Celery worker answered a ping")
-    return {"workers": sorted(name for reply in replies for name in reply)}
+    """Every queue tasks are routed to has a worker consuming it: the media queue (the
+    pipeline, data archives) and the feed queue (aggregates, notifications, mail). A ping that
+    any one worker answered passed while the media worker was dead and uploads piled up."""
+    queues_by_worker = (
+        celery_app.control.inspect(timeout=CHECK_TIMEOUT_SECONDS).active_queues() or {}
+    )
+    if not queues_by_worker:
+        raise RuntimeError("no Celery worker answered")
+    consumed = {queue["name"] for queues in queues_by_worker.values() for queue in queues}
+    needed = {getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery"), settings.FEED_QUEUE}
+    missing = sorted(needed - consumed)
+    if missing:
+        raise RuntimeError(f"no Celery worker consumes the queue(s): {', '.join(missing)}")
+    return {"workers": sorted(queues_by_worker), "queues": sorted(consumed)}
 
 
 def check_embedder() -> dict[str, Any]:
