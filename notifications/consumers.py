@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from importlib import import_module
 from types import SimpleNamespace
@@ -27,6 +28,9 @@ CLOSE_SESSION_ENDED = 4001
 # every other socket of the process. The client stops on it, as on 4401.
 CLOSE_TOO_MANY = 4429
 _open_sockets: Counter[int] = Counter()
+# A count-only push (a fan-out) re-reads the session at most this often; a push that carries a
+# notification always does.
+SESSION_RECHECK_SECONDS = 30.0
 
 
 def _signed_in_user_id(session_key: str | None) -> int | None:
@@ -54,6 +58,24 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
 
     group_name: str | None = None
     user_id: int | None = None
+    counted = False  # holds one of the user's places in _open_sockets
+    session_checked_at = 0.0  # monotonic time of the last session read
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        # The place is given back however the consumer ends: Channels calls disconnect() only
+        # for a close it hears, not when a handler raised (a database or Redis outage) or the
+        # server killed a stuck consumer, and a leaked place stayed taken for good.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.counted and self.user_id is not None:
+            self.counted = False
+            _open_sockets[self.user_id] -= 1
+            if _open_sockets[self.user_id] <= 0:
+                del _open_sockets[self.user_id]
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -68,6 +90,8 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             return
         _open_sockets[user.pk] += 1
+        self.counted = True
+        self.session_checked_at = time.monotonic()
         self.user_id = user.pk
         self.group_name = user_group(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
@@ -76,11 +100,7 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "unread", "unread": unread, "notification": None})
 
     async def disconnect(self, code: int) -> None:
-        if self.user_id is not None:
-            _open_sockets[self.user_id] -= 1
-            if _open_sockets[self.user_id] <= 0:
-                del _open_sockets[self.user_id]
-            self.user_id = None
+        self._release()
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
@@ -92,13 +112,26 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
     async def notification_push(self, event: dict[str, Any]) -> None:
         # The session is read again from the store before anything is sent: a sign-out, an
         # expiry, a password change or reset, or a suspension ends the socket instead.
-        session = self.scope.get("session")
-        unread = await database_sync_to_async(_push_state)(
-            getattr(session, "session_key", None), self.user_id
-        )
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        if event.get("notification") is None and event.get("unread") is not None:
+            # A fan-out's new count (a followed creator's new video), read by the sender for
+            # all its recipients in one query: the session is read again at most every
+            # SESSION_RECHECK_SECONDS here, not once per socket per video.
+            if time.monotonic() - self.session_checked_at >= SESSION_RECHECK_SECONDS:
+                user_id = await database_sync_to_async(_signed_in_user_id)(session_key)
+                if user_id != self.user_id:
+                    await self.close(code=CLOSE_SESSION_ENDED)
+                    return
+                self.session_checked_at = time.monotonic()
+            await self.send_json(
+                {"type": "unread", "unread": event["unread"], "notification": None}
+            )
+            return
+        unread = await database_sync_to_async(_push_state)(session_key, self.user_id)
         if unread is None:
             await self.close(code=CLOSE_SESSION_ENDED)
             return
+        self.session_checked_at = time.monotonic()
         await self.send_json(
             {"type": "unread", "unread": unread, "notification": event["notification"]}
         )

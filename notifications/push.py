@@ -9,7 +9,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from notifications.selectors import notification_payloads
+from notifications.selectors import notification_payloads, unread_counts
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,14 @@ def unread_push(*, user_id: int, notification: Any) -> None:
 
 
 def unread_push_many(*, user_ids: list[int]) -> None:
-    """Tell many users' sockets (a fan-out) their counts changed: one event loop and one
-    channel-layer connection for the lot, not one per user."""
+    """Tell many users' sockets (a fan-out) their new counts, read for all of them in one query
+    (each socket would otherwise read its own): one event loop and one channel-layer
+    connection for the lot, not one per user."""
     _send_all(
-        [(user_id, {"type": "notification.push", "notification": None}) for user_id in user_ids]
+        [
+            (user_id, {"type": "notification.push", "unread": unread, "notification": None})
+            for user_id, unread in unread_counts(user_ids=user_ids).items()
+        ]
     )
 
 

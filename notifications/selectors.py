@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from notifications.models import (
     Notification,
@@ -42,6 +42,18 @@ def _unread_shown() -> QuerySet[Notification]:
 
 def unread_count(*, user_id: int) -> int:
     return _unread_shown().filter(recipient_id=user_id).count()
+
+
+def unread_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """Unread counts of many users in one query (users with none get 0)."""
+    counts = dict(
+        _unread_shown()
+        .filter(recipient_id__in=user_ids)
+        .values_list("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("recipient_id", "n")
+    )
+    return {user_id: counts.get(user_id, 0) for user_id in user_ids}
 
 
 def muted_kinds(*, user_id: int) -> set[str]:

@@ -15,5 +15,7 @@ def queries_flush_task() -> int:
 
 @shared_task(name="search.documents_refresh", ignore_result=True)
 def documents_refresh_task(*, video_ids: list[int]) -> int:
-    """Rebuild these videos' search documents (after their tags changed)."""
+    """Rebuild these videos' search documents (after their tags changed). On the default
+    queue: a renamed tag on every video is thousands of these, which must not hold up the
+    feed queue's notifications, mail and aggregates."""
     return documents_refresh(video_ids=video_ids)

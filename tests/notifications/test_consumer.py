@@ -169,8 +169,9 @@ def test_an_expired_session_ends_the_open_socket():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_count_sent_is_the_one_when_it_is_sent():
-    """A push carries the unread count read when the socket sends it, not one a sender read
-    earlier (a mark-all-read between the two was undone on the badge by the stale count)."""
+    """A push about a notification carries the unread count read when the socket sends it,
+    not one a sender read earlier (a mark-all-read between the two was undone on the badge by
+    the stale count)."""
     from channels.layers import get_channel_layer
 
     from notifications.models import Notification
@@ -183,8 +184,9 @@ def test_the_count_sent_is_the_one_when_it_is_sent():
     async def scenario():  # noqa: ANN202
         await communicator.connect()
         await communicator.receive_json_from(timeout=5)
-        stale = {"type": "notification.push", "unread": 7, "notification": None}
-        await get_channel_layer().group_send(user_group(owner.pk), stale)
+        # A push about one notification carries no count: the socket reads it as it sends.
+        push = {"type": "notification.push", "notification": {"id": 1}}
+        await get_channel_layer().group_send(user_group(owner.pk), push)
         pushed = await communicator.receive_json_from(timeout=5)
         await communicator.disconnect()
         return pushed["unread"]
@@ -232,3 +234,51 @@ def test_one_account_holds_a_limited_number_of_sockets(settings):  # noqa: ANN00
     refused, welcome = async_to_sync(scenario)()
     assert refused == {"type": "websocket.close", "code": 4429}
     assert welcome["type"] == "unread"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consumer_killed_without_a_close_gives_its_place_back(settings):  # noqa: ANN001
+    """Channels calls disconnect() only for a close it hears: a consumer the server killed
+    (stuck on the database) or whose handler raised kept its place, and after a few such the
+    account's sockets were refused for good."""
+    import asyncio
+    import contextlib
+
+    settings.NOTIFICATIONS_SOCKETS_PER_USER = 1
+    owner = UserFactory()
+    first, second = _communicator(owner), _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        await first.connect()
+        await first.receive_json_from(timeout=5)
+        first.future.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first.future
+        await second.connect()
+        welcome = await second.receive_output(timeout=5)
+        await second.disconnect()
+        return welcome
+
+    welcome = async_to_sync(scenario)()
+    assert welcome["type"] == "websocket.send"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_sends_each_recipient_its_own_count():
+    from notifications.models import Notification
+    from notifications.push import unread_push_many
+
+    owner, other = UserFactory(), UserFactory()
+    Notification.objects.create(recipient=owner, kind="video_ready", group_key="video_ready:1")
+    Notification.objects.create(recipient=owner, kind="video_ready", group_key="video_ready:2")
+    communicator = _communicator(owner)
+
+    async def scenario():  # noqa: ANN202
+        await communicator.connect()
+        await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(unread_push_many)(user_ids=[owner.pk, other.pk])
+        pushed = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return pushed
+
+    assert async_to_sync(scenario)() == {"type": "unread", "unread": 2, "notification": None}

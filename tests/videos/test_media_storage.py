@@ -231,3 +231,31 @@ def test_a_large_object_read_through_the_storage_is_spooled_to_disk_not_memory(m
     with default_storage.open("videos/0123456789abcdef0123456789abcdef/original.mp4") as handle:
         assert handle.read(16) == big[:16]
         assert handle.file._rolled  # past 8 MB the bytes are in a temporary file
+
+
+def test_media_bucket_ensure_creates_the_bucket_once(settings, media_store):  # noqa: ANN001
+    import copy
+    import uuid
+
+    storages = copy.deepcopy(settings.STORAGES)
+    name = f"bucket-{uuid.uuid4().hex[:12]}"
+    storages["default"]["OPTIONS"]["bucket_name"] = name
+    settings.STORAGES = storages
+    settings.S3_BUCKET = name
+    first, second = StringIO(), StringIO()
+    call_command("media_bucket_ensure", stdout=first)
+    call_command("media_bucket_ensure", stdout=second)
+    assert first.getvalue().strip() == f"bucket {name}: created"
+    assert second.getvalue().strip() == f"bucket {name}: already exists"
+
+
+def test_media_bucket_ensure_waits_then_names_an_unreachable_store(settings, media_store):  # noqa: ANN001
+    import copy
+
+    storages = copy.deepcopy(settings.STORAGES)
+    storages["default"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:9"
+    settings.STORAGES = storages
+    with pytest.raises(CommandError, match="media storage is unavailable"):
+        call_command("media_bucket_ensure", "--wait", "0.5", stdout=StringIO())
+    with pytest.raises(CommandError, match="--wait must be 0 or more"):
+        call_command("media_bucket_ensure", "--wait", "-1", stdout=StringIO())

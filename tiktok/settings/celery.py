@@ -151,7 +151,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Search: pending query counts (Redis) folded into the suggestions' table.
 CELERY_TASK_ROUTES["search.queries_flush"] = {"queue": FEED_QUEUE}
-CELERY_TASK_ROUTES["search.documents_refresh"] = {"queue": FEED_QUEUE}
 CELERY_BEAT_SCHEDULE["search-queries-flush"] = {
     "task": "search.queries_flush",
     "schedule": float(env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60)),
