@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from profiles.serializers import LoginInput, RegisterInput, UserOutput
 from profiles.services.accounts import user_register, user_token, user_token_revoke
 from profiles.services.email_address import email_verification_start
-from profiles.services.sign_in_guard import sign_in_locked_seconds
+from profiles.services.sign_in_guard import sign_in_locked_seconds, sign_in_name
 from tiktok.api.parsers import JSONParser
 from tiktok.errors import AuthenticationFailed, RateLimited
 from tiktok.web.links import site_url
@@ -62,7 +62,7 @@ class LoginApi(SignInApi):
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        locked = sign_in_locked_seconds(username=data.validated_data["username"])
+        locked = sign_in_locked_seconds(username=sign_in_name(data.validated_data["username"]))
         if locked:
             raise RateLimited(
                 f"too many failed sign-ins for this account; try again in {locked} s",

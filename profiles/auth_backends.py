@@ -9,10 +9,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from profiles.models import User
 from profiles.services.sign_in_guard import (
     sign_in_failure_record,
     sign_in_locked_seconds,
+    sign_in_name,
     sign_in_success_record,
 )
 
@@ -27,21 +27,16 @@ class LockoutModelBackend(ModelBackend):
     ) -> Any:
         if username is None or password is None:
             return super().authenticate(request, username=username, password=password, **kwargs)
-        if sign_in_locked_seconds(username=username):
+        # Usernames are unique without regard to case (registration refuses a case variant),
+        # and phones capitalise the first letter: "Maria" signs in as maria. The lockout counts
+        # per account, under the same name.
+        name = sign_in_name(username)
+        if sign_in_locked_seconds(username=name):
             # Stops every backend: a locked account is not even checked.
             raise PermissionDenied("account locked after too many failed sign-ins")
-        # Usernames are unique without regard to case (registration refuses a case variant),
-        # and phones capitalise the first letter: "Maria" signs in as maria.
-        stored = (
-            User.objects.filter(username__iexact=username)
-            .values_list("username", flat=True)
-            .first()
-        )
-        user = super().authenticate(
-            request, username=stored or username, password=password, **kwargs
-        )
+        user = super().authenticate(request, username=name, password=password, **kwargs)
         if user is None:
-            sign_in_failure_record(username=username)
+            sign_in_failure_record(username=name)
         else:
-            sign_in_success_record(username=username)
+            sign_in_success_record(username=name)
         return user

@@ -24,12 +24,19 @@ from profiles.models import User
 KEY_PREFIX = "sign-in"
 
 
-def _keys(username: str) -> tuple[str, str]:
-    """(the count of wrong passwords in a row, the time the lock ends) of a username."""
+def sign_in_name(username: str) -> str:
+    """The name a typed username signs in as: the stored username of the account it finds
+    (without regard to case, as PostgreSQL compares), else the name as typed. Read once per
+    sign-in and passed to the functions below, which key on it."""
     stored = (
         User.objects.filter(username__iexact=username).values_list("username", flat=True).first()
     )
-    name = (stored or username).casefold()[:150]
+    return stored or username
+
+
+def _keys(name: str) -> tuple[str, str]:
+    """(the count of wrong passwords in a row, the time the lock ends) of a sign-in name."""
+    name = name.casefold()[:150]
     return f"{KEY_PREFIX}:failures:{name}", f"{KEY_PREFIX}:locked-until:{name}"
 
 
