@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search bench-trending
+.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-tone-mapping bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search bench-trending
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench-trending: venv
 
 bench-hashtags: venv
 	DEBUG=1 $(BIN)/python manage.py bench_hashtags
+
+bench-tone-mapping: venv
+	DEBUG=1 $(BIN)/python manage.py bench_tone_mapping
 
 bench-hostile: venv
 	DEBUG=1 $(BIN)/python manage.py bench_hostile_media

@@ -11,9 +11,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.support.media import make_clip, make_gif, make_webm
+from tests.support.media import make_clip, make_gif, make_hdr_clip, make_webm
 from videos.media.hls import mp4_to_hls
 from videos.media.probe import probe_media
+from videos.media.tone_mapping import (
+    BT2020_TO_BT709,
+    REFERENCE_WHITE_NITS,
+    TRANSFER_HLG,
+    TRANSFER_PQ,
+    nits_to_hlg,
+    nits_to_pq,
+)
 from videos.media.transcode import output_size, sample_times, transcode
 
 
@@ -260,6 +268,38 @@ def test_an_untagged_hd_picture_is_tagged_bt709_and_its_colours_kept(tmp_path: P
         luma_after = after.to_ndarray()[:720].astype(float)
     # BT.709 in and out: no matrix conversion, the picture as it was (within x264's loss).
     assert abs(luma_after.mean() - luma_before.mean()) < 1.5
+
+
+def _hdr_picture(transfer: int) -> np.ndarray:
+    """Left half HDR reference white, right half BT.709's red at 40% of it, in BT.2020."""
+    encode = nits_to_pq if transfer == TRANSFER_PQ else nits_to_hlg
+    red = np.linalg.solve(BT2020_TO_BT709, np.array([1.0, 0.0, 0.0])) * 0.4
+    picture = np.zeros((64, 128, 3))
+    picture[:, :64] = encode(np.full(3, REFERENCE_WHITE_NITS))
+    picture[:, 64:] = encode(red * REFERENCE_WHITE_NITS)
+    return picture
+
+
+@pytest.mark.parametrize("transfer", [TRANSFER_HLG, TRANSFER_PQ], ids=["hlg", "pq"])
+def test_an_hdr_phone_video_is_tone_mapped_to_sdr_bt709(tmp_path: Path, transfer: int):
+    # An iPhone records HLG, many Androids PQ (HDR10): 10-bit HEVC in BT.2020. Passed through
+    # as BT.709, its white was a flat grey (HLG 75%, PQ 58%) and its red a dull pink.
+    source = make_hdr_clip(tmp_path / "hdr.mp4", [_hdr_picture(transfer)] * 6, transfer=transfer)
+    result = _transcode(source, tmp_path)
+    with av.open(str(result.mp4)) as container:
+        frame = next(container.decode(video=0))
+        tags = tuple(
+            int(getattr(frame, name))
+            for name in ("colorspace", "color_primaries", "color_trc", "color_range")
+        )
+        picture = frame.to_ndarray(format="rgb24").astype(float)
+    assert tags == (1, 1, 1, 1)  # BT.709 matrix, primaries and transfer; limited range
+    white, red = picture[8:-8, 8:56].mean(axis=(0, 1)), picture[8:-8, 72:-8].mean(axis=(0, 1))
+    assert np.all((white > 0.85 * 255) & (white < 0.95 * 255))  # near SDR white, grey
+    assert max(white) - min(white) < 6
+    assert red[0] == pytest.approx(255 * 0.4 ** (1 / 2.4), abs=12) and max(red[1:]) < 40
+    with Image.open(result.poster) as poster:  # the stills the embedder sees are SDR too
+        assert np.asarray(poster.convert("RGB"))[8:-8, 8:56].mean() > 0.85 * 255
 
 
 def test_gif_becomes_silent_mp4(tmp_path: Path):

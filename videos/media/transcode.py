@@ -24,6 +24,11 @@ from videos.media.probe import (
     picture_streams,
     picture_too_large,
 )
+from videos.media.tone_mapping import (
+    PRIMARIES_BT2020,
+    TONE_MAPPED_TRANSFERS,
+    lut_cube_write,
+)
 
 ASR_SAMPLE_RATE_HZ = 16000
 AAC_SAMPLE_RATE_HZ = 44100
@@ -47,6 +52,7 @@ COLOUR_MATRIX_NAMES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "bt601", 7: "smpte24
 KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
 COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601 = 1, 6
 COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL = 1, 2
+PRIMARIES_BT709, TRANSFER_BT709 = 1, 1
 # Every output rotation expressed as the filters that make the picture upright.
 UPRIGHT_FILTERS = {
     0: [],
@@ -216,6 +222,17 @@ def _source_colour_matrix(frame: av.VideoFrame) -> int:
     return COLOUR_MATRIX_BT709 if high_definition else COLOUR_MATRIX_BT601
 
 
+def _source_transfer(frame: av.VideoFrame) -> int | None:
+    """The transfer to tone-map from (PQ or HLG), or any other for BT.2020 primaries (a gamut
+    to convert); None for a picture that is SDR BT.709 or BT.601 (or says nothing)."""
+    transfer = int(frame.color_trc)
+    if transfer in TONE_MAPPED_TRANSFERS:
+        return transfer
+    if int(frame.color_primaries) == PRIMARIES_BT2020:
+        return transfer
+    return None
+
+
 class _Upright:
     """Rotate (by the display matrix), scale to square pixels and convert decoded frames to
     limited-range 4:2:0 with a filter graph.
@@ -225,13 +242,15 @@ class _Upright:
     square. The buffer source is told the source's colour range (phones often record full-range
     video), and `scale` its colour matrix (`_source_colour_matrix`): full range is
     converted to limited, so blacks and whites are not crushed, and the output is tagged with
-    its matrix and range (`output_colour`), so players do not guess."""
+    its matrix and range (`output_colour`), so players do not guess. HDR (PQ, HLG) and BT.2020
+    pictures go through a lookup table to SDR BT.709 (`tone_mapping`) and say so."""
 
     def __init__(
         self,
         first: av.VideoFrame,
         rotation: int,
         size: tuple[int, int],
+        workdir: Path,
     ) -> None:
         self.format = first.format.name
         self.source_size = (first.width, first.height)
@@ -245,22 +264,43 @@ class _Upright:
         if int(first.color_range) in (COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL):
             arguments.append(f"range={int(first.color_range)}")
         matrix = _source_colour_matrix(first)
-        kept = matrix if matrix in KEPT_COLOUR_MATRICES else COLOUR_MATRIX_BT709
-        # What the output is, and says it is: that matrix, limited range.
-        self.output_colour = {
-            "colorspace": COLOUR_MATRIX_BT601 if kept != COLOUR_MATRIX_BT709 else kept,
-            "color_range": COLOUR_RANGE_LIMITED,
-        }
         nodes = [self.graph.add("buffer", ":".join(arguments))]
         for name, argument in UPRIGHT_FILTERS[rotation]:
             nodes.append(self.graph.add(name, argument))
-        nodes.append(
-            self.graph.add(
-                "scale",
-                f"{size[0]}:{size[1]}:in_color_matrix={COLOUR_MATRIX_NAMES[matrix]}"
-                f":out_color_matrix={COLOUR_MATRIX_NAMES[kept]}:out_range=tv",
+        transfer = _source_transfer(first)
+        if transfer is None:
+            kept = matrix if matrix in KEPT_COLOUR_MATRICES else COLOUR_MATRIX_BT709
+            # What the output is, and says it is: that matrix, limited range.
+            self.output_colour = {
+                "colorspace": COLOUR_MATRIX_BT601 if kept != COLOUR_MATRIX_BT709 else kept,
+                "color_range": COLOUR_RANGE_LIMITED,
+            }
+            nodes.append(
+                self.graph.add(
+                    "scale",
+                    f"{size[0]}:{size[1]}:in_color_matrix={COLOUR_MATRIX_NAMES[matrix]}"
+                    f":out_color_matrix={COLOUR_MATRIX_NAMES[kept]}:out_range=tv",
+                )
             )
-        )
+        else:
+            # HDR or BT.2020: scaled to RGB (16 bits, a 10-bit source keeps its steps), through
+            # the table that makes it SDR BT.709 (tone_mapping), back to limited-range BT.709;
+            # the output says all of it, so no player reads the source's HDR tags into it.
+            self.output_colour = {
+                "colorspace": COLOUR_MATRIX_BT709,
+                "color_range": COLOUR_RANGE_LIMITED,
+                "color_primaries": PRIMARIES_BT709,
+                "color_trc": TRANSFER_BT709,
+            }
+            nodes.append(
+                self.graph.add(
+                    "scale", f"{size[0]}:{size[1]}:in_color_matrix={COLOUR_MATRIX_NAMES[matrix]}"
+                )
+            )
+            nodes.append(self.graph.add("format", "gbrp16le"))
+            table = lut_cube_write(workdir, transfer)
+            nodes.append(self.graph.add("lut3d", file=str(table), interp="tetrahedral"))
+            nodes.append(self.graph.add("scale", "out_color_matrix=bt709:out_range=tv"))
         nodes.append(self.graph.add("setsar", "1"))
         nodes.append(self.graph.add("format", "yuv420p"))
         nodes.append(self.graph.add("buffersink"))
@@ -567,7 +607,7 @@ def transcode(
                     frame.pts = round(t / time_base)
                     frame.time_base = time_base
                     if upright is None:
-                        upright = _Upright(frame, rotation, size)
+                        upright = _Upright(frame, rotation, size, workdir)
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
                     for placed in audio_timeline.place(frame, budget.first_s):
