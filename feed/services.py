@@ -60,6 +60,30 @@ from videos.versions import active_embedding_version
 from videos.visibility import visible_where
 
 
+def _within_session_cap(
+    parsed: list[tuple[int, ParsedEvent]], *, session_id: str, rejected: list[dict[str, Any]]
+) -> list[tuple[int, ParsedEvent]]:
+    """A posted batch's events of at most FEED_MAX_SESSIONS_PER_BATCH sessions, the request's
+    first; the others are rejected (`too_many_sessions`)."""
+    named = [event.session_id for _, event in parsed if event.session_id]
+    allowed = list(dict.fromkeys(([session_id] if session_id else []) + named))
+    allowed = set(allowed[: settings.FEED_MAX_SESSIONS_PER_BATCH])
+    kept = []
+    for index, event in parsed:
+        if event.session_id and event.session_id not in allowed:
+            rejected.append(
+                {
+                    "index": index,
+                    "error": "too_many_sessions",
+                    "detail": f"one batch may name at most {settings.FEED_MAX_SESSIONS_PER_BATCH} "
+                    "sessions: send each session's events in its own request",
+                }
+            )
+        else:
+            kept.append((index, event))
+    return kept
+
+
 def interactions_record(
     *,
     user: Any,
@@ -114,6 +138,8 @@ def interactions_record(
             )
         except EventRejected as exc:
             rejected.append({"index": index, "error": exc.code, "detail": exc.detail})
+    if from_client:
+        parsed = _within_session_cap(parsed, session_id=session_id, rejected=rejected)
 
     version = active_embedding_version()
     facts = _visible_video_facts(

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
+from feed import state
 from feed.aggregates import aggregates_flush
 from feed.models import CoEngagement, HiddenVideo, Interaction, TasteProfile, VideoStats
 from feed.services import (
@@ -292,3 +293,22 @@ def test_bulk_ingest_runs_the_same_update_maths_as_the_api():
     assert bulk.weight_total == pytest.approx(api.weight_total)
     assert np.allclose(np.asarray(bulk.vector), np.asarray(api.vector), atol=1e-6)
     assert CoEngagement.objects.get(video_a=videos[0], video_b=videos[2]).count == 2
+
+
+def test_a_posted_batch_names_at_most_two_sessions_and_makes_no_state_for_the_rest():
+    # Each session an anonymous batch names is its own history, taste and seen set in Redis
+    # for 45 minutes: a hundred session ids in one request made a hundred of them.
+    videos = [video_with_vector(axis(i % 4)) for i in range(6)]
+    events = [event(v, "finish", 20000, session_id=f"forged-{i}") for i, v in enumerate(videos)]
+    result = interactions_record(user=None, session_id="tab-1", events=events, from_client=True)
+    # The request's own session and the first other one it names.
+    assert result["accepted"] == 1
+    assert [r["error"] for r in result["rejected"]] == ["too_many_sessions"] * 5
+    assert [r["index"] for r in result["rejected"]] == [1, 2, 3, 4, 5]
+    keys = {key.decode() for key in state.redis_client().scan_iter(match="*forged-*")}
+    assert keys and all("forged-0" in key for key in keys)
+    # Events of the request's own session are always taken.
+    own = [event(v, "finish", 20000, session_id="tab-1") for v in videos[:3]]
+    mixed = own + [event(videos[3], "finish", 20000, session_id="x-1")]
+    result = interactions_record(user=None, session_id="tab-1", events=mixed, from_client=True)
+    assert result["accepted"] == 4

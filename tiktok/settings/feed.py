@@ -75,6 +75,10 @@ FEED_SEEN_MAX = env_int("FEED_SEEN_MAX", 2000)
 # Events timestamped further ahead than this are rejected (client clock skew allowance).
 FEED_MAX_CLOCK_SKEW_SECONDS = env_int("FEED_MAX_CLOCK_SKEW_SECONDS", 300)
 FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
+# Sessions one posted batch may name: the request's and one other (events a client queued
+# before it started a new session). Each session is state in Redis for SESSION_TTL_SECONDS, so
+# a batch naming a hundred made a hundred sessions' keys from one request.
+FEED_MAX_SESSIONS_PER_BATCH = env_int("FEED_MAX_SESSIONS_PER_BATCH", 2)
 # Long-term taste, co-engagement and stats are written behind the request: a queued batch is
 # applied this long after the queue was empty (feed/aggregates.py), merged with what followed.
 FEED_AGGREGATES_DELAY_SECONDS = env_float("FEED_AGGREGATES_DELAY_SECONDS", 1.0)
