@@ -12,7 +12,9 @@ Session taste, seen videos and recent positives stay on the request path (Redis)
 next page reacts. The bulk path (`taste_apply_events`, the evaluator) writes its deltas directly.
 
 Delivery is at most once per request in one edge case: a web process that dies between its
-commit and the push loses that batch's aggregate updates (the events themselves are stored). A
+commit and the push loses that batch's aggregate updates (the events themselves are stored).
+When Redis fails the push (connection lost, timeout), the request writes its deltas itself
+(`feed.services.interactions_record`): the client's retry would be all duplicates. A
 flush that dies between its commit and trimming the queue applies that batch again on retry.
 
 Rows of videos and users deleted between the event and the flush are skipped in SQL. A batch

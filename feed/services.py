@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -27,7 +28,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from feed import state
-from feed.aggregates import COUNTED_ONCE, COUNTED_STATS, aggregates_enqueue, hidden_insert
+from feed.aggregates import (
+    COUNTED_ONCE,
+    COUNTED_STATS,
+    aggregates_apply,
+    aggregates_enqueue,
+    hidden_insert,
+)
 from feed.event_input import (
     DEFAULT_TRAFFIC_SOURCE,
     EventRejected,
@@ -58,6 +65,8 @@ from tiktok.errors import InvalidInput, TooLarge
 from videos.models import Video, VideoEmbedding
 from videos.versions import active_embedding_version
 from videos.visibility import visible_where
+
+logger = logging.getLogger(__name__)
 
 
 def _within_session_cap(
@@ -238,10 +247,20 @@ def interactions_record(
         )
         pushed = aggregates_enqueue(update.deltas, pipe=pipe)
         state.history_locks_free(loaded.locks, pipe=pipe)  # after every write of the batch
-        results = pipe.execute() if pipe.command_stack else []
-        if pushed >= 0:
-            aggregates_pushed(results[pushed])
-        state.session_writes_settle(session_writes, results)
+        try:
+            results = pipe.execute() if pipe.command_stack else []
+        except (redis.ConnectionError, redis.TimeoutError):
+            # The events and the marks of what they counted are committed: the client's retry
+            # is all duplicates, so deltas not written now would be lost for good (and the
+            # viewer's later plays of those videos never count). The session's taste and seen
+            # videos miss this batch; its history locks expire.
+            logger.warning("Redis failed after the events were stored; aggregates written now")
+            if pushed >= 0:
+                aggregates_apply([update.deltas])
+        else:
+            if pushed >= 0:
+                aggregates_pushed(results[pushed])
+            state.session_writes_settle(session_writes, results)
     except BaseException:
         with contextlib.suppress(redis.RedisError):
             state.history_locks_free(loaded.locks)

@@ -5,6 +5,7 @@ import uuid
 
 import numpy as np
 import pytest
+import redis
 from django.utils import timezone
 
 from feed import state
@@ -312,3 +313,26 @@ def test_a_posted_batch_names_at_most_two_sessions_and_makes_no_state_for_the_re
     mixed = own + [event(videos[3], "finish", 20000, session_id="x-1")]
     result = interactions_record(user=None, session_id="tab-1", events=mixed, from_client=True)
     assert result["accepted"] == 4
+
+
+def test_redis_failing_after_the_commit_still_counts_the_batch(monkeypatch):  # noqa: ANN001
+    # The events and the marks of what they counted commit before the Redis round trip: when
+    # that fails, the client's retry is all duplicates, so the batch's counts must not wait on it.
+    viewer, video = UserFactory(), video_with_vector(axis(0))
+    execute = redis.client.Pipeline.execute
+    failed = []
+
+    def execute_failing_once(pipe, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if not failed and any(args[0] == "RPUSH" for args, _ in pipe.command_stack):
+            failed.append(True)
+            raise redis.ConnectionError("connection reset by peer")
+        return execute(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", execute_failing_once)
+    play = event(video, "play")
+    result = interactions_record(user=viewer, session_id="s1", events=[play], from_client=True)
+    assert failed and result["accepted"] == 1
+    assert _record(viewer, [play])["duplicates"] == 1  # the client's retry
+    aggregates_flush()
+    video.refresh_from_db()
+    assert video.view_count == 1
