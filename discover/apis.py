@@ -86,7 +86,10 @@ class ChallengeCreateApi(ApiView):
         body = ChallengeCreateInput(data=request.data)
         body.is_valid(raise_exception=True)
         challenge = challenge_create(creator=request.user, **body.validated_data)
-        return Response(challenge_detail(challenge=challenge), status=status.HTTP_201_CREATED)
+        return Response(
+            challenge_detail(challenge=challenge, viewer=request.user),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ChallengeDetailApi(ApiView):
@@ -100,7 +103,7 @@ class ChallengeDetailApi(ApiView):
         _, limit = _page(request)
         return Response(
             {
-                **challenge_detail(challenge=challenge),
+                **challenge_detail(challenge=challenge, viewer=request.user),
                 "leaderboard": challenge_leaderboard(
                     challenge=challenge, viewer=request.user, offset=0, limit=limit
                 ),

@@ -19,12 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from discover import lists
 from discover.models import Challenge, ChallengeEntry, ChallengeVote, VoteKind
-from discover.scoring import entry_score, vote_weight
+from discover.scoring import vote_weight
 from feed.models import Interaction
 from profiles.viewers import is_signed_in
 from sounds.models import Sound
@@ -114,6 +114,8 @@ def challenge_create(
     with transaction.atomic():
         # The hashtag row is shared with captions: a challenge may name one nobody used yet.
         tag, _ = Hashtag.objects.get_or_create(name=name)
+        if not creator.is_staff:
+            _hashtag_has_room(tag=tag, starts_at=starts_at, ends_at=ends_at)
         challenge = Challenge.objects.create(
             hashtag=tag,
             title=clean_title,
@@ -124,6 +126,25 @@ def challenge_create(
             ends_at=ends_at,
         )
     return challenge
+
+
+def _hashtag_has_room(*, tag: Hashtag, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    """Refuse a creator's challenge on a hashtag that already has CHALLENGES_OPEN_PER_HASHTAG
+    running at any time of its window (every publish, like and finish of a video with the
+    hashtag updates each of them). The hashtag's row is locked, so two at once count each other."""
+    Hashtag.objects.select_for_update().filter(pk=tag.pk).first()
+    running = Challenge.objects.listed().filter(
+        hashtag=tag, starts_at__lt=ends_at, ends_at__gt=max(starts_at, timezone.now())
+    )
+    if running.count() >= settings.CHALLENGES_OPEN_PER_HASHTAG:
+        raise ValidationError(
+            {
+                "hashtag": [
+                    f"#{tag.name} already has a challenge running then: join it, or pick "
+                    "another hashtag"
+                ]
+            }
+        )
 
 
 def _posted_at(video: Video) -> dt.datetime:
@@ -147,7 +168,7 @@ def challenge_join_video(*, video_id: int) -> list[int]:
     )
     if not names:
         return []
-    candidates = Challenge.objects.filter(
+    candidates = Challenge.objects.listed().filter(
         hashtag__name__in=names, starts_at__lte=posted, ends_at__gt=max(posted, now)
     )
     joined = []
@@ -200,21 +221,48 @@ def _entry_backfill(*, entry: ChallengeEntry, challenge: Challenge) -> None:
 
 
 def _entry_recount(*, entry_id: int) -> None:
-    counts = dict.fromkeys(VoteKind.values, 0)
-    rows = ChallengeVote.objects.filter(entry_id=entry_id).values_list("kind").annotate(Count("id"))
-    for kind, count in rows:
-        counts[kind] = count
-    likes, shares, completions = (
-        counts[VoteKind.LIKE],
-        counts[VoteKind.SHARE],
-        counts[VoteKind.FINISH],
+    entries_recount([entry_id])
+
+
+def entries_recount(entry_ids: Sequence[int]) -> None:
+    """Set entries' likes, shares, completions and score from their vote rows (one statement)."""
+    if not entry_ids:
+        return
+    counts = ", ".join(
+        f"count(v.id) FILTER (WHERE v.kind = '{kind}') AS {column}"
+        for kind, column in _COUNTER_OF_KIND.items()
     )
-    ChallengeEntry.objects.filter(pk=entry_id).update(
-        likes=likes,
-        shares=shares,
-        completions=completions,
-        score=entry_score(likes=likes, shares=shares, completions=completions),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(ChallengeEntry)} e SET likes = c.likes, shares = c.shares, "
+            "completions = c.completions, "
+            "score = %(like)s * c.likes + %(share)s * c.shares + %(finish)s * c.completions "
+            f"FROM (SELECT e2.id, {counts} FROM {table(ChallengeEntry)} e2 "
+            f"LEFT JOIN {table(ChallengeVote)} v ON v.entry_id = e2.id "
+            "WHERE e2.id = ANY(%(ids)s::bigint[]) GROUP BY e2.id) c WHERE e.id = c.id",
+            {
+                "ids": int_array(entry_ids),
+                "like": vote_weight(VoteKind.LIKE),
+                "share": vote_weight(VoteKind.SHARE),
+                "finish": vote_weight(VoteKind.FINISH),
+            },
+        )
+
+
+def challenge_votes_withdraw(*, user_id: int) -> None:
+    """An account is being deleted (its vote rows go by CASCADE): the open challenges' entries
+    it voted for are recounted once that commits, so its likes, shares and completions stop
+    counting (a leaderboard that has ended stays frozen as it was)."""
+    now = timezone.now()
+    entry_ids = list(
+        ChallengeVote.objects.filter(
+            user_id=user_id, entry__challenge__starts_at__lte=now, entry__challenge__ends_at__gt=now
+        )
+        .values_list("entry_id", flat=True)
+        .distinct()
     )
+    if entry_ids:
+        transaction.on_commit(lambda: entries_recount(entry_ids), robust=True)
 
 
 _COUNTER_OF_KIND = {
@@ -284,7 +332,7 @@ def challenge_entries_sweep() -> int:
     query per open challenge for the candidates; returns how many entries were added."""
     now = timezone.now()
     added = 0
-    for challenge in Challenge.objects.filter(starts_at__lte=now, ends_at__gt=now):
+    for challenge in Challenge.objects.listed().filter(starts_at__lte=now, ends_at__gt=now):
         candidates = (
             VideoHashtag.objects.filter(hashtag_id=challenge.hashtag_id)
             .exclude(video__challenge_entries__challenge=challenge)

@@ -11,6 +11,13 @@ from sounds.models import Sound
 from videos.models import Hashtag, Video
 
 
+class ChallengeQuerySet(models.QuerySet):
+    def listed(self) -> ChallengeQuerySet:
+        """Challenges shown to anyone: an operator's, or a creator's whose account is active
+        (a suspended creator's title and name go out with the rest of what they wrote)."""
+        return self.filter(models.Q(creator__isnull=True) | models.Q(creator__is_active=True))
+
+
 class Challenge(models.Model):
     hashtag = models.ForeignKey(Hashtag, on_delete=models.PROTECT, related_name="challenges")
     title = models.CharField(max_length=120)
@@ -32,6 +39,8 @@ class Challenge(models.Model):
     ends_at = models.DateTimeField(db_index=True)
     entry_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         constraints = [

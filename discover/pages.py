@@ -82,7 +82,7 @@ def challenge_page(request: HttpRequest, challenge_id: int) -> HttpResponse:
         request,
         "pages/challenge.html",
         {
-            "challenge": challenge_detail(challenge=challenge),
+            "challenge": challenge_detail(challenge=challenge, viewer=page_viewer(request)),
             "entries": board["results"],
             "number": number,
             "previous": number - 1 if number > 1 else None,

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from discover.challenges import challenge_join_video, challenge_vote_record
+from discover.challenges import (
+    challenge_join_video,
+    challenge_vote_record,
+    challenge_votes_withdraw,
+)
 from discover.models import VoteKind
 from profiles.viewers import viewer_id
 from videos.models import Video, VideoStatus
@@ -48,3 +52,8 @@ def on_engagement_recorded(
 def on_videos_finished(sender: Any, *, user_id: int, video_ids: list[int], **kwargs: Any) -> None:
     """A viewer's completions of entered videos count once per account."""
     challenge_vote_record(video_ids=video_ids, user_id=user_id, kind=VoteKind.FINISH)
+
+
+def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A deleted account's likes, shares and completions stop counting in open challenges."""
+    challenge_votes_withdraw(user_id=instance.pk)

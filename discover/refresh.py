@@ -170,7 +170,7 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
         row["pk"]: row
         for row in public_sounds()
         .filter(pk__in=[key for key, *_ in ranked])
-        .values("pk", "title", "use_count", "play_count", "creator__username")
+        .values("pk", "title", "use_count", "play_count", "creator_id", "creator__username")
     }
     items = []
     for key, score, uses, plays in ranked:
@@ -183,7 +183,7 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
             .filter(use_count__gt=0)
             .exclude(pk__in=taken)
             .order_by("-use_count", "-pk")
-            .values("pk", "title", "use_count", "play_count", "creator__username")[
+            .values("pk", "title", "use_count", "play_count", "creator_id", "creator__username")[
                 : size - len(items)
             ]
         ):
@@ -196,6 +196,8 @@ def _sound_item(row: dict[str, Any], *, score: float, uses: float, plays: float)
         "id": row["pk"],
         "title": row["title"],
         "creator": row["creator__username"],
+        # pages leave out a creator blocked either way (and do not show the id)
+        "creator_id": row["creator_id"],
         "use_count": row["use_count"],
         "play_count": row["play_count"],
         "score": round(score, 3),
@@ -210,11 +212,13 @@ def active_challenges(size: int) -> list[dict[str, Any]]:
     now = timezone.now()
     soon = now + timedelta(seconds=settings.DISCOVER_REFRESH_SECONDS)
     rows = (
-        Challenge.objects.filter(starts_at__lte=soon, ends_at__gt=now)
+        Challenge.objects.listed()
+        .filter(starts_at__lte=soon, ends_at__gt=now)
         .select_related("hashtag")
         .order_by("-entry_count", "ends_at", "pk")[:size]
     )
-    return [challenge_item(challenge) for challenge in rows]
+    # creator_id: pages leave out a creator blocked either way (and do not show the id).
+    return [challenge_item(c) | {"creator_id": c.creator_id} for c in rows]
 
 
 def challenge_item(challenge: Challenge) -> dict[str, Any]:
@@ -290,6 +294,8 @@ def exploration_ids(size: int) -> list[int]:
             f"FROM {table(ChallengeEntry)} ce JOIN {table(Challenge)} c ON c.id = ce.challenge_id "
             f"JOIN {table(Video)} v ON v.id = ce.video_id "
             "WHERE c.starts_at <= %(now)s AND c.ends_at > %(now)s "
+            f"AND (c.creator_id IS NULL OR c.creator_id IN "
+            f"(SELECT u.id FROM {table(User)} u WHERE u.is_active)) "
             "AND COALESCE(v.published_at, v.created_at) >= %(since)s "
             f"AND {_ANYONE_MAY_SEE} ORDER BY posted DESC, v.id DESC LIMIT %(size)s",
             {

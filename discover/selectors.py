@@ -15,6 +15,7 @@ from discover import lists
 from discover.models import Challenge, ChallengeEntry
 from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
+from profiles.selectors import hidden_user_ids
 from profiles.viewers import is_signed_in
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
@@ -78,7 +79,20 @@ def _section_items(
     elif section == "creators":
         chosen, more = suggested_creators(viewer=viewer, pool=items, count=offset + limit)
         return chosen[offset:], more
+    if section in ("sounds", "challenges"):
+        items = _not_from_hidden_creators(items, viewer=viewer)
     return items[offset : offset + limit], len(items) > offset + limit
+
+
+def _not_from_hidden_creators(items: list[dict[str, Any]], *, viewer: Any) -> list[dict[str, Any]]:
+    """Sounds and challenges without those of creators blocked either way (search leaves
+    them out too), without the stored creator id."""
+    hidden = hidden_user_ids(viewer=viewer)
+    return [
+        {key: value for key, value in item.items() if key != "creator_id"}
+        for item in items
+        if item.get("creator_id") not in hidden or item.get("creator_id") is None
+    ]
 
 
 # Anonymous visitors all see the same overview: kept per process for a few seconds and per
@@ -144,14 +158,18 @@ def challenge_get(*, challenge_id: Any) -> Challenge:
         pk = int(challenge_id)
     except (TypeError, ValueError):
         raise InvalidInput("a challenge id is a number", code="invalid_id") from None
-    challenge = Challenge.objects.select_related("hashtag", "sound", "creator").filter(pk=pk)
+    challenge = (
+        Challenge.objects.listed().select_related("hashtag", "sound", "creator").filter(pk=pk)
+    )
     found = challenge.first()
     if found is None:
         raise NotFound(f"no challenge {pk}")
     return found
 
 
-def challenge_detail(*, challenge: Challenge) -> dict[str, Any]:
+def challenge_detail(*, challenge: Challenge, viewer: Any = None) -> dict[str, Any]:
+    """The challenge's header; its creator is not named to a viewer they are blocked from
+    either way."""
     now = timezone.now()
     state = (
         "upcoming" if now < challenge.starts_at else "open" if challenge.is_open(now) else "ended"
@@ -164,7 +182,11 @@ def challenge_detail(*, challenge: Challenge) -> dict[str, Any]:
         # from ends_at on the leaderboard no longer changes
         "frozen": state == "ended",
         "sound": {"id": sound.pk, "title": sound.title} if sound is not None else None,
-        "creator": challenge.creator.username if challenge.creator_id else None,
+        "creator": (
+            challenge.creator.username
+            if challenge.creator_id and challenge.creator_id not in hidden_user_ids(viewer=viewer)
+            else None
+        ),
     }
 
 

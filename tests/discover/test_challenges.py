@@ -280,3 +280,35 @@ def test_only_operators_create_when_closed_to_creators(client_for, operator, set
 def test_unknown_challenge_is_404(client_for):
     assert client_for(None).get("/api/challenges/999999").status_code == 404
     assert client_for(None).get("/api/challenges/999999/leaderboard").status_code == 404
+
+
+def test_a_hashtag_has_one_creators_challenge_running_at_a_time(settings, operator):
+    # Every publish, like and finish of a video with the hashtag updates each challenge on it:
+    # sixty on #fyp made one like cost 250 queries.
+    first = _challenge(UserFactory(), hashtag="fyp")
+    with pytest.raises(ValidationError) as caught:
+        _challenge(UserFactory(), hashtag="#FYP")
+    assert "already has a challenge running" in caught.value.message_dict["hashtag"][0]
+    # One that starts after the running one ends is fine; so is another hashtag.
+    later = now() + hours(30)
+    _challenge(UserFactory(), hashtag="fyp", starts_at=later, ends_at=later + hours(5))
+    _challenge(UserFactory(), hashtag="other")
+    # Operators are not limited.
+    assert _challenge(operator, hashtag="fyp").hashtag_id == first.hashtag_id
+
+
+def test_a_deleted_accounts_votes_stop_counting_in_open_challenges(
+    operator, django_capture_on_commit_callbacks
+):
+    challenge = _challenge(operator)
+    video = _publish(caption="#dance")
+    fans = [UserFactory() for _ in range(3)]
+    for fan in fans:
+        like_create(user=fan, video=video)
+        share_create(user=fan, video=video)
+    assert (_entry(challenge, video).likes, _entry(challenge, video).score) == (3, 15)
+    with django_capture_on_commit_callbacks(execute=True):
+        for fan in fans[:2]:
+            fan.delete()
+    entry = _entry(challenge, video)
+    assert (entry.likes, entry.shares, entry.score) == (1, 1, 5)

@@ -15,6 +15,7 @@ from feed.aggregates import aggregates_flush
 from feed.exploration import exploration_extra
 from feed.models import Interaction
 from feed.services import interactions_record
+from profiles.services.suspension import user_reinstate, user_suspend
 from sounds.models import Sound
 from tests.discover.conftest import hours, now
 from tests.factories import BlockFactory, FollowFactory, UserFactory, VideoFactory
@@ -265,3 +266,51 @@ def test_one_creator_is_one_use_and_a_re_added_tag_is_no_new_use():
     lists_refresh()
     sounds = {item["title"]: item for item in lists_read()["sounds"]}
     assert (sounds["flooded"]["uses_day"], sounds["used"]["uses_day"]) == (1, 2)
+
+
+def test_sounds_and_challenges_of_a_creator_blocked_either_way_are_left_out(client_for):
+    # Search never shows them; Discover's shared lists named them (with the creator's name).
+    viewer, singer, host = UserFactory(), UserFactory(), UserFactory()
+    sound = Sound.objects.create(title="my song", creator=singer, kind="uploaded")
+    for _ in range(2):
+        VideoFactory(sound=sound)
+    challenge = challenge_create(
+        creator=host, hashtag="dance", title="Dance", ends_at=now() + hours(5)
+    )
+    BlockFactory(blocker=singer, blocked=viewer)
+    BlockFactory(blocker=viewer, blocked=host)
+    lists_refresh()
+    sections = client_for(viewer).get("/api/discover").json()["sections"]
+    assert sections["sounds"]["results"] == [] and sections["challenges"]["results"] == []
+    assert client_for(viewer).get("/api/discover/sounds").json()["results"] == []
+    detail = client_for(viewer).get(f"/api/challenges/{challenge.pk}").json()
+    assert detail["creator"] is None
+    # Anyone else sees both, and no stored creator id.
+    others = client_for(UserFactory()).get("/api/discover").json()["sections"]
+    assert [item["title"] for item in others["sounds"]["results"]] == ["my song"]
+    assert others["sounds"]["results"][0]["creator"] == singer.username
+    assert [item["id"] for item in others["challenges"]["results"]] == [challenge.pk]
+    assert "creator_id" not in others["sounds"]["results"][0]
+    assert "creator_id" not in others["challenges"]["results"][0]
+
+
+def test_a_suspended_creators_challenge_is_not_listed_shown_or_joined(client_for):
+    host = UserFactory()
+    challenge = challenge_create(
+        creator=host, hashtag="scam", title="Visit my site", ends_at=now() + hours(5)
+    )
+    user_suspend(user=host)
+    video = VideoFactory(caption="#scam")
+    VideoHashtag.objects.create(video=video, hashtag=challenge.hashtag)
+    video_published_announce(video_id=video.pk)
+    lists_refresh()
+    client = client_for(None)
+    assert client.get("/api/discover").json()["sections"]["challenges"]["results"] == []
+    assert client.get(f"/api/challenges/{challenge.pk}").status_code == 404
+    assert not challenge.entries.exists()
+    assert challenge_exploration_video_ids() == []
+    # Reinstated, it is back, and the sweep joins what it missed.
+    user_reinstate(user=host)
+    lists_refresh()
+    assert client.get(f"/api/challenges/{challenge.pk}").status_code == 200
+    assert challenge.entries.filter(video=video).exists()

@@ -10,6 +10,9 @@ CHALLENGES_OPEN_TO_CREATORS = env_bool("CHALLENGES_OPEN_TO_CREATORS", True)
 CHALLENGE_MAX_DAYS = env_int("CHALLENGE_MAX_DAYS", 90)
 # Challenges a creator (not an operator) may have running at once.
 CHALLENGES_OPEN_PER_CREATOR = env_int("CHALLENGES_OPEN_PER_CREATOR", 3)
+# Challenges running on one hashtag at once, of which a creator (not an operator) may start one:
+# every publish, like, share and finish of a video with the hashtag updates each of them.
+CHALLENGES_OPEN_PER_HASHTAG = env_int("CHALLENGES_OPEN_PER_HASHTAG", 1)
 # The Discover lists (trending videos, rising hashtags, trending sounds, active challenges,
 # the creator pool) are recomputed by beat this often and hold this many items each.
 DISCOVER_REFRESH_SECONDS = env_int("DISCOVER_REFRESH_SECONDS", 300)
