@@ -84,6 +84,9 @@ class CreatorDay(models.Model):
     day = models.DateField()
     followers_gained = models.PositiveIntegerField(default=0)
     followers_lost = models.PositiveIntegerField(default=0)
+    # Distinct viewers of any of the creator's videos that day: the videos' own uniques do not
+    # add up (one fan of three videos is one viewer, not three).
+    unique_viewers = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["creator", "day"], name="creator_day_once")]

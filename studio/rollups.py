@@ -182,6 +182,21 @@ def creator_follow_changes(*, start: dt.datetime, end: dt.datetime) -> dict[int,
     }
 
 
+def creator_unique_viewers(*, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
+    """Distinct viewers (users, else session ids) who played any of each creator's videos in
+    [start, end)."""
+    return dict(
+        _rows(
+            "SELECT v.owner_id, count(DISTINCT CASE WHEN i.user_id IS NOT NULL THEN 'u' || "
+            "i.user_id WHEN i.session_id <> '' THEN 's' || i.session_id ELSE 'e' || i.id END) "
+            f"FROM {table(Interaction)} i JOIN {table(Video)} v ON v.id = i.video_id "
+            "WHERE i.type = 'play' AND i.created_at >= %s AND i.created_at < %s "
+            "GROUP BY v.owner_id",
+            [start, end],
+        )
+    )
+
+
 def _lock() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK_KEY])
@@ -204,6 +219,7 @@ def rollup_day(*, day: dt.date) -> int:
         _lock()  # before reading: a slower run can never replace a newer one's rows
         measures = video_measures(start=start, end=end, retention=True)
         follows = creator_follow_changes(start=start, end=end)
+        viewers = creator_unique_viewers(start=start, end=end)
         VideoDay.objects.filter(day=day).delete()
         VideoDay.objects.bulk_create(
             [
@@ -219,8 +235,14 @@ def rollup_day(*, day: dt.date) -> int:
         CreatorDay.objects.filter(day=day).delete()
         CreatorDay.objects.bulk_create(
             [
-                CreatorDay(creator_id=creator_id, day=day, followers_gained=g, followers_lost=lost)
-                for creator_id, (g, lost) in sorted(follows.items())
+                CreatorDay(
+                    creator_id=creator_id,
+                    day=day,
+                    followers_gained=follows.get(creator_id, (0, 0))[0],
+                    followers_lost=follows.get(creator_id, (0, 0))[1],
+                    unique_viewers=viewers.get(creator_id, 0),
+                )
+                for creator_id in sorted(follows.keys() | viewers.keys())
             ],
             batch_size=2000,
         )

@@ -142,7 +142,7 @@ def studio_overview(*, creator: User, period: DateRange) -> dict[str, Any]:
         row["day"]: row
         for row in CreatorDay.objects.filter(
             creator=creator, day__gte=period.first, day__lte=period.last
-        ).values("day", "followers_gained", "followers_lost")
+        ).values("day", "followers_gained", "followers_lost", "unique_viewers")
     }
     days = period.each_day()
     gained = [(followers.get(day) or {}).get("followers_gained", 0) for day in days]
@@ -169,6 +169,9 @@ def studio_overview(*, creator: User, period: DateRange) -> dict[str, Any]:
         "changes": _changes(totals, previous),
         "series": {
             **_daily_series(rows, period),
+            # the creator's own daily uniques (the videos' would count a fan of three videos
+            # three times)
+            "unique_viewers": [(followers.get(day) or {}).get("unique_viewers", 0) for day in days],
             "followers_gained": gained,
             "followers_lost": lost,
             "followers_net": [g - lost_ for g, lost_ in zip(gained, lost, strict=True)],

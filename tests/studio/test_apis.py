@@ -58,6 +58,8 @@ def test_overview_totals_series_sources_and_top_videos(client_for, creator):  # 
     assert totals["completion_rate"] == round(1 / 3, 4)
     assert body["traffic_sources"] == {"for_you": 1, "search": 1, "profile": 1}
     assert body["series"]["views"][-1] == 3 and sum(body["series"]["views"]) == 3
+    # The anonymous session played both videos: one viewer that day, as in the totals.
+    assert body["series"]["unique_viewers"][-1] == 2
     assert body["series"]["days"][-1] == today().isoformat()
     assert len(body["series"]["days"]) == body["days"] == 28
     assert [row["id"] for row in body["top_videos"]] == [first.pk, second.pk]
