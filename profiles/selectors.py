@@ -124,6 +124,11 @@ def following_of(*, user: User) -> QuerySet[Follow]:
     )
 
 
+def followee_ids(*, user_id: int) -> list[int]:
+    """Everyone the account follows, whatever their state (suspended ones included)."""
+    return list(Follow.objects.filter(follower_id=user_id).values_list("followee_id", flat=True))
+
+
 def follow_requests_for(*, target: User) -> QuerySet[FollowRequest]:
     """Pending requests to follow this (private) account, newest first."""
     return (

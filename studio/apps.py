@@ -6,9 +6,17 @@ class StudioConfig(AppConfig):
     name = "studio"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
         from profiles import events as profile_events
+        from profiles.models import User
         from studio import receivers
 
+        pre_delete.connect(
+            receivers.on_account_deleting,
+            sender=User,
+            dispatch_uid="studio.follows_end_with_accounts",
+        )
         profile_events.follow_created.connect(
             receivers.on_follow_created, dispatch_uid="studio.follow_created"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.services import follow_change_record
+from studio.services import follow_change_record, follow_changes_account_closing
 
 
 def on_follow_created(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
@@ -14,3 +14,7 @@ def on_follow_created(sender: Any, *, follower: Any, followee: Any, **kwargs: An
 
 def on_follow_removed(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
     follow_change_record(follower=follower, followee=followee, delta=-1)
+
+
+def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    follow_changes_account_closing(user_id=instance.pk)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from profiles.selectors import followee_ids
 from studio.models import FollowChange
 
 
@@ -14,3 +15,16 @@ def follow_change_record(*, follower: Any, followee: Any, delta: int) -> FollowC
     return FollowChange.objects.create(
         follower_id=follower.pk, followee_id=followee.pk, delta=delta, created_at=timezone.now()
     )
+
+
+def follow_changes_account_closing(*, user_id: int) -> int:
+    """An account is being deleted: each follow it held ends (-1), as an unfollow would have
+    logged (its Follow rows go by CASCADE, which sends no follow_removed). Returns how many."""
+    now = timezone.now()
+    changes = FollowChange.objects.bulk_create(
+        [
+            FollowChange(follower_id=user_id, followee_id=followee, delta=-1, created_at=now)
+            for followee in followee_ids(user_id=user_id)
+        ]
+    )
+    return len(changes)

@@ -217,3 +217,27 @@ def test_following_and_unfollowing_over_and_over_counts_each_follower_once(
     assert body["totals"]["followers_net"] == 0
     video_body = client_for(creator).get(f"/api/studio/videos/{watched.pk}").json()
     assert video_body["totals"]["follows"] == 1
+
+
+def test_a_follower_who_deletes_their_account_is_a_follower_lost(
+    client_for, creator, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    from profiles.services.graph import follow_create
+    from studio.models import FollowChange
+    from studio.rollups import studio_rebuild
+
+    fan, stays = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_create(follower=fan, followee=creator)
+        follow_create(follower=stays, followee=creator)
+    five_days_ago = timezone.now() - dt.timedelta(days=5)
+    FollowChange.objects.update(created_at=five_days_ago)
+    rollup_day(day=five_days_ago.astimezone(dt.UTC).date())
+    fan.delete()  # its Follow row goes by CASCADE, which sends no unfollow
+    # A rebuild of the whole range must neither erase the gain nor the loss.
+    studio_rebuild(since=today() - dt.timedelta(days=6))
+    body = client_for(creator).get("/api/studio/overview").json()
+    assert body["series"]["followers_gained"][-6] == 2
+    assert body["series"]["followers_lost"][-1] == 1
+    assert body["totals"]["followers_net"] == 1
+    assert body["followers"]["total"] == 1
