@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from feed.models import Interaction
 from profiles.models import Follow, User
+from studio.rollups import WATCH_REPORT_TYPES
 from videos.models import Video
 
 MAX_ANALYTICS_VIDEOS = 500
@@ -35,15 +36,31 @@ def creator_analytics(*, user: User) -> dict[str, Any]:
             impressions=Count("id", filter=Q(type="impression")),
             plays=Count("id", filter=Q(type="play")),
             finishes=Count("id", filter=Q(type="finish")),
-            watch_ms_total=Sum("watch_ms"),
-            watch_reports=Count("id", filter=Q(watch_ms__gt=0)),
+            # Only the reports of where a watch ended: a finish or rewatch carries a running
+            # total, so summing every event's watch_ms counted one view's time two or three
+            # times (the studio's rollups count the same way).
+            watch_ms_total=Sum("watch_ms", filter=Q(type__in=WATCH_REPORT_TYPES)),
+            watch_reports=Count("id", filter=Q(type__in=WATCH_REPORT_TYPES)),
         )
     }
-    videos = list(Video.objects.filter(owner=user).order_by("-created_at", "-id"))
+    owned = Video.objects.filter(owner=user)
+    counted = owned.aggregate(
+        videos=Count("id"),
+        views=Sum("view_count"),
+        likes=Sum("like_count"),
+        comments=Sum("comment_count"),
+        saves=Sum("save_count"),
+        shares=Sum("share_count"),
+    )
+    # Rows for the newest MAX_ANALYTICS_VIDEOS only; the totals are over every video.
+    videos = list(owned.order_by("-created_at", "-id")[:MAX_ANALYTICS_VIDEOS])
     empty = {"impressions": 0, "plays": 0, "finishes": 0, "watch_ms_total": 0, "watch_reports": 0}
     counter_names = ("views", "likes", "comments", "saves", "shares")
     event_names = ("impressions", "plays", "finishes", "watch_ms_total", "watch_reports")
-    totals = dict.fromkeys(counter_names + event_names, 0)
+    totals = {name: counted[name] or 0 for name in counter_names}
+    for events in per_video.values():
+        for name in event_names:
+            totals[name] = totals.get(name, 0) + (events[name] or 0)
     rows = []
     for video in videos:
         events = per_video.get(video.pk, empty)
@@ -54,10 +71,6 @@ def creator_analytics(*, user: User) -> dict[str, Any]:
             "saves": video.save_count,
             "shares": video.share_count,
         }
-        for name in counter_names:
-            totals[name] += counters[name]
-        for name in event_names:
-            totals[name] += events[name] or 0
         rows.append(
             {
                 "id": video.pk,
@@ -78,12 +91,14 @@ def creator_analytics(*, user: User) -> dict[str, Any]:
     return {
         "totals": {
             **{name: totals[name] for name in counter_names},
-            "impressions": totals["impressions"],
-            "plays": totals["plays"],
-            "finishes": totals["finishes"],
-            "avg_watch_ms": _average_ms(totals["watch_ms_total"], totals["watch_reports"]),
-            "completion_rate": _rate(totals["finishes"], totals["plays"]),
-            "videos": len(videos),
+            "impressions": totals.get("impressions", 0),
+            "plays": totals.get("plays", 0),
+            "finishes": totals.get("finishes", 0),
+            "avg_watch_ms": _average_ms(
+                totals.get("watch_ms_total", 0), totals.get("watch_reports", 0)
+            ),
+            "completion_rate": _rate(totals.get("finishes", 0), totals.get("plays", 0)),
+            "videos": counted["videos"],
         },
         "followers": {
             "total": followers.count(),
@@ -94,7 +109,7 @@ def creator_analytics(*, user: User) -> dict[str, Any]:
                 for days in FOLLOWER_WINDOWS_DAYS
             },
         },
-        "videos": rows[:MAX_ANALYTICS_VIDEOS],
+        "videos": rows,
     }
 
 

@@ -104,3 +104,28 @@ def test_analytics_followers_gained_by_window(client_for, creator):
 
 def test_analytics_anonymous_is_401(client_for):
     assert_error_shape(client_for(None).get("/api/me/analytics"), 401)
+
+
+def test_analytics_watch_time_counts_where_each_watch_ended_once(client_for, creator, video):
+    # A finish and a rewatch carry running totals: one view of 45 s reports 20 s at the finish,
+    # 40 s at the rewatch and 45 s at the pause. Counted once, as the studio does.
+    viewer = UserFactory()
+    for kind, ms in (("play", 0), ("finish", 20000), ("rewatch", 40000), ("pause", 45000)):
+        Interaction.objects.create(
+            event_id=uuid.uuid4(), user=viewer, video=video, type=kind, watch_ms=ms
+        )
+    body = analytics(client_for, creator)
+    assert body["videos"][0]["avg_watch_ms"] == 45000
+    assert body["totals"]["avg_watch_ms"] == 45000
+
+
+def test_analytics_list_the_newest_videos_and_total_them_all(client_for, creator, monkeypatch):  # noqa: ANN001
+    import studio.analytics
+
+    monkeypatch.setattr(studio.analytics, "MAX_ANALYTICS_VIDEOS", 2)
+    videos = [VideoFactory(owner=creator, like_count=1) for _ in range(3)]
+    for video in videos:
+        interaction(video, "play")
+    body = analytics(client_for, creator)
+    assert [row["id"] for row in body["videos"]] == [videos[2].pk, videos[1].pk]
+    assert (body["totals"]["videos"], body["totals"]["likes"], body["totals"]["plays"]) == (3, 3, 3)
