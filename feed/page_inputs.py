@@ -4,6 +4,7 @@ facts of every candidate. `feed.page_plan.plan_page` turns the result into a pag
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,13 @@ def plan_settings() -> PlanSettings:
     )
 
 
+# A page that finds the trending lists missing: the request that claims their rebuild keeps the
+# claim at most this long; the others wait this long for it, looking this often.
+LISTS_REBUILD_CLAIM_SECONDS = 120
+LISTS_REBUILD_WAIT_SECONDS = 5.0
+LISTS_REBUILD_POLL_SECONDS = 0.1
+
+
 @dataclass
 class PageInputs:
     candidates: PageCandidates
@@ -78,8 +86,20 @@ def _feed_state(owner: str, session_id: str, embedding_version: str | None) -> s
         )
 
     feed_state = load()
-    if feed_state.trending_missing:
-        trending_refresh()
+    if not feed_state.trending_missing:
+        return feed_state
+    # The lists are gone (a fresh install, a Redis restart without persistence, a flush): one
+    # request recomputes them while the others wait for it a little, then page without them.
+    # Every request recomputing at once ran the whole trending aggregate once per request.
+    if state.lists_refresh_claim(seconds=LISTS_REBUILD_CLAIM_SECONDS):
+        try:
+            trending_refresh()
+        finally:
+            state.lists_refresh_release()
+        return load()
+    deadline = time.monotonic() + LISTS_REBUILD_WAIT_SECONDS
+    while feed_state.trending_missing and time.monotonic() < deadline:
+        time.sleep(LISTS_REBUILD_POLL_SECONDS)
         feed_state = load()
     return feed_state
 

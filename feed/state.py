@@ -640,6 +640,18 @@ def session_hidden(*, owner: str, session_id: str) -> set[int]:
     return {int(v) for v in redis_client().smembers(_hidden_set(owner, session_id))}
 
 
+LISTS_REBUILD_KEY = f"{PREFIX}lists:rebuilding"
+
+
+def lists_refresh_claim(*, seconds: int) -> bool:
+    """Whether this process may rebuild the missing trending lists (no other one is at it)."""
+    return bool(redis_client().set(LISTS_REBUILD_KEY, "1", nx=True, ex=seconds))
+
+
+def lists_refresh_release() -> None:
+    redis_client().delete(LISTS_REBUILD_KEY)
+
+
 def lists_store(
     *,
     trending: dict[int, float],

@@ -73,6 +73,25 @@ def test_trending_is_computed_on_demand_when_missing():
     assert state.redis_client().exists(state.TRENDING_KEY)
 
 
+def test_while_one_request_rebuilds_missing_lists_the_others_do_not(monkeypatch):  # noqa: ANN001
+    # After a Redis restart every page found the lists missing and ran the whole trending
+    # aggregate itself; now one request claims the rebuild and the others wait a little for it,
+    # then page from what there is.
+    from feed import page_inputs
+    from feed.selectors import feed_page
+
+    video_with_vector(axis(0))
+    monkeypatch.setattr(page_inputs, "LISTS_REBUILD_WAIT_SECONDS", 0.3)
+    assert state.lists_refresh_claim(seconds=60)  # another process is rebuilding
+    page = feed_page(viewer=None, session_id="s", cursor=None, limit=5)
+    assert isinstance(page["items"], list)
+    assert not state.redis_client().exists(state.TRENDING_KEY)  # this request left it alone
+    state.lists_refresh_release()
+    feed_page(viewer=None, session_id="s2", cursor=None, limit=5)
+    assert state.redis_client().exists(state.TRENDING_KEY)
+    assert not state.redis_client().exists(state.LISTS_REBUILD_KEY)  # the claim is given back
+
+
 def test_a_video_published_after_the_lists_were_computed_reaches_the_feed_at_once(celery_eager):  # noqa: ANN001
     from feed.scheduling import lists_refresh_soon
     from feed.selectors import feed_page

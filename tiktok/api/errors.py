@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -73,7 +75,32 @@ def _first_message(fields: dict) -> str:
     return "invalid input"
 
 
+# Seconds a client is asked to wait when a backing service (PostgreSQL, Redis) is unreachable.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+
+def _unavailable(exc: Exception) -> Response | None:
+    """503 with Retry-After when PostgreSQL or Redis cannot be reached (a restart, a failover,
+    a full connection pool): the client's retry will work, which a 500 does not say."""
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        code, what = "redis_unavailable", "the session store (Redis)"
+    elif isinstance(exc, OperationalError):
+        code, what = "database_unavailable", "the database"
+    else:
+        return None
+    logger.warning("API request failed: %s unavailable: %s", what, exc)
+    response = Response(
+        error_body(code, f"{what} is unavailable for a moment; retry shortly"),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    unavailable = _unavailable(exc)
+    if unavailable is not None:
+        return unavailable
     if isinstance(exc, ApplicationError):
         response = Response(error_body(exc.code, exc.message, exc.fields), status=status_for(exc))
         if isinstance(exc, RateLimited):

@@ -1,0 +1,32 @@
+"""A backing service that cannot be reached is a 503 with Retry-After, not a 500."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from django.db import OperationalError
+from rest_framework.test import APIClient
+
+from feed import state
+from tests.factories import UserFactory, VideoFactory
+from tiktok.api.errors import exception_handler
+
+
+@pytest.mark.django_db
+def test_the_feed_with_its_redis_unreachable_is_a_503_to_retry(monkeypatch) -> None:  # noqa: ANN001
+    VideoFactory()
+    # A real client to a port nothing listens on: connection refused, as when Redis restarts.
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    monkeypatch.setattr(state, "redis_client", lambda: unreachable)
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    response = client.get("/api/feed")
+    assert response.status_code == 503
+    assert response.json()["error"] == "redis_unavailable"
+    assert response["Retry-After"] == "5"
+
+
+def test_a_database_that_cannot_be_reached_is_a_503() -> None:
+    response = exception_handler(OperationalError("connection refused"), {})
+    assert response.status_code == 503
+    assert response.data["error"] == "database_unavailable"
