@@ -26,6 +26,7 @@ const LOAD_MORE_WHEN_LEFT = 3; // fetch the next page when this few slides remai
 // queued events go out and a fresh continuation replaces the queued slides after the next
 // KEEP_ON_REPLAN (already buffering); the dropped cards are released to the server unshown.
 const KEEP_ON_REPLAN = 1;
+const MAX_EMPTY_LOADS = 3; // pages in a row that add no slide before the feed says it is done
 const FAST_SKIP_RUN = 3;
 
 const feed = document.getElementById("feed");
@@ -46,6 +47,8 @@ const state = {
   replans: 0,
   replanWanted: false,
   fastSkips: 0,
+  slidesAtLastLoad: 0,
+  emptyLoads: 0,
 };
 
 const sound = new SoundControl(document.querySelector("[data-role=sound]"), () => state.slides[state.active]?.video);
@@ -77,8 +80,10 @@ function loadMore() {
 // One page request at a time; a re-plan asked for meanwhile runs when it ends.
 function track(work) {
   state.loading = (async () => {
+    let loaded = false;
     try {
       await work();
+      loaded = true;
     } catch (error) {
       if (error.status === 401 || error.status === 403) showEmpty(status, "signin");
       else {
@@ -89,6 +94,15 @@ function track(work) {
       state.loading = null;
     }
     if (state.replanWanted) replan();
+    else if (loaded && !state.done && state.active >= 0 && state.slides.length - state.active <= LOAD_MORE_WHEN_LEFT) {
+      // A page that added little (cards the tab already holds) leaves the viewer near the end
+      // with nothing asking for more: ask again, but not for ever.
+      if (state.slides.length === state.slidesAtLastLoad) state.emptyLoads += 1;
+      else state.emptyLoads = 0;
+      state.slidesAtLastLoad = state.slides.length;
+      if (state.emptyLoads >= MAX_EMPTY_LOADS) finish();
+      else loadMore();
+    }
   })();
   return state.loading;
 }
@@ -104,10 +118,13 @@ function replan() {
   state.replanWanted = false;
   return track(async () => {
     await signals.flush();
-    const release = state.slides.slice(state.active + KEEP_ON_REPLAN + 1).map((slide) => slide.card.id);
+    const cut = state.active + KEEP_ON_REPLAN + 1;
+    const release = state.slides.slice(cut).map((slide) => slide.card.id);
     const page = await pager.next({ release });
-    // The viewer may have swiped on meanwhile: drop only what is still unwatched now.
-    const dropped = state.slides.splice(state.active + KEEP_ON_REPLAN + 1);
+    // Drop exactly the released cards the viewer has not reached meanwhile (never one that was
+    // not released: swiping back during the request kept the buffered next card, which the
+    // server had not released and so would never offer again).
+    const dropped = state.slides.splice(Math.max(cut, state.active + KEEP_ON_REPLAN + 1));
     for (const slide of dropped) {
       observer.unobserve(slide.node);
       slide.release();

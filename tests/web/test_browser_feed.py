@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.web.helpers import (
@@ -171,3 +173,31 @@ def test_memory_stays_flat_over_two_hundred_swipes(mobile_page):  # noqa: ANN001
     assert late["Nodes"] <= early["Nodes"] * 1.25 + 200
     # Flat: 180 more swipes may not grow the heap by more than a small constant.
     assert late["JSHeapUsedSize"] <= early["JSHeapUsedSize"] * 1.3 + 2_000_000
+
+
+def test_a_page_of_cards_the_tab_already_holds_does_not_stall_the_feed(mobile_page):  # noqa: ANN001
+    # The server may answer with cards this tab already shows (its served set expired after an
+    # idle hour, or cards a re-plan released came back): nothing was added, and nothing asked
+    # again until the viewer moved - on the last card, never. The page asks again by itself.
+    calls: list[int] = []
+    first_items: list[dict] = []
+
+    def shape(route) -> None:  # noqa: ANN001
+        # Pages of two (the seed is small), the second one holding the first one's cards.
+        url = re.sub(r"limit=\d+", "limit=2", route.request.url)
+        response = route.fetch(url=url)
+        body = response.json()
+        calls.append(len(body.get("items") or []))
+        if len(calls) == 1:
+            first_items.extend(body["items"])
+        elif len(calls) == 2:
+            body["items"] = first_items
+        route.fulfill(response=response, json=body)
+
+    mobile_page.route("**/api/feed?*", shape)
+    mobile_page.goto("/")
+    wait_feed_playing(mobile_page, 0)
+    # No swipe: the page itself follows the empty answer with another request.
+    mobile_page.wait_for_function("() => window.reelsFeed.count > 2", timeout=WAIT_TIMEOUT_MS)
+    assert len(calls) >= 3
+    assert active_video_id(mobile_page) == first_items[0]["id"]  # the viewer never moved
