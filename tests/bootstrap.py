@@ -15,6 +15,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "0")
+# The suite runs production settings (DEBUG off) on the embedded servers, which DEBUG off only
+# starts when asked (tiktok.settings.env.embedded_service_allowed).
+os.environ.setdefault("EMBEDDED_SERVICES", "1")
 
 
 # Under pytest-xdist (make test runs two workers) each worker has a database of its own

@@ -202,3 +202,29 @@ def test_storage_and_index_settings_refuse_what_they_cannot_do(overrides, messag
     result = storage_settings(**overrides)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("unset", "named"),
+    [
+        ("DATABASE_URL", "DATABASE_URL is not set and DEBUG is off"),
+        ("REDIS_URL", "REDIS_URL is not set and DEBUG is off"),
+        ("S3_BUCKET", "S3_ENDPOINT_URL or S3_BUCKET is not set and DEBUG is off"),
+    ],
+)
+def test_production_settings_refuse_to_start_an_embedded_server(unset: str, named: str):
+    # A production process missing one of these ran on a server of its own inside the
+    # container and lost what it stored with the container.
+    configured = {
+        "DATABASE_URL": "postgresql://app:secret@db.internal:6543/shortvideo",
+        "REDIS_URL": "redis://cache.internal:6380/2",
+        "S3_BUCKET": "media",
+        "S3_ENDPOINT_URL": "",
+        "STORAGE_BACKEND": "s3",
+    }
+    configured[unset] = None
+    result = load_settings(**configured, DEBUG="0", EMBEDDED_SERVICES=None)
+    assert result.returncode != 0
+    assert named in result.stderr
+    # Asked for (the test suite, a one-machine trial) it starts as before.
+    assert settings_json(**configured, DEBUG="0", EMBEDDED_SERVICES="1")["debug"] is False

@@ -10,9 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tiktok.dev import postgres as embedded_postgres
 
-from .env import VAR_DIR, env_bool, env_int, env_str
+from .env import VAR_DIR, embedded_service_allowed, env_bool, env_int, env_str
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_postgres.postgres_url(VAR_DIR / "pgdata")
+DATABASE_URL = os.environ.get("DATABASE_URL") or ""
+if not DATABASE_URL:
+    embedded_service_allowed("PostgreSQL", "DATABASE_URL")
+    DATABASE_URL = embedded_postgres.postgres_url(VAR_DIR / "pgdata")
 
 # HNSW recall: pgvector's default ef_search (40) misses too many true neighbours for a
 # 300-500 candidate retrieval; it must be at least the number of rows we ask for (an HNSW scan

@@ -55,3 +55,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def embedded_service_allowed(service: str, missing: str) -> None:
+    """Refuse to start an embedded server (PostgreSQL, Redis, SeaweedFS) in this process unless
+    that is what is wanted: DEBUG is on (`make run`), or EMBEDDED_SERVICES=1 says so. Without
+    this a production process missing DATABASE_URL ran on a database of its own inside the
+    container, and lost what it stored when the container went."""
+    if env_bool("EMBEDDED_SERVICES", env_bool("DEBUG", False)):
+        return
+    raise ImproperlyConfigured(
+        f"{missing} is not set and DEBUG is off: set {missing} (or EMBEDDED_SERVICES=1 to run "
+        f"the embedded {service} in this process, as make run does)"
+    )

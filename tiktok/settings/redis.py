@@ -10,9 +10,12 @@ import os
 
 from tiktok.dev import redis as embedded_redis
 
-from .env import VAR_DIR, env_int
+from .env import VAR_DIR, embedded_service_allowed, env_int
 
-REDIS_URL = os.environ.get("REDIS_URL") or embedded_redis.redis_url(VAR_DIR / "redis")
+REDIS_URL = os.environ.get("REDIS_URL") or ""
+if not REDIS_URL:
+    embedded_service_allowed("Redis", "REDIS_URL")
+    REDIS_URL = embedded_redis.redis_url(VAR_DIR / "redis")
 
 CACHES = {
     "default": {

@@ -23,7 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tiktok.dev import seaweedfs
 
-from .env import VAR_DIR, env_int, env_str
+from .env import VAR_DIR, embedded_service_allowed, env_int, env_str
 
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "s3")
 if STORAGE_BACKEND not in ("s3", "filesystem"):
@@ -57,6 +57,7 @@ S3_EMBEDDED = STORAGE_BACKEND == "s3" and not S3_ENDPOINT_URL and not S3_BUCKET
 EMBEDDED_S3_BUCKET = seaweedfs.EMBEDDED_BUCKET
 
 if S3_EMBEDDED:
+    embedded_service_allowed("SeaweedFS object store", "S3_ENDPOINT_URL or S3_BUCKET")
     _endpoint = seaweedfs.s3_endpoint(VAR_DIR / "seaweedfs", bucket=EMBEDDED_S3_BUCKET)
     S3_ENDPOINT_URL = _endpoint.url
     S3_ACCESS_KEY_ID = _endpoint.access_key

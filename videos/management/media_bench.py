@@ -36,6 +36,9 @@ def _server_env(extra: dict[str, str]) -> dict[str, str]:
         "DATABASE_URL": settings.DATABASE_URL,
         "REDIS_URL": settings.REDIS_URL,
         "DEBUG": "0",
+        # production settings on this machine's embedded object store (DATABASE_URL and
+        # REDIS_URL are the parent's)
+        "EMBEDDED_SERVICES": "1",
         "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
