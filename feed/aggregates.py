@@ -42,9 +42,11 @@ import psycopg
 import redis
 from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from feed import state
 from feed.models import (
+    AppliedAggregatesBatch,
     CoEngagement,
     CountedKind,
     HiddenVideo,
@@ -70,6 +72,9 @@ DEAD_KEY = state.PREFIX + "aggregates:dead"  # entries set aside, oldest first
 # psycopg's own classes too: errors of pipelined statements surface outside Django's wrapper.
 DATA_ERRORS = (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError)
 FLUSH_BATCH = 500  # queue entries merged into one transaction
+# How long the id of a batch its request applied itself is kept for the flush to skip a queued
+# copy (one would be older only after a queue backlog this long).
+APPLIED_BATCH_KEEP_DAYS = 7
 LOCK_SECONDS = 300
 
 STAT_COLUMNS = {
@@ -88,6 +93,9 @@ class TasteDeltas:
     """What a batch of events adds to the aggregates of one embedding version."""
 
     version: str | None
+    # A request's batch: queued copies of it (a client retry of a pipeline) and a copy the
+    # request applied itself are each counted once (`aggregates_apply_once`, the flush).
+    batch_id: str | None = None
     # user id -> (sum of w e, sum of w, change in the number of positives)
     users: dict[int, tuple[np.ndarray, float, int]] = field(default_factory=dict)
     pairs: Counter[tuple[int, int]] = field(default_factory=Counter)
@@ -102,6 +110,7 @@ def deltas_encode(deltas: TasteDeltas, *, queued_at: float | None = None) -> byt
         {
             "t": time.time() if queued_at is None else queued_at,
             "v": deltas.version,
+            "b": deltas.batch_id,
             "u": [
                 [user_id, base64.b64encode(np.asarray(s, dtype="<f4").tobytes()).decode(), w, n]
                 for user_id, (s, w, n) in deltas.users.items()
@@ -117,7 +126,7 @@ def deltas_decode(raw: bytes) -> TasteDeltas:
     """Raises ValueError on anything that is not an encoded TasteDeltas."""
     try:
         data = json.loads(raw)
-        deltas = TasteDeltas(version=data["v"])
+        deltas = TasteDeltas(version=data["v"], batch_id=data.get("b"))
         for user_id, s, w, n in data["u"]:
             vector = np.frombuffer(base64.b64decode(s), dtype="<f4").astype(np.float32)
             deltas.users[int(user_id)] = (vector, float(w), int(n))
@@ -196,6 +205,7 @@ def aggregates_flush() -> int | None:
                     entries.append((raw, deltas_decode(raw)))
                 except ValueError:
                     logger.error("dropping an unreadable aggregates entry: %r", raw[:200])
+            entries = _not_applied_yet(entries)
             try:
                 aggregates_apply(deltas_merge([deltas for _, deltas in entries]))
             except DATA_ERRORS:
@@ -210,6 +220,42 @@ def aggregates_flush() -> int | None:
         with contextlib.suppress(Exception):
             lock.release()
     return applied
+
+
+def _not_applied_yet(entries: list[tuple[bytes, TasteDeltas]]) -> list[tuple[bytes, TasteDeltas]]:
+    """The entries whose batch was neither applied by its request (Redis failed around the
+    push: `aggregates_apply_once`) nor queued twice (a retried pipeline). One indexed lookup,
+    on a table that is empty unless Redis failed."""
+    ids = {deltas.batch_id for _, deltas in entries if deltas.batch_id}
+    applied = set(
+        AppliedAggregatesBatch.objects.filter(batch_id__in=ids).values_list("batch_id", flat=True)
+        if ids
+        else ()
+    )
+    kept, seen = [], set()
+    for raw, deltas in entries:
+        if deltas.batch_id and (deltas.batch_id in applied or deltas.batch_id in seen):
+            continue
+        seen.add(deltas.batch_id)
+        kept.append((raw, deltas))
+    return kept
+
+
+def aggregates_apply_once(deltas: TasteDeltas) -> bool:
+    """Write a request's deltas itself (Redis failed around its push) and record its batch id,
+    so a copy that reached the queue after all is skipped by the flush. False when the batch
+    was recorded as applied before."""
+    with transaction.atomic():
+        _, created = AppliedAggregatesBatch.objects.get_or_create(batch_id=deltas.batch_id)
+        if created:
+            aggregates_write(deltas)
+        # Ids whose queued copy never came are forgotten after a while.
+        AppliedAggregatesBatch.objects.filter(
+            applied_at__lt=timezone.now() - dt.timedelta(days=APPLIED_BATCH_KEEP_DAYS)
+        ).delete()
+    if created:
+        stats_forget(deltas.stats)
+    return created
 
 
 def _apply_one_by_one(

@@ -186,3 +186,12 @@ class CountedEngagement(models.Model):
         "videos.Video", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     kind = models.PositiveSmallIntegerField(choices=CountedKind.choices)
+
+
+class AppliedAggregatesBatch(models.Model):
+    """A request's aggregates batch that the request wrote itself because Redis failed around
+    the push (feed.services.interactions_record): if the push landed after all, the flush finds
+    the batch's id here and skips the queued copy instead of counting it twice."""
+
+    batch_id = models.CharField(max_length=32, primary_key=True)
+    applied_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -31,7 +31,7 @@ from feed import state
 from feed.aggregates import (
     COUNTED_ONCE,
     COUNTED_STATS,
-    aggregates_apply,
+    aggregates_apply_once,
     aggregates_enqueue,
     hidden_insert,
 )
@@ -245,18 +245,24 @@ def interactions_record(
             arms=loaded.arms,
             pipe=pipe,
         )
+        update.deltas.batch_id = uuid.uuid4().hex
         pushed = aggregates_enqueue(update.deltas, pipe=pipe)
         state.history_locks_free(loaded.locks, pipe=pipe)  # after every write of the batch
         try:
-            results = pipe.execute() if pipe.command_stack else []
+            results = pipe.execute(raise_on_error=False) if pipe.command_stack else []
         except (redis.ConnectionError, redis.TimeoutError):
+            results = None  # whether Redis ran the commands is unknown
+        if results is None or (pushed >= 0 and isinstance(results[pushed], Exception)):
             # The events and the marks of what they counted are committed: the client's retry
             # is all duplicates, so deltas not written now would be lost for good (and the
-            # viewer's later plays of those videos never count). The session's taste and seen
-            # videos miss this batch; its history locks expire.
+            # viewer's later plays of those videos never count). Applied once by id: a push
+            # that landed after all is skipped by the flush. The session's taste and seen
+            # videos miss this batch.
             logger.warning("Redis failed after the events were stored; aggregates written now")
             if pushed >= 0:
-                aggregates_apply([update.deltas])
+                aggregates_apply_once(update.deltas)
+            with contextlib.suppress(redis.RedisError):
+                state.history_locks_free(loaded.locks)
         else:
             if pushed >= 0:
                 aggregates_pushed(results[pushed])

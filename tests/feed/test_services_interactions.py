@@ -315,24 +315,80 @@ def test_a_posted_batch_names_at_most_two_sessions_and_makes_no_state_for_the_re
     assert result["accepted"] == 4
 
 
-def test_redis_failing_after_the_commit_still_counts_the_batch(monkeypatch):  # noqa: ANN001
-    # The events and the marks of what they counted commit before the Redis round trip: when
-    # that fails, the client's retry is all duplicates, so the batch's counts must not wait on it.
-    viewer, video = UserFactory(), video_with_vector(axis(0))
+def _pipeline_failing_once(monkeypatch, *, run_first: bool, error: Exception) -> list:  # noqa: ANN001
+    """The first pipeline that pushes aggregates fails with `error`, after Redis ran it
+    (`run_first`: the reply was lost) or before."""
     execute = redis.client.Pipeline.execute
-    failed = []
+    failed: list = []
 
     def execute_failing_once(pipe, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        if not failed and any(args[0] == "RPUSH" for args, _ in pipe.command_stack):
+        if not failed and any(args_[0] == "RPUSH" for args_, _ in pipe.command_stack):
             failed.append(True)
-            raise redis.ConnectionError("connection reset by peer")
+            if run_first:
+                execute(pipe, *args, **kwargs)
+            raise error
         return execute(pipe, *args, **kwargs)
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", execute_failing_once)
+    return failed
+
+
+@pytest.mark.parametrize(
+    ("run_first", "error"),
+    [
+        (False, redis.ConnectionError("Error 111 connecting: connection refused")),
+        (True, redis.ConnectionError("connection reset by peer")),
+        (True, redis.TimeoutError("timeout reading from socket")),
+    ],
+    ids=["refused", "reply-lost", "timeout"],
+)
+def test_redis_failing_around_the_push_counts_the_batch_once(monkeypatch, run_first, error):  # noqa: ANN001
+    # The events and the marks of what they counted commit before the Redis round trip: when
+    # that fails the client's retry is all duplicates, so the request writes the counts itself;
+    # when Redis ran the push after all, the flush skips the queued copy.
+    viewer, video = UserFactory(), video_with_vector(axis(0))
+    failed = _pipeline_failing_once(monkeypatch, run_first=run_first, error=error)
     play = event(video, "play")
     result = interactions_record(user=viewer, session_id="s1", events=[play], from_client=True)
     assert failed and result["accepted"] == 1
     assert _record(viewer, [play])["duplicates"] == 1  # the client's retry
+    aggregates_flush()
+    video.refresh_from_db()
+    assert video.view_count == 1
+    # The viewer's history lock was given back: their next batch does not wait for it.
+    assert not [key for key in state.redis_client().scan_iter(match="feed:histlock:*")]
+
+
+def test_a_redis_error_reply_to_the_push_still_counts_the_batch_once(monkeypatch):  # noqa: ANN001
+    # Out of memory, a read-only replica after a failover, a failing snapshot: Redis answers
+    # the push with an error, and the rest of the pipeline runs.
+    viewer, video = UserFactory(), video_with_vector(axis(0))
+    execute = redis.client.Pipeline.execute
+
+    def refuse_pushes(pipe, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        for index, (args_, _) in enumerate(pipe.command_stack):
+            if args_[0] == "RPUSH":
+                pipe.command_stack[index] = (("EVAL", "return redis.error_reply('OOM')", 0), {})
+        return execute(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", refuse_pushes)
+    play = event(video, "play")
+    result = interactions_record(user=viewer, session_id="s1", events=[play], from_client=True)
+    assert result["accepted"] == 1
+    aggregates_flush()
+    video.refresh_from_db()
+    assert video.view_count == 1
+
+
+def test_a_batch_queued_twice_by_a_retried_pipeline_counts_once():
+    from feed.aggregates import QUEUE_KEY
+
+    viewer, video = UserFactory(), video_with_vector(axis(0))
+    interactions_record(
+        user=viewer, session_id="s1", events=[event(video, "play")], from_client=True
+    )
+    client = state.redis_client()
+    client.rpush(QUEUE_KEY, client.lindex(QUEUE_KEY, -1))  # the same entry again
     aggregates_flush()
     video.refresh_from_db()
     assert video.view_count == 1

@@ -30,3 +30,22 @@ def test_a_database_that_cannot_be_reached_is_a_503() -> None:
     response = exception_handler(OperationalError("connection refused"), {})
     assert response.status_code == 503
     assert response.data["error"] == "database_unavailable"
+
+
+def _operational_error(cause: Exception) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_deadlocks_timeouts_and_a_wrong_redis_password_are_not_outages() -> None:
+    import psycopg.errors
+
+    for exc in (
+        _operational_error(psycopg.errors.DeadlockDetected("deadlock detected")),
+        _operational_error(psycopg.errors.QueryCanceled("canceling statement due to timeout")),
+        redis.AuthenticationError("invalid password"),
+    ):
+        assert exception_handler(exc, {}).status_code == 500
+    shutdown = _operational_error(psycopg.errors.AdminShutdown("terminating connection"))
+    assert exception_handler(shutdown, {}).status_code == 503
