@@ -60,7 +60,8 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     if chosen.isascii() and chosen.isdigit() and len(chosen) < 19:
         # "Use this sound": the form carries the sound (an unknown one is simply not offered).
         with suppress(NotFound):
-            context["sound"] = sound_payload(sound=sound_visible(sound_id=int(chosen)))
+            sound = sound_visible(sound_id=int(chosen), viewer=request.user)
+            context["sound"] = sound_payload(sound=sound, viewer=request.user)
     return render_page(request, "pages/upload.html", context)
 
 
@@ -93,7 +94,7 @@ def sound_page(request: HttpRequest, sound_id: int) -> HttpResponse:
     """A sound: its player, "Use this sound", and the videos made with it (popular or new)."""
     viewer = page_viewer(request)
     try:
-        sound = sound_visible(sound_id=sound_id)
+        sound = sound_visible(sound_id=sound_id, viewer=viewer)
         order = sound_video_order(request.GET.get("sort"))
     except NotFound:
         return page_not_found(request, "this sound")

@@ -177,17 +177,20 @@ def make_hdr_clip(
     matrix: int = 9,
     fps: int = 10,
     preset: str = "medium",
+    tag_matrix: bool = True,
 ) -> Path:
     """A 10-bit HEVC MP4, by default BT.2020 tagged with `transfer` (16 PQ, 18 HLG: what an
     HDR phone records); one frame per picture: non-linear R'G'B' in 0..1, (height, width, 3),
-    even sides, made limited-range Y'CbCr with the matrix's weights."""
+    even sides, made limited-range Y'CbCr with the matrix's weights (tagged unless
+    `tag_matrix` is false, as some phones' files are)."""
     red_weight, blue_weight = LUMA_WEIGHTS[matrix]
     with av.open(str(path), "w", format="mp4") as output:
         stream = output.add_stream("libx265", rate=fps)
         stream.pix_fmt = "yuv420p10le"
         stream.options = {"x265-params": "log-level=error", "preset": preset}
         context = stream.codec_context
-        context.colorspace, context.color_primaries, context.color_range = matrix, primaries, 1
+        context.colorspace = matrix if tag_matrix else 2  # 2: unspecified
+        context.color_primaries, context.color_range = primaries, 1
         context.color_trc = transfer
         for index, picture in enumerate(pictures):
             height, width, _ = picture.shape

@@ -270,21 +270,44 @@ def test_an_untagged_hd_picture_is_tagged_bt709_and_its_colours_kept(tmp_path: P
     assert abs(luma_after.mean() - luma_before.mean()) < 1.5
 
 
-def _hdr_picture(transfer: int) -> np.ndarray:
-    """Left half HDR reference white, right half BT.709's red at 40% of it, in BT.2020."""
+def _hdr_picture(transfer: int, *, bt2020_primaries: bool = True) -> np.ndarray:
+    """Left half HDR reference white, right half BT.709's red at 40% of it (in BT.2020's
+    primaries unless told otherwise)."""
     encode = nits_to_pq if transfer == TRANSFER_PQ else nits_to_hlg
-    red = np.linalg.solve(BT2020_TO_BT709, np.array([1.0, 0.0, 0.0])) * 0.4
+    red = np.array([1.0, 0.0, 0.0]) * 0.4
+    if bt2020_primaries:
+        red = np.linalg.solve(BT2020_TO_BT709, red)
     picture = np.zeros((64, 128, 3))
     picture[:, :64] = encode(np.full(3, REFERENCE_WHITE_NITS))
     picture[:, 64:] = encode(red * REFERENCE_WHITE_NITS)
     return picture
 
 
-@pytest.mark.parametrize("transfer", [TRANSFER_HLG, TRANSFER_PQ], ids=["hlg", "pq"])
-def test_an_hdr_phone_video_is_tone_mapped_to_sdr_bt709(tmp_path: Path, transfer: int):
+@pytest.mark.parametrize(
+    ("transfer", "primaries", "tag_matrix"),
+    [
+        (TRANSFER_HLG, 9, True),
+        (TRANSFER_PQ, 9, True),
+        (TRANSFER_HLG, 9, False),
+        (TRANSFER_PQ, 1, True),
+    ],
+    ids=["hlg", "pq", "hlg-matrix-untagged", "pq-bt709-primaries"],
+)
+def test_an_hdr_phone_video_is_tone_mapped_to_sdr_bt709(
+    tmp_path: Path, transfer: int, primaries: int, tag_matrix: bool
+):
     # An iPhone records HLG, many Androids PQ (HDR10): 10-bit HEVC in BT.2020. Passed through
-    # as BT.709, its white was a flat grey (HLG 75%, PQ 58%) and its red a dull pink.
-    source = make_hdr_clip(tmp_path / "hdr.mp4", [_hdr_picture(transfer)] * 6, transfer=transfer)
+    # as BT.709, its white was a flat grey (HLG 75%, PQ 58%) and its red a dull pink. A file
+    # that does not tag its matrix is in BT.2020's all the same; one graded in BT.709's
+    # primaries keeps them.
+    picture = _hdr_picture(transfer, bt2020_primaries=primaries == 9)
+    source = make_hdr_clip(
+        tmp_path / "hdr.mp4",
+        [picture] * 6,
+        transfer=transfer,
+        primaries=primaries,
+        tag_matrix=tag_matrix,
+    )
     result = _transcode(source, tmp_path)
     with av.open(str(result.mp4)) as container:
         frame = next(container.decode(video=0))
@@ -297,7 +320,7 @@ def test_an_hdr_phone_video_is_tone_mapped_to_sdr_bt709(tmp_path: Path, transfer
     white, red = picture[8:-8, 8:56].mean(axis=(0, 1)), picture[8:-8, 72:-8].mean(axis=(0, 1))
     assert np.all((white > 0.85 * 255) & (white < 0.95 * 255))  # near SDR white, grey
     assert max(white) - min(white) < 6
-    assert red[0] == pytest.approx(255 * 0.4 ** (1 / 2.4), abs=12) and max(red[1:]) < 40
+    assert red[0] == pytest.approx(255 * 0.4 ** (1 / 2.4), abs=6) and max(red[1:]) < 12
     with Image.open(result.poster) as poster:  # the stills the embedder sees are SDR too
         assert np.asarray(poster.convert("RGB"))[8:-8, 8:56].mean() > 0.85 * 255
 

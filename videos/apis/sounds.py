@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sounds.models import SoundKind
-from sounds.selectors import sound_payload, sound_visible
+from sounds.selectors import sound_may_see, sound_payload, sound_visible
 from sounds.services import MAX_TITLE_CHARS, sound_from_audio
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
@@ -63,6 +63,13 @@ class SoundUploadApi(ApiView):
                 title=data.validated_data["title"],
                 creator=request.user,
                 kind=SoundKind.UPLOADED,
+                # A copy of a sound this uploader may not see (a private account's, a
+                # suspended or blocking creator's) becomes a sound of their own: answering
+                # with it named who recorded the audio, and left them one they cannot use.
+                reuse=lambda matched: (
+                    matched.hidden_at is not None
+                    or sound_may_see(sound_id=matched.pk, viewer=request.user)
+                ),
             )
         finally:
             upload.close()
@@ -89,7 +96,7 @@ class SoundVideosApi(ApiView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, sound_id: int) -> Response:
         order = sound_video_order(request.query_params.get("sort"))
-        sound = sound_visible(sound_id=sound_id)
+        sound = sound_visible(sound_id=sound_id, viewer=request.user)
         paginator = SoundOrderPagination(order)
         page = paginator.paginate_queryset(
             sound_videos(sound=sound, viewer=request.user), request, view=self

@@ -63,6 +63,7 @@ class VideoUploadApi(APIView):
         sound = sound_choice_check(
             sound_id=serializer.validated_data["sound"],
             sound_volume=serializer.validated_data["sound_volume"],
+            uploader=request.user,
         )
         try:
             try:

@@ -125,13 +125,14 @@ def tone_curve(relative: np.ndarray, peak: float) -> np.ndarray:
     return np.where(relative <= knee, np.maximum(relative, 0.0), shoulder)
 
 
-def to_sdr_bt709(rgb: np.ndarray, transfer: int) -> np.ndarray:
+def to_sdr_bt709(rgb: np.ndarray, transfer: int, *, bt2020_primaries: bool = True) -> np.ndarray:
     """Non-linear BT.2020 R'G'B' (..., 3), full range 0..1, encoded with `transfer` (PQ, HLG,
     or anything else for SDR BT.2020), to BT.1886-encoded BT.709 R'G'B' in 0..1.
 
     HDR light is taken relative to the reference white and its highlights compressed by
     `tone_curve` on the largest channel (so hue and saturation hold); the primaries are then
-    converted and what falls outside BT.709 is clipped."""
+    converted (unless `bt2020_primaries` is false: HDR graded in BT.709's) and what falls
+    outside BT.709 is clipped."""
     rgb = np.asarray(rgb, float)
     if transfer == TRANSFER_PQ:
         relative = pq_to_nits(rgb) / REFERENCE_WHITE_NITS
@@ -145,17 +146,20 @@ def to_sdr_bt709(rgb: np.ndarray, transfer: int) -> np.ndarray:
     largest = relative.max(axis=-1, keepdims=True)
     mapped = tone_curve(largest, peak)
     scaled = np.where(largest > 0, relative * (mapped / np.maximum(largest, 1e-12)), 0.0)
-    linear = np.clip(scaled @ BT2020_TO_BT709.T, 0.0, 1.0)
+    gamut = BT2020_TO_BT709 if bt2020_primaries else np.eye(3)
+    linear = np.clip(scaled @ gamut.T, 0.0, 1.0)
     return np.power(linear, 1 / SDR_DISPLAY_GAMMA)
 
 
-def lut_cube_text(transfer: int, points: int = LUT_POINTS_PER_SIDE) -> str:
+def lut_cube_text(
+    transfer: int, points: int = LUT_POINTS_PER_SIDE, *, bt2020_primaries: bool = True
+) -> str:
     """`to_sdr_bt709` sampled as an Adobe/Resolve `.cube` table (red varies fastest), the
     format lut3d reads."""
     axis = np.linspace(0.0, 1.0, points)
     blue, green, red = np.meshgrid(axis, axis, axis, indexing="ij")
     grid = np.stack([red, green, blue], axis=-1).reshape(-1, 3)
-    table = to_sdr_bt709(grid, transfer)
+    table = to_sdr_bt709(grid, transfer, bt2020_primaries=bt2020_primaries)
     header = (
         f'TITLE "BT.2020 transfer {transfer} to SDR BT.709"\n'
         f"LUT_3D_SIZE {points}\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1 1 1\n"
@@ -163,8 +167,9 @@ def lut_cube_text(transfer: int, points: int = LUT_POINTS_PER_SIDE) -> str:
     return header + "\n".join(f"{r:.6f} {g:.6f} {b:.6f}" for r, g, b in table) + "\n"
 
 
-def lut_cube_write(directory: Path, transfer: int) -> Path:
+def lut_cube_write(directory: Path, transfer: int, *, bt2020_primaries: bool = True) -> Path:
     """Write the table for `transfer` into `directory` (a transcode's own working folder)."""
-    path = directory / f"to_sdr_bt709_{transfer}.cube"
-    path.write_text(lut_cube_text(transfer), encoding="ascii")
+    path = directory / f"to_sdr_bt709_{transfer}_{int(bt2020_primaries)}.cube"
+    text = lut_cube_text(transfer, bt2020_primaries=bt2020_primaries)
+    path.write_text(text, encoding="ascii")
     return path

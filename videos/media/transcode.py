@@ -50,7 +50,7 @@ MAX_FRAME_GAP_S = 0.1
 # conversion is a full pass over every picture); the others are converted to BT.709.
 COLOUR_MATRIX_NAMES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "bt601", 7: "smpte240m", 9: "bt2020"}
 KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
-COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601 = 1, 6
+COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601, COLOUR_MATRIX_BT2020 = 1, 6, 9
 COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL = 1, 2
 PRIMARIES_BT709, TRANSFER_BT709 = 1, 1
 # Every output rotation expressed as the filters that make the picture upright.
@@ -218,6 +218,8 @@ def _source_colour_matrix(frame: av.VideoFrame) -> int:
     tagged = int(frame.colorspace)
     if tagged in COLOUR_MATRIX_NAMES:
         return tagged
+    if _source_transfer(frame) is not None:
+        return COLOUR_MATRIX_BT2020  # HDR and BT.2020 pictures come in BT.2020's matrix
     high_definition = frame.width >= 1280 or frame.height > 576
     return COLOUR_MATRIX_BT709 if high_definition else COLOUR_MATRIX_BT601
 
@@ -298,7 +300,9 @@ class _Upright:
                 )
             )
             nodes.append(self.graph.add("format", "gbrp16le"))
-            table = lut_cube_write(workdir, transfer)
+            # HDR graded in BT.709's primaries (rare, but tagged so) keeps its colours.
+            bt2020 = int(first.color_primaries) != PRIMARIES_BT709
+            table = lut_cube_write(workdir, transfer, bt2020_primaries=bt2020)
             nodes.append(self.graph.add("lut3d", file=str(table), interp="tetrahedral"))
             nodes.append(self.graph.add("scale", "out_color_matrix=bt709:out_range=tv"))
         nodes.append(self.graph.add("setsar", "1"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
 from sounds.models import Sound, SoundKind
-from sounds.selectors import sound_visible
+from sounds.selectors import sound_may_see, sound_visible
 from sounds.services import sound_from_audio, sound_uses_add
 from tiktok.errors import InvalidInput
 from videos.models import Privacy, Video
@@ -17,16 +18,19 @@ from videos.models import Privacy, Video
 logger = logging.getLogger(__name__)
 
 
-def sound_choice_check(*, sound_id: int | None, sound_volume: float | None) -> Sound | None:
-    """The sound an upload chose (NotFound when it does not exist or is hidden), with its
-    volume checked (0..1, the video's own audio under the sound)."""
+def sound_choice_check(
+    *, sound_id: int | None, sound_volume: float | None, uploader: Any = None
+) -> Sound | None:
+    """The sound an upload chose (NotFound when it does not exist, is hidden, or its creator
+    and the uploader are blocked either way), with its volume checked (0..1, the video's own
+    audio under the sound)."""
     if sound_id is None:
         if sound_volume is not None:
             raise InvalidInput("sound_volume needs a sound", code="sound_volume_without_sound")
         return None
     if sound_volume is not None and not 0.0 <= sound_volume <= 1.0:
         raise InvalidInput("sound_volume must be between 0 and 1", code="invalid_sound_volume")
-    return sound_visible(sound_id=sound_id)
+    return sound_visible(sound_id=sound_id, viewer=uploader)
 
 
 def original_sound_title(video: Video) -> str:
@@ -46,6 +50,11 @@ def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None
         creator=video.owner,
         kind=SoundKind.ORIGINAL,
         create=shareable,
+        # A public video linked to a sound nobody may hear (a private account's voice) would
+        # make its page public again, naming that account: it gets an original of its own.
+        reuse=lambda matched: (
+            not shareable or matched.hidden_at is not None or sound_may_see(sound_id=matched.pk)
+        ),
     )
     if sound is None:
         return None
