@@ -15,9 +15,10 @@ class FollowChange(models.Model):
     """One follow starting (+1) or ending (-1), appended by the receivers of profiles' follow
     events: profiles deletes the Follow row on unfollow, so followers lost live only here."""
 
-    # Kept when the follower's account is deleted (no constraint to it): the -1 its deletion
-    # appends (`follow_changes_account_closing`) and its earlier +1s stay the followee's history;
-    # deleting them rewrote past gains away at the next rebuild.
+    # No constraint to the account: when it is deleted, the -1 its deletion appends and its
+    # earlier +1s stay the followee's history under an id no account has
+    # (`follow_changes_account_closing`); deleting them rewrote past gains away at the next
+    # rebuild.
     follower = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )

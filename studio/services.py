@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +20,10 @@ def follow_change_record(*, follower: Any, followee: Any, delta: int) -> FollowC
 
 def follow_changes_account_closing(*, user_id: int) -> int:
     """An account is being deleted: each follow it held ends (-1), as an unfollow would have
-    logged (its Follow rows go by CASCADE, which sends no follow_removed). Returns how many."""
+    logged (its Follow rows go by CASCADE, which sends no follow_removed), and its rows in the
+    log are re-keyed to an id no account has (a random negative one), so creators' counts of
+    followers gained and lost stay right while nothing links the rows to the person any more.
+    Returns how many follows ended."""
     now = timezone.now()
     changes = FollowChange.objects.bulk_create(
         [
@@ -27,4 +31,6 @@ def follow_changes_account_closing(*, user_id: int) -> int:
             for followee in followee_ids(user_id=user_id)
         ]
     )
+    anonymous_id = -1 - secrets.randbelow(2**62)
+    FollowChange.objects.filter(follower_id=user_id).update(follower_id=anonymous_id)
     return len(changes)

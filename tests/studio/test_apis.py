@@ -233,6 +233,7 @@ def test_a_follower_who_deletes_their_account_is_a_follower_lost(
     five_days_ago = timezone.now() - dt.timedelta(days=5)
     FollowChange.objects.update(created_at=five_days_ago)
     rollup_day(day=five_days_ago.astimezone(dt.UTC).date())
+    fan_id = fan.pk
     fan.delete()  # its Follow row goes by CASCADE, which sends no unfollow
     # A rebuild of the whole range must neither erase the gain nor the loss.
     studio_rebuild(since=today() - dt.timedelta(days=6))
@@ -241,3 +242,6 @@ def test_a_follower_who_deletes_their_account_is_a_follower_lost(
     assert body["series"]["followers_lost"][-1] == 1
     assert body["totals"]["followers_net"] == 1
     assert body["followers"]["total"] == 1
+    # Nothing in the log names the deleted account any more.
+    assert not FollowChange.objects.filter(follower_id=fan_id).exists()
+    assert FollowChange.objects.filter(follower_id__lt=0).count() == 2  # its +1 and its -1
