@@ -23,7 +23,7 @@ class SoundDetailApi(ApiView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, sound_id: int) -> Response:
-        sound = sound_visible(sound_id=sound_id)
+        sound = sound_visible(sound_id=sound_id, viewer=request.user)
         return Response(sound_payload(sound=sound, viewer=request.user))
 
 
@@ -37,7 +37,8 @@ class SoundPlayApi(ApiView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, sound_id: int) -> Response:
-        sound_play_add(sound=sound_visible(sound_id=sound_id), listener=client_identity(request))
+        sound = sound_visible(sound_id=sound_id, viewer=request.user)
+        sound_play_add(sound=sound, listener=client_identity(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -46,7 +47,7 @@ class SoundFavoriteApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, sound_id: int) -> Response:
-        sound = sound_visible(sound_id=sound_id)
+        sound = sound_visible(sound_id=sound_id, viewer=request.user)
         sound_favorite_add(user=request.user, sound=sound)
         sound.refresh_from_db(fields=["favorite_count"])
         return Response({"favorited": True, "favorites": sound.favorite_count})

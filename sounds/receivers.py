@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from sounds.models import Sound
+from sounds.services import sound_favorites_release
 from tiktok.storage import storage_delete_prefix
 
 logger = logging.getLogger(__name__)
@@ -23,3 +24,8 @@ def on_sound_deleted(sender: Any, instance: Sound, **kwargs: Any) -> None:
             logger.warning("could not delete the files under %s", prefix, exc_info=True)
 
     transaction.on_commit(delete_files)
+
+
+def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """The sounds a deleted account saved stop counting it."""
+    sound_favorites_release(user_id=instance.pk)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from profiles.models import User
+from profiles.selectors import hidden_user_ids
 from profiles.viewers import is_signed_in
 from sounds.models import Sound, SoundFavorite
 from tiktok.errors import NotFound
@@ -35,11 +36,14 @@ def public_sounds() -> QuerySet[Sound]:
     return queryset
 
 
-def sound_visible(*, sound_id: int) -> Sound:
-    """The sound, unless it does not exist or may not be shown (`public_sounds`: NotFound)."""
+def sound_visible(*, sound_id: int, viewer: Any = None) -> Sound:
+    """The sound, unless it does not exist, may not be shown (`public_sounds`) or its creator
+    and the viewer are blocked either way (NotFound: search and Discover leave it out too)."""
+    queryset = public_sounds()
+    if is_signed_in(viewer):
+        queryset = queryset.exclude(creator_id__in=hidden_user_ids(viewer=viewer))
     sound = (
-        public_sounds()
-        .filter(pk=sound_id)
+        queryset.filter(pk=sound_id)
         .select_related("creator")
         .defer("fingerprint", "fingerprint_keys")
         .first()
@@ -47,6 +51,15 @@ def sound_visible(*, sound_id: int) -> Sound:
     if sound is None:
         raise NotFound("no such sound", code="sound_not_found")
     return sound
+
+
+def sound_may_see(*, sound_id: int, viewer: Any = None) -> bool:
+    """Whether `sound_visible` would answer with the sound."""
+    try:
+        sound_visible(sound_id=sound_id, viewer=viewer)
+    except NotFound:
+        return False
+    return True
 
 
 def sound_payload(*, sound: Sound, viewer: Any = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,11 +111,16 @@ def sound_from_audio(
     creator: Any = None,
     kind: str = SoundKind.UPLOADED,
     create: bool = True,
+    reuse: Callable[[Sound], bool] | None = None,
 ) -> tuple[Sound | None, bool]:
     """The sound of an audio (or video) file: an existing sound when the file is a copy of one
     (re-encoded, leading silence, another container), else a new sound with its preview (or
     None when `create` is false). Returns (sound, created). Raises UnsupportedMedia (not
-    audio) or InvalidInput (no audio track, silent, too long)."""
+    audio) or InvalidInput (no audio track, silent, too long).
+
+    `reuse`: whether a matched sound may be the answer; one it refuses is passed over as if
+    there were none (a copy of a private account's sound must neither name that account to
+    the uploader nor make its page public again)."""
     title = plain_text_clean(
         title, field="title", what="the title", max_chars=MAX_TITLE_CHARS, required=True
     )
@@ -150,7 +156,9 @@ def sound_from_audio(
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOUND_CREATE_LOCK_ID])
             match = sound_match(items=fingerprint.items)
             if match is not None:
-                return Sound.objects.get(pk=match.sound_id), False
+                matched = Sound.objects.get(pk=match.sound_id)
+                if reuse is None or reuse(matched):
+                    return matched, False
             if not create:
                 return None, False
             sound = Sound(
@@ -222,3 +230,16 @@ def sound_favorite_remove(*, user: Any, sound: Sound) -> bool:
             favorite_count=Greatest(F("favorite_count") - 1, Value(0))
         )
     return bool(deleted)
+
+
+def sound_favorites_release(*, user_id: int) -> int:
+    """An account is being deleted (its favourites go by CASCADE): the sounds it saved stop
+    counting it. One statement; returns how many sounds it lowered."""
+    favorites, sounds = SoundFavorite._meta.db_table, Sound._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {sounds} s SET favorite_count = GREATEST(s.favorite_count - 1, 0) "
+            f"FROM {favorites} f WHERE f.sound_id = s.id AND f.user_id = %s",
+            [user_id],
+        )
+        return cursor.rowcount

@@ -26,6 +26,20 @@ class FollowResult:
     requested: bool = False
 
 
+def _accounts_lock(*users: User) -> dict[int, bool]:
+    """Lock the accounts' rows (in id order, so two writers never wait on each other) for the
+    rest of the transaction; returns each one's current is_private. A follow, an approval, a
+    block and a change of privacy between the same people then happen one after another: a
+    follow decided on a copy read before the account went private skipped its approval."""
+    rows = (
+        User.objects.select_for_update()
+        .filter(pk__in=sorted({user.pk for user in users}))
+        .order_by("pk")
+        .values_list("pk", "is_private")
+    )
+    return dict(rows)
+
+
 def _follow_insert(*, follower: User, followee: User) -> bool:
     """Create the follow row; True when it is new (a racing duplicate is not)."""
     try:
@@ -42,11 +56,12 @@ def follow_create(*, follower: User, followee: User) -> FollowResult:
     approves or denies). Following twice, or asking again while a request waits, is a no-op."""
     if follower.pk == followee.pk:
         raise InvalidInput("you cannot follow yourself", code="cannot_follow_self")
+    private = _accounts_lock(follower, followee).get(followee.pk, followee.is_private)
     if blocked_either_way(follower, followee):
         raise Forbidden("you cannot follow this account", code="blocked")
     if Follow.objects.filter(follower=follower, followee=followee).exists():
         return FollowResult(following=True, followers=follower_count(followee))
-    if followee.is_private:
+    if private:
         _, created = FollowRequest.objects.get_or_create(requester=follower, target=followee)
         if created:
             follow_requested_announce(requester=follower, target=followee)
@@ -70,6 +85,7 @@ def follow_delete(*, follower: User, followee: User) -> FollowResult:
 def follow_request_approve(*, target: User, requester: User) -> bool:
     """The owner of a private account lets a requester follow them (NotFound when there is no
     such pending request)."""
+    _accounts_lock(target, requester)
     deleted, _ = FollowRequest.objects.filter(requester=requester, target=target).delete()
     if not deleted:
         raise NotFound("no pending follow request from this user", code="no_follow_request")
@@ -123,6 +139,7 @@ def block_create(*, blocker: User, blocked: User) -> bool:
     them, see videos.visibility), and follows and follow requests both ways are removed."""
     if blocker.pk == blocked.pk:
         raise InvalidInput("you cannot block yourself", code="cannot_block_self")
+    _accounts_lock(blocker, blocked)
     Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     follows = Follow.objects.filter(
         Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)

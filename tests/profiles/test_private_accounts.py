@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.models import Follow, FollowRequest
-from profiles.services.graph import account_privacy_set
+from profiles.models import Follow, FollowRequest, User
+from profiles.services.graph import account_privacy_set, follow_create
 from tests.factories import BlockFactory, FollowFactory, LikeFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
 from videos.models import Privacy
@@ -269,3 +269,15 @@ def test_followers_page_lists_followers_and_is_locked_for_strangers(client, priv
     assert f"@{fan.username}" in client.get(f"/@{public.username}/followers").content.decode()
     locked = client.get(f"/@{private.username}/followers").content.decode()
     assert "This account is private" in locked and f"@{fan.username}" not in locked
+
+
+def test_a_follow_decided_on_an_old_copy_of_an_account_that_went_private_waits_for_approval():
+    # The follow read is_private from the account as loaded at the start of the request; the
+    # owner switched to private meanwhile, and the follow went through without approval.
+    owner, fan = UserFactory(), UserFactory()
+    stale = User.objects.get(pk=owner.pk)
+    account_privacy_set(user=owner, private=True)
+    result = follow_create(follower=fan, followee=stale)
+    assert result.requested and not result.following
+    assert not Follow.objects.filter(follower=fan, followee=owner).exists()
+    assert FollowRequest.objects.filter(requester=fan, target=owner).exists()

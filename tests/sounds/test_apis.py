@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from profiles.services.suspension import user_suspend
 from sounds.models import Sound, SoundFavorite
-from tests.factories import UserFactory, VideoFactory
+from tests.factories import BlockFactory, UserFactory, VideoFactory
 from tests.sounds.media import melody, write_audio, write_reencoded_copy, write_video
 from tests.support.errors import assert_error_shape
 from videos.models import Privacy, Video
@@ -177,3 +178,39 @@ def test_uploading_a_video_with_a_bad_sound_choice_is_refused(
     body = assert_error_shape(_post_file(auth_client, "/api/videos", clip, **fields), status, code)
     assert body["detail"]
     assert not Video.objects.exists()
+
+
+def test_a_sound_is_not_there_for_someone_its_creator_blocked_either_way(client_for, sound: Sound):
+    blocked, blocking = UserFactory(), UserFactory()
+    BlockFactory(blocker=sound.creator, blocked=blocked)
+    BlockFactory(blocker=blocking, blocked=sound.creator)
+    for viewer in (blocked, blocking):
+        client = client_for(viewer)
+        assert_error_shape(client.get(f"/api/sounds/{sound.pk}"), 404, "sound_not_found")
+        assert_error_shape(client.post(f"/api/sounds/{sound.pk}/favorite"), 404, "sound_not_found")
+        assert_error_shape(client.get(f"/api/sounds/{sound.pk}/videos"), 404, "sound_not_found")
+    assert client_for(UserFactory()).get(f"/api/sounds/{sound.pk}").status_code == 200
+    assert not SoundFavorite.objects.exists()
+
+
+def test_a_copy_of_a_sound_the_uploader_may_not_see_becomes_their_own(
+    auth_client, sound: Sound, tmp_path: Path
+):
+    # The sound's creator is suspended: answering with the match named them to anyone holding
+    # the audio, and left the uploader with a sound "use this sound" then refused.
+    user_suspend(user=sound.creator)
+    copy = write_reencoded_copy(tmp_path / "copy.mp3", melody(1))
+    response = _post_file(auth_client, "/api/sounds", copy, title="my melody")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["id"] != sound.pk and not body["matched_existing"]
+    assert body["creator"]["username"] != sound.creator.username
+    assert auth_client.get(f"/api/sounds/{body['id']}").status_code == 200
+
+
+def test_a_deleted_accounts_saved_sounds_stop_counting_it(client_for, sound: Sound):
+    fan = UserFactory()
+    assert client_for(fan).post(f"/api/sounds/{sound.pk}/favorite").json()["favorites"] == 1
+    fan.delete()
+    sound.refresh_from_db()
+    assert sound.favorite_count == 0
