@@ -13,8 +13,11 @@ next page reacts. The bulk path (`taste_apply_events`, the evaluator) writes its
 
 Delivery is at most once per request in one edge case: a web process that dies between its
 commit and the push loses that batch's aggregate updates (the events themselves are stored).
-When Redis fails the push (connection lost, timeout), the request writes its deltas itself
-(`feed.services.interactions_record`): the client's retry would be all duplicates. A
+When Redis fails the push (connection lost, timeout, an error reply), the request writes its
+deltas itself (`feed.services.interactions_record`): the client's retry would be all
+duplicates. Each batch carries an id that whoever applies it first records in the same
+transaction (`AppliedAggregatesBatch`, kept APPLIED_BATCH_KEEP_SECONDS), so a copy of it - a
+push that landed after all, a pipeline the client retried - is skipped, not counted twice. A
 flush that dies between its commit and trimming the queue applies that batch again on retry.
 
 Rows of videos and users deleted between the event and the flush are skipped in SQL. A batch
@@ -72,9 +75,10 @@ DEAD_KEY = state.PREFIX + "aggregates:dead"  # entries set aside, oldest first
 # psycopg's own classes too: errors of pipelined statements surface outside Django's wrapper.
 DATA_ERRORS = (IntegrityError, DataError, psycopg.IntegrityError, psycopg.DataError)
 FLUSH_BATCH = 500  # queue entries merged into one transaction
-# How long the id of a batch its request applied itself is kept for the flush to skip a queued
-# copy (one would be older only after a queue backlog this long).
-APPLIED_BATCH_KEEP_DAYS = 7
+# How long an applied batch's id is kept, so a later copy of it is skipped: a copy a retried
+# pipeline queued, or one that reached the queue although its request applied the batch itself.
+# Copies are flushed within seconds; one older than this would need an hour's backlog.
+APPLIED_BATCH_KEEP_SECONDS = 3600
 LOCK_SECONDS = 300
 
 STAT_COLUMNS = {
@@ -205,9 +209,8 @@ def aggregates_flush() -> int | None:
                     entries.append((raw, deltas_decode(raw)))
                 except ValueError:
                     logger.error("dropping an unreadable aggregates entry: %r", raw[:200])
-            entries = _not_applied_yet(entries)
             try:
-                aggregates_apply(deltas_merge([deltas for _, deltas in entries]))
+                _apply_claimed([deltas for _, deltas in entries])
             except DATA_ERRORS:
                 if client.incr(FAILURES_KEY) < settings.FEED_AGGREGATES_MAX_FAILURES:
                     raise
@@ -222,40 +225,63 @@ def aggregates_flush() -> int | None:
     return applied
 
 
-def _not_applied_yet(entries: list[tuple[bytes, TasteDeltas]]) -> list[tuple[bytes, TasteDeltas]]:
-    """The entries whose batch was neither applied by its request (Redis failed around the
-    push: `aggregates_apply_once`) nor queued twice (a retried pipeline). One indexed lookup,
-    on a table that is empty unless Redis failed."""
-    ids = {deltas.batch_id for _, deltas in entries if deltas.batch_id}
-    applied = set(
-        AppliedAggregatesBatch.objects.filter(batch_id__in=ids).values_list("batch_id", flat=True)
-        if ids
-        else ()
-    )
-    kept, seen = [], set()
-    for raw, deltas in entries:
-        if deltas.batch_id and (deltas.batch_id in applied or deltas.batch_id in seen):
-            continue
-        seen.add(deltas.batch_id)
-        kept.append((raw, deltas))
-    return kept
+def _batches_claim(batch_ids: Sequence[str]) -> set[str]:
+    """Record batches as applied (call inside the transaction that applies them); returns the
+    ids recorded now. One that another transaction recorded is not returned: the flush and a
+    request applying its own batch (`aggregates_apply_once`) wait for each other on the
+    primary key, so a batch is applied once whoever gets there first."""
+    if not batch_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AppliedAggregatesBatch._meta.db_table} (batch_id, applied_at) "
+            "SELECT unnest(%s::text[]), now() ON CONFLICT DO NOTHING RETURNING batch_id",
+            [sorted(set(batch_ids))],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _batches_forget() -> None:
+    """Forget applied batch ids older than APPLIED_BATCH_KEEP_SECONDS, at most once a minute
+    per process (a queued copy of a batch is flushed long before)."""
+    global _forgotten_at
+    if time.monotonic() - _forgotten_at < 60:
+        return
+    _forgotten_at = time.monotonic()
+    AppliedAggregatesBatch.objects.filter(
+        applied_at__lt=timezone.now() - dt.timedelta(seconds=APPLIED_BATCH_KEEP_SECONDS)
+    ).delete()
+
+
+_forgotten_at = float("-inf")
+
+
+def _apply_claimed(batches: Sequence[TasteDeltas]) -> list[TasteDeltas]:
+    """Apply the batches not applied before (by their request, or by a flush of an earlier
+    copy: a pipeline retried by the client queues one twice), in one transaction; returns
+    those applied."""
+    with transaction.atomic():
+        claimed = _batches_claim([deltas.batch_id for deltas in batches if deltas.batch_id])
+        fresh = []
+        for deltas in batches:
+            if deltas.batch_id is None:
+                fresh.append(deltas)
+            elif deltas.batch_id in claimed:
+                claimed.discard(deltas.batch_id)  # a second copy in this read is skipped
+                fresh.append(deltas)
+        for deltas in deltas_merge(fresh):
+            aggregates_write(deltas)
+        _batches_forget()
+    for deltas in fresh:
+        stats_forget(deltas.stats)
+    return fresh
 
 
 def aggregates_apply_once(deltas: TasteDeltas) -> bool:
-    """Write a request's deltas itself (Redis failed around its push) and record its batch id,
-    so a copy that reached the queue after all is skipped by the flush. False when the batch
-    was recorded as applied before."""
-    with transaction.atomic():
-        _, created = AppliedAggregatesBatch.objects.get_or_create(batch_id=deltas.batch_id)
-        if created:
-            aggregates_write(deltas)
-        # Ids whose queued copy never came are forgotten after a while.
-        AppliedAggregatesBatch.objects.filter(
-            applied_at__lt=timezone.now() - dt.timedelta(days=APPLIED_BATCH_KEEP_DAYS)
-        ).delete()
-    if created:
-        stats_forget(deltas.stats)
-    return created
+    """Write a request's deltas itself (Redis failed around its push), unless a flush applied
+    a copy that reached the queue after all; a copy flushed later is skipped. Returns whether
+    this call applied them."""
+    return bool(_apply_claimed([deltas]))
 
 
 def _apply_one_by_one(
@@ -267,7 +293,7 @@ def _apply_one_by_one(
         deltas = decoded.get(raw)
         if deltas is not None:
             try:
-                aggregates_apply([deltas])
+                _apply_claimed([deltas])
             except DATA_ERRORS as exc:
                 logger.error("aggregates entry set aside after repeated failures: %s", exc)
                 client.rpush(DEAD_KEY, raw)

@@ -189,9 +189,10 @@ class CountedEngagement(models.Model):
 
 
 class AppliedAggregatesBatch(models.Model):
-    """A request's aggregates batch that the request wrote itself because Redis failed around
-    the push (feed.services.interactions_record): if the push landed after all, the flush finds
-    the batch's id here and skips the queued copy instead of counting it twice."""
+    """An applied aggregates batch (a request's TasteDeltas), for an hour: whoever applies it
+    first - the flush, or the request itself when Redis failed around its push - records it in
+    the same transaction, and a later copy (a retried pipeline, a push that landed after all)
+    is skipped instead of counted twice (feed.aggregates)."""
 
     batch_id = models.CharField(max_length=32, primary_key=True)
     applied_at = models.DateTimeField(auto_now_add=True, db_index=True)

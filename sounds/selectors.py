@@ -96,9 +96,11 @@ def sound_payload(*, sound: Sound, viewer: Any = None) -> dict[str, Any]:
 
 
 def favorite_sounds(*, user: Any) -> QuerySet[SoundFavorite]:
-    """The user's saved sounds, newest first (hidden ones left out)."""
+    """The user's saved sounds, newest first (hidden ones, and those of creators blocked either
+    way since, left out)."""
     return (
         SoundFavorite.objects.filter(user=user, sound__in=public_sounds())
+        .exclude(sound__creator_id__in=hidden_user_ids(viewer=user))
         .select_related("sound", "sound__creator")
         .defer("sound__fingerprint", "sound__fingerprint_keys")
     )

@@ -67,15 +67,22 @@ def sound_prefix(sound: Sound) -> str:
 
 
 def sound_match(*, items: np.ndarray, exclude_id: int | None = None) -> SoundMatch | None:
-    """The existing sound this fingerprint is a copy of, if any: the sounds sharing the most
-    index keys (one GIN-indexed query, LIMIT MATCH_CANDIDATES), then the best bit alignment of
-    each; the lowest bit error rate under the threshold wins. Sounds hidden by moderation are
-    matched too, so a removed sound stays removed when someone re-uploads it."""
+    """The existing sound this fingerprint is a copy of, if any (`sound_matches`' best)."""
+    matches = sound_matches(items=items, exclude_id=exclude_id)
+    return matches[0] if matches else None
+
+
+def sound_matches(*, items: np.ndarray, exclude_id: int | None = None) -> list[SoundMatch]:
+    """The existing sounds this fingerprint is a copy of, best first: the sounds sharing the
+    most index keys (one GIN-indexed query, LIMIT MATCH_CANDIDATES), then the best bit
+    alignment of each; those under the threshold, lowest bit error rate first. Sounds hidden
+    by moderation are matched too, so a removed sound stays removed when someone re-uploads
+    it."""
     # The query's keys come from a little further in, so leading silence in either copy still
     # leaves the shared stretch inside both key windows.
     keys = fingerprint_keys(items, limit=KEY_ITEMS + MAX_OFFSET_ITEMS)
     if not keys:
-        return None
+        return []
     sound_id = column(Sound, "id")
     keys_column = column(Sound, "fingerprint_keys")
     with connection.cursor() as cursor:
@@ -90,12 +97,14 @@ def sound_match(*, items: np.ndarray, exclude_id: int | None = None) -> SoundMat
             {"keys": keys, "exclude": exclude_id or 0, "limit": MATCH_CANDIDATES},
         )
         candidates = cursor.fetchall()
-    best: SoundMatch | None = None
+    matches = []
     for candidate_id, stored in candidates:
         rate, offset = best_alignment(items_from_signed(stored), items)
-        if rate <= MATCH_MAX_BIT_ERROR_RATE and (best is None or rate < best.bit_error_rate):
-            best = SoundMatch(sound_id=candidate_id, bit_error_rate=rate, offset_items=offset)
-    return best
+        if rate <= MATCH_MAX_BIT_ERROR_RATE:
+            matches.append(
+                SoundMatch(sound_id=candidate_id, bit_error_rate=rate, offset_items=offset)
+            )
+    return sorted(matches, key=lambda match: (match.bit_error_rate, match.sound_id))
 
 
 def _audio_error(exc: NotAudio) -> Exception:
@@ -154,8 +163,9 @@ def sound_from_audio(
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOUND_CREATE_LOCK_ID])
-            match = sound_match(items=fingerprint.items)
-            if match is not None:
+            # The best copy `reuse` accepts (a refused one - a private account's - may have
+            # been copied into a usable sound by an earlier upload: that one is the answer).
+            for match in sound_matches(items=fingerprint.items):
                 matched = Sound.objects.get(pk=match.sound_id)
                 if reuse is None or reuse(matched):
                     return matched, False

@@ -59,6 +59,8 @@ def _server_env(*, database_url: str, redis_url: str, embedding_version: str) ->
         "REDIS_URL": redis_url,
         "ACTIVE_EMBEDDING_VERSION": embedding_version,
         "DEBUG": "0",
+        # production settings on this machine's embedded object store (the parent's)
+        "EMBEDDED_SERVICES": "1",
         "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SESSION_COOKIE_SECURE": "0",

@@ -31,8 +31,10 @@ def _accounts_lock(*users: User) -> dict[int, bool]:
     rest of the transaction; returns each one's current is_private. A follow, an approval, a
     block and a change of privacy between the same people then happen one after another: a
     follow decided on a copy read before the account went private skipped its approval."""
+    # FOR NO KEY UPDATE: a plain FOR UPDATE also waits for (and deadlocks with) every open
+    # transaction that inserted a row referencing the account (a follow, a notification).
     rows = (
-        User.objects.select_for_update()
+        User.objects.select_for_update(no_key=True)
         .filter(pk__in=sorted({user.pk for user in users}))
         .order_by("pk")
         .values_list("pk", "is_private")
@@ -117,7 +119,7 @@ def follower_remove(*, user: User, follower: User) -> int:
 def account_privacy_set(*, user: User, private: bool) -> User:
     """Make an account private or public. Going public approves every pending request, as the
     requesters asked to follow and nothing stands in the way any more."""
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if locked.is_private == private:
         user.is_private = private
         return user

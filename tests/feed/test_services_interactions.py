@@ -315,9 +315,9 @@ def test_a_posted_batch_names_at_most_two_sessions_and_makes_no_state_for_the_re
     assert result["accepted"] == 4
 
 
-def _pipeline_failing_once(monkeypatch, *, run_first: bool, error: Exception) -> list:  # noqa: ANN001
+def _pipeline_failing_once(monkeypatch, *, run_first: bool, error: Exception, then=None) -> list:  # noqa: ANN001
     """The first pipeline that pushes aggregates fails with `error`, after Redis ran it
-    (`run_first`: the reply was lost) or before."""
+    (`run_first`: the reply was lost; `then` runs meanwhile) or before."""
     execute = redis.client.Pipeline.execute
     failed: list = []
 
@@ -326,6 +326,8 @@ def _pipeline_failing_once(monkeypatch, *, run_first: bool, error: Exception) ->
             failed.append(True)
             if run_first:
                 execute(pipe, *args, **kwargs)
+                if then is not None:
+                    then()
             raise error
         return execute(pipe, *args, **kwargs)
 
@@ -380,7 +382,27 @@ def test_a_redis_error_reply_to_the_push_still_counts_the_batch_once(monkeypatch
     assert video.view_count == 1
 
 
-def test_a_batch_queued_twice_by_a_retried_pipeline_counts_once():
+def test_a_flush_between_the_push_and_the_fallback_does_not_count_twice(monkeypatch):  # noqa: ANN001
+    # Redis ran the push and a flush applied it before the request, whose reply timed out,
+    # applied the batch itself.
+    viewer, video = UserFactory(), video_with_vector(axis(0))
+    failed = _pipeline_failing_once(
+        monkeypatch,
+        run_first=True,
+        error=redis.TimeoutError("timeout reading from socket"),
+        then=aggregates_flush,
+    )
+    interactions_record(
+        user=viewer, session_id="s1", events=[event(video, "play")], from_client=True
+    )
+    assert failed
+    aggregates_flush()
+    video.refresh_from_db()
+    assert video.view_count == 1
+
+
+@pytest.mark.parametrize("flush_between", [False, True], ids=["same-read", "after-a-flush"])
+def test_a_batch_queued_twice_by_a_retried_pipeline_counts_once(flush_between: bool):
     from feed.aggregates import QUEUE_KEY
 
     viewer, video = UserFactory(), video_with_vector(axis(0))
@@ -388,7 +410,10 @@ def test_a_batch_queued_twice_by_a_retried_pipeline_counts_once():
         user=viewer, session_id="s1", events=[event(video, "play")], from_client=True
     )
     client = state.redis_client()
-    client.rpush(QUEUE_KEY, client.lindex(QUEUE_KEY, -1))  # the same entry again
+    entry = client.lindex(QUEUE_KEY, -1)
+    if flush_between:
+        aggregates_flush()
+    client.rpush(QUEUE_KEY, entry)  # a retried pipeline's second copy
     aggregates_flush()
     video.refresh_from_db()
     assert video.view_count == 1

