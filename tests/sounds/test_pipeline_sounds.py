@@ -121,3 +121,15 @@ def test_a_video_without_audio_can_use_a_sound(db, tmp_path: Path, sound: Sound)
     with storage_local_path(sound.audio.name) as path:
         sound_items = _items(audio_decode(path, rate=FINGERPRINT_RATE_HZ)[0])
     assert same_recording(sound_items, _items(_stored_audio(video)))
+
+
+def test_a_public_copy_of_a_private_accounts_voice_gets_its_own_sound(db, tmp_path: Path):
+    # Linked to the private account's original, the public copy made that sound's page public
+    # again, naming the account. It gets an original of its own.
+    owner = UserFactory()
+    first = _transcoded(owner, write_video(tmp_path / "a.mp4", melody(3), seconds=8))
+    owner.is_private = True
+    owner.save(update_fields=["is_private"])
+    again = _transcoded(UserFactory(), write_video(tmp_path / "b.mp4", melody(3), seconds=8))
+    assert again.sound_id not in (None, first.sound_id)
+    assert Sound.objects.get(pk=again.sound_id).creator_id == again.owner_id

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from sounds.models import Sound, SoundKind
-from sounds.selectors import sound_may_see, sound_visible
+from sounds.selectors import sound_visible
 from sounds.services import sound_from_audio, sound_uses_add
 from tiktok.errors import InvalidInput
 from videos.models import Privacy, Video
@@ -37,6 +37,22 @@ def original_sound_title(video: Video) -> str:
     return f"original sound - {video.owner.username}"
 
 
+def _may_be_shared(sound: Sound) -> bool:
+    """Whether a public video may take this sound (which makes its page public): not one whose
+    creator's account is private, suspended or closed, nor an original sound whose creator
+    keeps every video made with it from the public (a private account's voice stays theirs).
+    One whose first video is still being processed may; a sound moderation removed is taken,
+    so it stays removed."""
+    if sound.hidden_at is not None or sound.creator_id is None:
+        return True
+    creator = sound.creator
+    if creator.is_private or not creator.is_active or creator.suspended_at is not None:
+        return False
+    if sound.kind != SoundKind.ORIGINAL:
+        return True
+    return Video.objects.filter(sound=sound, owner=creator, privacy=Privacy.PUBLIC).exists()
+
+
 def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None:
     """Give a transcoded video with audio its sound: the existing sound its audio is a copy of,
     else (for a public video of a public account) a new original sound. Nothing happens when
@@ -52,9 +68,7 @@ def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None
         create=shareable,
         # A public video linked to a sound nobody may hear (a private account's voice) would
         # make its page public again, naming that account: it gets an original of its own.
-        reuse=lambda matched: (
-            not shareable or matched.hidden_at is not None or sound_may_see(sound_id=matched.pk)
-        ),
+        reuse=lambda matched: not shareable or _may_be_shared(matched),
     )
     if sound is None:
         return None
