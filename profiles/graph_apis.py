@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from profiles.models import Follow, FollowRequest
 from profiles.selectors import (
     follow_requests_for,
+    follower_of,
     followers_of,
     following_of,
     hidden_user_ids,
@@ -125,7 +126,7 @@ class MeFollowersApi(ApiView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, username: str) -> Response:
         """Remove a follower (they are not told)."""
-        follower = user_by_username(username=username)
+        follower = follower_of(user=request.user, username=username)
         return Response(
             {"removed": True, "followers": follower_remove(user=request.user, follower=follower)}
         )

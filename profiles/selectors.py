@@ -57,12 +57,28 @@ def user_blocked_by_viewer(*, username: str, viewer: Any) -> User:
     return user_for_viewer(username=username, viewer=viewer)
 
 
+def follower_of(*, user: User, username: str) -> User:
+    """One of the user's followers by username (whatever its case), even a suspended one: a
+    private account must be able to remove a follower who would regain its videos when
+    reinstated. NotFound when that account does not follow the user."""
+    follow = (
+        Follow.objects.filter(followee=user, follower__username__iexact=username)
+        .select_related("follower")
+        .first()
+    )
+    if follow is None:
+        raise NotFound("no such follower", code="not_a_follower")
+    return follow.follower
+
+
 def follower_count(user: User) -> int:
-    return Follow.objects.filter(followee=user).count()
+    """Followers whose accounts are active: the ones the followers list shows."""
+    return Follow.objects.filter(followee=user, follower__is_active=True).count()
 
 
 def following_count(user: User) -> int:
-    return Follow.objects.filter(follower=user).count()
+    """Accounts followed that are active: the ones the following list shows."""
+    return Follow.objects.filter(follower=user, followee__is_active=True).count()
 
 
 def blocked_either_way(a: User, b: User) -> bool:

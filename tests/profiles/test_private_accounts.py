@@ -7,6 +7,7 @@ import pytest
 
 from profiles.models import Follow, FollowRequest, User
 from profiles.services.graph import account_privacy_set, follow_create
+from profiles.services.suspension import user_reinstate, user_suspend
 from tests.factories import BlockFactory, FollowFactory, LikeFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
 from videos.models import Privacy
@@ -281,3 +282,20 @@ def test_a_follow_decided_on_an_old_copy_of_an_account_that_went_private_waits_f
     assert result.requested and not result.following
     assert not Follow.objects.filter(follower=fan, followee=owner).exists()
     assert FollowRequest.objects.filter(requester=fan, target=owner).exists()
+
+
+def test_a_private_account_removes_a_suspended_follower_who_counts_only_while_active(
+    client_for, private
+):
+    # A suspended follower was counted but not listed, and could not be removed (404): once
+    # reinstated they saw the private account's videos again.
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=private)
+    user_suspend(user=fan)
+    owner = client_for(private)
+    assert owner.get(f"/api/users/{private.username}").json()["counts"]["followers"] == 0
+    response = owner.delete(f"/api/me/followers/{fan.username.upper()}")
+    assert response.status_code == 200 and response.json()["followers"] == 0
+    user_reinstate(user=fan)
+    assert not Follow.objects.filter(follower=fan, followee=private).exists()
+    assert_error_shape(owner.delete(f"/api/me/followers/{fan.username}"), 404, "not_a_follower")
