@@ -31,6 +31,18 @@ from tiktok.db.sql import table
 from videos.models import Comment, Video
 
 WATCH_REPORT_TYPES = ("pause", "skip")
+
+
+def viewer_key_sql(alias: str) -> str:
+    """Who an interaction's viewer is, as SQL on the interaction `alias` ("i", or "" for the
+    bare table): the user, else the client session, else the event alone."""
+    p = f"{alias}." if alias else ""
+    return (
+        f"CASE WHEN {p}user_id IS NOT NULL THEN 'u' || {p}user_id "
+        f"WHEN {p}session_id <> '' THEN 's' || {p}session_id ELSE 'e' || {p}id END"
+    )
+
+
 # One lock for every rollup write: two runs of the same period never interleave their
 # delete and insert.
 ROLLUP_LOCK_KEY = 7_402_117
@@ -84,9 +96,7 @@ def video_measures(
     for video_id, owner_id, *counts in _rows(
         f"SELECT i.video_id, v.owner_id, "
         "count(*) FILTER (WHERE i.type = 'play'), "
-        "count(DISTINCT CASE WHEN i.type = 'play' THEN "
-        "  CASE WHEN i.user_id IS NOT NULL THEN 'u' || i.user_id "
-        "  WHEN i.session_id <> '' THEN 's' || i.session_id ELSE 'e' || i.id END END), "
+        f"count(DISTINCT CASE WHEN i.type = 'play' THEN {viewer_key_sql('i')} END), "
         "coalesce(sum(i.watch_ms) FILTER (WHERE i.type = ANY(%s)), 0), "
         "count(*) FILTER (WHERE i.type = ANY(%s)), "
         "count(*) FILTER (WHERE i.type = 'finish'), "
@@ -104,8 +114,7 @@ def video_measures(
         "count(*) FILTER (WHERE type = 'save') FROM ("
         "  SELECT DISTINCT ON (viewer, i.video_id, kind) i.video_id, v.owner_id, i.type FROM ("
         "    SELECT video_id, type, created_at, id, "
-        "    CASE WHEN user_id IS NOT NULL THEN 'u' || user_id "
-        "    WHEN session_id <> '' THEN 's' || session_id ELSE 'e' || id END AS viewer, "
+        f"    {viewer_key_sql('')} AS viewer, "
         "    CASE WHEN type IN ('like', 'unlike') THEN 'like' ELSE 'save' END AS kind "
         f"    FROM {interaction} WHERE type IN ('like', 'unlike', 'save', 'unsave') "
         "    AND created_at >= %s AND created_at < %s) i "
@@ -187,8 +196,7 @@ def creator_unique_viewers(*, start: dt.datetime, end: dt.datetime) -> dict[int,
     [start, end)."""
     return dict(
         _rows(
-            "SELECT v.owner_id, count(DISTINCT CASE WHEN i.user_id IS NOT NULL THEN 'u' || "
-            "i.user_id WHEN i.session_id <> '' THEN 's' || i.session_id ELSE 'e' || i.id END) "
+            f"SELECT v.owner_id, count(DISTINCT {viewer_key_sql('i')}) "
             f"FROM {table(Interaction)} i JOIN {table(Video)} v ON v.id = i.video_id "
             "WHERE i.type = 'play' AND i.created_at >= %s AND i.created_at < %s "
             "GROUP BY v.owner_id",

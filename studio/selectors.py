@@ -24,7 +24,7 @@ from studio.figures import (
     retention_curve,
 )
 from studio.models import CreatorDay, VideoDay, VideoHour
-from studio.rollups import MEASURES, day_bounds
+from studio.rollups import MEASURES, day_bounds, viewer_key_sql
 from tiktok.db.sql import table
 from tiktok.errors import Forbidden, NotFound
 from videos.models import Video
@@ -49,8 +49,7 @@ def _unique_viewers(*, creator_id: int, video_id: int | None, period: DateRange)
     video_filter = "AND i.video_id = %s" if video_id else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(DISTINCT CASE WHEN i.user_id IS NOT NULL THEN 'u' || i.user_id "
-            "WHEN i.session_id <> '' THEN 's' || i.session_id ELSE 'e' || i.id END) "
+            f"SELECT count(DISTINCT {viewer_key_sql('i')}) "
             f"FROM {table(Interaction)} i JOIN {table(Video)} v ON v.id = i.video_id "
             f"WHERE v.owner_id = %s AND i.type = 'play' AND i.created_at >= %s "
             f"AND i.created_at < %s {video_filter}",
