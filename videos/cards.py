@@ -16,10 +16,11 @@ from django.db import connection
 from django.db.models import Model
 from django.urls import reverse
 
-from profiles.models import Follow, User
+from profiles.models import Block, Follow, User
 from profiles.viewers import is_signed_in, viewer_id
 from sounds.models import Sound
 from videos.models import Like, Save, Video
+from videos.visibility import sound_public_sql
 
 CARD_OWNER_FIELDS = ("id", "username", "display_name", "avatar")
 # The file fields of a card, in the order the card query selects them.
@@ -52,11 +53,13 @@ class CardField:
 
     `sql()` gives an SQL expression evaluated per card row, where `v` is the video's row in
     the videos table (e.g. a correlated subquery on `v.id`); `to_json` turns its value into
-    the card's `name` field."""
+    the card's `name` field. `viewer_sql()`, when set, replaces it for a signed-in viewer and
+    may use `%(viewer_id)s` (what that viewer may see of the field)."""
 
     name: str
     sql: Callable[[], str]
     to_json: Callable[[Any], Any]
+    viewer_sql: Callable[[], str] | None = None
 
 
 _card_fields: dict[str, CardField] = {}
@@ -96,16 +99,36 @@ def _sound_json(value: Any) -> dict[str, Any] | None:
     return {"id": sound_id, "title": title, "url": f"/sound/{sound_id}"}
 
 
-# The sound the video's audio is ("♫ title" linking to the sound's page), unless hidden.
-CARD_SOUND = CardField(
-    name="sound",
-    sql=lambda: (
+def _card_sound_sql(*, for_viewer: bool) -> str:
+    """The video's sound as [id, title] when its page would show it to the viewer
+    (`sounds.selectors.sound_visible`): anyone may see it (`sound_public_sql`: not hidden, its
+    creator active, an original sound used by a video anyone may see) and, for a signed-in
+    viewer, its creator and the viewer have not blocked each other. Otherwise the card names
+    no sound, rather than a title linking to a page that answers 404."""
+    blocks = ""
+    if for_viewer:
+        block = Block._meta.db_table
+        blocker, blocked = _column(Block, "blocker"), _column(Block, "blocked")
+        blocks = (
+            f" AND NOT EXISTS (SELECT 1 FROM {block} snd_b WHERE "
+            f"(snd_b.{blocker} = %(viewer_id)s AND snd_b.{blocked} = snd.creator_id) "
+            f"OR (snd_b.{blocker} = snd.creator_id AND snd_b.{blocked} = %(viewer_id)s))"
+        )
+    return (
         f"(SELECT json_build_array(snd.{Sound._meta.pk.column}, snd.{_column(Sound, 'title')}) "
         f"FROM {Sound._meta.db_table} snd "
         f"WHERE snd.{Sound._meta.pk.column} = v.{_column(Video, 'sound')} "
-        f"AND snd.{_column(Sound, 'hidden_at')} IS NULL)"
-    ),
+        f"AND {sound_public_sql('snd')}{blocks})"
+    )
+
+
+# The sound the video's audio is ("♫ title" linking to the sound's page), when its page would
+# show it to the viewer.
+CARD_SOUND = CardField(
+    name="sound",
+    sql=lambda: _card_sound_sql(for_viewer=False),
     to_json=_sound_json,
+    viewer_sql=lambda: _card_sound_sql(for_viewer=True),
 )
 
 
@@ -136,7 +159,10 @@ def _cards_sql(*, for_viewer: bool) -> str:
                    AND f.{_column(Follow, "followee")} = o.{owner_pk})"""
     else:
         flags = "false, false, false"
-    extra = "".join(f", {field.sql()}" for field in _card_fields.values())
+    extra = "".join(
+        f", {(field.viewer_sql if for_viewer and field.viewer_sql else field.sql)()}"
+        for field in _card_fields.values()
+    )
     return f"""
     SELECT {video_columns}, {owner_columns}, {flags}{extra}
       FROM unnest(%(video_ids)s::bigint[]) WITH ORDINALITY AS wanted(id, position)

@@ -240,3 +240,21 @@ def test_a_saved_sound_leaves_the_list_when_its_creator_and_the_fan_block(client
     ]
     BlockFactory(blocker=sound.creator, blocked=fan)
     assert client.get("/api/me/favorite-sounds").json()["results"] == []
+
+
+def test_a_video_card_names_its_sound_only_to_whom_the_sounds_page_would_show_it(
+    client_for, api_client, sound: Sound
+):
+    # Someone else's video made with the sound: the card's "♫ title" links to the sound page,
+    # so it is left out wherever that page answers 404 (a block either way, a suspended creator).
+    video = VideoFactory(sound=sound)
+    blocked, blocking, other = UserFactory(), UserFactory(), UserFactory()
+    BlockFactory(blocker=sound.creator, blocked=blocked)
+    BlockFactory(blocker=blocking, blocked=sound.creator)
+    assert client_for(other).get(f"/api/videos/{video.pk}").json()["sound"]["id"] == sound.pk
+    for viewer in (blocked, blocking):
+        assert client_for(viewer).get(f"/api/videos/{video.pk}").json()["sound"] is None
+    assert api_client.get(f"/api/videos/{video.pk}").json()["sound"]["title"] == "melody one"
+    user_suspend(user=sound.creator)
+    assert api_client.get(f"/api/videos/{video.pk}").json()["sound"] is None
+    assert client_for(other).get(f"/api/videos/{video.pk}").json()["sound"] is None

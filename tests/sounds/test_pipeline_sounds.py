@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 from tests.sounds.media import melody, write_video
 from tiktok.storage import storage_exists, storage_local_path
 from videos.cards import video_cards
-from videos.models import Video
+from videos.models import Video, VideoStatus
 from videos.pipeline.steps import step_transcode
 from videos.services.videos import video_create_from_path
 
@@ -48,6 +48,9 @@ def test_a_public_video_with_audio_gets_its_original_sound(db, tmp_path: Path):
     assert sound.use_count == 1
     assert 7.5 < sound.duration_ms / 1000 < 8.5
     assert storage_exists(sound.audio.name)
+    # Its card names the sound once the video is out (until then the sound's page is a 404).
+    assert video_cards(videos=[video])[0]["sound"] is None
+    Video.objects.filter(pk=video.pk).update(status=VideoStatus.READY)
     assert video_cards(videos=[video])[0]["sound"] == {
         "id": sound.pk,
         "title": "original sound - singer",
