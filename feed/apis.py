@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from feed.selectors import feed_page, following_feed, video_similar
 from feed.services import interactions_record
-from feed.sessions import feed_session_id
+from feed.sessions import feed_session
 from tiktok.api.base import ApiView
 from tiktok.api.sessions import request_session_id
 from videos.apis.creators import video_list_response
@@ -25,10 +25,12 @@ class FeedApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        cursor = request.query_params.get("cursor") or None
+        session_id, cursor = feed_session(
+            request, cursor=request.query_params.get("cursor") or None
+        )
         body = feed_page(
             viewer=request.user,
-            session_id=feed_session_id(request, cursor=cursor),
+            session_id=session_id,
             cursor=cursor,
             limit=request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
             release=request.query_params.get("release"),

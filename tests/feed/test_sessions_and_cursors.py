@@ -65,6 +65,40 @@ def test_a_signed_in_browsers_cursor_does_not_carry_its_session_key(client) -> N
     assert signing.loads(again, salt=CURSOR_SALT)["s"] == carried
 
 
+def _session_of(page: dict) -> str:
+    return signing.loads(page["next_cursor"], salt=CURSOR_SALT)["s"]
+
+
+def test_signing_in_mid_scroll_moves_the_feed_to_the_session_its_events_reach(client) -> None:  # noqa: ANN001
+    # A cookie-only client (no X-Session-Id): its interaction batches go to the session it
+    # keeps, which changes when it signs in; its next page follows, rather than continuing the
+    # anonymous session's chain that its likes and skips no longer reach.
+    cluster(0, 40)
+    anonymous_page = client.get("/api/feed").json()
+    client.force_login(UserFactory())
+    response = client.get("/api/feed", {"cursor": anonymous_page["next_cursor"]})
+    assert response.status_code == 200
+    continued = response.json()
+    assert continued["items"]
+    assert _session_of(continued) != _session_of(anonymous_page)
+    assert _session_of(continued) == _session_of(client.get("/api/feed").json())
+    # Signing out again (the browser keeps its anonymous cookie; the test client's logout
+    # clears every cookie): back on the anonymous cookie's session.
+    anonymous_cookie = client.cookies[ANONYMOUS_SESSION_COOKIE].value
+    client.logout()
+    client.cookies[ANONYMOUS_SESSION_COOKIE] = anonymous_cookie
+    after = client.get("/api/feed", {"cursor": continued["next_cursor"]}).json()
+    assert _session_of(after) == _session_of(anonymous_page)
+
+
+def test_a_client_that_keeps_no_cookies_continues_on_its_cursors_session() -> None:
+    cluster(0, 40)
+    first = APIClient().get("/api/feed").json()
+    second = APIClient().get("/api/feed", {"cursor": first["next_cursor"]}).json()
+    assert _session_of(second) == _session_of(first)
+    assert not {card["id"] for card in first["items"]} & {card["id"] for card in second["items"]}
+
+
 @override_settings(FEED_CURSOR_MAX_AGE_SECONDS=3600)
 def test_an_old_cursor_is_refused_with_a_reason(monkeypatch) -> None:  # noqa: ANN001
     cluster(0, 12)

@@ -39,9 +39,10 @@ def _digest(prefix: str, secret: str) -> str:
     return prefix + hashlib.sha256(secret.encode()).hexdigest()[:24]
 
 
-def implicit_session_id(request: Request) -> str:
-    """A token client's stable id; a signed-in browser's (from its session); else the id in the
-    anonymous session cookie, minted (and set on the response) when there is none."""
+def kept_session_id(request: Request) -> str | None:
+    """The id of the session this client keeps, if it keeps one: a token client's, a signed-in
+    browser's (from its session), else the id in a valid anonymous session cookie. None for a
+    client that keeps nothing between calls (a scraper without cookies)."""
     if request.auth is not None and getattr(request.auth, "key", None):
         return _digest("t", request.auth.key)
     django_request = request._request
@@ -56,6 +57,16 @@ def implicit_session_id(request: Request) -> str:
     )
     if existing and session_id_valid(existing):
         return existing
+    return None
+
+
+def implicit_session_id(request: Request) -> str:
+    """The session this client keeps (`kept_session_id`), else a new anonymous id, set in the
+    anonymous session cookie on the response."""
+    kept = kept_session_id(request)
+    if kept is not None:
+        return kept
+    django_request = request._request
     minted = getattr(django_request, _NEW_ID_ATTRIBUTE, None) or "a" + secrets.token_hex(12)
     setattr(django_request, _NEW_ID_ATTRIBUTE, minted)
     return minted
