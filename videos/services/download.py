@@ -6,19 +6,30 @@ any address is loopback, private, link-local (cloud metadata at 169.254.169.254)
 otherwise not globally routable, and connects to the address it checked (the name is kept for
 the Host header and TLS), so a DNS answer cannot change between the check and the connection.
 `allow_private=True` (`ingest_url --allow-private-addresses`) lifts the check for pages served on
-this machine or network."""
+this machine or network.
+
+A deadline holds over every socket operation of the request (connecting, TLS, the headers, the
+body), so a server dripping its headers a byte at a time cannot outlast it; bodies are decoded
+here, in bounded pieces, so a small compressed answer cannot expand past the size cap in memory."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import ssl
 import tempfile
 import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from pathlib import Path
+from typing import TypeVar
 
+import httpcore
 import httpx
 
 from videos.html_links import (
@@ -33,6 +44,10 @@ from videos.html_links import (
 USER_AGENT = "tiktok-clone-ingest/1.0 (+self-hosted)"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 ACCEPTED_VIDEO_TYPES = ("video/", "application/octet-stream", "binary/octet-stream")
+# Decoded bodies come out in pieces of at most this much, whatever one network read expands to.
+DECODED_PIECE_BYTES = 64 * 1024
+# The encodings asked for, and the only ones decoded (_decoded_body).
+ACCEPTED_ENCODINGS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": 0}
 
 
 class DownloadError(Exception):
@@ -56,12 +71,104 @@ def address_refusal(address: str) -> str | None:
     return None
 
 
+class DeadlinePassed(Exception):
+    """The request's deadline (_give_up_at) passed during a socket operation."""
+
+
+T = TypeVar("T")
+
+# When the request running in this thread must be over (time.monotonic()); None: no deadline.
+_give_up_at: ContextVar[float | None] = ContextVar("ingest_give_up_at", default=None)
+
+
+def _deadline_left() -> float | None:
+    """Seconds left of this thread's request deadline (None: none); DeadlinePassed at 0."""
+    give_up_at = _give_up_at.get()
+    if give_up_at is None:
+        return None
+    left = give_up_at - time.monotonic()
+    if left <= 0:
+        raise DeadlinePassed
+    return left
+
+
+def _by_deadline(operation: Callable[[float | None], T], timeout: float | None) -> T:
+    """operation(timeout) with the timeout cut to what is left of the deadline; when it times out
+    because of that cut, DeadlinePassed (the run says the deadline, not a slow read)."""
+    left = _deadline_left()
+    if left is None or (timeout is not None and timeout < left):
+        return operation(timeout)
+    try:
+        return operation(left)
+    except httpcore.TimeoutException:
+        raise DeadlinePassed from None
+
+
+@contextlib.contextmanager
+def _deadline(deadline_s: float | None) -> Iterator[None]:
+    token = _give_up_at.set(None if deadline_s is None else time.monotonic() + deadline_s)
+    try:
+        yield
+    finally:
+        _give_up_at.reset(token)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the deadline (httpx's timeouts are per
+    operation: headers arriving a byte a second never trip them)."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return _by_deadline(lambda left: self._stream.read(max_bytes, left), timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _by_deadline(lambda left: self._stream.write(buffer, left), timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        tls = _by_deadline(
+            lambda left: self._stream.start_tls(ssl_context, server_hostname, left), timeout
+        )
+        return _DeadlineStream(tls)
+
+    def get_extra_info(self, info: str) -> object:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Opens connections that keep to the deadline (_DeadlineStream)."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, **kwargs: object
+    ) -> httpcore.NetworkStream:
+        stream = _by_deadline(
+            lambda left: self._backend.connect_tcp(host, port, left, **kwargs), timeout
+        )
+        return _DeadlineStream(stream)
+
+
 class PublicAddressTransport(httpx.HTTPTransport):
-    """Connects only to public addresses, pinned to the one checked (see the module doc)."""
+    """Connects only to public addresses, pinned to the one checked (see the module doc), and
+    keeps each request to its deadline (_DeadlineStream)."""
 
     def __init__(self, *, allow_private: bool = False, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self.allow_private = allow_private
+        # httpx builds the pool without a way to pass its network backend; httpx is pinned
+        # (requirements/base.txt) and the deadline tests fail if this stops taking effect.
+        self._pool._network_backend = _DeadlineBackend(self._pool._network_backend)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.allow_private:
@@ -119,7 +226,8 @@ def http_client(timeout_s: float, *, allow_private: bool = False) -> httpx.Clien
         timeout=httpx.Timeout(timeout_s),
         follow_redirects=True,
         max_redirects=5,
-        headers={"User-Agent": USER_AGENT},
+        # Only what _decoded_body decodes in bounded pieces (httpx would inflate a whole read).
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ", ".join(ACCEPTED_ENCODINGS)},
         transport=PublicAddressTransport(
             allow_private=allow_private, limits=httpx.Limits(max_keepalive_connections=0)
         ),
@@ -128,6 +236,44 @@ def http_client(timeout_s: float, *, allow_private: bool = False) -> httpx.Clien
 
 def _media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _decoded_body(response: httpx.Response) -> Iterator[bytes]:
+    """The body as sent before its Content-Encoding, in pieces of at most DECODED_PIECE_BYTES
+    as the reader takes them, so the reader's size cap holds in memory too: httpx inflates
+    each network read whole, and a few KB gzipped twice are a GB."""
+    encodings = [
+        name.strip().lower()
+        for name in response.headers.get("content-encoding", "").split(",")
+        if name.strip().lower() not in ("", "identity")
+    ]
+    pieces: Iterator[bytes] = response.iter_raw()
+    for name in reversed(encodings):  # the last encoding applied is undone first
+        if name not in ACCEPTED_ENCODINGS:
+            raise httpx.DecodingError(f"the answer is encoded as {name}, which was not asked for")
+        pieces = _inflated(pieces, ACCEPTED_ENCODINGS[name])
+    yield from pieces
+
+
+def _inflated(pieces: Iterator[bytes], wbits: int) -> Iterator[bytes]:
+    """gzip (wbits | 16) or deflate (0: zlib-wrapped, else raw as some servers send it)."""
+    inflater = None
+    for piece in pieces:
+        if inflater is None and wbits == 0:
+            # RFC 9110's deflate is zlib-wrapped (0x78 first); some servers send raw deflate.
+            inflater = zlib.decompressobj(0 if piece[:1] == b"\x78" else -zlib.MAX_WBITS)
+        inflater = inflater or zlib.decompressobj(wbits)
+        pending = piece
+        while pending and not inflater.eof:
+            try:
+                out = inflater.decompress(pending, DECODED_PIECE_BYTES)
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"the compressed answer is broken ({exc})") from exc
+            pending = inflater.unconsumed_tail
+            if out:
+                yield out
+    if inflater is not None and (tail := inflater.flush()):
+        yield tail
 
 
 def _describe(exc: Exception, url: str) -> str:
@@ -174,11 +320,10 @@ def page_video_links(
     """The video links of a page; a URL that answers with a video is its own single link. A page
     still arriving after deadline_s is refused (a server dripping bytes slower than the read
     timeout)."""
-    give_up_at = None if deadline_s is None else time.monotonic() + deadline_s
     if problem := url_problem(url):
         raise DownloadError(problem)
     try:
-        with client.stream("GET", url) as response:
+        with _deadline(deadline_s), client.stream("GET", url) as response:
             if response.status_code != 200:
                 raise DownloadError(f"GET {url} -> HTTP {response.status_code}")
             media_type = _media_type(response)
@@ -194,13 +339,13 @@ def page_video_links(
             if "html" not in media_type and "xml" not in media_type:
                 raise DownloadError(f"{url} is {media_type or 'of unknown type'}, not a web page")
             body = bytearray()
-            for chunk in response.iter_bytes():
-                if give_up_at is not None and time.monotonic() > give_up_at:
-                    raise DownloadError(f"{url} took longer than the deadline of {deadline_s:g} s")
+            for chunk in _decoded_body(response):
                 body.extend(chunk)
                 if len(body) > MAX_PAGE_BYTES:
                     raise DownloadError(f"{url} is larger than {MAX_PAGE_BYTES} bytes")
             html = decode_page(bytes(body), response.charset_encoding)
+    except DeadlinePassed:
+        raise DownloadError(f"{url} took longer than the deadline of {deadline_s:g} s") from None
     except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         raise DownloadError(_describe(exc, url)) from exc
     title, links = extract_video_links(html, str(response.url))
@@ -216,11 +361,11 @@ def download_to_temp(
     directory: Path | None = None,
 ) -> Path:
     """Stream a video to a temporary file; the caller deletes it. Refuses non-video content
-    types, bodies over max_bytes (declared or actual), non-200 answers, and downloads still
-    running after deadline_s (a server dripping bytes slower than the read timeout)."""
-    give_up_at = None if deadline_s is None else time.monotonic() + deadline_s
+    types, bodies over max_bytes (declared or actual, decoded), non-200 answers, downloads still
+    running after deadline_s (a server dripping bytes slower than the read timeout), and says a
+    file that cannot be written (a full disk) as a DownloadError too."""
     try:
-        with client.stream("GET", url) as response:
+        with _deadline(deadline_s), client.stream("GET", url) as response:
             if response.status_code != 200:
                 raise DownloadError(f"GET {url} -> HTTP {response.status_code}")
             media_type = _media_type(response)
@@ -229,28 +374,35 @@ def download_to_temp(
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise DownloadError(f"{url} is {int(declared)} bytes; the limit is {max_bytes}")
-            # A neutral name: what reads the file goes by its bytes, not the URL's extension.
-            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
-                suffix=".download", prefix="ingest-", dir=directory, delete=False
-            )
-            path = Path(handle.name)
-            received = 0
-            try:
-                with handle:
-                    # Chunks as they arrive (a fixed size would wait for a dripping server).
-                    for chunk in response.iter_bytes():
-                        if give_up_at is not None and time.monotonic() > give_up_at:
-                            raise DownloadError(
-                                f"{url} took longer than the deadline of {deadline_s:g} s"
-                            )
-                        received += len(chunk)
-                        if received > max_bytes:
-                            raise DownloadError(f"{url} is over the limit of {max_bytes} bytes")
-                        handle.write(chunk)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
-            return path
+            return _write_temp(response, url, max_bytes, directory)
+    except DeadlinePassed:
+        raise DownloadError(f"{url} took longer than the deadline of {deadline_s:g} s") from None
     except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         # A link's URL httpx cannot send (a host no IDNA allows) is that link's error.
         raise DownloadError(_describe(exc, url)) from exc
+
+
+def _write_temp(response: httpx.Response, url: str, max_bytes: int, directory: Path | None) -> Path:
+    """The body of `response` in a new temporary file (removed again when anything fails)."""
+    path = None
+    try:
+        # A neutral name: what reads the file goes by its bytes, not the URL's extension.
+        with tempfile.NamedTemporaryFile(
+            suffix=".download", prefix="ingest-", dir=directory, delete=False
+        ) as handle:
+            path = Path(handle.name)
+            received = 0
+            # Pieces as they arrive (a fixed size would wait for a dripping server).
+            for chunk in _decoded_body(response):
+                received += len(chunk)
+                if received > max_bytes:
+                    raise DownloadError(f"{url} is over the limit of {max_bytes} bytes")
+                handle.write(chunk)
+        return path
+    except BaseException as exc:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # the network's errors come as httpx's, not OSError
+            where = directory or tempfile.gettempdir()
+            raise DownloadError(f"cannot write {url} to {where}: {exc.strerror or exc}") from exc
+        raise
