@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from tests.factories import UserFactory
 from tests.support.media import make_clip, make_gif, make_text_as_mp4, make_webm
 from tests.support.run_locks import run_lock_held_elsewhere
+from videos.management.commands import ingest_folder as ingest_folder_command
 from videos.models import STEP_ORDER, Video, VideoStatus
 from videos.pipeline.policy import pipeline_prepare
 from videos.services.ingest import video_ingest_file
@@ -126,6 +127,60 @@ def test_a_file_still_being_written_is_left_for_a_later_run(owner, tmp_path):  #
         _ingest(str(tmp_path), "--user", "ingester", "--settle", "60")
     assert not Video.objects.exists()
     assert "1 created" in _ingest(str(tmp_path), "--user", "ingester")
+
+
+def test_a_sidecar_linked_out_of_the_folder_is_not_read_as_a_caption(owner, tmp_path):  # noqa: ANN001
+    # Someone who can write in the drop folder, not read the server's files: the run read
+    # them for him and published them as the caption.
+    secrets = tmp_path / "server.env"
+    secrets.write_text("SECRET_KEY=do-not-publish\n")
+    root = tmp_path / "dropbox"
+    make_clip(root / "cat_video.mp4", audio=None)
+    (root / "cat_video.txt").symlink_to(secrets)
+    make_clip(root / "dog.mp4", audio=None, seconds=1.5)
+    (root / "captions").mkdir()
+    (root / "captions" / "dog.txt").write_text("Good dog\n")
+    (root / "dog.txt").symlink_to(root / "captions" / "dog.txt")  # inside the folder: read
+
+    _ingest(str(root), "--user", "ingester")
+
+    captions = dict(Video.objects.values_list("original_filename", "caption"))
+    assert captions == {"cat_video.mp4": "cat video", "dog.mp4": "Good dog"}
+
+
+def test_a_video_linked_out_of_the_folder_is_not_ingested(owner, tmp_path):  # noqa: ANN001
+    outside = make_clip(tmp_path / "elsewhere" / "private.mp4", audio=None)
+    root = tmp_path / "dropbox"
+    root.mkdir()
+    (root / "innocent.mp4").symlink_to(outside)
+
+    with pytest.raises(CommandError, match="1 skipped; 1 not ok"):
+        _ingest(str(root), "--user", "ingester")
+
+    assert not Video.objects.exists()
+
+
+def test_a_file_replaced_by_a_link_out_after_the_walk_is_not_ingested(  # noqa: ANN201
+    owner,
+    tmp_path,
+    monkeypatch,  # noqa: ANN001
+):
+    outside = make_clip(tmp_path / "elsewhere" / "private.mp4", audio=None)
+    root = tmp_path / "dropbox"
+    make_clip(root / "innocent.mp4", audio=None, seconds=1.5)
+    walk_folder = ingest_folder_command.folder_walk
+
+    def walk_then_swap(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        walk = walk_folder(*args, **kwargs)
+        (root / "innocent.mp4").unlink()
+        (root / "innocent.mp4").symlink_to(outside)
+        return walk
+
+    monkeypatch.setattr(ingest_folder_command, "folder_walk", walk_then_swap)
+    with pytest.raises(CommandError, match="1 skipped; 1 not ok"):
+        _ingest(str(root), "--user", "ingester")
+
+    assert not Video.objects.exists()
 
 
 def test_a_name_that_is_not_utf8_is_printed_stored_and_captioned(owner, tmp_path):  # noqa: ANN001

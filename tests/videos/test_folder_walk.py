@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.media import make_clip
-from videos.services.ingest import BUSY, SKIPPED, folder_walk, source_name
+from videos.services.ingest import BUSY, LINK_LEADS_OUT, SKIPPED, folder_walk, source_name
 
 
 def _names(root: Path, files: list[Path]) -> list[str]:
@@ -42,21 +42,38 @@ def test_hidden_and_system_folders_are_left_out_and_linked_folders_are_walked_on
     tmp_path: Path,
 ):
     root = tmp_path / "in"
-    elsewhere = tmp_path / "elsewhere"
     make_clip(root / "beach.mp4", audio=None, seconds=0.5)
     for junk in ("$RECYCLE.BIN/S-1-5-21/$R1.mp4", "@eaDir/beach.mp4/SYNOVIDEO.mp4", ".cache/a.mp4"):
         (root / junk).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(root / "beach.mp4", root / junk)
-    make_clip(elsewhere / "dogs.mp4", audio=None, seconds=0.5)
-    (root / "linked").symlink_to(elsewhere)
-    (elsewhere / "back").symlink_to(root)  # a loop: walked once
+    make_clip(root / "2024" / "dogs.mp4", audio=None, seconds=0.5)
+    (root / "2024" / "back").symlink_to(root)  # a loop: walked once
     (root / "gone.mp4").symlink_to(tmp_path / "deleted.mp4")
 
     walk = folder_walk(root)
 
-    assert _names(root, walk.files) == ["beach.mp4", "linked/dogs.mp4"]
+    assert _names(root, walk.files) == ["2024/dogs.mp4", "beach.mp4"]
     assert [(o.source, o.outcome, o.detail) for o in walk.skipped] == [
         ("gone.mp4", SKIPPED, "a link to a file not there")
+    ]
+
+
+def test_links_leading_out_of_the_folder_are_not_followed(tmp_path: Path):
+    # Whoever can write in a drop folder links what the run can read and they cannot.
+    elsewhere = tmp_path / "elsewhere"
+    make_clip(elsewhere / "private.mp4", audio=None, seconds=0.5)
+    root = tmp_path / "in"
+    make_clip(root / "beach.mp4", audio=None, seconds=0.5)
+    (root / "innocent.mp4").symlink_to(elsewhere / "private.mp4")
+    (root / "linked").symlink_to(elsewhere)
+    (root / "same_beach.mp4").symlink_to(root / "beach.mp4")  # inside: taken
+
+    walk = folder_walk(root)
+
+    assert _names(root, walk.files) == ["beach.mp4", "same_beach.mp4"]
+    assert [(o.source, o.outcome, o.detail) for o in walk.skipped] == [
+        ("innocent.mp4", SKIPPED, LINK_LEADS_OUT),
+        ("linked", SKIPPED, LINK_LEADS_OUT),
     ]
 
 

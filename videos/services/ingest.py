@@ -81,31 +81,51 @@ class IngestOutcome:
         return self.outcome in OK_OUTCOMES
 
 
+# Why a link in the folder is not followed (folder_walk).
+LINK_LEADS_OUT = "a link leading out of the folder: not followed"
+
+
 @dataclass
 class FolderWalk:
-    """The files a folder walk found, and what it could not take (as outcomes)."""
+    """The files a folder walk found, what it could not take (as outcomes), and the real folder
+    they are all in (`within`: what their sidecars, and the files when read, must stay in)."""
 
     files: list[Path] = field(default_factory=list)
     skipped: list[IngestOutcome] = field(default_factory=list)
+    within: Path | None = None
+
+
+def path_within(folder: Path, path: Path) -> bool:
+    """Whether `path`, its links followed, is inside `folder` (a real path: Path.resolve())."""
+    try:
+        return path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return False
 
 
 def folder_walk(root: Path, *, settle_s: float = 0.0, now: float | None = None) -> FolderWalk:
     """The video files under `root`, recursively and in a stable order, as a person sees the
     folder: hidden files and folders, and the system's own folders (a recycle bin, a NAS's
-    thumbnails), are left out; a link to a folder is followed once (a link back to a folder
-    already walked is not). What cannot be taken is said, not skipped in silence: a folder that
-    cannot be read, a link to nothing, and a file changed less than `settle_s` seconds ago (it
-    may still be being copied or recorded: a later run takes it, whole)."""
+    thumbnails), are left out; a link inside the folder is followed (to a folder once: a link
+    back to a folder already walked is not). A link leading out of the folder, to a video or a
+    folder, is not followed: whoever can write in a drop folder could otherwise have the run
+    publish any file it can read. What cannot be taken is said, not skipped in silence: a folder
+    that cannot be read, a link to nothing or leading out, and a file changed less than
+    `settle_s` seconds ago (it may still be being copied or recorded: a later run takes it,
+    whole)."""
     root = Path(root)
-    walk = FolderWalk()
     now = time.time() if now is None else now
-    if root.is_file():
-        walk.files.append(root)
-        return walk
+    if root.is_file():  # the one file asked for, wherever it leads; its sidecars beside it
+        return FolderWalk(files=[root], within=root.resolve().parent)
+    walk = FolderWalk(within=root.resolve())
     visited: set[tuple[int, int]] = set()
     pending = [root]
     while pending:
         folder = pending.pop()
+        # Checked when read, not when found: a folder replaced by a link in between is caught.
+        if not path_within(walk.within, folder):
+            walk.skipped.append(_skipped(root, folder, LINK_LEADS_OUT))
+            continue
         try:
             status = folder.stat()
             if (status.st_dev, status.st_ino) in visited:
@@ -130,6 +150,9 @@ def folder_walk(root: Path, *, settle_s: float = 0.0, now: float | None = None) 
                 if not entry.is_file():
                     if entry.is_symlink() and not path.exists():
                         walk.skipped.append(_skipped(root, path, "a link to a file not there"))
+                    continue
+                if not path_within(walk.within, path):
+                    walk.skipped.append(_skipped(root, path, LINK_LEADS_OUT))
                     continue
                 if suffix in TRANSPORT_STREAM_EXTENSIONS and not _is_transport_stream(path):
                     continue  # TypeScript source, not a camera's MPEG-TS
@@ -179,15 +202,19 @@ def _is_transport_stream(path: Path) -> bool:
     )
 
 
-def _sidecar_text(path: Path, suffix: str) -> str | None:
+def _sidecar_text(path: Path, suffix: str, within: Path | None) -> str | None:
     """The text of `<name><suffix>` (or its upper-case suffix, as cameras write), decoded as
     Windows tools write it: a byte order mark (UTF-8 or UTF-16: Notepad's "Unicode",
     PowerShell 5's `>`), else UTF-8, else windows-1252 ("ANSI"); NULs dropped. None when there
-    is none, or it cannot be read (another account's file): the caption then comes from the
-    file name, and the batch goes on."""
+    is none, or it cannot be read (another account's file), or it is a link leading out of
+    `within` (a `cat.txt` linked to /proc/self/environ made the server's secrets a public
+    caption): the caption then comes from the file name, and the batch goes on."""
     for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
         try:
             if not candidate.is_file():
+                continue
+            if within is not None and not path_within(within, candidate):
+                logger.warning("%s leads out of %s: not read as a caption", candidate, within)
                 continue
             data = candidate.read_bytes()
         except OSError:
@@ -203,13 +230,14 @@ def _sidecar_text(path: Path, suffix: str) -> str | None:
     return None
 
 
-def caption_for_file(path: Path) -> str:
+def caption_for_file(path: Path, *, within: Path | None = None) -> str:
     """The sidecar `<name>.txt` or `<name>.json` ("caption", else "title" + "description"),
-    else the file name in words when it has any (caption_from_file_name)."""
-    text = _sidecar_text(path, ".txt")
+    else the file name in words when it has any (caption_from_file_name). With `within` (a real
+    folder: FolderWalk.within), a sidecar whose links lead out of it is not read."""
+    text = _sidecar_text(path, ".txt", within)
     if text is not None:
         return text.strip()
-    json_text = _sidecar_text(path, ".json")
+    json_text = _sidecar_text(path, ".json", within)
     if json_text is not None:
         try:
             data = json.loads(json_text)

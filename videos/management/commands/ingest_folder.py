@@ -20,9 +20,13 @@ from videos.management.cli import (
 )
 from videos.services.ingest import (
     CREATED,
+    LINK_LEADS_OUT,
+    SKIPPED,
     WOULD_CREATE,
+    IngestOutcome,
     caption_for_file,
     folder_walk,
+    path_within,
     source_name,
     video_ingest_file,
 )
@@ -66,10 +70,15 @@ class Command(BaseCommand):
                 break
             source = source_name(root, path)
             progress.set_postfix_str(source[-30:])
+            # Again as it is read: a long run reaches a file long after the walk saw it, and a
+            # file replaced by a link leading out in between is not taken.
+            if not path_within(walk.within, path):
+                outcomes.append(IngestOutcome(source, SKIPPED, detail=LINK_LEADS_OUT))
+                continue
             outcome = video_ingest_file(
                 owner=owner,
                 path=path,
-                caption=caption_for_file(path),
+                caption=caption_for_file(path, within=walk.within),
                 source=source,
                 original_filename=readable_file_name(path.name),
                 privacy=options["privacy"],
