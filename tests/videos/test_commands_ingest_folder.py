@@ -96,6 +96,12 @@ def test_dry_run_and_limit(owner, folder):
     assert Video.objects.count() == 1
 
 
+def test_a_negative_limit_is_refused(owner, folder):  # noqa: ANN001
+    with pytest.raises(CommandError, match="--limit must be 0 or more"):
+        _ingest(str(folder), "--user", "ingester", "--limit", "-1")
+    assert not Video.objects.exists()
+
+
 def test_wait_runs_until_ready_and_prints_the_outcome_table(owner, tmp_path, embedder, settings):  # noqa: ANN001
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from tiktok.celery import app

@@ -255,8 +255,12 @@ def test_a_page_on_this_machine_is_refused_unless_allowed(owner, site, host: str
         ("::ffff:127.0.0.1", "a loopback address"),
         ("fd00:ec2::254", "a private address"),  # AWS metadata over IPv6
         ("fe80::1", "a link-local address"),
+        ("2002:7f00:1::", "a loopback address"),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::", "a link-local address"),  # 6to4 of the metadata address
+        ("fec0::1", "a site-local address"),
         ("93.184.215.14", None),
         ("2606:4700:4700::1111", None),
+        ("2002:5db8:d70e::", None),  # 6to4 of a public address
     ],
 )
 def test_which_addresses_ingestion_refuses(address: str, reason: str | None) -> None:
@@ -284,10 +288,34 @@ def test_links_beyond_the_cap_are_reported_and_skipped(owner, site):  # noqa: AN
     assert Video.objects.count() == 1
 
 
-def test_bad_numbers_are_refused_with_the_option_named(owner, site):  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--deadline", "0", "--deadline must be positive"),
+        ("--max-bytes", "-5", "--max-bytes must be positive"),
+        ("--limit", "-1", "--limit must be 0 or more"),  # it cut the list's end and exited 0
+        ("--wait-timeout", "0", "--wait-timeout must be positive"),
+    ],
+)
+def test_bad_numbers_are_refused_with_the_option_named(owner, site, option, value, message):  # noqa: ANN001
     base, _ = site
-    with pytest.raises(CommandError, match="--deadline must be positive"):
-        _ingest(f"{base}/wsg/thread/5000001", "--deadline", "0")
+    with pytest.raises(CommandError, match=message):
+        _ingest(f"{base}/wsg/thread/5000001", option, value)
+    assert not Video.objects.exists()
+
+
+def test_a_link_longer_than_the_stored_url_is_known_on_the_next_run(owner, site):  # noqa: ANN001
+    # The video keeps its source URL cut to 2,000 characters: a run compared the whole link
+    # with it, so such a link was downloaded in full again on every run.
+    base, root = site
+    long_link = f"{base}/files/1700000000002.mp4?token={'x' * 2100}"
+    (root / "long.html").write_text(f"<html><title>Long</title><a href='{long_link}'>v</a></html>")
+    _ingest(f"{base}/long.html")
+    assert Video.objects.count() == 1
+    (root / "files" / "1700000000002.mp4").unlink()  # a download now would fail
+    output = _ingest(f"{base}/long.html")
+    assert "already ingested from this URL" in output
+    assert Video.objects.count() == 1
 
 
 def test_a_checked_address_is_the_one_connected_to_and_the_name_is_kept(

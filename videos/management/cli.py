@@ -38,6 +38,15 @@ def add_ingest_arguments(parser: CommandParser) -> None:
     )
 
 
+def ingest_options_check(options: dict) -> None:
+    """Refuse what the ingestion commands share that makes no sense: a negative --limit (it cut
+    links off the end of the list and exited 0), a non-positive --wait-timeout."""
+    if options["limit"] is not None and options["limit"] < 0:
+        raise CommandError("--limit must be 0 or more")
+    if options["wait_timeout"] <= 0:
+        raise CommandError("--wait-timeout must be positive")
+
+
 def owner_for(username: str):  # noqa: ANN201
     try:
         return get_user_model().objects.get(username=username)

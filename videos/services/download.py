@@ -61,8 +61,14 @@ class AddressRefused(httpx.TransportError):
 def address_refusal(address: str) -> str | None:
     """Why this IP address must not be fetched from (None: a public address)."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:  # fec0::/10: deprecated, still routed inside some networks
+            return "a site-local address"
+        # An IPv4 address inside an IPv6 one (mapped, 6to4 2002::/16, Teredo's client) is
+        # judged as that IPv4 address: Python before 3.11.10 called 2002:7f00:1:: global.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
     for kind in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{kind}"):
             return f"a {kind.replace('_', '-')} address"
@@ -372,7 +378,7 @@ def download_to_temp(
             if media_type and not media_type.startswith(ACCEPTED_VIDEO_TYPES):
                 raise DownloadError(f"{url} is {media_type}, not a video")
             declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
+            if declared and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
                 raise DownloadError(f"{url} is {int(declared)} bytes; the limit is {max_bytes}")
             return _write_temp(response, url, max_bytes, directory)
     except DeadlinePassed:

@@ -38,6 +38,12 @@ EXTENSION_BY_FORMAT = {
 }
 
 
+def source_url_stored(url: str) -> str:
+    """The form of a source URL the video keeps (cut to the column): what a later run over the
+    same page compares its links with."""
+    return url[: Video._meta.get_field("source_url").max_length]
+
+
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file, read in chunks (never the whole file in memory)."""
     digest = hashlib.sha256()
@@ -114,7 +120,7 @@ def video_create_from_path(
                 privacy=privacy,
                 content_hash=content_hash,
                 original_filename=filename,
-                source_url=source_url[:2000],
+                source_url=source_url_stored(source_url),
                 duration_s=info.duration_s,
                 width=display_w,
                 height=display_h,

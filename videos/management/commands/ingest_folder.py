@@ -12,6 +12,7 @@ from videos.management.cli import (
     add_ingest_arguments,
     enqueuer,
     final_outcomes,
+    ingest_options_check,
     is_success,
     outcomes_table,
     owner_for,
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         add_ingest_arguments(parser)
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        ingest_options_check(options)
         root: Path = options["path"]
         if not root.exists():
             raise CommandError(f"{readable_file_name(str(root))} does not exist")

@@ -12,7 +12,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from videos.management.cli import add_ingest_arguments, enqueuer, owner_for
+from videos.management.cli import (
+    add_ingest_arguments,
+    enqueuer,
+    ingest_options_check,
+    owner_for,
+)
 from videos.management.commands.ingest_folder import finish
 from videos.models import Video
 from videos.services.download import (
@@ -29,6 +34,7 @@ from videos.services.ingest import (
     existing_outcome,
     video_ingest_file,
 )
+from videos.services.videos import source_url_stored
 
 
 class Command(BaseCommand):
@@ -69,12 +75,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        ingest_options_check(options)
+        for name in ("timeout", "deadline", "concurrency", "max_links", "max_bytes"):
+            if options[name] is not None and options[name] <= 0:
+                raise CommandError(f"--{name.replace('_', '-')} must be positive")
         owner = owner_for(options["user"])
         max_bytes = options["max_bytes"] or settings.MAX_UPLOAD_BYTES
         start, queued = enqueuer(options["sync"])
-        for name in ("timeout", "deadline", "concurrency", "max_links"):
-            if options[name] <= 0:
-                raise CommandError(f"--{name.replace('_', '-')} must be positive")
         client = http_client(options["timeout"], allow_private=options["allow_private_addresses"])
         with client, tempfile.TemporaryDirectory(prefix="ingest-url-") as scratch:
             try:
@@ -100,17 +107,19 @@ class Command(BaseCommand):
                 )
             self.scratch = Path(scratch)
             outcomes: list[IngestOutcome] = []
+            # Looked up as stored: a link longer than the column is kept cut to it.
             known = {
                 video.source_url: video
                 for video in Video.objects.filter(
-                    owner=owner, source_url__in=[link.url for link in page.links]
+                    owner=owner,
+                    source_url__in=[source_url_stored(link.url) for link in page.links],
                 )
             }
             todo = []
             for link in page.links:
-                if link.url in known:
+                if source_url_stored(link.url) in known:
                     outcome = existing_outcome(
-                        known[link.url],
+                        known[source_url_stored(link.url)],
                         link.url,
                         options["retry_failed"],
                         options["dry_run"],
