@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from profiles.services.suspension import user_suspend
 from tests.factories import BlockFactory, CommentFactory, UserFactory
 from tests.support.errors import assert_error_shape
 from videos.models import Comment
@@ -161,6 +162,28 @@ def test_reply_to_a_missing_comment_is_400(client_for, video):
     assert_error_shape(response, 400, "invalid")
 
 
+def test_reply_to_a_suspended_accounts_comment_is_400_as_if_it_were_gone(client_for, video):
+    top = CommentFactory(video=video, author=UserFactory())
+    user_suspend(user=top.author)
+
+    response = post_comment(client_for(UserFactory()), video, body="re", parent_id=top.pk)
+
+    body = assert_error_shape(response, 400, "invalid")
+    assert "parent_id" in body["fields"]
+    assert not Comment.objects.filter(parent=top).exists()
+
+
+def test_reply_to_a_suspended_accounts_reply_is_400_as_if_it_were_gone(client_for, video):
+    top = CommentFactory(video=video)
+    reply = CommentFactory(video=video, parent=top, author=UserFactory())
+    user_suspend(user=reply.author)
+
+    response = post_comment(client_for(UserFactory()), video, body="re re", parent_id=reply.pk)
+
+    assert_error_shape(response, 400, "invalid")
+    assert Comment.objects.filter(parent=top).count() == 1
+
+
 def test_reply_counts_towards_comment_count(client_for, video):
     client = client_for(UserFactory())
     top = post_comment(client, video, body="top").json()
@@ -228,6 +251,13 @@ def test_replies_of_a_comment_on_another_video_is_404(client_for, video):
     response = client_for(None).get(f"/api/videos/{video.pk}/comments?parent={elsewhere.pk}")
 
     assert_error_shape(response, 404)
+
+
+@pytest.mark.parametrize("parent", ["%C2%B2", "%D9%A3", "9" * 30])
+def test_replies_with_a_non_ascii_digit_or_an_overlong_parent_is_400(client_for, video, parent):  # noqa: ANN001
+    response = client_for(None).get(f"/api/videos/{video.pk}/comments?parent={parent}")
+
+    assert_error_shape(response, 400)
 
 
 def test_replies_with_a_non_numeric_parent_is_400(client_for, video):

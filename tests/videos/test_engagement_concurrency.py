@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, VideoFactory
 from videos.models import Comment, Like, Video
+from videos.services.engagement import comment_create, comment_remove
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,3 +126,115 @@ def test_reply_racing_its_parents_deletion_keeps_the_count_right():
     assert (
         Video.objects.get(pk=video.pk).comment_count == Comment.objects.filter(video=video).count()
     )
+
+
+def _lock_waiters() -> int:
+    """How many sessions of this database wait on a lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def _until_lock_waiters(count: int) -> None:
+    for _ in range(400):
+        if _lock_waiters() >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never saw {count} sessions waiting on a lock")
+
+
+def _start(
+    errors: dict[str, BaseException], name: str, work: Callable[[], object]
+) -> threading.Thread:
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors[name] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _start_holding(
+    errors: dict[str, BaseException], name: str, work: Callable[[], object]
+) -> tuple[threading.Thread, threading.Event]:
+    """Run work in a transaction on a thread and keep it open (its locks held) until the
+    returned event is set; returns once work is done."""
+    done, commit = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            work()
+            done.set()
+            assert commit.wait(30)
+
+    thread = _start(errors, name, hold)
+    assert done.wait(30)
+    return thread, commit
+
+
+def test_deleting_a_reply_and_its_parent_at_once_keeps_the_count_right():
+    # The reply's deletion is not committed yet when the parent's deletion counts its replies:
+    # counted there and subtracted by its own deletion, it came off the count twice.
+    video = VideoFactory()
+    comment_create(author=UserFactory(), video=video, body="another thread")
+    top = comment_create(author=UserFactory(), video=video, body="top")
+    reply = comment_create(author=UserFactory(), video=video, body="reply", parent_id=top.pk)
+    errors: dict[str, BaseException] = {}
+
+    replying, commit_the_reply = _start_holding(
+        errors, "reply", lambda: comment_remove(comment=Comment.objects.get(pk=reply.pk))
+    )
+    parent = _start(
+        errors, "parent", lambda: comment_remove(comment=Comment.objects.get(pk=top.pk))
+    )
+    _until_lock_waiters(1)  # the parent's deletion waits for the reply's row
+    commit_the_reply.set()
+    replying.join(30)
+    parent.join(30)
+
+    assert errors == {}
+    assert Comment.objects.filter(video=video).count() == 1
+    assert Video.objects.get(pk=video.pk).comment_count == 1
+
+
+def test_reply_to_a_reply_while_the_thread_is_deleted_does_not_deadlock():
+    # The reply to a reply waits for the top-level comment behind the thread's deletion. It used
+    # to hold the reply it answers meanwhile, which the deletion's cascade then waited for.
+    video = VideoFactory()
+    top = comment_create(author=UserFactory(), video=video, body="top")
+    reply = comment_create(author=UserFactory(), video=video, body="reply", parent_id=top.pk)
+    replier = UserFactory()
+    errors: dict[str, BaseException] = {}
+
+    holder, release = _start_holding(
+        errors, "holder", lambda: Comment.objects.select_for_update().get(pk=top.pk)
+    )
+    deleting = _start(
+        errors, "delete", lambda: comment_remove(comment=Comment.objects.get(pk=top.pk))
+    )
+    _until_lock_waiters(1)  # the deletion waits first in line for the top-level comment
+    replying = _start(
+        errors,
+        "reply",
+        lambda: comment_create(author=replier, video=video, body="re", parent_id=reply.pk),
+    )
+    _until_lock_waiters(2)
+    release.set()
+    for thread in (holder, deleting, replying):
+        thread.join(30)
+
+    # The thread went first, so the reply finds nothing left to answer.
+    assert set(errors) <= {"reply"}
+    assert isinstance(errors.get("reply", ValidationError("")), ValidationError)
+    assert (
+        Video.objects.get(pk=video.pk).comment_count == Comment.objects.filter(video=video).count()
+    )
+    assert not Comment.objects.filter(pk=top.pk).exists()

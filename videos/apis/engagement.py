@@ -171,7 +171,9 @@ class VideoCommentsApi(ApiView):
         video = video_for_viewer(video_id=video_id, viewer=request.user)
         parent = request.query_params.get("parent")
         if parent:
-            if not parent.isdigit():
+            # isdigit() alone takes "²" and other Unicode digits, which int() refuses (a 500);
+            # 19 digits or more may not fit a bigint id.
+            if not (parent.isascii() and parent.isdigit() and len(parent) < 19):
                 raise InvalidInput("parent must be a comment id", code="invalid")
             paginator = RepliesOldestFirstPagination()
             queryset = comment_replies(video=video, parent_id=int(parent), viewer=request.user)

@@ -182,26 +182,40 @@ def comment_create(*, author, video: Video, body: str, parent_id: int | None = N
     """Post a comment or a reply.
 
     Replies are one level deep: replying to a reply attaches the new comment to that reply's
-    top-level parent (the thread stays flat, as on TikTok).
+    top-level parent (the thread stays flat, as on TikTok). A comment the author may not see
+    (blocked either way, suspended, hidden by moderation) cannot be replied to: the same error as
+    a missing one, so the reply tells nothing the lists do not.
     """
     body = comment_body_clean(body)
     parent = replied_to = None
     if parent_id is not None:
-        # Locking the parent serialises with its deletion, so a reply never outlives its parent
-        # uncounted.
-        parent = Comment.objects.select_for_update().filter(pk=parent_id, video=video).first()
-        if parent is None:
-            raise ValidationError({"parent_id": ["no such comment on this video"]})
+        gone = ValidationError({"parent_id": ["no such comment on this video"]})
+        answered = Comment.objects.filter(pk=parent_id, video=video).first()
+        if answered is None:
+            raise gone
+        # Locking the top-level comment serialises with its deletion, so a reply never outlives
+        # its parent uncounted. It is locked before the reply answered, in the order deleting the
+        # thread takes them (the comment, then its replies by the cascade): the other way round,
+        # a reply to a reply and the thread's deletion waited on each other (a deadlock, a 500).
+        parent = (
+            Comment.objects.select_for_update().filter(pk=answered.parent_id or answered.pk).first()
+        )
         replied_to = parent
-        if parent.parent_id is not None:
-            parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
+        if parent is not None and answered.parent_id is not None:
+            # Read again under the parent's lock: the reply may have gone in the meantime.
+            replied_to = Comment.objects.select_for_update().filter(pk=answered.pk).first()
+        if parent is None or replied_to is None:
+            raise gone
         for other in {replied_to.author, parent.author}:
-            if other.pk != author.pk and blocked_either_way(other, author):
-                # This comment's author and this one do not see each other: as if it were gone.
-                raise ValidationError({"parent_id": ["no such comment on this video"]})
+            if other.pk == author.pk:
+                continue
+            if not other.is_active or blocked_either_way(other, author):
+                # A suspended author's comments are out of every list, and this comment's author
+                # and this one do not see each other: as if it were gone.
+                raise gone
         if any(c.hidden_at is not None and c.author_id != author.pk for c in (replied_to, parent)):
             # Hidden by moderation: gone for everyone but its author.
-            raise ValidationError({"parent_id": ["no such comment on this video"]})
+            raise gone
     comment = Comment.objects.create(video=video, author=author, parent=parent, body=body)
     counter_add(row=video, field="comment_count", delta=1)
     transaction.on_commit(
@@ -228,7 +242,10 @@ def comment_remove(*, comment: Comment) -> int:
     locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
     if locked is None:  # deleted by a concurrent request: nothing left to count
         return 0
-    removed = 1 + Comment.objects.filter(parent=locked).count()
-    locked.delete()  # replies go with it (on_delete=CASCADE)
+    # Replies go with it (on_delete=CASCADE). What the DELETE removed is counted, not what a
+    # count() saw before it: a reply deleted at the same time by a transaction not yet committed
+    # is still counted then, and its own deletion subtracts it too.
+    _, per_model = locked.delete()
+    removed = per_model.get(Comment._meta.label, 0)
     counter_add(row=comment.video, field="comment_count", delta=-removed)
     return removed
