@@ -47,7 +47,7 @@ def report_target(
             target = user_for_viewer(username=found.username, viewer=reporter)
         owner_id = target.pk
     elif kind == ReportKind.SOUND:
-        target = sound_visible(sound_id=item_id or 0)
+        target = sound_visible(sound_id=item_id or 0, viewer=reporter)
         owner_id = target.creator_id
     else:
         raise InvalidInput(f"cannot report a {kind!r}", fields={"kind": ["unknown kind"]})

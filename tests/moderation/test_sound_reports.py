@@ -12,7 +12,7 @@ from django.test import Client
 from moderation.models import Case
 from sounds.models import Sound, SoundKind
 from sounds.services import sound_from_audio
-from tests.factories import UserFactory
+from tests.factories import BlockFactory, UserFactory
 from tests.moderation.helpers import admin_action, report
 from tests.sounds.media import melody, write_audio, write_reencoded_copy, write_video
 from tests.support.errors import assert_error_shape
@@ -35,6 +35,21 @@ def sound(tmp_path: Path) -> Sound:
         kind=SoundKind.UPLOADED,
     )
     return created
+
+
+@pytest.mark.parametrize("blocker", ["creator", "reporter"])
+def test_reporting_a_sound_across_a_block_is_404_as_its_page_is(client_for, sound: Sound, blocker):  # noqa: ANN001
+    reporter = UserFactory()
+    if blocker == "creator":
+        BlockFactory(blocker=sound.creator, blocked=reporter)
+    else:
+        BlockFactory(blocker=reporter, blocked=sound.creator)
+
+    response = report(client_for(reporter), "sound", sound)
+
+    assert_error_shape(response, 404)
+    assert client_for(reporter).get(f"/api/sounds/{sound.pk}").status_code == 404
+    assert not Case.objects.exists()
 
 
 def _sound_status(client_for, sound: Sound) -> int:  # noqa: ANN001
