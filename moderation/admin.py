@@ -120,15 +120,7 @@ class CaseAdmin(admin.ModelAdmin):
         "comment__body",
         "sound__title",
     )
-    list_select_related = (
-        "video",
-        "video__owner",
-        "comment",
-        "comment__author",
-        "user",
-        "sound",
-        "sound__creator",
-    )
+    list_select_related = ("video", "comment", "user", "sound", "target_user")
     inlines = [ReportInline]
     fields = (
         "kind",

@@ -60,6 +60,17 @@ class Case(models.Model):
     sound = models.ForeignKey(
         Sound, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_cases"
     )
+    # Whose item it is (the account, the video's owner, the comment's author, the sound's
+    # creator), set when the case opens and kept when the item goes: a removed comment's decision
+    # stays in its author's data archive, and a reply removed with its thread still leads the
+    # queue to its author.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # What the item said when first reported (caption, comment body, username, sound title).
     snapshot = models.TextField(blank=True)
     status = models.CharField(

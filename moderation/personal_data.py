@@ -7,16 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from moderation.models import Case, CaseStatus, Report
 from tiktok.personal_data import Section, records
 
 
 def personal_data(user: Any) -> list[Section]:
-    about_them = (
-        Q(user=user) | Q(video__owner=user) | Q(comment__author=user) | Q(sound__creator=user)
-    )
     return [
         Section(
             "reports",
@@ -36,9 +31,11 @@ def personal_data(user: Any) -> list[Section]:
             "what moderators did about your account, videos, comments and sounds after reports "
             "(hide_video, remove_comment, suspend_user, reinstate, ...), with what the item said",
             records(
-                Case.objects.filter(about_them, status=CaseStatus.ACTIONED)
-                .distinct()
-                .order_by("resolved_at", "pk"),
+                # By the case's target account, kept when the item goes (a removed comment,
+                # a video deleted since): the item's own relations are gone by then.
+                Case.objects.filter(target_user=user, status=CaseStatus.ACTIONED).order_by(
+                    "resolved_at", "pk"
+                ),
                 item="kind",
                 video_id="video_id",
                 sound_id="sound_id",

@@ -79,14 +79,9 @@ def case_item(*, case: Case) -> Any:
 
 def case_target_user(*, case: Case) -> User | None:
     """Whose content it is: the reported account, the video's owner, the comment's author or
-    the sound's creator."""
-    if case.kind == ReportKind.USER:
-        return case.user
-    if case.kind == ReportKind.VIDEO:
-        return case.video.owner if case.video else None
-    if case.kind == ReportKind.SOUND:
-        return case.sound.creator if case.sound else None
-    return case.comment.author if case.comment else None
+    the sound's creator (Case.target_user: still there when the item was deleted since, e.g. a
+    reply removed with its thread). None once that account is deleted."""
+    return case.target_user
 
 
 def case_reporter_ids(*, case: Case) -> list[int]:

@@ -90,13 +90,13 @@ def _snapshot(target: Item) -> str:
 
 def _item_fields(kind: str, target: Item) -> dict[str, object]:
     if kind == ReportKind.VIDEO:
-        return {"video": target}
+        return {"video": target, "target_user_id": target.owner_id}
     if kind == ReportKind.COMMENT:
         # The commented video rides along (a link in the queue, the event's video_id).
-        return {"comment": target, "video_id": target.video_id}
+        return {"comment": target, "video_id": target.video_id, "target_user_id": target.author_id}
     if kind == ReportKind.SOUND:
-        return {"sound": target}
-    return {"user": target}
+        return {"sound": target, "target_user_id": target.creator_id}
+    return {"user": target, "target_user": target}
 
 
 def _open_case_locked(kind: str, target: Item) -> Case:
@@ -203,7 +203,7 @@ def report_create(
 def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("video", "comment", "user", "sound")
+        .select_related("video", "comment", "user", "sound", "target_user")
         .get(pk=case.pk)
     )
 

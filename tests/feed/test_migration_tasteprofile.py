@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("profiles", "0001_initial"), ("feed", "0005_coengagement_one_row_per_pair")]
 AFTER = [
@@ -14,16 +15,9 @@ AFTER = [
 ]
 
 
-def _migrate(targets: list[tuple[str, str]]):  # noqa: ANN202 - historical apps registry
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_taste_profiles_keep_every_row_when_the_model_moves_to_feed() -> None:
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     user_model = old.get_model("profiles", "User")
     old_taste = old.get_model("profiles", "TasteProfile")
     alice = user_model.objects.create(username="alice", password="!")
@@ -46,7 +40,7 @@ def test_taste_profiles_keep_every_row_when_the_model_moves_to_feed() -> None:
     )
 
     try:
-        new = _migrate(AFTER)
+        new = migrate_to(AFTER)
         new_taste = new.get_model("feed", "TasteProfile")
         rows = {row.user.username: row for row in new_taste.objects.select_related("user").all()}
         assert set(rows) == {"alice", "bob"}
@@ -59,5 +53,4 @@ def test_taste_profiles_keep_every_row_when_the_model_moves_to_feed() -> None:
             cursor.execute("SELECT to_regclass('profiles_tasteprofile')")
             assert cursor.fetchone()[0] is None
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

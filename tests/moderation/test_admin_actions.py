@@ -109,6 +109,29 @@ def test_remove_comment_deletes_it_and_keeps_the_count_right(admin_client, clien
     assert bodies == ["kind words"]
 
 
+def test_suspend_user_reaches_the_author_of_a_reply_removed_with_its_thread(
+    admin_client,  # noqa: ANN001
+    client_for,  # noqa: ANN001
+    video,  # noqa: ANN001
+):
+    top = comment_create(author=UserFactory(), video=video, body="rude words")
+    replier = UserFactory()
+    reply = comment_create(author=replier, video=video, body="ruder words", parent_id=top.pk)
+    top_case = _case_for(client_for, "comment", top)
+    report(client_for(UserFactory()), "comment", reply)
+    reply_case = Case.objects.get(status="open", comment=reply)
+    admin_action(admin_client, "remove_comment", top_case)
+
+    response = admin_action(admin_client, "suspend_user", reply_case)
+
+    replier.refresh_from_db()
+    reply_case.refresh_from_db()
+    assert not replier.is_active and replier.suspended_at is not None
+    assert (reply_case.status, reply_case.action) == ("actioned", "suspend_user")
+    assert "no account left" not in response.cookies["messages"].value
+    assert replier.username in admin_client.get(f"{CHANGELIST}{reply_case.pk}/change/").text
+
+
 def test_suspend_user_ends_their_sign_in_token_sessions_and_videos(admin_client, client_for):  # noqa: ANN001
     target = UserFactory(raw_password=PASSWORD)
     videos = VideoFactory.create_batch(2, owner=target, caption="by the target")

@@ -99,6 +99,7 @@ def world(media_store):  # noqa: ANN001, ANN201
     Case.objects.create(
         kind="video",
         video=mine,
+        target_user=alice,
         snapshot="my first #bike ride",
         status="actioned",
         action="hide_video",
