@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from moderation import services
-from moderation.models import Case, CaseStatus, Report
-from moderation.selectors import case_item, case_target_user
+from moderation.models import ACTION_SUSPEND_USER, Case, CaseStatus, Report
+from moderation.selectors import case_item, case_target_user, suspensions_in_force
 from tiktok.errors import ApplicationError
 
 ALL_STATUSES = "all"
@@ -75,20 +75,34 @@ def _item_link(case: Case) -> str:
     return format_html("<s>{}</s> (deleted)", case.snapshot[:80])
 
 
+def _still_suspended(case: Case) -> str | None:
+    """After reinstating a suspension: say so when other cases keep the account suspended."""
+    user = case_target_user(case=case)
+    if case.action != ACTION_SUSPEND_USER or user is None:
+        return None
+    others = suspensions_in_force(user=user, besides=case)
+    if not others:
+        return None
+    named = ", ".join(f"#{pk}" for pk in others)
+    return f"case #{case.pk}: reinstated, but @{user.username} stays suspended by case {named}"
+
+
 def _case_action(
-    service: Callable[..., Case], done: str
+    service: Callable[..., Case], done: str, note: Callable[[Case], str | None] | None = None
 ) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Case]], None]:
     def run(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Case]) -> None:
         count = 0
         for case in queryset:
             try:
-                service(case=case, moderator=request.user)
+                resolved = service(case=case, moderator=request.user)
             except ApplicationError as error:
                 model_admin.message_user(
                     request, f"case #{case.pk}: {error.message}", messages.ERROR
                 )
             else:
                 count += 1
+                if note is not None and (said := note(resolved)):
+                    model_admin.message_user(request, said, messages.WARNING)
         if count:
             model_admin.message_user(request, f"{done}: {count} case(s)", messages.SUCCESS)
 
@@ -191,7 +205,7 @@ class CaseAdmin(admin.ModelAdmin):
         description="Suspend user (the account, or the owner / author / sound's creator)"
     )(_case_action(services.case_user_suspend, "accounts suspended"))
     reinstate = admin.action(description="Reinstate (undo a hide or suspension)")(
-        _case_action(services.case_reinstate, "reinstated")
+        _case_action(services.case_reinstate, "reinstated", note=_still_suspended)
     )
     dismiss = admin.action(description="Dismiss (nothing wrong; unhide if hidden pending review)")(
         _case_action(services.case_dismiss, "dismissed")

@@ -31,6 +31,15 @@ class ReportReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Moderators' actions (Case.action and the case_resolved event's `action`).
+ACTION_HIDE_VIDEO = "hide_video"
+ACTION_HIDE_SOUND = "hide_sound"
+ACTION_REMOVE_COMMENT = "remove_comment"
+ACTION_SUSPEND_USER = "suspend_user"
+ACTION_DISMISS = "dismiss"
+ACTION_REINSTATE = "reinstate"
+
+
 class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACTIONED = "actioned", "Actioned"

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from moderation.models import Case, Report, ReportKind
+from moderation.models import ACTION_SUSPEND_USER, Case, CaseStatus, Report, ReportKind
 from profiles.models import User
 from profiles.selectors import user_for_viewer
 from sounds.models import Sound
@@ -86,3 +86,17 @@ def case_target_user(*, case: Case) -> User | None:
 
 def case_reporter_ids(*, case: Case) -> list[int]:
     return list(case.reports.order_by("created_at").values_list("reporter_id", flat=True))
+
+
+def suspensions_in_force(*, user: User, besides: Case | None = None) -> list[int]:
+    """The ids of the cases (other than `besides`) whose suspension of this account is still in
+    force: actioned as suspend_user, not reinstated."""
+    cases = Case.objects.filter(
+        target_user=user,
+        status=CaseStatus.ACTIONED,
+        action=ACTION_SUSPEND_USER,
+        reinstated_at__isnull=True,
+    )
+    if besides is not None:
+        cases = cases.exclude(pk=besides.pk)
+    return list(cases.order_by("pk").values_list("pk", flat=True))

@@ -16,6 +16,12 @@ from django.utils import timezone
 
 from moderation.events import case_resolved_announce
 from moderation.models import (
+    ACTION_DISMISS,
+    ACTION_HIDE_SOUND,
+    ACTION_HIDE_VIDEO,
+    ACTION_REINSTATE,
+    ACTION_REMOVE_COMMENT,
+    ACTION_SUSPEND_USER,
     MAX_REPORT_DETAIL_CHARS,
     Case,
     CaseStatus,
@@ -29,6 +35,7 @@ from moderation.selectors import (
     case_target_user,
     report_target,
     reports_in_window,
+    suspensions_in_force,
 )
 from profiles.models import User
 from profiles.services.suspension import user_reinstate, user_suspend
@@ -50,15 +57,6 @@ from videos.services.moderation import (
     video_hide,
     video_unhide,
 )
-
-# Moderators' actions (Case.action and the case_resolved event's `action`).
-ACTION_HIDE_VIDEO = "hide_video"
-ACTION_HIDE_SOUND = "hide_sound"
-ACTION_REMOVE_COMMENT = "remove_comment"
-ACTION_SUSPEND_USER = "suspend_user"
-ACTION_DISMISS = "dismiss"
-ACTION_REINSTATE = "reinstate"
-
 
 # What can be reported (ReportKind).
 Item = Video | Comment | User | Sound
@@ -280,8 +278,17 @@ def case_user_suspend(*, case: Case, moderator: User | None) -> Case:
         raise InvalidInput(f"case #{case.pk} has no account left to suspend", code="gone")
     if user.is_staff or user.is_superuser:
         raise InvalidInput("staff accounts are not suspended from the queue", code="staff")
+    # Locked as reinstating does, so a reinstatement deciding whether another case still
+    # suspends the account sees this one (user_suspend writes nothing to an account already
+    # suspended, so takes no lock of its own then).
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
     user_suspend(user=user)
     owner_videos_hide(owner_id=user.pk, reason=HIDDEN_OWNER_SUSPENDED)
+    # What the reports hid pending review is hidden by the suspension from now on (a video's
+    # reason becomes owner_suspended; a comment or sound of a suspended account is out anyway):
+    # the case closes, so no review would ever show it again, and reinstating the account brings
+    # it back with everything else of theirs.
+    _undo_auto_hide(case)
     _resolve(case, outcome=CaseStatus.ACTIONED, action=ACTION_SUSPEND_USER, moderator=moderator)
     return case
 
@@ -313,7 +320,9 @@ def case_reinstate(*, case: Case, moderator: User | None) -> Case:
     the case is closed as dismissed (its reporters are told). An actioned case: the moderator's
     hide of the video, or the suspension (the account and the videos hidden with it), is
     undone; the case keeps its outcome and records when it was reverted (its reporters were
-    already told). A removed comment cannot come back; a dismissed case hid nothing."""
+    already told). An account another case suspended too stays suspended until that case is
+    reinstated as well (`suspensions_in_force`). A removed comment cannot come back; a
+    dismissed case hid nothing."""
     case = _locked(case)
     if case.status == CaseStatus.OPEN:
         _undo_auto_hide(case)
@@ -326,8 +335,15 @@ def case_reinstate(*, case: Case, moderator: User | None) -> Case:
     if case.action == ACTION_SUSPEND_USER:
         user = case_target_user(case=case)
         if user is not None:
-            user_reinstate(user=user)
-            owner_videos_unhide(owner_id=user.pk, reason=HIDDEN_OWNER_SUSPENDED)
+            # The account's row, locked, serialises the decisions about it (case_user_suspend
+            # locks it too): two reinstatements at once would each see the other's suspension
+            # still in force and keep the account out.
+            User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+            # Another decision suspended the account too: it stays suspended until that one is
+            # lifted as well (lifting one decision never undoes another).
+            if not suspensions_in_force(user=user, besides=case):
+                user_reinstate(user=user)
+                owner_videos_unhide(owner_id=user.pk, reason=HIDDEN_OWNER_SUSPENDED)
     elif case.action == ACTION_HIDE_VIDEO and case.video is not None:
         # Hidden since for another reason (its owner suspended): it stays hidden.
         video_unhide(video=case.video, only_reason=HIDDEN_BY_MODERATOR)

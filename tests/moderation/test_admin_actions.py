@@ -192,6 +192,59 @@ def test_reinstate_restores_a_suspended_account_and_its_videos(admin_client, cli
     assert APIClient().get(f"/api/videos/{already_hidden.pk}").status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["video", "comment"])
+def test_suspending_from_a_case_that_hid_the_item_then_reinstating_shows_the_item_again(
+    admin_client,  # noqa: ANN001
+    client_for,  # noqa: ANN001
+    settings,  # noqa: ANN001
+    video,  # noqa: ANN001
+    kind,  # noqa: ANN001
+):
+    settings.MODERATION_AUTO_HIDE_REPORTS = 1
+    settings.MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS = 0
+    comment = comment_create(author=UserFactory(), video=video, body="reported words")
+    item = video if kind == "video" else comment
+    case = _case_for(client_for, kind, item)  # hidden pending review
+    admin_action(admin_client, "suspend_user", case)
+    author = video.owner if kind == "video" else comment.author
+    anyone = APIClient()
+
+    admin_action(admin_client, "reinstate", case, status="actioned")
+
+    author.refresh_from_db()
+    assert author.is_active
+    assert anyone.get(f"/api/videos/{video.pk}").status_code == 200
+    listed = anyone.get(f"/api/videos/{video.pk}/comments").json()["results"]
+    assert [c["body"] for c in listed] == ["reported words"]
+
+
+def test_reinstating_one_suspension_keeps_the_account_suspended_by_another_case(
+    admin_client,  # noqa: ANN001
+    client_for,  # noqa: ANN001
+):
+    target = UserFactory()
+    video = VideoFactory(owner=target)
+    video_case = _case_for(client_for, "video", video)
+    account_case = _case_for(client_for, "user", target)
+    admin_action(admin_client, "suspend_user", video_case, account_case)
+
+    response = admin_action(admin_client, "reinstate", video_case, status="actioned")
+
+    target.refresh_from_db()
+    video_case.refresh_from_db()
+    assert not target.is_active and target.suspended_at is not None
+    assert video_case.reinstated_at is not None
+    assert APIClient().get(f"/api/videos/{video.pk}").status_code == 404
+    shown = admin_client.get(response["Location"]).content.decode()
+    assert f"stays suspended by case #{account_case.pk}" in shown
+
+    admin_action(admin_client, "reinstate", account_case, status="actioned")
+
+    target.refresh_from_db()
+    assert target.is_active and target.suspended_at is None
+    assert APIClient().get(f"/api/videos/{video.pk}").status_code == 200
+
+
 def test_reinstate_shows_a_hidden_video_again(admin_client, client_for, video):  # noqa: ANN001
     case = _case_for(client_for, "video", video)
     admin_action(admin_client, "hide_video", case)

@@ -189,3 +189,23 @@ def test_the_queue_links_a_sound_case_to_its_page(client_for, sound: Sound, admi
     page = admin_client.get("/admin/moderation/case/").content.decode()
 
     assert f'href="/sound/{sound.pk}"' in page and "borrowed riff" in page
+
+
+def test_suspending_from_a_case_that_hid_the_sound_then_reinstating_shows_it_again(
+    client_for,  # noqa: ANN001
+    sound: Sound,
+    admin_client: Client,
+    settings,  # noqa: ANN001
+):
+    settings.MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS = 0
+    for _ in range(2):
+        report(client_for(UserFactory()), "sound", sound)
+    case = Case.objects.get(kind="sound")
+    assert case.auto_hidden_at is not None
+    admin_action(admin_client, "suspend_user", case)
+
+    admin_action(admin_client, "reinstate", case, status="actioned")
+
+    sound.refresh_from_db()
+    assert sound.hidden_at is None
+    assert _sound_status(client_for, sound) == 200
