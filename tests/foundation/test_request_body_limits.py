@@ -119,7 +119,9 @@ def test_route_limits_follow_the_settings() -> None:
     assert body_limit_for("/api/videos/1/comments") == settings.MAX_REQUEST_BODY_BYTES
 
 
-def _asgi_post(path: str, body_chunks: Iterator[bytes]) -> tuple[int, bytes, int]:
+def _asgi_post(
+    path: str, body_chunks: Iterator[bytes], headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> tuple[int, bytes, int]:
     """POST through the project's ASGI handler directly (as any ASGI server would call it):
     (status, body, chunks the handler read)."""
     handler = SyncChainASGIHandler()
@@ -143,7 +145,7 @@ def _asgi_post(path: str, body_chunks: Iterator[bytes]) -> tuple[int, bytes, int
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"), *headers],
         "server": ("127.0.0.1", 80),
         "client": ("127.0.0.1", 5000),
     }
@@ -163,6 +165,17 @@ def test_the_asgi_handler_stops_reading_an_endless_body() -> None:
     assert status == 413
     assert json.loads(body)["error"] == "body_too_large"
     assert read * len(CHUNK) <= settings.MAX_REQUEST_BODY_BYTES + len(CHUNK)
+
+
+@pytest.mark.parametrize("digits", [19, 4301])
+def test_a_declared_length_of_thousands_of_digits_is_413_before_reading(digits: int) -> None:
+    status, body, read = _asgi_post(
+        "/api/auth/login", iter([b"{}"]), headers=((b"content-length", b"9" * digits),)
+    )
+
+    assert status == 413
+    assert json.loads(body)["error"] == "body_too_large"
+    assert read == 0
 
 
 def test_docker_runs_the_body_limited_server() -> None:

@@ -33,7 +33,7 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
-from tiktok.web.body_limits import body_limit_for, body_too_large_json
+from tiktok.web.body_limits import body_limit_for, body_too_large_json, content_length_over
 
 # Requests served at the same time by one process (each holds one database connection while it
 # runs, so keep it at most DB_POOL_MAX).
@@ -106,7 +106,7 @@ class SyncChainASGIHandler(ASGIHandler):
         its route's limit (a declared Content-Length before reading any)."""
         limit = body_limit_for(scope.get("path", ""))
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
+            if name == b"content-length" and content_length_over(value, limit):
                 raise BodyTooLarge(limit)
         # Returned open: handle() closes it after the response.
         body_file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
