@@ -155,11 +155,14 @@ def notification_payloads(
     thumbnail (when the viewer may still see it), a link, read state. Groups whose people the
     viewer no longer sees (a block since, a suspension) are left out."""
     ids = [n.pk for n in notifications]
-    # People blocked either way since, and suspended accounts, are not shown.
+    # People blocked either way since, and suspended accounts, are not shown; a notification
+    # led by one (a fan-out's creator has no NotificationActor row) is left out, as the unread
+    # count leaves it out.
     hidden = hidden_user_ids(viewer=viewer) | set(
         User.objects.filter(
+            Q(pk__in=NotificationActor.objects.filter(notification_id__in=ids).values("actor_id"))
+            | Q(pk__in=[n.actor_id for n in notifications if n.actor_id is not None]),
             is_active=False,
-            pk__in=NotificationActor.objects.filter(notification_id__in=ids).values("actor_id"),
         ).values_list("pk", flat=True)
     )
     people: dict[int, list[User]] = {}

@@ -174,3 +174,24 @@ def test_the_unread_count_leaves_out_people_blocked_since(client_for, creator):
 
     body = client_for(creator).get("/api/notifications").json()
     assert len(body["results"]) == 1 and body["unread"] == 1
+
+
+def test_a_suspended_creators_new_video_leaves_the_list_and_the_unread_count_alike(
+    client_for, creator
+):
+    from notifications.models import NotificationKind
+    from notifications.services import new_video_fanout
+    from profiles.services.suspension import user_suspend
+    from tests.factories import FollowFactory
+
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=creator)
+    video = VideoFactory(owner=creator)
+    new_video_fanout(video_id=video.pk, owner_id=creator.pk, privacy=video.privacy)
+    listed = client_for(fan).get("/api/notifications").json()
+    assert [item["kind"] for item in listed["results"]] == [NotificationKind.NEW_VIDEO]
+
+    user_suspend(user=creator)
+
+    body = client_for(fan).get("/api/notifications").json()
+    assert body["results"] == [] and body["unread"] == 0
