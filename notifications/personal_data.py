@@ -8,11 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
-
 from notifications.models import Notification, NotificationActor
-from notifications.selectors import muted_kinds, notification_text
+from notifications.selectors import group_people_latest, muted_kinds, notification_text
 from profiles.selectors import hidden_user_ids
 from tiktok.personal_data import Section, moment
 
@@ -23,20 +20,10 @@ PEOPLE_NAMED = 50
 def _names(page: list[Notification], hidden: set[int]) -> dict[int, list[str]]:
     """The latest PEOPLE_NAMED people of each group on the page, latest first."""
     names: dict[int, list[str]] = {}
-    rows = (
-        NotificationActor.objects.filter(notification__in=page)
-        .exclude(actor_id__in=hidden)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("notification_id")],
-                order_by=[F("created_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank__lte=PEOPLE_NAMED)
-        .order_by("notification_id", "rank")
-        .values_list("notification_id", "actor__username")
-    )
+    rows = group_people_latest(
+        NotificationActor.objects.filter(notification__in=page).exclude(actor_id__in=hidden),
+        per_group=PEOPLE_NAMED,
+    ).values_list("notification_id", "actor__username")
     for notification_id, username in rows:
         names.setdefault(notification_id, []).append(username)
     return names

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from notifications.models import (
     Notification,
@@ -148,6 +149,24 @@ def _comment_shown(notification: Notification, viewer: User, visible: set[int]) 
     return comment.hidden_at is None or comment.author_id == viewer.pk
 
 
+def group_people_latest(
+    rows: QuerySet[NotificationActor], *, per_group: int
+) -> QuerySet[NotificationActor]:
+    """The latest `per_group` of these people in each group, by group then latest first: the
+    cut is made in SQL (a window per group), so a group of thousands sends `per_group` rows."""
+    return (
+        rows.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("notification_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=per_group)
+        .order_by("notification_id", "rank")
+    )
+
+
 def notification_payloads(
     *, notifications: Sequence[Notification], viewer: User
 ) -> list[dict[str, Any]]:
@@ -160,22 +179,19 @@ def notification_payloads(
     # count leaves it out.
     hidden = hidden_user_ids(viewer=viewer) | set(
         User.objects.filter(
-            Q(pk__in=NotificationActor.objects.filter(notification_id__in=ids).values("actor_id"))
-            | Q(pk__in=[n.actor_id for n in notifications if n.actor_id is not None]),
-            is_active=False,
+            is_active=False, pk__in=[n.actor_id for n in notifications if n.actor_id is not None]
         ).values_list("pk", flat=True)
     )
+    # Only the ACTORS_SHOWN latest people still shown leave the database: a viral video's
+    # group has thousands, and every delivered like reads its group again for the live push.
     people: dict[int, list[User]] = {}
     rows = (
-        NotificationActor.objects.filter(notification_id__in=ids)
+        NotificationActor.objects.filter(notification_id__in=ids, actor__is_active=True)
         .exclude(actor_id__in=hidden)
         .select_related("actor")
-        .order_by("notification_id", "-created_at", "-id")
     )
-    for row in rows:
-        shown = people.setdefault(row.notification_id, [])
-        if len(shown) < ACTORS_SHOWN:
-            shown.append(row.actor)
+    for row in group_people_latest(rows, per_group=ACTORS_SHOWN):
+        people.setdefault(row.notification_id, []).append(row.actor)
     video_ids = {n.video_id for n in notifications if n.video_id}
     visible = set(
         visible_videos(viewer=viewer, include_own_unready=True)
