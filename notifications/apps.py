@@ -6,10 +6,19 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
         from moderation import events as moderation_events
         from notifications import receivers
         from profiles import events as profile_events
+        from profiles.models import User
         from videos import events as video_events
+
+        pre_delete.connect(
+            receivers.on_account_deleting,
+            sender=User,
+            dispatch_uid="notifications.groups_leave_deleted_accounts",
+        )
 
         for signal, receiver in (
             (video_events.engagement_recorded, receivers.on_engagement_recorded),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from notifications.services import notification_groups_account_closing
 from notifications.tasks import notification_deliver
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ def _deliver_later(event: str, payload: dict[str, Any]) -> None:
             logger.warning("could not queue %s notification", event, exc_info=True)
 
     transaction.on_commit(send)
+
+
+def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A model signal, as a CASCADE runs no service: the account leaves its groups' counts."""
+    notification_groups_account_closing(user_id=instance.pk)
 
 
 def on_engagement_recorded(sender: Any, *, user: Any, video: Any, type: str, **kwargs: Any) -> None:  # noqa: A002

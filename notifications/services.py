@@ -184,6 +184,16 @@ def _chunks(values: Iterable[int], size: int) -> Iterable[list[int]]:
         yield chunk
 
 
+def notification_groups_account_closing(*, user_id: int) -> int:
+    """A deleted account leaves the groups it was counted in (its NotificationActor rows go by
+    CASCADE, which lowers no count): "ana and 1 other" must not count someone gone. Returns
+    how many groups it left. The groups keep their place (updated_at is not touched)."""
+    return Notification.objects.filter(
+        pk__in=NotificationActor.objects.filter(actor_id=user_id).values("notification_id"),
+        actor_count__gt=0,
+    ).update(actor_count=F("actor_count") - 1)
+
+
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     """Mark some (ids) or all of the user's notifications read; returns how many changed."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)

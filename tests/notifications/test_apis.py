@@ -195,3 +195,30 @@ def test_a_suspended_creators_new_video_leaves_the_list_and_the_unread_count_ali
 
     body = client_for(fan).get("/api/notifications").json()
     assert body["results"] == [] and body["unread"] == 0
+
+
+def _liked_by_ana_and_ben(creator) -> tuple:  # noqa: ANN001
+    video = VideoFactory(owner=creator)
+    ana, ben = UserFactory(display_name="Ana"), UserFactory(display_name="Ben")
+    _like_notice(creator, video, ana)
+    _like_notice(creator, video, ben)
+    return ana, ben
+
+
+def test_a_liker_who_deletes_their_account_leaves_the_groups_count(client_for, creator):
+    ana, _ = _liked_by_ana_and_ben(creator)
+
+    ana.delete()
+
+    [item] = client_for(creator).get("/api/notifications").json()["results"]
+    assert item["text"] == "Ben liked your video" and item["actor_count"] == 1
+
+
+def test_a_group_everyone_left_counts_no_one(client_for, creator):
+    ana, ben = _liked_by_ana_and_ben(creator)
+
+    ben.delete()
+    ana.delete()
+
+    [item] = client_for(creator).get("/api/notifications").json()["results"]
+    assert item["text"] == "Someone liked your video" and item["actor_count"] == 0
