@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from notifications.mentions import mentioned_usernames
-from notifications.models import NotificationKind
-from notifications.services import Notice, new_video_fanout, notification_add
+from notifications.models import Notification, NotificationKind
+from notifications.services import Notice, new_video_fanout, new_video_key, notification_add
 from profiles.models import Follow, FollowRequest, User
 from videos.models import Comment, Like, Share, Video, VideoStatus
 from videos.visibility import video_visible_to
@@ -30,13 +30,36 @@ def _mention_budget_take(author_id: int) -> bool:
     return cache.incr(key) <= settings.NOTIFICATIONS_MENTIONS_PER_HOUR
 
 
-def _mentions(*, text: str, author_id: int, video: Video, key: str, where: str) -> int:
-    """Notify the users a text mentions who may see the video (a followers-only video does not
-    reach a non-follower by mentioning them), within the author's hourly mention budget."""
-    told = 0
+def _mentioned_users(text: str) -> list[User]:
+    """The active accounts a text mentions, each once, in the order named."""
+    users = []
     for name in mentioned_usernames(text):
         user = User.objects.filter(username__iexact=name, is_active=True).first()
-        if user is None or user.pk == author_id or not video_visible_to(video=video, viewer=user):
+        if user is not None:
+            users.append(user)
+    return users
+
+
+def _mentions(
+    *,
+    users: list[User],
+    author_id: int,
+    video: Video,
+    key: str,
+    where: str,
+    already_told: Collection[int] = (),
+) -> int:
+    """Notify the mentioned users who may see the video (a followers-only video does not reach
+    a non-follower by mentioning them), within the author's hourly mention budget. Those the
+    same text already told otherwise (the owner of the video commented on, the author replied
+    to, a follower told of the new video) are not told twice."""
+    told = 0
+    for user in users:
+        if (
+            user.pk == author_id
+            or user.pk in already_told
+            or not video_visible_to(video=video, viewer=user)
+        ):
             continue
         if not _mention_budget_take(author_id):
             logger.info("mention by user %s told no one: past the hourly budget", author_id)
@@ -104,56 +127,53 @@ def on_follow_approved(*, requester_id: int, target_id: int) -> int:
     return int(notification_add(notice) is not None)
 
 
+def _comment_notice(
+    comment: Comment, recipient_id: int, kind: str, replied_to: Comment | None
+) -> Notice:
+    """A comment's news for the video's owner (grouped per video) or for the author of the
+    comment it answers (grouped per answered comment)."""
+    return Notice(
+        recipient_id=recipient_id,
+        kind=kind,
+        group_key=(
+            f"reply:comment:{replied_to.pk}"
+            if replied_to is not None
+            else f"comment:video:{comment.video_id}"
+        ),
+        actor_id=comment.author_id,
+        video_id=comment.video_id,
+        comment_id=comment.pk,
+        once=False,
+    )
+
+
 def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
     comment = Comment.objects.filter(pk=comment_id).select_related("video").first()
     if comment is None:  # deleted before delivery
         return 0
     video = comment.video
-    told = 0
     replied_to = (
         Comment.objects.filter(pk=replied_to_id).select_related("author").first()
         if replied_to_id
         else None
     )
+    notices = []
     # Someone who lost sight of the video since (unfollowed, blocked) is not told its news.
     if replied_to is not None and video_visible_to(video=video, viewer=replied_to.author):
-        told += (
-            notification_add(
-                Notice(
-                    recipient_id=replied_to.author_id,
-                    kind=NotificationKind.REPLY,
-                    group_key=f"reply:comment:{replied_to.pk}",
-                    actor_id=comment.author_id,
-                    video_id=video.pk,
-                    comment_id=comment.pk,
-                    once=False,
-                )
-            )
-            is not None
+        notices.append(
+            _comment_notice(comment, replied_to.author_id, NotificationKind.REPLY, replied_to)
         )
     if replied_to is None or replied_to.author_id != video.owner_id:
-        told += (
-            notification_add(
-                Notice(
-                    recipient_id=video.owner_id,
-                    kind=NotificationKind.COMMENT,
-                    group_key=f"comment:video:{video.pk}",
-                    actor_id=comment.author_id,
-                    video_id=video.pk,
-                    comment_id=comment.pk,
-                    once=False,
-                )
-            )
-            is not None
-        )
-    told += _mentions(
-        text=comment.body,
+        notices.append(_comment_notice(comment, video.owner_id, NotificationKind.COMMENT, None))
+    told_ids = {notice.recipient_id for notice in notices if notification_add(notice) is not None}
+    return len(told_ids) + _mentions(
+        users=_mentioned_users(comment.body),
         author_id=comment.author_id,
         video=video,
         key=f"mention:comment:{comment.pk}",
         where="comment",
+        already_told=told_ids,
     )
-    return told
 
 
 def on_video_published(*, video_id: int) -> int:
@@ -176,12 +196,17 @@ def on_video_published(*, video_id: int) -> int:
     )
     if video.hidden_at is None:
         told += new_video_fanout(video_id=video.pk, owner_id=video.owner_id, privacy=video.privacy)
+        mentioned = _mentioned_users(video.caption)
+        told_of_video = Notification.objects.filter(
+            group_key=new_video_key(video.pk), recipient_id__in=[user.pk for user in mentioned]
+        ).values_list("recipient_id", flat=True)
         told += _mentions(
-            text=video.caption,
+            users=mentioned,
             author_id=video.owner_id,
             video=video,
             key=f"mention:video:{video.pk}",
             where="video",
+            already_told=set(told_of_video),
         )
     return told
 

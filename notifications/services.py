@@ -131,13 +131,18 @@ def notification_add(notice: Notice) -> Notification | None:
     return group
 
 
+def new_video_key(video_id: int) -> str:
+    """The group key of a video's new-video notifications (one per follower)."""
+    return f"new_video:video:{video_id}"
+
+
 def new_video_fanout(*, video_id: int, owner_id: int, privacy: str) -> int:
     """Tell the owner's followers about a newly published video (once per video), in chunks;
     private videos and followers who muted new videos are skipped. Returns how many were told.
     Each chunk's open pages get their new unread counts after it commits."""
     if privacy == "private":
         return 0
-    key = f"new_video:video:{video_id}"
+    key = new_video_key(video_id)
     muted = NotificationPreference.objects.filter(
         user_id=OuterRef("follower_id"), muted_kinds__contains=[NotificationKind.NEW_VIDEO]
     )

@@ -159,6 +159,39 @@ def test_a_mention_does_not_reach_someone_who_cannot_see_the_video(delivered, cr
     assert notes(stranger) == []
 
 
+def test_the_owner_mentioned_in_a_comment_on_their_video_is_told_once(delivered, video, creator):
+    commenter = UserFactory()
+
+    delivered(
+        lambda: comment_create(author=commenter, video=video, body=f"@{creator.username} wow")
+    )
+
+    assert [n.kind for n in notes(creator)] == [NotificationKind.COMMENT]
+
+
+def test_a_reply_mentioning_the_author_it_answers_tells_them_once(delivered, video):
+    first = UserFactory(username="first_one")
+    top = delivered(lambda: comment_create(author=first, video=video, body="first!"))
+
+    delivered(
+        lambda: comment_create(
+            author=UserFactory(), video=video, body="@first_one agreed", parent_id=top.pk
+        )
+    )
+
+    assert [n.kind for n in notes(first)] == [NotificationKind.REPLY]
+
+
+def test_a_follower_mentioned_in_a_caption_is_told_of_the_new_video_once(delivered, creator):
+    friend = UserFactory(username="friend")
+    FollowFactory(follower=friend, followee=creator)
+    video = VideoFactory(owner=creator, status=VideoStatus.READY, caption="with @friend")
+
+    delivered(lambda: video_published_announce(video_id=video.pk))
+
+    assert [n.kind for n in notes(friend)] == [NotificationKind.NEW_VIDEO]
+
+
 def test_following_notifies_and_groups_new_followers(delivered, creator):
     delivered(lambda: follow_create(follower=UserFactory(), followee=creator))
     delivered(lambda: follow_create(follower=UserFactory(), followee=creator))
