@@ -4,6 +4,7 @@ that what happened still holds (a like undone before delivery tells no one)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Collection
@@ -22,12 +23,21 @@ from videos.visibility import video_visible_to
 logger = logging.getLogger(__name__)
 
 
-def _mention_budget_take(author_id: int) -> bool:
+def _mention_budget_key(author_id: int) -> str:
+    return f"notifications:mentions:{author_id}:{int(time.time() // 3600)}"
+
+
+def _mention_budget_take(key: str) -> bool:
     """One of the author's NOTIFICATIONS_MENTIONS_PER_HOUR mention notices for this clock hour
-    (a Redis counter): False once they are used up."""
-    key = f"notifications:mentions:{author_id}:{int(time.time() // 3600)}"
+    (a Redis counter under `key`): False once they are used up."""
     cache.add(key, 0, timeout=3600)
     return cache.incr(key) <= settings.NOTIFICATIONS_MENTIONS_PER_HOUR
+
+
+def _mention_budget_refund(key: str) -> None:
+    """Give back a notice that told no one (muted mentions, a block, already told)."""
+    with contextlib.suppress(ValueError):  # the hour's counter expired: nothing to give back
+        cache.decr(key)
 
 
 def _mentioned_users(text: str) -> list[User]:
@@ -61,7 +71,8 @@ def _mentions(
             or not video_visible_to(video=video, viewer=user)
         ):
             continue
-        if not _mention_budget_take(author_id):
+        budget = _mention_budget_key(author_id)
+        if not _mention_budget_take(budget):
             logger.info("mention by user %s told no one: past the hourly budget", author_id)
             break
         notice = Notice(
@@ -73,7 +84,10 @@ def _mentions(
             comment_id=None,
             data={"in": where},
         )
-        told += notification_add(notice) is not None
+        if notification_add(notice) is None:
+            _mention_budget_refund(budget)  # the budget counts people told, not attempts
+        else:
+            told += 1
     return told
 
 

@@ -410,3 +410,16 @@ def test_one_author_s_mentions_tell_people_within_an_hourly_budget(
     hour += 3600
     delivered(lambda: comment_create(author=spammer, video=video, body="@victim again"))
     assert len(notes(victim)) == 4
+
+
+def test_mentions_that_tell_no_one_leave_the_authors_hourly_budget(delivered, video, settings):
+    settings.NOTIFICATIONS_MENTIONS_PER_HOUR = 3
+    notification_preferences_set(user=UserFactory(username="muter"), enabled={"mention": False})
+    friend = UserFactory(username="friend")
+    author = UserFactory()
+    for _ in range(3):
+        delivered(lambda: comment_create(author=author, video=video, body="hi @muter"))
+
+    delivered(lambda: comment_create(author=author, video=video, body="hi @friend"))
+
+    assert [n.kind for n in notes(friend)] == [NotificationKind.MENTION]
