@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from notifications.mentions import mentioned_usernames
-from notifications.models import Notification, NotificationKind
+from notifications.models import AnnouncedVideo, Notification, NotificationKind
 from notifications.services import Notice, new_video_fanout, new_video_key, notification_add
 from profiles.models import Follow, FollowRequest, User
 from videos.models import Comment, Like, Share, Video, VideoStatus
@@ -192,10 +192,15 @@ def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
 
 def on_video_published(*, video_id: int) -> int:
     """The owner is told their video is out, followers that there is a new video, and people
-    the caption mentions that they were mentioned: each once per video (a reprocess tells no
-    one again)."""
+    the caption mentions that they were mentioned: on its first publication only (a reprocess,
+    or the video made public again after a privacy change, tells no one)."""
     video = Video.objects.filter(pk=video_id, status=VideoStatus.READY).first()
     if video is None:
+        return 0
+    # Only the first publication is news: a video made public again is re-announced for the
+    # feed, and its old notifications may be read and pruned since.
+    _, first = AnnouncedVideo.objects.get_or_create(video_id=video.pk)
+    if not first:
         return 0
     told = int(
         notification_add(

@@ -92,3 +92,14 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     muted_kinds = models.JSONField(default=list, blank=True)
+
+
+class AnnouncedVideo(models.Model):
+    """A video whose publication was told (its owner that it is out, followers that it is new,
+    its caption's mentions): a video made public again later is not news, even once those
+    notifications were read and pruned."""
+
+    video = models.OneToOneField(
+        Video, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    announced_at = models.DateTimeField(auto_now_add=True)

@@ -423,3 +423,47 @@ def test_mentions_that_tell_no_one_leave_the_authors_hourly_budget(delivered, vi
     delivered(lambda: comment_create(author=author, video=video, body="hi @friend"))
 
     assert [n.kind for n in notes(friend)] == [NotificationKind.MENTION]
+
+
+def test_a_video_made_public_again_tells_no_one_after_its_notifications_were_pruned(
+    delivered, creator, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from notifications.services import notifications_prune
+    from videos.services.video_edit import video_update
+
+    fan, friend = UserFactory(), UserFactory(username="friend")
+    FollowFactory(follower=fan, followee=creator)
+    video = VideoFactory(owner=creator, status=VideoStatus.READY, caption="with @friend")
+    delivered(lambda: video_published_announce(video_id=video.pk))
+    for person in (creator, fan, friend):
+        notifications_mark_read(user=person)
+    Notification.objects.update(
+        updated_at=timezone.now() - timedelta(days=settings.NOTIFICATIONS_KEEP_READ_DAYS + 1)
+    )
+    notifications_prune()
+
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PRIVATE))
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PUBLIC))
+
+    assert notes(creator) == [] and notes(fan) == [] and notes(friend) == []
+
+
+def test_someone_who_followed_since_is_not_told_of_an_old_video_made_public_again(
+    delivered, creator
+):
+    from videos.services.video_edit import video_update
+
+    video = VideoFactory(owner=creator, status=VideoStatus.READY, privacy=Privacy.PUBLIC)
+    delivered(lambda: video_published_announce(video_id=video.pk))
+    late_fan = UserFactory()
+    FollowFactory(follower=late_fan, followee=creator)
+
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.FOLLOWERS))
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PUBLIC))
+
+    assert notes(late_fan) == []
