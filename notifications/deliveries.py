@@ -12,12 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from notifications.mentions import mentioned_usernames
 from notifications.models import AnnouncedVideo, Notification, NotificationKind
 from notifications.services import Notice, new_video_fanout, new_video_key, notification_add
 from profiles.models import Follow, FollowRequest, User
-from videos.models import Comment, Like, Share, Video, VideoStatus
+from videos.models import Comment, Like, Privacy, Share, Video, VideoStatus
 from videos.visibility import video_visible_to
 
 logger = logging.getLogger(__name__)
@@ -191,29 +192,36 @@ def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
 
 
 def on_video_published(*, video_id: int) -> int:
-    """The owner is told their video is out, followers that there is a new video, and people
-    the caption mentions that they were mentioned: on its first publication only (a reprocess,
-    or the video made public again after a privacy change, tells no one)."""
+    """The owner is told their video is out (on its first publication), followers that there
+    is a new video and people the caption mentions that they were mentioned (once, when it
+    first reaches an audience: published public or to followers, or made so later). A
+    reprocess, or the video made public again after a privacy change, tells no one again,
+    even once the first notifications were read and pruned (`AnnouncedVideo`)."""
     video = Video.objects.filter(pk=video_id, status=VideoStatus.READY).first()
     if video is None:
         return 0
-    # Only the first publication is news: a video made public again is re-announced for the
-    # feed, and its old notifications may be read and pruned since.
-    _, first = AnnouncedVideo.objects.get_or_create(video_id=video.pk)
-    if not first:
-        return 0
-    told = int(
-        notification_add(
-            Notice(
-                recipient_id=video.owner_id,
-                kind=NotificationKind.VIDEO_READY,
-                group_key=f"video_ready:video:{video.pk}",
-                video_id=video.pk,
+    record = AnnouncedVideo.objects.filter(video_id=video.pk).first()
+    told = 0
+    if record is None:
+        # Told before it is recorded: a delivery cut short is retried in full (the notice's
+        # group key keeps a second copy out).
+        told += int(
+            notification_add(
+                Notice(
+                    recipient_id=video.owner_id,
+                    kind=NotificationKind.VIDEO_READY,
+                    group_key=f"video_ready:video:{video.pk}",
+                    video_id=video.pk,
+                )
             )
+            is not None
         )
-        is not None
-    )
-    if video.hidden_at is None:
+        record, _ = AnnouncedVideo.objects.get_or_create(video_id=video.pk)
+    if (
+        record.audience_told_at is None
+        and video.hidden_at is None
+        and video.privacy != Privacy.PRIVATE
+    ):
         told += new_video_fanout(video_id=video.pk, owner_id=video.owner_id, privacy=video.privacy)
         mentioned = _mentioned_users(video.caption)
         told_of_video = Notification.objects.filter(
@@ -227,6 +235,7 @@ def on_video_published(*, video_id: int) -> int:
             where="video",
             already_told=set(told_of_video),
         )
+        AnnouncedVideo.objects.filter(pk=record.pk).update(audience_told_at=timezone.now())
     return told
 
 

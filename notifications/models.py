@@ -95,11 +95,13 @@ class NotificationPreference(models.Model):
 
 
 class AnnouncedVideo(models.Model):
-    """A video whose publication was told (its owner that it is out, followers that it is new,
-    its caption's mentions): a video made public again later is not news, even once those
-    notifications were read and pruned."""
+    """A video whose publication was told: its owner that it is out (`announced_at`), and once it
+    reached an audience (`audience_told_at`) followers that it is new and its caption's
+    mentions. A video made public again later is not news, even once those notifications were
+    read and pruned; one first published private tells its followers when it goes public."""
 
     video = models.OneToOneField(
         Video, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     announced_at = models.DateTimeField(auto_now_add=True)
+    audience_told_at = models.DateTimeField(null=True, blank=True)

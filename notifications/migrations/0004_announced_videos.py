@@ -8,14 +8,24 @@ CHUNK = 2000
 
 
 def backfill(apps, schema_editor):
-    """Every video published before this table existed was announced then."""
+    """Every video published before this table existed was announced then, to its audience too
+    unless it is private or hidden (made public later, it tells its followers once)."""
     Video = apps.get_model("videos", "Video")
     AnnouncedVideo = apps.get_model("notifications", "AnnouncedVideo")
     now = timezone.now()
-    ids = Video.objects.filter(status="ready").order_by("pk").values_list("pk", flat=True)
+    videos = (
+        Video.objects.filter(status="ready")
+        .order_by("pk")
+        .values_list("pk", "privacy", "hidden_at")
+    )
     chunk = []
-    for video_id in ids.iterator(chunk_size=CHUNK):
-        chunk.append(AnnouncedVideo(video_id=video_id, announced_at=now))
+    for video_id, privacy, hidden_at in videos.iterator(chunk_size=CHUNK):
+        reached = privacy != "private" and hidden_at is None
+        chunk.append(
+            AnnouncedVideo(
+                video_id=video_id, announced_at=now, audience_told_at=now if reached else None
+            )
+        )
         if len(chunk) >= CHUNK:
             AnnouncedVideo.objects.bulk_create(chunk, ignore_conflicts=True)
             chunk = []
@@ -35,6 +45,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('video', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='videos.video')),
                 ('announced_at', models.DateTimeField(auto_now_add=True)),
+                ('audience_told_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

@@ -467,3 +467,26 @@ def test_someone_who_followed_since_is_not_told_of_an_old_video_made_public_agai
     delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PUBLIC))
 
     assert notes(late_fan) == []
+
+
+def test_a_video_first_published_private_tells_followers_once_when_it_goes_public(
+    delivered, creator
+):
+    from videos.services.video_edit import video_update
+
+    fan, friend = UserFactory(), UserFactory(username="pal")
+    FollowFactory(follower=fan, followee=creator)
+    video = VideoFactory(
+        owner=creator, status=VideoStatus.READY, privacy=Privacy.PRIVATE, caption="hi @pal"
+    )
+    delivered(lambda: video_published_announce(video_id=video.pk))
+    assert notes(fan) == [] and notes(friend) == []
+    assert [n.kind for n in notes(creator)] == ["video_ready"]
+
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PUBLIC))
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PRIVATE))
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PUBLIC))
+
+    assert [n.kind for n in notes(fan)] == ["new_video"]
+    assert [n.kind for n in notes(friend)] == ["mention"]
+    assert [n.kind for n in notes(creator)] == ["video_ready"]
