@@ -277,6 +277,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
     name = q.lstrip("@#").casefold()
     tag_name = "".join(words.split())
     blocked, blocked_params = _not_blocked_sql("u.id", viewer)
+    sound_blocked, sound_blocked_params = _not_blocked_sql("s.creator_id", viewer)
     users, hashtags, sounds, queries = table(User), table(Hashtag), table(Sound), table(SearchQuery)
     per_kind = max(2, limit // 2)
     statement = (
@@ -287,7 +288,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
         f"WHERE h.name LIKE %s AND h.video_count > 0 AND {hashtag_public_sql('h')} "
         f"ORDER BY h.video_count DESC LIMIT {per_kind}) "
         f"UNION ALL (SELECT 'sound', s.title, s.use_count::float, s.id FROM {sounds} s "
-        f"WHERE lower(s.title) LIKE %s AND {sound_public_sql('s')} "
+        f"WHERE lower(s.title) LIKE %s AND {sound_public_sql('s')} AND {sound_blocked} "
         f"ORDER BY s.use_count DESC LIMIT {per_kind}) UNION ALL "
         f"(SELECT 'query', sq.query, sq.count::float, 0 FROM {queries} sq WHERE sq.query LIKE %s "
         f"AND sq.count >= %s ORDER BY sq.count DESC LIMIT {per_kind})"
@@ -299,6 +300,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
             *blocked_params,
             like_prefix(tag_name),
             like_prefix(words),
+            *sound_blocked_params,
             like_prefix(q.casefold()),
             settings.SEARCH_SUGGEST_MIN_COUNT,
         ],

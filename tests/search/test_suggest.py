@@ -81,6 +81,19 @@ def test_blocked_and_suspended_accounts_are_not_suggested(client_for):
     assert [text for kind, text, _ in found if kind == "user"] == ["zephyrshown"]
 
 
+@pytest.mark.parametrize("blocker", ["viewer", "creator"])
+def test_sounds_of_a_creator_blocked_either_way_are_not_suggested(client_for, blocker):
+    viewer, creator = UserFactory(), UserFactory(username="maestro")
+    if blocker == "viewer":
+        Block.objects.create(blocker=viewer, blocked=creator)
+    else:
+        Block.objects.create(blocker=creator, blocked=viewer)
+    Sound.objects.create(title="Midnight Groove", creator=creator, kind="uploaded", use_count=5)
+    Sound.objects.create(title="Midnight Drive", kind="uploaded", use_count=1)
+    found = _suggest(client_for(viewer), "midn")
+    assert [text for kind, text, _ in found if kind == "sound"] == ["Midnight Drive"]
+
+
 @pytest.mark.parametrize("query", ["", "!!!", "'; drop", "🐱", "a:*|&"])
 def test_odd_prefixes_answer_200(api_client, query):
     _suggest(api_client, query)
