@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 
 from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
 from videos.services.engagement import comment_remove
-from videos.services.hashtags import video_hashtags_sync
+from videos.services.video_edit import video_edit_propagate
 from videos.tasks import pipeline_enqueue
 
 
@@ -85,9 +85,9 @@ class VideoAdmin(admin.ModelAdmin):
         return video.caption[:60]
 
     def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        # The change form runs in one transaction: the announcements go out on its commit.
         super().save_model(request, obj, form, change)
-        if "caption" in form.changed_data:
-            video_hashtags_sync(video=obj)
+        video_edit_propagate(video=obj, changed=form.changed_data)
 
     @admin.action(description="Reprocess (run the whole pipeline again)")
     def reprocess(self, request, queryset) -> None:  # noqa: ANN001

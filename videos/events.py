@@ -14,8 +14,8 @@ and never undoes or fails what the videos app did (`send_robust`).
   the comment is committed.
 - `shared_to_user`, kwargs `share` (a Share with a `recipient`): an in-app share to another
   user, sent after it is committed.
-- `caption_edited`, kwargs `video_id`: the owner changed a video's caption, sent after it is
-  committed (search rebuilds the video's document).
+- `caption_edited`, kwargs `video_id`: the owner (or staff, in the admin) changed a video's
+  caption, sent after it is committed (search rebuilds the video's document).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Each video's search document: built on publish, rebuilt on caption edits, backfilled."""
 
 import pytest
+from django.test import Client
 
 from search.documents import documents_backfill
 from search.models import VideoDocument
 from search.selectors import search_page
-from tests.factories import TagFactory, VideoFactory, VideoTagFactory
+from tests.factories import TagFactory, UserFactory, VideoFactory, VideoTagFactory
 from tests.search.conftest import ids, indexed_video
 from videos.events import video_published_announce
 from videos.services.video_edit import video_update
@@ -35,6 +36,40 @@ def test_a_caption_edit_rebuilds_the_document(django_capture_on_commit_callbacks
         video_update(video=video, actor=video.owner, caption="new words about knitting")
 
     assert _videos("knitting") == [video.pk]
+    assert _videos("pottery") == []
+
+
+def _admin_change_form_data(page) -> dict:  # noqa: ANN001
+    """The admin change form's fields and inline management forms as the page filled them."""
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is not None:
+            data[name] = getattr(value, "pk", value)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form.initial
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[f"{formset.prefix}-{key}"] = management.get(key, 0)
+        for i, row in enumerate(formset.forms):
+            for name in row.fields:
+                if (value := row.initial.get(name)) is not None:
+                    data[f"{formset.prefix}-{i}-{name}"] = getattr(value, "pk", value)
+    return data
+
+
+def test_a_caption_edit_in_the_admin_rebuilds_the_document(django_capture_on_commit_callbacks):
+    video = indexed_video(caption="call me about pottery")
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/videos/video/{video.pk}/change/"
+    data = {**_admin_change_form_data(client.get(url)), "caption": "a quiet sunset"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert _videos("sunset") == [video.pk]
     assert _videos("pottery") == []
 
 

@@ -8,6 +8,8 @@ pipeline for a caption edit costs more than it gains.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -53,12 +55,25 @@ def video_update(
         Video.objects.filter(pk=video.pk).update(**changes)
         for name, value in changes.items():
             setattr(video, name, value)
-        if "caption" in changes:
-            video_hashtags_sync(video=video)
-        if changes.get("privacy") == Privacy.PUBLIC and video.status == VideoStatus.READY:
-            video_id = video.pk
-            transaction.on_commit(lambda: video_published_announce(video_id=video_id), robust=True)
-        if "caption" in changes:
-            edited_id = video.pk
-            transaction.on_commit(lambda: caption_edited_announce(video_id=edited_id), robust=True)
+        video_edit_propagate(video=video, changed=changes.keys())
     return video
+
+
+def video_edit_propagate(*, video: Video, changed: Iterable[str]) -> None:
+    """What an edit of these fields of a saved video sets off, inside the edit's transaction:
+    a new caption's hashtags synced, and on commit the caption edit announced (search
+    documents, Discover) and a ready video made public announced as published. The owner's
+    edit and the admin's change form both end here."""
+    changed = set(changed)
+    if "caption" in changed:
+        video_hashtags_sync(video=video)
+    if (
+        "privacy" in changed
+        and video.privacy == Privacy.PUBLIC
+        and video.status == VideoStatus.READY
+    ):
+        video_id = video.pk
+        transaction.on_commit(lambda: video_published_announce(video_id=video_id), robust=True)
+    if "caption" in changed:
+        edited_id = video.pk
+        transaction.on_commit(lambda: caption_edited_announce(video_id=edited_id), robust=True)
