@@ -144,27 +144,58 @@ def sound_card(sound: Sound) -> dict[str, Any]:
 
 def sounds_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
     """Sounds not hidden, by title (prefix, then trigram) or by their creator's username
-    prefix, most used first among equals; never a blocked or suspended creator's."""
+    prefix, most used first among equals; never a blocked or suspended creator's.
+
+    Each way of matching is its own index-backed branch (title prefix, title trigram, the
+    creator's username prefix) that takes its best `offset + limit` in the final order, and
+    the union of those few is ordered again: the three under one OR read every sound."""
     words = query_words(q)
     if not words:
         return []
     prefix = like_prefix(words)
-    users = table(User)
+    sounds, users = table(Sound), table(User)
     blocked, blocked_params = _not_blocked_sql("s.creator_id", viewer)
-    statement = (
-        f"SELECT s.id FROM {table(Sound)} s LEFT JOIN {users} u ON u.id = s.creator_id "
-        f"WHERE {sound_public_sql('s')} "
-        "AND (lower(s.title) LIKE %s OR %s <%% lower(s.title) OR s.creator_id IN "
-        f"(SELECT cu.id FROM {users} cu WHERE lower(cu.username) LIKE %s)) AND {blocked} "
-        "ORDER BY lower(s.title) = %s DESC, lower(s.title) LIKE %s DESC, "
-        "word_similarity(%s, lower(s.title)) DESC, s.use_count DESC, s.id LIMIT %s OFFSET %s"
+    depth = offset + limit
+    ranked = (
+        "lower(s.title) = %s AS exact, lower(s.title) LIKE %s AS prefix, "
+        "word_similarity(%s, lower(s.title)) AS similarity, s.use_count"
     )
-    user_prefix = like_prefix(q.lstrip("@").casefold())
+    order = "exact DESC, prefix DESC, similarity DESC, use_count DESC, id"
+    # (join, match, its params, the branch's order, its params): the typo branch holds the
+    # titles that are no prefix, in the final order for those, nearest first from the GiST
+    # index (distance = 1 - word_similarity), so it stops after `depth` rows.
+    branches = [
+        ("", "lower(s.title) LIKE %s", [prefix], order, []),
+        (
+            "",
+            "%s <%% lower(s.title) AND lower(s.title) NOT LIKE %s",
+            [words, prefix],
+            "lower(s.title) <->> %s, use_count DESC, id",
+            [words],
+        ),
+        (
+            f"JOIN {users} cu ON cu.id = s.creator_id",
+            "lower(cu.username) LIKE %s",
+            [like_prefix(q.lstrip("@").casefold())],
+            order,
+            [],
+        ),
+    ]
+    statement = " UNION ".join(
+        f"(SELECT s.id, {ranked} FROM {sounds} s {join} WHERE {match} "
+        f"AND {sound_public_sql('s')} AND {blocked} ORDER BY {branch_order} LIMIT %s)"
+        for join, match, _, branch_order, _ in branches
+    )
+    params = [
+        param
+        for _, _, match_params, _, order_params in branches
+        for param in (words, prefix, words, *match_params, *blocked_params, *order_params, depth)
+    ]
     ids = [
         row[0]
         for row in _rows(
-            statement,
-            [prefix, words, user_prefix, *blocked_params, words, prefix, words, limit, offset],
+            f"SELECT id FROM ({statement}) c ORDER BY {order} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
         )
     ]
     by_id = Sound.objects.select_related("creator").in_bulk(ids)

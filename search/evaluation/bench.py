@@ -22,7 +22,7 @@ from feed.evaluation.vocabulary import CATEGORIES
 from profiles.models import User
 from search.documents import documents_backfill
 from search.evaluation.queries import PARAPHRASES
-from search.selectors import search_suggest, users_ranked
+from search.selectors import search_suggest, sounds_ranked, users_ranked
 from search.video_search import (
     SEARCH_INSTRUCTION,
     QueryVector,
@@ -186,7 +186,7 @@ def bench_measure(
     *, queries: list[str], vectors: list[QueryVector], usernames: list[str], requests: int
 ) -> dict[str, dict[str, float]]:
     """Latency of the fused video search (embedding excluded), the text-only search (what
-    runs when the embedder is down), account search and autocomplete."""
+    runs when the embedder is down), account search, sound search and autocomplete."""
 
     def fused(q: str, vector: QueryVector) -> Callable[[], Any]:
         return lambda: video_search(
@@ -220,6 +220,10 @@ def bench_measure(
         "video_text": _timed([fused(q, down) for q in queries], requests),
         "users": _timed(
             [lambda q=q: users_ranked(viewer=None, q=q, offset=0, limit=12) for q in queries],
+            requests,
+        ),
+        "sounds": _timed(
+            [lambda q=q: sounds_ranked(viewer=None, q=q, offset=0, limit=12) for q in queries],
             requests,
         ),
         "suggest": _timed(
