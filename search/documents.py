@@ -11,6 +11,7 @@ from django.db import connection
 from search.models import WORD_MAX_CHARS, SearchWord, VideoDocument
 from search.query_text import CJK_RUN
 from tagging.models import Tag, VideoTag
+from tiktok.db.batched import rows_delete_by_id_batches
 from tiktok.db.sql import int_array, table
 from videos.models import Hashtag, Video, VideoHashtag
 
@@ -21,6 +22,8 @@ from videos.models import Hashtag, Video, VideoHashtag
 SIMPLE_CONFIG = "tiktok_simple"
 TEXT_SEARCH_CONFIGS = ("tiktok_english", SIMPLE_CONFIG)
 BACKFILL_BATCH = 2000
+# Dictionary words checked per statement of search_words_prune.
+PRUNE_BATCH = 1000
 
 
 def weighted_tsvector_sql(expression: str, weight: str) -> str:
@@ -110,3 +113,17 @@ def documents_backfill(
         last_id = ids[-1]
         if progress is not None:
             progress(done)
+
+
+def search_words_prune(*, batch_size: int = PRUNE_BATCH) -> int:
+    """Delete dictionary words no document holds any more (their videos or accounts were
+    deleted, their captions edited); returns how many. In batches of ids, each its own short
+    statement, so the typo path and the documents' inserts never wait long on the table. A
+    word a transcript still holds is kept (documents do not say which part a word came from)."""
+    return rows_delete_by_id_batches(
+        model=SearchWord,
+        condition=f"NOT EXISTS (SELECT 1 FROM {table(VideoDocument)} d "
+        f"WHERE d.document @@ plainto_tsquery('{SIMPLE_CONFIG}', t.word))",
+        params=[],
+        batch_size=batch_size,
+    )

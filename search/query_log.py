@@ -6,19 +6,24 @@ so nobody's own search reaches everyone's search box)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from feed.state import redis_client
 from search.models import LOGGED_QUERY_MAX_CHARS, SearchQuery
 from search.query_text import query_loggable
+from tiktok.db.batched import rows_delete_by_id_batches
 from tiktok.db.sql import table
 
 PENDING_KEY = "search:queries:pending"
 FLUSHING_KEY = "search:queries:flushing"
 # One (searcher, query) counts once within this window.
 SEARCHER_WINDOW_SECONDS = 24 * 3600
+# Past queries checked per statement of queries_prune.
+PRUNE_BATCH = 5000
 
 
 def query_log(*, q: str, searcher: str) -> None:
@@ -55,3 +60,19 @@ def queries_flush() -> int:
             )
     client.delete(FLUSHING_KEY)
     return len(counts)
+
+
+def queries_prune(*, batch_size: int = PRUNE_BATCH) -> int:
+    """Delete the past queries that never became suggestions (fewer searchers than
+    SEARCH_SUGGEST_MIN_COUNT) and nobody searched for SEARCH_QUERY_RETAIN_DAYS: one-off
+    searches, names among them, are not kept for ever. In batches of ids, each a short
+    statement. Returns how many."""
+    return rows_delete_by_id_batches(
+        model=SearchQuery,
+        condition="t.count < %s AND t.last_searched_at < %s",
+        params=[
+            settings.SEARCH_SUGGEST_MIN_COUNT,
+            timezone.now() - timedelta(days=settings.SEARCH_QUERY_RETAIN_DAYS),
+        ],
+        batch_size=batch_size,
+    )

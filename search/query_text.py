@@ -7,7 +7,10 @@ import unicodedata
 
 # A query worth logging for suggestions looks like words people share, not like an address,
 # a link or a number someone typed about themselves.
-_PRIVATE_LOOKING = re.compile(r"@.*\.|https?:|www\.|\d{5,}|\S+\.\S+/")
+# An e-mail address, a link, a long number, or a phone number written with separators
+# ("555-123-4567", "+44 20 7946 0958": seven digits or more apart from spaces, dots, dashes
+# and brackets; "top 10 of 2024" has five).
+_PRIVATE_LOOKING = re.compile(r"@.*\.|https?:|www\.|\d{5,}|\S+\.\S+/|\d(?:[ ().-]{0,2}\d){6,}")
 
 
 def query_normalise(raw: str) -> str:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from search.documents import documents_refresh
-from search.query_log import queries_flush
+from search.documents import documents_refresh, search_words_prune
+from search.query_log import queries_flush, queries_prune
 
 
 @shared_task(name="search.queries_flush", ignore_result=True)
 def queries_flush_task() -> int:
     return queries_flush()
+
+
+@shared_task(name="search.prune", ignore_result=True)
+def prune_task() -> dict[str, int]:
+    """Daily: dictionary words no document holds, and old one-off queries."""
+    return {"words": search_words_prune(), "queries": queries_prune()}
 
 
 @shared_task(name="search.documents_refresh", ignore_result=True)

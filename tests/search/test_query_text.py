@@ -39,6 +39,18 @@ def test_private_looking_and_overlong_queries_are_not_logged():
         assert not query_loggable(query, 64)
 
 
+@pytest.mark.parametrize(
+    "query", ["555 123 4567", "call 555-123-4567", "+44 20 7946 0958", "(555) 123.4567"]
+)
+def test_phone_numbers_written_with_separators_are_not_logged(query: str):
+    assert not query_loggable(query, 64)
+
+
+def test_numbers_of_ordinary_queries_are_logged():
+    assert query_loggable("top 10 songs of 2024", 64)
+    assert query_loggable("iphone 15 pro review", 64)
+
+
 def test_exclusions_are_split_from_the_query():
     assert query_split_negations("fox -grey hunting -Snow!") == ("fox hunting", ["grey", "snow"])
     assert query_split_negations("well-known - x") == ("well-known - x", [])

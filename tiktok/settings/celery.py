@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE["search-queries-flush"] = {
     "task": "search.queries_flush",
     "schedule": float(env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60)),
 }
+# Dictionary words no document holds and old one-off queries, deleted once a day.
+CELERY_TASK_ROUTES["search.prune"] = {"queue": FEED_QUEUE}
+CELERY_BEAT_SCHEDULE["search-prune"] = {
+    "task": "search.prune",
+    "schedule": float(env_int("SEARCH_PRUNE_SECONDS", 24 * 3600)),
+}
 # Data archives: the build copies a person's videos (the default queue, beside the pipeline);
 # the sweep is a few short queries.
 CELERY_TASK_ROUTES["takeout.sweep"] = {"queue": FEED_QUEUE}

@@ -30,3 +30,7 @@ SEARCH_SUGGEST_MIN_COUNT = env_int("SEARCH_SUGGEST_MIN_COUNT", 3)
 SEARCH_SUGGEST_LIMIT = env_int("SEARCH_SUGGEST_LIMIT", 8)
 # Pending query counts (Redis) are folded into the table this often.
 SEARCH_QUERIES_FLUSH_SECONDS = env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60)
+# A past query searched by fewer than SEARCH_SUGGEST_MIN_COUNT people is deleted once nobody
+# searched it for this many days (search.prune, daily, which also drops dictionary words no
+# document holds any more).
+SEARCH_QUERY_RETAIN_DAYS = env_int("SEARCH_QUERY_RETAIN_DAYS", 30)
