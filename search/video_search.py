@@ -116,13 +116,20 @@ def _fulltext_ranking(
         return [row[0] for row in cursor.fetchall()]
 
 
-def keyword_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]:
-    """Visible videos whose document matches the query as typed (websearch syntax), or with
-    its Chinese, Japanese and Korean runs as the pairs of characters documents hold."""
+def _query_tsquery(q: str) -> tuple[str, list]:
+    """The query as typed (websearch syntax) as a tsquery in every configuration, or with its
+    Chinese, Japanese and Korean runs as the pairs of characters documents hold: SQL, params."""
     tsquery_sql, params = _tsquery_sql(), [q] * len(TEXT_SEARCH_CONFIGS)
     if (paired := cjk_query(q)) is not None:
         tsquery_sql += f" || websearch_to_tsquery('{SIMPLE_CONFIG}', %s)"
         params.append(paired)
+    return tsquery_sql, params
+
+
+def keyword_ranking(*, q: str, where: tuple[str, list], limit: int) -> list[int]:
+    """Visible videos whose document matches the query as typed (websearch syntax), or with
+    its Chinese, Japanese and Korean runs as the pairs of characters documents hold."""
+    tsquery_sql, params = _query_tsquery(q)
     return _fulltext_ranking(
         tsquery_sql=tsquery_sql, tsquery_params=params, where=where, limit=limit
     )
@@ -208,10 +215,12 @@ def video_rankings(
     """Each requested path's ranked video ids (a path without input gives an empty list)."""
     limit = candidates or settings.SEARCH_VIDEO_CANDIDATES
     rankings: dict[str, list[int]] = {}
-    if "keyword" in paths:
-        rankings["keyword"] = keyword_ranking(q=q, where=where, limit=limit)
     positive, excluded = query_split_negations(q)
     fuzzy_where = _excluding(where, excluded)
+    if "keyword" in paths:
+        # The exclusions apply here too: the query's tsquery ORs its configurations, and in
+        # those that keep a Chinese, Japanese or Korean run whole, "-run" excluded nothing.
+        rankings["keyword"] = keyword_ranking(q=q, where=fuzzy_where, limit=limit)
     if "trigram" in paths:
         rankings["trigram"] = trigram_ranking(q=positive, where=fuzzy_where, limit=limit)
     if "semantic" in paths and query_vector.vector is not None and query_vector.version:
@@ -230,10 +239,12 @@ def _excluding(where: tuple[str, list], excluded: list[str]) -> tuple[str, list]
         return where
     condition, params = where
     videos, docs = table(Video), table(VideoDocument)
+    # An excluded Chinese, Japanese or Korean run is matched as its pairs, as the query's are.
+    tsquery_sql, tsquery_params = _query_tsquery(" or ".join(excluded))
     return (
         f"({condition}) AND NOT EXISTS (SELECT 1 FROM {docs} x_d WHERE x_d.video_id = "
-        f"{videos}.id AND x_d.document @@ ({_tsquery_sql()}))",
-        [*params, *[" or ".join(excluded)] * len(TEXT_SEARCH_CONFIGS)],
+        f"{videos}.id AND x_d.document @@ ({tsquery_sql}))",
+        [*params, *tsquery_params],
     )
 
 

@@ -127,6 +127,14 @@ def test_chinese_japanese_and_korean_words_are_found_inside_unspaced_runs():
     assert _videos("動物") == []
 
 
+def test_an_excluded_chinese_japanese_or_korean_run_is_excluded_by_every_path():
+    keep = indexed_video(caption="kitten video")
+    indexed_video(caption="kitten 可愛い猫の動画です")
+    # The typo path finds "kitten" in both: only the pairs of the run tell them apart.
+    assert _videos("kitten -猫の動画") == [keep.pk]
+    assert _videos("kiten -猫の動画") == [keep.pk]
+
+
 def test_backfill_builds_every_missing_document():
     videos = [VideoFactory(caption=f"backfilled clip {n}") for n in range(5)]
     assert not VideoDocument.objects.filter(video__in=videos).exists()
