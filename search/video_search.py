@@ -9,7 +9,9 @@ each video, paged with a signed cursor.
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,8 @@ from django.conf import settings
 from django.db import connection
 
 from embedder_service.client import EmbedderError
-from search.cursors import search_cursor_decode, search_cursor_encode
+from feed.state import redis_client
+from search.cursors import search_cursor_encode, search_cursor_read
 from search.documents import SIMPLE_CONFIG, TEXT_SEARCH_CONFIGS
 from search.fusion import rrf_fuse
 from search.models import SearchWord, VideoDocument
@@ -278,27 +281,71 @@ def video_search(
     tag's videos, no query); `semantic` says whether the semantic path ran. `query_vector`
     is the query already embedded (the benchmark's, to time the rest apart)."""
     key = f"videos\x00{q}\x00{tag}"
-    offset = search_cursor_decode(cursor, key=key)
+    offset, token = search_cursor_read(cursor, key=key)
     degraded = None
     if not q:
         ranked = _tag_listing(viewer=viewer, tag=tag, offset=offset, limit=limit)
         page_ids, more = ranked[:limit], len(ranked) > limit
-        method, semantic = "tag", False
+        method, semantic, token = "tag", False, None
     else:
-        if query_vector is None:
-            query_vector = query_embed(query_split_negations(q)[0] or q)
-        rankings = video_rankings(
-            q=q, where=search_where(viewer=viewer, tag=tag), query_vector=query_vector
-        )
-        fused = fused_ranking(rankings)
-        semantic = "semantic" in rankings
-        degraded = query_vector.degraded
+        stored = _ranked_read(token) if offset else None
+        if stored is None:
+            if query_vector is None:
+                query_vector = query_embed(query_split_negations(q)[0] or q)
+            rankings = video_rankings(
+                q=q, where=search_where(viewer=viewer, tag=tag), query_vector=query_vector
+            )
+            fused = fused_ranking(rankings)
+            semantic = "semantic" in rankings
+            degraded = query_vector.degraded
+            token = (
+                _ranked_store(fused, semantic, degraded) if len(fused) > offset + limit else None
+            )
+        else:
+            fused, semantic, degraded = stored
+            # Still the viewer's to see: a video made private or hidden since is left out.
+            page = fused[offset : offset + limit]
+            shown = set(
+                visible_videos(viewer=viewer).filter(pk__in=page).values_list("pk", flat=True)
+            )
+            fused = fused[:offset] + [pk for pk in page if pk in shown] + fused[offset + limit :]
         method = "fused" if semantic else "text"
         page_ids, more = fused[offset : offset + limit], len(fused) > offset + limit
     return {
         "items": cards_for_ids(video_ids=page_ids, viewer=viewer),
-        "next_cursor": search_cursor_encode(offset=offset + limit, key=key) if more else None,
+        "next_cursor": (
+            search_cursor_encode(offset=offset + limit, key=key, token=token) if more else None
+        ),
         "method": method,
         "semantic": semantic,
         "degraded": degraded,
     }
+
+
+def _ranked_key(token: str) -> str:
+    return f"search:ranked:{token}"
+
+
+def _ranked_store(fused: list[int], semantic: bool, degraded: str | None) -> str:
+    """Keep a search's fused ranking for its later pages (SEARCH_RANKED_KEEP_SECONDS); the
+    token the cursor carries. Each page ranked afresh moved with every write to a matching
+    row (a counted play, a rebuilt document) and with the embedder's answers, so offset pages
+    repeated and skipped videos."""
+    token = secrets.token_hex(12)
+    redis_client().set(
+        _ranked_key(token),
+        json.dumps({"ids": fused, "semantic": semantic, "degraded": degraded}),
+        ex=settings.SEARCH_RANKED_KEEP_SECONDS,
+    )
+    return token
+
+
+def _ranked_read(token: str | None) -> tuple[list[int], bool, str | None] | None:
+    """The ranking a first page stored (None: no token, or it is gone: ranked afresh)."""
+    if not token:
+        return None
+    raw = redis_client().get(_ranked_key(token))
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    return [int(pk) for pk in data["ids"]], bool(data["semantic"]), data["degraded"]

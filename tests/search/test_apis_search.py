@@ -6,11 +6,13 @@ from django.utils import timezone
 
 from feed.state import redis_client
 from profiles.models import Block
+from search.documents import documents_refresh
 from search.query_log import PENDING_KEY
 from sounds.models import Sound
 from tests.factories import FollowFactory, TagFactory, UserFactory, VideoTagFactory
 from tests.search.conftest import ids, indexed_video, public_hashtag
 from videos.models import Hashtag, Privacy, Video
+from videos.services.videos import video_views_add
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_embedder")]
 
@@ -77,6 +79,35 @@ def test_video_pages_follow_the_cursor_without_repeats(api_client):
     assert len(seen) == len(set(seen)) == 7
     assert set(seen) == made
     assert third["next_cursor"] is None
+
+
+def test_later_pages_are_cut_from_the_first_pages_ranking_whatever_changes_between(
+    api_client, settings
+):
+    # A common word: more matches than the full-text path ranks. Each page ranked afresh took
+    # whichever matches the scan met first, which a counted play or a rebuilt document moves,
+    # so the next page repeated or skipped videos.
+    settings.SEARCH_FULLTEXT_MATCHES_MAX = 3
+    videos = [indexed_video(caption="cat") for _ in range(6)]
+    first = _get(api_client, q="cat", type="videos", limit=2)
+    documents_refresh(video_ids=[videos[0].pk])  # its row is rewritten at the end of the table
+    video_views_add({videos[0].pk: 1})
+    later = indexed_video(caption="cat")  # published meanwhile: not in this search's list
+    second = _get(api_client, q="cat", type="videos", limit=2, cursor=first["next_cursor"])
+    seen = ids(first) + ids(second)
+    assert len(seen) == len(set(seen)) == 3
+    assert later.pk not in seen
+    assert second["next_cursor"] is None
+
+
+def test_a_video_made_private_between_pages_is_left_out_of_the_next(api_client):
+    videos = [indexed_video(caption=f"origami swan {n}") for n in range(4)]
+    first = _get(api_client, q="origami", type="videos", limit=2)
+    hidden = next(video for video in videos if video.pk not in ids(first))
+    Video.objects.filter(pk=hidden.pk).update(privacy=Privacy.PRIVATE)
+    second = _get(api_client, q="origami", type="videos", limit=2, cursor=first["next_cursor"])
+    assert hidden.pk not in ids(second)
+    assert len(ids(second)) == 1 and not set(ids(second)) & set(ids(first))
 
 
 def test_a_cursor_of_another_search_or_tampered_is_400(api_client):

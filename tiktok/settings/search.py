@@ -25,6 +25,9 @@ SEARCH_TRIGRAM_MAX_CHARS = env_int("SEARCH_TRIGRAM_MAX_CHARS", 64)
 SEARCH_ALL_PER_KIND = env_int("SEARCH_ALL_PER_KIND", 4)
 # A search cursor older than this is refused (400 cursor_expired).
 SEARCH_CURSOR_MAX_AGE_SECONDS = env_int("SEARCH_CURSOR_MAX_AGE_SECONDS", 24 * 3600)
+# A video search's ranking is kept this long for its later pages (one Redis key per search
+# with a second page, a few KB); after that a page is ranked afresh.
+SEARCH_RANKED_KEEP_SECONDS = env_int("SEARCH_RANKED_KEEP_SECONDS", 15 * 60)
 # A logged query is suggested once this many searches ran it.
 SEARCH_SUGGEST_MIN_COUNT = env_int("SEARCH_SUGGEST_MIN_COUNT", 3)
 SEARCH_SUGGEST_LIMIT = env_int("SEARCH_SUGGEST_LIMIT", 8)
