@@ -4,7 +4,8 @@ delete by prefix, presigned URLs, and the health check.
 Stored names never become public URLs by themselves: `url(name)` is the application's media
 view (MEDIA_URL + name), which checks who may see the file before any byte leaves (see
 videos.media_serving). Failures to reach the store are raised as `StorageUnavailable` (HTTP 503
-with the API's error shape) so nothing half-written is reported as success.
+with the API's error shape) so nothing half-written is reported as success; a file the store
+answers it does not have is `StorageObjectMissing` (waiting does not bring it back).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
 
-from tiktok.errors import Unavailable
+from tiktok.errors import NotFound, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +41,39 @@ class StorageUnavailable(Unavailable):
     default_code = "storage_unavailable"
 
 
+class StorageObjectMissing(NotFound):
+    """The store answered that it has no file under this name (S3's 404 / NoSuchKey, a missing
+    file on disk): retrying will not bring it back."""
+
+    default_code = "stored_file_missing"
+
+
+MISSING_OBJECT_CODES = ("404", "NoSuchKey", "NotFound")
+
+
 def _storage_errors() -> tuple[type[BaseException], ...]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     return (BotoCoreError, ClientError, OSError)
+
+
+def _object_missing(exc: BaseException) -> bool:
+    """Whether a storage error says the file is not there (not that the store is down)."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, FileNotFoundError):
+        return True
+    return (
+        isinstance(exc, ClientError)
+        and exc.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES
+    )
+
+
+def _read_failure(exc: BaseException, name: str) -> StorageObjectMissing | StorageUnavailable:
+    """What reading `name` failing with `exc` means: the file is missing, or the store is down."""
+    if _object_missing(exc):
+        return StorageObjectMissing(f"no stored file {name!r}")
+    return StorageUnavailable(f"media storage is unavailable: {exc}")
 
 
 class S3MediaStorage(S3Storage):
@@ -200,14 +230,17 @@ def storage_local_path(name: str) -> Iterator[Path]:
     """A local path with the stored file's bytes: the file itself on the filesystem backend,
     else a temporary copy (workers never assume they share a disk with anyone)."""
     if _s3() is None:
-        yield Path(default_storage.path(name))
+        path = Path(default_storage.path(name))
+        if not path.is_file():
+            raise StorageObjectMissing(f"no stored file {name!r}")
+        yield path
         return
     with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as temporary:
         try:
             with default_storage.open(name, "rb") as source:
                 shutil.copyfileobj(source, temporary, COPY_CHUNK_BYTES)
         except _storage_errors() as exc:
-            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+            raise _read_failure(exc, name) from exc
         temporary.flush()
         yield Path(temporary.name)
 
@@ -229,15 +262,15 @@ def storage_local_paths(names: list[str], *, threads: int = 8) -> Iterator[list[
 
         def download(item: tuple[str, Path]) -> None:
             name, target = item
-            body = client.get_object(Bucket=s3.bucket_name, Key=s3.object_key(name))["Body"]
-            with body, target.open("wb") as handle:
-                shutil.copyfileobj(body, handle, COPY_CHUNK_BYTES)
+            try:
+                body = client.get_object(Bucket=s3.bucket_name, Key=s3.object_key(name))["Body"]
+                with body, target.open("wb") as handle:
+                    shutil.copyfileobj(body, handle, COPY_CHUNK_BYTES)
+            except _storage_errors() as exc:
+                raise _read_failure(exc, name) from exc
 
-        try:
-            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storage-get") as pool:
-                list(pool.map(download, zip(names, targets, strict=True)))
-        except _storage_errors() as exc:
-            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storage-get") as pool:
+            list(pool.map(download, zip(names, targets, strict=True)))
         yield targets
 
 
@@ -255,7 +288,7 @@ def storage_stat(name: str) -> StoredFile | None:
     try:
         head = s3.connection.meta.client.head_object(Bucket=s3.bucket_name, Key=s3.object_key(name))
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _object_missing(exc):
             return None
         raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
     except _storage_errors() as exc:

@@ -44,3 +44,28 @@ def test_an_object_store_outage_is_retried_not_blamed_on_the_video(clip, setting
     settings.STORAGES = working  # the store is back: the retry succeeds
     assert step_run(video_id=video.pk, name="transcode", retries=0)
     assert video.steps.get(name="transcode").state == StepState.DONE
+
+
+def test_a_missing_original_fails_the_video_at_once_with_the_reason(clip) -> None:  # noqa: ANN001
+    from profiles.models import User
+    from tiktok.storage import storage_delete
+    from videos.models import StepState, VideoStatus
+    from videos.pipeline.policy import step_run
+    from videos.services.videos import video_create_from_path
+
+    video, _ = video_create_from_path(owner=User.objects.create(username="uploader"), path=clip)
+    storage_delete(video.original.name)  # a lost object, a wrong key, an orphan sweep
+
+    assert step_run(video_id=video.pk, name="transcode", retries=0) is False
+    video.refresh_from_db()
+    assert video.status == VideoStatus.FAILED
+    assert "a stored file is missing" in video.failure_reason
+    assert video.steps.get(name="transcode").state == StepState.FAILED
+
+
+def test_missing_frames_read_together_are_reported_missing_not_as_an_outage() -> None:
+    from tiktok.storage import StorageObjectMissing, storage_local_paths
+
+    names = ["nowhere/1.jpg", "nowhere/2.jpg"]
+    with pytest.raises(StorageObjectMissing), storage_local_paths(names):
+        pass

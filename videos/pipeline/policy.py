@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
-from tiktok.storage import StorageUnavailable
+from tiktok.storage import StorageObjectMissing, StorageUnavailable
 from videos.events import video_failed_announce, video_published_announce
 from videos.models import STEP_ORDER, PipelineStep, StepName, StepState, Video, VideoStatus
 from videos.pipeline.errors import (
@@ -126,6 +126,9 @@ def step_run(*, video_id: int, name: str, retries: int | None = None) -> bool:
     except StepSkipped as exc:
         step_finish(video=video, step=step, state=StepState.SKIPPED, error=str(exc))
         return True
+    except StorageObjectMissing as exc:
+        # The store answered: the file is not there. Waiting will not bring it back.
+        return _step_failed(video, step, name, f"a stored file is missing: {exc}")
     except (StepTransientError, StorageUnavailable) as exc:
         # The object store being down is an outage like the embedder's: waited out, not a fault
         # of the video.
