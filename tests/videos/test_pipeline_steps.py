@@ -69,3 +69,46 @@ def test_missing_frames_read_together_are_reported_missing_not_as_an_outage() ->
     names = ["nowhere/1.jpg", "nowhere/2.jpg"]
     with pytest.raises(StorageObjectMissing), storage_local_paths(names):
         pass
+
+
+def test_a_video_deleted_during_its_transcode_makes_the_step_a_no_op(clip, monkeypatch) -> None:  # noqa: ANN001
+    from django.core.files.storage import default_storage
+
+    from profiles.models import User
+    from videos.models import Video
+    from videos.pipeline import steps
+    from videos.pipeline.policy import step_run
+    from videos.services.videos import video_create_from_path
+
+    video, _ = video_create_from_path(owner=User.objects.create(username="uploader"), path=clip)
+    real_hls = steps.mp4_to_hls
+
+    def hls_then_owner_deletes(mp4, folder):  # noqa: ANN001, ANN202
+        playlist = real_hls(mp4, folder)
+        Video.objects.filter(pk=video.pk).delete()  # DELETE /api/videos/<id> meanwhile
+        return playlist
+
+    monkeypatch.setattr(steps, "mp4_to_hls", hls_then_owner_deletes)
+
+    assert step_run(video_id=video.pk, name="transcode", retries=0) is False
+    assert not default_storage.exists(steps.video_prefix(video) + "video.mp4")
+
+
+def test_a_video_deleted_while_a_step_succeeds_makes_the_step_a_no_op(monkeypatch) -> None:  # noqa: ANN001
+    from videos.models import STEP_ORDER, PipelineStep, Video
+    from videos.pipeline.outputs import TranscodeOutput
+    from videos.pipeline.policy import step_run
+    from videos.pipeline.steps import STEPS, Step
+
+    video = VideoFactory()
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name)
+
+    def transcode_then_owner_deletes(video):  # noqa: ANN001, ANN202
+        Video.objects.filter(pk=video.pk).delete()
+        return TranscodeOutput()
+
+    monkeypatch.setitem(STEPS, "transcode", Step(transcode_then_owner_deletes))
+
+    assert step_run(video_id=video.pk, name="transcode", retries=0) is False
+    assert not PipelineStep.objects.filter(video_id=video.pk).exists()

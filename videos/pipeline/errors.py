@@ -19,3 +19,7 @@ class StepOutage(StepTransientError):
 
 class StepPermanentError(Exception):
     """Retrying the same input will not help (corrupt file, input refused)."""
+
+
+class VideoGone(Exception):
+    """The video was deleted while its step ran (its rows went with it): the step is a no-op."""

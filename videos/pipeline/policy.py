@@ -18,6 +18,7 @@ from videos.pipeline.errors import (
     StepPermanentError,
     StepSkipped,
     StepTransientError,
+    VideoGone,
 )
 from videos.pipeline.outputs import StepOutput
 from videos.pipeline.progress import step_finish, step_start, steps_reset, video_set_status
@@ -101,14 +102,24 @@ def step_untouched(*, video_id: int, name: str) -> bool:
 
 def step_run(*, video_id: int, name: str, retries: int | None = None) -> bool:
     """Run one step for a video and record the outcome. Returns False when the video is gone
-    or has failed (later steps then do nothing). Raises StepTransientError (StepOutage for an
-    outage) when the step should be retried later: `retries` is how many retries it has had
-    (None: this is the last try), and `retry_allowed` decides."""
+    (deleted before or while the step ran: a no-op) or has failed (later steps then do nothing).
+    Raises StepTransientError (StepOutage for an outage) when the step should be retried later:
+    `retries` is how many retries it has had (None: this is the last try), and `retry_allowed`
+    decides."""
     video = Video.objects.filter(pk=video_id).first()
     if video is None:
         return False
     if video.status == VideoStatus.FAILED:
         return False
+    try:
+        return _step_run(video, name, retries)
+    except VideoGone:
+        logger.info("video %s was deleted during its %s step: nothing recorded", video_id, name)
+        return False
+
+
+def _step_run(video: Video, name: str, retries: int | None) -> bool:
+    video_id = video.pk
     step = step_start(video=video, name=name)
     if step.interrupted >= settings.PIPELINE_MAX_INTERRUPTIONS:
         return _step_failed(
@@ -145,6 +156,8 @@ def step_run(*, video_id: int, name: str, retries: int | None = None) -> bool:
         return _step_failed(video, step, name, f"gave up after {step.attempts} attempts: {exc}")
     except StepPermanentError as exc:
         return _step_failed(video, step, name, str(exc))
+    except VideoGone:
+        raise
     except Exception as exc:  # noqa: BLE001 - one bad video never takes the worker down
         logger.exception("step %s of video %s crashed", name, video_id)
         return _step_failed(video, step, name, f"{type(exc).__name__}: {exc}")
@@ -184,8 +197,11 @@ def pipeline_prepare(
     if not runs.update(pipeline_requested_at=now, pipeline_queued_at=queued_at):
         return False
     video.pipeline_requested_at, video.pipeline_queued_at = now, queued_at
-    steps_reset(video=video, names=names)
-    keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
-    if not keep_ready:
-        video_set_status(video=video, status=VideoStatus.PROCESSING)
+    try:
+        steps_reset(video=video, names=names)
+        keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
+        if not keep_ready:
+            video_set_status(video=video, status=VideoStatus.PROCESSING)
+    except VideoGone:
+        return False  # deleted meanwhile: nothing to run
     return True

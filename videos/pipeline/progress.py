@@ -6,9 +6,11 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import IntegrityError
 from django.utils import timezone
 
 from videos.models import PipelineStep, StepState, Video, VideoStatus
+from videos.pipeline.errors import VideoGone
 from videos.selectors.videos import video_status
 
 logger = logging.getLogger(__name__)
@@ -35,8 +37,22 @@ def video_status_broadcast(*, video: Video) -> None:
 
 
 def step_get(*, video: Video, name: str) -> PipelineStep:
-    step, _ = PipelineStep.objects.get_or_create(video=video, name=name)
+    """The video's row for this step, made if missing; VideoGone when the video was deleted."""
+    try:
+        step, _ = PipelineStep.objects.get_or_create(video=video, name=name)
+    except IntegrityError:
+        if not Video.objects.filter(pk=video.pk).exists():
+            raise VideoGone(f"video {video.pk} was deleted") from None
+        raise
     return step
+
+
+def _step_save(step: PipelineStep, fields: list[str]) -> None:
+    """Write these fields of the step; VideoGone when its row went with a deleted video (a
+    save(update_fields=...) would raise DatabaseError and crash the task)."""
+    values = {field: getattr(step, field) for field in fields}
+    if not PipelineStep.objects.filter(pk=step.pk).update(**values):
+        raise VideoGone(f"video {step.video_id} was deleted")
 
 
 def step_start(*, video: Video, name: str) -> PipelineStep:
@@ -48,15 +64,8 @@ def step_start(*, video: Video, name: str) -> PipelineStep:
     step.started_at = timezone.now()
     step.finished_at = None
     step.duration_s = None
-    step.save(
-        update_fields=[
-            "state",
-            "attempts",
-            "interrupted",
-            "started_at",
-            "finished_at",
-            "duration_s",
-        ]
+    _step_save(
+        step, ["state", "attempts", "interrupted", "started_at", "finished_at", "duration_s"]
     )
     video_status_broadcast(video=video)
     return step
@@ -79,7 +88,7 @@ def step_finish(
     step.finished_at = now
     if step.started_at is not None:
         step.duration_s = (now - step.started_at).total_seconds()
-    step.save(update_fields=["state", "last_error", "detail", "finished_at", "duration_s"])
+    _step_save(step, ["state", "last_error", "detail", "finished_at", "duration_s"])
     video_status_broadcast(video=video)
     return step
 
@@ -105,11 +114,14 @@ def steps_reset(*, video: Video, names: list[str]) -> None:
 
 
 def video_set_status(*, video: Video, status: str, failure_reason: str = "") -> None:
+    """Set the video's status (and its publication time when it first becomes ready);
+    VideoGone when it was deleted."""
     video.status = status
     video.failure_reason = failure_reason[:MAX_ERROR_CHARS]
     fields = ["status", "failure_reason"]
     if status == VideoStatus.READY and video.published_at is None:
         video.published_at = timezone.now()
         fields.append("published_at")
-    video.save(update_fields=fields)
+    if not Video.objects.filter(pk=video.pk).update(**{f: getattr(video, f) for f in fields}):
+        raise VideoGone(f"video {video.pk} was deleted")
     video_status_broadcast(video=video)

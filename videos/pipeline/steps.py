@@ -45,6 +45,7 @@ from videos.pipeline.errors import (
     StepPermanentError,
     StepSkipped,
     StepTransientError,
+    VideoGone,
 )
 from videos.pipeline.outputs import (
     EmbedOutput,
@@ -129,7 +130,7 @@ def step_transcode(video: Video) -> TranscodeOutput:
     if not updated:
         # Deleted while we worked: leave no orphan files behind.
         storage_delete_prefix(prefix)
-        raise StepPermanentError("the video was deleted during transcoding")
+        raise VideoGone(f"video {video.pk} was deleted during transcoding")
     return TranscodeOutput(
         frames=frames,
         audio=audio,
@@ -216,7 +217,12 @@ def step_transcribe(video: Video, transcoded: TranscodeOutput) -> TranscribeOutp
         }
         for s in result.get("segments") or []
     ]
-    video.save(update_fields=["transcript", "transcript_language", "transcript_segments"])
+    if not Video.objects.filter(pk=video.pk).update(
+        transcript=video.transcript,
+        transcript_language=video.transcript_language,
+        transcript_segments=video.transcript_segments,
+    ):
+        raise VideoGone(f"video {video.pk} was deleted during transcription")
     return TranscribeOutput(
         language=video.transcript_language,
         language_probability=result.get("language_probability"),
