@@ -276,10 +276,15 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
         ).update(pipeline_queued_at=now, pipeline_requested_at=video.pipeline_requested_at or now)
         if not claimed:
             continue
+        sent_at = now
         if video.pipeline_requested_at is None:
             pipeline_prepare(video, names)
+            # Stamped queued after the request pipeline_prepare just stamped (the clock's time,
+            # later than the sweep's `now`): a run queued before it was asked for matched no rule
+            # again, and stayed processing forever if the broker lost its message.
+            sent_at = max(now, timezone.now())
         step_note(video=video, name=names[0], note=f"queued again by the sweep: {reason}")
-        if pipeline_send(video_id=video.pk, names=names, now=now):
+        if pipeline_send(video_id=video.pk, names=names, now=sent_at):
             sent += 1
         else:
             Video.objects.filter(pk=video.pk).update(pipeline_queued_at=video.pipeline_queued_at)

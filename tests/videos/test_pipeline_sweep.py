@@ -131,6 +131,28 @@ def test_a_video_stored_by_a_process_that_stopped_before_asking_for_its_run_is_s
 
 
 @pytest.mark.django_db
+def test_a_run_the_sweep_asked_for_is_sent_again_when_the_broker_loses_it(monkeypatch) -> None:  # noqa: ANN001
+    from tests.factories import VideoFactory
+    from videos import tasks
+
+    sent = []
+    monkeypatch.setattr(
+        tasks, "_send_step", lambda *, video_id, names: sent.append((video_id, names)) or True
+    )
+    video = VideoFactory(status=VideoStatus.UPLOADED, published_at=None)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name)
+    Video.objects.filter(pk=video.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert pipeline_sweep() == 1  # stored, and its processing never asked for
+    video.refresh_from_db()
+    assert video.pipeline_queued_at > video.pipeline_requested_at
+
+    # The broker lost that message (a Redis crash before fsync): nothing ever ran.
+    assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
+    assert [names for _, names in sent] == [list(STEP_ORDER), list(STEP_ORDER)]
+
+
+@pytest.mark.django_db
 def test_two_requests_that_find_a_video_cut_short_start_one_run(
     django_capture_on_commit_callbacks,  # noqa: ANN001
 ) -> None:
