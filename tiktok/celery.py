@@ -23,3 +23,16 @@ def _forget_inherited_database_pools(**kwargs) -> None:  # noqa: ANN003
     for connection in connections.all(initialized_only=True):
         getattr(type(connection), "_connection_pools", {}).clear()
         connection.connection = None
+
+
+@worker_process_init.connect
+def _remove_what_killed_steps_left(**kwargs) -> None:  # noqa: ANN003
+    """A step killed mid-way (SIGKILL, the OOM killer, its hard limit) never removes its
+    temporary files; a new worker process (the pool replaces a killed one) removes those older
+    than the longest hard limit, so a worker's disk does not fill up with them."""
+    from django.conf import settings
+
+    from tiktok.storage import storage_temp_clean
+
+    longest = max(settings.PIPELINE_STEP_TIME_LIMITS.values())
+    storage_temp_clean(older_than_seconds=longest + settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS)

@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -225,6 +226,34 @@ def storage_delete(name: str) -> None:
     default_storage.delete(name)
 
 
+def storage_temp_root() -> Path:
+    """The folder local copies of stored files and the pipeline's work go in
+    (PIPELINE_TEMP_ROOT), made if missing: one place to clean after a process killed mid-step."""
+    root = Path(settings.PIPELINE_TEMP_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def storage_temp_clean(*, older_than_seconds: float) -> int:
+    """Remove the entries of the temporary root last changed over `older_than_seconds` ago
+    (what a SIGKILLed or OOM-killed step left: nothing a live step uses is older than its hard
+    limit); returns how many were removed."""
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for entry in storage_temp_root().iterdir():
+        try:
+            if entry.lstat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except FileNotFoundError:
+            continue  # another worker process removed it first
+        removed += 1
+    return removed
+
+
 @contextmanager
 def storage_local_path(name: str) -> Iterator[Path]:
     """A local path with the stored file's bytes: the file itself on the filesystem backend,
@@ -235,7 +264,9 @@ def storage_local_path(name: str) -> Iterator[Path]:
             raise StorageObjectMissing(f"no stored file {name!r}")
         yield path
         return
-    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as temporary:
+    with tempfile.NamedTemporaryFile(
+        suffix=Path(name).suffix, dir=storage_temp_root()
+    ) as temporary:
         try:
             with default_storage.open(name, "rb") as source:
                 shutil.copyfileobj(source, temporary, COPY_CHUNK_BYTES)
@@ -255,7 +286,7 @@ def storage_local_paths(names: list[str], *, threads: int = 8) -> Iterator[list[
             yield [stack.enter_context(storage_local_path(name)) for name in names]
         return
     client = s3.connection.meta.client
-    with tempfile.TemporaryDirectory(prefix="storage-") as folder:
+    with tempfile.TemporaryDirectory(prefix="storage-", dir=storage_temp_root()) as folder:
         targets = [
             Path(folder) / f"{index:04d}{Path(name).suffix}" for index, name in enumerate(names)
         ]

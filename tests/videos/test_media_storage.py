@@ -218,7 +218,8 @@ def test_a_worker_with_an_empty_local_disk_processes_a_video(
         (tmp_path / "worker.log").read_text()[-3000:],
     )
     assert not (tmp_path / "no-such-media-root").exists()
-    assert os.listdir(scratch) == []  # working copies removed
+    # Working copies removed (the pipeline's temp root, PIPELINE_TEMP_ROOT, stays, empty).
+    assert [p for p in scratch.rglob("*") if not p.is_dir()] == []
 
 
 def test_a_large_object_read_through_the_storage_is_spooled_to_disk_not_memory(media_store):  # noqa: ANN001
@@ -259,3 +260,42 @@ def test_media_bucket_ensure_waits_then_names_an_unreachable_store(settings, med
         call_command("media_bucket_ensure", "--wait", "0.5", stdout=StringIO())
     with pytest.raises(CommandError, match="--wait must be 0 or more"):
         call_command("media_bucket_ensure", "--wait", "-1", stdout=StringIO())
+
+
+def test_a_new_worker_process_removes_what_killed_steps_left_and_spares_live_ones(
+    settings,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    from tiktok.celery import _remove_what_killed_steps_left
+
+    settings.PIPELINE_TEMP_ROOT = tmp_path / "pipeline-temp"
+    root = settings.PIPELINE_TEMP_ROOT
+    (root / "transcode-killed" / "hls").mkdir(parents=True)
+    (root / "transcode-killed" / "hls" / "seg_000.ts").write_bytes(b"segment")
+    (root / "tmpkilled.mp4").write_bytes(b"a copy of an original")
+    (root / "transcode-live").mkdir()
+    (root / "tmplive.mp4").write_bytes(b"a copy being read")
+    longest = max(settings.PIPELINE_STEP_TIME_LIMITS.values())
+    long_ago = time.time() - longest - settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS - 60
+    for name in ("transcode-killed", "tmpkilled.mp4"):
+        os.utime(root / name, (long_ago, long_ago))
+
+    _remove_what_killed_steps_left()
+
+    assert sorted(p.name for p in root.iterdir()) == ["tmplive.mp4", "transcode-live"]
+
+
+def test_a_copy_of_a_stored_file_is_made_under_the_pipelines_temp_root(
+    settings,  # noqa: ANN001
+    tmp_path: Path,
+    media_store,  # noqa: ANN001
+) -> None:
+    from tiktok.storage import storage_local_path
+
+    if settings.STORAGE_BACKEND != "s3":
+        pytest.skip("the filesystem backend reads the stored file itself")
+    settings.PIPELINE_TEMP_ROOT = tmp_path / "pipeline-temp"
+    media_store.put("videos/x/original.mp4", b"bytes")
+    with storage_local_path("videos/x/original.mp4") as copy:
+        assert copy.parent == settings.PIPELINE_TEMP_ROOT
+        assert copy.read_bytes() == b"bytes"

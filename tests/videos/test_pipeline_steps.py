@@ -112,3 +112,51 @@ def test_a_video_deleted_while_a_step_succeeds_makes_the_step_a_no_op(monkeypatc
 
     assert step_run(video_id=video.pk, name="transcode", retries=0) is False
     assert not PipelineStep.objects.filter(video_id=video.pk).exists()
+
+
+def test_a_full_worker_disk_is_waited_out_not_blamed_on_the_video(clip, monkeypatch) -> None:  # noqa: ANN001
+    import errno
+
+    from profiles.models import User
+    from videos.models import StepState, VideoStatus
+    from videos.pipeline import steps
+    from videos.pipeline.errors import StepOutage
+    from videos.pipeline.policy import step_run
+    from videos.services.videos import video_create_from_path
+
+    video, _ = video_create_from_path(owner=User.objects.create(username="uploader"), path=clip)
+
+    def disk_full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(steps, "transcode", disk_full)
+
+    with pytest.raises(StepOutage, match="No space left on device"):
+        step_run(video_id=video.pk, name="transcode", retries=0)
+    video.refresh_from_db()
+    assert video.status != VideoStatus.FAILED
+    assert video.steps.get(name="transcode").state == StepState.PENDING
+
+
+def test_a_step_out_of_memory_is_retried_then_fails_with_the_reason(monkeypatch) -> None:  # noqa: ANN001
+    from videos.models import STEP_ORDER, PipelineStep, VideoStatus
+    from videos.pipeline.errors import StepOutage, StepTransientError
+    from videos.pipeline.policy import step_run
+    from videos.pipeline.steps import STEPS, Step
+
+    video = VideoFactory(status=VideoStatus.PROCESSING)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name)
+
+    def out_of_memory(video):  # noqa: ANN001, ANN202
+        raise MemoryError
+
+    monkeypatch.setitem(STEPS, "transcode", Step(out_of_memory))
+
+    with pytest.raises(StepTransientError, match="ran out of memory") as retry:
+        step_run(video_id=video.pk, name="transcode", retries=0)
+    assert not isinstance(retry.value, StepOutage)  # a few tries, not 6 hours
+    assert step_run(video_id=video.pk, name="transcode", retries=None) is False
+    video.refresh_from_db()
+    assert video.status == VideoStatus.FAILED
+    assert "ran out of memory" in video.failure_reason

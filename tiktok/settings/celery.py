@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +61,11 @@ PIPELINE_STEP_TIME_LIMITS = {
 # A step whose worker died this many times mid-step (SIGKILL, the OOM killer, the hard limit)
 # fails the video with that reason instead of being handed out again.
 PIPELINE_MAX_INTERRUPTIONS = env_int("PIPELINE_MAX_INTERRUPTIONS", 2)
+# Local copies of stored files and the steps' work folders go here; a worker process removes
+# what is older than the longest hard limit when it starts (a SIGKILLed step cleans nothing).
+PIPELINE_TEMP_ROOT = Path(
+    env_str("PIPELINE_TEMP_ROOT", "") or Path(tempfile.gettempdir()) / "tiktok-pipeline"
+)
 # A step that cannot reach the embedder (or the object store) waits with exponential backoff
 # (base doubling, capped) and resumes by itself when it is back; it gives up only after waiting
 # this long. Other transient errors are retried 5 times on the same backoff.

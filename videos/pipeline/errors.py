@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+
+import av
+
+# A worker's disk full, over quota or failing: the worker's trouble, not the video's.
+WORKER_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO})
+
 
 class StepSkipped(Exception):
     """Nothing to do for this video (e.g. no audio to transcribe); the reason is recorded."""
@@ -23,3 +30,17 @@ class StepPermanentError(Exception):
 
 class VideoGone(Exception):
     """The video was deleted while its step ran (its rows went with it): the step is a no-op."""
+
+
+def worker_trouble(exc: BaseException) -> StepTransientError | None:
+    """The retry a failure of the worker itself (not of the video) calls for: a full, over-quota
+    or failing disk is waited out like an outage (the next worker process clears what killed
+    steps left); running out of memory is retried a few times. None for anything else (FFmpeg's
+    errors, which carry errnos too, are the file's)."""
+    if isinstance(exc, av.FFmpegError):
+        return None
+    if isinstance(exc, OSError) and exc.errno in WORKER_DISK_ERRNOS:
+        return StepOutage(f"the worker's disk failed: {exc}")
+    if isinstance(exc, MemoryError):
+        return StepTransientError(f"the worker ran out of memory: {exc}")
+    return None

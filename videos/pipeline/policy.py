@@ -19,6 +19,7 @@ from videos.pipeline.errors import (
     StepSkipped,
     StepTransientError,
     VideoGone,
+    worker_trouble,
 )
 from videos.pipeline.outputs import StepOutput
 from videos.pipeline.progress import step_finish, step_start, steps_reset, video_set_status
@@ -119,7 +120,6 @@ def step_run(*, video_id: int, name: str, retries: int | None = None) -> bool:
 
 
 def _step_run(video: Video, name: str, retries: int | None) -> bool:
-    video_id = video.pk
     step = step_start(video=video, name=name)
     if step.interrupted >= settings.PIPELINE_MAX_INTERRUPTIONS:
         return _step_failed(
@@ -140,32 +140,43 @@ def _step_run(video: Video, name: str, retries: int | None) -> bool:
     except StorageObjectMissing as exc:
         # The store answered: the file is not there. Waiting will not bring it back.
         return _step_failed(video, step, name, f"a stored file is missing: {exc}")
-    except (StepTransientError, StorageUnavailable) as exc:
+    except (StepTransientError, StorageUnavailable, OSError, MemoryError) as exc:
         # The object store being down is an outage like the embedder's: waited out, not a fault
-        # of the video.
-        error = StepOutage(str(exc)) if isinstance(exc, StorageUnavailable) else exc
+        # of the video; so is the worker's disk failing, and its memory running out is retried.
+        if isinstance(exc, StorageUnavailable):
+            error = StepOutage(str(exc))
+        elif isinstance(exc, StepTransientError):
+            error = exc
+        else:
+            error = worker_trouble(exc)
+            if error is None:
+                return _step_crashed(video, step, name, exc)
         if retry_allowed(error, retries):
             note = "waiting for it to come back" if isinstance(error, StepOutage) else "retrying"
             step_finish(
                 video=video,
                 step=step,
                 state=StepState.PENDING,
-                error=f"{exc} ({note}: retry {retries + 1})",
+                error=f"{error} ({note}: retry {retries + 1})",
             )
             raise error from exc
-        return _step_failed(video, step, name, f"gave up after {step.attempts} attempts: {exc}")
+        return _step_failed(video, step, name, f"gave up after {step.attempts} attempts: {error}")
     except StepPermanentError as exc:
         return _step_failed(video, step, name, str(exc))
     except VideoGone:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad video never takes the worker down
-        logger.exception("step %s of video %s crashed", name, video_id)
-        return _step_failed(video, step, name, f"{type(exc).__name__}: {exc}")
+        return _step_crashed(video, step, name, exc)
     step_finish(video=video, step=step, state=StepState.DONE, detail=output.as_detail())
     if name == StepName.PUBLISH:
         video_set_status(video=video, status=VideoStatus.READY)
         video_published_announce(video_id=video.pk)
     return True
+
+
+def _step_crashed(video: Video, step: PipelineStep, name: str, exc: BaseException) -> bool:
+    logger.exception("step %s of video %s crashed", name, video.pk, exc_info=exc)
+    return _step_failed(video, step, name, f"{type(exc).__name__}: {exc}")
 
 
 def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> bool:

@@ -33,6 +33,7 @@ from tiktok.storage import (
     storage_local_paths,
     storage_put,
     storage_put_many,
+    storage_temp_root,
 )
 from videos.duplicates import duplicate_mark
 from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
@@ -46,6 +47,7 @@ from videos.pipeline.errors import (
     StepSkipped,
     StepTransientError,
     VideoGone,
+    worker_trouble,
 )
 from videos.pipeline.outputs import (
     EmbedOutput,
@@ -78,7 +80,11 @@ def step_transcode(video: Video) -> TranscodeOutput:
     limits = transcode_limits()
     with ExitStack() as stack:
         source = stack.enter_context(storage_local_path(video.original.name))
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="transcode-")))
+        workdir = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="transcode-", dir=storage_temp_root())
+            )
+        )
         try:
             info = probe_media(source, max_duration_s=limits.max_duration_s)
             result = transcode(source, workdir, info, limits)
@@ -89,6 +95,9 @@ def step_transcode(video: Video) -> TranscodeOutput:
         except SoftTimeLimitExceeded:
             raise  # the step's time limit: step_run records it as such
         except Exception as exc:
+            trouble = worker_trouble(exc)
+            if trouble is not None:
+                raise trouble from exc  # the worker's disk or memory: tried again later
             # FFmpeg errors on hostile files land here too: permanent, never a crashed worker.
             logger.exception("transcode of video %s failed", video.pk)
             raise StepPermanentError(f"cannot transcode the file: {exc}") from exc
