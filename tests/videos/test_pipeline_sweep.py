@@ -4,6 +4,7 @@ worker is sent again after every deadline has passed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -150,6 +151,56 @@ def test_a_run_the_sweep_asked_for_is_sent_again_when_the_broker_loses_it(monkey
     # The broker lost that message (a Redis crash before fsync): nothing ever ran.
     assert pipeline_sweep(now=timezone.now() + timedelta(days=1)) == 1
     assert [names for _, names in sent] == [list(STEP_ORDER), list(STEP_ORDER)]
+
+
+class _ProcessKilled(BaseException):
+    """Stands in for the OOM killer or a SIGKILL: nothing after it runs in the step."""
+
+
+@pytest.mark.django_db
+def test_a_step_that_kills_its_process_every_time_fails_the_video_after_the_cap(
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """`ingest_folder --sync` (no worker) from cron: a file whose transcode gets the process
+    killed is resumed by each next run over the folder, until the cap fails it."""
+    from tests.factories import VideoFactory
+    from videos.pipeline.local import pipeline_interrupted, pipeline_run
+    from videos.pipeline.steps import STEPS, Step
+
+    runs = []
+
+    def killer(video):  # noqa: ANN001, ANN202
+        runs.append(video.pk)
+        raise _ProcessKilled
+
+    monkeypatch.setitem(STEPS, "transcode", Step(killer))
+    video = VideoFactory(status=VideoStatus.UPLOADED, published_at=None)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name)
+    for _ in range(5):  # five runs over the same folder
+        video.refresh_from_db()
+        if not pipeline_interrupted(video):
+            break
+        with contextlib.suppress(_ProcessKilled):
+            pipeline_run(video_id=video.pk, claim_from=video.pipeline_requested_at)
+
+    video.refresh_from_db()
+    assert len(runs) == settings.PIPELINE_MAX_INTERRUPTIONS
+    assert video.status == VideoStatus.FAILED
+    assert "stopped 2 times without finishing" in video.failure_reason
+
+
+@pytest.mark.django_db
+def test_a_step_that_ended_starts_a_new_run_with_no_interruptions() -> None:
+    from tests.factories import VideoFactory
+    from videos.pipeline.policy import pipeline_prepare
+
+    video = VideoFactory(status=VideoStatus.READY)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(video=video, name=name, state=StepState.DONE, interrupted=1)
+
+    assert pipeline_prepare(video, list(STEP_ORDER))
+    assert set(video.steps.values_list("interrupted", flat=True)) == {0}
 
 
 @pytest.mark.django_db

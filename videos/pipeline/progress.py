@@ -7,6 +7,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from videos.models import PipelineStep, StepState, Video, VideoStatus
@@ -100,12 +101,21 @@ def step_note(*, video: Video, name: str, note: str) -> None:
 
 
 def steps_reset(*, video: Video, names: list[str]) -> None:
-    """Mark steps pending again before a (re)run."""
+    """Mark steps pending again before a (re)run. A step left running never finished (the process
+    running it was killed: `ingest_folder --sync` under the OOM killer) and counts an
+    interruption, as a redelivered task does; a step that has not ended since keeps its count, so
+    taking an interrupted run up again and again still reaches PIPELINE_MAX_INTERRUPTIONS. Only a
+    step that ended starts again from none."""
     for name in names:
         step_get(video=video, name=name)
     video.steps.filter(name__in=names).update(
         state=StepState.PENDING,
-        interrupted=0,
+        interrupted=Case(
+            When(state=StepState.RUNNING, then=F("interrupted") + 1),
+            When(state=StepState.PENDING, then=F("interrupted")),
+            default=Value(0),
+            output_field=PipelineStep._meta.get_field("interrupted"),
+        ),
         last_error="",
         started_at=None,
         finished_at=None,
