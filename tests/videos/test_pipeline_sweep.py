@@ -32,6 +32,18 @@ print(json.dumps({"status": response.status_code, "body": response.json()}))
 """
 
 
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple[int, list[str]]]:  # noqa: ANN001
+    """The runs handed to the broker (recorded, not queued)."""
+    from videos import tasks
+
+    handed: list[tuple[int, list[str]]] = []
+    monkeypatch.setattr(
+        tasks, "_send_step", lambda *, video_id, names: handed.append((video_id, names)) or True
+    )
+    return handed
+
+
 def _upload_with_the_broker_down(username: str, path: Path) -> dict:
     """The web process of a deployment whose task queue server is down (nothing listens)."""
     env = child_env(
@@ -132,14 +144,9 @@ def test_a_video_stored_by_a_process_that_stopped_before_asking_for_its_run_is_s
 
 
 @pytest.mark.django_db
-def test_a_run_the_sweep_asked_for_is_sent_again_when_the_broker_loses_it(monkeypatch) -> None:  # noqa: ANN001
+def test_a_run_the_sweep_asked_for_is_sent_again_when_the_broker_loses_it(sent) -> None:  # noqa: ANN001
     from tests.factories import VideoFactory
-    from videos import tasks
 
-    sent = []
-    monkeypatch.setattr(
-        tasks, "_send_step", lambda *, video_id, names: sent.append((video_id, names)) or True
-    )
     video = VideoFactory(status=VideoStatus.UPLOADED, published_at=None)
     for name in STEP_ORDER:
         PipelineStep.objects.create(video=video, name=name)
@@ -201,6 +208,63 @@ def test_a_step_that_ended_starts_a_new_run_with_no_interruptions() -> None:
 
     assert pipeline_prepare(video, list(STEP_ORDER))
     assert set(video.steps.values_list("interrupted", flat=True)) == {0}
+
+
+def _failing_embed(video, transcoded):  # noqa: ANN001, ANN202
+    from videos.pipeline.errors import StepPermanentError
+
+    raise StepPermanentError("embedder refused the frames")
+
+
+def _ready_video_whose_re_embed_fails(monkeypatch) -> Video:  # noqa: ANN001
+    from tests.factories import VideoFactory
+    from videos.pipeline.steps import STEPS, Step
+
+    monkeypatch.setitem(STEPS, "embed", Step(_failing_embed, needs=("transcode",)))
+    video = VideoFactory(status=VideoStatus.READY)
+    for name in STEP_ORDER:
+        PipelineStep.objects.create(
+            video=video, name=name, state=StepState.DONE, detail={"embedding_version": "v1"}
+        )
+    return video
+
+
+@pytest.mark.django_db
+def test_a_re_embed_that_failed_on_a_ready_video_is_left_alone_by_the_sweep(
+    sent,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    from videos import tasks
+    from videos.pipeline.policy import step_run
+
+    video = _ready_video_whose_re_embed_fails(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):  # reprocess --step embed
+        assert tasks.pipeline_enqueue(video=video, from_step="embed")
+    assert step_run(video_id=video.pk, name="embed", retries=None) is False
+    sent.clear()
+
+    assert pipeline_sweep(now=timezone.now() + timedelta(hours=3)) == 0, sent
+    video.refresh_from_db()
+    assert video.status == VideoStatus.READY
+    tag, publish = video.steps.get(name="tag"), video.steps.get(name="publish")
+    assert (tag.state, tag.last_error) == (StepState.SKIPPED, "not run: embed failed")
+    assert publish.state == StepState.SKIPPED
+
+
+@pytest.mark.django_db
+def test_a_re_embed_that_failed_in_this_process_is_left_alone_by_the_sweep(
+    sent,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from videos.pipeline.local import pipeline_run
+
+    video = _ready_video_whose_re_embed_fails(monkeypatch)
+    video = pipeline_run(video_id=video.pk, from_step="embed")  # reprocess --step embed --sync
+    assert video.status == VideoStatus.READY
+
+    later = timezone.now() + timedelta(seconds=settings.PIPELINE_SWEEP_GRACE_SECONDS + 5)
+    assert pipeline_sweep(now=later) == 0, sent
 
 
 @pytest.mark.django_db

@@ -22,7 +22,13 @@ from videos.pipeline.errors import (
     worker_trouble,
 )
 from videos.pipeline.outputs import StepOutput
-from videos.pipeline.progress import step_finish, step_start, steps_reset, video_set_status
+from videos.pipeline.progress import (
+    step_finish,
+    step_start,
+    steps_reset,
+    steps_skip,
+    video_set_status,
+)
 from videos.pipeline.steps import OPTIONAL_STEPS, OUTPUT_TYPES, STEPS
 
 logger = logging.getLogger(__name__)
@@ -184,7 +190,10 @@ def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> boo
     if name in OPTIONAL_STEPS:
         return True  # publish without a transcript / without tags
     if video.status == VideoStatus.READY:
-        # A failed re-embed keeps the published video (and its old vectors) in the feed.
+        # A failed re-embed keeps the published video (and its old vectors) in the feed. The run
+        # ends here on purpose: its later steps say so, and are not left pending for the sweep.
+        later = STEP_ORDER[STEP_ORDER.index(name) + 1 :]
+        steps_skip(video=video, names=later, note=f"not run: {name} failed")
         return False
     video_set_status(video=video, status=VideoStatus.FAILED, failure_reason=f"{name}: {error}")
     video_failed_announce(video_id=video.pk)

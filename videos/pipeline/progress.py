@@ -123,6 +123,15 @@ def steps_reset(*, video: Video, names: list[str]) -> None:
     )
 
 
+def steps_skip(*, video: Video, names: list[str], note: str) -> None:
+    """Mark the pending ones of these steps skipped with `note`: the run will not reach them
+    (and the sweep, which sends pending steps, must not either)."""
+    video.steps.filter(name__in=names, state=StepState.PENDING).update(
+        state=StepState.SKIPPED, last_error=note[:MAX_ERROR_CHARS], finished_at=timezone.now()
+    )
+    video_status_broadcast(video=video)
+
+
 def video_set_status(*, video: Video, status: str, failure_reason: str = "") -> None:
     """Set the video's status (and its publication time when it first becomes ready);
     VideoGone when it was deleted."""
