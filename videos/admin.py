@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
+from videos.pipeline.policy import pipeline_in_progress
 from videos.services.engagement import comment_remove
 from videos.services.video_edit import video_edit_propagate
 from videos.tasks import pipeline_enqueue
@@ -91,11 +92,20 @@ class VideoAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reprocess (run the whole pipeline again)")
     def reprocess(self, request, queryset) -> None:  # noqa: ANN001
-        count = 0
+        count, busy = 0, []
         for video in queryset:
-            pipeline_enqueue(video=video)
+            # Never a second chain beside a run going on, nor beside one asked for meanwhile.
+            if pipeline_in_progress(video) or not pipeline_enqueue(video=video, claim=True):
+                busy.append(str(video.pk))
+                continue
             count += 1
         self.message_user(request, f"queued {count} video(s) for reprocessing", messages.SUCCESS)
+        if busy:
+            self.message_user(
+                request,
+                f"skipped {len(busy)} video(s) being processed: {', '.join(busy)}",
+                messages.WARNING,
+            )
 
 
 class ReadMostlyAdmin(admin.ModelAdmin):

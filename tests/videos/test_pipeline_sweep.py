@@ -443,3 +443,69 @@ def test_a_run_whose_next_message_was_lost_is_sent_again_once_no_broker_could_ho
     queued = redis.Redis.from_url(settings.REDIS_URL).lrange("celery:celery", 0, -1)
     assert [json.loads(m)["headers"]["task"] for m in queued] == ["videos.transcribe"]
     assert pipeline_sweep(now=handed_off + timedelta(days=1, minutes=1)) == 0  # claimed
+
+
+def _ready_video_being_re_embedded() -> Video:
+    from tests.factories import VideoFactory
+
+    video = VideoFactory(status=VideoStatus.READY)
+    for name in STEP_ORDER:
+        state = StepState.RUNNING if name == "embed" else StepState.DONE
+        PipelineStep.objects.create(video=video, name=name, state=state)
+    return video
+
+
+@pytest.mark.django_db
+def test_reprocess_skips_a_video_whose_run_is_going_on_and_names_it(sent) -> None:  # noqa: ANN001
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    busy = _ready_video_being_re_embedded()
+    out = StringIO()
+
+    call_command("reprocess", str(busy.pk), "--step", "embed", stdout=out)
+
+    assert sent == []
+    assert f"skipped 1 being processed (--force to run them anyway): {busy.pk}" in out.getvalue()
+    assert busy.steps.get(name="embed").state == StepState.RUNNING
+
+
+@pytest.mark.django_db
+def test_reprocess_force_starts_a_run_beside_one_going_on(
+    sent,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    busy = _ready_video_being_re_embedded()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reprocess", str(busy.pk), "--step", "embed", "--force", stdout=StringIO())
+
+    assert sent == [(busy.pk, ["embed", "tag", "publish"])]
+
+
+@pytest.mark.django_db
+def test_the_admin_reprocess_action_skips_a_video_whose_run_is_going_on(
+    sent,  # noqa: ANN001
+    admin_client,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    from tests.factories import VideoFactory
+
+    busy = _ready_video_being_re_embedded()
+    idle = VideoFactory(status=VideoStatus.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/videos/video/",
+            {"action": "reprocess", "_selected_action": [busy.pk, idle.pk]},
+            follow=True,
+        )
+
+    assert [video_id for video_id, _ in sent] == [idle.pk]
+    shown = [str(m) for m in response.context["messages"]]
+    assert f"skipped 1 video(s) being processed: {busy.pk}" in shown

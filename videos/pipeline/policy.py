@@ -200,6 +200,15 @@ def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> boo
     return False
 
 
+def pipeline_in_progress(video: Video) -> bool:
+    """Whether a run of this video is going on (processing, or a step of a re-run of a ready
+    video running): a person asking for another one would start a second chain beside it."""
+    return (
+        video.status == VideoStatus.PROCESSING
+        or PipelineStep.objects.filter(video=video, state=StepState.RUNNING).exists()
+    )
+
+
 def pipeline_prepare(
     video: Video, names: list[str], *, in_process: bool = False, claim: bool = False
 ) -> bool:

@@ -1,4 +1,5 @@
-"""Re-run pipeline steps: `manage.py reprocess [--step embed] [--only] [--all|--failed|ID...]`."""
+"""Re-run pipeline steps: `manage.py reprocess [--step embed] [--only] [--all|--failed|ID...]
+[--force]`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from tqdm import tqdm
 
 from videos.models import STEP_ORDER, Video, VideoStatus
 from videos.pipeline.local import pipeline_run
+from videos.pipeline.policy import pipeline_in_progress
 from videos.tasks import pipeline_enqueue
 
 
@@ -27,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sync", action="store_true", help="run in this process instead of Celery"
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="also videos whose processing is going on (skipped and listed otherwise)",
+        )
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         if options["all"]:
@@ -41,22 +48,36 @@ class Command(BaseCommand):
         else:
             raise CommandError("name video ids, or pass --all or --failed")
         ids = list(videos.order_by("pk").values_list("pk", flat=True))
-        failed = []
+        failed, busy = [], []
         for video_id in tqdm(
             ids, desc="reprocess", unit="video", disable=None, file=self.stderr._out
         ):
             video = Video.objects.get(pk=video_id)
+            if not options["force"] and pipeline_in_progress(video):
+                busy.append(video_id)  # a second chain would run beside the one going on
+                continue
+            # Claimed: a run asked for by anyone else since the video was read wins.
             if options["sync"]:
                 video = pipeline_run(
-                    video_id=video_id, from_step=options["step"], only=options["only"]
+                    video_id=video_id,
+                    from_step=options["step"],
+                    only=options["only"],
+                    claim_from=video.pipeline_requested_at,
                 )
                 if video.status == VideoStatus.FAILED:
                     failed.append(f"{video_id} ({video.failure_reason})")
-            else:
-                pipeline_enqueue(video=video, from_step=options["step"], only=options["only"])
+            elif not pipeline_enqueue(
+                video=video, from_step=options["step"], only=options["only"], claim=True
+            ):
+                busy.append(video_id)
         verb = "ran" if options["sync"] else "queued"
         steps = options["step"] + (" only" if options["only"] else " onwards")
-        summary = f"{verb} {steps} for {len(ids)} video(s)"
+        summary = f"{verb} {steps} for {len(ids) - len(busy)} video(s)"
+        if busy:
+            summary += (
+                f"; skipped {len(busy)} being processed (--force to run them anyway): "
+                + ", ".join(map(str, busy))
+            )
         if failed:
             raise CommandError(f"{summary}; failed: {', '.join(failed)}")
         self.stdout.write(summary)
