@@ -31,6 +31,9 @@ def duration_window(duration_s: float) -> tuple[float, float]:
 
 # Advisory lock class of find-and-mark (one lock per look version: hashtext of the version).
 DUPLICATE_MARK_LOCK_CLASS = 0x44555053  # "DUPS"
+# Later look-alikes an original takes as its copies at most, nearest first (the rows a mark
+# loads and updates stay bounded whatever a look version's near-identical uploads number).
+LATER_COPIES_MAX = 50
 
 
 def _look_alikes_sql(*, later: bool, limit: int | None) -> str:
@@ -93,7 +96,11 @@ def duplicate_mark(*, video: Video, look_version: str, look: Sequence[float] | N
         later = [
             matched
             for matched, _, _ in _look_alikes(
-                video=video, look_version=look_version, look=look, later=True, limit=None
+                video=video,
+                look_version=look_version,
+                look=look,
+                later=True,
+                limit=LATER_COPIES_MAX,
             )
         ]
         if later:
