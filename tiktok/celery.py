@@ -28,8 +28,9 @@ def _forget_inherited_database_pools(**kwargs) -> None:  # noqa: ANN003
 @worker_process_init.connect
 def _remove_what_killed_steps_left(**kwargs) -> None:  # noqa: ANN003
     """A step killed mid-way (SIGKILL, the OOM killer, its hard limit) never removes its
-    temporary files; a new worker process (the pool replaces a killed one) removes those older
-    than the longest hard limit, so a worker's disk does not fill up with them."""
+    temporary files; a new worker process (the pool replaces a killed one) removes the folders
+    of this host's processes that are gone, and other entries older than the longest hard
+    limit (`storage_temp_clean`), so a worker's disk does not fill up with them."""
     from django.conf import settings
 
     from tiktok.storage import storage_temp_clean

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -226,23 +228,54 @@ def storage_delete(name: str) -> None:
     default_storage.delete(name)
 
 
+_HOST = socket.gethostname()
+
+
 def storage_temp_root() -> Path:
-    """The folder local copies of stored files and the pipeline's work go in
-    (PIPELINE_TEMP_ROOT), made if missing: one place to clean after a process killed mid-step."""
-    root = Path(settings.PIPELINE_TEMP_ROOT)
+    """This process's folder for local copies of stored files and the pipeline's work:
+    `<PIPELINE_TEMP_ROOT>/<host>-<pid>`, made if missing. One folder per process, so what a
+    process killed mid-step left is told apart from what a live one uses (`storage_temp_clean`)."""
+    root = Path(settings.PIPELINE_TEMP_ROOT) / f"{_HOST}-{os.getpid()}"
     root.mkdir(parents=True, exist_ok=True)
     return root
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _owner_on_this_host(name: str) -> int | None:
+    """The pid of the process of this host a `<host>-<pid>` folder belongs to, else None."""
+    host, _, pid = name.rpartition("-")
+    return int(pid) if host == _HOST and pid.isascii() and pid.isdigit() else None
+
+
 def storage_temp_clean(*, older_than_seconds: float) -> int:
-    """Remove the entries of the temporary root last changed over `older_than_seconds` ago
-    (what a SIGKILLed or OOM-killed step left: nothing a live step uses is older than its hard
-    limit); returns how many were removed."""
+    """Remove what processes no longer running left under PIPELINE_TEMP_ROOT (a SIGKILLed or
+    OOM-killed step never removes its own); returns how many entries were removed.
+
+    A folder of a process of this host goes once that process is gone, whatever its age, and
+    never while it runs: an `ingest_folder --sync` step has no hard limit and may read a copy
+    for longer than any worker's. Anything else (another host's folder on a shared disk, a
+    loose entry) goes once last changed over `older_than_seconds` ago."""
+    top = Path(settings.PIPELINE_TEMP_ROOT)
+    if not top.is_dir():
+        return 0
     cutoff = time.time() - older_than_seconds
     removed = 0
-    for entry in storage_temp_root().iterdir():
+    for entry in top.iterdir():
         try:
-            if entry.lstat().st_mtime >= cutoff:
+            owner = _owner_on_this_host(entry.name)
+            if owner is not None:
+                if _pid_alive(owner):
+                    continue
+            elif entry.lstat().st_mtime >= cutoff:
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)

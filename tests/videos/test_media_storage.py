@@ -266,23 +266,41 @@ def test_a_new_worker_process_removes_what_killed_steps_left_and_spares_live_one
     settings,  # noqa: ANN001
     tmp_path: Path,
 ) -> None:
+    import socket
+    import subprocess
+    import sys
+
     from tiktok.celery import _remove_what_killed_steps_left
 
     settings.PIPELINE_TEMP_ROOT = tmp_path / "pipeline-temp"
     root = settings.PIPELINE_TEMP_ROOT
-    (root / "transcode-killed" / "hls").mkdir(parents=True)
-    (root / "transcode-killed" / "hls" / "seg_000.ts").write_bytes(b"segment")
-    (root / "tmpkilled.mp4").write_bytes(b"a copy of an original")
-    (root / "transcode-live").mkdir()
-    (root / "tmplive.mp4").write_bytes(b"a copy being read")
+    host = socket.gethostname()
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    killed = root / f"{host}-{int(ended.stdout)}"  # a process that is gone: any age
+    (killed / "transcode-x" / "hls").mkdir(parents=True)
+    (killed / "transcode-x" / "hls" / "seg_000.ts").write_bytes(b"segment")
+    # This process's own folder, last changed long ago (a --sync step reading one copy for
+    # longer than any hard limit): spared while the process runs.
+    live = root / f"{host}-{os.getpid()}"
+    live.mkdir()
+    (live / "tmpcopy.mp4").write_bytes(b"a copy being read")
+    (root / "tmpold.mp4").write_bytes(b"a loose copy from before")
+    (root / "otherhost-12").mkdir()  # another machine's, on a shared disk
+    (root / "otherhost-13").mkdir()
     longest = max(settings.PIPELINE_STEP_TIME_LIMITS.values())
     long_ago = time.time() - longest - settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS - 60
-    for name in ("transcode-killed", "tmpkilled.mp4"):
-        os.utime(root / name, (long_ago, long_ago))
+    for entry in (live, root / "tmpold.mp4", root / "otherhost-12"):
+        os.utime(entry, (long_ago, long_ago))
 
     _remove_what_killed_steps_left()
 
-    assert sorted(p.name for p in root.iterdir()) == ["tmplive.mp4", "transcode-live"]
+    assert sorted(p.name for p in root.iterdir()) == sorted([live.name, "otherhost-13"])
+    assert (live / "tmpcopy.mp4").read_bytes() == b"a copy being read"
 
 
 def test_a_copy_of_a_stored_file_is_made_under_the_pipelines_temp_root(
@@ -297,5 +315,5 @@ def test_a_copy_of_a_stored_file_is_made_under_the_pipelines_temp_root(
     settings.PIPELINE_TEMP_ROOT = tmp_path / "pipeline-temp"
     media_store.put("videos/x/original.mp4", b"bytes")
     with storage_local_path("videos/x/original.mp4") as copy:
-        assert copy.parent == settings.PIPELINE_TEMP_ROOT
+        assert copy.parent.parent == settings.PIPELINE_TEMP_ROOT
         assert copy.read_bytes() == b"bytes"
