@@ -61,13 +61,29 @@ async function loadSimilar() {
 }
 loadSimilar();
 
-// The owner's caption editor: one text field per timed segment (times stay as heard).
+// The owner's caption editor: one text field per timed segment (times stay as heard). Save
+// stays disabled until the segments are loaded and while a save runs: saving before they came
+// (or after their request failed) sent an empty list, which erased the whole transcript.
 const editor = page.querySelector("[data-role=captions-editor]");
-let segments = [];
+let segments = null; // null until loaded
+let loading = false;
 
 async function openEditor() {
-  const data = await api(`/api/videos/${card.id}`);
-  segments = data.transcript_segments || [];
+  if (segments !== null || loading) return;
+  const error = editor.querySelector("[data-role=captions-error]");
+  const save = editor.querySelector("[data-action=captions-save]");
+  loading = true;
+  error.hidden = true;
+  try {
+    const data = await api(`/api/videos/${card.id}`);
+    segments = data.transcript_segments || [];
+  } catch (problem) {
+    error.textContent = `${problem.message || "Could not load the captions"} (close and open again to retry)`;
+    error.hidden = false;
+    return;
+  } finally {
+    loading = false;
+  }
   const lines = editor.querySelector("[data-role=captions-lines]");
   lines.replaceChildren(
     ...segments.map((segment, index) => {
@@ -79,17 +95,21 @@ async function openEditor() {
       return el("li", {}, [el("span", { cls: "cue-time", text: `${segment.start.toFixed(1)}s` }), input]);
     }),
   );
+  save.disabled = segments.length === 0;
 }
 
 async function saveCaptions() {
   const error = editor.querySelector("[data-role=captions-error]");
   const saved = editor.querySelector("[data-role=captions-saved]");
+  const save = editor.querySelector("[data-action=captions-save]");
+  if (segments === null || save.disabled) return;
   const edited = segments.map((segment, index) => ({
     ...segment,
     text: editor.querySelector(`input[data-index="${index}"]`).value,
   }));
   error.hidden = true;
   saved.hidden = true;
+  save.disabled = true;
   try {
     await api(`/api/videos/${card.id}/captions`, { method: "PUT", body: { segments: edited } });
     segments = edited;
@@ -103,7 +123,9 @@ async function saveCaptions() {
   } catch (problem) {
     error.textContent = problem.message || "Could not save the captions";
     error.hidden = false;
+  } finally {
+    save.disabled = false;
   }
 }
 
-if (editor) editor.addEventListener("toggle", () => editor.open && openEditor(), { once: true });
+if (editor) editor.addEventListener("toggle", () => editor.open && openEditor());

@@ -314,3 +314,47 @@ def test_the_feeds_share_sheet_copies_the_link(mobile_page, web_seed, django_db_
             ).exists(),
         )
     )
+
+
+def test_captions_cannot_be_saved_before_they_are_loaded(desktop_page, stage, django_db_blocker):  # noqa: ANN001
+    # Saving before the segments came (a slow or failed request) sent an empty list, which
+    # erased the whole transcript; Save stays disabled until they are in, and a failed load
+    # says so and is tried again when the editor is opened again.
+    from videos.models import Video
+
+    spoken = [{"start": 0.0, "end": 1.5, "text": "hello there"}]
+    _db(
+        django_db_blocker,
+        lambda: Video.objects.filter(pk=stage.video.pk).update(
+            transcript="hello there", transcript_segments=spoken
+        ),
+    )
+    page = desktop_page
+    log_in(page, stage.owner.username)
+    held = []
+    detail = f"**/api/videos/{stage.video.pk}"
+    page.route(detail, lambda route: route.abort())
+    page.goto(f"/v/{stage.video.pk}")
+    page.click(".captions-editor summary")
+    page.wait_for_selector("[data-role=captions-error]", state="visible", timeout=WAIT_TIMEOUT_MS)
+    assert page.is_disabled("[data-action=captions-save]")
+
+    page.unroute(detail)
+    page.route(detail, lambda route: held.append(route))
+    page.click(".captions-editor summary")  # closed
+    page.click(".captions-editor summary")  # open again: loads again, held
+    for _ in range(WAIT_TIMEOUT_MS // 100):  # routes are handled while the page is driven
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held and page.is_disabled("[data-action=captions-save]")
+    for route in held:
+        route.continue_()
+    page.wait_for_selector(".captions-lines input", timeout=WAIT_TIMEOUT_MS)
+    assert page.input_value(".captions-lines input") == "hello there"
+    assert page.is_enabled("[data-action=captions-save]")
+    page.fill(".captions-lines input", "hello everyone")
+    page.click("[data-action=captions-save]")
+    page.wait_for_selector("[data-role=captions-saved]", state="visible", timeout=WAIT_TIMEOUT_MS)
+    stored = _db(django_db_blocker, lambda: Video.objects.get(pk=stage.video.pk))
+    assert [segment["text"] for segment in stored.transcript_segments] == ["hello everyone"]
