@@ -97,6 +97,18 @@ def hidden_user_ids(*, viewer: Any) -> set[int]:
     return ids
 
 
+def not_blocked_either_way_sql(user_column: str, viewer_placeholder: str) -> str:
+    """An SQL condition: the user in `user_column` and the viewer, whose id the query passes at
+    `viewer_placeholder` (twice: "%s", or once by name: "%(viewer_id)s"), have not blocked
+    each other, whichever way."""
+    blocks = Block._meta.db_table
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {blocks} blk WHERE (blk.blocker_id = {viewer_placeholder} "
+        f"AND blk.blocked_id = {user_column}) OR (blk.blocked_id = {viewer_placeholder} "
+        f"AND blk.blocker_id = {user_column}))"
+    )
+
+
 def viewer_follows(*, user: User, viewer: Any) -> bool:
     return is_signed_in(viewer) and Follow.objects.filter(follower=viewer, followee=user).exists()
 

@@ -12,8 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from profiles.models import Block, User
-from profiles.selectors import user_card
+from profiles.models import User
+from profiles.selectors import not_blocked_either_way_sql, user_card
 from profiles.viewers import viewer_id
 from search.cursors import search_cursor_decode, search_cursor_encode
 from search.models import SearchQuery
@@ -58,12 +58,7 @@ def _not_blocked_sql(user_column: str, viewer: Any) -> tuple[str, list]:
     uid = viewer_id(viewer)
     if uid is None:
         return "TRUE", []
-    blocks = table(Block)
-    return (
-        f"NOT EXISTS (SELECT 1 FROM {blocks} b WHERE (b.blocker_id = %s AND b.blocked_id = "
-        f"{user_column}) OR (b.blocked_id = %s AND b.blocker_id = {user_column}))",
-        [uid, uid],
-    )
+    return not_blocked_either_way_sql(user_column, "%s"), [uid, uid]
 
 
 def _rows(statement: str, params: list) -> list[tuple]:

@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Model
 from django.urls import reverse
 
-from profiles.models import Block, Follow, User
+from profiles.models import Follow, User
+from profiles.selectors import not_blocked_either_way_sql
 from profiles.viewers import is_signed_in, viewer_id
 from sounds.models import Sound
 from videos.models import Like, Save, Video
@@ -105,15 +106,11 @@ def _card_sound_sql(*, for_viewer: bool) -> str:
     creator active, an original sound used by a video anyone may see) and, for a signed-in
     viewer, its creator and the viewer have not blocked each other. Otherwise the card names
     no sound, rather than a title linking to a page that answers 404."""
-    blocks = ""
-    if for_viewer:
-        block = Block._meta.db_table
-        blocker, blocked = _column(Block, "blocker"), _column(Block, "blocked")
-        blocks = (
-            f" AND NOT EXISTS (SELECT 1 FROM {block} snd_b WHERE "
-            f"(snd_b.{blocker} = %(viewer_id)s AND snd_b.{blocked} = snd.creator_id) "
-            f"OR (snd_b.{blocker} = snd.creator_id AND snd_b.{blocked} = %(viewer_id)s))"
-        )
+    blocks = (
+        f" AND {not_blocked_either_way_sql('snd.creator_id', '%(viewer_id)s')}"
+        if for_viewer
+        else ""
+    )
     return (
         f"(SELECT json_build_array(snd.{Sound._meta.pk.column}, snd.{_column(Sound, 'title')}) "
         f"FROM {Sound._meta.db_table} snd "
