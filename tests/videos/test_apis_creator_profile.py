@@ -10,6 +10,7 @@ from PIL import Image
 
 from tests.factories import BlockFactory, FollowFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
+from tiktok.api.throttling import ScopedRateThrottle
 from videos.models import Privacy, VideoStatus
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +258,19 @@ def test_profile_video_count_includes_owners_processing_videos(client_for, creat
     counts = client_for(creator).get(f"/api/users/{creator.username}").json()["counts"]
 
     assert counts["videos"] == 1
+
+
+def test_profile_edits_have_their_own_rate_limit(client_for, creator, monkeypatch):  # noqa: ANN001
+    # An avatar is a decode of up to MAX_AVATAR_SOURCE_PIXELS: not left to the 1200/min rate.
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "profile_edits", "2/min")
+    client = client_for(creator)
+
+    statuses = [
+        client.patch("/api/users/me", {"bio": f"take {n}"}, format="json").status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+    creator.refresh_from_db()
+    assert creator.bio == "take 1"
+    assert client.get("/api/users/me").status_code == 200  # reading is not counted

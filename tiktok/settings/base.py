@@ -124,6 +124,9 @@ THROTTLE_RATES = {
     # asker; each recipient address is limited too (ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR).
     "account_mail": env_str("THROTTLE_ACCOUNT_MAIL", "10/hour"),
     "uploads": env_str("THROTTLE_UPLOADS", "30/hour"),
+    # Editing one's profile (name, bio, privacy, avatar): a new avatar is a decode of up to
+    # MAX_AVATAR_SOURCE_PIXELS, so it is not left to the general per-user rate.
+    "profile_edits": env_str("THROTTLE_PROFILE_EDITS", "60/hour"),
     "comments": env_str("THROTTLE_COMMENTS", "30/min"),
     "likes": env_str("THROTTLE_LIKES", "120/min"),
     "share_to_user": env_str("THROTTLE_SHARE_TO_USER", "60/hour"),

@@ -41,6 +41,7 @@ class UserProfileApi(ApiView):
 
 class MeProfileApi(ApiView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "profile_edits"
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
