@@ -19,7 +19,6 @@ from profiles.selectors import (
     following_of,
     hidden_user_ids,
     user_blocked_by_viewer,
-    user_by_username,
     user_card,
     user_for_viewer,
     user_unlocked_for,
@@ -56,8 +55,11 @@ class FollowApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request, username: str) -> Response:
-        """Unfollow, or withdraw a pending request."""
-        result = follow_delete(follower=request.user, followee=user_by_username(username=username))
+        """Unfollow, or withdraw a pending request. An account that blocked you does not exist
+        here either (a block already removed any follow or request between you)."""
+        result = follow_delete(
+            follower=request.user, followee=user_for_viewer(username=username, viewer=request.user)
+        )
         return Response(
             {"following": result.following, "requested": False, "followers": result.followers}
         )
@@ -148,7 +150,9 @@ class MeFollowRequestDecisionApi(ApiView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, username: str) -> Response:
-        requester = user_by_username(username=username)
+        # As for a name with no account when the requester blocked you (a block already removed
+        # any request between you): "no pending request" would tell you the account exists.
+        requester = user_for_viewer(username=username, viewer=request.user)
         if self.decision == "approve":
             follow_request_approve(target=request.user, requester=requester)
         else:

@@ -42,6 +42,34 @@ def test_the_blocked_user_finds_no_such_account(client_for, blocked_pair) -> Non
     assert client_for(None).get(f"/api/users/{blocker.username}").json()["bio"] == "my private bio"
 
 
+def test_unfollowing_an_account_that_blocked_you_answers_as_for_no_account(
+    client_for,  # noqa: ANN001
+    blocked_pair,  # noqa: ANN001
+) -> None:
+    blocker, blocked = blocked_pair
+    client = client_for(blocked)
+
+    hidden = client.delete(f"/api/users/{blocker.username}/follow")
+    missing = client.delete("/api/users/nobody-here/follow")
+
+    assert assert_error_shape(hidden, 404, "not_found") == assert_error_shape(missing, 404)
+
+
+@pytest.mark.parametrize("decision", ["approve", "deny"])
+def test_deciding_a_request_from_an_account_that_blocked_you_answers_as_for_no_account(
+    client_for,  # noqa: ANN001
+    blocked_pair,  # noqa: ANN001
+    decision: str,
+) -> None:
+    blocker, blocked = blocked_pair
+    client = client_for(blocked)
+
+    hidden = client.post(f"/api/me/follow-requests/{blocker.username}/{decision}")
+    missing = client.post(f"/api/me/follow-requests/nobody-here/{decision}")
+
+    assert assert_error_shape(hidden, 404, "not_found") == assert_error_shape(missing, 404)
+
+
 def test_the_blocked_user_gets_the_not_found_page(blocked_pair) -> None:  # noqa: ANN001
     blocker, blocked = blocked_pair
     browser = Client()
