@@ -85,6 +85,7 @@ def _video_row(video: dict[str, Any]) -> dict[str, Any]:
 
 def personal_data(user: Any) -> list[Section]:
     oldest = ("created_at", "pk")
+    hidden = hidden_user_ids(viewer=user)
     return [
         Section(
             "videos",
@@ -148,9 +149,11 @@ def personal_data(user: Any) -> list[Section]:
             "shares_received",
             "the videos other accounts sent you",
             records(
-                # not from someone blocked since, either way (their name is not shown to you)
+                # not from someone blocked since, either way (their name is not shown to you),
+                # nor of a video by someone blocked either way (never delivered, or hidden since)
                 Share.objects.filter(recipient=user)
-                .exclude(user_id__in=hidden_user_ids(viewer=user))
+                .exclude(user_id__in=hidden)
+                .exclude(video__owner_id__in=hidden)
                 .order_by(*oldest),
                 video_id="video_id",
                 **{"from": "user__username", "at": "created_at"},

@@ -360,3 +360,21 @@ def test_a_build_lost_with_its_worker_is_taken_over_by_the_redelivered_task(
     )
     assert run_commits(lambda: data_export_build(export_id=lost.pk)) == ExportState.READY
     assert data_export_build(export_id=running.pk) == ExportState.BUILDING
+
+
+def test_a_video_by_someone_blocked_either_way_is_not_among_the_shares_received(
+    world, client_for, run_commits
+):  # noqa: ANN001
+    # A share of a blocked creator's video is stored for the sharer but never delivered.
+    alice, carol = world["alice"], world["carol"]
+    blocked = UserFactory()
+    Block.objects.create(blocker=alice, blocked=blocked)
+    Share.objects.create(
+        user=carol, video=VideoFactory(owner=blocked), channel="user", recipient=alice
+    )
+    client = client_for(alice)
+    _ask(client, run_commits)
+    archive = _archive(client, DataExport.objects.get(user=alice).pk)
+    assert [(s["video_id"], s["from"]) for s in _records(archive, "shares_received")] == [
+        (world["theirs"].pk, "bob")
+    ]

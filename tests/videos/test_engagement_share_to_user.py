@@ -189,11 +189,39 @@ def test_share_of_an_unready_video_to_someone_is_400(client_for):
     assert_error_shape(response, 400, "recipient_cannot_see")
 
 
-def test_share_to_someone_blocked_by_the_creator_is_400(client_for, video):
-    recipient = UserFactory()
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "creator_blocked", [True, False], ids=["creator_blocked", "blocked_creator"]
+)
+def test_a_block_between_creator_and_recipient_is_answered_as_a_share_and_delivers_nothing(
+    client_for, announced, creator_blocked
+):
+    # The sharer may not learn of a block between two other people: the answer is a normal
+    # share's (the sharer counted once), but the recipient is told nothing.
+    video = VideoFactory()
+    sharer, recipient, friend = UserFactory(), UserFactory(), UserFactory()
+    pair = (video.owner, recipient) if creator_blocked else (recipient, video.owner)
+    BlockFactory(blocker=pair[0], blocked=pair[1])
+    client = client_for(sharer)
+
+    blocked = _send(client, video, recipient.username)
+    delivered = _send(client, video, friend.username)
+
+    assert blocked.status_code == delivered.status_code == 200
+    assert blocked.json() == {"shares": 1, "url": f"/v/{video.pk}", "to": recipient.username}
+    assert delivered.json() == {"shares": 1, "url": f"/v/{video.pk}", "to": friend.username}
+    assert [share.recipient_id for share in announced] == [friend.pk]
+
+
+def test_a_followers_only_video_to_someone_blocked_by_the_creator_is_400_as_for_a_non_follower(
+    client_for,
+):
+    video = VideoFactory(privacy=Privacy.FOLLOWERS)
+    follower, recipient = UserFactory(), UserFactory()
+    FollowFactory(follower=follower, followee=video.owner)
     BlockFactory(blocker=video.owner, blocked=recipient)
 
-    response = _send(client_for(UserFactory()), video, recipient.username)
+    response = _send(client_for(follower), video, recipient.username)
 
     assert_error_shape(response, 400, "recipient_cannot_see")
 

@@ -147,15 +147,25 @@ def share_recipient_for(*, sharer: User, username: str) -> User:
     return recipient
 
 
+def _only_a_third_party_block_stops(*, video: Video, recipient: User) -> bool:
+    """Whether the recipient would see the video but for a block between them and its creator
+    (a block ends follows both ways, so a blocked recipient would see what anyone may see)."""
+    return blocked_either_way(video.owner, recipient) and video_visible_to(video=video, viewer=None)
+
+
 def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -> Share:  # noqa: ANN001
     """Send a video to another user in the app: a share with a recipient (counted as
     `_share_store` counts), announced (`shared_to_user`, the recipient is notified) once
-    committed. The recipient must be able to see the video, else nothing is stored (400
-    `recipient_cannot_see`)."""
+    committed. A recipient who may not see the video for a reason the sharer may know (a
+    private, followers-only or unready video) gets nothing and nothing is stored (400
+    `recipient_cannot_see`). One whom only a block between them and the creator keeps from it
+    is answered as a delivered share (stored and counted, never announced): a block between
+    two other people is not the sharer's to learn, and the recipient could not open it."""
     if not is_signed_in(user):
         raise AuthenticationFailed("sign in to send a video to someone")
     recipient = share_recipient_for(sharer=user, username=to)
-    if not video_visible_to(video=video, viewer=recipient):
+    deliver = video_visible_to(video=video, viewer=recipient)
+    if not deliver and not _only_a_third_party_block_stops(video=video, recipient=recipient):
         raise InvalidInput(
             f"@{recipient.username} cannot see this video",
             code="recipient_cannot_see",
@@ -165,7 +175,8 @@ def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -
         share, _ = _share_store(
             sharer=user, video=video, channel=SHARE_TO_USER_CHANNEL, recipient=recipient
         )
-        transaction.on_commit(lambda: shared_to_user_announce(share=share), robust=True)
+        if deliver:
+            transaction.on_commit(lambda: shared_to_user_announce(share=share), robust=True)
     _emit(user=user, session_id=session_id, video=video, type="share")
     return share
 
