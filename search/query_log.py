@@ -1,7 +1,8 @@
-"""The queries people search, counted cheaply: one Redis HINCRBY per searcher and query a day,
-folded into the SearchQuery table by a periodic task; queries many people searched become
-suggestions (one person searching the same words again, or from every tab, counts once a day,
-so nobody's own search reaches everyone's search box)."""
+"""The queries people search, counted by distinct searcher: a Redis HyperLogLog of pseudonymous
+searchers per query, whose counts a periodic task copies into the SearchQuery table; queries
+enough different people searched become suggestions (one person searching the same words again,
+on any day or from every tab, stays one searcher, so nobody's own search reaches everyone's
+search box)."""
 
 from __future__ import annotations
 
@@ -18,53 +19,76 @@ from search.query_text import query_loggable
 from tiktok.db.batched import rows_delete_by_id_batches
 from tiktok.db.sql import table
 
-PENDING_KEY = "search:queries:pending"
-FLUSHING_KEY = "search:queries:flushing"
-# One (searcher, query) counts once within this window.
-SEARCHER_WINDOW_SECONDS = 24 * 3600
+# Queries whose searcher count grew since the last flush (a Redis set).
+CHANGED_KEY = "search:queries:changed"
+FLUSHING_KEY = "search:queries:changed:flushing"
+# One HyperLogLog per query of who searched it: it holds hashes of hashes, never an identity.
+# Small counts are exact in practice, and a collision can only make a count lower, never higher.
+SEARCHERS_KEY = "search:queries:searchers:{digest}"
 # Past queries checked per statement of queries_prune.
 PRUNE_BATCH = 5000
 
 
+def _searchers_key(query: str) -> str:
+    return SEARCHERS_KEY.format(digest=hashlib.sha256(query.encode()).hexdigest()[:32])
+
+
+def _searchers_keep_seconds() -> int:
+    """A query's searchers are kept as long as the query itself is when it goes unsearched
+    (SEARCH_QUERY_RETAIN_DAYS since its last search), each search starting the clock again."""
+    return settings.SEARCH_QUERY_RETAIN_DAYS * 24 * 3600
+
+
 def query_log(*, q: str, searcher: str) -> None:
-    """Count one search of `q` (normalised) by `searcher` (an account or session id), unless it
-    looks private, is too long, or this searcher already counted it in the last day."""
+    """Count `searcher` (an account or session id) among the people who searched `q`
+    (normalised), unless it looks private or is too long. A searcher already counted for the
+    query changes nothing, however long ago they searched it."""
     query = q.casefold()
     if not searcher or not query_loggable(query, LOGGED_QUERY_MAX_CHARS):
         return
+    key = _searchers_key(query)
+    searcher_hash = hashlib.sha256(f"{searcher}\n{query}".encode()).hexdigest()[:32]
     client = redis_client()
-    digest = hashlib.sha256(f"{searcher}\n{query}".encode()).hexdigest()[:32]
-    if client.set(f"search:queries:seen:{digest}", 1, nx=True, ex=SEARCHER_WINDOW_SECONDS):
-        client.hincrby(PENDING_KEY, query, 1)
+    with client.pipeline() as pipe:
+        pipe.pfadd(key, searcher_hash)
+        pipe.expire(key, _searchers_keep_seconds())
+        grew, _ = pipe.execute()
+    if grew:
+        client.sadd(CHANGED_KEY, query)
 
 
 def queries_flush() -> int:
-    """Add the pending counts to the table (one upsert); returns how many queries changed.
-    The pending hash is renamed first, so searches counted meanwhile wait for the next run,
-    and a failed upsert leaves the renamed hash for the next run to retry."""
+    """Copy the searcher counts of the queries that grew into the table (one upsert); returns
+    how many queries changed. The changed set is renamed first, so searches counted meanwhile
+    wait for the next run, and a failed upsert leaves the renamed set for the next run to retry.
+    A stored count is never lowered: a query's HyperLogLog that expired (nobody searched it for
+    SEARCH_QUERY_RETAIN_DAYS) starts again from one searcher while the row keeps its count."""
     client = redis_client()
     if not client.exists(FLUSHING_KEY):
-        if not client.exists(PENDING_KEY):
+        if not client.exists(CHANGED_KEY):
             return 0
-        client.rename(PENDING_KEY, FLUSHING_KEY)
-    counts = {key.decode(): int(value) for key, value in client.hgetall(FLUSHING_KEY).items()}
-    if counts:
-        queries = list(counts)
+        client.rename(CHANGED_KEY, FLUSHING_KEY)
+    queries = sorted(member.decode() for member in client.smembers(FLUSHING_KEY))
+    if queries:
+        with client.pipeline(transaction=False) as pipe:
+            for query in queries:
+                pipe.pfcount(_searchers_key(query))
+            counts = pipe.execute()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table(SearchQuery)} AS sq (query, count, last_searched_at) "
                 "SELECT q, c, %s FROM unnest(%s::text[], %s::bigint[]) AS t(q, c) "
-                "ON CONFLICT (query) DO UPDATE SET count = sq.count + EXCLUDED.count, "
+                "ON CONFLICT (query) DO UPDATE SET count = GREATEST(sq.count, EXCLUDED.count), "
                 "last_searched_at = EXCLUDED.last_searched_at",
-                [timezone.now(), queries, [counts[q] for q in queries]],
+                [timezone.now(), queries, counts],
             )
     client.delete(FLUSHING_KEY)
-    return len(counts)
+    return len(queries)
 
 
 def queries_prune(*, batch_size: int = PRUNE_BATCH) -> int:
     """Delete the past queries that never became suggestions (fewer searchers than
-    SEARCH_SUGGEST_MIN_COUNT) and nobody searched for SEARCH_QUERY_RETAIN_DAYS: one-off
+    SEARCH_SUGGEST_MIN_COUNT) and no new searcher searched for SEARCH_QUERY_RETAIN_DAYS: one-off
     searches, names among them, are not kept for ever. In batches of ids, each a short
     statement. Returns how many."""
     return rows_delete_by_id_batches(

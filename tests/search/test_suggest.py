@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from feed.state import redis_client
 from profiles.models import Block
 from search.models import SearchQuery
 from search.query_log import queries_flush, query_log
@@ -48,6 +49,35 @@ def test_one_searcher_counts_once_however_often_they_search(api_client):
     queries_flush()
     assert SearchQuery.objects.get(query="my neighbour's name").count == 1
     assert ("query", "my neighbour's name", None) not in _suggest(api_client, "my neigh")
+
+
+def _a_day_passes() -> None:
+    """Whatever search keeps in Redis for a day or less is gone, as it would be a day later."""
+    client = redis_client()
+    for key in client.scan_iter("search:queries:*"):
+        if 0 < client.ttl(key) <= 24 * 3600:
+            client.delete(key)
+
+
+def test_one_searcher_on_three_different_days_is_one_searcher_and_no_suggestion(api_client):
+    for _ in range(3):
+        query_log(q="Jane Doe Lives Where", searcher="a")
+        queries_flush()
+        _a_day_passes()
+
+    assert SearchQuery.objects.get(query="jane doe lives where").count == 1
+    assert ("query", "jane doe lives where", None) not in _suggest(api_client, "jane doe")
+
+
+def test_a_query_is_suggested_once_enough_distinct_searchers_searched_it_on_any_days(api_client):
+    for searcher in ("a", "b", "c"):
+        query_log(q="street food tokyo", searcher=searcher)
+        query_log(q="street food tokyo", searcher="a")
+        queries_flush()
+        _a_day_passes()
+
+    assert SearchQuery.objects.get(query="street food tokyo").count == 3
+    assert ("query", "street food tokyo", None) in _suggest(api_client, "street fo")
 
 
 def test_flushing_adds_to_earlier_counts(api_client):

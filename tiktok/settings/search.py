@@ -28,7 +28,7 @@ SEARCH_CURSOR_MAX_AGE_SECONDS = env_int("SEARCH_CURSOR_MAX_AGE_SECONDS", 24 * 36
 # A video search's ranking is kept this long for its later pages (one Redis key per search
 # with a second page, a few KB); after that a page is ranked afresh.
 SEARCH_RANKED_KEEP_SECONDS = env_int("SEARCH_RANKED_KEEP_SECONDS", 15 * 60)
-# A logged query is suggested once this many searches ran it.
+# A logged query is suggested once this many different people searched it (on any days).
 SEARCH_SUGGEST_MIN_COUNT = env_int("SEARCH_SUGGEST_MIN_COUNT", 3)
 SEARCH_SUGGEST_LIMIT = env_int("SEARCH_SUGGEST_LIMIT", 8)
 # Pending query counts (Redis) are folded into the table this often.
