@@ -44,7 +44,9 @@ class Sound(models.Model):
     fingerprint = ArrayField(models.IntegerField(), default=list, blank=True)
     fingerprint_keys = ArrayField(models.IntegerField(), default=list, blank=True)
     fingerprint_version = models.CharField(max_length=32, blank=True)
-    # Denormalised counters (videos using the sound, previews played, favourites).
+    # Denormalised counters (videos using the sound, previews played, favourites). use_count
+    # counts the videos anyone may see, kept by PostgreSQL triggers of the videos app
+    # (migration videos/0013_public_counts): a private video's use is no one else's to count.
     use_count = models.PositiveBigIntegerField(default=0)
     play_count = models.PositiveBigIntegerField(default=0)
     favorite_count = models.PositiveBigIntegerField(default=0)

@@ -203,11 +203,6 @@ def sound_unhide(*, sound: Sound) -> bool:
     return bool(Sound.objects.filter(pk=sound.pk, hidden_at__isnull=False).update(hidden_at=None))
 
 
-def sound_uses_add(*, sound_id: int, delta: int = 1) -> None:
-    """Count videos made with the sound (one more, or fewer when delta < 0)."""
-    Sound.objects.filter(pk=sound_id).update(use_count=Greatest(F("use_count") + delta, Value(0)))
-
-
 # One listener (an account, else a client address) counts once per sound in this window.
 PLAY_WINDOW_SECONDS = 3600
 

@@ -16,7 +16,6 @@ class VideosConfig(AppConfig):
         from videos.receivers import (
             on_account_deleting,
             on_video_deleted,
-            on_video_deleted_sound_use,
         )
         from videos.selectors.pipeline import pipeline_backlog
         from videos.visibility import sound_audience
@@ -29,9 +28,6 @@ class VideosConfig(AppConfig):
         health_check_register("pipeline", pipeline_backlog, position=45)
 
         post_delete.connect(on_video_deleted, sender=Video, dispatch_uid="videos.files_follow_rows")
-        post_delete.connect(
-            on_video_deleted_sound_use, sender=Video, dispatch_uid="videos.sound_uses_follow_rows"
-        )
         pre_delete.connect(
             on_account_deleting, sender=User, dispatch_uid="videos.counters_follow_accounts"
         )

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import transaction
 
-from sounds.services import sound_uses_add
 from tiktok.storage import storage_delete_prefix
 from videos.models import Video
 from videos.services.account_release import account_engagement_release
@@ -36,12 +35,6 @@ def on_video_deleted(sender: Any, instance: Video, **kwargs: Any) -> None:
             logger.warning("could not delete the files under %s", prefix, exc_info=True)
 
     transaction.on_commit(delete_files)
-
-
-def on_video_deleted_sound_use(sender: Any, instance: Video, **kwargs: Any) -> None:
-    """A deleted video no longer counts as a use of its sound."""
-    if instance.sound_id is not None:
-        sound_uses_add(sound_id=instance.sound_id, delta=-1)
 
 
 def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -12,7 +12,7 @@ from sounds.models import Sound, SoundFavorite
 from tests.factories import BlockFactory, UserFactory, VideoFactory
 from tests.sounds.media import melody, write_audio, write_reencoded_copy, write_video
 from tests.support.errors import assert_error_shape
-from videos.models import Privacy, Video
+from videos.models import Privacy, Video, VideoStatus
 
 
 def _post_file(client, url: str, path: Path, **fields):  # noqa: ANN001, ANN003, ANN202
@@ -147,7 +147,7 @@ def test_a_too_long_sound_is_400(auth_client, tmp_path: Path, settings):  # noqa
     assert_error_shape(_post_file(auth_client, "/api/sounds", path, title="x"), 400, "too_long")
 
 
-def test_uploading_a_video_with_a_sound_links_it_and_counts_a_use(
+def test_uploading_a_video_with_a_sound_links_it_and_counts_a_use_once_published(
     auth_client, tmp_path: Path, sound: Sound
 ):
     clip = write_video(tmp_path / "v.mp4", melody(5), seconds=3)
@@ -155,6 +155,8 @@ def test_uploading_a_video_with_a_sound_links_it_and_counts_a_use(
     assert response.status_code == 201, response.json()
     video = Video.objects.get(pk=response.json()["id"])
     assert (video.sound_id, video.sound_volume) == (sound.pk, 0.25)
+    assert Sound.objects.get(pk=sound.pk).use_count == 0
+    Video.objects.filter(pk=video.pk).update(status=VideoStatus.READY)
     assert Sound.objects.get(pk=sound.pk).use_count == 1
 
 

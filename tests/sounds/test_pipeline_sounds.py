@@ -45,12 +45,13 @@ def test_a_public_video_with_audio_gets_its_original_sound(db, tmp_path: Path):
         owner,
         "original sound - singer",
     )
-    assert sound.use_count == 1
+    assert sound.use_count == 0  # a use counts once the video is out
     assert 7.5 < sound.duration_ms / 1000 < 8.5
     assert storage_exists(sound.audio.name)
     # Its card names the sound once the video is out (until then the sound's page is a 404).
     assert video_cards(videos=[video])[0]["sound"] is None
     Video.objects.filter(pk=video.pk).update(status=VideoStatus.READY)
+    assert Sound.objects.get(pk=sound.pk).use_count == 1
     assert video_cards(videos=[video])[0]["sound"] == {
         "id": sound.pk,
         "title": "original sound - singer",
@@ -67,6 +68,7 @@ def test_a_reupload_of_the_same_audio_joins_the_existing_sound(db, tmp_path: Pat
 
     assert again.sound_id == first.sound_id
     assert other.sound_id not in (None, first.sound_id)
+    Video.objects.filter(pk__in=[first.pk, again.pk]).update(status=VideoStatus.READY)
     assert Sound.objects.get(pk=first.sound_id).use_count == 2
     assert Sound.objects.count() == 2
 
@@ -89,6 +91,7 @@ def test_use_this_sound_replaces_the_audio_with_the_sound_trimmed_to_the_video(
     )
 
     assert video.sound_id == sound.pk and video.sound_volume == 0.0
+    Video.objects.filter(pk=video.pk).update(status=VideoStatus.READY)
     assert Sound.objects.get(pk=sound.pk).use_count == uses_before + 1
     heard = _stored_audio(video)
     assert abs(heard.size / FINGERPRINT_RATE_HZ - 8.0) < 0.3  # trimmed to the video, not 12 s

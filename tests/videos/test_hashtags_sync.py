@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import UserFactory, VideoFactory
-from videos.models import Hashtag, Video, VideoHashtag
+from videos.models import Hashtag, Video, VideoHashtag, VideoStatus
 from videos.services.hashtags import hashtags_backfill, video_hashtags_sync
 from videos.services.video_edit import video_update
 from videos.services.videos import video_create_from_path, video_delete
@@ -35,6 +35,8 @@ def test_creating_a_video_stores_its_caption_hashtags(clip, media_store):
     video, _ = video_create_from_path(owner=UserFactory(), path=clip, caption="#Café au #東京")
 
     assert names_of(video) == {"café", "東京"}
+    assert counts() == {"café": 0, "東京": 0}  # counted once published
+    Video.objects.filter(pk=video.pk).update(status=VideoStatus.READY)
     assert counts() == {"café": 1, "東京": 1}
     assert Hashtag.objects.get(name="café").last_used_at is not None
 

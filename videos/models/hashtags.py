@@ -11,8 +11,9 @@ from videos.models.video import Video
 class Hashtag(models.Model):
     # Case-folded (str.casefold), Unicode letters, digits and underscores.
     name = models.CharField(max_length=HASHTAG_MAX_LENGTH, unique=True)
-    # Videos whose caption carries it (any visibility), kept by PostgreSQL triggers on
-    # VideoHashtag (migration 0009_hashtags_counts): every insert and delete, cascades included.
+    # Videos anyone may see whose caption carries it (`anyone_may_see_sql`: ready, public, not
+    # hidden, of a public account), kept by PostgreSQL triggers on VideoHashtag, the videos and
+    # the accounts (migration 0013_public_counts): every path, cascades included.
     video_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, db_index=True)

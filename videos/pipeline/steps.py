@@ -22,7 +22,6 @@ from django.db import DatabaseError, connection, transaction
 
 from embedder_service.client import EmbedderRejected, EmbedderUnavailable, EmbedderUnreachable
 from sounds.models import Sound
-from sounds.services import sound_uses_add
 from tiktok.embedder import embedder_client
 from tiktok.errors import ApplicationError
 from tiktok.storage import (
@@ -181,11 +180,8 @@ def _chosen_sound_lay(video: Video, result: TranscodeResult, workdir: Path) -> N
 
 
 def _chosen_sound_unlink(video: Video) -> None:
-    """The chosen sound is not in the video after all: it no longer counts as a use."""
-    if Video.objects.filter(pk=video.pk, sound_id=video.sound_id).update(
-        sound=None, sound_volume=None
-    ):
-        sound_uses_add(sound_id=video.sound_id, delta=-1)
+    """The chosen sound is not in the video after all (its use count follows by trigger)."""
+    Video.objects.filter(pk=video.pk, sound_id=video.sound_id).update(sound=None, sound_volume=None)
     video.sound_id, video.sound_volume = None, None
 
 

@@ -120,9 +120,9 @@ def hashtag_page(*, name: str, viewer: Any) -> dict[str, Any]:
     """The hashtag's header for this viewer: 404 also when the viewer may see none of its
     videos (a hashtag only private videos carry does not exist for others).
 
-    `video_count` counts every video carrying it (the stored counter: the number is public,
-    the videos are not); `related` and the videos themselves only cover what the viewer may
-    see; `links` holds what higher apps link to it (the taxonomy's tag)."""
+    `video_count` counts the videos anyone may see carrying it (the stored counter, so a
+    private video's existence is not told); `related` and the videos themselves only cover what
+    the viewer may see; `links` holds what higher apps link to it (the taxonomy's tag)."""
     hashtag = hashtag_for_name(name=name)
     related = hashtag_related(hashtag=hashtag, viewer=viewer, limit=settings.HASHTAG_RELATED_MAX)
     if not related and not hashtag_videos(hashtag=hashtag, viewer=viewer).exists():

@@ -1,9 +1,10 @@
 """A video's hashtags follow its caption: every caption writer calls `video_hashtags_sync`.
 
 The Hashtag row of each name is created on first use; VideoHashtag rows are added and removed to
-match the caption; `Hashtag.video_count` and `last_used_at` follow from the VideoHashtag rows
-through database triggers (migration videos/0009_hashtags_counts), so a video deleted by any
-path (its owner, a CASCADE from a deleted account, the admin) lowers its hashtags' counts too.
+match the caption; `Hashtag.video_count` and `last_used_at` follow from the VideoHashtag rows of
+videos anyone may see through database triggers (migration videos/0013_public_counts), so a
+video deleted, made private, hidden or published by any path (its owner, a CASCADE from a
+deleted account, moderation, the admin) moves its hashtags' counts too.
 """
 
 from __future__ import annotations

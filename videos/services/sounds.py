@@ -7,11 +7,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-
 from sounds.models import Sound, SoundKind
 from sounds.selectors import sound_visible
-from sounds.services import sound_from_audio, sound_uses_add
+from sounds.services import sound_from_audio
 from tiktok.errors import InvalidInput
 from videos.models import Privacy, Video
 
@@ -72,10 +70,8 @@ def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None
     )
     if sound is None:
         return None
-    with transaction.atomic():
-        linked = Video.objects.filter(pk=video.pk, sound__isnull=True).update(sound=sound)
-        if linked:
-            sound_uses_add(sound_id=sound.pk)
+    # Sound.use_count follows by trigger (migration videos/0013_public_counts), once public.
+    Video.objects.filter(pk=video.pk, sound__isnull=True).update(sound=sound)
     video.sound = sound
     logger.info(
         "video %s %s sound %s", video.pk, "made original" if created else "matched", sound.pk

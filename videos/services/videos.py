@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from sounds.models import Sound
-from sounds.services import sound_uses_add
 from tiktok.db.sql import column, table
 from tiktok.storage import storage_delete_prefix, storage_put
 from videos.html_links import VIDEO_LINK_EXTENSIONS
@@ -137,9 +136,6 @@ def video_create_from_path(
                 [PipelineStep(video=video, name=step) for step in STEP_ORDER]
             )
             video_hashtags_sync(video=video)
-            if sound is not None:
-                # Last, so the sound's row is not locked while the file is stored.
-                sound_uses_add(sound_id=sound.pk)
     except IntegrityError:
         # The same owner uploaded the same bytes concurrently; theirs won.
         if video_id is not None:
