@@ -18,6 +18,9 @@ export class CommentThread {
     this.template = document.getElementById("comment-template");
     this.onCountChange = onCountChange;
     this.card = null;
+    // One per open(): the sheet is reused for the next video, so an answer that arrives after it
+    // was opened again (a slow network) belongs to an earlier open and is dropped.
+    this.opening = new AbortController();
     this.next = null;
     this.parentId = null;
     this.form.addEventListener("submit", (event) => {
@@ -35,6 +38,8 @@ export class CommentThread {
   }
 
   async open(card) {
+    this.opening.abort();
+    this.opening = new AbortController();
     this.card = card;
     this.list.replaceChildren();
     this.replyTo(null);
@@ -52,15 +57,17 @@ export class CommentThread {
 
   async loadPage(url) {
     if (!url || !this.card) return;
+    const { signal } = this.opening;
     this.more.hidden = true;
     try {
-      const page = await api(url);
+      const page = await api(url, { signal });
+      if (signal.aborted) return;
       for (const comment of page.results || []) this.list.append(this.renderComment(comment));
       this.next = page.next;
       this.more.hidden = !page.next;
       this.empty.hidden = this.list.children.length > 0;
     } catch (error) {
-      reportError(error, "Could not load comments");
+      if (!signal.aborted) reportError(error, "Could not load comments");
     }
   }
 
@@ -103,12 +110,14 @@ export class CommentThread {
   }
 
   async loadReplies(comment, container, button) {
+    const { signal } = this.opening;
     button.disabled = true;
     try {
       let url = `/api/videos/${this.card.id}/comments?parent=${comment.id}&limit=50`;
       const shown = new Set([...container.children].map((child) => child.dataset.commentId));
       while (url) {
-        const page = await api(url);
+        const page = await api(url, { signal });
+        if (signal.aborted) return;
         for (const reply of page.results || []) {
           if (!shown.has(String(reply.id))) container.append(this.renderComment(reply));
         }
@@ -116,6 +125,7 @@ export class CommentThread {
       }
       button.remove();
     } catch (error) {
+      if (signal.aborted) return;
       button.disabled = false;
       reportError(error, "Could not load replies");
     }
@@ -136,11 +146,18 @@ export class CommentThread {
     const body = this.input.value.trim();
     if (!body) return;
     const button = this.form.querySelector("button[type=submit]");
+    const { card, opening } = this;
     button.disabled = true;
     try {
       const payload = { body };
       if (this.parentId) payload.parent_id = this.parentId;
-      const comment = await api(`/api/videos/${this.card.id}/comments`, { method: "POST", body: payload });
+      // Not aborted when the sheet moves on: the server may have stored it, and the video it was
+      // posted to counts it; only this sheet no longer shows it.
+      const comment = await api(`/api/videos/${card.id}/comments`, { method: "POST", body: payload });
+      if (opening !== this.opening) {
+        this.bumpCount(1, card);
+        return;
+      }
       const node = this.renderComment(comment);
       if (comment.parent_id) {
         const parent = this.list.querySelector(`[data-comment-id="${comment.parent_id}"] [data-role=replies]`);
@@ -160,11 +177,12 @@ export class CommentThread {
   }
 
   async remove(comment, node) {
+    const { card } = this;
     try {
       await api(`/api/comments/${comment.id}`, { method: "DELETE" });
       const removed = 1 + node.querySelectorAll(".comment").length;
       node.remove();
-      this.bumpCount(-removed);
+      this.bumpCount(-removed, card);
       this.empty.hidden = this.list.children.length > 0;
       toast("Comment deleted");
     } catch (error) {
@@ -172,9 +190,10 @@ export class CommentThread {
     }
   }
 
-  bumpCount(delta) {
-    this.card.counts.comments = Math.max(0, this.card.counts.comments + delta);
-    this.setCount(this.card.counts.comments);
-    this.onCountChange?.(this.card);
+  // card: the video the change was made on, which the sheet may no longer show.
+  bumpCount(delta, card = this.card) {
+    card.counts.comments = Math.max(0, card.counts.comments + delta);
+    if (card === this.card) this.setCount(card.counts.comments);
+    this.onCountChange?.(card);
   }
 }

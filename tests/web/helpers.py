@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -88,3 +89,36 @@ def eventually(check: Callable[[], object], timeout_s: float = 15.0, interval_s:
         if result or time.monotonic() > deadline:
             return result
         time.sleep(interval_s)
+
+
+class HeldRequests:
+    """A slow network: requests to URLs matching `url_glob` are held until the test releases
+    them, one at a time, in the order it chooses."""
+
+    def __init__(self, page, url_glob: str) -> None:  # noqa: ANN001
+        self.page = page
+        self.routes: list = []
+        self.ended: list = []
+        page.route(url_glob, lambda route: self.routes.append(route))
+        page.on("requestfinished", lambda request: self.ended.append(request))
+        page.on("requestfailed", lambda request: self.ended.append(request))
+
+    def wait_held(self, count: int) -> None:
+        """Wait until `count` requests have been held in all."""
+        deadline = time.monotonic() + WAIT_TIMEOUT_MS / 1000
+        while len(self.routes) < count:
+            assert time.monotonic() < deadline, f"{len(self.routes)} requests held, not {count}"
+            self.page.wait_for_timeout(50)
+
+    def release(self, index: int) -> None:
+        """Let held request `index` through and wait until it has ended (answered, or
+        abandoned by the page)."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        route = self.routes[index]
+        with contextlib.suppress(PlaywrightError):  # the page gave it up meanwhile
+            route.continue_()
+        deadline = time.monotonic() + WAIT_TIMEOUT_MS / 1000
+        while route.request not in self.ended:
+            assert time.monotonic() < deadline, f"{route.request.url} did not end"
+            self.page.wait_for_timeout(50)

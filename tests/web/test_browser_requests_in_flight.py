@@ -1,0 +1,70 @@
+"""Slow and repeated requests in a real browser: an answer meant for an earlier view is dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import log_in
+from tests.web.helpers import (
+    WAIT_TIMEOUT_MS,
+    HeldRequests,
+    active_video_id,
+    tap_slide_action,
+    touch_swipe_up,
+    wait_feed_advanced,
+    wait_feed_playing,
+)
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def comment_on_every_video(web_seed, django_db_blocker):  # noqa: ANN001, ANN201
+    """One comment by the seed's viewer on each seeded video, its body naming the video."""
+    from videos.services.engagement import comment_create, comment_delete
+
+    author = web_seed.users["viewer"]
+    with django_db_blocker.unblock():
+        comments = [
+            comment_create(author=author, video=video, body=f"about video {video.pk}")
+            for video in web_seed.videos.values()
+        ]
+    yield
+    with django_db_blocker.unblock():
+        for comment in comments:
+            comment_delete(comment=comment, actor=author)
+
+
+def _sheet_bodies(page) -> list[str]:  # noqa: ANN001
+    return page.eval_on_selector_all(
+        "#comment-sheet [data-role=list] .comment-body", "nodes => nodes.map(n => n.textContent)"
+    )
+
+
+def test_a_late_comments_answer_for_the_previous_video_stays_out_of_the_next_videos_sheet(
+    mobile_page, web_seed, comment_on_every_video
+):  # noqa: ANN001
+    page = mobile_page
+    log_in(page, web_seed.users["mallory"].username)
+    held = HeldRequests(page, "**/api/videos/*/comments?*")
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    first = active_video_id(page)
+    tap_slide_action(page, "comments")
+    held.wait_held(1)
+    page.click("#comment-sheet [data-action=close]")
+    touch_swipe_up(page)
+    wait_feed_advanced(page, 0)
+    second = active_video_id(page)
+    tap_slide_action(page, "comments")
+    held.wait_held(2)
+
+    held.release(0)  # the first video's answer arrives late, while the sheet shows the second's
+    held.release(1)
+
+    page.locator("#comment-sheet .comment-body", has_text=f"about video {second}").wait_for(
+        timeout=WAIT_TIMEOUT_MS
+    )
+    bodies = _sheet_bodies(page)
+    assert f"about video {first}" not in bodies
+    assert bodies.count(f"about video {second}") == 1
