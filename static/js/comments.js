@@ -5,6 +5,8 @@ import { api, el, relativeTime, renderCaption, reportError, requireSignIn, toast
 import { bindCommentLike } from "./comment_likes.js";
 import "./report.js"; // its Report buttons
 
+const REPLIES_PAGE_SIZE = 10;
+
 export class CommentThread {
   // root: element holding [data-role=list|form|empty|count|replying] and [data-action=more].
   constructor(root, { onCountChange } = {}) {
@@ -103,27 +105,38 @@ export class CommentThread {
       if (hidden > 0) {
         const button = el("button", { cls: "link-btn", text: `View ${hidden} more repl${hidden === 1 ? "y" : "ies"}`, attrs: { type: "button" } });
         button.addEventListener("click", () => this.loadReplies(comment, replies, button));
+        button.dataset.hidden = String(hidden);
         node.append(button);
       }
     }
     return node;
   }
 
+  // "View n more replies": the next page (oldest first) per click; the preview's replies and
+  // any posted meanwhile are skipped when the page repeats them.
   async loadReplies(comment, container, button) {
     const { signal } = this.opening;
     button.disabled = true;
     try {
-      let url = `/api/videos/${this.card.id}/comments?parent=${comment.id}&limit=50`;
+      const url = button.dataset.next || `/api/videos/${this.card.id}/comments?parent=${comment.id}&limit=${REPLIES_PAGE_SIZE}`;
+      const page = await api(url, { signal });
+      if (signal.aborted) return;
       const shown = new Set([...container.children].map((child) => child.dataset.commentId));
-      while (url) {
-        const page = await api(url, { signal });
-        if (signal.aborted) return;
-        for (const reply of page.results || []) {
-          if (!shown.has(String(reply.id))) container.append(this.renderComment(reply));
-        }
-        url = page.next;
+      let added = 0;
+      for (const reply of page.results || []) {
+        if (shown.has(String(reply.id))) continue;
+        container.append(this.renderComment(reply));
+        added += 1;
       }
-      button.remove();
+      const hidden = Math.max(0, Number(button.dataset.hidden) - added);
+      if (!page.next || hidden === 0) {
+        button.remove();
+        return;
+      }
+      button.dataset.next = page.next;
+      button.dataset.hidden = String(hidden);
+      button.textContent = `View ${hidden} more repl${hidden === 1 ? "y" : "ies"}`;
+      button.disabled = false;
     } catch (error) {
       if (signal.aborted) return;
       button.disabled = false;

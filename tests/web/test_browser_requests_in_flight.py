@@ -1,8 +1,10 @@
-"""Slow and repeated requests in a real browser: an answer meant for an earlier view is dropped."""
+"""Slow and repeated requests in a real browser: an answer meant for an earlier view is dropped,
+lists load one page at a time, and a button sends its request once."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import log_in
 from tests.web.helpers import (
@@ -68,3 +70,43 @@ def test_a_late_comments_answer_for_the_previous_video_stays_out_of_the_next_vid
     bodies = _sheet_bodies(page)
     assert f"about video {first}" not in bodies
     assert bodies.count(f"about video {second}") == 1
+
+
+def test_view_more_replies_loads_the_next_page_of_replies_per_click(
+    desktop_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    from videos.services.engagement import comment_create, comment_delete
+
+    author = web_seed.users["viewer"]
+    video = web_seed.videos["forest"]
+    with django_db_blocker.unblock():
+        parent = comment_create(author=author, video=video, body="a thread with many replies")
+        for number in range(20):
+            comment_create(author=author, video=video, body=f"reply {number}", parent_id=parent.pk)
+    try:
+        page = desktop_page
+        page.goto(f"/v/{video.pk}")
+        thread = page.locator(f'#comments [data-comment-id="{parent.pk}"]')
+        replies = thread.locator("[data-role=replies] > .comment")
+        more = thread.locator("> button.link-btn")
+        more.wait_for(timeout=WAIT_TIMEOUT_MS)
+        assert replies.count() == 3  # the preview
+        assert more.inner_text() == "View 17 more replies"
+
+        more.click()
+
+        expect(more).to_have_text("View 10 more replies", timeout=WAIT_TIMEOUT_MS)
+        assert replies.count() == 10
+
+        more.click()
+
+        more.wait_for(state="detached", timeout=WAIT_TIMEOUT_MS)
+        assert replies.count() == 20
+        shown = page.eval_on_selector_all(
+            f'#comments [data-comment-id="{parent.pk}"] [data-role=replies] .comment-body',
+            "nodes => nodes.map(n => n.textContent)",
+        )
+        assert shown == [f"reply {number}" for number in range(20)]
+    finally:
+        with django_db_blocker.unblock():
+            comment_delete(comment=parent, actor=author)
