@@ -1,5 +1,6 @@
 // The notifications page: the list (live: new ones appear at the top), follow requests to
-// approve or deny, and which kinds to receive. Showing a notification marks it read.
+// approve or deny, and which kinds to receive. Showing a notification marks it read: a live one
+// at once while the page is in view, or when the page comes back into view.
 
 import { api, el, relativeTime, reportError } from "./api.js";
 import { unreadSet } from "./notification_badge.js";
@@ -11,6 +12,7 @@ const requestsSection = document.querySelector("[data-role=requests-section]");
 const requests = document.querySelector("[data-role=requests]");
 const prefsForm = document.querySelector("[data-role=preferences-form]");
 let nextUrl = null;
+let unseen = []; // live notifications that arrived while the page was out of view
 
 function avatar(person) {
   const node = el("span", { cls: "avatar-small" });
@@ -65,6 +67,15 @@ document.addEventListener("reels:notification", (event) => {
   list.prepend(item(notification));
   empty.hidden = true;
   if (notification.kind === "follow_request") loadRequests();
+  if (document.visibilityState === "visible") markRead([notification]);
+  else unseen.push(notification);
+});
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState !== "visible" || !unseen.length) return;
+  const shown = unseen;
+  unseen = [];
+  markRead(shown);
 });
 
 more.addEventListener("click", () => nextUrl && loadPage(nextUrl));

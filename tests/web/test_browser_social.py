@@ -1,12 +1,13 @@
 """The social layer in a real browser: a like notification arriving live on the creator's open
-page, and a private account's follow request approved from the notifications page."""
+Inbox (and read there), and a private account's follow request approved from the notifications
+page."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.web.conftest import log_in
-from tests.web.helpers import WAIT_TIMEOUT_MS
+from tests.web.helpers import WAIT_TIMEOUT_MS, eventually
 
 pytestmark = [pytest.mark.browser]
 
@@ -16,7 +17,7 @@ def _alices_video(web_seed):  # noqa: ANN001, ANN202
     return next(v for v in web_seed.videos.values() if v.owner_id == alice.pk)
 
 
-def test_a_like_notification_arrives_live_on_the_creators_open_page(
+def test_a_like_notification_arrives_live_on_the_creators_open_inbox_and_is_marked_read(
     desktop_page, mobile_page, web_seed, celery_worker, django_db_blocker
 ):  # noqa: ANN001
     from notifications.models import Notification
@@ -38,17 +39,26 @@ def test_a_like_notification_arrives_live_on_the_creators_open_page(
         mobile_page.goto(f"/v/{video.pk}")
         mobile_page.click('.video-actions [data-action="like"]')
 
-        # No reload: the socket brings the badge and the list item.
-        desktop_page.wait_for_function(
-            "() => document.body.dataset.unread === '1'", timeout=WAIT_TIMEOUT_MS
-        )
+        # No reload: the socket brings the list item, which the open Inbox marks read.
         first = desktop_page.locator("[data-role=notifications] li").first
         first.wait_for(timeout=WAIT_TIMEOUT_MS)
         assert first.get_attribute("data-kind") == "like"
         assert first.locator("[data-role=text]").inner_text() == (
             f"{bob.display_name} liked your video"
         )
-        assert desktop_page.locator("header [data-role=notif-badge]").inner_text() == "1"
+        with django_db_blocker.unblock():
+            assert eventually(
+                lambda: (
+                    Notification.objects.filter(recipient=alice, kind="like")
+                    .exclude(read_at=None)
+                    .exists()
+                )
+            )
+            assert not Notification.objects.filter(recipient=alice, read_at=None).exists()
+        desktop_page.wait_for_function(
+            "() => document.body.dataset.unread === '0'", timeout=WAIT_TIMEOUT_MS
+        )
+        assert desktop_page.locator("header [data-role=notif-badge]").is_hidden()
     finally:
         with django_db_blocker.unblock():
             Like.objects.filter(user=bob, video=video).delete()
