@@ -37,16 +37,21 @@ export async function api(url, { method = "GET", body, keepalive = false, signal
   }
   const response = await fetch(url, init);
   if (response.status === 204) return null;
+  return answerData(response.status, await response.text());
+}
+
+// An API answer's data, or an ApiError: for an error status, and for a body that is not JSON
+// (a proxy's or the server's error page, which says nothing to show on the page).
+export function answerData(status, text) {
   let data = null;
-  const text = await response.text();
   if (text) {
     try {
       data = JSON.parse(text);
     } catch {
-      data = { detail: text.slice(0, 200) };
+      throw new ApiError(status, { detail: `The server sent an error page instead of an answer (HTTP ${status}) - try again in a moment.` });
     }
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (status < 200 || status >= 300) throw new ApiError(status, data);
   return data;
 }
 

@@ -1,7 +1,7 @@
 // Upload: drag-and-drop or pick a file, XHR upload with a progress bar, then live pipeline
 // status over the websocket (polling the video if the socket drops) until ready or failed.
 
-import { api, csrfToken, el } from "./api.js";
+import { answerData, api, csrfToken, el } from "./api.js";
 
 const STEP_LABELS = { transcode: "Transcode", transcribe: "Transcribe", embed: "Understand", tag: "Tag", publish: "Publish" };
 const POLL_MS = 2000;
@@ -18,6 +18,8 @@ const progressLabel = document.querySelector("[data-role=progress-label]");
 const statusBox = document.querySelector("[data-role=status-box]");
 const stepsList = document.querySelector("[data-role=steps]");
 const result = document.querySelector("[data-role=result]");
+const resultText = result.querySelector("[data-role=result-text]");
+const PROCESSING_TEXT = resultText.textContent;
 const soundBox = form.querySelector("[data-role=sound]");
 const soundVolume = document.getElementById("upload-sound-volume");
 let chosen = null;
@@ -66,14 +68,11 @@ function upload(body) {
       if (event.lengthComputable) setProgress(event.loaded / event.total);
     });
     xhr.addEventListener("load", () => {
-      let data = {};
       try {
-        data = JSON.parse(xhr.responseText || "{}");
-      } catch {
-        data = { detail: xhr.responseText.slice(0, 200) };
+        resolve(answerData(xhr.status, xhr.responseText));
+      } catch (error) {
+        reject(error);
       }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-      else reject(Object.assign(new Error(data.detail || `Upload failed (${xhr.status})`), { status: xhr.status, body: data }));
     });
     xhr.addEventListener("error", () => reject(new Error("Network error during upload")));
     xhr.send(body);
@@ -137,31 +136,45 @@ function renderStatus(video) {
     }),
   );
   result.dataset.state = video.status;
-  const text = result.querySelector("[data-role=result-text]");
   const link = result.querySelector("[data-role=result-link]");
   if (video.status === "ready") {
-    text.textContent = "Your video is ready.";
+    resultText.textContent = "Your video is ready.";
     link.href = `/v/${video.id}`;
     link.hidden = false;
   } else if (video.status === "failed") {
-    text.textContent = `Processing failed: ${video.failure_reason || "unknown error"}`;
+    resultText.textContent = `Processing failed: ${video.failure_reason || "unknown error"}`;
+  } else {
+    resultText.textContent = PROCESSING_TEXT;
   }
   return video.status === "ready" || video.status === "failed";
 }
 
+function statusProblem(message) {
+  resultText.textContent = `Could not read the processing status: ${message} Still trying.`;
+}
+
+// One status poll at a time: the socket's drop and the backstop both ask for the next one, and
+// each asks again only when its answer is in.
 function watchStatus(id, initial) {
   renderStatus({ id, status: initial.status || "uploaded", steps: initial.steps || [] });
   let finished = false;
   let pollTimer = 0;
+  let polling = false;
+  const pollSoon = (delayMs) => {
+    clearTimeout(pollTimer);
+    if (!finished && !polling) pollTimer = setTimeout(poll, delayMs);
+  };
   const poll = async () => {
-    if (finished) return;
+    if (finished || polling) return;
+    polling = true;
     try {
-      const video = await api(`/api/videos/${id}`);
-      finished = renderStatus(video);
-    } catch {
-      // keep polling
+      finished = renderStatus(await api(`/api/videos/${id}`));
+    } catch (error) {
+      statusProblem(error.message);
+    } finally {
+      polling = false;
     }
-    if (!finished) pollTimer = setTimeout(poll, POLL_MS);
+    pollSoon(POLL_MS);
   };
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   let socket;
@@ -172,16 +185,19 @@ function watchStatus(id, initial) {
     return;
   }
   socket.addEventListener("message", (event) => {
-    const message = JSON.parse(event.data);
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return; // not a status: the polls are the backstop
+    }
     if (message.type === "status" && message.video) {
       finished = renderStatus(message.video) || finished;
       if (finished) socket.close();
     }
   });
-  socket.addEventListener("close", () => {
-    if (!finished) poll();
-  });
+  socket.addEventListener("close", () => pollSoon(0));
   // A slow or silent socket must not leave the page stuck: poll as a backstop.
-  pollTimer = setTimeout(poll, POLL_MS * 5);
+  pollSoon(POLL_MS * 5);
   window.addEventListener("pagehide", () => clearTimeout(pollTimer));
 }

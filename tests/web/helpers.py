@@ -122,3 +122,13 @@ class HeldRequests:
         while route.request not in self.ended:
             assert time.monotonic() < deadline, f"{route.request.url} did not end"
             self.page.wait_for_timeout(50)
+
+
+CLOCK_STEP_MS = 100
+
+
+def clock_run(page, ms: int) -> None:  # noqa: ANN001
+    """Advance the page's fake clock (`page.clock.install()`) by `ms` in small steps, so what
+    arrives outside it (a socket's drop, an answer) is heard between them, as it would be."""
+    for _ in range(ms // CLOCK_STEP_MS):
+        page.clock.run_for(CLOCK_STEP_MS)
