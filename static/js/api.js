@@ -55,6 +55,22 @@ export function answerData(status, text) {
   return data;
 }
 
+// A list's page loader that runs one load at a time: a call while one runs is dropped (a double
+// click on "more", a tab opened again before its first page came), so no page is added twice.
+export function oneAtATime(load) {
+  let running = null;
+  return (...args) => {
+    running ||= (async () => {
+      try {
+        return await load(...args);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
+
 // Account-only actions: anonymous visitors get the sign-in sheet instead of an error.
 export function requireSignIn(reason) {
   if (viewer.authenticated) return true;

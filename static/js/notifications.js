@@ -2,7 +2,7 @@
 // approve or deny, and which kinds to receive. Showing a notification marks it read: a live one
 // at once while the page is in view, or when the page comes back into view.
 
-import { api, el, relativeTime, reportError } from "./api.js";
+import { api, el, oneAtATime, relativeTime, reportError } from "./api.js";
 import { unreadSet } from "./notification_badge.js";
 
 const list = document.querySelector("[data-role=notifications]");
@@ -47,7 +47,7 @@ async function markRead(items) {
   }
 }
 
-async function loadPage(url) {
+const loadPage = oneAtATime(async (url) => {
   try {
     const page = await api(url);
     for (const notification of page.results) list.append(item(notification));
@@ -58,7 +58,7 @@ async function loadPage(url) {
   } catch (error) {
     reportError(error);
   }
-}
+});
 
 document.addEventListener("reels:notification", (event) => {
   const notification = event.detail.notification;

@@ -1,7 +1,7 @@
 // A profile page's tabs (Videos, Liked, Saved: the lists load on first open, a cursor page at a
-// time) and the "…" menu of another user's profile (block, after a confirmation).
+// time, one load at a time per tab) and the "…" menu of another user's profile (block, after a confirmation).
 
-import { api, reportError, requireSignIn } from "./api.js";
+import { api, oneAtATime, reportError, requireSignIn } from "./api.js";
 import { gridItem } from "./grid.js";
 
 const tabs = [...document.querySelectorAll(".profile-tabs [role=tab]")];
@@ -28,17 +28,19 @@ async function loadPage(panel, url) {
   }
 }
 
+const loaders = new Map([...panels.values()].map((panel) => [panel, oneAtATime((url) => loadPage(panel, url))]));
+
 function select(name) {
   for (const tab of tabs) tab.setAttribute("aria-selected", tab.dataset.tab === name ? "true" : "false");
   for (const [key, panel] of panels) panel.hidden = key !== name;
   const panel = panels.get(name);
-  if (panel?.dataset.source && !panel.dataset.loaded) loadPage(panel, panel.dataset.source);
+  if (panel?.dataset.source && !panel.dataset.loaded) loaders.get(panel)(panel.dataset.source);
 }
 
 for (const tab of tabs) tab.addEventListener("click", () => select(tab.dataset.tab));
 for (const panel of panels.values()) {
   panel.querySelector("[data-role=tab-more]")?.addEventListener("click", () => {
-    loadPage(panel, panel.dataset.next || panel.dataset.source);
+    loaders.get(panel)(panel.dataset.next || panel.dataset.source);
   });
 }
 

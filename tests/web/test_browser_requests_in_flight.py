@@ -110,3 +110,78 @@ def test_view_more_replies_loads_the_next_page_of_replies_per_click(
     finally:
         with django_db_blocker.unblock():
             comment_delete(comment=parent, actor=author)
+
+
+def test_a_profile_tab_opened_again_before_its_first_page_came_loads_it_once(
+    desktop_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    from videos.models import Like
+    from videos.services.engagement import like_create, like_delete
+
+    alice = web_seed.users["alice"]
+    liked = [web_seed.videos["city"], web_seed.videos["neon"]]
+    with django_db_blocker.unblock():
+        for video in liked:
+            like_create(user=alice, video=video)
+        expected = sorted(Like.objects.filter(user=alice).values_list("video_id", flat=True))
+    try:
+        page = desktop_page
+        liked_pages = HeldRequests(page, "**/api/users/*/liked?*")
+        page.goto(f"/@{alice.username}")
+        page.click("#tab-liked")
+        liked_pages.wait_held(1)
+        page.click("#tab-videos")
+        page.click("#tab-liked")  # again, its first page not in yet
+
+        liked_pages.release(0)
+
+        grid = page.locator("#panel-liked [data-role=tab-grid] > li")
+        expect(grid).to_have_count(len(expected), timeout=WAIT_TIMEOUT_MS)
+        assert len(liked_pages.routes) == 1
+        shown = grid.evaluate_all("nodes => nodes.map(n => Number(n.dataset.videoId))")
+        assert sorted(shown) == expected
+    finally:
+        with django_db_blocker.unblock():
+            for video in liked:
+                like_delete(user=alice, video=video)
+
+
+def test_a_double_click_on_show_more_adds_the_next_page_of_notifications_once(
+    desktop_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    from notifications.models import Notification, NotificationKind
+
+    viewer, bob = web_seed.users["viewer"], web_seed.users["bob"]
+    with django_db_blocker.unblock():
+        Notification.objects.filter(recipient=viewer).delete()
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=viewer,
+                kind=NotificationKind.FOLLOW,
+                actor=bob,
+                actor_count=1,
+                group_key=f"in-flight-test:{number}",
+            )
+            for number in range(35)  # a first page of 30, then 5
+        )
+    try:
+        page = desktop_page
+        next_pages = []
+        page.on(
+            "request",
+            lambda request: "cursor=" in request.url and next_pages.append(request.url),
+        )
+        log_in(page, viewer.username)
+        page.goto("/notifications")
+        more = page.locator("[data-role=more]")
+        more.wait_for(timeout=WAIT_TIMEOUT_MS)
+
+        more.dblclick()
+
+        more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
+        items = page.locator("[data-role=notifications] > li")
+        expect(items).to_have_count(35)
+        assert len(next_pages) == 1
+    finally:
+        with django_db_blocker.unblock():
+            Notification.objects.filter(recipient=viewer).delete()
