@@ -71,6 +71,18 @@ export function oneAtATime(load) {
   };
 }
 
+// A button's request, sent once: the buttons are disabled while it runs (a second click sends
+// nothing) and enabled again when it ends, for another try after an error (the caller says it).
+export async function whileBusy(buttons, request) {
+  const controls = buttons instanceof Element ? [buttons] : [...buttons];
+  for (const button of controls) button.disabled = true;
+  try {
+    return await request();
+  } finally {
+    for (const button of controls) button.disabled = false;
+  }
+}
+
 // Account-only actions: anonymous visitors get the sign-in sheet instead of an error.
 export function requireSignIn(reason) {
   if (viewer.authenticated) return true;

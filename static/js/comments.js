@@ -1,7 +1,7 @@
 // Comment thread: list (cursor pages, one level of replies), post, reply, delete.
 // Used as a bottom sheet on the feed and inline on the video page.
 
-import { api, el, relativeTime, renderCaption, reportError, requireSignIn, toast, viewer } from "./api.js";
+import { api, el, relativeTime, renderCaption, reportError, requireSignIn, toast, viewer, whileBusy } from "./api.js";
 import { bindCommentLike } from "./comment_likes.js";
 import "./report.js"; // its Report buttons
 
@@ -85,7 +85,7 @@ export class CommentThread {
     time.dateTime = comment.created_at;
     const del = node.querySelector("[data-action=delete]");
     del.hidden = !comment.can_delete;
-    del.addEventListener("click", () => this.remove(comment, node));
+    del.addEventListener("click", () => whileBusy(del, () => this.remove(comment, node)));
     bindCommentLike(node, comment);
     const flag = node.querySelector("[data-report-kind]");
     if (flag) {

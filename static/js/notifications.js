@@ -2,7 +2,7 @@
 // approve or deny, and which kinds to receive. Showing a notification marks it read: a live one
 // at once while the page is in view, or when the page comes back into view.
 
-import { api, el, oneAtATime, relativeTime, reportError } from "./api.js";
+import { api, el, oneAtATime, relativeTime, reportError, whileBusy } from "./api.js";
 import { unreadSet } from "./notification_badge.js";
 
 const list = document.querySelector("[data-role=notifications]");
@@ -104,15 +104,18 @@ function requestItem(person) {
       text: label,
       attrs: { type: "button", "data-role": decision },
     });
-    button.addEventListener("click", async () => {
-      try {
-        await api(`/api/me/follow-requests/${encodeURIComponent(person.username)}/${decision}`, { method: "POST" });
-        li.remove();
-        requestsSection.hidden = requests.children.length === 0;
-      } catch (error) {
-        reportError(error);
-      }
-    });
+    // Approve and Deny both wait while either's request runs.
+    button.addEventListener("click", () =>
+      whileBusy(li.querySelectorAll("button"), async () => {
+        try {
+          await api(`/api/me/follow-requests/${encodeURIComponent(person.username)}/${decision}`, { method: "POST" });
+          li.remove();
+          requestsSection.hidden = requests.children.length === 0;
+        } catch (error) {
+          reportError(error);
+        }
+      }),
+    );
     li.append(button);
   }
   return li;

@@ -2,7 +2,7 @@
 // traffic sources and top videos (/studio), or one video's drill-down with its retention
 // curve (/studio/videos/<id>). Charts are drawn by the vendored uPlot (global `uPlot`).
 
-import { api, compactCount, el } from "./api.js";
+import { api, compactCount, el, whileBusy } from "./api.js";
 
 const root = document.getElementById("studio");
 const videoId = root.dataset.videoId;
@@ -201,12 +201,18 @@ async function load({ from, to }) {
   root.dataset.loaded = "true";
 }
 
+// The period's buttons wait while its figures load: a second period asked for meanwhile could
+// be answered first and be overwritten by the earlier one's figures.
+function loadRange(range) {
+  return whileBusy(form.querySelectorAll("button"), () => load(range));
+}
+
 function show(range) {
   const params = new URLSearchParams();
   if (range.from) params.set("from", range.from);
   if (range.to) params.set("to", range.to);
   history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
-  load(range);
+  loadRange(range);
 }
 
 form.addEventListener("submit", (event) => {
@@ -233,4 +239,4 @@ window.addEventListener("resize", () => {
   }, 150);
 });
 
-load(readRange());
+loadRange(readRange());

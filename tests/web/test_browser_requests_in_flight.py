@@ -185,3 +185,117 @@ def test_a_double_click_on_show_more_adds_the_next_page_of_notifications_once(
     finally:
         with django_db_blocker.unblock():
             Notification.objects.filter(recipient=viewer).delete()
+
+
+@pytest.fixture
+def alices_sound(web_seed, django_db_blocker):  # noqa: ANN001, ANN201
+    """The sound of one of alice's seeded videos, not among the seed viewer's favourites."""
+    from sounds.services import sound_favorite_remove
+    from videos.models import Video
+
+    viewer = web_seed.users["viewer"]
+    with django_db_blocker.unblock():
+        sound = Video.objects.get(pk=web_seed.videos["sunset"].pk).sound
+        sound_favorite_remove(user=viewer, sound=sound)
+    yield sound
+    with django_db_blocker.unblock():
+        sound_favorite_remove(user=viewer, sound=sound)
+
+
+def _requests_to(page, method: str, path_end: str) -> list[str]:  # noqa: ANN001
+    """The URLs of the page's `method` requests ending in `path_end`, as they are sent."""
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            request.method == method and request.url.endswith(path_end) and sent.append(request.url)
+        ),
+    )
+    return sent
+
+
+def test_a_double_click_on_add_to_favourites_saves_the_sound_with_one_request(
+    desktop_page, web_seed, alices_sound, django_db_blocker
+):  # noqa: ANN001
+    from sounds.models import SoundFavorite
+
+    page = desktop_page
+    viewer = web_seed.users["viewer"]
+    log_in(page, viewer.username)
+    posts = _requests_to(page, "POST", f"/api/sounds/{alices_sound.pk}/favorite")
+    page.goto(f"/sound/{alices_sound.pk}")
+    favorite = page.locator("[data-action=favorite]")
+
+    favorite.dblclick()
+
+    expect(favorite).to_have_attribute("aria-pressed", "true", timeout=WAIT_TIMEOUT_MS)
+    expect(favorite).to_be_enabled()
+    assert len(posts) == 1
+    with django_db_blocker.unblock():
+        assert SoundFavorite.objects.filter(sound=alices_sound, user=viewer).count() == 1
+
+
+def test_a_favourite_that_fails_enables_the_button_again_and_says_why(
+    desktop_page, web_seed, alices_sound
+):  # noqa: ANN001
+    page = desktop_page
+    log_in(page, web_seed.users["viewer"].username)
+    page.route(
+        f"**/api/sounds/{alices_sound.pk}/favorite",
+        lambda route: route.fulfill(status=503, json={"detail": "Try again in a moment"}),
+    )
+    page.goto(f"/sound/{alices_sound.pk}")
+    favorite = page.locator("[data-action=favorite]")
+
+    favorite.click()
+
+    expect(page.locator("#toast")).to_have_text("Try again in a moment", timeout=WAIT_TIMEOUT_MS)
+    expect(favorite).to_be_enabled()
+    assert favorite.get_attribute("aria-pressed") == "false"
+
+
+def test_a_double_click_on_approve_sends_one_request(desktop_page, web_seed, django_db_blocker):  # noqa: ANN001
+    from profiles.models import Follow, FollowRequest
+    from profiles.services.graph import account_privacy_set, follow_create, follow_delete
+
+    alice, mallory = web_seed.users["alice"], web_seed.users["mallory"]
+    with django_db_blocker.unblock():
+        account_privacy_set(user=alice, private=True)
+        follow_create(follower=mallory, followee=alice)  # a request: the account is private
+    try:
+        page = desktop_page
+        log_in(page, alice.username)
+        approvals = _requests_to(page, "POST", f"/{mallory.username}/approve")
+        page.goto("/notifications")
+        request = page.locator(f'[data-role=requests] li[data-username="{mallory.username}"]')
+
+        request.locator("[data-role=approve]").dblclick()
+
+        request.wait_for(state="detached", timeout=WAIT_TIMEOUT_MS)
+        assert len(approvals) == 1
+        with django_db_blocker.unblock():
+            assert Follow.objects.filter(follower=mallory, followee=alice).exists()
+            assert not FollowRequest.objects.filter(requester=mallory, target=alice).exists()
+    finally:
+        with django_db_blocker.unblock():
+            follow_delete(follower=mallory, followee=alice)
+            FollowRequest.objects.filter(requester=mallory, target=alice).delete()
+            account_privacy_set(user=alice, private=False)
+
+
+def test_a_studio_period_clicked_while_the_figures_load_sends_no_second_request(
+    desktop_page, web_seed
+):  # noqa: ANN001
+    page = desktop_page
+    log_in(page, web_seed.users["alice"].username)
+    overviews = HeldRequests(page, "**/api/studio/overview?*")
+    page.goto("/studio")
+    overviews.wait_held(1)
+    box = page.locator("[data-days='28']").bounding_box()
+
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    overviews.release(0)
+
+    page.wait_for_selector("#studio[data-loaded=true]", timeout=WAIT_TIMEOUT_MS)
+    assert len(overviews.routes) == 1
+    expect(page.locator("[data-days='28']")).to_be_enabled()
