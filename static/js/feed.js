@@ -12,7 +12,7 @@ import { bindGestures } from "./feed_gestures.js";
 import { markDismissed, SlideMenu } from "./feed_menu.js";
 import { FeedPager, prefetchImages } from "./feed_pager.js";
 import { SoundControl } from "./feed_sound.js";
-import { captionsWanted, setCaptionsWanted, tryPlay } from "./player.js";
+import { captionsWanted, setCaptionsWanted, startPlayback } from "./player.js";
 import { SignalQueue, WatchTracker } from "./signals.js";
 import { Slide } from "./slide.js";
 
@@ -260,15 +260,25 @@ function setActive(index, { force = false } = {}) {
 async function playCurrent() {
   const slide = state.slides[state.active];
   const video = slide?.video;
-  if (!video || slide.userPaused || document.hidden) return;
+  if (!stillWanted(slide, video)) return;
   video.muted = !sound.on;
-  let playing = await tryPlay(video);
-  if (!playing && !video.muted) {
-    // Sound before a gesture is refused: play muted and offer the unmute pill.
+  const outcome = await startPlayback(video);
+  // Only the autoplay policy's refusal of sound is retried muted (then the unmute pill shows).
+  // A play the viewer interrupted meanwhile (a swipe, a tap, a hidden tab; on a slow network
+  // the play is still pending then) stays stopped: retrying it started the old video again
+  // behind the current one.
+  if (outcome === "refused" && !video.muted && stillWanted(slide, video)) {
     video.muted = true;
-    playing = await tryPlay(video);
+    await startPlayback(video);
   }
   sound.paint();
+}
+
+// The slide is still the one on screen, with this player, not paused by the viewer, and the
+// page is visible: playing it is still what the viewer wants.
+function stillWanted(slide, video) {
+  if (!video || slide !== state.slides[state.active] || slide.video !== video) return false;
+  return !slide.userPaused && !state.atEnd && !document.hidden;
 }
 
 function togglePause(slide) {

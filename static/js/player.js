@@ -152,14 +152,20 @@ export function releaseVideo(video) {
   video.remove();
 }
 
-// play() that never throws: returns whether playback started (autoplay policies may refuse).
-export async function tryPlay(video) {
+// play() that never throws: "playing", "refused" (the autoplay policy: sound before a gesture)
+// or "interrupted" (a pause, a new source or a failed load ended the pending play).
+export async function startPlayback(video) {
   try {
     await video.play();
-    return true;
-  } catch {
-    return false;
+    return "playing";
+  } catch (error) {
+    return error?.name === "NotAllowedError" ? "refused" : "interrupted";
   }
+}
+
+// play() that never throws: returns whether playback started.
+export async function tryPlay(video) {
+  return (await startPlayback(video)) === "playing";
 }
 
 export function bufferedAheadSeconds(video) {

@@ -201,3 +201,54 @@ def test_a_page_of_cards_the_tab_already_holds_does_not_stall_the_feed(mobile_pa
     mobile_page.wait_for_function("() => window.reelsFeed.count > 2", timeout=WAIT_TIMEOUT_MS)
     assert len(calls) >= 3
     assert active_video_id(mobile_page) == first_items[0]["id"]  # the viewer never moved
+
+
+MEDIA_URL_RE = re.compile(r"/media/videos/[^/]+/")
+IMAGE_URL_RE = re.compile(r"\.(jpe?g|png|webp|avif)(\?|$)")
+
+
+def _media_folder(url: str) -> str:
+    """The folder of the video a playback request (playlist, segment, MP4) is for; "" else."""
+    found = MEDIA_URL_RE.search(url)
+    return found.group(0) if found and not IMAGE_URL_RE.search(url) else ""
+
+
+def test_a_video_paused_while_its_start_with_sound_is_pending_stays_paused(mobile_page):  # noqa: ANN001
+    # A slow network: the media of videos that had not begun loading is held until the test lets
+    # it through, so such a video's play() with sound stays pending. Pausing it then rejects that
+    # play() (AbortError), which is no autoplay refusal to retry muted.
+    started: set[str] = set()  # the media folders of the videos that began loading
+    mobile_page.on("request", lambda request: started.add(_media_folder(request.url)))
+    mobile_page.goto("/")
+    wait_feed_playing(mobile_page, 0)
+    assert mobile_page.evaluate("() => window.reelsFeed.count") >= 5
+    loading = set(started)  # the first video and the two buffering after it
+    held: list = []
+
+    def hold(route) -> None:  # noqa: ANN001
+        if held is not None and _media_folder(route.request.url) not in loading:
+            held.append(route)
+        else:
+            route.continue_()
+
+    mobile_page.route(MEDIA_URL_RE, hold)
+    mobile_page.keyboard.press("m")  # sound on (a gesture, so the browser allows it)
+    for index in (1, 2):
+        mobile_page.keyboard.press("j")
+        wait_feed_playing(mobile_page, index)
+    mobile_page.keyboard.press("j")  # slide 3: its media is held, its play() pending
+    mobile_page.wait_for_function("() => window.reelsFeed.active === 3")
+    video = mobile_page.locator('.slide[data-index="3"] video')
+    assert video.evaluate("v => !v.muted && !v.paused && v.readyState < 2")
+
+    mobile_page.keyboard.press(" ")  # the viewer pauses before it could start
+    slow, held = held, None
+    for route in slow:
+        route.continue_()
+    mobile_page.wait_for_function(
+        """() => document.querySelector('.slide[data-index="3"] video').readyState >= 3""",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+
+    assert video.evaluate("v => v.paused") is True
+    assert "paused" in mobile_page.locator('.slide[data-index="3"]').get_attribute("class").split()
