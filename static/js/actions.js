@@ -35,7 +35,22 @@ export function paintFollow(root, card) {
   }
 }
 
-async function toggle(root, card, { action, flag, count, reason }) {
+// The like / save request in flight per video and action ("like:42"): one at a time, so a
+// double click sends one toggle and the button ends on the server's answer to it (two requests
+// crossing could leave the button and the server disagreeing).
+const inFlight = new Map();
+
+// Resolves to the flag's state after the click; a click while the button's request is in flight
+// is ignored (resolves false: it changed nothing).
+function toggle(root, card, options) {
+  const key = `${options.action}:${card.id}`;
+  if (inFlight.has(key)) return Promise.resolve(false);
+  const request = sendToggle(root, card, options).finally(() => inFlight.delete(key));
+  inFlight.set(key, request);
+  return request;
+}
+
+async function sendToggle(root, card, { action, flag, count, reason }) {
   if (!requireSignIn(reason)) return false;
   const before = { flag: card.viewer[flag], count: card.counts[count] };
   const next = !before.flag;

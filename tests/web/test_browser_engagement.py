@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import SEED_PASSWORD, log_in
-from tests.web.helpers import WAIT_TIMEOUT_MS, active_video_id, eventually, wait_feed_playing
+from tests.web.helpers import (
+    WAIT_TIMEOUT_MS,
+    active_video_id,
+    eventually,
+    tap_slide_action,
+    wait_feed_playing,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -38,6 +44,53 @@ def test_like_click_updates_the_count_and_persists_across_reload(desktop_page, w
     button = page.locator('.video-actions [data-action="like"]')
     assert button.get_attribute("aria-pressed") == "true"
     assert button.locator("[data-count=likes]").inner_text() == str(before + 1)
+
+
+def test_a_double_click_on_like_sends_one_toggle_and_ends_on_the_servers_answer(
+    desktop_page, web_seed
+):  # noqa: ANN001
+    from videos.models import Like
+
+    page = desktop_page
+    liker = web_seed.users["bob"]
+    log_in(page, liker.username)
+    sent: list[str] = []
+    held: list = []
+
+    def slow_server(route) -> None:  # noqa: ANN001
+        sent.append(route.request.method)
+        if held is not None:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/videos/*/like", slow_server)
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    video_id = active_video_id(page)
+    was_liked = Like.objects.filter(video_id=video_id, user=liker).exists()
+
+    with page.expect_request("**/api/videos/*/like"):
+        tap_slide_action(page, "like")
+    tap_slide_action(page, "like")  # while the first toggle is still on its way
+    slow, held = held, None
+    for route in slow:
+        route.continue_()
+
+    pressed = "false" if was_liked else "true"
+    page.wait_for_function(
+        """(pressed) => document.querySelector('.slide.active [data-action=like]')
+                          .getAttribute('aria-pressed') === pressed""",
+        arg=pressed,
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    assert eventually(
+        lambda: Like.objects.filter(video_id=video_id, user=liker).exists() != was_liked
+    )
+    assert sent == ["DELETE" if was_liked else "POST"]
+    likes = Like.objects.filter(video_id=video_id).count()
+    shown = page.locator(".slide.active [data-count=likes]").get_attribute("data-value")
+    assert int(shown) == likes
 
 
 def test_double_tap_likes_the_video_with_a_heart(mobile_page, web_seed):  # noqa: ANN001
