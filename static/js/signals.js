@@ -142,6 +142,7 @@ export class WatchTracker {
   }
 
   onPlaying() {
+    if (!this.enteredAt) return; // not on screen (left, or the page is hidden): nothing counts
     if (!this.playingSince) this.playingSince = performance.now();
     if (!this.played) {
       this.played = true;

@@ -25,7 +25,14 @@ tracker.enter();
 video.addEventListener("playing", () => tracker.onPlaying());
 video.addEventListener("pause", () => tracker.onPaused());
 video.addEventListener("timeupdate", () => tracker.onTime(video.currentTime, video.duration));
+// Hiding the page ends the view (watch time stops counting); coming back starts a new one,
+// counting at once if the video is still playing (no "playing" event comes then).
 signals.beforeHide.push(() => tracker.leave());
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) return;
+  tracker.enter();
+  if (!video.paused) tracker.onPlaying();
+});
 
 page.addEventListener("click", (event) => {
   const action = event.target.closest("[data-action]")?.dataset.action;

@@ -10,6 +10,8 @@ from tests.web.helpers import (
     WAIT_TIMEOUT_MS,
     active_video_id,
     eventually,
+    session_id,
+    set_page_visible,
     tap_slide_action,
     wait_feed_playing,
 )
@@ -186,3 +188,51 @@ def test_script_caption_renders_as_text(desktop_page, web_seed):  # noqa: ANN001
     caption = page.locator("[data-role=caption]")
     assert caption.locator("script, img").count() == 0
     assert caption.locator("a.hashtag").get_attribute("href") == "/hashtag/safety"
+
+
+def test_the_video_page_counts_watch_time_again_after_the_viewer_returns_to_the_tab(  # noqa: ANN001
+    desktop_page, web_seed
+):
+    from feed.models import Interaction
+
+    page = desktop_page
+    video_id = web_seed.videos["city"].pk
+    page.goto(f"/v/{video_id}")
+    page.wait_for_function(
+        "() => { const v = document.getElementById('player');"
+        "        return !v.paused && v.currentTime > 0.2; }",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    # Seconds of media played from now on (the clip loops, so currentTime alone does not say).
+    page.evaluate(
+        """() => { const v = document.getElementById('player'); let last = v.currentTime;
+                   window.playedS = 0;
+                   v.addEventListener('timeupdate', () => {
+                     if (v.currentTime > last) window.playedS += v.currentTime - last;
+                     last = v.currentTime; }); }"""
+    )
+
+    set_page_visible(page, False)  # the first view ends; the video plays on behind
+    page.wait_for_function("() => window.playedS >= 1.5", timeout=WAIT_TIMEOUT_MS)
+    returned_at_s = page.evaluate("() => window.playedS")
+    set_page_visible(page, True)
+    page.wait_for_function(
+        "(from) => window.playedS >= from + 2.5", arg=returned_at_s, timeout=WAIT_TIMEOUT_MS
+    )
+    played_visible_s = page.evaluate("() => window.playedS") - returned_at_s
+    set_page_visible(page, False)  # the second view ends
+
+    session = session_id(page)
+
+    def views() -> list:
+        rows = Interaction.objects.filter(
+            session_id=session, video_id=video_id, type__in=["pause", "skip"]
+        ).order_by("created_at")
+        return list(rows) if len(rows) >= 2 else []
+
+    found = eventually(views)
+    assert len(found) == 2, "the view after coming back to the tab was never sent"
+    second = found[1]
+    assert second.type == "pause"
+    assert second.watch_ms >= 2000  # the time watched after coming back counts
+    assert second.watch_ms <= played_visible_s * 1000 + 750  # the time hidden does not
