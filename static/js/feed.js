@@ -19,6 +19,9 @@ import { Slide } from "./slide.js";
 const PAGE_SIZE = 8;
 const PREFETCH_AHEAD = 2; // players preloading (preload="auto") after the current one
 const KEEP_BEHIND = 1; // a player kept (paused) behind the current one for a quick swipe back
+// Slides kept in the page behind the current one (to scroll back to); older ones are removed, so a
+// long session holds a bounded number of slides (a spacer of their height keeps the scroll place).
+const KEEP_SLIDES_BEHIND = 8;
 const POSTER_WINDOW = 6; // slides within this distance keep their poster image loaded
 const LOAD_MORE_WHEN_LEFT = 3; // fetch the next page when this few slides remain
 // Re-planning (the policy feed/evaluation/client_policy.py simulates - change both together):
@@ -30,6 +33,10 @@ const MAX_EMPTY_LOADS = 3; // pages in a row that add no slide before the feed s
 const FAST_SKIP_RUN = 3;
 
 const feed = document.getElementById("feed");
+const spacer = document.createElement("div"); // the height of the removed slides (trimBehind)
+spacer.className = "feed-spacer";
+spacer.setAttribute("aria-hidden", "true");
+feed.prepend(spacer);
 const template = document.getElementById("slide-template");
 const tab = feed.dataset.tab;
 const status = feed.querySelector("[data-role=status]");
@@ -37,8 +44,11 @@ const sheet = document.getElementById("comment-sheet");
 const signals = new SignalQueue();
 const pager = new FeedPager(tab, PAGE_SIZE);
 
+// state.slides holds the slides still in the page; slide indexes count every slide of the tab,
+// the first `trimmed` of them removed (slideAt() finds a slide by its index).
 const state = {
   slides: [],
+  trimmed: 0,
   active: -1,
   atEnd: false, // the "all caught up" slide is on screen
   done: false,
@@ -51,7 +61,7 @@ const state = {
   emptyLoads: 0,
 };
 
-const sound = new SoundControl(document.querySelector("[data-role=sound]"), () => state.slides[state.active]?.video);
+const sound = new SoundControl(document.querySelector("[data-role=sound]"), () => slideAt(state.active)?.video);
 const menu = new SlideMenu(document.getElementById("feed-menu"), { onNotInterested: notInterested });
 const comments = new CommentThread(sheet, {
   onCountChange: (card) => {
@@ -94,12 +104,12 @@ function track(work) {
       state.loading = null;
     }
     if (state.replanWanted) replan();
-    else if (loaded && !state.done && state.active >= 0 && state.slides.length - state.active <= LOAD_MORE_WHEN_LEFT) {
+    else if (loaded && !state.done && state.active >= 0 && slideCount() - state.active <= LOAD_MORE_WHEN_LEFT) {
       // A page that added little (cards the tab already holds) leaves the viewer near the end
       // with nothing asking for more: ask again, but not for ever.
-      if (state.slides.length === state.slidesAtLastLoad) state.emptyLoads += 1;
+      if (slideCount() === state.slidesAtLastLoad) state.emptyLoads += 1;
       else state.emptyLoads = 0;
-      state.slidesAtLastLoad = state.slides.length;
+      state.slidesAtLastLoad = slideCount();
       if (state.emptyLoads >= MAX_EMPTY_LOADS) finish();
       else loadMore();
     }
@@ -119,12 +129,12 @@ function replan() {
   return track(async () => {
     await signals.flush();
     const cut = state.active + KEEP_ON_REPLAN + 1;
-    const release = state.slides.slice(cut).map((slide) => slide.card.id);
+    const release = state.slides.slice(cut - state.trimmed).map((slide) => slide.card.id);
     const page = await pager.next({ release });
     // Drop exactly the released cards the viewer has not reached meanwhile (never one that was
     // not released: swiping back during the request kept the buffered next card, which the
     // server had not released and so would never offer again).
-    const dropped = state.slides.splice(Math.max(cut, state.active + KEEP_ON_REPLAN + 1));
+    const dropped = state.slides.splice(Math.max(cut, state.active + KEEP_ON_REPLAN + 1) - state.trimmed);
     for (const slide of dropped) {
       observer.unobserve(slide.node);
       slide.release();
@@ -165,11 +175,35 @@ function liked(result) {
 
 function appendSlide(card) {
   state.seen.add(card.id);
-  const slide = new Slide(card, state.slides.length, template);
+  const slide = new Slide(card, slideCount(), template);
   state.slides.push(slide);
   status.before(slide.node);
   observer.observe(slide.node);
   slide.showPoster(slide.index < POSTER_WINDOW);
+}
+
+function slideAt(index) {
+  return index >= state.trimmed ? state.slides[index - state.trimmed] : undefined;
+}
+
+// Every slide of the tab, removed ones included: the index the next slide gets.
+function slideCount() {
+  return state.trimmed + state.slides.length;
+}
+
+// Remove the slides more than KEEP_SLIDES_BEHIND behind the current one (their players released,
+// their views ended when the viewer moved on; their ids stay in `seen`, so no page brings them
+// back). The spacer grows by their height in the same change: nothing on screen moves.
+function trimBehind() {
+  const drop = state.active - KEEP_SLIDES_BEHIND - state.trimmed;
+  if (drop <= 0) return;
+  for (const slide of state.slides.splice(0, drop)) {
+    observer.unobserve(slide.node);
+    slide.release();
+    slide.node.remove();
+  }
+  state.trimmed += drop;
+  spacer.style.height = `${state.trimmed * 100}%`; // a slide is the feed's height
 }
 
 function finish() {
@@ -213,18 +247,18 @@ function playerHandlers(slide) {
 // The end marker scrolled into view: the last video stops and its view ends.
 function showEnd() {
   if (state.atEnd || !state.done) return;
-  const slide = state.slides[state.active];
+  const slide = slideAt(state.active);
   slide?.video?.pause();
   slide?.tracker?.leave();
   state.atEnd = true;
 }
 
 function setActive(index, { force = false } = {}) {
-  if (index < 0 || index >= state.slides.length) return;
+  if (index < state.trimmed || index >= slideCount()) return;
   const returning = state.atEnd;
   if (index === state.active && !force && !returning) return;
   state.atEnd = false;
-  const previous = returning ? null : state.slides[state.active];
+  const previous = returning ? null : slideAt(state.active);
   if (previous && previous.index !== index) {
     previous.tracker?.leave();
     previous.userPaused = false;
@@ -244,7 +278,7 @@ function setActive(index, { force = false } = {}) {
       slide.release();
     }
   }
-  const current = state.slides[index];
+  const current = slideAt(index);
   if (!current.tracker || current !== previous) {
     current.tracker = current.tracker || new WatchTracker(signals, current.card, index);
     if (current !== previous) current.tracker.enter();
@@ -254,11 +288,12 @@ function setActive(index, { force = false } = {}) {
     if (video && video.currentTime > 0) video.currentTime = 0;
     playCurrent();
   }
-  if (state.slides.length - index <= LOAD_MORE_WHEN_LEFT) loadMore();
+  trimBehind();
+  if (slideCount() - index <= LOAD_MORE_WHEN_LEFT) loadMore();
 }
 
 async function playCurrent() {
-  const slide = state.slides[state.active];
+  const slide = slideAt(state.active);
   const video = slide?.video;
   if (!stillWanted(slide, video)) return;
   video.muted = !sound.on;
@@ -277,7 +312,7 @@ async function playCurrent() {
 // The slide is still the one on screen, with this player, not paused by the viewer, and the
 // page is visible: playing it is still what the viewer wants.
 function stillWanted(slide, video) {
-  if (!video || slide !== state.slides[state.active] || slide.video !== video) return false;
+  if (!video || slide !== slideAt(state.active) || slide.video !== video) return false;
   return !slide.userPaused && !state.atEnd && !document.hidden;
 }
 
@@ -296,10 +331,10 @@ function togglePause(slide) {
 }
 
 function go(delta) {
-  const from = state.atEnd ? state.slides.length : state.active;
-  const target = state.slides[Math.min(state.slides.length - 1, Math.max(0, from + delta))];
+  const from = state.atEnd ? slideCount() : state.active;
+  const target = slideAt(Math.min(slideCount() - 1, Math.max(state.trimmed, from + delta)));
   if (!target) return;
-  if (delta > 0 && from >= state.slides.length - 1 && state.done) {
+  if (delta > 0 && from >= slideCount() - 1 && state.done) {
     status.scrollIntoView({ behavior: "smooth", block: "start" });
     return;
   }
@@ -308,7 +343,7 @@ function go(delta) {
 }
 
 function progressLoop() {
-  const slide = state.slides[state.active];
+  const slide = slideAt(state.active);
   const video = slide?.video;
   if (video && video.duration > 0) slide.progress.style.transform = `scaleX(${Math.min(1, video.currentTime / video.duration)})`;
   requestAnimationFrame(progressLoop);
@@ -361,7 +396,7 @@ sound.button.addEventListener("click", (event) => {
 });
 
 bindGestures(feed, {
-  slides: () => state.slides,
+  slideAt,
   activeIndex: () => state.active,
   go,
   togglePause,
@@ -387,12 +422,12 @@ sound.applyOnFirstGesture();
 
 // Hiding the page (tab switch, close) ends the current view; coming back starts a new one.
 signals.beforeHide.push(() => {
-  const slide = state.slides[state.active];
+  const slide = slideAt(state.active);
   slide?.video?.pause();
   slide?.tracker?.leave();
 });
 document.addEventListener("visibilitychange", () => {
-  const slide = state.slides[state.active];
+  const slide = slideAt(state.active);
   if (!document.hidden && slide) {
     slide.tracker?.enter();
     playCurrent();

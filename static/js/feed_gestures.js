@@ -5,7 +5,7 @@ import { onWheelStep } from "./feed_chrome.js";
 
 const DOUBLE_TAP_MS = 280;
 
-// feed: { slides(), activeIndex(), go(delta), togglePause(slide), doubleTap(slide, x, y),
+// feed: { slideAt(index), activeIndex(), go(delta), togglePause(slide), doubleTap(slide, x, y),
 //         firstTap(slide), action(name, slide, button), toggleSound(), like(slide),
 //         closeMenu(), blocked() }
 export function bindGestures(root, feed) {
@@ -14,7 +14,7 @@ export function bindGestures(root, feed) {
   root.addEventListener("click", (event) => {
     const slideNode = event.target.closest(".slide");
     if (!slideNode) return;
-    const slide = feed.slides()[Number(slideNode.dataset.index)];
+    const slide = feed.slideAt(Number(slideNode.dataset.index));
     const actionButton = event.target.closest("[data-action]");
     if (actionButton) {
       feed.action(actionButton.dataset.action, slide, actionButton);
@@ -40,7 +40,7 @@ export function bindGestures(root, feed) {
     if (event.target.closest?.("input, textarea, select, [contenteditable]") || feed.blocked()) return;
     if (event.metaKey || event.ctrlKey || event.altKey) return;
     const key = event.key;
-    const current = feed.slides()[feed.activeIndex()];
+    const current = feed.slideAt(feed.activeIndex());
     if (key === "ArrowDown" || key === "j" || key === "PageDown") feed.go(1);
     else if (key === "ArrowUp" || key === "k" || key === "PageUp") feed.go(-1);
     else if (key === "m") feed.toggleSound();

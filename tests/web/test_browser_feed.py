@@ -252,3 +252,47 @@ def test_a_video_paused_while_its_start_with_sound_is_pending_stays_paused(mobil
 
     assert video.evaluate("v => v.paused") is True
     assert "paused" in mobile_page.locator('.slide[data-index="3"]').get_attribute("class").split()
+
+
+def test_a_long_session_keeps_a_bounded_window_of_slides_behind_the_current_one(mobile_page):  # noqa: ANN001
+    # An endless feed from the seed's few videos: every page repeats the first page's cards
+    # under new ids (their media is real, so each slide plays).
+    pages: list[int] = []
+    first_items: list[dict] = []
+
+    def endless(route) -> None:  # noqa: ANN001
+        if not first_items:
+            first_items.extend(route.fetch().json()["items"])
+        pages.append(len(pages))
+        offset = 100_000 * len(pages)
+        items = [{**card, "id": card["id"] + offset} for card in first_items]
+        route.fulfill(json={"items": items, "next_cursor": f"page-{len(pages)}", "prefetch": []})
+
+    mobile_page.route("**/api/feed?*", endless)
+    mobile_page.goto("/")
+    wait_feed_playing(mobile_page, 0)
+    swipes = 24
+    for index in range(1, swipes + 1):
+        mobile_page.keyboard.press("j")
+        wait_feed_playing(mobile_page, index)
+
+    behind = mobile_page.eval_on_selector_all(
+        ".slide", f"ns => ns.filter((n) => Number(n.dataset.index) < {swipes}).length"
+    )
+    assert behind == 8  # KEEP_SLIDES_BEHIND: the older ones are gone from the page
+    assert mobile_page.evaluate("() => window.reelsFeed.kept") < swipes
+    assert mobile_page.locator("video").count() <= 4
+    # The removed slides' place is kept: the playing slide still fills the feed.
+    mobile_page.wait_for_function(
+        """() => { const feed = document.getElementById("feed");
+                   const slide = document.querySelector(".slide.active");
+                   return Math.abs(slide.getBoundingClientRect().top
+                                   - feed.getBoundingClientRect().top) < 1; }""",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    for index in range(swipes - 1, swipes - 4, -1):  # scrolling back a little still plays
+        mobile_page.keyboard.press("k")
+        wait_feed_playing(mobile_page, index)
+    ids = mobile_page.evaluate("() => window.reelsFeed.ids()")
+    kept = [card_id for card_id in ids if card_id is not None]
+    assert len(kept) == len(set(kept))  # no card came back twice
