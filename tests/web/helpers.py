@@ -132,6 +132,8 @@ def clock_run(page, ms: int) -> None:  # noqa: ANN001
     arrives outside it (a socket's drop, an answer) is heard between them, as it would be."""
     for _ in range(ms // CLOCK_STEP_MS):
         page.clock.run_for(CLOCK_STEP_MS)
+
+
 def set_page_visible(page, visible: bool) -> None:  # noqa: ANN001
     """Hide the page or show it again as a tab switch does (`document.hidden`,
     `visibilityState`, then `visibilitychange`): headless Chromium has no tab strip to switch."""
