@@ -2,33 +2,107 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from profiles.models import Block, Follow, User
-from profiles.services.graph import block_create, block_delete, follow_delete
+from profiles.services.accounts import USERNAME_PATTERN, USERNAME_RULE, username_claim
+from profiles.services.avatars import avatar_image_clean
+from profiles.services.graph import (
+    account_privacy_set,
+    block_create,
+    block_delete,
+    follow_delete,
+)
+
+
+class UsernameRulesMixin:
+    """The username rules of registration: the character rule, reserved names, and no other
+    account with the same name in any case (lookups by name are case-insensitive, so a second
+    "Alice" beside "alice" would be unreachable). An unchanged name is not checked again, so an
+    account named before the rules (createsuperuser) stays editable."""
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if self.instance.pk is not None and "username" not in self.changed_data:
+            return username
+        if not re.fullmatch(USERNAME_PATTERN, username):
+            raise forms.ValidationError(f"a username is {USERNAME_RULE}")
+        try:
+            # The admin saves in one transaction: the claim's lock is held until the save.
+            username_claim(username=username, user=self.instance)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["username"]) from None
+        return username
+
+
+class UserChangeAdminForm(UsernameRulesMixin, UserChangeForm):
+    def clean_avatar(self) -> Any:
+        """A new picture is checked and re-encoded as the profile's (`avatar_image_clean`:
+        size and decode limits, formats, its EXIF and location dropped)."""
+        avatar = self.cleaned_data.get("avatar")
+        if not isinstance(avatar, UploadedFile):  # unchanged, or cleared (False)
+            return avatar
+        try:
+            return avatar_image_clean(avatar)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["avatar"]) from None
+
+
+class UserCreationAdminForm(UsernameRulesMixin, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Profile", {"fields": ("display_name", "bio", "avatar", "is_private")}),
+        (
+            "Profile",
+            {"fields": ("display_name", "bio", "avatar", "is_private", "email_verified_at")},
+        ),
         ("Moderation", {"fields": ("suspended_at",)}),
     )
     # "Active" is the suspension's: unticked here alone it would leave the account's videos
     # and sounds served (a suspension hides them too) and ticked again it would let a suspended
     # account sign in with its videos still hidden. Suspend and reinstate from the moderation
     # queue (a case about the account: "Suspend user", "Reinstate").
-    readonly_fields = ("suspended_at", "is_active")
+    readonly_fields = ("suspended_at", "is_active", "email_verified_at")
     list_display = ("username", "display_name", "email", "is_staff", "is_active", "date_joined")
     list_filter = (*BaseUserAdmin.list_filter, ("suspended_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "display_name", "email")
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.Form, change: bool) -> None:  # noqa: FBT001
+        """Save, with the profiles services' consequences: a new address is unverified; going
+        public goes through `account_privacy_set` (pending requests approved and announced);
+        a replaced or cleared picture's file is deleted once committed."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        if "email" in form.changed_data:
+            obj.email_verified_at = None
+        private = obj.is_private
+        if "is_private" in form.changed_data:
+            obj.is_private = form.initial["is_private"]
+        old_avatar = User.objects.filter(pk=obj.pk).values_list("avatar", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if private != obj.is_private:
+            account_privacy_set(user=obj, private=private)
+        if old_avatar and "avatar" in form.changed_data and old_avatar != (obj.avatar.name or ""):
+            storage = obj.avatar.storage
+            transaction.on_commit(lambda: storage.delete(old_avatar))
 
 
 @admin.register(Follow)

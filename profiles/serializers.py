@@ -3,12 +3,11 @@
 from rest_framework import serializers
 
 from profiles.models import User
+from profiles.services.accounts import USERNAME_PATTERN, USERNAME_RULE
 
 
 class RegisterInput(serializers.Serializer):
-    username = serializers.RegexField(
-        r"^[A-Za-z0-9_.]{3,30}$", error_messages={"invalid": "3-30 letters, digits, '_' or '.'"}
-    )
+    username = serializers.RegexField(USERNAME_PATTERN, error_messages={"invalid": USERNAME_RULE})
     password = serializers.CharField(min_length=8, max_length=128, write_only=True)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     display_name = serializers.CharField(

@@ -14,26 +14,39 @@ from tiktok.plain_text import has_visible_text
 
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
+# The characters and length of a username chosen at registration (and in the admin).
+USERNAME_PATTERN = r"^[A-Za-z0-9_.]{3,30}$"
+USERNAME_RULE = "3-30 letters, digits, '_' or '.'"
 MAX_DISPLAY_NAME_CHARS = 64
 MAX_BIO_CHARS = 280
 # The advisory-lock key space of registrations (the second key is the name's hash).
 REGISTER_LOCK_SPACE = 7_402_301
 
 
-@transaction.atomic
-def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
-    """Create an account; raises ValidationError naming the field on bad input."""
+def username_claim(*, username: str, user: User | None = None) -> None:
+    """Check that `username` may be given to a new account, or to `user` when renaming it: not
+    reserved, and not taken in any case by another account (every lookup by name is
+    case-insensitive). Call it inside the transaction that saves the name: it holds a lock per
+    name without regard to case to the commit, so two claims of "maria" and "Maria" at the same
+    moment see each other (the unique constraint is case-sensitive). ValidationError on
+    `username` otherwise."""
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError({"username": ["this username is reserved"]})
-    # Two registrations of one name in two cases ("maria", "Maria") at the same moment would
-    # both pass the check below (the unique constraint is case-sensitive); one lock per name
-    # without regard to case, held to the commit, makes the second see the first.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, hashtext(upper(%s)))", [REGISTER_LOCK_SPACE, username]
         )
-    if User.objects.filter(username__iexact=username).exists():
+    taken = User.objects.filter(username__iexact=username)
+    if user is not None and user.pk is not None:
+        taken = taken.exclude(pk=user.pk)
+    if taken.exists():
         raise ValidationError({"username": ["this username is taken"]})
+
+
+@transaction.atomic
+def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
+    """Create an account; raises ValidationError naming the field on bad input."""
+    username_claim(username=username)
     display_name = display_name.strip()
     if display_name and not has_visible_text(display_name):
         raise ValidationError({"display_name": ["display name has only invisible characters"]})

@@ -1,0 +1,155 @@
+"""Accounts edited in the Django admin keep the rules and consequences of profiles' services."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from profiles.models import Follow, FollowRequest, User
+from tests.factories import UserFactory
+from tests.support.admin_forms import change_form, post_change_form, superuser_client
+
+pytestmark = pytest.mark.django_db
+ADD = "/admin/profiles/user/add/"
+
+
+def _user_url(user: User) -> str:
+    return f"/admin/profiles/user/{user.pk}/change/"
+
+
+def test_making_an_account_public_in_the_admin_approves_its_pending_requests() -> None:
+    owner, requester = UserFactory(is_private=True), UserFactory()
+    FollowRequest.objects.create(requester=requester, target=owner)
+
+    response = post_change_form(superuser_client(), _user_url(owner), is_private="")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    owner.refresh_from_db()
+    assert not owner.is_private
+    assert Follow.objects.filter(follower=requester, followee=owner).exists()
+    assert not FollowRequest.objects.exists()
+
+
+def test_changing_the_email_in_the_admin_unverifies_it() -> None:
+    user = UserFactory(email="old@example.com", email_verified_at=timezone.now())
+
+    response = post_change_form(superuser_client(), _user_url(user), email="new@example.org")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.email == "new@example.org"
+    assert user.email_verified_at is None
+
+
+def test_saving_other_fields_in_the_admin_keeps_the_email_verified() -> None:
+    user = UserFactory(email="old@example.com", email_verified_at=timezone.now())
+
+    response = post_change_form(superuser_client(), _user_url(user), display_name="Ana")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.display_name == "Ana"
+    assert user.email_verified_at is not None
+
+
+def test_renaming_in_the_admin_refuses_a_case_variant_of_a_taken_name() -> None:
+    UserFactory(username="alice")
+    other = UserFactory(username="bob")
+
+    response = post_change_form(superuser_client(), _user_url(other), username="Alice")
+
+    assert response.status_code == 200
+    assert "this username is taken" in response.content.decode()
+    other.refresh_from_db()
+    assert other.username == "bob"
+
+
+def test_renaming_in_the_admin_refuses_reserved_names_and_characters_registration_refuses() -> None:
+    other = UserFactory(username="bob")
+    client = superuser_client()
+
+    reserved = post_change_form(client, _user_url(other), username="Admin")
+    spaced = post_change_form(client, _user_url(other), username="bob smith")
+
+    assert reserved.status_code == spaced.status_code == 200
+    assert "this username is reserved" in reserved.content.decode()
+    assert "3-30 letters, digits" in spaced.content.decode()
+    other.refresh_from_db()
+    assert other.username == "bob"
+
+
+def test_an_account_may_be_renamed_to_its_own_name_in_another_case() -> None:
+    user = UserFactory(username="bob")
+
+    response = post_change_form(superuser_client(), _user_url(user), username="Bob")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.username == "Bob"
+
+
+def test_an_account_named_before_the_rules_stays_editable() -> None:
+    user = UserFactory(username="ops@example.com")
+
+    response = post_change_form(superuser_client(), _user_url(user), display_name="Ops")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.display_name == "Ops"
+
+
+def test_adding_an_account_in_the_admin_refuses_a_reserved_name() -> None:
+    response = superuser_client().post(
+        ADD, {"username": "admin", "usable_password": "false", "password1": "", "password2": ""}
+    )
+
+    assert response.status_code == 200
+    assert "this username is reserved" in response.content.decode()
+    assert not User.objects.filter(username="admin").exists()
+
+
+def _jpeg_with_location() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (48.0, 51.0, 24.0)  # GPSLatitude
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (30, 120, 200)).save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _post_avatar(user: User, content: bytes, name: str):  # noqa: ANN202
+    client = superuser_client()
+    data = change_form(client, _user_url(user)).data
+    data.pop("_continue", None)
+    data.pop("_addanother", None)
+    data["avatar"] = SimpleUploadedFile(name, content, content_type="image/jpeg")
+    return client.post(_user_url(user), data)
+
+
+def test_an_avatar_uploaded_in_the_admin_is_re_encoded_without_its_location() -> None:
+    user = UserFactory()
+
+    response = _post_avatar(user, _jpeg_with_location(), "holiday.jpg")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    with user.avatar.open("rb") as stored, Image.open(stored) as image:
+        assert image.format == "JPEG"
+        assert image.size == (512, 512)
+        assert not image.getexif()
+
+
+def test_an_avatar_too_large_in_the_admin_is_a_form_error(settings) -> None:  # noqa: ANN001
+    settings.MAX_AVATAR_BYTES = 1024
+    user = UserFactory()
+
+    response = _post_avatar(user, _jpeg_with_location(), "big.jpg")
+
+    assert response.status_code == 200
+    assert "image is larger than" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.avatar
