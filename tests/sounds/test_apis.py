@@ -260,3 +260,57 @@ def test_a_video_card_names_its_sound_only_to_whom_the_sounds_page_would_show_it
     user_suspend(user=sound.creator)
     assert api_client.get(f"/api/videos/{video.pk}").json()["sound"] is None
     assert client_for(other).get(f"/api/videos/{video.pk}").json()["sound"] is None
+
+
+def _walk(client, url: str, link: str = "next", max_pages: int = 20) -> list[list[int]]:  # noqa: ANN001
+    pages: list[list[int]] = []
+    while url and len(pages) < max_pages:
+        body = client.get(url).json()
+        pages.append([card["id"] for card in body["results"]])
+        url = body[link]
+    return pages
+
+
+@pytest.fixture
+def tied_sound_videos(monkeypatch) -> tuple[Sound, list[int]]:  # noqa: ANN001
+    """Twelve videos of one sound with the same view count, and DRF's cursor offset cap lowered
+    from 1000 to 5 so that a few rows stand for the thousand ties it could not page past."""
+    from rest_framework.pagination import CursorPagination
+
+    monkeypatch.setattr(CursorPagination, "offset_cutoff", 5)
+    sound = Sound.objects.create(title="tied", kind="uploaded")
+    owner = UserFactory()
+    videos = [VideoFactory(owner=owner, sound=sound) for _ in range(12)]
+    Video.objects.filter(sound=sound).update(view_count=7)
+    return sound, sorted((video.pk for video in videos), reverse=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["popular", "new"])
+def test_pages_of_a_sound_reach_every_tied_video_once(client_for, tied_sound_videos, sort):
+    sound, expected = tied_sound_videos
+    pages = _walk(client_for(None), f"/api/sounds/{sound.pk}/videos?sort={sort}&limit=3")
+    assert [pk for page in pages for pk in page] == expected
+    assert len(pages) == 4
+
+
+@pytest.mark.django_db
+def test_previous_links_of_a_sounds_videos_walk_back_over_the_same_pages(
+    client_for, tied_sound_videos
+):
+    sound, expected = tied_sound_videos
+    client = client_for(None)
+    url = f"/api/sounds/{sound.pk}/videos?sort=popular&limit=5"
+    last = client.get(client.get(client.get(url).json()["next"]).json()["next"]).json()
+    assert [card["id"] for card in last["results"]] == expected[10:]
+    assert last["next"] is None
+    back = _walk(client, last["previous"], link="previous")
+    assert back == [expected[5:10], expected[:5]]
+
+
+@pytest.mark.django_db
+def test_a_changed_cursor_of_a_sounds_videos_is_a_400(client_for, tied_sound_videos):
+    sound, _ = tied_sound_videos
+    client = client_for(None)
+    next_url = client.get(f"/api/sounds/{sound.pk}/videos?sort=popular&limit=3").json()["next"]
+    assert_error_shape(client.get(next_url.replace("cursor=", "cursor=x")), 400, "invalid_cursor")

@@ -89,12 +89,3 @@ def test_a_hand_made_cursor_is_a_400_not_a_500(api_client, position: str):
     for url in (f"/api/sounds/{sound.pk}/videos", "/api/hashtags/beat/videos"):
         response = api_client.get(url, {"cursor": cursor})
         assert_error_shape(response, 400, "invalid_cursor")
-
-
-def test_a_cursor_beyond_any_count_is_just_the_list(api_client):
-    sound = Sound.objects.create(title="beat", kind=SoundKind.UPLOADED)
-    video = VideoFactory(sound=sound)
-    cursor = base64.b64encode(b"p=99999999999999999999999").decode()
-    response = api_client.get(f"/api/sounds/{sound.pk}/videos", {"cursor": cursor})
-    assert response.status_code == 200
-    assert [card["id"] for card in response.json()["results"]] == [video.pk]

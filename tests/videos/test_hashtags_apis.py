@@ -147,7 +147,7 @@ def test_a_hashtag_with_the_name_of_a_tag_links_to_it(client_for):
         ("/api/hashtags/neverused", 404, "hashtag_not_found"),
         ("/api/hashtags/neverused/videos", 404, "hashtag_not_found"),
         ("/api/hashtags/known/videos?sort=random", 400, "invalid_sort"),
-        ("/api/hashtags/known/videos?cursor=garbage", 404, None),
+        ("/api/hashtags/known/videos?cursor=garbage", 400, "invalid_cursor"),
     ],
 )
 def test_bad_input_gets_a_json_error(client_for, path, status, code):
@@ -173,3 +173,21 @@ def test_the_page_lists_visible_videos_under_a_percent_encoded_unicode_url(clien
 def test_the_page_of_an_unknown_or_invalid_hashtag_is_not_found(client):
     assert client.get("/hashtag/neverused").status_code == 404
     assert client.get(f"/hashtag/{quote('not a tag')}").status_code == 404
+
+
+def test_popular_pages_of_a_hashtag_reach_every_tied_video_once(client_for, monkeypatch):
+    from rest_framework.pagination import CursorPagination
+
+    # DRF's cursor offset cap lowered from 1000 to 5: a few ties stand for a thousand.
+    monkeypatch.setattr(CursorPagination, "offset_cutoff", 5)
+    videos = [tagged("#tied") for _ in range(12)]
+    Video.objects.filter(pk__in=[video.pk for video in videos]).update(like_count=3)
+    seen: list[int] = []
+    url = "/api/hashtags/tied/videos?sort=popular&limit=3"
+    for _ in range(10):
+        body = client_for().get(url).json()
+        seen += [card["id"] for card in body["results"]]
+        url = body["next"]
+        if not url:
+            break
+    assert seen == sorted((video.pk for video in videos), reverse=True)

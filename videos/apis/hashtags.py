@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tiktok.api.base import ApiView
-from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.pagination import KeysetCursorPagination
 from videos.cards import video_cards
 from videos.selectors.hashtags import (
     HASHTAG_SORT_ORDERING,
@@ -35,8 +35,7 @@ class HashtagVideosApi(ApiView):
     def get(self, request: Request, name: str) -> Response:
         sort = hashtag_sort_check(request.query_params.get("sort"))
         hashtag = hashtag_for_name(name=name)
-        paginator = NewestFirstCursorPagination()
-        paginator.ordering = HASHTAG_SORT_ORDERING[sort]  # the cursor encodes this order
+        paginator = KeysetCursorPagination(HASHTAG_SORT_ORDERING[sort])
         videos = hashtag_videos(hashtag=hashtag, viewer=request.user)
         page = paginator.paginate_queryset(videos, request, view=self)
         return paginator.get_paginated_response(video_cards(videos=page, viewer=request.user))

@@ -18,7 +18,7 @@ from sounds.models import SoundKind
 from sounds.selectors import sound_may_see, sound_payload, sound_visible
 from sounds.services import MAX_TITLE_CHARS, sound_from_audio
 from tiktok.api.base import ApiView
-from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.pagination import KeysetCursorPagination
 from tiktok.errors import Forbidden, InvalidInput, TooLarge
 from videos.cards import video_cards
 from videos.selectors.sounds import sound_video_order, sound_videos
@@ -81,12 +81,6 @@ class SoundUploadApi(ApiView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class SoundOrderPagination(NewestFirstCursorPagination):
-    def __init__(self, ordering: tuple[str, ...]) -> None:
-        super().__init__()
-        self.ordering = ordering
-
-
 class SoundVideosApi(ApiView):
     """GET /api/sounds/<id>/videos?sort=popular|new: cards of the videos made with the sound
     that the viewer may watch, a cursor page at a time."""
@@ -97,7 +91,7 @@ class SoundVideosApi(ApiView):
     def get(self, request: Request, sound_id: int) -> Response:
         order = sound_video_order(request.query_params.get("sort"))
         sound = sound_visible(sound_id=sound_id, viewer=request.user)
-        paginator = SoundOrderPagination(order)
+        paginator = KeysetCursorPagination(order)
         page = paginator.paginate_queryset(
             sound_videos(sound=sound, viewer=request.user), request, view=self
         )

@@ -22,7 +22,8 @@ from videos.models import Hashtag, Video, VideoHashtag
 from videos.visibility import visible_videos, visible_where
 
 HASHTAG_SORTS = ("popular", "new")
-# Orderings of a hashtag's videos (the cursor pagination's, id last so pages never overlap).
+# Orderings of a hashtag's videos (keyset pages: every column descends, id last so pages never
+# overlap); popular walks videos_video_popular_idx.
 HASHTAG_SORT_ORDERING = {
     "popular": ("-like_count", "-id"),
     "new": ("-created_at", "-id"),

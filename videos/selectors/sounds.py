@@ -11,7 +11,8 @@ from tiktok.errors import InvalidInput
 from videos.models import Video
 from videos.visibility import visible_videos
 
-# Orders of a sound's video list; each has its index (Video.Meta: video_sound_*_idx).
+# Orders of a sound's video list (keyset pages: every column descends, id last); each has its
+# index (Video.Meta: video_sound_*_idx).
 SOUND_VIDEO_ORDERS = {
     "popular": ("-view_count", "-id"),
     "new": ("-created_at", "-id"),
