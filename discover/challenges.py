@@ -27,10 +27,10 @@ from discover.models import Challenge, ChallengeEntry, ChallengeVote, VoteKind
 from discover.scoring import vote_weight
 from feed.models import Interaction
 from profiles.viewers import is_signed_in
-from sounds.models import Sound
+from sounds.selectors import sound_visible
 from tiktok.db.binary import binary_rows
 from tiktok.db.sql import int_array, table
-from tiktok.errors import AuthenticationFailed, Forbidden
+from tiktok.errors import AuthenticationFailed, Forbidden, NotFound
 from tiktok.plain_text import plain_text_clean
 from videos.hashtags import HASHTAG_MAX_LENGTH, hashtag_name_normalize
 from videos.models import Hashtag, Like, Share, Video, VideoHashtag
@@ -108,9 +108,13 @@ def challenge_create(
         )
     sound = None
     if sound_id is not None:
-        sound = Sound.objects.filter(pk=sound_id, hidden_at__isnull=True).first()
-        if sound is None:
-            raise ValidationError({"sound_id": [f"there is no sound {sound_id}"]})
+        # The sound's own rule (its page's): a challenge names its sound to everyone, so one
+        # of a private account, a suspended creator or a creator who blocked this one would
+        # tell its title ("original sound - <username>") to anyone trying ids.
+        try:
+            sound = sound_visible(sound_id=sound_id, viewer=creator)
+        except NotFound:
+            raise ValidationError({"sound_id": [f"there is no sound {sound_id}"]}) from None
     with transaction.atomic():
         # The hashtag row is shared with captions: a challenge may name one nobody used yet.
         tag, _ = Hashtag.objects.get_or_create(name=name)

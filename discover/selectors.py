@@ -17,6 +17,7 @@ from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
 from profiles.selectors import hidden_user_ids
 from profiles.viewers import is_signed_in
+from sounds.selectors import sound_may_see
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
@@ -169,12 +170,16 @@ def challenge_get(*, challenge_id: Any) -> Challenge:
 
 def challenge_detail(*, challenge: Challenge, viewer: Any = None) -> dict[str, Any]:
     """The challenge's header; its creator is not named to a viewer they are blocked from
-    either way."""
+    either way, nor its sound to a viewer who may not see it (`sound` is None)."""
     now = timezone.now()
     state = (
         "upcoming" if now < challenge.starts_at else "open" if challenge.is_open(now) else "ended"
     )
     sound = challenge.sound
+    # Named only to whom the sound's page would show it: moderation may hide it, its creator
+    # be suspended or go private, or block this viewer, after the challenge was made.
+    if sound is not None and not sound_may_see(sound_id=sound.pk, viewer=viewer):
+        sound = None
     return {
         **challenge_item(challenge),
         "rules": challenge.rules,
@@ -182,6 +187,7 @@ def challenge_detail(*, challenge: Challenge, viewer: Any = None) -> dict[str, A
         # from ends_at on the leaderboard no longer changes
         "frozen": state == "ended",
         "sound": {"id": sound.pk, "title": sound.title} if sound is not None else None,
+        "sound_id": sound.pk if sound is not None else None,
         "creator": (
             challenge.creator.username
             if challenge.creator_id and challenge.creator_id not in hidden_user_ids(viewer=viewer)

@@ -16,9 +16,12 @@ from discover.challenges import (
 from discover.models import Challenge, ChallengeEntry
 from discover.receivers import on_videos_finished
 from feed.services import interactions_record
+from profiles.models import User
+from profiles.services.suspension import user_suspend
 from sounds.models import Sound
+from sounds.services import sound_hide
 from tests.discover.conftest import hours, now
-from tests.factories import UserFactory, VideoFactory
+from tests.factories import BlockFactory, UserFactory, VideoFactory
 from tests.feed.factories import event
 from tiktok.db.binary import binary_rows
 from tiktok.db.sql import table
@@ -81,7 +84,10 @@ def test_video_posted_after_the_end_does_not_join(operator):
 
 
 def test_challenge_with_a_sound_needs_that_sound(operator):
-    sound, other = Sound.objects.create(title="beat"), Sound.objects.create(title="other")
+    sound, other = (
+        Sound.objects.create(title="beat", kind="uploaded"),
+        Sound.objects.create(title="other", kind="uploaded"),
+    )
     challenge = _challenge(operator, sound_id=sound.pk)
     wrong = _publish(caption="#dance", sound=other)
     right = _publish(caption="#dance", sound=sound)
@@ -312,3 +318,59 @@ def test_a_deleted_accounts_votes_stop_counting_in_open_challenges(
             fan.delete()
     entry = _entry(challenge, video)
     assert (entry.likes, entry.shares, entry.score) == (1, 1, 5)
+
+
+def _private_accounts_original_sound() -> Sound:
+    """An original sound named after its account, which then went private: its page is a 404."""
+    alice = UserFactory(username="alice_secret")
+    sound = Sound.objects.create(title="original sound - alice_secret", creator=alice)
+    VideoFactory(owner=alice, sound=sound)
+    User.objects.filter(pk=alice.pk).update(is_private=True)
+    return sound
+
+
+def _suspended_creators_sound() -> Sound:
+    singer = UserFactory()
+    sound = Sound.objects.create(title="my song", creator=singer, kind="uploaded")
+    user_suspend(user=singer)
+    return sound
+
+
+@pytest.mark.parametrize("hidden_how", ["private_account", "suspended", "blocked_the_creator"])
+def test_a_challenge_cannot_name_a_sound_its_creator_may_not_see(client_for, hidden_how):
+    creator = UserFactory()
+    if hidden_how == "private_account":
+        sound = _private_accounts_original_sound()
+    elif hidden_how == "suspended":
+        sound = _suspended_creators_sound()
+    else:
+        sound = Sound.objects.create(title="my song", creator=UserFactory(), kind="uploaded")
+        BlockFactory(blocker=sound.creator, blocked=creator)
+    assert client_for(creator).get(f"/api/sounds/{sound.pk}").status_code == 404
+    body = {"hashtag": "dance", "title": "Dance", "ends_at": (now() + hours(5)).isoformat()}
+    response = client_for(creator).post(
+        "/api/challenges", {**body, "sound_id": sound.pk}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert "sound_id" in response.json()["fields"]
+    assert not Challenge.objects.exists()
+
+
+def test_a_challenge_page_does_not_name_a_sound_whose_creator_blocked_the_viewer(
+    client_for, operator
+):
+    singer = UserFactory()
+    sound = Sound.objects.create(title="my song", creator=singer, kind="uploaded")
+    challenge = _challenge(operator, sound_id=sound.pk)
+    viewer = UserFactory()
+    BlockFactory(blocker=singer, blocked=viewer)
+    assert client_for(viewer).get(f"/api/challenges/{challenge.pk}").json()["sound"] is None
+    shown = client_for(UserFactory()).get(f"/api/challenges/{challenge.pk}").json()["sound"]
+    assert shown == {"id": sound.pk, "title": "my song"}
+
+
+def test_a_challenge_page_stops_naming_a_sound_moderation_hid(client_for, operator):
+    sound = Sound.objects.create(title="slur title", kind="uploaded")
+    challenge = _challenge(operator, sound_id=sound.pk)
+    sound_hide(sound=sound)
+    assert client_for(None).get(f"/api/challenges/{challenge.pk}").json()["sound"] is None
