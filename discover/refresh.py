@@ -24,8 +24,9 @@ from profiles.models import User
 from sounds.selectors import public_sounds
 from tiktok.db.sql import table
 from videos.models import Hashtag, Video, VideoEmbedding, VideoHashtag
+from videos.selectors.hashtags import public_hashtags
 from videos.versions import active_embedding_version
-from videos.visibility import anyone_may_see_sql, hashtag_public_sql
+from videos.visibility import anyone_may_see_sql
 
 _ANYONE_MAY_SEE = anyone_may_see_sql("v")
 RECENT_HOURS = 24
@@ -122,8 +123,8 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
     if len(items) < size:
         taken = {item["id"] for item in items}
         for pk, name, video_count in (
-            Hashtag.objects.filter(video_count__gt=0)
-            .extra(where=[hashtag_public_sql(table(Hashtag))])  # noqa: S610 - no user input
+            public_hashtags()
+            .filter(video_count__gt=0)
             .exclude(pk__in=taken)
             .order_by("-video_count", "-pk")
             .values_list("pk", "name", "video_count")[: size - len(items)]

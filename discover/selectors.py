@@ -15,12 +15,13 @@ from discover import lists
 from discover.models import Challenge, ChallengeEntry
 from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
-from profiles.selectors import hidden_user_ids
+from profiles.selectors import active_user_ids, hidden_user_ids
 from profiles.viewers import is_signed_in
-from sounds.selectors import sound_may_see
+from sounds.selectors import public_sounds, sound_may_see
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
+from videos.selectors.hashtags import public_hashtags
 from videos.visibility import visible_videos, visible_where
 
 SECTION_TITLES = {
@@ -75,14 +76,40 @@ def _section_items(
         page = visible[offset : offset + limit]
         more = len(visible) > offset + limit or len(items) > offset + limit * 2 + 10
         return cards_for_ids(video_ids=page, viewer=viewer), more
+    shown = _still_shown_ids(section=section, ids=[item["id"] for item in items])
+    if section == "creators":
+        chosen, more = suggested_creators(
+            viewer=viewer,
+            pool=items,
+            count=offset + limit,
+            left_out={item["id"] for item in items} - shown,
+        )
+        return chosen[offset:], more
+    items = [item for item in items if item["id"] in shown]
     if section == "challenges":
         items = _open_now(items)
-    elif section == "creators":
-        chosen, more = suggested_creators(viewer=viewer, pool=items, count=offset + limit)
-        return chosen[offset:], more
     if section in ("sounds", "challenges"):
         items = _not_from_hidden_creators(items, viewer=viewer)
     return items[offset : offset + limit], len(items) > offset + limit
+
+
+def _still_shown_ids(*, section: str, ids: list[int]) -> set[int]:
+    """Of a section's stored ids, those its owning app still shows to anyone (one query), as
+    `_visible_ids` does for videos: the lists are as the last refresh left them (up to
+    DISCOVER_REFRESH_SECONDS old, or for good should beat stop), and a sound moderation hid, a
+    suspended creator or their challenge, a hashtag whose last public video went private leave
+    at once."""
+    if not ids:
+        return set()
+    if section == "hashtags":
+        rows = public_hashtags().filter(pk__in=ids)
+    elif section == "sounds":
+        rows = public_sounds().filter(pk__in=ids)
+    elif section == "challenges":
+        rows = Challenge.objects.listed().filter(pk__in=ids)
+    else:
+        return active_user_ids(user_ids=ids)
+    return set(rows.values_list("pk", flat=True))
 
 
 def _not_from_hidden_creators(items: list[dict[str, Any]], *, viewer: Any) -> list[dict[str, Any]]:

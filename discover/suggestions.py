@@ -5,6 +5,7 @@ viewers without a taste yet get the pool in popularity order."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -61,15 +62,21 @@ def rank_by_taste(
 
 
 def suggested_creators(
-    *, viewer: Any, pool: list[dict[str, Any]], count: int
+    *,
+    viewer: Any,
+    pool: list[dict[str, Any]],
+    count: int,
+    left_out: Collection[int] = (),
 ) -> tuple[list[dict[str, Any]], bool]:
     """The first `count` creators of the pool (creator items in popularity order) as this
     viewer should see them - ranked by closeness to their taste when they have one, excluded
-    creators left out - and whether more follow."""
+    creators and `left_out` (pool ids no longer shown to anyone) left out - and whether more
+    follow. The pool stays whole: its order is the stored centroids' order."""
     centroids = lists.centroids_read() if is_signed_in(viewer) else None
     taste, excluded = viewer_context(
         viewer=viewer, embedding_version=centroids.version if centroids else ""
     )
+    excluded |= set(left_out)
     # the centroid rows are the pool's creators in the pool's order (one refresh wrote both)
     if (
         centroids is not None

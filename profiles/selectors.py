@@ -3,6 +3,7 @@ who blocks whom."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -83,6 +84,15 @@ def following_count(user: User) -> int:
 
 def blocked_either_way(a: User, b: User) -> bool:
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def active_user_ids(*, user_ids: Iterable[int]) -> set[int]:
+    """Of these accounts, those shown to anyone: active and not suspended (one query)."""
+    return set(
+        User.objects.filter(
+            pk__in=list(user_ids), is_active=True, suspended_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
 
 
 def hidden_user_ids(*, viewer: Any) -> set[int]:

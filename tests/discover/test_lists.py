@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from discover.challenges import challenge_create, challenge_exploration_video_ids
 from discover.lists import lists_read, redis_client
@@ -17,6 +19,7 @@ from feed.models import Interaction
 from feed.services import interactions_record
 from profiles.services.suspension import user_reinstate, user_suspend
 from sounds.models import Sound
+from sounds.services import sound_hide
 from tests.discover.conftest import hours, now
 from tests.factories import BlockFactory, FollowFactory, UserFactory, VideoFactory
 from tests.feed.factories import axis, event, video_with_vector
@@ -314,3 +317,64 @@ def test_a_suspended_creators_challenge_is_not_listed_shown_or_joined(client_for
     lists_refresh()
     assert client.get(f"/api/challenges/{challenge.pk}").status_code == 200
     assert challenge.entries.filter(video=video).exists()
+
+
+# The lists are as the last refresh stored them; what left since leaves the pages at once.
+
+
+def _listed(client_for, section: str) -> list:  # noqa: ANN001
+    return client_for(UserFactory()).get(f"/api/discover/{section}").json()["results"]
+
+
+def test_a_sound_hidden_after_the_refresh_leaves_trending_sounds(client_for):
+    sound = Sound.objects.create(title="copyright strike", kind="uploaded")
+    for _ in range(3):
+        VideoFactory(sound=sound)
+    lists_refresh()
+    assert [item["id"] for item in _listed(client_for, "sounds")] == [sound.pk]
+    sound_hide(sound=sound)
+    assert _listed(client_for, "sounds") == []
+
+
+def test_a_challenge_whose_creator_was_suspended_after_the_refresh_leaves_the_list(client_for):
+    host = UserFactory()
+    challenge = challenge_create(
+        creator=host, hashtag="scam", title="Visit my site", ends_at=now() + hours(5)
+    )
+    lists_refresh()
+    assert [item["id"] for item in _listed(client_for, "challenges")] == [challenge.pk]
+    user_suspend(user=host)
+    assert _listed(client_for, "challenges") == []
+
+
+def test_a_creator_suspended_after_the_refresh_is_no_longer_suggested(client_for):
+    host = UserFactory(username="banned_spammer")
+    VideoFactory(owner=host)
+    lists_refresh()
+    assert [item["username"] for item in _listed(client_for, "creators")] == ["banned_spammer"]
+    user_suspend(user=host)
+    assert _listed(client_for, "creators") == []
+
+
+def test_a_hashtag_whose_only_public_video_went_private_leaves_rising_hashtags(client_for):
+    tag = Hashtag.objects.create(name="myaffair", video_count=1)
+    video = VideoFactory(caption="#myaffair")
+    VideoHashtag.objects.create(video=video, hashtag=tag)
+    lists_refresh()
+    assert [item["name"] for item in _listed(client_for, "hashtags")] == ["myaffair"]
+    Video.objects.filter(pk=video.pk).update(privacy="private")
+    assert _listed(client_for, "hashtags") == []
+
+
+def test_each_section_is_checked_with_one_query_whatever_its_length(client_for):
+    for index in range(3):
+        sound = Sound.objects.create(title=f"beat {index}", kind="uploaded")
+        VideoFactory(sound=sound, caption=f"#tag{index}")
+    lists_refresh()
+    client = client_for(None)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/discover/sounds?limit=1")
+    with CaptureQueriesContext(connection) as many:
+        listed = client.get("/api/discover/sounds?limit=3").json()["results"]
+    assert len(listed) == 3
+    assert len(many) == len(few)

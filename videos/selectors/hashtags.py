@@ -19,7 +19,7 @@ from tiktok.db.sql import table
 from tiktok.errors import InvalidInput, NotFound
 from videos.hashtags import hashtag_name_normalize
 from videos.models import Hashtag, Video, VideoHashtag
-from videos.visibility import visible_videos, visible_where
+from videos.visibility import hashtag_public_sql, visible_videos, visible_where
 
 HASHTAG_SORTS = ("popular", "new")
 # Orderings of a hashtag's videos (keyset pages: every column descends, id last so pages never
@@ -59,6 +59,12 @@ def hashtag_for_name(*, name: str) -> Hashtag:
     if hashtag is None:
         raise NotFound(f"no videos with #{normalized}", code="hashtag_not_found")
     return hashtag
+
+
+def public_hashtags() -> QuerySet[Hashtag]:
+    """Hashtags that may be named to anyone: a video anyone may see carries them (a hashtag
+    only private or hidden videos carry answers 404 on its page)."""
+    return Hashtag.objects.extra(where=[hashtag_public_sql(table(Hashtag))])  # noqa: S610 - no user input
 
 
 def hashtag_videos(*, hashtag: Hashtag, viewer: Any) -> QuerySet[Video]:
