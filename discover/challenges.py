@@ -26,6 +26,7 @@ from discover import lists
 from discover.models import Challenge, ChallengeEntry, ChallengeVote, VoteKind
 from discover.scoring import vote_weight
 from feed.models import Interaction
+from profiles.models import User
 from profiles.viewers import is_signed_in
 from sounds.selectors import sound_visible
 from tiktok.db.binary import binary_rows
@@ -86,21 +87,10 @@ def challenge_create(
         raise ValidationError({"ends_at": ["ends_at must be after starts_at"]})
     if ends_at <= now:
         raise ValidationError({"ends_at": ["ends_at must be in the future"]})
-    if not creator.is_staff:
-        # Only operators backdate a challenge (it would take in videos posted before it
-        # existed); creators have a few open at a time.
-        if starts_at < now - dt.timedelta(minutes=5):
-            raise ValidationError({"starts_at": ["starts_at must not be in the past"]})
-        open_now = Challenge.objects.filter(creator=creator, ends_at__gt=now).count()
-        if open_now >= settings.CHALLENGES_OPEN_PER_CREATOR:
-            raise ValidationError(
-                {
-                    "ends_at": [
-                        f"you have {open_now} challenges running; at most "
-                        f"{settings.CHALLENGES_OPEN_PER_CREATOR} (CHALLENGES_OPEN_PER_CREATOR)"
-                    ]
-                }
-            )
+    # Only operators backdate a challenge (it would take in videos posted before it existed);
+    # creators have a few open at a time (counted in the transaction below).
+    if not creator.is_staff and starts_at < now - dt.timedelta(minutes=5):
+        raise ValidationError({"starts_at": ["starts_at must not be in the past"]})
     longest = dt.timedelta(days=settings.CHALLENGE_MAX_DAYS)
     if ends_at - starts_at > longest:
         raise ValidationError(
@@ -119,6 +109,7 @@ def challenge_create(
         # The hashtag row is shared with captions: a challenge may name one nobody used yet.
         tag, _ = Hashtag.objects.get_or_create(name=name)
         if not creator.is_staff:
+            _creator_has_room(creator=creator, now=now)
             _hashtag_has_room(tag=tag, starts_at=starts_at, ends_at=ends_at)
         challenge = Challenge.objects.create(
             hashtag=tag,
@@ -130,6 +121,24 @@ def challenge_create(
             ends_at=ends_at,
         )
     return challenge
+
+
+def _creator_has_room(*, creator: Any, now: dt.datetime) -> None:
+    """Refuse a creator's challenge past CHALLENGES_OPEN_PER_CREATOR running. The creator's
+    row is locked first (FOR NO KEY UPDATE, as the follow services lock accounts), so two
+    creations at once, on different hashtags, count each other: counted before the
+    transaction, both passed."""
+    User.objects.select_for_update(no_key=True).filter(pk=creator.pk).first()
+    open_now = Challenge.objects.filter(creator=creator, ends_at__gt=now).count()
+    if open_now >= settings.CHALLENGES_OPEN_PER_CREATOR:
+        raise ValidationError(
+            {
+                "ends_at": [
+                    f"you have {open_now} challenges running; at most "
+                    f"{settings.CHALLENGES_OPEN_PER_CREATOR} (CHALLENGES_OPEN_PER_CREATOR)"
+                ]
+            }
+        )
 
 
 def _hashtag_has_room(*, tag: Hashtag, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
