@@ -17,6 +17,8 @@ from moderation.selectors import case_item, case_target_user, suspensions_in_for
 from tiktok.errors import ApplicationError
 
 ALL_STATUSES = "all"
+# Deciding a case takes the change permission on cases; view_case only shows the queue.
+DECIDE = ["change"]
 
 
 class CaseStatusFilter(admin.SimpleListFilter):
@@ -192,24 +194,25 @@ class CaseAdmin(admin.ModelAdmin):
     def hidden_pending_review(self, case: Case) -> bool:
         return case.auto_hidden_at is not None
 
-    hide_video = admin.action(description="Hide video")(
+    hide_video = admin.action(description="Hide video", permissions=DECIDE)(
         _case_action(services.case_video_hide, "videos hidden")
     )
-    hide_sound = admin.action(description="Hide sound")(
+    hide_sound = admin.action(description="Hide sound", permissions=DECIDE)(
         _case_action(services.case_sound_hide, "sounds hidden")
     )
-    remove_comment = admin.action(description="Remove comment")(
+    remove_comment = admin.action(description="Remove comment", permissions=DECIDE)(
         _case_action(services.case_comment_remove, "comments removed")
     )
     suspend_user = admin.action(
-        description="Suspend user (the account, or the owner / author / sound's creator)"
+        description="Suspend user (the account, or the owner / author / sound's creator)",
+        permissions=DECIDE,
     )(_case_action(services.case_user_suspend, "accounts suspended"))
-    reinstate = admin.action(description="Reinstate (undo a hide or suspension)")(
-        _case_action(services.case_reinstate, "reinstated", note=_still_suspended)
-    )
-    dismiss = admin.action(description="Dismiss (nothing wrong; unhide if hidden pending review)")(
-        _case_action(services.case_dismiss, "dismissed")
-    )
+    reinstate = admin.action(
+        description="Reinstate (undo a hide or suspension)", permissions=DECIDE
+    )(_case_action(services.case_reinstate, "reinstated", note=_still_suspended))
+    dismiss = admin.action(
+        description="Dismiss (nothing wrong; unhide if hidden pending review)", permissions=DECIDE
+    )(_case_action(services.case_dismiss, "dismissed"))
 
 
 @admin.register(Report)

@@ -113,17 +113,17 @@ class TagAdmin(admin.ModelAdmin):
                 request.POST = post
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Activate selected tags")
+    @admin.action(description="Activate selected tags", permissions=["change"])
     def activate_tags(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
         count = tags_set_active(tags=queryset, is_active=True)
         self.message_user(request, f"{count} tag(s) activated.", messages.SUCCESS)
 
-    @admin.action(description="Deactivate selected tags")
+    @admin.action(description="Deactivate selected tags", permissions=["change"])
     def deactivate_tags(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
         count = tags_set_active(tags=queryset, is_active=False)
         self.message_user(request, f"{count} tag(s) deactivated.", messages.SUCCESS)
 
-    @admin.action(description="Re-tag all videos (background task)")
+    @admin.action(description="Re-tag all videos (background task)", permissions=["change"])
     def retag_all_videos(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
         transaction.on_commit(_enqueue_retag)
         self.message_user(

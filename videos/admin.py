@@ -90,7 +90,7 @@ class VideoAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         video_edit_propagate(video=obj, changed=form.changed_data)
 
-    @admin.action(description="Reprocess (run the whole pipeline again)")
+    @admin.action(description="Reprocess (run the whole pipeline again)", permissions=["change"])
     def reprocess(self, request, queryset) -> None:  # noqa: ANN001
         count, busy = 0, []
         for video in queryset:

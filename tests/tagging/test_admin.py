@@ -6,7 +6,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 
+from tagging import admin as tagging_admin
 from tagging.models import Tag, TagEmbedding, VideoTag
+from tests.admin_clients import staff_client
 from tests.factories import (
     TEST_EMBEDDING_VERSION,
     TagFactory,
@@ -63,6 +65,29 @@ def test_retag_all_action_needs_no_selection_and_retags_in_the_background(
     assert response.status_code == 302
     tagged = VideoTag.objects.filter(video=embedding.video).values_list("tag__slug", flat=True)
     assert list(tagged) == ["dogs"]
+
+
+def test_staff_who_may_only_view_tags_cannot_deactivate_them() -> None:
+    tag = TagFactory(slug="cats")
+    viewer = staff_client("tagging.view_tag")
+
+    viewer.post(CHANGELIST, {"action": "deactivate_tags", ACTION_CHECKBOX_NAME: [tag.pk]})
+
+    assert Tag.objects.get(pk=tag.pk).is_active
+
+
+def test_staff_who_may_only_view_tags_cannot_retag_the_corpus(
+    monkeypatch,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    TagFactory(slug="cats")
+    queued: list[bool] = []
+    monkeypatch.setattr(tagging_admin, "_enqueue_retag", lambda: queued.append(True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client("tagging.view_tag").post(CHANGELIST, {"action": "retag_all_videos"})
+
+    assert queued == []
 
 
 def test_editing_phrases_recomputes_the_tag_vector_after_the_save(

@@ -32,18 +32,6 @@ print(json.dumps({"status": response.status_code, "body": response.json()}))
 """
 
 
-@pytest.fixture
-def sent(monkeypatch) -> list[tuple[int, list[str]]]:  # noqa: ANN001
-    """The runs handed to the broker (recorded, not queued)."""
-    from videos import tasks
-
-    handed: list[tuple[int, list[str]]] = []
-    monkeypatch.setattr(
-        tasks, "_send_step", lambda *, video_id, names: handed.append((video_id, names)) or True
-    )
-    return handed
-
-
 def _upload_with_the_broker_down(username: str, path: Path) -> dict:
     """The web process of a deployment whose task queue server is down (nothing listens)."""
     env = child_env(
