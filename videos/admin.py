@@ -43,6 +43,14 @@ class VideoEmbeddingInline(admin.TabularInline):
         return False
 
 
+EDITABLE_FIELDS = ("caption", "privacy")
+SHOWN_FIELDS = tuple(
+    field.name
+    for field in Video._meta.concrete_fields
+    if not field.primary_key and field.name not in EDITABLE_FIELDS
+)
+
+
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin):
     list_display = (
@@ -57,29 +65,17 @@ class VideoAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "privacy", "hidden_reason", "has_audio", "steps__state")
     search_fields = ("caption", "original_filename", "source_url", "owner__username")
-    readonly_fields = (
-        "content_hash",
-        "original",
-        "mp4",
-        "hls_playlist",
-        "thumbnail",
-        "poster",
-        "duration_s",
-        "width",
-        "height",
-        "fps",
-        "has_audio",
-        "transcript",
-        "transcript_language",
-        "failure_reason",
-        "created_at",
-        "published_at",
-        "hidden_at",
-        "hidden_reason",
-    )
-    raw_id_fields = ("owner",)
+    # Only what the change form's save carries on through the services (video_edit_propagate:
+    # hashtags, search, Discover, the feed); the rest belongs to the pipeline, engagement and
+    # moderation services (counters kept with F(), the sound's use count, the status, copies),
+    # shown here and changed there.
+    fields = EDITABLE_FIELDS + SHOWN_FIELDS
+    readonly_fields = SHOWN_FIELDS
     inlines = [PipelineStepInline, VideoEmbeddingInline]
     actions = ["reprocess"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False  # videos come through an upload or an ingest, which run the pipeline
 
     @admin.display(description="caption")
     def caption_short(self, video: Video) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin_clients import staff_client
-from tests.factories import VideoFactory
-from videos.models import Video, VideoStatus
+from sounds.models import Sound
+from tests.admin_clients import change_form, post_change_form, staff_client, superuser_client
+from tests.factories import UserFactory, VideoFactory
+from videos.models import Privacy, Video, VideoHashtag, VideoStatus
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/videos/video/"
@@ -27,3 +28,60 @@ def test_staff_who_may_only_view_videos_cannot_reprocess_them(
     assert sent == []
     video = Video.objects.get(pk=video.pk)
     assert video.status == VideoStatus.FAILED and video.pipeline_requested_at is None
+
+
+def _change_url(video: Video) -> str:
+    return f"{CHANGELIST}{video.pk}/change/"
+
+
+def test_the_change_form_lists_no_other_videos_or_sounds() -> None:
+    video = VideoFactory()
+    VideoFactory.create_batch(12)
+    for number in range(12):
+        Sound.objects.create(title=f"sound {number}", creator=video.owner)
+
+    form = change_form(superuser_client(), _change_url(video))
+
+    assert "duplicate_of" not in form.data and "sound" not in form.data
+    assert sum(form.options.values()) < 10, form.options  # privacy's three choices
+
+
+def test_the_change_form_does_not_overwrite_counters_kept_by_the_services() -> None:
+    video = VideoFactory(comment_count=2)
+
+    response = post_change_form(
+        superuser_client(), _change_url(video), comment_count="999", status=VideoStatus.FAILED
+    )
+
+    assert response.status_code == 302
+    video = Video.objects.get(pk=video.pk)
+    assert (video.comment_count, video.status) == (2, VideoStatus.READY)
+
+
+def test_the_change_form_does_not_move_a_videos_sound() -> None:
+    owner = UserFactory()
+    old, new = (Sound.objects.create(title=title, creator=owner) for title in ("old", "new"))
+    video = VideoFactory(owner=owner, sound=old)
+
+    response = post_change_form(superuser_client(), _change_url(video), sound=str(new.pk))
+
+    assert response.status_code == 302
+    assert Video.objects.get(pk=video.pk).sound_id == old.pk
+
+
+def test_a_caption_and_privacy_changed_in_the_change_form_are_saved_and_carried_on() -> None:
+    video = VideoFactory(caption="before", privacy=Privacy.PUBLIC)
+
+    response = post_change_form(
+        superuser_client(), _change_url(video), caption="now #skate", privacy=Privacy.PRIVATE
+    )
+
+    assert response.status_code == 302
+    video = Video.objects.get(pk=video.pk)
+    assert (video.caption, video.privacy) == ("now #skate", Privacy.PRIVATE)
+    tags = VideoHashtag.objects.filter(video=video).values_list("hashtag__name", flat=True)
+    assert list(tags) == ["skate"]
+
+
+def test_videos_are_not_added_in_the_admin() -> None:
+    assert superuser_client().get(f"{CHANGELIST}add/").status_code == 403
