@@ -225,3 +225,8 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        # A report is evidence, and its case's reporter_count (the queue's order) and hide
+        # pending review were decided by it: cases are dismissed, not their reports deleted.
+        return False

@@ -1,0 +1,48 @@
+"""Reports in the admin: evidence, read-only, never deleted from under their case."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.models import Case, Report
+from tests.admin_clients import superuser_client
+from tests.factories import UserFactory, VideoFactory
+from tests.moderation.helpers import report
+
+pytestmark = pytest.mark.django_db
+REPORTS = "/admin/moderation/report/"
+
+
+def _case_with_two_reports(client_for) -> Case:  # noqa: ANN001
+    video = VideoFactory()
+    for _ in range(2):
+        assert report(client_for(UserFactory()), "video", video).status_code == 201
+    return Case.objects.get()
+
+
+def test_a_report_cannot_be_deleted_in_the_admin(client_for) -> None:  # noqa: ANN001
+    case = _case_with_two_reports(client_for)
+    first = case.reports.order_by("pk").first()
+
+    response = superuser_client().post(f"{REPORTS}{first.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert (case.reports.count(), case.reporter_count) == (2, 2)
+
+
+def test_reports_cannot_be_deleted_in_bulk_from_the_admin_list(client_for) -> None:  # noqa: ANN001
+    case = _case_with_two_reports(client_for)
+    client = superuser_client()
+
+    assert 'value="delete_selected"' not in client.get(REPORTS).content.decode()
+    client.post(
+        REPORTS,
+        {
+            "action": "delete_selected",
+            "_selected_action": list(case.reports.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+
+    assert Report.objects.filter(case=case).count() == 2
