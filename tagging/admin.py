@@ -135,8 +135,22 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(VideoTag)
 class VideoTagAdmin(admin.ModelAdmin):
+    """A video's tags to look at: the tagging step writes them (from the taxonomy's scores and the
+    creator's hashtags) and every re-tag replaces them, so a row added, edited or deleted here
+    would be undone by the next one (and search kept the old names); operators change what
+    videos get through the taxonomy and "Re-tag all videos"."""
+
     list_display = ("video", "tag", "score", "confidence", "rank", "source", "created_at")
     list_filter = ("source", "tag__category")
     search_fields = ("tag__slug", "video__caption")
     raw_id_fields = ("video", "tag")
     list_select_related = ("tag", "video")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: VideoTag | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: VideoTag | None = None) -> bool:
+        return False

@@ -126,3 +126,15 @@ def test_editing_phrases_recomputes_the_tag_vector_after_the_save(
     assert vector.phrase_count == 2
     assert vector.embedding_version != TEST_EMBEDDING_VERSION
     assert len(vector.embedding) == 384
+
+
+def test_video_tags_are_read_only_in_the_admin(admin_client_) -> None:  # noqa: ANN001
+    row = VideoTagFactory(score=0.5)
+    url = f"/admin/tagging/videotag/{row.pk}/"
+
+    assert admin_client_.get("/admin/tagging/videotag/add/").status_code == 403
+    assert admin_client_.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    admin_client_.post(f"{url}change/", {"video": row.video_id, "tag": row.tag_id, "score": 9})
+
+    assert VideoTag.objects.get(pk=row.pk).score == 0.5
+    assert admin_client_.get(f"{url}change/").status_code == 200  # still shown
