@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from moderation import services
 from moderation.models import ACTION_SUSPEND_USER, Case, CaseStatus, Report
 from moderation.selectors import case_item, case_target_user, suspensions_in_force
+from tiktok.admin_paging import BigTableAdmin
 from tiktok.errors import ApplicationError
 
 ALL_STATUSES = "all"
@@ -112,7 +113,7 @@ def _case_action(
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(BigTableAdmin):
     list_display = (
         "id",
         "kind",
@@ -216,10 +217,10 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(BigTableAdmin):
     list_display = ("id", "case", "reporter", "reason", "created_at")
     list_filter = ("reason", "case__kind")
-    search_fields = ("reporter__username", "detail")
+    search_fields = ("reporter__username__exact",)
     raw_id_fields = ("case", "reporter")
     readonly_fields = ("case", "reporter", "reason", "detail", "created_at")
 

@@ -3,13 +3,14 @@
 from django.contrib import admin
 
 from notifications.models import Notification
+from tiktok.admin_paging import BigTableAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(BigTableAdmin):
     list_display = ("id", "recipient", "kind", "actor", "actor_count", "read_at", "updated_at")
     list_filter = ("kind",)
-    search_fields = ("recipient__username", "group_key")
+    search_fields = ("recipient__username__exact",)
     raw_id_fields = ("recipient", "actor", "video", "comment")
     readonly_fields = [f.name for f in Notification._meta.fields]
 

@@ -15,6 +15,7 @@ from tagging.events import tag_videos_changed_announce
 from tagging.models import Tag, TagCategory, TagPhrase, VideoTag
 from tagging.services.taxonomy import tag_phrases_changed, tags_set_active
 from tagging.tasks import retag_all
+from tiktok.admin_paging import BigTableAdmin
 
 logger = logging.getLogger(__name__)
 RETAG_ACTION = "retag_all_videos"
@@ -134,7 +135,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(VideoTag)
-class VideoTagAdmin(admin.ModelAdmin):
+class VideoTagAdmin(BigTableAdmin):
     """A video's tags to look at: the tagging step writes them (from the taxonomy's scores and the
     creator's hashtags) and every re-tag replaces them, so a row added, edited or deleted here
     would be undone by the next one (and search kept the old names); operators change what
@@ -142,7 +143,7 @@ class VideoTagAdmin(admin.ModelAdmin):
 
     list_display = ("video", "tag", "score", "confidence", "rank", "source", "created_at")
     list_filter = ("source", "tag__category")
-    search_fields = ("tag__slug", "video__caption")
+    search_fields = ("tag__slug__exact",)
     raw_id_fields = ("video", "tag")
     list_select_related = ("tag", "video")
 

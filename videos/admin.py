@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from tiktok.admin_paging import BigTableAdmin
 from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
 from videos.pipeline.policy import pipeline_in_progress
 from videos.services.engagement import comment_remove
@@ -52,7 +53,7 @@ SHOWN_FIELDS = tuple(
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin):
+class VideoAdmin(BigTableAdmin):
     list_display = (
         "id",
         "owner",
@@ -64,7 +65,9 @@ class VideoAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "privacy", "hidden_reason", "has_audio", "steps__state")
-    search_fields = ("caption", "original_filename", "source_url", "owner__username")
+    # One indexed lookup: a caption or file name matched anywhere read every video (search
+    # finds videos by their words; the admin finds an account's).
+    search_fields = ("owner__username__exact",)
     # Only what the change form's save carries on through the services (video_edit_propagate:
     # hashtags, search, Discover, the feed); the rest belongs to the pipeline, engagement and
     # moderation services (counters kept with F(), the sound's use count, the status, copies),
@@ -104,7 +107,7 @@ class VideoAdmin(admin.ModelAdmin):
             )
 
 
-class ReadMostlyAdmin(admin.ModelAdmin):
+class ReadMostlyAdmin(BigTableAdmin):
     """Rows people create through the product: the admin looks and may delete, never adds."""
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
@@ -118,7 +121,7 @@ class ReadMostlyAdmin(admin.ModelAdmin):
 class CommentAdmin(ReadMostlyAdmin):
     list_display = ("id", "author", "video", "body_short", "like_count", "hidden_at", "created_at")
     list_filter = (("hidden_at", admin.EmptyFieldListFilter),)
-    search_fields = ("body", "author__username")
+    search_fields = ("author__username__exact",)
     list_select_related = ("author", "video")
 
     @admin.display(description="body")
@@ -137,7 +140,7 @@ class CommentAdmin(ReadMostlyAdmin):
 @admin.register(Like)
 class LikeAdmin(ReadMostlyAdmin):
     list_display = ("id", "user", "video", "created_at")
-    search_fields = ("user__username",)
+    search_fields = ("user__username__exact",)
     list_select_related = ("user", "video")
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
@@ -147,7 +150,7 @@ class LikeAdmin(ReadMostlyAdmin):
 @admin.register(CommentLike)
 class CommentLikeAdmin(ReadMostlyAdmin):
     list_display = ("id", "user", "comment", "created_at")
-    search_fields = ("user__username",)
+    search_fields = ("user__username__exact",)
     list_select_related = ("user", "comment")
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
