@@ -4,11 +4,15 @@ change list costs on a big table."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from sounds.models import Sound
 from tests.admin_clients import change_form, post_change_form, staff_client, superuser_client
 from tests.factories import UserFactory, VideoFactory
 from videos.models import Privacy, Video, VideoHashtag, VideoStatus
+from videos.services.moderation import HIDDEN_BY_MODERATOR, HIDDEN_PENDING_REVIEW
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/videos/video/"
@@ -85,3 +89,28 @@ def test_a_caption_and_privacy_changed_in_the_change_form_are_saved_and_carried_
 
 def test_videos_are_not_added_in_the_admin() -> None:
     assert superuser_client().get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_the_video_list_names_its_hidden_reasons_without_reading_the_videos() -> None:
+    VideoFactory()
+    client = superuser_client()
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(CHANGELIST).content.decode()
+
+    assert not [q["sql"] for q in queries.captured_queries if "DISTINCT" in q["sql"]]
+    assert "pending review" in page and "owner suspended" in page
+
+
+def test_the_video_list_filters_by_hidden_reason() -> None:
+    shown = VideoFactory()
+    pending = VideoFactory(hidden_at=timezone.now(), hidden_reason=HIDDEN_PENDING_REVIEW)
+    VideoFactory(hidden_at=timezone.now(), hidden_reason=HIDDEN_BY_MODERATOR)
+    client = superuser_client()
+
+    def listed(reason: str) -> set[int]:
+        page = client.get(CHANGELIST, {"hidden_reason": reason})
+        return {video.pk for video in page.context["cl"].result_list}
+
+    assert listed(HIDDEN_PENDING_REVIEW) == {pending.pk}
+    assert listed("none") == {shown.pk}
