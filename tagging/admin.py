@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from tagging.events import tag_videos_changed_announce
+from tagging.events import tag_videos_changed_announce, video_tags_changed_announce
 from tagging.models import Tag, TagCategory, TagPhrase, VideoTag
 from tagging.services.taxonomy import tag_phrases_changed, tags_set_active
 from tagging.tasks import retag_all
@@ -137,9 +137,10 @@ class TagAdmin(admin.ModelAdmin):
 @admin.register(VideoTag)
 class VideoTagAdmin(BigTableAdmin):
     """A video's tags to look at: the tagging step writes them (from the taxonomy's scores and the
-    creator's hashtags) and every re-tag replaces them, so a row added, edited or deleted here
-    would be undone by the next one (and search kept the old names); operators change what
-    videos get through the taxonomy and "Re-tag all videos"."""
+    creator's hashtags) and every re-tag replaces them, so a row added or edited here would be
+    undone by the next one; operators change what videos get through the taxonomy and "Re-tag
+    all videos". Deleting stays possible (a tag's or a video's deletion takes its rows, and a
+    wrong row can go until the next re-tag) and is announced, so search drops the tag's name."""
 
     list_display = ("video", "tag", "score", "confidence", "rank", "source", "created_at")
     list_filter = ("source", "tag__category")
@@ -153,5 +154,10 @@ class VideoTagAdmin(BigTableAdmin):
     def has_change_permission(self, request: HttpRequest, obj: VideoTag | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: VideoTag | None = None) -> bool:
-        return False
+    def delete_model(self, request: HttpRequest, obj: VideoTag) -> None:
+        video_tags_changed_announce(video_ids=[obj.video_id])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[VideoTag]) -> None:
+        video_tags_changed_announce(video_ids=list(queryset.values_list("video_id", flat=True)))
+        super().delete_queryset(request, queryset)

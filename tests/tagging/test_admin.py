@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 
 from tagging import admin as tagging_admin
+from tagging.events import video_tags_changed
 from tagging.models import Tag, TagEmbedding, VideoTag
 from tests.admin_clients import staff_client
 from tests.factories import (
@@ -128,13 +129,63 @@ def test_editing_phrases_recomputes_the_tag_vector_after_the_save(
     assert len(vector.embedding) == 384
 
 
-def test_video_tags_are_read_only_in_the_admin(admin_client_) -> None:  # noqa: ANN001
+def test_video_tags_are_not_added_or_edited_in_the_admin(admin_client_) -> None:  # noqa: ANN001
     row = VideoTagFactory(score=0.5)
-    url = f"/admin/tagging/videotag/{row.pk}/"
+    url = f"/admin/tagging/videotag/{row.pk}/change/"
 
     assert admin_client_.get("/admin/tagging/videotag/add/").status_code == 403
-    assert admin_client_.post(f"{url}delete/", {"post": "yes"}).status_code == 403
-    admin_client_.post(f"{url}change/", {"video": row.video_id, "tag": row.tag_id, "score": 9})
+    admin_client_.post(url, {"video": row.video_id, "tag": row.tag_id, "score": 9})
 
     assert VideoTag.objects.get(pk=row.pk).score == 0.5
-    assert admin_client_.get(f"{url}change/").status_code == 200  # still shown
+    assert admin_client_.get(url).status_code == 200  # still shown
+
+
+def _announced_videos(capture, action) -> list[int]:  # noqa: ANN001
+    heard: list[int] = []
+
+    def receiver(sender, *, video_ids, **kwargs) -> None:  # noqa: ANN001, ANN003, ARG001
+        heard.extend(video_ids)
+
+    video_tags_changed.connect(receiver, dispatch_uid="tests.tagging.admin.heard")
+    try:
+        with capture(execute=True):
+            action()
+    finally:
+        video_tags_changed.disconnect(dispatch_uid="tests.tagging.admin.heard")
+    return heard
+
+
+def test_deleting_a_video_tag_in_the_admin_announces_its_video(
+    admin_client_,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    row = VideoTagFactory()
+
+    heard = _announced_videos(
+        django_capture_on_commit_callbacks,
+        lambda: admin_client_.post(f"/admin/tagging/videotag/{row.pk}/delete/", {"post": "yes"}),
+    )
+
+    assert not VideoTag.objects.filter(pk=row.pk).exists()
+    assert heard == [row.video_id]
+
+
+def test_deleting_video_tags_in_bulk_in_the_admin_announces_their_videos(
+    admin_client_,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    rows = [VideoTagFactory(), VideoTagFactory()]
+
+    heard = _announced_videos(
+        django_capture_on_commit_callbacks,
+        lambda: admin_client_.post(
+            "/admin/tagging/videotag/",
+            {
+                "action": "delete_selected",
+                ACTION_CHECKBOX_NAME: [row.pk for row in rows],
+                "post": "yes",
+            },
+        ),
+    )
+
+    assert sorted(heard) == sorted(row.video_id for row in rows)
