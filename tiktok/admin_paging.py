@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 # Below this many rows (by the estimate) an exact count is cheap and reads better.
@@ -43,7 +45,26 @@ class EstimatedCountPaginator(Paginator):
 
 
 class BigTableAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose change list never counts its whole table."""
+    """A ModelAdmin whose change list never counts its whole table, and whose search by an
+    account's name (a search field `<path>__username__exact`) matches the name whatever its
+    case, as sign-in and profile links do: one lookup on the `lower(username)` index."""
 
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        username_paths = [
+            field.removesuffix("__exact")
+            for field in self.search_fields
+            if field.endswith("username__exact")
+        ]
+        name = search_term.strip().removeprefix("@")
+        if not name or len(username_paths) != len(self.search_fields):
+            return super().get_search_results(request, queryset, search_term)
+        matches = Q()
+        for path in username_paths:
+            matches |= Q(**{path.replace("__", "_") + "_lower": name.lower()})
+        annotations = {path.replace("__", "_") + "_lower": Lower(path) for path in username_paths}
+        return queryset.alias(**annotations).filter(matches), False

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.admin_clients import superuser_client
-from tests.factories import LikeFactory, VideoFactory, VideoTagFactory
+from tests.factories import LikeFactory, UserFactory, VideoFactory, VideoTagFactory
 from tiktok import admin_paging
 from videos.models import Video
 
@@ -77,3 +77,16 @@ def test_an_unfiltered_list_of_a_small_table_is_counted_exactly() -> None:
     page = superuser_client().get("/admin/videos/video/").content.decode()
 
     assert "3 videos" in page
+
+
+@pytest.mark.parametrize("typed", ["alice_w", "Alice_W", "@ALICE_W", " alice_w "])
+def test_a_search_by_account_name_finds_it_whatever_the_case_typed(typed: str) -> None:
+    alice = UserFactory(username="Alice_W")
+    hers = VideoFactory(owner=alice)
+    VideoFactory(owner=UserFactory(username="alice_wx"))
+    client = superuser_client()
+
+    response = client.get("/admin/videos/video/", {"q": typed})
+
+    assert response.status_code == 200
+    assert [video.pk for video in response.context["cl"].result_list] == [hers.pk]
