@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tagging.models import Tag
-from tagging.selectors import tag_get, tag_list, tag_videos
-from tiktok.api.pagination import NewestFirstCursorPagination
+from tagging.selectors import TAG_VIDEOS_ORDERING, tag_get, tag_list, tag_videos
+from tiktok.api.pagination import KeysetCursorPagination
 from videos.cards import video_cards
 
 
@@ -61,10 +61,6 @@ class TagDetailApi(APIView):
         )
 
 
-class TagVideosPagination(NewestFirstCursorPagination):
-    ordering = ("-tag_score", "-published_at", "-id")
-
-
 class TagVideosApi(APIView):
     """GET /api/tags/{slug}/videos?cursor=: videos the viewer may see, best score first."""
 
@@ -73,7 +69,8 @@ class TagVideosApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str) -> Response:
         tag = tag_get(slug=slug)
-        paginator = TagVideosPagination()
+        # Keyset pages: DRF's cursor could not page past 1,000 videos of one score.
+        paginator = KeysetCursorPagination(TAG_VIDEOS_ORDERING)
         page = paginator.paginate_queryset(
             tag_videos(tag=tag, viewer=request.user), request, view=self
         )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.pagination import CursorPagination
 
 from tests.factories import (
     TagCategoryFactory,
@@ -118,3 +119,31 @@ def test_followers_only_videos_show_to_followers(auth_client, user) -> None:  # 
     assert [c["id"] for c in auth_client.get("/api/tags/cats/videos").json()["results"]] == [
         video.pk
     ]
+
+
+def test_tag_videos_of_one_score_page_past_the_cursors_offset_cap(api_client, monkeypatch) -> None:  # noqa: ANN001
+    # Creators' own tags all score 0.0: DRF's cursor kept its place by the score plus an offset
+    # capped at 1000 (lowered to 5 here), and past it every "next" answered the same page.
+    monkeypatch.setattr(CursorPagination, "offset_cutoff", 5)
+    tag = TagFactory(slug="cats")
+    published = timezone.now()
+    videos = [VideoFactory(published_at=published) for _ in range(12)]
+    for video in videos:
+        VideoTagFactory(video=video, tag=tag, score=0.0)
+
+    seen, url, pages = [], "/api/tags/cats/videos?limit=3", 0
+    while url and pages < 10:
+        body = api_client.get(url).json()
+        seen += [card["id"] for card in body["results"]]
+        url, pages = body["next"], pages + 1
+
+    assert seen == sorted((video.pk for video in videos), reverse=True)
+
+
+def test_a_hand_made_tag_videos_cursor_is_a_400(api_client) -> None:  # noqa: ANN001
+    TagFactory(slug="cats")
+
+    response = api_client.get("/api/tags/cats/videos", {"cursor": "cD0wLjU="})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_cursor"
