@@ -7,22 +7,14 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from profiles.models import Follow, FollowRequest
 from profiles.services import graph
 from tests.factories import UserFactory
+from tests.support.concurrency import lock_waiters
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return bool(cursor.fetchone()[0])
 
 
 def test_following_again_while_the_account_goes_public_neither_deadlocks_nor_doubles(
@@ -63,7 +55,7 @@ def test_following_again_while_the_account_goes_public_neither_deadlocks_nor_dou
     )
     following.start()
     for _ in range(200):  # until the follow waits for the owner's row
-        if _waiting_on_a_lock():
+        if lock_waiters():
             break
         time.sleep(0.05)
     follow_waiting.set()

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, VideoFactory
+from tests.support.concurrency import lock_waiters, thread_start
 from videos.models import Comment, Like, Video
 from videos.services.engagement import comment_create, comment_remove
 
@@ -128,38 +129,12 @@ def test_reply_racing_its_parents_deletion_keeps_the_count_right():
     )
 
 
-def _lock_waiters() -> int:
-    """How many sessions of this database wait on a lock now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0]
-
-
 def _until_lock_waiters(count: int) -> None:
     for _ in range(400):
-        if _lock_waiters() >= count:
+        if lock_waiters() >= count:
             return
         time.sleep(0.05)
     raise AssertionError(f"never saw {count} sessions waiting on a lock")
-
-
-def _start(
-    errors: dict[str, BaseException], name: str, work: Callable[[], object]
-) -> threading.Thread:
-    def run() -> None:
-        try:
-            work()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            errors[name] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def _start_holding(
@@ -175,7 +150,7 @@ def _start_holding(
             done.set()
             assert commit.wait(30)
 
-    thread = _start(errors, name, hold)
+    thread = thread_start(errors, name, hold)
     assert done.wait(30)
     return thread, commit
 
@@ -192,7 +167,7 @@ def test_deleting_a_reply_and_its_parent_at_once_keeps_the_count_right():
     replying, commit_the_reply = _start_holding(
         errors, "reply", lambda: comment_remove(comment=Comment.objects.get(pk=reply.pk))
     )
-    parent = _start(
+    parent = thread_start(
         errors, "parent", lambda: comment_remove(comment=Comment.objects.get(pk=top.pk))
     )
     _until_lock_waiters(1)  # the parent's deletion waits for the reply's row
@@ -217,11 +192,11 @@ def test_reply_to_a_reply_while_the_thread_is_deleted_does_not_deadlock():
     holder, release = _start_holding(
         errors, "holder", lambda: Comment.objects.select_for_update().get(pk=top.pk)
     )
-    deleting = _start(
+    deleting = thread_start(
         errors, "delete", lambda: comment_remove(comment=Comment.objects.get(pk=top.pk))
     )
     _until_lock_waiters(1)  # the deletion waits first in line for the top-level comment
-    replying = _start(
+    replying = thread_start(
         errors,
         "reply",
         lambda: comment_create(author=replier, video=video, body="re", parent_id=reply.pk),
