@@ -119,8 +119,7 @@ export async function attachSource(video, card, preload) {
           if (data.fatal && card.mp4_url) {
             hls.destroy();
             video._hls = null;
-            video.dataset.mode = "mp4";
-            video.src = card.mp4_url;
+            fallBackToMp4(video, card);
           }
         });
         hls.loadSource(card.hls_url);
@@ -132,7 +131,29 @@ export async function attachSource(video, card, preload) {
     }
     video.dataset.mode = "mp4";
   }
+  if (mode === "native-hls" && card.mp4_url) {
+    // The browser plays HLS itself (Safari, recent Chrome): a stream it cannot load is an
+    // error on the element, after which it would stay black.
+    video.addEventListener(
+      "error",
+      () => {
+        if (video.dataset.attached && video.dataset.mode === "native-hls") {
+          fallBackToMp4(video, card);
+        }
+      },
+      { once: true },
+    );
+  }
   video.src = mode === "native-hls" ? card.hls_url : card.mp4_url || card.hls_url;
+}
+
+// The stream failed: the MP4 instead. A new source ends a pending play() and pauses a playing
+// video, so a video that was meant to play (not paused when the stream failed) plays on.
+function fallBackToMp4(video, card) {
+  const wantedPlaying = !video.paused;
+  video.dataset.mode = "mp4";
+  video.src = card.mp4_url;
+  if (wantedPlaying) video.play().catch(() => {});
 }
 
 // Free the decoder and network buffers: the element no longer holds any media.
@@ -153,13 +174,20 @@ export function releaseVideo(video) {
 }
 
 // play() that never throws: "playing", "refused" (the autoplay policy: sound before a gesture)
-// or "interrupted" (a pause, a new source or a failed load ended the pending play).
+// or "interrupted" (a pause, a new source or a failed load ended the pending play). A stream
+// that failed while the play was pending, so that the player moved to the MP4, is played from
+// the MP4 (the browser ends the pending play when the stream fails).
 export async function startPlayback(video) {
+  const mode = video.dataset.mode;
   try {
     await video.play();
     return "playing";
   } catch (error) {
-    return error?.name === "NotAllowedError" ? "refused" : "interrupted";
+    if (error?.name === "NotAllowedError") return "refused";
+    if (video.dataset.attached && video.dataset.mode === "mp4" && mode !== "mp4") {
+      return startPlayback(video);
+    }
+    return "interrupted";
   }
 }
 

@@ -296,3 +296,15 @@ def test_a_long_session_keeps_a_bounded_window_of_slides_behind_the_current_one(
     ids = mobile_page.evaluate("() => window.reelsFeed.ids()")
     kept = [card_id for card_id in ids if card_id is not None]
     assert len(kept) == len(set(kept))  # no card came back twice
+
+
+def test_a_video_whose_stream_fails_plays_from_its_mp4(mobile_page):  # noqa: ANN001
+    # Every HLS playlist fails: hls.js gives up (a fatal error) and the player switches to the
+    # MP4, which ends the pending play(); the first video must still start.
+    mobile_page.route(re.compile(r".*\.m3u8(\?.*)?$"), lambda route: route.fulfill(status=404))
+
+    mobile_page.goto("/")
+
+    wait_feed_playing(mobile_page, 0)
+    mode = mobile_page.locator('.slide[data-index="0"] video').evaluate("v => v.dataset.mode")
+    assert mode == "mp4"
