@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.admin_clients import superuser_client
 from tests.factories import LikeFactory, UserFactory, VideoFactory, VideoTagFactory
+from tests.support.admin_forms import superuser_client
 from tiktok import admin_paging
 from videos.models import Video
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from moderation.models import Case, CaseStatus
-from tests.admin_clients import staff_client
 from tests.factories import UserFactory, VideoFactory
 from tests.moderation.helpers import CHANGELIST, admin_action, report
+from tests.support.admin_forms import staff_client
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db

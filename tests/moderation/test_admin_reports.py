@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from moderation.models import Case, Report
-from tests.admin_clients import superuser_client
 from tests.factories import UserFactory, VideoFactory
 from tests.moderation.helpers import report
+from tests.support.admin_forms import superuser_client
 
 pytestmark = pytest.mark.django_db
 REPORTS = "/admin/moderation/report/"

@@ -1,13 +1,28 @@
-"""Driving the Django admin as an operator's browser does: a signed-in superuser, and a change
-form's current values read back from its HTML and posted again with some of them changed."""
+"""Driving the Django admin as an operator's browser does: a signed-in superuser or a staff user
+holding chosen permissions, and a change form's current values read back from its HTML and
+posted again with some of them changed."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from tests.factories import UserFactory
+
+
+def staff_client(*codenames: str) -> Client:
+    """A staff user (not superuser) holding exactly these permissions ("app.codename")."""
+    user = UserFactory(is_staff=True)
+    for dotted in codenames:
+        app, codename = dotted.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+        )
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def superuser_client() -> Client:

@@ -9,7 +9,6 @@ from django.test import Client
 from tagging import admin as tagging_admin
 from tagging.events import video_tags_changed
 from tagging.models import Tag, TagEmbedding, VideoTag
-from tests.admin_clients import staff_client
 from tests.factories import (
     TEST_EMBEDDING_VERSION,
     TagFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     VideoEmbeddingFactory,
     VideoTagFactory,
 )
+from tests.support.admin_forms import staff_client
 from tests.tagging.factories import axis
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sounds.models import Sound
-from tests.admin_clients import change_form, post_change_form, staff_client, superuser_client
 from tests.factories import UserFactory, VideoFactory
+from tests.support.admin_forms import change_form, post_change_form, staff_client, superuser_client
 from videos.models import Privacy, Video, VideoHashtag, VideoStatus
 from videos.services.moderation import HIDDEN_BY_MODERATOR, HIDDEN_PENDING_REVIEW
 
