@@ -54,7 +54,9 @@ const loadPage = oneAtATime(async (url) => {
     nextUrl = page.next;
     more.hidden = !nextUrl;
     empty.hidden = list.children.length > 0;
-    await markRead(page.results);
+    // Not awaited: "Show more" is clickable now, and a click while the page's read marks are
+    // still being sent must load the next page, not fall into this load.
+    markRead(page.results);
   } catch (error) {
     reportError(error);
   }

@@ -187,6 +187,47 @@ def test_a_double_click_on_show_more_adds_the_next_page_of_notifications_once(
             Notification.objects.filter(recipient=viewer).delete()
 
 
+def test_show_more_works_while_the_shown_pages_read_marks_are_still_being_sent(
+    desktop_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    from notifications.models import Notification, NotificationKind
+
+    viewer, bob = web_seed.users["viewer"], web_seed.users["bob"]
+    with django_db_blocker.unblock():
+        Notification.objects.filter(recipient=viewer).delete()
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=viewer,
+                kind=NotificationKind.FOLLOW,
+                actor=bob,
+                actor_count=1,
+                group_key=f"slow-read-test:{number}",
+            )
+            for number in range(35)  # a first page of 30, then 5
+        )
+    try:
+        page = desktop_page
+        log_in(page, viewer.username)
+        held = HeldRequests(page, "**/api/notifications/read")
+        page.goto("/notifications")
+        held.wait_held(1)  # the first page's read marks, not answered yet
+        more = page.locator("[data-role=more]")
+        more.wait_for(timeout=WAIT_TIMEOUT_MS)
+
+        more.click()
+
+        expect(page.locator("[data-role=notifications] > li")).to_have_count(
+            35, timeout=WAIT_TIMEOUT_MS
+        )
+        more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
+        held.wait_held(2)
+        for index in range(2):
+            held.release(index)
+    finally:
+        with django_db_blocker.unblock():
+            Notification.objects.filter(recipient=viewer).delete()
+
+
 @pytest.fixture
 def alices_sound(web_seed, django_db_blocker):  # noqa: ANN001, ANN201
     """The sound of one of alice's seeded videos, not among the seed viewer's favourites."""
