@@ -63,6 +63,91 @@ def test_rotated_phone_video_comes_out_upright(tmp_path: Path):
     assert picture[:10].mean() < 200
 
 
+def _oriented_clip(path: Path, stored: np.ndarray, degrees: int, hflip: bool, vflip: bool) -> Path:
+    """A 0.3 s clip of one stored picture whose display matrix turns it `degrees` counter-
+    clockwise, then mirrors it left-right and/or top-bottom (the eight orientations)."""
+    with av.open(str(path), "w") as output:
+        stream = output.add_stream("libx264", rate=10, options={"preset": "ultrafast"})
+        stream.height, stream.width = stored.shape[:2]
+        stream.pix_fmt = "yuv420p"
+        stream.set_display_rotation(degrees, hflip=hflip, vflip=vflip)
+        _encode(output, stream, [av.VideoFrame.from_ndarray(stored, format="rgb24")] * 3)
+    return path
+
+
+def _encode(output, stream, frames: list[av.VideoFrame]) -> None:  # noqa: ANN001
+    """Encode and mux the frames, a tenth of a second apart, then flush the encoder."""
+    for index, frame in enumerate(frames):
+        frame.pts = index
+        for packet in stream.encode(frame):
+            output.mux(packet)
+    for packet in stream.encode(None):
+        output.mux(packet)
+
+
+def _quadrant_levels(picture: np.ndarray) -> np.ndarray:
+    """Mean brightness of the four quadrants: [[top left, top right], [bottom left, ...]]."""
+    height, width = picture.shape[0] // 2, picture.shape[1] // 2
+    grey = picture.astype(float).mean(axis=2)
+    return np.array(
+        [
+            [grey[:height, :width].mean(), grey[:height, width:].mean()],
+            [grey[height:, :width].mean(), grey[height:, width:].mean()],
+        ]
+    )
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+@pytest.mark.parametrize(("hflip", "vflip"), [(False, False), (True, False), (False, True)])
+def test_every_orientation_a_display_matrix_asks_for_comes_out_as_shown(
+    tmp_path: Path, degrees: int, hflip: bool, vflip: bool
+):
+    # Stored landscape: a white top-left quadrant, a grey top-right one, dark below. Shown is
+    # that turned counter-clockwise, then mirrored: every orientation puts the two apart.
+    stored = np.full((96, 160, 3), 20, dtype=np.uint8)
+    stored[:48, :80] = 235
+    stored[:48, 80:] = 128
+    shown = np.rot90(stored, degrees // 90)
+    if hflip:
+        shown = shown[:, ::-1]
+    if vflip:
+        shown = shown[::-1]
+    source = _oriented_clip(tmp_path / "oriented.mp4", stored, degrees, hflip, vflip)
+
+    result = _transcode(source, tmp_path)
+
+    assert (result.height, result.width) == shown.shape[:2]
+    with av.open(str(result.mp4)) as container:
+        picture = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    np.testing.assert_allclose(_quadrant_levels(picture), _quadrant_levels(shown), atol=25)
+
+
+def test_probe_names_a_mirrored_display_matrix(tmp_path: Path):
+    stored = np.zeros((64, 96, 3), dtype=np.uint8)
+    plain = probe_media(_oriented_clip(tmp_path / "plain.mp4", stored, 90, False, False))
+    selfie = probe_media(_oriented_clip(tmp_path / "selfie.mp4", stored, 90, True, False))
+    assert (plain.rotation, plain.mirrored, plain.display_size) == (90, False, (64, 96))
+    assert (selfie.mirrored, selfie.display_size) == (True, (64, 96))
+
+
+def test_a_display_matrix_of_zeros_leaves_the_picture_as_stored(tmp_path: Path):
+    # FFmpeg reads no angle from it (NaN, which PyAV hands over as -2**31: a quarter turn once
+    # snapped); players show such a file unturned.
+    path = _tiny(tmp_path / "zeros.mp4", width=96, height=64)
+    hostile = tmp_path / "hostile.mp4"
+    with av.open(str(path)) as source, av.open(str(hostile), "w") as output:
+        stream = output.add_stream_from_template(source.streams.video[0])
+        stream.set_display_matrix([0] * 9)
+        for packet in source.demux(source.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                output.mux(packet)
+    info = probe_media(hostile)
+    assert (info.rotation, info.mirrored, info.display_size) == (0, False, (96, 64))
+    result = _transcode(hostile, tmp_path)
+    assert (result.width, result.height) == (96, 64)
+
+
 def test_huge_resolution_is_scaled_down_to_720p(tmp_path: Path):
     source = make_clip(
         tmp_path / "huge.mp4", width=3840, height=2160, seconds=0.4, fps=5, audio=None
@@ -157,16 +242,14 @@ def _full_range_clip(path: Path) -> Path:
         stream.width = stream.height = 64
         stream.pix_fmt = "yuv420p"
         stream.codec_context.color_range = 2
-        for index in range(4):
+        frames = []
+        for _ in range(4):
             frame = av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(
                 format="yuv420p", dst_color_range=2
             )
             frame.color_range = 2
-            frame.pts = index
-            for packet in stream.encode(frame):
-                output.mux(packet)
-        for packet in stream.encode(None):
-            output.mux(packet)
+            frames.append(frame)
+        _encode(output, stream, frames)
     return path
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
+from av.sidedata.sidedata import Type as SideDataType
 
 # Beyond this many pixels per frame a decoder allocation is a denial of service, not a video.
 MAX_INPUT_PIXELS = 8192 * 8192
@@ -58,6 +60,9 @@ class MediaInfo:
     # Width of a stored pixel over its height as shown (the sample aspect ratio): 1 for square
     # pixels, 64/45 for widescreen PAL DV stored at 720x576.
     pixel_aspect: float = 1.0
+    # The display matrix also mirrors the picture (some front cameras and editing apps store a
+    # selfie unmirrored and ask players to flip it): `rotation` and this say how it is shown.
+    mirrored: bool = False
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -97,6 +102,23 @@ def normalise_rotation(degrees: float | int | None) -> int:
     if not degrees:
         return 0
     return int(round(float(degrees) / 90.0)) % 4 * 90
+
+
+def frame_orientation(frame: av.VideoFrame) -> tuple[int, bool]:
+    """How a decoded frame is meant to be shown: its counter-clockwise quarter turn and whether
+    its display matrix mirrors it (a negative determinant). FFmpeg reads a mirroring matrix's
+    angle too (a plain left-right mirror reads as a half turn), so the two together name one of
+    the eight orientations."""
+    if SideDataType.DISPLAYMATRIX not in frame.side_data:
+        return 0, False
+    data = bytes(frame.side_data[SideDataType.DISPLAYMATRIX])
+    if len(data) < 36:
+        return 0, False
+    a, b, _, c, d = struct.unpack("<5i", data[:20])
+    determinant = a * d - b * c
+    if determinant == 0:  # a picture squashed to a line or a point: no orientation to apply
+        return 0, False
+    return normalise_rotation(frame.rotation), determinant < 0
 
 
 def open_source(path: Path) -> av.container.InputContainer:
@@ -178,10 +200,10 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
             )
         rate = stream.average_rate or stream.guessed_rate
         audio = container.streams.audio[0] if container.streams.audio else None
-        rotation = _rotation_of(stream)
+        rotation, mirrored = _rotation_of(stream), False
         limit_decoder(stream)
         if not rotation:
-            rotation = _first_frame_rotation(container, stream)
+            rotation, mirrored = _first_frame_orientation(container, stream)
         return MediaInfo(
             format_name=container.format.name,
             duration_s=duration_s,
@@ -193,6 +215,7 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
             audio_codec=audio.codec_context.name if audio is not None else None,
             rotation=rotation,
             pixel_aspect=float(_pixel_aspect_of(stream)),
+            mirrored=mirrored,
         )
 
 
@@ -210,12 +233,12 @@ def _duration_of(container: av.container.InputContainer, stream) -> float | None
     return None
 
 
-def _first_frame_rotation(container: av.container.InputContainer, stream) -> int:  # noqa: ANN001
+def _first_frame_orientation(container: av.container.InputContainer, stream) -> tuple[int, bool]:  # noqa: ANN001
     """The display matrix arrives as frame side data; decode one frame to read it. A file whose
     first frame cannot be decoded is rejected here rather than deep in the pipeline."""
     try:
         for frame in container.decode(stream):
-            return normalise_rotation(frame.rotation)
+            return frame_orientation(frame)
     except av.error.FFmpegError as exc:
         raise MediaRejected(
             f"the video stream cannot be decoded ({_ffmpeg_reason(exc)})", code="undecodable"

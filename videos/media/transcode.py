@@ -53,12 +53,17 @@ KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
 COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601, COLOUR_MATRIX_BT2020 = 1, 6, 9
 COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL = 1, 2
 PRIMARIES_BT709, TRANSFER_BT709 = 1, 1
-# Every output rotation expressed as the filters that make the picture upright.
+# Every orientation a display matrix can ask for (counter-clockwise quarter turn, mirrored) as
+# the filters that make the picture as shown: the choices FFmpeg's own autorotation makes.
 UPRIGHT_FILTERS = {
-    0: [],
-    90: [("transpose", "cclock")],
-    180: [("hflip", ""), ("vflip", "")],
-    270: [("transpose", "clock")],
+    (0, False): [],
+    (90, False): [("transpose", "cclock")],
+    (180, False): [("hflip", ""), ("vflip", "")],
+    (270, False): [("transpose", "clock")],
+    (0, True): [("vflip", "")],
+    (90, True): [("transpose", "clock_flip")],
+    (180, True): [("hflip", "")],
+    (270, True): [("transpose", "cclock_flip")],
 }
 
 
@@ -107,6 +112,7 @@ class TranscodeResult:
     has_audio: bool
     decode_errors: int = 0
     rotation: int = 0
+    mirrored: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -236,8 +242,8 @@ def _source_transfer(frame: av.VideoFrame) -> int | None:
 
 
 class _Upright:
-    """Rotate (by the display matrix), scale to square pixels and convert decoded frames to
-    limited-range 4:2:0 with a filter graph.
+    """Turn and mirror (as the display matrix says), scale to square pixels and convert decoded
+    frames to limited-range 4:2:0 with a filter graph.
 
     `size` is the shape shown (`MediaInfo.display_size`: anamorphic DV and broadcast pictures
     are stored narrower or wider than shown), so scaling to it and `setsar=1` make the pixels
@@ -250,7 +256,7 @@ class _Upright:
     def __init__(
         self,
         first: av.VideoFrame,
-        rotation: int,
+        orientation: tuple[int, bool],
         size: tuple[int, int],
         workdir: Path,
     ) -> None:
@@ -267,7 +273,7 @@ class _Upright:
             arguments.append(f"range={int(first.color_range)}")
         matrix = _source_colour_matrix(first)
         nodes = [self.graph.add("buffer", ":".join(arguments))]
-        for name, argument in UPRIGHT_FILTERS[rotation]:
+        for name, argument in UPRIGHT_FILTERS[orientation]:
             nodes.append(self.graph.add(name, argument))
         transfer = _source_transfer(first)
         if transfer is None:
@@ -484,7 +490,7 @@ def transcode(
     mp4_path = workdir / "video.mp4"
     wav_path = workdir / "audio.wav"
     stills = _Stills(workdir, info.duration_s, limits)
-    rotation = info.rotation
+    orientation = (info.rotation, info.mirrored)
     source_fps = info.fps or limits.max_fps
     out_fps = min(source_fps, limits.max_fps)
     budget = DecodeBudget(info.fps, limits)
@@ -611,7 +617,7 @@ def transcode(
                     frame.pts = round(t / time_base)
                     frame.time_base = time_base
                     if upright is None:
-                        upright = _Upright(frame, rotation, size, workdir)
+                        upright = _Upright(frame, orientation, size, workdir)
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
                     for placed in audio_timeline.place(frame, budget.first_s):
@@ -656,7 +662,8 @@ def transcode(
         fps=round(min(out_fps, video_frames / max(duration_s, 1e-6) + 0.5), 3),
         has_audio=has_audio,
         decode_errors=decode_errors,
-        rotation=rotation,
+        rotation=info.rotation,
+        mirrored=info.mirrored,
     )
 
 

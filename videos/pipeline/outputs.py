@@ -24,6 +24,7 @@ class TranscodeOutput(StepOutput):
     audio: str = ""  # stored name of the 16 kHz mono WAV for speech recognition ("" if none)
     source: dict[str, Any] = field(default_factory=dict)  # the probe of the original
     rotation: int = 0
+    mirrored: bool = False
     decode_errors: int = 0
 
     @classmethod
@@ -33,6 +34,7 @@ class TranscodeOutput(StepOutput):
             audio=detail.get("audio") or "",
             source=dict(detail.get("source") or {}),
             rotation=int(detail.get("rotation") or 0),
+            mirrored=bool(detail.get("mirrored")),
             decode_errors=int(detail.get("decode_errors") or 0),
         )
 

@@ -144,6 +144,7 @@ def step_transcode(video: Video) -> TranscodeOutput:
         audio=audio,
         source=info.as_dict(),
         rotation=result.rotation,
+        mirrored=result.mirrored,
         decode_errors=result.decode_errors,
     )
 
