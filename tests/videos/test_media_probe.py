@@ -14,7 +14,7 @@ from tests.support.media import (
     make_text_as_mp4,
     make_truncated_mp4,
 )
-from videos.media.probe import MediaRejected, probe_media
+from videos.media.probe import MediaRejected, normalise_rotation, probe_media
 
 
 def _rejection(path: Path) -> MediaRejected:
@@ -79,3 +79,11 @@ def test_probe_reports_rotation_and_display_size_of_phone_video(tmp_path: Path):
     info = probe_media(path)
     assert info.rotation == 90
     assert info.display_size == (160, 284)
+
+
+@pytest.mark.parametrize(
+    ("degrees", "quarter_turn"),
+    [(89.6, 90), (-90, 270), (-180, 180), (405, 0), (float("nan"), 0), (float("inf"), 0)],
+)
+def test_rotations_snap_to_a_quarter_turn_and_nonsense_to_none(degrees, quarter_turn):
+    assert normalise_rotation(degrees) == quarter_turn

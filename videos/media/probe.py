@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -92,14 +93,14 @@ def _rotation_of(stream: av.video.stream.VideoStream) -> int:
     if tag:
         try:
             return (-int(float(tag))) % 360 // 90 * 90
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or "inf" / "nan"
             return 0
     return 0
 
 
 def normalise_rotation(degrees: float | int | None) -> int:
     """Snap any rotation to the nearest quarter turn in [0, 360)."""
-    if not degrees:
+    if not degrees or not math.isfinite(degrees):
         return 0
     return int(round(float(degrees) / 90.0)) % 4 * 90
 
