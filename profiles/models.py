@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 
 def avatar_upload_to(instance: User, filename: str) -> str:
     return f"avatars/{instance.pk or 'new'}/{filename}"
+
+
+class AnyCaseUserManager(UserManager):
+    def get_by_natural_key(self, username: str | None) -> User:
+        """An account by its name in any case, as every lookup by name is: signing in as
+        "Maria" is signing in as "maria", and createsuperuser refuses "Maria" beside "maria"
+        (it asks this before creating)."""
+        return self.get(username__iexact=username)
 
 
 class User(AbstractUser):
@@ -24,12 +33,23 @@ class User(AbstractUser):
     # Set by moderation together with is_active=False; cleared when reinstated.
     suspended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AnyCaseUserManager()
+
     class Meta(AbstractUser.Meta):
         indexes = [
             # Visibility asks "is the owner private?" of every candidate video (videos/
             # visibility.py); PostgreSQL answers it by hashing the private accounts, which
             # without this index meant reading the whole accounts table on every feed read.
             models.Index(fields=["id"], condition=Q(is_private=True), name="user_private_idx"),
+            # A password reset finds accounts by address in any case (`email__iexact`).
+            models.Index(Upper("email"), name="user_email_any_case_idx"),
+        ]
+        constraints = [
+            # Every lookup by name is case-insensitive (`username__iexact`: UPPER(username) =
+            # UPPER(%s)), so this index answers each profile page and mention, which read the
+            # whole accounts table without it; and "maria" and "Maria" are one name to the
+            # database too, whichever way an account is made.
+            models.UniqueConstraint(Upper("username"), name="user_username_any_case_unique"),
         ]
 
     def __str__(self) -> str:

@@ -28,8 +28,8 @@ def username_claim(*, username: str, user: User | None = None) -> None:
     reserved, and not taken in any case by another account (every lookup by name is
     case-insensitive). Call it inside the transaction that saves the name: it holds a lock per
     name without regard to case to the commit, so two claims of "maria" and "Maria" at the same
-    moment see each other (the unique constraint is case-sensitive). ValidationError on
-    `username` otherwise."""
+    moment see each other and the second gets this error (the unique index on the name in any
+    case would refuse it too, as an IntegrityError). ValidationError on `username` otherwise."""
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError({"username": ["this username is reserved"]})
     with connection.cursor() as cursor:
