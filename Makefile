@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-tone-mapping bench-notify bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search bench-trending
+.PHONY: run runtime-deps test lint format venv system-deps bench-embedder bench-pipeline bench-feed bench-hostile bench-tone-mapping bench-notify bench-notify-groups bench-studio bench-sounds bench-discover bench-hashtags bench-itemknn bench-links bench-search bench-trending
 
 $(STAMP): requirements/*.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,9 @@ bench-links: venv
 bench-notify: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py bench_notifications
+
+bench-notify-groups: venv
+	DEBUG=1 $(BIN)/python manage.py bench_notification_groups
 
 bench-studio: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

@@ -82,7 +82,13 @@ class NotificationActor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "actor"], name="actor_once_per_group")
         ]
-        indexes = [models.Index(fields=["actor", "notification"])]
+        indexes = [
+            models.Index(fields=["actor", "notification"]),
+            # A group's latest people, read from the newest end (`group_people_latest`).
+            models.Index(
+                fields=["notification", "-created_at", "-id"], name="notif_actor_latest_idx"
+            ),
+        ]
 
 
 class NotificationPreference(models.Model):

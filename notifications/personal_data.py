@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from notifications.models import Notification, NotificationActor
+from notifications.models import Notification
 from notifications.selectors import group_people_latest, muted_kinds, notification_text
+from profiles.models import User
 from profiles.selectors import hidden_user_ids
 from tiktok.personal_data import Section, moment
 
@@ -19,14 +20,18 @@ PEOPLE_NAMED = 50
 
 def _names(page: list[Notification], hidden: set[int]) -> dict[int, list[str]]:
     """The latest PEOPLE_NAMED people of each group on the page, latest first."""
-    names: dict[int, list[str]] = {}
-    rows = group_people_latest(
-        NotificationActor.objects.filter(notification__in=page).exclude(actor_id__in=hidden),
+    latest = group_people_latest(
+        notification_ids=[n.pk for n in page],
+        hidden=hidden,
         per_group=PEOPLE_NAMED,
-    ).values_list("notification_id", "actor__username")
-    for notification_id, username in rows:
-        names.setdefault(notification_id, []).append(username)
-    return names
+        active_only=False,
+    )
+    usernames = dict(
+        User.objects.filter(pk__in={pk for group in latest.values() for pk in group}).values_list(
+            "pk", "username"
+        )
+    )
+    return {pk: [usernames[actor] for actor in group] for pk, group in latest.items()}
 
 
 def _notifications(user: Any) -> Iterator[dict[str, Any]]:

@@ -3,11 +3,11 @@ it, and the unread count for the badge."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from notifications.models import (
     Notification,
@@ -17,6 +17,7 @@ from notifications.models import (
 )
 from profiles.models import Block, User
 from profiles.selectors import hidden_user_ids, user_card
+from tiktok.db.sql import table
 from videos.visibility import visible_videos
 
 ACTORS_SHOWN = 2
@@ -150,21 +151,41 @@ def _comment_shown(notification: Notification, viewer: User, visible: set[int]) 
 
 
 def group_people_latest(
-    rows: QuerySet[NotificationActor], *, per_group: int
-) -> QuerySet[NotificationActor]:
-    """The latest `per_group` of these people in each group, by group then latest first: the
-    cut is made in SQL (a window per group), so a group of thousands sends `per_group` rows."""
-    return (
-        rows.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("notification_id")],
-                order_by=[F("created_at").desc(), F("id").desc()],
-            )
+    *,
+    notification_ids: Sequence[int],
+    hidden: Collection[int] = (),
+    per_group: int,
+    active_only: bool = True,
+) -> dict[int, list[int]]:
+    """The ids of the latest `per_group` people of each of these groups, latest first, leaving
+    out `hidden` people (and accounts not active, unless `active_only` is off). Each group is
+    read from its newest end of the (notification, created_at, id) index and stops at
+    `per_group`: a viral video's group of thousands costs as much as a group of two (numbering
+    a whole group to keep two of it read all of it, again for every like's live push)."""
+    if not notification_ids:
+        return {}
+    actors, users = table(NotificationActor), table(User)
+    active = "AND u.is_active" if active_only else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT n.id, p.actor_id
+            FROM unnest(%s::bigint[]) AS n(id)
+            CROSS JOIN LATERAL (
+                SELECT a.actor_id, a.created_at, a.id
+                FROM {actors} a JOIN {users} u ON u.id = a.actor_id {active}
+                WHERE a.notification_id = n.id AND NOT (a.actor_id = ANY(%s::bigint[]))
+                ORDER BY a.created_at DESC, a.id DESC
+                LIMIT %s
+            ) p
+            ORDER BY n.id, p.created_at DESC, p.id DESC
+            """,
+            [list(notification_ids), list(hidden), per_group],
         )
-        .filter(rank__lte=per_group)
-        .order_by("notification_id", "rank")
-    )
+        people: dict[int, list[int]] = {}
+        for notification_id, actor_id in cursor.fetchall():
+            people.setdefault(notification_id, []).append(actor_id)
+    return people
 
 
 def notification_payloads(
@@ -184,14 +205,9 @@ def notification_payloads(
     )
     # Only the ACTORS_SHOWN latest people still shown leave the database: a viral video's
     # group has thousands, and every delivered like reads its group again for the live push.
-    people: dict[int, list[User]] = {}
-    rows = (
-        NotificationActor.objects.filter(notification_id__in=ids, actor__is_active=True)
-        .exclude(actor_id__in=hidden)
-        .select_related("actor")
-    )
-    for row in group_people_latest(rows, per_group=ACTORS_SHOWN):
-        people.setdefault(row.notification_id, []).append(row.actor)
+    latest = group_people_latest(notification_ids=ids, hidden=hidden, per_group=ACTORS_SHOWN)
+    shown = User.objects.in_bulk({pk for group in latest.values() for pk in group})
+    people = {pk: [shown[actor] for actor in group] for pk, group in latest.items()}
     video_ids = {n.video_id for n in notifications if n.video_id}
     visible = set(
         visible_videos(viewer=viewer, include_own_unready=True)
