@@ -63,6 +63,7 @@ from tiktok.db.binary import binary_rows
 from tiktok.db.sql import int_array, table
 from tiktok.errors import InvalidInput, TooLarge
 from videos.models import Video, VideoEmbedding
+from videos.services.videos import videos_hold
 from videos.versions import active_embedding_version
 from videos.visibility import visible_where
 
@@ -156,22 +157,15 @@ def interactions_record(
     )
     valid: list[ParsedEvent] = []
     duplicates = 0
-    seen_ids: set[uuid.UUID] = set()
+    index_of: dict[uuid.UUID, int] = {}  # each valid event's place in the batch
     for index, event in parsed:
         if event.video_id not in facts:
-            rejected.append(
-                {
-                    "index": index,
-                    "error": "unknown_video",
-                    "detail": f"video {event.video_id} does not exist or is not visible to you",
-                }
-            )
-        elif event.event_id in seen_ids:
+            rejected.append(_unknown_video(index, event.video_id))
+        elif event.event_id in index_of:
             duplicates += 1
         else:
-            seen_ids.add(event.event_id)
+            index_of[event.event_id] = index
             valid.append(event)
-    rejected.sort(key=lambda item: item["index"])
 
     user_id = viewer_id(user)
     owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}
@@ -196,6 +190,14 @@ def interactions_record(
         with transaction.atomic():
             if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
                 _commit_without_flush_wait()
+            # A video deleted since its facts were read is rejected as unknown now, instead of
+            # failing the whole batch on the foreign key; the rest are kept from deletion to
+            # the commit (which a deletion then waits for).
+            alive = videos_hold(e.video_id for e in valid)
+            for event in valid:
+                if event.video_id not in alive:
+                    rejected.append(_unknown_video(index_of[event.event_id], event.video_id))
+            valid = [event for event in valid if event.video_id in alive]
             valid_events = [
                 TasteEvent(
                     user_id=user_id,
@@ -271,10 +273,19 @@ def interactions_record(
         with contextlib.suppress(redis.RedisError):
             state.history_locks_free(loaded.locks)
         raise
+    rejected.sort(key=lambda item: item["index"])
     return {
         "accepted": len(fresh),
         "duplicates": duplicates + len(valid) - len(fresh),
         "rejected": rejected,
+    }
+
+
+def _unknown_video(index: int, video_id: int) -> dict[str, Any]:
+    return {
+        "index": index,
+        "error": "unknown_video",
+        "detail": f"video {video_id} does not exist or is not visible to you",
     }
 
 

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -159,13 +160,38 @@ def _files_forget(video: Video) -> None:
         logger.warning("could not remove the files of a failed upload", exc_info=True)
 
 
+@transaction.atomic
 def video_delete(*, video: Video) -> None:
     """Delete the video and everything that references it; its files go once the deletion is
     committed (see videos.receivers: the same happens when a user or an admin bulk action
-    deletes videos)."""
+    deletes videos).
+
+    The video's row is locked first: a row referencing it that another transaction is storing
+    now (a viewer's watch event, a like) holds a key-share lock on it, so the deletion waits
+    for that to commit and then deletes the new row with the rest. Unlocked, Django gathered the
+    referencing rows, the other transaction committed one more, and deleting the video failed
+    on its foreign key. Rows stored after this lock wait for the deletion and then find the
+    video gone (`videos_hold`)."""
     video_id = video.pk
+    Video.objects.select_for_update().filter(pk=video_id).values_list("pk").first()
     video.delete()
     logger.info("deleted video %s", video_id)
+
+
+def videos_hold(video_ids: Iterable[int]) -> set[int]:
+    """Those of these videos that still exist, kept from deletion until the transaction ends (a
+    key-share lock: the one a foreign key check takes, so it blocks nothing but a deletion).
+    Call it inside the transaction that stores rows referencing them, before storing: a video
+    deleted meanwhile is simply missing here, instead of failing the whole statement on its
+    foreign key."""
+    ids = sorted({int(pk) for pk in video_ids})
+    if not ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table(Video)} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE", [ids]
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def video_views_add(views: dict[int, int]) -> None:

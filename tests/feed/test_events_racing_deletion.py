@@ -1,0 +1,94 @@
+"""A video deleted while a viewer's events for it are being stored: neither side fails. The
+deletion waits for events already being stored and deletes them too; events that arrive during
+the deletion are rejected as for an unknown video, and the rest of their batch is kept."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import transaction
+
+from feed.models import Interaction
+from feed.services import interactions_record
+from tests.factories import UserFactory, VideoFactory
+from tests.support.concurrency import lock_waiters, thread_start
+from videos.models import Video
+from videos.services.videos import video_delete
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WAIT_S = 30
+
+
+def _wait_for_a_lock_waiter(errors: dict) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while lock_waiters() == 0:
+        assert time.monotonic() < deadline, f"nobody came to wait on the lock: {errors}"
+        time.sleep(0.02)
+
+
+def _watch(video_id: int) -> dict:
+    return {"event_id": str(uuid.uuid4()), "video_id": video_id, "type": "play", "watch_ms": 900}
+
+
+def test_deleting_a_video_waits_for_an_event_being_stored_and_deletes_it_too():
+    video, viewer = VideoFactory(), UserFactory()
+    errors: dict[str, BaseException] = {}
+    stored, commit = threading.Event(), threading.Event()
+
+    def viewer_event() -> None:
+        with transaction.atomic():
+            interactions_record(user=viewer, session_id="s1", events=[_watch(video.pk)])
+            stored.set()
+            commit.wait(WAIT_S)
+
+    viewing = thread_start(errors, "viewer", viewer_event)
+    assert stored.wait(WAIT_S), errors
+    deleting = thread_start(
+        errors, "delete", lambda: video_delete(video=Video.objects.get(pk=video.pk))
+    )
+    _wait_for_a_lock_waiter(errors)  # the deletion waits for the event's transaction
+    commit.set()
+    viewing.join(WAIT_S)
+    deleting.join(WAIT_S)
+
+    assert errors == {}
+    assert not Video.objects.filter(pk=video.pk).exists()
+    assert not Interaction.objects.filter(video_id=video.pk).exists()
+
+
+def test_events_arriving_during_a_deletion_are_rejected_and_the_rest_of_the_batch_kept():
+    video, other, viewer = VideoFactory(), VideoFactory(), UserFactory()
+    errors: dict[str, BaseException] = {}
+    deleted, commit = threading.Event(), threading.Event()
+    answer: dict = {}
+
+    def delete_and_hold() -> None:
+        with transaction.atomic():
+            video_delete(video=Video.objects.get(pk=video.pk))
+            deleted.set()
+            commit.wait(WAIT_S)
+
+    def record() -> None:
+        answer.update(
+            interactions_record(
+                user=viewer, session_id="s1", events=[_watch(other.pk), _watch(video.pk)]
+            )
+        )
+
+    deleting = thread_start(errors, "delete", delete_and_hold)
+    assert deleted.wait(WAIT_S), errors
+    # The batch reads its videos before the deletion commits (both still there), then waits.
+    recording = thread_start(errors, "record", record)
+    _wait_for_a_lock_waiter(errors)
+    commit.set()
+    deleting.join(WAIT_S)
+    recording.join(WAIT_S)
+
+    assert errors == {}
+    assert answer["accepted"] == 1
+    assert [(r["index"], r["error"]) for r in answer["rejected"]] == [(1, "unknown_video")]
+    assert list(Interaction.objects.values_list("video_id", flat=True)) == [other.pk]
