@@ -92,3 +92,39 @@ def test_events_arriving_during_a_deletion_are_rejected_and_the_rest_of_the_batc
     assert answer["accepted"] == 1
     assert [(r["index"], r["error"]) for r in answer["rejected"]] == [(1, "unknown_video")]
     assert list(Interaction.objects.values_list("video_id", flat=True)) == [other.pk]
+
+
+def test_a_like_stored_as_its_video_is_deleted_is_answered_409_not_500():
+    from rest_framework.test import APIClient
+
+    from videos.models import Like
+
+    video, viewer = VideoFactory(), UserFactory()
+    client = APIClient()
+    client.force_authenticate(user=viewer)
+    errors: dict[str, BaseException] = {}
+    deleted, commit = threading.Event(), threading.Event()
+    answer: dict = {}
+
+    def delete_and_hold() -> None:
+        with transaction.atomic():
+            video_delete(video=Video.objects.get(pk=video.pk))
+            deleted.set()
+            commit.wait(WAIT_S)
+
+    def like() -> None:
+        response = client.post(f"/api/videos/{video.pk}/like")
+        answer.update(status=response.status_code, body=response.json())
+
+    deleting = thread_start(errors, "delete", delete_and_hold)
+    assert deleted.wait(WAIT_S), errors
+    liking = thread_start(errors, "like", like)  # reads the video, then waits on its row
+    _wait_for_a_lock_waiter(errors)
+    commit.set()
+    deleting.join(WAIT_S)
+    liking.join(WAIT_S)
+
+    assert errors == {}
+    assert answer["status"] == 409, answer
+    assert answer["body"]["error"] == "referenced_item_deleted"
+    assert not Like.objects.exists()

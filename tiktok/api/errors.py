@@ -12,7 +12,7 @@ from typing import Any
 import redis
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -112,10 +112,32 @@ def _unavailable(exc: Exception) -> Response | None:
     return response
 
 
+# SQLSTATE of a row referring to one that is not there (foreign_key_violation).
+_FOREIGN_KEY_VIOLATION = "23503"
+
+
+def _referent_deleted(exc: Exception) -> Response | None:
+    """409 when what the request refers to was deleted while it ran (a like stored as its video
+    is deleted: the video was there when the request read it, and gone by the insert's foreign
+    key check). The client's next look finds it gone; a 500 said the server broke."""
+    if not isinstance(exc, IntegrityError):
+        return None
+    if getattr(exc.__cause__, "sqlstate", None) != _FOREIGN_KEY_VIOLATION:
+        return None
+    logger.info("API request referred to a row deleted meanwhile: %s", exc)
+    return Response(
+        error_body(
+            "referenced_item_deleted",
+            "what this request refers to was deleted while it was being handled",
+        ),
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    unavailable = _unavailable(exc)
-    if unavailable is not None:
-        return unavailable
+    answered = _unavailable(exc) or _referent_deleted(exc)
+    if answered is not None:
+        return answered
     if isinstance(exc, ApplicationError):
         response = Response(error_body(exc.code, exc.message, exc.fields), status=status_for(exc))
         if isinstance(exc, RateLimited):
