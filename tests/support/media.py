@@ -178,16 +178,19 @@ def make_hdr_clip(
     fps: int = 10,
     preset: str = "medium",
     tag_matrix: bool = True,
+    x265_params: str = "",
 ) -> Path:
     """A 10-bit HEVC MP4, by default BT.2020 tagged with `transfer` (16 PQ, 18 HLG: what an
     HDR phone records); one frame per picture: non-linear R'G'B' in 0..1, (height, width, 3),
     even sides, made limited-range Y'CbCr with the matrix's weights (tagged unless
-    `tag_matrix` is false, as some phones' files are)."""
+    `tag_matrix` is false, as some phones' files are). `x265_params` adds to the encoder's
+    (`max-cll=4000,400` or `master-display=...`: the HDR10 metadata an HDR master carries)."""
     red_weight, blue_weight = LUMA_WEIGHTS[matrix]
     with av.open(str(path), "w", format="mp4") as output:
         stream = output.add_stream("libx265", rate=fps)
         stream.pix_fmt = "yuv420p10le"
-        stream.options = {"x265-params": "log-level=error", "preset": preset}
+        params = ":".join(filter(None, ["log-level=error", x265_params]))
+        stream.options = {"x265-params": params, "preset": preset}
         context = stream.codec_context
         context.colorspace = matrix if tag_matrix else 2  # 2: unspecified
         context.color_primaries, context.color_range = primaries, 1

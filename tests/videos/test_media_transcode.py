@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import wave
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +20,7 @@ from videos.media.tone_mapping import (
     REFERENCE_WHITE_NITS,
     TRANSFER_HLG,
     TRANSFER_PQ,
+    content_peak_nits,
     nits_to_hlg,
     nits_to_pq,
 )
@@ -406,6 +408,61 @@ def test_an_hdr_phone_video_is_tone_mapped_to_sdr_bt709(
     assert red[0] == pytest.approx(255 * 0.4 ** (1 / 2.4), abs=6) and max(red[1:]) < 12
     with Image.open(result.poster) as poster:  # the stills the embedder sees are SDR too
         assert np.asarray(poster.convert("RGB"))[8:-8, 8:56].mean() > 0.85 * 255
+
+
+# The mastering display of an HDR10 master graded to 4,000 nits (BT.2020 primaries, D65).
+MASTER_DISPLAY_4000 = (
+    "master-display=G(8500,39850)B(6550,2300)R(35400,14600)WP(15635,16450)L(40000000,50)"
+)
+
+
+def _highlight_levels(tmp_path: Path, x265_params: str) -> tuple[float, float]:
+    """Output brightness of a PQ clip's 1,000-nit and 4,000-nit grey patches."""
+    picture = np.zeros((64, 128, 3))
+    picture[:, :64] = nits_to_pq(np.full(3, 1000.0))
+    picture[:, 64:] = nits_to_pq(np.full(3, 4000.0))
+    source = make_hdr_clip(
+        tmp_path / "master.mp4", [picture] * 4, transfer=TRANSFER_PQ, x265_params=x265_params
+    )
+    result = _transcode(source, tmp_path)
+    with av.open(str(result.mp4)) as container:
+        shown = next(container.decode(video=0)).to_ndarray(format="rgb24").astype(float)
+    return shown[8:-8, 8:56].mean(), shown[8:-8, 72:-8].mean()
+
+
+@pytest.mark.parametrize(
+    "metadata", ["max-cll=4000,400", MASTER_DISPLAY_4000], ids=["content-light", "mastering"]
+)
+def test_pq_highlights_up_to_the_masters_peak_stay_apart(tmp_path: Path, metadata: str):
+    # An HDR10 master says how bright it gets; compressing only up to 1,000 nits made every
+    # highlight above that the same flat white (a sky and the sun in it). The shoulder puts
+    # them in SDR's top few steps, apart.
+    brighter, brightest = _highlight_levels(tmp_path, metadata)
+    assert brightest - brighter >= 2
+    assert brightest > 0.98 * 255
+
+
+@pytest.mark.parametrize("metadata", ["", "max-cll=65535,65535"], ids=["none", "beyond-pq"])
+def test_pq_without_a_believable_peak_is_compressed_up_to_the_usual_or_pqs_own(
+    tmp_path: Path, metadata: str
+):
+    brighter, brightest = _highlight_levels(tmp_path, metadata)
+    if metadata:  # kept to PQ's 10,000 nits: still apart, nothing breaks
+        assert brightest - brighter >= 2
+    else:  # 1,000 nits, as most phones grade: both at SDR white
+        assert brightest == pytest.approx(brighter, abs=0.5)
+
+
+def test_content_peak_is_read_from_ffmpegs_structures_and_kept_in_range():
+    light = struct.pack("<II", 1500, 300)
+    mastering = bytes(72) + struct.pack("<ii", 40_000_000, 10_000) + struct.pack("<ii", 1, 1)
+    assert content_peak_nits(light_level=light, mastering=mastering) == 1500
+    assert content_peak_nits(light_level=None, mastering=mastering) == 4000
+    assert content_peak_nits(light_level=struct.pack("<II", 0, 0), mastering=None) == 1000
+    assert content_peak_nits(light_level=struct.pack("<II", 50, 10), mastering=None) == 400
+    no_luminance = bytes(72) + struct.pack("<ii", 4000, 1) + struct.pack("<ii", 1, 0)
+    assert content_peak_nits(light_level=None, mastering=no_luminance) == 1000
+    assert content_peak_nits(light_level=b"\x01", mastering=b"short") == 1000
 
 
 def test_gif_becomes_silent_mp4(tmp_path: Path):

@@ -11,6 +11,8 @@ Pure numpy: no Django, no PyAV."""
 
 from __future__ import annotations
 
+import math
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +26,12 @@ TONE_MAPPED_TRANSFERS = frozenset({TRANSFER_PQ, TRANSFER_HLG})
 # BT.2408: HDR reference ("graphics") white, which SDR shows near its own white.
 REFERENCE_WHITE_NITS = 203.0
 # The brightest highlight kept apart from white: HLG's nominal display peak, and what phones
-# and most HDR10 masters are graded to. Brighter PQ highlights are clipped to SDR white.
+# and most HDR10 masters are graded to. A PQ picture that says how bright it gets (its content
+# light level, else its mastering display's peak) is compressed up to that instead, between
+# PQ_PEAK_MIN_NITS and PQ's own 10,000 (`content_peak_nits`).
 HDR_PEAK_NITS = 1000.0
+PQ_PEAK_MIN_NITS = 400.0
+PQ_PEAK_MAX_NITS = 10000.0
 # Up to this share of SDR white the picture is left as it is (scaled to the reference white);
 # above, highlights up to HDR_PEAK_NITS are compressed smoothly into what remains.
 TONE_CURVE_KNEE = 0.5
@@ -125,18 +131,45 @@ def tone_curve(relative: np.ndarray, peak: float) -> np.ndarray:
     return np.where(relative <= knee, np.maximum(relative, 0.0), shoulder)
 
 
-def to_sdr_bt709(rgb: np.ndarray, transfer: int, *, bt2020_primaries: bool = True) -> np.ndarray:
+def content_peak_nits(*, light_level: bytes | None, mastering: bytes | None) -> float:
+    """How bright a PQ picture gets, from what it says about itself: its content light level's
+    MaxCLL (FFmpeg's AVContentLightMetadata: MaxCLL, MaxFALL as 32-bit unsigned), else its
+    mastering display's peak (AVMasteringDisplayMetadata: primaries, white point, minimum and
+    maximum luminance as rationals, then has_primaries, has_luminance), else HDR_PEAK_NITS;
+    kept within PQ_PEAK_MIN_NITS..PQ_PEAK_MAX_NITS (a zero, a nonsense or a hostile value
+    changes nothing beyond that)."""
+    peak = 0.0
+    if light_level is not None and len(light_level) >= 8:
+        peak = float(struct.unpack("<I", light_level[:4])[0])
+    if peak <= 0 and mastering is not None and len(mastering) >= 88:
+        numerator, denominator = struct.unpack("<ii", mastering[72:80])
+        has_luminance = struct.unpack("<i", mastering[84:88])[0]
+        if has_luminance and denominator > 0 and numerator > 0:
+            peak = numerator / denominator
+    if not math.isfinite(peak) or peak <= 0:
+        return HDR_PEAK_NITS
+    return min(max(peak, PQ_PEAK_MIN_NITS), PQ_PEAK_MAX_NITS)
+
+
+def to_sdr_bt709(
+    rgb: np.ndarray,
+    transfer: int,
+    *,
+    bt2020_primaries: bool = True,
+    peak_nits: float = HDR_PEAK_NITS,
+) -> np.ndarray:
     """Non-linear BT.2020 R'G'B' (..., 3), full range 0..1, encoded with `transfer` (PQ, HLG,
     or anything else for SDR BT.2020), to BT.1886-encoded BT.709 R'G'B' in 0..1.
 
     HDR light is taken relative to the reference white and its highlights compressed by
-    `tone_curve` on the largest channel (so hue and saturation hold); the primaries are then
+    `tone_curve` on the largest channel (so hue and saturation hold), up to `peak_nits` for
+    PQ (`content_peak_nits`; HLG's peak is its nominal display's); the primaries are then
     converted (unless `bt2020_primaries` is false: HDR graded in BT.709's) and what falls
     outside BT.709 is clipped."""
     rgb = np.asarray(rgb, float)
     if transfer == TRANSFER_PQ:
         relative = pq_to_nits(rgb) / REFERENCE_WHITE_NITS
-        peak = HDR_PEAK_NITS / REFERENCE_WHITE_NITS
+        peak = peak_nits / REFERENCE_WHITE_NITS
     elif transfer == TRANSFER_HLG:
         relative = hlg_to_nits(rgb) / REFERENCE_WHITE_NITS
         peak = HDR_PEAK_NITS / REFERENCE_WHITE_NITS
@@ -152,14 +185,18 @@ def to_sdr_bt709(rgb: np.ndarray, transfer: int, *, bt2020_primaries: bool = Tru
 
 
 def lut_cube_text(
-    transfer: int, points: int = LUT_POINTS_PER_SIDE, *, bt2020_primaries: bool = True
+    transfer: int,
+    points: int = LUT_POINTS_PER_SIDE,
+    *,
+    bt2020_primaries: bool = True,
+    peak_nits: float = HDR_PEAK_NITS,
 ) -> str:
     """`to_sdr_bt709` sampled as an Adobe/Resolve `.cube` table (red varies fastest), the
     format lut3d reads."""
     axis = np.linspace(0.0, 1.0, points)
     blue, green, red = np.meshgrid(axis, axis, axis, indexing="ij")
     grid = np.stack([red, green, blue], axis=-1).reshape(-1, 3)
-    table = to_sdr_bt709(grid, transfer, bt2020_primaries=bt2020_primaries)
+    table = to_sdr_bt709(grid, transfer, bt2020_primaries=bt2020_primaries, peak_nits=peak_nits)
     header = (
         f'TITLE "BT.2020 transfer {transfer} to SDR BT.709"\n'
         f"LUT_3D_SIZE {points}\nDOMAIN_MIN 0 0 0\nDOMAIN_MAX 1 1 1\n"
@@ -167,9 +204,15 @@ def lut_cube_text(
     return header + "\n".join(f"{r:.6f} {g:.6f} {b:.6f}" for r, g, b in table) + "\n"
 
 
-def lut_cube_write(directory: Path, transfer: int, *, bt2020_primaries: bool = True) -> Path:
+def lut_cube_write(
+    directory: Path,
+    transfer: int,
+    *,
+    bt2020_primaries: bool = True,
+    peak_nits: float = HDR_PEAK_NITS,
+) -> Path:
     """Write the table for `transfer` into `directory` (a transcode's own working folder)."""
-    path = directory / f"to_sdr_bt709_{transfer}_{int(bt2020_primaries)}.cube"
-    text = lut_cube_text(transfer, bt2020_primaries=bt2020_primaries)
+    path = directory / f"to_sdr_bt709_{transfer}_{int(bt2020_primaries)}_{peak_nits:.0f}.cube"
+    text = lut_cube_text(transfer, bt2020_primaries=bt2020_primaries, peak_nits=peak_nits)
     path.write_text(text, encoding="ascii")
     return path

@@ -13,6 +13,7 @@ from pathlib import Path
 import av
 import numpy as np
 from av.audio.resampler import AudioResampler
+from av.sidedata.sidedata import Type as SideDataType
 from PIL import Image
 
 from videos.media.images import THUMBNAIL_BOX_PIXELS, save_embed_frame, save_jpeg
@@ -25,8 +26,11 @@ from videos.media.probe import (
     picture_too_large,
 )
 from videos.media.tone_mapping import (
+    HDR_PEAK_NITS,
     PRIMARIES_BT2020,
     TONE_MAPPED_TRANSFERS,
+    TRANSFER_PQ,
+    content_peak_nits,
     lut_cube_write,
 )
 
@@ -230,6 +234,10 @@ def _source_colour_matrix(frame: av.VideoFrame) -> int:
     return COLOUR_MATRIX_BT709 if high_definition else COLOUR_MATRIX_BT601
 
 
+def _side_data_bytes(side_data, kind: SideDataType) -> bytes | None:  # noqa: ANN001
+    return bytes(side_data[kind]) if kind in side_data else None
+
+
 def _source_transfer(frame: av.VideoFrame) -> int | None:
     """The transfer to tone-map from (PQ or HLG), or any other for BT.2020 primaries (a gamut
     to convert); None for a picture that is SDR BT.709 or BT.601 (or says nothing)."""
@@ -308,7 +316,14 @@ class _Upright:
             nodes.append(self.graph.add("format", "gbrp16le"))
             # HDR graded in BT.709's primaries (rare, but tagged so) keeps its colours.
             bt2020 = int(first.color_primaries) != PRIMARIES_BT709
-            table = lut_cube_write(workdir, transfer, bt2020_primaries=bt2020)
+            peak = HDR_PEAK_NITS
+            if transfer == TRANSFER_PQ:
+                side_data = first.side_data
+                peak = content_peak_nits(
+                    light_level=_side_data_bytes(side_data, SideDataType.CONTENT_LIGHT_LEVEL),
+                    mastering=_side_data_bytes(side_data, SideDataType.MASTERING_DISPLAY_METADATA),
+                )
+            table = lut_cube_write(workdir, transfer, bt2020_primaries=bt2020, peak_nits=peak)
             nodes.append(self.graph.add("lut3d", file=str(table), interp="tetrahedral"))
             nodes.append(self.graph.add("scale", "out_color_matrix=bt709:out_range=tv"))
         nodes.append(self.graph.add("setsar", "1"))
