@@ -34,6 +34,27 @@ def _watch(video_id: int) -> dict:
     return {"event_id": str(uuid.uuid4()), "video_id": video_id, "type": "play", "watch_ms": 900}
 
 
+def _during_a_deletion(video, work, errors: dict) -> None:  # noqa: ANN001
+    """Run `work` on its own thread while another transaction has deleted `video` and not yet
+    committed: `work` reads the video (still there), then waits on its row; the deletion then
+    commits and both threads are joined."""
+    deleted, commit = threading.Event(), threading.Event()
+
+    def delete_and_hold() -> None:
+        with transaction.atomic():
+            video_delete(video=Video.objects.get(pk=video.pk))
+            deleted.set()
+            commit.wait(WAIT_S)
+
+    deleting = thread_start(errors, "delete", delete_and_hold)
+    assert deleted.wait(WAIT_S), errors
+    working = thread_start(errors, "work", work)
+    _wait_for_a_lock_waiter(errors)
+    commit.set()
+    deleting.join(WAIT_S)
+    working.join(WAIT_S)
+
+
 def test_deleting_a_video_waits_for_an_event_being_stored_and_deletes_it_too():
     video, viewer = VideoFactory(), UserFactory()
     errors: dict[str, BaseException] = {}
@@ -63,14 +84,7 @@ def test_deleting_a_video_waits_for_an_event_being_stored_and_deletes_it_too():
 def test_events_arriving_during_a_deletion_are_rejected_and_the_rest_of_the_batch_kept():
     video, other, viewer = VideoFactory(), VideoFactory(), UserFactory()
     errors: dict[str, BaseException] = {}
-    deleted, commit = threading.Event(), threading.Event()
     answer: dict = {}
-
-    def delete_and_hold() -> None:
-        with transaction.atomic():
-            video_delete(video=Video.objects.get(pk=video.pk))
-            deleted.set()
-            commit.wait(WAIT_S)
 
     def record() -> None:
         answer.update(
@@ -79,14 +93,8 @@ def test_events_arriving_during_a_deletion_are_rejected_and_the_rest_of_the_batc
             )
         )
 
-    deleting = thread_start(errors, "delete", delete_and_hold)
-    assert deleted.wait(WAIT_S), errors
     # The batch reads its videos before the deletion commits (both still there), then waits.
-    recording = thread_start(errors, "record", record)
-    _wait_for_a_lock_waiter(errors)
-    commit.set()
-    deleting.join(WAIT_S)
-    recording.join(WAIT_S)
+    _during_a_deletion(video, record, errors)
 
     assert errors == {}
     assert answer["accepted"] == 1
@@ -103,26 +111,13 @@ def test_a_like_stored_as_its_video_is_deleted_is_answered_409_not_500():
     client = APIClient()
     client.force_authenticate(user=viewer)
     errors: dict[str, BaseException] = {}
-    deleted, commit = threading.Event(), threading.Event()
     answer: dict = {}
-
-    def delete_and_hold() -> None:
-        with transaction.atomic():
-            video_delete(video=Video.objects.get(pk=video.pk))
-            deleted.set()
-            commit.wait(WAIT_S)
 
     def like() -> None:
         response = client.post(f"/api/videos/{video.pk}/like")
         answer.update(status=response.status_code, body=response.json())
 
-    deleting = thread_start(errors, "delete", delete_and_hold)
-    assert deleted.wait(WAIT_S), errors
-    liking = thread_start(errors, "like", like)  # reads the video, then waits on its row
-    _wait_for_a_lock_waiter(errors)
-    commit.set()
-    deleting.join(WAIT_S)
-    liking.join(WAIT_S)
+    _during_a_deletion(video, like, errors)  # the like reads the video, then waits on its row
 
     assert errors == {}
     assert answer["status"] == 409, answer

@@ -146,9 +146,9 @@ def test_a_profile_tab_opened_again_before_its_first_page_came_loads_it_once(
                 like_delete(user=alice, video=video)
 
 
-def test_a_double_click_on_show_more_adds_the_next_page_of_notifications_once(
-    desktop_page, web_seed, django_db_blocker
-):  # noqa: ANN001
+@pytest.fixture
+def thirty_five_notifications(web_seed, django_db_blocker):  # noqa: ANN001, ANN201
+    """The seed viewer, with 35 notifications only: a first page of 30, then 5."""
     from notifications.models import Notification, NotificationKind
 
     viewer, bob = web_seed.users["viewer"], web_seed.users["bob"]
@@ -162,70 +162,55 @@ def test_a_double_click_on_show_more_adds_the_next_page_of_notifications_once(
                 actor_count=1,
                 group_key=f"in-flight-test:{number}",
             )
-            for number in range(35)  # a first page of 30, then 5
+            for number in range(35)
         )
-    try:
-        page = desktop_page
-        next_pages = []
-        page.on(
-            "request",
-            lambda request: "cursor=" in request.url and next_pages.append(request.url),
-        )
-        log_in(page, viewer.username)
-        page.goto("/notifications")
-        more = page.locator("[data-role=more]")
-        more.wait_for(timeout=WAIT_TIMEOUT_MS)
+    yield viewer
+    with django_db_blocker.unblock():
+        Notification.objects.filter(recipient=viewer).delete()
 
-        more.dblclick()
 
-        more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
-        items = page.locator("[data-role=notifications] > li")
-        expect(items).to_have_count(35)
-        assert len(next_pages) == 1
-    finally:
-        with django_db_blocker.unblock():
-            Notification.objects.filter(recipient=viewer).delete()
+def test_a_double_click_on_show_more_adds_the_next_page_of_notifications_once(
+    desktop_page, thirty_five_notifications
+):  # noqa: ANN001
+    page, viewer = desktop_page, thirty_five_notifications
+    next_pages = []
+    page.on(
+        "request",
+        lambda request: "cursor=" in request.url and next_pages.append(request.url),
+    )
+    log_in(page, viewer.username)
+    page.goto("/notifications")
+    more = page.locator("[data-role=more]")
+    more.wait_for(timeout=WAIT_TIMEOUT_MS)
+
+    more.dblclick()
+
+    more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
+    items = page.locator("[data-role=notifications] > li")
+    expect(items).to_have_count(35)
+    assert len(next_pages) == 1
 
 
 def test_show_more_works_while_the_shown_pages_read_marks_are_still_being_sent(
-    desktop_page, web_seed, django_db_blocker
+    desktop_page, thirty_five_notifications
 ):  # noqa: ANN001
-    from notifications.models import Notification, NotificationKind
+    page, viewer = desktop_page, thirty_five_notifications
+    log_in(page, viewer.username)
+    held = HeldRequests(page, "**/api/notifications/read")
+    page.goto("/notifications")
+    held.wait_held(1)  # the first page's read marks, not answered yet
+    more = page.locator("[data-role=more]")
+    more.wait_for(timeout=WAIT_TIMEOUT_MS)
 
-    viewer, bob = web_seed.users["viewer"], web_seed.users["bob"]
-    with django_db_blocker.unblock():
-        Notification.objects.filter(recipient=viewer).delete()
-        Notification.objects.bulk_create(
-            Notification(
-                recipient=viewer,
-                kind=NotificationKind.FOLLOW,
-                actor=bob,
-                actor_count=1,
-                group_key=f"slow-read-test:{number}",
-            )
-            for number in range(35)  # a first page of 30, then 5
-        )
-    try:
-        page = desktop_page
-        log_in(page, viewer.username)
-        held = HeldRequests(page, "**/api/notifications/read")
-        page.goto("/notifications")
-        held.wait_held(1)  # the first page's read marks, not answered yet
-        more = page.locator("[data-role=more]")
-        more.wait_for(timeout=WAIT_TIMEOUT_MS)
+    more.click()
 
-        more.click()
-
-        expect(page.locator("[data-role=notifications] > li")).to_have_count(
-            35, timeout=WAIT_TIMEOUT_MS
-        )
-        more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
-        held.wait_held(2)
-        for index in range(2):
-            held.release(index)
-    finally:
-        with django_db_blocker.unblock():
-            Notification.objects.filter(recipient=viewer).delete()
+    expect(page.locator("[data-role=notifications] > li")).to_have_count(
+        35, timeout=WAIT_TIMEOUT_MS
+    )
+    more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
+    held.wait_held(2)
+    for index in range(2):
+        held.release(index)
 
 
 @pytest.fixture
