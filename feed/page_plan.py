@@ -4,8 +4,9 @@
 following, minus what resembles recent negatives), fills the reserved slots (followed creators,
 strongly co-engaged videos), the personal slots by MMR with a creator cap, the exploration slots
 (fresh videos by Thompson sampling, trending, the most different of the nearest), and
-interleaves them. `feed.page_inputs` reads what it needs; the evaluator and tests call it
-directly.
+interleaves them. A page goes past the creator cap only when nothing else is left to fill it
+(a short page ends the feed). `feed.page_inputs` reads what it needs; the evaluator and tests
+call it directly.
 """
 
 from __future__ import annotations
@@ -277,8 +278,11 @@ def plan_page(
     personal_slots = limit - explore_slots
     creator_counts: dict[int, int] = {}  # one creator budget across every part of the page
 
-    def mmr_pick(indexes: Sequence[int], count: int, on_page: list[int]) -> list[int]:
-        """MMR over these candidates, against what is already on the page."""
+    def mmr_pick(
+        indexes: Sequence[int], count: int, on_page: list[int], *, capped: bool = True
+    ) -> list[int]:
+        """MMR over these candidates, against what is already on the page (within the
+        per-creator cap unless `capped` is False)."""
         indexes = [int(i) for i in indexes]
         chosen_here = ranking.mmr_select(
             score[indexes],
@@ -286,7 +290,7 @@ def plan_page(
             count,
             config.mmr_lambda,
             creators=[facts.owners[i] for i in indexes],
-            max_per_creator=config.max_per_creator,
+            max_per_creator=config.max_per_creator if capped else None,
             creator_counts=creator_counts,
             selected_vectors=vectors[on_page] if on_page else None,
             duplicate_cosine=config.page_duplicate_cosine,
@@ -359,14 +363,18 @@ def plan_page(
             kinds[index] = kind
         explored = [index for index, _ in explored_kinds]
     # A short personal pool or exploration: fill from whatever is left, best score first.
-    chosen = picked + explored
-    if len(chosen) < limit:
+    # Then, if the page is still short because the candidates left are all of creators at
+    # their cap (a catalogue of few creators), past the cap: a short page ends the feed, and a
+    # creator's third video would never be shown at all.
+    for capped in (True, False):
+        chosen = picked + explored
+        if len(chosen) >= limit:
+            break
         chosen_set = set(chosen)
         rest = [i for i in range(len(facts.ids)) if i not in chosen_set and not buried[i]]
-        if rest:
-            for index in mmr_pick(rest, limit - len(chosen), chosen):
-                kinds[index] = _kind(origin[facts.ids[index]], taste is None)
-                picked.append(index)
+        for index in mmr_pick(rest, limit - len(chosen), chosen, capped=capped):
+            kinds[index] = _kind(origin[facts.ids[index]], taste is None)
+            picked.append(index)
     ordered = interleave(picked, explored, limit)
     plan.video_ids = [facts.ids[i] for i in ordered]
     plan.kinds = {facts.ids[i]: kinds[i] for i in ordered}
