@@ -39,9 +39,9 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The suite runs in TEST_WORKERS pytest-xdist processes, each with its own test database and
-# Redis db index (tests/bootstrap.py). 0: one process. tests/conftest.py marks a group per file
-# and one for tests/web, which pytest-xdist 3.8 cannot apply under pytest 9 (README, "make test").
+# The suite runs in TEST_WORKERS pytest-xdist processes: a file's tests stay together on one,
+# and so do all of tests/web (tests/conftest.py gives xdist's scheduler the groups); each worker
+# has its own test database and Redis db index (tests/bootstrap.py). 0: one process.
 TEST_WORKERS ?= 2
 
 test: venv system-deps lint

@@ -44,13 +44,26 @@ def xdist_group_name(path: Path) -> str:
     return relative.as_posix()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group every test for `--dist loadgroup` (what `make test` uses): a file's tests stay
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadgroup` (what `make test` uses) by this suite's groups: a file's tests stay
     together on one worker, and a shared package's tests all run on one worker in a row.
-    (`--dist loadfile` alone is not enough: xdist hands out the largest files first, so a
-    worker would interleave the browser tests' package with other packages.)"""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group_name(Path(str(item.path)))))
+    (`--dist loadfile` alone is not enough: it would spread the browser tests' files over the
+    workers, each building the package's seed.)
+
+    The groups are told to the scheduler here rather than by `xdist_group` marks: pytest-xdist
+    3.8 names a marked test's group by rewriting `item._nodeid`, which pytest 9 no longer reads
+    (a node's id is `_id`), so the marks grouped nothing and every test was its own unit. The
+    biggest groups go out first (the browser tests' package), so one worker starts them at
+    once while the other works through the rest."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_name(BASE_DIR / nodeid.split("::", 1)[0])
+
+    return SuiteGroups(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from tests.web.conftest import SEED_USERNAME_PREFIX, log_in
+from tests.web.conftest import SEED_PASSWORD, SEED_USERNAME_PREFIX, log_in
 from tests.web.helpers import (
     WAIT_TIMEOUT_MS,
     active_video_id,
@@ -155,13 +155,26 @@ def test_skipping_one_kind_and_finishing_another_fills_the_feed_with_the_second(
     assert mobile_page.evaluate("() => window.reelsFeed.replans") >= 2
 
 
+@pytest.fixture
+def newcomer(web_seed, django_db_blocker) -> Iterator[str]:  # noqa: ANN001
+    """A signed-up account with no history: the shared seed viewer's likes and watches from
+    other tests would decide how far one like moves its feed."""
+    from profiles.models import User
+
+    with django_db_blocker.unblock():
+        user = User.objects.create_user(
+            username=f"{SEED_USERNAME_PREFIX}newcomer", password=SEED_PASSWORD
+        )
+    yield user.username
+
+
 def test_a_like_replans_the_queue_without_interrupting_the_playing_video(
     kinds: Kinds,
+    newcomer: str,
     mobile_page,  # noqa: ANN001 - after `kinds`: the page closes before the copies go
-    web_seed,  # noqa: ANN001
 ) -> None:
     page = mobile_page
-    log_in(page, web_seed.users["viewer"].username)
+    log_in(page, newcomer)
     page.goto("/")
     wait_feed_playing(page, 0)
     # Skip (quickly) to a video of the second kind, then like it while it plays.

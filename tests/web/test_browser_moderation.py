@@ -55,15 +55,32 @@ def _report_through_the_dialog(page, detail: str) -> None:  # noqa: ANN001
     )
 
 
+FEED_PAGES = 5
+
+
+def _anonymous_feed_ids(client: httpx.Client) -> set[int]:
+    """What a fresh anonymous feed session shows over its first FEED_PAGES pages (a page holds
+    at most two videos per creator, so one creator's video may come on a later page)."""
+    headers, cursor, shown = {"X-Session-Id": uuid.uuid4().hex}, None, set()
+    for _ in range(FEED_PAGES):
+        params = {"limit": 50} | ({"cursor": cursor} if cursor else {})
+        body = client.get("/api/feed", params=params, headers=headers).json()
+        shown |= {item["id"] for item in body["items"]}
+        cursor = body.get("next_cursor")
+        if not body["items"] or not cursor:
+            break
+    return shown
+
+
 def _visible_everywhere(live_url: str, video, media_url: str) -> dict[str, bool]:  # noqa: ANN001
     """Where an anonymous visitor (a fresh feed session each time) finds the video."""
     with httpx.Client(base_url=live_url, timeout=30) as client:
-        feed = client.get("/api/feed?limit=50", headers={"X-Session-Id": uuid.uuid4().hex})
+        feed = _anonymous_feed_ids(client)
         search = client.get("/api/search", params={"q": "city lights at night", "limit": 50})
         profile = client.get(f"/@{video.owner.username}")
         media = client.get(urljoin(live_url, media_url))
     return {
-        "feed": video.pk in {item["id"] for item in feed.json()["items"]},
+        "feed": video.pk in feed,
         "search": video.pk in {item["id"] for item in search.json()["items"]},
         "profile": f"/v/{video.pk}" in profile.text,
         "media": media.status_code == 200,
