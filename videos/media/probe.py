@@ -105,15 +105,20 @@ def normalise_rotation(degrees: float | int | None) -> int:
     return int(round(float(degrees) / 90.0)) % 4 * 90
 
 
+def frame_side_data(frame: av.VideoFrame, kind: SideDataType) -> bytes | None:
+    """One kind of a decoded frame's side data as bytes (a display matrix, HDR metadata), or
+    None when the frame has none."""
+    side_data = frame.side_data
+    return bytes(side_data[kind]) if kind in side_data else None
+
+
 def frame_orientation(frame: av.VideoFrame) -> tuple[int, bool]:
     """How a decoded frame is meant to be shown: its counter-clockwise quarter turn and whether
     its display matrix mirrors it (a negative determinant). FFmpeg reads a mirroring matrix's
     angle too (a plain left-right mirror reads as a half turn), so the two together name one of
     the eight orientations."""
-    if SideDataType.DISPLAYMATRIX not in frame.side_data:
-        return 0, False
-    data = bytes(frame.side_data[SideDataType.DISPLAYMATRIX])
-    if len(data) < 36:
+    data = frame_side_data(frame, SideDataType.DISPLAYMATRIX)
+    if data is None or len(data) < 36:
         return 0, False
     a, b, _, c, d = struct.unpack("<5i", data[:20])
     determinant = a * d - b * c

@@ -20,6 +20,7 @@ from videos.media.images import THUMBNAIL_BOX_PIXELS, save_embed_frame, save_jpe
 from videos.media.probe import (
     MediaInfo,
     MediaRejected,
+    frame_side_data,
     limit_decoder,
     open_source,
     picture_streams,
@@ -234,10 +235,6 @@ def _source_colour_matrix(frame: av.VideoFrame) -> int:
     return COLOUR_MATRIX_BT709 if high_definition else COLOUR_MATRIX_BT601
 
 
-def _side_data_bytes(side_data, kind: SideDataType) -> bytes | None:  # noqa: ANN001
-    return bytes(side_data[kind]) if kind in side_data else None
-
-
 def _source_transfer(frame: av.VideoFrame) -> int | None:
     """The transfer to tone-map from (PQ or HLG), or any other for BT.2020 primaries (a gamut
     to convert); None for a picture that is SDR BT.709 or BT.601 (or says nothing)."""
@@ -318,10 +315,9 @@ class _Upright:
             bt2020 = int(first.color_primaries) != PRIMARIES_BT709
             peak = HDR_PEAK_NITS
             if transfer == TRANSFER_PQ:
-                side_data = first.side_data
                 peak = content_peak_nits(
-                    light_level=_side_data_bytes(side_data, SideDataType.CONTENT_LIGHT_LEVEL),
-                    mastering=_side_data_bytes(side_data, SideDataType.MASTERING_DISPLAY_METADATA),
+                    light_level=frame_side_data(first, SideDataType.CONTENT_LIGHT_LEVEL),
+                    mastering=frame_side_data(first, SideDataType.MASTERING_DISPLAY_METADATA),
                 )
             table = lut_cube_write(workdir, transfer, bt2020_primaries=bt2020, peak_nits=peak)
             nodes.append(self.graph.add("lut3d", file=str(table), interp="tetrahedral"))
