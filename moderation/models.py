@@ -133,11 +133,16 @@ class Case(models.Model):
 
 
 class Report(models.Model):
-    """One account's report of an item: one per reporter per case."""
+    """One account's report of an item: one per reporter per case. A report outlives its
+    reporter's account, anonymous (`reporter` None): it is evidence, and its case's
+    `reporter_count` and hide pending review were counted from it."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports_made",
     )
     reason = models.CharField(max_length=32, choices=ReportReason.choices)
     detail = models.TextField(max_length=MAX_REPORT_DETAIL_CHARS, blank=True)

@@ -85,7 +85,13 @@ def case_target_user(*, case: Case) -> User | None:
 
 
 def case_reporter_ids(*, case: Case) -> list[int]:
-    return list(case.reports.order_by("created_at").values_list("reporter_id", flat=True))
+    """The accounts that reported the case's item, first report first (a deleted reporter's
+    report stays, anonymous, and is not among them)."""
+    return list(
+        case.reports.filter(reporter__isnull=False)
+        .order_by("created_at")
+        .values_list("reporter_id", flat=True)
+    )
 
 
 def suspensions_in_force(*, user: User, besides: Case | None = None) -> list[int]:

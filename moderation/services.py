@@ -133,8 +133,13 @@ def _counted_reporters(case: Case, target: Item, now: datetime) -> int:
     MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS (one person registering five accounts could hide
     anything), who did not report it in a case a moderator already closed (they were heard:
     their reporting again must not hide a dismissed video once more, over and over)."""
+    # Only accounts (a deleted reporter's report is anonymous): a NULL in NOT IN would
+    # exclude every reporter.
     heard = Report.objects.filter(
-        ~Q(case__status=CaseStatus.OPEN), case__kind=case.kind, **{f"case__{case.kind}": target}
+        ~Q(case__status=CaseStatus.OPEN),
+        reporter__isnull=False,
+        case__kind=case.kind,
+        **{f"case__{case.kind}": target},
     ).values("reporter_id")
     joined_by = now - timedelta(hours=settings.MODERATION_AUTO_HIDE_MIN_ACCOUNT_AGE_HOURS)
     return (

@@ -174,6 +174,9 @@ class LikeAdmin(ReadMostlyAdmin):
     list_display = ("id", "user", "video", "created_at")
     search_fields = ("user__username__exact",)
     list_select_related = ("user", "video")
+    # Not deleted here, but with their account (the user admin may delete it): its deletion
+    # takes them off the counts first (`videos.receivers.on_account_deleting`).
+    released_with_account = True
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False  # the video's like count is kept by the service
@@ -184,6 +187,7 @@ class CommentLikeAdmin(ReadMostlyAdmin):
     list_display = ("id", "user", "comment", "created_at")
     search_fields = ("user__username__exact",)
     list_select_related = ("user", "comment")
+    released_with_account = True  # as LikeAdmin's
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False  # the comment's like count is kept by its service

@@ -10,10 +10,19 @@ from profiles.services.passwords import password_confirm
 
 @transaction.atomic
 def account_delete(*, user: User, password: str) -> None:
-    """Delete the account, confirmed with its password.
+    """The owner deletes their account, confirmed with its password (`account_erase`)."""
+    password_confirm(user=user, password=password)
+    account_erase(user=user)
+
+
+@transaction.atomic
+def account_erase(*, user: User) -> None:
+    """Delete the account with everything it made: its owner's deletion, or an operator's (the
+    user admin: an erasure request, a spam account).
 
     The rows go with it by CASCADE (videos, likes, comments, follows, the API token, feed
-    history); the files follow their rows once this commits (`videos.receivers` deletes each
-    video's prefix, `profiles.receivers` the avatar)."""
-    password_confirm(user=user, password=password)
+    history), once the counts they were part of on what outlives the account came down
+    (`videos.receivers.on_account_deleting`); its reports stay, anonymous. The files follow
+    their rows once this commits (`videos.receivers` deletes each video's prefix,
+    `profiles.receivers` the avatar)."""
     User.objects.get(pk=user.pk).delete()

@@ -48,14 +48,20 @@ def test_reports_cannot_be_deleted_in_bulk_from_the_admin_list(client_for) -> No
     assert Report.objects.filter(case=case).count() == 2
 
 
-def test_an_account_that_made_reports_is_not_deleted_with_them_in_the_admin(client_for) -> None:  # noqa: ANN001
+def test_deleting_an_account_that_made_reports_keeps_them_anonymous(client_for) -> None:  # noqa: ANN001
     case = _case_with_two_reports(client_for)
     reporter = case.reports.order_by("pk").first().reporter
 
     client = superuser_client()
     url = f"/admin/profiles/user/{reporter.pk}/delete/"
 
-    assert "report" in client.get(url).context["perms_lacking"]
-    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert not client.get(url).context["perms_lacking"]
+    assert client.post(url, {"post": "yes"}).status_code == 302
     case.refresh_from_db()
     assert (case.reports.count(), case.reporter_count) == (2, 2)
+    anonymous = case.reports.order_by("pk").first()
+    assert anonymous.reporter is None
+    # The queue and the reports list still show the case and the report.
+    assert client.get(f"/admin/moderation/case/{case.pk}/change/").status_code == 200
+    assert client.get(REPORTS).status_code == 200
+    assert client.get(f"{REPORTS}{anonymous.pk}/change/").status_code == 200

@@ -70,6 +70,24 @@ def test_hiding_a_video_announces_the_outcome_to_its_reporters_after_commit(
     ]
 
 
+def test_a_deleted_reporter_is_not_among_those_told(
+    received,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+):
+    from profiles.models import User
+    from profiles.services.account_deletion import account_erase
+
+    video = VideoFactory()
+    case, reporter_ids = _reported("video", video, reporters=3)
+    account_erase(user=User.objects.get(pk=reporter_ids[1]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_dismiss(case=case, moderator=None)
+
+    assert [call["reporter_ids"] for call in received] == [[reporter_ids[0], reporter_ids[2]]]
+    assert case.reports.count() == 3  # the deleted account's report stays, anonymous
+
+
 @pytest.mark.parametrize(
     ("kind", "service", "outcome", "action"),
     [

@@ -130,3 +130,22 @@ def test_accounts_younger_than_the_minimum_age_do_not_hide_an_item(client_for, v
         report(client_for(UserFactory(date_joined=established)), "video", video)
     video.refresh_from_db()
     assert video.hidden_at is not None and video.hidden_reason == "pending_review"
+
+
+def test_a_heard_reporter_s_deleted_account_does_not_stop_new_reporters(client_for, video):  # noqa: ANN001
+    # A dismissed case's reporter deletes their account: the report stays, anonymous. New
+    # reporters reaching the threshold still hide the video (an anonymous report among those
+    # already heard must not count every reporter as heard).
+    from moderation.services import case_dismiss
+    from profiles.services.account_deletion import account_erase
+
+    heard = UserFactory()
+    report(client_for(heard), "video", video)
+    case_dismiss(case=Case.objects.get(), moderator=None)
+    account_erase(user=heard)
+
+    for _ in range(3):
+        assert report(client_for(UserFactory()), "video", video).status_code == 201
+
+    video.refresh_from_db()
+    assert video.hidden_at is not None and video.hidden_reason == "pending_review"
