@@ -22,14 +22,17 @@ pytestmark = [pytest.mark.browser]
 
 @pytest.fixture
 def comment_on_every_video(web_seed, django_db_blocker):  # noqa: ANN001, ANN201
-    """One comment by the seed's viewer on each seeded video, its body naming the video."""
+    """One comment by the seed's viewer on each video there is, its body naming the video: the
+    seed's, and those other browser tests added to the shared database (the feed serves them
+    too)."""
+    from videos.models import Video
     from videos.services.engagement import comment_create, comment_delete
 
     author = web_seed.users["viewer"]
     with django_db_blocker.unblock():
         comments = [
             comment_create(author=author, video=video, body=f"about video {video.pk}")
-            for video in web_seed.videos.values()
+            for video in Video.objects.order_by("pk")
         ]
     yield
     with django_db_blocker.unblock():
