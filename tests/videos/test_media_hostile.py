@@ -12,14 +12,9 @@ import numpy as np
 import pytest
 
 from tests.support.media import make_clip
+from videos.media.decoding import MAX_DECODED_FPS, DecodeBudget, TranscodeLimits
 from videos.media.probe import MediaRejected, probe_media
-from videos.media.transcode import (
-    MAX_DECODED_FPS,
-    DecodeBudget,
-    TranscodeLimits,
-    _AudioTimeline,
-    transcode,
-)
+from videos.media.transcode import _AudioTimeline, transcode
 
 MS = Fraction(1, 1000)
 

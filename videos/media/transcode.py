@@ -13,27 +13,23 @@ from pathlib import Path
 import av
 import numpy as np
 from av.audio.resampler import AudioResampler
-from av.sidedata.sidedata import Type as SideDataType
 from PIL import Image
 
+from videos.media.decoding import (
+    DecodeBudget,
+    TranscodeLimits,
+    decoder_threads_limit,
+    picture_size_check,
+)
 from videos.media.images import THUMBNAIL_BOX_PIXELS, save_embed_frame, save_jpeg
 from videos.media.probe import (
     MediaInfo,
     MediaRejected,
-    frame_side_data,
     limit_decoder,
     open_source,
     picture_streams,
-    picture_too_large,
 )
-from videos.media.tone_mapping import (
-    HDR_PEAK_NITS,
-    PRIMARIES_BT2020,
-    TONE_MAPPED_TRANSFERS,
-    TRANSFER_PQ,
-    content_peak_nits,
-    lut_cube_write,
-)
+from videos.media.upright import Upright
 
 ASR_SAMPLE_RATE_HZ = 16000
 AAC_SAMPLE_RATE_HZ = 44100
@@ -50,37 +46,8 @@ GOP_SECONDS = 2.0
 # (B-frames are stamped with earlier frames' times), so a screen recording's MP4 said its
 # picture ended seconds early and its HLS playlist was seconds shorter than its segments.
 MAX_FRAME_GAP_S = 0.1
-# FFmpeg's colour matrices (AVColorSpace) by swscale's names for them: BT.709, FCC, BT.601
-# (625 and 525 lines), SMPTE 240M, BT.2020. BT.709 and BT.601 pass through unconverted (a
-# conversion is a full pass over every picture); the others are converted to BT.709.
-COLOUR_MATRIX_NAMES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "bt601", 7: "smpte240m", 9: "bt2020"}
-KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
-COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601, COLOUR_MATRIX_BT2020 = 1, 6, 9
-COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL = 1, 2
-PRIMARIES_BT709, TRANSFER_BT709 = 1, 1
-# Every orientation a display matrix can ask for (counter-clockwise quarter turn, mirrored) as
-# the filters that make the picture as shown: the choices FFmpeg's own autorotation makes.
-UPRIGHT_FILTERS = {
-    (0, False): [],
-    (90, False): [("transpose", "cclock")],
-    (180, False): [("hflip", ""), ("vflip", "")],
-    (270, False): [("transpose", "clock")],
-    (0, True): [("vflip", "")],
-    (90, True): [("transpose", "clock_flip")],
-    (180, True): [("hflip", "")],
-    (270, True): [("transpose", "cclock_flip")],
-}
 
 
-# What decoding one second of a source may cost, whatever its headers claim: 300 frames (slow
-# motion is 240 fps) and 4K at 60 fps in pixels. The first second is always allowed, so a
-# frame-count bomb (many tiny frames at tiny time steps) stops after about 300 frames.
-# Decoder threads per video, and the largest picture decoded with frame threading (one picture
-# per thread in flight); see _limit_decoder_threads.
-MAX_DECODER_THREADS = 4
-FRAME_THREADING_MAX_PIXELS = 3840 * 2160
-MAX_DECODED_FPS = 300
-MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 60
 # Without a known duration, stills are first kept this often (_Stills).
 UNKNOWN_DURATION_FIRST_STEP_S = 0.125
 # Audio gaps and offsets up to this much are left alone (encoder padding, rounding); longer
@@ -88,19 +55,6 @@ UNKNOWN_DURATION_FIRST_STEP_S = 0.125
 AUDIO_SLACK_S = 0.05
 # Audio decoded before the first picture waits for it, up to this much.
 PENDING_AUDIO_S = 5.0
-# Source timestamps rounded to whole milliseconds (Matroska) may be this much early.
-TIMESTAMP_SLACK_S = 0.001
-
-
-@dataclass(frozen=True)
-class TranscodeLimits:
-    max_duration_s: float = 180.0
-    max_short_side_px: int = 720
-    max_fps: float = 30.0
-    min_frames: int = 12
-    max_frames: int = 24
-    crf: int = 23
-    preset: str = "superfast"
 
 
 @dataclass
@@ -135,213 +89,6 @@ def sample_times(duration_s: float, *, min_frames: int, max_frames: int) -> list
     each in the middle of its slice."""
     count = min(max_frames, max(min_frames, math.ceil(duration_s)))
     return [(index + 0.5) * duration_s / count for index in range(count)]
-
-
-class DecodeBudget:
-    """Timestamps for decoded source frames, and the caps on what decoding may cost.
-
-    A frame without a timestamp is placed one source frame after the previous one (at most
-    MAX_DECODED_FPS apart), so files without timestamps count toward the length limit too;
-    `keep` drops frames over the output frame-rate cap before they are scaled."""
-
-    def __init__(self, source_fps: float | None, limits: TranscodeLimits) -> None:
-        self.limits = limits
-        fps = source_fps if source_fps and source_fps > 0 else limits.max_fps
-        self.step_s = 1.0 / min(fps, MAX_DECODED_FPS)
-        self.first_s: float | None = None
-        self.last_s: float | None = None
-        self.kept_slot: int | None = None
-        self.frames = 0
-        self.pixels = 0
-
-    def time_of(self, frame: av.VideoFrame) -> float:
-        """Seconds since the first frame; raises MediaRejected when a cap is passed."""
-        if picture_too_large(frame.width, frame.height):
-            raise _too_large(frame.width, frame.height)
-        self.frames += 1
-        self.pixels += frame.width * frame.height
-        stamp = float(frame.time) if frame.time is not None else None
-        if stamp is not None and self.first_s is None:
-            self.first_s = stamp
-        if stamp is not None:
-            t = max(0.0, stamp - self.first_s)
-        else:
-            t = 0.0 if self.last_s is None else self.last_s + self.step_s
-        self.last_s = t
-        limits = self.limits
-        if t > limits.max_duration_s + 1.0:
-            raise MediaRejected(
-                f"the video is longer than the limit of {limits.max_duration_s:.0f} s",
-                code="too_long",
-            )
-        # The budget grows with the time decoded so far, plus one second of slack.
-        allowed_s = min(t, limits.max_duration_s) + 1.0
-        if self.frames > allowed_s * MAX_DECODED_FPS:
-            raise MediaRejected(
-                f"the video has more than {MAX_DECODED_FPS} frames per second of playback",
-                code="too_many_frames",
-            )
-        if self.pixels > allowed_s * MAX_DECODED_PIXELS_PER_SECOND:
-            raise MediaRejected(
-                "the video decodes to more pixels per second than 4K at 60 frames per second",
-                code="too_many_frames",
-            )
-        return t
-
-    def keep(self, t: float) -> bool:
-        """Whether a frame at t fits under the output frame rate (and moves time forward): at
-        most one frame per slot of 1 / max_fps. Slots, not a minimum gap from the last kept
-        frame: Matroska (WebM, MKV) stores whole milliseconds, so a 30 fps source's frames
-        arrive 33 ms apart, and a gap of 33.3 ms would drop every third one. A frame counts a
-        millisecond early for the same reason."""
-        slot = math.floor((t + TIMESTAMP_SLACK_S) * self.limits.max_fps)
-        if self.kept_slot is not None and slot <= self.kept_slot:
-            return False
-        self.kept_slot = slot
-        return True
-
-
-def _limit_decoder_threads(stream: av.video.stream.VideoStream, pixels: int) -> None:
-    """Decode on at most MAX_DECODER_THREADS threads, and without frame threading (each thread
-    holds a whole decoded picture) for pictures over FRAME_THREADING_MAX_PIXELS: the decoder's
-    memory stays bounded whatever the host's core count (an 8192x8192 picture is 100 MB)."""
-    stream.thread_count = MAX_DECODER_THREADS
-    stream.thread_type = "AUTO" if pixels <= FRAME_THREADING_MAX_PIXELS else "SLICE"
-
-
-def _check_picture_size(stream: av.video.stream.VideoStream) -> None:
-    """The decoder refuses to allocate a picture over the limit (`limit_decoder`) but, with
-    frame threads, says so only by its size: a stream that grew past the limit is refused."""
-    context = stream.codec_context
-    if picture_too_large(context.width, context.height):
-        raise _too_large(context.width, context.height)
-
-
-def _too_large(width: int, height: int) -> MediaRejected:
-    return MediaRejected(
-        f"a frame of {width}x{height} is too large to process", code="resolution_too_large"
-    )
-
-
-def _source_colour_matrix(frame: av.VideoFrame) -> int:
-    """The frame's colour matrix; untagged, the convention players follow: BT.709 for HD
-    (1280 wide or over 576 lines), BT.601 below."""
-    tagged = int(frame.colorspace)
-    if tagged in COLOUR_MATRIX_NAMES:
-        return tagged
-    if _source_transfer(frame) is not None:
-        return COLOUR_MATRIX_BT2020  # HDR and BT.2020 pictures come in BT.2020's matrix
-    high_definition = frame.width >= 1280 or frame.height > 576
-    return COLOUR_MATRIX_BT709 if high_definition else COLOUR_MATRIX_BT601
-
-
-def _source_transfer(frame: av.VideoFrame) -> int | None:
-    """The transfer to tone-map from (PQ or HLG), or any other for BT.2020 primaries (a gamut
-    to convert); None for a picture that is SDR BT.709 or BT.601 (or says nothing)."""
-    transfer = int(frame.color_trc)
-    if transfer in TONE_MAPPED_TRANSFERS:
-        return transfer
-    if int(frame.color_primaries) == PRIMARIES_BT2020:
-        return transfer
-    return None
-
-
-class _Upright:
-    """Turn and mirror (as the display matrix says), scale to square pixels and convert decoded
-    frames to limited-range 4:2:0 with a filter graph.
-
-    `size` is the shape shown (`MediaInfo.display_size`: anamorphic DV and broadcast pictures
-    are stored narrower or wider than shown), so scaling to it and `setsar=1` make the pixels
-    square. The buffer source is told the source's colour range (phones often record full-range
-    video), and `scale` its colour matrix (`_source_colour_matrix`): full range is
-    converted to limited, so blacks and whites are not crushed, and the output is tagged with
-    its matrix and range (`output_colour`), so players do not guess. HDR (PQ, HLG) and BT.2020
-    pictures go through a lookup table to SDR BT.709 (`tone_mapping`) and say so."""
-
-    def __init__(
-        self,
-        first: av.VideoFrame,
-        orientation: tuple[int, bool],
-        size: tuple[int, int],
-        workdir: Path,
-    ) -> None:
-        self.format = first.format.name
-        self.source_size = (first.width, first.height)
-        self.graph = av.filter.Graph()
-        time_base = first.time_base or Fraction(1, 1000)
-        arguments = [
-            f"video_size={first.width}x{first.height}",
-            f"pix_fmt={first.format.name}",
-            f"time_base={time_base.numerator}/{time_base.denominator}",
-        ]
-        if int(first.color_range) in (COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL):
-            arguments.append(f"range={int(first.color_range)}")
-        matrix = _source_colour_matrix(first)
-        nodes = [self.graph.add("buffer", ":".join(arguments))]
-        for name, argument in UPRIGHT_FILTERS[orientation]:
-            nodes.append(self.graph.add(name, argument))
-        transfer = _source_transfer(first)
-        if transfer is None:
-            kept = matrix if matrix in KEPT_COLOUR_MATRICES else COLOUR_MATRIX_BT709
-            # What the output is, and says it is: that matrix, limited range.
-            self.output_colour = {
-                "colorspace": COLOUR_MATRIX_BT601 if kept != COLOUR_MATRIX_BT709 else kept,
-                "color_range": COLOUR_RANGE_LIMITED,
-            }
-            nodes.append(
-                self.graph.add(
-                    "scale",
-                    f"{size[0]}:{size[1]}:in_color_matrix={COLOUR_MATRIX_NAMES[matrix]}"
-                    f":out_color_matrix={COLOUR_MATRIX_NAMES[kept]}:out_range=tv",
-                )
-            )
-        else:
-            # HDR or BT.2020: scaled to RGB (16 bits, a 10-bit source keeps its steps), through
-            # the table that makes it SDR BT.709 (tone_mapping), back to limited-range BT.709;
-            # the output says all of it, so no player reads the source's HDR tags into it.
-            self.output_colour = {
-                "colorspace": COLOUR_MATRIX_BT709,
-                "color_range": COLOUR_RANGE_LIMITED,
-                "color_primaries": PRIMARIES_BT709,
-                "color_trc": TRANSFER_BT709,
-            }
-            nodes.append(
-                self.graph.add(
-                    "scale", f"{size[0]}:{size[1]}:in_color_matrix={COLOUR_MATRIX_NAMES[matrix]}"
-                )
-            )
-            nodes.append(self.graph.add("format", "gbrp16le"))
-            # HDR graded in BT.709's primaries (rare, but tagged so) keeps its colours.
-            bt2020 = int(first.color_primaries) != PRIMARIES_BT709
-            peak = HDR_PEAK_NITS
-            if transfer == TRANSFER_PQ:
-                peak = content_peak_nits(
-                    light_level=frame_side_data(first, SideDataType.CONTENT_LIGHT_LEVEL),
-                    mastering=frame_side_data(first, SideDataType.MASTERING_DISPLAY_METADATA),
-                )
-            table = lut_cube_write(workdir, transfer, bt2020_primaries=bt2020, peak_nits=peak)
-            nodes.append(self.graph.add("lut3d", file=str(table), interp="tetrahedral"))
-            nodes.append(self.graph.add("scale", "out_color_matrix=bt709:out_range=tv"))
-        nodes.append(self.graph.add("setsar", "1"))
-        nodes.append(self.graph.add("format", "yuv420p"))
-        nodes.append(self.graph.add("buffersink"))
-        self.graph.link_nodes(*nodes).configure()
-
-    def push(self, frame: av.VideoFrame | None) -> list[av.VideoFrame]:
-        if frame is not None and (
-            (frame.width, frame.height) != self.source_size or frame.format.name != self.format
-        ):
-            # Mid-stream size or palette changes (GIFs do this) would break the buffer source.
-            pts, time_base = frame.pts, frame.time_base
-            frame = frame.reformat(*self.source_size, format=self.format)
-            frame.pts, frame.time_base = pts, time_base
-        self.graph.push(frame)
-        frames = []
-        while True:
-            try:
-                frames.append(self.graph.pull())
-            except (av.error.BlockingIOError, av.error.EOFError):
-                return frames
 
 
 class _Stills:
@@ -519,14 +266,14 @@ def transcode(
         av.open(str(mp4_path), "w", format="mp4", options={"movflags": "+faststart"}) as output,
     ):
         video_in = picture_streams(container)[0]
-        _limit_decoder_threads(video_in, info.width * info.height)
+        decoder_threads_limit(video_in, info.width * info.height)
         limit_decoder(video_in)
         audio_in = container.streams.audio[0] if container.streams.audio else None
         display_w, display_h = info.display_size
         size = output_size(display_w, display_h, limits.max_short_side_px)
         video_out = _add_video_stream(output, size, out_fps, limits)
         audio_out = None
-        upright: _Upright | None = None
+        upright: Upright | None = None
         aac_resampler = asr_resampler = None
         if audio_in is not None:
             audio_out = output.add_stream("aac", rate=AAC_SAMPLE_RATE_HZ, layout="stereo")
@@ -617,7 +364,7 @@ def transcode(
                 decoded = None
                 decode_errors += 1
             if packet.stream is video_in:
-                _check_picture_size(video_in)
+                picture_size_check(video_in)
             if decoded is None:
                 continue
             for frame in decoded:
@@ -628,12 +375,12 @@ def transcode(
                     frame.pts = round(t / time_base)
                     frame.time_base = time_base
                     if upright is None:
-                        upright = _Upright(frame, orientation, size, workdir)
+                        upright = Upright(frame, orientation, size, workdir)
                     encode_video(upright.push(frame))
                 elif audio_out is not None:
                     for placed in audio_timeline.place(frame, budget.first_s):
                         encode_placed(placed)
-        _check_picture_size(video_in)
+        picture_size_check(video_in)
         if upright is None:
             raise MediaRejected("no decodable video frames", code="undecodable")
         encode_video(upright.push(None))

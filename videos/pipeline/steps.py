@@ -35,10 +35,11 @@ from tiktok.storage import (
     storage_temp_root,
 )
 from videos.duplicates import duplicate_mark
+from videos.media.decoding import TranscodeLimits
 from videos.media.hls import HLS_PLAYLIST_NAME, mp4_to_hls
 from videos.media.probe import MediaRejected, probe_media
 from videos.media.soundtrack import soundtrack_lay
-from videos.media.transcode import TranscodeLimits, TranscodeResult, transcode
+from videos.media.transcode import TranscodeResult, transcode
 from videos.models import StepName, Video, VideoEmbedding
 from videos.pipeline.errors import (
     StepOutage,
