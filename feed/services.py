@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from feed import state
+from feed import interaction_state, state
 from feed.aggregates import (
     COUNTED_ONCE,
     COUNTED_STATS,
@@ -176,14 +176,14 @@ def interactions_record(
         if e.session_id
     }
     loaded = (
-        state.interaction_state_load(
+        interaction_state.interaction_state_load(
             owners=sorted(owners),
             sessions=sorted(sessions),
             video_ids=[e.video_id for e in valid if e.session_id],
             lock=True,
         )
         if valid
-        else state.InteractionState(positives={}, session_raws={}, arms={})
+        else interaction_state.InteractionState(positives={}, session_raws={}, arms={})
     )
     try:
         positives_before = loaded.positives
@@ -249,7 +249,9 @@ def interactions_record(
         )
         update.deltas.batch_id = uuid.uuid4().hex
         pushed = aggregates_enqueue(update.deltas, pipe=pipe)
-        state.history_locks_free(loaded.locks, pipe=pipe)  # after every write of the batch
+        interaction_state.history_locks_free(
+            loaded.locks, pipe=pipe
+        )  # after every write of the batch
         try:
             results = pipe.execute(raise_on_error=False) if pipe.command_stack else []
         except (redis.ConnectionError, redis.TimeoutError):
@@ -264,14 +266,14 @@ def interactions_record(
             if pushed >= 0:
                 aggregates_apply_once(update.deltas)
             with contextlib.suppress(redis.RedisError):
-                state.history_locks_free(loaded.locks)
+                interaction_state.history_locks_free(loaded.locks)
         else:
             if pushed >= 0:
                 aggregates_pushed(results[pushed])
-            state.session_writes_settle(session_writes, results)
+            interaction_state.session_writes_settle(session_writes, results)
     except BaseException:
         with contextlib.suppress(redis.RedisError):
-            state.history_locks_free(loaded.locks)
+            interaction_state.history_locks_free(loaded.locks)
         raise
     rejected.sort(key=lambda item: item["index"])
     return {
@@ -492,13 +494,15 @@ def interactions_ingest(
         ]
         if positives is None:
             owners = {state.owner_key(user_id=e.user_id, session_id=e.session_id) for e in events}
-            positives = state.recent_positives_many(owners=sorted(owners))
+            positives = interaction_state.recent_positives_many(owners=sorted(owners))
         else:
             new_owners = sorted(
                 {state.owner_key(user_id=e.user_id, session_id=e.session_id) for e in events}
                 - set(positives)
             )
-            positives |= state.recent_positives_many(owners=new_owners) if new_owners else {}
+            positives |= (
+                interaction_state.recent_positives_many(owners=new_owners) if new_owners else {}
+            )
         positives = taste_apply_events(events=events, positives_before=positives, session=session)
         stored += len(chunk)
         if progress:

@@ -17,8 +17,7 @@ import numpy as np
 import redis
 from django.conf import settings
 
-from feed import taste_maths
-from feed.session_interests import SessionInterests, interests_parse, interests_update
+from feed.session_interests import SessionInterests, interests_parse
 from tiktok.db.threads import helper_pool
 
 logger = logging.getLogger(__name__)
@@ -31,18 +30,6 @@ ARMS_KEY = PREFIX + "arms"  # JSON interest-arm catalogue (feed/interest_arms.py
 ARMS_VERSION_KEY = PREFIX + "arms:v"  # a digest of it: pages read the catalogue when it changes
 ARM_OF_KEY = PREFIX + "armof"  # hash video id -> arm key
 VERSION_DIM_SECONDS = 24 * 3600  # a version's dimension never changes; the TTL only tidies
-MAX_SESSION_NEGATIVES = 20
-# Tries of a session write that lost to another writer (each round one of them wins).
-SESSION_WRITE_ATTEMPTS = 20
-# A session hash is rewritten only while its revision ("rev") is the one the writer read:
-# KEYS[1] the hash; ARGV: the revision read, the TTL, then field, value pairs (with the new rev).
-SESSION_WRITE_SCRIPT = """
-local current = redis.call('HGET', KEYS[1], 'rev') or ''
-if current ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
-"""
 OWNER_HISTORY_TTL_SECONDS = 30 * 24 * 3600
 
 
@@ -60,15 +47,15 @@ def owner_key(*, user_id: int | None, session_id: str) -> str:
     return f"u{user_id}" if user_id else f"a{session_id}"
 
 
-def _session_hash(owner: str, session_id: str) -> str:
+def session_hash_key(owner: str, session_id: str) -> str:
     return f"{PREFIX}s:{owner}:{session_id}"
 
 
-def _served_set(owner: str, session_id: str) -> str:
+def served_set_key(owner: str, session_id: str) -> str:
     return f"{PREFIX}served:{owner}:{session_id}"
 
 
-def _hidden_set(owner: str, session_id: str) -> str:
+def hidden_set_key(owner: str, session_id: str) -> str:
     """The videos the session marked not interested (also in its served set): a release never
     takes them out, and a retried page leaves them out (an anonymous viewer has no HiddenVideo
     rows)."""
@@ -83,15 +70,15 @@ def _page_memo(owner: str, session_id: str, token: str) -> str:
     return f"{PREFIX}page:{owner}:{session_id}:{token}"
 
 
-def _positives_list(owner: str) -> str:
+def positives_list_key(owner: str) -> str:
     return f"{PREFIX}pos:{owner}"
 
 
-def _history_lock(owner: str) -> str:
+def history_lock_key(owner: str) -> str:
     return f"{PREFIX}histlock:{owner}"
 
 
-def _seen_zset(owner: str) -> str:
+def seen_zset_key(owner: str) -> str:
     return f"{PREFIX}seen:{owner}"
 
 
@@ -99,7 +86,7 @@ def _version_dim_key(embedding_version: str) -> str:
     return f"{PREFIX}dim:{embedding_version}"
 
 
-def _history_ttl(owner: str) -> int:
+def history_ttl(owner: str) -> int:
     return OWNER_HISTORY_TTL_SECONDS if owner.startswith("u") else settings.SESSION_TTL_SECONDS
 
 
@@ -156,14 +143,9 @@ return 0
 LOCK_POLL_SECONDS = 0.01
 
 
-def _lock_pause() -> None:
+def lock_pause() -> None:
     """The pause between two tries to take a lock another request holds."""
     time.sleep(LOCK_POLL_SECONDS)
-
-
-# One batch of an owner's events is recorded at a time (see interaction_state_load).
-HISTORY_LOCK_SECONDS = 10
-HISTORY_LOCK_WAIT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -198,7 +180,7 @@ def page_start(
         raw = memo[0] if memo else None
         if locked or (raw is not None and not lock_required) or time.monotonic() >= deadline:
             break
-        _lock_pause()
+        lock_pause()
     if not locked and (raw is None or lock_required):
         logger.warning("page of session %s answered without its lock: waiting timed out", owner)
     return PageStart(lock=token if locked else None, memo=json.loads(raw) if raw else None)
@@ -255,10 +237,10 @@ def feed_state_load(
     drops it when it does not match the long-term taste's (an embedding version switch)."""
     client = redis_client()
     pipe = client.pipeline(transaction=False)
-    pipe.hgetall(_session_hash(owner, session_id))
-    pipe.smembers(_served_set(owner, session_id))
-    pipe.zrange(_seen_zset(owner), 0, -1)
-    pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
+    pipe.hgetall(session_hash_key(owner, session_id))
+    pipe.smembers(served_set_key(owner, session_id))
+    pipe.zrange(seen_zset_key(owner), 0, -1)
+    pipe.lrange(positives_list_key(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
     pipe.zrevrange(TRENDING_KEY, 0, trending_count - 1)
     pipe.get(FRESH_KEY)
     pipe.get(COLD_START_KEY)
@@ -330,244 +312,13 @@ def served_add(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None
     ids = list(video_ids)
     if not ids:
         return
-    key = _served_set(owner, session_id)
+    key = served_set_key(owner, session_id)
     pipe = redis_client().pipeline(transaction=False)
     pipe.sadd(key, *ids)
     pipe.expire(key, settings.SESSION_TTL_SECONDS)
     # The session's hides live as long as its served set (a no-op when it hid nothing).
-    pipe.expire(_hidden_set(owner, session_id), settings.SESSION_TTL_SECONDS)
+    pipe.expire(hidden_set_key(owner, session_id), settings.SESSION_TTL_SECONDS)
     pipe.execute()
-
-
-@dataclass(frozen=True)
-class SessionUpdate:
-    """One event's effect on a session: a positive (weight > 0) moves the EMA; a negative
-    (strength > 0) joins the recent negatives; hide=True keeps the video out of the session."""
-
-    vector: np.ndarray | None
-    weight: float
-    strength: float
-    video_id: int
-    hide: bool = False
-    arm: str | None = None  # the video's interest arm (feed.interest_arms), when it has one
-
-
-@dataclass(frozen=True)
-class SessionWrite:
-    """A session write queued on a pipeline: its result (at `index`) is 0 when another batch
-    wrote the session since it was read, and the updates are folded in again
-    (`session_writes_settle`)."""
-
-    owner: str
-    session_id: str
-    updates: tuple[SessionUpdate, ...]
-    index: int
-
-
-def session_updates_apply(
-    *,
-    owner: str,
-    session_id: str,
-    updates: Sequence[SessionUpdate],
-    raw: dict[bytes, bytes],
-    pipe: redis.client.Pipeline,
-) -> SessionWrite | None:
-    """Fold a batch of events into the session taste: raw is the session hash as read
-    (`interaction_state_load`); the new one is written, with the TTL, on the caller's pipeline,
-    only if no other batch wrote it since (its revision); the caller passes the pipeline's
-    results and the returned write to `session_writes_settle`."""
-    if not updates:
-        return None
-    key = _session_hash(owner, session_id)
-    dims = {len(u.vector) for u in updates if u.vector is not None}
-    taste = session_taste_parse(raw, next(iter(dims)) if len(dims) == 1 else None)
-    alpha = settings.FEED_SESSION_ALPHA
-    negatives = list(taste.negatives) if len(taste.strengths) else []
-    strengths = list(taste.strengths)
-    hidden: list[int] = []
-    for update in updates:
-        if update.hide:
-            hidden.append(update.video_id)
-        interests_update(
-            taste.interests,
-            vector=update.vector,
-            weight=update.weight,
-            strength=update.strength,
-            arm=update.arm,
-        )
-        if update.vector is None:
-            continue
-        if update.weight > 0:
-            taste.vector = taste_maths.ema_update(taste.vector, update.vector, alpha, update.weight)
-            taste.weight += update.weight
-        elif update.weight < 0:  # an unlike/unsave withdraws that much evidence
-            taste.weight = max(0.0, taste.weight + update.weight)
-        if update.strength > 0:
-            negatives.append(np.asarray(update.vector, dtype=np.float32))
-            strengths.append(update.strength)
-    if strengths:
-        taste.negatives = np.asarray(negatives[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
-        taste.strengths = np.asarray(strengths[-MAX_SESSION_NEGATIVES:], dtype=np.float32)
-    revision = raw.get(b"rev", b"").decode()
-    mapping = {**taste.as_mapping(), "rev": str(int(revision or 0) + 1)}
-    index = len(pipe.command_stack)
-    pipe.eval(
-        SESSION_WRITE_SCRIPT,
-        1,
-        key,
-        revision,
-        settings.SESSION_TTL_SECONDS,
-        *[part for field_value in mapping.items() for part in field_value],
-    )
-    if hidden:
-        for key in (_served_set(owner, session_id), _hidden_set(owner, session_id)):
-            pipe.sadd(key, *hidden)
-            pipe.expire(key, settings.SESSION_TTL_SECONDS)
-    return SessionWrite(owner=owner, session_id=session_id, updates=tuple(updates), index=index)
-
-
-def session_writes_settle(writes: Sequence[SessionWrite], results: Sequence) -> None:
-    """Fold in again, on the session as it is now, the writes that lost to a concurrent batch
-    of the same session (two tabs, or a client flushing queued batches at once): without this
-    the last writer's session taste would replace the others' updates."""
-    pending = [write for write in writes if not results[write.index]]
-    client = redis_client()
-    for _ in range(SESSION_WRITE_ATTEMPTS):
-        if not pending:
-            return
-        reads = client.pipeline(transaction=False)
-        for write in pending:
-            reads.hgetall(_session_hash(write.owner, write.session_id))
-        raws = reads.execute()
-        pipe = client.pipeline(transaction=False)
-        retried = [
-            session_updates_apply(
-                owner=write.owner,
-                session_id=write.session_id,
-                updates=write.updates,
-                raw=raw,
-                pipe=pipe,
-            )
-            for write, raw in zip(pending, raws, strict=True)
-        ]
-        results = pipe.execute()
-        pending = [write for write in retried if write is not None and not results[write.index]]
-    if pending:
-        logger.warning(
-            "session taste of %d session(s) not updated: %d concurrent writers kept winning",
-            len(pending),
-            SESSION_WRITE_ATTEMPTS,
-        )
-
-
-def owner_history_apply(
-    *,
-    histories: dict[str, tuple[list[int], list[int]]],
-    pipe: redis.client.Pipeline,
-    now_s: float | None = None,
-) -> None:
-    """Per owner: (positives in time order, seen video ids), written on the caller's pipeline.
-    Recent positives are a capped list (newest first, each video once: one engaged with again
-    moves to the front) - the co-engagement and "because" source; seen videos a capped
-    zset."""
-    if not histories:
-        return
-    now_s = time.time() if now_s is None else now_s
-    keep_positives = settings.FEED_COENGAGEMENT_RECENT
-    keep_seen = settings.FEED_SEEN_MAX
-    for owner, (positives, seen) in histories.items():
-        ttl = _history_ttl(owner)
-        if positives:
-            key = _positives_list(owner)
-            latest_last = list(reversed(dict.fromkeys(reversed(positives))))
-            for video_id in latest_last:
-                pipe.lrem(key, 0, video_id)
-            pipe.lpush(key, *latest_last)
-            pipe.ltrim(key, 0, keep_positives - 1)
-            pipe.expire(key, ttl)
-        if seen:
-            key = _seen_zset(owner)
-            pipe.zadd(key, {str(video_id): now_s for video_id in seen})
-            pipe.zremrangebyscore(key, "-inf", now_s - settings.FEED_SEEN_DAYS * 86400)
-            pipe.zremrangebyrank(key, 0, -keep_seen - 1)
-            pipe.expire(key, min(ttl, settings.FEED_SEEN_DAYS * 86400))
-
-
-@dataclass
-class InteractionState:
-    """What recording a batch reads from Redis: each owner's recent positives, each (owner,
-    session)'s session hash and each event video's interest arm; and the history locks it
-    holds (owner -> token), to free with `history_locks_free` once its writes are queued."""
-
-    positives: dict[str, list[int]]
-    session_raws: dict[tuple[str, str], dict[bytes, bytes]]
-    arms: dict[int, str]
-    locks: dict[str, str] = field(default_factory=dict)
-
-
-def interaction_state_load(
-    *,
-    owners: Sequence[str],
-    sessions: Sequence[tuple[str, str]],
-    video_ids: Sequence[int] = (),
-    lock: bool = False,
-) -> InteractionState:
-    """Everything recording a batch reads from Redis, in one round trip.
-
-    lock=True also takes each owner's history lock in that round trip, waiting (at most
-    HISTORY_LOCK_WAIT_SECONDS, then going on without it) while another batch of theirs holds
-    it: which of a batch's positives are new, and so count in a video's positives and pair
-    with the recent ones, depends on the recent positives it read, so two concurrent batches
-    of one viewer (a client flushing queued batches at once, two tabs) would each count a
-    video both report."""
-    client = redis_client()
-    wanted = sorted(set(owners)) if lock else []
-    tokens = {owner: secrets.token_hex(8) for owner in wanted}
-    deadline = time.monotonic() + HISTORY_LOCK_WAIT_SECONDS
-    lock_ms = HISTORY_LOCK_SECONDS * 1000
-    while True:
-        pipe = client.pipeline(transaction=False)
-        for owner in wanted:
-            pipe.set(_history_lock(owner), tokens[owner], nx=True, px=lock_ms)
-        for owner in owners:
-            pipe.lrange(_positives_list(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
-        for owner, session_id in sessions:
-            pipe.hgetall(_session_hash(owner, session_id))
-        ids = list(dict.fromkeys(int(v) for v in video_ids))
-        if ids:
-            pipe.hmget(ARM_OF_KEY, ids)
-        results = pipe.execute()
-        held = {o: tokens[o] for o, ok in zip(wanted, results[: len(wanted)], strict=True) if ok}
-        if len(held) == len(wanted) or time.monotonic() >= deadline:
-            break
-        history_locks_free(held)  # all or none: never hold one while waiting for another
-        _lock_pause()
-    if len(held) < len(wanted):
-        logger.warning("batch of %s recorded without its history lock: waiting timed out", wanted)
-    results = results[len(wanted) :]
-    positives = {
-        owner: [int(x) for x in values]
-        for owner, values in zip(owners, results[: len(owners)], strict=True)
-    }
-    raws = dict(zip(sessions, results[len(owners) : len(owners) + len(sessions)], strict=True))
-    arms = _arms_decoded(ids, results[-1]) if ids else {}
-    return InteractionState(positives=positives, session_raws=raws, arms=arms, locks=held)
-
-
-def history_locks_free(locks: dict[str, str], *, pipe: redis.client.Pipeline | None = None) -> None:
-    """Free the history locks a batch holds: queued on the caller's pipeline (after the
-    batch's writes), or at once."""
-    if not locks:
-        return
-    target = pipe if pipe is not None else redis_client().pipeline(transaction=False)
-    for owner, token in locks.items():
-        target.eval(UNLOCK_SCRIPT, 1, _history_lock(owner), token)
-    if pipe is None:
-        target.execute()
-
-
-def recent_positives_many(*, owners: Sequence[str]) -> dict[str, list[int]]:
-    return interaction_state_load(owners=owners, sessions=()).positives
 
 
 def arms_store(*, encoded: str, arm_of: dict[int, str], chunk: int = 5000) -> None:
@@ -594,10 +345,10 @@ def arms_of(video_ids: Sequence[int]) -> dict[int, str]:
     ids = [int(v) for v in video_ids]
     if not ids:
         return {}
-    return _arms_decoded(ids, redis_client().hmget(ARM_OF_KEY, ids))
+    return arms_decoded(ids, redis_client().hmget(ARM_OF_KEY, ids))
 
 
-def _arms_decoded(ids: list[int], found: list[bytes | None]) -> dict[int, str]:
+def arms_decoded(ids: list[int], found: list[bytes | None]) -> dict[int, str]:
     """HMGET answers on the video -> arm hash, for the videos that have an arm."""
     return {v: arm.decode() for v, arm in zip(ids, found, strict=True) if arm}
 
@@ -629,15 +380,15 @@ def served_release(*, owner: str, session_id: str, video_ids: Iterable[int]) -> 
         redis_client().eval(
             SERVED_RELEASE_SCRIPT,
             2,
-            _served_set(owner, session_id),
-            _hidden_set(owner, session_id),
+            served_set_key(owner, session_id),
+            hidden_set_key(owner, session_id),
             *ids,
         )
 
 
 def session_hidden(*, owner: str, session_id: str) -> set[int]:
     """The videos the session marked not interested."""
-    return {int(v) for v in redis_client().smembers(_hidden_set(owner, session_id))}
+    return {int(v) for v in redis_client().smembers(hidden_set_key(owner, session_id))}
 
 
 LISTS_REBUILD_KEY = f"{PREFIX}lists:rebuilding"

@@ -15,7 +15,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
-from feed import state
+from feed import interaction_state, state
 from feed.aggregates import COUNTED_ONCE, TasteDeltas, aggregates_apply, hidden_insert
 from feed.ranking import coengagement_pairs
 from feed.taste_maths import weighted_total
@@ -73,7 +73,7 @@ def taste_apply_events(
         return positives_before or {}
     if positives_before is None:
         owners = {state.owner_key(user_id=e.user_id, session_id=e.session_id) for e in events}
-        positives_before = state.recent_positives_many(owners=sorted(owners))
+        positives_before = interaction_state.recent_positives_many(owners=sorted(owners))
     update = taste_update(events=events, positives_before=positives_before)
     with transaction.atomic():
         hidden_insert(sorted(update.hidden))
@@ -197,20 +197,20 @@ def taste_redis_apply(
     session_raws: dict[tuple[str, str], dict[bytes, bytes]] | None = None,
     arms: dict[int, str] | None = None,
     pipe: redis.client.Pipeline | None = None,
-) -> list[state.SessionWrite]:
+) -> list[interaction_state.SessionWrite]:
     """Redis half, after the commit: recent positives, seen videos, session taste, in one
     pipelined write. session_raws: the session hashes as already read
-    (`state.interaction_state_load`; read here when not given, with the videos' interest arms);
+    (`interaction_state_load`; read here when not given, with the videos' interest arms);
     pipe: queue the writes on it for the caller to execute, then pass its results and the
-    returned session writes to `state.session_writes_settle`."""
+    returned session writes to `interaction_state.session_writes_settle`."""
     weights = taste_weights()
-    by_session: dict[tuple[str, str], list[state.SessionUpdate]] = defaultdict(list)
+    by_session: dict[tuple[str, str], list[interaction_state.SessionUpdate]] = defaultdict(list)
     for event in events:
         if not event.session_id:
             continue  # server-side events without a session only feed the long-term taste
         owner = state.owner_key(user_id=event.user_id, session_id=event.session_id)
         by_session[(owner, event.session_id)].append(
-            state.SessionUpdate(
+            interaction_state.SessionUpdate(
                 vector=event.vector,
                 weight=positive_weight(weights, event.type, event.watch_ms, event.duration_s),
                 strength=negative_strength(weights, event.type, event.watch_ms),
@@ -220,7 +220,7 @@ def taste_redis_apply(
             )
         )
     if session_raws is None:
-        loaded = state.interaction_state_load(
+        loaded = interaction_state.interaction_state_load(
             owners=(),
             sessions=sorted(by_session),
             video_ids=[e.video_id for e in events if e.session_id],
@@ -231,12 +231,12 @@ def taste_redis_apply(
     own_pipe = pipe is None
     if pipe is None:
         pipe = state.redis_client().pipeline(transaction=False)
-    state.owner_history_apply(histories=histories, pipe=pipe)
+    interaction_state.owner_history_apply(histories=histories, pipe=pipe)
     writes = [
         write
         for (owner, session_id), updates in by_session.items()
         if (
-            write := state.session_updates_apply(
+            write := interaction_state.session_updates_apply(
                 owner=owner,
                 session_id=session_id,
                 updates=updates,
@@ -246,6 +246,6 @@ def taste_redis_apply(
         )
     ]
     if own_pipe and pipe.command_stack:
-        state.session_writes_settle(writes, pipe.execute())
+        interaction_state.session_writes_settle(writes, pipe.execute())
         return []
     return writes

@@ -294,7 +294,8 @@ def test_strong_positives_are_counted_per_viewer_and_video(scheduled):
 
 
 def test_a_video_engaged_with_again_leads_the_recent_positives_once(scheduled):
-    from feed.state import owner_key, recent_positives_many
+    from feed.interaction_state import recent_positives_many
+    from feed.state import owner_key
 
     user = UserFactory()
     a, b, c, d = (video_with_vector(axis(i)) for i in range(4))

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from psycopg_pool import PoolTimeout
 
-from feed import candidates, state
+from feed import candidates, interaction_state, state
 from feed.models import TasteProfile
 from feed.page_inputs import page_inputs_read, plan_settings
 from feed.page_plan import plan_page
@@ -268,7 +268,7 @@ def test_a_viewer_who_has_seen_their_whole_neighbourhood_still_gets_near_videos(
     seen = _exact_top(vectors, taste, 40)  # more than the search's first 30 candidates
     pipe = state.redis_client().pipeline()
     owner = state.owner_key(user_id=user.pk, session_id="s")
-    state.owner_history_apply(histories={owner: ([], seen)}, pipe=pipe)
+    interaction_state.owner_history_apply(histories={owner: ([], seen)}, pipe=pipe)
     pipe.execute()
     unseen = {video_id: vector for video_id, vector in vectors.items() if video_id not in seen}
 

@@ -443,7 +443,7 @@ def test_an_anonymous_viewers_not_interested_holds_in_a_retry_and_against_a_rele
     following = _page(None, limit=5, cursor=retry["next_cursor"], release=str(unwanted))
     assert unwanted not in _ids(following)
     owner = state.owner_key(user_id=None, session_id="s1")
-    assert state.redis_client().sismember(state._served_set(owner, "s1"), unwanted)
+    assert state.redis_client().sismember(state.served_set_key(owner, "s1"), unwanted)
     assert unwanted not in _drain(None, following["next_cursor"])
 
 
@@ -460,7 +460,7 @@ def test_a_stale_retry_waits_for_the_page_lock_and_releases_nothing_twice(monkey
     dropped = _ids(first)[2:]
     release = ",".join(map(str, dropped))
     lost = _page(user, limit=5, cursor=first["next_cursor"])
-    served_key = state._served_set(owner, "s1")
+    served_key = state.served_set_key(owner, "s1")
     lock_key = state._page_lock(owner, "s1")
     state.redis_client().set(lock_key, "the-other-retry")  # held by the first retry
     interleaved: list[bool] = []
@@ -474,7 +474,7 @@ def test_a_stale_retry_waits_for_the_page_lock_and_releases_nothing_twice(monkey
         # ...and a later page serves a released video again.
         state.served_add(owner=owner, session_id="s1", video_ids=[dropped[0]])
 
-    monkeypatch.setattr(state, "_lock_pause", other_requests_meanwhile)
+    monkeypatch.setattr(state, "lock_pause", other_requests_meanwhile)
     stale = _page(user, limit=5, cursor=first["next_cursor"], release=release)
     assert interleaved == [True]  # it waited for the lock
     assert _ids(stale) == _ids(lost)

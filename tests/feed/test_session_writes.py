@@ -10,14 +10,16 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from feed import state
+from feed import interaction_state, state
 from feed.services import interactions_record
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, video_with_vector
 
 
 def _update(vector: np.ndarray, *, weight: float = 0.0, strength: float = 0.0, video_id: int):
-    return state.SessionUpdate(vector=vector, weight=weight, strength=strength, video_id=video_id)
+    return interaction_state.SessionUpdate(
+        vector=vector, weight=weight, strength=strength, video_id=video_id
+    )
 
 
 def _session(owner: str, session_id: str) -> state.SessionTaste:
@@ -30,14 +32,14 @@ def test_a_session_write_that_lost_to_another_batch_is_folded_in_again() -> None
     # (its revision is stale) and then applied on top of the first.
     client = state.redis_client()
     first, second = client.pipeline(transaction=False), client.pipeline(transaction=False)
-    write_a = state.session_updates_apply(
+    write_a = interaction_state.session_updates_apply(
         owner="u1",
         session_id="s",
         updates=[_update(axis(0), weight=1.5, video_id=1)],
         raw={},
         pipe=first,
     )
-    write_b = state.session_updates_apply(
+    write_b = interaction_state.session_updates_apply(
         owner="u1",
         session_id="s",
         updates=[
@@ -47,10 +49,10 @@ def test_a_session_write_that_lost_to_another_batch_is_folded_in_again() -> None
         raw={},
         pipe=second,
     )
-    state.session_writes_settle([write_a], first.execute())
+    interaction_state.session_writes_settle([write_a], first.execute())
     results = second.execute()
     assert results[write_b.index] == 0  # lost: the session changed since it was read
-    state.session_writes_settle([write_b], results)
+    interaction_state.session_writes_settle([write_b], results)
     taste = _session("u1", "s")
     assert taste.weight == pytest.approx(3.5)
     assert taste.vector[0] > 0 and taste.vector[1] > 0  # both positives moved the EMA
@@ -136,7 +138,7 @@ def test_a_video_two_concurrent_batches_of_one_viewer_report_counts_once(monkeyp
     user = UserFactory()
     first_seen, second_seen, shared = (video_with_vector(axis(i)) for i in range(3))
     first_inside, second_waiting = threading.Event(), threading.Event()
-    real_update, real_pause = services.taste_update, state._lock_pause
+    real_update, real_pause = services.taste_update, state.lock_pause
 
     def update_pausing_the_first(**kwargs):  # noqa: ANN003, ANN202
         if threading.current_thread().name == "first":
@@ -150,7 +152,7 @@ def test_a_video_two_concurrent_batches_of_one_viewer_report_counts_once(monkeyp
         real_pause()
 
     monkeypatch.setattr(services, "taste_update", update_pausing_the_first)
-    monkeypatch.setattr(state, "_lock_pause", pause_noting_the_wait)
+    monkeypatch.setattr(state, "lock_pause", pause_noting_the_wait)
     failures: list[BaseException] = []
 
     def send(video) -> None:  # noqa: ANN001
@@ -177,7 +179,7 @@ def test_a_video_two_concurrent_batches_of_one_viewer_report_counts_once(monkeyp
     ids = sorted(v.pk for v in (first_seen, second_seen, shared))
     assert pairs == {(a, b): 1 for i, a in enumerate(ids) for b in ids[i + 1 :]}
     owner = state.owner_key(user_id=user.pk, session_id="s")
-    assert state.recent_positives_many(owners=[owner])[owner] == [
+    assert interaction_state.recent_positives_many(owners=[owner])[owner] == [
         shared.pk,
         second_seen.pk,
         first_seen.pk,
@@ -197,9 +199,9 @@ def test_a_batch_that_fails_frees_its_viewers_history_lock(monkeypatch) -> None:
     with pytest.raises(RuntimeError):
         interactions_record(user=user, session_id="s", events=[event(video, "finish", 20000)])
     owner = state.owner_key(user_id=user.pk, session_id="s")
-    assert not state.redis_client().exists(state._history_lock(owner))
+    assert not state.redis_client().exists(state.history_lock_key(owner))
     monkeypatch.undo()
     waits: list[int] = []
-    monkeypatch.setattr(state, "_lock_pause", lambda: waits.append(1))
+    monkeypatch.setattr(state, "lock_pause", lambda: waits.append(1))
     result = interactions_record(user=user, session_id="s", events=[event(video, "finish", 20000)])
     assert result["accepted"] == 1 and not waits
