@@ -4,8 +4,10 @@ and likes to look at (read-mostly: moderation acts through its queue)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
+from profiles.models import User
 from tiktok.admin_paging import BigTableAdmin
 from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
 from videos.pipeline.policy import pipeline_in_progress
@@ -17,6 +19,9 @@ from videos.services.moderation import (
 )
 from videos.services.video_edit import video_edit_propagate
 from videos.tasks import pipeline_enqueue
+
+# Shorter search words find an account only (a trigram index cannot narrow them down).
+CAPTION_SEARCH_MIN_CHARS = 3
 
 
 class PipelineStepInline(admin.TabularInline):
@@ -97,8 +102,8 @@ class VideoAdmin(BigTableAdmin):
         "created_at",
     )
     list_filter = ("status", "privacy", HiddenReasonFilter, "has_audio", "steps__state")
-    # One indexed lookup: a caption or file name matched anywhere read every video (search
-    # finds videos by their words; the admin finds an account's).
+    # An account's videos by its name (one indexed lookup), and videos whose caption holds the
+    # words typed (`get_search_results`).
     search_fields = ("owner__username__exact",)
     # Only what the change form's save carries on through the services (video_edit_propagate:
     # hashtags, search, Discover, the feed); the rest belongs to the pipeline, engagement and
@@ -115,6 +120,20 @@ class VideoAdmin(BigTableAdmin):
     @admin.display(description="caption")
     def caption_short(self, video: Video) -> str:
         return video.caption[:60]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Video], search_term: str
+    ) -> tuple[QuerySet[Video], bool]:
+        """The videos of the account named (in any case, "@" optional), and, for words of
+        CAPTION_SEARCH_MIN_CHARS or more not starting with "@", the videos whose caption holds
+        them in any case: a spam campaign is found by its words. Both are index lookups (the
+        caption's a trigram index, migration 0015); shorter words would match too much for
+        an index to help, so they find an account only."""
+        term = search_term.strip()
+        if term.startswith("@") or len(term) < CAPTION_SEARCH_MIN_CHARS:
+            return super().get_search_results(request, queryset, search_term)
+        owners = list(User.objects.filter(username__iexact=term).values_list("pk", flat=True))
+        return queryset.filter(Q(owner_id__in=owners) | Q(caption__icontains=term)), False
 
     def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
         # The change form runs in one transaction: the announcements go out on its commit.

@@ -114,3 +114,38 @@ def test_the_video_list_filters_by_hidden_reason() -> None:
 
     assert listed(HIDDEN_PENDING_REVIEW) == {pending.pk}
     assert listed("none") == {shown.pk}
+
+
+def test_the_video_list_finds_videos_by_the_words_of_their_caption() -> None:
+    spam = [VideoFactory(caption=f"FREE Crypto Giveaway #{n}") for n in range(2)]
+    VideoFactory(caption="my cat")
+    named = VideoFactory(owner=UserFactory(username="crypto_giveaway"), caption="hello")
+    client = superuser_client()
+
+    found = client.get("/admin/videos/video/", {"q": "crypto giveaway"}).context["cl"]
+    by_name = client.get("/admin/videos/video/", {"q": "Crypto_Giveaway"}).context["cl"]
+    only_name = client.get("/admin/videos/video/", {"q": "@crypto_giveaway"}).context["cl"]
+
+    assert {v.pk for v in found.result_list} == {v.pk for v in spam}
+    assert {v.pk for v in by_name.result_list} == {named.pk}
+    assert {v.pk for v in only_name.result_list} == {named.pk}
+
+
+def test_the_caption_search_is_answered_by_its_trigram_index() -> None:
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    VideoFactory.create_batch(3)
+    model_admin = site._registry[Video]
+    request = RequestFactory().get("/admin/videos/video/", {"q": "giveaway"})
+    queryset, _ = model_admin.get_search_results(request, Video.objects.all(), "giveaway")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a handful of rows: ask what it can use
+        try:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+    assert "videos_video_caption_trgm" in plan, plan
