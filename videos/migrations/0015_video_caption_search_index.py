@@ -11,8 +11,13 @@ class Migration(migrations.Migration):
     dependencies = [("videos", "0014_public_counts_owner_lock"), ("profiles", "0003_database_extensions")]
 
     operations = [
+        # A build that failed part-way (cancelled, or the server stopped) leaves an invalid
+        # index of that name: dropped first, so a second try builds it whole.
         migrations.RunSQL(
-            "CREATE INDEX CONCURRENTLY IF NOT EXISTS videos_video_caption_trgm "
+            "DROP INDEX CONCURRENTLY IF EXISTS videos_video_caption_trgm", migrations.RunSQL.noop
+        ),
+        migrations.RunSQL(
+            "CREATE INDEX CONCURRENTLY videos_video_caption_trgm "
             "ON videos_video USING gin (UPPER(caption) gin_trgm_ops)",
             "DROP INDEX CONCURRENTLY IF EXISTS videos_video_caption_trgm",
         ),
