@@ -101,10 +101,10 @@ def test_a_circle_hidden_in_a_function_is_reported(tmp_path: Path) -> None:
     assert _import_cycles(root).returncode == 0
     _append(
         root / "feed" / "taste_maths.py",
-        "def _session():\n    from feed import state\n\n    return state",
+        "def _session():\n    from feed import interaction_state\n\n    return interaction_state",
     )
 
     result = _import_cycles(root)
 
     assert result.returncode == 1
-    assert "feed.state <-> feed.taste_maths" in result.stdout
+    assert "feed.interaction_state <-> feed.taste_maths" in result.stdout
