@@ -38,12 +38,16 @@ TESTS_DIR = Path(__file__).resolve().parent
 def xdist_group_name(path: Path) -> str:
     """The pytest-xdist group of a test file: its path below tests/, or the package's name for
     the packages in XDIST_SHARED_PACKAGES."""
-    relative = path.resolve().relative_to(TESTS_DIR)
+    resolved = path.resolve()
+    if not resolved.is_relative_to(TESTS_DIR):  # a test file given from elsewhere: its own
+        return resolved.as_posix()
+    relative = resolved.relative_to(TESTS_DIR)
     if relative.parts[0] in XDIST_SHARED_PACKAGES:
         return relative.parts[0]
     return relative.as_posix()
 
 
+@pytest.hookimpl(optionalhook=True)  # a run without xdist (-p no:xdist) does not know it
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """`--dist loadgroup` (what `make test` uses) by this suite's groups: a file's tests stay
     together on one worker, and a shared package's tests all run on one worker in a row.
