@@ -219,6 +219,9 @@ class CaseAdmin(BigTableAdmin):
 @admin.register(Report)
 class ReportAdmin(BigTableAdmin):
     list_display = ("id", "case", "reporter", "reason", "created_at")
+    # Named: the admin's own select_related() follows only non-null keys, and a report's
+    # reporter may be empty (a deleted account's report), so each row would read its reporter.
+    list_select_related = ("case", "reporter")
     list_filter = ("reason", "case__kind")
     search_fields = ("reporter__username__exact",)
     raw_id_fields = ("case", "reporter")

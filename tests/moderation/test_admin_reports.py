@@ -65,3 +65,21 @@ def test_deleting_an_account_that_made_reports_keeps_them_anonymous(client_for) 
     assert client.get(f"/admin/moderation/case/{case.pk}/change/").status_code == 200
     assert client.get(REPORTS).status_code == 200
     assert client.get(f"{REPORTS}{anonymous.pk}/change/").status_code == 200
+
+
+def test_the_reports_list_reads_its_reporters_in_the_page_query(client_for) -> None:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(REPORTS).status_code == 200
+        return len(queries.captured_queries)
+
+    client = superuser_client()
+    _case_with_two_reports(client_for)
+    few = page_queries()
+    for _ in range(4):  # more reports, by other accounts, of other videos
+        assert report(client_for(UserFactory()), "video", VideoFactory()).status_code == 201
+
+    assert page_queries() == few  # not one more query per row
