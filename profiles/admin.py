@@ -91,12 +91,22 @@ class UserAdmin(BaseUserAdmin):
         service) but that go with their account, which takes them off the counts first
         (their admin's `released_with_account`)."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        released = {
-            model._meta.verbose_name
-            for model, model_admin in self.admin_site._registry.items()
-            if getattr(model_admin, "released_with_account", False)
-        }
-        return deleted, counts, perms_needed - released, protected
+        # Django names the lacking permissions by verbose name: a name is let go only when no
+        # other registered model, whose deletion the account's would still need, shares it.
+        names: dict[str, set[bool]] = {}
+        for model, model_admin in self.admin_site._registry.items():
+            released = getattr(model_admin, "released_with_account", False)
+            names.setdefault(str(model._meta.verbose_name), set()).add(released)
+        released_only = {name for name, kinds in names.items() if kinds == {True}}
+        return deleted, counts, perms_needed - released_only, protected
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        """Staff accounts (and superusers) are deleted by a superuser only: a staff member
+        holding `delete_user` erases ordinary accounts, not a colleague's or an owner's."""
+        staff = obj is not None and (obj.is_staff or obj.is_superuser)
+        if staff and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         account_erase(user=obj)

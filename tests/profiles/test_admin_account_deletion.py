@@ -88,3 +88,32 @@ def test_staff_without_the_permission_to_delete_accounts_cannot(busy_account) ->
 
     assert response.status_code == 403
     assert User.objects.filter(pk=account.pk).exists()
+
+
+def test_staff_holding_the_permission_delete_ordinary_accounts_but_not_staff_ones(
+    busy_account,  # noqa: ANN001
+) -> None:
+    account = busy_account[0]
+    colleague, owner = UserFactory(is_staff=True), UserFactory(is_staff=True, is_superuser=True)
+    client = staff_client(
+        "profiles.view_user",
+        "profiles.delete_user",
+        "videos.delete_video",
+        "videos.delete_comment",
+        "videos.delete_save",
+        "profiles.delete_follow",
+    )
+
+    for staff in (colleague, owner):
+        url = f"/admin/profiles/user/{staff.pk}/delete/"
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    client.post(
+        "/admin/profiles/user/",
+        {"action": "delete_selected", "_selected_action": [colleague.pk], "post": "yes"},
+    )
+    assert User.objects.filter(pk__in=[colleague.pk, owner.pk]).count() == 2
+
+    response = client.post(f"/admin/profiles/user/{account.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=account.pk).exists()
