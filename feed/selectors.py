@@ -281,7 +281,7 @@ def _page_build(request: _PageRequest, *, explore: bool) -> tuple[list[dict[str,
     for card in cards:
         card["reason"] = _reason(card, plan.kinds.get(card["id"], "personalized"), inputs)
     # A full plan has a next page even when a video left it between planning and its card
-    # (hidden meanwhile): only a plan short of candidates ends the feed.
+    # (deleted meanwhile): only a plan short of candidates ends the feed.
     next_cursor = (
         cursor_encode(page=page + 1, session_id=session_id)
         if len(plan.video_ids) == limit

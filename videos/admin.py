@@ -24,6 +24,12 @@ from videos.tasks import pipeline_enqueue
 CAPTION_SEARCH_MIN_CHARS = 3
 
 
+def _caption_word(word: str) -> bool:
+    """Whether a word typed in the video search is searched in captions: enough letters or
+    digits for its trigrams to narrow the index down."""
+    return sum(ch.isalnum() for ch in word) >= CAPTION_SEARCH_MIN_CHARS
+
+
 class PipelineStepInline(admin.TabularInline):
     model = PipelineStep
     extra = 0
@@ -124,16 +130,21 @@ class VideoAdmin(BigTableAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Video], search_term: str
     ) -> tuple[QuerySet[Video], bool]:
-        """The videos of the account named (in any case, "@" optional), and, for words of
-        CAPTION_SEARCH_MIN_CHARS or more not starting with "@", the videos whose caption holds
-        them in any case: a spam campaign is found by its words. Both are index lookups (the
-        caption's a trigram index, migration 0015); shorter words would match too much for
-        an index to help, so they find an account only."""
+        """The videos of the account named (in any case, "@" optional), and, when every word
+        typed has CAPTION_SEARCH_MIN_CHARS letters or digits or more, the videos whose caption
+        holds all of them, in any order and case: a spam campaign is found by its words. Both
+        are index lookups (the caption's a trigram index, migration 0015); shorter words, or
+        a term of punctuation, would match too much for an index to help, so they find an
+        account only."""
         term = search_term.strip()
-        if term.startswith("@") or len(term) < CAPTION_SEARCH_MIN_CHARS:
+        words = term.split()
+        if term.startswith("@") or not words or not all(_caption_word(w) for w in words):
             return super().get_search_results(request, queryset, search_term)
         owners = list(User.objects.filter(username__iexact=term).values_list("pk", flat=True))
-        return queryset.filter(Q(owner_id__in=owners) | Q(caption__icontains=term)), False
+        in_caption = Q()
+        for word in dict.fromkeys(words):
+            in_caption &= Q(caption__icontains=word)
+        return queryset.filter(Q(owner_id__in=owners) | in_caption), False
 
     def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
         # The change form runs in one transaction: the announcements go out on its commit.
