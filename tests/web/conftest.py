@@ -244,13 +244,31 @@ def live_url(web_seed: Seed, embedder_url: str, tmp_path_factory) -> Iterator[st
 
 
 @pytest.fixture
-def celery_worker(web_seed: Seed, embedder_url: str, tmp_path) -> Iterator[subprocess.Popen]:  # noqa: ANN001
-    """A solo-pool Celery worker for the test (started after the per-test Redis flush)."""
+def celery_worker(
+    web_seed: Seed,
+    embedder_url: str,
+    tmp_path,  # noqa: ANN001
+    django_db_blocker,  # noqa: ANN001
+) -> Iterator[subprocess.Popen]:
+    """A solo-pool Celery worker for the test (started after the per-test Redis flush). The
+    videos uploaded meanwhile are deleted afterwards: the browser tests share one database,
+    and a leftover upload (a song without speech, a new creator) changes what later tests'
+    feeds show first."""
+    from django.test import override_settings
+
+    from videos.models import Video
+    from videos.services.videos import video_delete
+
+    with django_db_blocker.unblock():
+        last_before = Video.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     log_path = tmp_path / "worker.log"
     process = start_celery_worker(env=_child_env(web_seed, embedder_url), log_path=log_path)
     process.log_path = log_path  # type: ignore[attr-defined]
     yield process
     stop_process(process)
+    with django_db_blocker.unblock(), override_settings(STORAGES=web_seed.storages):
+        for video in Video.objects.filter(pk__gt=last_before):
+            video_delete(video=video)
 
 
 @pytest.fixture(scope="package")

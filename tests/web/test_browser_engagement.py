@@ -130,26 +130,36 @@ def test_anonymous_like_asks_to_sign_in(mobile_page, web_seed):  # noqa: ANN001
     assert Like.objects.filter(video_id=video_id).count() == likes_before
 
 
-def test_following_tab_shows_a_followed_creators_upload(desktop_page, web_seed):  # noqa: ANN001
+def test_following_tab_shows_a_followed_creators_upload(desktop_page, web_seed, django_db_blocker):  # noqa: ANN001
+    from profiles.services.graph import follow_delete
+
     page = desktop_page
-    bob = web_seed.users["bob"]
-    log_in(page, web_seed.users["viewer"].username)
-    page.goto(f"/@{bob.username}")
-    page.click("[data-role=follow]")
-    page.wait_for_function(
-        "() => document.querySelector('[data-role=follow]').getAttribute('aria-pressed') === 'true'"
-    )
+    bob, viewer = web_seed.users["bob"], web_seed.users["viewer"]
+    with django_db_blocker.unblock():  # the button toggles: start from not following
+        follow_delete(follower=viewer, followee=bob)
+    try:
+        log_in(page, viewer.username)
+        page.goto(f"/@{bob.username}")
+        page.click("[data-role=follow]")
+        page.wait_for_function(
+            "() => document.querySelector('[data-role=follow]')"
+            ".getAttribute('aria-pressed') === 'true'"
+        )
 
-    page.goto("/following")
-    wait_feed_playing(page, 0)
+        page.goto("/following")
+        wait_feed_playing(page, 0)
 
-    handles = set(page.locator(".slide [data-role=handle]").all_inner_texts())
-    shown = {
-        int(v) for v in page.eval_on_selector_all(".slide", "ns => ns.map(n => n.dataset.videoId)")
-    }
-    bobs = {video.pk for video in web_seed.videos.values() if video.owner_id == bob.pk}
-    assert handles == {f"@{bob.username}"}
-    assert bobs <= shown
+        handles = set(page.locator(".slide [data-role=handle]").all_inner_texts())
+        shown = {
+            int(v)
+            for v in page.eval_on_selector_all(".slide", "ns => ns.map(n => n.dataset.videoId)")
+        }
+        bobs = {video.pk for video in web_seed.videos.values() if video.owner_id == bob.pk}
+        assert handles == {f"@{bob.username}"}
+        assert bobs <= shown
+    finally:
+        with django_db_blocker.unblock():  # later tests' viewer follows nobody
+            follow_delete(follower=viewer, followee=bob)
 
 
 def test_comment_is_posted_and_shown_as_text(mobile_page, web_seed):  # noqa: ANN001

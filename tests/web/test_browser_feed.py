@@ -109,11 +109,12 @@ def test_closing_the_tab_still_delivers_the_watch_time(mobile_page, web_seed):  
     # so that leaving is a view ("pause") rather than a quick skip.
     mobile_page.wait_for_function("() => window.reelsFeed.watchedMs() >= 2100")
     counted = mobile_page.evaluate("window.reelsFeed.watchedMs()")
+    session = session_id(mobile_page)
     mobile_page.close(run_before_unload=True)
 
     row = eventually(
         lambda: Interaction.objects.filter(
-            video_id=video_id, type="pause", created_at__gte=started
+            video_id=video_id, type="pause", session_id=session, created_at__gte=started
         ).first()
     )
     assert row is not None

@@ -36,9 +36,15 @@ def moderator(web_seed, django_db_blocker) -> Iterator[str]:  # noqa: ANN001
     with django_db_blocker.unblock():
         seeded = [video.pk for video in web_seed.videos.values()]
         people = User.objects.filter(username__startswith=SEED_USERNAME_PREFIX)
-        cases = Case.objects.filter(Q(video_id__in=seeded) | Q(user__in=people))
-        Report.objects.filter(case__in=cases).delete()
-        cases.delete()
+        # The seed's items' cases, and any case the seed's people reported (the feed may play
+        # another browser test's video first).
+        case_ids = set(
+            Case.objects.filter(
+                Q(video_id__in=seeded) | Q(user__in=people) | Q(reports__reporter__in=people)
+            ).values_list("pk", flat=True)
+        )
+        Report.objects.filter(case_id__in=case_ids).delete()
+        Case.objects.filter(pk__in=case_ids).delete()
         Video.objects.filter(pk__in=seeded).update(hidden_at=None, hidden_reason="")
         User.objects.filter(username=MODERATOR).delete()
 

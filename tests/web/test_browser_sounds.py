@@ -9,7 +9,8 @@ import pytest
 
 from tests.web.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# No django_db mark: see test_browser_upload.py.
+pytestmark = [pytest.mark.browser]
 READY_TIMEOUT_MS = 150_000
 
 
@@ -37,6 +38,7 @@ def test_use_a_sound_from_its_page_and_the_new_video_links_it(
     web_sound,
     celery_worker,
     tmp_path,  # noqa: ANN001
+    django_db_blocker,  # noqa: ANN001
 ):
     from tests.sounds.media import melody, write_video
     from videos.models import Video
@@ -58,7 +60,8 @@ def test_use_a_sound_from_its_page_and_the_new_video_links_it(
     page.click("[data-role=submit]")
     page.wait_for_selector("[data-role=result][data-state=ready]", timeout=READY_TIMEOUT_MS)
 
-    video = Video.objects.get(owner=web_seed.users["bob"], caption="dancing to the tune")
+    with django_db_blocker.unblock():
+        video = Video.objects.get(owner=web_seed.users["bob"], caption="dancing to the tune")
     assert (video.sound_id, video.sound_volume) == (web_sound.pk, 0.2)
     page.click("[data-role=result-link]")
     page.wait_for_url(f"**/v/{video.pk}")

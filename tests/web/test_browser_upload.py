@@ -10,11 +10,19 @@ from tests.web.conftest import log_in
 from tests.web.helpers import HeldRequests, clock_run
 from tests.web.scenes import Scene, make_scene_clip
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# No django_db mark: the test's own transaction would hold back the worker fixture's cleanup
+# of the uploads (this process reads through django_db_blocker, as the other browser tests).
+pytestmark = [pytest.mark.browser]
 READY_TIMEOUT_MS = 150_000
 
 
-def test_upload_shows_progress_and_reaches_ready(desktop_page, web_seed, celery_worker, tmp_path):  # noqa: ANN001
+def test_upload_shows_progress_and_reaches_ready(
+    desktop_page,  # noqa: ANN001
+    web_seed,  # noqa: ANN001
+    celery_worker,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+    django_db_blocker,  # noqa: ANN001
+):
     from videos.models import Video
 
     clip = make_scene_clip(
@@ -36,7 +44,8 @@ def test_upload_shows_progress_and_reaches_ready(desktop_page, web_seed, celery_
     page.wait_for_selector("[data-role=steps] .step")
     page.wait_for_selector("[data-role=result][data-state=ready]", timeout=READY_TIMEOUT_MS)
     link = page.locator("[data-role=result-link]")
-    video = Video.objects.get(owner=web_seed.users["bob"], caption="My first upload #hello")
+    with django_db_blocker.unblock():
+        video = Video.objects.get(owner=web_seed.users["bob"], caption="My first upload #hello")
     assert link.get_attribute("href") == f"/v/{video.pk}"
     states = page.eval_on_selector_all("[data-step]", "s => s.map(n => n.dataset.state)")
     assert set(states) <= {"done", "skipped"}
