@@ -24,6 +24,10 @@ from videos.models import Video
 from videos.selectors.hashtags import public_hashtags
 from videos.visibility import visible_videos, visible_where
 
+# A section's stored items are checked for this many more than the slice asks (a few may have
+# left since the refresh).
+SHOWN_CHECK_MARGIN = 10
+
 SECTION_TITLES = {
     "videos": "Trending videos",
     "hashtags": "Rising hashtags",
@@ -76,21 +80,44 @@ def _section_items(
         page = visible[offset : offset + limit]
         more = len(visible) > offset + limit or len(items) > offset + limit * 2 + 10
         return cards_for_ids(video_ids=page, viewer=viewer), more
-    shown = _still_shown_ids(section=section, ids=[item["id"] for item in items])
     if section == "creators":
+        return _creators_slice(pool=items, viewer=viewer, offset=offset, limit=limit)
+    # Checked a window at a time, until the slice and one more item are found: the whole
+    # stored list (100 sounds, each under every audience condition) cost more than the rest of
+    # the page.
+    wanted = offset + limit + 1
+    window = wanted + SHOWN_CHECK_MARGIN
+    kept: list[Any] = []
+    for start in range(0, len(items), window):
+        chunk = items[start : start + window]
+        shown = _still_shown_ids(section=section, ids=[item["id"] for item in chunk])
+        chunk = [item for item in chunk if item["id"] in shown]
+        if section == "challenges":
+            chunk = _open_now(chunk)
+        if section in ("sounds", "challenges"):
+            chunk = _not_from_hidden_creators(chunk, viewer=viewer)
+        kept += chunk
+        if len(kept) >= wanted:
+            break
+    return kept[offset : offset + limit], len(kept) > offset + limit
+
+
+def _creators_slice(
+    *, pool: list[dict[str, Any]], viewer: Any, offset: int, limit: int
+) -> tuple[list[Any], bool]:
+    """Suggested creators as this viewer should see them, checked as shown to anyone only
+    among those chosen (the pool holds thousands): a creator found suspended since the
+    refresh is left out and the choice made again without them."""
+    left_out: set[int] = set()
+    while True:
         chosen, more = suggested_creators(
-            viewer=viewer,
-            pool=items,
-            count=offset + limit,
-            left_out={item["id"] for item in items} - shown,
+            viewer=viewer, pool=pool, count=offset + limit, left_out=left_out
         )
-        return chosen[offset:], more
-    items = [item for item in items if item["id"] in shown]
-    if section == "challenges":
-        items = _open_now(items)
-    if section in ("sounds", "challenges"):
-        items = _not_from_hidden_creators(items, viewer=viewer)
-    return items[offset : offset + limit], len(items) > offset + limit
+        ids = {item["id"] for item in chosen}
+        gone = ids - active_user_ids(user_ids=ids)
+        if not gone:
+            return chosen[offset:], more
+        left_out |= gone
 
 
 def _still_shown_ids(*, section: str, ids: list[int]) -> set[int]:

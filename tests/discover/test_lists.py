@@ -378,3 +378,39 @@ def test_each_section_is_checked_with_one_query_whatever_its_length(client_for):
         listed = client.get("/api/discover/sounds?limit=3").json()["results"]
     assert len(listed) == 3
     assert len(many) == len(few)
+
+
+def test_a_section_is_checked_a_window_at_a_time_past_what_left_since(client_for, monkeypatch):  # noqa: ANN001
+    from discover import selectors
+
+    monkeypatch.setattr(selectors, "SHOWN_CHECK_MARGIN", 0)  # windows of limit + 1 items
+    sounds = []
+    for index in range(5):
+        sound = Sound.objects.create(title=f"beat {index}", kind="uploaded")
+        for _ in range(5 - index):  # the first sound is the most used
+            VideoFactory(sound=sound)
+        sounds.append(sound)
+    lists_refresh()
+    assert [item["id"] for item in _listed(client_for, "sounds")] == [s.pk for s in sounds]
+    for sound in sounds[:3]:  # the whole first window (2 items) and one more leave
+        sound_hide(sound=sound)
+
+    page = client_for(UserFactory()).get("/api/discover/sounds?limit=1").json()
+
+    assert [item["id"] for item in page["results"]] == [sounds[3].pk]
+    assert page["next_offset"] == 1  # the fifth is still there
+
+
+def test_a_suspended_creator_among_those_chosen_gives_way_to_the_next(client_for):
+    creators = [UserFactory(username=f"maker_{index}") for index in range(4)]
+    for index, creator in enumerate(creators):
+        for _ in range(4 - index):
+            VideoFactory(owner=creator, view_count=10)
+    lists_refresh()
+    listed = [item["username"] for item in _listed(client_for, "creators")]
+    assert listed[:2] == ["maker_0", "maker_1"]
+    user_suspend(user=creators[0])
+
+    page = client_for(UserFactory()).get("/api/discover/creators?limit=2").json()
+
+    assert [item["username"] for item in page["results"]] == listed[1:3]
