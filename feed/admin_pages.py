@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from feed.aggregates import (
+from feed.dead_letter import (
     aggregates_dead_letter_drop,
     aggregates_dead_letter_requeue,
     aggregates_dead_letter_summaries,

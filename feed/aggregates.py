@@ -23,22 +23,19 @@ flush that dies between its commit and trimming the queue applies that batch aga
 Rows of videos and users deleted between the event and the flush are skipped in SQL. A batch
 that still fails with a data error (not a lost connection) FEED_AGGREGATES_MAX_FAILURES times in
 a row is applied entry by entry, and the entries that fail alone are set aside on a dead-letter
-list (`DEAD_KEY`; health reports it, `manage.py aggregates_dead_letter` shows, retries or drops
-it), so one bad entry never stops every later update.
+list (`DEAD_KEY`; health reports it, `feed.dead_letter` and `manage.py aggregates_dead_letter`
+show, retry or drop it), so one bad entry never stops every later update.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import json
 import logging
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 import psycopg
@@ -57,6 +54,7 @@ from feed.models import (
     VideoStats,
 )
 from feed.stats_cache import stats_forget
+from feed.taste_deltas import TasteDeltas, deltas_decode, deltas_encode, deltas_merge
 from feed.taste_maths import taste_add
 from feed.vector_reads import vector_decode
 from profiles.models import User
@@ -90,74 +88,6 @@ STAT_COLUMNS = {
     "share": "shares",
     "positive": "positives",  # not an event type: counted for every strong positive
 }
-
-
-@dataclass
-class TasteDeltas:
-    """What a batch of events adds to the aggregates of one embedding version."""
-
-    version: str | None
-    # A request's batch: queued copies of it (a client retry of a pipeline) and a copy the
-    # request applied itself are each counted once (`aggregates_apply_once`, the flush).
-    batch_id: str | None = None
-    # user id -> (sum of w e, sum of w, change in the number of positives)
-    users: dict[int, tuple[np.ndarray, float, int]] = field(default_factory=dict)
-    pairs: Counter[tuple[int, int]] = field(default_factory=Counter)
-    stats: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-
-    def __bool__(self) -> bool:
-        return bool(self.users or self.pairs or self.stats)
-
-
-def deltas_encode(deltas: TasteDeltas, *, queued_at: float | None = None) -> bytes:
-    return json.dumps(
-        {
-            "t": time.time() if queued_at is None else queued_at,
-            "v": deltas.version,
-            "b": deltas.batch_id,
-            "u": [
-                [user_id, base64.b64encode(np.asarray(s, dtype="<f4").tobytes()).decode(), w, n]
-                for user_id, (s, w, n) in deltas.users.items()
-            ],
-            "p": [[a, b, count] for (a, b), count in deltas.pairs.items()],
-            "s": [[video_id, dict(counter)] for video_id, counter in deltas.stats.items()],
-        },
-        separators=(",", ":"),
-    ).encode()
-
-
-def deltas_decode(raw: bytes) -> TasteDeltas:
-    """Raises ValueError on anything that is not an encoded TasteDeltas."""
-    try:
-        data = json.loads(raw)
-        deltas = TasteDeltas(version=data["v"], batch_id=data.get("b"))
-        for user_id, s, w, n in data["u"]:
-            vector = np.frombuffer(base64.b64decode(s), dtype="<f4").astype(np.float32)
-            deltas.users[int(user_id)] = (vector, float(w), int(n))
-        for a, b, count in data["p"]:
-            deltas.pairs[(int(a), int(b))] += int(count)
-        for video_id, counts in data["s"]:
-            deltas.stats[int(video_id)].update({str(k): int(v) for k, v in counts.items()})
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
-        raise ValueError(f"not an aggregates entry: {exc}") from exc
-    return deltas
-
-
-def deltas_merge(batches: Iterable[TasteDeltas]) -> list[TasteDeltas]:
-    """Batches summed, one TasteDeltas per embedding version."""
-    merged: dict[str | None, TasteDeltas] = {}
-    for batch in batches:
-        total = merged.setdefault(batch.version, TasteDeltas(version=batch.version))
-        for user_id, (s, w, n) in batch.users.items():
-            if user_id in total.users and len(total.users[user_id][0]) == len(s):
-                s0, w0, n0 = total.users[user_id]
-                total.users[user_id] = (s0 + s, w0 + w, n0 + n)
-            else:
-                total.users[user_id] = (s, w, n)
-        total.pairs.update(batch.pairs)
-        for video_id, counter in batch.stats.items():
-            total.stats[video_id].update(counter)
-    return list(merged.values())
 
 
 def aggregates_enqueue(deltas: TasteDeltas, *, pipe: redis.client.Pipeline) -> int:
@@ -298,53 +228,6 @@ def _apply_one_by_one(
                 logger.error("aggregates entry set aside after repeated failures: %s", exc)
                 client.rpush(DEAD_KEY, raw)
         client.lpop(QUEUE_KEY)
-
-
-def aggregates_dead_letter() -> list[bytes]:
-    """The entries set aside, oldest first."""
-    return list(state.redis_client().lrange(DEAD_KEY, 0, -1))
-
-
-def aggregates_dead_letter_summaries() -> list[dict[str, Any]]:
-    """What each set-aside entry would have updated, oldest first (the admin page and
-    `manage.py aggregates_dead_letter` show these); an unreadable entry says so."""
-    summaries: list[dict[str, Any]] = []
-    for raw in aggregates_dead_letter():
-        try:
-            deltas = deltas_decode(raw)
-            queued = json.loads(raw).get("t")
-        except ValueError as exc:
-            summaries.append({"queued_at": None, "version": f"unreadable: {exc}"})
-            continue
-        summaries.append(
-            {
-                "queued_at": dt.datetime.fromtimestamp(queued, tz=dt.UTC) if queued else None,
-                "version": deltas.version,
-                "users": sorted(deltas.users),
-                "videos": sorted(deltas.stats),
-                "pairs": len(deltas.pairs),
-            }
-        )
-    return summaries
-
-
-def aggregates_dead_letter_requeue() -> int:
-    """Put the set-aside entries back on the queue (after fixing what made them fail)."""
-    client = state.redis_client()
-    moved = 0
-    while client.lmove(DEAD_KEY, QUEUE_KEY, "LEFT", "RIGHT") is not None:
-        moved += 1
-    return moved
-
-
-def aggregates_dead_letter_drop() -> int:
-    """Forget the set-aside entries; returns how many there were."""
-    client = state.redis_client()
-    pipe = client.pipeline()
-    pipe.llen(DEAD_KEY)
-    pipe.delete(DEAD_KEY)
-    count, _ = pipe.execute()
-    return int(count)
 
 
 def aggregates_apply(batches: Sequence[TasteDeltas]) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from django.utils import timezone
 
 from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
-from feed.page_plan import CandidateFacts
+from feed.page_model import CandidateFacts
 from feed.stats_cache import stats_cached, stats_remember
 from feed.vector_reads import (
     cached_vectors,

@@ -15,13 +15,8 @@ from django.conf import settings
 from feed import candidates as sources
 from feed import interest_arms, state
 from feed.exploration import exploration_extra, exploration_keys
-from feed.page_plan import (
-    CandidateFacts,
-    PageCandidates,
-    PlanSettings,
-    candidate_origins,
-    fresh_shortlist,
-)
+from feed.page_model import CandidateFacts, PageCandidates, PlanSettings
+from feed.page_plan import candidate_origins, fresh_shortlist
 from feed.session_interests import slot_shares
 from feed.taste_maths import blend, session_gamma
 from feed.trending import trending_refresh

@@ -3,20 +3,21 @@
 `plan_page` scores the candidates (taste similarity, co-engagement, freshness, quality, popularity,
 following, minus what resembles recent negatives), fills the reserved slots (followed creators,
 strongly co-engaged videos), the personal slots by MMR with a creator cap, the exploration slots
-(fresh videos by Thompson sampling, trending, the most different of the nearest), and
-interleaves them. A page goes past the creator cap only when nothing else is left to fill it
-(a short page ends the feed). `feed.page_inputs` reads what it needs; the evaluator and tests
-call it directly.
+(`feed.page_exploration`: fresh videos by Thompson sampling, trending, the most different of
+the nearest), and interleaves them. A page goes past the creator cap only when nothing else is
+left to fill it (a short page ends the feed). `feed.page_inputs` reads what it needs into the
+shapes of `feed.page_model`; the evaluator and tests call it directly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from feed import ranking
+from feed.page_exploration import exploration_picks, interleave
+from feed.page_model import BURIED_SCORE, PageCandidates, PagePlan, PlanSettings
 from feed.session_interests import quotas
 
 PERSONAL_SOURCES = (
@@ -44,7 +45,6 @@ SOURCE_ORDER = (
     "extra",
 )
 FRESH_SHORTLIST = 12  # fresh candidates per page, pre-drawn by Thompson sampling
-BURIED_SCORE = -5.0  # below this a candidate (a near-duplicate of a rejected video) is never shown
 # Exploration never picks a video this much like something the session just rejected (a skip's
 # full penalty is 0.35 at cosine 1; 0.15 is about cosine 0.7).
 EXPLORE_MAX_PENALTY = 0.15
@@ -54,85 +54,6 @@ MAX_ARM_SLOT_SHARE = 0.5
 # A new viewer's page follows its list order (category tops first): the order term spans this
 # much, more than every boost together.
 COLD_ORDER_WEIGHT = 2.0
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    """The ranking knobs (FEED_* settings; defaults follow the design)."""
-
-    exploration_share: float = 0.2
-    mmr_lambda: float = 0.7
-    max_per_creator: int = 2
-    coengagement_weight: float = 2.0
-    coengagement_share: float = 0.25
-    coengagement_min_count: int = 2
-    following_slots: int = 2
-    page_duplicate_cosine: float = 0.97
-    near_duplicate_cosine: float = 0.92
-    freshness_weight: float = 0.05
-    quality_weight: float = 0.1
-    popularity_weight: float = 0.3
-    following_weight: float = 0.1
-    released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
-    arm_weight: float = 0.6  # times the session's affinity for the candidate's category
-    # The category the session follows gets this share of the page times its follow share
-    # (`PageCandidates.arm_follow`), as reserved slots for its top videos: a hit after a sweep
-    # is followed at once.
-    arm_slot_share: float = 1.0
-    # A category the session skips loses its co-engagement and popularity lifts: both are
-    # multiplied by clip(1 + damping * affinity, 0, 1) (other viewers' evidence, or the past
-    # interest's, against what this session is doing).
-    coengagement_arm_damping: float = 1.0
-
-
-@dataclass
-class CandidateFacts:
-    """Column arrays over the candidates the viewer may see, in one order."""
-
-    ids: list[int]
-    owners: list[int]
-    age_hours: np.ndarray
-    impressions: np.ndarray
-    plays: np.ndarray
-    finishes: np.ndarray
-    likes: np.ndarray
-    vectors: np.ndarray
-    has_vector: np.ndarray
-
-
-@dataclass
-class PageCandidates:
-    """Everything a page is planned from."""
-
-    taste: np.ndarray | None  # the blended taste; None: cold start
-    sources: dict[str, list[int]]  # candidate ids per source (SOURCE_ORDER names), best first
-    coengaged: dict[int, int]  # co-engagement counts with the recent positives
-    facts: CandidateFacts  # of every candidate the viewer may see, in `origin` order
-    origin: dict[int, str]  # first source (in SOURCE_ORDER) that proposed each candidate
-    members: dict[int, set[str]]  # every source that proposed each candidate
-    negatives: np.ndarray  # vectors of recent negatives (skips, not interested), [n, dim]
-    negative_strengths: list[float]
-    # The session's interests (feed/session_interests.py): one blended taste per interest, the
-    # first being `taste`, and each one's share of the personal slots.
-    tastes: list[np.ndarray] = field(default_factory=list)
-    shares: list[float] = field(default_factory=lambda: [1.0])
-    rejecting: bool = False  # the session skips everything: explore by category (arm)
-    # The session's affinity for each candidate's category (feed.interest_arms.arm_affinity).
-    arm_affinity: np.ndarray | None = None
-    # The share of the page the session asks for the category it follows most (its
-    # followed_arm candidates; feed.interest_arms.arm_follow, weighted like the affinity).
-    arm_follow: float = 0.0
-    # Item-kNN's score of each co-engaged candidate (feed.candidates.viewer_context).
-    coengaged_scores: dict[int, float] = field(default_factory=dict)
-
-
-@dataclass
-class PagePlan:
-    """What was picked and why, before cards are built."""
-
-    video_ids: list[int] = field(default_factory=list)
-    kinds: dict[int, str] = field(default_factory=dict)
-    cold_start: bool = False
 
 
 def candidate_origins(
@@ -344,7 +265,7 @@ def plan_page(
 
     explored: list[int] = []
     if explore_slots:
-        explored_kinds = _exploration(
+        explored_kinds = exploration_picks(
             facts=facts,
             members=members,
             nearest=candidates.sources.get("nearest", ()),
@@ -393,123 +314,3 @@ def _kind(origin: str, cold_start: bool) -> str:
     if origin == "extra":
         return "explore"
     return origin  # trending / fresh / cold_start
-
-
-def _exploration(
-    *,
-    facts: CandidateFacts,
-    members: dict[int, set[str]],
-    nearest: Sequence[int],
-    trending: Sequence[int],
-    arms: Sequence[int],
-    rejecting: bool,
-    extra: Sequence[int] = (),
-    score: np.ndarray,
-    taken: set[int],
-    slots: int,
-    creator_counts: dict[int, int],
-    max_per_creator: int,
-    rng: np.random.Generator,
-) -> list[tuple[int, str]]:
-    """Exploration picks: fresh videos by Thompson sampling on completion (half the slots,
-    at least one), then alternately the top trending video and another category's top video
-    (the arms, in the session's prior order), or the most different video among the nearest
-    when no arm is left. On each of those turns the best-scoring registered extra candidate
-    (`feed.exploration`) competes with the turn's video (trending's or the arm's): the higher
-    score takes the slot, as "explore". A rejecting session takes the arms first, for every slot."""
-    ids = facts.ids
-    chosen: list[tuple[int, str]] = []
-    position = {video_id: i for i, video_id in enumerate(ids)}
-    arm_queue = [position[v] for v in arms if v in position]
-    extra_pool = [position[v] for v in extra if v in position]
-
-    def allowed(index: int) -> bool:
-        return index not in taken and creator_counts.get(facts.owners[index], 0) < max_per_creator
-
-    def take(index: int, kind: str) -> None:
-        taken.add(index)
-        creator_counts[facts.owners[index]] = creator_counts.get(facts.owners[index], 0) + 1
-        chosen.append((index, kind))
-
-    if rejecting:
-        for index in arm_queue:
-            if len(chosen) >= slots:
-                return chosen
-            if allowed(index) and score[index] > BURIED_SCORE:
-                take(index, "explore")
-    fresh = [
-        i
-        for i, video_id in enumerate(ids)
-        if "fresh" in members[video_id] and score[i] > BURIED_SCORE
-    ]
-    if fresh:
-        draws = ranking.thompson_sample(
-            facts.finishes[fresh], np.maximum(facts.impressions, facts.plays)[fresh], rng
-        )
-        for j in np.argsort(-draws):
-            if len(chosen) >= max(1, slots // 2):
-                break
-            if allowed(fresh[j]):
-                take(fresh[j], "fresh")
-    trending_queue = [position[v] for v in trending if v in position]
-    diverse_pool = [position[v] for v in nearest if v in position]
-    turn = 0
-    while len(chosen) < slots:
-        progress = False
-        for kind in ("trending", "explore") if turn % 2 == 0 else ("explore", "trending"):
-            if len(chosen) >= slots:
-                break
-            if kind == "trending":
-                candidate = next(
-                    (i for i in trending_queue if allowed(i) and score[i] > BURIED_SCORE), None
-                )
-            else:
-                candidate = next(
-                    (i for i in arm_queue if allowed(i) and score[i] > BURIED_SCORE), None
-                )
-            challenger = _best_extra(extra_pool, allowed, score)
-            if challenger is not None and (
-                candidate is None or score[challenger] > score[candidate]
-            ):
-                candidate, kind = challenger, "explore"
-            if candidate is None and kind == "explore":
-                candidate = _most_different(facts.vectors, diverse_pool, taken, allowed, score)
-            if candidate is not None:
-                take(candidate, kind)
-                progress = True
-        turn += 1
-        if not progress:
-            break
-    return chosen
-
-
-def _best_extra(pool, allowed, score):  # noqa: ANN001, ANN202
-    options = [i for i in pool if allowed(i) and score[i] > BURIED_SCORE]
-    return max(options, key=lambda i: score[i]) if options else None
-
-
-def _most_different(vectors, pool, taken, allowed, score):  # noqa: ANN001, ANN202
-    options = [i for i in pool if allowed(i) and score[i] > BURIED_SCORE]
-    if not options:
-        return None
-    if not taken:
-        return options[0]
-    on_page = vectors[sorted(taken)]
-    closeness = (vectors[options] @ on_page.T).max(axis=1)
-    return options[int(np.argmin(closeness))]
-
-
-def interleave(personal: list[int], explored: list[int], limit: int) -> list[int]:
-    """Personal picks in order with exploration items spread evenly through the page."""
-    total = min(limit, len(personal) + len(explored))
-    slots = {int((k + 1) * total / (len(explored) + 1)) for k in range(len(explored))}
-    result: list[int] = []
-    personal_iter, explored_iter = iter(personal), iter(explored)
-    for index in range(total):
-        source = explored_iter if index in slots else personal_iter
-        item = next(source, None)
-        if item is None:
-            item = next(personal_iter if source is explored_iter else explored_iter, None)
-        if item is not None:
-            result.append(item)
-    return result

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db import transaction
 
 from feed import interaction_state, state
-from feed.aggregates import COUNTED_ONCE, TasteDeltas, aggregates_apply, hidden_insert
+from feed.aggregates import COUNTED_ONCE, aggregates_apply, hidden_insert
 from feed.ranking import coengagement_pairs
+from feed.taste_deltas import TasteDeltas
 from feed.taste_maths import weighted_total
 from feed.weights import TasteWeights, negative_strength, positive_weight
 from videos.versions import active_embedding_version

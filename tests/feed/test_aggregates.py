@@ -9,19 +9,13 @@ import numpy as np
 import pytest
 
 import feed.aggregates as aggregates
-from feed.aggregates import (
-    QUEUE_KEY,
-    TasteDeltas,
-    aggregates_flush,
-    aggregates_pending,
-    deltas_decode,
-    deltas_encode,
-    deltas_merge,
-)
+from feed.aggregates import QUEUE_KEY, aggregates_flush, aggregates_pending
+from feed.dead_letter import aggregates_dead_letter
 from feed.models import CoEngagement, HiddenVideo, TasteProfile, VideoStats
 from feed.services import interactions_record
 from feed.state import redis_client
 from feed.tasks import aggregates_flush_task
+from feed.taste_deltas import TasteDeltas, deltas_decode, deltas_encode, deltas_merge
 from tests.factories import UserFactory
 from tests.feed.factories import axis, event, ingest_events, video_with_vector
 
@@ -152,9 +146,9 @@ def test_an_entry_that_keeps_failing_on_its_data_is_set_aside(scheduled, setting
     user, video = UserFactory(), video_with_vector(axis(0))
     _record(user, [event(video, "like")])
     # A count past bigint: PostgreSQL refuses it (numeric value out of range) on every try.
-    poison = aggregates.TasteDeltas(version=None)
+    poison = TasteDeltas(version=None)
     poison.stats[video.pk]["play"] = 2**63
-    redis_client().rpush(aggregates.QUEUE_KEY, aggregates.deltas_encode(poison))
+    redis_client().rpush(aggregates.QUEUE_KEY, deltas_encode(poison))
     _record(user, [event(video, "finish")])
 
     for _ in range(2):
@@ -166,7 +160,7 @@ def test_an_entry_that_keeps_failing_on_its_data_is_set_aside(scheduled, setting
     assert aggregates_pending() == 0
     stats = VideoStats.objects.get(video=video)
     assert (stats.likes, stats.finishes, stats.plays) == (1, 1, 0)
-    assert len(aggregates.aggregates_dead_letter()) == 1
+    assert len(aggregates_dead_letter()) == 1
     with pytest.raises(RuntimeError, match="1 aggregate entries set aside"):
         check_feed_aggregates()
     # The queue keeps moving.
@@ -175,7 +169,7 @@ def test_an_entry_that_keeps_failing_on_its_data_is_set_aside(scheduled, setting
     assert VideoStats.objects.get(video=video).shares == 1
 
     call_command("aggregates_dead_letter", "--requeue")
-    assert aggregates_pending() == 1 and not aggregates.aggregates_dead_letter()
+    assert aggregates_pending() == 1 and not aggregates_dead_letter()
     call_command("aggregates_dead_letter", "--drop")
     redis_client().lpop(aggregates.QUEUE_KEY)
     assert check_feed_aggregates()["dead_letter"] == 0
@@ -196,7 +190,7 @@ def test_a_lost_connection_never_sets_an_entry_aside(scheduled, settings, monkey
     for _ in range(3):
         with pytest.raises(OperationalError):
             aggregates_flush()
-    assert aggregates_pending() == 1 and not aggregates.aggregates_dead_letter()
+    assert aggregates_pending() == 1 and not aggregates_dead_letter()
     monkeypatch.setattr(aggregates, "_stats_upsert", original)
     assert aggregates_flush() == 1
     assert VideoStats.objects.get(video=video).likes == 1

@@ -19,7 +19,8 @@ from feed.exploration import (
     exploration_source_register,
     exploration_source_unregister,
 )
-from feed.page_plan import PageCandidates, PlanSettings, candidate_origins, plan_page
+from feed.page_model import PageCandidates, PlanSettings
+from feed.page_plan import candidate_origins, plan_page
 from feed.selectors import feed_page
 from feed.services import interactions_record
 from feed.state import feed_state_load, redis_client
@@ -215,7 +216,7 @@ def test_a_failing_exploration_source_does_not_fail_the_page():
 
 def _plan_candidates(extra_vector: list[float]) -> PageCandidates:
     """Twelve personal candidates along axis 0 and one extra candidate."""
-    from feed.page_plan import CandidateFacts
+    from feed.page_model import CandidateFacts
 
     ids = list(range(1, 14))
     vectors = np.asarray(

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from feed.page_plan import (
-    CandidateFacts,
-    PageCandidates,
-    PagePlan,
-    PlanSettings,
-    candidate_scores,
-    plan_page,
-)
+from feed.page_model import CandidateFacts, PageCandidates, PagePlan, PlanSettings
+from feed.page_plan import candidate_scores, plan_page
 from tests.feed.factories import axis
 
 

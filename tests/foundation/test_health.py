@@ -114,8 +114,9 @@ def test_health_names_a_queue_no_worker_consumes(client, tmp_path):  # noqa: ANN
 
 
 def test_health_names_the_feed_aggregates_when_nobody_applies_them(client, settings):
-    from feed.aggregates import QUEUE_KEY, TasteDeltas, deltas_encode
+    from feed.aggregates import QUEUE_KEY
     from feed.state import redis_client
+    from feed.taste_deltas import TasteDeltas, deltas_encode
 
     settings.FEED_AGGREGATES_STALE_SECONDS = 60
     deltas = TasteDeltas(version="v")

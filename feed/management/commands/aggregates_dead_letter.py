@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from feed.aggregates import (
+from feed.dead_letter import (
     aggregates_dead_letter_drop,
     aggregates_dead_letter_requeue,
     aggregates_dead_letter_summaries,
