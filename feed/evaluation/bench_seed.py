@@ -16,7 +16,7 @@ from feed.evaluation.bulk import copy_rows
 from feed.evaluation.progress import progress_bar
 from feed.evaluation.runner import hnsw_build
 from feed.evaluation.vocabulary import CATEGORIES
-from feed.services import interactions_ingest
+from feed.ingest import interactions_ingest
 from feed.trending import trending_refresh
 
 DEFAULT_EMBEDDING_VERSION = "minilm-l6:384:v1"

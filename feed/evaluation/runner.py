@@ -1,7 +1,7 @@
 """evaluate_feed: load a dataset into a throwaway database, train, score the engine and baselines.
 
 Protocol: per user, time-ordered leave-last-out. Every training interaction goes through the
-feed's batched update path (`feed.services.interactions_ingest` -> `taste_apply_events`, the
+feed's batched update path (`feed.ingest.interactions_ingest` -> `taste_apply_events`, the
 maths the API uses); then a seeded sample of users each gets one feed page of max(K) items with
 exploration off, and the same metrics are computed for random, popularity, content-only,
 item-kNN and a hybrid (item-kNN + content + popularity).
@@ -32,8 +32,8 @@ from feed.evaluation.metrics import method_metrics
 from feed.evaluation.progress import progress_bar
 from feed.evaluation.simulation import simulate
 from feed.evaluation.throwaway import throwaway_environment
+from feed.ingest import interactions_ingest
 from feed.selectors import feed_page
-from feed.services import interactions_ingest
 from feed.trending import trending_refresh
 from profiles.models import User
 from videos.vector_index import hnsw_index_ensure, nearest_videos

@@ -57,7 +57,7 @@ def event(video, type: str, watch_ms: int = 0, **extra) -> dict:  # noqa: ANN001
 
 def ingest_events(user, videos, kinds) -> None:  # noqa: ANN001
     """The same events for `user` through the bulk path (`interactions_ingest`)."""
-    from feed.services import interactions_ingest
+    from feed.ingest import interactions_ingest
 
     interactions_ingest(
         rows=[
