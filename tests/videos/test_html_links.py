@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from videos.html_links import decode_page, extract_video_links
+from videos.html_links import extract_video_links
+from videos.page_charset import decode_page
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wsg_thread.html"
 BASE = "http://board.test/wsg/thread/5000001"

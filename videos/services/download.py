@@ -34,12 +34,12 @@ import httpx
 
 from videos.html_links import (
     VideoLink,
-    decode_page,
     extract_video_links,
     file_name_of,
     http_url_problem,
     is_video_url,
 )
+from videos.page_charset import decode_page
 
 USER_AGENT = "tiktok-clone-ingest/1.0 (+self-hosted)"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
