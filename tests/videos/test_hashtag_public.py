@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import UserFactory, VideoFactory
-from videos.models import Hashtag, Privacy, Video
+from videos.models import Hashtag, Privacy, Video, VideoStatus
 from videos.selectors.hashtags import public_hashtags
 from videos.services.hashtags import video_hashtags_sync
 
@@ -30,6 +30,7 @@ def test_a_hashtag_is_public_while_one_video_anyone_may_see_carries_it():
     _tagged("#onlyprivate", privacy=Privacy.PRIVATE)
     _tagged("#onlyfollowers", privacy=Privacy.FOLLOWERS)
     _tagged("#onlyhidden", hidden_at=timezone.now())
+    _tagged("#onlyprocessing", status=VideoStatus.PROCESSING)
     _tagged("#privateowner", owner=UserFactory(is_private=True))
     assert _public_names() == {"mixed"}
     Video.objects.filter(pk=shown.pk).update(hidden_at=timezone.now())
