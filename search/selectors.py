@@ -109,20 +109,53 @@ def hashtag_card(hashtag_id: int, name: str, video_count: int) -> dict[str, Any]
 
 
 def hashtags_ranked(*, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
-    """Used hashtags: exact name, then prefixes by popularity, then similar names (typos)."""
+    """Used hashtags: exact name, then prefixes by popularity, then similar names (typos).
+
+    Each way of matching is its own branch that takes its best `offset + limit` in the final
+    order (the exact name by its unique index, prefixes most used first along the
+    `-video_count` index, stopping after enough; similar names that are no prefix), and the
+    union of those few is ordered again: under one OR every hashtag sharing a short prefix was
+    read, checked and ordered. Similar names are still all ranked (a GiST index to read them
+    nearest first was tried: it skipped the prefix matches one by one, slower, and the planner
+    took it for `<%` too, slower again)."""
     name = "".join(query_words(q.lstrip("#")).split())
     if not name:
         return []
     prefix = like_prefix(name)
-    statement = (
-        f"SELECT h.id, h.name, h.video_count FROM {table(Hashtag)} h "
-        "WHERE h.video_count > 0 AND (h.name LIKE %s OR %s <%% h.name) "
-        f"AND {hashtag_public_sql('h')} "
-        "ORDER BY h.name = %s DESC, h.name LIKE %s DESC, "
-        "CASE WHEN h.name LIKE %s THEN h.video_count ELSE 0 END DESC, "
-        "word_similarity(%s, h.name) DESC, h.video_count DESC, h.id LIMIT %s OFFSET %s"
+    depth = offset + limit
+    ranked = (
+        "h.name = %s AS exact, h.name LIKE %s AS prefix, "
+        "word_similarity(%s, h.name) AS similarity, h.video_count"
     )
-    rows = _rows(statement, [prefix, name, name, prefix, prefix, name, limit, offset])
+    used = f"h.video_count > 0 AND {hashtag_public_sql('h')}"
+    # (match, its params, the branch's order, its params): each order is the final one on
+    # its rows.
+    branches = [
+        ("h.name = %s", [name], "h.id", []),
+        ("h.name LIKE %s", [prefix], "h.video_count DESC, similarity DESC, h.id", []),
+        (
+            "%s <%% h.name AND h.name NOT LIKE %s",
+            [name, prefix],
+            "similarity DESC, h.video_count DESC, h.id",
+            [],
+        ),
+    ]
+    statement = " UNION ".join(
+        f"(SELECT h.id, h.name, {ranked} FROM {table(Hashtag)} h WHERE {match} AND {used} "
+        f"ORDER BY {order} LIMIT %s)"
+        for match, _, order, _ in branches
+    )
+    params = [
+        param
+        for _, match_params, _, order_params in branches
+        for param in (name, prefix, name, *match_params, *order_params, depth)
+    ]
+    rows = _rows(
+        f"SELECT id, name, video_count FROM ({statement}) c "
+        "ORDER BY exact DESC, prefix DESC, CASE WHEN prefix THEN video_count ELSE 0 END DESC, "
+        "similarity DESC, video_count DESC, id LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+    )
     return [hashtag_card(*row) for row in rows]
 
 
