@@ -17,7 +17,7 @@ from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
 from profiles.selectors import active_user_ids, hidden_user_ids
 from profiles.viewers import is_signed_in
-from sounds.selectors import public_sounds, sound_may_see
+from sounds.selectors import public_sound_ids, sound_may_see
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
@@ -131,7 +131,7 @@ def _still_shown_ids(*, section: str, ids: list[int]) -> set[int]:
     if section == "hashtags":
         rows = public_hashtags().filter(pk__in=ids)
     elif section == "sounds":
-        rows = public_sounds().filter(pk__in=ids)
+        return public_sound_ids(sound_ids=ids)
     elif section == "challenges":
         rows = Challenge.objects.listed().filter(pk__in=ids)
     else:

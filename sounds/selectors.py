@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from profiles.models import User
@@ -34,6 +35,35 @@ def public_sounds() -> QuerySet[Sound]:
     for audience in _audiences:
         queryset = queryset.filter(audience())
     return queryset
+
+
+# The compiled statement of `public_sound_ids`, per set of audience conditions: (sql, params,
+# the position of the ids among the params).
+_public_ids_statements: dict[tuple[SoundAudience, ...], tuple[str, tuple, int]] = {}
+
+
+def public_sound_ids(*, sound_ids: Collection[int]) -> set[int]:
+    """Of these sounds, those `public_sounds` shows to anyone, in one query. Its statement is
+    built once per process (and set of audience conditions): building the queryset cost more
+    than running it, about 2 ms on every Discover request."""
+    if not sound_ids:
+        return set()
+    key = tuple(_audiences)
+    compiled = _public_ids_statements.get(key)
+    if compiled is None:
+        ids_param: list[int] = []
+        queryset = public_sounds().extra(  # noqa: S610 - no user input in the SQL
+            where=[f"{Sound._meta.db_table}.id = ANY(%s)"], params=[ids_param]
+        )
+        sql, params = queryset.values_list("pk", flat=True).query.sql_with_params()
+        position = next(i for i, param in enumerate(params) if param is ids_param)
+        compiled = _public_ids_statements[key] = (sql, tuple(params), position)
+    sql, params, position = compiled
+    arguments = list(params)
+    arguments[position] = sorted(int(pk) for pk in sound_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def sound_visible(*, sound_id: int, viewer: Any = None) -> Sound:

@@ -8,10 +8,12 @@ import base64
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
+from sounds import selectors
 from sounds.models import Sound, SoundKind
-from sounds.selectors import public_sounds, sound_media_public
+from sounds.selectors import public_sound_ids, public_sounds, sound_media_public
 from tests.factories import UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
 from tiktok.db.sql import table
@@ -79,6 +81,22 @@ def test_the_sql_condition_agrees_with_the_queryset():
         by_sql = {row[0] for row in cursor.fetchall()}
     by_queryset = set(public_sounds().values_list("pk", flat=True))
     assert by_sql == by_queryset == {sounds[0].pk, sounds[3].pk, sounds[4].pk}
+    # the ids asked about, checked by the statement compiled once (asked twice, apart)
+    everyone = [sound.pk for sound in sounds]
+    assert public_sound_ids(sound_ids=everyone) == by_queryset
+    assert public_sound_ids(sound_ids=everyone[1:4]) == {sounds[3].pk}
+    assert public_sound_ids(sound_ids=[]) == set()
+
+
+def test_the_ids_check_follows_a_newly_registered_audience(monkeypatch):  # noqa: ANN001
+    kept = Sound.objects.create(title="ok beat", kind=SoundKind.UPLOADED)
+    other = Sound.objects.create(title="other beat", kind=SoundKind.UPLOADED)
+    ids = [kept.pk, other.pk]
+    assert public_sound_ids(sound_ids=ids) == {kept.pk, other.pk}
+    monkeypatch.setattr(
+        selectors, "_audiences", [*selectors._audiences, lambda: Q(title__startswith="ok")]
+    )
+    assert public_sound_ids(sound_ids=ids) == {kept.pk}
 
 
 @pytest.mark.parametrize("position", ["abc", "1e400", "12.5x"])
