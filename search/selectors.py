@@ -128,27 +128,25 @@ def hashtags_ranked(*, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
         "word_similarity(%s, h.name) AS similarity, h.video_count"
     )
     used = f"h.video_count > 0 AND {hashtag_public_sql('h')}"
-    # (match, its params, the branch's order, its params): each order is the final one on
-    # its rows.
+    # (match, its params, the branch's order): each order is the final one on its rows.
     branches = [
-        ("h.name = %s", [name], "h.id", []),
-        ("h.name LIKE %s", [prefix], "h.video_count DESC, similarity DESC, h.id", []),
+        ("h.name = %s", [name], "h.id"),
+        ("h.name LIKE %s", [prefix], "h.video_count DESC, similarity DESC, h.id"),
         (
             "%s <%% h.name AND h.name NOT LIKE %s",
             [name, prefix],
             "similarity DESC, h.video_count DESC, h.id",
-            [],
         ),
     ]
     statement = " UNION ".join(
         f"(SELECT h.id, h.name, {ranked} FROM {table(Hashtag)} h WHERE {match} AND {used} "
         f"ORDER BY {order} LIMIT %s)"
-        for match, _, order, _ in branches
+        for match, _, order in branches
     )
     params = [
         param
-        for _, match_params, _, order_params in branches
-        for param in (name, prefix, name, *match_params, *order_params, depth)
+        for _, match_params, _ in branches
+        for param in (name, prefix, name, *match_params, depth)
     ]
     rows = _rows(
         f"SELECT id, name, video_count FROM ({statement}) c "
