@@ -1,5 +1,6 @@
 """make bench-hashtags: seed a throwaway catalogue (100,000 videos, 50,000 hashtags by default)
-by SQL, then measure GET /api/hashtags/<name> and /api/hashtags/<name>/videos (popular, new)
+by SQL, then measure GET /api/hashtags/<name>, /api/hashtags/<name>/videos (popular, new) and
+hashtag search (/api/search?type=hashtags: one letter, a prefix, a whole name, a typo, no match)
 in process through Django's URL routing, middleware, DRF and JSON rendering.
 
 It lives beside bench_feed because the benchmarks' throwaway database and bulk loading live in
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -172,10 +174,58 @@ def _measure(*, names: list[str], tokens: list[str], requests: int, seed: int) -
     return results
 
 
+# Hashtag search's query kinds, each drawn from a random seeded name (most are `tag<n>`, so a
+# short prefix is shared by tens of thousands of names: the case a page must not rank in full).
+SEARCH_KINDS = ("letter", "prefix", "name", "typo", "none")
+
+
+def _search_query(kind: str, name: str, rng: np.random.Generator) -> str:
+    if kind == "letter":
+        return name[0]
+    if kind == "prefix":
+        return name[: int(rng.integers(2, max(3, len(name))))]
+    if kind == "name":
+        return name
+    if kind == "typo":
+        # One character of the name's second half dropped: a slip of the thumb.
+        at = int(rng.integers(len(name) // 2, len(name)))
+        return name[:at] + name[at + 1 :]
+    return "qj" + "".join(rng.choice(list("vwxz"), size=4))  # no seeded name has q or j
+
+
+def _measure_search(*, names: list[str], requests: int, seed: int) -> dict:
+    """First-page latency of /api/search?type=hashtags per query kind, anonymous (hashtag search
+    does not depend on the viewer), with the share of requests that found any hashtag and, for
+    whole names, the share whose first result is the name itself."""
+    rng = np.random.default_rng(seed + 2)
+    client = Client(HTTP_HOST="localhost")
+    results: dict[str, dict] = {}
+    for kind in SEARCH_KINDS:
+        samples, found, first_exact = [], 0, 0
+        for i in range(requests):
+            q = _search_query(kind, names[rng.integers(len(names))], rng)
+            headers = {"REMOTE_ADDR": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}
+            started = time.perf_counter()
+            response = client.get("/api/search", {"type": "hashtags", "q": q}, **headers)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise CommandError(f"hashtag search for {q!r}: HTTP {response.status_code}")
+            samples.append(elapsed)
+            items = response.json()["hashtags"]["items"]
+            found += bool(items)
+            first_exact += bool(items) and items[0]["name"] == q
+        key = f"search_{kind}"
+        results[key] = percentiles_ms(samples[len(samples) // 10 :])  # first 10%: warm-up
+        results[key]["found_share"] = round(found / requests, 3)
+        results[key]["first_is_query_share"] = round(first_exact / requests, 3)
+    return results
+
+
 class Command(BaseCommand):
     help = (
         "Seed a throwaway database (100,000 videos, 50,000 hashtags by default) and measure the "
-        "hashtag header and video list endpoints; writes var/bench/hashtags.json."
+        "hashtag header and video list endpoints and hashtag search; writes "
+        "var/bench/hashtags.json."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -194,6 +244,8 @@ class Command(BaseCommand):
         if n_hashtags > n_videos * HASHTAGS_PER_VIDEO_MAX // 2:
             raise CommandError("too many hashtags for the videos (at most videos * 2.5)")
         out = report_path_check(options["out"])
+        # A hashtag on private videos only answers 404 by design: not worth a log line each.
+        logging.getLogger("django.request").setLevel(logging.ERROR)
         started = time.monotonic()
         with throwaway_environment(prefix="bench") as environment:
             self.stdout.write(f"throwaway database {environment.database_name}")
@@ -210,6 +262,11 @@ class Command(BaseCommand):
                 tokens=seeded["tokens"],
                 requests=options["requests"],
                 seed=options["seed"],
+            )
+            results.update(
+                _measure_search(
+                    names=seeded["names"], requests=options["requests"], seed=options["seed"]
+                )
             )
             largest = list(
                 Hashtag.objects.order_by("-video_count").values_list("name", "video_count")[:1]
