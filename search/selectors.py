@@ -71,9 +71,33 @@ def _rows(statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _prefixes_then_similar(
+    *, prefixes: tuple[str, list], similar: tuple[str, list] | None, depth: int
+) -> list[tuple]:
+    """The first `depth` rows of a name search whose order puts every prefix match before any
+    merely similar name: the `prefixes` statement's rows (its last placeholder is the LIMIT,
+    given `depth`), then, only when they leave room and `similar` is given, the `similar`
+    statement's (LIMIT the room). Under one OR, a short prefix shared by thousands of names
+    made every trigram match be read and ranked for a page the prefixes alone fill."""
+    prefix_sql, prefix_params = prefixes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
+        )
+        cursor.execute(prefix_sql, [*prefix_params, depth])
+        rows = cursor.fetchall()
+        if similar is not None and len(rows) < depth:
+            similar_sql, similar_params = similar
+            cursor.execute(similar_sql, [*similar_params, depth - len(rows)])
+            rows += cursor.fetchall()
+    return rows
+
+
 def users_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
     """Active, unsuspended accounts by username prefix, then by trigram similarity of username
-    and display name; never those blocked either way."""
+    and display name (looked up only when the prefixes leave room on the page); never those
+    blocked either way."""
     name = q.lstrip("@").casefold()
     words = query_words(q)
     if not name:
@@ -81,20 +105,26 @@ def users_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[s
     users = table(User)
     names = "lower(u.username || ' ' || u.display_name)"
     blocked, blocked_params = _not_blocked_sql("u.id", viewer)
-    statement = (
-        f"SELECT u.id FROM {users} u WHERE u.is_active AND u.suspended_at IS NULL "
-        f"AND (lower(u.username) LIKE %s OR %s <%% {names}) AND {blocked} "
-        f"ORDER BY lower(u.username) = %s DESC, lower(u.username) LIKE %s DESC, "
-        f"word_similarity(%s, {names}) DESC, u.id LIMIT %s OFFSET %s"
-    )
+    listed = f"u.is_active AND u.suspended_at IS NULL AND {blocked}"
     prefix = like_prefix(name)
-    ids = [
-        row[0]
-        for row in _rows(
-            statement,
-            [prefix, words or name, *blocked_params, name, prefix, words or name, limit, offset],
-        )
-    ]
+    # Exact username first, then prefixes, then names alike by trigrams; within each, the
+    # closest username and display name first.
+    rows = _prefixes_then_similar(
+        prefixes=(
+            f"SELECT u.id FROM {users} u WHERE lower(u.username) LIKE %s AND {listed} "
+            f"ORDER BY lower(u.username) = %s DESC, word_similarity(%s, {names}) DESC, u.id "
+            "LIMIT %s",
+            [prefix, *blocked_params, name, words or name],
+        ),
+        similar=(
+            f"SELECT u.id FROM {users} u WHERE %s <%% {names} "
+            f"AND lower(u.username) NOT LIKE %s AND {listed} "
+            f"ORDER BY word_similarity(%s, {names}) DESC, u.id LIMIT %s",
+            [words or name, prefix, *blocked_params, words or name],
+        ),
+        depth=offset + limit,
+    )
+    ids = [row[0] for row in rows[offset:]]
     by_id = User.objects.in_bulk(ids)
     return [user_card(by_id[pk]) for pk in ids if pk in by_id]
 
@@ -155,20 +185,16 @@ def hashtags_ranked(*, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
         "ORDER BY h.video_count DESC, word_similarity(%s, h.name) DESC, h.id LIMIT %s)) c "
         "ORDER BY exact DESC, video_count DESC, word_similarity(%s, name) DESC, id LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
-        )
-        cursor.execute(first, [name, name, prefix, name, depth, name, depth])
-        rows = cursor.fetchall()
-        if len(rows) < depth and len(name) >= HASHTAG_SIMILAR_MIN_CHARS:
-            cursor.execute(
-                similar_hashtags_sql(exclude_prefix=True),
-                [name, name, prefix, depth - len(rows)],
-            )
-            rows += [row[:3] for row in cursor.fetchall()]
-    return [hashtag_card(*row) for row in rows[offset:depth]]
+    rows = _prefixes_then_similar(
+        prefixes=(first, [name, name, prefix, name, depth, name]),
+        similar=(
+            (similar_hashtags_sql(exclude_prefix=True), [name, name, prefix])
+            if len(name) >= HASHTAG_SIMILAR_MIN_CHARS
+            else None
+        ),
+        depth=depth,
+    )
+    return [hashtag_card(*row[:3]) for row in rows[offset:depth]]
 
 
 def sound_card(sound: Sound) -> dict[str, Any]:

@@ -186,7 +186,8 @@ def bench_measure(
     *, queries: list[str], vectors: list[QueryVector], usernames: list[str], requests: int
 ) -> dict[str, dict[str, float]]:
     """Latency of the fused video search (embedding excluded), the text-only search (what
-    runs when the embedder is down), account search, sound search and autocomplete."""
+    runs when the embedder is down), account search (by the video queries, and by usernames
+    as typed), sound search and autocomplete."""
 
     def fused(q: str, vector: QueryVector) -> Callable[[], Any]:
         return lambda: video_search(
@@ -220,6 +221,14 @@ def bench_measure(
         "video_text": _timed([fused(q, down) for q in queries], requests),
         "users": _timed(
             [lambda q=q: users_ranked(viewer=None, q=q, offset=0, limit=12) for q in queries],
+            requests,
+        ),
+        # Account search as people type a name: 1, 2, 3 and 5 characters of it, or all of it.
+        "users_by_name": _timed(
+            [
+                lambda q=q: users_ranked(viewer=None, q=q, offset=0, limit=12)
+                for q in [name[:n] for name in usernames[:200] for n in (1, 2, 3, 5, len(name))]
+            ],
             requests,
         ),
         "sounds": _timed(

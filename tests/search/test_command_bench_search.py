@@ -31,6 +31,8 @@ def test_tiny_bench_writes_every_figure_and_leaves_nothing(tmp_path, embedder): 
         "video_fused",
         "video_text",
         "users",
+        "users_by_name",
+        "sounds",
         "suggest",
     ):
         assert figures[name]["n"] == 5 and 0 < figures[name]["p50_ms"] <= figures[name]["p99_ms"]
