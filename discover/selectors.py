@@ -70,9 +70,16 @@ def _open_now(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _section_items(
-    *, section: str, items: list[Any], viewer: Any, offset: int, limit: int
+    *,
+    section: str,
+    items: list[Any],
+    viewer: Any,
+    offset: int,
+    limit: int,
+    hidden: set[int] | None = None,
 ) -> tuple[list[Any], bool]:
-    """One slice of a section as the viewer sees it, and whether more follow."""
+    """One slice of a section as the viewer sees it, and whether more follow. `hidden`: the
+    viewer's `hidden_user_ids` if already read (the overview reads them once for all)."""
     if section == "videos":
         # Most stored ids are visible to everyone (the list is of public videos); reading a
         # few more than asked covers the ones a block hides from this viewer.
@@ -87,6 +94,8 @@ def _section_items(
     # the page.
     wanted = offset + limit + 1
     window = wanted + SHOWN_CHECK_MARGIN
+    if hidden is None and section in ("sounds", "challenges"):
+        hidden = hidden_user_ids(viewer=viewer)
     kept: list[Any] = []
     for start in range(0, len(items), window):
         chunk = items[start : start + window]
@@ -95,7 +104,7 @@ def _section_items(
         if section == "challenges":
             chunk = _open_now(chunk)
         if section in ("sounds", "challenges"):
-            chunk = _not_from_hidden_creators(chunk, viewer=viewer)
+            chunk = _not_from_hidden_creators(chunk, hidden=hidden or set())
         kept += chunk
         if len(kept) >= wanted:
             break
@@ -139,10 +148,11 @@ def _still_shown_ids(*, section: str, ids: list[int]) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
 
-def _not_from_hidden_creators(items: list[dict[str, Any]], *, viewer: Any) -> list[dict[str, Any]]:
-    """Sounds and challenges without those of creators blocked either way (search leaves
-    them out too), without the stored creator id."""
-    hidden = hidden_user_ids(viewer=viewer)
+def _not_from_hidden_creators(
+    items: list[dict[str, Any]], *, hidden: set[int]
+) -> list[dict[str, Any]]:
+    """Sounds and challenges without those of creators blocked either way (`hidden`, from
+    `hidden_user_ids`; search leaves them out too), without the stored creator id."""
     return [
         {key: value for key, value in item.items() if key != "creator_id"}
         for item in items
@@ -174,10 +184,16 @@ def discover_overview(*, viewer: Any) -> dict[str, Any]:
 def _overview(*, viewer: Any) -> dict[str, Any]:
     stored = _stored_lists()
     preview = settings.DISCOVER_PREVIEW_SIZE
+    hidden = hidden_user_ids(viewer=viewer)
     sections = {}
     for section in lists.SECTIONS:
         items, more = _section_items(
-            section=section, items=stored.get(section, []), viewer=viewer, offset=0, limit=preview
+            section=section,
+            items=stored.get(section, []),
+            viewer=viewer,
+            offset=0,
+            limit=preview,
+            hidden=hidden,
         )
         sections[section] = {"title": SECTION_TITLES[section], "results": items, "more": more}
     return sections

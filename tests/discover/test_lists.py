@@ -283,8 +283,13 @@ def test_sounds_and_challenges_of_a_creator_blocked_either_way_are_left_out(clie
     BlockFactory(blocker=singer, blocked=viewer)
     BlockFactory(blocker=viewer, blocked=host)
     lists_refresh()
-    sections = client_for(viewer).get("/api/discover").json()["sections"]
+    client = client_for(viewer)
+    with CaptureQueriesContext(connection) as queries:
+        sections = client.get("/api/discover").json()["sections"]
     assert sections["sounds"]["results"] == [] and sections["challenges"]["results"] == []
+    # The viewer's blocks are read once for the whole overview, not per section.
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "profiles_block"')]
+    assert len(reads) == 1, reads
     assert client_for(viewer).get("/api/discover/sounds").json()["results"] == []
     detail = client_for(viewer).get(f"/api/challenges/{challenge.pk}").json()
     assert detail["creator"] is None
