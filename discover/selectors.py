@@ -94,8 +94,9 @@ def _section_items(
     # the page.
     wanted = offset + limit + 1
     window = wanted + SHOWN_CHECK_MARGIN
-    if hidden is None and section in ("sounds", "challenges"):
-        hidden = hidden_user_ids(viewer=viewer)
+    names_creators = section in ("sounds", "challenges")
+    if hidden is None:
+        hidden = hidden_user_ids(viewer=viewer) if names_creators else set()
     kept: list[Any] = []
     for start in range(0, len(items), window):
         chunk = items[start : start + window]
@@ -103,8 +104,8 @@ def _section_items(
         chunk = [item for item in chunk if item["id"] in shown]
         if section == "challenges":
             chunk = _open_now(chunk)
-        if section in ("sounds", "challenges"):
-            chunk = _not_from_hidden_creators(chunk, hidden=hidden or set())
+        if names_creators:
+            chunk = _not_from_hidden_creators(chunk, hidden=hidden)
         kept += chunk
         if len(kept) >= wanted:
             break

@@ -61,12 +61,17 @@ def _not_blocked_sql(user_column: str, viewer: Any) -> tuple[str, list]:
     return not_blocked_either_way_sql(user_column, "%s"), [uid, uid]
 
 
+def _trigram_threshold_set(cursor: Any) -> None:
+    """`<%` (word_similarity) matches from SEARCH_TRIGRAM_THRESHOLD on, on this connection."""
+    cursor.execute(
+        "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+        [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
+    )
+
+
 def _rows(statement: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
-        )
+        _trigram_threshold_set(cursor)
         cursor.execute(statement, params)
         return cursor.fetchall()
 
@@ -81,10 +86,7 @@ def _prefixes_then_similar(
     made every trigram match be read and ranked for a page the prefixes alone fill."""
     prefix_sql, prefix_params = prefixes
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(settings.SEARCH_TRIGRAM_THRESHOLD)],
-        )
+        _trigram_threshold_set(cursor)
         cursor.execute(prefix_sql, [*prefix_params, depth])
         rows = cursor.fetchall()
         if similar is not None and len(rows) < depth:
