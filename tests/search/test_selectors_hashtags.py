@@ -100,7 +100,7 @@ def test_a_similar_name_only_private_videos_carry_is_skipped_and_the_page_still_
 
 def test_similar_names_are_checked_for_anyone_seeing_them_only_until_the_page_is_full():
     """Checked before ranking, a query like `tag4` checked every `tag...` name it resembles
-    (120-300 ms at 50,000 hashtags) to keep the best few."""
+    at 50,000 hashtags to keep the best few (`make bench-hashtags`, `search_*` rows)."""
     for n in range(40):
         public_hashtag(f"zumbadance{n}", n)
     with connection.cursor() as cursor:
