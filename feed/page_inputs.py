@@ -13,7 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from feed import candidates as sources
-from feed import exposure, interest_arms, state
+from feed import interest_arms, state
 from feed.exploration import exploration_extra, exploration_keys
 from feed.page_model import CandidateFacts, PageCandidates, PlanSettings
 from feed.page_plan import candidate_origins, fresh_shortlist
@@ -48,8 +48,6 @@ def plan_settings() -> PlanSettings:
         quality_weight=settings.FEED_QUALITY_WEIGHT,
         popularity_weight=settings.FEED_POPULARITY_WEIGHT,
         following_weight=settings.FEED_FOLLOWING_WEIGHT,
-        exposure_weight=settings.FEED_EXPOSURE_WEIGHT,
-        exposure_threshold=settings.FEED_EXPOSURE_THRESHOLD,
         released_weight=settings.FEED_RELEASED_WEIGHT,
         arm_weight=settings.FEED_ARM_WEIGHT,
         arm_slot_share=settings.FEED_ARM_SLOT_SHARE,
@@ -275,16 +273,12 @@ def page_inputs_read(
         arm_affinity = weight * np.asarray(
             [affinity.get(arm_of.get(v, ""), 0.0) for v in facts.ids]
         )
-    load_ratios = None
-    if settings.FEED_EXPOSURE_WEIGHT:
-        load_ratios = exposure.load_ratios(state.redis_client(), facts.ids)
     return PageInputs(
         candidates=PageCandidates(
             taste=taste,
             sources=candidate_sources,
             coengaged=context.coengaged,
             coengaged_scores=context.coengaged_scores,
-            load_ratios=load_ratios,
             facts=facts,
             origin=origin,
             members=members,

@@ -29,9 +29,6 @@ class PlanSettings:
     quality_weight: float = 0.1
     popularity_weight: float = 0.3
     following_weight: float = 0.1
-    # Times ln(served load / typical load) above 1 (feed/exposure.py).
-    exposure_weight: float = 0.0
-    exposure_threshold: float = 1.0
     released_weight: float = 0.05  # a re-plan keeps the cards it dropped unless others beat them
     arm_weight: float = 0.6  # times the session's affinity for the candidate's category
     # The category the session follows gets this share of the page times its follow share
@@ -83,8 +80,6 @@ class PageCandidates:
     arm_follow: float = 0.0
     # Item-kNN's score of each co-engaged candidate (feed.candidates.viewer_context).
     coengaged_scores: dict[int, float] = field(default_factory=dict)
-    # Each candidate's served load over the typical load (feed.exposure.load_ratios).
-    load_ratios: np.ndarray | None = None
 
 
 @dataclass

@@ -137,11 +137,6 @@ def _scores(candidates: PageCandidates, config: PlanSettings) -> tuple[np.ndarra
         * np.asarray([video_id in released for video_id in facts.ids], dtype=float)
     )
     score = score + config.arm_weight * affinity
-    ratios = candidates.load_ratios
-    if config.exposure_weight and ratios is not None and len(ratios) == len(facts.ids):
-        score = score - ranking.load_penalty(
-            ratios, config.exposure_weight, config.exposure_threshold
-        )
     penalty = ranking.negative_penalty(
         vectors,
         candidates.negatives,

@@ -45,13 +45,6 @@ def popularity_boost(finishes: np.ndarray, likes: np.ndarray) -> np.ndarray:
     return counts / peak if peak > 0 else np.zeros_like(counts)
 
 
-def load_penalty(ratios: np.ndarray, weight: float, threshold: float = 1.0) -> np.ndarray:
-    """weight x ln(ratio / threshold) for videos served more than threshold x the typical load,
-    0 for the rest: at threshold 1, twice the typical load costs 0.69 x weight."""
-    ratios = np.asarray(ratios, dtype=np.float64)
-    return weight * np.log(np.maximum(ratios / threshold, 1.0))
-
-
 def negative_penalty(
     candidates: np.ndarray,
     negatives: np.ndarray,

@@ -17,7 +17,6 @@ import numpy as np
 import redis
 from django.conf import settings
 
-from feed import exposure
 from feed.session_interests import SessionInterests, interests_parse
 from tiktok.db.threads import helper_pool
 
@@ -319,7 +318,6 @@ def served_add(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None
     pipe.expire(key, settings.SESSION_TTL_SECONDS)
     # The session's hides live as long as its served set (a no-op when it hid nothing).
     pipe.expire(hidden_set_key(owner, session_id), settings.SESSION_TTL_SECONDS)
-    exposure.served_count(pipe, ids)
     pipe.execute()
 
 

@@ -56,12 +56,6 @@ FEED_FRESHNESS_WEIGHT = env_float("FEED_FRESHNESS_WEIGHT", 0.05)
 FEED_QUALITY_WEIGHT = env_float("FEED_QUALITY_WEIGHT", 0.1)
 FEED_POPULARITY_WEIGHT = env_float("FEED_POPULARITY_WEIGHT", 0.3)
 FEED_FOLLOWING_WEIGHT = env_float("FEED_FOLLOWING_WEIGHT", 0.1)
-# Served load (feed/exposure.py): a candidate served more than THRESHOLD x the typical video's
-# cards lately loses WEIGHT x ln(its load / (THRESHOLD x the typical load)); the load is counted
-# over a sliding window of one bucket.
-FEED_EXPOSURE_WEIGHT = env_float("FEED_EXPOSURE_WEIGHT", 0.0)
-FEED_EXPOSURE_THRESHOLD = env_float("FEED_EXPOSURE_THRESHOLD", 1.0)
-FEED_EXPOSURE_BUCKET_SECONDS = env_int("FEED_EXPOSURE_BUCKET_SECONDS", 3600)
 # A re-planned page's bonus for the cards the client dropped unshown (feed/page_plan.py).
 FEED_RELEASED_WEIGHT = env_float("FEED_RELEASED_WEIGHT", 0.05)
 # Score per unit of the session's affinity for a candidate's category (feed/interest_arms.py).
