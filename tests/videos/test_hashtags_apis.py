@@ -3,10 +3,11 @@ names in percent-encoded URLs, only what the viewer may see, related hashtags, b
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from sounds.models import Sound
 from tests.factories import FollowFactory, TagFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
 from videos.models import Privacy, Video
@@ -123,6 +124,27 @@ def test_videos_are_paged_by_cursor_without_overlap(client_for):
 
     seen = [c["id"] for c in first["results"]] + [c["id"] for c in second["results"]]
     assert sorted(seen) == sorted(made)
+
+
+def test_a_cursor_is_refused_by_every_list_but_its_own(client_for):
+    for _ in range(3):
+        tagged("#mine #other", like_count=5)
+    sound = Sound.objects.create(title="theme", kind="uploaded")
+    VideoFactory.create_batch(3, sound=sound)
+    first = client_for().get("/api/hashtags/mine/videos?sort=popular&limit=1").json()
+    cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
+
+    own = client_for().get(f"/api/hashtags/mine/videos?sort=popular&limit=1&cursor={cursor}")
+    # Another hashtag, another sort of the same hashtag (two columns as well), a sound's list
+    # by views: each would start at this cursor's like count.
+    for elsewhere in (
+        f"/api/hashtags/other/videos?sort=popular&limit=1&cursor={cursor}",
+        f"/api/hashtags/mine/videos?sort=new&limit=1&cursor={cursor}",
+        f"/api/sounds/{sound.pk}/videos?sort=popular&limit=1&cursor={cursor}",
+    ):
+        assert_error_shape(client_for().get(elsewhere), 400, "invalid_cursor")
+    assert own.status_code == 200
+    assert len(own.json()["results"]) == 1
 
 
 def test_a_hashtag_with_the_name_of_a_tag_links_to_it(client_for):

@@ -41,7 +41,9 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
     last row's value of every ordering column, and the next page is the rows after it,
     `WHERE (view_count, id) < (%s, %s)`, which an index on the same columns serves directly.
     The answer has DRF's shape (`next`, `previous`, `results`); the cursor is signed, so a
-    hand-made one is a 400 `invalid_cursor`.
+    hand-made one is a 400 `invalid_cursor`, and so is one from another list: the signature
+    covers the list's path and ordering (a hashtag's cursor by likes read as a sound's by
+    views started the sound's list at a like count).
     """
 
     cursor_salt = "tiktok.api.pagination.keyset"
@@ -58,6 +60,8 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
         self.request = request
+        # The list this cursor belongs to: its path and its ordering.
+        self.salt = f"{self.cursor_salt}:{request.path}:{','.join(self.ordering)}"
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
         position, reverse = self._cursor_read(request)
@@ -95,7 +99,7 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
     def _link(self, position: list[Any] | None, *, reverse: bool) -> str | None:
         if position is None:
             return None
-        cursor = signing.dumps({"k": position, "r": reverse}, salt=self.cursor_salt, compress=True)
+        cursor = signing.dumps({"k": position, "r": reverse}, salt=self.salt, compress=True)
         return replace_query_param(self.base_url, self.cursor_query_param, cursor)
 
     def _cursor_read(self, request: Any) -> tuple[list[Any] | None, bool]:
@@ -103,7 +107,7 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
         if not cursor:
             return None, False
         try:
-            data = signing.loads(cursor, salt=self.cursor_salt)
+            data = signing.loads(cursor, salt=self.salt)
             position, reverse = data["k"], bool(data["r"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise _invalid_cursor() from None
