@@ -483,13 +483,44 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+# The page goes to the parser in pieces of FEED_CHUNK characters. A tag or comment still open
+# after MAX_PENDING characters is skipped to its end: the parser keeps an open one back and
+# matches it again from its start on every piece, and its start-tag pattern holds some 600 bytes
+# per attribute it has matched, so 5 MB of "<a " (1.6 million attributes of one tag) took 1 GB.
+FEED_CHUNK = 32 * 1024
+MAX_PENDING = 64 * 1024
+
+
+def _feed_bounded(parser: HTMLParser, html: str) -> None:
+    """Feed the page a piece at a time; a tag (or comment) longer than MAX_PENDING is dropped
+    up to its first ">" (or "-->"), as a browser ends a tag there, and parsing goes on after
+    it."""
+    position = 0
+    while position < len(html):
+        parser.feed(html[position : position + FEED_CHUNK])
+        position += FEED_CHUNK
+        pending = parser.rawdata
+        if len(pending) > MAX_PENDING and pending.startswith("<"):
+            start = min(position, len(html)) - len(pending)
+            closing = "-->" if pending.startswith("<!--") else ">"
+            end = html.find(closing, start + 1)
+            parser.rawdata = ""
+            position = len(html) if end < 0 else end + len(closing)
+
+
 def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]:
     """(page title, video links in page order, deduplicated, URLs absolute). Each link's
     caption is the text of the innermost post around it that has words (its <figure>'s
     caption, its post's message), else its own (link text or title, JSON-LD name and
     description), else the page title."""
     parser = _LinkParser(base_url)
-    parser.feed(html)
+    _feed_bounded(parser, html)
+    if parser.rawdata.startswith("<"):
+        # The page ends inside a tag or a comment that never closes (`feed` keeps it back,
+        # waiting for the rest). A browser drops such a tag and comments out the rest; Python
+        # 3.11's `close` instead re-scanned it once per character as text, quadratic: 120 KB of
+        # "<a " took 79 s, and a 5 MB page would have taken hours.
+        parser.rawdata = ""
     parser.close()
     title = " ".join(_clean("".join(parser.title_parts)).split())
     found = parser.found + [(url, [], "", "") for url in parser.meta_links()]

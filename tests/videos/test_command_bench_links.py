@@ -22,6 +22,9 @@ def test_tiny_bench_finds_each_pages_links(tmp_path):
     assert links == {
         "unclosed <div>s": 1,
         "stray closing tags": 1,
+        "an unterminated tag to the end": 1,
+        "unterminated comments to the end": 1,
+        "tags of 1,000 attributes": 1,
         "nested posts": 1,
         "thread, a link per post": 20,
         "JSON-LD VideoObjects": 7,

@@ -2,6 +2,7 @@
 and ordinary pages of up to the 5 MB a page may be.
 
 Pages, each built in memory: unclosed `<div>`s (every element stays open), stray closing tags,
+a tag or comments left open to the end of the page, tags of 1,000 attributes each,
 elements nested in posts as deep as the page allows, an imageboard thread of 20,000 posts each
 with a video link and a caption, and a JSON-LD block of 7,000 VideoObjects (the
 largest the parser reads). For each: its size,
@@ -64,10 +65,25 @@ def _json_ld(n: int) -> str:
     return f"<script type='application/ld+json'>{block}</script>"
 
 
+def _unterminated_tags(n: int) -> str:
+    return "<p>caption <a href='/a.mp4'>a</a></p>" + "<a " * n
+
+
+def _unterminated_comments(n: int) -> str:
+    return "<p>caption <a href='/a.mp4'>a</a></p>" + "<!--" * n
+
+
+def _long_tags(n: int) -> str:
+    return "<p>caption <a href='/a.mp4'>a</a></p>" + ("<a " * 1_000 + ">") * n
+
+
 # name -> (builder, size argument); each page stays under the 5 MB page limit.
 PAGES: dict[str, tuple[Callable[[int], str], int]] = {
     "unclosed <div>s": (_unclosed, 800_000),
     "stray closing tags": (_stray_closes, 200_000),
+    "an unterminated tag to the end": (_unterminated_tags, 1_600_000),
+    "unterminated comments to the end": (_unterminated_comments, 1_200_000),
+    "tags of 1,000 attributes": (_long_tags, 1_500),
     "nested posts": (_nested_posts, 40_000),
     "thread, a link per post": (_thread, 20_000),
     # About 130 bytes per object: the largest block the parser reads (MAX_JSON_LD_CHARS, 1 M).
@@ -116,12 +132,12 @@ class Command(BaseCommand):
         for name, (build, size) in PAGES.items():
             html = build(max(1, int(size * options["scale"])))
             results[name] = _measure(html, options["repeat"])
-        header = f"{'page':<26}{'MB':>7}{'links':>8}{'parse s':>10}{'peak MB':>10}"
+        header = f"{'page':<34}{'MB':>7}{'links':>8}{'parse s':>10}{'peak MB':>10}"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         for name, r in results.items():
             self.stdout.write(
-                f"{name:<26}{r['bytes'] / 2**20:>7.2f}{r['links']:>8}{r['parse_s']:>10.3f}"
+                f"{name:<34}{r['bytes'] / 2**20:>7.2f}{r['links']:>8}{r['parse_s']:>10.3f}"
                 f"{r['peak_mb']:>10.1f}"
             )
         oversized = [name for name, r in results.items() if r["bytes"] > MAX_PAGE_BYTES]
