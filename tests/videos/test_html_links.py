@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -373,3 +374,22 @@ def test_a_page_ending_inside_a_tag_or_comment_drops_it_as_a_browser_does(tail):
     assert [(link.url, link.caption) for link in links] == [
         ("http://site.test/v.mp4", "Cats on a sofa")
     ]
+
+
+def test_a_huge_tag_is_skipped_to_its_end_in_bounded_memory_and_parsing_goes_on():
+    # 1.5 MB of one tag's attributes: its pattern held ~600 bytes per attribute (320 MB here;
+    # 1 GB at the 5 MB page limit). Skipped to its ">", the page after it is read as usual.
+    html = "<p>before <a href='/a.mp4'>a</a></p>" + "<a " * 500_000 + ">"
+    html += "<article><p>after the tag</p><a href='/b.mp4'>b</a></article>"
+    tracemalloc.start()
+    try:
+        _, links = extract_video_links(html, "http://site.test/p")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(link.url, link.caption) for link in links][-1] == (
+        "http://site.test/b.mp4",
+        "after the tag",
+    )
+    assert [link.url for link in links][0] == "http://site.test/a.mp4"
+    assert peak < 64 * 2**20
