@@ -21,6 +21,16 @@ def has_visible_text(text: str) -> bool:
     )
 
 
+def found_text_clean(value: str | None) -> str:
+    """Text found somewhere rather than typed to us (a web page's post, a folder's caption file),
+    as it can be stored: stripped, NUL characters dropped and unpaired surrogates (a JSON
+    "\\ud800") made U+FFFD, where typed text with either is refused instead."""
+    text = (value or "").replace("\x00", "")
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text.strip()
+
+
 def plain_text_clean(
     value: str | None, *, field: str, what: str, max_chars: int, required: bool = False
 ) -> str:

@@ -278,6 +278,10 @@ class _OpenElements:
 def http_url_problem(url: str) -> str | None:
     """Why `url` is not an http(s) URL with a host, in words (None: it is one). The one rule for
     links found in pages and URLs people type (download.url_problem adds what httpx refuses)."""
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF for ch in url):
+        # A NUL or an unpaired surrogate (a JSON-LD "\u0000" or "\ud800") reached the
+        # database's query for known links and failed the whole page there.
+        return f"{url!r} holds a control character or an unpaired surrogate"
     try:
         parts = urlsplit(url)
         _ = parts.port  # a port that is not a number raises here

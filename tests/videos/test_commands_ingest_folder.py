@@ -231,3 +231,20 @@ def test_a_sync_run_whose_process_is_gone_is_resumed_and_a_live_one_is_not(owner
     assert "2 duplicate, 1 resumed" in output
     video.refresh_from_db()
     assert video.pipeline_queued_at != video.pipeline_requested_at  # handed to the task queue
+
+
+def test_a_caption_file_too_large_to_be_one_is_not_read_and_a_nul_in_json_is_dropped(
+    owner, tmp_path
+):
+    root = tmp_path / "in"
+    make_clip(root / "big_caption.mp4", audio=None)
+    with (root / "big_caption.txt").open("wb") as handle:
+        handle.truncate(3 * 2**30)  # sparse: 3 GB of NULs on no disk, read whole before
+    make_webm(root / "nul.webm", audio=None)
+    (root / "nul.json").write_text('{"caption": "my cat \\u0000 jumps \\ud800"}')
+
+    output = _ingest(str(root), "--user", "ingester")
+
+    captions = dict(Video.objects.values_list("original_filename", "caption"))
+    assert captions == {"big_caption.mp4": "big caption", "nul.webm": "my cat  jumps \ufffd"}
+    assert "2 created" in output

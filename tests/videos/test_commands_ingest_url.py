@@ -386,6 +386,25 @@ def test_a_link_no_request_can_be_made_for_fails_alone(owner, site):
     assert Video.objects.count() == 1
 
 
+def test_links_and_captions_with_a_nul_or_an_unpaired_surrogate_do_not_lose_the_page(owner, site):
+    # Each of these failed the whole run in the query for known links (a NUL in a URL: a
+    # DataError; an unpaired surrogate: UnicodeEncodeError), or the video's row (a caption).
+    base, root = site
+    (root / "nul.html").write_bytes(
+        b"<html><title>Clips</title><a href='/files/17000000000\x0001.webm'>nul</a>"
+        b"<script type='application/ld+json'>["
+        b'{"@type": "VideoObject", "contentUrl": "/files/x\\u0000.mp4", "name": "n"},'
+        b'{"@type": "VideoObject", "contentUrl": "/files/x\\ud800.mp4", "name": "s"},'
+        b'{"@type": "VideoObject", "contentUrl": "/files/1700000000002.mp4",'
+        b' "name": "cat \\u0000 nap \\ud800"}]</script></html>'
+    )
+    output = _ingest(f"{base}/nul.html")
+    video = Video.objects.get()
+    assert video.source_url == f"{base}/files/1700000000002.mp4"
+    assert video.caption == "cat  nap \ufffd"
+    assert output.startswith("1 video link(s) on Clips")  # the unusable links skipped alone
+
+
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
@@ -394,6 +413,7 @@ def test_a_link_no_request_can_be_made_for_fails_alone(owner, site):
         ("http://i\u2764.ws/", "not a valid URL"),
         ("http://:8080/a.mp4", "has no host name"),
         ("http://example.com:port/a.mp4", "not a valid URL"),
+        ("http://example.com/a\x00.mp4", "holds a control character"),
     ],
 )
 def test_a_typed_url_that_cannot_be_fetched_is_one_line_saying_why(owner, typed, says):  # noqa: ANN001

@@ -202,13 +202,18 @@ def _is_transport_stream(path: Path) -> bool:
     )
 
 
+# A caption file longer than this is no caption (a caption is at most a few KB).
+MAX_SIDECAR_BYTES = 1024 * 1024
+
+
 def _sidecar_text(path: Path, suffix: str, within: Path | None) -> str | None:
     """The text of `<name><suffix>` (or its upper-case suffix, as cameras write), decoded as
     Windows tools write it: a byte order mark (UTF-8 or UTF-16: Notepad's "Unicode",
     PowerShell 5's `>`), else UTF-8, else windows-1252 ("ANSI"); NULs dropped. None when there
-    is none, or it cannot be read (another account's file), or it is a link leading out of
-    `within` (a `cat.txt` linked to /proc/self/environ made the server's secrets a public
-    caption): the caption then comes from the file name, and the batch goes on."""
+    is none, or it cannot be read (another account's file), is over MAX_SIDECAR_BYTES, or it is
+    a link leading out of `within` (a `cat.txt` linked to /proc/self/environ made the server's
+    secrets a public caption): the caption then comes from the file name, and the batch goes
+    on."""
     for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
         try:
             if not candidate.is_file():
@@ -216,8 +221,15 @@ def _sidecar_text(path: Path, suffix: str, within: Path | None) -> str | None:
             if within is not None and not path_within(within, candidate):
                 logger.warning("%s leads out of %s: not read as a caption", candidate, within)
                 continue
-            data = candidate.read_bytes()
+            with candidate.open("rb") as handle:
+                data = handle.read(MAX_SIDECAR_BYTES + 1)
         except OSError:
+            return None
+        if len(data) > MAX_SIDECAR_BYTES:
+            # Read whole, a 3 GB "caption" file took the worker's memory with it.
+            logger.warning(
+                "%s is over %d bytes: not read as a caption", candidate, MAX_SIDECAR_BYTES
+            )
             return None
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text = data.decode("utf-16", errors="replace")

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from sounds.models import Sound
 from tiktok.db.sql import column, table
+from tiktok.plain_text import found_text_clean
 from tiktok.storage import storage_delete_prefix, storage_put
 from videos.html_links import VIDEO_LINK_EXTENSIONS
 from videos.media.probe import MediaInfo, probe_media
@@ -116,7 +117,7 @@ def video_create_from_path(
         with transaction.atomic():
             video = Video.objects.create(
                 owner=owner,
-                caption=(caption or "").strip()[:MAX_CAPTION_CHARS],
+                caption=found_text_clean(caption)[:MAX_CAPTION_CHARS],
                 privacy=privacy,
                 content_hash=content_hash,
                 original_filename=filename,
