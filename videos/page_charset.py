@@ -33,13 +33,19 @@ WIDER_CODECS = {
 }
 # Labels Python does not know by the name pages use.
 CHARSET_ALIASES = {"ks_c_5601-1987": "euc_kr", "x-sjis": "shift_jis", "windows-31j": "cp932"}
+# Python codecs no browser takes as a page's charset: `undefined` fails on every byte, `idna`
+# and `punycode` cannot replace what they cannot decode (each failed the page), the escape
+# codecs read backslashes as escapes, UTF-7 is refused by the WHATWG standard.
+NOT_PAGE_CODECS = frozenset(
+    {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7", "charmap"}
+)
 XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 
 
 def _known_codec(name: str | None, *, from_meta: bool = False) -> str | None:
     """The Python codec for a declared charset, as browsers read labels (WIDER_CODECS; a
-    UTF-16/32 label inside the page's own bytes means UTF-8); None for unknown names and for
-    codecs that are not text encodings (base64, zlib, rot13)."""
+    UTF-16/32 label inside the page's own bytes means UTF-8); None for unknown names, for
+    codecs that are not text encodings (base64, zlib, rot13) and for NOT_PAGE_CODECS."""
     if not name:
         return None
     label = name.strip().lower()
@@ -47,7 +53,7 @@ def _known_codec(name: str | None, *, from_meta: bool = False) -> str | None:
         info = codecs.lookup(CHARSET_ALIASES.get(label, label))
     except LookupError:
         return None
-    if not getattr(info, "_is_text_encoding", True):
+    if not getattr(info, "_is_text_encoding", True) or info.name in NOT_PAGE_CODECS:
         return None
     if from_meta and info.name.startswith(("utf-16", "utf-32")):
         return "utf-8"

@@ -155,6 +155,12 @@ def test_json_ld_video_objects_are_links_captioned_by_their_name_and_description
         # Unknown or non-text codecs fall back to UTF-8; bad bytes never raise.
         ("<meta charset='base64'>ok é".encode(), None, "ok é"),
         (b"<meta charset='no-such-codec'>ok \xff", "rot13", "ok \ufffd"),
+        # Python codecs no browser takes: each failed the whole page (or read it as escapes).
+        ("<meta charset='undefined'>ok é".encode(), None, "ok é"),
+        ("ok é".encode(), "idna", "ok é"),
+        ("ok é".encode(), "punycode", "ok é"),
+        ("<meta charset='unicode_escape'>ok \\n é".encode(), None, "ok \\n é"),
+        ("ok +AGE- é".encode(), "utf-7", "ok +AGE- é"),
         # A UTF-16 label inside ASCII-compatible bytes means UTF-8.
         ("<meta charset='utf-16'>é".encode(), None, "é"),
     ],

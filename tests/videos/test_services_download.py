@@ -80,6 +80,9 @@ def server(double_gzip: bytes) -> Iterator[str]:
                 self._answer(raw.compress(PAGE) + raw.flush(), "text/html", "deflate")
             elif self.path == "/brotli-page":
                 self._answer(b"\x1b\x00\x00", "text/html", "br")
+            elif self.path in ("/layers-page", "/layers.mp4"):
+                media_type = "text/html" if self.path == "/layers-page" else "video/mp4"
+                self._answer(gzip.compress(PAGE), media_type, ", ".join(["gzip"] * 3000))
             elif self.path == "/big.mp4":
                 self._answer(b"\0" * (4 * 1024 * 1024), "video/mp4")
 
@@ -173,4 +176,18 @@ def test_a_disk_that_fills_during_a_download_is_a_download_error(server: str, tm
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
         signal.signal(signal.SIGXFSZ, old_handler)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_answer_encoded_thousands_of_times_over_is_refused_not_a_traceback(
+    server: str, tmp_path: Path
+):
+    # One nested inflater per layer: 3,000 "gzip"s ended in a RecursionError that escaped as a
+    # traceback and took the whole run with it.
+    says = "encoded 3000 times over"
+    with http_client(5, allow_private=True) as client:
+        with pytest.raises(DownloadError, match=says):
+            page_video_links(client, f"{server}/layers-page", deadline_s=10)
+        with pytest.raises(DownloadError, match=says):
+            download_to_temp(client, f"{server}/layers.mp4", max_bytes=2**20, directory=tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -244,6 +244,10 @@ def _media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+# Content-Encoding layers undone at most (a server compresses once; a proxy may once more).
+MAX_CONTENT_ENCODINGS = 3
+
+
 def _decoded_body(response: httpx.Response) -> Iterator[bytes]:
     """The body as sent before its Content-Encoding, in pieces of at most DECODED_PIECE_BYTES
     as the reader takes them, so the reader's size cap holds in memory too: httpx inflates
@@ -253,6 +257,12 @@ def _decoded_body(response: httpx.Response) -> Iterator[bytes]:
         for name in response.headers.get("content-encoding", "").split(",")
         if name.strip().lower() not in ("", "identity")
     ]
+    if len(encodings) > MAX_CONTENT_ENCODINGS:
+        # One inflater per layer, nested: thousands of "gzip"s ended in a RecursionError.
+        raise httpx.DecodingError(
+            f"the answer is encoded {len(encodings)} times over (at most "
+            f"{MAX_CONTENT_ENCODINGS} layers are undone)"
+        )
     pieces: Iterator[bytes] = response.iter_raw()
     for name in reversed(encodings):  # the last encoding applied is undone first
         if name not in ACCEPTED_ENCODINGS:
