@@ -121,11 +121,27 @@ def _rows(path: Path, reader, header: list[str]):  # noqa: ANN001, ANN202
                 continue
             if len(row) != len(header):
                 raise DatasetError(path, line, f"expected {len(header)} fields, found {len(row)}")
+            for name, cell in zip(header, row, strict=True):
+                if "\x00" in cell:
+                    # PostgreSQL stores no NUL: it failed the run after minutes of embedding.
+                    raise DatasetError(path, line, f"a NUL character in {name}")
             yield line, dict(zip(header, (cell.strip() for cell in row), strict=True))
     except csv.Error as exc:
         raise DatasetError(path, reader.line_num, f"malformed CSV: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise DatasetError(path, reader.line_num + 1, f"not UTF-8: {exc}") from None
+        raise DatasetError(path, _undecodable_line(path), f"not UTF-8: {exc.reason}") from None
+
+
+def _undecodable_line(path: Path) -> int | None:
+    """The line of the file's first byte that is not UTF-8 (the reader decodes 8 KB ahead of the
+    row it is on, so its line number is not it)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _check_id(path: Path, line: int, column: str, value: str) -> str:
@@ -179,15 +195,27 @@ def parse_timestamp(value: str) -> float:
         if not math.isfinite(number) or number < 0:
             raise ValueError(value)
         if number >= MICROSECONDS_FROM:
-            return number / 1e6
-        if number >= MILLISECONDS_FROM:
-            return number / 1e3
-        return number
+            number /= 1e6
+        elif number >= MILLISECONDS_FROM:
+            number /= 1e3
+        return _in_range(number, value)
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    return _in_range(moment.timestamp(), value)
+
+
+# Timestamps from 1970 up to (not including) 2200: the evaluation moves the log so its last
+# training event is now, and a span of more leaves the calendar (a 1e22 or a year 9999 failed
+# the run after minutes of embedding, as an OverflowError).
+LATEST_TIMESTAMP = datetime(2200, 1, 1, tzinfo=UTC).timestamp()
+
+
+def _in_range(seconds: float, value: str) -> float:
+    if not 0 <= seconds < LATEST_TIMESTAMP:
+        raise ValueError(f"{value} is not between 1970 and 2200")
+    return seconds
 
 
 def load_interactions(
@@ -215,7 +243,8 @@ def load_interactions(
                 raise DatasetError(
                     path,
                     line,
-                    f"bad timestamp {row['timestamp']!r} (want unix time or ISO 8601)",
+                    f"bad timestamp {row['timestamp']!r} (want unix time or ISO 8601, "
+                    "from 1970 to 2199)",
                 ) from None
             ratio = None
             if has_ratio and row["watch_ratio"]:

@@ -101,11 +101,11 @@ def test_unix_time_in_milliseconds_or_microseconds_is_read_as_such(tmp_path):
         tmp_path,
         "inter.csv",
         "user_id,item_id,timestamp\nu,a,1583897745.134\nu,a,1583897745134\n"
-        "u,a,1583897745134000\nu,a,2020-03-11T03:35:45.134Z\nu,a,99999999999\nu,a,2\n",
+        "u,a,1583897745134000\nu,a,2020-03-11T03:35:45.134Z\nu,a,7258118399\nu,a,2\n",
     )
     stamps = [row.ts for row in load_interactions(path, {"a"})]
     assert stamps[:4] == pytest.approx([1583897745.134] * 4, abs=1e-3)
-    assert stamps[4:] == [99999999999.0, 2.0]
+    assert stamps[4:] == [7258118399.0, 2.0]  # 2199-12-31T23:59:59: seconds still
 
 
 def test_bad_timestamp_names_its_line(tmp_path):
@@ -113,6 +113,42 @@ def test_bad_timestamp_names_its_line(tmp_path):
     error = error_of(lambda: load_interactions(path, {"a"}))
     assert error.line == 3
     assert "bad timestamp 'yesterday'" in error.problem
+
+
+@pytest.mark.parametrize(
+    "stamp", ["1e22", "1e30", "99999999999", "9999-12-31T00:00:00", "1960-01-01T00:00:00"]
+)
+def test_a_timestamp_outside_1970_to_2200_names_its_line(tmp_path, stamp):
+    # The evaluation moves the log so its last training event is now: a year 9999 (or 1e22
+    # microseconds) left the calendar after minutes of embedding, as an OverflowError.
+    path = write(tmp_path, "inter.csv", f"user_id,item_id,timestamp\nu,a,1\nv,a,{stamp}\n")
+    error = error_of(lambda: load_interactions(path, {"a"}))
+    assert error.line == 3
+    assert f"bad timestamp {stamp!r}" in error.problem
+    assert "from 1970 to 2199" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("item_id,title,tags\na,ok,x\nb,ti\x00tle,x\n", "title"),
+        ("item_id,title,tags\na,ok,x\nb,t,pe\x00ts\n", "tags"),
+    ],
+)
+def test_a_nul_character_names_its_line_and_column(tmp_path, text, column):
+    # PostgreSQL stores no NUL: it failed the run after the embedding, as a traceback.
+    error = error_of(lambda: load_items(write(tmp_path, "items.csv", text)))
+    assert (error.line, error.problem) == (3, f"a NUL character in {column}")
+
+
+def test_bytes_that_are_not_utf8_name_their_own_line(tmp_path):
+    # The reader decodes 8 KB ahead: the error named the line where that block began.
+    path = tmp_path / "items.csv"
+    rows = "".join(f"i{n},title number {n},tag\n" for n in range(1, 600))
+    path.write_bytes(b"item_id,title,tags\n" + rows.encode() + b"i600,caf\xe9,tag\n")
+    error = error_of(lambda: load_items(path))
+    assert error.line == 601
+    assert error.problem.startswith("not UTF-8")
 
 
 def test_unknown_item_id_names_its_line(tmp_path):
