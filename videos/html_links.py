@@ -487,29 +487,71 @@ def _clean(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
-# The page goes to the parser in pieces of FEED_CHUNK characters. A tag or comment still open
-# after MAX_PENDING characters is skipped to its end: the parser keeps an open one back and
-# matches it again from its start on every piece, and its start-tag pattern holds some 600 bytes
-# per attribute it has matched, so 5 MB of "<a " (1.6 million attributes of one tag) took 1 GB.
+# The page goes to the parser in pieces of FEED_CHUNK characters. The parser keeps a tag or
+# comment that is still open back and matches it again from its start with every piece, and
+# its start-tag pattern holds some 600 bytes per attribute matched: 5 MB of "<a " (1.6 million
+# attributes of one tag) took 1 GB in one piece. One open for more than MAX_PENDING characters
+# is measured here instead: a tag long only for its quoted values (a big `data-` attribute) is
+# fed whole, and any other (a comment, a declaration, a tag of thousands of attributes) is
+# skipped to its end.
 FEED_CHUNK = 32 * 1024
 MAX_PENDING = 64 * 1024
+# A "=" and the quote opening a value, or the ">" ending a tag.
+_TAG_PART_RE = re.compile(r"""=\s*(["'])|>""")
+_START_TAG_RE = re.compile("<[a-zA-Z]")  # what the parser takes for a start tag
+
+
+def _tag_extent(html: str, start: int) -> tuple[int, int]:
+    """(the index just past the ">" that ends the tag opened at `start`, as a browser reads it:
+    not one inside a quoted value; how many of its characters are outside quoted values).
+    An unclosed tag or value runs to the end of the page."""
+    position, unquoted = start + 1, 0
+    while (found := _TAG_PART_RE.search(html, position)) is not None:
+        unquoted += found.end() - position
+        if unquoted > MAX_PENDING:  # to be dropped: where exactly it ends matters no more
+            end = html.find(">", position)
+            return (len(html) if end < 0 else end + 1), unquoted
+        if found.group(1) is None:
+            return found.end(), unquoted
+        close = html.find(found.group(1), found.end())
+        if close < 0:
+            break
+        position = close + 1
+    return len(html), unquoted + len(html) - position
 
 
 def _feed_bounded(parser: HTMLParser, html: str) -> None:
-    """Feed the page a piece at a time; a tag (or comment) longer than MAX_PENDING is dropped
-    up to its first ">" (or "-->"), as a browser ends a tag there, and parsing goes on after
-    it."""
+    """Feed the page a piece at a time, bounding what the parser holds open (above)."""
     position = 0
     while position < len(html):
         parser.feed(html[position : position + FEED_CHUNK])
-        position += FEED_CHUNK
+        position = min(position + FEED_CHUNK, len(html))
         pending = parser.rawdata
-        if len(pending) > MAX_PENDING and pending.startswith("<"):
-            start = min(position, len(html)) - len(pending)
+        if len(pending) <= MAX_PENDING:
+            continue
+        start = position - len(pending)
+        if parser.cdata_elem:
+            # Inside a <script> or <style>: all of it is text up to its end tag (a "</x" or
+            # "<a" in it is no tag), so it goes to the parser in one piece up to there.
+            ending = re.compile(rf"</\s*{re.escape(parser.cdata_elem)}\s*>", re.I)
+            found = ending.search(html, position)
+            stop = found.end() if found else len(html)
+        elif _START_TAG_RE.match(pending):
+            stop, unquoted = _tag_extent(html, start)
+            if unquoted > MAX_PENDING:  # thousands of attributes: dropped, as never written
+                parser.rawdata = ""
+                position = stop
+                continue
+        elif pending.startswith("<"):  # a comment, a declaration: nothing to read in it
             closing = "-->" if pending.startswith("<!--") else ">"
             end = html.find(closing, start + 1)
             parser.rawdata = ""
             position = len(html) if end < 0 else end + len(closing)
+            continue
+        else:
+            continue
+        parser.feed(html[position:stop])
+        position = stop
 
 
 def extract_video_links(html: str, base_url: str) -> tuple[str, list[VideoLink]]:

@@ -399,3 +399,31 @@ def test_a_huge_tag_is_skipped_to_its_end_in_bounded_memory_and_parsing_goes_on(
     )
     assert [link.url for link in links][0] == "http://site.test/a.mp4"
     assert peak < 64 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # A script longer than the parser is fed at once: "</x" in it is text, not a tag.
+        (
+            "<script>" + "</x " * 50_000 + "</script><p>after <a href='/b.mp4'>b</a></p>",
+            [("b.mp4", "")],
+        ),
+        # A tag long only for a quoted value with ">" in it (a page's state in a data-
+        # attribute) is read whole, not cut at the first ">".
+        (
+            "<article><p>real caption</p>"
+            f"<div data-state=\"{'a>b ' * 50_000}\"><a href='/b.mp4'>b</a></div></article>",
+            [("b.mp4", "real caption")],
+        ),
+        (f"<video data-x='{'x' * 200_000}' src='/c.mp4'></video>", [("c.mp4", "")]),
+        # A comment longer than that comments out what is in it, up to its "-->".
+        (
+            "<!--" + "<a href='/no.mp4'>no</a>" * 5_000 + "--><a href='/b.mp4'>my cat</a>",
+            [("b.mp4", "my cat")],
+        ),
+    ],
+)
+def test_long_scripts_values_and_comments_are_read_as_a_browser_reads_them(html, expected):
+    _, links = extract_video_links(html, "http://site.test/p")
+    assert [(link.url.rsplit("/", 1)[1], link.caption) for link in links] == expected
