@@ -534,11 +534,14 @@ def _feed_bounded(parser: HTMLParser, html: str) -> None:
             # Inside a <script> or <style>: all of it is text up to its end tag (a "</x" or
             # "<a" in it is no tag), so it goes to the parser in one piece up to there.
             ending = re.compile(rf"</\s*{re.escape(parser.cdata_elem)}\s*>", re.I)
-            found = ending.search(html, position)
-            stop = found.end() if found else len(html)
+            # From the held text's start: the end tag may straddle two pieces.
+            found = ending.search(html, start)
+            stop = max(found.end() if found else len(html), position)
         elif _START_TAG_RE.match(pending):
             stop, unquoted = _tag_extent(html, start)
-            if unquoted > MAX_PENDING:  # thousands of attributes: dropped, as never written
+            if unquoted > MAX_PENDING or stop <= position:
+                # Thousands of attributes (or a tag the parser reads past where a browser ends
+                # it): dropped, as never written, and the page read on from its end.
                 parser.rawdata = ""
                 position = stop
                 continue
