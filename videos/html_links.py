@@ -301,6 +301,19 @@ def link_key(url: str) -> str:
 
 
 class _LinkParser(HTMLParser):
+    """The page's links and captions (see extract_video_links). Comments and `<![...` end where
+    a browser ends them (`_markup_end`), not where Python 3.11's parser does: it held `<!-->`,
+    a comment closed by `--!>` and `<![if IE]>` open for a "-->" or "]>" further on (the page
+    after them was lost), and raised AssertionError on `<![foo]>`."""
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        return _markup_end(self.rawdata, i, complete=False)
+
+    def parse_html_declaration(self, i: int) -> int:
+        if self.rawdata.startswith("<![", i):
+            return _markup_end(self.rawdata, i, complete=False)
+        return super().parse_html_declaration(i)
+
     def __init__(self, base_url: str) -> None:
         super().__init__(convert_charrefs=True)
         self.base_url = base_url
@@ -323,6 +336,9 @@ class _LinkParser(HTMLParser):
         schemes and for values no URL can be made of (`http://[object Object]/`)."""
         if not value or not value.strip():
             return None
+        # A browser takes tabs and line breaks out of a URL (urljoin does only for a link in
+        # the page's own scheme).
+        value = value.replace("\t", "").replace("\n", "").replace("\r", "")
         try:
             url = urljoin(self.base_url, value.strip()).partition("#")[0]
         except ValueError:
@@ -520,6 +536,26 @@ def _tag_extent(html: str, start: int) -> tuple[int, int]:
     return len(html), unquoted + len(html) - position
 
 
+_COMMENT_END_RE = re.compile("--!?>")
+
+
+def _markup_end(html: str, start: int, *, complete: bool = True) -> int:
+    """Just past the end of the comment or declaration at `start` (`<!`, `<?`), as a browser
+    reads it: a comment at "-->" or "--!>" (`<!-->` and `<!--->` are empty ones), anything else
+    (`<![CDATA[` in a page's HTML too) at the first ">". Nothing ends it: the end of the page
+    (`complete`: the page is all there) or -1 (more may come)."""
+    if html.startswith("<!--", start):
+        for empty in ("<!-->", "<!--->"):
+            if html.startswith(empty, start):
+                return start + len(empty)
+        found = _COMMENT_END_RE.search(html, start + 4)
+        end = found.end() if found else -1
+    else:
+        end = html.find(">", start + 2)
+        end = end + 1 if end >= 0 else -1
+    return len(html) if end < 0 and complete else end
+
+
 def _feed_bounded(parser: HTMLParser, html: str) -> None:
     """Feed the page a piece at a time, bounding what the parser holds open (above)."""
     position = 0
@@ -546,10 +582,8 @@ def _feed_bounded(parser: HTMLParser, html: str) -> None:
                 position = stop
                 continue
         elif pending.startswith("<"):  # a comment, a declaration: nothing to read in it
-            closing = "-->" if pending.startswith("<!--") else ">"
-            end = html.find(closing, start + 1)
             parser.rawdata = ""
-            position = len(html) if end < 0 else end + len(closing)
+            position = _markup_end(html, start)
             continue
         else:
             continue

@@ -135,12 +135,12 @@ def _rows(path: Path, reader, header: list[str]):  # noqa: ANN001, ANN202
 def _undecodable_line(path: Path) -> int | None:
     """The line of the file's first byte that is not UTF-8 (the reader decodes 8 KB ahead of the
     row it is on, so its line number is not it)."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
+    # Lines end as the reader ends them: at "\n", "\r\n" or a lone "\r" (old Mac files).
+    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
     return None
 
 

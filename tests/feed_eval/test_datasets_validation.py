@@ -141,11 +141,13 @@ def test_a_nul_character_names_its_line_and_column(tmp_path, text, column):
     assert (error.line, error.problem) == (3, f"a NUL character in {column}")
 
 
-def test_bytes_that_are_not_utf8_name_their_own_line(tmp_path):
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_bytes_that_are_not_utf8_name_their_own_line(tmp_path, newline):
     # The reader decodes 8 KB ahead: the error named the line where that block began.
     path = tmp_path / "items.csv"
-    rows = "".join(f"i{n},title number {n},tag\n" for n in range(1, 600))
-    path.write_bytes(b"item_id,title,tags\n" + rows.encode() + b"i600,caf\xe9,tag\n")
+    rows = "".join(f"i{n},title number {n},tag{newline}" for n in range(1, 600))
+    header = f"item_id,title,tags{newline}".encode()
+    path.write_bytes(header + rows.encode() + b"i600,caf\xe9,tag" + newline.encode())
     error = error_of(lambda: load_items(path))
     assert error.line == 601
     assert error.problem.startswith("not UTF-8")

@@ -427,3 +427,22 @@ def test_a_huge_tag_is_skipped_to_its_end_in_bounded_memory_and_parsing_goes_on(
 def test_long_scripts_values_and_comments_are_read_as_a_browser_reads_them(html, expected):
     _, links = extract_video_links(html, "http://site.test/p")
     assert [(link.url.rsplit("/", 1)[1], link.caption) for link in links] == expected
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<!-->", "<!--->", "<!-- c --!>", "<![CDATA[ x > y", "<![if gte IE 9>", "<![foo]>", "<![ x>"],
+)
+def test_comments_and_declarations_end_where_a_browser_ends_them(markup):
+    # Python's parser held the first four open for a "-->" or "]>" that never came (the page
+    # after them was lost) and raised AssertionError on the last two.
+    html = f"<title>T</title>{markup}<p>Cat <a href='/v/cat.mp4'>cat jumping fence</a></p>"
+    _, links = extract_video_links(html, "http://site.test/p")
+    assert [link.url for link in links] == ["http://site.test/v/cat.mp4"]
+
+
+def test_tabs_and_line_breaks_in_a_link_are_taken_out_as_a_browser_does():
+    # On an https page an http link keeps them through urljoin; it was then refused.
+    html = "<a href='http://cdn.test/vid\n/a\t.mp4\r'>clip</a>"
+    _, links = extract_video_links(html, "https://site.test/p")
+    assert [link.url for link in links] == ["http://cdn.test/vid/a.mp4"]
