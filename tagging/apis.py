@@ -70,7 +70,7 @@ class TagVideosApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         tag = tag_get(slug=slug)
         # Keyset pages: DRF's cursor could not page past 1,000 videos of one score.
-        paginator = KeysetCursorPagination(TAG_VIDEOS_ORDERING)
+        paginator = KeysetCursorPagination(TAG_VIDEOS_ORDERING, scope=f"tag:{tag.pk}")
         page = paginator.paginate_queryset(
             tag_videos(tag=tag, viewer=request.user), request, view=self
         )

@@ -145,6 +145,11 @@ def test_a_cursor_is_refused_by_every_list_but_its_own(client_for):
         assert_error_shape(client_for().get(elsewhere), 400, "invalid_cursor")
     assert own.status_code == 200
     assert len(own.json()["results"]) == 1
+    # The same hashtag spelled otherwise is the same list.
+    respelled = client_for().get(f"/api/hashtags/MINE/videos?sort=popular&limit=1&cursor={cursor}")
+    assert [c["id"] for c in respelled.json()["results"]] == [
+        c["id"] for c in own.json()["results"]
+    ]
 
 
 def test_a_hashtag_with_the_name_of_a_tag_links_to_it(client_for):

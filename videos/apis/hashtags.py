@@ -35,7 +35,9 @@ class HashtagVideosApi(ApiView):
     def get(self, request: Request, name: str) -> Response:
         sort = hashtag_sort_check(request.query_params.get("sort"))
         hashtag = hashtag_for_name(name=name)
-        paginator = KeysetCursorPagination(HASHTAG_SORT_ORDERING[sort])
+        paginator = KeysetCursorPagination(
+            HASHTAG_SORT_ORDERING[sort], scope=f"hashtag:{hashtag.pk}"
+        )
         videos = hashtag_videos(hashtag=hashtag, viewer=request.user)
         page = paginator.paginate_queryset(videos, request, view=self)
         return paginator.get_paginated_response(video_cards(videos=page, viewer=request.user))

@@ -91,7 +91,7 @@ class SoundVideosApi(ApiView):
     def get(self, request: Request, sound_id: int) -> Response:
         order = sound_video_order(request.query_params.get("sort"))
         sound = sound_visible(sound_id=sound_id, viewer=request.user)
-        paginator = KeysetCursorPagination(order)
+        paginator = KeysetCursorPagination(order, scope=f"sound:{sound.pk}")
         page = paginator.paginate_queryset(
             sound_videos(sound=sound, viewer=request.user), request, view=self
         )
