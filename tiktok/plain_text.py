@@ -3,6 +3,7 @@ limit, no NUL characters, stored as typed (escaping is the renderer's job)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -21,14 +22,14 @@ def has_visible_text(text: str) -> bool:
     )
 
 
+UNPAIRED_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def found_text_clean(value: str | None) -> str:
     """Text found somewhere rather than typed to us (a web page's post, a folder's caption file),
     as it can be stored: stripped, NUL characters dropped and unpaired surrogates (a JSON
     "\\ud800") made U+FFFD, where typed text with either is refused instead."""
-    text = (value or "").replace("\x00", "")
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
-    return text.strip()
+    return UNPAIRED_SURROGATE_RE.sub("\ufffd", (value or "").replace("\x00", "")).strip()
 
 
 def plain_text_clean(

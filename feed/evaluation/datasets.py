@@ -214,7 +214,7 @@ LATEST_TIMESTAMP = datetime(2200, 1, 1, tzinfo=UTC).timestamp()
 
 def _in_range(seconds: float, value: str) -> float:
     if not 0 <= seconds < LATEST_TIMESTAMP:
-        raise ValueError(f"{value} is not between 1970 and 2200")
+        raise ValueError(value)
     return seconds
 
 

@@ -42,17 +42,16 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
     `WHERE (view_count, id) < (%s, %s)`, which an index on the same columns serves directly.
     The answer has DRF's shape (`next`, `previous`, `results`); the cursor is signed, so a
     hand-made one is a 400 `invalid_cursor`, and so is one from another list: the signature
-    covers the list (its scope or path) and its ordering (a hashtag's cursor by likes read as a
-    sound's by views started the sound's list at a like count).
+    covers the list (its scope) and its ordering (a hashtag's cursor by likes read as a sound's
+    by views started the sound's list at a like count).
     """
 
     cursor_salt = "tiktok.api.pagination.keyset"
 
-    def __init__(self, ordering: tuple[str, ...] | None = None, *, scope: str = "") -> None:
+    def __init__(self, ordering: tuple[str, ...] | None = None, *, scope: str) -> None:
         """`scope` names the list (`hashtag:12`): its cursors are good for it under any spelling
-        of its URL (`/api/hashtags/Cats/...` and `/cats/`); without one, the request's path."""
+        of its URL (`/api/hashtags/Cats/...` and `/cats/`) and for no other list."""
         super().__init__()
-        self.scope = scope
         if ordering is not None:
             self.ordering = ordering
         if not all(field.startswith("-") for field in self.ordering) or self.ordering[-1] != "-id":
@@ -60,11 +59,10 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
                 f"a keyset ordering descends on every column, id last: {self.ordering}"
             )
         self.columns = [field[1:] for field in self.ordering]
+        self.salt = f"{self.cursor_salt}:{scope}:{','.join(self.ordering)}"
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
         self.request = request
-        # The list this cursor belongs to (its scope, else its path) and its ordering.
-        self.salt = f"{self.cursor_salt}:{self.scope or request.path}:{','.join(self.ordering)}"
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
         position, reverse = self._cursor_read(request)

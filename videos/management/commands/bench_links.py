@@ -32,8 +32,12 @@ def _unclosed(n: int) -> str:
     return "<article><p>caption</p>" + "<div>x" * n + "<a href='/end.mp4'>end</a>"
 
 
+# A page's one video link, before what each hostile page piles up after it.
+_LINK = "<p>caption <a href='/a.mp4'>a</a></p>"
+
+
 def _stray_closes(n: int) -> str:
-    return "<p>caption <a href='/a.mp4'>a</a></p>" + "</div></video></article>" * n
+    return _LINK + "</div></video></article>" * n
 
 
 def _nested_posts(n: int) -> str:
@@ -66,15 +70,15 @@ def _json_ld(n: int) -> str:
 
 
 def _unterminated_tags(n: int) -> str:
-    return "<p>caption <a href='/a.mp4'>a</a></p>" + "<a " * n
+    return _LINK + "<a " * n
 
 
 def _unterminated_comments(n: int) -> str:
-    return "<p>caption <a href='/a.mp4'>a</a></p>" + "<!--" * n
+    return _LINK + "<!--" * n
 
 
 def _long_tags(n: int) -> str:
-    return "<p>caption <a href='/a.mp4'>a</a></p>" + ("<a " * 1_000 + ">") * n
+    return _LINK + ("<a " * 1_000 + ">") * n
 
 
 # name -> (builder, size argument); each page stays under the 5 MB page limit.
