@@ -32,6 +32,10 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Set by moderation together with is_active=False; cleared when reinstated.
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Followers whose accounts are active (the ones the followers list shows), kept by
+    # PostgreSQL triggers on every path that adds, removes or (de)activates a follower
+    # (migrations/0008_follower_count.py): profile headers read it, account search ranks by it.
+    follower_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = AnyCaseUserManager()
 
@@ -43,6 +47,8 @@ class User(AbstractUser):
             models.Index(fields=["id"], condition=Q(is_private=True), name="user_private_idx"),
             # A password reset finds accounts by address in any case (`email__iexact`).
             models.Index(Upper("email"), name="user_email_any_case_idx"),
+            # Account search reads the most-followed prefix matches first (search.selectors).
+            models.Index(F("follower_count").desc(), "id", name="user_followers_idx"),
         ]
         constraints = [
             # Every lookup by name is case-insensitive (`username__iexact`: UPPER(username) =

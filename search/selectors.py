@@ -97,9 +97,9 @@ def _prefixes_then_similar(
 
 
 def users_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
-    """Active, unsuspended accounts by username prefix, then by trigram similarity of username
-    and display name (looked up only when the prefixes leave room on the page); never those
-    blocked either way."""
+    """Active, unsuspended accounts: the exact username, then username prefixes most followed
+    first, then names alike by trigram similarity of username and display name (looked up only
+    when the prefixes leave room on the page); never those blocked either way."""
     name = q.lstrip("@").casefold()
     words = query_words(q)
     if not name:
@@ -109,14 +109,30 @@ def users_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[s
     blocked, blocked_params = _not_blocked_sql("u.id", viewer)
     listed = f"u.is_active AND u.suspended_at IS NULL AND {blocked}"
     prefix = like_prefix(name)
-    # Exact username first, then prefixes, then names alike by trigrams; within each, the
-    # closest username and display name first.
+    depth = offset + limit
+    closeness = f"word_similarity(%s, {names})"
+    # The exact username first, then the prefixes most followed first (the closest username
+    # and display name first among equals), then names alike by trigrams, closest first. The
+    # exact name is its own branch, so the prefixes are read along the follower index: a
+    # one-letter prefix shared by thousands stops at the first few most followed.
     rows = _prefixes_then_similar(
         prefixes=(
-            f"SELECT u.id FROM {users} u WHERE lower(u.username) LIKE %s AND {listed} "
-            f"ORDER BY lower(u.username) = %s DESC, word_similarity(%s, {names}) DESC, u.id "
-            "LIMIT %s",
-            [prefix, *blocked_params, name, words or name],
+            f"(SELECT u.id, 0 AS branch, 0 AS followers, 0::real AS closeness FROM {users} u "
+            f"WHERE lower(u.username) = %s AND {listed}) "
+            f"UNION ALL (SELECT u.id, 1, u.follower_count, {closeness} FROM {users} u "
+            f"WHERE lower(u.username) LIKE %s AND lower(u.username) <> %s AND {listed} "
+            f"ORDER BY u.follower_count DESC, {closeness} DESC, u.id LIMIT %s) "
+            "ORDER BY branch, followers DESC, closeness DESC, id LIMIT %s",
+            [
+                name,
+                *blocked_params,
+                words or name,
+                prefix,
+                name,
+                *blocked_params,
+                words or name,
+                depth,
+            ],
         ),
         similar=(
             f"SELECT u.id FROM {users} u WHERE %s <%% {names} "
@@ -124,7 +140,7 @@ def users_ranked(*, viewer: Any, q: str, offset: int, limit: int) -> list[dict[s
             f"ORDER BY word_similarity(%s, {names}) DESC, u.id LIMIT %s",
             [words or name, prefix, *blocked_params, words or name],
         ),
-        depth=offset + limit,
+        depth=depth,
     )
     ids = [row[0] for row in rows[offset:]]
     by_id = User.objects.in_bulk(ids)

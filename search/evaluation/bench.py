@@ -19,7 +19,8 @@ from feed.evaluation.report import percentiles_ms
 from feed.evaluation.runner import hnsw_build
 from feed.evaluation.synthetic import generate_items
 from feed.evaluation.vocabulary import CATEGORIES
-from profiles.models import User
+from profiles.models import Follow, User
+from profiles.services.graph import follower_counts_recount
 from search.documents import documents_backfill
 from search.evaluation.queries import PARAPHRASES
 from search.selectors import search_suggest, sounds_ranked, users_ranked
@@ -44,6 +45,7 @@ VIDEOS_PER_CREATOR = 20
 HASHTAGS = 20_000
 SOUNDS = 10_000
 WARMUP_REQUESTS = 20
+FOLLOWS_PER_ACCOUNT = 2
 # One video in PRIVATE_EVERY is private; one hashtag in HIDDEN_EVERY is carried only by private
 # videos and one original sound in HIDDEN_EVERY is used by none (neither may be suggested).
 PRIVATE_EVERY = 50
@@ -73,6 +75,7 @@ def bench_catalogue(
             for i, name in enumerate(usernames)
         ),
     )
+    _follows_seed(np.random.default_rng(seed + 1), log)
     creator_names = usernames[: max(1, n_videos // VIDEOS_PER_CREATOR)]
     creator_ids = list(User.objects.filter(username__in=creator_names).values_list("pk", flat=True))
     log(f"seeding {n_videos} videos with captions, tags and {dim}-d vectors")
@@ -114,6 +117,28 @@ def bench_catalogue(
     hnsw_build(version=version, dim=dim)
     catalogue.vacuum_analyze()
     return usernames
+
+
+def _follows_seed(rng: np.random.Generator, log: Callable[[str], None]) -> None:
+    """FOLLOWS_PER_ACCOUNT follows each, of accounts drawn by a Zipf law over a shuffled order
+    (a few accounts with thousands of followers, most with none), as account search ranks by."""
+    ids = np.array(User.objects.order_by("pk").values_list("pk", flat=True))
+    popular = rng.permutation(ids)
+    followers = np.repeat(ids, FOLLOWS_PER_ACCOUNT)
+    followees = popular[(rng.zipf(1.3, size=len(followers)) - 1) % len(popular)]
+    pairs = {(int(a), int(b)) for a, b in zip(followers, followees, strict=True) if a != b}
+    log(f"seeding {len(pairs)} follows")
+    # One count per follow row is the triggers' job in the product; for a bulk load they are
+    # off (a popular account's row updated thousands of times) and the counts made once after.
+    follows = table(Follow)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {follows} DISABLE TRIGGER profiles_follow_count_write")
+    try:
+        copy_rows(Follow, ({"follower_id": a, "followee_id": b} for a, b in sorted(pairs)))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {follows} ENABLE TRIGGER profiles_follow_count_write")
+    follower_counts_recount()
 
 
 def _hashtags_and_sounds_use(video_ids: list[int], rng: np.random.Generator) -> None:

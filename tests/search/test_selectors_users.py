@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from profiles.models import Block
+from profiles.models import Block, Follow
 from search.selectors import users_ranked
-from tests.factories import UserFactory
+from tests.factories import FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,19 @@ def test_blocked_and_suspended_accounts_are_left_out_of_names_alike_too():
     UserFactory(username="aa4", display_name="Quietude Four")
     assert _usernames("quietude", viewer=viewer) == ["aa4"]
     assert set(_usernames("quietude")) == {"aa1", "aa2", "aa4"}
+
+
+def test_prefix_matches_come_most_followed_first_after_the_exact_name():
+    UserFactory(username="lunaquiet", display_name="Luna")
+    famous = UserFactory(username="lunafamous", display_name="Someone Else")
+    known = UserFactory(username="lunaknown", display_name="Known")
+    UserFactory(username="luna")
+    for _ in range(3):
+        FollowFactory(follower=UserFactory(), followee=famous)
+    FollowFactory(follower=UserFactory(), followee=known)
+    assert _usernames("lun")[:2] == ["lunafamous", "lunaknown"]
+    # the exact username leads whatever its followers
+    assert _usernames("luna") == ["luna", "lunafamous", "lunaknown", "lunaquiet"]
+    # followers gone, the name falls back among equals, where the closer display name leads
+    Follow.objects.filter(followee=famous).delete()
+    assert _usernames("luna") == ["luna", "lunaknown", "lunaquiet", "lunafamous"]
