@@ -36,6 +36,7 @@ from tiktok.plain_text import plain_text_clean
 from videos.hashtags import HASHTAG_MAX_LENGTH, hashtag_name_normalize
 from videos.models import Hashtag, Like, Share, Video, VideoHashtag
 from videos.services.hashtags import caption_hashtags
+from videos.visibility import anyone_may_see_sql, visible_videos
 
 MAX_TITLE_CHARS = 120
 MAX_RULES_CHARS = 2000
@@ -194,14 +195,42 @@ def challenge_join_video(*, video_id: int) -> list[int]:
 
 
 def _entry_add(*, challenge: Challenge, video_id: int) -> bool:
+    """Join the video; `entry_count` (entries anyone may see) moves only for a video anyone
+    may see: a private or hidden entry is on its owner's leaderboard, not in the number."""
     with transaction.atomic():
         entry, created = ChallengeEntry.objects.get_or_create(
             challenge=challenge, video_id=video_id
         )
         if created:
-            Challenge.objects.filter(pk=challenge.pk).update(entry_count=F("entry_count") + 1)
+            if visible_videos(viewer=None).filter(pk=video_id).exists():
+                Challenge.objects.filter(pk=challenge.pk).update(entry_count=F("entry_count") + 1)
             _entry_backfill(entry=entry, challenge=challenge)
     return created
+
+
+def challenge_entries_counted_sql(challenge: str) -> str:
+    """How many of the challenge under alias `challenge` entries anyone may see (a scalar
+    subquery; what `entry_count` stores): a video deleted, made private or hidden by moderation
+    after it joined is no longer in the number."""
+    return (
+        f"(SELECT count(*) FROM {table(ChallengeEntry)} e JOIN {table(Video)} v "
+        f"ON v.id = e.video_id WHERE e.challenge_id = {challenge}.id AND "
+        f"{anyone_may_see_sql('v')})"
+    )
+
+
+def challenge_entry_counts_refresh(*, challenge_ids: Sequence[int]) -> int:
+    """Recount `entry_count` of these challenges from their entries anyone may see (the
+    Discover refresh does it for the open ones); returns how many changed."""
+    if not challenge_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(Challenge)} c SET entry_count = {challenge_entries_counted_sql('c')} "
+            f"WHERE c.id = ANY(%s) AND c.entry_count <> {challenge_entries_counted_sql('c')}",
+            [int_array(challenge_ids)],
+        )
+        return cursor.rowcount
 
 
 def _entry_backfill(*, entry: ChallengeEntry, challenge: Challenge) -> None:
@@ -341,11 +370,13 @@ def challenge_vote_record(
 
 def challenge_entries_sweep() -> int:
     """Join videos of open challenges whose hashtag rows were recorded after they were
-    published (a caption edit, or the hashtag parser running after the publish event). One
-    query per open challenge for the candidates; returns how many entries were added."""
+    published (a caption edit, or the hashtag parser running after the publish event), then
+    recount their entries anyone may see. One query per open challenge for the candidates;
+    returns how many entries were added."""
     now = timezone.now()
     added = 0
-    for challenge in Challenge.objects.listed().filter(starts_at__lte=now, ends_at__gt=now):
+    open_now = list(Challenge.objects.listed().filter(starts_at__lte=now, ends_at__gt=now))
+    for challenge in open_now:
         candidates = (
             VideoHashtag.objects.filter(hashtag_id=challenge.hashtag_id)
             .exclude(video__challenge_entries__challenge=challenge)
@@ -358,6 +389,8 @@ def challenge_entries_sweep() -> int:
             candidates = candidates.filter(video__sound_id=challenge.sound_id)
         for video_id in candidates.values_list("video_id", flat=True)[:1000]:
             added += int(_entry_add(challenge=challenge, video_id=video_id))
+    # entries that went private, were hidden or deleted since they joined leave the number
+    challenge_entry_counts_refresh(challenge_ids=[challenge.pk for challenge in open_now])
     return added
 
 

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from discover import lists
+from discover.challenges import challenge_entries_counted_sql
 from discover.models import Challenge, ChallengeEntry
 from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
 from profiles.selectors import active_user_ids, hidden_user_ids
 from profiles.viewers import is_signed_in
 from sounds.selectors import public_sound_ids, sound_may_see
+from tiktok.db.sql import table
 from tiktok.errors import InvalidInput, NotFound
 from videos.cards import cards_for_ids
 from videos.models import Video
@@ -253,6 +255,8 @@ def challenge_detail(*, challenge: Challenge, viewer: Any = None) -> dict[str, A
         sound = None
     return {
         **challenge_item(challenge),
+        # counted now: the stored number is recounted only while the challenge is open
+        "entry_count": challenge_entry_count(challenge=challenge),
         "rules": challenge.rules,
         "state": state,
         # from ends_at on the leaderboard no longer changes
@@ -265,6 +269,19 @@ def challenge_detail(*, challenge: Challenge, viewer: Any = None) -> dict[str, A
             else None
         ),
     }
+
+
+def challenge_entry_count(*, challenge: Challenge) -> int:
+    """The challenge's entries anyone may see, counted now (`entry_count` as stored lags until
+    the next Discover refresh)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {challenge_entries_counted_sql('c')} FROM {table(Challenge)} c "
+            "WHERE c.id = %s",
+            [challenge.pk],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def challenge_leaderboard(

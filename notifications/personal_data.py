@@ -31,7 +31,11 @@ def _names(page: list[Notification], hidden: set[int]) -> dict[int, list[str]]:
             "pk", "username"
         )
     )
-    return {pk: [usernames[actor] for actor in group] for pk, group in latest.items()}
+    # an account deleted between the two reads is simply not named
+    return {
+        pk: [usernames[actor] for actor in group if actor in usernames]
+        for pk, group in latest.items()
+    }
 
 
 def _notifications(user: Any) -> Iterator[dict[str, Any]]:

@@ -11,9 +11,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from profiles.models import Follow, FollowRequest
 from profiles.selectors import (
     follow_requests_for,
+    follower_count,
     follower_of,
     followers_of,
     following_of,
@@ -160,7 +160,8 @@ class MeFollowRequestDecisionApi(ApiView):
         return Response(
             {
                 "approved": self.decision == "approve",
-                "pending": FollowRequest.objects.filter(target=request.user).count(),
-                "followers": Follow.objects.filter(followee=request.user).count(),
+                # as the lists count them: a suspended account is in neither
+                "pending": follow_requests_for(target=request.user).count(),
+                "followers": follower_count(request.user),
             }
         )

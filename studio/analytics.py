@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from feed.models import Interaction
 from profiles.models import Follow, User
+from profiles.selectors import follower_count
 from studio.rollups import WATCH_REPORT_TYPES
 from videos.models import Video
 
@@ -87,7 +88,8 @@ def creator_analytics(*, user: User) -> dict[str, Any]:
             }
         )
     now = timezone.now()
-    followers = Follow.objects.filter(followee=user)
+    # as the followers list and the profile count them: a suspended follower is in neither
+    followers = Follow.objects.filter(followee=user, follower__is_active=True)
     return {
         "totals": {
             **{name: totals[name] for name in counter_names},
@@ -101,7 +103,7 @@ def creator_analytics(*, user: User) -> dict[str, Any]:
             "videos": counted["videos"],
         },
         "followers": {
-            "total": followers.count(),
+            "total": follower_count(user),
             **{
                 f"gained_{days}d": followers.filter(
                     created_at__gte=now - timedelta(days=days)

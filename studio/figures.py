@@ -88,10 +88,12 @@ def average(total: int, count: int) -> int | None:
 
 
 def change(current: float | None, previous: float | None) -> float | None:
-    """Relative change from the previous period (0.25 = +25 %), None without a base."""
+    """Relative change from the previous period (0.25 = +25 %), None without a base. Its sign
+    is the direction of the change also for a measure that can be negative (net followers:
+    -10 -> +10 is +200 %, not -200 %)."""
     if current is None or not previous:
         return None
-    return round((current - previous) / previous, 4)
+    return round((current - previous) / abs(previous), 4)
 
 
 def histograms_sum(histograms: Iterable[Sequence[int]]) -> list[int]:

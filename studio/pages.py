@@ -3,7 +3,6 @@ static/js/studio.js from the studio API (charts by the vendored uPlot)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -24,11 +23,9 @@ def studio_page(request: HttpRequest) -> HttpResponse:
 def studio_video_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"/login?next={request.path}")
-    owner_id = Video.objects.filter(pk=pk).values_list("owner_id", flat=True).first()
-    if owner_id is None:
+    # another's video is not found, like one that does not exist (nothing tells it is there)
+    if not Video.objects.filter(pk=pk, owner_id=request.user.pk).exists():
         return page_not_found(request, "video")
-    if owner_id != request.user.pk:
-        raise PermissionDenied("only the video's creator sees its analytics")
     return render_page(request, "pages/studio.html", {"studio_video_id": pk})
 
 

@@ -26,7 +26,7 @@ from studio.figures import (
 from studio.models import CreatorDay, VideoDay, VideoHour
 from studio.rollups import MEASURES, day_bounds, viewer_key_sql
 from tiktok.db.sql import table
-from tiktok.errors import Forbidden, NotFound
+from tiktok.errors import NotFound
 from videos.models import Video
 
 SUMMED = tuple(name for name in MEASURES if name != "unique_viewers")
@@ -200,13 +200,12 @@ def studio_overview(*, creator: User, period: DateRange) -> dict[str, Any]:
 
 
 def studio_video(*, viewer: User, video_id: int, period: DateRange) -> dict[str, Any]:
-    """One video's series, retention curve and traffic sources: its owner only (Forbidden for
-    anyone else, NotFound when there is no such video)."""
-    video = Video.objects.filter(pk=video_id).first()
+    """One video's series, retention curve and traffic sources: its owner only. Another's
+    video is NotFound like one that does not exist, so the studio never tells that a private
+    or unpublished video is there."""
+    video = Video.objects.filter(pk=video_id, owner_id=viewer.pk).first()
     if video is None:
-        raise NotFound("no such video", code="video_not_found")
-    if video.owner_id != viewer.pk:
-        raise Forbidden("only the video's creator sees its analytics", code="not_your_video")
+        raise NotFound("no such video of yours", code="video_not_found")
     rows = VideoDay.objects.filter(video=video)
     totals = _totals(rows, creator_id=viewer.pk, video_id=video.pk, period=period)
     previous = _totals(rows, creator_id=viewer.pk, video_id=video.pk, period=period.previous())

@@ -44,10 +44,15 @@ def _claim(export_id: int) -> DataExport | None:
 
 
 def _failed(export: DataExport, message: str) -> str:
-    discard(export.prefix)
-    DataExport.objects.filter(pk=export.pk, state=ExportState.BUILDING).update(
+    """building -> failed, and its files deleted; an export no longer building (made ready, or
+    its account deleted, meanwhile) is left as it is, its archive with it."""
+    failed = DataExport.objects.filter(pk=export.pk, state=ExportState.BUILDING).update(
         state=ExportState.FAILED, error=message, finished_at=timezone.now()
     )
+    if not failed:
+        current = DataExport.objects.filter(pk=export.pk).values_list("state", flat=True).first()
+        return current or "gone"
+    discard(export.prefix)
     return ExportState.FAILED
 
 
@@ -65,13 +70,15 @@ def data_export_build(*, export_id: int) -> str:
             archive_write(user=export.user, target=path, made_at=made_at)
             size = path.stat().st_size
             storage_put(export.object_name, path)
-        return _ready(export, size)
     except ArchiveTooLarge:
         logger.warning("data export %s: not enough free disk for the archive", export_id)
         return _failed(export, TOO_LARGE_MESSAGE)
     except Exception:  # noqa: BLE001 - whatever it was, the person is told and may ask again
         logger.exception("data export %s failed", export_id)
         return _failed(export, FAILED_MESSAGE)
+    # Outside the failures above: once the row says ready, an error after its commit (the live
+    # push of the notice) must not delete the archive it points to.
+    return _ready(export, size)
 
 
 def _ready(export: DataExport, size: int) -> str:

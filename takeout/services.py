@@ -3,6 +3,7 @@ hourly sweep (`sweep.py`) expires old ones and recovers lost builds."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from profiles.models import User
 from takeout.models import OPEN_STATES, DataExport, ExportState
 from takeout.tasks import data_export_build_task
 from tiktok.errors import RateLimited
+
+logger = logging.getLogger(__name__)
 
 
 def _wait_words(seconds: float) -> str:
@@ -59,5 +62,18 @@ def data_export_request(*, user: User) -> tuple[DataExport, bool]:
                 code="export_limit",
             )
         export = DataExport.objects.create(user=user)
-        transaction.on_commit(lambda: data_export_build_task.delay(export_id=export.pk))
+        transaction.on_commit(lambda: _build_queue(export.pk))
     return export, True
+
+
+def _build_queue(export_id: int) -> None:
+    """Hand the build to a worker; with the broker down the request still succeeds (the export
+    is recorded, pending) and the sweep sends the build again later."""
+    try:
+        data_export_build_task.delay(export_id=export_id)
+    except Exception:  # noqa: BLE001 - a broker outage never fails the request
+        logger.warning(
+            "data export %s: the task queue is unreachable; the sweep will send it",
+            export_id,
+            exc_info=True,
+        )

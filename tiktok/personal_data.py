@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, QuerySet, Value, When
 
 CHUNK_ROWS = 2000
 
@@ -42,3 +42,14 @@ def records(queryset: QuerySet, **columns: str) -> Iterator[dict[str, Any]]:
             key: value.isoformat() if isinstance(value, datetime) else value
             for key, value in zip(keys, values, strict=True)
         }
+
+
+def name_unless_hidden(*, account: str, name: str, hidden: Iterable[int]) -> Case:
+    """The name at lookup `name` of the account at `account`, or None for an account blocked
+    either way since (`hidden`): the person's own rows stay, without naming someone the app no
+    longer shows them. Annotate a queryset with it and read the annotation as a column."""
+    return Case(
+        When(**{f"{account}__in": list(hidden)}, then=Value(None)),
+        default=F(name),
+        output_field=CharField(),
+    )

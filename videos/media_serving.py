@@ -76,14 +76,15 @@ def access_check(request: HttpRequest, relative: str) -> str:
     (missing, hidden and forbidden answer the same)."""
     parts = _checked_parts(relative)
     if parts[0] == "avatars" and len(parts) >= 2:
-        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+        # A suspended account's picture, like a hidden sound, stops reaching a CDN soon.
+        return public_cache_control()
     if parts[0] == "sounds":
         # A sound's preview is public while the sound is (its page plays it to anyone).
         if len(parts) != 3 or not MEDIA_KEY_RE.match(parts[1]) or parts[2] not in SOUND_FILES:
             raise _not_found()
         if not sound_media_public(media_key=parts[1]):
             raise _not_found()
-        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}"
+        return public_cache_control()
     if parts[0] != "videos" or len(parts) < 3 or not MEDIA_KEY_RE.match(parts[1]):
         raise _not_found()
     rest = "/".join(parts[2:])
@@ -113,11 +114,16 @@ def access_check(request: HttpRequest, relative: str) -> str:
         and not video.owner.is_private
     )
     if public:
-        # Shared caches keep it briefly: a video hidden by moderation (or made private) must
-        # stop being served by a CDN soon, while the viewer's own browser may keep it longer.
-        shared = min(settings.MEDIA_SHARED_CACHE_SECONDS, settings.MEDIA_PUBLIC_CACHE_SECONDS)
-        return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}, s-maxage={shared}"
+        return public_cache_control()
     return RESTRICTED_CACHE
+
+
+def public_cache_control() -> str:
+    """For a file anyone may read now: shared caches keep it briefly, because a video or sound
+    hidden by moderation (or made private, or of an account suspended) must stop being served
+    by a CDN soon, while the viewer's own browser may keep it longer."""
+    shared = min(settings.MEDIA_SHARED_CACHE_SECONDS, settings.MEDIA_PUBLIC_CACHE_SECONDS)
+    return f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}, s-maxage={shared}"
 
 
 def content_type_for(name: str) -> str:

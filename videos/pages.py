@@ -101,9 +101,12 @@ def sound_page(request: HttpRequest, sound_id: int) -> HttpResponse:
     except InvalidInput:
         return redirect(f"/sound/{sound_id}")
     videos = sound_videos(sound=sound, viewer=viewer).order_by(*order)
+    sort = "new" if order == SOUND_VIDEO_ORDERS["new"] else "popular"
     context = {
         "sound": sound_payload(sound=sound, viewer=viewer),
-        "sort": "new" if order == SOUND_VIDEO_ORDERS["new"] else "popular",
+        "sort": sort,
+        # the pager keeps the order: "Older" of the newest is not page 2 of the popular
+        "pager_prefix": "sort=new&" if sort == "new" else "",
         **video_grid(request, videos),
     }
     return render_page(request, "pages/sound.html", context)

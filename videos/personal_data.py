@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from profiles.selectors import hidden_user_ids
-from tiktok.personal_data import Section, moment, records
+from tiktok.personal_data import Section, moment, name_unless_hidden, records
 from videos.models import Comment, CommentLike, Like, Save, Share, Video
 
 VIDEO_FIELDS = (
@@ -136,12 +136,19 @@ def personal_data(user: Any) -> list[Section]:
         ),
         Section(
             "shares",
-            "the videos you shared: where to (a channel, or the account you sent it to)",
+            "the videos you shared: where to (a channel, or the account you sent it to; no "
+            "name for an account blocked either way since)",
             records(
-                Share.objects.filter(user=user).order_by(*oldest),
+                Share.objects.filter(user=user)
+                .annotate(
+                    to_named=name_unless_hidden(
+                        account="recipient_id", name="recipient__username", hidden=hidden
+                    )
+                )
+                .order_by(*oldest),
                 video_id="video_id",
                 channel="channel",
-                to="recipient__username",
+                to="to_named",
                 at="created_at",
             ),
         ),

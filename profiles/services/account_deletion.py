@@ -25,4 +25,10 @@ def account_erase(*, user: User) -> None:
     (`videos.receivers.on_account_deleting`); its reports stay, anonymous. The files follow
     their rows once this commits (`videos.receivers` deletes each video's prefix,
     `profiles.receivers` the avatar)."""
-    User.objects.get(pk=user.pk).delete()
+    # The row is locked before any count comes down: a second deletion of the same account
+    # at once (a double click, its owner and an operator) waits here for the first to commit,
+    # finds nothing left and does nothing, instead of taking the counts down a second time.
+    account = User.objects.select_for_update().filter(pk=user.pk).first()
+    if account is None:
+        return
+    account.delete()

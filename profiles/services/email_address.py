@@ -72,7 +72,13 @@ def user_email_change(*, user: User, email: str, password: str, base_url: str) -
     user.email = email
     user.email_verified_at = None
     user.save(update_fields=["email", "email_verified_at"])
-    if old_email and old_email.casefold() != email.casefold():
+    # Counted against the old address's mails this hour like every account mail: switching an
+    # account's address to someone's and away again, over and over, would mail them each time.
+    if (
+        old_email
+        and old_email.casefold() != email.casefold()
+        and mail_address_allowance_take(email=old_email)
+    ):
         mail_queue(email_changed_notice(user=user, old_email=old_email, base_url=base_url))
     email_verification_start(user=user, base_url=base_url)
     return user

@@ -428,8 +428,9 @@ signals.beforeHide.push(() => {
 });
 document.addEventListener("visibilitychange", () => {
   const slide = slideAt(state.active);
-  if (!document.hidden && slide) {
-    slide.tracker?.enter();
+  // At the end marker no video is on screen: its view ended there and starts again on return.
+  if (!document.hidden && slide && !state.atEnd) {
+    slide.tracker?.enter({ returning: true });
     playCurrent();
   }
 });

@@ -125,14 +125,19 @@ export class WatchTracker {
     this.completions = 0;
     this.lastTime = 0;
     this.impressionSent = false;
+    this.returning = false;
   }
 
   send(type, extra = {}) {
     this.queue.push(type, { videoId: this.card.id, position: this.position, ...extra });
   }
 
-  enter() {
+  // `returning`: the page came back into view on this video, whose view ended when the page
+  // was hidden. The view resumes only if the video plays again: left unplayed (the viewer had
+  // paused it) it sends nothing, neither a "skip" nor an empty "pause".
+  enter({ returning = false } = {}) {
     this.enteredAt = performance.now();
+    this.returning = returning;
     this.watchedMs = 0;
     this.playingSince = 0;
     if (!this.impressionSent) {
@@ -143,6 +148,7 @@ export class WatchTracker {
 
   onPlaying() {
     if (!this.enteredAt) return; // not on screen (left, or the page is hidden): nothing counts
+    this.returning = false;
     if (!this.playingSince) this.playingSince = performance.now();
     if (!this.played) {
       this.played = true;
@@ -173,6 +179,11 @@ export class WatchTracker {
   leave() {
     if (!this.enteredAt) return;
     this.onPaused();
+    if (this.returning) {
+      this.enteredAt = 0;
+      this.returning = false;
+      return;
+    }
     const onScreenMs = performance.now() - this.enteredAt;
     this.enteredAt = 0;
     const type = onScreenMs < SKIP_WITHIN_MS && this.completions === 0 ? "skip" : "pause";

@@ -24,13 +24,14 @@ attachSource(video, card, "auto").then(() => tryPlay(video));
 tracker.enter();
 video.addEventListener("playing", () => tracker.onPlaying());
 video.addEventListener("pause", () => tracker.onPaused());
+video.addEventListener("waiting", () => tracker.onPaused()); // a stall is not watch time
 video.addEventListener("timeupdate", () => tracker.onTime(video.currentTime, video.duration));
 // Hiding the page ends the view (watch time stops counting); coming back starts a new one,
 // counting at once if the video is still playing (no "playing" event comes then).
 signals.beforeHide.push(() => tracker.leave());
 document.addEventListener("visibilitychange", () => {
   if (document.hidden) return;
-  tracker.enter();
+  tracker.enter({ returning: true });
   if (!video.paused) tracker.onPlaying();
 });
 

@@ -64,6 +64,25 @@ def test_video_with_the_hashtag_inside_the_window_joins(operator):
     assert challenge.entry_count == 1
 
 
+def test_the_entry_count_counts_only_entries_anyone_may_see(operator, client_for):  # noqa: ANN001
+    challenge = _challenge(operator)
+    public = _publish(caption="#dance")
+    _publish(caption="#dance", privacy="private")
+    _publish(caption="#dance", privacy="followers")
+    gone = _publish(caption="#dance")
+    later_private = _publish(caption="#dance")
+    assert challenge.entries.count() == 4 + 1  # the owners see their own on the leaderboard
+    gone.delete()
+    video_update(video=later_private, actor=later_private.owner, privacy="private")
+    body = client_for(None).get(f"/api/challenges/{challenge.pk}").json()
+    assert body["entry_count"] == 1
+    # the stored number (Discover's order) follows at the next refresh's sweep
+    challenge_entries_sweep()
+    challenge.refresh_from_db()
+    assert challenge.entry_count == 1
+    assert public.pk in set(challenge.entries.values_list("video_id", flat=True))
+
+
 def test_video_without_the_hashtag_does_not_join(operator):
     challenge = _challenge(operator)
     _publish(caption="my moves #dancer and #dance_off")

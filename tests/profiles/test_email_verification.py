@@ -166,3 +166,24 @@ def test_a_verification_link_lasts_its_own_lifetime_not_the_reset_links(
     assert client.get(path).status_code == 200
     user.refresh_from_db()
     assert user.email_verified_at is not None
+
+
+def test_switching_an_address_to_someones_and_back_mails_them_no_more_than_the_hourly_allowance(
+    smtp, settings, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="me@attacker.example")
+    for flip in range(4 * settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR):
+        address = "victim@example.com" if flip % 2 == 0 else "me@attacker.example"
+        assert _change_email(api, django_capture_on_commit_callbacks, address).status_code == 200
+    # a last mail to another address: once it is here, every mail before it is too
+    other = APIClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        other.post(
+            "/api/auth/register",
+            {"username": "sentinel", "password": PASSWORD, "email": "sentinel@example.com"},
+            format="json",
+        )
+    smtp.wait_for("sentinel@example.com")
+    to_victim = smtp.to("victim@example.com")
+    # verification links and "your address was changed" notices together
+    assert len(to_victim) == settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from profiles.models import Follow, FollowRequest, User
-from profiles.services.graph import account_privacy_set, follow_create
+from profiles.services.graph import account_privacy_set, follow_create, follow_request_approve
 from profiles.services.suspension import user_reinstate, user_suspend
 from tests.factories import BlockFactory, FollowFactory, LikeFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
@@ -89,6 +89,13 @@ def test_approving_a_request_lets_the_requester_see_followers_only_videos(client
     fan = UserFactory()
     video = VideoFactory(owner=private, privacy=Privacy.FOLLOWERS)
     client_for(fan).post(f"/api/users/{private.username}/follow")
+    # a suspended requester and a suspended follower are in neither count, as in the lists
+    waiting, follower = UserFactory(), UserFactory()
+    for someone in (waiting, follower):
+        client_for(someone).post(f"/api/users/{private.username}/follow")
+    follow_request_approve(target=private, requester=follower)
+    user_suspend(user=waiting)
+    user_suspend(user=follower)
     assert client_for(fan).get(f"/api/videos/{video.pk}").status_code == 404
 
     response = client_for(private).post(f"/api/me/follow-requests/{fan.username}/approve")

@@ -20,7 +20,9 @@ def _post_file(client, url: str, path: Path, **fields):  # noqa: ANN001, ANN003,
         return client.post(url, {"file": handle, **fields}, format="multipart")
 
 
-def test_sound_detail_shows_title_creator_duration_audio_and_counts(api_client, sound: Sound):
+def test_sound_detail_shows_title_creator_duration_audio_and_counts(
+    api_client, sound: Sound, settings
+):  # noqa: ANN001
     body = api_client.get(f"/api/sounds/{sound.pk}").json()
     assert body["title"] == "melody one"
     assert body["creator"]["username"] == sound.creator.username
@@ -31,6 +33,8 @@ def test_sound_detail_shows_title_creator_duration_audio_and_counts(api_client, 
     audio = api_client.get(body["audio_url"])
     assert audio.status_code == 200
     assert audio["Content-Type"] == "audio/mp4"
+    # a sound hidden by moderation must stop being served by a CDN soon
+    assert f"s-maxage={settings.MEDIA_SHARED_CACHE_SECONDS}" in audio["Cache-Control"]
 
 
 def test_unknown_or_hidden_sound_is_404(api_client, sound: Sound):

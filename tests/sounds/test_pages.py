@@ -8,6 +8,7 @@ import html
 from sounds.models import Sound
 from tests.factories import UserFactory, VideoFactory
 from videos.models import Privacy
+from videos.pages import GRID_PAGE_SIZE
 
 
 def test_sound_page_has_the_player_use_link_and_grid_in_both_orders(client, sound: Sound):  # noqa: ANN001
@@ -26,6 +27,16 @@ def test_sound_page_has_the_player_use_link_and_grid_in_both_orders(client, soun
     )
     assert new.index(f'data-video-id="{newest.pk}"') < new.index(f'data-video-id="{watched.pk}"')
     assert f'data-video-id="{hidden.pk}"' not in popular
+
+
+def test_the_pager_of_the_newest_keeps_that_order(client, sound: Sound):  # noqa: ANN001
+    videos = [VideoFactory(sound=sound, view_count=n % 3) for n in range(GRID_PAGE_SIZE + 3)]
+    new = client.get(f"/sound/{sound.pk}?sort=new").text
+    assert 'href="?sort=new&amp;page=2"' in new
+    second = client.get(f"/sound/{sound.pk}?sort=new&page=2").text
+    shown = [v.pk for v in videos if f'data-video-id="{v.pk}"' in second]
+    assert shown == [v.pk for v in videos[:3]]  # the oldest three
+    assert 'href="?page=2"' in client.get(f"/sound/{sound.pk}").text
 
 
 def test_unknown_sound_page_is_not_found(client, db):  # noqa: ANN001

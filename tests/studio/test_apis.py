@@ -149,9 +149,12 @@ def test_views_of_private_videos_by_followers_and_the_owner_count(client_for, cr
 def test_only_the_creator_sees_a_videos_analytics(client_for, creator):  # noqa: ANN001
     video = VideoFactory(owner=creator)
     stranger = UserFactory()
-    assert_error_shape(
-        client_for(stranger).get(f"/api/studio/videos/{video.pk}"), 403, "not_your_video"
-    )
+    # another's video answers as one that does not exist (its existence is not told)
+    private = VideoFactory(owner=creator, privacy=Privacy.PRIVATE)
+    for pk in (video.pk, private.pk):
+        assert_error_shape(
+            client_for(stranger).get(f"/api/studio/videos/{pk}"), 404, "video_not_found"
+        )
     assert_error_shape(client_for(None).get(f"/api/studio/videos/{video.pk}"), 401)
     assert_error_shape(client_for(None).get("/api/studio/overview"), 401)
     assert_error_shape(client_for(creator).get("/api/studio/videos/999999999"), 404)

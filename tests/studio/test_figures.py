@@ -52,6 +52,9 @@ def test_change_is_relative_and_none_without_a_base():
     assert change(15, 10) == 0.5
     assert change(5, 10) == -0.5
     assert change(3, 0) is None
+    # net followers can be negative: the sign stays the direction of the change
+    assert change(10, -10) == 2.0
+    assert change(-20, -10) == -1.0
     assert change(None, 4) is None
 
 

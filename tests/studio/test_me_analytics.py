@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from feed.models import Interaction
 from profiles.models import Follow
+from profiles.services.suspension import user_suspend
 from tests.factories import FollowFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
 
@@ -99,6 +100,10 @@ def test_analytics_followers_gained_by_window(client_for, creator):
 
     followers = analytics(client_for, creator)["followers"]
 
+    assert followers == {"total": 3, "gained_7d": 1, "gained_28d": 2}
+    # a suspended follower is counted nowhere, as the followers list does not show them
+    user_suspend(user=FollowFactory(followee=creator).follower)
+    followers = analytics(client_for, creator)["followers"]
     assert followers == {"total": 3, "gained_7d": 1, "gained_28d": 2}
 
 

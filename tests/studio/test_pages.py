@@ -29,7 +29,7 @@ def test_drill_down_page_is_for_the_videos_creator_only(creator):  # noqa: ANN00
     response = client_as(creator).get(f"/studio/videos/{video.pk}")
     assert response.status_code == 200
     assert 'data-chart="retention"' in response.content.decode()
-    assert client_as(UserFactory()).get(f"/studio/videos/{video.pk}").status_code == 403
+    assert client_as(UserFactory()).get(f"/studio/videos/{video.pk}").status_code == 404
     assert client_as(creator).get("/studio/videos/999999999").status_code == 404
 
 

@@ -13,7 +13,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+import takeout.services
 from feed.models import HiddenVideo, Interaction
 from moderation.models import Case
 from moderation.services import report_create
@@ -235,6 +237,23 @@ def test_asking_again_while_it_is_made_returns_it_and_while_ready_waits(
     assert DataExport.objects.filter(user=world["alice"], state="ready").count() == 2
 
 
+def test_with_the_broker_down_the_request_is_recorded_and_the_sweep_sends_it(
+    world, client_for, run_commits, monkeypatch, settings
+):  # noqa: ANN001
+    def broker_down(**kwargs: int) -> None:
+        raise OperationalError("Error 111 connecting to the broker")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(takeout.services.data_export_build_task, "delay", broker_down)
+        asked = _ask(client_for(world["alice"]), run_commits)
+    assert asked.status_code == 202
+    export = DataExport.objects.get(pk=asked.json()["id"])
+    assert export.state == ExportState.PENDING
+    DataExport.objects.filter(pk=export.pk).update(requested_at=timezone.now() - timedelta(hours=1))
+    run_commits(data_exports_sweep_task)
+    assert DataExport.objects.get(pk=export.pk).state == ExportState.READY
+
+
 def test_a_task_sent_twice_builds_once(world, run_commits, media_store):  # noqa: ANN001
     export = DataExport.objects.create(user=world["alice"])
     assert run_commits(lambda: data_export_build(export_id=export.pk)) == ExportState.READY
@@ -317,6 +336,23 @@ def test_people_who_blocked_the_person_are_not_named(world, client_for, run_comm
     assert _records(archive, "shares_received") == []
     assert _records(archive, "notifications") == []
     assert _records(archive, "following") == []  # the block ended the follow
+    # her own rows stay, without naming bob (the app no longer shows him to her)
+    assert [r["username"] for r in _records(archive, "follow_history")] == [None, None]
+    assert [r["change"] for r in _records(archive, "follow_history")] == [1, -1]
+
+
+def test_her_own_shares_keep_their_rows_without_naming_who_blocked_her_since(
+    world, client_for, run_commits
+):  # noqa: ANN001
+    alice, carol = world["alice"], world["carol"]
+    run_commits(lambda: block_create(blocker=carol, blocked=alice))
+    client = client_for(alice)
+    _ask(client, run_commits)
+    archive = _archive(client, DataExport.objects.get(user=alice).pk)
+    assert [(r["video_id"], r["to"]) for r in _records(archive, "shares")] == [
+        (world["theirs"].pk, None)
+    ]
+    assert [r["username"] for r in _records(archive, "follow_history")] == ["bob"]
 
 
 def test_at_most_so_many_a_day_whatever_became_of_them(world, client_for, run_commits, settings):  # noqa: ANN001

@@ -245,6 +245,12 @@ def test_redirect_delivery_signs_each_segment_of_a_playlist(client, settings, pr
     assert _http_status(segment) == 200
 
 
-def test_avatars_are_public(client, db, media_store):  # noqa: ANN001
+def test_avatars_are_public_and_leave_shared_caches_soon(client, db, media_store, settings):  # noqa: ANN001
     media_store.put("avatars/1/a.jpg", b"\xff\xd8\xff")
-    assert client.get("/media/avatars/1/a.jpg").status_code == 200
+    response = client.get("/media/avatars/1/a.jpg")
+    assert response.status_code == 200
+    # a suspended account's picture must stop being served by a CDN soon, as a hidden video
+    assert response["Cache-Control"] == (
+        f"public, max-age={settings.MEDIA_PUBLIC_CACHE_SECONDS}, "
+        f"s-maxage={settings.MEDIA_SHARED_CACHE_SECONDS}"
+    )

@@ -246,3 +246,67 @@ def test_the_video_page_counts_watch_time_again_after_the_viewer_returns_to_the_
     assert second.type == "pause"
     assert second.watch_ms >= 2000  # the time watched after coming back counts
     assert second.watch_ms <= played_visible_s * 1000 + 750  # the time hidden does not
+
+
+def _views(session: str, video_id: int, at_least: int) -> list:
+    from feed.models import Interaction
+
+    rows = list(
+        Interaction.objects.filter(
+            session_id=session, video_id=video_id, type__in=["pause", "skip"]
+        ).order_by("created_at", "id")
+    )
+    return rows if len(rows) >= at_least else []
+
+
+def _watched_then_hidden(page, player: str) -> None:  # noqa: ANN001
+    """Let `player` (a JS expression for the video element) play, on screen for over the 2 s
+    under which leaving is a "skip", then hide the page (the view ends and is sent)."""
+    page.wait_for_function(
+        f"() => {{ const v = {player}; return !v.paused && v.currentTime > 0.3; }}",
+        timeout=WAIT_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(2100)
+    set_page_visible(page, False)
+
+
+def test_a_paused_video_page_left_and_returned_to_sends_no_empty_view(desktop_page, web_seed):  # noqa: ANN001
+    page = desktop_page
+    video_id = web_seed.videos["city"].pk
+    player = "document.getElementById('player')"
+    page.goto(f"/v/{video_id}")
+    page.wait_for_function(
+        f"() => !{player}.paused && {player}.currentTime > 0.3", timeout=WAIT_TIMEOUT_MS
+    )
+    page.wait_for_timeout(2100)
+    page.evaluate(f"() => {player}.pause()")  # the viewer pauses it
+    set_page_visible(page, False)  # the first view ends
+    set_page_visible(page, True)  # back on the paused video...
+    set_page_visible(page, False)  # ...and away again without playing it: nothing to send
+    set_page_visible(page, True)
+    page.evaluate(f"() => {player}.play()")
+    _watched_then_hidden(page, player)  # a real second view
+
+    found = eventually(lambda: _views(session_id(page), video_id, 2))
+    assert [(row.type, row.watch_ms > 0) for row in found] == [("pause", True), ("pause", True)]
+
+
+def test_a_feed_video_paused_across_a_tab_switch_is_not_reported_skipped(mobile_page, web_seed):  # noqa: ANN001
+    page = mobile_page
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    video_id = active_video_id(page)
+    first = "document.querySelector('.slide[data-index=\"0\"] video')"
+    page.wait_for_timeout(2100)
+    page.keyboard.press(" ")  # the viewer pauses it
+    page.wait_for_function(f"() => {first}.paused")
+    set_page_visible(page, False)  # the view ends ("pause")
+    set_page_visible(page, True)  # it stays paused: the viewer paused it
+    assert page.evaluate(f"() => {first}.paused") is True
+    set_page_visible(page, False)  # away again at once: once a "skip" of 0 ms
+    set_page_visible(page, True)
+    page.keyboard.press(" ")  # plays again
+    _watched_then_hidden(page, first)
+
+    found = eventually(lambda: _views(session_id(page), video_id, 2))
+    assert [(row.type, row.watch_ms > 0) for row in found] == [("pause", True), ("pause", True)]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import KeysetCursorPagination
+from tiktok.errors import NotFound
 from videos.cards import video_cards
 from videos.selectors.hashtags import (
     HASHTAG_SORT_ORDERING,
@@ -40,4 +41,8 @@ class HashtagVideosApi(ApiView):
         )
         videos = hashtag_videos(hashtag=hashtag, viewer=request.user)
         page = paginator.paginate_queryset(videos, request, view=self)
+        if not page and not request.query_params.get(paginator.cursor_query_param):
+            # As the header: a hashtag whose videos the viewer may see none of does not exist
+            # for them (an empty list would tell that private videos carry it).
+            raise NotFound(f"no videos with #{hashtag.name}", code="hashtag_not_found")
         return paginator.get_paginated_response(video_cards(videos=page, viewer=request.user))

@@ -1,0 +1,60 @@
+"""Two deletions of one account at once (a double click, its owner and an operator): the second
+waits for the first and finds nothing to do, so the counts on other people's things that the
+account was part of come down once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import transaction
+
+from profiles.models import User
+from profiles.services.account_deletion import account_erase
+from sounds.models import Sound, SoundFavorite
+from tests.factories import FollowFactory, UserFactory, VideoFactory
+from tests.support.concurrency import lock_waiters, thread_start
+from videos.models import Like
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WAIT_SECONDS = 20
+
+
+def test_an_account_deleted_twice_at_once_takes_each_count_down_once():
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    video = VideoFactory(owner=bob, like_count=2)
+    Like.objects.create(user=alice, video=video)
+    Like.objects.create(user=carol, video=video)
+    sound = Sound.objects.create(title="t", creator=bob, kind="uploaded", favorite_count=2)
+    SoundFavorite.objects.create(user=alice, sound=sound)
+    SoundFavorite.objects.create(user=carol, sound=sound)
+    FollowFactory(follower=alice, followee=bob)
+    FollowFactory(follower=carol, followee=bob)
+    first_done = threading.Event()
+    errors: dict[str, BaseException] = {}
+
+    def first() -> None:
+        with transaction.atomic():
+            account_erase(user=User.objects.get(pk=alice.pk))
+            first_done.set()
+            # hold the deletion open until the second one waits on it
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not lock_waiters() and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    def second() -> None:
+        assert first_done.wait(WAIT_SECONDS)
+        account_erase(user=alice)
+
+    threads = [thread_start(errors, "first", first), thread_start(errors, "second", second)]
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == {}
+    assert not User.objects.filter(pk=alice.pk).exists()
+    video.refresh_from_db()
+    sound.refresh_from_db()
+    assert (video.like_count, sound.favorite_count) == (1, 1)
+    assert User.objects.get(pk=bob.pk).follower_count == 1
