@@ -12,6 +12,23 @@ from embedder_service.errors import ServiceError
 SAMPLE_RATE_HZ = 16_000
 RAW_F32LE_CONTENT_TYPE = "audio/x-raw-f32le"
 RAW_F32LE_FORMAT = "f32le"
+# The demuxers an uploaded audio file may be read with (FFmpeg names). List and playlist
+# formats (concat, hls, ...) would read files of this host named inside the upload (a concat
+# list of "file secret.wav" decoded the service's own files), and image demuxers would decode a
+# picture: never allowed. Nor is any protocol but reading the upload itself.
+AUDIO_DEMUXERS = (
+    "wav",
+    "w64",
+    "flac",
+    "mp3",
+    "aac",
+    "ogg",
+    "aiff",
+    "caf",
+    "mov,mp4,m4a,3gp,3g2,mj2",
+    "matroska,webm",
+)
+AUDIO_OPEN_OPTIONS = {"format_whitelist": ",".join(AUDIO_DEMUXERS), "protocol_whitelist": ""}
 
 
 def is_raw_f32le(content_type: str | None, format_field: str | None) -> bool:
@@ -42,7 +59,7 @@ def decode_audio(data: bytes, max_seconds: float) -> np.ndarray:
     if not data:
         raise ServiceError(400, "audio_undecodable", "the audio file is empty")
     try:
-        container = av.open(io.BytesIO(data), mode="r")
+        container = av.open(io.BytesIO(data), mode="r", container_options=AUDIO_OPEN_OPTIONS)
     except (av.FFmpegError, ValueError, OSError) as exc:
         raise ServiceError(400, "audio_undecodable", f"cannot open audio: {exc}") from exc
     with container:

@@ -54,6 +54,10 @@ TRAFFIC_SOURCES = frozenset(
 )
 DEFAULT_TRAFFIC_SOURCE = "unknown"
 MAX_WATCH_MS = 24 * 3600 * 1000
+# One view's watch time is at most this many plays of the video (loops while the viewer stays
+# on it): a client's claim beyond is cut there, so one event cannot add a day of watch time to
+# a 15-second video's figures.
+MAX_WATCH_LOOPS = 10
 MAX_POSITION = 1_000_000
 # Numbers above this are epoch milliseconds, below it epoch seconds.
 EPOCH_MS_THRESHOLD = 100_000_000_000
@@ -199,3 +203,11 @@ def event_parse(
         client_ts=client_ts,
         traffic_source=traffic_source,
     )
+
+
+def watch_ms_capped(watch_ms: int, duration_s: float | None) -> int:
+    """`watch_ms` cut at MAX_WATCH_LOOPS plays of a video `duration_s` long (unchanged when
+    the length is not known yet)."""
+    if not duration_s or duration_s <= 0:
+        return watch_ms
+    return min(watch_ms, math.ceil(duration_s * 1000 * MAX_WATCH_LOOPS))

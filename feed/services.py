@@ -17,6 +17,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ from feed.event_input import (
     ParsedEvent,
     event_parse,
     traffic_source_problem,
+    watch_ms_capped,
 )
 from feed.events import videos_finished_announce
 from feed.models import CountedEngagement, Interaction
@@ -161,7 +163,8 @@ def interactions_record(
             duplicates += 1
         else:
             index_of[event.event_id] = index
-            valid.append(event)
+            capped = watch_ms_capped(event.watch_ms, facts[event.video_id][0])
+            valid.append(event if capped == event.watch_ms else replace(event, watch_ms=capped))
 
     user_id = viewer_id(user)
     owners = {state.owner_key(user_id=user_id, session_id=e.session_id) for e in valid}

@@ -15,6 +15,29 @@ PREVIEW_SAMPLE_RATE_HZ = 44100
 PREVIEW_BIT_RATE_BPS = 128_000
 # Decoding stops here whatever a file's headers claim (a 3-minute cap plus slack).
 DECODE_MAX_SECONDS = 200
+# The demuxers a sound upload may be read with (FFmpeg names): audio files and the video
+# containers a song may come in. As for videos (videos.media.probe), list and playlist formats
+# (concat, hls, ...) would read other files of the server named inside the upload, and image
+# demuxers would decode a picture (a 2 MB PNG of 16,000 x 16,000 took 2 GB): never allowed.
+AUDIO_DEMUXERS = (
+    "mp3",
+    "aac",
+    "wav",
+    "w64",
+    "flac",
+    "ogg",
+    "aiff",
+    "caf",
+    "amr",
+    "asf",
+    "mov,mp4,m4a,3gp,3g2,mj2",
+    "matroska,webm",
+    "avi",
+    "mpegts",
+)
+# A video track's picture is never needed, but FFmpeg decodes one to learn a stream's
+# parameters: past this many pixels the decoder refuses it instead of allocating it.
+MAX_PICTURE_PIXELS = 8192 * 8192
 
 
 class NotAudio(Exception):
@@ -32,12 +55,26 @@ class AudioInfo:
     channels: int
 
 
-def audio_probe(path: Path) -> AudioInfo:
-    """What a file's first audio stream is; NotAudio when it is not media or has no audio."""
+def audio_open(path: Path) -> av.container.InputContainer:
+    """Open an uploaded file for its audio: only the allowed demuxers, only the file itself, no
+    giant picture decoded while probing. NotAudio when FFmpeg cannot open it so."""
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        return av.open(
+            str(path),
+            container_options={
+                "format_whitelist": ",".join(AUDIO_DEMUXERS),
+                "protocol_whitelist": "file",
+            },
+            options={"max_pixels": str(MAX_PICTURE_PIXELS)},
+            metadata_errors="ignore",
+        )
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise NotAudio("the file is not an audio or video file", code="not_audio") from exc
+
+
+def audio_probe(path: Path) -> AudioInfo:
+    """What a file's first audio stream is; NotAudio when it is not media or has no audio."""
+    container = audio_open(path)
     with container:
         if not container.streams.audio:
             raise NotAudio("the file has no audio track", code="no_audio_track")
@@ -68,7 +105,7 @@ def audio_decode(
     total = 0
     resampler = AudioResampler(format="fltp", layout=layout, rate=rate)
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
+        with audio_open(path) as container:
             if not container.streams.audio:
                 raise NotAudio("the file has no audio track", code="no_audio_track")
             stream = container.streams.audio[0]

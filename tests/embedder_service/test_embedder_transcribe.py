@@ -162,3 +162,17 @@ def test_a_window_that_failed_whispers_tests_is_dropped() -> None:
     looping = _segment(-0.3, 2.41)
 
     assert decoded_segments([kept, unsure, looping]) == [kept]
+
+
+def test_a_concat_list_naming_a_file_of_this_host_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from embedder_service.audio import decode_audio
+    from embedder_service.errors import ServiceError
+
+    (tmp_path / "neighbour.wav").write_bytes(wav_bytes(np.zeros(16_000, dtype=np.float32)))
+    monkeypatch.chdir(tmp_path)  # a relative name in the list resolves from here
+    with pytest.raises(ServiceError) as caught:
+        decode_audio(b"ffconcat version 1.0\nfile neighbour.wav\n", max_seconds=60)
+    assert (caught.value.status_code, caught.value.error) == (400, "audio_undecodable")
+    assert len(decode_audio((tmp_path / "neighbour.wav").read_bytes(), max_seconds=60)) == 16_000

@@ -53,6 +53,25 @@ def test_repeated_event_id_counts_as_duplicate_and_changes_nothing():
     assert TasteProfile.objects.get(user=user).weight_total == weight_before
 
 
+def test_watch_time_beyond_ten_plays_of_the_video_is_cut_there():
+    user = UserFactory()
+    short = video_with_vector(axis(0), duration_s=15)
+    unknown_length = video_with_vector(axis(1), duration_s=None)
+    result = _record(
+        user,
+        [
+            event(short, "pause", 86_400_000),  # a day of watching a 15-second video
+            event(short, "pause", 40_000),  # two and a half loops: as claimed
+            event(unknown_length, "pause", 86_400_000),
+        ],
+    )
+    assert result["accepted"] == 3
+    stored = sorted(Interaction.objects.filter(user=user).values_list("video_id", "watch_ms"))
+    assert sorted(stored) == sorted(
+        [(short.pk, 150_000), (short.pk, 40_000), (unknown_length.pk, 86_400_000)]
+    )
+
+
 def test_unknown_video_is_rejected_while_valid_events_land():
     user, video = UserFactory(), video_with_vector(axis(0))
     result = _record(user, [event(999_999, "like"), event(video, "like")])

@@ -573,3 +573,52 @@ def test_a_steady_frame_rate_gets_no_copies(tmp_path: Path):
     shown, keyframes, _ = _video_track(result.mp4)
     assert len(shown) == 30
     assert keyframes[:2] == pytest.approx([0.0, 2.0], abs=1e-3)
+
+
+def _clip_with_pcm_audio(path: Path, *, rate_hz: int, seconds: float) -> Path:
+    """One second of 24 fps FFV1 pictures over `seconds` of mono 16-bit PCM at `rate_hz` (what
+    old phones' 3GP recordings and voice recorders hold, once decoded)."""
+    with av.open(str(path), "w", format="matroska") as output:
+        video = output.add_stream("ffv1", rate=24)
+        video.width, video.height, video.pix_fmt = 64, 64, "yuv420p"
+        audio = output.add_stream("pcm_s16le", rate=rate_hz, layout="mono")
+        for index in range(24):
+            picture = np.full((64, 64, 3), index * 9, np.uint8)
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.time_base = index, Fraction(1, 24)
+            for packet in video.encode(frame):
+                output.mux(packet)
+        for packet in video.encode(None):
+            output.mux(packet)
+        total, start = round(seconds * rate_hz), 0
+        while start < total:
+            length = min(1024, total - start)
+            tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(start, start + length) / rate_hz)
+            frame = av.AudioFrame.from_ndarray(
+                (tone * 32767).astype(np.int16).reshape(1, -1), format="s16", layout="mono"
+            )
+            frame.sample_rate, frame.pts = rate_hz, start
+            for packet in audio.encode(frame):
+                output.mux(packet)
+            start += length
+        for packet in audio.encode(None):
+            output.mux(packet)
+    return path
+
+
+def test_low_sample_rate_audio_of_any_length_transcodes(tmp_path: Path):
+    # 1 s of 8 kHz audio made the AAC encoder's last packet repeat a time the MP4 writer
+    # refuses (its frames had no time stamps): the video failed to transcode.
+    for rate_hz, seconds in [(8000, 1.0), (8000, 1.37), (11025, 1.0), (22050, 2.5)]:
+        source = _clip_with_pcm_audio(
+            tmp_path / f"{rate_hz}-{seconds}.mkv", rate_hz=rate_hz, seconds=seconds
+        )
+        info = probe_media(source, max_duration_s=180)
+        workdir = tmp_path / f"out-{rate_hz}-{seconds}"
+        workdir.mkdir()
+        result = transcode(source, workdir, info)
+        assert result.has_audio, (rate_hz, seconds)
+        with av.open(str(workdir / "video.mp4")) as made:
+            audio = made.streams.audio[0]
+            assert audio.sample_rate == 44100
+            assert abs(float(audio.duration * audio.time_base) - seconds) < 0.1, (rate_hz, seconds)

@@ -259,6 +259,10 @@ def transcode(
     shown: av.VideoFrame | None = None
     asr_chunks: list[bytes] = []
     audio_samples = 0
+    # Samples handed to the AAC encoder so far: each frame is stamped with it. Frames without
+    # stamps made the encoder invent them, and for some lengths (1 s of 8 kHz audio) its last
+    # packet then repeated a time the MP4 writer refuses.
+    aac_pts = 0
     audio_timeline = _AudioTimeline(limits.max_duration_s)
 
     with (
@@ -322,11 +326,18 @@ def transcode(
             last_t = t
             video_frames += 1
 
+        def encode_aac(frame: av.AudioFrame) -> None:
+            nonlocal aac_pts
+            frame.pts = aac_pts
+            frame.time_base = Fraction(1, AAC_SAMPLE_RATE_HZ)
+            aac_pts += frame.samples
+            for packet in audio_out.encode(frame):
+                output.mux(packet)
+
         def encode_audio(frame: av.AudioFrame | None) -> None:
             nonlocal audio_samples
             for converted in aac_resampler.resample(frame):
-                for packet in audio_out.encode(converted):
-                    output.mux(packet)
+                encode_aac(converted)
             for converted in asr_resampler.resample(frame):
                 asr_chunks.append(bytes(converted.planes[0])[: converted.samples * 2])
                 audio_samples += converted.samples
@@ -342,8 +353,7 @@ def transcode(
                     np.zeros((2, length), np.float32), format="fltp", layout="stereo"
                 )
                 silence.sample_rate = AAC_SAMPLE_RATE_HZ
-                for packet in audio_out.encode(silence):
-                    output.mux(packet)
+                encode_aac(silence)
             asr_total = round(seconds * ASR_SAMPLE_RATE_HZ)
             for start in range(0, asr_total, ASR_SAMPLE_RATE_HZ):
                 length = min(ASR_SAMPLE_RATE_HZ, asr_total - start)
