@@ -8,10 +8,13 @@ class FeedConfig(AppConfig):
     verbose_name = "Feed"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from feed.admin_pages import aggregates_dead_letter_page
         from feed.receivers import (
             check_feed_aggregates,
             on_engagement_recorded,
+            on_user_logged_in,
             on_video_published,
         )
         from tiktok.admin_site import AdminPage, admin_page_register
@@ -21,6 +24,7 @@ class FeedConfig(AppConfig):
         checks.register(candidates_within_ef_search)
         video_published.connect(on_video_published, dispatch_uid="feed.video_published")
         engagement_recorded.connect(on_engagement_recorded, dispatch_uid="feed.engagement")
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="feed.signed_in")
         health_check_register("feed_aggregates", check_feed_aggregates, position=40)
         admin_page_register(
             AdminPage(

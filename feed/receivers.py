@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import redis
 from django.conf import settings
 
 from feed.aggregates import aggregates_backlog
 from feed.scheduling import lists_refresh_soon
 from feed.services import interaction_emit
+from feed.state import anonymous_session_adopt
+from tiktok.session_ids import session_id_valid
+
+logger = logging.getLogger(__name__)
 
 
 def on_video_published(sender: Any, *, video_id: int, **kwargs: Any) -> None:
@@ -27,6 +33,21 @@ def on_engagement_recorded(
 ) -> None:
     """A like, save or share teaches the feed as the same event sent by a client would."""
     interaction_emit(user=user, session_id=session_id, video=video, type=type)
+
+
+def on_user_logged_in(sender: Any, *, request: Any, user: Any, **kwargs: Any) -> None:
+    """Signing in mid-scroll on a session the client names (the web client sends X-Session-Id
+    on every call): the account goes on from what that session was served and saw signed out.
+    A Redis outage never fails the sign-in."""
+    if request is None:
+        return
+    session_id = request.headers.get("X-Session-Id") or request.GET.get("session_id")
+    if not session_id or not session_id_valid(session_id):
+        return
+    try:
+        anonymous_session_adopt(user_id=user.pk, session_id=session_id)
+    except redis.RedisError:
+        logger.warning("could not carry session %s over to user %s", session_id, user.pk)
 
 
 def check_feed_aggregates() -> dict[str, Any]:

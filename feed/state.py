@@ -90,6 +90,27 @@ def history_ttl(owner: str) -> int:
     return OWNER_HISTORY_TTL_SECONDS if owner.startswith("u") else settings.SESSION_TTL_SECONDS
 
 
+def anonymous_session_adopt(*, user_id: int, session_id: str) -> None:
+    """Signing in on a session the client names (X-Session-Id): what its signed-out pages
+    served, hid and saw goes on under the account, so the next pages do not serve it again;
+    the signed-out session's taste carries over unless the account's session already has one.
+    The signed-out keys are left to expire."""
+    anonymous = owner_key(user_id=None, session_id=session_id)
+    account = owner_key(user_id=user_id, session_id=session_id)
+    ttl = settings.SESSION_TTL_SECONDS
+    pipe = redis_client().pipeline()
+    for key in (served_set_key, hidden_set_key):
+        target = key(account, session_id)
+        pipe.sunionstore(target, [target, key(anonymous, session_id)])
+        pipe.expire(target, ttl)
+    seen = seen_zset_key(account)
+    pipe.zunionstore(seen, [seen, seen_zset_key(anonymous)], aggregate="MAX")
+    pipe.expire(seen, history_ttl(account))
+    pipe.copy(session_hash_key(anonymous, session_id), session_hash_key(account, session_id))
+    pipe.expire(session_hash_key(account, session_id), ttl)
+    pipe.execute()
+
+
 @dataclass
 class SessionTaste:
     vector: np.ndarray | None = None
