@@ -5,7 +5,6 @@ account was part of come down once."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import transaction
@@ -14,7 +13,7 @@ from profiles.models import User
 from profiles.services.account_deletion import account_erase
 from sounds.models import Sound, SoundFavorite
 from tests.factories import FollowFactory, UserFactory, VideoFactory
-from tests.support.concurrency import lock_waiters, thread_start
+from tests.support.concurrency import thread_start, until_another_waits
 from videos.models import Like
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,10 +38,7 @@ def test_an_account_deleted_twice_at_once_takes_each_count_down_once():
         with transaction.atomic():
             account_erase(user=User.objects.get(pk=alice.pk))
             first_done.set()
-            # hold the deletion open until the second one waits on it
-            deadline = time.monotonic() + WAIT_SECONDS
-            while not lock_waiters() and time.monotonic() < deadline:
-                time.sleep(0.05)
+            until_another_waits(WAIT_SECONDS)  # open until the second deletion waits on it
 
     def second() -> None:
         assert first_done.wait(WAIT_SECONDS)

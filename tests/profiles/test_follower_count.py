@@ -6,7 +6,6 @@ reinstatement; and a follow racing its follower's suspension is counted once or 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import transaction
@@ -24,7 +23,7 @@ from profiles.services.graph import (
 )
 from profiles.services.suspension import user_reinstate, user_suspend
 from tests.factories import FollowFactory, UserFactory
-from tests.support.concurrency import lock_waiters, thread_start
+from tests.support.concurrency import thread_start, until_another_waits
 
 
 def _stored(user: User) -> int:
@@ -111,11 +110,7 @@ def test_a_follow_written_while_its_follower_is_suspended_is_counted_once_or_not
         with transaction.atomic():
             user_suspend(user=fan)
             locked.set()
-            # hold the suspension open until the follow waits on it
-            for _ in range(400):
-                if lock_waiters():
-                    break
-                time.sleep(0.05)
+            until_another_waits()  # the suspension stays open until the follow waits on it
         suspended.set()
 
     def follow() -> None:
@@ -159,10 +154,7 @@ def test_a_follower_removed_while_being_suspended_is_taken_off_once():
         with transaction.atomic():
             user_suspend(user=fan)
             locked.set()
-            for _ in range(400):  # hold it open until the removal waits on it
-                if lock_waiters():
-                    break
-                time.sleep(0.05)
+            until_another_waits()  # open until the removal waits on it
 
     def remove() -> None:
         assert locked.wait(20)

@@ -4,6 +4,7 @@ of who waits on a lock (the moment a race forms, without sleeping on a guess).""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection, connections
@@ -17,6 +18,14 @@ def lock_waiters() -> int:
             "WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
         return cursor.fetchone()[0]
+
+
+def until_another_waits(timeout_s: float = 20.0) -> None:
+    """Return once another session of this database waits on a lock (a transaction held open
+    here has made the race form), or after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while not lock_waiters() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def thread_start(
