@@ -17,6 +17,7 @@ from feed.services import interactions_record
 from feed.sessions import feed_session
 from tiktok.api.base import ApiView
 from tiktok.api.sessions import request_session_id
+from tiktok.api.throttling import client_identity
 from videos.apis.creators import video_list_response
 
 
@@ -55,6 +56,7 @@ class InteractionsApi(APIView):
             events=events,
             traffic_source=traffic_source,
             from_client=True,
+            client=client_identity(request),
         )
         return Response(result, status=status.HTTP_202_ACCEPTED)
 

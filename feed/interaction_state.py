@@ -72,12 +72,17 @@ def session_updates_apply(
     updates: Sequence[SessionUpdate],
     raw: dict[bytes, bytes],
     pipe: redis.client.Pipeline,
+    taste_kept: bool = True,
 ) -> SessionWrite | None:
     """Fold a batch of events into the session taste: raw is the session hash as read
     (`interaction_state_load`); the new one is written, with the TTL, on the caller's pipeline,
     only if no other batch wrote it since (its revision); the caller passes the pipeline's
-    results and the returned write to `session_writes_settle`."""
+    results and the returned write to `session_writes_settle`. taste_kept=False (a session
+    over its client's budget of new sessions) writes only the videos it hid."""
     if not updates:
+        return None
+    if not taste_kept:
+        _hidden_add(owner, session_id, [u.video_id for u in updates if u.hide], pipe)
         return None
     key = state.session_hash_key(owner, session_id)
     dims = {len(u.vector) for u in updates if u.vector is not None}
@@ -120,14 +125,19 @@ def session_updates_apply(
         settings.SESSION_TTL_SECONDS,
         *[part for field_value in mapping.items() for part in field_value],
     )
-    if hidden:
-        for key in (
-            state.served_set_key(owner, session_id),
-            state.hidden_set_key(owner, session_id),
-        ):
-            pipe.sadd(key, *hidden)
-            pipe.expire(key, settings.SESSION_TTL_SECONDS)
+    _hidden_add(owner, session_id, hidden, pipe)
     return SessionWrite(owner=owner, session_id=session_id, updates=tuple(updates), index=index)
+
+
+def _hidden_add(
+    owner: str, session_id: str, hidden: list[int], pipe: redis.client.Pipeline
+) -> None:
+    """Keep the videos a session marked not interested out of its pages."""
+    if not hidden:
+        return
+    for key in (state.served_set_key(owner, session_id), state.hidden_set_key(owner, session_id)):
+        pipe.sadd(key, *hidden)
+        pipe.expire(key, settings.SESSION_TTL_SECONDS)
 
 
 def session_writes_settle(writes: Sequence[SessionWrite], results: Sequence) -> None:

@@ -99,8 +99,15 @@ def interactions_record(
     events: list[dict],
     traffic_source: str | None = None,
     from_client: bool = False,
+    client: str | None = None,
 ) -> dict[str, Any]:
     """Validate and store a batch of client events; update taste for the new ones.
+
+    client: who posted the batch, for the budget of new session tastes
+    (`feed.state.new_sessions_admit`: FEED_NEW_SESSIONS_PER_ACCOUNT for an account,
+    FEED_NEW_SESSIONS_PER_ADDRESS for an anonymous client's address); None for trusted callers.
+    Sessions beyond it are answered in `sessions_not_kept`: their events are stored, their
+    taste is not.
 
     from_client=True for a batch a client posted (the API): its likes, saves and shares are
     rejected (`engagement_event`), since only their endpoints, which keep the like, save and
@@ -185,6 +192,17 @@ def interactions_record(
         else interaction_state.InteractionState(positives={}, session_raws={}, arms={})
     )
     try:
+        unkept = (
+            _sessions_over_budget(
+                client=client,
+                user_id=user_id,
+                session_id=session_id,
+                sessions=sessions,
+                raws=loaded.session_raws,
+            )
+            if client is not None
+            else set()
+        )
         positives_before = loaded.positives
         with transaction.atomic():
             if valid and not settings.FEED_INTERACTIONS_SYNCHRONOUS_COMMIT:
@@ -245,6 +263,7 @@ def interactions_record(
             session_raws=loaded.session_raws,
             arms=loaded.arms,
             pipe=pipe,
+            sessions_unkept=unkept,
         )
         update.deltas.batch_id = uuid.uuid4().hex
         pushed = aggregates_enqueue(update.deltas, pipe=pipe)
@@ -275,11 +294,38 @@ def interactions_record(
             interaction_state.history_locks_free(loaded.locks)
         raise
     rejected.sort(key=lambda item: item["index"])
-    return {
+    result: dict[str, Any] = {
         "accepted": len(fresh),
         "duplicates": duplicates + len(valid) - len(fresh),
         "rejected": rejected,
     }
+    if unkept:
+        result["sessions_not_kept"] = sorted(session for _, session in unkept)
+    return result
+
+
+def _sessions_over_budget(
+    *,
+    client: str,
+    user_id: int | None,
+    session_id: str,
+    sessions: set[tuple[str, str]],
+    raws: dict[tuple[str, str], dict[bytes, bytes]],
+) -> set[tuple[str, str]]:
+    """The batch's new sessions (no taste stored yet) beyond the client's budget of new session
+    tastes, the request's own session admitted first."""
+    new = sorted(
+        (key for key in sessions if not raws.get(key)), key=lambda key: (key[1] != session_id, key)
+    )
+    limit = (
+        settings.FEED_NEW_SESSIONS_PER_ACCOUNT
+        if user_id
+        else settings.FEED_NEW_SESSIONS_PER_ADDRESS
+    )
+    admitted = state.new_sessions_admit(client=client, sessions=len(new), limit=limit)
+    if admitted < len(new):
+        logger.info("%s is over its budget of new session tastes", client)
+    return set(new[admitted:])
 
 
 def _unknown_video(index: int, video_id: int) -> dict[str, Any]:

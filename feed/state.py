@@ -111,6 +111,37 @@ def anonymous_session_adopt(*, user_id: int, session_id: str) -> None:
     pipe.execute()
 
 
+# Counts the new sessions a client (an account, or an anonymous client's address) started in
+# the current window and admits at most the room left: KEYS[1] the counter; ARGV: the sessions
+# asked for, the limit, the window in seconds. Returns how many are admitted.
+NEW_SESSIONS_ADMIT_SCRIPT = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local admit = math.min(tonumber(ARGV[1]), math.max(tonumber(ARGV[2]) - used, 0))
+if admit > 0 then
+  if redis.call('INCRBY', KEYS[1], admit) == admit then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+end
+return admit
+"""
+
+
+def new_sessions_admit(*, client: str, sessions: int, limit: int) -> int:
+    """How many of `sessions` new session tastes the client may start now: at most `limit`
+    per SESSION_TTL_SECONDS window (a session's taste lives that long), so the Redis memory one
+    account or one address can hold in session tastes is bounded, whatever ids it names."""
+    if sessions <= 0:
+        return 0
+    return int(
+        redis_client().eval(
+            NEW_SESSIONS_ADMIT_SCRIPT,
+            1,
+            f"{PREFIX}newsessions:{client}",
+            sessions,
+            limit,
+            settings.SESSION_TTL_SECONDS,
+        )
+    )
+
+
 @dataclass
 class SessionTaste:
     vector: np.ndarray | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,12 +198,15 @@ def taste_redis_apply(
     session_raws: dict[tuple[str, str], dict[bytes, bytes]] | None = None,
     arms: dict[int, str] | None = None,
     pipe: redis.client.Pipeline | None = None,
+    sessions_unkept: Collection[tuple[str, str]] = (),
 ) -> list[interaction_state.SessionWrite]:
     """Redis half, after the commit: recent positives, seen videos, session taste, in one
     pipelined write. session_raws: the session hashes as already read
     (`interaction_state_load`; read here when not given, with the videos' interest arms);
     pipe: queue the writes on it for the caller to execute, then pass its results and the
-    returned session writes to `interaction_state.session_writes_settle`."""
+    returned session writes to `interaction_state.session_writes_settle`. sessions_unkept:
+    (owner, session) pairs over their client's budget (`feed.state.new_sessions_admit`): only
+    the videos they hid are written, not a taste."""
     weights = taste_weights()
     by_session: dict[tuple[str, str], list[interaction_state.SessionUpdate]] = defaultdict(list)
     for event in events:
@@ -243,6 +246,7 @@ def taste_redis_apply(
                 updates=updates,
                 raw=session_raws.get((owner, session_id), {}),
                 pipe=pipe,
+                taste_kept=(owner, session_id) not in sessions_unkept,
             )
         )
     ]

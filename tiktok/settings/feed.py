@@ -79,6 +79,13 @@ FEED_MAX_EVENTS_PER_BATCH = env_int("FEED_MAX_EVENTS_PER_BATCH", 100)
 # before it started a new session). Each session is state in Redis for SESSION_TTL_SECONDS, so
 # a batch naming a hundred made a hundred sessions' keys from one request.
 FEED_MAX_SESSIONS_PER_BATCH = env_int("FEED_MAX_SESSIONS_PER_BATCH", 2)
+# New session tastes (the recent negatives as vectors, the interest components) one client may
+# start per SESSION_TTL_SECONDS: an account, or an anonymous client's address (shared behind a
+# carrier's NAT, hence the larger figure). Beyond it the events are stored and count for the
+# long-term taste and statistics, but the new sessions' tastes are not kept, so one client cannot
+# fill Redis by naming a new session in every request.
+FEED_NEW_SESSIONS_PER_ACCOUNT = env_int("FEED_NEW_SESSIONS_PER_ACCOUNT", 200)
+FEED_NEW_SESSIONS_PER_ADDRESS = env_int("FEED_NEW_SESSIONS_PER_ADDRESS", 300)
 # Long-term taste, co-engagement and stats are written behind the request: a queued batch is
 # applied this long after the queue was empty (feed/aggregates.py), merged with what followed.
 FEED_AGGREGATES_DELAY_SECONDS = env_float("FEED_AGGREGATES_DELAY_SECONDS", 1.0)
