@@ -25,6 +25,7 @@ from profiles.services.graph import (
     block_delete,
     follow_delete,
 )
+from tiktok.admin_deletion import DeletesDependentsMixin
 
 
 class UsernameRulesMixin:
@@ -64,8 +65,19 @@ class UserCreationAdminForm(UsernameRulesMixin, AdminUserCreationForm):
     pass
 
 
+def _colleague(request: HttpRequest, obj: User | None) -> bool:
+    """Whether a staff member who is not a superuser is looking at another staff account or a
+    superuser's."""
+    return (
+        obj is not None
+        and not request.user.is_superuser
+        and obj.pk != request.user.pk
+        and (obj.is_staff or obj.is_superuser)
+    )
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(DeletesDependentsMixin, BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     fieldsets = (
@@ -85,20 +97,24 @@ class UserAdmin(BaseUserAdmin):
     list_filter = (*BaseUserAdmin.list_filter, ("suspended_at", admin.EmptyFieldListFilter))
     search_fields = ("username", "display_name", "email")
 
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
-        """What deleting these accounts takes, and which permissions are lacking: not the
-        rows that other admins never delete one by one (a like: its count is kept by its
-        service) but that go with their account, which takes them off the counts first
-        (their admin's `released_with_account`)."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Django names the lacking permissions by verbose name: a name is let go only when no
-        # other registered model, whose deletion the account's would still need, shares it.
-        names: dict[str, set[bool]] = {}
-        for model, model_admin in self.admin_site._registry.items():
-            released = getattr(model_admin, "released_with_account", False)
-            names.setdefault(str(model._meta.verbose_name), set()).add(released)
-        released_only = {name for name, kinds in names.items() if kinds == {True}}
-        return deleted, counts, perms_needed - released_only, protected
+    # Who may do what in the admin: only a superuser grants it.
+    PERMISSION_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple:
+        """A staff member holding `change_user` edits profiles, not permissions: with the
+        permission fields editable it could make itself a superuser."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        return fields + self.PERMISSION_FIELDS
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        """Another staff account (or a superuser) is changed by a superuser only, its password
+        included (the password form asks this): a staff member holding `change_user` could
+        otherwise set an owner's password and sign in as them."""
+        if _colleague(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         """Staff accounts (and superusers) are deleted by a superuser only: a staff member

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from profiles.models import User
+from tiktok.admin_deletion import DeletesDependentsMixin
 from tiktok.admin_paging import BigTableAdmin
 from videos.models import Comment, CommentLike, Like, PipelineStep, Video, VideoEmbedding
 from videos.pipeline.policy import pipeline_in_progress
@@ -18,6 +19,7 @@ from videos.services.moderation import (
     HIDDEN_PENDING_REVIEW,
 )
 from videos.services.video_edit import video_edit_propagate
+from videos.services.videos import video_delete
 from videos.tasks import pipeline_enqueue
 
 # Shorter search words find an account only (a trigram index cannot narrow them down).
@@ -96,7 +98,7 @@ SHOWN_FIELDS = tuple(
 
 
 @admin.register(Video)
-class VideoAdmin(BigTableAdmin):
+class VideoAdmin(DeletesDependentsMixin, BigTableAdmin):
     list_display = (
         "id",
         "owner",
@@ -146,6 +148,15 @@ class VideoAdmin(BigTableAdmin):
             in_caption &= Q(caption__icontains=word)
         return queryset.filter(Q(owner_id__in=owners) | in_caption), False
 
+    def delete_model(self, request, obj: Video) -> None:  # noqa: ANN001
+        # Through the service: the row is locked first, so a like or a watch event stored
+        # meanwhile does not fail the deletion on its foreign key.
+        video_delete(video=obj)
+
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        for video in queryset:
+            video_delete(video=video)
+
     def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
         # The change form runs in one transaction: the announcements go out on its commit.
         super().save_model(request, obj, form, change)
@@ -180,7 +191,7 @@ class ReadMostlyAdmin(BigTableAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(ReadMostlyAdmin):
+class CommentAdmin(DeletesDependentsMixin, ReadMostlyAdmin):
     list_display = ("id", "author", "video", "body_short", "like_count", "hidden_at", "created_at")
     list_filter = (("hidden_at", admin.EmptyFieldListFilter),)
     search_fields = ("author__username__exact",)
@@ -204,9 +215,9 @@ class LikeAdmin(ReadMostlyAdmin):
     list_display = ("id", "user", "video", "created_at")
     search_fields = ("user__username__exact",)
     list_select_related = ("user", "video")
-    # Not deleted here, but with their account (the user admin may delete it): its deletion
-    # takes them off the counts first (`videos.receivers.on_account_deleting`).
-    released_with_account = True
+    # Not deleted here, but with their account (the user admin may delete it: its deletion
+    # takes them off the counts first, `videos.receivers.on_account_deleting`) or their video.
+    deleted_with_parent = True
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False  # the video's like count is kept by the service
@@ -217,7 +228,7 @@ class CommentLikeAdmin(ReadMostlyAdmin):
     list_display = ("id", "user", "comment", "created_at")
     search_fields = ("user__username__exact",)
     list_select_related = ("user", "comment")
-    released_with_account = True  # as LikeAdmin's
+    deleted_with_parent = True  # as LikeAdmin's (or with their comment)
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False  # the comment's like count is kept by its service

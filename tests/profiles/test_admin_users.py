@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -153,3 +154,60 @@ def test_an_avatar_too_large_in_the_admin_is_a_form_error(settings) -> None:  # 
     assert "image is larger than" in response.content.decode()
     user.refresh_from_db()
     assert not user.avatar
+
+
+def _staff_with(*codenames: str) -> tuple[User, Client]:
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    for dotted in codenames:
+        app, codename = dotted.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+        )
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+def test_staff_holding_change_user_cannot_grant_itself_permissions() -> None:
+    user, client = _staff_with("profiles.view_user", "profiles.change_user")
+    form = change_form(client, _user_url(user))
+    assert "is_superuser" not in form.data and "user_permissions" not in form.data
+    data = {**form.data, "is_superuser": ["on"], "is_staff": ["on"], "display_name": ["Me"]}
+    data["user_permissions"] = [str(p) for p in range(1, 40)]
+
+    response = client.post(_user_url(user), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    assert user.display_name == "Me"  # the profile is edited...
+    assert not user.is_superuser  # ...not the permissions
+    assert user.user_permissions.count() == 2
+
+
+def test_staff_holding_change_user_cannot_change_a_colleague_or_an_owner() -> None:
+    owner = UserFactory(is_staff=True, is_superuser=True, raw_password="owner-secret-123")
+    colleague = UserFactory(is_staff=True, display_name="Colleague")
+    member = UserFactory(display_name="Member")
+    _, client = _staff_with("profiles.view_user", "profiles.change_user")
+
+    stolen = client.post(
+        f"/admin/profiles/user/{owner.pk}/password/",
+        {"password1": "Taken-over-987!", "password2": "Taken-over-987!", "usable_password": "true"},
+    )
+    assert stolen.status_code == 403
+    owner.refresh_from_db()
+    assert owner.check_password("owner-secret-123")
+    assert client.post(_user_url(colleague), {"display_name": "Renamed"}).status_code == 403
+    colleague.refresh_from_db()
+    assert colleague.display_name == "Colleague"
+
+    # An ordinary account is still edited, and a superuser edits anyone's permissions.
+    assert post_change_form(client, _user_url(member), display_name="M").status_code == 302
+    member.refresh_from_db()
+    assert member.display_name == "M"
+    response = post_change_form(superuser_client(), _user_url(colleague), is_superuser="on")
+    assert response.status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.is_superuser

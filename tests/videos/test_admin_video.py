@@ -161,3 +161,43 @@ def test_short_words_or_punctuation_search_accounts_only(typed: str) -> None:
 
     assert list(found.result_list) == []
     assert not [q["sql"] for q in queries.captured_queries if " LIKE " in q["sql"]]
+
+
+def test_a_superuser_deletes_liked_videos_one_or_in_bulk() -> None:
+    from videos.services.engagement import like_create
+
+    liked = [VideoFactory() for _ in range(3)]
+    for video in liked:
+        like_create(user=UserFactory(), video=video)
+    client = superuser_client()
+
+    page = client.get(f"/admin/videos/video/{liked[0].pk}/delete/")
+    assert page.status_code == 200
+    assert not page.context["perms_lacking"]
+    assert client.post(f"/admin/videos/video/{liked[0].pk}/delete/", {"post": "yes"}).status_code
+    assert not Video.objects.filter(pk=liked[0].pk).exists()
+
+    client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [v.pk for v in liked[1:]], "post": "yes"},
+    )
+    assert not Video.objects.filter(pk__in=[v.pk for v in liked]).exists()
+
+
+def test_a_superuser_deletes_a_liked_comment_and_the_count_follows() -> None:
+    from videos.models import Comment
+    from videos.services.comment_likes import comment_like_create
+    from videos.services.engagement import comment_create
+
+    video = VideoFactory()
+    comment = comment_create(author=UserFactory(), video=video, body="hello")
+    comment_like_create(user=UserFactory(), comment=comment)
+    client = superuser_client()
+
+    page = client.get(f"/admin/videos/comment/{comment.pk}/delete/")
+    assert not page.context["perms_lacking"]
+    client.post(f"/admin/videos/comment/{comment.pk}/delete/", {"post": "yes"})
+
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+    video.refresh_from_db()
+    assert video.comment_count == 0
