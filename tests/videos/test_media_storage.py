@@ -185,6 +185,47 @@ def test_media_migrate_renames_the_old_layout_inside_the_store(media_store):  # 
     assert media_store.read(prefix + "poster.jpg") == b"poster.jpg"
 
 
+def test_media_migrate_again_never_overwrites_a_file_in_the_new_layout(tmp_path, media_store):  # noqa: ANN001
+    video = _legacy_video()
+    _legacy_tree(tmp_path, video)
+    call_command("media_migrate", "--from-folder", str(tmp_path), stdout=StringIO())
+    prefix = f"videos/{video.media_key}/"
+    newer = b"a newer transcode, longer than the old one"
+    media_store.put(prefix + "video.mp4", newer)  # the video was reprocessed since
+
+    call_command("media_migrate", "--from-folder", str(tmp_path), stdout=StringIO())
+    assert media_store.read(prefix + "video.mp4") == newer
+
+    # Nor does a legacy object left in the store replace the current one.
+    media_store.put(f"videos/{video.pk}/video.mp4", b"mp4")
+    call_command("media_migrate", stdout=StringIO())
+    assert media_store.read(prefix + "video.mp4") == newer
+    assert f"videos/{video.pk}/video.mp4" not in media_store.names()
+
+
+def test_media_migrate_does_not_follow_links_out_of_the_folder(tmp_path, media_store):  # noqa: ANN001
+    media = tmp_path / "media"
+    video = _legacy_video()
+    _legacy_tree(media, video)
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"SECRET=hunter2")
+    poster = media / "videos" / str(video.pk) / "poster.jpg"
+    poster.unlink()
+    poster.symlink_to(secret)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "passwd").write_bytes(b"root:x:0:0")
+    (media / "videos" / str(video.pk) / "frames" / "linked").symlink_to(elsewhere)
+
+    call_command("media_migrate", "--from-folder", str(media), stdout=StringIO())
+
+    names = media_store.names()
+    prefix = f"videos/{video.media_key}/"
+    assert prefix + "video.mp4" in names  # the regular files moved
+    assert prefix + "poster.jpg" not in names
+    assert not [name for name in names if "passwd" in name]
+
+
 def test_media_migrate_from_a_missing_folder_exits_with_the_reason(tmp_path):  # noqa: ANN001
     with pytest.raises(CommandError, match="no such folder"):
         call_command("media_migrate", "--from-folder", str(tmp_path / "nope"))

@@ -9,12 +9,16 @@
 - With --from-folder, files already in the new layout (a filesystem installation moving to S3)
   and avatars are copied under the same names.
 
-Idempotent: a file already in place with the same size is not copied again. Exits non-zero
-with one line per failure when anything could not be moved.
+Idempotent, and never overwrites: a file already in the new layout is kept as it is (a run
+again after videos were reprocessed must not put their old files back); puts are whole or
+nothing, so a file there is a complete one. Only regular files inside the folder are read: a
+link, or a name leading out of it, is skipped. Exits non-zero with one line per failure when
+anything could not be moved.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -82,10 +86,9 @@ class Command(BaseCommand):
         if folder is not None:
             for prefix in (legacy, current):
                 root = folder / prefix
-                if root.is_dir():
-                    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                        rest = path.relative_to(root).as_posix()
-                        sources[current + rest] = (prefix + rest, path)
+                for path in _regular_files(root, inside=folder):
+                    rest = path.relative_to(root).as_posix()
+                    sources[current + rest] = (prefix + rest, path)
         else:
             for name in storage_listing(legacy):
                 sources[current + name[len(legacy) :]] = (name, None)
@@ -95,9 +98,10 @@ class Command(BaseCommand):
             return len(sources)
         in_place = storage_listing(current)
         for new_name, (old_name, local) in sources.items():
+            if new_name in in_place:
+                continue  # moved before, or written since by the pipeline: the newer one
             if local is not None:
-                if new_name not in in_place or in_place[new_name].size != local.stat().st_size:
-                    storage_put(new_name, local)
+                storage_put(new_name, local)
             else:
                 with storage_local_path(old_name) as copy:
                     storage_put(new_name, copy)
@@ -137,14 +141,46 @@ class Command(BaseCommand):
         wanted = {
             name
             for name in User.objects.exclude(avatar="").values_list("avatar", flat=True)
-            if (folder / name).is_file()
+            if _regular_file(folder / name, inside=folder)
         }
         if dry_run or not wanted:
             return len(wanted)
         in_place = storage_listing("avatars")
         for name in sorted(wanted):
-            local = folder / name
-            if name not in in_place or in_place[name].size != local.stat().st_size:
-                storage_put(name, local)
+            if name not in in_place:
+                storage_put(name, folder / name)
         self.stdout.write(f"avatars: {len(wanted)} files")
         return len(wanted)
+
+
+def _regular_file(path: Path, *, inside: Path) -> bool:
+    """A regular file, not a link, whose real place is inside the folder."""
+    try:
+        return (
+            not path.is_symlink()
+            and path.is_file()
+            and path.resolve().is_relative_to(inside.resolve())
+        )
+    except (OSError, ValueError):
+        return False
+
+
+def _regular_files(root: Path, *, inside: Path) -> list[Path]:
+    """The regular files under root (links, to files or folders, are not followed), sorted."""
+    if not root.is_dir() or not _inside(root, inside):
+        return []
+    found = []
+    for directory, _, names in os.walk(root, followlinks=False):
+        found.extend(
+            Path(directory) / name
+            for name in names
+            if _regular_file(Path(directory) / name, inside=inside)
+        )
+    return sorted(found)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
