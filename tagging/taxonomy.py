@@ -117,6 +117,7 @@ class _Parser:
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, f"{what} must be a mapping")
         items: dict[str, yaml.Node] = {}
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = self.scalar(key_node, f"a key of {what}")
             if key not in allowed:
@@ -124,9 +125,11 @@ class _Parser:
                     key_node,
                     f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})",
                 )
-            if key in items:
+            if key in seen:
                 raise self.error(key_node, f"field {key!r} repeated in {what}")
-            items[key] = value_node
+            seen.add(key)
+            if not _null(value_node):  # `name: null` (JSON's null, YAML's ~): not given
+                items[key] = value_node
         return items
 
     def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
@@ -137,7 +140,7 @@ class _Parser:
         return list(node.value)
 
     def scalar(self, node: yaml.Node, what: str) -> str:
-        if not isinstance(node, yaml.ScalarNode):
+        if not isinstance(node, yaml.ScalarNode) or _null(node):
             raise self.error(node, f"{what} must be text")
         return str(node.value).strip()
 
@@ -232,3 +235,8 @@ class _Parser:
             self.phrase_owner[key] = (slug, line)
             phrases.append(phrase)
         return phrases
+
+
+def _null(node: yaml.Node) -> bool:
+    """An unquoted null, ~ or nothing (quoted "null" is text)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"

@@ -37,6 +37,15 @@ def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> Ta
         )
         categories[spec.slug] = category
     created = updated = phrase_count = 0
+    # How each listed tag is shown now (name, active): the videos of those whose name or state
+    # changes are announced, so search finds them by the new name and not by a retired one.
+    shown_before = {
+        slug: (pk, name, active)
+        for slug, pk, name, active in Tag.objects.filter(
+            slug__in=[spec.slug for spec in taxonomy.tags]
+        ).values_list("slug", "pk", "name", "is_active")
+    }
+    changed: list[int] = []
     for spec in taxonomy.tags:
         defaults = {
             "name": spec.name,
@@ -46,6 +55,8 @@ def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> Ta
         if spec.is_active is not None:  # else a tag the operator deactivated stays so
             defaults["is_active"] = spec.is_active
         tag, was_created = Tag.objects.update_or_create(slug=spec.slug, defaults=defaults)
+        if not was_created and shown_before[spec.slug][1:] != (tag.name, tag.is_active):
+            changed.append(tag.pk)
         created += was_created
         updated += not was_created
         wanted = list(spec.phrases)
@@ -57,12 +68,15 @@ def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> Ta
         phrase_count += len(wanted)
     deactivated = 0
     if deactivate_missing:
-        deactivated = (
+        missing = list(
             Tag.objects.filter(is_active=True)
             .exclude(slug__in=[spec.slug for spec in taxonomy.tags])
-            .update(is_active=False)
+            .values_list("pk", flat=True)
         )
+        deactivated = Tag.objects.filter(pk__in=missing).update(is_active=False)
+        changed.extend(missing)
     tag_phrases_changed()
+    tag_videos_changed_announce(tag_ids=changed)
     return TaxonomyLoadResult(
         categories=len(categories),
         tags_created=created,

@@ -73,3 +73,28 @@ def test_a_deactivated_or_deleted_tag_no_longer_finds_its_videos(
         response = admin.post(f"/admin/tagging/tag/{tag.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert _found(api_client, "felines") == []
+
+
+def test_a_taxonomy_file_that_renames_or_retires_a_tag_reaches_search(
+    tmp_path, api_client, celery_eager, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def load(text: str, *flags: str) -> None:
+        path = tmp_path / "tags.yaml"
+        path.write_text(text)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("load_taxonomy", str(path), *flags, stdout=StringIO())
+
+    _, video = _tagged("Felines")
+    load("tags:\n  - slug: felines\n    name: Housecats\n    phrases: [cat]\n")
+    assert _found(api_client, "housecats") == [video.pk]
+    assert _found(api_client, "felines") == []
+
+    load("tags:\n  - slug: dogs\n    phrases: [dog]\n", "--deactivate-missing")
+    assert _found(api_client, "housecats") == []
+
+    load("tags:\n  - slug: felines\n    name: Housecats\n    active: true\n    phrases: [cat]\n")
+    assert _found(api_client, "housecats") == [video.pk]

@@ -96,3 +96,42 @@ def test_a_missing_file_fails_clearly(tmp_path: Path) -> None:
 def test_path_and_default_are_exclusive(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="either a taxonomy PATH or --default"):
         load(write(tmp_path, TWO_TAGS), "--default")
+
+
+def test_a_null_in_a_json_or_yaml_file_is_a_field_not_given(tmp_path: Path) -> None:
+    load(
+        write(
+            tmp_path,
+            '{"tags": [{"slug": "dogs", "name": null, "description": null, "phrases": ["dog"]}]}',
+            "tags.json",
+        )
+    )
+    load(write(tmp_path, "tags:\n  - slug: cats\n    name: ~\n    phrases: [cat]\n"))
+    assert Tag.objects.get(slug="dogs").name == "Dogs"
+    assert Tag.objects.get(slug="dogs").description == ""
+    assert Tag.objects.get(slug="cats").name == "Cats"
+    with pytest.raises(CommandError, match="must be text"):
+        load(write(tmp_path, "tags:\n  - slug: owls\n    phrases: [owl, null]\n"))
+    with pytest.raises(CommandError, match="has no slug"):
+        load(write(tmp_path, '{"tags": [{"slug": null, "phrases": ["x"]}]}', "t.json"))
+    assert not Tag.objects.filter(slug="owls").exists()
+    # Quoted, it is text.
+    load(write(tmp_path, 'tags:\n  - slug: nulls\n    name: "null"\n    phrases: [nil]\n'))
+    assert Tag.objects.get(slug="nulls").name == "null"
+
+
+def test_a_file_that_cannot_be_read_is_one_line() -> None:
+    with pytest.raises(CommandError, match=r"^/proc/self/mem: cannot read it: "):
+        load("/proc/self/mem")
+
+
+def test_a_file_name_that_is_not_utf8_loads_and_is_printed_readably(tmp_path: Path) -> None:
+    import io
+    import os
+
+    path = tmp_path / os.fsdecode(b"tax\xe9.yaml")
+    path.write_text(TWO_TAGS)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # a strict UTF-8 terminal
+    call_command("load_taxonomy", str(path), stdout=out)
+    out.flush()
+    assert "loaded taxé.yaml: 1 categories, 2 tags created" in out.buffer.getvalue().decode()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tagging.models import Tag
 from tagging.services.taxonomy import taxonomy_load
 from tagging.taxonomy import TaxonomyError, taxonomy_read
+from videos.file_names import readable_file_name
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "default_taxonomy.yaml"
 
@@ -40,14 +41,18 @@ class Command(BaseCommand):
         if options["if_empty"] and Tag.objects.exists():
             self.stdout.write("tags already exist; nothing loaded (--if-empty)")
             return
+        shown = readable_file_name(str(path))
         try:
             taxonomy = taxonomy_read(path)
         except TaxonomyError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(readable_file_name(str(exc))) from exc
+        except OSError as exc:  # unreadable (permissions, an I/O error), or a folder
+            raise CommandError(f"{shown}: cannot read it: {exc.strerror or exc}") from exc
         result = taxonomy_load(taxonomy=taxonomy, deactivate_missing=options["deactivate_missing"])
+        name = readable_file_name(path.name)
         self.stdout.write(
             self.style.SUCCESS(
-                f"loaded {path.name}: {result.categories} categories, {result.tags_created} tags "
+                f"loaded {name}: {result.categories} categories, {result.tags_created} tags "
                 f"created, {result.tags_updated} updated, {result.tags_deactivated} deactivated, "
                 f"{result.phrases} phrases"
             )
