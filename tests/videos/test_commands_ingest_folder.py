@@ -102,6 +102,43 @@ def test_a_negative_limit_is_refused(owner, folder):  # noqa: ANN001
     assert not Video.objects.exists()
 
 
+def test_a_file_over_the_upload_cap_is_rejected_unless_the_operator_raises_it(
+    owner,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+    settings,  # noqa: ANN001
+) -> None:
+    root = tmp_path / "in"
+    clip = make_clip(root / "padded.mp4", audio=None)
+    with clip.open("ab") as padded:  # a short clip with 3 MB of junk: the probe passes it
+        padded.write(b"\0" * (3 * 1024 * 1024))
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+
+    with pytest.raises(CommandError, match="1 rejected"):
+        _ingest(str(root), "--user", "ingester")
+    assert not Video.objects.exists()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("ingest_folder", str(root), "--user", "ingester", "--settle", "0", stdout=out)
+    assert "is over the cap of 1.0 MB" in out.getvalue()
+
+    _ingest(str(root), "--user", "ingester", "--max-bytes", str(8 * 1024 * 1024))
+    assert Video.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--settle", "-5", "--settle must be 0 or more seconds"),
+        ("--settle", "nan", "--settle must be 0 or more seconds"),
+        ("--max-bytes", "0", "--max-bytes must be positive"),
+    ],
+)
+def test_nonsense_settle_and_cap_are_refused(owner, folder, flag, value, message) -> None:  # noqa: ANN001
+    with pytest.raises(CommandError, match=message):
+        _ingest(str(folder), "--user", "ingester", flag, value)
+    assert not Video.objects.exists()
+
+
 def test_wait_runs_until_ready_and_prints_the_outcome_table(owner, tmp_path, embedder, settings):  # noqa: ANN001
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from tiktok.celery import app

@@ -277,13 +277,22 @@ def video_ingest_file(
     dry_run: bool = False,
     enqueue=None,  # noqa: ANN001 - callable(video) that starts the pipeline
     planned: dict[str, str] | None = None,
+    max_bytes: int | None = None,
 ) -> IngestOutcome:
     """Create (or find) the video for one file; never raises for a bad file. A dry run checks
     the file as the real run would (the same bytes stored already, or earlier in this run by
-    `planned`: content hash -> source; the media probe) and changes nothing."""
+    `planned`: content hash -> source; the media probe) and changes nothing. A file over
+    `max_bytes` is rejected before it is read (an upload's cap: a short clip padded with a
+    gigabyte passes the media probe)."""
     enqueue = enqueue or (lambda video: pipeline_enqueue(video=video, claim=True))
     source = source or str(path)
     try:
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            return IngestOutcome(
+                source,
+                REJECTED,
+                detail=f"{_megabytes(size)} is over the cap of {_megabytes(max_bytes)}",
+            )
         content_hash = file_sha256(path)
         existing = video_find_duplicate(owner=owner, content_hash=content_hash)
         if existing is not None:
@@ -315,6 +324,10 @@ def video_ingest_file(
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
         logger.exception("ingesting %s failed", source)
         return IngestOutcome(source, ERROR, detail=f"{type(exc).__name__}: {exc}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def existing_outcome(

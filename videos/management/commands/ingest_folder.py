@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -53,10 +55,21 @@ class Command(BaseCommand):
             help="leave files changed less than this many seconds ago for a later run "
             "(they may still be being copied or recorded)",
         )
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=None,
+            help="files larger than this are rejected (default MAX_UPLOAD_BYTES, an upload's cap)",
+        )
         add_ingest_arguments(parser)
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
         ingest_options_check(options)
+        if not math.isfinite(options["settle"]) or options["settle"] < 0:
+            raise CommandError("--settle must be 0 or more seconds")
+        if options["max_bytes"] is not None and options["max_bytes"] <= 0:
+            raise CommandError("--max-bytes must be positive")
+        max_bytes = options["max_bytes"] or settings.MAX_UPLOAD_BYTES
         root: Path = options["path"]
         if not root.exists():
             raise CommandError(f"{readable_file_name(str(root))} does not exist")
@@ -88,6 +101,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 enqueue=start,
                 planned=planned,
+                max_bytes=max_bytes,
             )
             new += outcome.outcome in (CREATED, WOULD_CREATE)
             outcomes.append(outcome)
