@@ -4,41 +4,32 @@ that what happened still holds (a like undone before delivery tells no one)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
 from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from notifications.mentions import mentioned_usernames
 from notifications.models import AnnouncedVideo, Notification, NotificationKind
 from notifications.services import Notice, new_video_fanout, new_video_key, notification_add
 from profiles.models import Follow, FollowRequest, User
+from tiktok.allowances import Taken, allowance_refund, allowance_take
 from videos.models import Comment, Like, Privacy, Share, Video, VideoStatus
 from videos.visibility import video_visible_to
 
 logger = logging.getLogger(__name__)
 
 
-def _mention_budget_key(author_id: int) -> str:
-    return f"notifications:mentions:{author_id}:{int(time.time() // 3600)}"
-
-
-def _mention_budget_take(key: str) -> bool:
-    """One of the author's NOTIFICATIONS_MENTIONS_PER_HOUR mention notices for this clock hour
-    (a Redis counter under `key`): False once they are used up."""
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) <= settings.NOTIFICATIONS_MENTIONS_PER_HOUR
-
-
-def _mention_budget_refund(key: str) -> None:
-    """Give back a notice that told no one (muted mentions, a block, already told)."""
-    with contextlib.suppress(ValueError):  # the hour's counter expired: nothing to give back
-        cache.decr(key)
+def _mention_budget_take(author_id: int) -> Taken:
+    """One of the author's NOTIFICATIONS_MENTIONS_PER_HOUR mention notices in the last hour:
+    not allowed once they are used up."""
+    return allowance_take(
+        f"notifications:mentions:{author_id}",
+        limit=settings.NOTIFICATIONS_MENTIONS_PER_HOUR,
+        window_s=3600,
+    )
 
 
 def _mentioned_users(text: str) -> list[User]:
@@ -72,8 +63,8 @@ def _mentions(
             or not video_visible_to(video=video, viewer=user)
         ):
             continue
-        budget = _mention_budget_key(author_id)
-        if not _mention_budget_take(budget):
+        budget = _mention_budget_take(author_id)
+        if not budget.allowed:
             logger.info("mention by user %s told no one: past the hourly budget", author_id)
             break
         notice = Notice(
@@ -86,7 +77,7 @@ def _mentions(
             data={"in": where},
         )
         if notification_add(notice) is None:
-            _mention_budget_refund(budget)  # the budget counts people told, not attempts
+            allowance_refund(budget)  # the budget counts people told, not attempts
         else:
             told += 1
     return told

@@ -81,6 +81,10 @@ class PasswordResetConfirmApi(SignInApi):
 
 
 class EmailChangeApi(AccountApi):
+    # Each change mails the new address and the old one: the mail scope (per account, and
+    # stricter than `auth`, which it replaces for the password asked here too).
+    throttle_scope = "account_mail"
+
     @extend_schema(request=EmailChangeInput, responses=UserOutput)
     def post(self, request: Request) -> Response:
         data = EmailChangeInput(data=request.data)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
+
+from tiktok.allowances import allowance_take
 
 KEY_PREFIX = "account-mail"
 WINDOW_SECONDS = 3600
@@ -19,16 +19,34 @@ def mail_deliver(*, to: str, subject: str, body: str) -> None:
 
 
 def mail_address_allowance_take(*, email: str, now: float | None = None) -> bool:
-    """Count one account mail to this address; False when it already had
-    ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR this hour (the message should not be sent). Counted
-    whether or not an account uses the address, so the answers do not tell."""
-    digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
-    window = int((time.time() if now is None else now) // WINDOW_SECONDS)
-    key = f"{KEY_PREFIX}:{digest}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        sent = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
-        sent = 1
-    return sent <= settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR
+    """Count one account mail to this mailbox; False when it already had
+    ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR in the last hour (the message should not be sent).
+    Counted whether or not an account uses the address, so the answers do not tell. The
+    mailbox, not the address as written: "victim+1@gmail.com", "Vic.Tim@googlemail.com" and
+    "victim@gmail.com" are one inbox, and one allowance (`mailbox_key`)."""
+    digest = hashlib.sha256(mailbox_key(email).encode()).hexdigest()
+    return allowance_take(
+        f"{KEY_PREFIX}:{digest}",
+        limit=settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR,
+        window_s=WINDOW_SECONDS,
+        now=now,
+    ).allowed
+
+
+# Providers that ignore dots in the name part (Gmail): "v.i.c.t.i.m" is "victim".
+DOTS_IGNORED = {"gmail.com", "googlemail.com"}
+SAME_MAILBOXES = {"googlemail.com": "gmail.com"}
+
+
+def mailbox_key(email: str) -> str:
+    """The inbox an address delivers to, as far as the common providers tell: case folded,
+    a "+tag" dropped (sub-addressing: Gmail, Outlook, iCloud, Fastmail, Proton...), Gmail's
+    dots dropped."""
+    local, at, domain = email.strip().casefold().rpartition("@")
+    if not at:
+        return email.strip().casefold()
+    local = local.split("+", 1)[0] or local
+    domain = domain.rstrip(".")
+    if domain in DOTS_IGNORED:
+        local = local.replace(".", "")
+    return f"{local}@{SAME_MAILBOXES.get(domain, domain)}"

@@ -10,8 +10,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from profiles.models import User
+from profiles.services.mail import mailbox_key
 from profiles.tokens import email_verification_tokens, uid_encode
 from tests.factories import UserFactory
+from tiktok.api.throttling import RedisWindowThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -169,8 +171,10 @@ def test_a_verification_link_lasts_its_own_lifetime_not_the_reset_links(
 
 
 def test_switching_an_address_to_someones_and_back_mails_them_no_more_than_the_hourly_allowance(
-    smtp, settings, django_capture_on_commit_callbacks
+    smtp, settings, django_capture_on_commit_callbacks, monkeypatch
 ):  # noqa: ANN001
+    # the per-inbox allowance is tested, not the per-account rate
+    monkeypatch.setitem(RedisWindowThrottle.THROTTLE_RATES, "account_mail", "1000/hour")
     api = _register(django_capture_on_commit_callbacks, email="me@attacker.example")
     for flip in range(4 * settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR):
         address = "victim@example.com" if flip % 2 == 0 else "me@attacker.example"
@@ -187,3 +191,41 @@ def test_switching_an_address_to_someones_and_back_mails_them_no_more_than_the_h
     to_victim = smtp.to("victim@example.com")
     # verification links and "your address was changed" notices together
     assert len(to_victim) == settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR
+
+
+def test_one_inbox_written_many_ways_gets_no_more_than_the_hourly_allowance(
+    smtp, settings, django_capture_on_commit_callbacks, monkeypatch
+):  # noqa: ANN001
+    monkeypatch.setitem(RedisWindowThrottle.THROTTLE_RATES, "account_mail", "1000/hour")
+    api = _register(django_capture_on_commit_callbacks, email="me@attacker.example")
+    ways = [
+        "victim+1@gmail.com",
+        "Vic.Tim+2@gmail.com",
+        "victim@googlemail.com",
+        "VICTIM@gmail.com",
+    ]
+    for address in ways * 2:
+        assert _change_email(api, django_capture_on_commit_callbacks, address).status_code == 200
+    other = APIClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        other.post(
+            "/api/auth/register",
+            {"username": "sentinel", "password": PASSWORD, "email": "sentinel@example.com"},
+            format="json",
+        )
+    smtp.wait_for("sentinel@example.com")
+    to_victim = [m for m in smtp.messages if mailbox_key(m.recipients[0]) == "victim@gmail.com"]
+    assert len(to_victim) == settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR
+
+
+def test_changing_the_address_is_limited_per_account_like_the_other_mails(
+    smtp, settings, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    api = _register(django_capture_on_commit_callbacks, email="me@attacker.example")
+    limit = int(RedisWindowThrottle.THROTTLE_RATES["account_mail"].split("/")[0])
+    answers = [
+        _change_email(api, django_capture_on_commit_callbacks, f"v{n}@example.com").status_code
+        for n in range(limit + 1)
+    ]
+    assert answers[:limit] == [200] * limit
+    assert answers[limit] == 429
