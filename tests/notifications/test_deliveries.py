@@ -494,3 +494,26 @@ def test_a_video_first_published_private_tells_followers_once_when_it_goes_publi
     assert [n.kind for n in notes(fan)] == ["new_video"]
     assert [n.kind for n in notes(friend)] == ["mention"]
     assert [n.kind for n in notes(creator)] == ["video_ready"]
+
+
+def test_a_video_first_published_private_tells_followers_when_it_goes_to_followers(
+    delivered, creator
+):
+    from videos.services.video_edit import video_update
+
+    fan, stranger, pal = UserFactory(), UserFactory(), UserFactory(username="pal")
+    FollowFactory(follower=fan, followee=creator)
+    FollowFactory(follower=pal, followee=creator)
+    video = VideoFactory(
+        owner=creator, status=VideoStatus.READY, privacy=Privacy.PRIVATE, caption="for @pal"
+    )
+    delivered(lambda: video_published_announce(video_id=video.pk))
+    assert notes(fan) == []
+
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.FOLLOWERS))
+    assert [n.kind for n in notes(fan)] == ["new_video"]
+    assert len(notes(pal)) == 1  # a follower the caption names is told once
+    assert notes(stranger) == []
+
+    delivered(lambda: video_update(video=video, actor=creator, privacy=Privacy.PUBLIC))
+    assert len(notes(fan)) == 1 and len(notes(pal)) == 1  # not told again

@@ -62,14 +62,15 @@ def video_update(
 def video_edit_propagate(*, video: Video, changed: Iterable[str]) -> None:
     """What an edit of these fields of a saved video sets off, inside the edit's transaction:
     a new caption's hashtags synced, and on commit the caption edit announced (search
-    documents, Discover) and a ready video made public announced as published. The owner's
-    edit and the admin's change form both end here."""
+    documents, Discover) and a ready video given an audience (made public, or followers-only
+    from private) announced as published: its followers and the people its caption mentions
+    are told then, once. The owner's edit and the admin's change form both end here."""
     changed = set(changed)
     if "caption" in changed:
         video_hashtags_sync(video=video)
     if (
         "privacy" in changed
-        and video.privacy == Privacy.PUBLIC
+        and video.privacy != Privacy.PRIVATE
         and video.status == VideoStatus.READY
     ):
         video_id = video.pk
