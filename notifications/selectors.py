@@ -29,16 +29,24 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
 
 
 def _unread_shown() -> QuerySet[Notification]:
-    """Unread notifications the list would show: not those of someone blocked since, either
-    way, or suspended, which the list leaves out (the badge would otherwise never clear)."""
+    """Unread notifications the list would show: not those led by someone blocked since,
+    either way, or suspended, unless their group still has someone else to show (the list
+    leaves them out too: the badge would otherwise never clear)."""
     across_block = Block.objects.filter(
         Q(blocker=OuterRef("recipient"), blocked=OuterRef("actor"))
         | Q(blocker=OuterRef("actor"), blocked=OuterRef("recipient"))
     )
-    return (
-        Notification.objects.filter(read_at__isnull=True)
-        .exclude(Exists(across_block))
-        .exclude(actor__is_active=False)
+    member_across_block = Block.objects.filter(
+        Q(blocker=OuterRef(OuterRef("recipient")), blocked=OuterRef("actor"))
+        | Q(blocker=OuterRef("actor"), blocked=OuterRef(OuterRef("recipient")))
+    )
+    someone_else_shown = (
+        NotificationActor.objects.filter(notification=OuterRef("pk"), actor__is_active=True)
+        .exclude(actor=OuterRef("actor"))
+        .exclude(Exists(member_across_block))
+    )
+    return Notification.objects.filter(read_at__isnull=True).exclude(
+        (Q(Exists(across_block)) | Q(actor__is_active=False)) & ~Q(Exists(someone_else_shown))
     )
 
 
@@ -127,7 +135,7 @@ def notification_text(notification: Notification, names: list[str]) -> str:
     return who
 
 
-def _url(notification: Notification, visible: set[int]) -> str | None:
+def _url(notification: Notification, visible: set[int], leader: User | None) -> str | None:
     if notification.video_id and notification.video_id in visible:
         if notification.comment_id:
             return f"/v/{notification.video_id}?comment={notification.comment_id}"
@@ -136,8 +144,8 @@ def _url(notification: Notification, visible: set[int]) -> str | None:
         return "/notifications#requests"
     if notification.kind == NotificationKind.DATA_EXPORT_READY:
         return "/settings#data"
-    if notification.actor is not None:
-        return f"/@{notification.actor.username}"
+    if leader is not None:  # the latest person shown (not one the viewer no longer sees)
+        return f"/@{leader.username}"
     return None
 
 
@@ -192,8 +200,9 @@ def notification_payloads(
     *, notifications: Sequence[Notification], viewer: User
 ) -> list[dict[str, Any]]:
     """The API shape of a page of notifications: text, up to two people, the video's
-    thumbnail (when the viewer may still see it), a link, read state. Groups whose people the
-    viewer no longer sees (a block since, a suspension) are left out."""
+    thumbnail (when the viewer may still see it), a link, read state. People the viewer no
+    longer sees (a block since, a suspension) are not named: a group is shown by its others,
+    and left out when it has none (one liker blocking the owner does not hide the rest)."""
     ids = [n.pk for n in notifications]
     # People blocked either way since, and suspended accounts, are not shown; a notification
     # led by one (a fan-out's creator has no NotificationActor row) is left out, as the unread
@@ -216,9 +225,9 @@ def notification_payloads(
     )
     payloads = []
     for notification in notifications:
-        if notification.actor_id is not None and notification.actor_id in hidden:
-            continue
         actors = people.get(notification.pk, [])
+        if notification.actor_id is not None and notification.actor_id in hidden and not actors:
+            continue
         if not actors and notification.actor is not None:
             actors = [notification.actor]  # a fan-out row names its one actor only
         video = notification.video if notification.video_id in visible else None
@@ -244,7 +253,7 @@ def notification_payloads(
                     if _comment_shown(notification, viewer, visible)
                     else None
                 ),
-                "url": _url(notification, visible),
+                "url": _url(notification, visible, actors[0] if actors else None),
                 "read": notification.read_at is not None,
                 "created_at": notification.created_at.isoformat(),
                 "updated_at": notification.updated_at.isoformat(),

@@ -176,6 +176,29 @@ def test_the_unread_count_leaves_out_people_blocked_since(client_for, creator):
     assert len(body["results"]) == 1 and body["unread"] == 1
 
 
+def test_one_liker_blocking_the_owner_does_not_hide_the_others_in_the_group(client_for, creator):
+    from profiles.services.graph import block_create
+
+    video = VideoFactory(owner=creator)
+    fans = [UserFactory(username=f"fan{n}") for n in range(2)]
+    for fan in fans:
+        _like_notice(creator, video, fan)
+    troll = UserFactory(username="troll")
+    _like_notice(creator, video, troll)  # now the group's latest
+    follow_group_troll = UserFactory(username="lonely")
+    _like_notice(creator, VideoFactory(owner=creator), follow_group_troll)
+
+    block_create(blocker=troll, blocked=creator)
+    block_create(blocker=follow_group_troll, blocked=creator)
+
+    body = client_for(creator).get("/api/notifications").json()
+    assert body["unread"] == 1
+    [group] = body["results"]
+    assert [a["username"] for a in group["actors"]] == ["fan1", "fan0"]
+    assert group["text"].startswith("Fan1 and ")  # by a person still shown
+    assert client_for(creator).get("/api/notifications/unread-count").json()["unread"] == 1
+
+
 def test_a_suspended_creators_new_video_leaves_the_list_and_the_unread_count_alike(
     client_for, creator
 ):
