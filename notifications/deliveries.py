@@ -13,10 +13,13 @@ from django.utils import timezone
 
 from notifications.mentions import mentioned_usernames
 from notifications.models import AnnouncedVideo, Notification, NotificationKind
+from notifications.selectors import muted_kinds
 from notifications.services import Notice, new_video_fanout, new_video_key, notification_add
 from profiles.models import Follow, FollowRequest, User
 from tiktok.allowances import Taken, allowance_refund, allowance_take
+from tiktok.errors import NotFound
 from videos.models import Comment, Like, Privacy, Share, Video, VideoStatus
+from videos.selectors.engagement import comment_readable_for_viewer
 from videos.visibility import video_visible_to
 
 logger = logging.getLogger(__name__)
@@ -50,17 +53,20 @@ def _mentions(
     key: str,
     where: str,
     already_told: Collection[int] = (),
+    comment_id: int | None = None,
 ) -> int:
     """Notify the mentioned users who may see the video (a followers-only video does not reach
-    a non-follower by mentioning them), within the author's hourly mention budget. Those the
-    same text already told otherwise (the owner of the video commented on, the author replied
-    to, a follower told of the new video) are not told twice."""
+    a non-follower by mentioning them) and, for a comment, read it in its thread (not a reply
+    under a comment by someone who blocked them), within the author's hourly mention budget.
+    Those the same text already told otherwise (the owner of the video commented on, the
+    author replied to, a follower told of the new video) are not told twice."""
     told = 0
     for user in users:
         if (
             user.pk == author_id
             or user.pk in already_told
             or not video_visible_to(video=video, viewer=user)
+            or (comment_id is not None and not _comment_readable(comment_id, user))
         ):
             continue
         budget = _mention_budget_take(author_id)
@@ -81,6 +87,14 @@ def _mentions(
         else:
             told += 1
     return told
+
+
+def _comment_readable(comment_id: int, user: User) -> bool:
+    try:
+        comment_readable_for_viewer(comment_id=comment_id, viewer=user)
+    except NotFound:
+        return False
+    return True
 
 
 def on_like(*, user_id: int, video_id: int) -> int:
@@ -164,12 +178,23 @@ def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
         else None
     )
     notices = []
+    # A reply to the owner's own comment is one notice for them: a reply, or, when they muted
+    # replies and not comments, a comment on their video (they heard nothing of it).
+    owner_as_commenter = (
+        replied_to is not None
+        and replied_to.author_id == video.owner_id
+        and NotificationKind.REPLY not in muted_kinds(user_id=video.owner_id)
+    )
     # Someone who lost sight of the video since (unfollowed, blocked) is not told its news.
-    if replied_to is not None and video_visible_to(video=video, viewer=replied_to.author):
+    if (
+        replied_to is not None
+        and (replied_to.author_id != video.owner_id or owner_as_commenter)
+        and video_visible_to(video=video, viewer=replied_to.author)
+    ):
         notices.append(
             _comment_notice(comment, replied_to.author_id, NotificationKind.REPLY, replied_to)
         )
-    if replied_to is None or replied_to.author_id != video.owner_id:
+    if not owner_as_commenter:
         notices.append(_comment_notice(comment, video.owner_id, NotificationKind.COMMENT, None))
     told_ids = {notice.recipient_id for notice in notices if notification_add(notice) is not None}
     return len(told_ids) + _mentions(
@@ -179,6 +204,7 @@ def on_comment(*, comment_id: int, replied_to_id: int | None) -> int:
         key=f"mention:comment:{comment.pk}",
         where="comment",
         already_told=told_ids,
+        comment_id=comment.pk,
     )
 
 
@@ -245,8 +271,16 @@ def on_video_failed(*, video_id: int) -> int:
 
 
 def on_share(*, share_id: int) -> int:
-    share = Share.objects.filter(pk=share_id, recipient__isnull=False).first()
+    share = (
+        Share.objects.filter(pk=share_id, recipient__isnull=False)
+        .select_related("video", "recipient")
+        .first()
+    )
     if share is None or share.user_id is None:
+        return 0
+    # Someone who lost sight of the video since it was shared (unfollowed a followers-only
+    # creator, a block, the video made private) is not told of it.
+    if not video_visible_to(video=share.video, viewer=share.recipient):
         return 0
     notice = Notice(
         recipient_id=share.recipient_id,

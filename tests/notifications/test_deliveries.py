@@ -270,6 +270,52 @@ def test_an_in_app_share_notifies_the_recipient(delivered, video):
     assert note.kind == NotificationKind.SHARE and note.actor == sender
 
 
+def test_a_share_is_not_told_to_someone_who_lost_sight_of_the_video_since(delivered, creator):
+    sender, friend = UserFactory(), UserFactory()
+    FollowFactory(follower=friend, followee=creator)
+    video = VideoFactory(owner=creator, status=VideoStatus.READY, privacy=Privacy.FOLLOWERS)
+    share = Share.objects.create(user=sender, video=video, channel="user", recipient=friend)
+    follow_delete(follower=friend, followee=creator)  # before the delivery
+
+    delivered(lambda: shared_to_user_announce(share=share))
+
+    assert notes(friend) == []
+
+
+def test_a_mention_in_a_thread_the_mentioned_person_cannot_read_tells_no_one(delivered, video):
+    from tests.factories import CommentFactory
+
+    thread_author, pal, replier = UserFactory(), UserFactory(username="palx"), UserFactory()
+    top = CommentFactory(video=video, author=thread_author)
+    BlockFactory(blocker=thread_author, blocked=pal)
+
+    delivered(
+        lambda: comment_create(author=replier, video=video, body="look @palx", parent_id=top.pk)
+    )
+    assert notes(pal) == []
+    # The same mention where they can read it is told.
+    delivered(lambda: comment_create(author=replier, video=video, body="look @palx"))
+    assert [n.kind for n in notes(pal)] == [NotificationKind.MENTION]
+
+
+def test_an_owner_who_muted_replies_hears_of_a_reply_to_their_comment_as_a_comment(
+    delivered, video, creator
+):
+    own = comment_create(author=creator, video=video, body="first!")
+    fan = UserFactory()
+    delivered(lambda: comment_create(author=fan, video=video, body="hi", parent_id=own.pk))
+    assert [n.kind for n in notes(creator)] == [NotificationKind.REPLY]  # one notice, a reply
+
+    notification_preferences_set(user=creator, enabled={"reply": False})
+    other = UserFactory()
+    delivered(lambda: comment_create(author=other, video=video, body="yo", parent_id=own.pk))
+    assert [n.kind for n in notes(creator)] == [NotificationKind.COMMENT, NotificationKind.REPLY]
+
+    notification_preferences_set(user=creator, enabled={"reply": False, "comment": False})
+    delivered(lambda: comment_create(author=UserFactory(), video=video, body="x", parent_id=own.pk))
+    assert len(notes(creator)) == 2
+
+
 def test_reporters_hear_the_outcome(creator):
     reporters = [UserFactory(), UserFactory()]
 
