@@ -17,7 +17,13 @@ from django.http import HttpRequest
 
 from profiles.models import Block, Follow, User
 from profiles.services.account_deletion import account_erase
-from profiles.services.accounts import USERNAME_PATTERN, USERNAME_RULE, username_claim
+from profiles.services.accounts import (
+    USERNAME_PATTERN,
+    USERNAME_RULE,
+    bio_problem,
+    display_name_problem,
+    username_claim,
+)
 from profiles.services.avatars import avatar_image_clean
 from profiles.services.graph import (
     account_privacy_set,
@@ -49,6 +55,19 @@ class UsernameRulesMixin:
 
 
 class UserChangeAdminForm(UsernameRulesMixin, UserChangeForm):
+    def clean_display_name(self) -> str:
+        """The profile's rules (`profile_update`): no name of invisible characters only."""
+        display_name = (self.cleaned_data.get("display_name") or "").strip()
+        if problem := display_name_problem(display_name):
+            raise forms.ValidationError(problem)
+        return display_name
+
+    def clean_bio(self) -> str:
+        bio = (self.cleaned_data.get("bio") or "").strip()
+        if problem := bio_problem(bio):
+            raise forms.ValidationError(problem)
+        return bio
+
     def clean_avatar(self) -> Any:
         """A new picture is checked and re-encoded as the profile's (`avatar_image_clean`:
         size and decode limits, formats, its EXIF and location dropped)."""

@@ -74,6 +74,23 @@ def user_token_revoke(*, user: User) -> None:
 _UNSET = object()
 
 
+def display_name_problem(display_name: str) -> str | None:
+    """What is wrong with a (stripped) display name, if anything (the API and the admin)."""
+    if len(display_name) > MAX_DISPLAY_NAME_CHARS:
+        return f"display name is longer than {MAX_DISPLAY_NAME_CHARS} characters"
+    if display_name and not has_visible_text(display_name):
+        # A blank-looking name (Hangul fillers, zero-width spaces) hides who is speaking.
+        return "display name has only invisible characters"
+    return None
+
+
+def bio_problem(bio: str) -> str | None:
+    """What is wrong with a (stripped) bio, if anything."""
+    if len(bio) > MAX_BIO_CHARS:
+        return f"bio is longer than {MAX_BIO_CHARS} characters"
+    return None
+
+
 @transaction.atomic
 def profile_update(
     *,
@@ -89,18 +106,13 @@ def profile_update(
     errors: dict[str, list[str]] = {}
     if display_name is not None:
         display_name = display_name.strip()
-        if len(display_name) > MAX_DISPLAY_NAME_CHARS:
-            errors["display_name"] = [
-                f"display name is longer than {MAX_DISPLAY_NAME_CHARS} characters"
-            ]
-        elif display_name and not has_visible_text(display_name):
-            # A blank-looking name (Hangul fillers, zero-width spaces) hides who is speaking.
-            errors["display_name"] = ["display name has only invisible characters"]
+        if problem := display_name_problem(display_name):
+            errors["display_name"] = [problem]
         user.display_name = display_name
     if bio is not None:
         bio = bio.strip()
-        if len(bio) > MAX_BIO_CHARS:
-            errors["bio"] = [f"bio is longer than {MAX_BIO_CHARS} characters"]
+        if problem := bio_problem(bio):
+            errors["bio"] = [problem]
         user.bio = bio
     if errors:
         raise ValidationError(errors)

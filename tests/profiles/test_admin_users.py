@@ -211,3 +211,17 @@ def test_staff_holding_change_user_cannot_change_a_colleague_or_an_owner() -> No
     assert response.status_code == 302
     colleague.refresh_from_db()
     assert colleague.is_superuser
+
+
+def test_a_display_name_of_invisible_characters_is_refused_in_the_admin_as_in_the_app() -> None:
+    user = UserFactory(display_name="Maya")
+
+    response = post_change_form(superuser_client(), _user_url(user), display_name="\u3164\u200b")
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "only invisible characters" in response.content.decode()
+    user.refresh_from_db()
+    assert user.display_name == "Maya"
+    post_change_form(superuser_client(), _user_url(user), display_name="  Maya K  ")
+    user.refresh_from_db()
+    assert user.display_name == "Maya K"
