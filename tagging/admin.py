@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from tagging.events import tag_videos_changed_announce, video_tags_changed_announce
@@ -28,8 +29,46 @@ def _enqueue_retag() -> None:
         logger.error("could not queue tagging.retag_all: %s", exc)
 
 
+class TagPhraseFormSet(BaseInlineFormSet):
+    """The phrase rules of a taxonomy file (`tagging.taxonomy`): spaces collapsed, and a phrase
+    used once, in any case, across the taxonomy (one phrase on two tags, or "Cat" and "cat" on
+    one, makes which tag a creator's hashtag or a video matches a guess)."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            phrase = " ".join((form.cleaned_data.get("text") or "").split())
+            if not phrase:
+                continue
+            form.cleaned_data["text"] = phrase
+            form.instance.text = phrase
+            key = phrase.casefold()
+            if key in seen:
+                form.add_error("text", f"{phrase!r} is already a phrase of this tag")
+            seen[key] = phrase
+        if not seen:
+            return
+        others = (
+            TagPhrase.objects.exclude(tag_id=self.instance.pk)
+            .annotate(key=Lower("text"))
+            .filter(key__in=[key.lower() for key in seen])
+            .select_related("tag")
+        )
+        taken = {phrase.text.casefold(): phrase.tag.slug for phrase in others}
+        for form in self.forms:
+            text = form.cleaned_data.get("text") if form.cleaned_data else None
+            if text and not form.cleaned_data.get("DELETE") and text.casefold() in taken:
+                form.add_error(
+                    "text", f"{text!r} is already a phrase of tag {taken[text.casefold()]!r}"
+                )
+
+
 class TagPhraseInline(admin.TabularInline):
     model = TagPhrase
+    formset = TagPhraseFormSet
     extra = 2
 
 

@@ -189,3 +189,41 @@ def test_deleting_video_tags_in_bulk_in_the_admin_announces_their_videos(
     )
 
     assert sorted(heard) == sorted(row.video_id for row in rows)
+
+
+def test_a_phrase_is_used_once_across_the_taxonomy_in_any_case(admin_client_) -> None:  # noqa: ANN001
+    dogs = TagFactory(slug="dogs", name="Dogs")
+    TagPhraseFactory(tag=dogs, text="Puppy")
+    tag = TagFactory(slug="cats", name="Cats")
+    phrase = TagPhraseFactory(tag=tag, text="cat")
+
+    def post(*texts: str):  # noqa: ANN202
+        form = {
+            "slug": "cats",
+            "name": "Cats",
+            "category": "",
+            "description": "",
+            "is_active": "on",
+            "phrases-TOTAL_FORMS": str(1 + len(texts)),
+            "phrases-INITIAL_FORMS": "1",
+            "phrases-MIN_NUM_FORMS": "0",
+            "phrases-MAX_NUM_FORMS": "1000",
+            "phrases-0-id": str(phrase.pk),
+            "phrases-0-tag": str(tag.pk),
+            "phrases-0-text": "cat",
+        }
+        for n, text in enumerate(texts, start=1):
+            form[f"phrases-{n}-tag"] = str(tag.pk)
+            form[f"phrases-{n}-text"] = text
+        return admin_client_.post(f"{CHANGELIST}{tag.pk}/change/", form)
+
+    same_tag = post("Cat")
+    assert same_tag.status_code == 200
+    assert "is already a phrase of this tag" in same_tag.content.decode()
+    other_tag = post("puppy")
+    assert other_tag.status_code == 200
+    assert "is already a phrase of tag &#x27;dogs&#x27;" in other_tag.content.decode()
+    assert sorted(tag.phrases.values_list("text", flat=True)) == ["cat"]
+
+    assert post("  cute   kitten ").status_code == 302
+    assert sorted(tag.phrases.values_list("text", flat=True)) == ["cat", "cute kitten"]
