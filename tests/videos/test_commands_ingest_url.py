@@ -224,6 +224,37 @@ def test_timeout_and_404_links_fail_alone_and_leave_no_files(owner, site, media_
     assert {name.split("/")[1] for name in files} == {Video.objects.get().media_key}
 
 
+def test_an_unexpected_failure_of_one_download_is_its_row_not_the_end_of_the_run(
+    owner,  # noqa: ANN001
+    site,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from videos.management.commands import ingest_url
+
+    real = ingest_url.download_to_temp
+
+    def failing_for_the_webm(client, url, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        if url.endswith(".webm"):
+            raise RuntimeError("a bug nobody foresaw")
+        return real(client, url, **kwargs)
+
+    monkeypatch.setattr(ingest_url, "download_to_temp", failing_for_the_webm)
+    base, _ = site
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command(
+            "ingest_url",
+            f"{base}/wsg/thread/5000001",
+            "--user",
+            "collector",
+            "--allow-private-addresses",
+            stdout=out,
+            stderr=StringIO(),
+        )
+    assert "RuntimeError: a bug nobody foresaw" in out.getvalue()
+    assert [v.original_filename for v in Video.objects.all()] == ["kitten.mp4"]
+
+
 def test_oversized_download_is_refused(owner, site):
     base, _ = site
     with pytest.raises(CommandError, match="1 error"):

@@ -226,6 +226,34 @@ def test_media_migrate_does_not_follow_links_out_of_the_folder(tmp_path, media_s
     assert not [name for name in names if "passwd" in name]
 
 
+def test_media_migrate_goes_on_past_a_video_that_fails_and_names_it(
+    tmp_path,  # noqa: ANN001
+    media_store,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from videos.management.commands import media_migrate
+
+    broken, fine = _legacy_video(), _legacy_video()
+    _legacy_tree(tmp_path, broken)
+    _legacy_tree(tmp_path, fine)
+    real = media_migrate.storage_put
+
+    def put(name, source):  # noqa: ANN001, ANN202
+        if name.startswith(f"videos/{broken.media_key}/"):
+            raise RuntimeError("rename failed")
+        return real(name, source)
+
+    monkeypatch.setattr(media_migrate, "storage_put", put)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 video"):
+        call_command("media_migrate", "--from-folder", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert f"video {broken.pk}: RuntimeError: rename failed" in err.getvalue()
+    fine.refresh_from_db()
+    assert fine.mp4.name == f"videos/{fine.media_key}/video.mp4"
+    broken.refresh_from_db()
+    assert broken.mp4.name == f"videos/{broken.pk}/video.mp4"  # left as it was
+
+
 def test_media_migrate_from_a_missing_folder_exits_with_the_reason(tmp_path):  # noqa: ANN001
     with pytest.raises(CommandError, match="no such folder"):
         call_command("media_migrate", "--from-folder", str(tmp_path / "nope"))

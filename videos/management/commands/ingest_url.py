@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -35,6 +36,8 @@ from videos.services.ingest import (
     video_ingest_file,
 )
 from videos.services.videos import source_url_stored
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -162,6 +165,12 @@ class Command(BaseCommand):
                     path: Path = future.result()
                 except DownloadError as exc:
                     outcomes.append(IngestOutcome(link.url, ERROR, detail=str(exc)))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - one link never ends the run
+                    logger.exception("downloading %s failed", link.url)
+                    outcomes.append(
+                        IngestOutcome(link.url, ERROR, detail=f"{type(exc).__name__}: {exc}")
+                    )
                     continue
                 try:
                     outcomes.append(

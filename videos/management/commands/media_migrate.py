@@ -60,9 +60,14 @@ class Command(BaseCommand):
             for video in Video.objects.order_by("pk").iterator():
                 try:
                     count = self._video(video, folder, dry_run)
-                except (OSError, StorageUnavailable) as exc:
+                except StorageUnavailable:
+                    raise  # the store is down: every video would fail alike
+                except Exception as exc:  # noqa: BLE001 - one video never stops the others
                     failed += 1
-                    self.stderr.write(f"video {video.pk}: {exc}")
+                    detail = (
+                        str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+                    )
+                    self.stderr.write(f"video {video.pk}: {detail}")
                     continue
                 if count:
                     moved += count
