@@ -283,6 +283,7 @@ def video_search(
     key = f"videos\x00{q}\x00{tag}"
     offset, token = search_cursor_read(cursor, key=key)
     degraded = None
+    next_offset = offset + limit
     if not q:
         ranked = _tag_listing(viewer=viewer, tag=tag, offset=offset, limit=limit)
         page_ids, more = ranked[:limit], len(ranked) > limit
@@ -301,25 +302,49 @@ def video_search(
             token = (
                 _ranked_store(fused, semantic, degraded) if len(fused) > offset + limit else None
             )
+            page_ids, more = fused[offset : offset + limit], len(fused) > offset + limit
         else:
             fused, semantic, degraded = stored
-            # Still the viewer's to see: a video made private or hidden since is left out.
-            page = fused[offset : offset + limit]
-            shown = set(
-                visible_videos(viewer=viewer).filter(pk__in=page).values_list("pk", flat=True)
-            )
-            fused = fused[:offset] + [pk for pk in page if pk in shown] + fused[offset + limit :]
+            page_ids, next_offset = _visible_from(fused, offset=offset, limit=limit, viewer=viewer)
+            more = next_offset < len(fused)
         method = "fused" if semantic else "text"
-        page_ids, more = fused[offset : offset + limit], len(fused) > offset + limit
     return {
         "items": cards_for_ids(video_ids=page_ids, viewer=viewer),
         "next_cursor": (
-            search_cursor_encode(offset=offset + limit, key=key, token=token) if more else None
+            search_cursor_encode(offset=next_offset, key=key, token=token) if more else None
         ),
         "method": method,
         "semantic": semantic,
         "degraded": degraded,
     }
+
+
+# Reads of a stored ranking one later page may make to fill itself past videos the viewer
+# may not see; a page still short after them is served short, its cursor past what was read.
+STORED_PAGE_READS = 4
+
+
+def _visible_from(
+    fused: list[int], *, offset: int, limit: int, viewer: Any
+) -> tuple[list[int], int]:
+    """The next `limit` ids of a stored ranking, from `offset`, that this viewer may see now,
+    and the offset after the last one read. Every id served is checked: the ranking was made
+    for the viewer of page 1 (a cursor may be replayed by someone else) as things were then (a
+    video made private, hidden or blocked since)."""
+    page: list[int] = []
+    position = offset
+    for _ in range(STORED_PAGE_READS):
+        if len(page) >= limit or position >= len(fused):
+            break
+        chunk = fused[position : position + 2 * (limit - len(page))]
+        shown = set(visible_videos(viewer=viewer).filter(pk__in=chunk).values_list("pk", flat=True))
+        for pk in chunk:
+            position += 1
+            if pk in shown:
+                page.append(pk)
+                if len(page) == limit:
+                    break
+    return page, position
 
 
 def _ranked_key(token: str) -> str:

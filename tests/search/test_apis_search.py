@@ -110,6 +110,38 @@ def test_a_video_made_private_between_pages_is_left_out_of_the_next(api_client):
     assert len(ids(second)) == 1 and not set(ids(second)) & set(ids(first))
 
 
+def test_a_later_page_checks_every_video_it_serves_for_this_viewer(client_for, api_client):
+    creator, follower = UserFactory(), UserFactory()
+    FollowFactory(follower=follower, followee=creator)
+    for n in range(4):
+        indexed_video(caption=f"quokka selfie {n}", owner=creator, privacy=Privacy.FOLLOWERS)
+    first = _get(client_for(follower), q="quokka", type="videos", limit=1)
+    assert len(ids(first)) == 1
+
+    # The follower's cursor, replayed by someone who may not see those videos.
+    replayed = _get(api_client, q="quokka", type="videos", limit=1, cursor=first["next_cursor"])
+    assert ids(replayed) == []
+
+
+def test_later_pages_fill_past_videos_gone_since_without_repeats(client_for):
+    client = client_for(UserFactory())
+    for n in range(8):
+        indexed_video(caption=f"numbat dig {n}")
+    full = ids(_get(client, q="numbat", type="videos", limit=8))
+    first = _get(client, q="numbat", type="videos", limit=2)
+    assert ids(first) == full[:2]
+    Video.objects.filter(pk__in=[full[2], full[4]]).update(privacy=Privacy.PRIVATE)
+
+    seen = ids(first)
+    cursor = first["next_cursor"]
+    while cursor:
+        page = _get(client, q="numbat", type="videos", limit=2, cursor=cursor)
+        seen += ids(page)
+        cursor = page["next_cursor"]
+
+    assert seen == [pk for pk in full if pk not in (full[2], full[4])]
+
+
 def test_a_cursor_of_another_search_or_tampered_is_400(api_client):
     for n in range(3):
         indexed_video(caption=f"juggling {n}")
