@@ -71,10 +71,13 @@ def test_a_hashtag_only_private_videos_carry_does_not_exist_for_others(client_fo
     assert client_for(secret.owner).get("/api/hashtags/secretplan").status_code == 200
     # its videos list answers as for a name nobody used (an empty list would tell)
     for client in (client_for(), client_for(UserFactory())):
-        for sort in ("", "?sort=new"):
+        for sort in ("", "?sort=new", "?cursor=x", "?sort=new&cursor=x"):
             assert_error_shape(
                 client.get(f"/api/hashtags/secretplan/videos{sort}"), 404, "hashtag_not_found"
             )
+        assert_error_shape(
+            client.get("/api/hashtags/nobodyusedthis/videos?cursor=x"), 404, "hashtag_not_found"
+        )
     mine = client_for(secret.owner).get("/api/hashtags/secretplan/videos")
     assert [card["id"] for card in mine.json()["results"]] == [secret.pk]
     # Nor does it show as related to a public one.

@@ -40,9 +40,10 @@ class HashtagVideosApi(ApiView):
             HASHTAG_SORT_ORDERING[sort], scope=f"hashtag:{hashtag.pk}"
         )
         videos = hashtag_videos(hashtag=hashtag, viewer=request.user)
-        page = paginator.paginate_queryset(videos, request, view=self)
-        if not page and not request.query_params.get(paginator.cursor_query_param):
+        if not videos.exists():
             # As the header: a hashtag whose videos the viewer may see none of does not exist
-            # for them (an empty list would tell that private videos carry it).
+            # for them, whatever the cursor (an empty list, or a cursor checked, would tell
+            # that private videos carry it).
             raise NotFound(f"no videos with #{hashtag.name}", code="hashtag_not_found")
+        page = paginator.paginate_queryset(videos, request, view=self)
         return paginator.get_paginated_response(video_cards(videos=page, viewer=request.user))
