@@ -17,7 +17,13 @@ from profiles.selectors import not_blocked_either_way_sql, user_card
 from profiles.viewers import viewer_id
 from search.cursors import search_cursor_decode, search_cursor_encode
 from search.models import SearchQuery
-from search.query_text import like_prefix, query_normalise, query_searchable, query_words
+from search.query_text import (
+    like_prefix,
+    query_normalise,
+    query_searchable,
+    query_split_negations,
+    query_words,
+)
 from search.video_search import video_search
 from sounds.models import Sound
 from tiktok.db.sql import table
@@ -355,6 +361,11 @@ def search_page(
         # Punctuation alone matches nothing: an empty answer, not an error.
         sections = {name: _empty_section() for name in KINDS[1:]}
         body.update(method="none", note="the query has no letters, digits or symbols to match")
+    elif q and not tag and not query_searchable(query_split_negations(q)[0]):
+        # Only `-word` exclusions: "everything but" is no search (and no index serves it: each
+        # such query read every document).
+        sections = {name: _empty_section() for name in KINDS[1:]}
+        body.update(method="none", note="the query only excludes words: say what to find")
     elif kind == "all":
         per_kind = settings.SEARCH_ALL_PER_KIND
         sections = {

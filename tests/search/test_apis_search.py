@@ -265,6 +265,23 @@ def test_punctuation_only_answers_200_with_nothing_found(api_client):
     assert body["method"] == "none" and body["items"] == [] and body["top"] == []
 
 
+def test_a_query_of_exclusions_only_answers_nothing_found_without_reading_every_document(
+    api_client, django_assert_max_num_queries
+):
+    indexed_video(caption="the cat")
+    indexed_video(caption="a dog")
+    for q in ("-the", "-the -cat", "- -the"):
+        for kind in ("all", "videos", "users"):
+            body = _get(api_client, q=q, type=kind)
+            assert body["method"] == "none", (q, kind)
+            assert body["items"] == [] and "excludes" in body["note"]
+    with django_assert_max_num_queries(2):  # the session and the throttle, no search
+        _get(api_client, q="-the -cat", type="videos")
+    # With something to find, exclusions still apply.
+    assert ids(_get(api_client, q="cat -dog", type="videos")) != []
+    assert ids(_get(api_client, q="dog -dog", type="videos")) == []
+
+
 def test_an_overlong_query_is_400_naming_the_limit(api_client, settings):
     response = api_client.get("/api/search", {"q": "x" * 2000})
     assert response.status_code == 400
