@@ -18,6 +18,7 @@ from discover.refresh import challenge_item, discover_lists_refresh
 from discover.suggestions import suggested_creators
 from profiles.selectors import active_user_ids, hidden_user_ids
 from profiles.viewers import is_signed_in
+from sounds.models import Sound
 from sounds.selectors import public_sound_ids, sound_may_see
 from tiktok.db.sql import table
 from tiktok.errors import InvalidInput, NotFound
@@ -85,9 +86,16 @@ def _section_items(
     if section == "videos":
         # Most stored ids are visible to everyone (the list is of public videos); reading a
         # few more than asked covers the ones a block hides from this viewer.
-        visible = _visible_ids(viewer=viewer, video_ids=items[: offset + limit * 2 + 10])
+        # Widened while it holds too few (a viewer who blocked a creator of many of them): a
+        # short page 1 with page 2 cut further on skipped the ones between.
+        window = offset + limit * 2 + 10
+        while True:
+            visible = _visible_ids(viewer=viewer, video_ids=items[:window])
+            if len(visible) > offset + limit or window >= len(items):
+                break
+            window *= 2
         page = visible[offset : offset + limit]
-        more = len(visible) > offset + limit or len(items) > offset + limit * 2 + 10
+        more = len(visible) > offset + limit or len(items) > window
         return cards_for_ids(video_ids=page, viewer=viewer), more
     if section == "creators":
         return _creators_slice(pool=items, viewer=viewer, offset=offset, limit=limit)
@@ -105,7 +113,7 @@ def _section_items(
         shown = _still_shown_ids(section=section, ids=[item["id"] for item in chunk])
         chunk = [item for item in chunk if item["id"] in shown]
         if section == "challenges":
-            chunk = _open_now(chunk)
+            chunk = _sounds_checked(_open_now(chunk), hidden=hidden)
         if names_creators:
             chunk = _not_from_hidden_creators(chunk, hidden=hidden)
         kept += chunk
@@ -149,6 +157,23 @@ def _still_shown_ids(*, section: str, ids: list[int]) -> set[int]:
     else:
         return active_user_ids(user_ids=ids)
     return set(rows.values_list("pk", flat=True))
+
+
+def _sounds_checked(items: list[dict[str, Any]], *, hidden: set[int]) -> list[dict[str, Any]]:
+    """Challenges naming their sound only when the viewer may see it, as the challenge's page
+    does (a sound moderation hid, a creator suspended or blocked either way since)."""
+    ids = {item["sound_id"] for item in items if item.get("sound_id")}
+    if not ids:
+        return items
+    shown = public_sound_ids(sound_ids=ids)
+    if hidden and shown:
+        shown -= set(
+            Sound.objects.filter(pk__in=shown, creator_id__in=hidden).values_list("pk", flat=True)
+        )
+    return [
+        {**item, "sound_id": item["sound_id"] if item.get("sound_id") in shown else None}
+        for item in items
+    ]
 
 
 def _not_from_hidden_creators(

@@ -139,6 +139,47 @@ def test_see_all_pages_through_a_section_and_hides_blocked_creators(client_for):
     assert [card["id"] for card in anonymous["results"]] == [videos[0].pk, videos[1].pk]
 
 
+def test_see_all_pages_skip_nothing_past_many_videos_the_viewer_does_not_see(client_for):
+    viewer, blocked = UserFactory(), UserFactory()
+    hidden = [VideoFactory(owner=blocked, view_count=1000 - i) for i in range(20)]
+    shown = [VideoFactory(view_count=500 - i) for i in range(5)]
+    BlockFactory(blocker=viewer, blocked=blocked)
+    lists_refresh()
+    client = client_for(viewer)
+    seen, offset = [], 0
+    while offset is not None:
+        page = client.get(f"/api/discover/videos?limit=2&offset={offset}").json()
+        seen += [card["id"] for card in page["results"]]
+        offset = page["next_offset"]
+    assert seen == [video.pk for video in shown]
+    assert not set(seen) & {video.pk for video in hidden}
+
+
+def test_a_challenge_names_its_sound_only_to_those_who_may_see_it(client_for, operator):
+    viewer, singer = UserFactory(), UserFactory()
+    sound = Sound.objects.create(title="theme", creator=singer, kind="uploaded")
+    VideoFactory(sound=sound)
+    challenge_create(
+        creator=operator,
+        hashtag="dance",
+        title="Dance",
+        ends_at=now() + hours(5),
+        sound_id=sound.pk,
+    )
+    BlockFactory(blocker=singer, blocked=viewer)
+    lists_refresh()
+
+    def sound_named(client) -> list:  # noqa: ANN001
+        overview = client.get("/api/discover").json()["sections"]["challenges"]["results"]
+        listed = client.get("/api/discover/challenges").json()["results"]
+        return [item["sound_id"] for item in overview + listed]
+
+    assert sound_named(client_for(viewer)) == [None, None]
+    assert sound_named(client_for(UserFactory())) == [sound.pk, sound.pk]
+    sound_hide(sound=sound)
+    assert sound_named(client_for(UserFactory())) == [None, None]
+
+
 def test_challenges_that_ended_since_the_refresh_leave_the_active_list(client_for, operator):
     challenge_create(creator=operator, hashtag="dance", title="Dance", ends_at=now() + hours(5))
     lists_refresh()
