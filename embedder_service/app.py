@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable
@@ -155,19 +156,34 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 for index, blob in enumerate(blobs)
             ]
         )
-        return await _within(
+        w_vis = form_weight(form, "w_vis", settings.w_vis)
+        w_text = form_weight(form, "w_text", settings.w_text)
+        result = await _within(
             settings,
             embed_video(
                 backend,
                 frames=frames,
                 transcript=form_text(form, "transcript"),
                 caption=form_text(form, "caption"),
-                w_vis=form_weight(form, "w_vis", settings.w_vis),
-                w_text=form_weight(form, "w_text", settings.w_text),
+                w_vis=w_vis,
+                w_text=w_text,
             ),
         )
+        result["embedding_version"] = _version_for_weights(backend, settings, w_vis, w_text)
+        return result
 
     return app
+
+
+def _version_for_weights(backend: Backend, settings: Settings, w_vis: float, w_text: float) -> str:
+    """The version of a video vector made with these weights: the service's own, or for other
+    weights the version a service configured with them reports (its recipe suffix), so vectors
+    of other weights are never taken for comparable ones."""
+    if (w_vis, w_text) == (settings.w_vis, settings.w_text):
+        return backend.embedding_version
+    own = settings.recipe_suffix()
+    base = backend.embedding_version.removesuffix(own) if own else backend.embedding_version
+    return base + dataclasses.replace(settings, w_vis=w_vis, w_text=w_text).recipe_suffix()
 
 
 async def _within(settings: Settings, work: Awaitable[T]) -> T:

@@ -176,7 +176,20 @@ class EmbedderClient:
                 f"lost the embedder at {self.base_url}: {type(exc).__name__}: {exc}"
             ) from exc
         if response.status_code < 400:
-            return response.json()
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict):
+                # Not the embedder answering (a proxy's maintenance page with 200): as down.
+                raise EmbedderUnavailable(
+                    f"{method} {path} -> {response.status_code}, not an embedder's JSON answer: "
+                    f"{response.text[:200]!r}",
+                    status_code=response.status_code,
+                    error="not_json",
+                    detail=None,
+                )
+            return payload
         error, detail = _error_body(response)
         message = f"{method} {path} -> {response.status_code} {error}: {detail}"
         from_proxy = response.status_code in PROXY_OUTAGE_STATUSES and error == "http_error"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from dataclasses import dataclass
 
@@ -153,9 +154,13 @@ class Settings:
             "EMBEDDER_REQUEST_DEADLINE_S": self.request_deadline_s,
         }
         for name, value in positive.items():
-            if value <= 0:
+            # NaN compares false with everything: `nan <= 0` let it through.
+            if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{name} must be positive, got {value}")
-        if self.w_vis < 0 or self.w_text < 0 or self.w_vis + self.w_text <= 0:
-            raise ValueError("EMBEDDER_W_VIS and EMBEDDER_W_TEXT must be >= 0 and not both 0")
+        weights = (self.w_vis, self.w_text)
+        if not all(math.isfinite(w) and w >= 0 for w in weights) or sum(weights) <= 0:
+            raise ValueError(
+                "EMBEDDER_W_VIS and EMBEDDER_W_TEXT must be finite, >= 0 and not both 0"
+            )
         if self.vllm_max_retries < 0:
             raise ValueError(f"VLLM_MAX_RETRIES must be >= 0, got {self.vllm_max_retries}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,12 @@ def _is_unicode_text(text: str) -> bool:
     return True
 
 
+def has_visible_text(text: str) -> bool:
+    """Whether the text holds a character that shows: not only spaces, controls and
+    zero-width or format characters (U+200B, U+FEFF), which give a model nothing to read."""
+    return any(unicodedata.category(ch)[0] not in "ZC" for ch in text)
+
+
 def parse_text_request(payload: Any, max_texts: int) -> TextRequest:
     """Validate `{texts: [str, ...], instruction?: str}`."""
     if not isinstance(payload, dict):
@@ -73,8 +80,10 @@ def parse_text_request(payload: Any, max_texts: int) -> TextRequest:
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise ServiceError(422, "invalid_request", f"texts[{index}] is not a string")
-        if not text.strip():
-            raise ServiceError(422, "blank_text", f"texts[{index}] is empty or whitespace")
+        if not has_visible_text(text):
+            raise ServiceError(
+                422, "blank_text", f"texts[{index}] is empty, whitespace or invisible characters"
+            )
         if not _is_unicode_text(text):
             raise ServiceError(
                 422, "invalid_text", f"texts[{index}] holds a lone surrogate (not Unicode text)"

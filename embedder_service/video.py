@@ -9,12 +9,14 @@ import numpy as np
 from embedder_service.backends import Backend
 from embedder_service.errors import ServiceError
 from embedder_service.images import Frame
+from embedder_service.parsing import has_visible_text
 from embedder_service.pooling import DegenerateVectorError, combine_weighted, mean_pool
 
 
 def video_text(transcript: str, caption: str) -> str:
-    """What the text side embeds: the transcript, then the caption (hashtags included)."""
-    return "\n".join(part.strip() for part in (transcript, caption) if part.strip())
+    """What the text side embeds: the transcript, then the caption (hashtags included); a part
+    of invisible characters only (zero-width spaces) is no text."""
+    return "\n".join(part.strip() for part in (transcript, caption) if has_visible_text(part))
 
 
 async def embed_video(

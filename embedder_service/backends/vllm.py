@@ -7,7 +7,8 @@ import base64
 import io
 import logging
 import re
-from typing import Any
+from collections.abc import Awaitable, Iterable
+from typing import Any, TypeVar
 
 import httpx
 import numpy as np
@@ -19,6 +20,8 @@ from embedder_service.config import RECIPE_VERSION, Settings
 from embedder_service.errors import ServiceError
 from embedder_service.images import Frame
 from embedder_service.pooling import DegenerateVectorError, truncate_matryoshka
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -138,9 +141,7 @@ class VllmBackend:
         max_tokens = self._settings.max_text_tokens
         cut = [budget_cut(text, max_tokens) for text in texts]
         instruction = instruction or self._settings.default_instruction
-        vectors = await asyncio.gather(
-            *(self._embed_one(instruction, [text_part(text)]) for text in cut)
-        )
+        vectors = await _all(self._embed_one(instruction, [text_part(text)]) for text in cut)
         truncated = [len(short) < len(text) for short, text in zip(cut, texts, strict=True)]
         return TextEmbeddings(vectors=np.stack(vectors), truncated=truncated)
 
@@ -148,9 +149,7 @@ class VllmBackend:
         """Embed each frame as its own request (the service pools them); Qwen3-VL's frame
         vectors are also the looks."""
         instruction = self._settings.default_instruction
-        vectors = await asyncio.gather(
-            *(self._embed_one(instruction, [image_part(frame)]) for frame in frames)
-        )
+        vectors = await _all(self._embed_one(instruction, [image_part(frame)]) for frame in frames)
         stacked = np.stack(vectors)
         return FrameEmbeddings(vectors=stacked, looks=stacked)
 
@@ -239,6 +238,20 @@ class VllmBackend:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+async def _all(work: Iterable[Awaitable[T]]) -> list[T]:
+    """Every item's answer, in order; on the first failure the others are cancelled (gather
+    left them running: a text vLLM refused answered 422 while its ten siblings still went to
+    vLLM, their errors logged as never retrieved)."""
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _vllm_message(response: httpx.Response) -> str:

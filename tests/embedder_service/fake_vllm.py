@@ -81,6 +81,7 @@ class FakeVllm:
         self.requests: list[dict[str, Any]] = []
         self.fail_next = 0  # answer this many embedding requests with HTTP 500 first
         self.reject_all = False  # answer 400 like vLLM does for an input it cannot take
+        self.reject_text: str | None = None  # answer 400 for a request holding this text
         self.unknown_model = False  # answer 404 like vLLM asked for a model it does not serve
         self.delay_s = 0.0  # wait this long before answering an embedding request
         self.models = [DEFAULT_VLLM_MODEL]  # what GET /v1/models lists
@@ -106,6 +107,7 @@ class FakeVllm:
             self.requests.clear()
             self.fail_next = 0
             self.reject_all = False
+            self.reject_text = None
             self.unknown_model = False
             self.delay_s = 0.0
             self.models = [DEFAULT_VLLM_MODEL]
@@ -121,7 +123,7 @@ class FakeVllm:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return 500, {"object": "error", "message": "engine overloaded", "code": 500}
-            if self.reject_all:
+            if self.reject_all or (self.reject_text and self.reject_text in json.dumps(body)):
                 return 400, {"object": "error", "message": "prompt too long", "code": 400}
         problems = shape_problems(body)
         if problems:

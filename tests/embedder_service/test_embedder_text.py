@@ -141,3 +141,20 @@ def test_a_lone_surrogate_is_refused_with_422(http: httpx.Client) -> None:
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_text"
     assert "texts[1]" in response.json()["detail"]
+
+
+def test_leading_whitespace_does_not_push_a_texts_words_past_the_cut(
+    embedder_client: EmbedderClient,
+) -> None:
+    words = "cute cats playing with yarn"
+    result = embedder_client.embed_texts([" " * 30_000 + words + "\n\n\t " * 5_000, words])
+    assert result.truncated == [False, False]
+    assert np.allclose(result.embeddings[0], result.embeddings[1], atol=1e-5)
+
+
+def test_a_text_of_invisible_characters_only_is_refused_with_422(http: httpx.Client) -> None:
+    for blank in ("\u200b\u200b", "\ufeff \u2060", "\u00ad"):
+        response = http.post("/v1/embed/text", json={"texts": ["fine", blank]})
+        assert response.status_code == 422, blank
+        assert response.json()["error"] == "blank_text"
+        assert "texts[1]" in response.json()["detail"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -264,3 +265,50 @@ def test_other_weights_or_instruction_get_a_version_of_their_own(fake_vllm: Fake
             versions.add(client.get("/healthz").json()["embedding_version"])
     assert len(versions) == 3
     assert f"qwen3-vl-emb-2b:{DIM}:v1" in versions  # the defaults keep theirs
+
+
+def test_one_text_refused_cancels_the_others_of_its_request(fake_vllm: FakeVllm) -> None:
+    fake_vllm.reset()
+    fake_vllm.reject_text = "poison"
+    one_at_a_time = vllm_settings(fake_vllm.url, vllm_max_concurrency=1)
+    with TestClient(create_app(one_at_a_time)) as client:
+        wait_ready(client)
+        response = client.post(
+            "/v1/embed/text", json={"texts": ["poison", *(f"text {n}" for n in range(10))]}
+        )
+        assert response.status_code == 422
+        # The next request queues behind whatever of the first is still waiting its turn.
+        assert client.post("/v1/embed/text", json={"texts": ["after"]}).status_code == 200
+    texts = [json.dumps(body) for body in fake_vllm.requests]
+    assert len(texts) == 2, texts  # "poison" and "after": the ten behind it never went
+    assert "poison" in texts[0] and "after" in texts[1]
+
+
+def test_a_video_made_with_other_weights_reports_their_version(
+    vllm_service: TestClient, fake
+) -> None:
+    frame = ("frames", ("f.jpg", _jpeg(), "image/jpeg"))
+    default = vllm_service.post("/v1/embed/video", files=[frame], data={"caption": "a cat"})
+    other = vllm_service.post(
+        "/v1/embed/video", files=[frame], data={"caption": "a cat", "w_vis": "0", "w_text": "1"}
+    )
+    health = vllm_service.get("/healthz").json()["embedding_version"]
+    assert default.json()["embedding_version"] == health
+    assert other.json()["embedding_version"] not in (health, None)
+    # ...the version a service configured with those weights reports.
+    with TestClient(create_app(vllm_settings(fake.url, w_vis=0.0, w_text=1.0))) as configured:
+        wait_ready(configured)
+        assert (
+            configured.get("/healthz").json()["embedding_version"]
+            == (other.json()["embedding_version"])
+        )
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
