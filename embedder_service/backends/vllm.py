@@ -122,6 +122,7 @@ class VllmBackend:
         self.device = self.speech.device
         self._client: httpx.AsyncClient | None = None
         self._semaphore: asyncio.Semaphore | None = None
+        self._native_dim: int | None = None  # the width of vLLM's vectors, once probed
 
     def load(self) -> None:
         """Only Whisper loads here; the embedding model lives in the vLLM process."""
@@ -167,7 +168,9 @@ class VllmBackend:
         except (ValueError, DegenerateVectorError) as exc:
             raise ServiceError(502, "vllm_bad_response", str(exc)) from exc
 
-    async def _post_with_retries(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _post_with_retries(
+        self, path: str, body: dict[str, Any], *, probe: bool = False
+    ) -> dict[str, Any]:
         client, semaphore = self._http()
         attempts = self._settings.vllm_max_retries + 1
         last_problem = ""
@@ -202,11 +205,13 @@ class VllmBackend:
                 return response.json()
             except ValueError as exc:
                 raise ServiceError(502, "vllm_bad_response", "vLLM answered non-JSON") from exc
-        raise ServiceError(
-            503,
-            "vllm_unavailable",
-            f"vLLM at {self._settings.vllm_url} failed {attempts} times; last: {last_problem}",
-        )
+        problem = f"vLLM at {self._settings.vllm_url} failed {attempts} times; last: {last_problem}"
+        if not probe and await self.unavailable_reason() is None:
+            # vLLM is up and serves the model, yet fails on this item every time: the item's
+            # failure (the caller retries it a few times, then gives it up), not an outage to
+            # wait out for hours.
+            raise ServiceError(502, "vllm_failed_item", f"{problem} (vLLM itself is healthy)")
+        raise ServiceError(503, "vllm_unavailable", problem)
 
     async def unavailable_reason(self) -> str | None:
         """Ask vLLM's /health so /healthz reports a dead vLLM instead of failing later."""
@@ -217,7 +222,26 @@ class VllmBackend:
             return f"vLLM at {self._settings.vllm_url} is unreachable: {type(exc).__name__}"
         if response.status_code != 200:
             return f"vLLM at {self._settings.vllm_url} /health answered {response.status_code}"
-        return await self._model_missing(client)
+        return await self._model_missing(client) or await self._too_narrow()
+
+    async def _too_narrow(self) -> str | None:
+        """Why vLLM's vectors cannot be cut to EMBEDDER_DIM (None when they can), from one probe
+        embedding, made once: a model narrower than the dimension failed every request."""
+        if self._native_dim is None:
+            body = chat_embedding_request(
+                self.model, self._settings.default_instruction, [text_part("dimension probe")]
+            )
+            try:
+                payload = await self._post_with_retries("/v1/embeddings", body, probe=True)
+                self._native_dim = len(payload["data"][0]["embedding"])
+            except (ServiceError, KeyError, IndexError, TypeError):
+                return None  # told by the requests themselves
+        if self._native_dim < self.dim:
+            return (
+                f"vLLM's {self.model} gives {self._native_dim}-d vectors, narrower than "
+                f"EMBEDDER_DIM={self.dim}: set EMBEDDER_DIM to {self._native_dim} or less"
+            )
+        return None
 
     async def _model_missing(self, client: httpx.AsyncClient) -> str | None:
         """Why vLLM cannot serve VLLM_MODEL (None when /v1/models lists it)."""

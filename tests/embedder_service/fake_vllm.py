@@ -82,6 +82,7 @@ class FakeVllm:
         self.fail_next = 0  # answer this many embedding requests with HTTP 500 first
         self.reject_all = False  # answer 400 like vLLM does for an input it cannot take
         self.reject_text: str | None = None  # answer 400 for a request holding this text
+        self.health_status = 200  # what GET /health answers
         self.unknown_model = False  # answer 404 like vLLM asked for a model it does not serve
         self.delay_s = 0.0  # wait this long before answering an embedding request
         self.models = [DEFAULT_VLLM_MODEL]  # what GET /v1/models lists
@@ -108,6 +109,7 @@ class FakeVllm:
             self.fail_next = 0
             self.reject_all = False
             self.reject_text = None
+            self.health_status = 200
             self.unknown_model = False
             self.delay_s = 0.0
             self.models = [DEFAULT_VLLM_MODEL]
@@ -155,7 +157,7 @@ class FakeVllm:
 
             def do_GET(self) -> None:
                 if self.path == "/health":
-                    self.send_response(200)
+                    self.send_response(fake.health_status)
                     self.send_header("content-length", "0")
                     self.end_headers()
                 elif self.path == "/v1/models":

@@ -158,13 +158,29 @@ def test_5xx_from_vllm_is_retried_until_it_succeeds(vllm_service: TestClient, fa
     assert len(fake.requests) == 3
 
 
-def test_persistent_5xx_gives_503_after_the_retries(vllm_service: TestClient, fake) -> None:
+def test_an_item_vllm_fails_every_time_while_healthy_is_that_items_502(
+    vllm_service: TestClient, fake
+) -> None:
+    assert vllm_service.get("/healthz").status_code == 200  # the model's width known
+    fake.requests.clear()
     fake.fail_next = 100
+    response = vllm_service.post("/v1/embed/text", json={"texts": ["never"]})
+    assert response.status_code == 502
+    assert response.json()["error"] == "vllm_failed_item"
+    assert "HTTP 500" in response.json()["detail"]
+    assert "healthy" in response.json()["detail"]
+    assert len(fake.requests) == 3  # 1 try + VLLM_MAX_RETRIES=2
+
+
+def test_persistent_5xx_from_an_unhealthy_vllm_gives_503_after_the_retries(
+    vllm_service: TestClient, fake
+) -> None:
+    fake.fail_next = 100
+    fake.health_status = 503
     response = vllm_service.post("/v1/embed/text", json={"texts": ["never"]})
     assert response.status_code == 503
     assert response.json()["error"] == "vllm_unavailable"
     assert "HTTP 500" in response.json()["detail"]
-    assert len(fake.requests) == 3  # 1 try + VLLM_MAX_RETRIES=2
 
 
 def test_vllm_rejecting_an_input_gives_422_with_its_message(vllm_service: TestClient, fake) -> None:
@@ -190,14 +206,21 @@ def test_vllm_down_gives_clear_503_on_requests_and_health() -> None:
     assert health.json()["error"] == "vllm_unavailable"
 
 
-def test_vllm_vectors_narrower_than_the_dim_give_502(fake_vllm: FakeVllm) -> None:
+def test_vllm_vectors_narrower_than_the_dim_give_502_and_health_says_why(
+    fake_vllm: FakeVllm,
+) -> None:
     fake_vllm.reset()
     too_wide = vllm_settings(fake_vllm.url, dim=FULL_DIM * 2)
     with TestClient(create_app(too_wide)) as client:
         wait_ready(client)
         response = client.post("/v1/embed/text", json={"texts": ["x"]})
+        health = client.get("/healthz")
     assert response.status_code == 502
     assert response.json()["error"] == "vllm_bad_response"
+    assert health.status_code == 503
+    assert f"{FULL_DIM}-d vectors, narrower than EMBEDDER_DIM={FULL_DIM * 2}" in str(
+        health.json()["detail"]
+    )
 
 
 def test_an_unknown_model_is_a_setup_problem_not_the_inputs(vllm_service: TestClient, fake) -> None:
