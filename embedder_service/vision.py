@@ -104,6 +104,10 @@ class ImageModel:
         self._torch: Any = None
         self._lock = threading.Lock()
 
+    @property
+    def weights_path(self) -> Path | None:
+        return self._weights_path
+
     def load(self) -> None:
         """Build the network and load the local weights (no download: a missing file is an
         error, never a fetch)."""

@@ -3,6 +3,7 @@ that space through ImageNet class phrases (embedder_service/vision.py), and Whis
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ CPU_RECIPE_VERSION = "v2"
 TEXT_BATCH_SIZE = 64
 # Texts of one request sent to the model at a time (see CpuBackend.embed_texts).
 TEXT_TURN = 16
+# The text budget the recipe was made with (EMBEDDER_MAX_TEXT_TOKENS' default on this backend).
+DEFAULT_MAX_TEXT_TOKENS = 256
 # WordPiece turns a word longer than this into one [UNK] token (max_input_chars_per_word).
 MAX_CHARS_PER_TOKEN = 100
 
@@ -58,14 +61,16 @@ class CpuBackend:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.dim = settings.dim
-        self.embedding_version = embedding_version(
-            MODEL_TAG, settings.dim, CPU_RECIPE_VERSION + settings.recipe_suffix()
-        )
         self.speech = SpeechRecognizer(settings)
         configured = settings.text_model_path
         self._model_path = Path(configured) if configured else bundled_text_model_path()
         image_weights = settings.image_model_path
         self.images = ImageModel(Path(image_weights) if image_weights else bundled_weights_path())
+        self.embedding_version = embedding_version(
+            MODEL_TAG,
+            settings.dim,
+            CPU_RECIPE_VERSION + settings.recipe_suffix() + self._models_suffix(),
+        )
         self.class_names: list[str] = []
         self._bridge: LabelBridge | None = None
         self._model: Any = None
@@ -73,6 +78,21 @@ class CpuBackend:
         self._lock = threading.Lock()
         self._text_thread = model_thread("text-model")
         self._image_thread = model_thread("image-model")
+
+    def _models_suffix(self) -> str:
+        """ "" with the bundled models and the default token budget, else "+m" and a short hash
+        of what differs: another 384-d model (MiniLM-L12, a multilingual MiniLM) or other image
+        weights pass the dimension check, and their vectors must not be taken for these."""
+        text = _same_file(self._model_path, bundled_text_model_path())
+        image = _same_file(self.images.weights_path, bundled_weights_path())
+        if text and image and self._settings.max_text_tokens == DEFAULT_MAX_TEXT_TOKENS:
+            return ""
+        what = (
+            None if text else str(self._model_path),
+            None if image else str(self.images.weights_path),
+            self._settings.max_text_tokens,
+        )
+        return "+m" + hashlib.sha256(repr(what).encode()).hexdigest()[:8]
 
     def load(self) -> None:
         """Load MiniLM, EfficientNet-Lite0 and Whisper from local files; embed the class phrases."""
@@ -161,3 +181,13 @@ class CpuBackend:
 
     async def aclose(self) -> None:
         """Nothing to release."""
+
+
+def _same_file(path: Path | None, bundled: Path | None) -> bool:
+    """Whether a configured model path is the bundled one (or none was configured)."""
+    if path is None or bundled is None:
+        return path is None
+    try:
+        return path.resolve() == bundled.resolve()
+    except OSError:
+        return False

@@ -96,3 +96,28 @@ def test_a_page_that_is_not_the_embedders_answer_is_an_outage_not_a_crash(
             client.embed_texts(["cats"])
         with pytest.raises(EmbedderUnavailable):
             client.health()
+
+
+def test_other_models_or_another_token_budget_get_a_version_of_their_own(tmp_path) -> None:  # noqa: ANN001
+    from embedder_service.backends.cpu import bundled_text_model_path
+    from embedder_service.vision import bundled_weights_path
+
+    default = CpuBackend(Settings(backend="cpu")).embedding_version
+    named = CpuBackend(
+        Settings(
+            backend="cpu",
+            text_model_path=str(bundled_text_model_path()),
+            image_model_path=str(bundled_weights_path()),
+        )
+    ).embedding_version
+    assert default == named == "minilm-l6+efflite0:384:v2"  # the bundled models keep theirs
+    others = {
+        CpuBackend(
+            Settings(backend="cpu", text_model_path=str(tmp_path / "all-MiniLM-L12-v2"))
+        ).embedding_version,
+        CpuBackend(
+            Settings(backend="cpu", image_model_path=str(tmp_path / "other.pth"))
+        ).embedding_version,
+        CpuBackend(Settings(backend="cpu", max_text_tokens=128)).embedding_version,
+    }
+    assert len(others) == 3 and default not in others
