@@ -85,17 +85,22 @@ def test_each_request_runs_on_the_pooled_worker_threads_with_its_signals(setting
 
     signals.request_started.connect(started)
     signals.request_finished.connect(finished)
+    from tiktok.web.asgi_handler import web_threads
+
+    requests = web_threads() + 4
     try:
-        for _ in range(4):
+        for _ in range(requests):
             assert _asgi_get("/api/auth/me")[0] == 401
     finally:
         signals.request_started.disconnect(started)
         signals.request_finished.disconnect(finished)
-    assert [kind for kind, _ in events] == ["started", "finished"] * 4
+    assert [kind for kind, _ in events] == ["started", "finished"] * requests
     threads = {name for _, name in events}
-    # No thread per request: the handler's fixed pool serves them (here one after another).
+    # No thread per request: the handler's fixed pool serves them. (Which of its threads, and
+    # how many of them, one after another is up to the pool: on a loaded machine a thread is
+    # not yet back among the idle ones when the next request comes, and the pool starts one.)
     assert all(name.startswith("django-request") for name in threads)
-    assert len(threads) <= 2
+    assert len(threads) <= web_threads() < requests
 
 
 def test_web_threads_setting(monkeypatch):
