@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderation.models import Case, CaseStatus, Report
+from django.db.models import Q
+
+from moderation.models import ACTION_REINSTATE, Case, CaseStatus, Report
 from tiktok.personal_data import Section, records
 
 
@@ -33,9 +35,11 @@ def personal_data(user: Any) -> list[Section]:
             records(
                 # By the case's target account, kept when the item goes (a removed comment,
                 # a video deleted since): the item's own relations are gone by then.
-                Case.objects.filter(target_user=user, status=CaseStatus.ACTIONED).order_by(
-                    "resolved_at", "pk"
-                ),
+                # Acted on, or reinstated while open (what reports hid pending review came
+                # back: the case closes as dismissed with the action "reinstate").
+                Case.objects.filter(
+                    Q(status=CaseStatus.ACTIONED) | Q(action=ACTION_REINSTATE), target_user=user
+                ).order_by("resolved_at", "pk"),
                 item="kind",
                 video_id="video_id",
                 sound_id="sound_id",

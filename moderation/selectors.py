@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from moderation.models import ACTION_SUSPEND_USER, Case, CaseStatus, Report, ReportKind
 from profiles.models import User
-from profiles.selectors import user_for_viewer
+from profiles.selectors import hidden_user_ids, user_for_viewer
 from sounds.models import Sound
 from sounds.selectors import sound_visible
 from tiktok.errors import InvalidInput, NotFound
@@ -45,6 +45,10 @@ def report_target(
             if found is None:
                 raise NotFound("no such user")
             target = user_for_viewer(username=found.username, viewer=reporter)
+        if target.pk in hidden_user_ids(viewer=reporter):
+            # Blocked either way: as for their videos, comments and sounds (the profile page
+            # answers the one blocked; the blocker has no item of theirs to report).
+            raise NotFound("no such user")
         owner_id = target.pk
     elif kind == ReportKind.SOUND:
         target = sound_visible(sound_id=item_id or 0, viewer=reporter)

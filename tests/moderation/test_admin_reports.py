@@ -83,3 +83,25 @@ def test_the_reports_list_reads_its_reporters_in_the_page_query(client_for) -> N
         assert report(client_for(UserFactory()), "video", VideoFactory()).status_code == 201
 
     assert page_queries() == few  # not one more query per row
+
+
+def test_a_cases_page_reads_its_reporters_with_its_reports(client_for) -> None:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = superuser_client()
+    target = UserFactory()
+    for _ in range(2):
+        assert report(client_for(UserFactory()), "user", target).status_code == 201
+    case = Case.objects.get()
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/admin/moderation/case/{case.pk}/change/")
+            assert page.status_code == 200
+        return len(queries.captured_queries)
+
+    few = page_queries()
+    for _ in range(6):
+        assert report(client_for(UserFactory()), "user", target).status_code == 201
+    assert page_queries() == few  # not one more query per report

@@ -82,6 +82,20 @@ def test_a_user_who_blocked_you_is_404(client_for, creator):  # noqa: ANN001
     assert_error_shape(report(client_for(reporter), "user", creator), 404)
 
 
+def test_a_user_you_blocked_is_404_by_name_or_id(client_for, creator):  # noqa: ANN001
+    from profiles.models import Block
+
+    reporter = UserFactory()
+    Block.objects.create(blocker=reporter, blocked=creator)
+
+    assert_error_shape(report(client_for(reporter), "user", creator), 404)
+    by_id = client_for(reporter).post(
+        "/api/reports", {"kind": "user", "id": creator.pk, "reason": "spam"}, format="json"
+    )
+    assert_error_shape(by_id, 404)
+    assert not Case.objects.exists()
+
+
 def test_a_repeat_report_is_200_and_counts_once(client_for, video):  # noqa: ANN001
     client = client_for(UserFactory())
     first = report(client, "video", video)

@@ -48,3 +48,20 @@ def test_decisions_about_someone_else_are_not_in_the_archive(client_for):  # noq
     case_comment_remove(case=Case.objects.get(kind="comment"), moderator=None)
 
     assert _decisions(UserFactory()) == []
+
+
+def test_a_moderator_reinstating_what_reports_hid_is_in_the_owners_archive(
+    client_for,  # noqa: ANN001
+    settings,  # noqa: ANN001
+) -> None:
+    from moderation.services import case_reinstate
+
+    settings.MODERATION_AUTO_HIDE_REPORTS = 2
+    owner = UserFactory()
+    video = VideoFactory(owner=owner)
+    for _ in range(2):
+        assert report(client_for(UserFactory()), "video", video).status_code == 201
+
+    case_reinstate(case=Case.objects.get(), moderator=UserFactory(is_staff=True))
+
+    assert [(d["item"], d["action"]) for d in _decisions(owner)] == [("video", "reinstate")]
