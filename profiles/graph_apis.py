@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from profiles.models import Follow, User
 from profiles.selectors import (
     follow_requests_for,
     follower_count,
@@ -99,6 +101,14 @@ def _people_page(view: ApiView, request: Request, rows: Any, person: str) -> Res
     return paginator.get_paginated_response(results)
 
 
+def _unless_blocked(rows: QuerySet[Follow], user: User, request: Request) -> QuerySet[Follow]:
+    """No one, for an account the viewer blocked: its header shows only its name
+    (`restricted`), and its videos and likes are empty too."""
+    if user.pk in hidden_user_ids(viewer=request.user):
+        return rows.none()
+    return rows
+
+
 class UserFollowersApi(ApiView):
     permission_classes = [AllowAny]
 
@@ -107,7 +117,9 @@ class UserFollowersApi(ApiView):
         """Who follows this user (a private account's list: its followers only)."""
         user = user_for_viewer(username=username, viewer=request.user)
         user_unlocked_for(user=user, viewer=request.user)
-        return _people_page(self, request, followers_of(user=user), "follower")
+        return _people_page(
+            self, request, _unless_blocked(followers_of(user=user), user, request), "follower"
+        )
 
 
 class UserFollowingApi(ApiView):
@@ -118,7 +130,9 @@ class UserFollowingApi(ApiView):
         """Whom this user follows (a private account's list: its followers only)."""
         user = user_for_viewer(username=username, viewer=request.user)
         user_unlocked_for(user=user, viewer=request.user)
-        return _people_page(self, request, following_of(user=user), "followee")
+        return _people_page(
+            self, request, _unless_blocked(following_of(user=user), user, request), "followee"
+        )
 
 
 class MeFollowersApi(ApiView):

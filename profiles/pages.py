@@ -58,13 +58,14 @@ def people_page(request: HttpRequest, username: str, which: str) -> HttpResponse
     viewer = page_viewer(request)
     if user is None or user_blocks_viewer(user=user, viewer=viewer):
         return page_not_found(request, f"@{username}")
-    locked = profile_locked(user=user, viewer=viewer)
+    hidden = hidden_user_ids(viewer=viewer)
+    # An account the viewer blocked shows only its name, as its header does (`restricted`).
+    locked = profile_locked(user=user, viewer=viewer) or user.pk in hidden
     person = "follower" if which == "followers" else "followee"
     rows = followers_of(user=user) if which == "followers" else following_of(user=user)
     page = Paginator(rows if not locked else rows.none(), PEOPLE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    hidden = hidden_user_ids(viewer=viewer)
     people = [
         user_card(getattr(row, person))
         for row in page.object_list

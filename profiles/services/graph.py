@@ -76,7 +76,12 @@ def follow_create(*, follower: User, followee: User) -> FollowResult:
 
 @transaction.atomic
 def follow_delete(*, follower: User, followee: User) -> FollowResult:
-    """Unfollow, or withdraw a pending request; either when there is none is a no-op."""
+    """Unfollow, or withdraw a pending request; either when there is none is a no-op. The two
+    accounts are locked first, as every graph write locks them: a block between them at the
+    same moment deadlocked (it held the accounts and waited for the follow row, this held the
+    row and its count trigger waited for the account), and a withdrawal racing the owner's
+    approval answered "not following" and left a follow."""
+    _accounts_lock(follower, followee)
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
     if deleted:
         follow_removed_announce(follower=follower, followee=followee)
@@ -98,8 +103,10 @@ def follow_request_approve(*, target: User, requester: User) -> bool:
     return True
 
 
+@transaction.atomic
 def follow_request_deny(*, target: User, requester: User) -> bool:
     """Refuse a request: it is deleted, and the requester is not told (they may ask again)."""
+    _accounts_lock(target, requester)
     deleted, _ = FollowRequest.objects.filter(requester=requester, target=target).delete()
     if not deleted:
         raise NotFound("no pending follow request from this user", code="no_follow_request")
@@ -110,6 +117,7 @@ def follow_request_deny(*, target: User, requester: User) -> bool:
 def follower_remove(*, user: User, follower: User) -> int:
     """Remove someone from your followers (they are not told; on a private account they must
     ask again). Returns the follower count."""
+    _accounts_lock(user, follower)  # as follow_delete: a block racing it deadlocked
     deleted, _ = Follow.objects.filter(follower=follower, followee=user).delete()
     if deleted:
         follow_removed_announce(follower=follower, followee=user)
@@ -129,8 +137,10 @@ def account_privacy_set(*, user: User, private: bool) -> User:
     user.is_private = private
     if not private:
         for request in FollowRequest.objects.filter(target=locked).select_related("requester"):
-            request.delete()
-            if _follow_insert(follower=request.requester, followee=locked):
+            # Only a request still there: one denied or withdrawn since it was read is not
+            # turned into a follow.
+            deleted, _ = FollowRequest.objects.filter(pk=request.pk).delete()
+            if deleted and _follow_insert(follower=request.requester, followee=locked):
                 follow_created_announce(follower=request.requester, followee=locked)
                 follow_request_approved_announce(requester=request.requester, target=locked)
     return user

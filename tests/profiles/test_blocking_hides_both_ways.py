@@ -104,6 +104,35 @@ def test_likes_are_hidden_across_a_block_both_ways(client_for, blocked_pair) -> 
     assert len(third.get(f"/api/users/{blocker.username}/liked").json()["results"]) == 1
 
 
+def test_the_blocker_sees_no_one_in_the_blocked_accounts_lists(client_for, blocked_pair) -> None:  # noqa: ANN001
+    from tests.factories import FollowFactory
+
+    blocker, blocked = blocked_pair
+    for _ in range(3):
+        FollowFactory(followee=blocked)
+    FollowFactory(follower=blocked)
+    api = client_for(blocker)
+    browser = Client()
+    browser.force_login(blocker)
+    for which in ("followers", "following"):
+        listed = api.get(f"/api/users/{blocked.username}/{which}")
+        assert listed.status_code == 200 and listed.json()["results"] == [], which
+        page = browser.get(f"/@{blocked.username}/{which}")
+        assert page.status_code == 200
+        assert not any(f"/@{row.username}" in page.content.decode() for row in _people(blocked))
+    # Anyone else sees them.
+    others = client_for(UserFactory()).get(f"/api/users/{blocked.username}/followers").json()
+    assert len(others["results"]) == 3
+
+
+def _people(user) -> list:  # noqa: ANN001
+    from profiles.models import Follow, User
+
+    ids = set(Follow.objects.filter(followee=user).values_list("follower_id", flat=True))
+    ids |= set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+    return list(User.objects.filter(pk__in=ids))
+
+
 def test_videos_are_hidden_across_a_block_both_ways(client_for, blocked_pair) -> None:  # noqa: ANN001
     blocker, blocked = blocked_pair
     blocker_video = blocker.videos.get()
