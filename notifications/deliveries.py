@@ -138,6 +138,9 @@ def on_follow_request(*, requester_id: int, target_id: int) -> int:
 
 
 def on_follow_approved(*, requester_id: int, target_id: int) -> int:
+    # As a follow: approved and then removed (or blocked) before delivery tells no one.
+    if not Follow.objects.filter(follower_id=requester_id, followee_id=target_id).exists():
+        return 0
     notice = Notice(
         recipient_id=requester_id,
         kind=NotificationKind.FOLLOW_APPROVED,

@@ -212,6 +212,20 @@ def test_a_follow_request_and_its_approval(delivered):
     assert NotificationKind.FOLLOW in {n.kind for n in notes(owner)}
 
 
+def test_an_approval_undone_before_delivery_tells_no_one(creator):
+    from profiles.services.graph import follower_remove
+
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=creator)  # approved...
+    follower_remove(user=creator, follower=fan)  # ...and removed before the delivery ran
+
+    told = event_deliver(
+        event="follow_approved", payload={"requester_id": fan.pk, "target_id": creator.pk}
+    )
+
+    assert told == 0 and notes(fan) == []
+
+
 def test_publishing_tells_the_owner_and_followers_once(delivered, creator, client_for):
     fans = [UserFactory(), UserFactory()]
     for fan in fans:
