@@ -6,13 +6,17 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from profiles.models import Follow, FollowRequest, User
 from tests.factories import UserFactory
-from tests.support.admin_forms import change_form, post_change_form, superuser_client
+from tests.support.admin_forms import (
+    change_form,
+    post_change_form,
+    staff_user_client,
+    superuser_client,
+)
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/profiles/user/add/"
@@ -156,22 +160,8 @@ def test_an_avatar_too_large_in_the_admin_is_a_form_error(settings) -> None:  # 
     assert not user.avatar
 
 
-def _staff_with(*codenames: str) -> tuple[User, Client]:
-    from django.contrib.auth.models import Permission
-
-    user = UserFactory(is_staff=True)
-    for dotted in codenames:
-        app, codename = dotted.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-        )
-    client = Client()
-    client.force_login(user)
-    return user, client
-
-
 def test_staff_holding_change_user_cannot_grant_itself_permissions() -> None:
-    user, client = _staff_with("profiles.view_user", "profiles.change_user")
+    user, client = staff_user_client("profiles.view_user", "profiles.change_user")
     form = change_form(client, _user_url(user))
     assert "is_superuser" not in form.data and "user_permissions" not in form.data
     data = {**form.data, "is_superuser": ["on"], "is_staff": ["on"], "display_name": ["Me"]}
@@ -190,7 +180,7 @@ def test_staff_holding_change_user_cannot_change_a_colleague_or_an_owner() -> No
     owner = UserFactory(is_staff=True, is_superuser=True, raw_password="owner-secret-123")
     colleague = UserFactory(is_staff=True, display_name="Colleague")
     member = UserFactory(display_name="Member")
-    _, client = _staff_with("profiles.view_user", "profiles.change_user")
+    _, client = staff_user_client("profiles.view_user", "profiles.change_user")
 
     stolen = client.post(
         f"/admin/profiles/user/{owner.pk}/password/",

@@ -32,6 +32,17 @@ def _register(capture, **fields: str):  # noqa: ANN001, ANN202
     return client
 
 
+def _every_mail_delivered(smtp, capture) -> None:  # noqa: ANN001
+    """A last mail to another address: once it is here, every mail before it is too."""
+    with capture(execute=True):
+        APIClient().post(
+            "/api/auth/register",
+            {"username": "sentinel", "password": PASSWORD, "email": "sentinel@example.com"},
+            format="json",
+        )
+    smtp.wait_for("sentinel@example.com")
+
+
 def _change_email(client: APIClient, capture, email: str, password: str = PASSWORD):  # noqa: ANN001, ANN202
     with capture(execute=True):
         return client.post("/api/me/email", {"email": email, "password": password}, format="json")
@@ -179,15 +190,7 @@ def test_switching_an_address_to_someones_and_back_mails_them_no_more_than_the_h
     for flip in range(4 * settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR):
         address = "victim@example.com" if flip % 2 == 0 else "me@attacker.example"
         assert _change_email(api, django_capture_on_commit_callbacks, address).status_code == 200
-    # a last mail to another address: once it is here, every mail before it is too
-    other = APIClient()
-    with django_capture_on_commit_callbacks(execute=True):
-        other.post(
-            "/api/auth/register",
-            {"username": "sentinel", "password": PASSWORD, "email": "sentinel@example.com"},
-            format="json",
-        )
-    smtp.wait_for("sentinel@example.com")
+    _every_mail_delivered(smtp, django_capture_on_commit_callbacks)
     to_victim = smtp.to("victim@example.com")
     # verification links and "your address was changed" notices together
     assert len(to_victim) == settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR
@@ -206,14 +209,7 @@ def test_one_inbox_written_many_ways_gets_no_more_than_the_hourly_allowance(
     ]
     for address in ways * 2:
         assert _change_email(api, django_capture_on_commit_callbacks, address).status_code == 200
-    other = APIClient()
-    with django_capture_on_commit_callbacks(execute=True):
-        other.post(
-            "/api/auth/register",
-            {"username": "sentinel", "password": PASSWORD, "email": "sentinel@example.com"},
-            format="json",
-        )
-    smtp.wait_for("sentinel@example.com")
+    _every_mail_delivered(smtp, django_capture_on_commit_callbacks)
     to_victim = [m for m in smtp.messages if mailbox_key(m.recipients[0]) == "victim@gmail.com"]
     assert len(to_victim) == settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR
 

@@ -23,6 +23,17 @@ def _get(client, **params):  # noqa: ANN001, ANN003, ANN202
     return response.json()
 
 
+def _rest(client, first, **params) -> list[int]:  # noqa: ANN001, ANN003
+    """The ids of every page after `first`, following the cursors."""
+    seen: list[int] = []
+    cursor = first["next_cursor"]
+    while cursor:
+        page = _get(client, cursor=cursor, **params)
+        seen += ids(page)
+        cursor = page["next_cursor"]
+    return seen
+
+
 def test_without_the_embedder_search_runs_on_text_and_says_so(api_client):
     match = indexed_video(caption="a cat on a skateboard")
     indexed_video(caption="cooking pasta")
@@ -132,12 +143,7 @@ def test_later_pages_fill_past_videos_gone_since_without_repeats(client_for):
     assert ids(first) == full[:2]
     Video.objects.filter(pk__in=[full[2], full[4]]).update(privacy=Privacy.PRIVATE)
 
-    seen = ids(first)
-    cursor = first["next_cursor"]
-    while cursor:
-        page = _get(client, q="numbat", type="videos", limit=2, cursor=cursor)
-        seen += ids(page)
-        cursor = page["next_cursor"]
+    seen = ids(first) + _rest(client, first, q="numbat", type="videos", limit=2)
 
     assert seen == [pk for pk in full if pk not in (full[2], full[4])]
 
@@ -173,12 +179,7 @@ def test_suspended_and_blocked_accounts_are_not_found(client_for):
 def test_user_pages_follow_the_cursor(api_client):
     made = {UserFactory(username=f"pagedcat{n}").pk for n in range(5)}
     first = _get(api_client, q="pagedcat", type="users", limit=2)
-    seen = ids(first)
-    cursor = first["next_cursor"]
-    while cursor:
-        page = _get(api_client, q="pagedcat", type="users", limit=2, cursor=cursor)
-        seen += ids(page)
-        cursor = page["next_cursor"]
+    seen = ids(first) + _rest(api_client, first, q="pagedcat", type="users", limit=2)
     assert len(seen) == 5 and set(seen) == made
 
 

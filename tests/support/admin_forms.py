@@ -12,8 +12,9 @@ from django.test import Client
 from tests.factories import UserFactory
 
 
-def staff_client(*codenames: str) -> Client:
-    """A staff user (not superuser) holding exactly these permissions ("app.codename")."""
+def staff_user_client(*codenames: str) -> tuple:
+    """A staff user (not superuser) holding exactly these permissions ("app.codename"), and
+    a client signed in as them."""
     user = UserFactory(is_staff=True)
     for dotted in codenames:
         app, codename = dotted.split(".")
@@ -22,7 +23,12 @@ def staff_client(*codenames: str) -> Client:
         )
     client = Client()
     client.force_login(user)
-    return client
+    return user, client
+
+
+def staff_client(*codenames: str) -> Client:
+    """A client signed in as a staff user holding exactly these permissions."""
+    return staff_user_client(*codenames)[1]
 
 
 def superuser_client() -> Client:

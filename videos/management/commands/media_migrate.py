@@ -161,12 +161,8 @@ class Command(BaseCommand):
 def _regular_file(path: Path, *, inside: Path) -> bool:
     """A regular file, not a link, whose real place is inside the folder."""
     try:
-        return (
-            not path.is_symlink()
-            and path.is_file()
-            and path.resolve().is_relative_to(inside.resolve())
-        )
-    except (OSError, ValueError):
+        return not path.is_symlink() and path.is_file() and _inside(path, inside)
+    except OSError:
         return False
 
 
