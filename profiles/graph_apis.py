@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from profiles.models import Follow, User
 from profiles.selectors import (
     follow_requests_for,
+    followee_of,
     follower_count,
     follower_of,
     followers_of,
@@ -60,7 +61,7 @@ class FollowApi(ApiView):
         """Unfollow, or withdraw a pending request. An account that blocked you does not exist
         here either (a block already removed any follow or request between you)."""
         result = follow_delete(
-            follower=request.user, followee=user_for_viewer(username=username, viewer=request.user)
+            follower=request.user, followee=followee_of(user=request.user, username=username)
         )
         return Response(
             {"following": result.following, "requested": False, "followers": result.followers}

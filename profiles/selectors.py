@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from profiles.models import Block, Follow, FollowRequest, User
 from profiles.viewers import is_signed_in
@@ -70,6 +70,20 @@ def follower_of(*, user: User, username: str) -> User:
     if follow is None:
         raise NotFound("no such follower", code="not_a_follower")
     return follow.follower
+
+
+def followee_of(*, user: User, username: str) -> User:
+    """Someone the user follows or asked to follow, by username (whatever its case), even a
+    suspended one: unfollowing must reach an account that would come back with its follow when
+    reinstated. Anyone else as `user_for_viewer` finds them (a block already removed any follow
+    or request between the two)."""
+    asked = Exists(Follow.objects.filter(follower=user, followee=OuterRef("pk"))) | Exists(
+        FollowRequest.objects.filter(requester=user, target=OuterRef("pk"))
+    )
+    followee = User.objects.filter(asked, username__iexact=username).first()
+    if followee is not None:
+        return followee
+    return user_for_viewer(username=username, viewer=user)
 
 
 def follower_count(user: User) -> int:

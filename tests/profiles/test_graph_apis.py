@@ -161,3 +161,41 @@ def test_blocked_user_cannot_comment_on_the_blockers_video(client_for, creator, 
     )
 
     assert_error_shape(response, 404)
+
+
+def test_unfollow_reaches_a_suspended_account_you_follow(client_for, creator):
+    from profiles.services.suspension import user_suspend
+
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=creator)
+    user_suspend(user=creator)
+
+    response = client_for(fan).delete(f"/api/users/{creator.username.upper()}/follow")
+
+    assert response.status_code == 200
+    assert response.json()["following"] is False
+    assert not Follow.objects.filter(follower=fan, followee=creator).exists()
+
+
+def test_withdrawing_a_request_reaches_a_suspended_account(client_for):
+    from profiles.models import FollowRequest
+    from profiles.services.suspension import user_suspend
+
+    fan, owner = UserFactory(), UserFactory(is_private=True)
+    client_for(fan).post(f"/api/users/{owner.username}/follow")
+    user_suspend(user=owner)
+
+    response = client_for(fan).delete(f"/api/users/{owner.username}/follow")
+
+    assert response.status_code == 200
+    assert not FollowRequest.objects.filter(requester=fan, target=owner).exists()
+
+
+def test_unfollowing_a_suspended_account_you_do_not_follow_is_404(client_for, creator):
+    from profiles.services.suspension import user_suspend
+
+    user_suspend(user=creator)
+
+    response = client_for(UserFactory()).delete(f"/api/users/{creator.username}/follow")
+
+    assert_error_shape(response, 404, "not_found")
