@@ -7,6 +7,7 @@ import base64
 import io
 import logging
 import re
+import string
 from collections.abc import Awaitable, Iterable
 from typing import Any, TypeVar
 
@@ -26,10 +27,14 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 # No tokenizer runs here (the weights live with vLLM), so texts are cut by an estimate: an ASCII
-# character is a quarter of a token (English averages ~4 characters per token), any other
-# character (Chinese, Japanese, Korean, emoji, accents) a whole one; with max_text_tokens 4096
+# letter or space is a quarter of a token (English averages ~4 characters per token); an ASCII
+# digit or punctuation mark a whole one (Qwen's tokenizer splits numbers into single digits, so
+# a text of digits is a token a character, and runs of symbols merge little); any other
+# character (Chinese, Japanese, Korean, emoji, accents) a whole one. With max_text_tokens 4096
 # that leaves room to spare in an 8192-token context even at two tokens a character.
 CHARS_PER_TOKEN = 4
+_WHOLE_TOKEN_ASCII = frozenset(string.digits + string.punctuation)
+_WHOLE_TOKEN_ASCII_RE = re.compile(f"[{re.escape(string.digits + string.punctuation)}]")
 HEALTH_TIMEOUT_SECONDS = 2.0
 # Frames larger than this are scaled down before they are sent: Qwen3-VL spends a token per
 # 32x32 patch, and a 4096x4096 frame alone (16k tokens) would not fit the context.
@@ -45,10 +50,13 @@ def budget_cut(text: str, max_tokens: int) -> str:
     budget = max_tokens * CHARS_PER_TOKEN  # in quarter tokens
     text = text[:budget]
     if text.isascii():
-        return text
+        dense = len(_WHOLE_TOKEN_ASCII_RE.findall(text))
+        if len(text) + (CHARS_PER_TOKEN - 1) * dense <= budget:
+            return text
     spent = 0
     for index, char in enumerate(text):
-        spent += 1 if char.isascii() else CHARS_PER_TOKEN
+        whole = not char.isascii() or char in _WHOLE_TOKEN_ASCII
+        spent += CHARS_PER_TOKEN if whole else 1
         if spent > budget:
             return text[:index]
     return text

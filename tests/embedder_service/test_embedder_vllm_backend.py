@@ -336,3 +336,16 @@ def _jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 40, 40)).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def test_text_of_digits_and_symbols_is_cut_at_a_token_a_character(
+    vllm_service: TestClient, fake
+) -> None:
+    """Qwen's tokenizer splits numbers into single digits: 256 digits are 256 tokens, four times
+    the budget of 64, and so are runs of symbols; an English text of the same length fits."""
+    digits, symbols = "1234567890" * 100, "#%&*+=<>" * 100
+    mixed = "in 2024 it cost $3.50, " * 3  # 69 characters, 30 of them digits or punctuation
+    response = vllm_service.post("/v1/embed/text", json={"texts": [digits, symbols, mixed]})
+    assert response.json()["truncated"] == [True, True, False]
+    sent = sorted(len(b["messages"][1]["content"][0]["text"]) for b in fake.requests)
+    assert sent == [64, 64, len(mixed)]
