@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from django.utils import timezone
 
 from sounds.audio import audio_decode
 from sounds.fingerprint import FINGERPRINT_RATE_HZ, fingerprint_samples, same_recording
@@ -139,3 +140,53 @@ def test_a_public_copy_of_a_private_accounts_voice_gets_its_own_sound(db, tmp_pa
     again = _transcoded(UserFactory(), write_video(tmp_path / "b.mp4", melody(3), seconds=8))
     assert again.sound_id not in (None, first.sound_id)
     assert Sound.objects.get(pk=again.sound_id).creator_id == again.owner_id
+
+
+def test_a_private_copy_of_a_private_accounts_voice_stays_unlinked_when_made_public(
+    db, tmp_path: Path, client_for, api_client
+):
+    # The private copy was linked to any sound it matched; made public, it made the private
+    # account's original sound public again, naming the account.
+    owner = UserFactory()
+    first = _transcoded(owner, write_video(tmp_path / "a.mp4", melody(3), seconds=8))
+    owner.is_private = True
+    owner.save(update_fields=["is_private"])
+    copier = UserFactory()
+    copy = _transcoded(
+        copier, write_video(tmp_path / "b.mp4", melody(3), seconds=8), privacy="private"
+    )
+    Video.objects.filter(pk=copy.pk).update(status=VideoStatus.READY)
+
+    response = client_for(copier).patch(
+        f"/api/videos/{copy.pk}", {"privacy": "public"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert Video.objects.get(pk=copy.pk).sound_id is None
+    assert api_client.get(f"/api/sounds/{first.sound_id}").status_code == 404
+
+
+def test_a_copy_of_a_voice_whose_only_video_moderation_hid_gets_its_own_sound(
+    db, tmp_path: Path, api_client
+):
+    first = _transcoded(UserFactory(), write_video(tmp_path / "a.mp4", melody(3), seconds=8))
+    Video.objects.filter(pk=first.pk).update(status=VideoStatus.READY, hidden_at=timezone.now())
+    assert api_client.get(f"/api/sounds/{first.sound_id}").status_code == 404
+
+    copy = _transcoded(UserFactory(), write_video(tmp_path / "b.mp4", melody(3), seconds=8))
+
+    assert copy.sound_id not in (None, first.sound_id)
+    assert api_client.get(f"/api/sounds/{first.sound_id}").status_code == 404
+
+
+def test_a_private_copy_of_your_own_voice_joins_your_sound(db, tmp_path: Path):
+    owner = UserFactory()
+    first = _transcoded(owner, write_video(tmp_path / "a.mp4", melody(3), seconds=8))
+    owner.is_private = True
+    owner.save(update_fields=["is_private"])
+
+    again = _transcoded(
+        owner, write_video(tmp_path / "b.mp4", melody(3), seconds=8), privacy="private"
+    )
+
+    assert again.sound_id == first.sound_id

@@ -11,7 +11,7 @@ from sounds.models import Sound, SoundKind
 from sounds.selectors import sound_visible
 from sounds.services import sound_from_audio
 from tiktok.errors import InvalidInput
-from videos.models import Privacy, Video
+from videos.models import Privacy, Video, VideoStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +36,12 @@ def original_sound_title(video: Video) -> str:
 
 
 def _may_be_shared(sound: Sound) -> bool:
-    """Whether a public video may take this sound (which makes its page public): not one whose
-    creator's account is private, suspended or closed, nor an original sound whose creator
-    keeps every video made with it from the public (a private account's voice stays theirs).
-    One whose first video is still being processed may; a sound moderation removed is taken,
-    so it stays removed."""
+    """Whether another account's video may take this sound (once public, it makes the sound's
+    page public): not one whose creator's account is private, suspended or closed, nor an
+    original sound whose creator keeps every video made with it from the public (a private
+    account's voice stays theirs; a video moderation hid or that failed does not count). One
+    whose first video is still being processed may; a sound moderation removed is taken, so it
+    stays removed."""
     if sound.hidden_at is not None or sound.creator_id is None:
         return True
     creator = sound.creator
@@ -48,7 +49,13 @@ def _may_be_shared(sound: Sound) -> bool:
         return False
     if sound.kind != SoundKind.ORIGINAL:
         return True
-    return Video.objects.filter(sound=sound, owner=creator, privacy=Privacy.PUBLIC).exists()
+    return (
+        Video.objects.filter(
+            sound=sound, owner=creator, privacy=Privacy.PUBLIC, hidden_at__isnull=True
+        )
+        .exclude(status=VideoStatus.FAILED)
+        .exists()
+    )
 
 
 def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None:
@@ -64,9 +71,10 @@ def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None
         creator=video.owner,
         kind=SoundKind.ORIGINAL,
         create=shareable,
-        # A public video linked to a sound nobody may hear (a private account's voice) would
-        # make its page public again, naming that account: it gets an original of its own.
-        reuse=lambda matched: not shareable or _may_be_shared(matched),
+        # A video linked to a sound nobody may hear (a private account's voice) would make its
+        # page public again, naming that account, once public: a private video too, as it may
+        # be made public later. A public one gets an original of its own, a private one none.
+        reuse=lambda matched: matched.creator_id == video.owner_id or _may_be_shared(matched),
     )
     if sound is None:
         return None
