@@ -22,11 +22,11 @@ from videos.pipeline.policy import (
     MAX_STEP_RETRIES,
     pipeline_prepare,
     retry_countdown_s,
+    run_steps,
     step_carries_on,
     step_finished,
     step_run,
     step_untouched,
-    steps_from,
 )
 
 # How a step waits for the embedder or the object store (retries, their backoff, the longest
@@ -34,6 +34,11 @@ from videos.pipeline.policy import (
 from videos.pipeline.progress import step_note
 
 logger = logging.getLogger(__name__)
+
+# How far before it is queued the sweep asks for a run it sends again, and how many candidate
+# rows it reads at a time.
+SWEEP_REQUEST_LEAD = timedelta(microseconds=1)
+SWEEP_BATCH = 500
 
 # What publishing a task raises when the broker is down.
 BROKER_ERRORS = (kombu.exceptions.KombuError, redis.exceptions.RedisError, OSError)
@@ -135,7 +140,7 @@ def pipeline_enqueue(
     first; if the broker cannot take the chain now, `pipeline_sweep` sends it later. With
     `claim`, only if no run was asked for since `video` was read (pipeline_prepare); returns
     whether this call started one."""
-    names = steps_from(from_step, only=only)
+    names = run_steps(video, from_step, only=only)
     if not pipeline_prepare(video, names, claim=claim):
         return False
     video_id = video.pk
@@ -255,7 +260,10 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
     )
     sent = 0
     candidates = never_sent | lost | stalled | Video.objects.filter(pk__in=orphaned) | never_asked
-    for video in candidates.distinct():
+    # A batch at a time and without the transcripts: after a broker loss with a large backlog,
+    # every row whole (transcripts and their timed segments) was held at once.
+    rows = candidates.distinct().defer("transcript", "transcript_segments")
+    for video in rows.iterator(chunk_size=SWEEP_BATCH):
         states = dict(video.steps.values_list("name", "state"))
         names = [n for n in STEP_ORDER if states.get(n) in (StepState.PENDING, StepState.RUNNING)]
         if not names:
@@ -268,12 +276,16 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
             reason = "the process running it stopped"
         else:
             reason = "its worker and task were lost"
-        # Claimed first, so two sweeps at once (or the next one) never send it twice.
+        # Claimed first, so two sweeps at once (or the next one) never send it twice, and asked
+        # for anew: an upload retry or a second `ingest_folder` that read the video before claims
+        # on `pipeline_requested_at`, and resumed a cut-short run beside the sweep's. Asked for a
+        # moment before it is queued (a run queued at its request's very time is one in a
+        # process: pipeline_interrupted).
         claimed = Video.objects.filter(
             pk=video.pk,
             pipeline_queued_at=video.pipeline_queued_at,
             pipeline_requested_at=video.pipeline_requested_at,
-        ).update(pipeline_queued_at=now, pipeline_requested_at=video.pipeline_requested_at or now)
+        ).update(pipeline_queued_at=now, pipeline_requested_at=now - SWEEP_REQUEST_LEAD)
         if not claimed:
             continue
         sent_at = now

@@ -31,3 +31,35 @@ def sent(monkeypatch) -> list[tuple[int, list[str]]]:  # noqa: ANN001
         tasks, "_send_step", lambda *, video_id, names: handed.append((video_id, names)) or True
     )
     return handed
+
+
+@pytest.fixture
+def instant_steps(monkeypatch) -> list[tuple[str, int]]:  # noqa: ANN001
+    """Each pipeline step succeeds at once with an empty output (the run's policy under test,
+    not media or the embedder); returns the (step, video id) calls in order."""
+    from videos.pipeline import steps as steps_module
+    from videos.pipeline.outputs import (
+        EmbedOutput,
+        PublishOutput,
+        TagOutput,
+        TranscodeOutput,
+        TranscribeOutput,
+    )
+
+    outputs = {
+        "transcode": TranscodeOutput(frames=["frame.jpg"]),
+        "transcribe": TranscribeOutput(),
+        "embed": EmbedOutput(embedding_version="v1", dim=8),
+        "tag": TagOutput(),
+        "publish": PublishOutput(embedding_version="v1"),
+    }
+    calls: list[tuple[str, int]] = []
+    for name, output in outputs.items():
+        needs = steps_module.STEPS[name].needs
+
+        def run(video, *inputs, _name=name, _output=output):  # noqa: ANN001, ANN002, ANN202
+            calls.append((_name, video.pk))
+            return _output
+
+        monkeypatch.setitem(steps_module.STEPS, name, steps_module.Step(run, needs=needs))
+    return calls

@@ -451,3 +451,31 @@ def test_a_typed_url_that_cannot_be_fetched_is_one_line_saying_why(owner, typed,
     with pytest.raises(CommandError, match=re.escape(says)):
         _ingest(typed)
     assert Video.objects.count() == 0
+
+
+def test_sync_runs_each_video_before_the_next_download_is_taken_in(
+    owner,  # noqa: ANN001
+    site,  # noqa: ANN001
+    instant_steps,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # Run only at the end, the first videos waited past the sweep's grace with nothing asked
+    # for: the sweep sent them to the workers and --sync then ran none of them itself. Each is
+    # now processed as it is taken in, and the next download starts after it.
+    from videos.management.commands import ingest_url
+
+    real = ingest_url.download_to_temp
+    seen: list[list[str]] = []  # the steps run when each download started
+
+    def recording(client, url, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        seen.append([name for name, _ in instant_steps])
+        return real(client, url, **kwargs)
+
+    monkeypatch.setattr(ingest_url, "download_to_temp", recording)
+    base, _ = site
+
+    _ingest(f"{base}/wsg/thread/5000001", "--sync")
+
+    assert seen == [[], ["transcode", "transcribe", "embed", "tag", "publish"]]
+    assert len({video_id for _, video_id in instant_steps}) == 2
+    assert set(Video.objects.values_list("status", flat=True)) == {VideoStatus.READY}

@@ -17,7 +17,7 @@ from django.db import connection
 
 from videos.models import StepName, StepState, Video, VideoStatus
 from videos.pipeline.errors import StepTransientError
-from videos.pipeline.policy import pipeline_prepare, step_run, steps_from
+from videos.pipeline.policy import pipeline_prepare, run_steps, step_run
 
 IN_PROCESS_RETRY_BASE_SECONDS = 0.5
 # Advisory lock keys of in-process runs: this base ("PIPE" in the high half) plus the video id,
@@ -33,13 +33,16 @@ def pipeline_run(
     only: bool = False,
     max_attempts: int = 3,
     claim_from: datetime | None | object = NO_CLAIM,
-) -> Video:
-    """Run the pipeline synchronously in this process and return the updated video. With
-    `claim_from` (the `pipeline_requested_at` the caller saw when it decided to run it), only
-    if no run was asked for since (pipeline_prepare's claim); else the video as it is."""
+) -> Video | None:
+    """Run the pipeline synchronously in this process and return the updated video, or None
+    when it was deleted (before or during the run). With `claim_from` (the
+    `pipeline_requested_at` the caller saw when it decided to run it), only if no run was asked
+    for since (pipeline_prepare's claim); else the video as it is."""
     with _run_lock(video_id):
-        video = Video.objects.get(pk=video_id)
-        names = steps_from(from_step, only=only)
+        video = Video.objects.filter(pk=video_id).first()
+        if video is None:
+            return None
+        names = run_steps(video, from_step, only=only)
         claim = claim_from is not NO_CLAIM
         if claim:
             video.pipeline_requested_at = claim_from
@@ -56,7 +59,7 @@ def pipeline_run(
                     time.sleep(IN_PROCESS_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
             if not carry_on:
                 break
-    return Video.objects.get(pk=video_id)
+    return Video.objects.filter(pk=video_id).first()
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from tiktok.storage import StorageObjectMissing, StorageUnavailable
@@ -68,6 +69,23 @@ def steps_from(from_step: str, *, only: bool = False) -> list[str]:
         raise ValueError(f"unknown step {from_step!r}; steps are {', '.join(STEP_ORDER)}")
     names = STEP_ORDER[STEP_ORDER.index(from_step) :]
     return names[:1] if only else names
+
+
+def _stays_ready(video: Video, names: list[str]) -> bool:
+    """Whether a run of these steps leaves the video in the feed while it runs: a re-embed or
+    re-tag of a ready video does; anything else shows it as processing until publish."""
+    return video.status == VideoStatus.READY and StepName.TRANSCODE not in names
+
+
+def run_steps(video: Video, from_step: str, *, only: bool = False) -> list[str]:
+    """The steps of a run from `from_step` on, or of just that step (`only`). A run that shows
+    the video as processing ends with publish, which alone makes it ready again (or fails it,
+    saying why): `reprocess --step transcode --only` of a ready video left it processing for
+    good, out of the feed, with no step left for the sweep to send."""
+    names = steps_from(from_step, only=only)
+    if StepName.PUBLISH not in names and not _stays_ready(video, names):
+        names.append(StepName.PUBLISH)
+    return names
 
 
 def step_inputs(video: Video, name: str) -> list[StepOutput]:
@@ -173,10 +191,14 @@ def _step_run(video: Video, name: str, retries: int | None) -> bool:
         raise
     except Exception as exc:  # noqa: BLE001 - one bad video never takes the worker down
         return _step_crashed(video, step, name, exc)
-    step_finish(video=video, step=step, state=StepState.DONE, detail=output.as_detail())
-    if name == StepName.PUBLISH:
-        video_set_status(video=video, status=VideoStatus.READY)
-        video_published_announce(video_id=video.pk)
+    # The step's end and the video's status are one write: a worker killed between the two
+    # left publish done and the video processing for good (its redelivery found the step
+    # ended, and no sweep rule takes a run with nothing left to run).
+    with transaction.atomic():
+        step_finish(video=video, step=step, state=StepState.DONE, detail=output.as_detail())
+        if name == StepName.PUBLISH:
+            video_set_status(video=video, status=VideoStatus.READY)
+            video_published_announce(video_id=video.pk)
     return True
 
 
@@ -186,27 +208,33 @@ def _step_crashed(video: Video, step: PipelineStep, name: str, exc: BaseExceptio
 
 
 def _step_failed(video: Video, step: PipelineStep, name: str, error: str) -> bool:
-    step_finish(video=video, step=step, state=StepState.FAILED, error=error)
-    if name in OPTIONAL_STEPS:
-        return True  # publish without a transcript / without tags
-    if video.status == VideoStatus.READY:
-        # A failed re-embed keeps the published video (and its old vectors) in the feed. The run
-        # ends here on purpose: its later steps say so, and are not left pending for the sweep.
-        later = STEP_ORDER[STEP_ORDER.index(name) + 1 :]
-        steps_skip(video=video, names=later, note=f"not run: {name} failed")
-        return False
-    video_set_status(video=video, status=VideoStatus.FAILED, failure_reason=f"{name}: {error}")
-    video_failed_announce(video_id=video.pk)
+    with transaction.atomic():  # the step's end and what it does to the video, as one write
+        step_finish(video=video, step=step, state=StepState.FAILED, error=error)
+        if name in OPTIONAL_STEPS:
+            return True  # publish without a transcript / without tags
+        if video.status == VideoStatus.READY:
+            # A failed re-embed keeps the published video (and its old vectors) in the feed. The
+            # run ends here on purpose: its later steps say so, and are not left pending for the
+            # sweep.
+            later = STEP_ORDER[STEP_ORDER.index(name) + 1 :]
+            steps_skip(video=video, names=later, note=f"not run: {name} failed")
+            return False
+        video_set_status(video=video, status=VideoStatus.FAILED, failure_reason=f"{name}: {error}")
+        video_failed_announce(video_id=video.pk)
     return False
 
 
 def pipeline_in_progress(video: Video) -> bool:
     """Whether a run of this video is going on (processing, or a step of a re-run of a ready
-    video running): a person asking for another one would start a second chain beside it."""
-    return (
-        video.status == VideoStatus.PROCESSING
-        or PipelineStep.objects.filter(video=video, state=StepState.RUNNING).exists()
-    )
+    video running, queued or waiting to be retried through an outage: a ready video has a step
+    pending only in a run): a person asking for another one would start a second chain beside
+    it."""
+    if video.status == VideoStatus.PROCESSING:
+        return True
+    going_on = [StepState.RUNNING]
+    if video.status == VideoStatus.READY:
+        going_on.append(StepState.PENDING)
+    return PipelineStep.objects.filter(video=video, state__in=going_on).exists()
 
 
 def pipeline_prepare(
@@ -228,8 +256,7 @@ def pipeline_prepare(
     video.pipeline_requested_at, video.pipeline_queued_at = now, queued_at
     try:
         steps_reset(video=video, names=names)
-        keep_ready = video.status == VideoStatus.READY and StepName.TRANSCODE not in names
-        if not keep_ready:
+        if not _stays_ready(video, names):
             video_set_status(video=video, status=VideoStatus.PROCESSING)
     except VideoGone:
         return False  # deleted meanwhile: nothing to run

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from django.conf import settings
@@ -145,49 +145,63 @@ class Command(BaseCommand):
         progress = tqdm(
             total=len(links), desc="download", unit="file", disable=None, file=self.stderr._out
         )
-        # Downloads run in threads; database writes stay on this thread (one connection).
+        waiting = iter(links)
+        # Downloads run in threads, at most --concurrency at once, a new one started as each is
+        # taken in (the disk holds only the downloads in flight); database writes and a --sync
+        # run's pipelines stay on this thread (one connection). Each video is processed as it
+        # is taken in, as ingest_folder does: run at the end, the first ones waited past the
+        # sweep's grace and were sent to the workers instead, so --sync ran none of them.
         with ThreadPoolExecutor(max_workers=max(1, options["concurrency"])) as pool:
-            futures = {
-                pool.submit(
-                    download_to_temp,
-                    client,
-                    link.url,
-                    max_bytes=max_bytes,
-                    deadline_s=options["deadline"],
-                    directory=self.scratch,
-                ): link
-                for link in links
-            }
-            for future in as_completed(futures):
-                link = futures[future]
-                progress.update(1)
-                try:
-                    path: Path = future.result()
-                except DownloadError as exc:
-                    outcomes.append(IngestOutcome(link.url, ERROR, detail=str(exc)))
-                    continue
-                except Exception as exc:  # noqa: BLE001 - one link never ends the run
-                    logger.exception("downloading %s failed", link.url)
-                    outcomes.append(
-                        IngestOutcome(link.url, ERROR, detail=f"{type(exc).__name__}: {exc}")
+            futures: dict = {}
+
+            def download_next() -> None:
+                link = next(waiting, None)
+                if link is not None:
+                    future = pool.submit(
+                        download_to_temp,
+                        client,
+                        link.url,
+                        max_bytes=max_bytes,
+                        deadline_s=options["deadline"],
+                        directory=self.scratch,
                     )
-                    continue
-                try:
-                    outcomes.append(
-                        video_ingest_file(
-                            owner=owner,
-                            path=path,
-                            caption=link.caption,
-                            source=link.url,
-                            source_url=link.url,
-                            original_filename=link.filename,
-                            privacy=options["privacy"],
-                            retry_failed=options["retry_failed"],
-                            enqueue=start,
-                        )
-                    )
-                finally:
-                    path.unlink(missing_ok=True)
+                    futures[future] = link
+
+            for _ in range(max(1, options["concurrency"])):
+                download_next()
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    link = futures.pop(future)
+                    progress.update(1)
+                    outcome = self._ingest_download(future, link, owner, start, options)
+                    outcomes.append(outcome)
+                    start.run_pending()
+                    download_next()
         progress.close()
         order = {link.url: index for index, link in enumerate(links)}
         return sorted(outcomes, key=lambda o: order.get(o.source, 0))
+
+    def _ingest_download(self, future, link, owner, start, options) -> IngestOutcome:  # noqa: ANN001
+        """One finished download taken in: its video, or its error row."""
+        try:
+            path: Path = future.result()
+        except DownloadError as exc:
+            return IngestOutcome(link.url, ERROR, detail=str(exc))
+        except Exception as exc:  # noqa: BLE001 - one link never ends the run
+            logger.exception("downloading %s failed", link.url)
+            return IngestOutcome(link.url, ERROR, detail=f"{type(exc).__name__}: {exc}")
+        try:
+            return video_ingest_file(
+                owner=owner,
+                path=path,
+                caption=link.caption,
+                source=link.url,
+                source_url=link.url,
+                original_filename=link.filename,
+                privacy=options["privacy"],
+                retry_failed=options["retry_failed"],
+                enqueue=start,
+            )
+        finally:
+            path.unlink(missing_ok=True)

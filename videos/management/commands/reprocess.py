@@ -52,7 +52,9 @@ class Command(BaseCommand):
         for video_id in tqdm(
             ids, desc="reprocess", unit="video", disable=None, file=self.stderr._out
         ):
-            video = Video.objects.get(pk=video_id)
+            video = Video.objects.filter(pk=video_id).first()
+            if video is None:
+                continue  # deleted since the list was read
             if not options["force"] and pipeline_in_progress(video):
                 busy.append(video_id)  # a second chain would run beside the one going on
                 continue
@@ -64,7 +66,7 @@ class Command(BaseCommand):
                     only=options["only"],
                     claim_from=video.pipeline_requested_at,
                 )
-                if video.status == VideoStatus.FAILED:
+                if video is not None and video.status == VideoStatus.FAILED:
                     failed.append(f"{video_id} ({video.failure_reason})")
             elif not pipeline_enqueue(
                 video=video, from_step=options["step"], only=options["only"], claim=True
