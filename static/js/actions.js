@@ -141,8 +141,14 @@ export async function copyLink(card) {
 }
 
 // Follow / unfollow a card's creator; every card of that creator on the page updates.
+// Accounts whose follow or unfollow is on its way: a double click sends one request.
+const followsInFlight = new Set();
+
 export async function toggleFollow(card, { onChange } = {}) {
   if (!requireSignIn("Log in to follow creators.")) return;
+  const username = card.owner.username;
+  if (followsInFlight.has(username)) return;
+  followsInFlight.add(username);
   const next = !card.viewer.following_owner;
   try {
     const answer = await api(`/api/users/${encodeURIComponent(card.owner.username)}/follow`, {
@@ -153,6 +159,8 @@ export async function toggleFollow(card, { onChange } = {}) {
     toast(following ? `Following @${card.owner.username}` : `Unfollowed @${card.owner.username}`);
   } catch (error) {
     reportError(error);
+  } finally {
+    followsInFlight.delete(username);
   }
 }
 

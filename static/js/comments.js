@@ -69,7 +69,9 @@ export class CommentThread {
       this.more.hidden = !page.next;
       this.empty.hidden = this.list.children.length > 0;
     } catch (error) {
-      if (!signal.aborted) reportError(error, "Could not load comments");
+      if (signal.aborted) return;
+      reportError(error, "Could not load comments");
+      this.more.hidden = !this.next; // the page that failed can be asked for again
     }
   }
 

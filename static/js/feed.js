@@ -279,7 +279,8 @@ function setActive(index, { force = false } = {}) {
     }
   }
   const current = slideAt(index);
-  if (!current.tracker || current !== previous) {
+  // A dismissed slide is not watched again: no player, no view counted.
+  if (!current.dismissed && (!current.tracker || current !== previous)) {
     current.tracker = current.tracker || new WatchTracker(signals, current.card, index);
     if (current !== previous) current.tracker.enter();
   }
@@ -416,7 +417,9 @@ bindGestures(feed, {
   },
   like: (slide) => liked(toggleLike(slide.node, slide.card)),
   closeMenu: () => menu.close(),
-  blocked: () => sheet.open,
+  // Any open dialog (comments, share, report) takes the keys and the wheel: the feed moved and
+  // liked behind a modal sheet, and Escape did not reach it.
+  blocked: () => sheet.open || document.querySelector("dialog[open]") !== null,
 });
 sound.applyOnFirstGesture();
 

@@ -48,8 +48,10 @@ export function bindGestures(root, feed) {
       if (current) feed.togglePause(current);
     } else if (key === "l") {
       if (current) feed.like(current);
-    } else if (key === "Escape") feed.closeMenu();
-    else return;
+    } else if (key === "Escape") {
+      feed.closeMenu();
+      return; // not prevented: whatever else Escape closes still closes
+    } else return;
     event.preventDefault();
   });
 

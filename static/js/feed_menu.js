@@ -36,6 +36,7 @@ export class SlideMenu {
 // What a dismissed slide shows in place of its video.
 export function markDismissed(slide) {
   slide.release();
+  slide.dismissed = true;
   slide.node.classList.add("dismissed");
   slide.node.querySelector(".stage").append(el("p", { cls: "dismissed-note", text: "Got it - you'll see fewer videos like this." }));
   toast("You'll see fewer videos like this");

@@ -129,6 +129,7 @@ export async function attachSource(video, card, preload) {
     } catch {
       // fall through to MP4
     }
+    if (!video.dataset.attached) return; // released meanwhile: a detached player loads nothing
     video.dataset.mode = "mp4";
   }
   if (mode === "native-hls" && card.mp4_url) {

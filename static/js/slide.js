@@ -31,6 +31,7 @@ export class Slide {
     this.video = null;
     this.tracker = null;
     this.userPaused = false;
+    this.dismissed = false;
     this.node = template.content.firstElementChild.cloneNode(true);
     this.node.dataset.index = String(index);
     this.node.dataset.videoId = String(card.id);
@@ -90,7 +91,8 @@ export class Slide {
 
   // Make sure a player exists with at least this preload level.
   ensurePlayer(preload, handlers) {
-    if (!this.card.mp4_url && !this.card.hls_url) return null;
+    // A slide the viewer dismissed ("Not interested") never plays again, even scrolled back to.
+    if (this.dismissed || (!this.card.mp4_url && !this.card.hls_url)) return null;
     if (!this.video) {
       this.video = createVideo(this.card);
       for (const [name, handler] of Object.entries(handlers)) this.video.addEventListener(name, handler);

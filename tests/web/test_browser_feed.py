@@ -11,6 +11,7 @@ from tests.web.helpers import (
     active_video_id,
     eventually,
     session_id,
+    tap_slide_action,
     touch_swipe_up,
     wait_feed_advanced,
     wait_feed_playing,
@@ -309,3 +310,71 @@ def test_a_video_whose_stream_fails_plays_from_its_mp4(mobile_page):  # noqa: AN
     wait_feed_playing(mobile_page, 0)
     mode = mobile_page.locator('.slide[data-index="0"] video').evaluate("v => v.dataset.mode")
     assert mode == "mp4"
+
+
+def test_keys_leave_the_feed_alone_behind_an_open_sheet_and_escape_closes_it(mobile_page):  # noqa: ANN001
+    # With the share sheet open, "j" moved the feed behind it and Escape was swallowed.
+    page = mobile_page
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    tap_slide_action(page, "share")
+    page.wait_for_selector("#share-sheet[open]")
+
+    page.keyboard.press("j")
+    page.keyboard.press("l")
+    page.keyboard.press("Escape")
+
+    page.wait_for_selector("#share-sheet", state="hidden", timeout=WAIT_TIMEOUT_MS)
+    assert page.evaluate("() => window.reelsFeed.active") == 0
+    page.keyboard.press("j")  # closed, the keys drive the feed again
+    wait_feed_playing(page, 1)
+
+
+def test_a_dismissed_video_does_not_play_again_when_scrolled_back_to(mobile_page):  # noqa: ANN001
+    page = mobile_page
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    tap_slide_action(page, "menu")
+    page.click("#feed-menu [data-action=not-interested]")
+    wait_feed_playing(page, 1)
+
+    page.keyboard.press("k")
+    page.wait_for_function("() => window.reelsFeed.active === 0", timeout=WAIT_TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+
+    assert page.locator('.slide[data-index="0"] video').count() == 0
+    assert "dismissed" in page.locator('.slide[data-index="0"]').get_attribute("class").split()
+
+
+def test_a_failed_page_of_comments_can_be_asked_for_again(mobile_page):  # noqa: ANN001
+    page = mobile_page
+    answers: list[int] = []
+
+    def comments(route) -> None:  # noqa: ANN001
+        if "cursor=" not in route.request.url:  # the first page, as the server has it, and more
+            body = route.fetch().json()
+            body["next"] = f"{route.request.url.split('?')[0]}?cursor=more&limit=20"
+            answers.append(200)
+            route.fulfill(json=body)
+        elif len(answers) == 1:  # the next page fails once...
+            answers.append(503)
+            route.fulfill(status=503, json={"error": "unavailable", "detail": "try again"})
+        else:  # ...and comes when asked for again: the last one
+            answers.append(200)
+            route.fulfill(json={"results": [], "next": None, "previous": None})
+
+    page.route("**/api/videos/*/comments?*", comments)
+    page.goto("/")
+    wait_feed_playing(page, 0)
+    tap_slide_action(page, "comments")
+    more = page.locator("#comment-sheet [data-action=more]")
+    more.wait_for(state="visible", timeout=WAIT_TIMEOUT_MS)
+
+    more.click()  # this page fails...
+    page.wait_for_function(
+        "() => !document.querySelector('#comment-sheet [data-action=more]').hidden"
+    )
+    more.click()  # ...and is asked for again
+
+    more.wait_for(state="hidden", timeout=WAIT_TIMEOUT_MS)
+    assert answers == [200, 503, 200]
