@@ -77,6 +77,13 @@ class SpeechRecognizer:
             )
         if not self.model_path.is_dir():
             raise RuntimeError(f"EMBEDDER_ASR_MODEL_PATH {self.model_path} is not a directory")
+        if not (self.model_path / "model.bin").is_file():
+            # An empty folder (Docker mounts one for a path that is not there) failed deep in
+            # CTranslate2 with "Unable to open file 'model.bin'".
+            raise RuntimeError(
+                f"EMBEDDER_ASR_MODEL_PATH {self.model_path} holds no CTranslate2 Whisper model "
+                "(model.bin); leave it unset for the bundled tiny.en"
+            )
         self._model = WhisperModel(
             str(self.model_path),
             device=self.device,

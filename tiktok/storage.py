@@ -411,10 +411,20 @@ def storage_bucket_ensure() -> bool:
     except _storage_errors() as exc:
         raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
     try:
-        client.create_bucket(Bucket=s3.bucket_name)
+        client.create_bucket(Bucket=s3.bucket_name, **bucket_location())
     except _storage_errors() as exc:
         raise StorageUnavailable(f"cannot create bucket {s3.bucket_name}: {exc}") from exc
     return True
+
+
+def bucket_location() -> dict[str, Any]:
+    """What AWS needs to create a bucket outside us-east-1 (it refuses a bare CreateBucket there
+    with IllegalLocationConstraintException); nothing for us-east-1 and for stores of our own
+    (SeaweedFS, MinIO: `S3_ENDPOINT_URL`)."""
+    region = settings.S3_REGION
+    if settings.S3_ENDPOINT_URL or not region or region == "us-east-1":
+        return {}
+    return {"CreateBucketConfiguration": {"LocationConstraint": region}}
 
 
 def check_storage() -> dict[str, Any]:

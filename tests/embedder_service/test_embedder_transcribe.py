@@ -176,3 +176,17 @@ def test_a_concat_list_naming_a_file_of_this_host_is_refused(
         decode_audio(b"ffconcat version 1.0\nfile neighbour.wav\n", max_seconds=60)
     assert (caught.value.status_code, caught.value.error) == (400, "audio_undecodable")
     assert len(decode_audio((tmp_path / "neighbour.wav").read_bytes(), max_seconds=60)) == 16_000
+
+
+def test_an_empty_model_folder_is_refused_saying_what_is_missing(tmp_path: Path) -> None:
+    # Docker mounts an empty folder for a path that is not there; loading failed deep in
+    # CTranslate2 ("Unable to open file 'model.bin'"), with no word of what to do.
+    from dataclasses import replace
+
+    from embedder_service.asr import SpeechRecognizer
+    from embedder_service.config import Settings
+
+    settings = replace(Settings.from_env(), asr_model_path=str(tmp_path), asr_device="cpu")
+
+    with pytest.raises(RuntimeError, match="holds no CTranslate2 Whisper model .model.bin."):
+        SpeechRecognizer(settings).load()

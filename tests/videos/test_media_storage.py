@@ -386,3 +386,15 @@ def test_a_copy_of_a_stored_file_is_made_under_the_pipelines_temp_root(
     with storage_local_path("videos/x/original.mp4") as copy:
         assert copy.parent.parent == settings.PIPELINE_TEMP_ROOT
         assert copy.read_bytes() == b"bytes"
+
+
+def test_a_bucket_on_aws_outside_us_east_1_is_created_in_its_region(settings) -> None:  # noqa: ANN001
+    # AWS refuses a bare CreateBucket outside us-east-1 (IllegalLocationConstraintException).
+    from tiktok.storage import bucket_location
+
+    settings.S3_ENDPOINT_URL, settings.S3_REGION = "", "eu-west-1"
+    assert bucket_location() == {"CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}}
+    settings.S3_REGION = "us-east-1"
+    assert bucket_location() == {}
+    settings.S3_ENDPOINT_URL, settings.S3_REGION = "http://seaweedfs:8333", "eu-west-1"
+    assert bucket_location() == {}  # a store of our own takes no location

@@ -11,6 +11,7 @@ stops the children, then releases the embedded servers, so the next run reuses t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -40,14 +41,15 @@ def _stream(name: str, pipe) -> None:  # noqa: ANN001 - a text pipe
         sys.stdout.flush()
 
 
-def stack_environment(var_dir: Path) -> dict[str, str]:
-    """The environment every child gets: explicit service URLs, offline models, dev defaults."""
+def stack_environment(var_dir: Path, embedder_port: int = 8100) -> dict[str, str]:
+    """The environment every child gets: explicit service URLs (the embedder on the port the
+    stack starts it on), offline models, dev defaults."""
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TRANSFORMERS_OFFLINE", "1")
     env.setdefault("DJANGO_SETTINGS_MODULE", "tiktok.settings")
-    env.setdefault("EMBEDDER_URL", "http://127.0.0.1:8100")
+    env.setdefault("EMBEDDER_URL", f"http://127.0.0.1:{embedder_port}")
     env["PYTHONUNBUFFERED"] = "1"
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = postgres.postgres_url(var_dir / "pgdata")
@@ -101,7 +103,9 @@ def _stop(procs: list[Child]) -> None:
         try:
             child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.process.kill()
+            # Its whole process group (each child leads one): a worker's pool processes too.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.process.pid, signal.SIGKILL)
             child.process.wait()
 
 
@@ -119,12 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     def request_stop(signum: int, frame: object) -> None:
         stopping.set()
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    # A closed terminal or a dropped SSH session (SIGHUP) stops everything too: the children run
+    # in sessions of their own and never hear the hang-up, and were left holding the ports.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, request_stop)
 
     procs: list[Child] = []
     try:
-        env = stack_environment(var_dir)
+        env = stack_environment(var_dir, args.embedder_port)
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_taxonomy", "--default", "--if-empty")
         procs = children(args.host, args.port, args.embedder_port, var_dir)
