@@ -1,5 +1,5 @@
-"""Audio with PyAV: what an uploaded file holds, its decoded samples, and the short AAC rendition
-(.m4a) sound pages play and videos that use the sound are given."""
+"""Audio with PyAV: what an uploaded file holds, its decoded samples, and the AAC rendition (.m4a)
+sound pages play and videos that use the sound are given."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import av
 import numpy as np
 from av.audio.resampler import AudioResampler
 
-PREVIEW_MAX_SECONDS = 60
 PREVIEW_SAMPLE_RATE_HZ = 44100
 PREVIEW_BIT_RATE_BPS = 128_000
 # Decoding stops here whatever a file's headers claim (a 3-minute cap plus slack).
@@ -148,8 +147,9 @@ def aac_frames(samples: np.ndarray, *, rate: int, stream: av.audio.stream.AudioS
 
 
 def preview_write(samples: np.ndarray, path: Path, *, rate: int = PREVIEW_SAMPLE_RATE_HZ) -> Path:
-    """Write (channels, n) samples, cut at PREVIEW_MAX_SECONDS, as AAC in an .m4a file."""
-    samples = samples[:, : PREVIEW_MAX_SECONDS * rate]
+    """Write (channels, n) samples, all of them, as AAC in an .m4a file: it is the sound laid
+    over every video made with it (cut at 60 s, a 70 s video with a 70 s sound went silent for
+    its last 10 s, and the page said 70 s while playing 60). The caller caps the length."""
     layout = "mono" if samples.shape[0] == 1 else "stereo"
     with av.open(str(path), "w", format="ipod") as output:
         stream = output.add_stream("aac", rate=rate, layout=layout)

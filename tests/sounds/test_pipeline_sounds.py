@@ -190,3 +190,32 @@ def test_a_private_copy_of_your_own_voice_joins_your_sound(db, tmp_path: Path):
     )
 
     assert again.sound_id == first.sound_id
+
+
+def test_a_sound_is_stored_and_laid_for_its_whole_length(db, tmp_path: Path):
+    # The stored audio was cut at 60 s: a 70 s video made with a 70 s sound (volume 0, the
+    # default) went silent for its last 10 s, and the sound's page said 70 s while playing 60.
+    from sounds.services import sound_from_audio
+    from tests.sounds.media import write_audio
+    from videos.media.soundtrack import soundtrack_lay
+
+    sound, created = sound_from_audio(
+        path=write_audio(tmp_path / "song.m4a", melody(12, seconds=70.0)),
+        title="a long song",
+        creator=UserFactory(),
+        kind=SoundKind.UPLOADED,
+    )
+    assert created and 69.0 < sound.duration_ms / 1000 < 71.0
+    video = write_video(tmp_path / "v.mp4", None, seconds=70, fps=2)
+    with storage_local_path(sound.audio.name) as stored:
+        assert audio_decode(stored, rate=8000).shape[1] / 8000 > 69.0
+        soundtrack_lay(
+            video_mp4=video,
+            sound_audio=stored,
+            out_mp4=tmp_path / "out.mp4",
+            out_wav=tmp_path / "out.wav",
+            own_volume=0.0,
+            duration_s=70.0,
+        )
+    tail = audio_decode(tmp_path / "out.mp4", rate=8000)[0][62 * 8000 : 69 * 8000]
+    assert float(np.sqrt(np.mean(np.square(tail)))) > 0.05
