@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -46,6 +47,11 @@ def viewer_key_sql(alias: str) -> str:
 # One lock for every rollup write: two runs of the same period never interleave their
 # delete and insert.
 ROLLUP_LOCK_KEY = 7_402_117
+# The last hour and day the beat's rollups recomputed (Redis), and how many days back a run
+# after a stop catches up at most.
+ROLLED_HOURS_KEY = "studio:rolled-through:hour"
+ROLLED_DAYS_KEY = "studio:rolled-through:day"
+STUDIO_CATCH_UP_DAYS = 7
 
 MEASURES = (
     "views",
@@ -274,21 +280,45 @@ def rollup_hour(*, hour: dt.datetime) -> int:
     return len(measures)
 
 
+def _periods_due(key: str, current: Any, step: dt.timedelta, earliest: Any) -> list[Any]:
+    """The periods a beat run recomputes: the previous and the current one, and every one since
+    the last period an earlier run recomputed (kept in Redis under `key`), from `earliest` at
+    most. Beat stopped for hours (a migration, an outage) left those periods never rolled up:
+    creators' charts showed zeros there."""
+    first = current - step
+    last_done = cache.get(key)
+    if last_done is not None:
+        done = type(current).fromisoformat(last_done)
+        first = max(earliest, min(first, done))
+    periods = []
+    while first <= current:
+        periods.append(first)
+        first += step
+    return periods
+
+
 def rollup_recent_hours(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The current and previous hour (beat), and hours older than the hourly window pruned."""
+    """The current and previous hour (beat), and any since the last run within the hourly
+    window; hours older than the window pruned."""
     now = now or timezone.now()
     current = hour_floor(now)
-    written = sum(rollup_hour(hour=current - dt.timedelta(hours=back)) for back in (1, 0))
     cutoff = current - dt.timedelta(hours=settings.STUDIO_HOURLY_KEEP_HOURS)
+    hours = _periods_due(ROLLED_HOURS_KEY, current, dt.timedelta(hours=1), cutoff)
+    written = sum(rollup_hour(hour=hour) for hour in hours)
+    cache.set(ROLLED_HOURS_KEY, current.isoformat(), timeout=None)
     pruned, _ = VideoHour.objects.filter(hour__lt=cutoff).delete()
     return {"rows": written, "pruned": pruned}
 
 
 def rollup_recent_days(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Today and yesterday (UTC, beat), and daily rows older than twice the retained window
-    pruned (the dashboard compares a range with the one before it)."""
+    """Today and yesterday (UTC, beat), and any day since the last run (at most
+    STUDIO_CATCH_UP_DAYS back: older ones are `studio_rebuild`'s); daily rows older than twice
+    the retained window pruned (the dashboard compares a range with the one before it)."""
     today = (now or timezone.now()).astimezone(dt.UTC).date()
-    written = sum(rollup_day(day=today - dt.timedelta(days=back)) for back in (1, 0))
+    earliest = today - dt.timedelta(days=STUDIO_CATCH_UP_DAYS)
+    days = _periods_due(ROLLED_DAYS_KEY, today, dt.timedelta(days=1), earliest)
+    written = sum(rollup_day(day=day) for day in days)
+    cache.set(ROLLED_DAYS_KEY, today.isoformat(), timeout=None)
     cutoff = today - dt.timedelta(days=2 * settings.STUDIO_RETAIN_DAYS)
     pruned, _ = VideoDay.objects.filter(day__lt=cutoff).delete()
     CreatorDay.objects.filter(day__lt=cutoff).delete()

@@ -155,3 +155,55 @@ def test_recent_hours_prune_rows_older_than_the_hourly_window(world, settings): 
     VideoHour.objects.create(video=videos[0], creator=videos[0].owner, hour=old, views=3)
     rollup_recent_hours()
     assert not VideoHour.objects.filter(hour=old).exists()
+
+
+def _one_view_an_hour(video, start: dt.datetime, hours: int) -> None:  # noqa: ANN001
+    from tests.studio.events import interactions_write
+
+    interactions_write(
+        [
+            {
+                "user_id": None,
+                "session_id": f"s{hour}",
+                "video_id": video.pk,
+                "type": "play",
+                "watch_ms": 0,
+                "source": "for_you",
+                "at": start + dt.timedelta(hours=hour, minutes=10),
+            }
+            for hour in range(hours)
+        ]
+    )
+
+
+def test_the_beat_catches_up_on_hours_and_days_it_missed_while_stopped(world):  # noqa: ANN001
+    # Each run recomputed only the current and the previous hour (or day): hours and days
+    # older than that, missed while beat was stopped for a migration, stayed empty for good.
+    from studio.rollups import rollup_recent_days
+
+    _, videos, _ = world
+    stopped = dt.datetime(2026, 3, 10, 12, 30, tzinfo=dt.UTC)
+    rollup_recent_hours(now=stopped)
+    rollup_recent_days(now=stopped)
+    _one_view_an_hour(videos[0], hour_floor(stopped) + dt.timedelta(hours=1), hours=30)
+
+    back = stopped + dt.timedelta(hours=36)  # beat runs again
+    rollup_recent_hours(now=back)
+    rollup_recent_days(now=back)
+
+    hours = set(VideoHour.objects.filter(video=videos[0]).values_list("hour", flat=True))
+    expected = {hour_floor(stopped) + dt.timedelta(hours=1 + k) for k in range(30)}
+    assert expected <= hours
+    days = dict(VideoDay.objects.filter(video=videos[0]).values_list("day", "views"))
+    assert days == {DAY: 11, DAY + dt.timedelta(days=1): 19}
+
+
+def test_a_first_run_recomputes_only_the_last_two_hours(world) -> None:  # noqa: ANN001
+    _, videos, _ = world
+    now = dt.datetime(2026, 3, 10, 12, 30, tzinfo=dt.UTC)
+    _one_view_an_hour(videos[0], hour_floor(now) - dt.timedelta(hours=4), hours=5)
+
+    rollup_recent_hours(now=now)
+
+    hours = set(VideoHour.objects.filter(video=videos[0]).values_list("hour", flat=True))
+    assert hours == {hour_floor(now) - dt.timedelta(hours=1), hour_floor(now)}
