@@ -194,6 +194,28 @@ def challenge_join_video(*, video_id: int) -> list[int]:
     return joined
 
 
+def challenge_leave_dropped(*, video_id: int) -> list[int]:
+    """Take the video out of the open challenges whose hashtag its caption no longer carries
+    (a caption edit; an ended challenge's leaderboard stays frozen), with their votes, and
+    recount those challenges; returns their ids. Kept in, it stayed on the leaderboard, in the
+    number and in the feed's challenge slot while its hashtag page had dropped it."""
+    video = Video.objects.filter(pk=video_id).only("id", "caption").first()
+    if video is None:
+        return []
+    names = set(caption_hashtags(video.caption)) | set(
+        VideoHashtag.objects.filter(video_id=video_id).values_list("hashtag__name", flat=True)
+    )
+    now = timezone.now()
+    dropped = ChallengeEntry.objects.filter(
+        video_id=video_id, challenge__starts_at__lte=now, challenge__ends_at__gt=now
+    ).exclude(challenge__hashtag__name__in=names)
+    challenge_ids = list(dropped.values_list("challenge_id", flat=True))
+    if challenge_ids:
+        dropped.delete()
+        challenge_entry_counts_refresh(challenge_ids=challenge_ids)
+    return challenge_ids
+
+
 def _entry_add(*, challenge: Challenge, video_id: int) -> bool:
     """Join the video; `entry_count` (entries anyone may see) moves only for a video anyone
     may see: a private or hidden entry is on its owner's leaderboard, not in the number."""
@@ -326,6 +348,19 @@ WHERE e.video_id = ANY(%(videos)s::bigint[])
   AND v.owner_id <> %(user)s
 ORDER BY e.id
 """
+
+
+def challenge_like_vote_sync(*, video_id: int, user_id: int | None) -> int:
+    """An account's like vote on each open entry of the video, as its Like row now stands: a
+    like and an unlike whose announcements ran in the other order (each runs after its own
+    commit, unlocked) left a vote with no like behind it, for good (a like again was a
+    repeat)."""
+    if user_id is None:
+        return 0
+    liked = Like.objects.filter(user_id=user_id, video_id=video_id).exists()
+    return challenge_vote_record(
+        video_ids=[video_id], user_id=user_id, kind=VoteKind.LIKE, undo=not liked
+    )
 
 
 def challenge_vote_record(

@@ -7,6 +7,8 @@ from typing import Any
 
 from discover.challenges import (
     challenge_join_video,
+    challenge_leave_dropped,
+    challenge_like_vote_sync,
     challenge_vote_record,
     challenge_votes_withdraw,
 )
@@ -14,10 +16,9 @@ from discover.models import VoteKind
 from profiles.viewers import viewer_id
 from videos.models import Video, VideoStatus
 
-# engagement_recorded types that change a challenge entry, and whether they undo a vote
+# engagement_recorded types that change a challenge entry, and whether they undo a vote (a like
+# or an unlike sets the like vote as the Like row stands: challenge_like_vote_sync)
 _ENGAGEMENT_VOTES = {
-    "like": (VoteKind.LIKE, False),
-    "unlike": (VoteKind.LIKE, True),
     "share": (VoteKind.SHARE, False),
 }
 
@@ -29,7 +30,9 @@ def on_video_published(sender: Any, *, video_id: int, **kwargs: Any) -> None:
 
 def on_caption_edited(sender: Any, *, video_id: int, **kwargs: Any) -> None:
     """A published video whose caption now carries an open challenge's hashtag joins it (when
-    it was posted inside the challenge's window); one still processing joins on publishing."""
+    it was posted inside the challenge's window), and leaves the open ones whose hashtag it no
+    longer carries; one still processing joins on publishing."""
+    challenge_leave_dropped(video_id=video_id)
     if Video.objects.filter(pk=video_id, status=VideoStatus.READY).exists():
         challenge_join_video(video_id=video_id)
 
@@ -43,6 +46,9 @@ def on_engagement_recorded(
     **kwargs: Any,
 ) -> None:
     """A like, unlike or share of an entered video moves its entries' scores."""
+    if type in ("like", "unlike"):
+        challenge_like_vote_sync(video_id=video.pk, user_id=viewer_id(user))
+        return
     vote = _ENGAGEMENT_VOTES.get(type)
     if vote is not None:
         kind, undo = vote

@@ -199,7 +199,7 @@ def discover_overview(*, viewer: Any) -> dict[str, Any]:
         return _overview(viewer=viewer)
     stamp = lists.refreshed_read()
     cached = _anonymous_overview.get(stamp or "")
-    if stamp and cached and cached[0] > time.monotonic():
+    if stamp and cached and cached[0] > time.monotonic() and _videos_still_public(cached[1]):
         return cached[1]
     sections = _overview(viewer=None)
     _anonymous_overview.clear()
@@ -207,6 +207,14 @@ def discover_overview(*, viewer: Any) -> dict[str, Any]:
         expiry = time.monotonic() + settings.DISCOVER_ANONYMOUS_CACHE_SECONDS
         _anonymous_overview[stamp] = (expiry, sections)
     return sections
+
+
+def _videos_still_public(sections: dict[str, Any]) -> bool:
+    """Whether every video of a kept anonymous overview is still one anyone may see (one small
+    query): a video hidden by moderation, made private or of an owner suspended since stayed
+    there, caption and owner, for the cache's seconds."""
+    ids = {item["id"] for item in sections["videos"]["results"]}
+    return not ids or visible_videos(viewer=None).filter(pk__in=ids).count() == len(ids)
 
 
 def _overview(*, viewer: Any) -> dict[str, Any]:

@@ -148,6 +148,28 @@ def test_caption_edit_adding_the_hashtag_joins_at_once(
     assert _entry(challenge, video).video_id == video.pk
 
 
+def test_caption_edit_dropping_the_hashtag_leaves_the_challenge_at_once(
+    operator,  # noqa: ANN001
+    client_for,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    # Kept in, it stayed on the leaderboard and in the number while its hashtag page had
+    # dropped it.
+    challenge = _challenge(operator, starts_at=now() - hours(1))
+    video = _publish(caption="my moves #Dance")
+    like_create(user=UserFactory(), video=video)
+    with django_capture_on_commit_callbacks(execute=True):
+        video_update(video=video, actor=video.owner, caption="my moves, no tag any more")
+
+    board = client_for(None).get(f"/api/challenges/{challenge.pk}/leaderboard").json()
+    assert board["results"] == []
+    assert client_for(None).get(f"/api/challenges/{challenge.pk}").json()["entry_count"] == 0
+    assert not ChallengeEntry.objects.filter(video=video).exists()
+    with django_capture_on_commit_callbacks(execute=True):  # back in, with the like it earned
+        video_update(video=video, actor=video.owner, caption="again #Dance")
+    assert (_entry(challenge, video).likes, _entry(challenge, video).score) == (1, 2)
+
+
 def test_leaderboard_counts_distinct_accounts_and_ignores_the_creators_own(
     operator, django_capture_on_commit_callbacks
 ):
@@ -210,6 +232,31 @@ def test_unlike_takes_the_like_back_and_relike_counts_once(operator):
     like_create(user=fan, video=video)
     like_delete(user=fan, video=video)
     assert _entry(challenge, video).likes == 0
+    like_create(user=fan, video=video)
+    assert (_entry(challenge, video).likes, _entry(challenge, video).score) == (1, 2)
+
+
+def test_a_like_and_an_unlike_announced_in_the_other_order_leave_no_vote(operator) -> None:
+    # Each announcement runs after its own commit, unlocked: the like's, run after the unlike's,
+    # left a vote with no like behind it for good.
+    from unittest import mock
+
+    from videos.services import engagement
+
+    challenge = _challenge(operator)
+    video = _publish(caption="#dance")
+    fan = UserFactory()
+    held = []
+    announce = engagement.engagement_announce
+    with mock.patch.object(
+        engagement, "engagement_announce", side_effect=lambda **kwargs: held.append(kwargs)
+    ):
+        like_create(user=fan, video=video)  # committed; its announcement not run yet
+    like_delete(user=fan, video=video)  # another request, whole
+    for kwargs in held:  # the first request's thread goes on
+        announce(**kwargs)
+
+    assert (_entry(challenge, video).likes, _entry(challenge, video).score) == (0, 0)
     like_create(user=fan, video=video)
     assert (_entry(challenge, video).likes, _entry(challenge, video).score) == (1, 2)
 

@@ -460,3 +460,20 @@ def test_a_suspended_creator_among_those_chosen_gives_way_to_the_next(client_for
     page = client_for(UserFactory()).get("/api/discover/creators?limit=2").json()
 
     assert [item["username"] for item in page["results"]] == listed[1:3]
+
+
+def test_a_video_hidden_since_leaves_the_kept_anonymous_overview_at_once(client_for) -> None:  # noqa: ANN001
+    # The overview anonymous visitors share is kept per process for a few seconds: a video hidden
+    # by moderation stayed there, caption and owner, that long.
+    from discover.refresh import discover_lists_refresh
+    from videos.services.moderation import HIDDEN_BY_MODERATOR, video_hide
+
+    video = VideoFactory(caption="soon hidden")
+    discover_lists_refresh()
+    first = client_for(None).get("/api/discover").json()
+    assert [v["id"] for v in first["sections"]["videos"]["results"]] == [video.pk]
+
+    video_hide(video=video, reason=HIDDEN_BY_MODERATOR)
+
+    again = client_for(None).get("/api/discover").json()
+    assert again["sections"]["videos"]["results"] == []
