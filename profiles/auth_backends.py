@@ -35,6 +35,10 @@ class LockoutModelBackend(ModelBackend):
             # Stops every backend: a locked account is not even checked.
             raise PermissionDenied("account locked after too many failed sign-ins")
         user = super().authenticate(request, username=name, password=password, **kwargs)
+        if user is None and password != password.strip():
+            # Sign-up cut the spaces at a password's ends until 2026-12: an account made then
+            # holds the cut password, which its owner types with the spaces.
+            user = super().authenticate(request, username=name, password=password.strip(), **kwargs)
         if user is None:
             sign_in_failure_record(username=name)
         else:

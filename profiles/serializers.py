@@ -8,7 +8,11 @@ from profiles.services.accounts import USERNAME_PATTERN, USERNAME_RULE
 
 class RegisterInput(serializers.Serializer):
     username = serializers.RegexField(USERNAME_PATTERN, error_messages={"invalid": USERNAME_RULE})
-    password = serializers.CharField(min_length=8, max_length=128, write_only=True)
+    # Passwords are taken as typed, spaces at the ends too, as every other password field
+    # takes them (a password chosen with a trailing space could not confirm a change).
+    password = serializers.CharField(
+        min_length=8, max_length=128, write_only=True, trim_whitespace=False
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     display_name = serializers.CharField(
         required=False, allow_blank=True, max_length=64, default=""
@@ -17,7 +21,7 @@ class RegisterInput(serializers.Serializer):
 
 class LoginInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, write_only=True)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
 
 
 class UserOutput(serializers.ModelSerializer):

@@ -15,8 +15,9 @@ from tiktok.plain_text import has_visible_text
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
 # The characters and length of a username chosen at registration (and in the admin).
-USERNAME_PATTERN = r"^[A-Za-z0-9_.]{3,30}$"
-USERNAME_RULE = "3-30 letters, digits, '_' or '.'"
+# Not ending in '.': a mention drops a final dot as punctuation ("@ana." named ana).
+USERNAME_PATTERN = r"^[A-Za-z0-9_.]{2,29}[A-Za-z0-9_]$"
+USERNAME_RULE = "3-30 letters, digits, '_' or '.', not ending in '.'"
 MAX_DISPLAY_NAME_CHARS = 64
 MAX_BIO_CHARS = 280
 # The advisory-lock key space of registrations (the second key is the name's hash).
@@ -104,33 +105,43 @@ def profile_update(
     the account private or public goes through `account_privacy_set` (going public approves
     pending follow requests)."""
     errors: dict[str, list[str]] = {}
+    edited: list[str] = []
     if display_name is not None:
         display_name = display_name.strip()
         if problem := display_name_problem(display_name):
             errors["display_name"] = [problem]
         user.display_name = display_name
+        edited.append("display_name")
     if bio is not None:
         bio = bio.strip()
         if problem := bio_problem(bio):
             errors["bio"] = [problem]
         user.bio = bio
+        edited.append("bio")
     if errors:
         raise ValidationError(errors)
 
-    old_avatar_name = user.avatar.name if user.avatar else ""
+    # The avatar as stored now (locked to the commit): the one this request read may have been
+    # replaced, and its file deleted, by another edit since.
+    stored = User.objects.select_for_update().only("avatar").get(pk=user.pk)
+    old_avatar_name = stored.avatar.name or ""
     if avatar is not _UNSET:
         if avatar is None:
             user.avatar = None
         else:
             cleaned = avatar_image_clean(avatar)
             user.avatar.save(cleaned.name, cleaned, save=False)
-    # Only the edited fields: a full save would write back a stale copy of the rest (a
-    # suspension landing while the edit is in flight would be undone).
-    user.save(update_fields=["display_name", "bio", "avatar"])
+        edited.append("avatar")
+    # Only the edited fields: writing back what this request read of the rest undid another
+    # edit in flight (a privacy switch put back the old bio and an avatar whose file the other
+    # edit had deleted), or a suspension.
+    if edited:
+        user.save(update_fields=edited)
     if is_private is not None:
         account_privacy_set(user=user, private=is_private)
     if avatar is not _UNSET and old_avatar_name and old_avatar_name != (user.avatar.name or ""):
         storage = user.avatar.storage
         name = old_avatar_name
         transaction.on_commit(lambda: storage.delete(name))
+    user.refresh_from_db(fields=["display_name", "bio", "avatar", "is_private"])
     return user

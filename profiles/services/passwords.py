@@ -33,6 +33,9 @@ def password_confirm(*, user: User, password: str, field: str = "password") -> N
     if not user.check_password(password):
         sign_in_failure_record(username=user.username)
         raise ValidationError({field: ["this is not your current password"]})
+    # The right password ends the run of wrong ones, as a sign-in does: four typos here, then
+    # one at the next sign-in, locked the account.
+    sign_in_success_record(username=user.username)
 
 
 def _new_password_set(*, user: User, new_password: str, field: str = "new_password") -> None:

@@ -255,3 +255,28 @@ def test_one_name_in_two_cases_registered_at_once_makes_one_account():
     assert list(
         User.objects.filter(username__iexact="maria").values_list("username", flat=True)
     ) == ["maria"]
+
+
+@pytest.mark.parametrize("name", ["ana.", "ana..", "..."])
+def test_a_name_ending_in_a_dot_is_refused_as_no_mention_can_name_it(api_client, name) -> None:  # noqa: ANN001
+    # A mention drops a final dot as punctuation: "@ana." named the account ana.
+    from tests.support.errors import assert_error_shape
+
+    response = api_client.post(
+        "/api/auth/register",
+        {"username": name, "password": "correct-horse-battery"},
+        format="json",
+    )
+
+    assert_error_shape(response, 400, "invalid")
+    assert "not ending in '.'" in str(response.json())
+    assert not User.objects.filter(username=name).exists()
+
+
+def test_a_name_with_dots_inside_is_taken(api_client) -> None:  # noqa: ANN001
+    response = api_client.post(
+        "/api/auth/register",
+        {"username": "ana.b.c", "password": "correct-horse-battery"},
+        format="json",
+    )
+    assert response.status_code == 201

@@ -120,3 +120,55 @@ def test_csrf_is_required_of_a_browser_session(maya):  # noqa: ANN001
     assert response.status_code == 403
     maya.refresh_from_db()
     assert maya.check_password(OLD_PASSWORD)
+
+
+def test_a_password_chosen_with_spaces_at_its_ends_is_the_same_password_everywhere() -> None:
+    # Sign-up and sign-in cut the spaces, every other password field kept them: a password
+    # chosen with them at sign-up could not confirm a change, and one set by a change could
+    # never sign in again.
+    spaced, new = " correct-horse-battery ", " purple-otter-lantern-42 "
+    client = APIClient()
+    registered = client.post(
+        "/api/auth/register", {"username": "maya", "password": spaced}, format="json"
+    )
+    assert registered.status_code == 201
+
+    assert _change(client, old=spaced, new=new).status_code == 200
+
+    login = APIClient().post(
+        "/api/auth/login", {"username": "maya", "password": new}, format="json"
+    )
+    assert login.status_code == 200, login.json()
+    wrong = APIClient().post(
+        "/api/auth/login", {"username": "maya", "password": new.strip()}, format="json"
+    )
+    assert wrong.status_code == 401
+
+
+def test_an_account_made_when_sign_up_cut_the_spaces_still_signs_in_with_them() -> None:
+    UserFactory(username="maya", raw_password=OLD_PASSWORD)  # stored as sign-up cut it
+
+    login = APIClient().post(
+        "/api/auth/login", {"username": "maya", "password": f" {OLD_PASSWORD} "}, format="json"
+    )
+
+    assert login.status_code == 200
+
+
+def test_a_right_confirmation_ends_the_run_of_wrong_passwords(maya, settings) -> None:  # noqa: ANN001
+    # Four typos confirming a change, then the right password: one sign-in typo later locked
+    # the account, though the lock follows wrong passwords in a row.
+    settings.SIGN_IN_LOCKOUT_FAILURES = 5
+    client = _signed_in()
+    for _ in range(4):
+        assert _change(client, old="nope-nope-nope").status_code == 400
+    assert _change(client).status_code == 200
+
+    typo = APIClient().post(
+        "/api/auth/login", {"username": "maya", "password": "typo"}, format="json"
+    )
+    assert typo.status_code == 401
+    again = APIClient().post(
+        "/api/auth/login", {"username": "maya", "password": NEW_PASSWORD}, format="json"
+    )
+    assert again.status_code == 200, again.json()
