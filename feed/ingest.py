@@ -74,6 +74,7 @@ def interactions_ingest(
                 watch_ms=int(row.get("watch_ms") or 0),
                 duration_s=facts[int(row["video_id"])][0],
                 vector=facts[int(row["video_id"])][1],
+                version=version,
             )
             for row in chunk
         ]

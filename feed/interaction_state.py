@@ -51,6 +51,7 @@ class SessionUpdate:
     video_id: int
     hide: bool = False
     arm: str | None = None  # the video's interest arm (feed.interest_arms), when it has one
+    version: str | None = None  # the embedding version `vector` is of
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,13 @@ def session_updates_apply(
         return None
     key = state.session_hash_key(owner, session_id)
     dims = {len(u.vector) for u in updates if u.vector is not None}
-    taste = state.session_taste_parse(raw, next(iter(dims)) if len(dims) == 1 else None)
+    versions = {u.version for u in updates if u.vector is not None and u.version}
+    version = next(iter(versions)) if len(versions) == 1 else None
+    taste = state.session_taste_parse(
+        raw, next(iter(dims)) if len(dims) == 1 else None, version=version
+    )
+    if version:
+        taste.version = version
     alpha = settings.FEED_SESSION_ALPHA
     negatives = list(taste.negatives) if len(taste.strengths) else []
     strengths = list(taste.strengths)

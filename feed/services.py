@@ -224,6 +224,7 @@ def interactions_record(
                     watch_ms=event.watch_ms,
                     duration_s=facts[event.video_id][0],
                     vector=facts[event.video_id][1],
+                    version=version,
                 )
                 for event in valid
             ]

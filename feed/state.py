@@ -149,9 +149,12 @@ class SessionTaste:
     negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     strengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     interests: SessionInterests = field(default_factory=SessionInterests)
+    version: str = ""  # the embedding version of its vectors ("" before versions were kept)
 
     def as_mapping(self) -> dict[str, bytes | str]:
         mapping: dict[str, bytes | str] = {"w": repr(float(self.weight))}
+        if self.version:
+            mapping["ver"] = self.version
         mapping.update(self.interests.as_mapping())
         if self.vector is not None:
             mapping["vec"] = np.asarray(self.vector, dtype=np.float32).tobytes()
@@ -161,11 +164,20 @@ class SessionTaste:
         return mapping
 
 
-def session_taste_parse(raw: dict[bytes, bytes], dim: int | None) -> SessionTaste:
-    """Decode a session hash; vectors of another dimension (a version switch) are dropped."""
+def session_taste_parse(
+    raw: dict[bytes, bytes], dim: int | None, *, version: str | None = None
+) -> SessionTaste:
+    """Decode a session hash; vectors of another dimension, or of another embedding version
+    than `version` (a version switch: 384 dimensions before and after one of the CPU model's
+    recipes, so the EMA blended both versions and the new index was searched with an old
+    vector), are dropped."""
     taste = SessionTaste()
     if not raw:
         return taste
+    stored_version = raw.get(b"ver", b"").decode()
+    if version and stored_version and stored_version != version:
+        return taste
+    taste.version = stored_version
     taste.weight = float(raw.get(b"w", b"0") or 0)
     taste.interests = interests_parse(raw, dim)
     if b"vec" in raw:
@@ -306,7 +318,7 @@ def feed_state_load(
     )
     fresh_ids, fresh_stats = _fresh_parse(fresh)
     return FeedState(
-        session=session_taste_parse(raw, None),
+        session=session_taste_parse(raw, None, version=embedding_version),
         served={int(x) for x in served},
         seen={int(x) for x in seen},
         recent_positives=[int(x) for x in positives],

@@ -53,6 +53,7 @@ class TasteEvent:
     watch_ms: int
     duration_s: float | None
     vector: np.ndarray | None  # the video's vector in the active version, if it has one
+    version: str | None = None  # the embedding version `vector` is of
 
 
 def taste_apply_events(
@@ -143,7 +144,12 @@ def taste_update(
         return False
 
     weights = taste_weights()
-    deltas = TasteDeltas(version=active_embedding_version())
+    # Filed under the version the events' vectors were read in: read again here, a version
+    # switch in between filed old vectors under the new version's taste.
+    versions = {event.version for event in events if event.vector is not None and event.version}
+    deltas = TasteDeltas(
+        version=next(iter(versions)) if len(versions) == 1 else active_embedding_version()
+    )
     contributions: dict[int, list[tuple[np.ndarray, float]]] = defaultdict(list)
     hidden: set[tuple[int, int]] = set()
     histories: dict[str, tuple[list[int], list[int]]] = {}
@@ -216,6 +222,7 @@ def taste_redis_apply(
         by_session[(owner, event.session_id)].append(
             interaction_state.SessionUpdate(
                 vector=event.vector,
+                version=event.version if event.vector is not None else None,
                 weight=positive_weight(weights, event.type, event.watch_ms, event.duration_s),
                 strength=negative_strength(weights, event.type, event.watch_ms),
                 video_id=event.video_id,

@@ -102,10 +102,16 @@ def nearest_scan_sql(
     `AND ...` condition (with iterative scans the index keeps scanning until LIMIT rows pass)."""
     return (
         f"SELECT {columns} FROM {TABLE} e "
-        f"WHERE e.embedding_version = {sql.Literal(embedding_version).as_string(None)} "
+        f"WHERE e.embedding_version = {_version_literal(embedding_version)} "
         f"{extra_where} ORDER BY {vector_expr(dim)} <#> {query_expr(query_sql, dim)} "
         f"LIMIT {limit_sql}"
     )
+
+
+def _version_literal(embedding_version: str) -> str:
+    """The version as an SQL literal inside a statement run with parameters: a `%` in it (a
+    free-text model tag) was read as a placeholder and failed every nearest-neighbour query."""
+    return sql.Literal(embedding_version).as_string(None).replace("%", "%%")
 
 
 def vector_expr(dim: int, alias: str = "e") -> str:

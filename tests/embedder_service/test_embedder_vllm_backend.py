@@ -303,9 +303,10 @@ def test_one_text_refused_cancels_the_others_of_its_request(fake_vllm: FakeVllm)
         # The next request queues behind whatever of the first is still waiting its turn.
         assert client.post("/v1/embed/text", json={"texts": ["after"]}).status_code == 200
     texts = [json.dumps(body) for body in fake_vllm.requests]
-    # "poison", at most the one given vLLM's turn as it failed, and "after": not the ten.
+    # "poison", at most the one given vLLM's turn before or as it failed (which of the two
+    # took the first turn is the event loop's choice), and "after": not the ten.
     assert len(texts) <= 3, texts
-    assert "poison" in texts[0] and "after" in texts[-1]
+    assert sum('"poison"' in text for text in texts[:-1]) == 1 and '"after"' in texts[-1]
 
 
 def test_a_video_made_with_other_weights_reports_their_version(

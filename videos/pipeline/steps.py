@@ -253,6 +253,10 @@ def step_embed(video: Video, transcoded: TranscodeOutput) -> EmbedOutput:
             raise StepTransientError(str(exc)) from exc
         except EmbedderRejected as exc:
             raise StepPermanentError(str(exc)) from exc
+    if problem := embedding_problem(
+        version=result.embedding_version, dim=result.dim, vector=result.video_embedding
+    ):
+        raise StepPermanentError(f"the embedder's answer cannot be stored: {problem}")
     VideoEmbedding.objects.update_or_create(
         video=video,
         embedding_version=result.embedding_version,
@@ -274,6 +278,38 @@ def step_embed(video: Video, transcoded: TranscodeOutput) -> EmbedOutput:
         missing=list(result.missing),
         duplicate_of=original,
     )
+
+
+# How far a stored vector's length may be from 1: nearest-neighbour search takes the inner
+# product for the cosine.
+UNIT_NORM_TOLERANCE = 1e-2
+
+
+def embedding_problem(*, version: str, dim: int, vector: list[float]) -> str | None:
+    """What makes an embedder's vector unfit to store, if anything: a vector of another length
+    than its `dim` or than its version's vectors (the version's index could not be built and
+    every search of it failed), a value that is not finite, a length far from 1 (it won every
+    search: a "similarity" of 184), a version the column cannot hold."""
+    field = VideoEmbedding._meta.get_field("embedding_version")
+    if not version or len(version) > field.max_length:
+        return f"version {version[:80]!r} is empty or longer than {field.max_length} characters"
+    if len(vector) != dim:
+        return f"a vector of {len(vector)} values for dimension {dim}"
+    values = np.asarray(vector, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        return "a vector with values that are not finite"
+    norm = float(np.linalg.norm(values))
+    if abs(norm - 1.0) > UNIT_NORM_TOLERANCE:
+        return f"a vector of length {norm:.4g}, not a unit vector"
+    stored = (
+        VideoEmbedding.objects.filter(embedding_version=version)
+        .exclude(dim=dim)
+        .values_list("dim", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return f"dimension {dim} where version {version} has {stored}"
+    return None
 
 
 def _index_ensure(embedding_version: str, dim: int) -> None:
