@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from embedder_service.client import EmbedderUnavailable
-from tagging.services.assign import videos_retag_all
+from tagging.services.assign import video_retag, videos_retag_all
 from tagging.services.vectors import EmbeddingVersionUnknown, tag_vectors_refresh
 
 
@@ -24,15 +24,27 @@ def refresh_tag_embeddings(embedding_version: str | None = None) -> int:
     return tag_vectors_refresh(embedding_version=embedding_version)
 
 
+# Re-tags wait for the embedder (tag vectors may need refreshing) a few minutes at most.
+RETAG_RETRIES = {
+    "autoretry_for": (EmbedderUnavailable,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 300,
+    "max_retries": 6,
+}
+
+
 @shared_task(
     name="tagging.retag_all",
-    autoretry_for=(EmbedderUnavailable,),
-    retry_backoff=10,
-    retry_backoff_max=300,
-    max_retries=6,
+    **RETAG_RETRIES,
     soft_time_limit=settings.LONG_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.LONG_TASK_TIME_LIMIT,
 )
 def retag_all(embedding_version: str | None = None) -> int:
     """Re-tag every embedded video in batches (one matrix product per batch)."""
     return videos_retag_all(embedding_version=embedding_version)
+
+
+@shared_task(name="tagging.retag_video", **RETAG_RETRIES, acks_late=True)
+def retag_video(video_id: int) -> int:
+    """Re-tag one video whose caption was edited (its creator tags follow its hashtags)."""
+    return video_retag(video_id=video_id)

@@ -60,9 +60,20 @@ def taxonomy_read(path: Path) -> Taxonomy:
 
 
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")
+# Characters no name, phrase or description holds (tabs and line breaks do: YAML folds them).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def taxonomy_parse(text: str, *, source: str = "<taxonomy>", is_json: bool = False) -> Taxonomy:
+    try:
+        return _taxonomy_parse(text, source=source, is_json=is_json)
+    except RecursionError:
+        # Tens of thousands of nested brackets ran the JSON and YAML readers out of stack:
+        # a traceback, not the one line saying what is wrong with the file.
+        raise TaxonomyError(f"{source}: nested too deeply to be a taxonomy") from None
+
+
+def _taxonomy_parse(text: str, *, source: str, is_json: bool) -> Taxonomy:
     if is_json:
         try:
             data = json.loads(text)
@@ -142,7 +153,11 @@ class _Parser:
     def scalar(self, node: yaml.Node, what: str) -> str:
         if not isinstance(node, yaml.ScalarNode) or _null(node):
             raise self.error(node, f"{what} must be text")
-        return str(node.value).strip()
+        value = str(node.value)
+        if CONTROL_CHARACTERS.search(value):
+            # A NUL failed the database write with a traceback, not this one line.
+            raise self.error(node, f"{what} holds a control character")
+        return value.strip()
 
     def slug(self, node: yaml.Node | None, what: str, parent: yaml.Node) -> str:
         if node is None:

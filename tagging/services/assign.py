@@ -21,7 +21,7 @@ from tagging.services.vectors import (
     tag_index_load,
     tag_vectors_refresh,
 )
-from videos.models import Video, VideoEmbedding
+from videos.models import Video, VideoEmbedding, VideoStatus
 from videos.versions import active_embedding_version
 
 logger = logging.getLogger(__name__)
@@ -110,29 +110,44 @@ def hashtag_tag_ids(captions: Sequence[str]) -> list[list[int]]:
     return result
 
 
-def _store(video_ids: Sequence[int], choices_per_video: Sequence[list[TagChoice]]) -> None:
-    """Replace the auto tags of the videos and upsert their creator tags, in one transaction.
-    Creator tags the videos already carry are never removed (only re-scored and re-ranked)."""
+def _store(
+    video_ids: Sequence[int],
+    choices_per_video: Sequence[list[TagChoice]],
+    creator_ids_per_video: Sequence[list[int]] | None = None,
+) -> list[int]:
+    """Replace the auto tags of the videos and upsert their creator tags, in one transaction;
+    returns the ids of the videos stored (those deleted meanwhile are left out). A creator tag
+    stays while the caption names it (`creator_ids_per_video`: the tags the captions' hashtags
+    name now), re-scored and re-ranked; one whose hashtag the creator removed goes (it stayed
+    on the card and the tag's page as the creator's own choice)."""
     with transaction.atomic():
         # One re-tag of a video at a time (a pipeline tag step beside "Re-tag all videos", or
         # that action clicked twice): both deleted, then both inserted the same rows, and the
-        # second failed on the unique (video, tag).
-        list(
+        # second failed on the unique (video, tag). A video deleted since its vector was read
+        # is not there to lock: its rows failed the whole batch's commit on the foreign key.
+        alive = set(
             Video.objects.select_for_update(no_key=True)
             .filter(pk__in=video_ids)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        VideoTag.objects.filter(video_id__in=video_ids, source=TagSource.AUTO).delete()
+        kept = [(index, video_id) for index, video_id in enumerate(video_ids) if video_id in alive]
+        stored = [video_id for _, video_id in kept]
+        VideoTag.objects.filter(video_id__in=stored, source=TagSource.AUTO).delete()
         existing = {
             (row.video_id, row.tag_id): row
-            for row in VideoTag.objects.filter(video_id__in=video_ids, source=TagSource.CREATOR)
+            for row in VideoTag.objects.filter(video_id__in=stored, source=TagSource.CREATOR)
         }
-        new_rows, updated = [], []
-        for video_id, choices in zip(video_ids, choices_per_video, strict=True):
+        new_rows, updated, dropped = [], [], []
+        for index, video_id in kept:
+            choices = choices_per_video[index]
             chosen = {choice.tag_id for choice in choices}
+            named = set(creator_ids_per_video[index]) if creator_ids_per_video is not None else None
             leftovers = [row for (vid, tid), row in existing.items() if vid == video_id]
             leftovers = [row for row in leftovers if row.tag_id not in chosen]
+            if named is not None:
+                dropped += [row.pk for row in leftovers if row.tag_id not in named]
+                leftovers = [row for row in leftovers if row.tag_id in named]
             for rank, choice in enumerate(choices):
                 row = existing.get((video_id, choice.tag_id))
                 if row is None:
@@ -152,8 +167,10 @@ def _store(video_ids: Sequence[int], choices_per_video: Sequence[list[TagChoice]
             for rank, row in enumerate(leftovers, start=len(choices)):
                 row.rank = rank
                 updated.append(row)
+        VideoTag.objects.filter(pk__in=dropped).delete()
         VideoTag.objects.bulk_update(updated, ["score", "confidence", "rank"])
         VideoTag.objects.bulk_create(new_rows)
+    return stored
 
 
 def video_tags_assign(
@@ -168,7 +185,11 @@ def video_tags_assign(
     scores, confidences = score_videos(np.asarray(vector, dtype=np.float32)[None, :], index)
     creator_ids = hashtag_tag_ids([caption])[0]
     choices = choose_tags(scores[0], confidences[0], index, creator_tag_ids=creator_ids)
-    _store([video_id], [choices])
+    _store([video_id], [choices], [creator_ids])
+    # A ready video re-tagged on its own (`reprocess --step tag --only`) is published by no
+    # step after this one, which is what tells search for a video in processing.
+    if Video.objects.filter(pk=video_id, status=VideoStatus.READY).exists():
+        video_tags_changed_announce(video_ids=[video_id])
     return list(VideoTag.objects.filter(video_id=video_id).select_related("tag").order_by("rank"))
 
 
@@ -181,6 +202,32 @@ def video_tag_slugs_assign(
         video_id=video_id, caption=caption, vector=vector, embedding_version=embedding_version
     )
     return [video_tag.tag.slug for video_tag in tags]
+
+
+def video_retag(*, video_id: int) -> int:
+    """Re-tag one published video from its stored vector in the served version (its caption
+    was edited: a hashtag added names a creator tag, one removed takes it off). Returns how
+    many tags it has now; 0 for a video not ready or without a vector in that version."""
+    version = active_embedding_version()
+    row = (
+        VideoEmbedding.objects.filter(
+            video_id=video_id, embedding_version=version, video__status=VideoStatus.READY
+        )
+        .select_related("video")
+        .only("embedding", "video__caption")
+        .first()
+        if version
+        else None
+    )
+    if row is None:
+        return 0
+    tags = video_tags_assign(
+        video_id=video_id,
+        caption=row.video.caption,
+        vector=np.asarray(row.embedding, dtype=np.float32),
+        embedding_version=version,
+    )
+    return len(tags)
 
 
 def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | None = None) -> int:
@@ -225,8 +272,8 @@ def videos_retag_all(*, embedding_version: str | None = None, batch_size: int | 
             choose_tags(scores[i], confidences[i], index, creator_tag_ids=creator_ids[i])
             for i in range(len(batch))
         ]
-        _store([row.video_id for row in batch], choices)
-        video_tags_changed_announce(video_ids=[row.video_id for row in batch])
+        stored = _store([row.video_id for row in batch], choices, creator_ids)
+        video_tags_changed_announce(video_ids=stored)
         done += len(batch)
     logger.info("re-tagged %d videos for %s", done, version)
     return done

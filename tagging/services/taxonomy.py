@@ -11,7 +11,7 @@ from django.db import transaction
 from tagging.events import tag_videos_changed_announce
 from tagging.models import Tag, TagCategory, TagPhrase
 from tagging.tasks import refresh_tag_embeddings
-from tagging.taxonomy import Taxonomy
+from tagging.taxonomy import Taxonomy, TaxonomyError
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +25,30 @@ class TaxonomyLoadResult:
     phrases: int
 
 
+def _phrases_of_other_tags_check(taxonomy: Taxonomy) -> None:
+    """A phrase is used once across the taxonomy, stored tags the file does not list included
+    (whatever its case): a file giving `kittens` the phrase "Kitten" that the stored `cats`
+    has made `#kitten` name whichever tag sorted first, and the admin refused to save either."""
+    listed = {spec.slug for spec in taxonomy.tags}
+    wanted = {text.casefold(): spec.slug for spec in taxonomy.tags for text in spec.phrases}
+    for text, slug in (
+        TagPhrase.objects.exclude(tag__slug__in=listed)
+        .values_list("text", "tag__slug")
+        .order_by("tag__slug", "text")
+    ):
+        if text.casefold() in wanted:
+            raise TaxonomyError(
+                f"phrase {text!r} of tag {wanted[text.casefold()]!r} is already a phrase of "
+                f"tag {slug!r} (a phrase names one tag: remove it from one of them)"
+            )
+
+
 @transaction.atomic
 def taxonomy_load(*, taxonomy: Taxonomy, deactivate_missing: bool = False) -> TaxonomyLoadResult:
     """Create or update the categories and tags of a validated taxonomy (all or nothing). Each
     listed tag's phrases become exactly the file's; with deactivate_missing, tags absent from the
     file are deactivated. Tag vectors are recomputed by a Celery task after the commit."""
+    _phrases_of_other_tags_check(taxonomy)
     categories = {}
     for spec in taxonomy.categories:
         category, _ = TagCategory.objects.update_or_create(

@@ -130,10 +130,20 @@ def tag_vectors_refresh(
             )
         if phrase_result is not None:
             matrix = normalize_rows(np.asarray(phrase_result.embeddings, dtype=np.float32))
+            # The tags still there, held to the commit: one deleted while its phrases were
+            # embedded (seconds, minutes for a large taxonomy) failed the whole upsert on the
+            # foreign key, the other tags' new vectors with it, and the tag step beside it.
+            present = set(
+                Tag.objects.select_for_update(no_key=True)
+                .filter(pk__in=[tag.pk for tag, _, _ in stale])
+                .values_list("pk", flat=True)
+            )
             rows, offset = [], 0
             for tag, texts, digest in stale:
                 phrase_vectors = matrix[offset : offset + len(texts)]
                 offset += len(texts)
+                if tag.pk not in present:
+                    continue
                 rows.append(
                     TagEmbedding(
                         tag=tag,

@@ -135,3 +135,47 @@ def test_a_file_name_that_is_not_utf8_loads_and_is_printed_readably(tmp_path: Pa
     call_command("load_taxonomy", str(path), stdout=out)
     out.flush()
     assert "loaded taxé.yaml: 1 categories, 2 tags created" in out.buffer.getvalue().decode()
+
+
+def test_a_phrase_another_stored_tag_has_is_refused_naming_both(tmp_path: Path) -> None:
+    # The file's duplicates were checked within the file only: "Kitten" given to kittens while
+    # the stored cats had "kitten" made #kitten name whichever tag sorted first.
+    load(write(tmp_path, "tags:\n  - slug: cats\n    phrases: [cat, kitten]\n", "a.yaml"))
+    kittens = write(tmp_path, "tags:\n  - slug: kittens\n    phrases: [Kitten, baby cat]\n")
+
+    with pytest.raises(CommandError) as error:
+        load(kittens)
+
+    assert "'kitten' of tag 'kittens' is already a phrase of tag 'cats'" in str(error.value)
+    assert not Tag.objects.filter(slug="kittens").exists()
+    assert sorted(TagPhrase.objects.values_list("text", flat=True)) == ["cat", "kitten"]
+
+
+def test_a_phrase_moved_between_tags_listed_in_one_file_is_taken(tmp_path: Path) -> None:
+    load(write(tmp_path, "tags:\n  - slug: cats\n    phrases: [cat, kitten]\n", "a.yaml"))
+    both = "tags:\n  - slug: cats\n    phrases: [cat]\n  - slug: kittens\n    phrases: [kitten]\n"
+
+    load(write(tmp_path, both))
+
+    assert TagPhrase.objects.get(text="kitten").tag.slug == "kittens"
+
+
+def test_a_control_character_in_a_file_is_one_line_and_loads_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, 'tags:\n  - slug: cats\n    phrases: ["cat\\0"]\n')
+
+    with pytest.raises(CommandError) as error:
+        load(path)
+
+    assert "holds a control character" in str(error.value)
+    assert "\n" not in str(error.value)
+    assert not Tag.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
+def test_a_file_nested_too_deeply_is_one_line(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, '{"tags": ' + "[" * 50_000 + "]" * 50_000 + "}", name)
+
+    with pytest.raises(CommandError, match="nested too deeply") as error:
+        load(path)
+
+    assert "\n" not in str(error.value)

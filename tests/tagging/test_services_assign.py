@@ -57,9 +57,11 @@ def test_at_most_k_tags_are_kept(geometry, settings) -> None:  # noqa: ANN001
     assert tags_of(embedding.video) == [("cats", "auto")]
 
 
-def test_retagging_replaces_auto_tags_and_keeps_creator_tags(geometry) -> None:  # noqa: ANN001
-    embedding = VideoEmbeddingFactory(embedding=axis(1))
-    video = embedding.video
+def test_retagging_replaces_auto_tags_and_keeps_the_creator_tags_the_caption_names(
+    geometry,  # noqa: ANN001
+) -> None:
+    video = VideoFactory(caption="dinner #cooking")
+    VideoEmbeddingFactory(video=video, embedding=axis(1))
     VideoTagFactory(video=video, tag=geometry["cats"], source=TagSource.AUTO)
     VideoTagFactory(video=video, tag=geometry["cooking"], source=TagSource.CREATOR)
     assign(video)
@@ -214,3 +216,88 @@ def test_two_retags_of_one_video_at_once_both_finish(geometry) -> None:  # noqa:
     two.join(30)
     assert errors == []
     assert tags_of(embedding.video) == [("cats", "auto")]
+
+
+def test_a_hashtag_removed_from_the_caption_takes_its_creator_tag_off(
+    geometry,  # noqa: ANN001
+    celery_eager,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    # The creator tag stayed on the card and the tag's page as the creator's own choice, even
+    # through "Re-tag all videos"; a hashtag added gave none until the next one.
+    from videos.services.video_edit import video_update
+
+    video = VideoFactory(caption="my lunch #cooking")
+    embedding = VideoEmbeddingFactory(video=video, embedding=axis(5))  # near no topic
+    video_tags_assign(
+        video_id=video.pk,
+        caption=video.caption,
+        vector=np.asarray(embedding.embedding, dtype=np.float32),
+        embedding_version=embedding.embedding_version,
+    )
+    assert _tags(video) == [("cooking", "creator")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        video_update(video=video, actor=video.owner, caption="my lunch (wrong hashtag, sorry)")
+    assert _tags(video) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        video_update(video=video, actor=video.owner, caption="my lunch #cooking again")
+    assert _tags(video) == [("cooking", "creator")]
+    videos_retag_all()
+    assert _tags(video) == [("cooking", "creator")]
+
+
+def _tags(video) -> list[tuple[str, str]]:  # noqa: ANN001
+    return sorted(VideoTag.objects.filter(video=video).values_list("tag__slug", "source"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retag_all_goes_on_past_a_video_deleted_while_its_batch_is_scored(
+    geometry,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # The batch stored rows for the deleted video: its commit failed on the foreign key, and
+    # the re-tag ended there, every later batch untagged.
+    from tagging.services import assign as assign_module
+
+    kept = VideoEmbeddingFactory(embedding=axis(0))
+    gone = VideoEmbeddingFactory(embedding=axis(1))
+    real = assign_module.hashtag_tag_ids
+
+    def deleting_meanwhile(captions):  # noqa: ANN001, ANN202
+        Video.objects.filter(pk=gone.video_id).delete()
+        return real(captions)
+
+    monkeypatch.setattr(assign_module, "hashtag_tag_ids", deleting_meanwhile)
+
+    assert videos_retag_all() == 2
+    assert list(VideoTag.objects.values_list("video_id", "tag__slug")) == [(kept.video_id, "cats")]
+
+
+def test_a_ready_video_re_tagged_on_its_own_reaches_search(
+    geometry,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+) -> None:
+    # `reprocess --step tag --only` runs no publish step after the tag step, and only the
+    # publish told search: the video's document kept its old tags for good.
+    from tagging.events import video_tags_changed
+
+    heard: list[list[int]] = []
+
+    def receiver(sender, video_ids, **kwargs) -> None:  # noqa: ANN001, ANN003
+        heard.append(list(video_ids))
+
+    video_tags_changed.connect(receiver, dispatch_uid="test.retag_one")
+    try:
+        embedding = VideoEmbeddingFactory(embedding=axis(0))
+        with django_capture_on_commit_callbacks(execute=True):
+            video_tags_assign(
+                video_id=embedding.video_id,
+                caption="",
+                vector=np.asarray(embedding.embedding, dtype=np.float32),
+                embedding_version=embedding.embedding_version,
+            )
+    finally:
+        video_tags_changed.disconnect(dispatch_uid="test.retag_one")
+
+    assert heard == [[embedding.video_id]]

@@ -32,3 +32,35 @@ def test_refresh_embeds_missing_and_stale_tags_only(embedder, settings) -> None:
 
     index = tag_index_load(embedding_version=version)
     assert index is not None and len(index.tag_ids) == 2 and index.matrix.dim == 384
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_deleted_while_its_phrases_are_embedded_leaves_the_others_refreshed(
+    embedder,  # noqa: ANN001
+    settings,  # noqa: ANN001
+) -> None:
+    # Its row was upserted with the others: the commit failed on the foreign key and every
+    # tag's new vector was lost (and the tag step refreshing beside it failed).
+    from tagging.models import Tag
+    from tagging.services.vectors import tag_vectors_refresh
+    from tiktok.embedder import embedder_client
+
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    cats, dogs = TagFactory(slug="cats"), TagFactory(slug="dogs")
+    TagPhraseFactory(tag=cats, text="cat")
+    TagPhraseFactory(tag=dogs, text="dog")
+    real = embedder_client()
+
+    class DeletingMeanwhile:
+        """The real embedder; the operator deletes a tag while it embeds the phrases."""
+
+        def embed_texts(self, texts, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            Tag.objects.filter(pk=dogs.pk).delete()
+            return real.embed_texts(texts, **kwargs)
+
+        def close(self) -> None:
+            real.close()
+
+    tag_vectors_refresh(client=DeletingMeanwhile())
+
+    assert list(TagEmbedding.objects.values_list("tag__slug", flat=True)) == ["cats"]

@@ -48,7 +48,12 @@ class Command(BaseCommand):
             raise CommandError(readable_file_name(str(exc))) from exc
         except OSError as exc:  # unreadable (permissions, an I/O error), or a folder
             raise CommandError(f"{shown}: cannot read it: {exc.strerror or exc}") from exc
-        result = taxonomy_load(taxonomy=taxonomy, deactivate_missing=options["deactivate_missing"])
+        try:
+            result = taxonomy_load(
+                taxonomy=taxonomy, deactivate_missing=options["deactivate_missing"]
+            )
+        except TaxonomyError as exc:  # against the stored taxonomy (nothing was written)
+            raise CommandError(f"{shown}: {readable_file_name(str(exc))}") from exc
         name = readable_file_name(path.name)
         self.stdout.write(
             self.style.SUCCESS(
