@@ -307,21 +307,28 @@ def _long_term_apply(*, users: dict[int, tuple[np.ndarray, float, int]], version
         changed.append(
             (user_id, vector_literal(vector), vector_literal(new_sum), new_total, positive_count)
         )
-    if changed:
-        columns = [list(column) for column in zip(*changed, strict=True)]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table(TasteProfile)} (user_id, embedding_version, vector, "
-                "weighted_sum, weight_total, positive_count, updated_at) "
-                "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
-                "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
-                f"AS x(u, v, s, w, p) JOIN {table(User)} ON {table(User)}.id = x.u "
-                "ON CONFLICT (user_id, embedding_version) DO UPDATE SET "
-                "vector = EXCLUDED.vector, weighted_sum = EXCLUDED.weighted_sum, "
-                "weight_total = EXCLUDED.weight_total, positive_count = EXCLUDED.positive_count, "
-                "updated_at = EXCLUDED.updated_at",
-                [version, *columns],
-            )
+    taste_rows_upsert(version=version, rows=changed)
+
+
+def taste_rows_upsert(*, version: str, rows: list[tuple[int, str, str, float, int]]) -> None:
+    """Write these tastes of a version, (user id, vector, S, W, positive count) each, vectors
+    as literals, in one statement; users deleted meanwhile are skipped."""
+    if not rows:
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table(TasteProfile)} (user_id, embedding_version, vector, "
+            "weighted_sum, weight_total, positive_count, updated_at) "
+            "SELECT u, %s, v::vector, s::vector, w, p, now() FROM unnest("
+            "%s::bigint[], %s::text[], %s::text[], %s::float8[], %s::int[]) "
+            f"AS x(u, v, s, w, p) JOIN {table(User)} ON {table(User)}.id = x.u "
+            "ON CONFLICT (user_id, embedding_version) DO UPDATE SET "
+            "vector = EXCLUDED.vector, weighted_sum = EXCLUDED.weighted_sum, "
+            "weight_total = EXCLUDED.weight_total, positive_count = EXCLUDED.positive_count, "
+            "updated_at = EXCLUDED.updated_at",
+            [version, *columns],
+        )
 
 
 def _coengagement_upsert(pair_counts: Counter[tuple[int, int]]) -> None:

@@ -13,18 +13,22 @@ class FeedConfig(AppConfig):
         from feed.admin_pages import aggregates_dead_letter_page
         from feed.receivers import (
             check_feed_aggregates,
+            on_embedding_version_served,
             on_engagement_recorded,
             on_user_logged_in,
             on_video_published,
         )
         from tiktok.admin_site import AdminPage, admin_page_register
         from tiktok.api.health import health_check_register
-        from videos.events import engagement_recorded, video_published
+        from videos.events import embedding_version_served, engagement_recorded, video_published
 
         checks.register(candidates_within_ef_search)
         video_published.connect(on_video_published, dispatch_uid="feed.video_published")
         engagement_recorded.connect(on_engagement_recorded, dispatch_uid="feed.engagement")
         user_logged_in.connect(on_user_logged_in, dispatch_uid="feed.signed_in")
+        embedding_version_served.connect(
+            on_embedding_version_served, dispatch_uid="feed.embedding_version_served"
+        )
         health_check_register("feed_aggregates", check_feed_aggregates, position=40)
         admin_page_register(
             AdminPage(

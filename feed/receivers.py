@@ -17,6 +17,17 @@ from tiktok.session_ids import session_id_valid
 logger = logging.getLogger(__name__)
 
 
+def on_embedding_version_served(sender: Any, *, version: str, **kwargs: Any) -> None:
+    """Another embedding version is served: the long-term tastes are rebuilt in it (each
+    viewer was a cold start there)."""
+    from feed.tasks import taste_rebuild
+
+    try:
+        taste_rebuild.delay(version)
+    except Exception:  # noqa: BLE001 - never fails the request that noticed the switch
+        logger.warning("could not queue the taste rebuild for %s", version, exc_info=True)
+
+
 def on_video_published(sender: Any, *, video_id: int, **kwargs: Any) -> None:
     """A newly ready video reaches the fresh and cold-start lists within seconds."""
     lists_refresh_soon()

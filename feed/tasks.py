@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from feed.aggregates import aggregates_flush
+from feed.taste_rebuild import taste_profiles_rebuild
 from feed.trending import trending_refresh as trending_lists_refresh
 
 AGGREGATES_BUSY_RETRY_SECONDS = 1
@@ -27,3 +29,16 @@ def aggregates_flush_task(self: Any) -> int:
     if applied is None:
         raise self.retry(countdown=AGGREGATES_BUSY_RETRY_SECONDS)
     return applied
+
+
+@shared_task(
+    name="feed.taste_rebuild",
+    acks_late=True,
+    max_retries=2,
+    default_retry_delay=60,
+    soft_time_limit=settings.LONG_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LONG_TASK_TIME_LIMIT,
+)
+def taste_rebuild(version: str) -> int:
+    """Every viewer's long-term taste in the version now served, from the interaction log."""
+    return taste_profiles_rebuild(version=version)

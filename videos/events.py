@@ -16,6 +16,8 @@ and never undoes or fails what the videos app did (`send_robust`).
   user, sent after it is committed.
 - `caption_edited`, kwargs `video_id`: the owner (or staff, in the admin) changed a video's
   caption, sent after it is committed (search rebuilds the video's document).
+- `embedding_version_served`, kwargs `version`, `previous`: the product reads another embedding
+  version now (a re-embed covered the catalogue). The feed rebuilds its long-term tastes in it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ video_failed = Signal()
 comment_posted = Signal()
 shared_to_user = Signal()
 caption_edited = Signal()
+embedding_version_served = Signal()
 
 
 def video_published_announce(*, video_id: int) -> None:
@@ -63,3 +66,9 @@ def shared_to_user_announce(*, share: Any) -> None:
 
 def caption_edited_announce(*, video_id: int) -> None:
     signal_send_robust(caption_edited, "caption_edited", video_id=video_id)
+
+
+def embedding_version_served_announce(*, version: str, previous: str) -> None:
+    signal_send_robust(
+        embedding_version_served, "embedding_version_served", version=version, previous=previous
+    )

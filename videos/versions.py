@@ -9,13 +9,18 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from tiktok.embedder import embedder_client
+from videos.events import embedding_version_served_announce
 from videos.models import VideoEmbedding
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_VERSION_CACHE_KEY = "embedding:active-version"
-# The embedder's (new) version is read once it covers this share of the best-covered version's
-# videos: during `reprocess --step embed --all` the old version keeps serving the whole catalogue.
+# The version last served, kept without expiry: what is served while the embedder cannot be
+# asked (a restart, a timeout) and the switch announced when it changes.
+SERVED_VERSION_KEY = "embedding:served-version"
+# The embedder's (new) version is read once it covers this share of the catalogue (the videos
+# embedded in any version): during `reprocess --step embed --all` the old version keeps serving
+# the whole catalogue.
 ACTIVE_VERSION_SWITCH_SHARE = 0.95
 ACTIVE_VERSION_CACHE_SECONDS = 300
 EMBEDDER_VERSION_TIMEOUT_SECONDS = 3.0
@@ -23,17 +28,27 @@ EMBEDDER_VERSION_TIMEOUT_SECONDS = 3.0
 
 def active_embedding_version() -> str | None:
     """ACTIVE_EMBEDDING_VERSION if set; else what the embedder produces now, once that version
-    covers the catalogue (ACTIVE_VERSION_SWITCH_SHARE of the best-covered version's videos);
-    else the most common stored version (a re-embed in progress, or the embedder is down).
-    None when no version is known at all (an empty catalogue and no embedder)."""
+    covers the catalogue (ACTIVE_VERSION_SWITCH_SHARE of the videos embedded in any version);
+    else the version served last (a re-embed in progress, or the embedder is down), or the
+    most common stored one. None when no version is known at all (an empty catalogue and no
+    embedder). A change of the served version is announced (`embedding_version_served`)."""
     if settings.ACTIVE_EMBEDDING_VERSION:
         return settings.ACTIVE_EMBEDDING_VERSION
     cached = cache.get(ACTIVE_VERSION_CACHE_KEY)
     if cached:
         return cached
-    version = version_to_serve(_embedder_version(), _stored_version_counts())
+    stored, catalogue = _stored_version_counts()
+    last_served = cache.get(SERVED_VERSION_KEY)
+    version = version_to_serve(
+        _embedder_version(), stored, catalogue=catalogue, last_served=last_served
+    )
     if version:
         cache.set(ACTIVE_VERSION_CACHE_KEY, version, ACTIVE_VERSION_CACHE_SECONDS)
+        if version != last_served:
+            cache.set(SERVED_VERSION_KEY, version, timeout=None)
+            if last_served:
+                logger.info("embedding version served: %s (was %s)", version, last_served)
+                embedding_version_served_announce(version=version, previous=last_served)
     return version
 
 
@@ -46,24 +61,44 @@ def _embedder_version() -> str | None:
         return None
 
 
-def version_to_serve(embedder_version: str | None, stored: dict[str, int]) -> str | None:
-    """The embedder's version when it covers the catalogue, else the best-covered one."""
-    best = max(stored, key=lambda version: (stored[version], version), default=None)
+def version_to_serve(
+    embedder_version: str | None,
+    stored: dict[str, int],
+    *,
+    catalogue: int | None = None,
+    last_served: str | None = None,
+) -> str | None:
+    """The embedder's version when it covers the catalogue (`catalogue` videos embedded in any
+    version; the best-covered version's count when not given), else the version served last
+    while it still has vectors, else the best-covered one. Without the embedder's answer the
+    version served last stays: an embedder restarting after a switch had flipped serving back
+    to the old version (it had as many rows, and won on its name) for minutes."""
+    best = max(stored, key=lambda version: stored[version], default=None)
+    fallback = last_served if last_served in stored else best
     if embedder_version is None:
-        return best
+        return fallback
     covered = stored.get(embedder_version, 0)
-    if best is None or covered >= ACTIVE_VERSION_SWITCH_SHARE * stored[best]:
+    if catalogue is None:
+        catalogue = stored[best] if best is not None else 0
+    if best is None or covered >= ACTIVE_VERSION_SWITCH_SHARE * catalogue:
         return embedder_version
     logger.info(
-        "serving %s (%d videos) until %s covers the catalogue (%d so far)",
-        best,
-        stored[best],
+        "serving %s until %s covers the catalogue (%d of %d videos so far)",
+        fallback,
         embedder_version,
         covered,
+        catalogue,
     )
-    return best
+    return fallback
 
 
-def _stored_version_counts() -> dict[str, int]:
-    rows = VideoEmbedding.objects.values("embedding_version").annotate(n=Count("id"))
-    return {row["embedding_version"]: row["n"] for row in rows}
+def _stored_version_counts() -> tuple[dict[str, int], int]:
+    """Videos with a vector, per version, and in any version (the catalogue): videos uploaded
+    during a re-embed have only the new version's, so counting rows of one version against
+    another's switched with 79% of the catalogue covered."""
+    rows = VideoEmbedding.objects.values("embedding_version").annotate(
+        n=Count("video_id", distinct=True)
+    )
+    stored = {row["embedding_version"]: row["n"] for row in rows}
+    catalogue = VideoEmbedding.objects.values("video_id").distinct().count() if stored else 0
+    return stored, catalogue

@@ -66,6 +66,11 @@ class CpuBackend:
         self._model_path = Path(configured) if configured else bundled_text_model_path()
         image_weights = settings.image_model_path
         self.images = ImageModel(Path(image_weights) if image_weights else bundled_weights_path())
+        if not _same_file(self.images.weights_path, bundled_weights_path()):
+            # Looks made by other weights are not comparable with the bundled ones' (copy
+            # detection compared them, marking wrong copies and missing real ones).
+            digest = hashlib.sha256(str(self.images.weights_path).encode()).hexdigest()[:8]
+            self.look_version = f"{self.look_version}+m{digest}"
         self.embedding_version = embedding_version(
             MODEL_TAG,
             settings.dim,

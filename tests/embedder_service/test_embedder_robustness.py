@@ -121,3 +121,20 @@ def test_other_models_or_another_token_budget_get_a_version_of_their_own(tmp_pat
         CpuBackend(Settings(backend="cpu", max_text_tokens=128)).embedding_version,
     }
     assert len(others) == 3 and default not in others
+
+
+def test_other_image_weights_make_looks_of_their_own(tmp_path) -> None:  # noqa: ANN001
+    # The look version stayed the bundled weights': copy detection compared looks made by
+    # other weights with theirs.
+    from embedder_service.vision import bundled_weights_path
+
+    bundled = CpuBackend(Settings(backend="cpu")).look_version
+    named = CpuBackend(
+        Settings(backend="cpu", image_model_path=str(bundled_weights_path()))
+    ).look_version
+    other = CpuBackend(
+        Settings(backend="cpu", image_model_path=str(tmp_path / "other.pth"))
+    ).look_version
+
+    assert bundled == named
+    assert other != bundled and other.startswith(bundled)

@@ -82,3 +82,122 @@ def test_a_batchs_taste_is_filed_under_the_version_its_vectors_came_from(monkeyp
     assert not TasteProfile.objects.filter(user=user, embedding_version=NEW).exists()
     kept = TasteProfile.objects.get(user=user, embedding_version=OLD)
     assert np.allclose(np.asarray(kept.vector), _axis(0), atol=1e-5)
+
+
+def _served(monkeypatch, embedder_says):  # noqa: ANN001, ANN202
+    from django.core.cache import cache
+
+    from videos import versions
+
+    monkeypatch.setattr(versions, "_embedder_version", lambda: embedder_says)
+    cache.delete(versions.ACTIVE_VERSION_CACHE_KEY)
+    return versions.active_embedding_version()
+
+
+def _old_catalogue(n: int) -> list:
+    videos = []
+    for i in range(n):
+        video = VideoFactory()
+        VideoEmbeddingFactory(video=video, embedding_version=OLD, embedding=_axis(i))
+        videos.append(video)
+    return videos
+
+
+def _re_embed(videos: list) -> None:
+    for i, video in enumerate(videos):
+        VideoEmbeddingFactory(video=video, embedding_version=NEW, embedding=_axis(i + 3))
+
+
+def test_long_term_tastes_are_rebuilt_in_the_version_a_re_embed_makes_served(
+    settings,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+    celery_eager,  # noqa: ANN001
+) -> None:
+    # Nothing rebuilt them: after the documented upgrade every signed-in viewer, months of
+    # history kept, was a cold start.
+    from feed.ingest import interactions_ingest
+
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    videos = _old_catalogue(6)
+    viewer = UserFactory()
+    assert _served(monkeypatch, OLD) == OLD
+    interactions_ingest(
+        rows=[{"user_id": viewer.pk, "video_id": v.pk, "type": "finish"} for v in videos[:2]]
+    )
+    _re_embed(videos)
+
+    assert _served(monkeypatch, NEW) == NEW
+
+    rebuilt = TasteProfile.objects.get(user=viewer, embedding_version=NEW)
+    expected = np.asarray(_axis(3)) + np.asarray(_axis(4))
+    assert np.allclose(np.asarray(rebuilt.vector), expected / np.linalg.norm(expected), atol=1e-5)
+    assert rebuilt.positive_count == 2
+    inputs = page_inputs_read(
+        viewer=viewer,
+        user_id=viewer.pk,
+        session_id="after-the-switch",
+        embedding_version=NEW,
+        rng=np.random.default_rng(0),
+    )
+    assert inputs.candidates.taste is not None
+
+
+def test_the_rebuild_replays_withdrawals_and_skips_anonymous_events(settings) -> None:  # noqa: ANN001
+    from feed.ingest import interactions_ingest
+    from feed.taste_rebuild import taste_profiles_rebuild
+
+    settings.ACTIVE_EMBEDDING_VERSION = OLD
+    videos = _catalogue(4)
+    viewer = UserFactory()
+    interactions_ingest(
+        rows=[
+            {"user_id": viewer.pk, "video_id": videos[0].pk, "type": "like"},
+            {"user_id": viewer.pk, "video_id": videos[1].pk, "type": "like"},
+            {"user_id": viewer.pk, "video_id": videos[1].pk, "type": "unlike"},
+            {"user_id": None, "video_id": videos[2].pk, "type": "finish"},
+        ]
+    )
+
+    assert taste_profiles_rebuild(version=NEW) == 1
+
+    rebuilt = TasteProfile.objects.get(user=viewer, embedding_version=NEW)
+    assert np.allclose(np.asarray(rebuilt.vector), _axis(3), atol=1e-5)  # video 0 alone
+
+
+def test_an_embedder_restart_after_the_switch_keeps_the_new_version_served(
+    settings,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # Unasked, the version with the most rows was served, ties broken by name: the old one came
+    # back for minutes (":" sorts after "+") after a complete or almost complete re-embed.
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    videos = _old_catalogue(40)
+    _re_embed(videos[:39])
+
+    assert _served(monkeypatch, NEW) == NEW
+    assert _served(monkeypatch, None) == NEW
+
+
+def test_the_switch_waits_for_95_percent_of_the_catalogue(settings, monkeypatch) -> None:  # noqa: ANN001
+    # Videos uploaded during the re-embed have only the new version: counted against the old
+    # version's rows, they switched with 79% of the catalogue embedded.
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    videos = _old_catalogue(100)
+    assert _served(monkeypatch, OLD) == OLD
+    _re_embed(videos[:75])
+    for _ in range(20):
+        VideoEmbeddingFactory(video=VideoFactory(), embedding_version=NEW, embedding=_axis(1))
+
+    assert _served(monkeypatch, NEW) == OLD
+
+    _re_embed_rest = videos[75:]
+    for i, video in enumerate(_re_embed_rest):
+        VideoEmbeddingFactory(video=video, embedding_version=NEW, embedding=_axis(i))
+    assert _served(monkeypatch, NEW) == NEW
+
+
+def test_the_rebuild_command_names_a_version_nothing_has(settings) -> None:  # noqa: ANN001
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no video has a vector in version 'nothing:8:v0'"):
+        call_command("taste_rebuild", "--embedding-version", "nothing:8:v0")
