@@ -63,6 +63,20 @@ def usable_categories(names: Sequence[str], category_of_item: Sequence[int]) -> 
     return usable
 
 
+def catalogue_large_enough(items: int) -> None:
+    """ValueError when the catalogue cannot show a viewer the cards before the switch and a
+    measuring window after it (each card is shown once a session): on 24 items the warm
+    viewer saw every card before the switch and none after, and "never adapted" was
+    reported."""
+    needed = INTERACTIONS_BEFORE_SWITCH + ADAPT_WINDOW
+    if items < needed:
+        raise ValueError(
+            f"the category viewer needs a catalogue of >= {needed} items "
+            f"({INTERACTIONS_BEFORE_SWITCH} cards before the switch, {ADAPT_WINDOW} after); "
+            f"found {items}"
+        )
+
+
 def interactions_to_adapt(in_interest: Sequence[bool], *, cap: int) -> int:
     """Cards shown before the first window of ADAPT_WINDOW cards with at least ADAPT_HITS in
     the interest; `cap` when no complete window qualifies."""
@@ -147,6 +161,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
     )
     users = User.objects.in_bulk(list(ids.values()))
     adapt: list[int] = []
+    shown_after: list[int] = []  # cards each warm viewer was shown after the switch
     cold: list[int] = []
     before_hits = before_shown = after_hits = after_shown = 0
     changes: list[tuple[float, float, float]] = []
@@ -178,6 +193,7 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
             viewer.client.watched(viewer.view(video_id, step, liked_topic=hit))
         viewer.client.flush()
         adapt.append(interactions_to_adapt(in_new, cap=MAX_INTERACTIONS_AFTER_SWITCH))
+        shown_after.append(len(in_new))
         change = _page_change_after_like(viewer.user, f"category-warm-{i}-again", category)
         if change is not None:
             changes.append(change)
@@ -197,19 +213,30 @@ def simulate_category(*, loaded, n_users: int, seed: int, progress: bool = True)
         newcomer.client.flush()
         cold.append(interactions_to_adapt(in_first, cap=MAX_COLD_INTERACTIONS))
 
-    values = np.asarray(adapt, dtype=np.float64)
+    # Viewers the feed ran out of cards for before a measuring window after the switch tell
+    # nothing of adaptation: left out, and the figures null when no viewer is left.
+    values = np.asarray(
+        [value for value, shown in zip(adapt, shown_after, strict=True) if shown >= ADAPT_WINDOW],
+        dtype=np.float64,
+    )
+    measured = len(values) > 0
+
+    def share(condition: np.ndarray) -> float | None:
+        return round(float(np.mean(condition)), 4) if measured else None
+
     return {
         "viewers": n_users,
         "categories": len(usable),
         "interactions_before_switch": INTERACTIONS_BEFORE_SWITCH,
         "censored_at": MAX_INTERACTIONS_AFTER_SWITCH,
-        "adapt_median": float(np.median(values)),
-        "adapt_p90": round(float(np.percentile(values, 90)), 2),
-        "adapted_within_20": round(float(np.mean(values <= 20)), 4),
-        "adapted_within_30": round(float(np.mean(values <= 30)), 4),
-        "adapted_within_50": round(float(np.mean(values <= 50)), 4),
-        "hit_rate_before": round(before_hits / max(before_shown, 1), 4),
-        "hit_rate_after": round(after_hits / max(after_shown, 1), 4),
+        "viewers_measured": len(values),
+        "adapt_median": float(np.median(values)) if measured else None,
+        "adapt_p90": round(float(np.percentile(values, 90)), 2) if measured else None,
+        "adapted_within_20": share(values <= 20),
+        "adapted_within_30": share(values <= 30),
+        "adapted_within_50": share(values <= 50),
+        "hit_rate_before": round(before_hits / before_shown, 4) if before_shown else None,
+        "hit_rate_after": round(after_hits / after_shown, 4) if after_shown else None,
         "cold_first_interest_median": float(np.median(np.asarray(cold, dtype=np.float64))),
         "cold_censored_at": MAX_COLD_INTERACTIONS,
         **_change_summary(changes),
@@ -254,8 +281,15 @@ def _page_change_after_like(
 
 def _change_summary(changes: list[tuple[float, float, float]]) -> dict:
     """The warm first-page measures (see `_page_change_after_like`), averaged over viewers."""
-    if not changes:
-        return {}
+    if not changes:  # the keys, null: a report reader finds every documented key
+        return dict.fromkeys(
+            (
+                "warm_page_change_after_like",
+                "warm_page_flipped_to_liked",
+                "warm_liked_category_share_before",
+                "warm_liked_category_share_after",
+            )
+        )
     values = np.asarray(changes, dtype=np.float64)
     return {
         "warm_page_change_after_like": round(float(values[:, 0].mean()), 4),

@@ -112,15 +112,27 @@ def _open_csv(  # noqa: ANN202
     return handle, reader, header
 
 
+# A quoted field may hold line breaks; one running over more lines than this is a stray quote
+# (an unclosed `"` took every following row into one title, silently).
+MAX_LINES_PER_RECORD = 10
+
+
 def _rows(path: Path, reader, header: list[str]):  # noqa: ANN001, ANN202
-    """(line number, {column: value}) for each non-blank row, checking the field count."""
+    """(line number, {column: value}) for each non-blank row, checking the field count; a row is
+    numbered by the line it starts on."""
     try:
+        end = reader.line_num
         for row in reader:
-            line = reader.line_num
+            line, end = end + 1, reader.line_num
+            spans = f" (a quoted field opened here runs to line {end})" if end > line else ""
+            if end - line + 1 > MAX_LINES_PER_RECORD:
+                raise DatasetError(path, line, f"a quoted field runs to line {end}: a stray '\"'?")
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise DatasetError(path, line, f"expected {len(header)} fields, found {len(row)}")
+                raise DatasetError(
+                    path, line, f"expected {len(header)} fields, found {len(row)}{spans}"
+                )
             for name, cell in zip(header, row, strict=True):
                 if "\x00" in cell:
                     # PostgreSQL stores no NUL: it failed the run after minutes of embedding.

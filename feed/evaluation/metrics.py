@@ -70,6 +70,13 @@ def _mean(values: Iterable[float | None]) -> float:
     return float(np.mean(present)) if present else 0.0
 
 
+def _mean_or_none(values: Iterable[float | None]) -> float | None:
+    """The mean of the lists that have the measure; None (shown "-") when none has: an ILD of
+    0.0 said "every list identical" of a method that made no list of two."""
+    present = [v for v in values if v is not None]
+    return float(np.mean(present)) if present else None
+
+
 def method_metrics(
     *,
     recommendations: Mapping[int, Sequence[int]],
@@ -78,14 +85,14 @@ def method_metrics(
     catalogue_size: int,
     item_vectors: Mapping[int, np.ndarray],
     fresh_items: set[int] | frozenset[int],
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """All metrics of one method over the evaluated users, keyed "recall@10", "ild@20", ...
 
     `recommendations` maps user -> ranked item ids; every user in `held_out` is evaluated
     (a user with no recommendations scores 0 recall/NDCG). ILD uses `item_vectors`.
     """
     users = list(held_out)
-    result: dict[str, float] = {}
+    result: dict[str, float | None] = {}
     for k in ks:
         lists = [list(recommendations.get(user, ()))[:k] for user in users]
         result[f"recall@{k}"] = _mean(
@@ -95,11 +102,11 @@ def method_metrics(
             ndcg_at_k(lst, held_out[user], k) for user, lst in zip(users, lists, strict=True)
         )
         result[f"coverage@{k}"] = catalogue_coverage(lists, k, catalogue_size)
-        result[f"ild@{k}"] = _mean(
+        result[f"ild@{k}"] = _mean_or_none(
             intra_list_diversity(np.array([item_vectors[i] for i in lst if i in item_vectors]))
             if len(lst) >= 2
             else None
             for lst in lists
         )
-        result[f"fresh@{k}"] = _mean(fresh_share(lst, k, fresh_items) for lst in lists)
-    return {key: round(value, 6) for key, value in result.items()}
+        result[f"fresh@{k}"] = _mean_or_none(fresh_share(lst, k, fresh_items) for lst in lists)
+    return {key: None if value is None else round(value, 6) for key, value in result.items()}

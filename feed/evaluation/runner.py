@@ -22,6 +22,7 @@ from django.test import override_settings
 
 from feed.evaluation import baselines, catalogue
 from feed.evaluation.category_viewer import (
+    catalogue_large_enough,
     coarse_categories,
     simulate_category,
     usable_categories,
@@ -30,7 +31,7 @@ from feed.evaluation.datasets import Dataset, UserSplit, leave_last_out
 from feed.evaluation.embedding import texts_embed
 from feed.evaluation.metrics import method_metrics
 from feed.evaluation.progress import progress_bar
-from feed.evaluation.simulation import simulate
+from feed.evaluation.simulation import simulate, soft_usable_categories
 from feed.evaluation.throwaway import throwaway_environment
 from feed.ingest import interactions_ingest
 from feed.selectors import feed_page
@@ -329,11 +330,15 @@ def evaluate(
     candidates = [split for split in splits if split.held_out is not None]
     if not candidates:
         raise EvaluationInputError("no user has two or more distinct items: nothing to hold out")
-    if options.simulate and options.viewer == "category":
+    if options.simulate:
         try:  # said now, not after minutes of embedding and training
-            usable_categories(*coarse_categories([item.tags for item in dataset.items]))
+            if options.viewer == "category":
+                usable_categories(*coarse_categories([item.tags for item in dataset.items]))
+                catalogue_large_enough(len(dataset.items))
+            else:
+                soft_usable_categories([item.tags for item in dataset.items])
         except ValueError as exc:
-            raise EvaluationInputError(f"--viewer category: {exc}") from None
+            raise EvaluationInputError(f"--viewer {options.viewer}: {exc}") from None
     rng = np.random.default_rng(options.seed)
     picks = rng.choice(
         len(candidates), size=min(options.eval_users, len(candidates)), replace=False

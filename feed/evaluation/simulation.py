@@ -59,6 +59,21 @@ def item_categories(item_tags: list[tuple[str, ...]]) -> tuple[list[str], list[s
     return common, [{index[t] for t in tags if t in index} for tags in item_tags]
 
 
+def soft_usable_categories(item_tags: list[tuple[str, ...]]) -> list[int]:
+    """The categories (`item_categories`) with a page of items or more; ValueError naming the
+    problem when fewer than two: the soft viewer needs an interest to switch to (with none it
+    failed after minutes of embedding and training; with one it "switched" to the interest it
+    had, and reported a perfect adaptation)."""
+    names, members = item_categories(item_tags)
+    usable = [c for c in range(len(names)) if sum(1 for m in members if c in m) >= PAGE_SIZE]
+    if len(usable) < 2:
+        raise ValueError(
+            f"the soft viewer needs two categories of >= {PAGE_SIZE} items (the tags of "
+            f"items.csv); found {len(usable)}"
+        )
+    return usable
+
+
 def watch_probabilities(taste: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """Per item: floor + (ceiling - floor) * percentile(similarity)^sharpness - rising with
     similarity, so only the items closest to the taste are likely to be watched."""
@@ -78,7 +93,7 @@ def simulate(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:
     vectors = np.stack([loaded.vectors[int(v)] for v in video_ids])
     names, members = item_categories(loaded.item_tags)
     by_category = [np.flatnonzero([c in m for m in members]) for c in range(len(names))]
-    usable = [c for c in range(len(names)) if len(by_category[c]) >= PAGE_SIZE]
+    usable = soft_usable_categories(loaded.item_tags)
     centroids = {c: normalize(vectors[by_category[c]].mean(axis=0)) for c in usable}
 
     ids = catalogue.users_create([f"simulated-{i}" for i in range(n_users)])
@@ -90,12 +105,13 @@ def simulate(*, loaded, n_users: int, seed: int, progress: bool = True) -> dict:
     for i in progress_bar(range(n_users), desc="simulate", unit="viewer", enabled=progress):
         user = users[ids[f"simulated-{i}"]]
         session_id = f"simulation-{i}"
-        liked = rng.choice(usable, size=min(2, len(usable)), replace=False)
+        # Two liked interests, or one when there are only two: one is left to switch to.
+        liked = rng.choice(usable, size=min(2, len(usable) - 1), replace=False)
         mixture = rng.dirichlet(np.ones(len(liked)))
         taste = normalize(sum(w * centroids[c] for w, c in zip(mixture, liked, strict=True)))
         probabilities = watch_probabilities(taste, vectors)
         random_hit.append(float(probabilities.mean()))
-        others = [c for c in usable if c not in liked] or usable
+        others = [c for c in usable if c not in liked]
         new_interest = int(rng.choice(others))
         cursor = None
         after_switch = 0  # interactions sent since the switch

@@ -84,3 +84,22 @@ def test_sparse_counts_match_the_definition_on_random_histories() -> None:
 def test_no_histories_give_zero_scores() -> None:
     knn = ItemKnn({}, n_items=3)
     assert knn.scores([0, 1]).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_diversity_of_a_method_that_made_no_list_of_two_is_null_not_zero() -> None:
+    # An ILD of 0.0 read "every list identical" for a method that recommended nothing.
+    import numpy as np
+
+    from feed.evaluation.metrics import method_metrics
+
+    metrics = method_metrics(
+        recommendations={1: [], 2: []},
+        held_out={1: 10, 2: 11},
+        ks=[10],
+        catalogue_size=5,
+        item_vectors={10: np.ones(3), 11: np.ones(3)},
+        fresh_items=frozenset(),
+    )
+
+    assert metrics["ild@10"] is None and metrics["fresh@10"] is None
+    assert metrics["recall@10"] == 0.0

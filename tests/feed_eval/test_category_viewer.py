@@ -124,3 +124,16 @@ def test_each_simulated_viewer_draws_from_a_stream_of_their_own() -> None:
     }
     assert len(streams) == 8
     assert viewer_rng(4, "cold", 5).random() != viewer_rng(3, "cold", 5).random()
+
+
+def test_viewers_the_feed_ran_out_of_cards_for_are_not_counted_as_never_adapted() -> None:
+    # Without a measuring window after the switch a viewer tells nothing of adaptation: the
+    # figures are null, not "censored at 100", and the warm page keys are there, null.
+    from feed.evaluation.category_viewer import _change_summary
+
+    assert _change_summary([]) == {
+        "warm_page_change_after_like": None,
+        "warm_page_flipped_to_liked": None,
+        "warm_liked_category_share_before": None,
+        "warm_liked_category_share_after": None,
+    }

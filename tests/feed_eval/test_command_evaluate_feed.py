@@ -137,9 +137,11 @@ def test_category_viewer_without_categories_fails_before_any_work(tmp_path, monk
         CommandError, match=r"--viewer category: .*two categories of >= 10 items.*found 1"
     ):
         call_command("evaluate_feed", items=str(items), interactions=str(interactions), simulate=2)
-    # The soft viewer needs no categories, and leave-last-out alone needs none either: the
-    # check is the category viewer's.
-    with pytest.raises(AssertionError, match="embedder was called"):
+    # The soft viewer needs two categories too (with none it failed after all the work, with
+    # one it "switched" to the interest it had and reported a perfect adaptation).
+    with pytest.raises(
+        CommandError, match=r"--viewer soft: .*two categories of >= 10 items.*found 1"
+    ):
         call_command(
             "evaluate_feed",
             items=str(items),
@@ -147,6 +149,26 @@ def test_category_viewer_without_categories_fails_before_any_work(tmp_path, monk
             simulate=2,
             viewer="soft",
         )
+    # Leave-last-out alone needs none.
+    with pytest.raises(AssertionError, match="embedder was called"):
+        call_command("evaluate_feed", items=str(items), interactions=str(interactions))
+
+
+def test_category_viewer_on_a_catalogue_too_small_to_measure_fails_before_any_work(
+    tmp_path,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # 24 items: the warm viewer saw every card before the switch and none after, and "never
+    # adapted" was reported.
+    lines = [f"i{n},video {n},{'pets' if n < 12 else 'food'}" for n in range(24)]
+    items, interactions = _catalogue(tmp_path, lines, ["u1,i1,1", "u1,i2,2", "u1,i13,3"])
+
+    def embed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the embedder was called before the check")
+
+    monkeypatch.setattr("feed.evaluation.runner.texts_embed", embed)
+    with pytest.raises(CommandError, match=r"catalogue of >= 40 items .*found 24"):
+        call_command("evaluate_feed", items=str(items), interactions=str(interactions), simulate=2)
 
 
 def test_extra_columns_are_named_before_the_work(tmp_path, monkeypatch):

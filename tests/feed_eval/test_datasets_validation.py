@@ -197,3 +197,35 @@ def test_leave_last_out_holds_out_the_latest_new_item_per_user(tmp_path):
     assert [r.item_id for r in splits["u1"].history] == ["a", "b"]
     assert splits["u1"].held_out.item_id == "c"
     assert splits["u2"].held_out is None
+
+
+def test_a_stray_quote_is_reported_where_it_opens_not_swallowing_the_rows_after(tmp_path):
+    # An unclosed quote took the next 39 rows into one title, silently (21 items of 60 were
+    # loaded, and the interactions then named "unknown" items visible in the file).
+    lines = ["item_id,title,tags", "i0,plain,pets", 'i1,"Quoted start of a title,pets']
+    lines += [f"i{n},video {n},pets" for n in range(2, 40)]
+    lines += ['i40,a 5" ruler,tools'] + [f"i{n},video {n},pets" for n in range(41, 60)]
+    path = write(tmp_path, "items.csv", "\n".join(lines) + "\n")
+
+    error = error_of(lambda: load_items(path))
+
+    assert (error.path, error.line) == (str(path), 3)
+    assert "a quoted field runs to line" in error.problem
+
+
+def test_a_quoted_title_over_a_few_lines_is_taken(tmp_path):
+    path = write(tmp_path, "items.csv", 'item_id,title,tags\na,"two\nlines, really",pets\nb,x,y\n')
+
+    items = load_items(path)
+
+    assert [item.title for item in items] == ["two\nlines, really", "x"]
+
+
+def test_an_unterminated_quote_at_the_end_is_reported_on_its_opening_line(tmp_path):
+    lines = ["item_id,title,tags", "a,x,y", "b,x,y", 'c,"unterminated,pets', "d,x,y"]
+    path = write(tmp_path, "items.csv", "\n".join(lines) + "\n")
+
+    error = error_of(lambda: load_items(path))
+
+    assert error.line == 4
+    assert "opened here runs to line 5" in error.problem
