@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
 
 from notifications.push import user_group
 from notifications.selectors import unread_count
 from profiles.viewers import is_signed_in
+from tiktok.sockets import CLOSE_TOO_MANY, OneWayCappedConsumer
 
 # Not signed in (refused at connect): the client stops trying.
 CLOSE_UNAUTHENTICATED = 4401
@@ -23,11 +22,9 @@ CLOSE_UNAUTHENTICATED = 4401
 # browser a new one, a suspension): the client connects again once, with the cookie it has now,
 # and is either let in or refused with CLOSE_UNAUTHENTICATED.
 CLOSE_SESSION_ENDED = 4001
-# Too many of this user's sockets on this process already: each push runs one session read per
-# socket on the process's one database thread, so a user with thousands of sockets stalled
-# every other socket of the process. The client stops on it, as on 4401.
-CLOSE_TOO_MANY = 4429
-_open_sockets: Counter[int] = Counter()
+# Too many of this user's sockets on this process already (tiktok/sockets.py): each push runs
+# one session read per socket on the process's one database thread, so a user with thousands of
+# sockets stalled every other socket of the process. The client stops on it, as on 4401.
 # A count-only push (a fan-out) re-reads the session at most this often; a push that carries a
 # notification always does.
 SESSION_RECHECK_SECONDS = 30.0
@@ -52,30 +49,13 @@ def _push_state(session_key: str | None, user_id: int) -> int | None:
     return unread_count(user_id=user_id)
 
 
-class NotificationsConsumer(AsyncJsonWebsocketConsumer):
+class NotificationsConsumer(OneWayCappedConsumer):
     """The current unread count at once, then each change (with the notification that made
     it); the channel is one-way."""
 
     group_name: str | None = None
     user_id: int | None = None
-    counted = False  # holds one of the user's places in _open_sockets
     session_checked_at = 0.0  # monotonic time of the last session read
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        # The place is given back however the consumer ends: Channels calls disconnect() only
-        # for a close it hears, not when a handler raised (a database or Redis outage) or the
-        # server killed a stuck consumer, and a leaked place stayed taken for good.
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self.counted and self.user_id is not None:
-            self.counted = False
-            _open_sockets[self.user_id] -= 1
-            if _open_sockets[self.user_id] <= 0:
-                del _open_sockets[self.user_id]
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -85,12 +65,10 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if _open_sockets[user.pk] >= settings.NOTIFICATIONS_SOCKETS_PER_USER:
+        if not self.place_take(user.pk, settings.NOTIFICATIONS_SOCKETS_PER_USER):
             await self.accept()
             await self.close(code=CLOSE_TOO_MANY)
             return
-        _open_sockets[user.pk] += 1
-        self.counted = True
         self.session_checked_at = time.monotonic()
         self.user_id = user.pk
         self.group_name = user_group(user.pk)
@@ -100,14 +78,9 @@ class NotificationsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "unread", "unread": unread, "notification": None})
 
     async def disconnect(self, code: int) -> None:
-        self._release()
+        self.place_release()
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """Whatever a client sends is dropped unread (not parsed: a megabyte of JSON would hold
-        the event loop)."""
-        return None
 
     async def notification_push(self, event: dict[str, Any]) -> None:
         # The session is read again from the store before anything is sent: a sign-out, an

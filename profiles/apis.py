@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -15,7 +16,9 @@ from profiles.serializers import LoginInput, RegisterInput, UserOutput
 from profiles.services.accounts import user_register, user_token, user_token_revoke
 from profiles.services.email_address import email_verification_start
 from profiles.services.sign_in_guard import sign_in_locked_seconds, sign_in_name
+from tiktok.allowances import allowance_refund, allowance_take
 from tiktok.api.parsers import JSONParser
+from tiktok.api.throttling import client_identity
 from tiktok.errors import AuthenticationFailed, RateLimited
 from tiktok.web.links import site_url
 
@@ -50,7 +53,23 @@ class RegisterApi(SignInApi):
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
+        taken = allowance_take(
+            f"accounts-made:{client_identity(request)}",
+            limit=settings.ACCOUNTS_PER_ADDRESS_PER_DAY,
+            window_s=24 * 3600,
+        )
+        if not taken.allowed:
+            allowance_refund(taken)  # asking again does not push the end further away
+            raise RateLimited(
+                "too many accounts were made from this address today; try again tomorrow",
+                retry_after_seconds=3600,
+                code="too_many_accounts",
+            )
+        try:
+            user = user_register(**data.validated_data)
+        except BaseException:
+            allowance_refund(taken)  # a name taken, a weak password: no account made
+            raise
         email_verification_start(user=user, base_url=site_url(request))
         login(request._request, user, backend="profiles.auth_backends.LockoutModelBackend")
         body = {"user": UserOutput(user).data, "token": user_token(user=user)}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from feed.state import redis_client
 from search.models import LOGGED_QUERY_MAX_CHARS, SearchQuery
 from search.query_text import query_loggable
+from tiktok.allowances import allowance_take
 from tiktok.db.batched import rows_delete_by_id_batches
 from tiktok.db.sql import table
 
@@ -49,12 +50,23 @@ def query_log(*, q: str, searcher: str) -> None:
     key = _searchers_key(query)
     searcher_hash = hashlib.sha256(f"{searcher}\n{query}".encode()).hexdigest()[:32]
     client = redis_client()
+    if not client.exists(key) and not _new_query_allowed(searcher):
+        return
     with client.pipeline() as pipe:
         pipe.pfadd(key, searcher_hash)
         pipe.expire(key, _searchers_keep_seconds())
         grew, _ = pipe.execute()
     if grew:
         client.sadd(CHANGED_KEY, query)
+
+
+def _new_query_allowed(searcher: str) -> bool:
+    """Whether this searcher may start counting one more query nobody searched before today
+    (SEARCH_NEW_QUERIES_PER_SEARCHER_PER_DAY); the allowance's key holds a hash of the
+    searcher, never its identity."""
+    name = "search-new-query:" + hashlib.sha256(searcher.encode()).hexdigest()[:32]
+    limit = settings.SEARCH_NEW_QUERIES_PER_SEARCHER_PER_DAY
+    return allowance_take(name, limit=limit, window_s=24 * 3600).allowed
 
 
 def queries_flush() -> int:

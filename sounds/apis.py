@@ -44,6 +44,7 @@ class SoundPlayApi(ApiView):
 
 class SoundFavoriteApi(ApiView):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "likes"  # a toggle like a like's, each a write of the sound's count
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, sound_id: int) -> Response:

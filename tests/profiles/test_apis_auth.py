@@ -280,3 +280,32 @@ def test_a_name_with_dots_inside_is_taken(api_client) -> None:  # noqa: ANN001
         format="json",
     )
     assert response.status_code == 201
+
+
+def test_one_address_makes_a_bounded_number_of_accounts_a_day(settings) -> None:  # noqa: ANN001
+    # Every other limit counts per account: 20 sign-ups a minute from one address multiplied
+    # them all (about 36,000 uploads an hour). Attempts that make no account do not count.
+    settings.ACCOUNTS_PER_ADDRESS_PER_DAY = 2
+    UserFactory(username="taken_name")
+
+    def register(name: str):  # noqa: ANN202
+        return APIClient(REMOTE_ADDR="10.9.9.9").post(
+            "/api/auth/register",
+            {"username": name, "password": "correct-horse-battery"},
+            format="json",
+        )
+
+    assert register("taken_name").status_code == 400
+    assert [register(f"sock_{n}").status_code for n in range(2)] == [201, 201]
+    refused = register("sock_2")
+
+    from tests.support.errors import assert_error_shape
+
+    assert_error_shape(refused, 429, "too_many_accounts")
+    assert not User.objects.filter(username="sock_2").exists()
+    other = APIClient(REMOTE_ADDR="10.9.9.10").post(
+        "/api/auth/register",
+        {"username": "elsewhere", "password": "correct-horse-battery"},
+        format="json",
+    )
+    assert other.status_code == 201

@@ -132,3 +132,23 @@ def test_odd_prefixes_answer_200(api_client, query):
 def test_an_overlong_prefix_is_400(api_client):
     response = api_client.get("/api/search/suggest", {"q": "x" * 2000})
     assert response.status_code == 400 and response.json()["error"] == "query_too_long"
+
+
+def test_one_searcher_starts_counting_a_bounded_number_of_new_queries_a_day(settings) -> None:  # noqa: ANN001
+    # Each query nobody searched before keeps a Redis key for 30 days: one address at the
+    # anonymous rate made 864,000 a day. Queries others searched still count past the
+    # allowance.
+    settings.SEARCH_NEW_QUERIES_PER_SEARCHER_PER_DAY = 3
+    query_log(q="kites over the bay", searcher="someone else")
+    for n in range(5):
+        query_log(q=f"junk words {chr(97 + n)}", searcher="address:10.1.2.3")
+    query_log(q="kites over the bay", searcher="address:10.1.2.3")
+    queries_flush()
+
+    counts = dict(SearchQuery.objects.values_list("query", "count"))
+    assert counts == {
+        "junk words a": 1,
+        "junk words b": 1,
+        "junk words c": 1,
+        "kites over the bay": 2,
+    }

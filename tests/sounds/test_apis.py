@@ -318,3 +318,19 @@ def test_a_changed_cursor_of_a_sounds_videos_is_a_400(client_for, tied_sound_vid
     client = client_for(None)
     next_url = client.get(f"/api/sounds/{sound.pk}/videos?sort=popular&limit=3").json()["next"]
     assert_error_shape(client.get(next_url.replace("cursor=", "cursor=x")), 400, "invalid_cursor")
+
+
+def test_favouriting_takes_the_rate_of_likes(client_for, sound, monkeypatch):  # noqa: ANN001
+    # Add and remove had only the general 1200/min, each a write of the sound's count.
+    from tiktok.api.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "likes", "2/min")
+    client = client_for(UserFactory())
+
+    statuses = [
+        client.post(f"/api/sounds/{sound.pk}/favorite").status_code,
+        client.delete(f"/api/sounds/{sound.pk}/favorite").status_code,
+        client.post(f"/api/sounds/{sound.pk}/favorite").status_code,
+    ]
+
+    assert statuses == [200, 200, 429]

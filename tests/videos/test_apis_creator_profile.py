@@ -274,3 +274,35 @@ def test_profile_edits_have_their_own_rate_limit(client_for, creator, monkeypatc
     creator.refresh_from_db()
     assert creator.bio == "take 1"
     assert client.get("/api/users/me").status_code == 200  # reading is not counted
+
+
+def test_video_edits_have_their_own_rate_limit(client_for, creator, monkeypatch):  # noqa: ANN001
+    # Each edit stores the caption's hashtags (new names for good), re-tags the video and
+    # rebuilds its search document: 80 edits in a row were all taken.
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "video_edits", "2/min")
+    video = VideoFactory(owner=creator)
+    client = client_for(creator)
+
+    statuses = [
+        client.patch(f"/api/videos/{video.pk}", {"caption": f"#take{n}"}, format="json").status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+    assert client.get(f"/api/videos/{video.pk}").status_code == 200  # reading is not counted
+
+
+def test_caption_edits_have_their_own_rate_limit(client_for, creator, monkeypatch):  # noqa: ANN001
+    # Each is a run of the embedder on the video's frames: one account kept one running on
+    # each of its videos.
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "caption_edits", "2/min")
+    videos = [VideoFactory(owner=creator) for _ in range(3)]
+    client = client_for(creator)
+    segments = {"segments": [{"start": 0.0, "end": 1.0, "text": "hello"}]}
+
+    statuses = [
+        client.put(f"/api/videos/{video.pk}/captions", segments, format="json").status_code
+        for video in videos
+    ]
+
+    assert statuses == [200, 200, 429]

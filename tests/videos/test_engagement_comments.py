@@ -291,3 +291,49 @@ def test_comments_of_a_blocked_author_are_hidden_from_the_blocker(client_for, vi
     response = client_for(viewer).get(f"/api/videos/{video.pk}/comments")
 
     assert response.json()["results"] == []
+
+
+def test_the_first_page_counts_the_replies_of_its_own_comments_only(client_for) -> None:  # noqa: ANN001
+    # The reply counts were grouped over every comment of the video before the page's limit
+    # (and the replies side read the whole comments table): 160 ms for the first page of a
+    # video with 100,000 comments. Each count is now computed for the page's rows alone.
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory, VideoFactory
+
+    video, author = VideoFactory(), UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO videos_comment (video_id, author_id, parent_id, body, like_count, "
+            "created_at) SELECT %s, %s, NULL, 'comment ' || i, 0, "
+            "now() - (i || ' seconds')::interval FROM generate_series(1, 2000) i",
+            [video.pk, author.pk],
+        )
+        cursor.execute(
+            "INSERT INTO videos_comment (video_id, author_id, parent_id, body, like_count, "
+            "created_at) SELECT %s, %s, id, 'reply', 0, now() FROM videos_comment "
+            "WHERE video_id = %s AND id %% 3 = 0",
+            [video.pk, author.pk, video.pk],
+        )
+    client = client_for(UserFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/api/videos/{video.pk}/comments?limit=20").json()
+
+    assert len(page["results"]) == 20
+    assert {item["reply_count"] for item in page["results"]} <= {0, 1}
+    (statement,) = [q["sql"] for q in queries if "reply_count" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}")
+        plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+
+    def loops_of_subplans(node: dict) -> list[int]:
+        own = [node["Actual Loops"]] if node.get("Subplan Name") else []
+        return own + [n for child in node.get("Plans", []) for n in loops_of_subplans(child)]
+
+    loops = loops_of_subplans(plan[0]["Plan"])
+    assert loops and max(loops) <= 21  # the page and the one row that says there is more

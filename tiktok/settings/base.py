@@ -127,6 +127,10 @@ THROTTLE_RATES = {
     # Editing one's profile (name, bio, privacy, avatar): a new avatar is a decode of up to
     # MAX_AVATAR_SOURCE_PIXELS, so it is not left to the general per-user rate.
     "profile_edits": env_str("THROTTLE_PROFILE_EDITS", "60/hour"),
+    # Editing a video (caption, privacy): each edit stores the caption's hashtags, re-tags the
+    # video and rebuilds its search document. A caption (subtitles) edit re-embeds the video.
+    "video_edits": env_str("THROTTLE_VIDEO_EDITS", "60/hour"),
+    "caption_edits": env_str("THROTTLE_CAPTION_EDITS", "20/hour"),
     "comments": env_str("THROTTLE_COMMENTS", "30/min"),
     "likes": env_str("THROTTLE_LIKES", "120/min"),
     "share_to_user": env_str("THROTTLE_SHARE_TO_USER", "60/hour"),
@@ -136,6 +140,10 @@ THROTTLE_RATES = {
     # TAKEOUT_REQUESTS_PER_DAY), per account.
     "data_exports": env_str("THROTTLE_DATA_EXPORTS", "10/hour"),
 }
+
+# Accounts one address may make in a day (every other limit counts per account: 20 sign-ups a
+# minute from one address multiplied them all). Attempts that make no account do not count.
+ACCOUNTS_PER_ADDRESS_PER_DAY = env_int("ACCOUNTS_PER_ADDRESS_PER_DAY", 20)
 
 REST_FRAMEWORK = {
     # Token first: unauthenticated API calls then get 401 + WWW-Authenticate (not 403).

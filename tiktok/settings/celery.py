@@ -96,6 +96,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # minutes-long media tasks on the default queue (`make run` and docker/compose.yaml run both).
 FEED_QUEUE = "feed"
 CELERY_TASK_ROUTES = {
+    # A caption edit's re-tag: one matrix product, not behind the transcodes.
+    "tagging.retag_video": {"queue": FEED_QUEUE},
     "feed.aggregates_flush": {"queue": FEED_QUEUE},
     "feed.trending_refresh": {"queue": FEED_QUEUE},
     "videos.pipeline_sweep": {"queue": FEED_QUEUE},

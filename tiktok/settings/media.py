@@ -32,3 +32,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 DUPLICATE_LOOK_MIN_SIMILARITY = env_float("DUPLICATE_LOOK_MIN_SIMILARITY", 0.88)
 DUPLICATE_DURATION_TOLERANCE_SECONDS = env_float("DUPLICATE_DURATION_TOLERANCE_SECONDS", 0.5)
 DUPLICATE_DURATION_TOLERANCE_SHARE = env_float("DUPLICATE_DURATION_TOLERANCE_SHARE", 0.05)
+
+# Open pipeline-status sockets (/ws/videos/<id>/status) one account may hold per web process:
+# an upload page has one per video processing; past it a new socket is closed with 4429.
+VIDEO_STATUS_SOCKETS_PER_USER = env_int("VIDEO_STATUS_SOCKETS_PER_USER", 20)

@@ -37,3 +37,7 @@ SEARCH_QUERIES_FLUSH_SECONDS = env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60)
 # searched it for this many days (search.prune, daily, which also drops dictionary words no
 # document holds any more).
 SEARCH_QUERY_RETAIN_DAYS = env_int("SEARCH_QUERY_RETAIN_DAYS", 30)
+# Queries nobody searched before that one searcher (an account, an anonymous address) may start
+# counting in a day: each keeps a Redis key for SEARCH_QUERY_RETAIN_DAYS, and one address at the
+# anonymous rate made 864,000 a day. Past it, queries others searched still count.
+SEARCH_NEW_QUERIES_PER_SEARCHER_PER_DAY = env_int("SEARCH_NEW_QUERIES_PER_SEARCHER_PER_DAY", 200)

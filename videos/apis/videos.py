@@ -110,6 +110,13 @@ class VideoDetailApi(APIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
+    @property
+    def throttle_scope(self) -> str | None:
+        """Edits have a rate of their own: each stores the caption's hashtags (new names are
+        kept for good), re-tags the video and rebuilds its search document."""
+        request = getattr(self, "request", None)  # none when the schema is generated
+        return "video_edits" if request is not None and request.method == "PATCH" else None
+
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):  # noqa: ANN001
         video = video_for_viewer(video_id=pk, viewer=request.user)
@@ -167,9 +174,11 @@ class VideoCaptionsVttApi(APIView):
 
 class VideoCaptionsApi(APIView):
     """PUT /api/videos/<id>/captions {"segments": [{start, end, text}, ...]}: the owner's edit;
-    the video is re-embedded and re-tagged from the new text."""
+    the video is re-embedded and re-tagged from the new text (a rate of its own: each edit is
+    a run of the embedder on the video's frames)."""
 
     permission_classes = [IsAuthenticated]
+    throttle_scope = "caption_edits"
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def put(self, request, pk: int):  # noqa: ANN001

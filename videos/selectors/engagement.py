@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from profiles.selectors import hidden_user_ids
 from profiles.viewers import is_signed_in, viewer_id
@@ -89,19 +89,24 @@ def comment_can_delete(*, comment: Comment, actor) -> bool:  # noqa: ANN001
 
 
 def comments_top_level(*, video: Video, viewer) -> QuerySet[Comment]:  # noqa: ANN001
-    """Top-level comments with their visible reply counts (ordering is the paginator's)."""
+    """Top-level comments with their visible reply counts (ordering is the paginator's). Each
+    count is a subquery on one comment's replies, computed for the page's rows only: grouped
+    over every comment of the video (and a scan of the whole comments table) before the page's
+    limit, the first page of a video with 100,000 comments took 160 ms."""
     hidden = hidden_user_ids(viewer=viewer)
+    replies = (
+        Comment.objects.filter(_shown(viewer), parent_id=OuterRef("pk"))
+        .exclude(author_id__in=hidden)
+        .order_by()
+        .values("parent_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Comment.objects.filter(_shown(viewer), video=video, parent__isnull=True)
         .exclude(author_id__in=hidden)
         .select_related("author")
-        .annotate(
-            reply_count=Count(
-                "replies",
-                filter=~Q(replies__author_id__in=hidden) & _shown(viewer, "replies__"),
-                distinct=True,
-            )
-        )
+        .annotate(reply_count=Coalesce(Subquery(replies), 0))
     )
 
 
