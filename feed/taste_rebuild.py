@@ -22,6 +22,7 @@ from feed.taste_maths import taste_add
 from feed.vector_reads import video_vectors
 from feed.weights import positive_weight
 from tiktok.db.sql import vector_literal
+from tiktok.vectors import normalize
 from videos.models import Video
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def _replace(
         total = totals[user_id]
         if total <= 0:
             continue
-        _, _, vector = taste_add(weighted_sum, 0.0, np.zeros_like(weighted_sum), total)
+        vector = normalize(weighted_sum / total)
         rows.append(
             (user_id, vector_literal(vector), vector_literal(weighted_sum), total, counts[user_id])
         )

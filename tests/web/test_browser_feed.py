@@ -312,12 +312,17 @@ def test_a_video_whose_stream_fails_plays_from_its_mp4(mobile_page):  # noqa: AN
     assert mode == "mp4"
 
 
-def test_keys_leave_the_feed_alone_behind_an_open_sheet_and_escape_closes_it(mobile_page):  # noqa: ANN001
-    # With the share sheet open, "j" moved the feed behind it and Escape was swallowed.
-    page = mobile_page
+def _first_slide_action(page, action: str):  # noqa: ANN001, ANN202
+    """The feed opened and playing its first video, one of its actions tapped."""
     page.goto("/")
     wait_feed_playing(page, 0)
-    tap_slide_action(page, "share")
+    tap_slide_action(page, action)
+    return page
+
+
+def test_keys_leave_the_feed_alone_behind_an_open_sheet_and_escape_closes_it(mobile_page):  # noqa: ANN001
+    # With the share sheet open, "j" moved the feed behind it and Escape was swallowed.
+    page = _first_slide_action(mobile_page, "share")
     page.wait_for_selector("#share-sheet[open]")
 
     page.keyboard.press("j")
@@ -331,10 +336,7 @@ def test_keys_leave_the_feed_alone_behind_an_open_sheet_and_escape_closes_it(mob
 
 
 def test_a_dismissed_video_does_not_play_again_when_scrolled_back_to(mobile_page):  # noqa: ANN001
-    page = mobile_page
-    page.goto("/")
-    wait_feed_playing(page, 0)
-    tap_slide_action(page, "menu")
+    page = _first_slide_action(mobile_page, "menu")
     page.click("#feed-menu [data-action=not-interested]")
     wait_feed_playing(page, 1)
 
