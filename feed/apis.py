@@ -26,15 +26,14 @@ class FeedApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        session_id, cursor = feed_session(
-            request, cursor=request.query_params.get("cursor") or None
-        )
+        session = feed_session(request, cursor=request.query_params.get("cursor") or None)
         body = feed_page(
             viewer=request.user,
-            session_id=session_id,
-            cursor=cursor,
+            session_id=session.session_id,
+            cursor=session.cursor,
             limit=request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT),
             release=request.query_params.get("release"),
+            session_carried=session.carried,
         )
         return Response(body)
 

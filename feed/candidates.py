@@ -57,7 +57,7 @@ class ViewerContext:
 
     long_term: np.ndarray | None  # u_long, None without positives in this version
     long_term_weight: float  # W of u_long (0 without it): how much evidence it holds
-    hidden_ids: set[int]  # not_interested videos
+    hidden_ids: set[int]  # not_interested videos: the HIDDEN_MAX newest
     hidden_vectors: np.ndarray  # vectors of the latest ones (to bury near-duplicates)
     following: list[int]  # followed creators' recent videos, newest first
     coengaged: dict[int, int]  # co-engaged with the recent positives: {video_id: summed count}
@@ -68,6 +68,9 @@ class ViewerContext:
     same_sound: list[int] = field(default_factory=list)
     # Videos sharing a hashtag with the recent positives: {video_id: the hashtag's name}.
     same_hashtag: dict[int, str] = field(default_factory=dict)
+    # Whether hidden_ids holds every not-interested video of the viewer (False: HIDDEN_MAX
+    # reached, and the candidates' facts must leave out the older ones themselves).
+    hidden_complete: bool = True
 
 
 _CONTEXT_SQL = f"""
@@ -188,6 +191,7 @@ def viewer_context(
         liked_tags=set(liked_tags or []),
         same_sound=list(dict.fromkeys(int(v) for v in same_sound or [])),
         same_hashtag=_first_names(same_hashtag or []),
+        hidden_complete=len(hidden_ids) < HIDDEN_MAX,
     )
 
 
@@ -227,7 +231,13 @@ _FACTS_SQL = (
     # A copy of an earlier video (videos/duplicates.py) is never recommended: the viewer would
     # see the same thing twice.
     f"WHERE {_VIDEO}.id = ANY(%s::bigint[]) AND {_VIDEO}.duplicate_of_id IS NULL "
-    f"AND ({{visible}})"
+    f"AND ({{visible}}){{hidden}}"
+)
+# A viewer's not-interested videos past the HIDDEN_MAX newest, left out by the facts query
+# (parameter: the user id); the newest are left out before, at no cost.
+_NOT_HIDDEN = (
+    f" AND NOT EXISTS (SELECT 1 FROM {table(HiddenVideo)} h "
+    f"WHERE h.user_id = %s AND h.video_id = {_VIDEO}.id)"
 )
 
 
@@ -277,10 +287,12 @@ def facts_read(
     video_ids: Sequence[int],
     embedding_version: str | None,
     vectors: dict[int, np.ndarray] | None = None,
+    hidden_of: int | None = None,
 ) -> dict[int, FactRow]:
     """Facts of the given candidates the viewer may see (copies left out), in one query:
     counters and vectors only for those missing from the process caches (and from `vectors`,
-    already read)."""
+    already read). `hidden_of`: a user whose not-interested videos are left out here too
+    (those the viewer context could not list: `ViewerContext.hidden_complete`)."""
     ids = [int(v) for v in video_ids]
     if not ids:
         return {}
@@ -295,13 +307,14 @@ def facts_read(
     known_counters, missing_counters = stats_cached(ids)
     visible, visible_params = visible_where(viewer=viewer)
     rows = binary_rows(
-        _FACTS_SQL.format(visible=visible),
+        _FACTS_SQL.format(visible=visible, hidden=_NOT_HIDDEN if hidden_of else ""),
         [
             int_array(missing_counters),
             int_array(missing_vectors),
             embedding_version or "",
             int_array(ids),
             *visible_params,
+            *([hidden_of] if hidden_of else []),
         ],
         prepare=True,
     )

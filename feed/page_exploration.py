@@ -27,24 +27,43 @@ def exploration_picks(
     creator_counts: dict[int, int],
     max_per_creator: int,
     rng: np.random.Generator,
+    duplicate_cosine: float | None = None,
 ) -> list[tuple[int, str]]:
     """Exploration picks: fresh videos by Thompson sampling on completion (half the slots,
     at least one), then alternately the top trending video and another category's top video
     (the arms, in the session's prior order), or the most different video among the nearest
     when no arm is left. On each of those turns the best-scoring registered extra candidate
     (`feed.exploration`) competes with the turn's video (trending's or the arm's): the higher
-    score takes the slot, as "explore". A rejecting session takes the arms first, for every slot."""
+    score takes the slot, as "explore". A rejecting session takes the arms first, for every slot.
+
+    With `duplicate_cosine`, no pick is that close to a video already on the page (`taken`):
+    its slot goes to the next candidate, or is left to the page's fill, which takes a near copy
+    only when nothing else is left (`feed.ranking.mmr_select`)."""
     ids = facts.ids
     chosen: list[tuple[int, str]] = []
     position = {video_id: i for i, video_id in enumerate(ids)}
     arm_queue = [position[v] for v in arms if v in position]
     extra_pool = [position[v] for v in extra if v in position]
 
+    vectors = facts.vectors
+    checked = duplicate_cosine is not None and vectors.shape[1] > 0
+    # Each candidate's highest cosine to what is on the page so far.
+    closest = np.full(len(ids), -np.inf)
+    if checked and taken:
+        closest = (vectors @ vectors[sorted(taken)].T).max(axis=1)
+
     def allowed(index: int) -> bool:
-        return index not in taken and creator_counts.get(facts.owners[index], 0) < max_per_creator
+        return (
+            index not in taken
+            and creator_counts.get(facts.owners[index], 0) < max_per_creator
+            and not (checked and closest[index] >= duplicate_cosine)
+        )
 
     def take(index: int, kind: str) -> None:
+        nonlocal closest
         taken.add(index)
+        if checked:
+            closest = np.maximum(closest, vectors @ vectors[index])
         creator_counts[facts.owners[index]] = creator_counts.get(facts.owners[index], 0) + 1
         chosen.append((index, kind))
 

@@ -209,10 +209,14 @@ def page_inputs_read(
         arm_picks,
         followed,
     ]
+    # A viewer with more not-interested videos than the context lists: the facts leave out
+    # the others.
+    hidden_of = None if context.hidden_complete else user_id
     rows = sources.facts_read(
         viewer=viewer,
         video_ids=list({v: None for ids in others for v in ids if v not in excluded}),
         embedding_version=embedding_version,
+        hidden_of=hidden_of,
     )
     nearest_ids: list[int] = []
     nearest_vectors: dict = {}
@@ -237,6 +241,7 @@ def page_inputs_read(
             video_ids=[v for v in nearest_ids if v not in excluded and v not in rows],
             embedding_version=embedding_version,
             vectors=nearest_vectors,
+            hidden_of=hidden_of,
         )
     )
     candidate_sources = {

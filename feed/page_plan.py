@@ -279,6 +279,7 @@ def plan_page(
             creator_counts=creator_counts,
             max_per_creator=config.max_per_creator,
             rng=rng,
+            duplicate_cosine=config.page_duplicate_cosine,
         )
         for index, kind in explored_kinds:
             kinds[index] = kind

@@ -87,6 +87,7 @@ def feed_page(
     limit: int,
     explore: bool = True,
     release: Any = None,
+    session_carried: bool = False,
 ) -> dict[str, Any]:
     """One page of the For You feed for a viewer (user or anonymous) in a session.
 
@@ -94,7 +95,8 @@ def feed_page(
     state); explore=False turns exploration off (the evaluator scores recommendations so).
     `release`: videos an earlier page served that the client dropped unshown when it re-planned
     its queue (see docs/web.md): they leave the served set first, so this or a later page may
-    offer them again (they were never seen: no event names them).
+    offer them again (they were never seen: no event names them). `session_carried`: the
+    session goes on through its cursors alone (`feed.sessions.FeedSession`), so they name it.
 
     One page of a session is built at a time (concurrent requests wait for each other), and a
     page's answer is remembered under its cursor: a retried request (its answer was lost)
@@ -105,9 +107,10 @@ def feed_page(
     released = release_check(release)
     page, cursor_token = 0, ""
     if cursor:
-        page, cursor_session, cursor_token = cursor_decode(cursor)
-        if cursor_session != session_id:
+        decoded = cursor_decode(cursor)
+        if not decoded.belongs_to(session_id):
             raise InvalidInput("the cursor belongs to another session", code="invalid_cursor")
+        page, cursor_token = decoded.page, decoded.token
     user_id = viewer_id(viewer)
     request = _PageRequest(
         viewer=viewer,
@@ -117,6 +120,7 @@ def feed_page(
         page=page,
         limit=limit,
         released=released,
+        session_carried=session_carried,
     )
     owner = request.owner
     start = state.page_start(owner=owner, session_id=session_id, cursor_token=cursor_token)
@@ -166,6 +170,7 @@ class _PageRequest:
     page: int
     limit: int
     released: list[int]
+    session_carried: bool = False
 
 
 def _page_replay(
@@ -194,7 +199,7 @@ def _page_replay(
         card["reason"] = reasons.get(str(card["id"]), {"kind": "personalized"})
     next_cursor = memo["next"]
     if cut and next_cursor is None:
-        next_cursor = cursor_encode(page=request.page + 1, session_id=session_id)
+        next_cursor = _next_cursor(request)
     if not (fresh_release or cut):
         return cards, next_cursor, None
     return (
@@ -258,7 +263,9 @@ def _page_build(request: _PageRequest, *, explore: bool) -> tuple[list[dict[str,
     viewer, owner, session_id = request.viewer, request.owner, request.session_id
     page, limit, released = request.page, request.limit, request.released
     if released:
-        state.served_release(owner=owner, session_id=session_id, video_ids=released)
+        # Only what the session was served comes back as a released candidate: another id
+        # (never served, or served in another session) is no card the client dropped.
+        released = state.served_release(owner=owner, session_id=session_id, video_ids=released)
     rng = _page_rng(session_id, page)
     inputs = page_inputs_read(
         viewer=viewer,
@@ -282,12 +289,16 @@ def _page_build(request: _PageRequest, *, explore: bool) -> tuple[list[dict[str,
         card["reason"] = _reason(card, plan.kinds.get(card["id"], "personalized"), inputs)
     # A full plan has a next page even when a video left it between planning and its card
     # (deleted meanwhile): only a plan short of candidates ends the feed.
-    next_cursor = (
-        cursor_encode(page=page + 1, session_id=session_id)
-        if len(plan.video_ids) == limit
-        else None
-    )
+    next_cursor = _next_cursor(request) if len(plan.video_ids) == limit else None
     return cards, next_cursor
+
+
+def _next_cursor(request: _PageRequest) -> str:
+    return cursor_encode(
+        page=request.page + 1,
+        session_id=request.session_id,
+        names_session=request.session_carried,
+    )
 
 
 def _reason(card: dict[str, Any], kind: str, inputs: PageInputs) -> dict[str, Any]:

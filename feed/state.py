@@ -426,28 +426,36 @@ def arms_read() -> tuple[str | None, bytes | None]:
     return (version.decode() if version else None), raw
 
 
-# Takes ARGV's ids out of the served set (KEYS[1]) except those the session hid (KEYS[2]).
+# Takes ARGV's ids out of the served set (KEYS[1]) except those the session hid (KEYS[2]);
+# returns the ids it took out.
 SERVED_RELEASE_SCRIPT = """
+local released = {}
 for _, id in ipairs(ARGV) do
-  if redis.call('SISMEMBER', KEYS[2], id) == 0 then redis.call('SREM', KEYS[1], id) end
+  if redis.call('SISMEMBER', KEYS[2], id) == 0 and redis.call('SREM', KEYS[1], id) == 1 then
+    released[#released + 1] = id
+  end
 end
-return 0
+return released
 """
 
 
-def served_release(*, owner: str, session_id: str, video_ids: Iterable[int]) -> None:
+def served_release(*, owner: str, session_id: str, video_ids: Iterable[int]) -> list[int]:
     """Take videos the client dropped from its queue unshown out of the session's served set:
     a later page may offer them again. Never one the session marked not interested (a client
-    may release what it hid, and an anonymous viewer's hides live only in the session)."""
-    ids = [int(v) for v in video_ids]
-    if ids:
-        redis_client().eval(
-            SERVED_RELEASE_SCRIPT,
-            2,
-            served_set_key(owner, session_id),
-            hidden_set_key(owner, session_id),
-            *ids,
-        )
+    may release what it hid, and an anonymous viewer's hides live only in the session).
+    Returns the ids taken out: an id the session was never served (or released already)
+    releases nothing."""
+    ids = list(dict.fromkeys(int(v) for v in video_ids))
+    if not ids:
+        return []
+    released = redis_client().eval(
+        SERVED_RELEASE_SCRIPT,
+        2,
+        served_set_key(owner, session_id),
+        hidden_set_key(owner, session_id),
+        *ids,
+    )
+    return [int(v) for v in released]
 
 
 def session_hidden(*, owner: str, session_id: str) -> set[int]:

@@ -173,6 +173,35 @@ def test_a_replan_releases_the_dropped_cards_so_they_can_come_back():
     assert not set(ids[:2]) & set(_ids(again))
 
 
+def test_a_release_of_videos_the_session_was_never_served_brings_none_of_them_in(settings):  # noqa: ANN001
+    # A released card leads the next page (a weight far above any other); a video the session
+    # was never served is no dropped card, whatever the client says.
+    settings.FEED_RELEASED_WEIGHT = 5.0
+    videos = cluster(0, 12)
+    stranger = video_with_vector(axis(5))
+    user = UserFactory()
+    interactions_record(
+        user=user, session_id="s1", events=[event(videos[0], "finish", watch_ms=9000)]
+    )
+    first = feed_page(viewer=user, session_id="s1", cursor=None, limit=3, explore=False)
+    assert stranger.pk not in _ids(first)
+    owner = state.owner_key(user_id=user.pk, session_id="s1")
+    dropped = _ids(first)[-1]
+    # The state answers what it took out: the served card only.
+    assert state.served_release(
+        owner=owner, session_id="s1", video_ids=[stranger.pk, dropped, dropped]
+    ) == [dropped]
+    again = feed_page(
+        viewer=user,
+        session_id="s1",
+        cursor=first["next_cursor"],
+        limit=3,
+        explore=False,
+        release=[stranger.pk],
+    )
+    assert len(_ids(again)) == 3 and stranger.pk not in _ids(again)
+
+
 @pytest.mark.parametrize(
     "release",
     ["x", "1,,2", "-3", ",".join(["1"] * 101)],

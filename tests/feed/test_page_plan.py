@@ -120,18 +120,23 @@ def test_no_slot_is_reserved_for_co_engaged_videos_of_a_skipped_category() -> No
     assert not {1, 2, 3, 4} & set(skipped)
 
 
-def test_exploration_never_picks_what_resembles_a_just_skipped_video() -> None:
-    # Two trending videos: one a near copy of what the session skipped.
-    candidates = _candidates(
-        coengaged={}, finishes=[0.0] * 8, negatives=np.stack([axis(4)]).astype(np.float32)
-    )
-    plan = plan_page(
+def _half_explored_page(candidates: PageCandidates) -> PagePlan:
+    """A page of 4, half of it exploration."""
+    return plan_page(
         candidates,
         limit=4,
         explore=True,
         rng=np.random.default_rng(0),
         config=PlanSettings(exploration_share=0.5),
     )
+
+
+def test_exploration_never_picks_what_resembles_a_just_skipped_video() -> None:
+    # Two trending videos: one a near copy of what the session skipped.
+    candidates = _candidates(
+        coengaged={}, finishes=[0.0] * 8, negatives=np.stack([axis(4)]).astype(np.float32)
+    )
+    plan = _half_explored_page(candidates)
     explored = [v for v, kind in plan.kinds.items() if kind == "trending"]
     assert explored and 5 not in explored  # video 5 lies on axis 4
 
@@ -177,8 +182,8 @@ def _followed_page(arm_follow: float, *, rejecting: bool = False, followed: int 
     candidates = _candidates(coengaged={}, finishes=[0.0] * 16)
     candidates.taste = axis(7)
     candidates.facts.vectors[:followed] = np.stack([axis(k) for k in range(followed)])
-    for k in range(followed, 16):
-        vector = axis(7) + 0.3 * axis(1 + k % 6)
+    for k in range(followed, 16):  # no two alike (cosine < 0.93): no near copies on a page
+        vector = axis(7) + (0.3 if k < 10 else 0.8) * axis(1 + k % 6)
         candidates.facts.vectors[k] = vector / np.linalg.norm(vector)
     candidates.sources = {
         "followed_arm": list(range(1, followed + 1)),
@@ -235,3 +240,14 @@ def test_a_new_viewer_s_page_follows_the_category_sweep_before_popularity() -> N
         candidates, limit=4, explore=False, rng=np.random.default_rng(0), config=PlanSettings()
     )
     assert plan.video_ids == [3, 1, 4, 2]
+
+
+def test_exploration_never_takes_a_near_copy_of_a_video_already_on_the_page() -> None:
+    # The taste points at video 1 (a personal pick); trending's top video, 5, is its copy.
+    candidates = _candidates(coengaged={}, finishes=[0.0] * 8)
+    candidates.taste = axis(0)
+    candidates.facts.vectors[4] = axis(0)
+    plan = _half_explored_page(candidates)
+    assert 1 in plan.video_ids and len(plan.video_ids) == 4
+    assert 5 not in plan.video_ids
+    assert "trending" in plan.kinds.values()  # trending's slot went to the next one

@@ -352,6 +352,27 @@ def _drain(user, cursor, session="s1", limit=5):  # noqa: ANN001, ANN202
     return later
 
 
+def test_not_interested_videos_past_the_listed_newest_are_never_served(monkeypatch):
+    # The page's context lists a viewer's newest not-interested videos (HIDDEN_MAX, 2 here);
+    # the older ones are left out too, by the candidates' facts.
+    from feed import candidates
+    from feed import state as feed_state
+
+    monkeypatch.setattr(candidates, "HIDDEN_MAX", 2)
+    groups = [cluster(base, 10) for base in range(4)]
+    user = UserFactory()
+    unwanted = [group[0].pk for group in groups[:3]]  # far apart: none buries another
+    for video_id in unwanted:  # in an earlier session: only the account remembers them
+        _record(user, [event(video_id, "not_interested")], session="earlier", applied=False)
+    # Over FEED_SEEN_DAYS later: the viewer's seen videos have expired from Redis.
+    owner = feed_state.owner_key(user_id=user.pk, session_id="s1")
+    feed_state.redis_client().delete(feed_state.seen_zset_key(owner))
+    first = _page(user, limit=5)
+    shown = _ids(first) + _drain(user, first["next_cursor"])
+    assert len(shown) >= 30
+    assert not set(unwanted) & set(shown)
+
+
 def test_a_retried_page_is_the_same_page_and_releases_once():
     # The answer to a page request was lost in transit and the client asks again with the
     # same cursor (and the same release): it gets the page the first attempt served, whose

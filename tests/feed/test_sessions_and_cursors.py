@@ -1,7 +1,8 @@
 """Anonymous clients cost no database rows, and feed cursors carry no credential and expire:
 an anonymous API call gets a random session id in a signed cookie (not a Django session row
-that was never cleared), a signed-in client's id in a cursor is a hash of its session key,
-cursors are refused after FEED_CURSOR_MAX_AGE_SECONDS, and expired sessions are cleared."""
+that was never cleared), a cursor names its session only for a client that keeps none (else a
+keyed digest of it: a copied cursor neither reads nor steers another's session), cursors are
+refused after FEED_CURSOR_MAX_AGE_SECONDS, and expired sessions are cleared."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from feed.cursors import CURSOR_SALT, cursor_encode
+from feed import state
+from feed.cursors import CURSOR_SALT, cursor_encode, session_digest
 from profiles.tasks import sessions_clear
 from tests.factories import UserFactory
 from tests.feed.factories import cluster
@@ -43,30 +45,29 @@ def test_the_anonymous_cookie_keeps_one_session_and_a_forged_one_is_ignored() ->
     client = APIClient()
     first = client.get("/api/feed").json()
     second = client.get("/api/feed").json()
-    session_of = [
-        signing.loads(page["next_cursor"], salt=CURSOR_SALT)["s"] for page in (first, second)
-    ]
-    assert session_of[0] == session_of[1]
+    assert _session_of(first) == _session_of(second)
     forged = APIClient()
-    forged.cookies[ANONYMOUS_SESSION_COOKIE] = session_of[0]  # unsigned: not accepted
+    minted = signing.loads(first["next_cursor"], salt=CURSOR_SALT)["s"]
+    forged.cookies[ANONYMOUS_SESSION_COOKIE] = minted  # unsigned: not accepted
     other = forged.get("/api/feed").json()
-    assert signing.loads(other["next_cursor"], salt=CURSOR_SALT)["s"] != session_of[0]
+    assert _session_of(other) != _session_of(first)
 
 
 def test_a_signed_in_browsers_cursor_does_not_carry_its_session_key(client) -> None:  # noqa: ANN001
     cluster(0, 40)
     client.force_login(UserFactory())
     session_key = client.session.session_key
-    cursor = client.get("/api/feed").json()["next_cursor"]
-    carried = signing.loads(cursor, salt=CURSOR_SALT)["s"]
-    assert session_key not in carried and session_key not in cursor
+    page = client.get("/api/feed").json()
+    data = signing.loads(page["next_cursor"], salt=CURSOR_SALT)
+    assert "s" not in data and session_key not in str(data)
     # Still one stable session for that browser.
-    again = client.get("/api/feed").json()["next_cursor"]
-    assert signing.loads(again, salt=CURSOR_SALT)["s"] == carried
+    assert _session_of(client.get("/api/feed").json()) == _session_of(page)
 
 
 def _session_of(page: dict) -> str:
-    return signing.loads(page["next_cursor"], salt=CURSOR_SALT)["s"]
+    """The session a page's next cursor was issued for, as its digest."""
+    data = signing.loads(page["next_cursor"], salt=CURSOR_SALT)
+    return data["h"] if "h" in data else session_digest(data["s"])
 
 
 def test_signing_in_mid_scroll_moves_the_feed_to_the_session_its_events_reach(client) -> None:  # noqa: ANN001
@@ -97,6 +98,32 @@ def test_a_client_that_keeps_no_cookies_continues_on_its_cursors_session() -> No
     second = APIClient().get("/api/feed", {"cursor": first["next_cursor"]}).json()
     assert _session_of(second) == _session_of(first)
     assert not {card["id"] for card in first["items"]} & {card["id"] for card in second["items"]}
+
+
+def test_a_copied_cursor_neither_reads_nor_steers_the_session_it_came_from() -> None:
+    # The web client names its anonymous session in a header; its cursors travel in URLs. A
+    # cookie-less client replaying one (from a log) starts a session of its own.
+    cluster(0, 40)
+    visitor = APIClient(HTTP_X_SESSION_ID="tab-visitor-1")
+    first = visitor.get("/api/feed", {"limit": 5}).json()
+    second = visitor.get("/api/feed", {"limit": 5, "cursor": first["next_cursor"]}).json()
+    data = signing.loads(second["next_cursor"], salt=CURSOR_SALT)
+    assert "s" not in data and "tab-visitor-1" not in str(data)
+    served_key = state.served_set_key(
+        state.owner_key(user_id=None, session_id="tab-visitor-1"), "tab-visitor-1"
+    )
+    served = state.redis_client().smembers(served_key)
+    copied = APIClient().get("/api/feed", {"limit": 5, "cursor": first["next_cursor"]}).json()
+    assert [card["id"] for card in copied["items"]] != [card["id"] for card in second["items"]]
+    assert _session_of(copied) != _session_of(second)
+    APIClient().get("/api/feed", {"limit": 5, "cursor": copied["next_cursor"]})
+    APIClient().get("/api/feed", {"limit": 5, "cursor": second["next_cursor"]})
+    assert state.redis_client().smembers(served_key) == served
+    # The visitor goes on as before.
+    third = visitor.get("/api/feed", {"limit": 5, "cursor": second["next_cursor"]}).json()
+    assert _session_of(third) == _session_of(second)
+    seen = {card["id"] for page in (first, second) for card in page["items"]}
+    assert third["items"] and not seen & {card["id"] for card in third["items"]}
 
 
 @override_settings(FEED_CURSOR_MAX_AGE_SECONDS=3600)
