@@ -42,8 +42,9 @@ def date_range_parse(
     *, from_raw: str | None, to_raw: str | None, today: dt.date, retain_days: int
 ) -> DateRange:
     """The inclusive range asked for (by default the DEFAULT_RANGE_DAYS days up to today);
-    InvalidInput naming the field or the limit when it is malformed, reversed, in the future or
-    longer than the retained window."""
+    InvalidInput naming the field or the limit when it is malformed, reversed, in the future,
+    longer than the retained window or starting before it (the period before a range must
+    still be kept: daily rows are kept for twice the window)."""
     last = _date(to_raw, "to") if to_raw else today
     if from_raw:
         first = _date(from_raw, "from")
@@ -58,20 +59,26 @@ def date_range_parse(
     if last > today:
         message = f"to must not be after today ({today.isoformat()})"
         raise InvalidInput(message, code="invalid_range", fields={"to": [message]})
-    oldest = today - dt.timedelta(days=2 * retain_days)
-    if first < oldest:
-        message = (
-            f"from must not be before {oldest.isoformat()}: at most {retain_days} days "
-            "(STUDIO_RETAIN_DAYS) are kept"
-        )
-        raise InvalidInput(message, code="range_too_old", fields={"from": [message]})
     days = (last - first).days + 1
     if days > retain_days:
         message = (
             f"the range is {days} days; at most {retain_days} days (STUDIO_RETAIN_DAYS) are kept"
         )
         raise InvalidInput(message, code="range_too_long", fields={"from": [message]})
+    oldest = oldest_day(today=today, retain_days=retain_days)
+    if first < oldest:
+        message = (
+            f"from must not be before {oldest.isoformat()}: at most {retain_days} days "
+            "(STUDIO_RETAIN_DAYS) are kept"
+        )
+        raise InvalidInput(message, code="range_too_old", fields={"from": [message]})
     return DateRange(first=first, last=last)
+
+
+def oldest_day(*, today: dt.date, retain_days: int) -> dt.date:
+    """The first day a range may start on: the period of equal length before it is then
+    within the daily rows kept (twice the window)."""
+    return today - dt.timedelta(days=retain_days)
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -18,7 +18,7 @@ Definitions (docs/studio.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -52,6 +52,11 @@ ROLLUP_LOCK_KEY = 7_402_117
 ROLLED_HOURS_KEY = "studio:rolled-through:hour"
 ROLLED_DAYS_KEY = "studio:rolled-through:day"
 STUDIO_CATCH_UP_DAYS = 7
+# A follow is credited to the creator's video the follower touched nearest to it, up to
+# STUDIO_FOLLOW_ATTRIBUTION_MINUTES before and this long after: clients send their events in
+# batches (the web client every 4 s), so the video playing when Follow was tapped may be logged
+# just after the follow.
+FOLLOW_EVENTS_LATE_SECONDS = 15
 
 MEASURES = (
     "views",
@@ -155,12 +160,18 @@ def video_measures(
         "CROSS JOIN LATERAL ("
         f"  SELECT i.video_id FROM {interaction} i JOIN {video} iv ON iv.id = i.video_id "
         "   WHERE i.user_id = f.follower_id AND iv.owner_id = f.followee_id "
-        "   AND i.created_at <= f.created_at AND i.created_at >= f.created_at - %s "
-        "   ORDER BY i.created_at DESC, i.id DESC LIMIT 1) a "
+        "   AND i.created_at <= f.created_at + %s AND i.created_at >= f.created_at - %s "
+        "   ORDER BY abs(extract(epoch FROM i.created_at - f.created_at)), i.id DESC "
+        "   LIMIT 1) a "
         f"JOIN {video} v ON v.id = a.video_id "
         "WHERE f.delta = 1 AND f.created_at >= %s AND f.created_at < %s "
         "GROUP BY a.video_id, v.owner_id",
-        [dt.timedelta(minutes=settings.STUDIO_FOLLOW_ATTRIBUTION_MINUTES), start, end],
+        [
+            dt.timedelta(seconds=FOLLOW_EVENTS_LATE_SECONDS),
+            dt.timedelta(minutes=settings.STUDIO_FOLLOW_ATTRIBUTION_MINUTES),
+            start,
+            end,
+        ],
     ):
         row_for(video_id, owner_id)["follows"] = follows
 
@@ -297,6 +308,21 @@ def _periods_due(key: str, current: Any, step: dt.timedelta, earliest: Any) -> l
     return periods
 
 
+def _periods_roll(key: str, periods: list[Any], roll: Callable[[Any], int]) -> int:
+    """Recompute the periods due (oldest first, the current one last): the current and the
+    previous one first, so a long catch-up never holds back the figures of now; then the
+    missed ones, oldest first, moving the marker past each as it is done. A run cut short (the
+    task's time limit) leaves the marker at the first period it did not finish: the next run
+    goes on from there instead of starting the same days again, for ever."""
+    recent, missed = periods[-2:], periods[:-2]
+    written = sum(roll(period) for period in recent)
+    for period, following in zip(missed, (missed + recent)[1:], strict=False):
+        written += roll(period)
+        cache.set(key, following.isoformat(), timeout=None)
+    cache.set(key, periods[-1].isoformat(), timeout=None)
+    return written
+
+
 def rollup_recent_hours(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The current and previous hour (beat), and any since the last run within the hourly
     window; hours older than the window pruned."""
@@ -304,8 +330,7 @@ def rollup_recent_hours(*, now: dt.datetime | None = None) -> dict[str, int]:
     current = hour_floor(now)
     cutoff = current - dt.timedelta(hours=settings.STUDIO_HOURLY_KEEP_HOURS)
     hours = _periods_due(ROLLED_HOURS_KEY, current, dt.timedelta(hours=1), cutoff)
-    written = sum(rollup_hour(hour=hour) for hour in hours)
-    cache.set(ROLLED_HOURS_KEY, current.isoformat(), timeout=None)
+    written = _periods_roll(ROLLED_HOURS_KEY, hours, lambda hour: rollup_hour(hour=hour))
     pruned, _ = VideoHour.objects.filter(hour__lt=cutoff).delete()
     return {"rows": written, "pruned": pruned}
 
@@ -317,8 +342,7 @@ def rollup_recent_days(*, now: dt.datetime | None = None) -> dict[str, int]:
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     earliest = today - dt.timedelta(days=STUDIO_CATCH_UP_DAYS)
     days = _periods_due(ROLLED_DAYS_KEY, today, dt.timedelta(days=1), earliest)
-    written = sum(rollup_day(day=day) for day in days)
-    cache.set(ROLLED_DAYS_KEY, today.isoformat(), timeout=None)
+    written = _periods_roll(ROLLED_DAYS_KEY, days, lambda day: rollup_day(day=day))
     cutoff = today - dt.timedelta(days=2 * settings.STUDIO_RETAIN_DAYS)
     pruned, _ = VideoDay.objects.filter(day__lt=cutoff).delete()
     CreatorDay.objects.filter(day__lt=cutoff).delete()

@@ -20,6 +20,7 @@ from studio.figures import (
     change,
     date_range_parse,
     histograms_sum,
+    oldest_day,
     rate,
     retention_curve,
 )
@@ -32,11 +33,15 @@ from videos.models import Video
 SUMMED = tuple(name for name in MEASURES if name != "unique_viewers")
 
 
+def _today() -> dt.date:
+    return timezone.now().astimezone(dt.UTC).date()
+
+
 def studio_range(*, from_raw: str | None, to_raw: str | None) -> DateRange:
     return date_range_parse(
         from_raw=from_raw,
         to_raw=to_raw,
-        today=timezone.now().astimezone(dt.UTC).date(),
+        today=_today(),
         retain_days=settings.STUDIO_RETAIN_DAYS,
     )
 
@@ -123,11 +128,17 @@ def _last_hours(rows: Any) -> dict[str, list]:
 
 def _range_body(period: DateRange) -> dict[str, Any]:
     previous = period.previous()
+    today = _today()
     return {
         "range": {"from": period.first.isoformat(), "to": period.last.isoformat()},
         "previous_range": {"from": previous.first.isoformat(), "to": previous.last.isoformat()},
         "days": period.days,
         "retain_days": settings.STUDIO_RETAIN_DAYS,
+        # The days a range may span (UTC), and whether this one ends with today (so far: it is
+        # compared with whole days).
+        "today": today.isoformat(),
+        "oldest": oldest_day(today=today, retain_days=settings.STUDIO_RETAIN_DAYS).isoformat(),
+        "partial_day": period.last >= today,
     }
 
 

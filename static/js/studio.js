@@ -80,8 +80,12 @@ function dayStamps(days) {
   return days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000);
 }
 
+// Days are UTC days: their charts are drawn in UTC (in the browser's zone, a day west of UTC
+// was placed, and named, at the evening before).
+const inUtc = (ts) => uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC");
+
 // One chart per container; drawn again (not patched) when the period changes.
-function drawChart(name, data, series, { time = true, xLabel } = {}) {
+function drawChart(name, data, series, { time = true, xLabel, utc = false } = {}) {
   const box = root.querySelector(`[data-chart=${name}]`);
   if (!box) return;
   charts.get(name)?.destroy();
@@ -100,6 +104,7 @@ function drawChart(name, data, series, { time = true, xLabel } = {}) {
     ],
     series: [{}, ...series],
   };
+  if (utc) options.tzDate = inUtc;
   charts.set(name, new uPlot(options, data, box));
 }
 
@@ -109,17 +114,21 @@ function line(label, stroke, fill) {
 
 function renderSeries(body) {
   const x = dayStamps(body.series.days);
-  drawChart("views", [x, body.series.views, body.series.unique_viewers], [
-    line("Views", ACCENT, "rgba(254, 44, 85, 0.15)"),
-    line("Unique viewers", ACCENT_2),
-  ]);
-  drawChart("watch", [x, body.series.watch_ms.map(minutes)], [line("Minutes", ACCENT_2, "rgba(37, 244, 238, 0.12)")]);
+  const days = { utc: true };
+  drawChart(
+    "views",
+    [x, body.series.views, body.series.unique_viewers],
+    [line("Views", ACCENT, "rgba(254, 44, 85, 0.15)"), line("Unique viewers", ACCENT_2)],
+    days,
+  );
+  drawChart("watch", [x, body.series.watch_ms.map(minutes)], [line("Minutes", ACCENT_2, "rgba(37, 244, 238, 0.12)")], days);
   if (body.series.followers_gained) {
-    drawChart("followers", [x, body.series.followers_gained, body.series.followers_lost.map((n) => -n), body.series.followers_net], [
-      line("Gained", ACCENT_2),
-      line("Lost", MUTED),
-      line("Net", ACCENT),
-    ]);
+    drawChart(
+      "followers",
+      [x, body.series.followers_gained, body.series.followers_lost.map((n) => -n), body.series.followers_net],
+      [line("Gained", ACCENT_2), line("Lost", MUTED), line("Net", ACCENT)],
+      days,
+    );
   }
   if (body.last_hours) {
     const hours = body.last_hours.hours.map((hour) => Date.parse(hour) / 1000);
@@ -191,8 +200,16 @@ async function load({ from, to }) {
   }
   form.elements.from.value = body.range.from;
   form.elements.to.value = body.range.to;
+  // The date pickers offer the days the API takes (UTC: east of UTC the local date is a day
+  // ahead for part of the day).
+  for (const input of [form.elements.from, form.elements.to]) {
+    input.min = body.oldest;
+    input.max = body.today;
+  }
+  // A range ending today holds today so far: its comparison with whole days reads low.
+  const through = body.partial_day ? `${body.range.to} (today so far)` : body.range.to;
   root.querySelector("[data-role=period]").textContent =
-    `${body.range.from} to ${body.range.to} (${body.days} days), compared with ${body.previous_range.from} to ${body.previous_range.to}`;
+    `${body.range.from} to ${through} (${body.days} days, UTC), compared with ${body.previous_range.from} to ${body.previous_range.to}`;
   if (videoId && body.video) root.querySelector("[data-role=caption]").textContent = body.video.caption || `Video ${body.video.id}`;
   renderCards(body);
   renderSeries(body);

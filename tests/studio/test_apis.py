@@ -117,6 +117,36 @@ def test_a_follow_right_after_watching_counts_for_that_video(
     assert other_body["totals"]["follows"] == 0
 
 
+def test_a_follow_logged_before_the_watch_batch_arrives_counts_for_the_video_playing(
+    client_for, creator, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    # Clients send events in batches (the web client every 4 s): Follow tapped 2 s into a
+    # video is logged before that video's play; another video of the creator was watched
+    # 10 minutes earlier.
+    from feed.models import Interaction
+    from profiles.services.graph import follow_create
+    from studio.models import FollowChange
+
+    playing, earlier = VideoFactory(owner=creator), VideoFactory(owner=creator)
+    fan = UserFactory()
+    post(client_for(fan), earlier, ("play", 0), ("pause", 9000))
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_create(follower=fan, followee=creator)
+    followed_at = FollowChange.objects.get(follower_id=fan.pk).created_at
+    Interaction.objects.filter(user=fan).update(created_at=followed_at - dt.timedelta(minutes=10))
+    post(client_for(fan), playing, ("play", 0), ("pause", 2000))
+    Interaction.objects.filter(user=fan, video=playing).update(
+        created_at=followed_at + dt.timedelta(seconds=2)
+    )
+    roll_up()
+    assert (
+        client_for(creator).get(f"/api/studio/videos/{playing.pk}").json()["totals"]["follows"] == 1
+    )
+    assert (
+        client_for(creator).get(f"/api/studio/videos/{earlier.pk}").json()["totals"]["follows"] == 0
+    )
+
+
 def test_video_drill_down_retention_curve(client_for, creator):  # noqa: ANN001
     video = VideoFactory(owner=creator, duration_s=10.0)
     for watched_ms in (0, 2500, 9999, 10000, 35000):  # the last one looped

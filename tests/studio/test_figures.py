@@ -35,6 +35,20 @@ def test_a_range_longer_than_the_retained_window_names_the_limit():
     assert "90 days" in caught.value.message and "STUDIO_RETAIN_DAYS" in caught.value.message
 
 
+def test_a_range_starts_within_the_window_so_its_previous_period_is_still_kept():
+    # Daily rows are kept for twice the window (the beat prunes older ones): a range starting
+    # further back than the window would be compared with a pruned period, as a huge rise.
+    with pytest.raises(InvalidInput) as caught:
+        date_range_parse(from_raw="2026-01-01", to_raw="2026-01-28", today=TODAY, retain_days=90)
+    assert caught.value.code == "range_too_old" and "from" in caught.value.fields
+    assert "2026-02-19" in caught.value.message  # 90 days before today
+    oldest = date_range_parse(
+        from_raw="2026-02-19", to_raw="2026-05-19", today=TODAY, retain_days=90
+    )
+    assert oldest.days == 90
+    assert oldest.previous().first >= TODAY - dt.timedelta(days=2 * 90)  # the prune's cutoff
+
+
 def test_malformed_reversed_and_future_ranges_name_the_field():
     cases = [
         ({"from_raw": "yesterday", "to_raw": None}, "from"),

@@ -207,3 +207,40 @@ def test_a_first_run_recomputes_only_the_last_two_hours(world) -> None:  # noqa:
 
     hours = set(VideoHour.objects.filter(video=videos[0]).values_list("hour", flat=True))
     assert hours == {hour_floor(now) - dt.timedelta(hours=1), hour_floor(now)}
+
+
+def test_a_catch_up_cut_by_its_time_limit_serves_today_first_and_goes_on_next_time(
+    monkeypatch,
+) -> None:  # noqa: ANN001
+    # Beat was stopped 10 days: the catch-up is 7 missed days, then yesterday and today. Each
+    # run is cut after 4 days by the task's time limit; it started the same oldest days again
+    # every time and never reached today.
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.core.cache import cache
+
+    from studio import rollups
+
+    now = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
+    today = now.date()
+    cache.set(rollups.ROLLED_DAYS_KEY, (today - dt.timedelta(days=10)).isoformat(), timeout=None)
+    runs: list[list[dt.date]] = []
+
+    def cut_after_four(*, day: dt.date) -> int:
+        runs[-1].append(day)
+        if len(runs[-1]) > 4:
+            raise SoftTimeLimitExceeded()
+        return 0
+
+    monkeypatch.setattr(rollups, "rollup_day", cut_after_four)
+    for _ in range(5):
+        runs.append([])
+        try:
+            rollups.rollup_recent_days(now=now)
+            break
+        except SoftTimeLimitExceeded:
+            continue
+    assert runs[0][:2] == [today - dt.timedelta(days=1), today]  # the figures of now first
+    done = {day for run in runs for day in run[:4]}
+    assert {today - dt.timedelta(days=k) for k in range(8)} <= done
+    assert len(runs) <= 4  # each run went on where the last one stopped
+    assert cache.get(rollups.ROLLED_DAYS_KEY) == today.isoformat()

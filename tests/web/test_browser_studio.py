@@ -102,3 +102,39 @@ def test_studio_charts_come_from_real_rollups_of_browser_events(
             Interaction.objects.filter(user=bob, video=video).delete()
             VideoDay.objects.filter(day=today).delete()
             rollup_day(day=today)
+
+
+def test_daily_charts_and_date_pickers_keep_to_utc_days_west_of_utc(live_url, browser, web_seed):  # noqa: ANN001
+    # Days are UTC days. In a browser west of UTC the charts placed (and named) each day at
+    # the evening before, and the pickers offered dates the API does not take yet east of it.
+    from django.utils import timezone
+
+    from tests.web.conftest import DESKTOP_VIEWPORT, _pages_checked_for_csp_violations
+
+    today = timezone.now().astimezone(dt.UTC).date()
+    context = browser.new_context(
+        base_url=live_url, viewport=DESKTOP_VIEWPORT, timezone_id="America/Los_Angeles"
+    )
+    pages = _pages_checked_for_csp_violations(context)
+    page = next(pages)
+    try:
+        log_in(page, web_seed.users["alice"].username)
+        page.goto("/studio")
+        page.wait_for_function(
+            "() => document.getElementById('studio').dataset.loaded === 'true'",
+            timeout=WAIT_TIMEOUT_MS,
+        )
+        assert page.locator("input[name=to]").get_attribute("max") == today.isoformat()
+        assert (
+            page.locator("input[name=from]").get_attribute("min")
+            == (today - dt.timedelta(days=90)).isoformat()
+        )
+        chart = page.locator("[data-chart=views] .u-over")
+        box = chart.bounding_box()
+        page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+        legend_day = page.locator("[data-chart=views] .u-legend .u-series").first
+        assert eventually(lambda: today.isoformat() in legend_day.inner_text()), (
+            legend_day.inner_text()
+        )
+    finally:
+        next(pages, None)
