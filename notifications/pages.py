@@ -4,17 +4,16 @@ follow requests for a private account, and per-kind preferences."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from tiktok.web.pages import render_page
+from tiktok.web.pages import render_page, sign_in_first
 
 
 @ensure_csrf_cookie
 def notifications_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect(f"/login?next={request.path}")
+        return sign_in_first(request)
     return render_page(request, "pages/notifications.html", {})
 
 

@@ -25,6 +25,7 @@ from notifications.push import unread_push, unread_push_many
 from notifications.selectors import muted_kinds
 from profiles.models import Follow, User
 from profiles.selectors import blocked_either_way
+from tiktok.db.batched import rows_delete_by_id_batches
 from tiktok.errors import InvalidInput
 
 FANOUT_CHUNK = 500
@@ -228,8 +229,23 @@ def notification_preferences_set(*, user: User, enabled: dict[str, bool]) -> set
     return muted
 
 
+PRUNE_BATCH_IDS = 5000
+
+
 def notifications_prune(*, now: datetime | None = None) -> int:
-    """Delete read notifications older than NOTIFICATIONS_KEEP_READ_DAYS; unread ones stay."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATIONS_KEEP_READ_DAYS)
-    _, deleted = Notification.objects.filter(read_at__isnull=False, updated_at__lt=cutoff).delete()
-    return deleted.get(Notification._meta.label, 0)
+    """Delete read notifications older than NOTIFICATIONS_KEEP_READ_DAYS and unread ones older
+    than NOTIFICATIONS_KEEP_UNREAD_DAYS (a follower who never opens the inbox gathered one per
+    video of everyone they follow, for ever), with their people, a batch of ids at a time, each
+    batch committed (a backlog of millions was loaded whole and deleted in one transaction)."""
+    now = now or timezone.now()
+    return rows_delete_by_id_batches(
+        model=Notification,
+        condition="(t.read_at IS NOT NULL AND t.updated_at < %s) "
+        "OR (t.read_at IS NULL AND t.updated_at < %s)",
+        params=[
+            now - timedelta(days=settings.NOTIFICATIONS_KEEP_READ_DAYS),
+            now - timedelta(days=settings.NOTIFICATIONS_KEEP_UNREAD_DAYS),
+        ],
+        batch_size=PRUNE_BATCH_IDS,
+        dependents=[(NotificationActor, "notification_id")],
+    )

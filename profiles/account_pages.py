@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -14,13 +13,13 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from profiles.services.email_address import email_verification_enabled, email_verify
 from profiles.services.passwords import password_reset_token_valid
 from tiktok.errors import InvalidInput
-from tiktok.web.pages import render_page
+from tiktok.web.pages import render_page, sign_in_first
 
 
 def _sign_in_first(request: HttpRequest) -> HttpResponse | None:
     if request.user.is_authenticated:
         return None
-    return redirect(f"/login?next={request.path}")
+    return sign_in_first(request)
 
 
 @ensure_csrf_cookie

@@ -1,7 +1,7 @@
 // Engagement actions shared by the feed and the video page: like, save, share, follow.
 // Each updates its button optimistically, then settles on the server's answer.
 
-import { api, compactCount, reportError, requireSignIn, toast } from "./api.js";
+import { api, compactCount, reportError, requireSignIn, toast, whileBusy } from "./api.js";
 import { hasShareSheet, openShareSheet } from "./share_sheet.js";
 
 export function setCount(root, name, value) {
@@ -29,9 +29,12 @@ export function paintFollow(root, card) {
   for (const button of root.querySelectorAll('[data-action="follow"]')) {
     const hide = card.viewer.is_owner;
     button.hidden = hide;
-    button.textContent = card.viewer.following_owner ? "Following" : "Follow";
-    button.classList.toggle("on", card.viewer.following_owner);
-    button.setAttribute("aria-pressed", card.viewer.following_owner ? "true" : "false");
+    // A private creator's follow is a request until approved: "Requested", pressed again to
+    // withdraw it (the page learns it from the follow's answer).
+    const { following_owner: following, requested_owner: requested } = card.viewer;
+    button.textContent = following ? "Following" : requested ? "Requested" : "Follow";
+    button.classList.toggle("on", Boolean(following || requested));
+    button.setAttribute("aria-pressed", following || requested ? "true" : "false");
   }
 }
 
@@ -149,14 +152,19 @@ export async function toggleFollow(card, { onChange } = {}) {
   const username = card.owner.username;
   if (followsInFlight.has(username)) return;
   followsInFlight.add(username);
-  const next = !card.viewer.following_owner;
+  const wasRequested = Boolean(card.viewer.requested_owner);
+  const next = !(card.viewer.following_owner || wasRequested);
   try {
     const answer = await api(`/api/users/${encodeURIComponent(card.owner.username)}/follow`, {
       method: next ? "POST" : "DELETE",
     });
     const following = answer && "following" in answer ? answer.following : next;
-    onChange?.(card.owner.username, following);
-    toast(following ? `Following @${card.owner.username}` : `Unfollowed @${card.owner.username}`);
+    const requested = Boolean(answer && answer.requested);
+    onChange?.(card.owner.username, following, requested);
+    const handle = `@${card.owner.username}`;
+    if (following) toast(`Following ${handle}`);
+    else if (requested) toast(`Follow request sent to ${handle}`);
+    else toast(wasRequested ? `Request to ${handle} withdrawn` : `Unfollowed ${handle}`);
   } catch (error) {
     reportError(error);
   } finally {
@@ -172,16 +180,20 @@ export function bindProfileFollow(button, followersNode) {
     if (!requireSignIn("Log in to follow creators.")) return;
     const username = button.dataset.username;
     const next = button.getAttribute("aria-pressed") !== "true";
-    try {
-      const answer = await api(`/api/users/${encodeURIComponent(username)}/follow`, { method: next ? "POST" : "DELETE" });
-      const following = answer && "following" in answer ? answer.following : next;
-      const requested = Boolean(answer && answer.requested);
-      button.setAttribute("aria-pressed", following || requested ? "true" : "false");
-      button.classList.toggle("on", following || requested);
-      button.textContent = following ? "Following" : requested ? "Requested" : "Follow";
-      if (followersNode && answer && "followers" in answer) followersNode.textContent = compactCount(answer.followers);
-    } catch (error) {
-      reportError(error);
-    }
+    // One request at a time: a quick second click (to undo) was sent beside the first, read
+    // the state from before it, and repeated it.
+    await whileBusy(button, async () => {
+      try {
+        const answer = await api(`/api/users/${encodeURIComponent(username)}/follow`, { method: next ? "POST" : "DELETE" });
+        const following = answer && "following" in answer ? answer.following : next;
+        const requested = Boolean(answer && answer.requested);
+        button.setAttribute("aria-pressed", following || requested ? "true" : "false");
+        button.classList.toggle("on", following || requested);
+        button.textContent = following ? "Following" : requested ? "Requested" : "Follow";
+        if (followersNode && answer && "followers" in answer) followersNode.textContent = compactCount(answer.followers);
+      } catch (error) {
+        reportError(error);
+      }
+    });
   });
 }

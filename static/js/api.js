@@ -103,10 +103,12 @@ export function promptSignIn(reason = "Log in to like, save, comment and follow.
   if (!dialog.open) dialog.showModal();
 }
 
-// Errors from account actions: 401/403 mean "sign in", the rest become a toast.
+// Errors from account actions: 401 (and 403 for a visitor) mean "sign in", the rest become a
+// toast. A page served signed in gets 401 once the session ended elsewhere (a sign-out in
+// another tab, a password change on another device): it offers to sign in again.
 export function reportError(error, fallback = "Something went wrong") {
-  if (error instanceof ApiError && (error.status === 401 || error.status === 403) && !viewer.authenticated) {
-    promptSignIn();
+  if (error instanceof ApiError && (error.status === 401 || (error.status === 403 && !viewer.authenticated))) {
+    promptSignIn(viewer.authenticated ? "You were signed out. Log in again to go on." : undefined);
     return;
   }
   if (error instanceof ApiError && error.status === 429) {

@@ -362,10 +362,11 @@ function onAction(action, slide, button) {
   else if (action === "menu") menu.open(slide, button);
   else if (action === "follow") {
     toggleFollow(card, {
-      onChange: (username, following) => {
+      onChange: (username, following, requested) => {
         for (const other of state.slides) {
           if (other.card.owner.username !== username) continue;
           other.card.viewer.following_owner = following;
+          other.card.viewer.requested_owner = requested;
           paintFollow(other.node, other.card);
         }
       },

@@ -110,8 +110,10 @@ function requestItem(person) {
     button.addEventListener("click", () =>
       whileBusy(li.querySelectorAll("button"), async () => {
         try {
-          await api(`/api/me/follow-requests/${encodeURIComponent(person.username)}/${decision}`, { method: "POST" });
+          const answer = await api(`/api/me/follow-requests/${encodeURIComponent(person.username)}/${decision}`, { method: "POST" });
           li.remove();
+          // More wait than were listed: the next ones take the place of those decided.
+          if (requests.children.length === 0 && answer && answer.pending > 0) await loadRequests();
           requestsSection.hidden = requests.children.length === 0;
         } catch (error) {
           reportError(error);
@@ -123,15 +125,32 @@ function requestItem(person) {
   return li;
 }
 
-async function loadRequests() {
+// Follow requests, 50 at a time: "Show more requests" asks for the next page.
+const moreRequests = el("button", {
+  cls: "button button-ghost button-small",
+  text: "Show more requests",
+  attrs: { type: "button", "data-role": "more-requests", hidden: "" },
+});
+requestsSection.append(moreRequests);
+let requestsNext = null;
+
+async function loadRequests(url = "/api/me/follow-requests?limit=50") {
+  const first = !requestsNext || url !== requestsNext;
   try {
-    const page = await api("/api/me/follow-requests?limit=50");
-    requests.replaceChildren(...page.results.map(requestItem));
-    requestsSection.hidden = page.results.length === 0;
+    const page = await api(url);
+    const shown = new Set([...requests.children].map((li) => li.dataset.username));
+    const items = page.results.filter((person) => first || !shown.has(person.username)).map(requestItem);
+    if (first) requests.replaceChildren(...items);
+    else requests.append(...items);
+    requestsNext = page.next;
+    moreRequests.hidden = !page.next;
+    requestsSection.hidden = requests.children.length === 0;
   } catch (error) {
     reportError(error);
   }
 }
+
+moreRequests.addEventListener("click", () => whileBusy(moreRequests, () => loadRequests(requestsNext)));
 
 async function loadPreferences() {
   try {
@@ -140,12 +159,18 @@ async function loadPreferences() {
       ...prefs.kinds.map((kind) => {
         const box = el("input", { attrs: { type: "checkbox", name: kind.kind } });
         box.checked = kind.enabled;
+        // One change at a time (two quick toggles could reach the server in the other order);
+        // a failed one puts the box back as it was before it.
         box.addEventListener("change", async () => {
+          const wanted = box.checked;
+          box.disabled = true;
           try {
-            await api("/api/me/notification-preferences", { method: "PATCH", body: { [kind.kind]: box.checked } });
+            await api("/api/me/notification-preferences", { method: "PATCH", body: { [kind.kind]: wanted } });
           } catch (error) {
-            box.checked = !box.checked;
+            box.checked = !wanted;
             reportError(error);
+          } finally {
+            box.disabled = false;
           }
         });
         return el("label", {}, [box, el("span", { text: kind.label })]);

@@ -1,7 +1,7 @@
 // Search page: typed results for ?q= (Top, Videos, Accounts, Hashtags, Sounds), each list
 // pageable with "Load more", and suggestions under the box as you type.
 
-import { api, compactCount, el } from "./api.js";
+import { api, compactCount, el, reportError } from "./api.js";
 import { gridItem } from "./grid.js";
 
 const box = document.getElementById("search-results");
@@ -63,6 +63,9 @@ function section(kind, page, { title, seeAll } = {}) {
         for (const item of next.items) list.append(RENDERERS[kind].item(item));
         cursor = next.next_cursor;
         more.hidden = !cursor;
+      } catch (error) {
+        // An expired cursor (a tab left open for a day), a throttle, no network: say so.
+        reportError(error, "Could not load more results");
       } finally {
         more.disabled = false;
       }

@@ -44,8 +44,9 @@ page.addEventListener("click", (event) => {
   else if (action === "captions-save") saveCaptions();
   else if (action === "follow") {
     toggleFollow(card, {
-      onChange: (_username, following) => {
+      onChange: (_username, following, requested) => {
         card.viewer.following_owner = following;
+        card.viewer.requested_owner = requested;
         paintCard(page, card);
       },
     });

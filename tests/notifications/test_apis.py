@@ -163,6 +163,32 @@ def test_prune_deletes_old_read_notifications_only(creator, settings):
     assert set(Notification.objects.values_list("pk", flat=True)) == {old_unread.pk, recent_read.pk}
 
 
+def test_prune_deletes_unread_notifications_past_their_days_too_batch_by_batch(
+    creator, settings, monkeypatch
+):  # noqa: ANN001
+    # A follower who never opens the inbox: their unread notices were kept for ever.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications import services
+    from notifications.models import NotificationActor
+
+    settings.NOTIFICATIONS_KEEP_UNREAD_DAYS = 60
+    monkeypatch.setattr(services, "PRUNE_BATCH_IDS", 2, raising=False)  # several batches
+    notices = [_like_notice(creator, VideoFactory(owner=creator), UserFactory()) for _ in range(5)]
+    stale, fresh = notices[:4], notices[4]
+    Notification.objects.filter(pk__in=[n.pk for n in stale]).update(
+        updated_at=timezone.now() - timedelta(days=61)
+    )
+    assert NotificationActor.objects.filter(notification__in=stale).count() == 4
+
+    assert services.notifications_prune() == 4
+
+    assert list(Notification.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert NotificationActor.objects.filter(notification_id__in=[n.pk for n in stale]).count() == 0
+
+
 def test_the_unread_count_leaves_out_people_blocked_since(client_for, creator):
     from tests.factories import BlockFactory
 

@@ -4,9 +4,10 @@ not-found page, and a safe `next` redirect target."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -31,6 +32,12 @@ def render_page(
 
 def page_not_found(request: HttpRequest, what: str) -> HttpResponse:
     return render_page(request, "pages/not_found.html", {"what": what}, status=404)
+
+
+def sign_in_first(request: HttpRequest) -> HttpResponseRedirect:
+    """To the sign-in page, which comes back to this page as it was asked for (its query string
+    too: a search, a studio period)."""
+    return redirect(f"/login?next={quote(request.get_full_path(), safe='/')}")
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
