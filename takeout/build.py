@@ -17,7 +17,7 @@ from notifications.models import NotificationKind
 from notifications.services import Notice, notification_add
 from takeout.archive import ArchiveTooLarge, archive_write
 from takeout.models import DataExport, ExportState
-from tiktok.storage import storage_delete_prefix, storage_put
+from tiktok.storage import storage_delete_prefix, storage_put, storage_temp_root
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,9 @@ def data_export_build(*, export_id: int) -> str:
         return current or "gone"
     made_at = timezone.now()
     try:
-        with tempfile.TemporaryDirectory(prefix="takeout-") as folder:
+        # Under this process's work folder: what a build killed mid-way leaves (a zip of GBs) is
+        # removed by the next worker's start-up clean-up (`storage_temp_clean`).
+        with tempfile.TemporaryDirectory(prefix="takeout-", dir=storage_temp_root()) as folder:
             path = Path(folder) / "data.zip"
             archive_write(user=export.user, target=path, made_at=made_at)
             size = path.stat().st_size

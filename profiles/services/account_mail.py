@@ -10,8 +10,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from profiles.models import User
-from profiles.services.mail import mail_address_allowance_take, mail_deliver
+from profiles.services.mail import mail_address_allowance, mail_deliver
 from profiles.tokens import email_verification_tokens, password_reset_tokens, uid_encode
+from tiktok.allowances import allowance_refund
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,16 @@ def password_reset_mails_deliver(*, email: str, base_url: str) -> int:
     for user in User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk"):
         if not (user.has_usable_password() and user.email):
             continue
-        # Counted against the stored address, however the asker spelt it.
-        if mail_address_allowance_take(email=user.email):
+        # Counted against the stored address, however the asker spelt it; given back when the
+        # mail server cannot take it (the task retries: each try spent one, and after three
+        # the retry that got through found the allowance gone and sent nothing).
+        taken = mail_address_allowance(email=user.email)
+        if taken.allowed:
             mail = password_reset_mail(user=user, base_url=base_url)
-            mail_deliver(to=mail.to, subject=mail.subject, body=mail.body)
+            try:
+                mail_deliver(to=mail.to, subject=mail.subject, body=mail.body)
+            except Exception:
+                allowance_refund(taken)
+                raise
             sent += 1
     return sent

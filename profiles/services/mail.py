@@ -7,7 +7,7 @@ import hashlib
 from django.conf import settings
 from django.core.mail import send_mail
 
-from tiktok.allowances import allowance_take
+from tiktok.allowances import Taken, allowance_take
 
 KEY_PREFIX = "account-mail"
 WINDOW_SECONDS = 3600
@@ -24,13 +24,19 @@ def mail_address_allowance_take(*, email: str, now: float | None = None) -> bool
     Counted whether or not an account uses the address, so the answers do not tell. The
     mailbox, not the address as written: "victim+1@gmail.com", "Vic.Tim@googlemail.com" and
     "victim@gmail.com" are one inbox, and one allowance (`mailbox_key`)."""
+    return mail_address_allowance(email=email, now=now).allowed
+
+
+def mail_address_allowance(*, email: str, now: float | None = None) -> Taken:
+    """`mail_address_allowance_take`'s count, as the `Taken` that `allowance_refund` gives
+    back (a mail that could not be sent)."""
     digest = hashlib.sha256(mailbox_key(email).encode()).hexdigest()
     return allowance_take(
         f"{KEY_PREFIX}:{digest}",
         limit=settings.ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR,
         window_s=WINDOW_SECONDS,
         now=now,
-    ).allowed
+    )
 
 
 # Providers that ignore dots in the name part (Gmail): "v.i.c.t.i.m" is "victim".

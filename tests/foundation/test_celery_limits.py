@@ -1,5 +1,6 @@
-"""Every task of the project runs under a soft and a hard time limit, and the broker never hands a
-task still within its limits to a second worker."""
+"""Every task of the project runs under a soft and a hard time limit, the broker never hands a
+task still within its limits to a second worker, and a periodic run left waiting in its queue
+until the next one is due is dropped."""
 
 from __future__ import annotations
 
@@ -35,3 +36,10 @@ def test_pipeline_steps_take_their_limits_from_settings() -> None:
         task = tasks[f"videos.{step}"]
         assert task.soft_time_limit == soft
         assert task.time_limit == soft + settings.PIPELINE_HARD_LIMIT_GRACE_SECONDS
+
+
+def test_every_periodic_run_expires_when_the_next_one_is_due():
+    # A worker down for hours while beat went on came back to hundreds of stale refreshes and
+    # flushes, run first, ahead of mail and notifications.
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert 0 < entry["options"]["expires"] <= entry["schedule"], name

@@ -56,3 +56,24 @@ def test_old_one_off_queries_are_deleted_and_suggested_or_recent_ones_kept(setti
         "easy pasta",
         "last week's storm",
     }
+
+
+def test_old_queries_go_even_when_the_words_pass_is_cut_by_its_time_limit(settings, monkeypatch):
+    # The words pass of a large catalogue can run past the task's soft limit; the queries'
+    # retention (names among them) came after it and was skipped, every day.
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    import search.tasks
+
+    settings.SEARCH_QUERY_RETAIN_DAYS = 30
+    SearchQuery.objects.create(
+        query="my neighbour jane", count=1, last_searched_at=timezone.now() - timedelta(days=31)
+    )
+
+    def cut(**kwargs) -> int:  # noqa: ANN003
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(search.tasks, "search_words_prune", cut)
+    with pytest.raises(SoftTimeLimitExceeded):
+        prune_task()
+    assert not SearchQuery.objects.exists()

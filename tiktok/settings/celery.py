@@ -177,3 +177,9 @@ CELERY_BEAT_SCHEDULE["takeout-sweep"] = {
     "task": "takeout.sweep",
     "schedule": float(env_int("TAKEOUT_SWEEP_SECONDS", 3600)),
 }
+# Each periodic run expires when the next one is due: one that waited that long in its queue
+# (a worker down for hours while beat went on) is dropped, since the next does the same work;
+# the backlog of hundreds of refreshes and flushes had run first, ahead of mail and notices.
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    _entry.setdefault("options", {}).setdefault("expires", _entry["schedule"])
+del _entry
