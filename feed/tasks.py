@@ -13,6 +13,10 @@ from feed.taste_rebuild import taste_profiles_rebuild
 from feed.trending import trending_refresh as trending_lists_refresh
 
 AGGREGATES_BUSY_RETRY_SECONDS = 1
+# How many times a flush finding another at work tries again (about half a minute): past it,
+# it ends, since the running flush and the sweep (every 30 s) take what is left. It tried
+# every second without end: a backlog of queued flushes spun all the while one drained it.
+AGGREGATES_BUSY_RETRIES = 30
 
 
 @shared_task(name="feed.trending_refresh", acks_late=True, max_retries=2, default_retry_delay=30)
@@ -27,6 +31,8 @@ def aggregates_flush_task(self: Any) -> int:
     would otherwise wait for the sweep."""
     applied = aggregates_flush()
     if applied is None:
+        if self.request.retries >= AGGREGATES_BUSY_RETRIES:
+            return 0
         raise self.retry(countdown=AGGREGATES_BUSY_RETRY_SECONDS)
     return applied
 

@@ -248,3 +248,19 @@ def sound_favorites_release(*, user_id: int) -> int:
             [user_id],
         )
         return cursor.rowcount
+
+
+def sound_original_release(*, sound_id: int) -> bool:
+    """A video was deleted: its original sound (its creator's voice, made from that video's
+    audio) goes too once no video uses it any more, with its file (`on_sound_deleted`). It was
+    kept, stored and matched by every later upload's fingerprint, until the account went. An
+    uploaded sound stays (a file its creator posted as a sound of its own). Returns whether
+    it went."""
+    with transaction.atomic():
+        sound = (
+            Sound.objects.select_for_update().filter(pk=sound_id, kind=SoundKind.ORIGINAL).first()
+        )
+        if sound is None or sound.videos.exists():
+            return False
+        sound.delete()
+    return True

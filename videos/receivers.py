@@ -1,5 +1,6 @@
 """Files follow rows: when a video row is deleted - by `video_delete`, by its owner's account
-being deleted (CASCADE) or by an admin bulk action - its files go once that is committed.
+being deleted (CASCADE) or by an admin bulk action - its files go once that is committed, and
+its original sound with the last video using it.
 
 Counters follow rows too: when an account is deleted, the counts its likes, saves, comments,
 comment likes and received shares were part of come down before its rows go
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from sounds.services import sound_original_release
 from tiktok.storage import storage_delete_prefix
 from videos.models import Video
 from videos.services.account_release import account_engagement_release
@@ -35,6 +37,9 @@ def on_video_deleted(sender: Any, instance: Video, **kwargs: Any) -> None:
             logger.warning("could not delete the files under %s", prefix, exc_info=True)
 
     transaction.on_commit(delete_files)
+    if instance.sound_id is not None:
+        # Its original sound goes with the last video using it (in this transaction).
+        sound_original_release(sound_id=instance.sound_id)
 
 
 def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -218,6 +218,20 @@ def test_a_flush_while_another_runs_returns_none_and_the_task_retries(scheduled,
         lock.release()
 
 
+def test_a_flush_waiting_on_another_gives_up_after_its_retries():
+    # A backlog of queued flushes retried every second without end while one drained it.
+    from feed.tasks import AGGREGATES_BUSY_RETRIES
+
+    lock = redis_client().lock(aggregates.LOCK_KEY, timeout=30)
+    assert lock.acquire(blocking=False)
+    try:
+        # The last try ends quietly: the running flush and the sweep take what is left.
+        result = aggregates_flush_task.apply(retries=AGGREGATES_BUSY_RETRIES)
+        assert result.successful() and result.get() == 0
+    finally:
+        lock.release()
+
+
 def test_deltas_round_trip_and_merge():
     first = TasteDeltas(
         version="v1",
