@@ -4,11 +4,12 @@ after a batch is queued, and a lists refresh after a video is published."""
 from __future__ import annotations
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.cache import cache
 
-from feed.tasks import aggregates_flush_task, trending_refresh
+from feed.tasks import LISTS_REFRESH_SECONDS_KEY, aggregates_flush_task, trending_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,10 @@ def aggregates_pushed(length: int) -> None:
 def lists_refresh_soon() -> None:
     """Called when a video is published: it must reach the fresh and cold-start lists within
     seconds, not at the next beat tick. A bulk ingest publishing hundreds of videos still
-    triggers at most one refresh per LISTS_REFRESH_DEBOUNCE_SECONDS."""
-    if cache.add(_REFRESH_PENDING_KEY, 1, timeout=LISTS_REFRESH_DEBOUNCE_SECONDS):
-        trending_refresh.apply_async(countdown=LISTS_REFRESH_DEBOUNCE_SECONDS)
+    triggers at most one refresh per LISTS_REFRESH_DEBOUNCE_SECONDS, or per twice the last
+    refresh's duration when that is longer (a large catalogue's refresh takes seconds: one every
+    5 s kept the feed queue's processes busy through a bulk ingest)."""
+    last = float(cache.get(LISTS_REFRESH_SECONDS_KEY) or 0.0)
+    debounce = max(LISTS_REFRESH_DEBOUNCE_SECONDS, math.ceil(2 * last))
+    if cache.add(_REFRESH_PENDING_KEY, 1, timeout=debounce):
+        trending_refresh.apply_async(countdown=debounce)

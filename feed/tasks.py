@@ -3,16 +3,20 @@ engagement aggregates written behind interaction requests (feed/aggregates.py)."
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from feed.aggregates import aggregates_flush
 from feed.taste_rebuild import taste_profiles_rebuild
 from feed.trending import trending_refresh as trending_lists_refresh
 
 AGGREGATES_BUSY_RETRY_SECONDS = 1
+# How long the last lists refresh took (feed.scheduling spaces refreshes after publishing by it).
+LISTS_REFRESH_SECONDS_KEY = "feed:lists-refresh-seconds"
 # How many times a flush finding another at work tries again (about half a minute): past it,
 # it ends, since the running flush and the sweep (every 30 s) take what is left. It tried
 # every second without end: a backlog of queued flushes spun all the while one drained it.
@@ -21,7 +25,10 @@ AGGREGATES_BUSY_RETRIES = 30
 
 @shared_task(name="feed.trending_refresh", acks_late=True, max_retries=2, default_retry_delay=30)
 def trending_refresh() -> dict[str, Any]:
-    return trending_lists_refresh()
+    started = time.monotonic()
+    result = trending_lists_refresh()
+    cache.set(LISTS_REFRESH_SECONDS_KEY, time.monotonic() - started, timeout=24 * 3600)
+    return result
 
 
 @shared_task(name="feed.aggregates_flush", bind=True, acks_late=True, max_retries=None)

@@ -114,6 +114,24 @@ def test_refreshes_after_publishing_are_debounced(celery_eager):  # noqa: ANN001
     assert first.pk in fresh and second.pk not in fresh
 
 
+def test_refreshes_after_publishing_are_spaced_by_twice_the_last_refresh(monkeypatch):  # noqa: ANN001
+    from django.core.cache import cache
+
+    from feed import scheduling
+    from feed.tasks import LISTS_REFRESH_SECONDS_KEY
+
+    trending_refresh()
+    assert float(cache.get(LISTS_REFRESH_SECONDS_KEY)) >= 0.0  # the refresh timed itself
+    countdowns: list[int] = []
+    monkeypatch.setattr(
+        scheduling.trending_refresh, "apply_async", lambda countdown: countdowns.append(countdown)
+    )
+    cache.set(LISTS_REFRESH_SECONDS_KEY, 20.0)  # a large catalogue's refresh
+    scheduling.lists_refresh_soon()
+    scheduling.lists_refresh_soon()
+    assert countdowns == [40]
+
+
 def test_fresh_list_carries_each_videos_completion_counts():
     watched = video_with_vector(axis(0))
     untouched = video_with_vector(axis(1))
