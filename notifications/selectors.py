@@ -18,6 +18,7 @@ from notifications.models import (
 from profiles.models import Block, User
 from profiles.selectors import hidden_user_ids, user_card
 from tiktok.db.sql import table
+from tiktok.plain_text import bidi_controls_strip
 from videos.visibility import visible_videos
 
 ACTORS_SHOWN = 2
@@ -82,6 +83,9 @@ def notification_preferences(*, user: User) -> dict[str, Any]:
 
 
 def _people(names: list[str], count: int) -> str:
+    # A name set in our sentence loses its direction controls (one named before they were
+    # refused, or an admin's edit): an override in it read the rest of the sentence backwards.
+    names = [bidi_controls_strip(name) for name in names]
     if not names:
         return "Someone"
     if count <= 1:
@@ -93,7 +97,7 @@ def _people(names: list[str], count: int) -> str:
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(bidi_controls_strip(text or "").split())
     if len(text) <= COMMENT_EXCERPT_CHARS:
         return text
     return text[: COMMENT_EXCERPT_CHARS - 1] + "…"

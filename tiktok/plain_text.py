@@ -23,6 +23,17 @@ def has_visible_text(text: str) -> bool:
 
 
 UNPAIRED_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Explicit text-direction embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI,
+# RLI, FSI, PDI): one in a name turns the rest of the sentence it is put in around ("NAME liked
+# your video" read backwards, as a message of the site). The marks (LRM, RLM, ALM) only hint a
+# direction and stay.
+BIDI_CONTROL_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_controls_strip(text: str) -> str:
+    """The text without explicit direction controls (for a name or an excerpt set inside a
+    sentence of ours)."""
+    return BIDI_CONTROL_RE.sub("", text)
 
 
 def found_text_clean(value: str | None) -> str:

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from profiles.models import User
 from profiles.services.avatars import avatar_image_clean
 from profiles.services.graph import account_privacy_set
-from tiktok.plain_text import has_visible_text
+from tiktok.plain_text import BIDI_CONTROL_RE, has_visible_text
 
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
@@ -49,8 +49,8 @@ def user_register(*, username: str, password: str, email: str = "", display_name
     """Create an account; raises ValidationError naming the field on bad input."""
     username_claim(username=username)
     display_name = display_name.strip()
-    if display_name and not has_visible_text(display_name):
-        raise ValidationError({"display_name": ["display name has only invisible characters"]})
+    if problem := display_name_problem(display_name):
+        raise ValidationError({"display_name": [problem]})
     user = User(username=username, email=email, display_name=display_name or username)
     try:
         validate_password(password, user=user)
@@ -82,6 +82,12 @@ def display_name_problem(display_name: str) -> str | None:
     if display_name and not has_visible_text(display_name):
         # A blank-looking name (Hangul fillers, zero-width spaces) hides who is speaking.
         return "display name has only invisible characters"
+    if BIDI_CONTROL_RE.search(display_name):
+        # An override turns the sentences it is shown in around ("... liked your video").
+        return (
+            "display name contains a text-direction control character "
+            "(U+202A-U+202E, U+2066-U+2069)"
+        )
     return None
 
 

@@ -136,6 +136,17 @@ export function compactCount(value) {
 }
 
 // Element factory that only ever sets text (never HTML) from data.
+// The letter an avatar placeholder shows: the name's first visible character, whole (an emoji,
+// a letter of another plane or with its marks; `.slice(0, 1)` cut a surrogate pair into "�",
+// and a leading direction or zero-width control showed nothing).
+const SEGMENTS = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+export function initial(name) {
+  const text = String(name || "");
+  const parts = SEGMENTS ? Array.from(SEGMENTS.segment(text), (part) => part.segment) : Array.from(text);
+  const visible = parts.find((part) => /[\p{L}\p{N}\p{S}\p{Extended_Pictographic}]/u.test(part));
+  return visible ? visible.toUpperCase() : "?";
+}
+
 export function el(tag, { cls, text, attrs } = {}, children = []) {
   const node = document.createElement(tag);
   if (cls) node.className = cls;

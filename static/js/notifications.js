@@ -2,7 +2,7 @@
 // approve or deny, and which kinds to receive. Showing a notification marks it read: a live one
 // at once while the page is in view, or when the page comes back into view.
 
-import { api, el, oneAtATime, relativeTime, reportError, whileBusy } from "./api.js";
+import { api, el, initial, oneAtATime, relativeTime, reportError, whileBusy } from "./api.js";
 import { unreadSet } from "./notification_badge.js";
 
 const list = document.querySelector("[data-role=notifications]");
@@ -17,7 +17,7 @@ let unseen = []; // live notifications that arrived while the page was out of vi
 function avatar(person) {
   const node = el("span", { cls: "avatar-small" });
   if (person && person.avatar_url) node.append(el("img", { attrs: { src: person.avatar_url, alt: "" } }));
-  else node.textContent = person ? (person.display_name || person.username).slice(0, 1).toUpperCase() : "•";
+  else node.textContent = person ? initial(person.display_name || person.username) : "•";
   return node;
 }
 
@@ -26,7 +26,8 @@ function item(notification) {
   li.append(avatar(notification.actors[0]));
   const what = el(notification.url ? "a" : "span", { cls: "what", attrs: notification.url ? { href: notification.url } : {} }, [
     el("span", { text: notification.text, attrs: { "data-role": "text" } }),
-    notification.comment ? el("span", { cls: "profile-handle", text: ` “${notification.comment.excerpt}”` }) : null,
+    // The excerpt keeps its own direction (a right-to-left comment does not reorder the time).
+    notification.comment ? el("span", { cls: "profile-handle" }, [" “", el("bdi", { text: notification.comment.excerpt }), "”"]) : null,
     el("time", { text: relativeTime(notification.updated_at), attrs: { datetime: notification.updated_at } }),
   ]);
   li.append(what);

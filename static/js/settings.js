@@ -1,7 +1,7 @@
 // The settings page (profile, privacy, email, password) and the account deletion page: each
 // form posts to the JSON API and shows field errors beside their inputs.
 
-import { api, ApiError, toast } from "./api.js";
+import { api, ApiError, initial, toast } from "./api.js";
 
 function clearErrors(form) {
   const box = form.querySelector("[data-role=error]");
@@ -53,7 +53,7 @@ function avatarPreview(url, displayName) {
     img.alt = "";
     box.replaceChildren(img);
   } else {
-    box.replaceChildren(document.createTextNode((displayName || "?").slice(0, 1).toUpperCase()));
+    box.replaceChildren(document.createTextNode(initial(displayName)));
   }
 }
 

@@ -1,7 +1,7 @@
 // One feed slide: builds the overlay from a card (text only, never HTML) and owns its player.
 
 import { paintCard } from "./actions.js";
-import { el, renderCaption } from "./api.js";
+import { el, initial as initialOf, renderCaption } from "./api.js";
 import { attachSource, captionsWanted, createVideo, releaseVideo } from "./player.js";
 
 // The feed's reason kinds (feed/page.py) in words; "because" lists tags the viewer engaged with.
@@ -63,7 +63,7 @@ export class Slide {
       initial.remove();
     } else {
       avatar.remove();
-      initial.textContent = (card.owner.display_name || card.owner.username || "?").slice(0, 1).toUpperCase();
+      initial.textContent = initialOf(card.owner.display_name || card.owner.username);
     }
     const caption = node.querySelector("[data-role=caption]");
     renderCaption(caption, card.caption);

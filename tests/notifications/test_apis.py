@@ -271,3 +271,30 @@ def test_a_group_everyone_left_counts_no_one(client_for, creator):
 
     [item] = client_for(creator).get("/api/notifications").json()["results"]
     assert item["text"] == "Someone liked your video" and item["actor_count"] == 0
+
+
+def test_a_name_or_comment_with_a_direction_override_cannot_turn_the_sentence_around(
+    creator, client_for
+):  # noqa: ANN001
+    # A name stored before such names were refused (or set by an admin), and a comment: an
+    # override in them reversed "... liked your video" and everything after it.
+    from videos.services.engagement import comment_create
+
+    video = VideoFactory(owner=creator)
+    spoofer = UserFactory(display_name="\u202eoediv ruoy devomer notaredoM")
+    _like_notice(creator, video, spoofer)
+    comment = comment_create(author=UserFactory(), video=video, body="nice \u202eoediv")
+    notification_add(
+        Notice(
+            recipient_id=creator.pk,
+            kind="comment",
+            group_key=f"comment:{comment.pk}",
+            actor_id=comment.author_id,
+            video_id=video.pk,
+            comment_id=comment.pk,
+        )
+    )
+    items = client_for(creator).get("/api/notifications").json()["results"]
+    texts = {item["kind"]: item for item in items}
+    assert texts["like"]["text"] == "oediv ruoy devomer notaredoM liked your video"
+    assert texts["comment"]["comment"]["excerpt"] == "nice oediv"

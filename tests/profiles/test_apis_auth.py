@@ -46,6 +46,29 @@ def test_a_display_name_that_draws_nothing_is_refused(api_client, client_for, bl
     assert user.display_name == "Maya"
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2066", "\u2069"])
+def test_a_display_name_with_a_direction_control_is_refused(api_client, client_for, control):  # noqa: ANN001
+    # "\u202eModerator" turned the sentences it was shown in around: "... liked your video"
+    # read backwards, as a message of the site.
+    response = api_client.post(
+        "/api/auth/register",
+        {"username": "maya", "password": PASSWORD, "display_name": f"{control}Moderator"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "text-direction control" in response.json()["fields"]["display_name"][0]
+    user = UserFactory(display_name="Maya")
+    response = client_for(user).patch(
+        "/api/users/me", {"display_name": f"Ma{control}ya"}, format="json"
+    )
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert user.display_name == "Maya"
+    # A right-to-left name is fine: its letters carry their direction.
+    response = client_for(user).patch("/api/users/me", {"display_name": "مايا"}, format="json")
+    assert response.status_code == 200
+
+
 def test_register_duplicate_username_names_the_field(api_client):
     UserFactory(username="maya")
     response = api_client.post(

@@ -170,3 +170,44 @@ def test_a_preference_box_changes_one_request_at_a_time(desktop_page, web_seed):
     held.routes[0].abort()
     expect(box).to_be_enabled(timeout=WAIT_TIMEOUT_MS)
     assert box.is_checked() == before
+
+
+def test_an_avatar_placeholder_shows_a_name_s_first_character_whole(
+    desktop_page, web_seed, django_db_blocker
+):  # noqa: ANN001
+    # "😀Ana" with no picture: `.slice(0, 1)` cut the emoji's surrogate pair into "�"; a name
+    # starting with a zero-width character showed nothing.
+    from notifications.models import Notification
+    from notifications.services import Notice, notification_add
+    from profiles.models import User
+
+    recipient = web_seed.users["bob"]
+    names = {"zzacct-emoji": "😀Ana", "zzacct-script": "\u200b𝓜aria"}
+    with django_db_blocker.unblock():
+        actors = [
+            User.objects.create_user(username=username, password=SEED_PASSWORD, display_name=name)
+            for username, name in names.items()
+        ]
+        for actor in actors:
+            notification_add(
+                Notice(
+                    recipient_id=recipient.pk,
+                    kind="follow",
+                    group_key=f"follow:{actor.pk}",
+                    actor_id=actor.pk,
+                )
+            )
+    try:
+        page = desktop_page
+        log_in(page, recipient.username)
+        page.goto("/notifications")
+        placeholders = page.locator(
+            "[data-role=notifications] > li[data-kind=follow] .avatar-small"
+        )
+        expect(placeholders.first).to_be_visible(timeout=WAIT_TIMEOUT_MS)
+        shown = {placeholders.nth(k).inner_text() for k in range(placeholders.count())}
+        assert {"😀", "𝓜"} <= shown, shown
+    finally:
+        with django_db_blocker.unblock():
+            Notification.objects.filter(recipient=recipient, kind="follow").delete()
+            User.objects.filter(username__in=list(names)).delete()
