@@ -5,23 +5,15 @@ from __future__ import annotations
 import pytest
 
 from notifications.models import Notification
-from notifications.services import Notice, notification_add
 from tests.factories import UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
+from tests.support.notices import notice_add
 
 pytestmark = pytest.mark.django_db
 
 
 def _like_notice(recipient, video, actor) -> Notification:  # noqa: ANN001
-    return notification_add(
-        Notice(
-            recipient_id=recipient.pk,
-            kind="like",
-            group_key=f"like:video:{video.pk}",
-            actor_id=actor.pk,
-            video_id=video.pk,
-        )
-    )
+    return notice_add(recipient, "like", f"like:video:{video.pk}", actor=actor, video=video)
 
 
 def test_anonymous_gets_401_everywhere(client_for):
@@ -120,15 +112,7 @@ def test_non_boolean_preference_is_refused(client_for, creator):
 def test_a_video_the_recipient_can_no_longer_see_loses_its_thumbnail_and_link(client_for, creator):
     fan = UserFactory()
     video = VideoFactory(owner=creator)
-    notification_add(
-        Notice(
-            recipient_id=fan.pk,
-            kind="new_video",
-            group_key=f"new_video:video:{video.pk}",
-            actor_id=creator.pk,
-            video_id=video.pk,
-        )
-    )
+    notice_add(fan, "new_video", f"new_video:video:{video.pk}", actor=creator, video=video)
     video.privacy = "private"
     video.save()
 
@@ -284,16 +268,8 @@ def test_a_name_or_comment_with_a_direction_override_cannot_turn_the_sentence_ar
     spoofer = UserFactory(display_name="\u202eoediv ruoy devomer notaredoM")
     _like_notice(creator, video, spoofer)
     comment = comment_create(author=UserFactory(), video=video, body="nice \u202eoediv")
-    notification_add(
-        Notice(
-            recipient_id=creator.pk,
-            kind="comment",
-            group_key=f"comment:{comment.pk}",
-            actor_id=comment.author_id,
-            video_id=video.pk,
-            comment_id=comment.pk,
-        )
-    )
+    key = f"comment:{comment.pk}"
+    notice_add(creator, "comment", key, actor=comment.author, video=video, comment=comment)
     items = client_for(creator).get("/api/notifications").json()["results"]
     texts = {item["kind"]: item for item in items}
     assert texts["like"]["text"] == "oediv ruoy devomer notaredoM liked your video"

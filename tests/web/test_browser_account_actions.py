@@ -178,8 +178,8 @@ def test_an_avatar_placeholder_shows_a_name_s_first_character_whole(
     # "😀Ana" with no picture: `.slice(0, 1)` cut the emoji's surrogate pair into "�"; a name
     # starting with a zero-width character showed nothing.
     from notifications.models import Notification
-    from notifications.services import Notice, notification_add
     from profiles.models import User
+    from tests.support.notices import notice_add
 
     recipient = web_seed.users["bob"]
     names = {"zzacct-emoji": "😀Ana", "zzacct-script": "\u200b𝓜aria"}
@@ -189,14 +189,7 @@ def test_an_avatar_placeholder_shows_a_name_s_first_character_whole(
             for username, name in names.items()
         ]
         for actor in actors:
-            notification_add(
-                Notice(
-                    recipient_id=recipient.pk,
-                    kind="follow",
-                    group_key=f"follow:{actor.pk}",
-                    actor_id=actor.pk,
-                )
-            )
+            notice_add(recipient, "follow", f"follow:{actor.pk}", actor=actor)
     try:
         page = desktop_page
         log_in(page, recipient.username)
