@@ -28,6 +28,7 @@ from search.video_search import video_search
 from sounds.models import Sound
 from tiktok.db.sql import table
 from tiktok.errors import InvalidInput
+from videos.hashtags import hashtag_name_normalize
 from videos.models import Hashtag
 from videos.visibility import hashtag_public_sql, sound_public_sql
 
@@ -167,6 +168,13 @@ def hashtag_card(hashtag_id: int, name: str, video_count: int) -> dict[str, Any]
 HASHTAG_SIMILAR_MIN_CHARS = 3
 
 
+def _hashtag_name(q: str) -> str:
+    """A query as the hashtag name it would be stored as (`hashtag_name_normalize`: the
+    Turkish İ folds to i, a ZWNJ inside stays), else its words run together."""
+    text = q.strip().lstrip("#")
+    return hashtag_name_normalize(text) or "".join(query_words(text).split())
+
+
 def similar_hashtags_sql(*, exclude_prefix: bool) -> str:
     """Used hashtags whose name is like the query (`word_similarity` over the threshold), most
     alike first, then most used: columns (id, name, video_count, similarity); params [query, query,
@@ -194,7 +202,7 @@ def hashtags_ranked(*, q: str, offset: int, limit: int) -> list[dict[str, Any]]:
     on the page, and only for queries of HASHTAG_SIMILAR_MIN_CHARS or more (a GiST index to
     read them nearest first was tried: it skipped the prefix matches one by one, slower, and
     the planner took it for `<%` too, slower again)."""
-    name = "".join(query_words(q.lstrip("#")).split())
+    name = _hashtag_name(q)
     if not name:
         return []
     prefix = like_prefix(name)
@@ -401,7 +409,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
     if not words:
         return {"query": q, "suggestions": []}
     name = q.lstrip("@#").casefold()
-    tag_name = "".join(words.split())
+    tag_name = _hashtag_name(q)
     blocked, blocked_params = _not_blocked_sql("u.id", viewer)
     sound_blocked, sound_blocked_params = _not_blocked_sql("s.creator_id", viewer)
     users, hashtags, sounds, queries = table(User), table(Hashtag), table(Sound), table(SearchQuery)
@@ -414,7 +422,9 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
         f"WHERE h.name LIKE %s AND h.video_count > 0 AND {hashtag_public_sql('h')} "
         f"ORDER BY h.video_count DESC LIMIT {per_kind}) "
         f"UNION ALL (SELECT 'sound', s.title, s.use_count::float, s.id FROM {sounds} s "
-        f"WHERE lower(s.title) LIKE %s AND {sound_public_sql('s')} AND {sound_blocked} "
+        # The title as typed, punctuation and all ("lo-fi b", "don't st"), or by its words.
+        f"WHERE (lower(s.title) LIKE %s OR lower(s.title) LIKE %s) "
+        f"AND {sound_public_sql('s')} AND {sound_blocked} "
         f"ORDER BY s.use_count DESC LIMIT {per_kind}) UNION ALL "
         f"(SELECT 'query', sq.query, sq.count::float, 0 FROM {queries} sq WHERE sq.query LIKE %s "
         f"AND sq.count >= %s ORDER BY sq.count DESC LIMIT {per_kind})"
@@ -426,6 +436,7 @@ def search_suggest(*, viewer: Any, q: Any) -> dict[str, Any]:
             *blocked_params,
             like_prefix(tag_name),
             like_prefix(words),
+            like_prefix(" ".join(q.casefold().split())),
             *sound_blocked_params,
             like_prefix(q.casefold()),
             settings.SEARCH_SUGGEST_MIN_COUNT,

@@ -152,3 +152,28 @@ def test_one_searcher_starts_counting_a_bounded_number_of_new_queries_a_day(sett
         "junk words c": 1,
         "kites over the bay": 2,
     }
+
+
+def test_a_turkish_capital_i_finds_the_hashtag_it_is_stored_as():
+    # #İstanbul is stored as "istanbul"; the query's casefold gave "i̇stan" (i and a combining
+    # dot), which no stored name starts with.
+    from search.selectors import search_page, search_suggest
+    from tests.factories import VideoFactory
+    from videos.models import VideoStatus
+    from videos.services.hashtags import video_hashtags_sync
+
+    video = VideoFactory(caption="#İstanbul gezisi", status=VideoStatus.READY)
+    assert video_hashtags_sync(video=video) == ["istanbul"]
+    suggested = search_suggest(viewer=None, q="İstan")["suggestions"]
+    assert [s["text"] for s in suggested if s["kind"] == "hashtag"] == ["istanbul"]
+    found = search_page(viewer=None, q="#İstanbul", kind="hashtags", tag="", cursor=None, limit=10)
+    assert [h["name"] for h in found["items"]][:1] == ["istanbul"]
+
+
+def test_sound_titles_are_suggested_past_their_punctuation(api_client):  # noqa: ANN001
+    # The typed text lost its punctuation and the stored titles kept theirs: "lo-fi b" and
+    # "don't st" suggested nothing (nor did any "original sound - name" past the dash).
+    beats = Sound.objects.create(title="Lo-fi Beats", use_count=3, kind="uploaded")
+    song = Sound.objects.create(title="Don't Stop Me Now", use_count=2, kind="uploaded")
+    assert ("sound", "Lo-fi Beats", f"/sound/{beats.pk}") in _suggest(api_client, "lo-fi b")
+    assert ("sound", "Don't Stop Me Now", f"/sound/{song.pk}") in _suggest(api_client, "Don't st")
