@@ -46,7 +46,10 @@ def username_claim(*, username: str, user: User | None = None) -> None:
 
 @transaction.atomic
 def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
-    """Create an account; raises ValidationError naming the field on bad input."""
+    """Create an account; raises ValidationError naming the field on bad input. The username is
+    kept in lower case (as it is looked up): shown as typed, "wiIIiam" (capital i) read as the
+    "william" it copied in the site's fonts."""
+    username = username.lower()
     username_claim(username=username)
     display_name = display_name.strip()
     if problem := display_name_problem(display_name):

@@ -69,6 +69,22 @@ def test_a_display_name_with_a_direction_control_is_refused(api_client, client_f
     assert response.status_code == 200
 
 
+def test_a_new_username_is_kept_in_lower_case_so_it_cannot_pass_for_another(api_client):
+    # "wiIIiam" (capital i) read as "william" in the site's fonts, shown as typed.
+    UserFactory(username="william", display_name="William")
+    response = api_client.post(
+        "/api/auth/register",
+        {"username": "wiIIiam", "password": PASSWORD, "display_name": "William"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["user"]["username"] == "wiiiiam"
+    login = api_client.post(
+        "/api/auth/login", {"username": "WIIIIAM", "password": PASSWORD}, format="json"
+    )
+    assert login.status_code == 200
+
+
 def test_register_duplicate_username_names_the_field(api_client):
     UserFactory(username="maya")
     response = api_client.post(
