@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -23,7 +22,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from profiles.selectors import user_active_by_username, user_blocks_viewer
 from sounds.selectors import sound_payload, sound_visible
 from tiktok.errors import ApplicationError, InvalidInput, NotFound
-from tiktok.web.pages import page_not_found, page_viewer, render_page
+from tiktok.web.pages import page_not_found, page_viewer, render_page, sign_in_first
 from videos.cards import video_cards
 from videos.models import Video
 from videos.selectors.creators import creator_profile, user_videos
@@ -52,8 +51,7 @@ def video_grid(request: HttpRequest, videos: QuerySet[Video]) -> dict[str, Any]:
 @ensure_csrf_cookie
 def upload_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        next_url = request.get_full_path()
-        return redirect(f"/login?{urlencode({'next': next_url}, safe='/')}")
+        return sign_in_first(request)
     max_minutes = settings.MAX_VIDEO_DURATION_SECONDS // 60
     context: dict[str, Any] = {"max_minutes": max_minutes, "sound": None}
     chosen = request.GET.get("sound", "")
