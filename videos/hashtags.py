@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # Longest hashtag name (characters, after case-folding): also the column's max_length.
 HASHTAG_MAX_LENGTH = 100
@@ -39,28 +40,41 @@ def _tag_char(ch: str) -> bool:
 JOINERS = frozenset("\u200c\u200d")
 
 
-def _tag_end(text: str, start: int) -> int:
-    """Where the tag characters from `start` end (a joiner counts between two of them)."""
+def _tag_end(text: str, start: int, inner: str = "") -> int:
+    """Where the tag characters from `start` end (a joiner, or a character of `inner`, counts
+    between two of them)."""
     end, n = start, len(text)
     while end < n and (
-        _tag_char(text[end]) or (text[end] in JOINERS and end + 1 < n and _tag_char(text[end + 1]))
+        _tag_char(text[end])
+        or (
+            (text[end] in JOINERS or text[end] in inner)
+            and end + 1 < n
+            and _tag_char(text[end + 1])
+        )
     ):
         end += 1
     return end
 
 
-def hashtag_name_normalize(raw: str) -> str | None:
+def hashtag_fold(text: str) -> str:
+    """`text` as hashtag names are compared: NFKC, case-folded, NFC (`#Straße` is `strasse`,
+    full-width `ＣＡＴ` is `cat`, the Turkish `İstanbul` is `istanbul`)."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    # casefold() spells the Turkish İ as i + a combining dot: #İstanbul is #istanbul.
+    return unicodedata.normalize("NFC", folded.replace("i\u0307", "i"))
+
+
+def hashtag_name_normalize(raw: str, *, inner: str = "") -> str | None:
     """The stored name of a hashtag written `raw` (without its `#`; also what a /hashtag/<name>
-    URL carries), or None when it is not a valid hashtag."""
+    URL carries), or None when it is not a valid hashtag. `inner` as for `hashtag_spans`."""
     text = unicodedata.normalize("NFKC", raw or "")
     if text.startswith("#"):
         text = text[1:]
-    if not text or not _tag_char(text[0]) or _tag_end(text, 0) != len(text):
+    if not text or not _tag_char(text[0]) or _tag_end(text, 0, inner) != len(text):
         return None
     if unicodedata.category(text[0]).startswith("M"):
         return None
-    # casefold() spells the Turkish İ as i + a combining dot: #İstanbul is #istanbul.
-    name = unicodedata.normalize("NFC", text.casefold().replace("i\u0307", "i"))
+    name = hashtag_fold(text)
     if len(name) > HASHTAG_MAX_LENGTH or not any(ch.isalpha() for ch in name):
         return None
     return name
@@ -72,27 +86,38 @@ def hashtag_scan_text(caption: str) -> str:
     return _URL_RE.sub(" ", unicodedata.normalize("NFKC", caption or ""))
 
 
-def hashtags_parse(caption: str, *, limit: int) -> list[str]:
-    """The distinct hashtag names of a caption in order of first appearance, at most `limit`
-    (the rest of a caption stuffed with hashtags is ignored)."""
-    text = hashtag_scan_text(caption)
-    names: list[str] = []
-    seen: set[str] = set()
+def hashtag_spans(text: str, *, inner: str = "") -> Iterator[tuple[int, int]]:
+    """Where the hashtags of a scanned caption (`hashtag_scan_text`) are written: `(start,
+    end)` of each name without its `#`, in order, valid or not. A character of `inner` between
+    two tag characters joins them into one name (the creator-tag reader takes `#street-food`
+    whole, to match the tag `street-food`; a stored hashtag ends at the `-`)."""
     i, n = 0, len(text)
     run_end = -1  # where the last #word that stood on its own ended
-    while i < n and len(names) < limit:
+    while i < n:
         if text[i] != "#":
             i += 1
             continue
         before = text[i - 1] if i else " "
-        end = _tag_end(text, i + 1)
+        end = _tag_end(text, i + 1, inner)
         # "#fyp#foryou#viral": a # right after such a #word starts the next one.
         glued = i == run_end
         if end > i + 1 and (glued or (not _tag_char(before) and before not in _NOT_BEFORE)):
             run_end = end
-            name = hashtag_name_normalize(text[i + 1 : end])
-            if name is not None and name not in seen:
-                seen.add(name)
-                names.append(name)
+            yield i + 1, end
         i = max(end, i + 1)
+
+
+def hashtags_parse(caption: str, *, limit: int, inner: str = "") -> list[str]:
+    """The distinct hashtag names of a caption in order of first appearance, at most `limit`
+    (the rest of a caption stuffed with hashtags is ignored). `inner` as for `hashtag_spans`."""
+    text = hashtag_scan_text(caption)
+    names: list[str] = []
+    seen: set[str] = set()
+    for start, end in hashtag_spans(text, inner=inner):
+        if len(names) >= limit:
+            break
+        name = hashtag_name_normalize(text[start:end], inner=inner)
+        if name is not None and name not in seen:
+            seen.add(name)
+            names.append(name)
     return names
