@@ -188,7 +188,9 @@ def report_create(
     detail = report_detail_clean(detail)
     target = report_target(reporter=reporter, kind=kind, item_id=item_id, username=username)
     # One report at a time per account, so the daily cap is not overrun by parallel requests.
-    User.objects.select_for_update().filter(pk=reporter.pk).first()
+    # A no-key lock: a full one blocked the foreign key check of the other's report, and two
+    # people reporting each other at once deadlocked (one of them answered 500).
+    User.objects.select_for_update(no_key=True).filter(pk=reporter.pk).first()
     case = _open_case_locked(kind, target)
     existing = Report.objects.filter(case=case, reporter=reporter).first()
     if existing is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -13,8 +14,8 @@ import profiles.services.suspension as suspension
 from moderation.services import case_user_suspend, report_create
 from profiles.services.graph import account_privacy_set
 from tests.factories import UserFactory, VideoFactory
-from tests.support.concurrency import lock_waiters, thread_start
-from videos.models import Hashtag, Video, VideoStatus
+from tests.support.concurrency import lock_waiters, thread_start, until_another_waits
+from videos.models import Hashtag, Video, VideoHashtag, VideoStatus
 from videos.pipeline.progress import video_set_status
 from videos.services.hashtags import video_hashtags_sync
 
@@ -100,3 +101,55 @@ def test_publishing_a_video_while_its_owner_is_suspended_does_not_deadlock(monke
     owner.refresh_from_db()
     assert owner.suspended_at is not None
     assert Video.objects.get(pk=pending.pk).status == VideoStatus.READY
+
+
+def test_two_caption_edits_trading_hashtags_both_go_through() -> None:
+    # The sync dropped the old hashtag (its count trigger locked that row) before adding the
+    # new one (locking the other): edits trading #a for #b and #b for #a at once each held one
+    # row and waited for the other, and PostgreSQL aborted one (a 500 for its owner).
+    import videos.services.hashtags as hashtags_service
+    from videos.services.video_edit import video_update
+
+    one, two = VideoFactory(caption="x"), VideoFactory(caption="x")
+    video_update(video=one, actor=one.owner, caption="one #zzswap")
+    video_update(video=two, actor=two.owner, caption="two #aaswap")
+    both_named = threading.Barrier(2)
+    first_insert = threading.Lock()
+    real_ids, real_create = hashtags_service._hashtag_ids, VideoHashtag.objects.bulk_create
+
+    def named(names):  # noqa: ANN001, ANN202
+        ids = real_ids(names)
+        both_named.wait(timeout=20)  # both edits have read their hashtags' ids
+        return ids
+
+    def inserted_once_the_other_waits(objs, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if first_insert.acquire(blocking=False):  # the first edit here lets the other catch up
+            until_another_waits()
+        return real_create(objs, *args, **kwargs)
+
+    errors: dict[str, BaseException] = {}
+    with (
+        mock.patch.object(hashtags_service, "_hashtag_ids", named),
+        mock.patch.object(VideoHashtag.objects, "bulk_create", inserted_once_the_other_waits),
+    ):
+        threads = [
+            thread_start(
+                errors,
+                "one",
+                lambda: video_update(video=one, actor=one.owner, caption="one #aaswap"),
+            ),
+            thread_start(
+                errors,
+                "two",
+                lambda: video_update(video=two, actor=two.owner, caption="two #zzswap"),
+            ),
+        ]
+        for thread in threads:
+            thread.join(60)
+    assert errors == {}
+    assert Hashtag.objects.get(name="aaswap").video_count == 1
+    assert Hashtag.objects.get(name="zzswap").video_count == 1
+    assert set(VideoHashtag.objects.values_list("video_id", "hashtag__name")) == {
+        (one.pk, "aaswap"),
+        (two.pk, "zzswap"),
+    }

@@ -57,9 +57,18 @@ def video_hashtags_sync(*, video: Video) -> list[str]:
         VideoHashtag.objects.filter(video_id=video.pk).values_list("hashtag_id", flat=True)
     )
     gone = sorted(current - wanted)
+    added = sorted(wanted - current)
+    # The count triggers lock each hashtag row a change touches, the removed ones first: two
+    # edits trading #a for #b and #b for #a each held one and waited for the other (a
+    # deadlock, one edit answered 500). Every row involved is locked first, in id order.
+    list(
+        Hashtag.objects.select_for_update(no_key=True)
+        .filter(pk__in=gone + added)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     if gone:
         VideoHashtag.objects.filter(video_id=video.pk, hashtag_id__in=gone).delete()
-    added = sorted(wanted - current)
     if added:
         VideoHashtag.objects.bulk_create(
             [VideoHashtag(video_id=video.pk, hashtag_id=hashtag_id) for hashtag_id in added],
