@@ -11,7 +11,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -32,6 +31,7 @@ from profiles.services.graph import (
     follow_delete,
 )
 from tiktok.admin_deletion import DeletesDependentsMixin
+from tiktok.storage import storage_delete_later
 
 
 class UsernameRulesMixin:
@@ -167,8 +167,7 @@ class UserAdmin(DeletesDependentsMixin, BaseUserAdmin):
         if private != obj.is_private:
             account_privacy_set(user=obj, private=private)
         if old_avatar and "avatar" in form.changed_data and old_avatar != (obj.avatar.name or ""):
-            storage = obj.avatar.storage
-            transaction.on_commit(lambda: storage.delete(old_avatar))
+            storage_delete_later(names=[old_avatar])
 
 
 @admin.register(Follow)

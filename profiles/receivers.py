@@ -6,22 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
-
 from profiles.models import User
+from tiktok.storage import storage_delete_later
 
 logger = logging.getLogger(__name__)
 
 
 def on_user_deleted(sender: Any, instance: User, **kwargs: Any) -> None:
-    if not instance.avatar:
-        return
-    storage, name = instance.avatar.storage, instance.avatar.name
-
-    def delete_avatar() -> None:
-        try:
-            storage.delete(name)
-        except Exception:  # noqa: BLE001 - the orphan sweep removes what is left
-            logger.warning("could not delete avatar %s", name, exc_info=True)
-
-    transaction.on_commit(delete_avatar)
+    if instance.avatar:
+        storage_delete_later(names=[instance.avatar.name])

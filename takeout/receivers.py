@@ -6,21 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
-
 from takeout.models import DataExport
-from tiktok.storage import storage_delete_prefix
+from tiktok.storage import storage_delete_later
 
 logger = logging.getLogger(__name__)
 
 
 def on_export_deleted(sender: Any, instance: DataExport, **kwargs: Any) -> None:
-    prefix = instance.prefix
-
-    def delete_files() -> None:
-        try:
-            storage_delete_prefix(prefix)
-        except Exception:  # noqa: BLE001 - the row is gone; the hourly sweep removes what is left
-            logger.warning("could not delete the archive under %s", prefix, exc_info=True)
-
-    transaction.on_commit(delete_files)
+    storage_delete_later(prefixes=[instance.prefix])

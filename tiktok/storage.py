@@ -17,16 +17,18 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
 from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
 
@@ -55,9 +57,12 @@ MISSING_OBJECT_CODES = ("404", "NoSuchKey", "NotFound")
 
 
 def _storage_errors() -> tuple[type[BaseException], ...]:
+    from boto3.exceptions import Boto3Error
     from botocore.exceptions import BotoCoreError, ClientError
 
-    return (BotoCoreError, ClientError, OSError)
+    # Boto3Error: boto3's transfers (upload_file) raise a store's 5xx or 403 as
+    # S3UploadFailedError, which is neither of botocore's.
+    return (Boto3Error, BotoCoreError, ClientError, OSError)
 
 
 def _object_missing(exc: BaseException) -> bool:
@@ -105,6 +110,16 @@ class FileSystemMediaStorage(FileSystemStorage):
 def _s3() -> S3MediaStorage | None:
     """The default storage when it is the S3 backend (the lazy proxy passes isinstance)."""
     return default_storage if isinstance(default_storage, S3Storage) else None
+
+
+@contextmanager
+def storage_errors_as_unavailable() -> Iterator[None]:
+    """Raise the store's errors in the block as `StorageUnavailable` (HTTP 503, a step's
+    outage), for writes through Django's storage API (a FileField's `save`)."""
+    try:
+        yield
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
 
 
 def storage_put(name: str, local_path: Path) -> str:
@@ -217,15 +232,79 @@ def storage_delete_prefix(prefix: str) -> int:
     keys = [s3.object_key(name) for name in storage_names(prefix)]
     for start in range(0, len(keys), DELETE_BATCH):
         batch = keys[start : start + DELETE_BATCH]
-        client.delete_objects(
-            Bucket=s3.bucket_name,
-            Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
-        )
+        try:
+            answer = client.delete_objects(
+                Bucket=s3.bucket_name,
+                Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+            )
+        except _storage_errors() as exc:
+            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+        # A 200 can still name keys it did not delete (an internal error per key).
+        if errors := answer.get("Errors"):
+            first = errors[0]
+            raise StorageUnavailable(
+                f"media storage did not delete {len(errors)} file(s) under {prefix}: "
+                f"{first.get('Code')} {first.get('Message')}"
+            )
     return len(keys)
 
 
 def storage_delete(name: str) -> None:
-    default_storage.delete(name)
+    """Delete one stored file (none there is no error)."""
+    try:
+        default_storage.delete(name)
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+
+
+# A deletion the store refused is tried again after 1, 2, 4, ... 60 minutes, about 5 hours in
+# all; what is still there then, the daily orphan sweep (videos.media_orphans_sweep) removes.
+STORAGE_DELETE_RETRIES = 10
+
+
+@shared_task(
+    name="storage.delete",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=STORAGE_DELETE_RETRIES,
+)
+def storage_delete_task(self: Task, *, prefixes: list[str], names: list[str]) -> int:
+    """Delete stored folders and files whose rows are gone; retried through a store outage."""
+    removed = 0
+    try:
+        for prefix in prefixes:
+            removed += storage_delete_prefix(prefix)
+        for name in names:
+            storage_delete(name)
+            removed += 1
+    except StorageUnavailable as exc:
+        if self.request.retries >= STORAGE_DELETE_RETRIES:
+            logger.warning(
+                "gave up deleting %s %s: %s (the orphan sweep will)", prefixes, names, exc
+            )
+            return removed
+        raise self.retry(exc=exc, countdown=min(3600, 60 * 2**self.request.retries)) from exc
+    return removed
+
+
+def storage_delete_later(*, prefixes: Sequence[str] = (), names: Sequence[str] = ()) -> None:
+    """Delete these folders and files once the current transaction commits, in a worker
+    (`storage.delete`). The request that deleted the rows does not wait on the store: a store
+    that does not answer held an account's erasure for minutes per video, one after another,
+    and a failed delete answered a committed edit with a 500. Nothing is deleted if the
+    transaction rolls back; what a lost task leaves, the daily orphan sweep removes."""
+    prefixes, names = [p for p in prefixes if p.strip("/")], [n for n in names if n]
+    if not prefixes and not names:
+        return
+
+    def enqueue() -> None:
+        try:
+            storage_delete_task.delay(prefixes=prefixes, names=names)
+        except Exception:  # noqa: BLE001 - the rows are gone; the orphan sweep removes the files
+            logger.warning("could not queue the deletion of %s %s", prefixes, names, exc_info=True)
+
+    transaction.on_commit(enqueue)
 
 
 _HOST = socket.gethostname()

@@ -13,6 +13,7 @@ playlists with each segment presigned.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 from pathlib import PurePosixPath
@@ -23,14 +24,23 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.utils.http import http_date
 
 from sounds.selectors import sound_media_public
-from tiktok.storage import storage_read_range, storage_signed_url, storage_stat
+from tiktok.api.errors import UNAVAILABLE_RETRY_AFTER_SECONDS, error_body
+from tiktok.storage import (
+    StorageUnavailable,
+    storage_read_range,
+    storage_signed_url,
+    storage_stat,
+)
 from tiktok.web.ranged import stored_file_response
 from videos.models import Privacy, Video, VideoStatus
 from videos.visibility import video_visible_to
+
+logger = logging.getLogger(__name__)
 
 MEDIA_KEY_RE = re.compile(r"^[0-9a-f]{32}$")
 # Files of a video that only its owner may read: the untouched upload (with its metadata), the
@@ -146,10 +156,24 @@ def _signed_playlist(name: str) -> HttpResponse:
 
 
 def media_serve(request: HttpRequest, path: str) -> HttpResponse:
-    """GET/HEAD a media file; `Range: bytes=a-b` answers 206 with Content-Range."""
+    """GET/HEAD a media file; `Range: bytes=a-b` answers 206 with Content-Range; 503 with
+    Retry-After while the store cannot be reached (a player or CDN retries; a 500 said the
+    server broke, and logged a traceback per request)."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
     cache_control = access_check(request, path)
+    try:
+        return _media_response(request, path, cache_control)
+    except StorageUnavailable as exc:
+        logger.warning("media %s not served: %s", path, exc)
+        return JsonResponse(
+            error_body(exc.code, "media storage is unavailable for a moment; retry shortly"),
+            status=503,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)},
+        )
+
+
+def _media_response(request: HttpRequest, path: str, cache_control: str) -> HttpResponse:
     stored = storage_stat(path)
     if stored is None:
         raise _not_found()

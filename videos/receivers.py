@@ -7,7 +7,7 @@ comment likes and received shares were part of come down before its rows go
 (`account_engagement_release`). These are the model signals the app relies on, because a
 cascade deletion runs no service of ours; they are connected in VideosConfig.ready().
 `manage.py media_orphans` finds whatever a crash between the commit and the deletion leaves
-behind.
+behind, and its daily sweep what a store outage of hours does.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
-
 from sounds.services import sound_original_release
-from tiktok.storage import storage_delete_prefix
+from tiktok.storage import storage_delete_later
 from videos.models import Video
 from videos.services.account_release import account_engagement_release
 from videos.services.storage import video_prefix
@@ -27,16 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 def on_video_deleted(sender: Any, instance: Video, **kwargs: Any) -> None:
-    prefix = video_prefix(instance)
-
-    def delete_files() -> None:
-        try:
-            removed = storage_delete_prefix(prefix)
-            logger.info("deleted %d files of video %s", removed, instance.pk)
-        except Exception:  # noqa: BLE001 - the row is gone; the orphan sweep removes the rest
-            logger.warning("could not delete the files under %s", prefix, exc_info=True)
-
-    transaction.on_commit(delete_files)
+    storage_delete_later(prefixes=[video_prefix(instance)])
     if instance.sound_id is not None:
         # Its original sound goes with the last video using it (in this transaction).
         sound_original_release(sound_id=instance.sound_id)

@@ -301,3 +301,15 @@ def pipeline_sweep(*, now: datetime | None = None) -> int:
         else:
             Video.objects.filter(pk=video.pk).update(pipeline_queued_at=video.pipeline_queued_at)
     return sent
+
+
+@shared_task(name="videos.media_orphans_sweep", ignore_result=True)
+def media_orphans_sweep_task() -> int:
+    """Delete the stored files no row refers to (videos/services/media_orphans.py), older than
+    an hour: what deletions the store refused for hours, or a crash, left behind."""
+    from videos.services.media_orphans import media_orphans_delete, media_orphans_find
+
+    removed = media_orphans_delete(media_orphans_find())
+    if removed:
+        logger.info("media orphans sweep deleted %d file(s)", removed)
+    return removed

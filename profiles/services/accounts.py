@@ -11,6 +11,7 @@ from profiles.models import User
 from profiles.services.avatars import avatar_image_clean
 from profiles.services.graph import account_privacy_set
 from tiktok.plain_text import BIDI_CONTROL_RE, has_visible_text
+from tiktok.storage import storage_delete_later, storage_errors_as_unavailable
 
 # Names that collide with routes such as /api/users/me or /@admin.
 RESERVED_USERNAMES = {"me", "admin", "api", "static", "media", "upload", "login", "logout"}
@@ -139,7 +140,8 @@ def profile_update(
             user.avatar = None
         else:
             cleaned = avatar_image_clean(avatar)
-            user.avatar.save(cleaned.name, cleaned, save=False)
+            with storage_errors_as_unavailable():  # a 503 to retry, not a 500
+                user.avatar.save(cleaned.name, cleaned, save=False)
         edited.append("avatar")
     # Only the edited fields: writing back what this request read of the rest undid another
     # edit in flight (a privacy switch put back the old bio and an avatar whose file the other
@@ -149,8 +151,6 @@ def profile_update(
     if is_private is not None:
         account_privacy_set(user=user, private=is_private)
     if avatar is not _UNSET and old_avatar_name and old_avatar_name != (user.avatar.name or ""):
-        storage = user.avatar.storage
-        name = old_avatar_name
-        transaction.on_commit(lambda: storage.delete(name))
+        storage_delete_later(names=[old_avatar_name])
     user.refresh_from_db(fields=["display_name", "bio", "avatar", "is_private"])
     return user

@@ -67,7 +67,7 @@ def test_a_wrong_password_deletes_nothing(maya, media_store, django_capture_on_c
 
 
 def test_deleting_removes_the_account_its_videos_and_every_stored_object(
-    maya, media_store, django_capture_on_commit_callbacks
+    maya, media_store, celery_eager, django_capture_on_commit_callbacks
 ):  # noqa: ANN001
     other = UserFactory()
     kept = _stored_video(media_store, owner=other)
@@ -110,7 +110,7 @@ def test_the_deletion_page_asks_for_the_password_and_the_username(client, maya):
 
 
 def test_the_accounts_sounds_go_with_it_and_videos_that_used_them_stay(
-    maya, media_store, django_capture_on_commit_callbacks, tmp_path
+    maya, media_store, celery_eager, django_capture_on_commit_callbacks, tmp_path
 ):  # noqa: ANN001
     from sounds.models import Sound, SoundKind
     from sounds.services import sound_from_audio

@@ -44,6 +44,7 @@ def test_a_privacy_switch_in_flight_keeps_a_new_avatar_and_bio(
 
 
 def test_replacing_an_avatar_another_edit_replaced_deletes_the_file_stored_now(
+    celery_eager,
     django_capture_on_commit_callbacks,  # noqa: ANN001
 ) -> None:
     maya = UserFactory(username="maya")

@@ -26,7 +26,7 @@ def _sound(tmp_path: Path, kind: str, number: int = 1) -> Sound:
 
 
 def test_an_original_sound_goes_with_the_last_video_using_it(
-    tmp_path, django_capture_on_commit_callbacks
+    tmp_path, celery_eager, django_capture_on_commit_callbacks
 ):  # noqa: ANN001
     sound = _sound(tmp_path, SoundKind.ORIGINAL)
     first = VideoFactory(owner=sound.creator, sound=sound)
@@ -50,7 +50,7 @@ def test_an_uploaded_sound_stays_when_its_videos_go(tmp_path, django_capture_on_
 
 
 def test_deleting_an_account_takes_its_original_sounds_and_videos_together(
-    tmp_path, django_capture_on_commit_callbacks
+    tmp_path, celery_eager, django_capture_on_commit_callbacks
 ):  # noqa: ANN001
     sound = _sound(tmp_path, SoundKind.ORIGINAL, number=3)
     VideoFactory(owner=sound.creator, sound=sound)

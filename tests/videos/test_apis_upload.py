@@ -159,7 +159,7 @@ def test_gif_and_webm_uploads_are_accepted(auth_client, tmp_path):
 
 
 def test_owner_deletes_video_and_all_its_files(
-    auth_client, clip, media_store, django_capture_on_commit_callbacks
+    auth_client, clip, media_store, celery_eager, django_capture_on_commit_callbacks
 ):
     video_id = _upload(auth_client, clip).json()["id"]
     with django_capture_on_commit_callbacks(execute=True):

@@ -35,7 +35,7 @@ def _stored_video(store, **fields) -> Video:  # noqa: ANN001, ANN003
 
 
 def test_deleting_an_account_leaves_none_of_its_objects(
-    media_store, django_capture_on_commit_callbacks
+    media_store, celery_eager, django_capture_on_commit_callbacks
 ):  # noqa: ANN001
     owner = UserFactory()
     _stored_video(media_store, owner=owner)
@@ -51,7 +51,7 @@ def test_deleting_an_account_leaves_none_of_its_objects(
 
 
 def test_an_admin_bulk_delete_removes_the_objects(
-    client, media_store, django_capture_on_commit_callbacks
+    client, media_store, celery_eager, django_capture_on_commit_callbacks
 ):  # noqa: ANN001
     staff = UserFactory(is_staff=True, is_superuser=True)
     videos = [_stored_video(media_store) for _ in range(3)]

@@ -142,6 +142,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response = Response(error_body(exc.code, exc.message, exc.fields), status=status_for(exc))
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after_seconds)
+        elif isinstance(exc, Unavailable):  # the media store, the embedder: wait and retry
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
         return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

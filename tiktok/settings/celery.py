@@ -177,6 +177,15 @@ CELERY_BEAT_SCHEDULE["takeout-sweep"] = {
     "task": "takeout.sweep",
     "schedule": float(env_int("TAKEOUT_SWEEP_SECONDS", 3600)),
 }
+# Stored files no row refers to (a deletion the store refused for hours, a crash between a
+# commit and its files' deletion), deleted once a day; it lists the whole store.
+CELERY_BEAT_SCHEDULE["media-orphans-sweep"] = {
+    "task": "videos.media_orphans_sweep",
+    "schedule": float(env_int("MEDIA_ORPHANS_SWEEP_SECONDS", 24 * 3600)),
+}
+# Deletions of stored files after their rows' commit (tiktok.storage.storage_delete_later):
+# the task is defined there, in no app's tasks module.
+CELERY_IMPORTS = ("tiktok.storage",)
 # Each periodic run expires when the next one is due: one that waited that long in its queue
 # (a worker down for hours while beat went on) is dropped, since the next does the same work;
 # the backlog of hundreds of refreshes and flushes had run first, ahead of mail and notices.

@@ -106,3 +106,7 @@ STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The orphan sweep (videos/services/media_orphans.py) leaves younger files alone: an upload in
+# progress stores its original before its row is committed.
+MEDIA_ORPHANS_MIN_AGE_SECONDS = env_int("MEDIA_ORPHANS_MIN_AGE_SECONDS", 3600)

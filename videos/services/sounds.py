@@ -9,7 +9,7 @@ from typing import Any
 
 from sounds.models import Sound, SoundKind
 from sounds.selectors import sound_visible
-from sounds.services import sound_from_audio
+from sounds.services import sound_from_audio, sound_original_release
 from tiktok.errors import InvalidInput
 from videos.models import Privacy, Video, VideoStatus
 
@@ -79,7 +79,12 @@ def video_original_sound_link(*, video: Video, media_path: Path) -> Sound | None
     if sound is None:
         return None
     # Sound.use_count follows by trigger (migration videos/0013_public_counts), once public.
-    Video.objects.filter(pk=video.pk, sound__isnull=True).update(sound=sound)
+    if not Video.objects.filter(pk=video.pk, sound__isnull=True).update(sound=sound):
+        # Deleted meanwhile (or given a sound): an original made from its audio goes now, as
+        # it would have with the video (its creator's voice, stored and matched for good).
+        if created:
+            sound_original_release(sound_id=sound.pk)
+        return None
     video.sound = sound
     logger.info(
         "video %s %s sound %s", video.pk, "made original" if created else "matched", sound.pk
