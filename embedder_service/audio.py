@@ -63,9 +63,10 @@ def decode_audio(data: bytes, max_seconds: float) -> np.ndarray:
     except (av.FFmpegError, ValueError, OSError) as exc:
         raise ServiceError(400, "audio_undecodable", f"cannot open audio: {exc}") from exc
     with container:
-        if not container.streams.audio:
-            raise ServiceError(400, "audio_undecodable", "the file has no audio stream")
-        stream = container.streams.audio[0]
+        # The first stream FFmpeg can decode (an AC-4 track has no codec context here).
+        stream = next((s for s in container.streams.audio if s.codec_context is not None), None)
+        if stream is None:
+            raise ServiceError(400, "audio_undecodable", "the file has no decodable audio stream")
         # Refuse early from the header when it states the length, before decoding anything.
         if stream.duration is not None and stream.time_base is not None:
             _check_duration_seconds(float(stream.duration * stream.time_base), max_seconds)

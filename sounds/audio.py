@@ -71,13 +71,20 @@ def audio_open(path: Path) -> av.container.InputContainer:
         raise NotAudio("the file is not an audio or video file", code="not_audio") from exc
 
 
+def audio_stream(container: av.container.InputContainer) -> av.audio.stream.AudioStream | None:
+    """The first audio stream FFmpeg can decode, or None. A broadcast recording's first track
+    may be AC-4 or MPEG-H, which this build has no decoder for (no codec context): reading
+    it failed the upload with a 500."""
+    return next((s for s in container.streams.audio if s.codec_context is not None), None)
+
+
 def audio_probe(path: Path) -> AudioInfo:
     """What a file's first audio stream is; NotAudio when it is not media or has no audio."""
     container = audio_open(path)
     with container:
-        if not container.streams.audio:
+        stream = audio_stream(container)
+        if stream is None:
             raise NotAudio("the file has no audio track", code="no_audio_track")
-        stream = container.streams.audio[0]
         duration_s = 0.0
         if stream.duration is not None and stream.time_base is not None:
             duration_s = float(stream.duration * stream.time_base)
@@ -105,9 +112,9 @@ def audio_decode(
     resampler = AudioResampler(format="fltp", layout=layout, rate=rate)
     try:
         with audio_open(path) as container:
-            if not container.streams.audio:
+            stream = audio_stream(container)
+            if stream is None:
                 raise NotAudio("the file has no audio track", code="no_audio_track")
-            stream = container.streams.audio[0]
             for packet in container.demux(stream):
                 try:
                     frames = packet.decode()

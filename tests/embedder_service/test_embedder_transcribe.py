@@ -178,6 +178,18 @@ def test_a_concat_list_naming_a_file_of_this_host_is_refused(
     assert len(decode_audio((tmp_path / "neighbour.wav").read_bytes(), max_seconds=60)) == 16_000
 
 
+def test_an_audio_track_ffmpeg_cannot_decode_is_refused_not_a_crash(tmp_path: Path) -> None:
+    # Its codec context is None: the service answered 500 (AttributeError), not a 400.
+    from embedder_service.audio import decode_audio
+    from embedder_service.errors import ServiceError
+    from tests.support.media import make_clip_with_undecodable_audio
+
+    odd = make_clip_with_undecodable_audio(tmp_path / "odd.mkv")
+    with pytest.raises(ServiceError) as caught:
+        decode_audio(odd.read_bytes(), max_seconds=60)
+    assert (caught.value.status_code, caught.value.error) == (400, "audio_undecodable")
+
+
 def test_an_empty_model_folder_is_refused_saying_what_is_missing(tmp_path: Path) -> None:
     # Docker mounts an empty folder for a path that is not there; loading failed deep in
     # CTranslate2 ("Unable to open file 'model.bin'"), with no word of what to do.

@@ -80,3 +80,14 @@ def test_ordinary_audio_and_video_containers_still_open(tmp_path):  # noqa: ANN0
         path = write_audio(tmp_path / name, samples, container=container, codec=codec)
         assert audio_probe(path).channels == 1, name
         assert audio_decode(path, max_seconds=1).shape == (1, PREVIEW_SAMPLE_RATE_HZ), name
+
+
+def test_an_audio_track_ffmpeg_cannot_decode_is_no_audio_not_a_crash(tmp_path):  # noqa: ANN001
+    # Its codec context is None: reading its sample rate raised AttributeError (a 500).
+    from tests.support.media import make_clip_with_undecodable_audio
+
+    odd = make_clip_with_undecodable_audio(tmp_path / "odd.mkv")
+    for read in (audio_probe, audio_decode):
+        with pytest.raises(NotAudio) as refused:
+            read(odd)
+        assert refused.value.code == "no_audio_track"

@@ -123,6 +123,13 @@ def make_clip(
     return path
 
 
+def write_tone(
+    output: av.container.OutputContainer, astream: av.AudioStream, seconds: float
+) -> None:
+    """`seconds` of a steady tone into `astream` (added to `output` before its first packet)."""
+    _write_audio(output, astream, "tone", None, seconds)
+
+
 def _write_audio(output, astream, kind: str, samples, seconds: float, start_s: float = 0.0):  # noqa: ANN001, ANN201
     total = int(seconds * AUDIO_RATE_HZ)
     rate = astream.codec_context.rate
@@ -281,4 +288,15 @@ def make_text_as_mp4(path: Path) -> Path:
     """A text file with a video extension."""
     path = Path(path)
     path.write_text("this is not a video, just some text pretending to be one\n" * 20)
+    return path
+
+
+def make_clip_with_undecodable_audio(path: Path, *, seconds: float = 2.0) -> Path:
+    """A Matroska clip whose only audio track is in a codec this FFmpeg has no decoder for
+    (AC-4 or MPEG-H in a broadcast recording): an AAC track's codec id renamed."""
+    source = make_clip(path.with_suffix(".aac.mkv"), seconds=seconds, container_format="matroska")
+    data = source.read_bytes()
+    assert data.count(b"A_AAC") == 1
+    path.write_bytes(data.replace(b"A_AAC", b"A_ZZZ"))
+    source.unlink()
     return path

@@ -146,11 +146,11 @@ def test_a_header_claiming_a_huge_frame_rate_does_not_buy_more_frames() -> None:
 
 
 def test_large_frames_at_a_high_rate_exhaust_the_pixel_budget() -> None:
-    # 4000x4000 at 100 frames per second is 1.6 gigapixels a second, over 4K60's 0.5.
+    # 6000x6000 at 100 frames per second is 3.6 gigapixels a second, over 4K120's 1.0.
     budget = DecodeBudget(100.0, TranscodeLimits())
     with pytest.raises(MediaRejected) as caught:
         for index in range(1000):
-            budget.time_of(_frame(4000, 4000, index, Fraction(1, 100)))
+            budget.time_of(_frame(6000, 6000, index, Fraction(1, 100)))
     assert caught.value.code == "too_many_frames"
     assert "pixels" in str(caught.value)
     assert budget.frames < 100
@@ -274,7 +274,12 @@ def test_a_gap_of_minutes_in_8_channel_audio_is_one_number_not_megabytes_of_fram
     assert placed[0] == pytest.approx(150.0 - 1024 / 96000)
 
 
-def test_audio_past_the_length_limit_or_before_the_picture_is_not_placed() -> None:
+def test_audio_before_the_picture_is_not_placed_and_past_the_length_limit_refuses() -> None:
     timeline = _AudioTimeline(max_duration_s=10.0)
     assert list(timeline.place(_audio_frame(5.0), video_first_s=6.0)) == []  # before it
-    assert list(timeline.place(_audio_frame(17.5), video_first_s=6.0)) == []  # 11.5 s in
+    assert len(list(timeline.place(_audio_frame(16.5), video_first_s=6.0))) == 2  # 10.5 s in
+    # A sound that goes on past the limit (its header said less) refuses the file, as a
+    # picture past it does: it was cut without a word.
+    with pytest.raises(MediaRejected) as refused:
+        list(timeline.place(_audio_frame(17.5), video_first_s=6.0))  # 11.5 s in
+    assert refused.value.code == "too_long"

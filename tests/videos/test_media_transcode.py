@@ -333,10 +333,11 @@ def test_a_webm_without_a_duration_is_sampled_over_its_whole_length(tmp_path: Pa
             return round(np.asarray(image.convert("RGB"))[:, 16:, 2].mean() / 7)
 
     indices = [index_of(path) for path in result.frames]
-    assert len(indices) == 24
-    assert [path.name for path in result.frames] == [f"frame_{i:03d}.jpg" for i in range(24)]
-    assert indices == sorted(indices) and indices[0] <= 1 and indices[-1] >= 27
-    assert max(b - a for a, b in zip(indices, indices[1:], strict=False)) <= 2
+    # As many as for a clip whose length is known: one a second, at least 12.
+    assert len(indices) == 12
+    assert [path.name for path in result.frames] == [f"frame_{i:03d}.jpg" for i in range(12)]
+    assert indices == sorted(indices) and indices[0] <= 2 and indices[-1] >= 27
+    assert max(b - a for a, b in zip(indices, indices[1:], strict=False)) <= 3
     assert 4 <= index_of(result.poster) <= 6  # about 1 s in, not the first frame
 
 

@@ -12,14 +12,15 @@ import av
 from videos.media.probe import MediaRejected, picture_too_large
 
 # What decoding one second of a source may cost, whatever its headers claim: 300 frames (slow
-# motion is 240 fps) and 4K at 60 fps in pixels. The first second is always allowed, so a
+# motion is 240 fps) and 4K at 120 fps in pixels (as much as 8K at 30: phones record both; at
+# 4K at 60 they were refused after their upload was taken). The first second is always allowed, so a
 # frame-count bomb (many tiny frames at tiny time steps) stops after about 300 frames.
 # Decoder threads per video, and the largest picture decoded with frame threading (one picture
 # per thread in flight); see decoder_threads_limit.
 MAX_DECODER_THREADS = 4
 FRAME_THREADING_MAX_PIXELS = 3840 * 2160
 MAX_DECODED_FPS = 300
-MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 60
+MAX_DECODED_PIXELS_PER_SECOND = 3840 * 2160 * 120
 # Source timestamps rounded to whole milliseconds (Matroska) may be this much early.
 TIMESTAMP_SLACK_S = 0.001
 
@@ -81,7 +82,7 @@ class DecodeBudget:
             )
         if self.pixels > allowed_s * MAX_DECODED_PIXELS_PER_SECOND:
             raise MediaRejected(
-                "the video decodes to more pixels per second than 4K at 60 frames per second",
+                "the video decodes to more pixels per second than 4K at 120 frames per second",
                 code="too_many_frames",
             )
         return t

@@ -12,6 +12,8 @@ from typing import Any
 import av
 from av.sidedata.sidedata import Type as SideDataType
 
+from sounds.audio import audio_stream
+
 # Beyond this many pixels per frame a decoder allocation is a denial of service, not a video.
 MAX_INPUT_PIXELS = 8192 * 8192
 MAX_INPUT_SIDE_PIXELS = 16384
@@ -198,14 +200,14 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
             raise MediaRejected(
                 f"resolution {width}x{height} is too large to process", code="resolution_too_large"
             )
-        duration_s = _duration_of(container, stream)
+        audio = audio_stream(container)
+        duration_s = _duration_of(container, stream, audio)
         if max_duration_s is not None and duration_s is not None and duration_s > max_duration_s:
             raise MediaRejected(
                 f"the video is {duration_s:.0f} s long; the limit is {max_duration_s:.0f} s",
                 code="too_long",
             )
         rate = stream.average_rate or stream.guessed_rate
-        audio = container.streams.audio[0] if container.streams.audio else None
         rotation, mirrored = _rotation_of(stream), False
         limit_decoder(stream)
         if not rotation:
@@ -225,9 +227,16 @@ def probe_media(path: Path, *, max_duration_s: float | None = None) -> MediaInfo
         )
 
 
-def _duration_of(container: av.container.InputContainer, stream) -> float | None:  # noqa: ANN001
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
+def _duration_of(container: av.container.InputContainer, stream, audio) -> float | None:  # noqa: ANN001
+    """The longer of the picture's and the sound's stated lengths (a song under a one-frame
+    picture is the song's length: it was let through at the picture's), else the container's."""
+    stated = [
+        float(s.duration * s.time_base)
+        for s in (stream, audio)
+        if s is not None and s.duration and s.time_base
+    ]
+    if stated:
+        return max(stated)
     if container.duration:
         seconds = container.duration / av.time_base
         start_s = (container.start_time or 0) / av.time_base

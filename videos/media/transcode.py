@@ -4,6 +4,7 @@ frames for the embedder and 16 kHz mono WAV for speech recognition."""
 from __future__ import annotations
 
 import math
+import shutil
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import numpy as np
 from av.audio.resampler import AudioResampler
 from PIL import Image
 
+from sounds.audio import audio_stream
 from videos.media.decoding import (
     DecodeBudget,
     TranscodeLimits,
@@ -48,8 +50,10 @@ GOP_SECONDS = 2.0
 MAX_FRAME_GAP_S = 0.1
 
 
-# Without a known duration, stills are first kept this often (_Stills).
+# Stills are first kept at most this far apart (_Stills: then half as often, and so on).
 UNKNOWN_DURATION_FIRST_STEP_S = 0.125
+# ...and never more often than this (a short clip's header: its frames, up to 60 fps).
+MIN_STILL_STEP_S = 1 / 60
 # Audio gaps and offsets up to this much are left alone (encoder padding, rounding); longer
 # ones are filled with silence so sound stays in step with the picture (_AudioTimeline).
 AUDIO_SLACK_S = 0.05
@@ -94,90 +98,96 @@ def sample_times(duration_s: float, *, min_frames: int, max_frames: int) -> list
 class _Stills:
     """Poster, thumbnail and uniformly sampled frames, picked as frames stream past.
 
-    With the duration known (from the probe) the sample times are fixed up front. Without it (a
-    browser's MediaRecorder writes WebM with no duration) frames are kept every
-    UNKNOWN_DURATION_FIRST_STEP_S, and each time twice max_frames are kept every other one is
-    dropped and the step doubles, so at the end between max_frames and twice that many remain,
-    evenly spread over the whole video, and are thinned to max_frames; the poster is the
-    frame at 1 s (or the last one of a shorter video)."""
+    The samples are spread over the length actually decoded, never the header's: a truncated
+    download says 60 s and holds 6 (all but two samples were copies of its last frame), and a
+    hostile header says 2 s of a 60 s file (every sample came from its first 2 s, so the
+    embedding, tags and moderation saw other pictures than the feed plays). Frames are kept
+    every `step` seconds (from the header's length if any, else UNKNOWN_DURATION_FIRST_STEP_S),
+    and each time twice max_frames are kept every other one is dropped and the step doubles;
+    at the end the kept frame nearest each of `sample_times` of the decoded length is taken.
+    The poster is the frame at 1 s (or half the stated length, or the last one)."""
 
     def __init__(self, workdir: Path, duration_s: float | None, limits: TranscodeLimits) -> None:
         self.workdir = workdir
         self.limits = limits
         self.frames_dir = workdir / "frames"
         self.frames_dir.mkdir(parents=True, exist_ok=True)
-        self.known_duration = bool(duration_s)
-        self.targets = (
-            sample_times(duration_s, min_frames=limits.min_frames, max_frames=limits.max_frames)
-            if duration_s
-            else []
-        )
         self.poster_at_s = min(1.0, duration_s / 2) if duration_s else 1.0
         self.poster: Path | None = None
-        self.frames: list[Path] = []
-        self.unknown_step_s = UNKNOWN_DURATION_FIRST_STEP_S
+        # Fine enough that a short clip gives max_frames distinct frames, whatever it claims.
+        stated_step_s = duration_s / (2 * limits.max_frames) if duration_s else 1.0
+        self.step_s = min(UNKNOWN_DURATION_FIRST_STEP_S, max(MIN_STILL_STEP_S, stated_step_s))
+        self.kept: list[tuple[float, Path]] = []
         self.saved = 0
-        self.next_unknown_s = 0.0
+        self.next_s = 0.0
         self.last_frame: av.VideoFrame | None = None
+        self.last_t = 0.0
+        self.frame_s = 0.0  # how long the last frame offered lasts (its gap to the one before)
 
-    def _wanted_without_duration(self, t: float) -> int:
-        if t < self.next_unknown_s:
-            return 0
-        self.next_unknown_s = (math.floor(t / self.unknown_step_s) + 1) * self.unknown_step_s
-        if len(self.frames) >= 2 * self.limits.max_frames:
-            for path in self.frames[1::2]:
+    def _wanted(self, t: float) -> bool:
+        if t < self.next_s:
+            return False
+        if len(self.kept) >= 2 * self.limits.max_frames:
+            for _, path in self.kept[1::2]:
                 path.unlink()
-            self.frames = self.frames[::2]
-            self.unknown_step_s *= 2
-            self.next_unknown_s = (math.floor(t / self.unknown_step_s) + 1) * self.unknown_step_s
-        return 1
+            self.kept = self.kept[::2]
+            self.step_s *= 2
+        self.next_s = (math.floor(t / self.step_s) + 1) * self.step_s
+        return True
 
     def offer(self, frame: av.VideoFrame, t: float) -> None:
-        wanted = 0
-        if self.known_duration:
-            while self.targets and self.targets[0] <= t:
-                self.targets.pop(0)
-                wanted += 1
-        else:
-            wanted = self._wanted_without_duration(t)
+        wanted = self._wanted(t)
         needs_poster = self.poster is None and t >= self.poster_at_s
+        if self.last_frame is not None:
+            self.frame_s = t - self.last_t
+        self.last_frame, self.last_t = frame, t
         if not (wanted or needs_poster):
-            self.last_frame = frame
             return
         image = frame.to_image()
-        for _ in range(wanted):
-            self.frames.append(self._save(image))
+        if wanted:
+            self.kept.append((t, self._save(image)))
         if needs_poster:
             self.poster = save_jpeg(image, self.workdir / "poster.jpg")
-        self.last_frame = frame
 
     def _save(self, image: Image.Image) -> Path:
         self.saved += 1
-        return save_embed_frame(image, self.frames_dir / f"frame_{self.saved:04d}.jpg")
+        return save_embed_frame(image, self.frames_dir / f"kept_{self.saved:05d}.jpg")
+
+    def _sampled(self) -> list[Path]:
+        """The kept frame nearest each sample time of the decoded length, in order (a frame
+        nearest two times is taken for both)."""
+        if not self.kept:
+            return []
+        times = [t for t, _ in self.kept]
+        length_s = self.last_t + self.frame_s
+        chosen = []
+        for target in sample_times(
+            length_s, min_frames=self.limits.min_frames, max_frames=self.limits.max_frames
+        ):
+            index = min(range(len(times)), key=lambda i: abs(times[i] - target))
+            chosen.append(self.kept[index][1])
+        return chosen
 
     def finish(self) -> tuple[Path, Path, list[Path]]:
         last = self.last_frame
-        # Sample times past the last decoded frame (container durations round up) take it.
-        missing = len(self.targets) if self.known_duration else int(not self.frames)
-        if last is not None and (self.poster is None or missing):
+        if last is not None and (self.poster is None or not self.kept):
             image = last.to_image()
             if self.poster is None:
                 self.poster = save_jpeg(image, self.workdir / "poster.jpg")
-            for _ in range(missing):
-                self.frames.append(self._save(image))
-        if len(self.frames) > self.limits.max_frames:
-            step = len(self.frames) / self.limits.max_frames
-            keep = {self.frames[int(i * step)] for i in range(self.limits.max_frames)}
-            for path in self.frames:
-                if path not in keep:
-                    path.unlink()
-            self.frames = [path for path in self.frames if path in keep]
+            if not self.kept:
+                self.kept.append((self.last_t, self._save(image)))
+        chosen = self._sampled()
         # Named in order from 0, as the embed step reads them (frames/frame_NNN.jpg).
-        for index, path in enumerate(list(self.frames)):
-            self.frames[index] = path.rename(self.frames_dir / f"frame_{index:03d}.jpg")
+        frames = []
+        for index, path in enumerate(chosen):
+            target = self.frames_dir / f"frame_{index:03d}.jpg"
+            shutil.copyfile(path, target)
+            frames.append(target)
+        for _, path in self.kept:
+            path.unlink()
         with Image.open(self.poster) as poster:
             thumbnail = save_jpeg(poster, self.workdir / "thumb.jpg", box=THUMBNAIL_BOX_PIXELS)
-        return self.poster, thumbnail, self.frames
+        return self.poster, thumbnail, frames
 
 
 class _AudioTimeline:
@@ -223,7 +233,12 @@ class _AudioTimeline:
         length_s = frame.samples / frame.sample_rate if frame.sample_rate else 0.0
         start_s = float(frame.time) - self.origin_s if frame.time is not None else self.placed_s
         if start_s > self.max_duration_s + 1.0:
-            return
+            # As a picture past the limit is (DecodeBudget): a song under a still picture was
+            # cut at the limit without a word, its header having said the picture's length.
+            raise MediaRejected(
+                f"the sound is longer than the limit of {self.max_duration_s:.0f} s",
+                code="too_long",
+            )
         if start_s + length_s <= 0 or start_s + length_s <= self.placed_s - AUDIO_SLACK_S:
             return  # before the first picture, or a repeat of audio already placed
         gap_s = start_s - self.placed_s
@@ -272,7 +287,7 @@ def transcode(
         video_in = picture_streams(container)[0]
         decoder_threads_limit(video_in, info.width * info.height)
         limit_decoder(video_in)
-        audio_in = container.streams.audio[0] if container.streams.audio else None
+        audio_in = audio_stream(container)
         display_w, display_h = info.display_size
         size = output_size(display_w, display_h, limits.max_short_side_px)
         video_out = _add_video_stream(output, size, out_fps, limits)

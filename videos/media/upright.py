@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 from av.sidedata.sidedata import Type as SideDataType
 
 from videos.media.probe import frame_side_data
@@ -27,6 +28,7 @@ from videos.media.tone_mapping import (
 COLOUR_MATRIX_NAMES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "bt601", 7: "smpte240m", 9: "bt2020"}
 KEPT_COLOUR_MATRICES = frozenset({1, 5, 6})
 COLOUR_MATRIX_BT709, COLOUR_MATRIX_BT601, COLOUR_MATRIX_BT2020 = 1, 6, 9
+COLOUR_MATRIX_BT601_625 = 5
 COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL = 1, 2
 PRIMARIES_BT709, TRANSFER_BT709 = 1, 1
 # Every orientation a display matrix can ask for (counter-clockwise quarter turn, mirrored) as
@@ -97,7 +99,16 @@ class Upright:
         if int(first.color_range) in (COLOUR_RANGE_LIMITED, COLOUR_RANGE_FULL):
             arguments.append(f"range={int(first.color_range)}")
         matrix = _source_colour_matrix(first)
+        # What the first frame's pixels mean, for frames of another size (`_fitted`); swscale
+        # names BT.601's 525-line matrix by its 625-line twin (the same coefficients).
+        self.colour_matrix = COLOUR_MATRIX_BT601_625 if matrix == COLOUR_MATRIX_BT601 else matrix
+        self.colour_range = int(first.color_range) or COLOUR_RANGE_LIMITED
         nodes = [self.graph.add("buffer", ":".join(arguments))]
+        if first.interlaced_frame:
+            # Camcorders (AVCHD, DV) and TV recordings store two fields per frame: shown as
+            # they are, every moving edge has comb teeth. One frame per frame (the rate is
+            # kept), and only frames marked interlaced are touched.
+            nodes.append(self.graph.add("bwdif", "mode=send_frame:parity=auto:deint=interlaced"))
         for name, argument in UPRIGHT_FILTERS[orientation]:
             nodes.append(self.graph.add(name, argument))
         transfer = _source_transfer(first)
@@ -148,12 +159,12 @@ class Upright:
         self.graph.link_nodes(*nodes).configure()
 
     def push(self, frame: av.VideoFrame | None) -> list[av.VideoFrame]:
-        if frame is not None and (
-            (frame.width, frame.height) != self.source_size or frame.format.name != self.format
-        ):
-            # Mid-stream size or palette changes (GIFs do this) would break the buffer source.
+        if frame is not None and (frame.width, frame.height) != self.source_size:
+            frame = self._fitted(frame)
+        elif frame is not None and frame.format.name != self.format:
+            # A mid-stream palette change (GIFs do this) would break the buffer source.
             pts, time_base = frame.pts, frame.time_base
-            frame = frame.reformat(*self.source_size, format=self.format)
+            frame = frame.reformat(format=self.format)
             frame.pts, frame.time_base = pts, time_base
         self.graph.push(frame)
         frames = []
@@ -162,3 +173,31 @@ class Upright:
                 frames.append(self.graph.pull())
             except (av.error.BlockingIOError, av.error.EOFError):
                 return frames
+
+    def _fitted(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """A frame of another size (a recording whose camera turned, a stream that changes
+        resolution) as the graph takes frames: scaled to fit the first frame's size with its
+        shape kept, and bordered in black. Stretched to that size, a portrait picture in a
+        landscape recording came out squashed."""
+        width, height = self.source_size
+        scale = min(width / frame.width, height / frame.height)
+        fit_w = max(2, min(width, round(frame.width * scale)))
+        fit_h = max(2, min(height, round(frame.height * scale)))
+        # Through RGB (any source format), in the first frame's colour matrix and range.
+        yuv = self.format.startswith(("yuv", "nv", "p0", "p2"))
+        colours = {"src_color_range": self.colour_range, "dst_color_range": COLOUR_RANGE_FULL}
+        to_rgb = {"src_colorspace": self.colour_matrix, **colours} if yuv else {}
+        picture = frame.reformat(fit_w, fit_h, format="rgb24", **to_rgb).to_ndarray()
+        canvas = np.zeros((height, width, 3), np.uint8)
+        top, left = (height - fit_h) // 2, (width - fit_w) // 2
+        canvas[top : top + fit_h, left : left + fit_w] = picture
+        back = {
+            "dst_colorspace": self.colour_matrix,
+            "src_color_range": COLOUR_RANGE_FULL,
+            "dst_color_range": self.colour_range,
+        }
+        fitted = av.VideoFrame.from_ndarray(canvas, format="rgb24").reformat(
+            format=self.format, **(back if yuv else {})
+        )
+        fitted.pts, fitted.time_base = frame.pts, frame.time_base
+        return fitted
