@@ -131,17 +131,21 @@ def profile_update(
     if errors:
         raise ValidationError(errors)
 
+    if avatar is not _UNSET and avatar is not None:
+        # Re-encoded and stored before the row is locked (a new name each time; one a rolled
+        # back edit leaves, the orphan sweep removes): held through them, the lock kept every
+        # follow of the account and every notice to it waiting for seconds.
+        cleaned = avatar_image_clean(avatar)
+        with storage_errors_as_unavailable():  # a 503 to retry, not a 500
+            user.avatar.save(cleaned.name, cleaned, save=False)
     # The avatar as stored now (locked to the commit): the one this request read may have been
-    # replaced, and its file deleted, by another edit since.
-    stored = User.objects.select_for_update().only("avatar").get(pk=user.pk)
+    # replaced, and its file deleted, by another edit since. A no-key lock: edits of the row
+    # wait for it, rows referring to the account (a follow, a notice) do not.
+    stored = User.objects.select_for_update(no_key=True).only("avatar").get(pk=user.pk)
     old_avatar_name = stored.avatar.name or ""
     if avatar is not _UNSET:
         if avatar is None:
             user.avatar = None
-        else:
-            cleaned = avatar_image_clean(avatar)
-            with storage_errors_as_unavailable():  # a 503 to retry, not a 500
-                user.avatar.save(cleaned.name, cleaned, save=False)
         edited.append("avatar")
     # Only the edited fields: writing back what this request read of the rest undid another
     # edit in flight (a privacy switch put back the old bio and an avatar whose file the other

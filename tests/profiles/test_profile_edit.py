@@ -61,3 +61,38 @@ def test_replacing_an_avatar_another_edit_replaced_deletes_the_file_stored_now(
     now = User.objects.get(pk=maya.pk)
     assert not now.avatar.storage.exists(between)  # not left behind, unowned
     assert now.avatar.storage.exists(now.avatar.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_edit_in_flight_does_not_hold_up_rows_referring_to_the_account() -> None:
+    # The edit locked the account's row FOR UPDATE, through re-encoding and storing an avatar:
+    # anything referring to the account (a follow, a notice, a sign-in token) waited on it.
+    import threading
+
+    from django.db import connection, transaction
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory()
+    locked, finish, committed = threading.Event(), threading.Event(), threading.Event()
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                profile_update(user=User.objects.get(pk=user.pk), bio="an edit in flight")
+                locked.set()
+                finish.wait(20)
+            committed.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=edit)
+    thread.start()
+    try:
+        assert locked.wait(20)
+        Token.objects.create(user=user)  # its foreign key check reads the account's row
+        written_while_open = not committed.is_set()
+    finally:
+        finish.set()
+        thread.join(30)
+    assert written_while_open
+    assert User.objects.get(pk=user.pk).bio == "an edit in flight"
