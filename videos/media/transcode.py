@@ -4,7 +4,6 @@ frames for the embedder and 16 kHz mono WAV for speech recognition."""
 from __future__ import annotations
 
 import math
-import shutil
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,13 @@ from videos.media.decoding import (
     decoder_threads_limit,
     picture_size_check,
 )
-from videos.media.images import THUMBNAIL_BOX_PIXELS, save_embed_frame, save_jpeg
+from videos.media.images import (
+    EMBED_FRAME_MAX_SIDE_PIXELS,
+    THUMBNAIL_BOX_PIXELS,
+    fit_within,
+    save_embed_frame,
+    save_jpeg,
+)
 from videos.media.probe import (
     MediaInfo,
     MediaRejected,
@@ -102,7 +107,7 @@ class _Stills:
     download says 60 s and holds 6 (all but two samples were copies of its last frame), and a
     hostile header says 2 s of a 60 s file (every sample came from its first 2 s, so the
     embedding, tags and moderation saw other pictures than the feed plays). Frames are kept
-    every `step` seconds (from the header's length if any, else UNKNOWN_DURATION_FIRST_STEP_S),
+    (at the embedder's size, in memory) every `step` seconds (from the header's length if any),
     and each time twice max_frames are kept every other one is dropped and the step doubles;
     at the end the kept frame nearest each of `sample_times` of the decoded length is taken.
     The poster is the frame at 1 s (or half the stated length, or the last one)."""
@@ -117,8 +122,9 @@ class _Stills:
         # Fine enough that a short clip gives max_frames distinct frames, whatever it claims.
         stated_step_s = duration_s / (2 * limits.max_frames) if duration_s else 1.0
         self.step_s = min(UNKNOWN_DURATION_FIRST_STEP_S, max(MIN_STILL_STEP_S, stated_step_s))
-        self.kept: list[tuple[float, Path]] = []
-        self.saved = 0
+        # Kept in memory at the embedder's size (at most 2 x max_frames of 512 px, ~21 MB):
+        # only the frames sampled at the end are encoded as JPEGs.
+        self.kept: list[tuple[float, Image.Image]] = []
         self.next_s = 0.0
         self.last_frame: av.VideoFrame | None = None
         self.last_t = 0.0
@@ -128,8 +134,6 @@ class _Stills:
         if t < self.next_s:
             return False
         if len(self.kept) >= 2 * self.limits.max_frames:
-            for _, path in self.kept[1::2]:
-                path.unlink()
             self.kept = self.kept[::2]
             self.step_s *= 2
         self.next_s = (math.floor(t / self.step_s) + 1) * self.step_s
@@ -141,19 +145,12 @@ class _Stills:
         if self.last_frame is not None:
             self.frame_s = t - self.last_t
         self.last_frame, self.last_t = frame, t
-        if not (wanted or needs_poster):
-            return
-        image = frame.to_image()
         if wanted:
-            self.kept.append((t, self._save(image)))
+            self.kept.append((t, _embed_size_image(frame)))
         if needs_poster:
-            self.poster = save_jpeg(image, self.workdir / "poster.jpg")
+            self.poster = save_jpeg(frame.to_image(), self.workdir / "poster.jpg")
 
-    def _save(self, image: Image.Image) -> Path:
-        self.saved += 1
-        return save_embed_frame(image, self.frames_dir / f"kept_{self.saved:05d}.jpg")
-
-    def _sampled(self) -> list[Path]:
+    def _sampled(self) -> list[Image.Image]:
         """The kept frame nearest each sample time of the decoded length, in order (a frame
         nearest two times is taken for both)."""
         if not self.kept:
@@ -175,19 +172,25 @@ class _Stills:
             if self.poster is None:
                 self.poster = save_jpeg(image, self.workdir / "poster.jpg")
             if not self.kept:
-                self.kept.append((self.last_t, self._save(image)))
+                self.kept.append((self.last_t, _embed_size_image(last)))
         chosen = self._sampled()
         # Named in order from 0, as the embed step reads them (frames/frame_NNN.jpg).
-        frames = []
-        for index, path in enumerate(chosen):
-            target = self.frames_dir / f"frame_{index:03d}.jpg"
-            shutil.copyfile(path, target)
-            frames.append(target)
-        for _, path in self.kept:
-            path.unlink()
+        frames = [
+            save_embed_frame(image, self.frames_dir / f"frame_{index:03d}.jpg")
+            for index, image in enumerate(chosen)
+        ]
+        self.kept = []
         with Image.open(self.poster) as poster:
             thumbnail = save_jpeg(poster, self.workdir / "thumb.jpg", box=THUMBNAIL_BOX_PIXELS)
         return self.poster, thumbnail, frames
+
+
+def _embed_size_image(frame: av.VideoFrame) -> Image.Image:
+    """The frame at the embedder's size (`save_embed_frame` keeps it as it is), scaled by
+    swscale's area filter: cheaper than a full-size picture through Pillow."""
+    side = EMBED_FRAME_MAX_SIDE_PIXELS
+    width, height = fit_within((frame.width, frame.height), (side, side))
+    return frame.reformat(width, height, format="rgb24", interpolation="AREA").to_image()
 
 
 class _AudioTimeline:
