@@ -4,8 +4,39 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Upper
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Lower, Replace, Upper
+
+# What a username looks like, for telling look-alikes apart (`username_skeleton`): lower case
+# (registration keeps names so), "rn" read as "m", "vv" as "w", the digits 0 and 1 as o and l.
+SKELETON_PAIRS = (("rn", "m"), ("vv", "w"))
+SKELETON_DIGITS = ("01", "ol")
+
+
+def username_skeleton(username: str) -> str:
+    """How `username` reads at a glance: "wi11iam", "wil1iam" and "william" are one skeleton,
+    "modern" and "modem" too. The same as `USERNAME_SKELETON` in SQL."""
+    text = username.lower()
+    for pair, read_as in SKELETON_PAIRS:
+        text = text.replace(pair, read_as)
+    return text.translate(str.maketrans(*SKELETON_DIGITS))
+
+
+def _skeleton_expression() -> Func:
+    text = Lower("username")
+    for pair, read_as in SKELETON_PAIRS:
+        text = Replace(text, Value(pair), Value(read_as))
+    return Func(
+        text,
+        Value(SKELETON_DIGITS[0]),
+        Value(SKELETON_DIGITS[1]),
+        function="TRANSLATE",
+        output_field=models.CharField(),
+    )
+
+
+# `username_skeleton` of the username column, as SQL (indexed: user_username_skeleton_idx).
+USERNAME_SKELETON = _skeleton_expression()
 
 
 def avatar_upload_to(instance: User, filename: str) -> str:
@@ -49,6 +80,8 @@ class User(AbstractUser):
             models.Index(Upper("email"), name="user_email_any_case_idx"),
             # Account search reads the most-followed prefix matches first (search.selectors).
             models.Index(F("follower_count").desc(), "id", name="user_followers_idx"),
+            # A new name is refused when it reads as an existing one (wi11iam for william).
+            models.Index(USERNAME_SKELETON, name="user_username_skeleton_idx"),
         ]
         constraints = [
             # Every lookup by name is case-insensitive (`username__iexact`: UPPER(username) =

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
-from profiles.models import User
+from profiles.models import USERNAME_SKELETON, User, username_skeleton
 from profiles.services.avatars import avatar_image_clean
 from profiles.services.graph import account_privacy_set
 from tiktok.plain_text import BIDI_CONTROL_RE, has_visible_text
@@ -27,22 +27,30 @@ REGISTER_LOCK_SPACE = 7_402_301
 
 def username_claim(*, username: str, user: User | None = None) -> None:
     """Check that `username` may be given to a new account, or to `user` when renaming it: not
-    reserved, and not taken in any case by another account (every lookup by name is
-    case-insensitive). Call it inside the transaction that saves the name: it holds a lock per
-    name without regard to case to the commit, so two claims of "maria" and "Maria" at the same
-    moment see each other and the second gets this error (the unique index on the name in any
-    case would refuse it too, as an IntegrityError). ValidationError on `username` otherwise."""
+    reserved, not taken in any case by another account (every lookup by name is
+    case-insensitive), and not reading as another account's name (`username_skeleton`: "wi11iam"
+    passed for "william", "rnaria" for "maria"; accounts made before this rule keep theirs).
+    Call it inside the transaction that saves the name: it holds a lock per skeleton to the
+    commit, so two claims of "maria" and "Maria" (or "mar1a") at the same moment see each other
+    and the second gets this error (the unique index on the name in any case would refuse a
+    same-name one too, as an IntegrityError). ValidationError on `username` otherwise."""
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError({"username": ["this username is reserved"]})
+    skeleton = username_skeleton(username)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(upper(%s)))", [REGISTER_LOCK_SPACE, username]
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [REGISTER_LOCK_SPACE, skeleton]
         )
-    taken = User.objects.filter(username__iexact=username)
+    alike = User.objects.annotate(skeleton=USERNAME_SKELETON).filter(skeleton=skeleton)
     if user is not None and user.pk is not None:
-        taken = taken.exclude(pk=user.pk)
-    if taken.exists():
+        alike = alike.exclude(pk=user.pk)
+    names = list(alike.values_list("username", flat=True)[:10])
+    if any(name.lower() == username.lower() for name in names):
         raise ValidationError({"username": ["this username is taken"]})
+    if names:
+        raise ValidationError(
+            {"username": [f"this username looks like @{names[0]}'s; choose another"]}
+        )
 
 
 @transaction.atomic

@@ -85,6 +85,43 @@ def test_a_new_username_is_kept_in_lower_case_so_it_cannot_pass_for_another(api_
     assert login.status_code == 200
 
 
+@pytest.mark.parametrize("look_alike", ["wi11iam", "wil1iam", "wi1liam", "vviiliam"])
+def test_a_new_username_that_reads_as_another_is_refused(api_client, look_alike):  # noqa: ANN001
+    # Digits that look like letters ("wi11iam") and letter pairs ("vv" for "w", "rn" for "m")
+    # passed for another account's name.
+    UserFactory(username="william" if "vv" not in look_alike else "wiiliam")
+    response = api_client.post(
+        "/api/auth/register", {"username": look_alike, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert "username" in body["fields"]
+    assert "looks like @" in body["detail"]
+    assert not User.objects.filter(username=look_alike).exists()
+
+
+def test_a_name_that_only_looks_alike_to_a_machine_is_still_free(api_client):
+    UserFactory(username="modern")
+    for name, status in (("modem", 400), ("rnodern", 400), ("modest", 201), ("will.iam", 201)):
+        response = api_client.post(
+            "/api/auth/register", {"username": name, "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == status, (name, response.content)
+
+
+def test_a_rename_to_a_look_alike_is_refused_and_an_account_keeps_its_own_name(db):  # noqa: ANN001
+    # The admin's rename goes through username_claim too.
+    from django.core.exceptions import ValidationError
+
+    from profiles.services.accounts import username_claim
+
+    UserFactory(username="maria")
+    other = UserFactory(username="someone")
+    with pytest.raises(ValidationError):
+        username_claim(username="rnaria", user=other)
+    username_claim(username="someone", user=other)  # its own name stays its own
+
+
 def test_register_duplicate_username_names_the_field(api_client):
     UserFactory(username="maya")
     response = api_client.post(
