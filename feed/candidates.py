@@ -377,15 +377,27 @@ def _taste_sql(dim: int, *, with_session: bool) -> str:
 
 
 def _nearest_sql(
-    *, embedding_version: str, dim: int, with_session: bool, excluding: bool = False
+    *,
+    embedding_version: str,
+    dim: int,
+    with_session: bool,
+    excluding: bool = False,
+    video_where: str | None = None,
 ) -> str:
     """The HNSW search for the viewer's blended taste: (video_id, vector_send), nearest first.
     `excluding` leaves out given videos inside the scan (an iterative scan keeps going until
-    the limit is met by others). Parameters: the taste's (`_taste_sql`), with `excluding` the
-    excluded ids (an array literal), then the limit."""
+    the limit is met by others), as does `video_where`, a condition on the videos table (by its
+    quoted name) every row must meet. Parameters: the taste's (`_taste_sql`), with `excluding`
+    the excluded ids (an array literal), `video_where`'s, then the limit."""
     extra = "AND (SELECT v FROM q) IS NOT NULL"
     if excluding:
         extra += " AND e.video_id <> ALL(%s::bigint[])"
+    if video_where is not None:
+        videos = table(Video)
+        extra += (
+            f" AND EXISTS (SELECT 1 FROM {videos} WHERE {videos}.id = e.video_id "
+            f"AND ({video_where}))"
+        )
     return (
         f"WITH q AS MATERIALIZED (SELECT {_taste_sql(dim, with_session=with_session)} AS v) "
         + nearest_scan_sql(
@@ -427,14 +439,15 @@ def nearest_start(
     limit: int,
     excluded: Sequence[int] = (),
     inline: bool = False,
+    video_where: tuple[str, list] | None = None,
 ) -> NearestSearch:
     """Start the pgvector search for the viewer's taste u = blend(u_long, u_sess, gamma) on a
     side connection (see tiktok.db.side_reads): the long-term taste is read inside the statement,
     so the search need not wait for the viewer-context query. The HNSW scan's rows carry the
     vectors (reading them there measured cheaper than a lookup per candidate later). Videos in
-    `excluded` are skipped inside the scan; `inline` runs it on the request's own connection
-    when `.result()` is asked for. It finds nothing when the viewer has no taste in this
-    version."""
+    `excluded`, and those not meeting `video_where` (`videos.visibility.visible_where`), are
+    skipped inside the scan; `inline` runs it on the request's own connection when `.result()`
+    is asked for. It finds nothing when the viewer has no taste in this version."""
     if user_id is None and session is None:
         return NearestSearch(None, embedding_version)
     with_session = session is not None and float(np.linalg.norm(session)) > EPSILON
@@ -443,6 +456,7 @@ def nearest_start(
         dim=dim,
         with_session=with_session,
         excluding=bool(excluded),
+        video_where=video_where[0] if video_where is not None else None,
     )
     params: list[Any]
     if with_session:
@@ -458,6 +472,8 @@ def nearest_start(
         params = [user_id, embedding_version]
     if excluded:
         params.append(int_array(excluded))
+    if video_where is not None:
+        params.extend(video_where[1])
     params.append(int(limit))
     if inline:
         return NearestSearch(

@@ -20,11 +20,17 @@ from feed.page_plan import candidate_origins, fresh_shortlist
 from feed.session_interests import slot_shares
 from feed.taste_maths import blend, session_gamma
 from feed.trending import trending_refresh
+from videos.visibility import visible_where
 
 TRENDING_READ = 200
 TRENDING_PERSONALISED = 30  # trending candidates of a personalised page (exploration only)
-# Fewer unseen videos than this among the nearest: the search is repeated, excluding the seen
-# ones inside the scan (cheap searches for everybody, full pools for heavy viewers).
+# A viewer without a taste with fewer unseen trending videos than this reads the rest of the
+# list (FEED_TRENDING_SIZE): with the head alone, the feed of a catalogue of 260 older videos
+# ended after 200 of them.
+TRENDING_UNSEEN_MIN = 60
+# Fewer unseen videos the viewer may see than this among the nearest: the search is repeated,
+# excluding the seen ones and checking visibility inside the scan (cheap searches for
+# everybody, full pools for heavy viewers and those whose neighbourhood is not for them).
 NEAREST_UNSEEN_MIN = 100
 # A second session interest with at least this share of the page gets its own (smaller) search.
 SECOND_SEARCH_MIN_SHARE = 0.15
@@ -191,6 +197,16 @@ def page_inputs_read(
     if taste is not None:
         # A personalised page takes only exploration picks from trending: its head is enough.
         trending = [v for v in trending if v not in excluded][:TRENDING_PERSONALISED]
+    elif (
+        len(feed_state.trending) >= TRENDING_READ
+        and sum(1 for v in trending if v not in excluded) < TRENDING_UNSEEN_MIN
+    ):
+        deeper = state.trending_read(
+            start=TRENDING_READ, count=settings.FEED_TRENDING_SIZE - TRENDING_READ
+        )
+        trending = [v for v in trending if v not in excluded] + [
+            v for v in deeper if v not in excluded
+        ]
     fresh = fresh_shortlist(feed_state.fresh or [], feed_state.fresh_stats, excluded, rng)
     released = [int(v) for v in released if v not in excluded] if taste is not None else []
     same_sound = [v for v in context.same_sound if v not in excluded]
@@ -226,24 +242,34 @@ def page_inputs_read(
         nearest_vectors.update(vectors)
     if taste is None:
         nearest_ids = []
-    elif sum(1 for v in nearest_ids if v not in excluded) < NEAREST_UNSEEN_MIN and dim:
-        # The viewer has seen most of their neighbourhood: search again, leaving out what they
-        # have seen inside the scan, which (pgvector 0.8's iterative scan) then reaches further.
+
+    def nearest_facts_read() -> None:
+        rows.update(
+            sources.facts_read(
+                viewer=viewer,
+                video_ids=[v for v in nearest_ids if v not in excluded and v not in rows],
+                embedding_version=embedding_version,
+                vectors=nearest_vectors,
+                hidden_of=hidden_of,
+            )
+        )
+
+    nearest_facts_read()
+    offered = sum(1 for v in nearest_ids if v not in excluded and v in rows)
+    if taste is not None and dim and offered < NEAREST_UNSEEN_MIN:
+        # The viewer has seen most of their neighbourhood, or most of it is not for them (a
+        # blocked or private creator's hundreds of videos there, hidden ones): search again,
+        # leaving out what they have seen and what they may not see inside the scan, which
+        # (pgvector 0.8's iterative scan) then reaches further. Without the visibility check, a
+        # blocked prolific creator emptied the personal part of every page.
         nearest_ids, nearest_vectors = search(
             session_vector,
             settings.FEED_CANDIDATES,
             excluded=sorted(excluded - {0}),
             inline=True,
+            video_where=visible_where(viewer=viewer),
         ).result()
-    rows.update(
-        sources.facts_read(
-            viewer=viewer,
-            video_ids=[v for v in nearest_ids if v not in excluded and v not in rows],
-            embedding_version=embedding_version,
-            vectors=nearest_vectors,
-            hidden_of=hidden_of,
-        )
-    )
+        nearest_facts_read()
     candidate_sources = {
         "following": context.following,
         "coengaged": list(context.coengaged),

@@ -278,19 +278,37 @@ def _page_build(request: _PageRequest, *, explore: bool) -> tuple[list[dict[str,
     plan = plan_page(
         inputs.candidates, limit=limit, explore=explore, rng=rng, config=plan_settings()
     )
-    served = state.served_add_start(
-        owner=owner,
-        session_id=session_id,
-        video_ids=plan.video_ids,
-    )
-    cards = cards_for_ids(video_ids=plan.video_ids, viewer=viewer)
+    video_ids, kinds = list(plan.video_ids), dict(plan.kinds)
+    if len(video_ids) < limit:
+        again = _rewatch_ids(request, taken=set(video_ids), count=limit - len(video_ids))
+        video_ids += again
+        kinds.update(dict.fromkeys(again, "rewatch"))
+    served = state.served_add_start(owner=owner, session_id=session_id, video_ids=video_ids)
+    cards = cards_for_ids(video_ids=video_ids, viewer=viewer)
     served.result()
     for card in cards:
-        card["reason"] = _reason(card, plan.kinds.get(card["id"], "personalized"), inputs)
-    # A full plan has a next page even when a video left it between planning and its card
-    # (deleted meanwhile): only a plan short of candidates ends the feed.
-    next_cursor = _next_cursor(request) if len(plan.video_ids) == limit else None
+        card["reason"] = _reason(card, kinds.get(card["id"], "personalized"), inputs)
+    # A full page has a next page even when a video left it between planning and its card
+    # (deleted meanwhile): only a page short of candidates ends the feed.
+    next_cursor = _next_cursor(request) if len(video_ids) == limit else None
     return cards, next_cursor
+
+
+def _rewatch_ids(request: _PageRequest, *, taken: set[int], count: int) -> list[int]:
+    """What a page short of new videos is filled with: the viewer's seen videos, longest ago
+    first, that the session has not served (on a first page - a reload - those it served too)
+    and the viewer may still be offered. A viewer who had seen
+    a small catalogue got empty pages for the seven days videos stay seen ("No videos yet"),
+    in every tab."""
+    owner, session_id = request.owner, request.session_id
+    seen, served = state.rewatch_order(owner=owner, session_id=session_id)
+    order = seen if request.page == 0 else [v for v in seen if v not in served]
+    order = [v for v in dict.fromkeys(order) if v not in taken]
+    if not order:
+        return []
+    offered = _still_offered(viewer=request.viewer, user_id=request.user_id, video_ids=order)
+    offered -= state.session_hidden(owner=owner, session_id=session_id)
+    return [v for v in order if v in offered][:count]
 
 
 def _next_cursor(request: _PageRequest) -> str:

@@ -288,6 +288,21 @@ class FeedState:
     extra: dict[str, bytes | None] = field(default_factory=dict)
 
 
+def rewatch_order(*, owner: str, session_id: str) -> tuple[list[int], set[int]]:
+    """The viewer's seen videos, longest ago first, and the session's served set."""
+    pipe = redis_client().pipeline(transaction=False)
+    pipe.zrange(seen_zset_key(owner), 0, -1)
+    pipe.smembers(served_set_key(owner, session_id))
+    seen, served = pipe.execute()
+    return [int(v) for v in seen], {int(v) for v in served}
+
+
+def trending_read(*, start: int, count: int) -> list[int]:
+    """The trending list from rank `start` (0 is the top), at most `count` ids."""
+    members = redis_client().zrevrange(TRENDING_KEY, start, start + count - 1)
+    return [int(member) for member in members if int(member)]
+
+
 def feed_state_load(
     *,
     owner: str,

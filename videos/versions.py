@@ -23,6 +23,11 @@ SERVED_VERSION_KEY = "embedding:served-version"
 # the whole catalogue.
 ACTIVE_VERSION_SWITCH_SHARE = 0.95
 ACTIVE_VERSION_CACHE_SECONDS = 300
+# An embedder that did not answer is not asked again for this long: on an install with no
+# vectors yet (its embedder down or loading) nothing else is cached, and every feed, search
+# and similar-videos request waited up to EMBEDDER_VERSION_TIMEOUT_SECONDS for it.
+EMBEDDER_DOWN_KEY = "embedding:embedder-down"
+EMBEDDER_DOWN_SECONDS = 15
 EMBEDDER_VERSION_TIMEOUT_SECONDS = 3.0
 
 
@@ -53,11 +58,14 @@ def active_embedding_version() -> str | None:
 
 
 def _embedder_version() -> str | None:
+    if cache.get(EMBEDDER_DOWN_KEY):
+        return None
     try:
         with embedder_client(timeout_s=EMBEDDER_VERSION_TIMEOUT_SECONDS) as client:
             return client.health().get("embedding_version")
     except Exception as exc:  # noqa: BLE001 - fall back to what is stored
         logger.warning("embedder unreachable while resolving the active version: %s", exc)
+        cache.set(EMBEDDER_DOWN_KEY, 1, EMBEDDER_DOWN_SECONDS)
         return None
 
 

@@ -14,6 +14,7 @@ const REASON_TEXT = {
   cold_start: ["Popular in", "Popular right now"],
   hashtag: ["Because you like", "Because you like these hashtags"],
   sound: ["Because you watched videos with this sound", "Because you watched videos with this sound"],
+  rewatch: ["Watch again", "You've seen everything new - watch again"],
 };
 
 export function reasonText(reason) {
