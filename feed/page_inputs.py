@@ -20,6 +20,8 @@ from feed.page_plan import candidate_origins, fresh_shortlist
 from feed.session_interests import slot_shares
 from feed.taste_maths import blend, session_gamma
 from feed.trending import trending_refresh
+from tiktok.db.sql import int_array, table
+from videos.models import Video
 from videos.visibility import visible_where
 
 TRENDING_READ = 200
@@ -34,6 +36,9 @@ TRENDING_UNSEEN_MIN = 60
 NEAREST_UNSEEN_MIN = 100
 # A second session interest with at least this share of the page gets its own (smaller) search.
 SECOND_SEARCH_MIN_SHARE = 0.15
+# Fewer creators than this among the nearest (a page of 8 at 2 per creator needs 4): other
+# creators' neighbours are searched for as well.
+NEAREST_CREATORS_MIN = 4
 SECOND_SEARCH_LIMIT = 100
 
 
@@ -254,14 +259,28 @@ def page_inputs_read(
             )
         )
 
+    searching_again = taste is not None and dim
+    if searching_again and sum(1 for v in nearest_ids if v not in excluded) < NEAREST_UNSEEN_MIN:
+        # The viewer has seen most of their neighbourhood: search again, leaving out what they
+        # have seen inside the scan, which (pgvector 0.8's iterative scan) then reaches further.
+        nearest_ids, nearest_vectors = search(
+            session_vector,
+            settings.FEED_CANDIDATES,
+            excluded=sorted(excluded - {0}),
+            inline=True,
+        ).result()
     nearest_facts_read()
-    offered = sum(1 for v in nearest_ids if v not in excluded and v in rows)
-    if taste is not None and dim and offered < NEAREST_UNSEEN_MIN:
-        # The viewer has seen most of their neighbourhood, or most of it is not for them (a
-        # blocked or private creator's hundreds of videos there, hidden ones): search again,
-        # leaving out what they have seen and what they may not see inside the scan, which
-        # (pgvector 0.8's iterative scan) then reaches further. Without the visibility check, a
-        # blocked prolific creator emptied the personal part of every page.
+    unseen = [v for v in nearest_ids if v not in excluded]
+    offered = sum(1 for v in unseen if v in rows)
+    if (
+        searching_again
+        and offered < NEAREST_UNSEEN_MIN
+        and 4 * (len(unseen) - offered) >= len(unseen) > 0
+    ):
+        # Much of it is not for them (a blocked or private creator's hundreds of videos there,
+        # hidden ones): searched again with visibility checked inside the scan. Without it, a
+        # blocked prolific creator emptied the personal part of every page. (Only then: the
+        # check costs a lookup per row the scan reads.)
         nearest_ids, nearest_vectors = search(
             session_vector,
             settings.FEED_CANDIDATES,
@@ -269,6 +288,25 @@ def page_inputs_read(
             inline=True,
             video_where=visible_where(viewer=viewer),
         ).result()
+        nearest_facts_read()
+    owners = {rows[v].owner for v in nearest_ids if v not in excluded and v in rows}
+    if searching_again and 0 < len(owners) < NEAREST_CREATORS_MIN:
+        # One or two creators fill the whole neighbourhood (an `ingest_folder --user` import of
+        # hundreds of videos): the page's per-creator cap had nothing else to take and gave
+        # way, seven of eight cards theirs. Other creators' neighbours are searched for too.
+        where, params = visible_where(viewer=viewer)
+        others, others_vectors = search(
+            session_vector,
+            settings.FEED_CANDIDATES,
+            excluded=sorted(excluded - {0}),
+            inline=True,
+            video_where=(
+                f"({where}) AND {table(Video)}.owner_id <> ALL(%s::bigint[])",
+                [*params, int_array(sorted(owners))],
+            ),
+        ).result()
+        nearest_ids += [v for v in others if v not in nearest_vectors]
+        nearest_vectors.update(others_vectors)
         nearest_facts_read()
     candidate_sources = {
         "following": context.following,

@@ -114,6 +114,23 @@ def test_a_neighbourhood_full_of_videos_the_viewer_may_not_see_does_not_empty_th
     assert page["next_cursor"] is not None
 
 
+def test_a_neighbourhood_of_one_prolific_creator_still_gives_a_page_of_several(settings) -> None:  # noqa: ANN001
+    # One creator's 40 videos filled the nearest candidates: with nothing else to take, the
+    # per-creator cap gave way and seven of eight cards were theirs.
+    settings.FEED_CANDIDATES = 30
+    viewer, prolific = UserFactory(), UserFactory()
+    for i in range(40):
+        video_with_vector(near(axis(0), 1 + i % 7, 0.05 + 0.001 * i), owner=prolific)
+    others = [video_with_vector(near(axis(0), 1 + i % 7, 0.4 + 0.01 * i)) for i in range(12)]
+    interactions_record(user=viewer, session_id="s", events=[event(others[0], "like")])
+    aggregates_flush()
+    state.lists_store(trending={}, fresh=[], cold_start=[])
+    page = feed_page(viewer=viewer, session_id="s2", cursor=None, limit=8)
+    owners = [item["owner"]["id"] for item in page["items"]]
+    assert len(owners) == 8
+    assert owners.count(prolific.pk) <= settings.FEED_MAX_PER_CREATOR
+
+
 def test_a_viewer_without_a_taste_reaches_past_the_trending_head() -> None:
     # Such a viewer pages through the lists alone: after the 200 videos of the trending head the
     # feed said "all caught up" with the rest of a 260-video catalogue never offered.
