@@ -230,14 +230,28 @@ function playerHandlers(slide) {
   return {
     playing: () => {
       slide.node.classList.add("playing");
-      slide.node.classList.remove("paused");
+      slide.node.classList.remove("paused", "waiting", "failed");
       if (slide.index === state.active) slide.tracker?.onPlaying();
     },
     pause: () => {
-      slide.node.classList.remove("playing");
+      slide.node.classList.remove("playing", "waiting");
       if (slide.index === state.active) slide.tracker?.onPaused();
     },
-    waiting: () => slide.tracker?.onPaused(),
+    // A stall shows the spinner (it looked like a frozen picture); it is not watch time.
+    waiting: () => {
+      slide.node.classList.add("waiting");
+      slide.tracker?.onPaused();
+    },
+    // The file could not be played, even after a retry (player.js): the slide says so, and
+    // leaving it sends no skip for a video the viewer never saw play.
+    retry: () => {
+      if (slide.index === state.active) playCurrent();
+    },
+    failed: () => {
+      slide.node.classList.remove("playing", "waiting", "paused");
+      slide.node.classList.add("failed");
+      if (slide.tracker) slide.tracker.failed = true;
+    },
     timeupdate: () => {
       if (slide.index === state.active) slide.tracker?.onTime(slide.video.currentTime, slide.video.duration);
     },
@@ -303,10 +317,14 @@ async function playCurrent() {
   // A play the viewer interrupted meanwhile (a swipe, a tap, a hidden tab; on a slow network
   // the play is still pending then) stays stopped: retrying it started the old video again
   // behind the current one.
+  let played = outcome;
   if (outcome === "refused" && !video.muted && stillWanted(slide, video)) {
     video.muted = true;
-    await startPlayback(video);
+    played = await startPlayback(video);
   }
+  // Refused even muted (Low Power Mode, "never auto-play"): the play sign shows, and a tap
+  // plays it (firstTap); it sat on its poster with nothing to say so, and took two taps.
+  if (played === "refused" && stillWanted(slide, video)) slide.node.classList.add("paused");
   sound.paint();
 }
 
@@ -331,15 +349,22 @@ function togglePause(slide) {
   }
 }
 
+// Smooth scrolling, unless the viewer asked for less motion (an explicit "smooth" overrode the
+// stylesheet's reduced-motion rule).
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+function scrollTo(node) {
+  node.scrollIntoView({ behavior: reducedMotion.matches ? "auto" : "smooth", block: "start" });
+}
+
 function go(delta) {
   const from = state.atEnd ? slideCount() : state.active;
   const target = slideAt(Math.min(slideCount() - 1, Math.max(state.trimmed, from + delta)));
   if (!target) return;
   if (delta > 0 && from >= slideCount() - 1 && state.done) {
-    status.scrollIntoView({ behavior: "smooth", block: "start" });
+    scrollTo(status);
     return;
   }
-  target.node.scrollIntoView({ behavior: "smooth", block: "start" });
+  scrollTo(target.node);
   setActive(target.index);
 }
 
@@ -407,8 +432,19 @@ bindGestures(feed, {
     liked(likeOnce(slide.node, slide.card));
   },
   firstTap: (slide) => {
+    const video = slide.video;
+    // The click whose pointerdown turned a remembered "sound on" on: it paused the video too.
+    if (sound.takeGestureUnmute()) return;
+    if (video && video.paused && !slide.userPaused) {
+      // Not playing though the viewer did not pause it (the browser refused autoplay): the
+      // tap plays it, with sound unless the viewer chose silence.
+      if (!sound.chosen) sound.set(true);
+      slide.node.classList.remove("paused");
+      playCurrent();
+      return;
+    }
     // The first tap on an autoplay-muted video turns the sound on instead of pausing.
-    if (slide.video && slide.video.muted && !sound.chosen) sound.set(true);
+    if (video && video.muted && !sound.chosen) sound.set(true);
     else togglePause(slide);
   },
   action: onAction,

@@ -40,6 +40,11 @@ export function bindGestures(root, feed) {
     if (event.target.closest?.("input, textarea, select, [contenteditable]") || feed.blocked()) return;
     if (event.metaKey || event.ctrlKey || event.altKey) return;
     const key = event.key;
+    // A focused control keeps its keys: Space and Enter press a button or follow a link (Space
+    // paused the video instead), and the arrows move through an open menu.
+    const control = event.target.closest?.("button, a[href], summary, [role=menu], [role=menuitem]");
+    if (control && (key === " " || key === "Enter")) return;
+    if (control?.closest("[role=menu]") && key.startsWith("Arrow")) return;
     const current = feed.slideAt(feed.activeIndex());
     if (key === "ArrowDown" || key === "j" || key === "PageDown") feed.go(1);
     else if (key === "ArrowUp" || key === "k" || key === "PageUp") feed.go(-1);

@@ -1,6 +1,8 @@
 // The feed's sound: one choice for every video, remembered across visits, shown on the pill.
 
 const SOUND_KEY = "reels:sound";
+// A tap is decided this long after its pointerdown (feed_gestures.js waits for a second tap).
+const GESTURE_TAP_MS = 1000;
 
 export class SoundControl {
   // currentVideo(): the playing slide's <video>, or undefined.
@@ -9,15 +11,25 @@ export class SoundControl {
     this.currentVideo = currentVideo;
     this.on = localStorage.getItem(SOUND_KEY) === "on";
     this.chosen = localStorage.getItem(SOUND_KEY) !== null;
+    this.gestureUnmutedAt = 0;
+  }
+
+  // Whether a first gesture just turned the remembered sound on (then the tap it was is spent:
+  // it paused the video as well). Asked once.
+  takeGestureUnmute() {
+    const recent = this.gestureUnmutedAt && performance.now() - this.gestureUnmutedAt < GESTURE_TAP_MS;
+    this.gestureUnmutedAt = 0;
+    return Boolean(recent);
   }
 
   paint() {
     const video = this.currentVideo();
     const muted = video ? video.muted : !this.on;
     this.button.classList.toggle("muted", muted);
+    // One name and its state: "Mute, pressed" read as muted while the sound was on.
     this.button.setAttribute("aria-pressed", muted ? "false" : "true");
     this.button.querySelector("[data-role=sound-label]").textContent = muted ? "Tap to unmute" : "";
-    this.button.setAttribute("aria-label", muted ? "Unmute" : "Mute");
+    this.button.setAttribute("aria-label", "Sound");
   }
 
   set(on) {
@@ -45,6 +57,7 @@ export class SoundControl {
           const video = this.currentVideo();
           if (this.on && video && video.muted) {
             video.muted = false;
+            this.gestureUnmutedAt = performance.now();
             this.paint();
           }
         },

@@ -95,13 +95,19 @@ export function createVideo(card) {
 export async function attachSource(video, card, preload) {
   video.preload = preload;
   if (video.dataset.attached) {
-    if (preload === "auto" && video._hls) video._hls.startLoad(-1);
+    // hls.js's startLoad first stops loading, aborting the segment in flight: only a player
+    // made without loading starts, once (every swipe aborted the prefetches ahead).
+    if (preload === "auto" && video._hls && !video._hlsLoading) {
+      video._hlsLoading = true;
+      video._hls.startLoad(-1);
+    }
     return;
   }
   video.dataset.attached = "1";
   const mode = card.mp4_url || card.hls_url ? playbackMode(card, video) : "none";
   video.dataset.mode = mode;
   if (mode === "none") return;
+  watchForFailure(video, card);
   if (mode === "hls.js") {
     try {
       const Hls = await loadHlsJs();
@@ -115,6 +121,7 @@ export async function attachSource(video, card, preload) {
           autoStartLoad: preload !== "none",
         });
         video._hls = hls;
+        video._hlsLoading = preload !== "none";
         hls.on(Hls.Events.ERROR, (_event, data) => {
           if (data.fatal && card.mp4_url) {
             hls.destroy();
@@ -146,6 +153,26 @@ export async function attachSource(video, card, preload) {
     );
   }
   video.src = mode === "native-hls" ? card.hls_url : card.mp4_url || card.hls_url;
+}
+
+// A file that fails to load (a network error, a broken rendition) is tried once more from the
+// start ("retry": the page plays it again if it still wants it), then the element says so with
+// a "failed" event the slide shows: it sat on its poster like a paused video, and a tap did
+// nothing.
+function watchForFailure(video, card) {
+  let retried = false;
+  video.addEventListener("error", () => {
+    // A stream's failures have their own fallback to the MP4 (hls.js's error event, and the
+    // native player's error listener below); this one is the MP4's.
+    if (!video.dataset.attached || video.dataset.mode !== "mp4" || video._hls) return;
+    if (!retried && card.mp4_url) {
+      retried = true;
+      video.src = card.mp4_url;
+      video.dispatchEvent(new Event("retry"));
+      return;
+    }
+    video.dispatchEvent(new Event("failed"));
+  });
 }
 
 // The stream failed: the MP4 instead. A new source ends a pending play() and pauses a playing

@@ -11,6 +11,8 @@ const ENDPOINT = "/api/interactions";
 const FLUSH_INTERVAL_MS = 4000;
 const MAX_BATCH_EVENTS = 25;
 const SKIP_WITHIN_MS = 2000;
+// A jump of the playing position by more than this is a seek, not playback (onTime).
+const SEEK_SLACK_S = 0.5;
 const MAX_QUEUE_EVENTS = 500;
 
 // Where the videos this page plays were opened from (creator analytics), sent once per batch:
@@ -124,6 +126,9 @@ export class WatchTracker {
     this.played = false;
     this.completions = 0;
     this.lastTime = 0;
+    this.lastTickAt = 0;
+    this.jumpedAhead = false;
+    this.failed = false; // the video could not be played: leaving it is no skip
     this.impressionSent = false;
     this.returning = false;
   }
@@ -163,10 +168,20 @@ export class WatchTracker {
     }
   }
 
+  // A loop is the video going back to its start from past 75% of it reached by playing: a jump
+  // ahead (the video page's scrubber) then back counted as a finish, and so did loops while
+  // the page was hidden (the video page plays on in a background tab).
   onTime(currentTime, duration) {
-    const wrapped = duration > 0 && this.lastTime > duration * 0.75 && currentTime < this.lastTime - 0.5;
+    const now = performance.now();
+    const elapsedS = this.lastTickAt ? (now - this.lastTickAt) / 1000 : 0;
+    this.lastTickAt = now;
+    // Further than playing (at up to twice the speed) could have gone since the last tick.
+    if (currentTime - this.lastTime > 2 * elapsedS + SEEK_SLACK_S) this.jumpedAhead = true;
+    const back = currentTime < this.lastTime - SEEK_SLACK_S;
+    const wrapped = back && duration > 0 && this.lastTime > duration * 0.75 && !this.jumpedAhead;
+    if (back) this.jumpedAhead = false; // from here on, it is played again
     this.lastTime = currentTime;
-    if (!wrapped) return;
+    if (!wrapped || !this.enteredAt) return;
     this.completions += 1;
     this.send(this.completions === 1 ? "finish" : "rewatch", { watchMs: this.currentWatchMs() });
   }
@@ -186,8 +201,11 @@ export class WatchTracker {
     }
     const onScreenMs = performance.now() - this.enteredAt;
     this.enteredAt = 0;
+    if (this.failed && !this.played) return; // a video that never played was neither skipped nor watched
     const type = onScreenMs < SKIP_WITHIN_MS && this.completions === 0 ? "skip" : "pause";
     this.send(type, { watchMs: this.watchedMs });
     this.lastTime = 0;
+    this.lastTickAt = 0;
+    this.jumpedAhead = false;
   }
 }

@@ -26,6 +26,10 @@ video.addEventListener("playing", () => tracker.onPlaying());
 video.addEventListener("pause", () => tracker.onPaused());
 video.addEventListener("waiting", () => tracker.onPaused()); // a stall is not watch time
 video.addEventListener("timeupdate", () => tracker.onTime(video.currentTime, video.duration));
+video.addEventListener("retry", () => tryPlay(video)); // the file failed once (player.js)
+video.addEventListener("failed", () => {
+  tracker.failed = true; // leaving a video that never played is no skip
+});
 // Hiding the page ends the view (watch time stops counting); coming back starts a new one,
 // counting at once if the video is still playing (no "playing" event comes then).
 signals.beforeHide.push(() => tracker.leave());
