@@ -242,11 +242,12 @@ function playerHandlers(slide) {
       slide.node.classList.add("waiting");
       slide.tracker?.onPaused();
     },
-    // The file could not be played, even after a retry (player.js): the slide says so, and
-    // leaving it sends no skip for a video the viewer never saw play.
+    // The file failed once and is loaded again (player.js): played if it is still current.
     retry: () => {
       if (slide.index === state.active) playCurrent();
     },
+    // It failed again: the slide says so, and leaving it sends no skip for a video the viewer
+    // never saw play.
     failed: () => {
       slide.node.classList.remove("playing", "waiting", "paused");
       slide.node.classList.add("failed");
@@ -352,7 +353,7 @@ function togglePause(slide) {
 // Smooth scrolling, unless the viewer asked for less motion (an explicit "smooth" overrode the
 // stylesheet's reduced-motion rule).
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
-function scrollTo(node) {
+function scrollToSlide(node) {
   node.scrollIntoView({ behavior: reducedMotion.matches ? "auto" : "smooth", block: "start" });
 }
 
@@ -361,10 +362,10 @@ function go(delta) {
   const target = slideAt(Math.min(slideCount() - 1, Math.max(state.trimmed, from + delta)));
   if (!target) return;
   if (delta > 0 && from >= slideCount() - 1 && state.done) {
-    scrollTo(status);
+    scrollToSlide(status);
     return;
   }
-  scrollTo(target.node);
+  scrollToSlide(target.node);
   setActive(target.index);
 }
 
