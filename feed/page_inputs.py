@@ -260,15 +260,24 @@ def page_inputs_read(
         )
 
     searching_again = taste is not None and dim
-    if searching_again and sum(1 for v in nearest_ids if v not in excluded) < NEAREST_UNSEEN_MIN:
-        # The viewer has seen most of their neighbourhood: search again, leaving out what they
-        # have seen inside the scan, which (pgvector 0.8's iterative scan) then reaches further.
-        nearest_ids, nearest_vectors = search(
+
+    def search_unseen(
+        video_where: tuple[str, list] | None = None,
+    ) -> tuple[list[int], dict[int, np.ndarray]]:
+        """The session's search again, leaving out what the viewer has seen (and what does not
+        meet `video_where`) inside the scan, which (pgvector 0.8's iterative scan) then reaches
+        further."""
+        return search(
             session_vector,
             settings.FEED_CANDIDATES,
             excluded=sorted(excluded - {0}),
             inline=True,
+            video_where=video_where,
         ).result()
+
+    if searching_again and sum(1 for v in nearest_ids if v not in excluded) < NEAREST_UNSEEN_MIN:
+        # The viewer has seen most of their neighbourhood.
+        nearest_ids, nearest_vectors = search_unseen()
     nearest_facts_read()
     unseen = [v for v in nearest_ids if v not in excluded]
     offered = sum(1 for v in unseen if v in rows)
@@ -281,13 +290,7 @@ def page_inputs_read(
         # hidden ones): searched again with visibility checked inside the scan. Without it, a
         # blocked prolific creator emptied the personal part of every page. (Only then: the
         # check costs a lookup per row the scan reads.)
-        nearest_ids, nearest_vectors = search(
-            session_vector,
-            settings.FEED_CANDIDATES,
-            excluded=sorted(excluded - {0}),
-            inline=True,
-            video_where=visible_where(viewer=viewer),
-        ).result()
+        nearest_ids, nearest_vectors = search_unseen(visible_where(viewer=viewer))
         nearest_facts_read()
     owners = {rows[v].owner for v in nearest_ids if v not in excluded and v in rows}
     if searching_again and 0 < len(owners) < NEAREST_CREATORS_MIN:
@@ -295,16 +298,12 @@ def page_inputs_read(
         # hundreds of videos): the page's per-creator cap had nothing else to take and gave
         # way, seven of eight cards theirs. Other creators' neighbours are searched for too.
         where, params = visible_where(viewer=viewer)
-        others, others_vectors = search(
-            session_vector,
-            settings.FEED_CANDIDATES,
-            excluded=sorted(excluded - {0}),
-            inline=True,
-            video_where=(
+        others, others_vectors = search_unseen(
+            (
                 f"({where}) AND {table(Video)}.owner_id <> ALL(%s::bigint[])",
                 [*params, int_array(sorted(owners))],
-            ),
-        ).result()
+            )
+        )
         nearest_ids += [v for v in others if v not in nearest_vectors]
         nearest_vectors.update(others_vectors)
         nearest_facts_read()

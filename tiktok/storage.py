@@ -124,11 +124,8 @@ def storage_errors_as_unavailable() -> Iterator[None]:
 
 def storage_put(name: str, local_path: Path) -> str:
     """Store a local file under exactly `name`, replacing what was there (steps re-run)."""
-    try:
-        with Path(local_path).open("rb") as handle:
-            stored = default_storage.save(name, File(handle, name=Path(name).name))
-    except _storage_errors() as exc:
-        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    with storage_errors_as_unavailable(), Path(local_path).open("rb") as handle:
+        stored = default_storage.save(name, File(handle, name=Path(name).name))
     if stored != name:
         default_storage.delete(stored)
         raise RuntimeError(f"storage renamed {name!r} to {stored!r}")
@@ -153,11 +150,11 @@ def storage_put_many(items: list[tuple[str, Path]], *, threads: int = 8) -> list
         )
         return name
 
-    try:
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storage-put") as pool:
-            return list(pool.map(upload, items))
-    except _storage_errors() as exc:
-        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    with (
+        storage_errors_as_unavailable(),
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="storage-put") as pool,
+    ):
+        return list(pool.map(upload, items))
 
 
 def _content_type(name: str) -> str:
@@ -165,10 +162,8 @@ def _content_type(name: str) -> str:
 
 
 def storage_exists(name: str) -> bool:
-    try:
+    with storage_errors_as_unavailable():
         return default_storage.exists(name)
-    except _storage_errors() as exc:
-        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -232,13 +227,11 @@ def storage_delete_prefix(prefix: str) -> int:
     keys = [s3.object_key(name) for name in storage_names(prefix)]
     for start in range(0, len(keys), DELETE_BATCH):
         batch = keys[start : start + DELETE_BATCH]
-        try:
+        with storage_errors_as_unavailable():
             answer = client.delete_objects(
                 Bucket=s3.bucket_name,
                 Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
             )
-        except _storage_errors() as exc:
-            raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
         # A 200 can still name keys it did not delete (an internal error per key).
         if errors := answer.get("Errors"):
             first = errors[0]
@@ -251,10 +244,8 @@ def storage_delete_prefix(prefix: str) -> int:
 
 def storage_delete(name: str) -> None:
     """Delete one stored file (none there is no error)."""
-    try:
+    with storage_errors_as_unavailable():
         default_storage.delete(name)
-    except _storage_errors() as exc:
-        raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
 
 
 # A deletion the store refused is tried again after 1, 2, 4, ... 60 minutes, about 5 hours in

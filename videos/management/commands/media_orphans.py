@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tiktok.storage import StorageUnavailable, storage_delete
-from videos.services.media_orphans import media_orphans_find
+from tiktok.storage import StorageUnavailable
+from videos.services.media_orphans import media_orphans_delete, media_orphans_find
 
 
 class Command(BaseCommand):
@@ -32,8 +32,8 @@ class Command(BaseCommand):
             orphans = media_orphans_find(min_age_seconds=None if minutes is None else minutes * 60)
             for name in orphans:
                 self.stdout.write(name)
-                if not options["dry_run"]:
-                    storage_delete(name)
+            if not options["dry_run"]:
+                media_orphans_delete(orphans)
         except StorageUnavailable as exc:
             raise CommandError(str(exc)) from exc
         verb = "found" if options["dry_run"] else "deleted"
