@@ -87,6 +87,8 @@ class FakeVllm:
         self.delay_s = 0.0  # wait this long before answering an embedding request
         self.models = [DEFAULT_VLLM_MODEL]  # what GET /v1/models lists
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0  # embedding requests being answered (a delayed one outlives its test)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -104,7 +106,11 @@ class FakeVllm:
         self._server.server_close()
 
     def reset(self) -> None:
+        """Forget what was asked, once requests still being answered (a client that gave up on a
+        delayed answer leaves one behind) have been recorded: they belong to the test before."""
         with self._lock:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout=30):
+                raise RuntimeError("fake vLLM: a request is still being answered after 30 s")
             self.requests.clear()
             self.fail_next = 0
             self.reject_all = False
@@ -115,6 +121,16 @@ class FakeVllm:
             self.models = [DEFAULT_VLLM_MODEL]
 
     def _answer(self, body: Any) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            return self._answer_now(body)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _answer_now(self, body: Any) -> tuple[int, dict[str, Any]]:
         if self.delay_s:
             time.sleep(self.delay_s)
         with self._lock:
