@@ -74,6 +74,11 @@ def _already_told(notice: Notice) -> bool:
     ).exists()
 
 
+class _AlreadyTold(Exception):
+    """A `once` notice found its actor (or, without one, its group) already there: a concurrent
+    delivery of the same news told the recipient first."""
+
+
 def _join_open_group(notice: Notice) -> Notification | None:
     """Add the actor to the recipient's unread group of this key, if there is one."""
     group = (
@@ -83,12 +88,16 @@ def _join_open_group(notice: Notice) -> Notification | None:
     )
     if group is None:
         return None
+    if notice.once and notice.actor_id is None:
+        raise _AlreadyTold
     if notice.actor_id is not None:
         _, added = NotificationActor.objects.get_or_create(
             notification=group, actor_id=notice.actor_id
         )
         if added:
             group.actor_count = F("actor_count") + 1
+        elif notice.once:
+            raise _AlreadyTold
         group.actor_id = notice.actor_id
     group.data = {**group.data, **notice.data}
     if notice.comment_id is not None:
@@ -126,6 +135,10 @@ def notification_add(notice: Notice) -> Notification | None:
         except IntegrityError:
             # A concurrent delivery opened the group first: join it on the second pass.
             continue
+        except _AlreadyTold:
+            # Told by a delivery that raced this one past `_already_told` (a redelivered task,
+            # the same mention delivered twice): not news again, and no budget is spent on it.
+            return None
     else:
         return None
     transaction.on_commit(lambda: unread_push(user_id=notice.recipient_id, notification=group))
