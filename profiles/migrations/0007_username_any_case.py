@@ -7,6 +7,14 @@ from django.db import migrations, models
 import profiles.models
 
 
+# The rename touches the name alone: the admin and `User.objects.get()` read every column of the
+# release's model, some of which later migrations add (they fail until the upgrade is done).
+RENAME_HOW = (
+    "manage.py shell -c \"from profiles.models import User; "
+    "User.objects.filter(username='OLD').update(username='NEW')\""
+)
+
+
 def refuse_names_taken_twice(apps, schema_editor) -> None:  # noqa: ANN001
     """Accounts made outside the sign-up rules (createsuperuser) may share a name in another
     case; the index cannot be built over them, and which one keeps the name is the operator's
@@ -25,8 +33,8 @@ def refuse_names_taken_twice(apps, schema_editor) -> None:  # noqa: ANN001
     ]
     if names:
         raise RuntimeError(
-            "accounts share a username in different cases; rename all but one of each "
-            "(manage.py shell or the admin) and migrate again: " + "; ".join(names)
+            "accounts share a username in different cases; rename all but one of each and "
+            f"migrate again ({RENAME_HOW}): " + "; ".join(names)
         )
 
 

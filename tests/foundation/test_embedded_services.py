@@ -232,13 +232,83 @@ def test_a_failed_upgrade_leaves_the_postgresql_16_directory_as_it_was(var_dir, 
     with pytest.raises(postgres.PostgresUpgradeError, match="disk full"):
         postgres.upgrade_from_16(pgdata)
     assert (pgdata / "PG_VERSION").read_text().strip() == "16"
-    assert [p.name for p in var_dir.iterdir() if p.name.startswith(("pgdata-16-", "pg16-"))] == []
+    left = ("pgdata-16-", "pgdata-18-", "pg16-")
+    assert [p.name for p in var_dir.iterdir() if p.name.startswith(left)] == []
     monkeypatch.undo()
     holder = Holder(var_dir)  # the next start upgrades it, with every row
     with psycopg.connect(holder.urls["pg"]) as conn:
         rows = conn.execute("SELECT id, caption FROM clips ORDER BY id").fetchall()
     holder.exit()
     assert rows == [(1, "still here"), (2, "me too")]
+
+
+KILLED_IN_THE_RESTORE = """
+import os, signal, sys
+from pathlib import Path
+from tiktok.dev import postgres
+def restore_killed(data_dir, dump):
+    data_dir.mkdir()
+    (data_dir / "PG_VERSION").write_text("18\\n")  # initdb done, part of the dump loaded
+    os.kill(os.getpid(), signal.SIGKILL)
+postgres._restore_new = restore_killed
+postgres.upgrade_from_16(Path(sys.argv[1]))
+"""
+
+
+def test_an_upgrade_killed_in_the_restore_is_done_again_at_the_next_start(var_dir):
+    """SIGKILL (out of memory, power loss) half-way through the restore: the next start serves
+    neither a half-restored directory nor an empty one, but upgrades the old one again."""
+    pgdata = _old_cluster(var_dir)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_IN_THE_RESTORE, str(pgdata)],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert (pgdata / "PG_VERSION").read_text().strip() == "16"
+
+    holder = Holder(var_dir)
+
+    with psycopg.connect(holder.urls["pg"]) as conn:
+        rows = conn.execute("SELECT id, caption FROM clips ORDER BY id").fetchall()
+    holder.exit()
+    assert rows == [(1, "still here"), (2, "me too")]
+    assert not (var_dir / "pgdata-18-upgrading").exists()
+
+
+def test_a_swap_cut_short_after_the_restore_is_finished_at_the_next_start(tmp_path):
+    """Killed between moving the old directory aside and moving the restored one in: the
+    restored one (marked complete) takes its place; the old one stays kept."""
+    from tiktok.dev import postgres
+
+    pgdata = tmp_path / "pgdata"
+    kept, staging = tmp_path / "pgdata-16-20261207-120000", tmp_path / "pgdata-18-upgrading"
+    for folder, version in ((kept, "16"), (staging, "18")):
+        folder.mkdir()
+        (folder / "PG_VERSION").write_text(f"{version}\n")
+    (staging / postgres.UPGRADE_DONE_MARKER).touch()
+
+    postgres.upgrade_interrupted_settle(pgdata)
+
+    assert postgres.data_major_version(pgdata) == "18"
+    assert not (pgdata / postgres.UPGRADE_DONE_MARKER).exists() and not staging.exists()
+    assert postgres.data_major_version(kept) == "16"
+
+
+def test_a_restored_directory_not_marked_complete_is_removed(tmp_path):
+    """The restore's directory without the mark (killed before the restore ended) is never
+    served, even with no data directory left beside it."""
+    from tiktok.dev import postgres
+
+    pgdata, staging = tmp_path / "pgdata", tmp_path / "pgdata-18-upgrading"
+    staging.mkdir()
+    (staging / "PG_VERSION").write_text("18\n")
+
+    postgres.upgrade_interrupted_settle(pgdata)
+
+    assert not staging.exists() and not pgdata.exists()
 
 
 def test_a_postgresql_16_data_directory_is_upgraded_with_nothing_lost(var_dir):

