@@ -77,15 +77,18 @@ _PUBLISHED = "COALESCE(v.published_at, v.created_at)"
 
 # Plays as trending counts them: each signed-in viewer once per video in each window (the
 # last RECENT_HOURS, the baseline before it), at their first play in it; anonymous plays
-# never (anyone can send any number). `p.at` is that play's time.
+# never (anyone can send any number). `p.at` is that play's time. A hashtag or sound counts
+# the viewers among them (`_VIEWERS`), not the plays: one account playing every video of a
+# tag is one viewer, not a rise of hundreds.
 _VIEWERS_PLAYS = (
-    "(SELECT i.video_id, MIN(i.created_at) AS at "
+    "(SELECT i.user_id, i.video_id, MIN(i.created_at) AS at "
     f"FROM {table(Interaction)} i "
     "WHERE i.type = 'play' AND i.user_id IS NOT NULL "
     "AND i.created_at >= now() - make_interval(hours => %(baseline)s) "
     "GROUP BY i.user_id, i.video_id, "
     "i.created_at >= now() - make_interval(hours => %(recent)s)) p"
 )
+_VIEWERS = _window_counts("DISTINCT p.user_id", "p.at")
 
 
 def rising_hashtags(size: int) -> list[dict[str, Any]]:
@@ -99,7 +102,7 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
             f"AND {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
         ),
         plays_sql=(
-            f"SELECT vh.hashtag_id, {_window_counts('*', 'p.at')} "
+            f"SELECT vh.hashtag_id, {_VIEWERS} "
             f"FROM {_VIEWERS_PLAYS} JOIN {table(VideoHashtag)} vh ON vh.video_id = p.video_id "
             f"JOIN {table(Video)} v ON v.id = p.video_id "
             f"WHERE {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
@@ -161,7 +164,7 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
             f"AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),
         plays_sql=(
-            f"SELECT v.sound_id, {_window_counts('*', 'p.at')} "
+            f"SELECT v.sound_id, {_VIEWERS} "
             f"FROM {_VIEWERS_PLAYS} JOIN {table(Video)} v ON v.id = p.video_id "
             f"WHERE v.sound_id IS NOT NULL AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
         ),

@@ -268,6 +268,7 @@ COUNTED_ONCE = {
     "skip": CountedKind.SKIP,
     "share": CountedKind.SHARE,
     "positive": CountedKind.POSITIVE,
+    "rewatch": CountedKind.REWATCH,
 }
 COUNTED_STATS = {int(kind): stat for stat, kind in COUNTED_ONCE.items()}
 

@@ -161,6 +161,7 @@ class CountedKind(models.IntegerChoices):
     SKIP = 4
     POSITIVE = 5  # a strong positive: the video's positives and its co-engagement pairs
     SHARE = 6
+    REWATCH = 7  # the viewer's long-term taste: a video looped for an hour is one rewatch
 
 
 class CountedEngagement(models.Model):

@@ -155,16 +155,24 @@ def taste_update(
     histories: dict[str, tuple[list[int], list[int]]] = {}
     recent: dict[str, list[int]] = {}
     keep = settings.FEED_COENGAGEMENT_RECENT
+    rewatched: set[tuple[int, int]] = set()
     for event in events:
         owner = state.owner_key(user_id=event.user_id, session_id=event.session_id)
         positives, seen = histories.setdefault(owner, ([], []))
         seen.append(event.video_id)
+        in_taste = True
         if event.user_id:
             stat, step = WITHDRAWN_STATS.get(event.type, (event.type, 1))
-            if counts(event.user_id, event.video_id, stat):
+            counted = counts(event.user_id, event.video_id, stat)
+            if counted:
                 deltas.stats[event.video_id][stat] += step
+            if event.type == "rewatch":
+                # A client sends one at each loop: a video left looping for an hour took over
+                # the viewer's long-term taste for good. Its first rewatch counts, ever.
+                in_taste = counted and (event.user_id, event.video_id) not in rewatched
+                rewatched.add((event.user_id, event.video_id))
         weight = positive_weight(weights, event.type, event.watch_ms, event.duration_s)
-        if event.user_id and weight != 0 and event.vector is not None:
+        if event.user_id and weight != 0 and event.vector is not None and in_taste:
             contributions[event.user_id].append((event.vector, weight))
         history = recent.setdefault(owner, list(positives_before.get(owner, [])))
         # One engagement per viewer and video while it is among their recent positives: a view

@@ -57,9 +57,14 @@ def taste_profiles_rebuild(*, version: str, progress: Callable[[int], None] | No
         sums: dict[int, np.ndarray] = {}
         totals: dict[int, float] = defaultdict(float)
         counts: dict[int, int] = defaultdict(int)
+        rewatched: set[tuple[int, int]] = set()
         for user_id, video_id, kind, watch_ms in events:
             vector = vectors.get(video_id)
             weight = positive_weight(weights, kind, watch_ms, durations.get(video_id))
+            if kind == "rewatch":  # as recorded: each viewer's first rewatch of a video only
+                if (user_id, video_id) in rewatched:
+                    continue
+                rewatched.add((user_id, video_id))
             if vector is None or weight == 0:
                 continue
             if user_id not in sums:

@@ -26,8 +26,9 @@ _POPULARITY_SQL = "(v.view_count + 10 * v.like_count + 50 * v.share_count)"
 def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
     """(video_id, views, likes, shares, finishes, age_hours) of public ready videos with events
     of signed-in viewers in the window. Each viewer counts once per video and kind, weighted
-    0.5^(age / half-life) by their latest such event: a hundred plays or likes from one account
-    are one viewer's, and a like taken back (their latest like or unlike is an unlike) is
+    0.5^(age / half-life) by their first such event in the window (a play or share sent again
+    does not make an old view new): a hundred plays or likes from one account are one
+    viewer's, and a like taken back (their latest like or unlike is an unlike) is
     none. Grouped, not sorted: one hash aggregate over the window's
     events (a DISTINCT ON sorted every one of them)."""
     with connection.cursor() as cursor:
@@ -44,13 +45,13 @@ def _decayed_counts() -> list[tuple[int, float, float, float, float, float]]:
                        CASE WHEN kind <> 'like' OR liked > COALESCE(unliked, 0)
                             -- in float8: EXTRACT gives numeric, whose power() cost a
                             -- few microseconds per row, most of the query's time
-                            THEN power(0.5, EXTRACT(EPOCH FROM now() - latest)::float8
+                            THEN power(0.5, EXTRACT(EPOCH FROM now() - first_at)::float8
                                             / 3600 / %(half)s)
                             ELSE 0 END AS d
                 FROM (
                     SELECT user_id, video_id,
                            CASE WHEN type = 'unlike' THEN 'like' ELSE type END AS kind,
-                           MAX(created_at) AS latest,
+                           MIN(created_at) AS first_at,
                            -- which came last: ids follow the order events were stored
                            -- (a batch's events share their transaction's created_at)
                            MAX(id) FILTER (WHERE type = 'like') AS liked,
@@ -145,6 +146,13 @@ def _cold_start_ids(trending: dict[int, float]) -> list[int]:
     return chosen
 
 
+def _by_rank(ordered: dict[int, float]) -> dict[int, float]:
+    """The list's order as its stored scores (first highest): Redis orders equal scores by the
+    member's string ("99" above "102"), which turned a quiet catalogue's ties (every fallback
+    score equal) into an order by the digits of the ids."""
+    return {video_id: float(len(ordered) - rank) for rank, video_id in enumerate(ordered)}
+
+
 def trending_refresh() -> dict[str, Any]:
     """Recompute trending (velocity with time decay x completion x recency), fresh and
     cold-start lists and the interest arms (feed/interest_arms.py) into Redis; returns their
@@ -154,6 +162,9 @@ def trending_refresh() -> dict[str, Any]:
         video_id: trending_score(max(views, finishes), likes, shares, finishes, age_hours)
         for video_id, views, likes, shares, finishes, age_hours in _decayed_counts()
     }
+    # A video whose only engagement in the window is a like taken back is not trending (its 0
+    # also made the floor below 0, and every fallback score with it).
+    scores = {video_id: score for video_id, score in scores.items() if score > 0}
     top = dict(sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:size])
     if len(top) < size:
         floor = min(top.values(), default=1.0)
@@ -163,7 +174,7 @@ def trending_refresh() -> dict[str, Any]:
                 top[video_id] = floor * 1e-3 * (1.0 - 1.0 / (2.0 + popularity))
     fresh = _fresh_rows()
     cold_start = _cold_start_ids(top)
-    state.lists_store(trending=top, fresh=fresh, cold_start=cold_start)
+    state.lists_store(trending=_by_rank(top), fresh=fresh, cold_start=cold_start)
     arms = arms_refresh()
     return {
         "trending": len(top),

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from search.query_log import query_log
 from search.selectors import search_page, search_suggest
 from tiktok.api.base import ApiView
-from tiktok.api.throttling import client_identity
+from tiktok.api.throttling import client_address, client_identity
 
 
 def _searcher(request: Request) -> str:
@@ -38,7 +38,7 @@ class SearchApi(ApiView):
             limit=params.get("limit", settings.SEARCH_PAGE_SIZE_DEFAULT),
         )
         if body["query"] and cursor is None and body.get("method") != "none":
-            query_log(q=body["query"], searcher=_searcher(request))
+            query_log(q=body["query"], searcher=_searcher(request), address=client_address(request))
         return Response(body)
 
 

@@ -26,12 +26,24 @@ FLUSHING_KEY = "search:queries:changed:flushing"
 # One HyperLogLog per query of who searched it: it holds hashes of hashes, never an identity.
 # Small counts are exact in practice, and a collision can only make a count lower, never higher.
 SEARCHERS_KEY = "search:queries:searchers:{digest}"
+# ... and one of the addresses they searched from (IPv6 as its /64): a query's count is the
+# smaller of the two, so one client with a few fresh accounts (or one IPv6 host) is not "three
+# people" who all searched a phrase about someone.
+ADDRESSES_KEY = "search:queries:addresses:{digest}"
 # Past queries checked per statement of queries_prune.
 PRUNE_BATCH = 5000
 
 
 def _searchers_key(query: str) -> str:
-    return SEARCHERS_KEY.format(digest=hashlib.sha256(query.encode()).hexdigest()[:32])
+    return SEARCHERS_KEY.format(digest=_digest(query))
+
+
+def _addresses_key(query: str) -> str:
+    return ADDRESSES_KEY.format(digest=_digest(query))
+
+
+def _digest(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()[:32]
 
 
 def _searchers_keep_seconds() -> int:
@@ -40,23 +52,27 @@ def _searchers_keep_seconds() -> int:
     return settings.SEARCH_QUERY_RETAIN_DAYS * 24 * 3600
 
 
-def query_log(*, q: str, searcher: str) -> None:
-    """Count `searcher` (an account or session id) among the people who searched `q`
-    (normalised), unless it looks private or is too long. A searcher already counted for the
-    query changes nothing, however long ago they searched it."""
+def query_log(*, q: str, searcher: str, address: str | None = None) -> None:
+    """Count `searcher` (an account or a client address) and the `address` it searched from
+    (the searcher itself when not given) among those who searched `q` (normalised), unless it
+    looks private or is too long. A searcher already counted for the query changes nothing,
+    however long ago they searched it."""
     query = q.casefold()
     if not searcher or not query_loggable(query, LOGGED_QUERY_MAX_CHARS):
         return
-    key = _searchers_key(query)
+    key, addresses_key = _searchers_key(query), _addresses_key(query)
     searcher_hash = hashlib.sha256(f"{searcher}\n{query}".encode()).hexdigest()[:32]
+    address_hash = hashlib.sha256(f"{address or searcher}\n{query}".encode()).hexdigest()[:32]
     client = redis_client()
     if not client.exists(key) and not _new_query_allowed(searcher):
         return
     with client.pipeline() as pipe:
         pipe.pfadd(key, searcher_hash)
+        pipe.pfadd(addresses_key, address_hash)
         pipe.expire(key, _searchers_keep_seconds())
-        grew, _ = pipe.execute()
-    if grew:
+        pipe.expire(addresses_key, _searchers_keep_seconds())
+        new_searcher, new_address, *_ = pipe.execute()
+    if new_searcher or new_address:
         client.sadd(CHANGED_KEY, query)
 
 
@@ -85,7 +101,10 @@ def queries_flush() -> int:
         with client.pipeline(transaction=False) as pipe:
             for query in queries:
                 pipe.pfcount(_searchers_key(query))
-            counts = pipe.execute()
+                pipe.pfcount(_addresses_key(query))
+            answers = pipe.execute()
+        # People who searched it, as far as their addresses tell them apart.
+        counts = [min(answers[i], answers[i + 1]) for i in range(0, len(answers), 2)]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table(SearchQuery)} AS sq (query, count, last_searched_at) "

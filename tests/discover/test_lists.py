@@ -281,6 +281,37 @@ def test_one_account_replaying_a_video_counts_as_one_viewer_in_rising_hashtags_a
     assert (sounds["spam"]["plays_day"], sounds["w"]["plays_day"]) == (1, 3)
 
 
+def test_one_account_playing_every_video_of_a_tag_or_sound_is_one_viewer():
+    """A month-old tag of 40 videos, each played once by one account today, is one viewer (it
+    was 40 plays, squared by the score: above a tag three creators took up today)."""
+    creator, sound = UserFactory(), Sound.objects.create(title="old sound")
+    perennial = Hashtag.objects.create(name="perennial", video_count=40)
+    videos = [
+        VideoFactory(owner=creator, published_at=now() - hours(24 * 30), sound=sound)
+        for _ in range(40)
+    ]
+    for video in videos:
+        VideoHashtag.objects.create(video=video, hashtag=perennial)
+    _tag_uses("taking_off", recent=3, week=0)
+    new_sound = Sound.objects.create(title="new sound")
+    for _ in range(3):
+        VideoFactory(sound=new_sound)
+    interactions_record(
+        user=UserFactory(), session_id="s", events=[event(video, "play") for video in videos]
+    )
+
+    lists_refresh()
+
+    hashtags = {item["name"]: item for item in lists_read()["hashtags"]}
+    assert hashtags["perennial"]["plays_day"] == 1
+    names = list(hashtags)
+    assert names.index("taking_off") < names.index("perennial")
+    sounds = {item["title"]: item for item in lists_read()["sounds"]}
+    assert sounds["old sound"]["plays_day"] == 1
+    titles = list(sounds)
+    assert titles.index("new sound") < titles.index("old sound")
+
+
 def test_one_creator_is_one_use_and_a_re_added_tag_is_no_new_use():
     # One account posting 6 videos with #flood today is one use, as one creator each; an old
     # video whose caption drops and re-adds #again is not a new video; three creators using

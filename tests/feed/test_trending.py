@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from feed import state
 from feed.aggregates import aggregates_flush
+from feed.models import Interaction
 from feed.services import interactions_record
 from feed.tasks import trending_refresh
 from tests.factories import UserFactory
@@ -227,3 +228,61 @@ def test_one_account_counts_once_per_video_in_trending():
     trending_refresh()
     order = _trending_ids()
     assert order.index(shared_widely.pk) < order.index(repeated.pk)
+
+
+def test_a_quiet_catalogue_reads_newest_first_past_a_power_of_ten():
+    """Equal lifetime counters: newest first, also when ids cross 100 (Redis orders equal
+    scores by the member's string, "99" above "102")."""
+    now = timezone.now()
+    ids = [98, 99, 100, 101, 102]
+    for age, pk in enumerate(reversed(ids)):
+        video_with_vector(axis(age), id=pk, published_at=now - dt.timedelta(hours=age + 1))
+
+    trending_refresh()
+
+    assert _trending_ids() == ids[::-1]
+
+
+def test_a_like_taken_back_neither_trends_nor_flattens_the_popular_order():
+    now = timezone.now()
+    views = {98: 1000, 99: 10, 100: 500}
+    for pk, count in views.items():
+        video_with_vector(
+            axis(pk % 8), id=pk, view_count=count, published_at=now - dt.timedelta(days=30)
+        )
+    liked = video_with_vector(axis(3), id=101, published_at=now - dt.timedelta(days=30))
+    interactions_record(
+        user=UserFactory(), session_id="t", events=[event(liked, "like"), event(liked, "unlike")]
+    )
+
+    trending_refresh()
+
+    assert _trending_ids()[:3] == [98, 100, 99]
+    assert _trending_ids()[-1] == liked.pk  # by its lifetime counters (none), not as trending
+
+
+def test_one_account_sending_its_play_and_share_again_does_not_outrank_many_viewers():
+    """Each viewer is weighted by their first play or share in the window: sending them again
+    every few hours does not keep one account's day-old view at full weight."""
+    posted = timezone.now() - dt.timedelta(hours=30)
+    organic, boosted = (video_with_vector(axis(i), published_at=posted) for i in range(2))
+    for _ in range(8):
+        interactions_record(
+            user=UserFactory(),
+            session_id="t",
+            events=[event(organic, t) for t in ("play", "share")],
+        )
+    booster = UserFactory()
+    interactions_record(
+        user=booster, session_id="b", events=[event(boosted, t) for t in ("play", "share")]
+    )
+    Interaction.objects.update(created_at=timezone.now() - dt.timedelta(hours=24))
+    interactions_record(
+        user=booster, session_id="b", events=[event(boosted, t) for t in ("play", "share")]
+    )
+    aggregates_flush()
+
+    trending_refresh()
+
+    order = _trending_ids()
+    assert order.index(organic.pk) < order.index(boosted.pk)

@@ -137,3 +137,90 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_the_client(
     ]
     other = client.get("/api/tags", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code
     assert (first, other) == ([200, 200, 429], 200)
+
+
+def test_a_client_reaching_the_port_directly_cannot_pick_its_address(
+    client,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """Under `TRUSTED_PROXY_COUNT=1`, a client at a public address (not one of
+    `TRUSTED_PROXY_NETWORKS`) sending its own X-Forwarded-For is counted by its address."""
+    from rest_framework.settings import api_settings
+
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    monkeypatch.setattr(api_settings, "NUM_PROXIES", 1)
+    statuses = [
+        client.get(
+            "/api/tags", REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_a_direct_client_claiming_https_is_redirected_like_any_plain_request(
+    client,  # noqa: ANN001
+    settings,  # noqa: ANN001
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    direct = client.get("/api/tags", REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_PROTO="https")
+    proxied = client.get("/api/tags", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_PROTO="https")
+    assert direct.status_code == 301 and direct["Location"].startswith("https://")
+    assert proxied.status_code == 200
+
+
+def test_one_ipv6_host_is_one_client_across_its_slash_64(
+    client,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """A host, phone or home line holds a whole /64: each of its addresses is not a new
+    client (the next /64 is)."""
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    same_host = [
+        client.get("/api/tags", REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}").status_code
+        for n in range(3)
+    ]
+    next_block = client.get("/api/tags", REMOTE_ADDR="2001:db8:1:3::1").status_code
+    assert (same_host, next_block) == ([200, 200, 429], 200)
+
+
+def test_sign_ups_per_address_count_an_ipv6_host_once(settings) -> None:  # noqa: ANN001
+    from rest_framework.test import APIClient
+
+    settings.ACCOUNTS_PER_ADDRESS_PER_DAY = 2
+    statuses = [
+        APIClient(REMOTE_ADDR=f"2001:db8:7:8::{n + 1:x}")
+        .post(
+            "/api/auth/register",
+            {"username": f"host{n}", "password": "correct-horse-battery"},
+            format="json",
+        )
+        .status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+
+
+@pytest.mark.parametrize(
+    ("address", "block"),
+    [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("203.0.113.7", "203.0.113.7"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_addresses_are_counted_by_block(address: str, block: str) -> None:
+    from tiktok.api.throttling import address_block
+
+    assert address_block(address) == block
+
+
+def test_a_proxy_network_that_is_not_one_is_a_configuration_error(monkeypatch) -> None:  # noqa: ANN001
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tiktok.settings.env import env_networks
+
+    monkeypatch.setenv("TRUSTED_PROXY_NETWORKS", "10.0.0.0/8, proxy.internal")
+    with pytest.raises(ImproperlyConfigured, match="'proxy.internal' is not an address"):
+        env_networks("TRUSTED_PROXY_NETWORKS", [])

@@ -11,6 +11,7 @@ current` stays within the rate. As with DRF, requests that are refused are not c
 from __future__ import annotations
 
 import functools
+import ipaddress
 import time
 from typing import Any
 
@@ -48,6 +49,9 @@ def window_wait(*, limit: int, current: int, previous: int, elapsed: float) -> f
 
 
 class RedisWindowThrottle(throttling.SimpleRateThrottle):
+    def get_ident(self, request: Any) -> str:
+        return client_address(request)
+
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.rate is None:
             return True
@@ -97,6 +101,27 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle, RedisWindowThrottle):
     pass
 
 
+def address_block(address: str) -> str:
+    """An address as limits count it: an IPv6 one as its /64 (one host, phone or home line
+    holds a whole /64: 2^64 addresses to take a fresh allowance from each), an IPv4-mapped one
+    as IPv4; anything else as given."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def client_address(request: Any) -> str:
+    """The requester's address for rate limits and allowances: the peer's, or the one the
+    trusted proxies saw (`TRUSTED_PROXY_COUNT`), IPv6 as its /64."""
+    return address_block(throttling.BaseThrottle().get_ident(request))
+
+
 def client_identity(request: Any) -> str:
     """Who sent a request, for counting each requester once (a search, a sound's play):
     `user:<id>` for an account, else `address:<client address>` as the rate limits tell
@@ -104,4 +129,4 @@ def client_identity(request: Any) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"address:{throttling.BaseThrottle().get_ident(request)}"
+    return f"address:{client_address(request)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import BASE_DIR, VAR_DIR, env_bool, env_int, env_list, env_str
+from .env import BASE_DIR, VAR_DIR, env_bool, env_int, env_list, env_networks, env_str
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
 
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: nothing below may read a forwarded header a client sent straight to this port.
+    "tiktok.web.proxy_headers.UntrustedProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tiktok.web.url_guard.NulInURLMiddleware",
     "tiktok.web.security_headers.ContentSecurityPolicyMiddleware",
@@ -114,6 +116,13 @@ SESSION_COOKIE_HTTPONLY = True
 # session id, no row (tiktok/api/sessions.py), kept this long.
 ANONYMOUS_SESSION_COOKIE_SECONDS = env_int("ANONYMOUS_SESSION_COOKIE_SECONDS", 24 * 3600)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # HTTPS settings: security.py
+# The peers whose X-Forwarded-For / X-Forwarded-Proto are read (tiktok/web/proxy_headers.py):
+# a proxy on this host or a private network by default; a CDN or load balancer at public
+# addresses is listed here.
+TRUSTED_PROXY_NETWORKS = env_networks(
+    "TRUSTED_PROXY_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 
 # Rate limits (DRF throttling), "N/period". Scopes are used by the views named after them.
 THROTTLE_RATES = {

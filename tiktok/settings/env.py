@@ -57,6 +57,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of addresses or networks (`10.0.0.0/8`, `2001:db8::/32`,
+    `203.0.113.7`); unset or empty, the default; one that is not is a configuration error
+    naming it."""
+    import ipaddress
+
+    items = env_list(name, default) or default
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or a network (e.g. 10.0.0.0/8)"
+            ) from exc
+    return items
+
+
 def embedded_service_allowed(service: str, missing: str) -> None:
     """Refuse to start an embedded server (PostgreSQL, Redis, SeaweedFS) in this process unless
     that is what is wanted: DEBUG is on (`make run`), or EMBEDDED_SERVICES=1 says so. Without
