@@ -78,8 +78,8 @@ _PUBLISHED = "COALESCE(v.published_at, v.created_at)"
 # Plays as trending counts them: each signed-in viewer once per video in each window (the
 # last RECENT_HOURS, the baseline before it), at their first play in it; anonymous plays
 # never (anyone can send any number). `p.at` is that play's time. A hashtag or sound counts
-# the viewers among them (`_VIEWERS`), not the plays: one account playing every video of a
-# tag is one viewer, not a rise of hundreds.
+# the viewers among them per day (`_VIEWERS`), not the plays: one account playing every video
+# of a tag is one viewer, not a rise of hundreds.
 _VIEWERS_PLAYS = (
     "(SELECT i.user_id, i.video_id, MIN(i.created_at) AS at "
     f"FROM {table(Interaction)} i "
@@ -88,7 +88,11 @@ _VIEWERS_PLAYS = (
     "GROUP BY i.user_id, i.video_id, "
     "i.created_at >= now() - make_interval(hours => %(recent)s)) p"
 )
-_VIEWERS = _window_counts("DISTINCT p.user_id", "p.at")
+# Viewer-days: a viewer counts once in the last day and once per day of the baseline they
+# played in (so a steady audience's mean baseline day is its daily size, not its size / 7).
+_VIEWERS = _window_counts(
+    "DISTINCT (p.user_id, floor(EXTRACT(EPOCH FROM now() - p.at) / 86400))", "p.at"
+)
 
 
 def rising_hashtags(size: int) -> list[dict[str, Any]]:

@@ -312,6 +312,27 @@ def test_one_account_playing_every_video_of_a_tag_or_sound_is_one_viewer():
     assert titles.index("new sound") < titles.index("old sound")
 
 
+def test_a_steady_daily_audience_is_measured_per_day_not_rising():
+    """30 viewers playing one new video of #steady every day: today's 30 viewers against a mean
+    baseline day of 30 (viewer-days / 7), not of 30 / 7 (the same people counted once)."""
+    tag = Hashtag.objects.create(name="steady", video_count=8)
+    videos = [VideoFactory(published_at=now() - hours(24 * 30)) for _ in range(8)]
+    for video in videos:
+        VideoHashtag.objects.create(video=video, hashtag=tag)
+    viewers = [UserFactory() for _ in range(30)]
+    for day, video in enumerate(videos):
+        for viewer in viewers:
+            interactions_record(user=viewer, session_id="s", events=[event(video, "play")])
+        Interaction.objects.filter(video=video).update(created_at=now() - hours(24 * day + 1))
+
+    lists_refresh()
+
+    steady = {item["name"]: item for item in lists_read()["hashtags"]}["steady"]
+    assert steady["plays_day"] == 30
+    daily = 30 / PLAYS_PER_USE
+    assert steady["score"] == round(velocity_score(recent=daily, baseline_per_day=daily), 3)
+
+
 def test_one_creator_is_one_use_and_a_re_added_tag_is_no_new_use():
     # One account posting 6 videos with #flood today is one use, as one creator each; an old
     # video whose caption drops and re-adds #again is not a new video; three creators using

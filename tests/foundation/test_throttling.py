@@ -224,3 +224,18 @@ def test_a_proxy_network_that_is_not_one_is_a_configuration_error(monkeypatch) -
     monkeypatch.setenv("TRUSTED_PROXY_NETWORKS", "10.0.0.0/8, proxy.internal")
     with pytest.raises(ImproperlyConfigured, match="'proxy.internal' is not an address"):
         env_networks("TRUSTED_PROXY_NETWORKS", [])
+
+
+def test_a_peer_without_an_address_is_a_local_proxy(client, monkeypatch) -> None:  # noqa: ANN001
+    """Daphne on a UNIX socket (`tiktok.web.server -u`, behind a proxy on the host) gives no
+    client address: requests are served (they were 500s), the proxy's headers are read."""
+    from rest_framework.settings import api_settings
+
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/min")
+    monkeypatch.setattr(api_settings, "NUM_PROXIES", 1)
+    first = [
+        client.get("/api/tags", REMOTE_ADDR=None, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code
+        for _ in range(3)
+    ]
+    other = client.get("/api/tags", REMOTE_ADDR=None, HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert (first, other.status_code) == ([200, 200, 429], 200)

@@ -119,7 +119,8 @@ def address_block(address: str) -> str:
 def client_address(request: Any) -> str:
     """The requester's address for rate limits and allowances: the peer's, or the one the
     trusted proxies saw (`TRUSTED_PROXY_COUNT`), IPv6 as its /64."""
-    return address_block(throttling.BaseThrottle().get_ident(request))
+    # None when the peer has no address (a UNIX socket behind a local proxy).
+    return address_block(throttling.BaseThrottle().get_ident(request) or "")
 
 
 def client_identity(request: Any) -> str:

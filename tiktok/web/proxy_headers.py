@@ -25,7 +25,10 @@ def _networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def trusted_proxy(address: str) -> bool:
-    """Whether a peer at `address` is one of the operator's proxies."""
+    """Whether a peer at `address` is one of the operator's proxies. A peer without an address
+    is one on a UNIX socket (`tiktok.web.server -u`): a proxy on this host."""
+    if not address:
+        return True
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
