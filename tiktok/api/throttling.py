@@ -21,6 +21,7 @@ from django.core.cache import caches
 from rest_framework import throttling
 
 from tiktok.db.redis_pool import SharedConnectionPool
+from tiktok.net import peer_ip
 
 
 @functools.cache
@@ -105,13 +106,10 @@ def address_block(address: str) -> str:
     """An address as limits count it: an IPv6 one as its /64 (one host, phone or home line
     holds a whole /64: 2^64 addresses to take a fresh allowance from each), an IPv4-mapped one
     as IPv4; anything else as given."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
+    ip = peer_ip(address)
+    if ip is None:
         return address
     if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from tiktok.net import peer_ip
+
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -29,13 +31,9 @@ def trusted_proxy(address: str) -> bool:
     is one on a UNIX socket (`tiktok.web.server -u`): a proxy on this host."""
     if not address:
         return True
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return False
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXY_NETWORKS)))
+    ip = peer_ip(address)
+    networks = _networks(tuple(settings.TRUSTED_PROXY_NETWORKS))
+    return ip is not None and any(ip in network for network in networks)
 
 
 class UntrustedProxyHeadersMiddleware:
