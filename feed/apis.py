@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feed.selectors import feed_page, following_feed, video_similar
+from feed.selectors import FOLLOWING_ORDERING, feed_page, following_feed, video_similar
 from feed.services import interactions_record
 from feed.sessions import feed_session
 from tiktok.api.base import ApiView
+from tiktok.api.pagination import KeysetCursorPagination
 from tiktok.api.sessions import request_session_id
 from tiktok.api.throttling import client_identity
 from videos.apis.creators import video_list_response
@@ -79,4 +80,7 @@ class FollowingFeedApi(ApiView):
             request,
             following_feed(viewer=request.user),
             reason={"kind": "following", "because": []},
+            paginator=KeysetCursorPagination(
+                FOLLOWING_ORDERING, scope=f"following:{request.user.pk}"
+            ),
         )

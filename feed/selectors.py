@@ -1,7 +1,8 @@
 """Feed reads: the For You page, the Following feed and similar videos.
 
 - `feed_page(*, viewer, session_id, cursor, limit, explore=True)` -> {items, next_cursor, prefetch}
-- `following_feed(*, viewer)` -> ready videos of followed creators (a queryset to paginate)
+- `following_feed(*, viewer)` -> ready videos of followed creators (a queryset to paginate by
+  FOLLOWING_ORDERING)
 - `video_similar(*, viewer, video_id, limit)` -> {items}
 """
 
@@ -16,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 
 from feed import ranking, state
 from feed.cursors import cursor_decode, cursor_encode
@@ -333,10 +335,21 @@ def _reason(card: dict[str, Any], kind: str, inputs: PageInputs) -> dict[str, An
     return {"kind": kind, "because": because}
 
 
+# Newest publication first: a video published today after a long queue or a re-run belongs
+# at the top, not among the days-old uploads the viewer has already scrolled past.
+FOLLOWING_ORDERING = ("-posted", "-id")
+
+
 def following_feed(*, viewer: User) -> QuerySet[Video]:
-    """Ready videos of creators the viewer follows, that the viewer may see."""
+    """Ready videos of creators the viewer follows, that the viewer may see, annotated with
+    `posted` (when published, else made: never null, so the keyset keeps every row); order
+    them by FOLLOWING_ORDERING."""
     followees = Follow.objects.filter(follower=viewer).values("followee_id")
-    return visible_videos(viewer=viewer).filter(owner_id__in=followees)
+    return (
+        visible_videos(viewer=viewer)
+        .filter(owner_id__in=followees)
+        .annotate(posted=Coalesce("published_at", "created_at"))
+    )
 
 
 def video_similar(*, viewer: Any, video_id: int, limit: int) -> dict[str, Any]:

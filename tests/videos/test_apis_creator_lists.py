@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tests.factories import FollowFactory, LikeFactory, SaveFactory, UserFactory, VideoFactory
 from tests.support.errors import assert_error_shape
-from videos.models import Privacy, VideoStatus
+from videos.models import Privacy, Video, VideoStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +121,59 @@ def test_following_feed_shows_followed_creators_newest_first(client_for, creator
     VideoFactory()
 
     assert ids(client_for(fan).get("/api/feed/following")) == [newer.pk, older.pk]
+
+
+def test_following_feed_puts_a_late_publication_first(client_for, creator):
+    """A video uploaded days ago and published now (a long queue, a re-run) is news: it comes
+    before a video uploaded and published yesterday, not among days-old ones."""
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=creator)
+    now = timezone.now()
+    yesterday = VideoFactory(owner=creator, published_at=now - timedelta(days=1))
+    late = VideoFactory(owner=creator, published_at=now)
+    Video.objects.filter(pk=yesterday.pk).update(created_at=now - timedelta(days=1))
+    Video.objects.filter(pk=late.pk).update(created_at=now - timedelta(days=3))
+
+    assert ids(client_for(fan).get("/api/feed/following")) == [late.pk, yesterday.pk]
+
+
+def test_following_feed_pages_by_publication_without_gaps_or_repeats(client_for, creator):
+    """Pages of 2 over 5 videos, one never stamped published (older rows), and two published at
+    the same moment: every video once, in publication order, and back again."""
+    fan = UserFactory()
+    FollowFactory(follower=fan, followee=creator)
+    now = timezone.now()
+    published = [now - timedelta(hours=h) for h in (5, 1, 3, 3)]
+    videos = [VideoFactory(owner=creator, published_at=moment) for moment in published]
+    unstamped = VideoFactory(owner=creator, published_at=None)
+    Video.objects.filter(pk=unstamped.pk).update(created_at=now - timedelta(hours=2))
+    for video in videos:  # uploaded in another order than published
+        Video.objects.filter(pk=video.pk).update(
+            created_at=now - timedelta(days=1, hours=-video.pk)
+        )
+    expected = [videos[1].pk, unstamped.pk, videos[3].pk, videos[2].pk, videos[0].pk]
+    client = client_for(fan)
+
+    seen, url, pages = [], "/api/feed/following?limit=2", []
+    while url:
+        body = client.get(url).json()
+        seen += [item["id"] for item in body["results"]]
+        pages.append(body)
+        url = body["next"]
+
+    assert seen == expected
+    back = client.get(pages[-1]["previous"]).json()
+    assert [item["id"] for item in back["results"]] == expected[2:4]
+
+
+def test_following_feed_refuses_another_viewers_cursor(client_for, creator):
+    fan, other = UserFactory(), UserFactory()
+    for follower in (fan, other):
+        FollowFactory(follower=follower, followee=creator)
+    VideoFactory.create_batch(3, owner=creator)
+    next_link = client_for(fan).get("/api/feed/following?limit=1").json()["next"]
+
+    assert_error_shape(client_for(other).get(next_link), 400, "invalid_cursor")
 
 
 def test_following_feed_items_carry_the_following_reason(client_for, creator, video):

@@ -64,10 +64,16 @@ class MeProfileApi(ApiView):
 
 
 def video_list_response(
-    view: ApiView, request: Request, queryset: Any, *, reason: dict | None = None
+    view: ApiView,
+    request: Request,
+    queryset: Any,
+    *,
+    reason: dict | None = None,
+    paginator: NewestFirstCursorPagination | None = None,
 ) -> Response:
-    """One cursor page of videos (or of like/save rows pointing at videos) as cards."""
-    paginator = NewestFirstCursorPagination()
+    """One cursor page of videos (or of like/save rows pointing at videos) as cards, newest
+    made first unless another `paginator` is given."""
+    paginator = paginator or NewestFirstCursorPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     videos = [getattr(row, "video", row) for row in page]
     cards = video_cards(videos=videos, viewer=request.user)
