@@ -241,6 +241,18 @@ def challenge_entries_counted_sql(challenge: str) -> str:
     )
 
 
+def challenge_entrants_counted_sql(challenge: str) -> str:
+    """How many accounts have an entry anyone may see in the challenge under alias `challenge`
+    (a scalar subquery): Discover ranks open challenges by it, so one account posting six
+    videos to its own challenge is one entrant, not six entries ahead of a challenge three
+    people joined."""
+    return (
+        f"(SELECT count(DISTINCT v.owner_id) FROM {table(ChallengeEntry)} e "
+        f"JOIN {table(Video)} v ON v.id = e.video_id WHERE e.challenge_id = {challenge}.id AND "
+        f"{anyone_may_see_sql('v')})"
+    )
+
+
 def challenge_entry_counts_refresh(*, challenge_ids: Sequence[int]) -> int:
     """Recount `entry_count` of these challenges from their entries anyone may see (the
     Discover refresh does it for the open ones); returns how many changed."""

@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from discover import lists
-from discover.challenges import challenge_entries_sweep
+from discover.challenges import challenge_entrants_counted_sql, challenge_entries_sweep
 from discover.models import Challenge, ChallengeEntry
 from discover.scoring import velocity_score
 from feed.models import Interaction
@@ -71,9 +73,14 @@ def _window_counts(what: str, at: str) -> str:
     )
 
 
-# A use is a public video published with the hashtag or sound, each creator once per window
-# (one account's many videos, or captions edited to drop and re-add a tag, are one use).
+# A use is a public video published with the hashtag or sound, each creator once per day
+# (one account's many videos, or captions edited to drop and re-add a tag, are one use):
+# creator-days, as plays count viewer-days (`_VIEWERS`), so the same five creators posting
+# every day are a baseline of five a day, not five over the week, and do not look rising.
 _PUBLISHED = "COALESCE(v.published_at, v.created_at)"
+_CREATOR_DAYS = _window_counts(
+    f"DISTINCT (v.owner_id, floor(EXTRACT(EPOCH FROM now() - {_PUBLISHED}) / 86400))", _PUBLISHED
+)
 
 # Plays as trending counts them: each signed-in viewer once per video in each window (the
 # last RECENT_HOURS, the baseline before it), at their first play in it; anonymous plays
@@ -100,7 +107,7 @@ def rising_hashtags(size: int) -> list[dict[str, Any]]:
     the last day against the week before; quiet ones filled in by video count."""
     counts = _velocity_rows(
         uses_sql=(
-            f"SELECT vh.hashtag_id, {_window_counts('DISTINCT v.owner_id', _PUBLISHED)} "
+            f"SELECT vh.hashtag_id, {_CREATOR_DAYS} "
             f"FROM {table(VideoHashtag)} vh JOIN {table(Video)} v ON v.id = vh.video_id "
             f"WHERE {_PUBLISHED} >= now() - make_interval(hours => %(baseline)s) "
             f"AND {_ANYONE_MAY_SEE} GROUP BY vh.hashtag_id"
@@ -162,7 +169,7 @@ def trending_sounds(size: int) -> list[dict[str, Any]]:
     never appear."""
     counts = _velocity_rows(
         uses_sql=(
-            f"SELECT v.sound_id, {_window_counts('DISTINCT v.owner_id', _PUBLISHED)} "
+            f"SELECT v.sound_id, {_CREATOR_DAYS} "
             f"FROM {table(Video)} v WHERE v.sound_id IS NOT NULL "
             f"AND {_PUBLISHED} >= now() - make_interval(hours => %(baseline)s) "
             f"AND {_ANYONE_MAY_SEE} GROUP BY v.sound_id"
@@ -216,14 +223,17 @@ def _sound_item(row: dict[str, Any], *, score: float, uses: float, plays: float)
 
 def active_challenges(size: int) -> list[dict[str, Any]]:
     """Challenges open now or opening before the next refresh (pages keep those open at read
-    time), the most entered first."""
+    time), the most accounts entered first, then the most entries."""
     now = timezone.now()
     soon = now + timedelta(seconds=settings.DISCOVER_REFRESH_SECONDS)
     rows = (
         Challenge.objects.listed()
         .filter(starts_at__lte=soon, ends_at__gt=now)
+        .annotate(
+            entrants=RawSQL(challenge_entrants_counted_sql(table(Challenge)), [], IntegerField())
+        )
         .select_related("hashtag")
-        .order_by("-entry_count", "ends_at", "pk")[:size]
+        .order_by("-entrants", "-entry_count", "ends_at", "pk")[:size]
     )
     # creator_id: pages leave out a creator blocked either way (and do not show the id).
     return [challenge_item(c) | {"creator_id": c.creator_id} for c in rows]
@@ -293,26 +303,35 @@ def creator_pool(size: int, version: str | None) -> tuple[list[dict[str, Any]], 
     return creators, matrix, dim
 
 
+# The exploration list takes each creator's newest this many videos: one account posting
+# dozens to a challenge does not fill the list the feed's exploration draws from.
+EXPLORATION_PER_CREATOR = 2
+
+
 def exploration_ids(size: int) -> list[int]:
-    """Recent videos anyone may see in open challenges, newest first."""
+    """Recent videos anyone may see in open challenges, newest first, at most
+    EXPLORATION_PER_CREATOR of each creator."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT v.id, COALESCE(v.published_at, v.created_at) AS posted "
+            "SELECT id FROM (SELECT entered.*, ROW_NUMBER() OVER "
+            "(PARTITION BY owner_id ORDER BY posted DESC, id DESC) AS nth FROM "
+            f"(SELECT DISTINCT v.id, v.owner_id, {_PUBLISHED} AS posted "
             f"FROM {table(ChallengeEntry)} ce JOIN {table(Challenge)} c ON c.id = ce.challenge_id "
             f"JOIN {table(Video)} v ON v.id = ce.video_id "
             "WHERE c.starts_at <= %(now)s AND c.ends_at > %(now)s "
             f"AND (c.creator_id IS NULL OR c.creator_id IN "
             f"(SELECT u.id FROM {table(User)} u WHERE u.is_active)) "
-            "AND COALESCE(v.published_at, v.created_at) >= %(since)s "
-            f"AND {_ANYONE_MAY_SEE} ORDER BY posted DESC, v.id DESC LIMIT %(size)s",
+            f"AND {_PUBLISHED} >= %(since)s AND {_ANYONE_MAY_SEE}) entered) ranked "
+            "WHERE nth <= %(per_creator)s ORDER BY posted DESC, id DESC LIMIT %(size)s",
             {
                 "now": now,
                 "since": now - timedelta(hours=settings.DISCOVER_EXPLORATION_HOURS),
+                "per_creator": EXPLORATION_PER_CREATOR,
                 "size": size,
             },
         )
-        return [int(video_id) for video_id, _ in cursor]
+        return [int(video_id) for (video_id,) in cursor]
 
 
 def discover_lists_refresh() -> dict[str, int]:

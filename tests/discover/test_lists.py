@@ -236,6 +236,32 @@ def test_challenge_videos_reach_the_feeds_exploration_candidates(operator):
     assert video.pk not in exploration_extra({video.pk})
 
 
+def test_one_account_posting_many_entries_is_one_entrant_in_challenges_and_exploration(operator):
+    """A creator posting six videos to their own challenge: one entrant, ranked below a
+    challenge three people joined, and two of their videos in the feed's exploration list
+    (the newest), not six."""
+    self_promoter = UserFactory()
+    own = challenge_create(
+        creator=self_promoter, hashtag="mine", title="Mine", ends_at=now() + hours(5)
+    )
+    joined = challenge_create(
+        creator=operator, hashtag="together", title="Together", ends_at=now() + hours(5)
+    )
+    flood = [VideoFactory(owner=self_promoter, caption="#mine") for _ in range(6)]
+    people = [VideoFactory(caption="#together") for _ in range(3)]
+    for video in flood + people:
+        video_published_announce(video_id=video.pk)
+
+    lists_refresh()
+
+    challenges = lists_read()["challenges"]
+    assert [item["id"] for item in challenges] == [joined.pk, own.pk]
+    assert [item["entry_count"] for item in challenges] == [3, 6]
+    explored = challenge_exploration_video_ids()
+    assert [video.pk for video in flood if video.pk in explored] == [flood[4].pk, flood[5].pk]
+    assert {video.pk for video in people} <= set(explored)
+
+
 def test_one_account_replaying_a_video_counts_as_one_viewer_in_rising_hashtags_and_sounds():
     # Trending's trust rule: plays count each signed-in viewer once per video. One account
     # posting 60 plays of the "spammed" tag's video is one play; three viewers of the
@@ -331,6 +357,33 @@ def test_a_steady_daily_audience_is_measured_per_day_not_rising():
     assert steady["plays_day"] == 30
     daily = 30 / PLAYS_PER_USE
     assert steady["score"] == round(velocity_score(recent=daily, baseline_per_day=daily), 3)
+
+
+def test_the_same_creators_posting_every_day_are_steady_not_rising():
+    """Five creators posting #regulars (and the sound "daily") every day of the week: today's
+    five against a mean baseline day of five (creator-days / 7), not of 5 / 7 (the same
+    accounts counted once), so a tag four creators took up today ranks above it."""
+    regulars = [UserFactory() for _ in range(5)]
+    tag, daily = Hashtag.objects.create(name="regulars"), Sound.objects.create(title="daily")
+    for day in range(BASELINE_DAYS + 1):
+        for creator in regulars:
+            video = VideoFactory(
+                owner=creator, sound=daily, published_at=now() - hours(24 * day + 1)
+            )
+            VideoHashtag.objects.create(video=video, hashtag=tag)
+    _tag_uses("newcomer", recent=4, week=0)
+    for _ in range(4):
+        VideoFactory(sound=Sound.objects.get_or_create(title="new tune")[0])
+
+    lists_refresh()
+
+    hashtags = {item["name"]: item for item in lists_read()["hashtags"]}
+    assert hashtags["regulars"]["uses_day"] == 5
+    assert hashtags["regulars"]["score"] == round(velocity_score(recent=5, baseline_per_day=5), 3)
+    assert list(hashtags).index("newcomer") < list(hashtags).index("regulars")
+    sounds = {item["title"]: item for item in lists_read()["sounds"]}
+    assert sounds["daily"]["score"] == round(velocity_score(recent=5, baseline_per_day=5), 3)
+    assert list(sounds).index("new tune") < list(sounds).index("daily")
 
 
 def test_one_creator_is_one_use_and_a_re_added_tag_is_no_new_use():
