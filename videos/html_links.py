@@ -433,15 +433,20 @@ class _LinkParser(HTMLParser):
             url = self._absolute(attrs.get("src")) or self._absolute(attrs.get("data-src"))
             # A <source> outside any <video> counts when it says it is one.
             video = tag == "video" or self.stack.videos > 0 or declared.startswith("video/")
+            open_video = self.stack.video() if tag == "source" else None
             if (
                 url
                 and (video or is_video_url(url))
                 and not _is_stream_manifest(url, declared)
                 and declared not in PLAYER_TYPES
                 and not _is_player_page(url)
+                # One <video> is one video: its `src`, else its first file <source>, as a
+                # browser plays; the other <source>s are the same clip in other formats
+                # (the WebM + MP4 fallback pair), not more videos.
+                and not (open_video is not None and open_video.has_source)
             ):
                 self._add(url)
-                if tag == "source" and (open_video := self.stack.video()) is not None:
+                if open_video is not None:
                     open_video.has_source = True
             else:
                 url = None

@@ -237,6 +237,20 @@ def test_a_name_that_is_not_utf8_is_printed_stored_and_captioned(owner, tmp_path
     assert (video.original_filename, video.caption) == ("fête.mp4", "fête")
 
 
+def test_a_name_with_a_line_break_or_a_bidi_override_is_one_row_as_written(owner, tmp_path):  # noqa: ANN001
+    # A newline in a name printed a second row that looked like another file's outcome; a
+    # right-to-left override showed "clip\u202e4pm.exe" as "clipexe.mp4".
+    make_clip(tmp_path / "evil\nfake.mp4  created  999  ok.mp4", audio=None)
+    make_clip(tmp_path / "clip\u202e4pm.mp4", audio=None, seconds=1.5)
+
+    rows = _ingest(str(tmp_path), "--user", "ingester").splitlines()
+
+    assert len(rows) == 4  # the header, one row per file, the summary
+    assert any(row.startswith("clip\\u202e4pm.mp4 ") for row in rows[1:3])
+    assert any(row.startswith("evil\\nfake.mp4  created  999  ok.mp4 ") for row in rows[1:3])
+    assert rows[3].endswith("2 created")
+
+
 def test_a_video_left_by_an_interrupted_run_is_resumed_by_the_next(owner, folder):  # noqa: ANN001
     # The first run stored every file and stopped before asking for their processing
     # (`--sync` stopped by Ctrl-C after the walk, as before): a re-run said "duplicate", exit 0.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import signal
 import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
 
@@ -292,6 +293,10 @@ def test_a_page_on_this_machine_is_refused_unless_allowed(owner, site, host: str
         ("93.184.215.14", None),
         ("2606:4700:4700::1111", None),
         ("2002:5db8:d70e::", None),  # 6to4 of a public address
+        ("64:ff9b::5db8:d70e", None),  # NAT64 (DNS64 on an IPv6-only host) of a public one
+        ("64:ff9b::a01:203", "a private address"),  # NAT64 of 10.1.2.3
+        ("64:ff9b::a9fe:a9fe", "a link-local address"),  # NAT64 of the metadata address
+        ("64:ff9b::7f00:1", "a loopback address"),
     ],
 )
 def test_which_addresses_ingestion_refuses(address: str, reason: str | None) -> None:
@@ -310,6 +315,60 @@ def test_a_download_that_drips_past_its_deadline_fails_alone(owner, site):  # no
     with pytest.raises(CommandError, match="1 error"):
         _ingest(f"{base}/drip.html", "--timeout", "5", "--deadline", "1")
     assert Video.objects.count() == 1
+
+
+def test_ctrl_c_stops_the_downloads_in_flight_instead_of_waiting_out_their_deadline(owner):  # noqa: ANN001
+    """Ctrl-C while a server holds a download open: the command stops at once and the download
+    ends at its next read; it waited for the download's deadline (600 s by default) first."""
+    started, release, gave_up, hung_up = (threading.Event() for _ in range(4))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/page":
+                body = b"<title>Held</title><a href='/held.mp4'>held</a>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.end_headers()
+            started.set()
+            if not release.wait(30):  # far longer than a signal takes on any machine
+                gave_up.set()
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                hung_up.set()
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    main = threading.get_ident()
+
+    def interrupt() -> None:
+        if started.wait(60):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _ingest(f"http://127.0.0.1:{server.server_address[1]}/page", "--deadline", "40")
+        assert not gave_up.is_set()  # the command stopped while the server still held on
+        release.set()
+        assert hung_up.wait(60)  # and the download ended at its next read
+        assert not Video.objects.exists()
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
 
 
 def test_links_beyond_the_cap_are_reported_and_skipped(owner, site):  # noqa: ANN001

@@ -47,6 +47,28 @@ def test_video_and_source_elements_count_and_title_is_the_fallback_caption():
     assert all(link.caption == "Clips" for link in links)
 
 
+def test_one_video_element_is_one_video_whatever_its_sources():
+    """The HTML5 fallback pair (a WebM and an MP4 <source> of one clip) and a `src` with
+    <source> children are each one video: the `src`, else the first file <source>, as a browser
+    plays; a stream manifest before it does not take the place. Two <video>s are two."""
+    html = (
+        "<title>Cat</title>"
+        "<video controls><source src='clip.webm' type='video/webm'>"
+        "<source src='clip.mp4' type='video/mp4'></video>"
+        "<video src='other.mp4'><source src='other.webm' type='video/webm'></video>"
+        "<video><source src='/live.m3u8' type='application/x-mpegURL'>"
+        "<source src='/file.mp4' type='video/mp4'><source src='/file.webm'></video>"
+        "<video><source src='clip2.webm'></video>"
+    )
+    _, links = extract_video_links(html, "https://site.test/post/")
+    assert [link.url for link in links] == [
+        "https://site.test/post/clip.webm",
+        "https://site.test/post/other.mp4",
+        "https://site.test/file.mp4",
+        "https://site.test/post/clip2.webm",
+    ]
+
+
 def test_page_without_videos_has_no_links():
     assert extract_video_links("<html><a href='x.jpg'>pic</a></html>", "http://s.test/")[1] == []
 

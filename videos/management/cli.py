@@ -118,15 +118,37 @@ def final_outcomes(outcomes: list[IngestOutcome]) -> list[IngestOutcome]:
     return result
 
 
+# Characters that would break a row or reorder what the operator reads: controls (a newline in
+# a file name printed a second, forged row), line and paragraph separators, bidi overrides.
+_UNPRINTABLE = {
+    *map(chr, range(0x20)),
+    "\x7f",
+    *map(chr, range(0x80, 0xA0)),
+    "\u2028",
+    "\u2029",
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+}
+
+
+def table_cell(text: str) -> str:
+    """A file name or detail as one cell of one line: not UTF-8 read as windows-1252, and each
+    character that would break the line or reorder it written as its escape (`\\n`)."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii") if char in _UNPRINTABLE else char
+        for char in readable_file_name(text)
+    )
+
+
 def outcomes_table(outcomes: list[IngestOutcome]) -> str:
     """One line per input; names and details are printable whatever the file system held."""
-    sources = [readable_file_name(o.source) for o in outcomes]
+    sources = [table_cell(o.source) for o in outcomes]
     width = min(60, max([len(source) for source in sources] + [6]))
     lines = [f"{'source':<{width}}  {'outcome':<13}  {'video':>6}  detail"]
     for o, source in zip(outcomes, sources, strict=True):
         source = source if len(source) <= width else "..." + source[-(width - 3) :]
         video = str(o.video_id) if o.video_id else "-"
-        detail = readable_file_name(o.detail)[:120]
+        detail = table_cell(o.detail)[:120]
         lines.append(f"{source:<{width}}  {o.outcome:<13}  {video:>6}  {detail}")
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ import ipaddress
 import socket
 import ssl
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -58,15 +59,25 @@ class AddressRefused(httpx.TransportError):
     """The host resolves to an address ingestion must not reach."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def address_refusal(address: str) -> str | None:
     """Why this IP address must not be fetched from (None: a public address)."""
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.is_site_local:  # fec0::/10: deprecated, still routed inside some networks
             return "a site-local address"
-        # An IPv4 address inside an IPv6 one (mapped, 6to4 2002::/16, Teredo's client) is
-        # judged as that IPv4 address: Python before 3.11.10 called 2002:7f00:1:: global.
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        # An IPv4 address inside an IPv6 one (mapped, 6to4 2002::/16, Teredo's client, the
+        # NAT64 well-known prefix 64:ff9b::/96 that DNS64 answers with on IPv6-only hosts) is
+        # judged as that IPv4 address: Python before 3.11.10 called 2002:7f00:1:: global,
+        # and calls every NAT64 address reserved (every IPv4-only site refused).
+        embedded = (
+            ip.ipv4_mapped
+            or ip.sixtofour
+            or (ip.teredo[1] if ip.teredo else None)
+            or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
+        )
         if embedded is not None:
             ip = embedded
     for kind in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
@@ -83,12 +94,23 @@ class DeadlinePassed(Exception):
 
 T = TypeVar("T")
 
+
+class DownloadCancelled(Exception):
+    """The run that asked for the download was stopped (Ctrl-C) during a socket operation."""
+
+
 # When the request running in this thread must be over (time.monotonic()); None: no deadline.
 _give_up_at: ContextVar[float | None] = ContextVar("ingest_give_up_at", default=None)
+# Set when the run that started the request stops: the next socket operation gives up.
+_cancel: ContextVar[threading.Event | None] = ContextVar("ingest_cancel", default=None)
 
 
 def _deadline_left() -> float | None:
-    """Seconds left of this thread's request deadline (None: none); DeadlinePassed at 0."""
+    """Seconds left of this thread's request deadline (None: none); DeadlinePassed at 0,
+    DownloadCancelled once the run is stopped."""
+    cancel = _cancel.get()
+    if cancel is not None and cancel.is_set():
+        raise DownloadCancelled
     give_up_at = _give_up_at.get()
     if give_up_at is None:
         return None
@@ -111,11 +133,13 @@ def _by_deadline(operation: Callable[[float | None], T], timeout: float | None) 
 
 
 @contextlib.contextmanager
-def _deadline(deadline_s: float | None) -> Iterator[None]:
+def _deadline(deadline_s: float | None, cancel: threading.Event | None = None) -> Iterator[None]:
     token = _give_up_at.set(None if deadline_s is None else time.monotonic() + deadline_s)
+    cancel_token = _cancel.set(cancel)
     try:
         yield
     finally:
+        _cancel.reset(cancel_token)
         _give_up_at.reset(token)
 
 
@@ -362,6 +386,8 @@ def page_video_links(
             html = decode_page(bytes(body), response.charset_encoding)
     except DeadlinePassed:
         raise DownloadError(f"{url} took longer than the deadline of {deadline_s:g} s") from None
+    except DownloadCancelled:
+        raise DownloadError(f"{url}: the run was stopped") from None
     except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         raise DownloadError(_describe(exc, url)) from exc
     title, links = extract_video_links(html, str(response.url))
@@ -375,13 +401,15 @@ def download_to_temp(
     max_bytes: int,
     deadline_s: float | None = None,
     directory: Path | None = None,
+    cancel: threading.Event | None = None,
 ) -> Path:
     """Stream a video to a temporary file; the caller deletes it. Refuses non-video content
     types, bodies over max_bytes (declared or actual, decoded), non-200 answers, downloads still
     running after deadline_s (a server dripping bytes slower than the read timeout), and says a
-    file that cannot be written (a full disk) as a DownloadError too."""
+    file that cannot be written (a full disk) as a DownloadError too. Once `cancel` is set (the
+    run was stopped), the next read or write ends it with a DownloadError."""
     try:
-        with _deadline(deadline_s), client.stream("GET", url) as response:
+        with _deadline(deadline_s, cancel), client.stream("GET", url) as response:
             if response.status_code != 200:
                 raise DownloadError(f"GET {url} -> HTTP {response.status_code}")
             media_type = _media_type(response)
@@ -393,6 +421,8 @@ def download_to_temp(
             return _write_temp(response, url, max_bytes, directory)
     except DeadlinePassed:
         raise DownloadError(f"{url} took longer than the deadline of {deadline_s:g} s") from None
+    except DownloadCancelled:
+        raise DownloadError(f"{url}: the run was stopped") from None
     except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
         # A link's URL httpx cannot send (a host no IDNA allows) is that link's error.
         raise DownloadError(_describe(exc, url)) from exc

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -151,22 +152,27 @@ class Command(BaseCommand):
         # run's pipelines stay on this thread (one connection). Each video is processed as it
         # is taken in, as ingest_folder does: run at the end, the first ones waited past the
         # sweep's grace and were sent to the workers instead, so --sync ran none of them.
-        with ThreadPoolExecutor(max_workers=max(1, options["concurrency"])) as pool:
-            futures: dict = {}
+        # Stopped (Ctrl-C), the run ends the downloads in flight at their next read instead of
+        # waiting out their deadline, and starts no other.
+        stop = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=max(1, options["concurrency"]))
+        futures: dict = {}
 
-            def download_next() -> None:
-                link = next(waiting, None)
-                if link is not None:
-                    future = pool.submit(
-                        download_to_temp,
-                        client,
-                        link.url,
-                        max_bytes=max_bytes,
-                        deadline_s=options["deadline"],
-                        directory=self.scratch,
-                    )
-                    futures[future] = link
+        def download_next() -> None:
+            link = next(waiting, None)
+            if link is not None:
+                future = pool.submit(
+                    download_to_temp,
+                    client,
+                    link.url,
+                    max_bytes=max_bytes,
+                    deadline_s=options["deadline"],
+                    directory=self.scratch,
+                    cancel=stop,
+                )
+                futures[future] = link
 
+        try:
             for _ in range(max(1, options["concurrency"])):
                 download_next()
             while futures:
@@ -178,6 +184,11 @@ class Command(BaseCommand):
                     outcomes.append(outcome)
                     start.run_pending()
                     download_next()
+        except BaseException:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         progress.close()
         order = {link.url: index for index, link in enumerate(links)}
         return sorted(outcomes, key=lambda o: order.get(o.source, 0))
