@@ -26,11 +26,13 @@ class Challenge(models.Model):
     sound = models.ForeignKey(
         Sound, null=True, blank=True, on_delete=models.SET_NULL, related_name="challenges"
     )
+    # None: an operator's. A creator's challenge goes with the creator's account (its title and
+    # rules are theirs); kept without a creator it read as an operator's.
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         related_name="challenges_created",
     )
     starts_at = models.DateTimeField()

@@ -17,6 +17,7 @@ from discover.models import Challenge, ChallengeEntry
 from discover.receivers import on_videos_finished
 from feed.services import interactions_record
 from profiles.models import User
+from profiles.services.account_deletion import account_erase
 from profiles.services.suspension import user_suspend
 from sounds.models import Sound
 from sounds.services import sound_hide
@@ -26,7 +27,7 @@ from tests.feed.factories import event
 from tiktok.db.binary import binary_rows
 from tiktok.db.sql import table
 from videos.events import video_published_announce
-from videos.models import Hashtag, VideoHashtag
+from videos.models import Hashtag, Video, VideoHashtag
 from videos.services.engagement import like_create, like_delete, share_create
 from videos.services.video_edit import video_update
 
@@ -123,6 +124,33 @@ def test_hashtag_recorded_after_publishing_joins_with_the_likes_it_earned(operat
     assert challenge_entries_sweep() == 1
     entry = _entry(challenge, video)
     assert (entry.likes, entry.score) == (1, 2)
+
+
+def test_a_creators_challenge_goes_with_the_account_and_the_entries_videos_stay(operator):
+    """A suspended creator's challenge was hidden; erasing the account brought it back as an
+    operator's (no creator) with the title that creator wrote. It goes with the account; the
+    videos others entered stay, and an operator's challenge is untouched."""
+    creator = UserFactory()
+    theirs = challenge_create(
+        creator=creator, hashtag="mine", title="Written by them", ends_at=now() + hours(24)
+    )
+    official = Challenge.objects.create(  # as the admin makes one: no creator
+        hashtag=Hashtag.objects.create(name="official"),
+        title="Official",
+        starts_at=now() - hours(1),
+        ends_at=now() + hours(24),
+    )
+    entered = VideoFactory(caption="#mine #official")
+    video_published_announce(video_id=entered.pk)
+    assert ChallengeEntry.objects.filter(video=entered).count() == 2
+    user_suspend(user=creator)
+
+    account_erase(user=creator)
+
+    assert not Challenge.objects.filter(pk=theirs.pk).exists()
+    assert list(Challenge.objects.listed().values_list("pk", flat=True)) == [official.pk]
+    assert list(ChallengeEntry.objects.values_list("challenge_id", flat=True)) == [official.pk]
+    assert Video.objects.filter(pk=entered.pk).exists()
 
 
 def test_creators_neither_backdate_challenges_nor_run_too_many(settings):
