@@ -1,7 +1,10 @@
 """Challenge writes: create one, join videos to it, count its entries' engagement.
 
 Joining is posting (publishing) a video whose caption carries the challenge's hashtag (and that
-uses its sound, when it has one) inside [starts_at, ends_at). Two paths join a video: the
+uses its sound, when it has one) inside [starts_at, ends_at). A video uploaded before the end
+and published after it (a processing backlog: the creator made the deadline, the transcode did
+not) joins when it is published, up to CHALLENGE_LATE_PUBLISH_HOURS after the end, with no
+votes (they are counted only while the challenge is open). Two paths join a video: the
 receiver of `videos.video_published`, and `challenge_entries_sweep` (run with the Discover
 lists) for hashtags recorded after publishing, e.g. by a caption edit.
 
@@ -19,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from discover import lists
@@ -165,6 +168,10 @@ def _posted_at(video: Video) -> dt.datetime:
     return video.published_at or video.created_at
 
 
+def _late_publish_grace() -> dt.timedelta:
+    return dt.timedelta(hours=settings.CHALLENGE_LATE_PUBLISH_HOURS)
+
+
 def challenge_join_video(*, video_id: int) -> list[int]:
     """Enter a just-published video into every open challenge it qualifies for; returns the ids
     of the challenges it joined now (none when it was already in them)."""
@@ -177,13 +184,20 @@ def challenge_join_video(*, video_id: int) -> list[int]:
         return []
     now = timezone.now()
     posted = _posted_at(video)
+    # Uploaded in time is in time, when the video is published within the grace after the end.
+    uploaded = min(posted, video.created_at)
     names = set(caption_hashtags(video.caption)) | set(
         VideoHashtag.objects.filter(video_id=video_id).values_list("hashtag__name", flat=True)
     )
     if not names:
         return []
+    # Open now; or ended, and this video was uploaded before the end but published after it
+    # (a caption edit after the end of a video published in time joins nothing).
     candidates = Challenge.objects.listed().filter(
-        hashtag__name__in=names, starts_at__lte=posted, ends_at__gt=max(posted, now)
+        Q(ends_at__gt=now) | Q(ends_at__lte=posted, ends_at__gt=now - _late_publish_grace()),
+        hashtag__name__in=names,
+        starts_at__lte=posted,
+        ends_at__gt=uploaded,
     )
     joined = []
     for challenge in candidates:
@@ -417,19 +431,28 @@ def challenge_vote_record(
 
 def challenge_entries_sweep() -> int:
     """Join videos of open challenges whose hashtag rows were recorded after they were
-    published (a caption edit, or the hashtag parser running after the publish event), then
-    recount their entries anyone may see. One query per open challenge for the candidates;
-    returns how many entries were added."""
+    published (a caption edit, or the hashtag parser running after the publish event), and of
+    challenges ended within CHALLENGE_LATE_PUBLISH_HOURS the videos uploaded before the end and
+    published after it; then recount the open ones' entries anyone may see. One query per
+    challenge for the candidates; returns how many entries were added."""
     now = timezone.now()
     added = 0
-    open_now = list(Challenge.objects.listed().filter(starts_at__lte=now, ends_at__gt=now))
-    for challenge in open_now:
+    sweeping = list(
+        Challenge.objects.listed().filter(
+            starts_at__lte=now, ends_at__gt=now - _late_publish_grace()
+        )
+    )
+    open_now = [challenge for challenge in sweeping if challenge.ends_at > now]
+    for challenge in sweeping:
+        # An ended one takes only what was uploaded before its end and published after it.
+        published_from = challenge.starts_at if challenge.ends_at > now else challenge.ends_at
         candidates = (
             VideoHashtag.objects.filter(hashtag_id=challenge.hashtag_id)
             .exclude(video__challenge_entries__challenge=challenge)
             .filter(
-                video__published_at__gte=challenge.starts_at,
-                video__published_at__lt=challenge.ends_at,
+                video__published_at__gte=published_from,
+                video__created_at__lt=challenge.ends_at,
+                video__published_at__lt=challenge.ends_at + _late_publish_grace(),
             )
         )
         if challenge.sound_id is not None:

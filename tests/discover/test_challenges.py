@@ -3,6 +3,8 @@ other accounts and freezes at the end."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -101,6 +103,48 @@ def test_video_posted_after_the_end_does_not_join(operator):
     Challenge.objects.filter(pk=challenge.pk).update(ends_at=now() - hours(1))
     late = _publish(caption="#dance")
     assert not challenge.entries.filter(video=late).exists()
+
+
+def test_a_video_uploaded_before_the_end_and_published_after_it_joins_without_votes(operator):
+    """The creator uploaded at 23:55 for a challenge ending at midnight and the transcode
+    finished at 00:03: the video joins when published (up to CHALLENGE_LATE_PUBLISH_HOURS after
+    the end), by the publish event or the sweep, and earns nothing after the end. A video
+    published in time and tagged by a caption edit after the end, one uploaded after the end,
+    and one published after the grace join nothing."""
+    challenge = _challenge(operator, starts_at=now() - hours(3), ends_at=now() + hours(1))
+    ended_at = now() - hours(1)
+    Challenge.objects.filter(pk=challenge.pk).update(ends_at=ended_at)
+
+    def uploaded(minutes_before_end: float, **fields) -> Video:  # noqa: ANN003
+        video = VideoFactory(**fields)
+        Video.objects.filter(pk=video.pk).update(
+            created_at=ended_at - dt.timedelta(minutes=minutes_before_end)
+        )
+        return video
+
+    late = uploaded(5, caption="#dance")  # published now, an hour after the end
+    video_published_announce(video_id=late.pk)
+    assert _entry(challenge, late).score == 0
+    like_create(user=UserFactory(), video=late)
+    assert (_entry(challenge, late).likes, _entry(challenge, late).score) == (0, 0)
+
+    swept = uploaded(5, caption="#dance")  # the hashtag row written after the publish event
+    VideoHashtag.objects.create(video=swept, hashtag=Hashtag.objects.get(name="dance"))
+    after_the_end = uploaded(-5, caption="#dance")
+    VideoHashtag.objects.create(video=after_the_end, hashtag=Hashtag.objects.get(name="dance"))
+    edited = uploaded(30, caption="no tag", published_at=ended_at - hours(0.25))
+    video_update(video=edited, actor=edited.owner, caption="now with #dance")
+    assert challenge_entries_sweep() == 1
+    assert set(challenge.entries.values_list("video_id", flat=True)) == {late.pk, swept.pk}
+
+    ended_at = now() - hours(25)  # the same, a day after the end: too late
+    Challenge.objects.filter(pk=challenge.pk).update(
+        starts_at=ended_at - hours(3), ends_at=ended_at
+    )
+    past_grace = uploaded(5, caption="#dance")
+    video_published_announce(video_id=past_grace.pk)
+    assert challenge_entries_sweep() == 0
+    assert not challenge.entries.filter(video=past_grace).exists()
 
 
 def test_challenge_with_a_sound_needs_that_sound(operator):

@@ -13,6 +13,9 @@ CHALLENGES_OPEN_PER_CREATOR = env_int("CHALLENGES_OPEN_PER_CREATOR", 3)
 # Challenges running on one hashtag at once, of which a creator (not an operator) may start one:
 # every publish, like, share and finish of a video with the hashtag updates each of them.
 CHALLENGES_OPEN_PER_HASHTAG = env_int("CHALLENGES_OPEN_PER_HASHTAG", 1)
+# A video uploaded before a challenge's end and published after it (a processing backlog)
+# joins when published up to this long after the end.
+CHALLENGE_LATE_PUBLISH_HOURS = env_int("CHALLENGE_LATE_PUBLISH_HOURS", 24)
 # The Discover lists (trending videos, rising hashtags, trending sounds, active challenges,
 # the creator pool) are recomputed by beat this often and hold this many items each.
 DISCOVER_REFRESH_SECONDS = env_int("DISCOVER_REFRESH_SECONDS", 300)
