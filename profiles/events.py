@@ -10,6 +10,8 @@ change is committed, and a failing receiver is logged and never undoes what prof
 - `follow_request_approved`, kwargs `requester`, `target`: the target approved the request.
 - `follow_removed`, kwargs `follower`, `followee`: a follow ended (unfollowed, the follower was
   removed, or a block ended it). Creator analytics counts followers lost from it.
+- `account_suspended`, `account_reinstated`, kwarg `user`: the account was suspended (its
+  follows stop counting in follower counts) or reinstated (they count again).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ follow_created = Signal()
 follow_requested = Signal()
 follow_request_approved = Signal()
 follow_removed = Signal()
+account_suspended = Signal()
+account_reinstated = Signal()
 
 
 def _send_after_commit(signal: Signal, name: str, **kwargs: Any) -> None:
@@ -47,3 +51,11 @@ def follow_request_approved_announce(*, requester: Any, target: Any) -> None:
 
 def follow_removed_announce(*, follower: Any, followee: Any) -> None:
     _send_after_commit(follow_removed, "follow_removed", follower=follower, followee=followee)
+
+
+def account_suspended_announce(*, user: Any) -> None:
+    _send_after_commit(account_suspended, "account_suspended", user=user)
+
+
+def account_reinstated_announce(*, user: Any) -> None:
+    _send_after_commit(account_reinstated, "account_reinstated", user=user)

@@ -23,3 +23,9 @@ class StudioConfig(AppConfig):
         profile_events.follow_removed.connect(
             receivers.on_follow_removed, dispatch_uid="studio.follow_removed"
         )
+        profile_events.account_suspended.connect(
+            receivers.on_account_suspended, dispatch_uid="studio.account_suspended"
+        )
+        profile_events.account_reinstated.connect(
+            receivers.on_account_reinstated, dispatch_uid="studio.account_reinstated"
+        )

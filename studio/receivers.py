@@ -1,11 +1,18 @@
 """How studio reacts to profiles' follow events: each start and end of a follow is appended to
-the follow log that the daily rollups count followers gained and lost from."""
+the follow log that the daily rollups count followers gained and lost from. A follower's
+suspension ends its follows there and its reinstatement starts them again, as the follower
+counts (active followers) leave it out and take it back."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from studio.services import follow_change_record, follow_changes_account_closing
+from profiles.models import User
+from studio.services import (
+    follow_change_record,
+    follow_changes_account_closing,
+    follow_changes_of_follower,
+)
 
 
 def on_follow_created(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
@@ -13,8 +20,19 @@ def on_follow_created(sender: Any, *, follower: Any, followee: Any, **kwargs: An
 
 
 def on_follow_removed(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
-    follow_change_record(follower=follower, followee=followee, delta=-1)
+    # A suspended follower's follows were logged as ending at the suspension (they left the
+    # follower count then); removing one now (a block, a removed follower) ends nothing more.
+    if User.objects.filter(pk=follower.pk, is_active=True).exists():
+        follow_change_record(follower=follower, followee=followee, delta=-1)
+
+
+def on_account_suspended(sender: Any, *, user: Any, **kwargs: Any) -> None:
+    follow_changes_of_follower(user_id=user.pk, delta=-1)
+
+
+def on_account_reinstated(sender: Any, *, user: Any, **kwargs: Any) -> None:
+    follow_changes_of_follower(user_id=user.pk, delta=1)
 
 
 def on_account_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
-    follow_changes_account_closing(user_id=instance.pk)
+    follow_changes_account_closing(user_id=instance.pk, active=instance.is_active)

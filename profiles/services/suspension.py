@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
+from profiles.events import account_reinstated_announce, account_suspended_announce
 from profiles.models import User
 from profiles.services.accounts import user_token_revoke
 
@@ -40,6 +41,8 @@ def user_suspend(*, user: User) -> bool:
     user.refresh_from_db(fields=["is_active", "suspended_at"])
     user_token_revoke(user=user)
     user_sessions_end(user=user)
+    if changed:
+        account_suspended_announce(user=user)
     return bool(changed)
 
 
@@ -50,4 +53,6 @@ def user_reinstate(*, user: User) -> bool:
         is_active=True, suspended_at=None
     )
     user.refresh_from_db(fields=["is_active", "suspended_at"])
+    if changed:
+        account_reinstated_announce(user=user)
     return bool(changed)

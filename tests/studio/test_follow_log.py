@@ -53,3 +53,63 @@ def test_a_follow_request_counts_only_once_approved(django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         follow_request_approve(target=creator, requester=fan)
     assert changes(creator) == [(fan.pk, 1)]
+
+
+def test_a_suspension_ends_the_followers_follows_and_a_reinstatement_starts_them(
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+):
+    """Suspended followers leave the follower count; the log said they were still gained, so
+    500 suspended bots stayed +500 in Studio. Removing a suspended follower or deleting the
+    account logs no second end."""
+    from profiles.services.account_deletion import account_erase
+    from profiles.services.suspension import user_reinstate, user_suspend
+
+    creator, other, bot, spammer = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        for follower in (bot, spammer):
+            follow_create(follower=follower, followee=creator)
+        follow_create(follower=bot, followee=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_suspend(user=bot)
+        user_suspend(user=spammer)
+        user_suspend(user=spammer)  # already suspended: nothing more
+    assert changes(creator) == [(bot.pk, 1), (spammer.pk, 1), (bot.pk, -1), (spammer.pk, -1)]
+    assert changes(other) == [(bot.pk, 1), (bot.pk, -1)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_reinstate(user=bot)
+    with django_capture_on_commit_callbacks(execute=True):
+        follower_remove(user=creator, follower=spammer)  # still suspended
+    with django_capture_on_commit_callbacks(execute=True):
+        block_create(blocker=other, blocked=bot)  # active again: its follow ends
+    user_suspend(user=spammer)
+    account_erase(user=spammer)
+
+    assert [delta for _, delta in changes(creator)] == [1, 1, -1, -1, 1]
+    assert [delta for _, delta in changes(other)] == [1, -1, 1, -1]
+
+
+def test_studio_counts_a_suspended_follower_as_lost_as_the_follower_count_does(
+    client_for,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+):
+    from django.utils import timezone
+
+    from profiles.services.suspension import user_suspend
+    from studio.rollups import rollup_day
+
+    creator, bots = UserFactory(), [UserFactory() for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for bot in bots:
+            follow_create(follower=bot, followee=creator)
+    with django_capture_on_commit_callbacks(execute=True):
+        for bot in bots[:2]:
+            user_suspend(user=bot)
+    rollup_day(day=timezone.now().date())
+
+    studio = client_for(creator).get("/api/studio/overview").json()
+    me = client_for(creator).get("/api/me/analytics").json()
+
+    assert studio["followers"]["total"] == me["followers"]["total"] == 1
+    assert studio["totals"]["followers_net"] == 1
+    assert (studio["totals"]["followers_gained"], studio["totals"]["followers_lost"]) == (3, 2)
