@@ -20,6 +20,8 @@ from .bulk import copy_rows
 from .vocabulary import CATEGORIES, tag_category
 
 VIDEO_DURATION_S = 30.0
+# Videos per COPY (and per transaction) when a catalogue is loaded.
+VIDEO_COPY_BATCH = 2000
 UNUSABLE_PASSWORD = "!evaluation-user"
 
 
@@ -86,6 +88,40 @@ def videos_create(
     likes = like_counts if like_counts is not None else [0] * n
     shares = share_counts if share_counts is not None else [0] * n
     hashes = [hashlib.sha256(f"evaluation:{key}".encode()).hexdigest() for key in content_keys]
+    # A COPY per VIDEO_COPY_BATCH rows, each its own transaction: the public-count trigger
+    # locks each owner for the length of the transaction, and 19,000 creators in one ran out
+    # of PostgreSQL's lock table ("out of shared memory").
+    for first in range(0, n, VIDEO_COPY_BATCH):
+        _videos_copy(
+            range(first, min(n, first + VIDEO_COPY_BATCH)),
+            owner_ids,
+            captions,
+            hashes,
+            views,
+            likes,
+            shares,
+            published_at,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, content_hash, owner_id FROM {table(Video)}")
+        by_key = {(h, owner): video_id for video_id, h, owner in cursor.fetchall()}
+    video_ids = [by_key[(hashes[i], owner_ids[i])] for i in range(n)]
+    # Captions' #hashtags become Hashtag rows, as on upload (the feed's hashtag source).
+    if link_hashtags and any("#" in caption for caption in captions):
+        hashtags_backfill(video_ids=video_ids)
+    return video_ids
+
+
+def _videos_copy(
+    indices: range,
+    owner_ids: Sequence[int],
+    captions: Sequence[str],
+    hashes: Sequence[str],
+    views: Sequence[int],
+    likes: Sequence[int],
+    shares: Sequence[int],
+    published_at: Sequence[datetime],
+) -> None:
     copy_rows(
         Video,
         (
@@ -106,17 +142,9 @@ def videos_create(
                 "created_at": published_at[i],
                 "published_at": published_at[i],
             }
-            for i in range(n)
+            for i in indices
         ),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, content_hash, owner_id FROM {table(Video)}")
-        by_key = {(h, owner): video_id for video_id, h, owner in cursor.fetchall()}
-    video_ids = [by_key[(hashes[i], owner_ids[i])] for i in range(n)]
-    # Captions' #hashtags become Hashtag rows, as on upload (the feed's hashtag source).
-    if link_hashtags and any("#" in caption for caption in captions):
-        hashtags_backfill(video_ids=video_ids)
-    return video_ids
 
 
 def embeddings_create(

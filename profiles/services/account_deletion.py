@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from profiles.models import User
 from profiles.services.passwords import password_confirm
@@ -31,4 +31,8 @@ def account_erase(*, user: User) -> None:
     account = User.objects.select_for_update().filter(pk=user.pk).first()
     if account is None:
         return
+    with connection.cursor() as cursor:
+        # The follows to this account go with it and move no count but its own: the count
+        # trigger skips them (profiles/migrations/0010) instead of locking each follower.
+        cursor.execute("SELECT set_config('profiles.erasing_account', %s, true)", [str(account.pk)])
     account.delete()
