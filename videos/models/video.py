@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from pgvector.django import VectorField
 
 
@@ -120,6 +121,13 @@ class Video(models.Model):
             # A large hashtag's most liked videos: walked in this order, each checked against
             # the hashtag, instead of sorting all of its videos (videos/selectors/hashtags.py).
             models.Index(fields=["-like_count", "-id"], name="videos_video_popular_idx"),
+            # The Following feed, newest publication first (else upload: never null), walked
+            # in this order and each checked against the followed accounts, not sorted whole.
+            models.Index(
+                Coalesce("published_at", "created_at").desc(),
+                models.F("id").desc(),
+                name="video_posted_idx",
+            ),
         ]
 
     def __str__(self) -> str:
