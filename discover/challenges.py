@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from discover import lists
@@ -191,10 +191,17 @@ def challenge_join_video(*, video_id: int) -> list[int]:
     )
     if not names:
         return []
-    # Open now; or ended, and this video was uploaded before the end but published after it
-    # (a caption edit after the end of a video published in time joins nothing).
+    # Open now; or ended, and this video was uploaded with the hashtag before the end but
+    # published after it (a caption edit after the end joins nothing, whenever the video was
+    # published: the entry must have made the deadline).
+    tagged_in_time = Exists(
+        VideoHashtag.objects.filter(
+            video_id=video_id, hashtag_id=OuterRef("hashtag_id"), created_at__lt=OuterRef("ends_at")
+        )
+    )
     candidates = Challenge.objects.listed().filter(
-        Q(ends_at__gt=now) | Q(ends_at__lte=posted, ends_at__gt=now - _late_publish_grace()),
+        Q(ends_at__gt=now)
+        | Q(tagged_in_time, ends_at__lte=posted, ends_at__gt=now - _late_publish_grace()),
         hashtag__name__in=names,
         starts_at__lte=posted,
         ends_at__gt=uploaded,
@@ -444,16 +451,17 @@ def challenge_entries_sweep() -> int:
     )
     open_now = [challenge for challenge in sweeping if challenge.ends_at > now]
     for challenge in sweeping:
-        # An ended one takes only what was uploaded before its end and published after it.
-        published_from = challenge.starts_at if challenge.ends_at > now else challenge.ends_at
-        candidates = (
-            VideoHashtag.objects.filter(hashtag_id=challenge.hashtag_id)
-            .exclude(video__challenge_entries__challenge=challenge)
-            .filter(
-                video__published_at__gte=published_from,
-                video__created_at__lt=challenge.ends_at,
-                video__published_at__lt=challenge.ends_at + _late_publish_grace(),
-            )
+        # An ended one takes only what was uploaded with the hashtag before its end and
+        # published after it.
+        ended = challenge.ends_at <= now
+        published_from = challenge.ends_at if ended else challenge.starts_at
+        tags = VideoHashtag.objects.filter(hashtag_id=challenge.hashtag_id)
+        if ended:
+            tags = tags.filter(created_at__lt=challenge.ends_at)
+        candidates = tags.exclude(video__challenge_entries__challenge=challenge).filter(
+            video__published_at__gte=published_from,
+            video__created_at__lt=challenge.ends_at,
+            video__published_at__lt=challenge.ends_at + _late_publish_grace(),
         )
         if challenge.sound_id is not None:
             candidates = candidates.filter(video__sound_id=challenge.sound_id)

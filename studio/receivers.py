@@ -16,7 +16,10 @@ from studio.services import (
 
 
 def on_follow_created(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
-    follow_change_record(follower=follower, followee=followee, delta=1)
+    # A suspended account's request approved (its target went public) is a follow the count
+    # leaves out: it starts in the log when the account is reinstated.
+    if User.objects.filter(pk=follower.pk, is_active=True).exists():
+        follow_change_record(follower=follower, followee=followee, delta=1)
 
 
 def on_follow_removed(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:

@@ -31,6 +31,7 @@ from tiktok.db.sql import table
 from videos.events import video_published_announce
 from videos.models import Hashtag, Video, VideoHashtag
 from videos.services.engagement import like_create, like_delete, share_create
+from videos.services.hashtags import video_hashtags_sync
 from videos.services.video_edit import video_update
 
 pytestmark = pytest.mark.django_db
@@ -110,16 +111,19 @@ def test_a_video_uploaded_before_the_end_and_published_after_it_joins_without_vo
     finished at 00:03: the video joins when published (up to CHALLENGE_LATE_PUBLISH_HOURS after
     the end), by the publish event or the sweep, and earns nothing after the end. A video
     published in time and tagged by a caption edit after the end, one uploaded after the end,
-    and one published after the grace join nothing."""
+    one uploaded in time and tagged by a caption edit after the end, and one published after
+    the grace join nothing."""
     challenge = _challenge(operator, starts_at=now() - hours(3), ends_at=now() + hours(1))
     ended_at = now() - hours(1)
     Challenge.objects.filter(pk=challenge.pk).update(ends_at=ended_at)
 
     def uploaded(minutes_before_end: float, **fields) -> Video:  # noqa: ANN003
+        """A video as an upload makes it: its caption's hashtags recorded at upload time."""
         video = VideoFactory(**fields)
-        Video.objects.filter(pk=video.pk).update(
-            created_at=ended_at - dt.timedelta(minutes=minutes_before_end)
-        )
+        moment = ended_at - dt.timedelta(minutes=minutes_before_end)
+        Video.objects.filter(pk=video.pk).update(created_at=moment)
+        video_hashtags_sync(video=video)
+        VideoHashtag.objects.filter(video=video).update(created_at=moment)
         return video
 
     late = uploaded(5, caption="#dance")  # published now, an hour after the end
@@ -128,12 +132,14 @@ def test_a_video_uploaded_before_the_end_and_published_after_it_joins_without_vo
     like_create(user=UserFactory(), video=late)
     assert (_entry(challenge, late).likes, _entry(challenge, late).score) == (0, 0)
 
-    swept = uploaded(5, caption="#dance")  # the hashtag row written after the publish event
-    VideoHashtag.objects.create(video=swept, hashtag=Hashtag.objects.get(name="dance"))
-    after_the_end = uploaded(-5, caption="#dance")
-    VideoHashtag.objects.create(video=after_the_end, hashtag=Hashtag.objects.get(name="dance"))
+    swept = uploaded(5, caption="#dance")  # its publish event lost: the sweep finds it
+    uploaded(-5, caption="#dance")  # after the end
     edited = uploaded(30, caption="no tag", published_at=ended_at - hours(0.25))
     video_update(video=edited, actor=edited.owner, caption="now with #dance")
+    # uploaded in time without the hashtag, published after the end, tagged an hour later
+    tagged_late = uploaded(5, caption="my cat", published_at=ended_at + hours(0.5))
+    video_published_announce(video_id=tagged_late.pk)
+    video_update(video=tagged_late, actor=tagged_late.owner, caption="my cat #dance")
     assert challenge_entries_sweep() == 1
     assert set(challenge.entries.values_list("video_id", flat=True)) == {late.pk, swept.pk}
 

@@ -113,3 +113,31 @@ def test_studio_counts_a_suspended_follower_as_lost_as_the_follower_count_does(
     assert studio["followers"]["total"] == me["followers"]["total"] == 1
     assert studio["totals"]["followers_net"] == 1
     assert (studio["totals"]["followers_gained"], studio["totals"]["followers_lost"]) == (3, 2)
+
+
+def test_a_suspended_requester_approved_by_going_public_starts_following_when_reinstated(
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+):
+    """Going public approves every pending request, a suspended account's too: the follower
+    count leaves that follow out until the reinstatement, and so does the log (it logged +1 at
+    the approval and +1 again at the reinstatement; erased while suspended, +1 forever)."""
+    from profiles.models import FollowRequest, User
+    from profiles.services.account_deletion import account_erase
+    from profiles.services.graph import account_privacy_set
+    from profiles.services.suspension import user_reinstate, user_suspend
+
+    creator, requester, erased = UserFactory(is_private=True), UserFactory(), UserFactory()
+    for account in (requester, erased):
+        FollowRequest.objects.create(requester=account, target=creator)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_suspend(user=requester)
+        user_suspend(user=erased)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_privacy_set(user=creator, private=False)
+    assert changes(creator) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        user_reinstate(user=User.objects.get(pk=requester.pk))
+    account_erase(user=User.objects.get(pk=erased.pk))
+
+    assert changes(creator) == [(requester.pk, 1)]
+    assert User.objects.get(pk=creator.pk).follower_count == 1

@@ -371,6 +371,20 @@ def test_ctrl_c_stops_the_downloads_in_flight_instead_of_waiting_out_their_deadl
         server.server_close()
 
 
+def test_a_page_title_with_terminal_escapes_is_printed_escaped(owner, site):  # noqa: ANN001
+    # A hostile page's <title> reached the operator's terminal raw (an ESC sequence clearing
+    # the screen, a right-to-left override reordering the line).
+    base, root = site
+    (root / "escapes.html").write_text(
+        "<title>Clips\x1b[2J\u202eevil</title><a href='/files/1700000000002.mp4'>clip</a>"
+    )
+
+    output = _ingest(f"{base}/escapes.html")
+
+    assert "1 video link(s) on Clips\\x1b[2J\\u202eevil" in output
+    assert "\x1b" not in output and "\u202e" not in output
+
+
 def test_links_beyond_the_cap_are_reported_and_skipped(owner, site):  # noqa: ANN001
     base, _ = site
     output = _ingest(f"{base}/wsg/thread/5000001", "--max-links", "1")

@@ -19,6 +19,7 @@ from videos.management.cli import (
     enqueuer,
     ingest_options_check,
     owner_for,
+    table_cell,
 )
 from videos.management.commands.ingest_folder import finish
 from videos.models import Video
@@ -94,7 +95,9 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             if not page.links:
                 raise CommandError(f"no video links found on {options['url']}")
-            self.stdout.write(f"{len(page.links)} video link(s) on {page.title or page.url}")
+            self.stdout.write(
+                f"{len(page.links)} video link(s) on {table_cell(page.title or page.url)}"
+            )
             if len(page.links) > options["max_links"]:
                 self.stdout.write(
                     f"taking the first {options['max_links']} (--max-links); "
