@@ -255,8 +255,14 @@ def challenge_entries_counted_sql(challenge: str) -> str:
     """How many of the challenge under alias `challenge` entries anyone may see (a scalar
     subquery; what `entry_count` stores): a video deleted, made private or hidden by moderation
     after it joined is no longer in the number."""
+    return _visible_entries_sql(challenge, "count(*)")
+
+
+def _visible_entries_sql(challenge: str, aggregate: str) -> str:
+    """`aggregate` over the challenge's (under alias `challenge`) entries anyone may see joined
+    to their videos `v` (a scalar subquery)."""
     return (
-        f"(SELECT count(*) FROM {table(ChallengeEntry)} e JOIN {table(Video)} v "
+        f"(SELECT {aggregate} FROM {table(ChallengeEntry)} e JOIN {table(Video)} v "
         f"ON v.id = e.video_id WHERE e.challenge_id = {challenge}.id AND "
         f"{anyone_may_see_sql('v')})"
     )
@@ -267,11 +273,7 @@ def challenge_entrants_counted_sql(challenge: str) -> str:
     (a scalar subquery): Discover ranks open challenges by it, so one account posting six
     videos to its own challenge is one entrant, not six entries ahead of a challenge three
     people joined."""
-    return (
-        f"(SELECT count(DISTINCT v.owner_id) FROM {table(ChallengeEntry)} e "
-        f"JOIN {table(Video)} v ON v.id = e.video_id WHERE e.challenge_id = {challenge}.id AND "
-        f"{anyone_may_see_sql('v')})"
-    )
+    return _visible_entries_sql(challenge, "count(DISTINCT v.owner_id)")
 
 
 def challenge_entry_counts_refresh(*, challenge_ids: Sequence[int]) -> int:

@@ -15,17 +15,22 @@ from studio.services import (
 )
 
 
+def _active(account: Any) -> bool:
+    """Whether the account is active now (the follower counts count only active followers)."""
+    return User.objects.filter(pk=account.pk, is_active=True).exists()
+
+
 def on_follow_created(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
     # A suspended account's request approved (its target went public) is a follow the count
     # leaves out: it starts in the log when the account is reinstated.
-    if User.objects.filter(pk=follower.pk, is_active=True).exists():
+    if _active(follower):
         follow_change_record(follower=follower, followee=followee, delta=1)
 
 
 def on_follow_removed(sender: Any, *, follower: Any, followee: Any, **kwargs: Any) -> None:
     # A suspended follower's follows were logged as ending at the suspension (they left the
     # follower count then); removing one now (a block, a removed follower) ends nothing more.
-    if User.objects.filter(pk=follower.pk, is_active=True).exists():
+    if _active(follower):
         follow_change_record(follower=follower, followee=followee, delta=-1)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import islice
 
 import numpy as np
 from django.db import connection
@@ -88,20 +89,31 @@ def videos_create(
     likes = like_counts if like_counts is not None else [0] * n
     shares = share_counts if share_counts is not None else [0] * n
     hashes = [hashlib.sha256(f"evaluation:{key}".encode()).hexdigest() for key in content_keys]
+    rows = (
+        {
+            "owner_id": owner_ids[i],
+            "caption": captions[i][:2200],
+            "privacy": Privacy.PUBLIC,
+            "status": VideoStatus.READY,
+            "content_hash": hashes[i],
+            "duration_s": VIDEO_DURATION_S,
+            "width": 720,
+            "height": 1280,
+            "has_audio": True,
+            "transcript_segments": [],
+            "view_count": int(views[i]),
+            "like_count": int(likes[i]),
+            "share_count": int(shares[i]),
+            "created_at": published_at[i],
+            "published_at": published_at[i],
+        }
+        for i in range(n)
+    )
     # A COPY per VIDEO_COPY_BATCH rows, each its own transaction: the public-count trigger
     # locks each owner for the length of the transaction, and 19,000 creators in one ran out
     # of PostgreSQL's lock table ("out of shared memory").
-    for first in range(0, n, VIDEO_COPY_BATCH):
-        _videos_copy(
-            range(first, min(n, first + VIDEO_COPY_BATCH)),
-            owner_ids,
-            captions,
-            hashes,
-            views,
-            likes,
-            shares,
-            published_at,
-        )
+    while copy_rows(Video, islice(rows, VIDEO_COPY_BATCH)):
+        pass
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, content_hash, owner_id FROM {table(Video)}")
         by_key = {(h, owner): video_id for video_id, h, owner in cursor.fetchall()}
@@ -110,41 +122,6 @@ def videos_create(
     if link_hashtags and any("#" in caption for caption in captions):
         hashtags_backfill(video_ids=video_ids)
     return video_ids
-
-
-def _videos_copy(
-    indices: range,
-    owner_ids: Sequence[int],
-    captions: Sequence[str],
-    hashes: Sequence[str],
-    views: Sequence[int],
-    likes: Sequence[int],
-    shares: Sequence[int],
-    published_at: Sequence[datetime],
-) -> None:
-    copy_rows(
-        Video,
-        (
-            {
-                "owner_id": owner_ids[i],
-                "caption": captions[i][:2200],
-                "privacy": Privacy.PUBLIC,
-                "status": VideoStatus.READY,
-                "content_hash": hashes[i],
-                "duration_s": VIDEO_DURATION_S,
-                "width": 720,
-                "height": 1280,
-                "has_audio": True,
-                "transcript_segments": [],
-                "view_count": int(views[i]),
-                "like_count": int(likes[i]),
-                "share_count": int(shares[i]),
-                "created_at": published_at[i],
-                "published_at": published_at[i],
-            }
-            for i in indices
-        ),
-    )
 
 
 def embeddings_create(
