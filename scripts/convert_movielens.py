@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections import Counter
 from pathlib import Path
 
 # Run as a file or loaded by path: the shared command line sits beside this script.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset_cli import columns_check, converter_main  # noqa: E402
+from dataset_cli import category_first, columns_check, converter_main  # noqa: E402
 
 NO_GENRES = "(no genres listed)"
 
@@ -47,19 +46,16 @@ def convert(src: Path, out: Path, min_rating: float) -> tuple[int, int, int]:
         movie_id: [g for g in genres.split("|") if g and g != NO_GENRES]
         for movie_id, _, genres in movies
     }
-    frequency = Counter(g for genres in genres_of.values() for g in genres)
+    tags_of = category_first(genres_of)
     out.mkdir(parents=True, exist_ok=True)
     kept: set[str] = set()
     with (out / "items.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["item_id", "title", "tags"])
         for movie_id, title, _ in movies:
-            genres = genres_of[movie_id]
-            if not genres or not title:
+            if movie_id not in tags_of or not title:
                 continue
-            category = min(genres, key=lambda g: (frequency[g], g))
-            tags = [category, *(g for g in genres if g != category)]
-            writer.writerow([f"m{movie_id}", title, "|".join(tags)])
+            writer.writerow([f"m{movie_id}", title, "|".join(tags_of[movie_id])])
             kept.add(movie_id)
     users: set[str] = set()
     count = 0

@@ -8,6 +8,7 @@ import argparse
 import csv
 import html
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,18 @@ def columns_check(
     if not set(columns) <= set(names):
         raise ValueError(f"{path}: want the {kind}columns {','.join(columns)}")
     reader.fieldnames = names
+
+
+def category_first(genres_of: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each item's genres with its coarse category first: its least common genre in the
+    catalogue (the most specific one: "Animation" rather than "Comedy"; ties by name)."""
+    frequency = Counter(genre for genres in genres_of.values() for genre in genres)
+    ordered: dict[str, list[str]] = {}
+    for item_id, genres in genres_of.items():
+        if genres:
+            category = min(genres, key=lambda genre: (frequency[genre], genre))
+            ordered[item_id] = [category, *(genre for genre in genres if genre != category)]
+    return ordered
 
 
 def _tsv_rows(path: Path, columns: tuple[str, ...]):  # noqa: ANN202

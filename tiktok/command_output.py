@@ -1,5 +1,6 @@
 """What long-running management commands (benchmarks, evaluations) share about their output:
-the report path checked before the work, and the INFO chatter of libraries kept out."""
+the report path checked before the work, the INFO chatter of libraries kept out, and an
+embedder that stays down reported in one line."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
+
+from embedder_service.client import EmbedderError
 
 # At INFO this narrates every Celery task run in process (a "Task ... succeeded" line each),
 # which a worker's log wants and a command's output does not. (httpx, which narrates every
@@ -44,3 +48,13 @@ def report_path_check(value: str | Path, *, option: str = "--out") -> Path:
     if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise CommandError(f"{option}: {out} is not writable")
     return out
+
+
+@contextmanager
+def embedder_failures_reported() -> Iterator[None]:
+    """An embedder that stays unavailable or refuses the input ends the command with one line
+    naming it (CommandError), not a traceback."""
+    try:
+        yield
+    except EmbedderError as exc:
+        raise CommandError(f"embedder at {settings.EMBEDDER_URL}: {exc}") from None

@@ -6,11 +6,10 @@ after ~155 s). The retry policy's arithmetic is checked on its own."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from django.test import override_settings
 
 from embedder_service.client import EmbedderClient, EmbedderUnavailable, EmbedderUnreachable
 from tests.conftest import child_env, free_port, start_celery_worker, start_embedder, stop_process
+from tests.support.http_server import serving
 from tests.support.media import make_clip
 from videos.models import StepState, Video, VideoStatus
 from videos.pipeline.errors import StepOutage, StepTransientError
@@ -60,14 +60,8 @@ def _server_answering(status: int, body: bytes) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def _error(code: str) -> bytes:

@@ -12,7 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from feed.evaluation.datasets import DatasetError, load_dataset
 from feed.evaluation.report import methods_table, relative_gain
 from feed.evaluation.runner import EvaluationInputError, EvaluationOptions, evaluate
-from tiktok.command_output import loggers_quiet, report_path_check
+from tiktok.command_output import (
+    embedder_failures_reported,
+    loggers_quiet,
+    report_path_check,
+)
 
 
 def _ks(value: str) -> list[int]:
@@ -55,7 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
-        with loggers_quiet():
+        with loggers_quiet(), embedder_failures_reported():
             self._run(options)
 
     def _run(self, options: dict) -> None:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from feed.evaluation.throwaway import throwaway_environment
 from search.evaluation.queries import QUERY_KINDS
 from search.evaluation.runner import K, search_evaluate
-from tiktok.command_output import report_path_check
+from tiktok.command_output import embedder_failures_reported, report_path_check
 
 
 class Command(BaseCommand):
@@ -33,7 +33,10 @@ class Command(BaseCommand):
             raise CommandError("need --items >= 50")
         out = report_path_check(options["out"])
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        with throwaway_environment(prefix="evalsearch") as environment:
+        with (
+            embedder_failures_reported(),
+            throwaway_environment(prefix="evalsearch") as environment,
+        ):
             self.stdout.write(f"throwaway database {environment.database_name}")
             report = search_evaluate(
                 n_items=options["items"],
