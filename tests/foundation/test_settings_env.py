@@ -228,3 +228,84 @@ def test_production_settings_refuse_to_start_an_embedded_server(unset: str, name
     assert named in result.stderr
     # Asked for (the test suite, a one-machine trial) it starts as before.
     assert settings_json(**configured, DEBUG="0", EMBEDDED_SERVICES="1")["debug"] is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        # A period of 0 or less made Celery beat send its task nonstop (6,000 messages in 10 s).
+        ({"TAKEOUT_SWEEP_SECONDS": "0"}, "TAKEOUT_SWEEP_SECONDS='0' is below its minimum, 1"),
+        ({"TRENDING_REFRESH_SECONDS": "-60"}, "TRENDING_REFRESH_SECONDS='-60' is below"),
+        ({"PIPELINE_SWEEP_SECONDS": "0"}, "PIPELINE_SWEEP_SECONDS='0' is below its minimum"),
+        # 0 hid anything at its first report, from any account.
+        ({"MODERATION_AUTO_HIDE_REPORTS": "0"}, "MODERATION_AUTO_HIDE_REPORTS='0' is below"),
+        # These answered every feed request with a 500 or a 400.
+        ({"FEED_PAGE_LOCK_SECONDS": "0"}, "FEED_PAGE_LOCK_SECONDS='0' is below its minimum"),
+        ({"FEED_PAGE_SIZE_DEFAULT": "0"}, "FEED_PAGE_SIZE_DEFAULT='0' is below its minimum"),
+        ({"FEED_PAGE_SIZE_DEFAULT": "80"}, "FEED_PAGE_SIZE_DEFAULT='80' is above its maximum, 50"),
+        ({"S3_READ_TIMEOUT_SECONDS": "0"}, "S3_READ_TIMEOUT_SECONDS='0' is below its minimum"),
+        ({"EMBEDDER_TIMEOUT_SECONDS": "nan"}, "EMBEDDER_TIMEOUT_SECONDS='nan' is not a finite"),
+        # DRF parses the rates on each request: these answered every API call with 500, and a
+        # month was read as a minute.
+        ({"THROTTLE_ANON": "600 per minute"}, "THROTTLE_ANON='600 per minute' is not a rate"),
+        ({"THROTTLE_USER": "600/week"}, "THROTTLE_USER='600/week' is not a rate"),
+        ({"THROTTLE_LIKES": "1200"}, "THROTTLE_LIKES='1200' is not a rate"),
+        ({"THROTTLE_UPLOADS": "30/month"}, "THROTTLE_UPLOADS='30/month' is not a rate"),
+        ({"THROTTLE_CHALLENGES": "0/hour"}, "THROTTLE_CHALLENGES='0/hour' is not a rate"),
+        # A typo failed every upload as "cannot transcode the file".
+        ({"TRANSCODE_X264_PRESET": "veryfst"}, "TRANSCODE_X264_PRESET='veryfst' is not an x264"),
+        # Reset and verification links in mail were not links.
+        ({"SITE_URL": "reels.example.org"}, "SITE_URL='reels.example.org' is not a URL"),
+        ({"SITE_URL": "https://reels.example.org/app"}, "want scheme and host only, no path"),
+        # These started and failed on requests (500) or as an endless outage.
+        ({"REDIS_URL": "cache.internal:6379"}, "REDIS_URL='cache.internal:6379' is not a URL"),
+        ({"EMBEDDER_URL": "gpu-host:8100"}, "EMBEDDER_URL='gpu-host:8100' is not a URL"),
+        ({"S3_ENDPOINT_URL": "objects.internal:8333"}, "S3_ENDPOINT_URL='objects.internal"),
+        ({"DATABASE_URL": "mysql://app@db/x"}, "DATABASE_URL is not a PostgreSQL URL"),
+        ({"DATABASE_URL": "postgres://app@db:port/x"}, "DATABASE_URL is not a database URL"),
+        ({"SECRET_KEY": " "}, "SECRET_KEY is empty"),
+        # Every request, health included, answered 400.
+        ({"ALLOWED_HOSTS": "https://reels.example.org"}, "'https://reels.example.org' is not a"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL='VERBOSE' is not a level"),
+    ],
+)
+def test_values_that_would_fail_later_are_refused_at_start_naming_the_variable(
+    overrides: dict, message: str
+) -> None:
+    result = load_settings(DEBUG="1", **overrides)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert message in last, last
+
+
+def test_a_refused_url_does_not_print_its_password() -> None:
+    for name, value in (
+        ("REDIS_URL", "redis://:hunter2@cache.internal:port"),
+        ("DATABASE_URL", "mysql://app:hunter2@db.internal/app"),
+    ):
+        result = load_settings(DEBUG="1", **{name: value})
+        assert result.returncode != 0 and f"{name}" in result.stderr
+        assert "hunter2" not in result.stderr
+
+
+def test_lenient_spellings_are_read_as_meant() -> None:
+    dump = (
+        "import django; from django.conf import settings; django.setup();"
+        "print(settings.LOGGING['root']['level'], settings.THROTTLE_RATES['anon'],"
+        " settings.SITE_URL)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tiktok.settings",
+        "DEBUG": "1",
+        "LOG_LEVEL": "warning",
+        "THROTTLE_ANON": " 0100/hour ",
+        "SITE_URL": "https://reels.example.org/",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", dump], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["WARNING", "100/hour", "https://reels.example.org"]

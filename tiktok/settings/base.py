@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import BASE_DIR, VAR_DIR, env_bool, env_int, env_list, env_networks, env_str
+from .env import (
+    BASE_DIR,
+    VAR_DIR,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_rate,
+    env_str,
+)
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
 
@@ -15,7 +24,20 @@ if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
         "SECRET_KEY is the built-in development key while DEBUG is off; "
         "set SECRET_KEY to a long random value (or DEBUG=1 for local development)"
     )
+if not SECRET_KEY.strip():  # an empty secret (a systemd EnvironmentFile's SECRET_KEY=)
+    raise ImproperlyConfigured("SECRET_KEY is empty; set it to a long random value")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# Host names, not URLs: "https://reels.example.org" (or an empty list) started and then answered
+# every request, health included, with 400.
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is empty; list the site's host names (e.g. reels.example.org)"
+    )
+for _host in ALLOWED_HOSTS:
+    if "/" in _host or "@" in _host:
+        raise ImproperlyConfigured(
+            f"ALLOWED_HOSTS: {_host!r} is not a host name (no scheme or path: reels.example.org)"
+        )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Monitoring presents `Authorization: Bearer <HEALTH_TOKEN>` for the full /api/health report
 # (staff sessions get it too); without it the endpoint answers only that the process is up.
@@ -126,28 +148,28 @@ TRUSTED_PROXY_NETWORKS = env_networks(
 
 # Rate limits (DRF throttling), "N/period". Scopes are used by the views named after them.
 THROTTLE_RATES = {
-    "anon": env_str("THROTTLE_ANON", "600/min"),
-    "user": env_str("THROTTLE_USER", "1200/min"),
-    "auth": env_str("THROTTLE_AUTH", "20/min"),
+    "anon": env_rate("THROTTLE_ANON", "600/min"),
+    "user": env_rate("THROTTLE_USER", "1200/min"),
+    "auth": env_rate("THROTTLE_AUTH", "20/min"),
     # Asking for account mail (a reset link, another verification link), per address of the
     # asker; each recipient address is limited too (ACCOUNT_MAILS_PER_ADDRESS_PER_HOUR).
-    "account_mail": env_str("THROTTLE_ACCOUNT_MAIL", "10/hour"),
-    "uploads": env_str("THROTTLE_UPLOADS", "30/hour"),
+    "account_mail": env_rate("THROTTLE_ACCOUNT_MAIL", "10/hour"),
+    "uploads": env_rate("THROTTLE_UPLOADS", "30/hour"),
     # Editing one's profile (name, bio, privacy, avatar): a new avatar is a decode of up to
     # MAX_AVATAR_SOURCE_PIXELS, so it is not left to the general per-user rate.
-    "profile_edits": env_str("THROTTLE_PROFILE_EDITS", "60/hour"),
+    "profile_edits": env_rate("THROTTLE_PROFILE_EDITS", "60/hour"),
     # Editing a video (caption, privacy): each edit stores the caption's hashtags, re-tags the
     # video and rebuilds its search document. A caption (subtitles) edit re-embeds the video.
-    "video_edits": env_str("THROTTLE_VIDEO_EDITS", "60/hour"),
-    "caption_edits": env_str("THROTTLE_CAPTION_EDITS", "20/hour"),
-    "comments": env_str("THROTTLE_COMMENTS", "30/min"),
-    "likes": env_str("THROTTLE_LIKES", "120/min"),
-    "share_to_user": env_str("THROTTLE_SHARE_TO_USER", "60/hour"),
-    "interactions": env_str("THROTTLE_INTERACTIONS", "600/min"),
-    "reports": env_str("THROTTLE_REPORTS", "10/min"),
+    "video_edits": env_rate("THROTTLE_VIDEO_EDITS", "60/hour"),
+    "caption_edits": env_rate("THROTTLE_CAPTION_EDITS", "20/hour"),
+    "comments": env_rate("THROTTLE_COMMENTS", "30/min"),
+    "likes": env_rate("THROTTLE_LIKES", "120/min"),
+    "share_to_user": env_rate("THROTTLE_SHARE_TO_USER", "60/hour"),
+    "interactions": env_rate("THROTTLE_INTERACTIONS", "600/min"),
+    "reports": env_rate("THROTTLE_REPORTS", "10/min"),
     # Asking for a data archive (the takeout app also limits what is made: a day apart, and
     # TAKEOUT_REQUESTS_PER_DAY), per account.
-    "data_exports": env_str("THROTTLE_DATA_EXPORTS", "10/hour"),
+    "data_exports": env_rate("THROTTLE_DATA_EXPORTS", "10/hour"),
 }
 
 # Accounts one address may make in a day (every other limit counts per account: 20 sign-ups a
@@ -199,11 +221,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
 }
 
+# "info" as well as "INFO"; a name logging does not know stopped every process with a traceback
+# that did not say which variable was wrong.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL={LOG_LEVEL!r} is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # The embedded servers narrate every start/stop, and httpx every request, at INFO; only
     # their problems are interesting.
     "loggers": {

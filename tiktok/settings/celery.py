@@ -114,8 +114,8 @@ CELERY_TASK_ROUTES = {
     "discover.lists_refresh": {"queue": FEED_QUEUE},
 }
 # Runs the broker never got, or whose task was lost with its worker, are sent again.
-PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60)
-PIPELINE_SWEEP_GRACE_SECONDS = env_int("PIPELINE_SWEEP_GRACE_SECONDS", 60)
+PIPELINE_SWEEP_SECONDS = env_int("PIPELINE_SWEEP_SECONDS", 60, minimum=1)
+PIPELINE_SWEEP_GRACE_SECONDS = env_int("PIPELINE_SWEEP_GRACE_SECONDS", 60, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "pipeline-sweep": {
         "task": "videos.pipeline_sweep",
@@ -125,63 +125,63 @@ CELERY_BEAT_SCHEDULE = {
     },
     "trending-refresh": {
         "task": "feed.trending_refresh",
-        "schedule": float(env_int("TRENDING_REFRESH_SECONDS", 300)),
+        "schedule": float(env_int("TRENDING_REFRESH_SECONDS", 300, minimum=1)),
     },
     # Expired sign-in sessions (database rows) are deleted once a day.
     "sessions-clear": {
         "task": "profiles.sessions_clear",
-        "schedule": float(env_int("SESSIONS_CLEAR_SECONDS", 24 * 3600)),
+        "schedule": float(env_int("SESSIONS_CLEAR_SECONDS", 24 * 3600, minimum=1)),
     },
     # Old read notifications are deleted once a day (NOTIFICATIONS_KEEP_READ_DAYS).
     "notifications-prune": {
         "task": "notifications.prune",
-        "schedule": float(env_int("NOTIFICATIONS_PRUNE_SECONDS", 24 * 3600)),
+        "schedule": float(env_int("NOTIFICATIONS_PRUNE_SECONDS", 24 * 3600, minimum=1)),
     },
     # A safety net: each queued batch schedules its own flush (feed/aggregates.py).
     "aggregates-sweep": {
         "task": "feed.aggregates_flush",
-        "schedule": float(env_int("FEED_AGGREGATES_SWEEP_SECONDS", 30)),
+        "schedule": float(env_int("FEED_AGGREGATES_SWEEP_SECONDS", 30, minimum=1)),
     },
     # Creator analytics (tiktok/settings/studio.py): the current and previous hour, then
     # today and yesterday, each recomputed from the interaction log (idempotent).
     "studio-rollup-hours": {
         "task": "studio.rollup_hours",
-        "schedule": float(env_int("STUDIO_ROLLUP_HOURS_SECONDS", 300)),
+        "schedule": float(env_int("STUDIO_ROLLUP_HOURS_SECONDS", 300, minimum=1)),
     },
     "studio-rollup-days": {
         "task": "studio.rollup_days",
-        "schedule": float(env_int("STUDIO_ROLLUP_DAYS_SECONDS", 900)),
+        "schedule": float(env_int("STUDIO_ROLLUP_DAYS_SECONDS", 900, minimum=1)),
     },
     # The Discover page's lists and challenge joins missed by the publish event.
     "discover-refresh": {
         "task": "discover.lists_refresh",
-        "schedule": float(env_int("DISCOVER_REFRESH_SECONDS", 300)),
+        "schedule": float(env_int("DISCOVER_REFRESH_SECONDS", 300, minimum=1)),
     },
 }
 # Search: pending query counts (Redis) folded into the suggestions' table.
 CELERY_TASK_ROUTES["search.queries_flush"] = {"queue": FEED_QUEUE}
 CELERY_BEAT_SCHEDULE["search-queries-flush"] = {
     "task": "search.queries_flush",
-    "schedule": float(env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60)),
+    "schedule": float(env_int("SEARCH_QUERIES_FLUSH_SECONDS", 60, minimum=1)),
 }
 # Dictionary words no document holds and old one-off queries, deleted once a day.
 CELERY_TASK_ROUTES["search.prune"] = {"queue": FEED_QUEUE}
 CELERY_BEAT_SCHEDULE["search-prune"] = {
     "task": "search.prune",
-    "schedule": float(env_int("SEARCH_PRUNE_SECONDS", 24 * 3600)),
+    "schedule": float(env_int("SEARCH_PRUNE_SECONDS", 24 * 3600, minimum=1)),
 }
 # Data archives: the build copies a person's videos (the default queue, beside the pipeline);
 # the sweep is a few short queries.
 CELERY_TASK_ROUTES["takeout.sweep"] = {"queue": FEED_QUEUE}
 CELERY_BEAT_SCHEDULE["takeout-sweep"] = {
     "task": "takeout.sweep",
-    "schedule": float(env_int("TAKEOUT_SWEEP_SECONDS", 3600)),
+    "schedule": float(env_int("TAKEOUT_SWEEP_SECONDS", 3600, minimum=1)),
 }
 # Stored files no row refers to (a deletion the store refused for hours, a crash between a
 # commit and its files' deletion), deleted once a day; it lists the whole store.
 CELERY_BEAT_SCHEDULE["media-orphans-sweep"] = {
     "task": "videos.media_orphans_sweep",
-    "schedule": float(env_int("MEDIA_ORPHANS_SWEEP_SECONDS", 24 * 3600)),
+    "schedule": float(env_int("MEDIA_ORPHANS_SWEEP_SECONDS", 24 * 3600, minimum=1)),
 }
 # Deletions of stored files after their rows' commit (tiktok.storage.storage_delete_later):
 # the task is defined there, in no app's tasks module.

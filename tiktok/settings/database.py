@@ -49,7 +49,18 @@ DB_POOL_TIMEOUT_SECONDS = env_int("DB_POOL_TIMEOUT_SECONDS", 10)
 # 0 runs them inline, one after the other.
 SIDE_READ_THREADS = env_int("SIDE_READ_THREADS", 4)
 
-_db = dj_database_url.parse(DATABASE_URL)
+try:
+    _db = dj_database_url.parse(DATABASE_URL)
+except ValueError as _exc:  # dj_database_url.ParseError is one
+    # The URL holds the password: the message names the variable, not the value.
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL (want postgres://user:password@host:5432/name): "
+        f"{type(_exc).__name__}"
+    ) from None
+if not _db.get("ENGINE", "").endswith("postgresql"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a PostgreSQL URL (want postgres://user:password@host:5432/name)"
+    )
 _db.setdefault("OPTIONS", {})
 _db["OPTIONS"]["options"] = (
     f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import THROTTLE_RATES
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_rate
 
 # Any signed-in creator may create a challenge (off: only operators, in the admin or the API).
 CHALLENGES_OPEN_TO_CREATORS = env_bool("CHALLENGES_OPEN_TO_CREATORS", True)
@@ -32,4 +32,4 @@ DISCOVER_EXPLORATION_HOURS = env_int("DISCOVER_EXPLORATION_HOURS", 72)
 DISCOVER_EXPLORATION_SIZE = env_int("DISCOVER_EXPLORATION_SIZE", 200)
 
 # The same dict REST_FRAMEWORK reads (tiktok/settings/base.py): one more write scope.
-THROTTLE_RATES["challenges"] = env_str("THROTTLE_CHALLENGES", "20/hour")
+THROTTLE_RATES["challenges"] = env_rate("THROTTLE_CHALLENGES", "20/hour")

@@ -3,9 +3,11 @@ links in it."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import VAR_DIR, env_bool, env_int, env_str
+from .env import VAR_DIR, env_bool, env_int, env_str, env_url
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -31,7 +33,9 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The site's public address (scheme and host, e.g. https://reels.example.org) for links in mail.
 # Empty: links are built from the request's host, which ALLOWED_HOSTS vets; set it in
 # production so a link never depends on the Host header a request arrived with.
-SITE_URL = env_str("SITE_URL", "").rstrip("/")
+SITE_URL = env_url("SITE_URL", "", schemes=("https", "http")).rstrip("/")
+if urlsplit(SITE_URL).path or urlsplit(SITE_URL).query:  # links are SITE_URL + "/reset/..."
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: want scheme and host only, no path")
 
 # "optional": a verification mail goes out when an account is registered with an address or
 # changes it; the account works either way and shows whether it is verified. "off": no mail.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,24 +31,87 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false)")
 
 
-def env_int(name: str, default: int) -> int:
+def _bounded(name: str, raw: str, value: float, minimum: float | None, maximum: float | None):  # noqa: ANN202
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is below its minimum, {minimum:g}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is above its maximum, {maximum:g}")
+    return value
+
+
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """An integer; unset or empty, the default. A value outside [minimum, maximum] is a
+    configuration error naming it (a period of 0 made Celery beat send its task nonstop)."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
+    return _bounded(name, raw, value, minimum, maximum)
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    """A number; unset or empty, the default; bounded as env_int."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from exc
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a finite number")
+    return _bounded(name, raw, value, minimum, maximum)
+
+
+# What DRF's throttles read from a rate's period: its first letter (so "month" was a minute).
+_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate `N/period` (period s, sec, second, m, min, minute, h, hour, d or day),
+    checked here: DRF parses it on each request, so a typo answered every API call with 500."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    count, slash, period = raw.strip().partition("/")
+    if not (slash and count.isdigit() and int(count) >= 1 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate: want N/period with N >= 1 and period one of "
+            "s, min, hour, day (e.g. 600/min)"
+        )
+    return f"{int(count)}/{period}"
+
+
+def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+    """A URL with one of these schemes and a host (`unix://` needs a path instead); unset or
+    empty, the default. Without a scheme ("cache.internal:6379") the value started fine and
+    failed later, on requests, with a 500."""
+    from urllib.parse import urlsplit
+
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    shown = re.sub(r"//[^/@]*@", "//***@", value)  # a password in the URL stays out of logs
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={shown!r} is not a URL: {exc}") from None
+    located = parts.path if parts.scheme == "unix" else parts.hostname
+    if parts.scheme not in schemes or not located:
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} is not a URL of the form {schemes[0]}://host[:port] "
+            f"(scheme one of {', '.join(schemes)})"
+        )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .env import env_bool, env_float, env_int
 
-FEED_PAGE_SIZE_DEFAULT = env_int("FEED_PAGE_SIZE_DEFAULT", 10)
-FEED_PAGE_SIZE_MAX = env_int("FEED_PAGE_SIZE_MAX", 50)
+FEED_PAGE_SIZE_MAX = env_int("FEED_PAGE_SIZE_MAX", 50, minimum=1)
+FEED_PAGE_SIZE_DEFAULT = env_int(
+    "FEED_PAGE_SIZE_DEFAULT", min(10, FEED_PAGE_SIZE_MAX), minimum=1, maximum=FEED_PAGE_SIZE_MAX
+)
 FEED_CANDIDATES = env_int("FEED_CANDIDATES", 300)
 FEED_EXPLORATION_SHARE = env_float("FEED_EXPLORATION_SHARE", 0.2)
 FEED_MMR_LAMBDA = env_float("FEED_MMR_LAMBDA", 0.7)
@@ -16,7 +18,7 @@ FEED_CURSOR_MAX_AGE_SECONDS = env_int("FEED_CURSOR_MAX_AGE_SECONDS", 24 * 3600)
 # A page's answer is remembered under its cursor this long: a retried request gets it again.
 FEED_PAGE_MEMO_SECONDS = env_int("FEED_PAGE_MEMO_SECONDS", 600)
 # One page of a session is built at a time: the lock's lifetime and how long a request waits.
-FEED_PAGE_LOCK_SECONDS = env_int("FEED_PAGE_LOCK_SECONDS", 10)
+FEED_PAGE_LOCK_SECONDS = env_int("FEED_PAGE_LOCK_SECONDS", 10, minimum=1)
 FEED_PAGE_LOCK_WAIT_SECONDS = env_int("FEED_PAGE_LOCK_WAIT_SECONDS", 5)
 
 # Strong-positive weights for the long-term taste (S += w * e, W += w) and the session EMA.

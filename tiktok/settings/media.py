@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import env_float, env_int, env_str
 
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
@@ -22,6 +24,15 @@ MAX_VIDEO_DIMENSION_PIXELS = env_int("MAX_VIDEO_DIMENSION_PIXELS", 720)
 # Uploads above this stay on disk while Django parses them (never whole in memory).
 # libx264 speed/size trade-off for the one encode per video (HLS is a remux of it).
 TRANSCODE_X264_PRESET = env_str("TRANSCODE_X264_PRESET", "superfast")
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+    "veryslow", "placebo",
+)  # fmt: skip
+if TRANSCODE_X264_PRESET not in X264_PRESETS:  # a typo failed every upload, blaming the file
+    raise ImproperlyConfigured(
+        f"TRANSCODE_X264_PRESET={TRANSCODE_X264_PRESET!r} is not an x264 preset: use one of "
+        + ", ".join(X264_PRESETS)
+    )
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 

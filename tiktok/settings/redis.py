@@ -6,13 +6,11 @@ uses its own key prefix.
 
 from __future__ import annotations
 
-import os
-
 from tiktok.dev import redis as embedded_redis
 
-from .env import VAR_DIR, embedded_service_allowed, env_int
+from .env import VAR_DIR, embedded_service_allowed, env_int, env_url
 
-REDIS_URL = os.environ.get("REDIS_URL") or ""
+REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 if not REDIS_URL:
     embedded_service_allowed("Redis", "REDIS_URL")
     REDIS_URL = embedded_redis.redis_url(VAR_DIR / "redis")

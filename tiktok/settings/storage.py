@@ -23,7 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tiktok.dev import seaweedfs
 
-from .env import VAR_DIR, embedded_service_allowed, env_int, env_str
+from .env import VAR_DIR, embedded_service_allowed, env_int, env_str, env_url
 
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "s3")
 if STORAGE_BACKEND not in ("s3", "filesystem"):
@@ -42,7 +42,7 @@ MEDIA_PUBLIC_CACHE_SECONDS = env_int("MEDIA_PUBLIC_CACHE_SECONDS", 86400)
 # moderation hides, or its owner makes private, stops being served from it within this time.
 MEDIA_SHARED_CACHE_SECONDS = env_int("MEDIA_SHARED_CACHE_SECONDS", 300)
 
-S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_ENDPOINT_URL = env_url("S3_ENDPOINT_URL", "", schemes=("https", "http"))
 S3_BUCKET = os.environ.get("S3_BUCKET", "")
 S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
 S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
@@ -51,8 +51,8 @@ S3_REGION = env_str("S3_REGION", "us-east-1")
 S3_ADDRESSING_STYLE = env_str("S3_ADDRESSING_STYLE", "path")
 # A key prefix inside the bucket (several installations, or test runs, sharing one bucket).
 S3_LOCATION = env_str("S3_LOCATION", "")
-S3_CONNECT_TIMEOUT_SECONDS = env_int("S3_CONNECT_TIMEOUT_SECONDS", 5)
-S3_READ_TIMEOUT_SECONDS = env_int("S3_READ_TIMEOUT_SECONDS", 60)
+S3_CONNECT_TIMEOUT_SECONDS = env_int("S3_CONNECT_TIMEOUT_SECONDS", 5, minimum=1)
+S3_READ_TIMEOUT_SECONDS = env_int("S3_READ_TIMEOUT_SECONDS", 60, minimum=1)
 S3_EMBEDDED = STORAGE_BACKEND == "s3" and not S3_ENDPOINT_URL and not S3_BUCKET
 EMBEDDED_S3_BUCKET = seaweedfs.EMBEDDED_BUCKET
 
