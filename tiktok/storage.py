@@ -497,16 +497,41 @@ def bucket_location() -> dict[str, Any]:
     return {"CreateBucketConfiguration": {"LocationConstraint": region}}
 
 
-def check_storage() -> dict[str, Any]:
-    """Health: the store answers and the bucket (or folder) is there and ours."""
+# How long the health check waits for the store, in one attempt: with the media client's timeout
+# and retries (S3_READ_TIMEOUT_SECONDS, 4 attempts) a store that accepts connections and never
+# answers held the health report for four minutes.
+STORAGE_CHECK_TIMEOUT_SECONDS = 5.0
+
+
+def check_storage(timeout_s: float = STORAGE_CHECK_TIMEOUT_SECONDS) -> dict[str, Any]:
+    """Health: the store answers within timeout_s (one attempt) and the bucket (or folder) is
+    there and ours."""
     s3 = _s3()
     if s3 is None:
         root = Path(settings.MEDIA_ROOT)
         if not root.is_dir():
             raise RuntimeError(f"MEDIA_ROOT {root} does not exist")
         return {"backend": "filesystem", "root": str(root)}
-    client = s3.connection.meta.client
-    client.head_bucket(Bucket=s3.bucket_name)
+    from botocore.config import Config
+
+    probe = s3._create_session().client(  # noqa: SLF001 - the storage's own credentials
+        "s3",
+        region_name=s3.region_name,
+        use_ssl=s3.use_ssl,
+        endpoint_url=s3.endpoint_url,
+        verify=s3.verify,
+        config=s3.client_config.merge(
+            Config(
+                connect_timeout=timeout_s,
+                read_timeout=timeout_s,
+                retries={"total_max_attempts": 1, "mode": "standard"},
+            )
+        ),
+    )
+    try:
+        probe.head_bucket(Bucket=s3.bucket_name)
+    finally:
+        probe.close()
     return {
         "backend": "s3",
         "bucket": s3.bucket_name,

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from sounds.models import Sound
 from tiktok.db.sql import column, table
 from tiktok.plain_text import found_text_clean
-from tiktok.storage import storage_delete_prefix, storage_put
+from tiktok.storage import storage_delete_later, storage_put
 from videos.html_links import VIDEO_LINK_EXTENSIONS
 from videos.media.probe import MediaInfo, probe_media
 from videos.models import STEP_ORDER, PipelineStep, Privacy, Video
@@ -154,9 +154,11 @@ def video_create_from_path(
 
 
 def _files_forget(video: Video) -> None:
-    """Remove what a failed creation stored (best effort: the orphan sweep finds the rest)."""
+    """Remove what a failed creation stored, in a worker (best effort: the orphan sweep finds
+    the rest). Not inline: after a store that did not answer, the cleanup waited for it again
+    and doubled the minutes the failed upload held its request."""
     try:
-        storage_delete_prefix(video_prefix(video))
+        storage_delete_later(prefixes=[video_prefix(video)])
     except Exception:  # noqa: BLE001 - the creation's own error is the one to report
         logger.warning("could not remove the files of a failed upload", exc_info=True)
 
