@@ -9,6 +9,8 @@ from tiktok.admin_paging import BigTableAdmin
 @admin.register(Notification)
 class NotificationAdmin(BigTableAdmin):
     list_display = ("id", "recipient", "kind", "actor", "actor_count", "read_at", "updated_at")
+    # actor may be null: Django's own select_related follows only non-null keys (a query per row)
+    list_select_related = ("recipient", "actor")
     list_filter = ("kind",)
     search_fields = ("recipient__username__exact",)
     raw_id_fields = ("recipient", "actor", "video", "comment")

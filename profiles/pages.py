@@ -63,9 +63,12 @@ def people_page(request: HttpRequest, username: str, which: str) -> HttpResponse
     locked = profile_locked(user=user, viewer=viewer) or user.pk in hidden
     person = "follower" if which == "followers" else "followee"
     rows = followers_of(user=user) if which == "followers" else following_of(user=user)
-    page = Paginator(rows if not locked else rows.none(), PEOPLE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(rows if not locked else rows.none(), PEOPLE_PAGE_SIZE)
+    if which == "followers" and not locked:
+        # The count the follow triggers keep (active followers, profiles/0008): counting the
+        # rows took 111 ms a view at 100,000 followers, for anyone who asked.
+        paginator.count = user.follower_count
+    page = paginator.get_page(request.GET.get("page"))
     people = [
         user_card(getattr(row, person))
         for row in page.object_list

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tagging.models import Tag
-from tagging.selectors import TAG_VIDEOS_ORDERING, tag_get, tag_list, tag_videos
+from tagging.selectors import TAG_VIDEOS_ORDERING, tag_active, tag_get, tag_list, tag_videos
 from tiktok.api.pagination import KeysetCursorPagination
 from videos.cards import video_cards
 
@@ -56,9 +56,7 @@ class TagDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str) -> Response:
         tag = tag_get(slug=slug)
-        return Response(
-            {**tag_card(tag), "phrases": sorted(phrase.text for phrase in tag.phrases.all())}
-        )
+        return Response({**tag_card(tag), "phrases": tag.phrase_texts})
 
 
 class TagVideosApi(APIView):
@@ -68,7 +66,7 @@ class TagVideosApi(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str) -> Response:
-        tag = tag_get(slug=slug)
+        tag = tag_active(slug=slug)  # the page needs no count
         # Keyset pages: DRF's cursor could not page past 1,000 videos of one score.
         paginator = KeysetCursorPagination(TAG_VIDEOS_ORDERING, scope=f"tag:{tag.pk}")
         page = paginator.paginate_queryset(

@@ -55,24 +55,24 @@ def tag_list(*, category: str | None = None) -> list[Tag]:
     return result
 
 
+def tag_active(*, slug: str) -> Tag:
+    """An active tag; NotFound when unknown or inactive."""
+    tag = Tag.objects.filter(is_active=True, slug=slug).select_related("category").first()
+    if tag is None:
+        raise NotFound(f"no tag {slug!r}")
+    return tag
+
+
 def tag_get(*, slug: str) -> Tag:
     """An active tag with its phrases and `video_count` (counted now); NotFound when unknown or
     inactive."""
-    tag = (
-        Tag.objects.filter(is_active=True, slug=slug)
-        .select_related("category")
-        .prefetch_related("phrases")
-        .annotate(
-            video_count=Count(
-                "video_tags",
-                filter=Q(video_tags__video__in=_public_video_ids()),
-                distinct=True,
-            )
-        )
-        .first()
-    )
-    if tag is None:
-        raise NotFound(f"no tag {slug!r}")
+    tag = tag_active(slug=slug)
+    # A semi-join from the tag's rows. As a COUNT(...) FILTER (WHERE video IN (public videos))
+    # PostgreSQL ran the subquery as a plan of its own, rescanning the videos once per tagged
+    # video once their ids outgrew work_mem (5 s for 200 videos at 300,000; minutes for a tag
+    # on 100,000).
+    tag.video_count = VideoTag.objects.filter(tag=tag, video__in=_public_video_ids()).count()
+    tag.phrase_texts = sorted(tag.phrases.values_list("text", flat=True))
     return tag
 
 

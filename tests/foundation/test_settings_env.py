@@ -21,13 +21,15 @@ DUMP = (
 )
 
 
-def load_settings(**overrides: str) -> subprocess.CompletedProcess:
+def load_settings(script: str = DUMP, **overrides: str) -> subprocess.CompletedProcess:
+    """Run the script (by default: print the settings as JSON) in a process with this
+    environment (a None value unsets the variable)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tiktok.settings", **overrides}
     for name, value in overrides.items():
         if value is None:
             env.pop(name)
     return subprocess.run(
-        [sys.executable, "-c", DUMP],
+        [sys.executable, "-c", script],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -296,16 +298,38 @@ def test_lenient_spellings_are_read_as_meant() -> None:
         "print(settings.LOGGING['root']['level'], settings.THROTTLE_RATES['anon'],"
         " settings.SITE_URL)"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tiktok.settings",
-        "DEBUG": "1",
-        "LOG_LEVEL": "warning",
-        "THROTTLE_ANON": " 0100/hour ",
-        "SITE_URL": "https://reels.example.org/",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", dump], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    result = load_settings(
+        dump,
+        DEBUG="1",
+        LOG_LEVEL="warning",
+        THROTTLE_ANON=" 0100/hour ",
+        SITE_URL="https://reels.example.org/",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["WARNING", "100/hour", "https://reels.example.org"]
+
+
+def test_a_database_that_never_answers_is_given_up_on_after_the_connect_timeout() -> None:
+    """libpq waits forever for a server that accepts the connection and says nothing (a hung
+    PostgreSQL, a dropped route): the settings bound it."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    try:
+        connect = (
+            "import django; django.setup(); from django.db import connection;"
+            "connection.ensure_connection()"
+        )
+        result = load_settings(
+            connect,
+            DEBUG="1",
+            DATABASE_URL=f"postgresql://app:x@127.0.0.1:{server.getsockname()[1]}/app",
+            DB_POOL_MAX="0",
+            DB_CONNECT_TIMEOUT_SECONDS="1",
+        )
+    finally:
+        server.close()
+    assert result.returncode != 0
+    assert "timeout expired" in result.stderr.strip().splitlines()[-1]

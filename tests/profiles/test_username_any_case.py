@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from profiles.models import User
 from tests.factories import UserFactory
 from tests.support.migrations import migrate_to, migrate_to_latest
-from tests.support.planner import PREFER_INDEX, RESET_PREFERENCE
+from tests.support.planner import plan_preferring_indexes
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +42,7 @@ def test_a_lookup_by_name_in_any_case_reads_the_index():
     statement, params = (
         User.objects.filter(username__iexact="Maria").values("pk").query.sql_with_params()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(PREFER_INDEX)
-        try:
-            cursor.execute("EXPLAIN " + statement, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute(RESET_PREFERENCE)
+    plan = plan_preferring_indexes(statement, params)
     assert "user_username_any_case_unique" in plan
 
 

@@ -8,23 +8,13 @@ import pytest
 from django.db import connection
 
 from tests.factories import UserFactory, VideoFactory
-from tests.support.planner import PREFER_INDEX, RESET_PREFERENCE
+from tests.support.planner import plan_preferring_indexes
 from videos.models import Video
 from videos.visibility import anyone_may_see_sql, visible_videos, visible_where
 
 pytestmark = pytest.mark.django_db
 
 PRIVATE_INDEX = "user_private_idx"
-
-
-def _plan(statement: str, params: list) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(PREFER_INDEX)
-        try:
-            cursor.execute("EXPLAIN " + statement, params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute(RESET_PREFERENCE)
 
 
 @pytest.fixture
@@ -39,7 +29,9 @@ def test_the_visibility_condition_reads_private_accounts_from_their_index(videos
     where, params = visible_where(viewer=viewer)
     table = connection.ops.quote_name(Video._meta.db_table)
 
-    plan = _plan(f"SELECT id FROM {table} WHERE id = ANY(%s) AND ({where})", [videos, *params])
+    plan = plan_preferring_indexes(
+        f"SELECT id FROM {table} WHERE id = ANY(%s) AND ({where})", [videos, *params]
+    )
 
     assert PRIVATE_INDEX in plan
     # The condition still means what it says: the private account's video is left out.
@@ -48,6 +40,8 @@ def test_the_visibility_condition_reads_private_accounts_from_their_index(videos
 
 
 def test_lists_anyone_sees_read_private_accounts_from_their_index(videos):
-    plan = _plan(f"SELECT v.id FROM videos_video v WHERE {anyone_may_see_sql('v')}", [])
+    plan = plan_preferring_indexes(
+        f"SELECT v.id FROM videos_video v WHERE {anyone_may_see_sql('v')}", []
+    )
 
     assert PRIVATE_INDEX in plan

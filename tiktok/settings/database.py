@@ -42,7 +42,8 @@ DB_PARALLEL_WORKERS = env_int("DB_PARALLEL_WORKERS", 0)
 # DB_POOL_MAX=0 turns the pool off and keeps connections per thread for DB_CONN_MAX_AGE seconds.
 DB_POOL_MAX = env_int("DB_POOL_MAX", 10)
 DB_POOL_MIN = env_int("DB_POOL_MIN", 2)
-DB_POOL_TIMEOUT_SECONDS = env_int("DB_POOL_TIMEOUT_SECONDS", 10)
+DB_POOL_TIMEOUT_SECONDS = env_int("DB_POOL_TIMEOUT_SECONDS", 10, minimum=1)
+DB_CONNECT_TIMEOUT_SECONDS = env_int("DB_CONNECT_TIMEOUT_SECONDS", 10, minimum=1)
 
 # Threads that run a request's side reads (tiktok/side_reads.py): a feed page's HNSW search runs
 # on a second pooled connection while the request reads the viewer's context on its own.
@@ -62,6 +63,9 @@ if not _db.get("ENGINE", "").endswith("postgresql"):
         "DATABASE_URL is not a PostgreSQL URL (want postgres://user:password@host:5432/name)"
     )
 _db.setdefault("OPTIONS", {})
+# A server that accepts connections and never answers (or a dropped route) is given up on
+# after this long; libpq's default is to wait forever, and a request held its thread minutes.
+_db["OPTIONS"]["connect_timeout"] = DB_CONNECT_TIMEOUT_SECONDS
 _db["OPTIONS"]["options"] = (
     f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"
     + (f" -c hnsw.iterative_scan={HNSW_ITERATIVE_SCAN}" if HNSW_ITERATIVE_SCAN != "off" else "")

@@ -19,6 +19,8 @@ class Like(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "video"], name="like_once")]
+        # A person's likes, newest first (their Liked tab pages by it).
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="like_user_recent")]
 
 
 class Save(models.Model):
@@ -30,6 +32,8 @@ class Save(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "video"], name="save_once")]
+        # A person's saves, newest first (their Saved tab pages by it).
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="save_user_recent")]
 
 
 class Share(models.Model):
