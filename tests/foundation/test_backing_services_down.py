@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 from django.db import OperationalError
+from django.test import Client
 from rest_framework.test import APIClient
 
 from feed import state
@@ -49,3 +50,33 @@ def test_deadlocks_timeouts_and_a_wrong_redis_password_are_not_outages() -> None
         assert exception_handler(exc, {}).status_code == 500
     shutdown = _operational_error(psycopg.errors.AdminShutdown("terminating connection"))
     assert exception_handler(shutdown, {}).status_code == 503
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("connection refused"), redis.ConnectionError("Connection refused")],
+    ids=["database", "redis"],
+)
+def test_a_page_whose_backing_service_is_down_is_a_503_page(monkeypatch, error) -> None:  # noqa: ANN001
+    """Pages answered a bare 500 when the database or Redis could not be reached; the API
+    answered 503 with Retry-After. Now both do."""
+
+    def down(**kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("profiles.pages.user_active_by_username", down)
+    response = Client(raise_request_exception=False).get("/@someone/followers")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith("text/html")
+    assert "Back in a moment" in response.content.decode()
+
+
+def test_a_page_failing_for_another_reason_is_still_a_500(monkeypatch) -> None:  # noqa: ANN001
+    def deadlocked(**kwargs: object) -> None:
+        import psycopg.errors
+
+        raise _operational_error(psycopg.errors.DeadlockDetected("deadlock detected"))
+
+    monkeypatch.setattr("profiles.pages.user_active_by_username", deadlocked)
+    assert Client(raise_request_exception=False).get("/@someone/followers").status_code == 500

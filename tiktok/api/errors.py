@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import redis
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from tiktok.errors import (
     Unavailable,
     UnsupportedMedia,
 )
+from tiktok.outages import UNAVAILABLE_RETRY_AFTER_SECONDS, outage_of
 
 logger = logging.getLogger(__name__)
 
@@ -75,34 +75,13 @@ def _first_message(fields: dict) -> str:
     return "invalid input"
 
 
-# Seconds a client is asked to wait when a backing service (PostgreSQL, Redis) is unreachable.
-UNAVAILABLE_RETRY_AFTER_SECONDS = 5
-
-
-# SQLSTATEs of a server going away or not taking connections yet (a restart, a failover):
-# class 08 (connection exceptions) and the shutdown / starting-up states.
-_UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03")
-
-
-def _connection_lost(exc: OperationalError) -> bool:
-    """An OperationalError of a connection that failed or went away: one psycopg raises without
-    a SQLSTATE (the server did not answer), of class 08, or a shutdown. Deadlocks, statement
-    timeouts and a full disk are OperationalErrors too, and not outages to wait out."""
-    sqlstate = getattr(exc.__cause__, "sqlstate", None)
-    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
-
-
 def _unavailable(exc: Exception) -> Response | None:
-    """503 with Retry-After when PostgreSQL or Redis cannot be reached (a restart, a failover,
-    a full connection pool): the client's retry will work, which a 500 does not say."""
-    if isinstance(exc, redis.AuthenticationError):
-        return None  # a wrong password: configuration to fix, not an outage to wait out
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-        code, what = "redis_unavailable", "the session store (Redis)"
-    elif isinstance(exc, OperationalError) and _connection_lost(exc):
-        code, what = "database_unavailable", "the database"
-    else:
+    """503 with Retry-After when PostgreSQL or Redis cannot be reached (tiktok.outages): the
+    client's retry will work, which a 500 does not say."""
+    outage = outage_of(exc)
+    if outage is None:
         return None
+    code, what = outage
     logger.warning("API request failed: %s unavailable: %s", what, exc)
     response = Response(
         error_body(code, f"{what} is unavailable for a moment; retry shortly"),

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "tiktok.api.sessions.AnonymousSessionCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a page view's own exceptions: an unreachable database or Redis is a 503.
+    "tiktok.web.unavailable.ServiceUnavailablePageMiddleware",
 ]
 
 ROOT_URLCONF = "tiktok.urls"
