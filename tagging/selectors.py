@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from tagging.hashtags import hashtag_key
@@ -112,13 +112,21 @@ def tag_videos(*, tag: Tag, viewer: Any = None) -> QuerySet[Video]:
 def hashtag_or_tag_videos(*, word: str, tag: Tag | None, viewer: Any = None) -> QuerySet[Video]:
     """Videos the viewer may see that carry the tag (auto or creator) or whose caption has the
     #word hashtag, newest first (the tag page)."""
-    matches = Q(caption__iregex=rf"#{re.escape(word)}([^[:alnum:]_-]|$)")
+    # The caption's `#word` is looked up through the trigram index on UPPER(caption) (the
+    # LIKE) and confirmed by the regex; the tag's videos through the tag's rows; the two joined
+    # as one set. As a regex OR-ed with a join to the tag, under DISTINCT, the page read every
+    # video on each view and again for its count (0.4-1 s at 300,000 videos).
+    in_caption = Video.objects.filter(
+        caption__icontains=f"#{word}",
+        caption__iregex=rf"#{re.escape(word)}([^[:alnum:]_-]|$)",
+    ).values("pk")
+    matching = in_caption
     if tag is not None:
-        matches |= Q(video_tags__tag=tag)
+        tagged = VideoTag.objects.filter(tag=tag).values("video_id")
+        matching = in_caption.union(tagged, all=True)  # IN ignores a video in both
     return (
         visible_videos(viewer=viewer)
-        .filter(matches)
-        .distinct()
+        .filter(pk__in=matching)
         .order_by("-published_at", "-created_at", "-id")
     )
 

@@ -503,6 +503,37 @@ def bucket_location() -> dict[str, Any]:
 STORAGE_CHECK_TIMEOUT_SECONDS = 5.0
 
 
+_probes: dict[tuple, Any] = {}
+
+
+def _probe(s3: Any, timeout_s: float) -> Any:
+    """A client of the store with the storage's credentials and endpoint, one attempt of
+    timeout_s; made once per process and configuration (a client is ~200 ms to build, and with
+    role credentials a credential fetch)."""
+    config = s3.client_config
+    key = (s3.endpoint_url, s3.region_name, s3.access_key, s3.secret_key, str(config.s3), timeout_s)
+    probe = _probes.get(key)
+    if probe is None:
+        from botocore.config import Config
+
+        probe = s3._create_session().client(  # noqa: SLF001 - the storage's own credentials
+            "s3",
+            region_name=s3.region_name,
+            use_ssl=s3.use_ssl,
+            endpoint_url=s3.endpoint_url,
+            verify=s3.verify,
+            config=config.merge(
+                Config(
+                    connect_timeout=timeout_s,
+                    read_timeout=timeout_s,
+                    retries={"total_max_attempts": 1, "mode": "standard"},
+                )
+            ),
+        )
+        _probes[key] = probe
+    return probe
+
+
 def check_storage(timeout_s: float = STORAGE_CHECK_TIMEOUT_SECONDS) -> dict[str, Any]:
     """Health: the store answers within timeout_s (one attempt) and the bucket (or folder) is
     there and ours."""
@@ -512,26 +543,7 @@ def check_storage(timeout_s: float = STORAGE_CHECK_TIMEOUT_SECONDS) -> dict[str,
         if not root.is_dir():
             raise RuntimeError(f"MEDIA_ROOT {root} does not exist")
         return {"backend": "filesystem", "root": str(root)}
-    from botocore.config import Config
-
-    probe = s3._create_session().client(  # noqa: SLF001 - the storage's own credentials
-        "s3",
-        region_name=s3.region_name,
-        use_ssl=s3.use_ssl,
-        endpoint_url=s3.endpoint_url,
-        verify=s3.verify,
-        config=s3.client_config.merge(
-            Config(
-                connect_timeout=timeout_s,
-                read_timeout=timeout_s,
-                retries={"total_max_attempts": 1, "mode": "standard"},
-            )
-        ),
-    )
-    try:
-        probe.head_bucket(Bucket=s3.bucket_name)
-    finally:
-        probe.close()
+    _probe(s3, timeout_s).head_bucket(Bucket=s3.bucket_name)
     return {
         "backend": "s3",
         "bucket": s3.bucket_name,

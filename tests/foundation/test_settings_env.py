@@ -253,7 +253,7 @@ def test_production_settings_refuse_to_start_an_embedded_server(unset: str, name
         ({"THROTTLE_USER": "600/week"}, "THROTTLE_USER='600/week' is not a rate"),
         ({"THROTTLE_LIKES": "1200"}, "THROTTLE_LIKES='1200' is not a rate"),
         ({"THROTTLE_UPLOADS": "30/month"}, "THROTTLE_UPLOADS='30/month' is not a rate"),
-        ({"THROTTLE_CHALLENGES": "0/hour"}, "THROTTLE_CHALLENGES='0/hour' is not a rate"),
+        ({"THROTTLE_CHALLENGES": "-1/hour"}, "THROTTLE_CHALLENGES='-1/hour' is not a rate"),
         # A typo failed every upload as "cannot transcode the file".
         ({"TRANSCODE_X264_PRESET": "veryfst"}, "TRANSCODE_X264_PRESET='veryfst' is not an x264"),
         # Reset and verification links in mail were not links.
@@ -285,28 +285,41 @@ def test_values_that_would_fail_later_are_refused_at_start_naming_the_variable(
 def test_a_refused_url_does_not_print_its_password() -> None:
     for name, value in (
         ("REDIS_URL", "redis://:hunter2@cache.internal:port"),
+        # unencoded, as `openssl rand -base64` makes them: the parser reads "Zx9" as the port
+        ("REDIS_URL", "redis://:Zx9/hunter2+3@cache.internal:6379/0"),
         ("DATABASE_URL", "mysql://app:hunter2@db.internal/app"),
     ):
         result = load_settings(DEBUG="1", **{name: value})
         assert result.returncode != 0 and f"{name}" in result.stderr
-        assert "hunter2" not in result.stderr
+        assert "hunter2" not in result.stderr and "Zx9" not in result.stderr
 
 
 def test_lenient_spellings_are_read_as_meant() -> None:
     dump = (
         "import django; from django.conf import settings; django.setup();"
         "print(settings.LOGGING['root']['level'], settings.THROTTLE_RATES['anon'],"
-        " settings.SITE_URL)"
+        " settings.THROTTLE_RATES['uploads'], settings.THROTTLE_RATES['likes'], settings.SITE_URL,"
+        " settings.DATABASES['default']['OPTIONS']['connect_timeout'])"
     )
     result = load_settings(
         dump,
         DEBUG="1",
-        LOG_LEVEL="warning",
+        LOG_LEVEL="warn",
         THROTTLE_ANON=" 0100/hour ",
+        THROTTLE_UPLOADS="30/hours",  # DRF reads the first letter: plurals work there
+        THROTTLE_LIKES="0/min",  # a scope turned off
         SITE_URL="https://reels.example.org/",
+        DATABASE_URL="postgresql://app@db.internal/app?connect_timeout=3",
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["WARNING", "100/hour", "https://reels.example.org"]
+    assert result.stdout.split() == [
+        "WARN",
+        "100/hour",
+        "30/hours",
+        "0/min",
+        "https://reels.example.org",
+        "3",
+    ]
 
 
 def test_a_database_that_never_answers_is_given_up_on_after_the_connect_timeout() -> None:

@@ -26,8 +26,8 @@ def _public_videos(n: int) -> list[int]:
     template = VideoFactory()
     columns = [f.column for f in Video._meta.concrete_fields if f.column != "id"]
     varying = {
-        "media_key": "md5('mk' || i)",
-        "content_hash": "md5('ch' || i)",
+        "media_key": "md5('mk' || i || '-' || t.id)",
+        "content_hash": "md5('ch' || i || '-' || t.id)",
     }
     select = ", ".join(varying.get(c, f't."{c}"') for c in columns)
     with connection.cursor() as cursor:
@@ -62,3 +62,35 @@ def test_the_tag_count_reads_the_public_videos_once_not_once_per_tagged_video() 
     user = UserFactory()
     client.force_authenticate(user)
     assert client.get("/api/tags/few/videos").json()["results"]
+
+
+def test_the_tag_page_reads_the_matching_videos_not_the_catalogue() -> None:
+    """The /tag/<word> page (every tag chip links there) found `#word` in captions with a
+    regex over every video, OR-ed with the tag's rows under DISTINCT, and again for its count:
+    no index could serve it. Now the caption's trigram index can (PostgreSQL picks it once the
+    catalogue is large; the plan is asked with full scans priced out)."""
+    _public_videos(PUBLIC_VIDEOS)
+    needle = _public_videos(30)
+    Video.objects.filter(pk__in=needle[:15]).update(caption="found it #Needle today")
+    Video.objects.filter(pk__in=needle[15:]).update(caption="not this one #needles")
+    tag = TagFactory(slug="needle")
+    VideoTag.objects.bulk_create(VideoTag(video_id=pk, tag=tag, score=0.5) for pk in needle[25:])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE videos_video")
+    client = APIClient()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/tag/needle")
+    assert page.status_code == 200
+    html = page.content.decode()
+    shown = {pk for pk in needle if f"/v/{pk}" in html}
+    # 20 videos, one page; the #needles captions are not #needle
+    assert shown == set(needle[:15]) | set(needle[25:])
+    searches = [q["sql"] for q in queries.captured_queries if "#needle" in q["sql"]]
+    assert len(searches) == 2  # the page and its count
+    for sql in searches:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a GIN index is read by bitmap
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+        assert "Bitmap Index Scan on videos_video_caption_trgm" in plan, plan

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
@@ -226,7 +228,7 @@ SPECTACULAR_SETTINGS = {
 # "info" as well as "INFO"; a name logging does not know stopped every process with a traceback
 # that did not say which variable was wrong.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()
-if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+if LOG_LEVEL not in logging.getLevelNamesMapping():  # WARN and FATAL too
     raise ImproperlyConfigured(
         f"LOG_LEVEL={LOG_LEVEL!r} is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL"
     )

@@ -65,7 +65,8 @@ if not _db.get("ENGINE", "").endswith("postgresql"):
 _db.setdefault("OPTIONS", {})
 # A server that accepts connections and never answers (or a dropped route) is given up on
 # after this long; libpq's default is to wait forever, and a request held its thread minutes.
-_db["OPTIONS"]["connect_timeout"] = DB_CONNECT_TIMEOUT_SECONDS
+# (`?connect_timeout=` in DATABASE_URL wins)
+_db["OPTIONS"].setdefault("connect_timeout", DB_CONNECT_TIMEOUT_SECONDS)
 _db["OPTIONS"]["options"] = (
     f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}"
     + (f" -c hnsw.iterative_scan={HNSW_ITERATIVE_SCAN}" if HNSW_ITERATIVE_SCAN != "off" else "")

@@ -71,20 +71,24 @@ def env_float(
 
 
 # What DRF's throttles read from a rate's period: its first letter (so "month" was a minute).
-_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+_RATE_PERIODS = {
+    *("s", "sec", "second", "seconds", "m", "min", "minute", "minutes"),
+    *("h", "hour", "hours", "d", "day", "days"),
+}
 
 
 def env_rate(name: str, default: str) -> str:
-    """A request rate `N/period` (period s, sec, second, m, min, minute, h, hour, d or day),
-    checked here: DRF parses it on each request, so a typo answered every API call with 500."""
+    """A request rate `N/period` (period s, min, hour or day, abbreviated or plural as DRF
+    reads them; N >= 0, 0 turning the scope off), checked here: DRF parses it on each request,
+    so a typo answered every API call with 500."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     count, slash, period = raw.strip().partition("/")
-    if not (slash and count.isdigit() and int(count) >= 1 and period in _RATE_PERIODS):
+    if not (slash and count.isdigit() and period in _RATE_PERIODS):
         raise ImproperlyConfigured(
-            f"{name}={raw!r} is not a rate: want N/period with N >= 1 and period one of "
-            "s, min, hour, day (e.g. 600/min)"
+            f"{name}={raw!r} is not a rate: want N/period with period one of s, min, hour, "
+            "day (e.g. 600/min)"
         )
     return f"{int(count)}/{period}"
 
@@ -99,12 +103,17 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     if raw is None or raw.strip() == "":
         return default
     value = raw.strip()
-    shown = re.sub(r"//[^/@]*@", "//***@", value)  # a password in the URL stays out of logs
+    # A password in the URL stays out of logs: everything from // to the last @ (a password
+    # with a "/" in it, unencoded, is still all hidden); the parser's own words are left out,
+    # since they can quote part of it ("Port could not be cast ... 'Zx9'").
+    shown = re.sub(r"//.*@", "//***@", value)
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={shown!r} is not a URL: {exc}") from None
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} is not a URL (a bad port, or a password with characters to %-encode)"
+        ) from None
     located = parts.path if parts.scheme == "unix" else parts.hostname
     if parts.scheme not in schemes or not located:
         raise ImproperlyConfigured(
