@@ -142,7 +142,9 @@ def test_speech_the_english_model_cannot_understand_gives_no_words(
     result = embedder_client.transcribe(clip)
 
     assert result["text"] == "" and result["segments"] == [], result
-    assert result["segments_dropped"] >= 1
+    # Either Whisper decoded windows that failed its own tests (dropped here: the filter is
+    # tested on its own below) or it judged the window not speech it knows and yielded nothing;
+    # which one can differ between machines (a CI run saw the second for the Spanish clip).
 
 
 def test_english_speech_drops_no_segment(embedder_client: EmbedderClient, speech_wav: Path) -> None:
