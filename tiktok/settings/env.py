@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,7 +34,12 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false)")
 
 
-def _bounded(name: str, raw: str, value: float, minimum: float | None, maximum: float | None):  # noqa: ANN202
+_Number = TypeVar("_Number", int, float)
+
+
+def _bounded(
+    name: str, raw: str, value: _Number, minimum: float | None, maximum: float | None
+) -> _Number:
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r} is below its minimum, {minimum:g}")
     if maximum is not None and value > maximum:
@@ -97,8 +105,6 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     """A URL with one of these schemes and a host (`unix://` needs a path instead); unset or
     empty, the default. Without a scheme ("cache.internal:6379") the value started fine and
     failed later, on requests, with a 500."""
-    from urllib.parse import urlsplit
-
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -134,8 +140,6 @@ def env_networks(name: str, default: list[str]) -> list[str]:
     """A comma-separated list of addresses or networks (`10.0.0.0/8`, `2001:db8::/32`,
     `203.0.113.7`); unset or empty, the default; one that is not is a configuration error
     naming it."""
-    import ipaddress
-
     items = env_list(name, default) or default
     for item in items:
         try:
