@@ -195,7 +195,6 @@ def owner_history_apply(
         return
     now_s = time.time() if now_s is None else now_s
     keep_positives = settings.FEED_COENGAGEMENT_RECENT
-    keep_seen = settings.FEED_SEEN_MAX
     for owner, (positives, seen) in histories.items():
         ttl = state.history_ttl(owner)
         if positives:
@@ -209,9 +208,7 @@ def owner_history_apply(
         if seen:
             key = state.seen_zset_key(owner)
             pipe.zadd(key, {str(video_id): now_s for video_id in seen})
-            pipe.zremrangebyscore(key, "-inf", now_s - settings.FEED_SEEN_DAYS * 86400)
-            pipe.zremrangebyrank(key, 0, -keep_seen - 1)
-            pipe.expire(key, min(ttl, settings.FEED_SEEN_DAYS * 86400))
+            state.seen_trim(pipe, key, owner=owner, now_s=now_s)
 
 
 @dataclass

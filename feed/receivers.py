@@ -39,11 +39,14 @@ def on_engagement_recorded(
     user: Any,
     session_id: str,
     video: Any,
-    type: str,
-    **kwargs: Any,  # noqa: A002
+    type: str,  # noqa: A002
+    client: str | None = None,
+    **kwargs: Any,
 ) -> None:
-    """A like, save or share teaches the feed as the same event sent by a client would."""
-    interaction_emit(user=user, session_id=session_id, video=video, type=type)
+    """A like, save or share teaches the feed as the same event sent by a client would, a
+    session it names for the first time counting against the client's budget of new session
+    tastes as on /api/interactions."""
+    interaction_emit(user=user, session_id=session_id, video=video, type=type, client=client)
 
 
 def on_user_logged_in(sender: Any, *, request: Any, user: Any, **kwargs: Any) -> None:

@@ -344,11 +344,15 @@ def interaction_emit(
     video: Video,
     type: str,  # noqa: A002 - the event's name in the API
     watch_ms: int = 0,
+    client: str | None = None,
 ) -> None:
-    """Record one server-side event (uuid4 event_id) through the same path as the API."""
+    """Record one server-side event (uuid4 event_id) through the same path as the API;
+    client: who sent the request that caused it (`interactions_record`), None for the server's
+    own events."""
     interactions_record(
         user=user,
         session_id=session_id or "",
+        client=client,
         events=[
             {
                 "event_id": str(uuid.uuid4()),

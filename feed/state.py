@@ -82,6 +82,19 @@ def seen_zset_key(owner: str) -> str:
     return f"{PREFIX}seen:{owner}"
 
 
+def seen_since(now_s: float | None = None) -> float:
+    """The oldest moment a seen video is still kept out of the feed (FEED_SEEN_DAYS ago)."""
+    return (time.time() if now_s is None else now_s) - settings.FEED_SEEN_DAYS * 86400
+
+
+def seen_trim(pipe: redis.client.Pipeline, key: str, *, owner: str, now_s: float) -> None:
+    """Keep a seen zset to FEED_SEEN_DAYS and FEED_SEEN_MAX and expire it with its newest
+    member, after a write to it."""
+    pipe.zremrangebyscore(key, "-inf", f"({seen_since(now_s)}")
+    pipe.zremrangebyrank(key, 0, -settings.FEED_SEEN_MAX - 1)
+    pipe.expire(key, min(history_ttl(owner), settings.FEED_SEEN_DAYS * 86400))
+
+
 def _version_dim_key(embedding_version: str) -> str:
     return f"{PREFIX}dim:{embedding_version}"
 
@@ -105,7 +118,7 @@ def anonymous_session_adopt(*, user_id: int, session_id: str) -> None:
         pipe.expire(target, ttl)
     seen = seen_zset_key(account)
     pipe.zunionstore(seen, [seen, seen_zset_key(anonymous)], aggregate="MAX")
-    pipe.expire(seen, history_ttl(account))
+    seen_trim(pipe, seen, owner=account, now_s=time.time())
     pipe.copy(session_hash_key(anonymous, session_id), session_hash_key(account, session_id))
     pipe.expire(session_hash_key(account, session_id), ttl)
     pipe.execute()
@@ -291,7 +304,7 @@ class FeedState:
 def rewatch_order(*, owner: str, session_id: str) -> tuple[list[int], set[int]]:
     """The viewer's seen videos, longest ago first, and the session's served set."""
     pipe = redis_client().pipeline(transaction=False)
-    pipe.zrange(seen_zset_key(owner), 0, -1)
+    pipe.zrangebyscore(seen_zset_key(owner), seen_since(), "+inf")
     pipe.smembers(served_set_key(owner, session_id))
     seen, served = pipe.execute()
     return [int(v) for v in seen], {int(v) for v in served}
@@ -318,7 +331,7 @@ def feed_state_load(
     pipe = client.pipeline(transaction=False)
     pipe.hgetall(session_hash_key(owner, session_id))
     pipe.smembers(served_set_key(owner, session_id))
-    pipe.zrange(seen_zset_key(owner), 0, -1)
+    pipe.zrangebyscore(seen_zset_key(owner), seen_since(), "+inf")
     pipe.lrange(positives_list_key(owner), 0, settings.FEED_COENGAGEMENT_RECENT - 1)
     pipe.zrevrange(TRENDING_KEY, 0, trending_count - 1)
     pipe.get(FRESH_KEY)

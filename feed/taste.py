@@ -220,7 +220,7 @@ def taste_redis_apply(
     pipe: queue the writes on it for the caller to execute, then pass its results and the
     returned session writes to `interaction_state.session_writes_settle`. sessions_unkept:
     (owner, session) pairs over their client's budget (`feed.state.new_sessions_admit`): only
-    the videos they hid are written, not a taste."""
+    the videos they hid are written, not a taste (nor, for an anonymous session, its history)."""
     weights = taste_weights()
     by_session: dict[tuple[str, str], list[interaction_state.SessionUpdate]] = defaultdict(list)
     for event in events:
@@ -250,7 +250,13 @@ def taste_redis_apply(
     own_pipe = pipe is None
     if pipe is None:
         pipe = state.redis_client().pipeline(transaction=False)
-    interaction_state.owner_history_apply(histories=histories, pipe=pipe)
+    # An anonymous viewer's history is the session's own: one refused a taste keeps no seen
+    # videos or positives either (a client naming a new session per batch filled Redis with
+    # them, 45 minutes each, beyond its budget).
+    unkept_owners = {owner for owner, _ in sessions_unkept if not owner.startswith("u")}
+    interaction_state.owner_history_apply(
+        histories={o: h for o, h in histories.items() if o not in unkept_owners}, pipe=pipe
+    )
     writes = [
         write
         for (owner, session_id), updates in by_session.items()

@@ -41,7 +41,14 @@ def video_published_announce(*, video_id: int) -> None:
     signal_send_robust(video_published, "video_published", video_id=video_id)
 
 
-def engagement_announce(*, user: Any, session_id: str, video: Any, type: str) -> None:  # noqa: A002
+def engagement_announce(
+    *,
+    user: Any,
+    session_id: str,
+    video: Any,
+    type: str,  # noqa: A002
+    client: str | None = None,
+) -> None:
     signal_send_robust(
         engagement_recorded,
         "engagement_recorded",
@@ -49,6 +56,7 @@ def engagement_announce(*, user: Any, session_id: str, video: Any, type: str) ->
         session_id=session_id,
         video=video,
         type=type,
+        client=client,
     )
 
 

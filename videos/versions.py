@@ -7,17 +7,17 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils import timezone
 
 from tiktok.embedder import embedder_client
 from videos.events import embedding_version_served_announce
-from videos.models import VideoEmbedding
+from videos.models import ServedEmbeddingVersion, VideoEmbedding
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_VERSION_CACHE_KEY = "embedding:active-version"
-# The version last served, kept without expiry: what is served while the embedder cannot be
-# asked (a restart, a timeout) and the switch announced when it changes.
-SERVED_VERSION_KEY = "embedding:served-version"
+# Where releases before videos/0018 kept the version served last (now ServedEmbeddingVersion).
+LEGACY_SERVED_VERSION_KEY = "embedding:served-version"
 # The embedder's (new) version is read once it covers this share of the catalogue (the videos
 # embedded in any version): during `reprocess --step embed --all` the old version keeps serving
 # the whole catalogue.
@@ -43,18 +43,36 @@ def active_embedding_version() -> str | None:
     if cached:
         return cached
     stored, catalogue = _stored_version_counts()
-    last_served = cache.get(SERVED_VERSION_KEY)
+    last_served = ServedEmbeddingVersion.objects.filter(pk=ServedEmbeddingVersion.ROW).first()
     version = version_to_serve(
-        _embedder_version(), stored, catalogue=catalogue, last_served=last_served
+        _embedder_version(),
+        stored,
+        catalogue=catalogue,
+        last_served=last_served.version if last_served else None,
     )
     if version:
         cache.set(ACTIVE_VERSION_CACHE_KEY, version, ACTIVE_VERSION_CACHE_SECONDS)
-        if version != last_served:
-            cache.set(SERVED_VERSION_KEY, version, timeout=None)
-            if last_served:
-                logger.info("embedding version served: %s (was %s)", version, last_served)
-                embedding_version_served_announce(version=version, previous=last_served)
+        if last_served is None:
+            # The first resolution: the version served until now, as releases before this one
+            # kept it in the cache, so a switch across the upgrade is still announced.
+            last_served, _ = ServedEmbeddingVersion.objects.get_or_create(
+                pk=ServedEmbeddingVersion.ROW,
+                defaults={"version": cache.get(LEGACY_SERVED_VERSION_KEY) or version},
+            )
+        if version != last_served.version and _served_version_switch(last_served, version):
+            logger.info("embedding version served: %s (was %s)", version, last_served.version)
+            embedding_version_served_announce(version=version, previous=last_served.version)
     return version
+
+
+def _served_version_switch(last_served: ServedEmbeddingVersion, version: str) -> bool:
+    """Record `version` as served if the row still holds the version read: of processes that
+    notice a switch at once, one records it and announces it."""
+    return bool(
+        ServedEmbeddingVersion.objects.filter(
+            pk=last_served.pk, version=last_served.version
+        ).update(version=version, served_since=timezone.now())
+    )
 
 
 def _embedder_version() -> str | None:

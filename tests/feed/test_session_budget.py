@@ -100,3 +100,77 @@ def test_with_room_for_one_the_requests_own_session_is_the_one_kept(settings) ->
     assert body["sessions_not_kept"] == ["aa-queued"]
     assert _taste_kept("azz-own", "zz-own")
     assert not _taste_kept("aaa-queued", "aa-queued")
+
+
+def _session_tastes() -> list[bytes]:
+    return list(state.redis_client().scan_iter(match=f"{state.PREFIX}s:*", count=1000))
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["new-session-ids", "no-session-id"])
+def test_shares_count_against_the_addresses_budget_of_session_tastes(settings, named) -> None:  # noqa: ANN001
+    # A like, save or share reached the session tastes without the budget: one address naming a
+    # new session per share (or sending no id and no cookie: a fresh one minted per share) kept
+    # a taste per share, 45 minutes each.
+    settings.FEED_NEW_SESSIONS_PER_ADDRESS = 2
+    video = video_with_vector(axis(0))
+    client = APIClient()
+    for n in range(6):
+        headers = {"X-Session-Id": f"fake-{n}"} if named else {}
+        response = (client if named else APIClient()).post(
+            f"/api/videos/{video.pk}/share",
+            {"channel": "copy"},
+            format="json",
+            headers=headers,
+            REMOTE_ADDR="10.9.9.9",
+        )
+        assert response.status_code == 200, response.content
+    assert len(_session_tastes()) == 2
+    # The shares themselves all count, as every event beyond the budget does.
+    assert Interaction.objects.filter(type="share").count() == 6
+
+
+def test_likes_count_against_the_accounts_budget_and_a_session_a_like_opened_is_held_to_it(
+    settings,  # noqa: ANN001
+) -> None:
+    settings.FEED_NEW_SESSIONS_PER_ACCOUNT = 2
+    user = UserFactory()
+    videos = [video_with_vector(axis(i % 8)) for i in range(6)]
+    client = APIClient()
+    client.force_authenticate(user)
+    for n, video in enumerate(videos[:4]):
+        response = client.post(f"/api/videos/{video.pk}/like", headers={"X-Session-Id": f"tab-{n}"})
+        assert response.status_code == 200, response.content
+    assert len(_session_tastes()) == 2
+    # A session a like named beyond the budget has no taste: the batches it then sends are
+    # not kept either (once a like had stored its taste, the session counted as an old one).
+    body = client.post(
+        "/api/interactions",
+        [event(video, "skip", 300) for video in videos],
+        format="json",
+        headers={"X-Session-Id": "tab-3"},
+    ).json()
+    assert body.get("sessions_not_kept") == ["tab-3"]
+
+
+def test_an_anonymous_session_refused_a_taste_keeps_no_history_either(settings) -> None:  # noqa: ANN001
+    # An anonymous viewer's seen videos and positives are the session's own keys: a session
+    # refused a taste still stored both, 45 minutes each.
+    settings.FEED_NEW_SESSIONS_PER_ADDRESS = 1
+    videos = [video_with_vector(axis(i % 8)) for i in range(20)]
+    client = APIClient()
+    kept = _post(client, "first", [event(v, "finish", 20000) for v in videos], "10.7.7.7")
+    refused = _post(client, "second", [event(v, "finish", 20000) for v in videos], "10.7.7.7")
+    assert refused["accepted"] == len(videos)
+    assert "sessions_not_kept" not in kept and refused["sessions_not_kept"] == ["second"]
+
+    redis = state.redis_client()
+
+    def history(session: str) -> list[bool]:
+        owner = state.owner_key(user_id=None, session_id=session)
+        return [
+            bool(redis.exists(state.seen_zset_key(owner))),
+            bool(redis.exists(state.positives_list_key(owner))),
+        ]
+
+    assert history("first") == [True, True]
+    assert history("second") == [False, False]

@@ -4,6 +4,9 @@ taste deltas are filed under the version their vectors came from."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
@@ -201,3 +204,55 @@ def test_the_rebuild_command_names_a_version_nothing_has(settings) -> None:  # n
 
     with pytest.raises(CommandError, match="no video has a vector in version 'nothing:8:v0'"):
         call_command("taste_rebuild", "--embedding-version", "nothing:8:v0")
+
+
+@contextlib.contextmanager
+def _announcements() -> Iterator[list[tuple[str, str]]]:
+    """The (previous, version) pairs `embedding_version_served` announces meanwhile."""
+    from videos import events
+
+    announced: list[tuple[str, str]] = []
+
+    def receiver(sender, *, version: str, previous: str, **kwargs) -> None:  # noqa: ANN001, ANN003
+        announced.append((previous, version))
+
+    events.embedding_version_served.connect(receiver, dispatch_uid="test-announcements")
+    try:
+        yield announced
+    finally:
+        events.embedding_version_served.disconnect(dispatch_uid="test-announcements")
+
+
+def test_a_switch_is_announced_even_after_redis_lost_everything(settings, monkeypatch) -> None:  # noqa: ANN001
+    # The version served last lived only in the cache: a Redis flushed (or restarted without
+    # persistence, or evicting) before the switch served the new version silently, and no
+    # viewer's taste was rebuilt in it.
+    from django.core.cache import cache
+
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    videos = _old_catalogue(4)
+    with _announcements() as announced:
+        assert _served(monkeypatch, OLD) == OLD
+        _re_embed(videos)
+        cache.clear()
+        assert _served(monkeypatch, NEW) == NEW
+        assert _served(monkeypatch, NEW) == NEW  # announced once
+    assert announced == [(OLD, NEW)]
+
+
+def test_a_switch_across_the_upgrade_is_announced_from_the_cached_version(
+    settings,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    # Before videos/0018 the version served last was a cache key; the first resolution after
+    # the upgrade takes it from there.
+    from django.core.cache import cache
+
+    from videos import versions
+
+    settings.ACTIVE_EMBEDDING_VERSION = ""
+    _re_embed(_old_catalogue(4))
+    cache.set(versions.LEGACY_SERVED_VERSION_KEY, OLD, timeout=None)
+    with _announcements() as announced:
+        assert _served(monkeypatch, NEW) == NEW
+    assert announced == [(OLD, NEW)]

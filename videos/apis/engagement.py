@@ -13,7 +13,7 @@ from profiles.viewers import is_signed_in
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
 from tiktok.api.sessions import request_session_id
-from tiktok.api.throttling import UserRateThrottle
+from tiktok.api.throttling import UserRateThrottle, client_identity
 from tiktok.errors import AuthenticationFailed, InvalidInput
 from videos.selectors.engagement import (
     comment_for_viewer,
@@ -76,13 +76,23 @@ class LikeApi(ApiView):
     @extend_schema(request=None, responses={200: LikeOutput})
     def post(self, request: Request, video_id: int) -> Response:
         video = video_for_viewer(video_id=video_id, viewer=request.user)
-        result = like_create(user=request.user, video=video, session_id=request_session_id(request))
+        result = like_create(
+            user=request.user,
+            video=video,
+            session_id=request_session_id(request),
+            client=client_identity(request),
+        )
         return Response({"liked": result.active, "likes": result.count})
 
     @extend_schema(request=None, responses={200: LikeOutput})
     def delete(self, request: Request, video_id: int) -> Response:
         video = video_for_viewer(video_id=video_id, viewer=request.user)
-        result = like_delete(user=request.user, video=video, session_id=request_session_id(request))
+        result = like_delete(
+            user=request.user,
+            video=video,
+            session_id=request_session_id(request),
+            client=client_identity(request),
+        )
         return Response({"liked": result.active, "likes": result.count})
 
 
@@ -92,13 +102,23 @@ class SaveApi(ApiView):
     @extend_schema(request=None, responses={200: SaveOutput})
     def post(self, request: Request, video_id: int) -> Response:
         video = video_for_viewer(video_id=video_id, viewer=request.user)
-        result = save_create(user=request.user, video=video, session_id=request_session_id(request))
+        result = save_create(
+            user=request.user,
+            video=video,
+            session_id=request_session_id(request),
+            client=client_identity(request),
+        )
         return Response({"saved": result.active, "saves": result.count})
 
     @extend_schema(request=None, responses={200: SaveOutput})
     def delete(self, request: Request, video_id: int) -> Response:
         video = video_for_viewer(video_id=video_id, viewer=request.user)
-        result = save_delete(user=request.user, video=video, session_id=request_session_id(request))
+        result = save_delete(
+            user=request.user,
+            video=video,
+            session_id=request_session_id(request),
+            client=client_identity(request),
+        )
         return Response({"saved": result.active, "saves": result.count})
 
 
@@ -142,6 +162,7 @@ class ShareApi(ApiView):
                 video=video,
                 to=data.validated_data["to"],
                 session_id=request_session_id(request),
+                client=client_identity(request),
             )
             return Response(
                 {
@@ -155,6 +176,7 @@ class ShareApi(ApiView):
             video=video,
             channel=data.validated_data["channel"],
             session_id=request_session_id(request),
+            client=client_identity(request),
         )
         return Response({"shares": shares, "url": f"/v/{video.pk}"})
 

@@ -202,3 +202,21 @@ class VideoEmbedding(models.Model):
             )
         ]
         indexes = [models.Index(fields=["embedding_version", "video"])]
+
+
+class ServedEmbeddingVersion(models.Model):
+    """The embedding version the product served last (one row): what is served while the
+    embedder cannot be asked, and how a switch is noticed and announced. In PostgreSQL, not
+    Redis: a Redis that lost it (a flush, a restart without persistence, an eviction) at a
+    switch served the new version silently, with no viewer's taste rebuilt in it."""
+
+    ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ROW)
+    version = models.CharField(max_length=64)
+    served_since = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="served_version_one_row")
+        ]

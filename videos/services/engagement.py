@@ -31,11 +31,16 @@ class ToggleResult:
     changed: bool
 
 
-def _emit(*, user, session_id: str, video: Video, type: str) -> None:  # noqa: ANN001, A002
+def _emit(*, user, session_id: str, video: Video, type: str, client: str | None) -> None:  # noqa: ANN001, A002
     """Announce the engagement (the feed learns from it); the user's action stands even if a
-    receiver fails (it is logged)."""
+    receiver fails (it is logged). client: who sent the request (`client_identity`), whose
+    budget of new session tastes a session named for the first time counts against."""
     engagement_announce(
-        user=user if is_signed_in(user) else None, session_id=session_id, video=video, type=type
+        user=user if is_signed_in(user) else None,
+        session_id=session_id,
+        video=video,
+        type=type,
+        client=client,
     )
 
 
@@ -63,35 +68,43 @@ def _toggle_off(*, model, user, video: Video, field: str) -> ToggleResult:  # no
     return ToggleResult(active=False, count=count, changed=bool(deleted))
 
 
-def like_create(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+def like_create(
+    *, user, video: Video, session_id: str = "", client: str | None = None
+) -> ToggleResult:  # noqa: ANN001
     """Like a video; liking twice is a no-op (one row, one count, one event)."""
     result = _toggle_on(model=Like, user=user, video=video, field="like_count")
     if result.changed:
-        _emit(user=user, session_id=session_id, video=video, type="like")
+        _emit(user=user, session_id=session_id, video=video, type="like", client=client)
     return result
 
 
-def like_delete(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+def like_delete(
+    *, user, video: Video, session_id: str = "", client: str | None = None
+) -> ToggleResult:  # noqa: ANN001
     """Remove a like; unliking a video that is not liked is a no-op."""
     result = _toggle_off(model=Like, user=user, video=video, field="like_count")
     if result.changed:
-        _emit(user=user, session_id=session_id, video=video, type="unlike")
+        _emit(user=user, session_id=session_id, video=video, type="unlike", client=client)
     return result
 
 
-def save_create(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+def save_create(
+    *, user, video: Video, session_id: str = "", client: str | None = None
+) -> ToggleResult:  # noqa: ANN001
     """Save (bookmark) a video; saving twice is a no-op."""
     result = _toggle_on(model=Save, user=user, video=video, field="save_count")
     if result.changed:
-        _emit(user=user, session_id=session_id, video=video, type="save")
+        _emit(user=user, session_id=session_id, video=video, type="save", client=client)
     return result
 
 
-def save_delete(*, user, video: Video, session_id: str = "") -> ToggleResult:  # noqa: ANN001
+def save_delete(
+    *, user, video: Video, session_id: str = "", client: str | None = None
+) -> ToggleResult:  # noqa: ANN001
     """Remove a save; unsaving a video that is not saved is a no-op."""
     result = _toggle_off(model=Save, user=user, video=video, field="save_count")
     if result.changed:
-        _emit(user=user, session_id=session_id, video=video, type="unsave")
+        _emit(user=user, session_id=session_id, video=video, type="unsave", client=client)
     return result
 
 
@@ -114,7 +127,9 @@ def _share_store(*, sharer: User | None, video: Video, **fields: object) -> tupl
         return share, counter_value(row=video, field="share_count")
 
 
-def share_create(*, user, video: Video, channel: str = "", session_id: str = "") -> int:  # noqa: ANN001
+def share_create(  # noqa: ANN001
+    *, user, video: Video, channel: str = "", session_id: str = "", client: str | None = None
+) -> int:
     """Record a share and return the share count (`_share_store`: a sharer counts once per
     video). Every share is announced (the creator's analytics count shares; the feed's stats
     and a challenge's votes count each sharer once themselves)."""
@@ -125,7 +140,7 @@ def share_create(*, user, video: Video, channel: str = "", session_id: str = "")
         )
     sharer = user if is_signed_in(user) else None
     _, count = _share_store(sharer=sharer, video=video, channel=channel)
-    _emit(user=sharer, session_id=session_id, video=video, type="share")
+    _emit(user=sharer, session_id=session_id, video=video, type="share", client=client)
     return count
 
 
@@ -153,7 +168,9 @@ def _only_a_third_party_block_stops(*, video: Video, recipient: User) -> bool:
     return blocked_either_way(video.owner, recipient) and video_visible_to(video=video, viewer=None)
 
 
-def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -> Share:  # noqa: ANN001
+def share_to_user_create(  # noqa: ANN001
+    *, user, video: Video, to: str, session_id: str = "", client: str | None = None
+) -> Share:
     """Send a video to another user in the app: a share with a recipient (counted as
     `_share_store` counts), announced (`shared_to_user`, the recipient is notified) once
     committed. A recipient who may not see the video for a reason the sharer may know (a
@@ -177,7 +194,7 @@ def share_to_user_create(*, user, video: Video, to: str, session_id: str = "") -
         )
         if deliver:
             transaction.on_commit(lambda: shared_to_user_announce(share=share), robust=True)
-    _emit(user=user, session_id=session_id, video=video, type="share")
+    _emit(user=user, session_id=session_id, video=video, type="share", client=client)
     return share
 
 
