@@ -17,6 +17,7 @@ from feed.services import interactions_record
 from feed.sessions import feed_session
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import KeysetCursorPagination
+from tiktok.api.schema import LIMIT, PAGE, query
 from tiktok.api.sessions import request_session_id
 from tiktok.api.throttling import client_identity
 from videos.apis.creators import video_list_response
@@ -25,7 +26,22 @@ from videos.apis.creators import video_list_response
 class FeedApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            *PAGE,
+            query(
+                "release",
+                OpenApiTypes.STR,
+                "ids (comma-separated) of the last page's videos never shown: may come again",
+            ),
+            query(
+                "session_id",
+                OpenApiTypes.STR,
+                "the client's session id (or the X-Session-Id header)",
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
         session = feed_session(request, cursor=request.query_params.get("cursor") or None)
         body = feed_page(
@@ -64,7 +80,7 @@ class InteractionsApi(APIView):
 class SimilarVideosApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[LIMIT], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         limit = request.query_params.get("limit", settings.FEED_PAGE_SIZE_DEFAULT)
         return Response(video_similar(viewer=request.user, video_id=pk, limit=limit))
@@ -73,7 +89,7 @@ class SimilarVideosApi(APIView):
 class FollowingFeedApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return video_list_response(
             self,

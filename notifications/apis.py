@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,22 +17,22 @@ from notifications.selectors import (
 )
 from notifications.services import notification_preferences_set, notifications_mark_read
 from tiktok.api.base import ApiView
+from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.schema import PAGE
 
 MAX_READ_IDS = 200
 
 
-class LatestActivityPagination(CursorPagination):
+class LatestActivityPagination(NewestFirstCursorPagination):
     """Groups move up when someone joins them, so they are ordered by their latest activity."""
 
     ordering = ("-updated_at", "-id")
-    page_size_query_param = "limit"
-    max_page_size = 100
 
 
 class NotificationsApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         """Your notifications, latest activity first, with the unread count."""
         paginator = LatestActivityPagination()

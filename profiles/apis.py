@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from profiles.serializers import LoginInput, RegisterInput, UserOutput
+from profiles.serializers import LoginInput, RegisterInput, SignInOutput, UserOutput
 from profiles.services.accounts import user_register, user_token, user_token_revoke
 from profiles.services.email_address import email_verification_start
 from profiles.services.sign_in_guard import sign_in_locked_seconds, sign_in_name
@@ -49,7 +49,7 @@ class SignInApi(APIView):
 
 
 class RegisterApi(SignInApi):
-    @extend_schema(request=RegisterInput, responses={201: UserOutput})
+    @extend_schema(request=RegisterInput, responses={201: SignInOutput})
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -77,7 +77,7 @@ class RegisterApi(SignInApi):
 
 
 class LoginApi(SignInApi):
-    @extend_schema(request=LoginInput, responses={200: UserOutput})
+    @extend_schema(request=LoginInput, responses={200: SignInOutput})
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -37,6 +37,7 @@ from profiles.services.graph import (
 )
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.schema import PAGE
 
 
 class FollowApi(ApiView):
@@ -113,7 +114,7 @@ def _unless_blocked(rows: QuerySet[Follow], user: User, request: Request) -> Que
 class UserFollowersApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, username: str) -> Response:
         """Who follows this user (a private account's list: its followers only)."""
         user = user_for_viewer(username=username, viewer=request.user)
@@ -126,7 +127,7 @@ class UserFollowersApi(ApiView):
 class UserFollowingApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, username: str) -> Response:
         """Whom this user follows (a private account's list: its followers only)."""
         user = user_for_viewer(username=username, viewer=request.user)
@@ -152,7 +153,7 @@ class MeFollowersApi(ApiView):
 class MeFollowRequestsApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         """Pending requests to follow you, newest first."""
         return _people_page(self, request, follow_requests_for(target=request.user), "requester")

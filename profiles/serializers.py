@@ -50,6 +50,13 @@ class UserOutput(serializers.ModelSerializer):
         return bool(user.email and user.email_verified_at)
 
 
+class SignInOutput(serializers.Serializer):
+    """What registering or signing in answers: the account and its API token."""
+
+    user = UserOutput()
+    token = serializers.CharField()
+
+
 class PasswordChangeInput(serializers.Serializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)

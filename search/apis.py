@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from search.query_log import query_log
 from search.selectors import search_page, search_suggest
 from tiktok.api.base import ApiView
+from tiktok.api.schema import PAGE, query
 from tiktok.api.throttling import client_address, client_identity
 
 
@@ -25,7 +25,15 @@ def _searcher(request: Request) -> str:
 class SearchApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            query("q", OpenApiTypes.STR, "what to search for"),
+            query("type", OpenApiTypes.STR, "all (default), videos, users, hashtags or sounds"),
+            query("tag", OpenApiTypes.STR, "a taxonomy tag's slug: its videos"),
+            *PAGE,
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
         params = request.query_params
         cursor = params.get("cursor") or None
@@ -35,7 +43,7 @@ class SearchApi(ApiView):
             kind=params.get("type", "all"),
             tag=params.get("tag", ""),
             cursor=cursor,
-            limit=params.get("limit", settings.SEARCH_PAGE_SIZE_DEFAULT),
+            limit=params.get("limit"),
         )
         if body["query"] and cursor is None and body.get("method") != "none":
             query_log(q=body["query"], searcher=_searcher(request), address=client_address(request))
@@ -45,6 +53,9 @@ class SearchApi(ApiView):
 class SearchSuggestApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[query("q", OpenApiTypes.STR, "what has been typed")],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
         return Response(search_suggest(viewer=request.user, q=request.query_params.get("q", "")))

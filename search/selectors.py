@@ -349,20 +349,24 @@ def top_interleave(q: str, sections: dict[str, dict[str, Any]]) -> list[dict[str
 
 
 def search_page(
-    *, viewer: Any, q: Any, kind: str, tag: str, cursor: str | None, limit: Any
+    *, viewer: Any, q: Any, kind: str, tag: str, cursor: str | None, limit: Any = None
 ) -> dict[str, Any]:
     """The typed search response (see docs/search.md#api): one kind's page, or for "all" the
     best few of each kind with a cursor to each kind's next page, interleaved in `top`.
-    Top-level `items`/`next_cursor`/`method` are the videos' (what clients read before)."""
+    Top-level `items`/`next_cursor`/`method` are the videos' (what clients read before), so
+    "all" with a cursor is the videos' next page, and a `limit` given with "all" sizes the
+    videos' section (limit None: SEARCH_PAGE_SIZE_DEFAULT, or SEARCH_ALL_PER_KIND for "all").
+    A client paging `next_cursor` without a type got the first page again, forever."""
     # A tag slug is matched as typed, control characters (a NUL: PostgreSQL refuses it) aside.
     q, tag = query_check(q), query_normalise(tag or "")
     kind = kind or "all"
     if kind not in KINDS:
         raise InvalidInput(f"type must be one of {', '.join(KINDS)}", code="invalid_type")
-    limit = page_limit_check(limit)
+    limit_given = limit is not None
+    limit = page_limit_check(limit if limit_given else settings.SEARCH_PAGE_SIZE_DEFAULT)
     if not q and not tag:
         raise InvalidInput("give a query q", code="missing_query")
-    if tag:
+    if tag or (kind == "all" and cursor):
         kind = "videos"
     body: dict[str, Any] = {"query": q, "type": kind, "semantic": False, "degraded": None}
     if q and not query_searchable(q):
@@ -377,7 +381,14 @@ def search_page(
     elif kind == "all":
         per_kind = settings.SEARCH_ALL_PER_KIND
         sections = {
-            name: _section(viewer=viewer, kind=name, q=q, tag="", cursor=None, limit=per_kind)
+            name: _section(
+                viewer=viewer,
+                kind=name,
+                q=q,
+                tag="",
+                cursor=None,
+                limit=limit if name == "videos" and limit_given else per_kind,
+            )
             for name in ("videos", "users", "hashtags", "sounds")
         }
     else:

@@ -15,6 +15,7 @@ from sounds.selectors import favorite_sounds, sound_payload, sound_visible
 from sounds.services import sound_favorite_add, sound_favorite_remove, sound_play_add
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.schema import PAGE
 from tiktok.api.throttling import client_identity
 
 
@@ -64,7 +65,7 @@ class SoundFavoriteApi(ApiView):
 class MeFavoriteSoundsApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         paginator = NewestFirstCursorPagination()
         page = paginator.paginate_queryset(favorite_sounds(user=request.user), request, view=self)

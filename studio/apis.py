@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from studio.analytics import creator_analytics
 from studio.selectors import studio_overview, studio_range, studio_video
 from tiktok.api.base import ApiView
+from tiktok.api.schema import PERIOD
 
 
 def _period(request: Request):  # noqa: ANN202 - a studio.figures.DateRange
@@ -23,7 +24,7 @@ def _period(request: Request):  # noqa: ANN202 - a studio.figures.DateRange
 class StudioOverviewApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PERIOD, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return Response(studio_overview(creator=request.user, period=_period(request)))
 
@@ -31,7 +32,7 @@ class StudioOverviewApi(ApiView):
 class StudioVideoApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PERIOD, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         return Response(studio_video(viewer=request.user, video_id=pk, period=_period(request)))
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from tagging.models import Tag
 from tagging.selectors import TAG_VIDEOS_ORDERING, tag_active, tag_get, tag_list, tag_videos
 from tiktok.api.pagination import KeysetCursorPagination
+from tiktok.api.schema import PAGE
 from videos.cards import video_cards
 
 
@@ -64,7 +65,7 @@ class TagVideosApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, slug: str) -> Response:
         tag = tag_active(slug=slug)  # the page needs no count
         # Keyset pages: DRF's cursor could not page past 1,000 videos of one score.

@@ -9,7 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -113,8 +120,35 @@ def _referent_deleted(exc: Exception) -> Response | None:
     )
 
 
+def _request_refused(exc: Exception) -> Response | None:
+    """Django's refusals of a request it is parsing (SuspiciousOperation: too many parameters
+    or form fields, too many files, a form field over DATA_UPLOAD_MAX_MEMORY_SIZE), which Django
+    answers 400 outside DRF: a query string of 1,001 parameters answered 500 and logged a
+    traceback, for anyone who sent one."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body(
+                "body_too_large",
+                f"the request's data other than files is larger than {limit // 1024} KB",
+            ),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        detail = f"more than {limit} query parameters or form fields"
+        return Response(error_body("too_many_fields", detail), status=400)
+    if isinstance(exc, TooManyFilesSent):
+        detail = f"more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files"
+        return Response(error_body("too_many_files", detail), status=400)
+    if isinstance(exc, SuspiciousOperation):
+        logger.info("API request refused: %s", exc)
+        return Response(error_body("bad_request", "the request is malformed"), status=400)
+    return None
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    answered = _unavailable(exc) or _referent_deleted(exc)
+    answered = _unavailable(exc) or _referent_deleted(exc) or _request_refused(exc)
     if answered is not None:
         return answered
     if isinstance(exc, ApplicationError):

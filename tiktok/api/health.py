@@ -20,9 +20,10 @@ import httpx
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
+from tiktok.api.errors import error_body
 from tiktok.celery import app as celery_app
 from tiktok.storage import check_storage
 
@@ -134,8 +135,22 @@ def health_detail_allowed(request: HttpRequest) -> bool:
     return bool(token) and hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
 
 
-@require_GET
-def health(request: HttpRequest) -> JsonResponse:
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+
+
+@csrf_exempt  # it changes nothing; a POST is answered 405, not the CSRF failure page
+def health(request: HttpRequest) -> HttpResponse:
+    """GET and HEAD answer the same (many uptime monitors send HEAD); OPTIONS, which HAProxy's
+    `option httpchk` sends by default, answers 200 without running a check; other methods a
+    405 in the API's error shape (a bare HTML 405 marked a healthy node as down)."""
+    if request.method == "OPTIONS":
+        return HttpResponse(status=200, headers={"Allow": ALLOWED_METHODS})
+    if request.method not in ("GET", "HEAD"):
+        return JsonResponse(
+            error_body("method_not_allowed", f'method "{request.method}" not allowed (use GET)'),
+            status=405,
+            headers={"Allow": ALLOWED_METHODS},
+        )
     if not health_detail_allowed(request):
         return JsonResponse({"status": "ok"})
     components = {name: _run(check) for name, check in health_checks().items()}

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
@@ -28,6 +29,14 @@ class NewestFirstCursorPagination(CursorPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, OverflowError, DataError, DjangoValidationError):
+            raise _invalid_cursor() from None
+
+    def decode_cursor(self, request: Any) -> Any:
+        """DRF's cursor, a garbage one a 400 `invalid_cursor` as on every list (DRF answers 404
+        `not_found`, which on a video's comments reads as "the video is gone")."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
             raise _invalid_cursor() from None
 
 

@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
     # a client cannot pick its own rate-limit key by sending the header.
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
     "EXCEPTION_HANDLER": "tiktok.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tiktok.api.schema.ApiSchema",
     # DRF's defaults, with a JSON parser that refuses what it cannot handle (tiktok/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "tiktok.api.parsers.JSONParser",

@@ -16,6 +16,7 @@ from profiles.selectors import user_for_viewer, user_unlocked_for
 from profiles.services.accounts import MAX_BIO_CHARS, MAX_DISPLAY_NAME_CHARS, profile_update
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.schema import PAGE
 from videos.cards import video_cards
 from videos.selectors.creators import creator_profile, user_liked, user_saved, user_videos
 
@@ -86,7 +87,7 @@ def video_list_response(
 class UserVideosApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, username: str) -> Response:
         user = user_for_viewer(username=username, viewer=request.user)
         user_unlocked_for(user=user, viewer=request.user)
@@ -96,7 +97,7 @@ class UserVideosApi(ApiView):
 class UserLikedApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, username: str) -> Response:
         user = user_for_viewer(username=username, viewer=request.user)
         user_unlocked_for(user=user, viewer=request.user)
@@ -106,6 +107,6 @@ class UserLikedApi(ApiView):
 class MeSavedApi(ApiView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PAGE, responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return video_list_response(self, request, user_saved(user=request.user))

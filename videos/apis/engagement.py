@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from profiles.viewers import is_signed_in
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import NewestFirstCursorPagination
+from tiktok.api.schema import PAGE, query
 from tiktok.api.sessions import request_session_id
 from tiktok.api.throttling import UserRateThrottle, client_identity
 from tiktok.errors import AuthenticationFailed, InvalidInput
@@ -188,7 +189,13 @@ class RepliesOldestFirstPagination(NewestFirstCursorPagination):
 class VideoCommentsApi(ApiView):
     throttle_scope = "comments"
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            query("parent", OpenApiTypes.INT, "a comment's id: its replies, oldest first"),
+            *PAGE,
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request, video_id: int) -> Response:
         video = video_for_viewer(video_id=video_id, viewer=request.user)
         parent = request.query_params.get("parent")
@@ -208,7 +215,7 @@ class VideoCommentsApi(ApiView):
         )
         return paginator.get_paginated_response(items)
 
-    @extend_schema(request=CommentInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CommentInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, video_id: int) -> Response:
         video = video_for_viewer(video_id=video_id, viewer=request.user)
         data = CommentInput(data=request.data)

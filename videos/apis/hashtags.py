@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import KeysetCursorPagination
+from tiktok.api.schema import PAGE, query
 from tiktok.errors import NotFound
 from videos.cards import video_cards
 from videos.selectors.hashtags import (
@@ -32,7 +33,10 @@ class HashtagApi(ApiView):
 class HashtagVideosApi(ApiView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[query("sort", OpenApiTypes.STR, "the order: see docs/hashtags.md"), *PAGE],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request, name: str) -> Response:
         sort = hashtag_sort_check(request.query_params.get("sort"))
         hashtag = hashtag_for_name(name=name)

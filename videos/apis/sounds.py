@@ -19,6 +19,7 @@ from sounds.selectors import sound_may_see, sound_payload, sound_visible
 from sounds.services import MAX_TITLE_CHARS, sound_from_audio
 from tiktok.api.base import ApiView
 from tiktok.api.pagination import KeysetCursorPagination
+from tiktok.api.schema import PAGE, query
 from tiktok.errors import Forbidden, InvalidInput, TooLarge
 from videos.cards import video_cards
 from videos.selectors.sounds import sound_video_order, sound_videos
@@ -87,7 +88,10 @@ class SoundVideosApi(ApiView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[query("sort", OpenApiTypes.STR, "the order: see docs/sounds.md"), *PAGE],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request, sound_id: int) -> Response:
         order = sound_video_order(request.query_params.get("sort"))
         sound = sound_visible(sound_id=sound_id, viewer=request.user)
