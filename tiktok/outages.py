@@ -28,7 +28,9 @@ def outage_of(exc: BaseException) -> tuple[str, str] | None:
     None for anything else (a wrong Redis password is configuration to fix, not an outage)."""
     if isinstance(exc, redis.AuthenticationError):
         return None
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+    # A replica answering READONLY: the app reaches a Redis that a failover demoted, until its
+    # address points at the new primary.
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError | redis.ReadOnlyError):
         return "redis_unavailable", "the session store (Redis)"
     if isinstance(exc, OperationalError) and _connection_lost(exc):
         return "database_unavailable", "the database"

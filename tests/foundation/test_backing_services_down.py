@@ -27,6 +27,15 @@ def test_the_feed_with_its_redis_unreachable_is_a_503_to_retry(monkeypatch) -> N
     assert response["Retry-After"] == "5"
 
 
+def test_a_redis_demoted_to_a_replica_by_a_failover_is_a_503() -> None:
+    # Until the app's address points at the new primary, writes answer READONLY (a 500).
+    response = exception_handler(
+        redis.ReadOnlyError("You can't write against a read only replica."), {}
+    )
+    assert response.status_code == 503
+    assert response.data["error"] == "redis_unavailable"
+
+
 def test_a_database_that_cannot_be_reached_is_a_503() -> None:
     response = exception_handler(OperationalError("connection refused"), {})
     assert response.status_code == 503
