@@ -19,12 +19,14 @@ from profiles.serializers import (
     PasswordConfirmInput,
     PasswordResetConfirmInput,
     PasswordResetInput,
+    PasswordResetLinkInput,
     UserOutput,
 )
 from profiles.services.account_deletion import account_delete
 from profiles.services.email_address import email_verification_resend, user_email_change
 from profiles.services.passwords import (
     password_reset_confirm,
+    password_reset_link_check,
     password_reset_request,
     user_password_change,
 )
@@ -65,6 +67,21 @@ class PasswordResetApi(SignInApi):
         password_reset_request(email=data.validated_data["email"], base_url=site_url(request))
         # The same answer whether or not an account uses the address.
         return Response({"detail": PASSWORD_RESET_SENT}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetCheckApi(SignInApi):
+    """Whether a mailed reset link still works: 204, or 400 `invalid_token`. The reset page asks
+    before showing the form; the token travels in the body (the link's fragment holds it, so it
+    is in no URL a server logs)."""
+
+    @extend_schema(request=PasswordResetLinkInput, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = PasswordResetLinkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_reset_link_check(
+            uidb64=data.validated_data["uid"], token=data.validated_data["token"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordResetConfirmApi(SignInApi):

@@ -5,13 +5,12 @@ The forms post to the JSON API from static/js (auth.js, settings.js)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from profiles.services.email_address import email_verification_enabled, email_verify
-from profiles.services.passwords import password_reset_token_valid
 from tiktok.errors import InvalidInput
 from tiktok.web.pages import render_page, sign_in_first
 
@@ -33,15 +32,16 @@ def password_reset_sent_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @ensure_csrf_cookie
-def password_reset_page(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The mailed link: a form for the new password, or why the link no longer works."""
-    valid = password_reset_token_valid(uidb64=uidb64, token=token)
-    return render_page(
-        request,
-        "pages/password_reset.html",
-        {"uid": uidb64, "token": token, "valid": valid},
-        status=200 if valid else 400,
-    )
+def password_reset_page(request: HttpRequest, uidb64: str) -> HttpResponse:
+    """The mailed link, `/reset/<uid>#<token>`: the page's script takes the token from the
+    fragment (which no request carries), asks the API whether the link still works, and shows
+    the form for the new password or why the link no longer works."""
+    return render_page(request, "pages/password_reset.html", {"uid": uidb64})
+
+
+def password_reset_path_link_page(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """A link mailed before the token moved to the fragment (they work for an hour)."""
+    return HttpResponseRedirect(f"/reset/{uidb64}#{token}")
 
 
 def password_reset_done_page(request: HttpRequest) -> HttpResponse:
@@ -90,7 +90,8 @@ urlpatterns = [
     path("password-reset", password_reset_request_page, name="page-password-reset"),
     path("password-reset/sent", password_reset_sent_page, name="page-password-reset-sent"),
     path("reset/done", password_reset_done_page, name="page-password-reset-done"),
-    path("reset/<str:uidb64>/<str:token>", password_reset_page, name="page-password-reset-set"),
+    path("reset/<str:uidb64>", password_reset_page, name="page-password-reset-set"),
+    path("reset/<str:uidb64>/<str:token>", password_reset_path_link_page),
     path("verify-email/<str:uidb64>/<str:token>", email_verify_page, name="page-email-verify"),
     path("settings", settings_page, name="page-settings"),
     path("settings/delete", account_delete_page, name="page-account-delete"),

@@ -66,9 +66,12 @@ class PasswordResetInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
 
 
-class PasswordResetConfirmInput(serializers.Serializer):
+class PasswordResetLinkInput(serializers.Serializer):
     uid = serializers.CharField(max_length=64)
     token = serializers.CharField(max_length=128)
+
+
+class PasswordResetConfirmInput(PasswordResetLinkInput):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 

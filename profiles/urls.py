@@ -8,6 +8,7 @@ from profiles.account_apis import (
     EmailVerificationResendApi,
     PasswordChangeApi,
     PasswordResetApi,
+    PasswordResetCheckApi,
     PasswordResetConfirmApi,
 )
 from profiles.apis import LoginApi, LogoutApi, MeApi, RegisterApi
@@ -27,6 +28,11 @@ urlpatterns = [
     path("auth/logout", LogoutApi.as_view(), name="auth-logout"),
     path("auth/me", MeApi.as_view(), name="auth-me"),
     path("auth/password-reset", PasswordResetApi.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/check",
+        PasswordResetCheckApi.as_view(),
+        name="auth-password-reset-check",
+    ),
     path(
         "auth/password-reset/confirm",
         PasswordResetConfirmApi.as_view(),

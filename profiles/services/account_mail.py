@@ -38,7 +38,10 @@ def _display(user: User) -> str:
 
 
 def password_reset_link(*, user: User, base_url: str) -> str:
-    return f"{base_url}/reset/{uid_encode(user)}/{password_reset_tokens.make_token(user)}"
+    """The page's address with the token in its fragment, which browsers never send: a token in
+    the path stayed valid for an hour in every access log it passed (the web server's, a
+    proxy's), for whoever reads them to set the password first."""
+    return f"{base_url}/reset/{uid_encode(user)}#{password_reset_tokens.make_token(user)}"
 
 
 def email_verification_link(*, user: User, base_url: str) -> str:

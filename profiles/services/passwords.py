@@ -18,6 +18,8 @@ from profiles.services.sign_in_guard import (
 from profiles.tokens import password_reset_tokens, user_for_uid
 from tiktok.errors import InvalidInput, RateLimited
 
+INVALID_RESET_LINK = "this reset link is invalid or has expired; ask for a new one"
+
 
 def password_confirm(*, user: User, password: str, field: str = "password") -> None:
     """Check the account's current password before a change only its owner may make (a stolen
@@ -72,8 +74,15 @@ def password_reset_request(*, email: str, base_url: str) -> None:
 
 
 def password_reset_token_valid(*, uidb64: str, token: str) -> bool:
-    """Whether a reset link still works (the page says so before asking for a password)."""
+    """Whether a reset link still works."""
     return password_reset_tokens.check_token(user_for_uid(uidb64), token)
+
+
+def password_reset_link_check(*, uidb64: str, token: str) -> None:
+    """InvalidInput `invalid_token` unless the reset link still works (the page asks before
+    showing the form)."""
+    if not password_reset_token_valid(uidb64=uidb64, token=token):
+        raise InvalidInput(INVALID_RESET_LINK, code="invalid_token")
 
 
 @transaction.atomic
@@ -83,15 +92,11 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> Use
     is revoked."""
     user = user_for_uid(uidb64)
     if user is None or not password_reset_tokens.check_token(user, token):
-        raise InvalidInput(
-            "this reset link is invalid or has expired; ask for a new one", code="invalid_token"
-        )
+        raise InvalidInput(INVALID_RESET_LINK, code="invalid_token")
     user = User.objects.select_for_update().get(pk=user.pk)
     # Checked again under the lock: two requests racing with one link set one password.
     if not password_reset_tokens.check_token(user, token):
-        raise InvalidInput(
-            "this reset link is invalid or has expired; ask for a new one", code="invalid_token"
-        )
+        raise InvalidInput(INVALID_RESET_LINK, code="invalid_token")
     _new_password_set(user=user, new_password=new_password)
     user_token_revoke(user=user)
     sign_in_success_record(username=user.username)

@@ -33,8 +33,16 @@ def _reset_link(smtp, capture, address: str = "maya@example.com") -> str:  # noq
 
 
 def _uid_token(link: str) -> tuple[str, str]:
-    _, _, uid, token = urlsplit(link).path.split("/")
-    return uid, token
+    parts = urlsplit(link)
+    _, _, uid = parts.path.split("/")
+    return uid, parts.fragment
+
+
+def _check(link: str):  # noqa: ANN202
+    uid, token = _uid_token(link)
+    return APIClient().post(
+        "/api/auth/password-reset/check", {"uid": uid, "token": token}, format="json"
+    )
 
 
 def _confirm(link: str, password: str = NEW_PASSWORD):  # noqa: ANN202
@@ -69,6 +77,7 @@ def test_the_mailed_link_sets_a_new_password_to_sign_in_with(
     page = client.get(urlsplit(link).path)
     assert page.status_code == 200
     assert 'data-endpoint="/api/auth/password-reset/confirm"' in page.text
+    assert _check(link).status_code == 204
 
     assert _confirm(link).status_code == 204
     assert _login(NEW_PASSWORD).status_code == 200
@@ -82,7 +91,7 @@ def test_a_used_link_is_refused(maya, smtp, client, django_capture_on_commit_cal
     again = _confirm(link, password="another-fine-password-7")
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_token"
-    assert client.get(urlsplit(link).path).status_code == 400
+    assert (_check(link).status_code, _check(link).json()["error"]) == (400, "invalid_token")
     assert _login(NEW_PASSWORD).status_code == 200
 
 
@@ -264,3 +273,39 @@ def test_a_reset_mail_retried_through_a_mail_server_outage_still_arrives(maya, s
     settings.EMAIL_PORT = smtp.port  # back up
     assert password_reset_mails_deliver(email="maya@example.com", base_url="http://testserver") == 1
     assert smtp.wait_for("maya@example.com").link("/reset/")
+
+
+def test_the_mailed_link_keeps_its_token_out_of_every_url_a_server_sees(
+    maya, smtp, client, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    # The token was the link's last path segment: opening the link wrote it, valid for an hour,
+    # to every access log on the way (the web server's, a proxy's).
+    link = _reset_link(smtp, django_capture_on_commit_callbacks)
+    uid, token = _uid_token(link)
+    assert token and token not in urlsplit(link).path
+    page = client.get(urlsplit(link).path)  # what a browser asks for: no fragment
+    assert page.status_code == 200
+    assert token not in page.text
+
+
+def test_a_link_mailed_with_the_token_in_its_path_goes_to_the_page_with_it_in_the_fragment(
+    maya, client
+):  # noqa: ANN001
+    token = password_reset_tokens.make_token(maya)
+    uid = uid_encode(maya)
+    response = client.get(f"/reset/{uid}/{token}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/reset/{uid}#{token}"
+    assert _check(f"http://testserver/reset/{uid}#{token}").status_code == 204
+
+
+def test_the_link_check_refuses_a_tampered_token_without_saying_whose(maya) -> None:  # noqa: ANN001
+    uid = uid_encode(maya)
+    response = APIClient().post(
+        "/api/auth/password-reset/check", {"uid": uid, "token": "x-y"}, format="json"
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_token")
+    unknown = APIClient().post(
+        "/api/auth/password-reset/check", {"uid": "zzzz", "token": "x-y"}, format="json"
+    )
+    assert unknown.json() == response.json()

@@ -120,13 +120,18 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(
     )
     link = mail.link("/reset/")
     page.goto(link)
+    # The token came in the fragment and is gone from the address bar once read.
+    page.locator("#new_password").wait_for(state="visible", timeout=WAIT_TIMEOUT_MS)
+    assert urlsplit(page.url).fragment == ""
     page.fill("#new_password", NEW_PASSWORD)
     page.get_by_role("button", name="Save the password").click()
     page.wait_for_url(_at("/reset/done"), timeout=WAIT_TIMEOUT_MS)
 
     # The link is spent.
     page.goto(link)
-    assert page.get_by_role("heading", name="This link no longer works").is_visible()
+    page.get_by_role("heading", name="This link no longer works").wait_for(
+        state="visible", timeout=WAIT_TIMEOUT_MS
+    )
 
     page.goto("/login?next=/settings")
     page.fill("#username", USERNAME)
