@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -79,6 +80,9 @@ class EmbedderClient:
 
     def __init__(self, base_url: str, timeout_s: float = 60.0) -> None:
         self.base_url = base_url.rstrip("/")
+        # What messages name: a password in the URL (an auth proxy in front of a remote GPU
+        # host) stays out of logs and of the pipeline errors uploaders are shown.
+        self.shown_url = url_shown(self.base_url)
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s)
 
     def close(self) -> None:
@@ -167,13 +171,13 @@ class EmbedderClient:
             response = self._http.request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise EmbedderUnreachable(
-                f"cannot reach embedder at {self.base_url}: {type(exc).__name__}: {exc}"
+                f"cannot reach embedder at {self.shown_url}: {type(exc).__name__}: {_shown(exc)}"
             ) from exc
         except httpx.TimeoutException as exc:
             raise EmbedderUnavailable(f"embedder timed out on {method} {path}: {exc}") from exc
         except httpx.TransportError as exc:
             raise EmbedderUnavailable(
-                f"lost the embedder at {self.base_url}: {type(exc).__name__}: {exc}"
+                f"lost the embedder at {self.shown_url}: {type(exc).__name__}: {_shown(exc)}"
             ) from exc
         if response.status_code < 400:
             try:
@@ -198,6 +202,20 @@ class EmbedderClient:
         else:
             kind = EmbedderRejected if response.status_code < 500 else EmbedderUnavailable
         raise kind(message, status_code=response.status_code, error=error, detail=detail)
+
+
+# The user:password@ of a URL, to its last @ (a password may hold "/" or "@" unencoded).
+_USERINFO = re.compile(r"//\S*@")
+
+
+def url_shown(text: str) -> str:
+    """Text naming a URL, for messages: its user:password@ hidden."""
+    return _USERINFO.sub("//***@", text)
+
+
+def _shown(exc: Exception) -> str:
+    """An error's text with any URL's user:password@ hidden."""
+    return _USERINFO.sub("//***@", str(exc))
 
 
 def _error_body(response: httpx.Response) -> tuple[str, Any]:

@@ -81,3 +81,13 @@ class ProjectAdminSite(admin.AdminSite):
 
 class ProjectAdminConfig(AdminConfig):
     default_site = "tiktok.admin_site.ProjectAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # every app's admin module, DRF's token admin among them
+        # DRF's token admin lists every account's live API key (and the admin log keeps a new
+        # one as its name): staff given only its view permission could act as any account,
+        # the owner's included. Tokens are made and revoked by signing in and out.
+        from rest_framework.authtoken.models import TokenProxy
+
+        if admin.site.is_registered(TokenProxy):
+            admin.site.unregister(TokenProxy)

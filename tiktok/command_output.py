@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from embedder_service.client import EmbedderError
+from embedder_service.client import EmbedderError, url_shown
 
 # At INFO this narrates every Celery task run in process (a "Task ... succeeded" line each),
 # which a worker's log wants and a command's output does not. (httpx, which narrates every
@@ -57,4 +57,4 @@ def embedder_failures_reported() -> Iterator[None]:
     try:
         yield
     except EmbedderError as exc:
-        raise CommandError(f"embedder at {settings.EMBEDDER_URL}: {exc}") from None
+        raise CommandError(f"embedder at {url_shown(settings.EMBEDDER_URL)}: {exc}") from None

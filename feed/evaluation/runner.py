@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
+from embedder_service.client import url_shown
 from feed.evaluation import baselines, catalogue
 from feed.evaluation.category_viewer import (
     catalogue_large_enough,
@@ -345,7 +346,7 @@ def evaluate(
     )
     evaluated = [candidates[i] for i in sorted(picks)]
 
-    log(f"embedding {len(dataset.items)} item texts through {settings.EMBEDDER_URL}")
+    log(f"embedding {len(dataset.items)} item texts through {url_shown(settings.EMBEDDER_URL)}")
     vectors, version = texts_embed([item.text for item in dataset.items], progress=options.progress)
     stage_done("embedding")
     with throwaway_environment(prefix="eval") as environment:

@@ -13,6 +13,7 @@ sign-in clears the count.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 
@@ -36,7 +37,10 @@ def sign_in_name(username: str) -> str:
 
 def _keys(name: str) -> tuple[str, str]:
     """(the count of wrong passwords in a row, the time the lock ends) of a sign-in name."""
-    name = name.casefold()[:150]
+    # A digest, not the name as typed: a name with a space or a control character made the
+    # cache warn (CacheKeyWarning) on every attempt, and Python keeps each distinct warning
+    # text for the life of the process: memory any anonymous client could grow.
+    name = hashlib.sha256(name.casefold()[:150].encode()).hexdigest()
     return f"{KEY_PREFIX}:failures:{name}", f"{KEY_PREFIX}:locked-until:{name}"
 
 

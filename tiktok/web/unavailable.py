@@ -36,7 +36,9 @@ class ServiceUnavailablePageMiddleware:
         outage = outage_of(exception)
         if outage is None or request.path.startswith("/api/"):
             return None
-        logger.warning("page %s failed: %s unavailable: %s", request.path, outage[1], exception)
+        # The path as Django's own request log writes it: a decoded newline forged a line.
+        path = request.path.encode("unicode_escape").decode("ascii")
+        logger.warning("page %s failed: %s unavailable: %s", path, outage[1], exception)
         response = HttpResponse(_PAGE, status=503, content_type="text/html; charset=utf-8")
         response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
