@@ -433,25 +433,44 @@ def storage_stat(name: str) -> StoredFile | None:
 
 
 def storage_read_range(name: str, first: int, last: int, chunk_bytes: int) -> Iterator[bytes]:
-    """The bytes first..last (inclusive) of a stored file, in chunks, streamed."""
+    """The bytes first..last (inclusive) of a stored file, in chunks, streamed. The file is
+    opened here, before any byte is read: a store that refuses it raises StorageUnavailable
+    (or StorageObjectMissing) at the call, while an answer can still say so (opened on the
+    first chunk, a refusal came after a media response had started: the viewer's connection
+    hung). A failure later, mid-stream, raises StorageUnavailable from the iteration."""
     s3 = _s3()
     if s3 is None:
-        with Path(default_storage.path(name)).open("rb") as handle:
-            handle.seek(first)
-            remaining = last - first + 1
-            while remaining > 0:
-                chunk = handle.read(min(chunk_bytes, remaining))
-                if not chunk:
-                    return
-                remaining -= len(chunk)
-                yield chunk
-        return
-    response = s3.connection.meta.client.get_object(
-        Bucket=s3.bucket_name, Key=s3.object_key(name), Range=f"bytes={first}-{last}"
-    )
-    body = response["Body"]
+        try:
+            handle = Path(default_storage.path(name)).open("rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError as exc:
+            raise StorageObjectMissing(f"no stored file {name!r}") from exc
+        return _file_chunks(handle, first, last, chunk_bytes)
+    try:
+        response = s3.connection.meta.client.get_object(
+            Bucket=s3.bucket_name, Key=s3.object_key(name), Range=f"bytes={first}-{last}"
+        )
+    except _storage_errors() as exc:
+        raise _read_failure(exc, name) from exc
+    return _body_chunks(response["Body"], chunk_bytes)
+
+
+def _file_chunks(handle: Any, first: int, last: int, chunk_bytes: int) -> Iterator[bytes]:
+    with handle:
+        handle.seek(first)
+        remaining = last - first + 1
+        while remaining > 0:
+            chunk = handle.read(min(chunk_bytes, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+
+
+def _body_chunks(body: Any, chunk_bytes: int) -> Iterator[bytes]:
     try:
         yield from body.iter_chunks(chunk_bytes)
+    except _storage_errors() as exc:
+        raise StorageUnavailable(f"media storage failed mid-read: {exc}") from exc
     finally:
         body.close()
 

@@ -31,6 +31,7 @@ from django.utils.http import http_date
 from sounds.selectors import sound_media_public
 from tiktok.api.errors import UNAVAILABLE_RETRY_AFTER_SECONDS, error_body
 from tiktok.storage import (
+    StorageObjectMissing,
     StorageUnavailable,
     storage_read_range,
     storage_signed_url,
@@ -164,6 +165,8 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
     cache_control = access_check(request, path)
     try:
         return _media_response(request, path, cache_control)
+    except StorageObjectMissing:  # gone between its stat and its read (a re-encode, a delete)
+        raise _not_found() from None
     except StorageUnavailable as exc:
         logger.warning("media %s not served: %s", path, exc)
         return JsonResponse(

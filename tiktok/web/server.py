@@ -75,6 +75,17 @@ class BodyLimitedRequest(WebRequest):
         transport.loseWriteConnection()
         reactor.callLater(REFUSED_BODY_LINGER_SECONDS, transport.abortConnection)
 
+    def handle_exception(self, exception: BaseException) -> None:
+        """The application failed. Before its answer started, Daphne's 500 page; after it (a
+        media file's store failing mid-stream), the connection is cut so the client sees a
+        short body and retries. Daphne's own answer then raised ("response has already been
+        started") out of the loop that reaps finished requests, which stopped for good: the
+        viewer's connection hung, and every later request's state stayed in memory."""
+        if self._response_started:
+            self.channel.transport.loseConnection()  # what was sent goes out, then a FIN
+            return
+        super().handle_exception(exception)
+
 
 class BodyLimitedHTTPFactory(HTTPFactory):
     def buildProtocol(self, addr: Any) -> Any:  # noqa: N802 - Twisted's name
