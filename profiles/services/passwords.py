@@ -73,15 +73,10 @@ def password_reset_request(*, email: str, base_url: str) -> None:
     password_reset_mails_queue(email=email, base_url=base_url)
 
 
-def password_reset_token_valid(*, uidb64: str, token: str) -> bool:
-    """Whether a reset link still works."""
-    return password_reset_tokens.check_token(user_for_uid(uidb64), token)
-
-
 def password_reset_link_check(*, uidb64: str, token: str) -> None:
     """InvalidInput `invalid_token` unless the reset link still works (the page asks before
     showing the form)."""
-    if not password_reset_token_valid(uidb64=uidb64, token=token):
+    if not password_reset_tokens.check_token(user_for_uid(uidb64), token):
         raise InvalidInput(INVALID_RESET_LINK, code="invalid_token")
 
 

@@ -22,14 +22,10 @@ class ApiSchema(AutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> Any:
         """A DELETE answers 200 with the resulting state (`{"following": false, ...}`) unless
         its view declares codes (drf-spectacular assumes 204, no body)."""
-        bodies = super()._get_response_bodies(direction)
-        if self.method == "DELETE" and not isinstance(self.get_response_serializers(), dict):
-            self.method = "GET"  # the same body, read as a 200
-            try:
-                return super()._get_response_bodies(direction)
-            finally:
-                self.method = "DELETE"
-        return bodies
+        declared = self.get_response_serializers()
+        if self.method == "DELETE" and declared is not None and not isinstance(declared, dict):
+            return {"200": self._get_response_for_code(declared, "200", direction=direction)}
+        return super()._get_response_bodies(direction)
 
 
 def query(name: str, kind: OpenApiTypes, description: str) -> OpenApiParameter:
