@@ -16,7 +16,7 @@ from django.conf import settings
 
 from tests.conftest import BASE_DIR, child_env, start_web_server, stop_process, wait_http_ok
 from tiktok.dev.processes import daphne_argv
-from tiktok.web.asgi_handler import SyncChainASGIHandler
+from tiktok.web.asgi_handler import SyncChainASGIHandler, send_timeout_seconds
 from tiktok.web.body_limits import MULTIPART_OVERHEAD_BYTES, body_limit_for
 
 CHUNK = b"\0" * 65536
@@ -182,3 +182,16 @@ def test_docker_runs_the_body_limited_server() -> None:
     for name in ("docker/Dockerfile", "docker/compose.yaml"):
         assert "tiktok.web.server" in (BASE_DIR / name).read_text(), name
     assert "tiktok.web.server" in subprocess.list2cmdline(daphne_argv("127.0.0.1", 8000))
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "inf", "nan"])
+def test_a_send_timeout_that_is_not_a_positive_number_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("WEB_SEND_TIMEOUT_SECONDS", value)
+    with pytest.raises(ValueError, match="WEB_SEND_TIMEOUT_SECONDS must be a positive number"):
+        send_timeout_seconds()
+    monkeypatch.setenv("WEB_SEND_TIMEOUT_SECONDS", "2.5")
+    assert send_timeout_seconds() == 2.5
+    monkeypatch.delenv("WEB_SEND_TIMEOUT_SECONDS")
+    assert send_timeout_seconds() == 60

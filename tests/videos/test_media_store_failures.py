@@ -60,9 +60,18 @@ DATA = bytes(range(251)) * (SIZE // 251) + b"\0" * (SIZE % 251)
 
 @pytest.fixture
 def proxied_server(tmp_path: Path) -> Iterator[tuple[str, StoreProxy]]:
+    yield from _proxied_server(tmp_path)
+
+
+@pytest.fixture
+def impatient_server(tmp_path: Path) -> Iterator[tuple[str, StoreProxy]]:
+    yield from _proxied_server(tmp_path, WEB_SEND_TIMEOUT_SECONDS="1")
+
+
+def _proxied_server(tmp_path: Path, **env: str) -> Iterator[tuple[str, StoreProxy]]:
     proxy = StoreProxy(settings.STORAGES["default"]["OPTIONS"]["endpoint_url"])
     env = child_env(
-        ALLOWED_HOSTS="127.0.0.1", S3_ENDPOINT_URL=proxy.url, S3_READ_TIMEOUT_SECONDS="2"
+        ALLOWED_HOSTS="127.0.0.1", S3_ENDPOINT_URL=proxy.url, S3_READ_TIMEOUT_SECONDS="2", **env
     )
     process, url = start_web_server(env=env, log_path=tmp_path / "web.log")
     yield url, proxy
@@ -132,3 +141,111 @@ def test_a_read_refused_after_the_stat_answers_503_through_the_web_server(
     proxy.mode = "refuse"
     head, _, ended = _get(url, big_video_path, timeout=30)
     assert head.startswith(b"HTTP/1.1 503"), (head.split(b"\r\n")[0], ended)
+
+
+# Backpressure: a viewer's connection takes the file only as fast as the viewer reads it. Bigger
+# than every buffer between the store and the viewer (sockets autotune to a few megabytes).
+LARGE = 48 * 1024 * 1024
+
+
+@pytest.fixture
+def large_video(media_store) -> tuple[str, bytes]:  # noqa: ANN001
+    data = bytes(range(253)) * (LARGE // 253) + b"\1" * (LARGE % 253)
+    video = VideoFactory()
+    media_store.put(f"videos/{video.media_key}/video.mp4", data)
+    return f"/media/videos/{video.media_key}/video.mp4", data
+
+
+def _settled(proxy: StoreProxy, total: int) -> int:
+    """The bytes the store has sent once its reads stop (or it has sent everything)."""
+    last, still_since = -1, time.monotonic()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        now = proxy.relayed
+        if now >= total:
+            return now
+        if now != last:
+            last, still_since = now, time.monotonic()
+        elif time.monotonic() - still_since > 2:
+            return now
+        time.sleep(0.1)
+    return proxy.relayed
+
+
+def _open(url: str, path: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)  # a viewer on a slow link
+    sock.settimeout(60)
+    sock.connect((host, int(port)))
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    return sock
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_viewer_holds_back_the_reads_from_the_store(
+    proxied_server,  # noqa: ANN001
+    large_video: tuple[str, bytes],
+) -> None:
+    url, proxy = proxied_server
+    path, data = large_video
+    with _open(url, path) as sock:
+        received = sock.recv(4096)
+        # The viewer reads nothing more: the server stops reading the store (it buffered the
+        # whole file in memory before, for every such viewer).
+        total = len(data)
+        assert _settled(proxy, total) < total // 2
+        # And the viewer reading again gets the rest, whole.
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        while len(body) < total:
+            chunk = sock.recv(1 << 20)
+            assert chunk, len(body)
+            body += chunk
+    assert body == data, "the file arrived changed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_viewer_leaving_mid_file_stops_the_reads_from_the_store(
+    proxied_server,  # noqa: ANN001
+    large_video: tuple[str, bytes],
+) -> None:
+    url, proxy = proxied_server
+    path, data = large_video
+    _first_megabyte(url, path)
+    # The viewer swiped away: the rest of the file is not fetched from the store for nobody.
+    total = len(data)
+    assert _settled(proxy, total) < total // 2
+    # The server goes on serving.
+    assert _first_megabyte(url, path).startswith(b"HTTP/1.1 200 OK")
+
+
+def _first_megabyte(url: str, path: str) -> bytes:
+    """The answer's first megabyte; then the viewer leaves (closes the connection)."""
+    with _open(url, path) as sock:
+        received = b""
+        while len(received) < 1024 * 1024:
+            received += sock.recv(1 << 16)
+    return received
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_viewer_taking_nothing_in_is_disconnected_after_the_send_timeout(
+    impatient_server,  # noqa: ANN001
+    large_video: tuple[str, bytes],
+) -> None:
+    url, proxy = impatient_server
+    path, data = large_video
+    total = len(data)
+    with _open(url, path) as sock:
+        sock.recv(4096)
+        # Nothing read for longer than the server's send timeout (1 s here, 60 by default).
+        assert _settled(proxy, total) < total // 2
+        received = 0
+        try:
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            pass
+    # The connection was closed (a player asks again with a Range), not held open for good.
+    assert received < total // 2

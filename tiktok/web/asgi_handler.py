@@ -22,7 +22,7 @@ import contextvars
 import functools
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -49,6 +49,23 @@ def web_threads() -> int:
     if threads < 1:
         raise ValueError(f"WEB_THREADS must be a positive integer, not {value!r}")
     return threads
+
+
+# How long the web server lets an answer wait for its client to take in more of it before
+# disconnecting the client (tiktok/web/server.py), like nginx's send_timeout.
+SEND_TIMEOUT_DEFAULT_SECONDS = 60.0
+
+
+def send_timeout_seconds() -> float:
+    """WEB_SEND_TIMEOUT_SECONDS: how long an answer may wait for its client to read more."""
+    value = os.environ.get("WEB_SEND_TIMEOUT_SECONDS", "").strip()
+    try:
+        seconds = float(value) if value else SEND_TIMEOUT_DEFAULT_SECONDS
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"WEB_SEND_TIMEOUT_SECONDS must be a positive number, not {value!r}")
+    return seconds
 
 
 class BodyTooLarge(Exception):
@@ -88,14 +105,20 @@ class SyncChainASGIHandler(ASGIHandler):
         run = functools.partial(contextvars.copy_context().run, self._respond, scope, body_file)
         try:
             response = await loop.run_in_executor(self.executor, run)
+            streamed = None
             if response.streaming and not response.is_async:
                 chunks = iter(response.streaming_content)
-                response.streaming_content = self._chunks_from_thread(chunks, loop)
+                streamed = self._chunks_from_thread(chunks, loop)
+                response.streaming_content = streamed
             try:
                 await self.send_response(response, send)
-            except asyncio.CancelledError:
-                pass  # the client went away while the response was being sent
+            except (asyncio.CancelledError, OSError):
+                # The client went away while the response was being sent: a server cancels the
+                # application, or (as the ASGI spec asks) its send raises an OSError.
+                pass
             finally:
+                if streamed is not None:
+                    await streamed.aclose()  # waits for a read still running on a thread
                 if response.streaming:
                     await loop.run_in_executor(self.executor, response.close)
         finally:
@@ -131,11 +154,19 @@ class SyncChainASGIHandler(ASGIHandler):
 
     async def _chunks_from_thread(
         self, chunks: Iterator[bytes], loop: asyncio.AbstractEventLoop
-    ) -> AsyncIterator[bytes]:
-        """A streaming response's chunks, each read on a worker thread as it is sent. (Django's
-        handler reads a synchronous iterator - a whole video file - into memory first.)"""
-        while (chunk := await loop.run_in_executor(self.executor, next, chunks, None)) is not None:
-            yield chunk
+    ) -> AsyncGenerator[bytes, None]:
+        """A streaming response's chunks, each read on a worker thread while the one before is
+        being sent (one chunk ahead: the server takes a chunk only when the client has room for
+        it, and the store's read then overlaps the send). Django's handler reads a synchronous
+        iterator - a whole video file - into memory first."""
+        ahead = loop.run_in_executor(self.executor, next, chunks, None)
+        try:
+            while (chunk := await ahead) is not None:
+                ahead = loop.run_in_executor(self.executor, next, chunks, None)
+                yield chunk
+        finally:
+            # Stopped early (the client left): the read in flight ends before the file closes.
+            await asyncio.wait([ahead])
 
     def _respond(self, scope: dict, body_file: Any) -> HttpResponseBase:
         """One request, start to finish, in a worker thread. A buffered response is closed here
