@@ -3,11 +3,11 @@ while it is kept)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -19,7 +19,7 @@ from takeout.models import DataExport, ExportState
 from takeout.services import data_export_request
 from tiktok.api.base import ApiView
 from tiktok.errors import Conflict, NotFound
-from tiktok.storage import storage_stat
+from tiktok.storage import StoredFile, storage_stat
 from tiktok.web.ranged import stored_file_response
 
 LISTED = 5
@@ -83,22 +83,21 @@ class DataExportDownloadApi(ApiView):
             raise NotFound(
                 "this archive is no longer stored; ask for a new one", code="export_gone"
             )
-        return _stream(request, export, stored.size)
+        return _stream(request, export, stored)
 
 
-def _stream(request: Request, export: DataExport, size: int) -> HttpResponse:
+def _stream(request: Request, export: DataExport, stored: StoredFile) -> HttpResponse:
     day = (export.finished_at or export.requested_at).date().isoformat()
     name = export.user.username if export.user.username.isascii() else "account"
+    # A resumed download (If-Range) asks for the rest of this very archive.
+    archive = replace(stored, etag=f'"{export.key}"', last_modified=export.finished_at.timestamp())
     return stored_file_response(
         request,
         export.object_name,
-        size=size,
+        stored=archive,
         content_type="application/zip",
         headers={
             "Cache-Control": "private, no-store",
             "Content-Disposition": f'attachment; filename="data-{name}-{day}.zip"',
-            # a resumed download asks for the rest of this very archive
-            "ETag": f'"{export.key}"',
-            "Last-Modified": http_date(export.finished_at.timestamp()),
         },
     )

@@ -170,6 +170,9 @@ def storage_exists(name: str) -> bool:
 class StoredFile:
     size: int
     last_modified: float | None  # epoch seconds
+    # A strong validator of the content (the store's ETag; size and modification time for a
+    # local file), quoted as HTTP writes it; None when unknown.
+    etag: str | None = None
 
 
 def storage_listing(prefix: str = "") -> dict[str, StoredFile]:
@@ -416,7 +419,11 @@ def storage_stat(name: str) -> StoredFile | None:
         if not path.is_file():
             return None
         stat = path.stat()
-        return StoredFile(size=stat.st_size, last_modified=stat.st_mtime)
+        return StoredFile(
+            size=stat.st_size,
+            last_modified=stat.st_mtime,
+            etag=f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"',
+        )
     from botocore.exceptions import ClientError
 
     try:
@@ -427,8 +434,11 @@ def storage_stat(name: str) -> StoredFile | None:
         raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
     except _storage_errors() as exc:
         raise StorageUnavailable(f"media storage is unavailable: {exc}") from exc
+    etag = head.get("ETag") or None
     return StoredFile(
-        size=int(head["ContentLength"]), last_modified=head["LastModified"].timestamp()
+        size=int(head["ContentLength"]),
+        last_modified=head["LastModified"].timestamp(),
+        etag=etag if etag and etag.startswith('"') else None,
     )
 
 

@@ -26,7 +26,6 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.utils.http import http_date
 
 from sounds.selectors import sound_media_public
 from tiktok.api.errors import UNAVAILABLE_RETRY_AFTER_SECONDS, error_body
@@ -104,6 +103,11 @@ def access_check(request: HttpRequest, relative: str) -> str:
     video = Video.objects.filter(media_key=parts[1]).select_related("owner").first()
     if video is None:
         raise _not_found()
+    if rest.startswith(RENDITIONS) and _anyone_may_watch(video):
+        # The same answer for every viewer, so the session is not read: the answer does not
+        # vary on the cookie (a shared cache keyed per cookie would cache nothing), and a
+        # player's requests cost no session lookup.
+        return public_cache_control()
     visible = video_visible_to(video=video, viewer=request.user)
     # Staff review videos moderation hid (the queue's thumbnails), never cached; other videos
     # they may not see (private ones) stay private.
@@ -118,15 +122,17 @@ def access_check(request: HttpRequest, relative: str) -> str:
         return "private, no-store"
     if reviewing:
         return "private, no-store"
-    public = (
+    return RESTRICTED_CACHE
+
+
+def _anyone_may_watch(video: Video) -> bool:
+    """What `visible_videos` shows an anonymous visitor (`anyone_may_see_sql`)."""
+    return (
         video.status == VideoStatus.READY
         and video.privacy == Privacy.PUBLIC
         and video.hidden_at is None  # its owner still reads it: never for a shared cache
         and not video.owner.is_private
     )
-    if public:
-        return public_cache_control()
-    return RESTRICTED_CACHE
 
 
 def public_cache_control() -> str:
@@ -187,11 +193,12 @@ def _media_response(request: HttpRequest, path: str, cache_control: str) -> Http
         response = HttpResponseRedirect(storage_signed_url(path, content_type=content_type))
         response["Cache-Control"] = "private, no-store"
         return response
-    headers = {"Cache-Control": cache_control}
-    if stored.last_modified is not None:
-        headers["Last-Modified"] = http_date(stored.last_modified)
     return stored_file_response(
-        request, path, size=stored.size, content_type=content_type, headers=headers
+        request,
+        path,
+        stored=stored,
+        content_type=content_type,
+        headers={"Cache-Control": cache_control},
     )
 
 
