@@ -29,8 +29,15 @@ def outage_of(exc: BaseException) -> tuple[str, str] | None:
     if isinstance(exc, redis.AuthenticationError):
         return None
     # A replica answering READONLY: the app reaches a Redis that a failover demoted, until its
-    # address points at the new primary.
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError | redis.ReadOnlyError):
+    # address points at the new primary. A Redis at its maxmemory (with the documented
+    # noeviction policy) refuses writes until keys expire or it is given more memory.
+    if isinstance(
+        exc,
+        redis.ConnectionError
+        | redis.TimeoutError
+        | redis.ReadOnlyError
+        | redis.exceptions.OutOfMemoryError,
+    ):
         return "redis_unavailable", "the session store (Redis)"
     if isinstance(exc, OperationalError) and _connection_lost(exc):
         return "database_unavailable", "the database"

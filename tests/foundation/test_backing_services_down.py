@@ -36,6 +36,16 @@ def test_a_redis_demoted_to_a_replica_by_a_failover_is_a_503() -> None:
     assert response.data["error"] == "redis_unavailable"
 
 
+def test_a_redis_at_its_memory_limit_is_a_503() -> None:
+    # With the documented noeviction policy a full Redis refuses writes: retry, not a 500.
+    response = exception_handler(
+        redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'."),
+        {},
+    )
+    assert response.status_code == 503
+    assert response.data["error"] == "redis_unavailable"
+
+
 def test_a_database_that_cannot_be_reached_is_a_503() -> None:
     response = exception_handler(OperationalError("connection refused"), {})
     assert response.status_code == 503
