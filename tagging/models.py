@@ -100,5 +100,4 @@ class VideoTag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["video", "tag"], name="tag_once_per_video")]
-        # A tag's videos best score first, ties newest first, read in order (tag pages).
-        indexes = [models.Index(fields=["tag", "score", "video"], name="videotag_tag_score_video")]
+        indexes = [models.Index(fields=["tag", "-score"])]

@@ -76,20 +76,13 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
         self.base_url = request.build_absolute_uri()
         position, reverse = self._cursor_read(request)
         key = Tuple(*(F(column) for column in self.columns))
+        if position is None:
+            rows = queryset.order_by(*self.ordering)
+        elif reverse:
+            rows = queryset.filter(TupleGreaterThan(key, position)).order_by(*self.columns)
+        else:
+            rows = queryset.filter(TupleLessThan(key, position)).order_by(*self.ordering)
         try:
-            if position is None:
-                rows = queryset.order_by(*self.ordering)
-            elif reverse:
-                rows = queryset.filter(
-                    TupleGreaterThan(key, position), **{f"{self.columns[0]}__gte": position[0]}
-                ).order_by(*self.columns)
-            else:
-                # The first column's bound again on its own (implied by the row comparison):
-                # an index can start there even when the ordering's columns span two tables (a
-                # tag's score and the video's id), where it cannot take the row comparison.
-                rows = queryset.filter(
-                    TupleLessThan(key, position), **{f"{self.columns[0]}__lte": position[0]}
-                ).order_by(*self.ordering)
             page = list(rows[: self.page_size + 1])
         except (ValueError, TypeError, OverflowError, DataError, DjangoValidationError):
             raise _invalid_cursor() from None
