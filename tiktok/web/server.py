@@ -110,9 +110,11 @@ class BodyLimitedRequest(WebRequest):
             self.registerProducer(self, True)  # noqa: FBT003 - Twisted's signature
             # A buffer still full from the connection's previous answer: wait for its drain.
             self.send_paused = bool(getattr(self.channel, "_waitingForTransport", False))
-        elif kind == "http.response.body" and not message.get("more_body", False):
-            self._producer_release()  # before finish(), which warns about a producer left
         super().handle_reply(message)
+
+    def finish(self) -> None:
+        self._producer_release()  # first: Twisted's finish logs a producer left registered
+        super().finish()
 
     async def writable(self, written: int) -> None:
         """After `written` more bytes of the answer: returns at once while the connection's
